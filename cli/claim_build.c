@@ -1,0 +1,249 @@
+/* claim_build.c — Regula assignments (sample claim, test `given claim`, :claim set) turned into JSON claim objects.
+ * Must not bind, settle or validate beyond the schema's field types: rg_bind_claim does that. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "claim_build.h"
+#include "values.h"
+#include "vm.h"
+
+static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, char *err, size_t errlen)
+{
+    const rg_program *p = rgc_pack_program(pk);
+    (void)p;
+    if (e->kind != RG_E_RECORD) {
+        snprintf(err, errlen, "expected a record {field: value, …}");
+        return NULL;
+    }
+    json_t *obj = json_object();
+    for (uint32_t i = 0; i < e->keys.n; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s.%s", prefix, (char *)e->keys.v[i]);
+        uint32_t f = rgc_schema_field(pk, path);
+        if (f == RG_NO_INDEX) {
+            snprintf(err, errlen, "the claim has no field %s", path);
+            json_decref(obj);
+            return NULL;
+        }
+        json_t *v = cli_claim_value(pk, e->args.v[i], rgc_pack_program(pk)->fields[f].type, err, errlen);
+        if (!v) {
+            json_decref(obj);
+            return NULL;
+        }
+        json_object_set_new(obj, e->keys.v[i], v);
+    }
+    return obj;
+}
+
+json_t *cli_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err, size_t errlen)
+{
+    const rg_program *p = rgc_pack_program(pk);
+    rg_type_kind k = RG_TYPE_KIND(type);
+    if (e->kind == RG_E_NONE && k != RG_T_ENUM)
+        return json_null();
+    if (k == RG_T_LIST) {
+        if (e->kind != RG_E_LIST) {
+            snprintf(err, errlen, "expected a list [ {…}, … ]");
+            return NULL;
+        }
+        json_t *arr = json_array();
+        const char *key = p->str[p->fields[p->list_field].key];
+        char prefix[128];
+        snprintf(prefix, sizeof prefix, "%s[]", key);
+        for (uint32_t i = 0; i < e->args.n; i++) {
+            json_t *o = record_json(pk, e->args.v[i], prefix, err, errlen);
+            if (!o) {
+                json_decref(arr);
+                return NULL;
+            }
+            json_array_append_new(arr, o);
+        }
+        return arr;
+    }
+    if (k == RG_T_STRING) {
+        if (e->kind != RG_E_STRING) {
+            snprintf(err, errlen, "expected a string");
+            return NULL;
+        }
+        return json_string(e->text);
+    }
+    rgc_ty want = rgc_ty_from_packed(type);
+    rg_value v;
+    rgc_ty got;
+    if (rgc_const_eval(pk, e, &want, &v, &got) != 0) {
+        snprintf(err, errlen, "not a constant value");
+        return NULL;
+    }
+    char buf[64];
+    switch (k) {
+    case RG_T_MONEY:
+        rg_format_money(v, buf);
+        return json_string(buf);
+    case RG_T_DATE:
+        rg_format_date(v, buf);
+        return json_string(buf);
+    case RG_T_BOOL:
+        return json_boolean(v);
+    case RG_T_INT:
+    case RG_T_DURATION:
+        return json_integer(v);
+    case RG_T_PERCENT:
+        rg_format_percent(v, buf);
+        return json_string(buf);
+    case RG_T_ENUM:
+    case RG_T_REGION:
+        rg_value_text(p, type, v, buf, sizeof buf);
+        return json_string(buf);
+    default:
+        snprintf(err, errlen, "cannot write this value into a claim");
+        return NULL;
+    }
+}
+
+/* Set obj.path (segments) to v, creating objects on the way. */
+static int set_path(json_t *obj, const rg_vec *path, json_t *v)
+{
+    for (uint32_t i = 0; i + 1 < path->n; i++) {
+        json_t *next = json_object_get(obj, path->v[i]);
+        if (!json_is_object(next)) {
+            next = json_object();
+            json_object_set_new(obj, path->v[i], next);
+        }
+        obj = next;
+    }
+    return json_object_set_new(obj, path->v[path->n - 1], v);
+}
+
+/* JSON value for the field at schema path SCHEMA (records take { … }). */
+static json_t *field_value(rgc_pack *pk, const char *schema, const rg_expr *value, char *err, size_t errlen)
+{
+    const rg_program *p = rgc_pack_program(pk);
+    uint32_t f = rgc_schema_field(pk, schema);
+    if (f == RG_NO_INDEX) {
+        snprintf(err, errlen, "the claim has no field %s", schema);
+        return NULL;
+    }
+    json_t *v;
+    if (RG_TYPE_KIND(p->fields[f].type) == RG_T_RECORD)
+        v = value->kind == RG_E_NONE ? json_null() : record_json(pk, value, schema, err, errlen);
+    else
+        v = cli_claim_value(pk, value, p->fields[f].type, err, errlen);
+    if (!v) {
+        char tmp[300];
+        snprintf(tmp, sizeof tmp, "%s: %s", schema, err);
+        snprintf(err, errlen, "%s", tmp);
+    }
+    return v;
+}
+
+int cli_claim_apply(rgc_pack *pk, json_t *claim, const rg_vec *assigns, char *err, size_t errlen, rg_loc *where)
+{
+    for (uint32_t i = 0; i < assigns->n; i++) {
+        const rg_assign *a = assigns->v[i];
+        char path[256] = "";
+        size_t used = 0;
+        for (uint32_t k = 0; k < a->path.n && used < sizeof path; k++)
+            used += (size_t)snprintf(path + used, sizeof path - used, "%s%s", k ? "." : "", (char *)a->path.v[k]);
+        *where = a->loc;
+        json_t *v = field_value(pk, path, a->value, err, errlen);
+        if (!v)
+            return -1;
+        set_path(claim, &a->path, v);
+    }
+    return 0;
+}
+
+int cli_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *value, char *err, size_t errlen)
+{
+    /* the schema path drops list indexes: items[1].amount -> items[].amount */
+    char schema[256];
+    size_t n = 0;
+    for (const char *s = path; *s && n + 3 < sizeof schema; s++) {
+        if (*s == '[') {
+            const char *close = strchr(s, ']');
+            if (!close) {
+                snprintf(err, errlen, "'%s': a list index closes with ]", path);
+                return -1;
+            }
+            schema[n++] = '[';
+            schema[n++] = ']';
+            s = close;
+        } else {
+            schema[n++] = *s;
+        }
+    }
+    schema[n] = '\0';
+    json_t *v = field_value(pk, schema, value, err, errlen);
+    if (!v)
+        return -1;
+    /* walk the JSON path, creating objects on the way */
+    json_t *obj = claim;
+    const char *s = path;
+    for (;;) {
+        size_t len = strcspn(s, ".[");
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)len, s);
+        s += len;
+        if (*s == '\0') {
+            json_object_set_new(obj, key, v);
+            return 0;
+        }
+        json_t *next = json_object_get(obj, key);
+        if (*s == '[') {
+            char *end;
+            long idx = strtol(s + 1, &end, 10);
+            if (!json_is_array(next) || end == s + 1 || *end != ']' || idx < 0 ||
+                (size_t)idx >= json_array_size(next)) {
+                snprintf(err, errlen, "%s has no element %.*s", key, (int)(strchr(s, ']') - s + 1), s);
+                json_decref(v);
+                return -1;
+            }
+            next = json_array_get(next, (size_t)idx);
+            s = end + 1;
+            if (*s == '\0') {
+                json_array_set_new(json_object_get(obj, key), (size_t)idx, v);
+                return 0;
+            }
+        } else if (!json_is_object(next)) {
+            next = json_object();
+            json_object_set_new(obj, key, next);
+        }
+        if (*s == '.')
+            s++;
+        obj = next;
+    }
+}
+
+void cli_claim_localise(json_t *obj, const char *root, const char *pol)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (json_is_object(v))
+            cli_claim_localise(v, root, pol);
+        else if (json_is_string(v) && strcmp(json_string_value(v), root) == 0 && (strstr(key, "region") != NULL))
+            json_object_set_new(obj, key, json_string(pol));
+    }
+}
+
+json_t *cli_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t errlen, rg_loc *where)
+{
+    const rg_decl *sample = rgc_pack_sample(pk);
+    if (!sample) {
+        snprintf(err, errlen, "the pack has no `sample claim`");
+        return NULL;
+    }
+    json_t *claim = json_object();
+    if (cli_claim_apply(pk, claim, &sample->assigns, err, errlen, where) != 0) {
+        json_decref(claim);
+        return NULL;
+    }
+    if (policy) {
+        const rg_program *p = rgc_pack_program(pk);
+        cli_claim_localise(claim, p->str[p->policies[0].name], policy);
+    }
+    return claim;
+}

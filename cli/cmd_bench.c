@@ -1,0 +1,420 @@
+/* cmd_bench.c — `regula bench`: how fast a pack settles a claims file.
+ * Reads and validates the claims once, keeps each bound claim's slots and item
+ * rows in memory, then settles them again and again (the ledger emptied before
+ * each pass) with no JSON in the way; separately times whole read + settle +
+ * write passes. CPU time of the process, the median of --passes passes.
+ * Prints one key=value a line (docs/performance.md says what each means). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bcwrite.h"
+#include "cli.h"
+#include "rg_stdlib.h"
+#include "vm.h"
+
+/* cmd_run.c */
+int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
+                    FILE *out);
+
+static void usage(FILE *o)
+{
+    fprintf(o, "usage: regula bench --pack PACK [--passes N] CLAIMS.jsonl\n\n"
+               "Measure how fast PACK (a policy directory, .rg file or .rgc bytecode) settles the\n"
+               "claims of CLAIMS.jsonl. The file is read and validated once; the bound claims are\n"
+               "kept in memory and settled N times (the ledger emptied before each pass), then the\n"
+               "whole file is read, settled and written (to /dev/null) N times. CPU time of the\n"
+               "process; the median pass is reported. Prints one key=value a line:\n\n"
+               "  settle_ns_per_claim    settlement alone (no JSON), per claim\n"
+               "  settle_claims_per_sec  the same as a rate\n"
+               "  e2e_claims_per_sec     lines per second read + settled + written, whole file\n"
+               "  compile_ms             compiling the pack (loading and verifying a .rgc)\n"
+               "  pack_bytes             size of the pack's bytecode image\n"
+               "  peak_rss_kb            peak resident memory of the process\n\n"
+               "  --pack PACK   the policies\n"
+               "  --passes N    passes of each measurement (default 5)\n\n"
+               "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n");
+}
+
+static double cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *t, long n)
+{
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "regula bench: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 20, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(buf, (cap *= 2) + 1);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        fprintf(stderr, "regula bench: %s: %s\n", path, buf ? "read error" : "out of memory");
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* ---- bound claims kept in memory ---- */
+
+/* Strings of the kept claims: blocks that never move, so pointers stay valid. */
+typedef struct strpool {
+    struct strpool *next;
+    size_t used, cap;
+    char data[];
+} strpool;
+
+typedef struct {
+    rg_value *vals;          /* per claim: n_claim_slots values, then n_items * n_item_slots */
+    size_t n_vals, cap_vals;
+    size_t *start;           /* per claim: offset of its values */
+    uint32_t *n_items;
+    size_t n, cap;
+    strpool *pool;
+    uint32_t *str_claim, n_str_claim; /* claim slots holding strings */
+    uint32_t *str_item, n_str_item;   /* item slots holding strings */
+} kept;
+
+static const char *pool_copy(kept *k, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (!k->pool || k->pool->used + n > k->pool->cap) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        strpool *b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = k->pool;
+        b->used = 0;
+        b->cap = cap;
+        k->pool = b;
+    }
+    char *d = k->pool->data + k->pool->used;
+    memcpy(d, s, n);
+    k->pool->used += n;
+    return d;
+}
+
+static int kept_init(kept *k, const rg_program *p)
+{
+    memset(k, 0, sizeof *k);
+    k->str_claim = malloc((p->n_fields + 1) * sizeof *k->str_claim);
+    k->str_item = malloc((p->n_fields + 1) * sizeof *k->str_item);
+    if (!k->str_claim || !k->str_item)
+        return -1;
+    for (uint32_t i = 0; i < p->n_fields; i++) {
+        const rg_field *f = &p->fields[i];
+        if (RG_TYPE_KIND(f->type) != RG_T_STRING)
+            continue;
+        if (f->in_list)
+            k->str_item[k->n_str_item++] = f->slot;
+        else
+            k->str_claim[k->n_str_claim++] = f->slot;
+    }
+    return 0;
+}
+
+static void kept_free(kept *k)
+{
+    while (k->pool) {
+        strpool *n = k->pool->next;
+        free(k->pool);
+        k->pool = n;
+    }
+    free(k->vals);
+    free(k->start);
+    free(k->n_items);
+    free(k->str_claim);
+    free(k->str_item);
+}
+
+/* Keep the claim bound in vm: its slots and item rows, its strings copied. */
+static int kept_add(kept *k, const rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    size_t need = p->n_claim_slots + (size_t)vm->n_items * p->n_item_slots;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 1024;
+        size_t *st = realloc(k->start, cap * sizeof *st);
+        if (!st)
+            return -1;
+        k->start = st;
+        uint32_t *ni = realloc(k->n_items, cap * sizeof *ni);
+        if (!ni)
+            return -1;
+        k->n_items = ni;
+        k->cap = cap;
+    }
+    if (k->n_vals + need > k->cap_vals) {
+        size_t cap = k->cap_vals ? k->cap_vals : 1 << 16;
+        while (cap < k->n_vals + need)
+            cap *= 2;
+        rg_value *v = realloc(k->vals, cap * sizeof *v);
+        if (!v)
+            return -1;
+        k->vals = v;
+        k->cap_vals = cap;
+    }
+    rg_value *dst = k->vals + k->n_vals;
+    memcpy(dst, vm->claim, p->n_claim_slots * sizeof *dst);
+    rg_value *rows = dst + p->n_claim_slots;
+    if (vm->n_items)
+        memcpy(rows, vm->items, (size_t)vm->n_items * p->n_item_slots * sizeof *dst);
+    for (uint32_t i = 0; i < k->n_str_claim; i++) {
+        rg_value *s = &dst[k->str_claim[i]];
+        if (*s != RG_NONE && *s != 0) {
+            const char *c = pool_copy(k, (const char *)(intptr_t)*s);
+            if (!c)
+                return -1;
+            *s = (rg_value)(intptr_t)c;
+        }
+    }
+    for (uint32_t r = 0; r < vm->n_items; r++)
+        for (uint32_t i = 0; i < k->n_str_item; i++) {
+            rg_value *s = &rows[(size_t)r * p->n_item_slots + k->str_item[i]];
+            if (*s != RG_NONE && *s != 0) {
+                const char *c = pool_copy(k, (const char *)(intptr_t)*s);
+                if (!c)
+                    return -1;
+                *s = (rg_value)(intptr_t)c;
+            }
+        }
+    k->start[k->n] = k->n_vals;
+    k->n_items[k->n] = vm->n_items;
+    k->n++;
+    k->n_vals += need;
+    return 0;
+}
+
+/* Settle kept claim i as `regula run` does (outputs, then the updates), its
+ * outputs into out. */
+__attribute__((noinline)) /* a frame of its own: profilers can single it out */
+static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, rg_value *out)
+{
+    const rg_program *p = vm->prog;
+    const rg_value *src = k->vals + k->start[i];
+    rg_vm_reset(vm);
+    memcpy(vm->claim, src, p->n_claim_slots * sizeof *src);
+    if (rg_vm_reserve_items(vm, k->n_items[i]) != RG_OK)
+        return RG_ERR_MEMORY;
+    if (k->n_items[i])
+        memcpy(vm->items, src + p->n_claim_slots, (size_t)k->n_items[i] * p->n_item_slots * sizeof *src);
+    rg_status s = rg_vm_begin(vm);
+    if (s == RG_OK)
+        s = rg_ledger_store_load(ledger, vm);
+    for (uint32_t o = 0; s == RG_OK && o < p->n_outputs; o++)
+        s = rg_vm_eval_def(vm, p->outputs[o].def, &out[o]);
+    if (s == RG_OK)
+        s = rg_vm_run_updates(vm);
+    if (s == RG_OK)
+        s = rg_ledger_store_commit(ledger, vm);
+    return s;
+}
+
+/* Lines of buf[0 .. len), each without its newline (a final newline opens no line). */
+#define FOR_EACH_LINE(buf, len, p, n, body)                                     \
+    for (char *p = (buf), *end_ = (buf) + (len), *nl_; p < end_; p = nl_ + 1) { \
+        nl_ = memchr(p, '\n', (size_t)(end_ - p));                              \
+        if (!nl_)                                                               \
+            nl_ = end_;                                                         \
+        size_t n = (size_t)(nl_ - p);                                           \
+        body                                                                    \
+    }
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *pack = NULL, *in = NULL;
+    long passes = 5;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--pack", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            pack = v;
+        } else if (cli_opt(argc, argv, &i, "--passes", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            char *end;
+            errno = 0;
+            passes = strtol(v, &end, 10);
+            if (errno || *end || end == v || passes < 1 || passes > 100000) {
+                fprintf(stderr, "regula bench: --passes wants a number from 1 to 100000, not '%s'\n", v);
+                return EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "regula bench: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "regula bench: one claims file at a time ('%s' and '%s')\n", in, argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!pack || !in) {
+        fprintf(stderr, "regula bench: give --pack PACK and a claims file\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    cli_pack cp;
+    if (cli_pack_open(&cp, pack) != 0) {
+        cli_pack_close(&cp);
+        return EXIT_USAGE;
+    }
+    const rg_program *p = cli_pack_program(&cp);
+    if (p->n_externs) {
+        fprintf(stderr, "regula bench: the pack calls host functions ('%s'); bench measures packs without them\n",
+                p->str[p->externs[0].name]);
+        cli_pack_close(&cp);
+        return EXIT_USAGE;
+    }
+    size_t pack_bytes = cp.bytes;
+    if (!pack_bytes) {
+        uint8_t *img = NULL;
+        if (rgc_program_write(p, &img, &pack_bytes) != 0) {
+            fprintf(stderr, "regula bench: cannot write the pack's bytecode image\n");
+            cli_pack_close(&cp);
+            return EXIT_USAGE;
+        }
+        free(img);
+    }
+
+    size_t len = 0;
+    char *buf = slurp(in, &len);
+    rg_vm *vm = rg_vm_new(p);
+    rg_ledger_store *ledger = rg_ledger_store_new(p);
+    FILE *devnull = fopen("/dev/null", "w");
+    double *t = malloc((size_t)passes * sizeof *t);
+    rg_value *outs = malloc(((size_t)p->n_outputs + 1) * sizeof *outs);
+    kept k;
+    int rc = EXIT_OK;
+    if (!buf || !vm || !ledger || !devnull || !t || !outs || kept_init(&k, p) != 0) {
+        if (buf)
+            fprintf(stderr, "regula bench: out of memory\n");
+        free(buf);
+        rg_vm_free(vm);
+        rg_ledger_store_free(ledger);
+        if (devnull)
+            fclose(devnull);
+        free(t);
+        free(outs);
+        cli_pack_close(&cp);
+        return EXIT_USAGE;
+    }
+    static char outbuf[1 << 16];
+    setvbuf(devnull, outbuf, _IOFBF, sizeof outbuf);
+
+    /* read and validate every line once; keep the bound claims */
+    long lines = 0, bad = 0;
+    char err[600];
+    FOR_EACH_LINE(buf, len, line, n, {
+        json_t *obj = NULL;
+        lines++;
+        if (rg_read_claim_line(line, n, lines, &obj, err, sizeof err, NULL) != 0) {
+            bad++;
+            continue;
+        }
+        rg_status s = rg_bind_claim(vm, obj, err, sizeof err);
+        json_decref(obj);
+        if (s == RG_ERR_INPUT) {
+            bad++;
+            continue;
+        }
+        if (s != RG_OK || kept_add(&k, vm) != 0) {
+            fprintf(stderr, "regula bench: out of memory\n");
+            rc = EXIT_USAGE;
+            goto done;
+        }
+    })
+
+    /* settlement alone */
+    long failed = 0;
+    rg_value check = 0;
+    for (long pass = 0; pass < passes; pass++) {
+        rg_ledger_store_clear(ledger);
+        failed = 0;
+        double t0 = cpu_ns();
+        for (size_t i = 0; i < k.n; i++) {
+            if (settle_kept(&k, i, vm, ledger, outs) != RG_OK)
+                failed++;
+            else
+                check += outs[p->n_outputs ? p->n_outputs - 1 : 0];
+        }
+        t[pass] = cpu_ns() - t0;
+    }
+    double settle_ns = k.n ? median(t, passes) / (double)k.n : 0;
+
+    /* end to end: read, settle and write the whole file */
+    for (long pass = 0; pass < passes; pass++) {
+        rg_ledger_store_clear(ledger);
+        long lineno = 0;
+        double t0 = cpu_ns();
+        FOR_EACH_LINE(buf, len, line, n, {
+            cli_settle_line(vm, ledger, line, n, ++lineno, 0, devnull);
+        })
+        fflush(devnull);
+        t[pass] = cpu_ns() - t0;
+    }
+    double e2e_ns = median(t, passes);
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("settle_ns_per_claim=%.1f\n", settle_ns);
+    printf("settle_claims_per_sec=%.0f\n", settle_ns > 0 ? 1e9 / settle_ns : 0);
+    printf("e2e_claims_per_sec=%.0f\n", e2e_ns > 0 ? (double)lines * 1e9 / e2e_ns : 0);
+    printf("compile_ms=%.1f\n", cp.compile_ms);
+    printf("pack_bytes=%zu\n", pack_bytes);
+    printf("peak_rss_kb=%ld\n", ru.ru_maxrss);
+    fprintf(stderr, "regula bench: %ld lines, %zu valid claims (%ld bad lines), %ld passes (CPU time), checksum %lld\n",
+            lines, k.n, bad, passes, (long long)check);
+    if (failed) {
+        fprintf(stderr, "regula bench: %ld claims failed to settle\n", failed);
+        rc = EXIT_FAIL;
+    }
+done:
+    kept_free(&k);
+    free(buf);
+    free(t);
+    free(outs);
+    fclose(devnull);
+    rg_ledger_store_free(ledger);
+    rg_vm_free(vm);
+    cli_pack_close(&cp);
+    return rc;
+}

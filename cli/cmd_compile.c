@@ -1,0 +1,94 @@
+/* cmd_compile.c — `regula check`, `regula compile` and `regula disasm`:
+ * the commands that look at a pack without settling claims. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bcwrite.h"
+#include "cli.h"
+#include "disasm.h"
+
+static int help(const char *cmd, int argc, char **argv, const char *text)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: regula %s %s", cmd, text);
+            return 1;
+        }
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    if (help("check", argc, argv, "PACK\n\nCompile PACK (a directory of .rg files, or one file) and report every "
+                                  "error with its file:line:col.\nExit status 0 when the pack is sound, 1 when not.\n"))
+        return EXIT_OK;
+    if (argc != 2) {
+        fprintf(stderr, "usage: regula check PACK\n");
+        return EXIT_USAGE;
+    }
+    cli_pack cp;
+    if (cli_pack_open(&cp, argv[1]) != 0) {
+        cli_pack_close(&cp);
+        return EXIT_FAIL;
+    }
+    const rg_program *p = cli_pack_program(&cp);
+    printf("%s: ok (%u policies, %u definitions, %u tests)\n", argv[1], p->n_policies, p->n_defs,
+           cp.pack ? rgc_pack_n_tests(cp.pack) : 0);
+    cli_pack_close(&cp);
+    return EXIT_OK;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+    if (help("compile", argc, argv, "PACK -o OUT.rgc\n\nCompile PACK into one bytecode file: header (magic, "
+                                    "format version, hash of the sources), constants, code and line table.\n"))
+        return EXIT_OK;
+    const char *out = NULL, *in = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (cli_opt(argc, argv, &i, "-o", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            out = v;
+        } else if (!in)
+            in = argv[i];
+        else {
+            fprintf(stderr, "regula compile: unexpected argument '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!in || !out) {
+        fprintf(stderr, "usage: regula compile PACK -o OUT.rgc\n");
+        return EXIT_USAGE;
+    }
+    cli_pack cp;
+    if (cli_pack_open(&cp, in) != 0) {
+        cli_pack_close(&cp);
+        return EXIT_FAIL;
+    }
+    char err[512];
+    int rc = rgc_program_write_file(cli_pack_program(&cp), out, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "regula compile: %s\n", err);
+    cli_pack_close(&cp);
+    return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_disasm(int argc, char **argv)
+{
+    if (help("disasm", argc, argv, "PACK|PACK.rgc\n\nList the bytecode: policies, versions, then every chunk with "
+                                   "its instructions and the source line each came from.\n"))
+        return EXIT_OK;
+    if (argc != 2) {
+        fprintf(stderr, "usage: regula disasm PACK|PACK.rgc\n");
+        return EXIT_USAGE;
+    }
+    cli_pack cp;
+    if (cli_pack_open(&cp, argv[1]) != 0) {
+        cli_pack_close(&cp);
+        return EXIT_FAIL;
+    }
+    rgc_disasm(cli_pack_program(&cp), stdout);
+    cli_pack_close(&cp);
+    return EXIT_OK;
+}

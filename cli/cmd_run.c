@@ -1,0 +1,186 @@
+/* cmd_run.c — `regula run`: JSON Lines claims in, results out, in input
+ * order, with the year ledger; bad lines become error lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "explain.h"
+#include "externs.h"
+#include "rg_stdlib.h"
+#include "vm.h"
+
+static void usage(FILE *o)
+{
+    fprintf(o, "usage: regula run --pack PACK [--explain] [--allow-extern LIB] [CLAIMS.jsonl|-] [-o OUT.jsonl]\n\n"
+               "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
+               "in input order, keeping the year ledger of every person. Writes one result line per\n"
+               "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
+               "Reads standard input when no file (or -) is given.\n\n"
+               "  --pack PACK   the policies\n"
+               "  --explain     add \"explain\": where every amount came from\n"
+               "  --allow-extern LIB  let the policies call their `extern fn` host functions, found by\n"
+               "                name in the shared library LIB (a path such as ./libhost.so)\n"
+               "  -o FILE       write results to FILE instead of standard output\n\n"
+               "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
+}
+
+typedef struct {
+    long lines, settled, errors, eligible;
+} run_stats;
+
+/* Settle one line; writes its output line. Returns 0 settled, 1 error line. */
+int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
+                    FILE *out)
+{
+    char err[600], full[700];
+    json_t *obj = NULL;
+    const char *cid = NULL;
+    if (rg_read_claim_line(line, len, lineno, &obj, err, sizeof err, &cid) != 0) {
+        rg_write_error_line(out, lineno, cid, err);
+        return 1;
+    }
+    rg_status s = rg_bind_claim(vm, obj, err, sizeof err);
+    if (s != RG_OK) {
+        snprintf(full, sizeof full, "line %ld: %s", lineno, err);
+        rg_write_error_line(out, lineno, cid, full);
+        json_decref(obj);
+        return 1;
+    }
+    s = rg_vm_begin(vm);
+    if (s == RG_OK)
+        s = rg_ledger_store_load(ledger, vm);
+    if (s == RG_OK) {
+        vm->explain = explain;
+        if (explain)
+            s = rg_write_result_explained(out, vm);
+        else
+            s = rg_write_result(out, vm, cid);
+    }
+    if (s == RG_OK)
+        s = rg_vm_run_updates(vm);
+    if (s != RG_OK) {
+        snprintf(full, sizeof full, "line %ld: %s", lineno, vm->error[0] ? vm->error : "settlement failed");
+        rg_write_error_line(out, lineno, cid, full);
+        json_decref(obj);
+        return 1;
+    }
+    rg_ledger_store_commit(ledger, vm);
+    json_decref(obj);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL;
+    int explain = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--pack", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            pack = v;
+        } else if (cli_opt(argc, argv, &i, "-o", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            outpath = v;
+        } else if (cli_opt(argc, argv, &i, "--allow-extern", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            extern_lib = v;
+        } else if (strcmp(argv[i], "--explain") == 0) {
+            explain = 1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "regula run: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return EXIT_USAGE;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "regula run: one claims file at a time ('%s' and '%s')\n", in, argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!pack) {
+        fprintf(stderr, "regula run: which policies? give --pack DIR|FILE.rg|PACK.rgc\n");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    FILE *fin = stdin;
+    if (in && strcmp(in, "-") != 0 && !(fin = fopen(in, "rb"))) {
+        perror(in);
+        return EXIT_USAGE;
+    }
+    FILE *out = stdout;
+    if (outpath && !(out = fopen(outpath, "w"))) {
+        perror(outpath);
+        return EXIT_USAGE;
+    }
+    cli_pack cp;
+    if (cli_pack_open(&cp, pack) != 0) {
+        cli_pack_close(&cp);
+        return EXIT_USAGE;
+    }
+    const rg_program *p = cli_pack_program(&cp);
+    /* host functions only when the user names where they come from */
+    rg_extern_table *externs = NULL;
+    if (p->n_externs && !extern_lib) {
+        fprintf(stderr, "regula run: policy needs host function '%s'; run with --allow-extern LIB\n",
+                p->str[p->externs[0].name]);
+        cli_pack_close(&cp);
+        return EXIT_USAGE;
+    }
+    if (extern_lib) {
+        char err[512];
+        externs = rg_externs_new(p, NULL);
+        if (!externs || rg_externs_from_library(externs, extern_lib, err, sizeof err) != 0) {
+            fprintf(stderr, "regula run: %s\n", externs ? err : "out of memory");
+            rg_externs_free(externs);
+            cli_pack_close(&cp);
+            return EXIT_USAGE;
+        }
+    }
+    rg_vm *vm = rg_vm_new(p);
+    if (vm)
+        vm->externs = externs;
+    rg_ledger_store *ledger = rg_ledger_store_new(p);
+    if (!vm || !ledger) {
+        fprintf(stderr, "regula run: out of memory\n");
+        return EXIT_USAGE;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lineno = 0, errors = 0;
+    int progress = isatty(2) && !explain;
+    while ((n = getline(&line, &cap, fin)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        if (len && line[len - 1] == '\n')
+            len--;
+        errors += cli_settle_line(vm, ledger, line, len, lineno, explain, out);
+        if (progress && lineno % 100000 == 0)
+            fprintf(stderr, "\r%ld claims…", lineno);
+    }
+    if (progress && lineno >= 100000)
+        fprintf(stderr, "\r%ld claims, %ld errors\n", lineno, errors);
+    int io_err = ferror(fin) || fflush(out) != 0;
+    free(line);
+    rg_ledger_store_free(ledger);
+    rg_vm_free(vm);
+    rg_externs_free(externs);
+    cli_pack_close(&cp);
+    if (fin != stdin)
+        fclose(fin);
+    if (out != stdout)
+        fclose(out);
+    if (io_err) {
+        fprintf(stderr, "regula run: I/O error\n");
+        return EXIT_USAGE;
+    }
+    return errors ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,159 @@
+/* cmd_test.c — `regula test`: runs the `test` blocks of a pack. Each test
+ * starts from the pack's `sample claim` (its region fields set to the test's
+ * own policy), applies its `given` assignments, settles, and compares each
+ * `expect` with the named definition's value. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "builder.h"
+#include "claim_build.h"
+#include "cli.h"
+#include "rg_stdlib.h"
+#include "values.h"
+#include "vm.h"
+
+typedef struct {
+    rgc_pack *pk;
+    const rg_program *p;
+    int verbose;
+} tctx;
+
+static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
+{
+    char err[600];
+    rg_loc where = test->decl->name_loc;
+    json_t *claim = json_object();
+    const rg_decl *sample = rgc_pack_sample(t->pk);
+    int ok = 1;
+    if (sample && cli_claim_apply(t->pk, claim, &sample->assigns, err, sizeof err, &where) != 0) {
+        rg_report(diag, RG_SEV_ERROR, where, NULL, "sample claim: %s", err);
+        json_decref(claim);
+        return 0;
+    }
+    const char *root = t->p->str[t->p->policies[0].name];
+    cli_claim_localise(claim, root, test->policy->name);
+    if (cli_claim_apply(t->pk, claim, &test->decl->assigns, err, sizeof err, &where) != 0) {
+        rg_report(diag, RG_SEV_ERROR, where, NULL, "test '%s': %s", test->decl->name, err);
+        json_decref(claim);
+        return 0;
+    }
+    rg_status s = rg_bind_claim(vm, claim, err, sizeof err);
+    if (s == RG_OK)
+        s = rg_vm_begin(vm);
+    if (s != RG_OK) {
+        rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
+                  "test '%s': the claim is not valid: %s", test->decl->name, s == RG_ERR_INPUT ? err : vm->error);
+        json_decref(claim);
+        return 0;
+    }
+    const rg_program *p = t->p;
+    for (uint32_t f = 0; f < p->n_ledger_fields; f++)
+        if (rg_vm_ledger_init(vm, f, &vm->ledger_in[f]) != RG_OK)
+            vm->ledger_in[f] = 0;
+    for (uint32_t i = 0; i < test->decl->ledger_given.n; i++) {
+        rg_assign *a = test->decl->ledger_given.v[i];
+        uint32_t f = a->path.n == 2 ? rgc_ledger_field(t->pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
+        if (f == RG_NO_INDEX) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': not a ledger field", test->decl->name);
+            ok = 0;
+            continue;
+        }
+        rgc_ty want = rgc_ty_from_packed(p->ledger_fields[f].type), got;
+        rg_value v;
+        if (rgc_const_eval(t->pk, a->value, &want, &v, &got) != 0) {
+            ok = 0;
+            continue;
+        }
+        vm->ledger_in[f] = v;
+    }
+    for (uint32_t i = 0; i < test->decl->expects.n; i++) {
+        rg_assign *a = test->decl->expects.v[i];
+        const char *name = a->path.v[0];
+        uint32_t slot = a->path.n == 1 ? rgc_def_slot(t->pk, name) : RG_NO_INDEX;
+        if (slot == RG_NO_INDEX) {
+            char hidden[160];
+            snprintf(hidden, sizeof hidden, "result.%s", name);
+            slot = rgc_def_slot(t->pk, hidden);
+        }
+        if (slot == RG_NO_INDEX || p->defs[slot].per_item) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, "expect names a definition or a result field",
+                      "test '%s': nothing called '%s'", test->decl->name, name);
+            ok = 0;
+            continue;
+        }
+        rgc_ty want = rgc_ty_from_packed(p->defs[slot].type), got;
+        rg_value expected, actual;
+        if (rgc_const_eval(t->pk, a->value, &want, &expected, &got) != 0) {
+            ok = 0;
+            continue;
+        }
+        if (rg_vm_eval_def(vm, slot, &actual) != RG_OK) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name, vm->error);
+            ok = 0;
+            continue;
+        }
+        if (actual != expected) {
+            char av[96], ev[96];
+            rg_value_text(p, p->defs[slot].type, actual, av, sizeof av);
+            rg_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s' failed: %s is %s, expected %s", test->decl->name,
+                      name, av, ev);
+            ok = 0;
+        }
+    }
+    json_decref(claim);
+    return ok;
+}
+
+int cmd_test(int argc, char **argv)
+{
+    const char *pack = NULL;
+    int verbose = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: regula test [-v] PACK\n\nRun every `test` block of PACK (a directory or .rg file) and "
+                   "print a failure with its file:line:col,\nthen `N passed, N failed`. Exit status 1 when any "
+                   "test failed or the pack does not compile.\n");
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "-v") == 0) {
+            verbose = 1;
+        } else if (!pack) {
+            pack = argv[i];
+        } else {
+            fprintf(stderr, "usage: regula test [-v] PACK\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (!pack) {
+        fprintf(stderr, "usage: regula test [-v] PACK\n");
+        return EXIT_USAGE;
+    }
+    cli_pack cp;
+    if (cli_pack_open(&cp, pack) != 0 || !cp.pack) {
+        if (cp.prog)
+            fprintf(stderr, "regula test: tests live in the sources: give the policy directory, not a .rgc file\n");
+        cli_pack_close(&cp);
+        printf("0 passed, 1 failed\n");
+        return EXIT_FAIL;
+    }
+    tctx t = {cp.pack, cli_pack_program(&cp), verbose};
+    rg_vm *vm = rg_vm_new(t.p);
+    unsigned passed = 0, failed = 0;
+    for (uint32_t i = 0; i < rgc_pack_n_tests(cp.pack); i++) {
+        const rgc_test *test = rgc_pack_test(cp.pack, i);
+        int ok = run_one(&t, vm, test, &cp.diag);
+        if (ok)
+            passed++;
+        else
+            failed++;
+        if (verbose)
+            printf("%s  %s: %s\n", ok ? "ok  " : "FAIL", test->policy->name, test->decl->name);
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    rg_vm_free(vm);
+    cli_pack_close(&cp);
+    return failed ? EXIT_FAIL : EXIT_OK;
+}

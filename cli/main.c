@@ -1,0 +1,51 @@
+/* main.c — `regula`: dispatches to the subcommands and prints the overview.
+ * Each subcommand lives in its own cmd_*.c file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"check", cmd_check, "compile a pack and report every error, writing nothing"},
+    {"compile", cmd_compile, "compile a pack to a bytecode file (-o pack.rgc)"},
+    {"disasm", cmd_disasm, "list a pack's bytecode with the source line of each instruction"},
+    {"run", cmd_run, "settle JSON Lines claims with a pack (--explain for where amounts come from)"},
+    {"test", cmd_test, "run the `test` blocks of a pack: prints N passed, N failed"},
+    {"repl", cmd_repl, "interactive what-if sessions on a pack"},
+    {"bench", cmd_bench, "measure settlement speed on a claims file"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: regula COMMAND [options] …\n\n"
+                 "Regula compiles regional medical-insurance policies and settles claims with them.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`regula COMMAND --help` describes one command. Documentation: docs/.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("regula 0.1 (bytecode format 1)\n");
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "regula: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

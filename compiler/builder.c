@@ -1,0 +1,214 @@
+/* builder.c — grows the program image while the compiler writes it: strings,
+ * constants, chunks, code with its line table, stack depth bookkeeping.
+ * It knows the bytecode layout, not the language. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "bytecode_io.h"
+
+static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    uint32_t c = *cap ? *cap : 16;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(arr, (size_t)c * elem);
+    if (!n) {
+        fputs("regula: out of memory\n", stderr);
+        abort();
+    }
+    *cap = c;
+    return n;
+}
+
+#define RGC_X_PUSH(type, name)                                                              \
+    uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n)                       \
+    {                                                                                       \
+        rg_program *p = pk->prog;                                                           \
+        p->name = grow(p->name, &pk->caps.name, p->n_##name + n, sizeof(type));             \
+        uint32_t at = p->n_##name;                                                          \
+        if (v)                                                                              \
+            memcpy(p->name + at, v, (size_t)n * sizeof(type));                              \
+        else                                                                                \
+            memset(p->name + at, 0, (size_t)n * sizeof(type));                              \
+        p->n_##name += n;                                                                   \
+        return at;                                                                          \
+    }
+RG_PROGRAM_ARRAYS(RGC_X_PUSH)
+#undef RGC_X_PUSH
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+uint32_t rgc_str(rgc_pack *pk, const char *s)
+{
+    size_t n = strlen(s);
+    rg_program *p = pk->prog;
+    if (pk->str_hash_cap < (p->n_strings + 1) * 2) {
+        uint32_t cap = pk->str_hash_cap ? pk->str_hash_cap * 2 : 256;
+        while (cap < (p->n_strings + 1) * 2)
+            cap *= 2;
+        free(pk->str_hash);
+        pk->str_hash = malloc(cap * sizeof *pk->str_hash);
+        if (!pk->str_hash)
+            abort();
+        memset(pk->str_hash, 0xFF, cap * sizeof *pk->str_hash);
+        pk->str_hash_cap = cap;
+        for (uint32_t i = 0; i < p->n_strings; i++) {
+            uint32_t h = hash_str(p->blob + p->strings[i].offset, p->strings[i].len) & (cap - 1);
+            while (pk->str_hash[h] != RG_NO_INDEX)
+                h = (h + 1) & (cap - 1);
+            pk->str_hash[h] = i;
+        }
+    }
+    uint32_t mask = pk->str_hash_cap - 1;
+    uint32_t h = hash_str(s, n) & mask;
+    while (pk->str_hash[h] != RG_NO_INDEX) {
+        const rg_strent *e = &p->strings[pk->str_hash[h]];
+        if (e->len == n && memcmp(p->blob + e->offset, s, n) == 0)
+            return pk->str_hash[h];
+        h = (h + 1) & mask;
+    }
+    rg_strent e = {p->n_blob, (uint32_t)n};
+    rgc_push_blob(pk, s, (uint32_t)n + 1);
+    uint32_t id = rgc_push_strings(pk, &e, 1);
+    pk->str_hash[h] = id;
+    return id;
+}
+
+const char *rgc_str_text(const rgc_pack *pk, uint32_t id)
+{
+    return pk->prog->blob + pk->prog->strings[id].offset;
+}
+
+uint32_t rgc_const(rgc_pack *pk, int64_t v)
+{
+    rg_program *p = pk->prog;
+    if (pk->dry)
+        return 0;
+    for (uint32_t i = 0; i < p->n_consts; i++)
+        if (p->consts[i] == v)
+            return i;
+    return rgc_push_consts(pk, &v, 1);
+}
+
+/* ---- code ---- */
+
+void rgc_chunk_begin(rgc_pack *pk)
+{
+    pk->cur.active = 1;
+    pk->cur.start = pk->prog->n_code;
+    pk->cur.n_locals = 0;
+    pk->cur.depth = pk->cur.max_depth = 0;
+    pk->cur.line_known = 0;
+    pk->cur.n_scope = 0;
+}
+
+uint32_t rgc_chunk_end(rgc_pack *pk, uint32_t def, uint32_t policy, uint32_t version, uint32_t line,
+                       uint32_t file)
+{
+    rgc_peephole(pk);
+    rg_chunk c = {
+        .start = pk->cur.start,
+        .len = pk->prog->n_code - pk->cur.start,
+        .n_locals = (uint16_t)pk->cur.n_locals,
+        .max_stack = (uint16_t)pk->cur.max_depth,
+        .def = def,
+        .policy = policy,
+        .version = version,
+        .line = line,
+        .file = file,
+    };
+    pk->cur.active = 0;
+    return rgc_push_chunks(pk, &c, 1);
+}
+
+uint32_t rgc_local(rgc_pack *pk)
+{
+    return pk->cur.n_locals++;
+}
+
+void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
+{
+    if (pk->dry)
+        return;
+    if (pk->cur.line_known && pk->cur.last_line == line && pk->cur.last_file == file)
+        return;
+    pk->cur.line_known = 1;
+    pk->cur.last_line = line;
+    pk->cur.last_file = file;
+    /* callers give the diagnostics' file index; the line table holds the file's name (a string id) */
+    const rg_source *src = rg_diag_source(pk->diag, file);
+    rg_lineent e = {pk->prog->n_code, line, src ? rgc_str(pk, src->path) : rgc_str(pk, "")};
+    rg_program *p = pk->prog;
+    if (p->n_lines && p->lines[p->n_lines - 1].offset == e.offset)
+        p->lines[p->n_lines - 1] = e;
+    else
+        rgc_push_lines(pk, &e, 1);
+}
+
+static void put(rgc_pack *pk, uint32_t v, unsigned width)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    rgc_push_code(pk, b, width);
+}
+
+uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
+{
+    const rg_opinfo *oi = &rg_opinfo_table[op];
+    int pops = rg_insn_pops(pk->prog, (unsigned)op, a);
+    if (pk->dry) {
+        pk->cur.depth += oi->pushes - pops;
+        if (pk->cur.depth > pk->cur.max_depth)
+            pk->cur.max_depth = pk->cur.depth;
+        return 0;
+    }
+    uint32_t at = pk->prog->n_code - pk->cur.start;
+    uint8_t opb = (uint8_t)op;
+    rgc_push_code(pk, &opb, 1);
+    if (rg_operand_width[oi->a])
+        put(pk, a, rg_operand_width[oi->a]);
+    if (rg_operand_width[oi->b])
+        put(pk, b, rg_operand_width[oi->b]);
+    pk->cur.depth += oi->pushes - pops;
+    if (pk->cur.depth > pk->cur.max_depth)
+        pk->cur.max_depth = pk->cur.depth;
+    return at;
+}
+
+uint32_t rgc_here(const rgc_pack *pk)
+{
+    if (pk->dry)
+        return 0;
+    return pk->prog->n_code - pk->cur.start;
+}
+
+/* Point the jump operand of the instruction at chunk offset `at` (operand
+ * index `which`, 0 or 1) to chunk offset `target`. */
+void rgc_patch(rgc_pack *pk, uint32_t at, int which, uint32_t target)
+{
+    if (pk->dry)
+        return;
+    uint8_t *code = pk->prog->code + pk->cur.start + at;
+    const rg_opinfo *oi = &rg_opinfo_table[code[0]];
+    unsigned off = 1 + (which ? rg_operand_width[oi->a] : 0);
+    for (int i = 0; i < 4; i++)
+        code[off + i] = (uint8_t)(target >> (8 * i));
+}
+
+void rgc_emit_value(rgc_pack *pk, int64_t v)
+{
+    if (v == RG_NONE)
+        rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+    else if (v >= INT32_MIN && v <= INT32_MAX)
+        rgc_emit(pk, RG_OP_PUSH_INT, (uint32_t)(int32_t)v, 0);
+    else
+        rgc_emit(pk, RG_OP_PUSH_CONST, rgc_const(pk, v), 0);
+}

@@ -1,0 +1,60 @@
+/* builder.h — the compiler's writer of the program image (see builder.c).
+ * Part of the compiler layer; included only by the compiler files. */
+#ifndef RGC_BUILDER_H
+#define RGC_BUILDER_H
+
+#include <stdio.h>
+
+#include "compiler.h"
+
+#define RGC_X_PUSHDECL(type, name) uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n);
+RG_PROGRAM_ARRAYS(RGC_X_PUSHDECL)
+#undef RGC_X_PUSHDECL
+
+uint32_t rgc_str(rgc_pack *pk, const char *s);
+const char *rgc_str_text(const rgc_pack *pk, uint32_t id);
+uint32_t rgc_const(rgc_pack *pk, int64_t v);
+
+void rgc_chunk_begin(rgc_pack *pk);
+uint32_t rgc_chunk_end(rgc_pack *pk, uint32_t def, uint32_t policy, uint32_t version, uint32_t line,
+                       uint32_t file);
+uint32_t rgc_local(rgc_pack *pk);
+void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file);
+uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b);
+uint32_t rgc_here(const rgc_pack *pk);
+void rgc_patch(rgc_pack *pk, uint32_t at, int which, uint32_t target);
+void rgc_emit_value(rgc_pack *pk, int64_t v);
+/* The chunk being generated, its jumps threaded and common sequences fused
+ * into superinstructions (peephole.c); rgc_chunk_end calls it. */
+void rgc_peephole(rgc_pack *pk);
+
+#endif
+
+/* ---- shared by the compiler's passes (pack.c, expr.c, tables.c) ---- */
+void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+rgc_def *rgc_find_def(rgc_pack *pk, const char *name);
+rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d);
+int rgc_enum_by_name(rgc_pack *pk, const char *name);
+int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
+uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name);
+int rgc_policy_index(rgc_pack *pk, const char *name);
+void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap);
+int rgc_ty_same(const rgc_ty *a, const rgc_ty *b); /* same base type, optional ignored */
+rgc_ty rgc_ty_scalar(rg_type_kind k);
+rgc_ty rgc_ty_from_packed(rg_type t);
+uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
+/* Best "did you mean" among candidates (NULL if none is close). */
+const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
+/* Compile an expression: type-check it and (unless dry) emit code that leaves
+ * its value on the stack. `expect` guides enum members and none. */
+rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
+/* Is name a built-in function (pct, min, …)? (expr.c) */
+int rgc_builtin(const char *name);
+/* Compile a table or decision body (tables.c). */
+rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im);
+rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im);
+/* Static checks of a table's merged rows (tables.c). */
+void rgc_check_table(rgc_pack *pk, rgc_impl *im);
+/* Constant value of a pattern or literal expression. */
+int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report);

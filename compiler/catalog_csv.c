@@ -1,0 +1,395 @@
+/* catalog_csv.c — CSV catalogs into the constant tables of the program: one
+ * row per CSV line, typed by the base policy's column declarations, merged per
+ * policy along `extends` (a later line for a code replaces the earlier whole). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "catalog_csv.h"
+#include "values.h"
+
+typedef struct {
+    uint32_t *rows; /* row ids, one per key */
+    uint32_t n, cap;
+} rowset;
+
+static void rowset_put(rgc_pack *pk, rowset *rs, uint32_t row, uint32_t ncol)
+{
+    const char *key = rgc_str_text(pk, (uint32_t)pk->prog->cat_values[(size_t)row * ncol]);
+    for (uint32_t i = 0; i < rs->n; i++)
+        if (strcmp(rgc_str_text(pk, (uint32_t)pk->prog->cat_values[(size_t)rs->rows[i] * ncol]), key) == 0) {
+            rs->rows[i] = row;
+            return;
+        }
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 64;
+        rs->rows = realloc(rs->rows, rs->cap * sizeof *rs->rows);
+        if (!rs->rows)
+            abort();
+    }
+    rs->rows[rs->n++] = row;
+}
+
+/* Split one CSV record (RFC 4180 quotes) starting at *pos; fields are written
+ * into buf as NUL-separated strings; returns the field count, -1 at EOF. */
+static int csv_record(const char *t, size_t len, size_t *pos, char *buf, size_t cap, uint32_t *starts, int max)
+{
+    size_t i = *pos, o = 0;
+    if (i >= len)
+        return -1;
+    int n = 0;
+    for (;;) {
+        if (n == max)
+            return max + 1;
+        starts[n++] = (uint32_t)i;
+        int quoted = i < len && t[i] == '"';
+        if (quoted)
+            i++;
+        while (i < len) {
+            if (quoted) {
+                if (t[i] == '"') {
+                    if (i + 1 < len && t[i + 1] == '"') {
+                        if (o + 1 < cap)
+                            buf[o++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    quoted = 0;
+                    continue;
+                }
+            } else if (t[i] == ',' || t[i] == '\n' || t[i] == '\r') {
+                break;
+            }
+            if (o + 1 < cap)
+                buf[o++] = t[i];
+            i++;
+        }
+        buf[o++] = '\0';
+        if (i < len && t[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < len && t[i] == '\r')
+            i++;
+        if (i < len && t[i] == '\n')
+            i++;
+        break;
+    }
+    *pos = i;
+    return n;
+}
+
+static rg_loc csv_loc(uint32_t file, uint32_t start, const char *field)
+{
+    rg_loc l = {file, start, start + (uint32_t)strlen(field)};
+    if (l.end == l.start)
+        l.end = l.start + 1;
+    return l;
+}
+
+static int parse_cell(rgc_pack *pk, const rgc_ty *t, const char *cell, rg_value *out)
+{
+    if (!*cell) {
+        if (!t->optional)
+            return -2;
+        *out = RG_NONE;
+        return 0;
+    }
+    switch (t->scalar) {
+    case RG_T_STRING:
+        *out = rgc_str(pk, cell);
+        return 0;
+    case RG_T_MONEY:
+        return rg_parse_amount(cell, strlen(cell), out) == RG_AMOUNT_OK ? 0 : -1;
+    case RG_T_PERCENT: {
+        /* whole or decimal percent points: "20", "12.5" */
+        int64_t v = 0;
+        int frac = -1;
+        for (const char *c = cell; *c; c++) {
+            if (*c == '.' && frac < 0) {
+                frac = 0;
+                continue;
+            }
+            if (*c < '0' || *c > '9' || (frac >= 0 && ++frac > 4) || v > INT64_MAX / 100)
+                return -1;
+            v = v * 10 + (*c - '0');
+        }
+        for (int f = frac < 0 ? 0 : frac; f < 4; f++) {
+            if (v > INT64_MAX / 10) /* "100000000000000000" must not overflow */
+                return -1;
+            v *= 10;
+        }
+        *out = v;
+        return 0;
+    }
+    case RG_T_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(cell, &end, 10);
+        if (*end || errno == ERANGE) /* out of range is an error, not LLONG_MAX */
+            return -1;
+        *out = v;
+        return 0;
+    }
+    case RG_T_BOOL:
+        if (strcmp(cell, "true") == 0 || strcmp(cell, "1") == 0)
+            *out = 1;
+        else if (strcmp(cell, "false") == 0 || strcmp(cell, "0") == 0)
+            *out = 0;
+        else
+            return -1;
+        return 0;
+    case RG_T_DATE:
+        return rg_parse_date(cell, strlen(cell), out) == 0 ? 0 : -1;
+    case RG_T_ENUM: {
+        int m = rgc_enum_member(pk, t->aux, cell);
+        if (m < 0)
+            return -1;
+        *out = m;
+        return 0;
+    }
+    case RG_T_REGION: {
+        int r = rgc_policy_index(pk, cell);
+        if (r < 0)
+            return -1;
+        *out = r;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+/* What a cell of type t looks like: the hint under a bad cell. */
+static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
+{
+    switch (t->scalar) {
+    case RG_T_MONEY: return "money is written in yuan with at most two decimals, e.g. 12.50";
+    case RG_T_PERCENT: return "a percentage is written as its number, without %, e.g. 12.5";
+    case RG_T_INT: return "write a whole number";
+    case RG_T_BOOL: return "write true, false, 1 or 0";
+    case RG_T_DATE: return "dates are written YYYY-MM-DD and must exist in the calendar";
+    case RG_T_REGION: return "a region is the name of a policy of this pack";
+    case RG_T_ENUM: {
+        const rg_enum *e = &pk->prog->enums[t->aux];
+        size_t used = (size_t)snprintf(buf, cap, "write one of");
+        for (uint32_t i = 0; i < e->n_members && used < cap; i++)
+            used += (size_t)snprintf(buf + used, cap - used, "%s %s", i ? "," : "",
+                                     rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
+        return buf;
+    }
+    default: return NULL;
+    }
+}
+
+/* Read one CSV into rows; adds each row id to rs. */
+static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, const rgc_ty *coltypes,
+                    const char **colnames, uint32_t ncol, rowset *rs)
+{
+    char path[1024];
+    if (d->path[0] == '/' || strcmp(pol->dir, ".") == 0) /* no "./" before names in messages */
+        snprintf(path, sizeof path, "%s", d->path);
+    else
+        snprintf(path, sizeof path, "%s/%s", pol->dir, d->path);
+    int f = rg_diag_load_file(pk->diag, path);
+    if (f < 0) {
+        rgc_error(pk, d->loc, "the path is relative to the policy file's directory",
+                  "cannot read catalog file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    const rg_source *src = rg_diag_source(pk->diag, (uint32_t)f);
+    size_t pos = 0;
+    if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
+        pos = 3;
+    enum { MAXF = 64 };
+    uint32_t starts[MAXF + 1];
+    char *buf = malloc(src->len + MAXF + 16);
+    int n = csv_record(src->text, src->len, &pos, buf, src->len + MAXF + 16, starts, MAXF);
+    if (n <= 0) {
+        rgc_error(pk, d->loc, NULL, "catalog file '%s' is empty: it needs a header line", path);
+        free(buf);
+        return -1;
+    }
+    int map[MAXF];
+    const char *hdr[MAXF];
+    {
+        const char *c = buf;
+        for (int i = 0; i < n && i < MAXF; i++) {
+            hdr[i] = c;
+            c += strlen(c) + 1;
+        }
+    }
+    int rc = 0;
+    for (uint32_t k = 0; k < ncol; k++) {
+        map[k] = -1;
+        for (int i = 0; i < n && i < MAXF; i++)
+            if (strcmp(hdr[i], colnames[k]) == 0)
+                map[k] = i;
+        if (map[k] < 0) { /* underline the header line, and say what it names */
+            uint32_t h0 = src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* after a BOM */
+            rg_loc at = {(uint32_t)f, h0, h0 + (uint32_t)strcspn(src->text + h0, "\r\n")};
+            char have[512];
+            size_t used = 0;
+            have[0] = '\0';
+            for (int i = 0; i < n && i < MAXF && used < sizeof have; i++)
+                used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", i ? ", " : "", hdr[i]);
+            char hint[640];
+            snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
+            rgc_error(pk, at, hint, "catalog file has no column '%s'", colnames[k]);
+            rc = -1;
+        }
+    }
+    char *line = malloc(src->len + MAXF + 16);
+    rg_value *vals = malloc(ncol * sizeof *vals);
+    int header_ok = rc == 0;
+    while (header_ok) {
+        size_t line_start = pos;
+        int m = csv_record(src->text, src->len, &pos, line, src->len + MAXF + 16, starts, MAXF);
+        if (m < 0)
+            break;
+        if (m == 1 && line[0] == '\0')
+            continue; /* blank line */
+        const char *cells[MAXF];
+        const char *c = line;
+        for (int i = 0; i < m && i < MAXF; i++) {
+            cells[i] = c;
+            c += strlen(c) + 1;
+        }
+        int ok = 1;
+        for (uint32_t k = 0; k < ncol; k++) {
+            const char *cell = map[k] < m ? cells[map[k]] : "";
+            uint32_t at = map[k] < m ? starts[map[k]] : (uint32_t)line_start;
+            int r = parse_cell(pk, &coltypes[k], cell, &vals[k]);
+            if (r != 0) {
+                char tn[96], hint[256];
+                rgc_ty base = coltypes[k];
+                base.optional = 0; /* "must be money", not "money?": blanks are the other message */
+                rgc_ty_name(pk, &base, tn, sizeof tn);
+                if (r == -2)
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), "declare the column optional (TYPE?) to allow blanks",
+                              "column '%s' is empty", colnames[k]);
+                else
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), cell_hint(pk, &base, hint, sizeof hint),
+                              "column '%s' must be %s, not '%s'", colnames[k], tn, cell);
+                ok = 0;
+            }
+        }
+        if (!ok) { /* report every bad cell of the file, keep none of its rows */
+            rc = -1;
+            continue;
+        }
+        uint32_t row = pk->prog->n_cat_values / ncol;
+        rgc_push_cat_values(pk, vals, ncol);
+        rowset_put(pk, rs, row, ncol);
+    }
+    (void)cat;
+    free(vals);
+    free(line);
+    free(buf);
+    return rc;
+}
+
+static rowset *g_sort_pk_rows;
+static rgc_pack *g_sort_pk;
+static uint32_t g_sort_ncol;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const rg_program *p = g_sort_pk->prog;
+    uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
+    return strcmp(rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)ra * g_sort_ncol]),
+                  rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)rb * g_sort_ncol]));
+}
+
+int rgc_load_catalogs(rgc_pack *pk)
+{
+    int rc = 0;
+    uint32_t np = pk->policies.n;
+    for (uint32_t c = 0; c < pk->catalog_decls.n; c++) {
+        rg_decl *root = pk->catalog_decls.v[c];
+        uint32_t ncol = root->members.n;
+        rgc_ty *types = calloc(ncol, sizeof *types);
+        const char **names = calloc(ncol, sizeof *names);
+        rg_catalog cat = {rgc_str(pk, root->name), pk->prog->n_columns, ncol, pk->prog->n_cat_index};
+        for (uint32_t k = 0; k < ncol; k++) {
+            rg_member *m = root->members.v[k];
+            rgc_ty t = {0};
+            rgc_ty err = {.k = RGC_K_ERROR};
+            t = err;
+            /* resolve via a throwaway expression-free path: scalar names and enums */
+            static const struct {
+                const char *n;
+                rg_type_kind k;
+            } sn[] = {{"bool", RG_T_BOOL}, {"int", RG_T_INT}, {"money", RG_T_MONEY}, {"percent", RG_T_PERCENT},
+                      {"date", RG_T_DATE}, {"string", RG_T_STRING}, {"region", RG_T_REGION}};
+            for (size_t i = 0; i < sizeof sn / sizeof sn[0]; i++)
+                if (m->type->name && strcmp(m->type->name, sn[i].n) == 0)
+                    t = rgc_ty_scalar(sn[i].k);
+            if (t.k == RGC_K_ERROR && m->type->name && rgc_enum_by_name(pk, m->type->name) >= 0) {
+                t = rgc_ty_scalar(RG_T_ENUM);
+                t.aux = (uint32_t)rgc_enum_by_name(pk, m->type->name);
+            }
+            if (t.k == RGC_K_ERROR) {
+                rgc_error(pk, m->type->loc, NULL, "a catalog column is bool, int, money, percent, date, string, region or an enum");
+                rc = -1;
+                continue;
+            }
+            t.optional = (uint8_t)m->type->optional;
+            if ((k == 0) != (m->is_key != 0) || (k == 0 && t.scalar != RG_T_STRING)) {
+                rgc_error(pk, m->loc, "the first column is the key: `key code: string`",
+                          "catalog '%s' must start with its string key column", root->name);
+                rc = -1;
+            }
+            types[k] = t;
+            names[k] = m->name;
+            rg_column col = {rgc_str(pk, m->name), rgc_ty_pack(&t)};
+            rgc_push_columns(pk, &col, 1);
+        }
+        rowset *sets = calloc(np, sizeof *sets);
+        for (uint32_t i = 0; rc == 0 && i < np; i++) {
+            rgc_policy *pol = pk->policies.v[i];
+            if (pol->parent)
+                for (uint32_t r = 0; r < sets[pol->parent->index].n; r++)
+                    rowset_put(pk, &sets[i], sets[pol->parent->index].rows[r], ncol);
+            for (uint32_t k = 0; k < pol->catalogs.n; k++) {
+                rg_decl *d = pol->catalogs.v[k];
+                if (strcmp(d->name, root->name) != 0) {
+                    if (i != 0 && c == 0) {
+                        int known = 0;
+                        for (uint32_t q = 0; q < pk->catalog_decls.n; q++)
+                            known |= strcmp(((rg_decl *)pk->catalog_decls.v[q])->name, d->name) == 0;
+                        if (!known) {
+                            rgc_error(pk, d->name_loc, NULL, "%s overlays catalog '%s', which %s does not declare",
+                                      pol->name, d->name, pk->root->name);
+                            rc = -1;
+                        }
+                    }
+                    continue;
+                }
+                if (load_csv(pk, c, pol, d, types, names, ncol, &sets[i]) != 0)
+                    rc = -1;
+            }
+        }
+        for (uint32_t i = 0; i < np; i++) {
+            if (rc == 0) {
+                g_sort_pk = pk;
+                g_sort_ncol = ncol;
+                qsort(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows);
+                rg_cat_index ix = {pk->prog->n_cat_rows, sets[i].n};
+                rgc_push_cat_rows(pk, sets[i].rows, sets[i].n);
+                rgc_push_cat_index(pk, &ix, 1);
+            }
+            free(sets[i].rows);
+        }
+        (void)g_sort_pk_rows;
+        free(sets);
+        free(types);
+        free(names);
+        if (rc == 0)
+            rgc_push_catalogs(pk, &cat, 1);
+    }
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* compiler.h — the compiler layer's internal header: a pack of policies from
+ * AST to checked program to bytecode image (vm/program.h). It may read the
+ * bytecode definitions but never the VM's interpreter. */
+#ifndef RGC_COMPILER_H
+#define RGC_COMPILER_H
+
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "program.h"
+
+/* ---- types as the checker sees them ---- */
+typedef enum {
+    RGC_K_SCALAR,  /* kind holds an rg_type_kind */
+    RGC_K_RECORD,  /* a record of the claim: aux = schema field index (RG_NO_INDEX = the claim) */
+    RGC_K_ITEMS,   /* the claim's item list: aux = schema field index of the list */
+    RGC_K_ITEM,    /* one item row: aux = row source (RG_ROW_OF_FRAME or a local) */
+    RGC_K_LEDGER,  /* a ledger scope: aux = scope index */
+    RGC_K_CATALOG, /* aux = catalog index */
+    RGC_K_BRACKETS,/* aux = bracket index */
+    RGC_K_NONE,    /* the literal none, before it meets another type */
+    RGC_K_ERROR    /* already reported */
+} rgc_kind;
+
+typedef struct {
+    uint8_t k;        /* rgc_kind */
+    uint8_t scalar;   /* rg_type_kind when k == RGC_K_SCALAR */
+    uint8_t optional;
+    uint8_t has_range;
+    uint32_t aux;     /* enum id for RG_T_ENUM, catalog for RG_T_ROW, element rg_type for RG_T_LIST */
+    int64_t lo, hi;   /* int range, when has_range */
+} rgc_ty;
+
+/* ---- the pack being compiled ---- */
+typedef struct rgc_def rgc_def;
+typedef struct rgc_impl rgc_impl;
+typedef struct rgc_policy rgc_policy;
+typedef struct rgc_version rgc_version;
+
+struct rgc_impl {
+    rg_decl *decl;          /* the declaration that gives the body */
+    rgc_def *def;
+    rgc_policy *policy;
+    rgc_version *version;   /* NULL: not versioned */
+    rg_vec rows;            /* tables: merged rg_row* */
+    rg_vec deps;            /* rgc_def* it reads */
+    uint32_t chunk;
+    int checked;
+};
+
+struct rgc_def {
+    const char *name;
+    uint32_t slot;
+    rg_decl *root;          /* root declaration (gives table inputs, declared type) */
+    rg_def_kind kind;
+    int per_item;
+    uint32_t item_index;
+    rgc_ty type;
+    int type_state;         /* 0 unknown, 1 inferring, 2 known */
+    int hidden;             /* made for a result field */
+};
+
+struct rgc_version {
+    rg_decl *decl;
+    uint32_t index;
+    rgc_policy *policy;
+    int64_t from, until;
+    rgc_impl **impl;        /* per slot, NULL when the version does not define it */
+};
+
+struct rgc_policy {
+    const char *name;
+    rg_file *ast;
+    uint32_t index;
+    rgc_policy *parent;
+    rgc_impl **impl;        /* per slot: the policy's own top-level impl or NULL */
+    rg_vec versions;        /* rgc_version* */
+    rg_vec catalogs;        /* rg_decl* overlays declared here */
+    const char *dir;        /* directory of its source file (for CSV paths) */
+    int depth;
+};
+
+typedef struct {
+    rg_decl *decl;
+    rgc_policy *policy;
+} rgc_test;
+
+/* Capacities of the program's arrays while they grow. */
+typedef struct {
+#define RGC_X_CAP(type, name) uint32_t name;
+    RG_PROGRAM_ARRAYS(RGC_X_CAP)
+#undef RGC_X_CAP
+} rgc_caps;
+
+typedef struct {
+    const char *name;
+    uint32_t local;         /* row source: a local, or RG_ROW_OF_FRAME */
+} rgc_binding;
+
+typedef struct rgc_pack {
+    rg_diag *diag;
+    rg_arena arena;
+    rg_program *prog;
+    rgc_caps caps;
+    int quiet;              /* the emit pass: errors were reported by the check pass */
+    int dry;                /* check only: emit no code */
+
+    rg_vec files;           /* rg_file* */
+    rg_vec policies;        /* rgc_policy*, parents before children */
+    rgc_policy *root;
+    rg_vec defs;            /* rgc_def*, by slot */
+    rg_vec impls;           /* rgc_impl* */
+    rg_vec versions;        /* rgc_version* */
+    rg_vec tests;           /* rgc_test* */
+    rg_decl *sample;
+    rg_decl *select;
+    rg_vec records;         /* rg_decl* (RG_D_RECORD) */
+    rg_decl *claim;
+    rg_vec catalog_decls;   /* root rg_decl* per catalog */
+    rg_vec ledger_decls;    /* rg_decl* per scope */
+    rg_vec bracket_decls;   /* rg_decl* per bracket schedule */
+    rg_vec updates;         /* rg_decl* */
+    rg_decl *result;
+
+    /* string interning: open addressing over string ids */
+    uint32_t *str_hash;
+    uint32_t str_hash_cap;
+
+    /* the chunk being generated */
+    struct {
+        int active;
+        uint32_t start;
+        uint32_t n_locals;
+        int depth, max_depth;
+        uint32_t last_line, last_file;
+        int line_known;
+        rgc_impl *impl;     /* whose dependencies are being collected */
+        int claim_only;     /* entry chunks: only claim fields may be read */
+        const char *claim_only_what;
+        rgc_binding scope[16];
+        uint32_t n_scope;
+        int in_each;        /* inside a `for item in items` block: the frame's row */
+    } cur;
+} rgc_pack;
+
+/* Compile a pack: a directory of *.rg files, or one file. Reports every error
+ * through diag; returns NULL when there were any. */
+rgc_pack *rgc_compile(const char *path, rg_diag *diag);
+
+/* Extra declarations compiled into policy `policy` as if written at the end of
+ * its file, each replacing the policy's own declarations of the same name
+ * (top-level and in its versions): the REPL's session definitions and its
+ * what-if overrides. `name` labels the text in diagnostics. */
+typedef struct {
+    const char *policy;
+    const char *name;
+    const char *text;
+} rgc_extra;
+rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras);
+void rgc_pack_free(rgc_pack *pack);
+/* The compiled program (owned by the pack). */
+const rg_program *rgc_pack_program(const rgc_pack *pack);
+/* Detach the program: the caller owns it afterwards. */
+rg_program *rgc_pack_take_program(rgc_pack *pack);
+
+/* Tests declared in the pack, and the sample claim they start from. */
+uint32_t rgc_pack_n_tests(const rgc_pack *pack);
+const rgc_test *rgc_pack_test(const rgc_pack *pack, uint32_t i);
+const rg_decl *rgc_pack_sample(const rgc_pack *pack);
+rg_diag *rgc_pack_diag(rgc_pack *pack);
+
+/* Compile-time constant value of an expression of a test or sample (literal,
+ * enum member, region, negative literal). Returns 0 and sets *v and *ty. */
+int rgc_const_eval(rgc_pack *pack, const rg_expr *e, const rgc_ty *expected, rg_value *v, rgc_ty *ty);
+/* Look up a definition by name (RG_NO_INDEX when there is none). */
+uint32_t rgc_def_slot(const rgc_pack *pack, const char *name);
+/* rg_type of a checker type. */
+rg_type rgc_ty_pack(const rgc_ty *t);
+/* Schema field by dotted path ("person.filing.kind"), RG_NO_INDEX if none. */
+uint32_t rgc_schema_field(const rgc_pack *pack, const char *path);
+/* Ledger field index of "scope.field", RG_NO_INDEX if none. */
+uint32_t rgc_ledger_field(const rgc_pack *pack, const char *scope, const char *field);
+
+
+#endif

@@ -1,0 +1,1096 @@
+/* expr.c — expressions: name resolution, typing and code generation in one
+ * walk (dry during the check pass). Knows the language's typing rules; it does
+ * not decide which definitions exist (pack.c) or how tables match (tables.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "builder.h"
+#include "opcodes.h"
+
+static const rgc_ty T_ERROR = {.k = RGC_K_ERROR};
+
+static rgc_ty ty_k(rgc_kind k, uint32_t aux)
+{
+    rgc_ty t = {.k = (uint8_t)k, .aux = aux};
+    return t;
+}
+
+static int is_scalar(const rgc_ty *t, rg_type_kind k)
+{
+    return t->k == RGC_K_SCALAR && t->scalar == k;
+}
+
+static int is_err(const rgc_ty *t)
+{
+    return t->k == RGC_K_ERROR;
+}
+
+static void name_of(rgc_pack *pk, const rgc_ty *t, char *buf)
+{
+    rgc_ty_name(pk, t, buf, 96);
+}
+
+/* ---- names ---- */
+
+static const char *builtins[] = {"pct", "min", "max", "year", "find", "tiered", "days_between"};
+
+int rgc_builtin(const char *name)
+{
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        if (strcmp(builtins[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void unknown_name(rgc_pack *pk, rg_expr *e)
+{
+    rg_vec cands = {0};
+    for (uint32_t i = 0; i < pk->defs.n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        if (!d->per_item && !d->hidden)
+            rg_vec_push(&cands, (void *)d->name);
+    }
+    for (uint32_t i = 0; i < pk->cur.n_scope; i++)
+        rg_vec_push(&cands, (void *)pk->cur.scope[i].name);
+    rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_fields; i++)
+        if (p->fields[i].parent < 0)
+            rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));
+    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
+        rg_vec_push(&cands, (void *)rgc_str_text(pk, p->ledger_scopes[i].name));
+    for (uint32_t i = 0; i < p->n_member_names; i++)
+        rg_vec_push(&cands, (void *)rgc_str_text(pk, p->member_names[i]));
+    for (uint32_t i = 0; i < pk->policies.n; i++)
+        rg_vec_push(&cands, (void *)((rgc_policy *)pk->policies.v[i])->name);
+    const char *best = rgc_closest(e->name, (const char *const *)cands.v, cands.n);
+    char hint[160];
+    if (best)
+        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+    rgc_error(pk, e->loc, best ? hint : "define it with `def` or `param`, or check the spelling",
+              "unknown name '%s'", e->name);
+    rg_vec_free(&cands);
+}
+
+static void note_dep(rgc_pack *pk, rgc_def *d)
+{
+    rgc_impl *im = pk->cur.impl;
+    if (!im)
+        return;
+    for (uint32_t i = 0; i < im->deps.n; i++)
+        if (im->deps.v[i] == d)
+            return;
+    rg_vec_push(&im->deps, d);
+}
+
+/* A parameter whose every implementation — in every policy and version — is
+ * the same literal: its value in *v. Reading it needs no lookup, in any
+ * policy (LOAD_PCONST). */
+static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
+{
+    if (d->kind != RG_DEF_PARAM || d->per_item)
+        return 0;
+    rgc_ty want = rgc_def_type(pk, d);
+    if (want.k != RGC_K_SCALAR)
+        return 0;
+    int seen = 0;
+    for (uint32_t i = 0; i < pk->impls.n; i++) {
+        rgc_impl *im = pk->impls.v[i];
+        if (im->def != d)
+            continue;
+        rg_expr *x = im->decl ? im->decl->value : NULL;
+        if (!x)
+            return 0;
+        rg_expr *lit = x->kind == RG_E_UNARY && x->op == RG_OPR_NEG ? x->lhs : x;
+        /* literals, and members of the parameter's enumeration (which a name
+         * of that type means before anything else) */
+        if (!((lit->kind >= RG_E_INT && lit->kind <= RG_E_BOOL) || lit->kind == RG_E_NONE ||
+              (lit == x && lit->kind == RG_E_NAME && is_scalar(&want, RG_T_ENUM) &&
+               rgc_enum_member(pk, want.aux, lit->name) >= 0)))
+            return 0;
+        rg_value x_v;
+        rgc_ty t;
+        if (rgc_const_expr(pk, x, &want, &x_v, &t, 0) != 0 || (seen && x_v != *v))
+            return 0;
+        *v = x_v;
+        seen = 1;
+    }
+    return seen;
+}
+
+static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
+{
+    if (pk->cur.claim_only) {
+        rgc_error(pk, e->loc, "use claim fields only here", "%s cannot read the definition '%s'",
+                  pk->cur.claim_only_what, d->name);
+        return T_ERROR;
+    }
+    note_dep(pk, d);
+    rgc_ty t = rgc_def_type(pk, d);
+    rg_value v = 0;
+    if (d->per_item)
+        rgc_emit(pk, RG_OP_LOAD_IDEF, d->slot, rowsrc);
+    else if (param_constant(pk, d, &v))
+        rgc_emit(pk, RG_OP_LOAD_PCONST, d->slot, rgc_const(pk, v));
+    else
+        rgc_emit(pk, RG_OP_LOAD_DEF, d->slot, 0);
+    return t;
+}
+
+static rgc_ty field_type(rgc_pack *pk, uint32_t fi, int parent_optional)
+{
+    const rg_field *f = &pk->prog->fields[fi];
+    rgc_ty t;
+    rg_type_kind k = RG_TYPE_KIND(f->type);
+    if (k == RG_T_RECORD)
+        t = ty_k(RGC_K_RECORD, fi);
+    else if (k == RG_T_LIST)
+        t = ty_k(RGC_K_ITEMS, fi);
+    else {
+        t = rgc_ty_from_packed(f->type);
+        t.has_range = f->has_range;
+        t.lo = f->lo;
+        t.hi = f->hi;
+    }
+    t.optional = (uint8_t)(f->optional || f->cond_op || parent_optional);
+    return t;
+}
+
+/* A claim field used as a value: scalars are loaded; records and the list are
+ * places whose fields are read next. */
+static rgc_ty use_field(rgc_pack *pk, rg_expr *e, uint32_t fi, int parent_optional, uint32_t rowsrc)
+{
+    rgc_ty t = field_type(pk, fi, parent_optional);
+    const rg_field *f = &pk->prog->fields[fi];
+    if (t.k == RGC_K_SCALAR) {
+        if (f->in_list)
+            rgc_emit(pk, RG_OP_LOAD_IFIELD, f->slot, rowsrc);
+        else
+            rgc_emit(pk, RG_OP_LOAD_FIELD, f->slot, 0);
+    }
+    (void)e;
+    return t;
+}
+
+static rgc_ty enum_member(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, int *found)
+{
+    rg_program *p = pk->prog;
+    *found = 0;
+    if (expect && is_scalar(expect, RG_T_ENUM)) {
+        int m = rgc_enum_member(pk, expect->aux, e->name);
+        if (m >= 0) {
+            *found = 1;
+            rgc_emit_value(pk, m);
+            rgc_ty t = rgc_ty_scalar(RG_T_ENUM);
+            t.aux = expect->aux;
+            return t;
+        }
+    }
+    int hits = 0;
+    uint32_t en = 0;
+    int mem = -1;
+    for (uint32_t i = 0; i < p->n_enums; i++) {
+        int m = rgc_enum_member(pk, i, e->name);
+        if (m >= 0) {
+            hits++;
+            en = i;
+            mem = m;
+        }
+    }
+    if (hits == 0)
+        return T_ERROR;
+    *found = 1;
+    if (hits > 1) {
+        rgc_error(pk, e->loc, "compare it with a value of the enumeration you mean",
+                  "'%s' is a member of several enumerations", e->name);
+        return T_ERROR;
+    }
+    rgc_emit_value(pk, mem);
+    rgc_ty t = rgc_ty_scalar(RG_T_ENUM);
+    t.aux = en;
+    return t;
+}
+
+static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
+{
+    const char *n = e->name;
+    /* 1. bound item variables, innermost first */
+    for (uint32_t i = pk->cur.n_scope; i-- > 0;)
+        if (strcmp(pk->cur.scope[i].name, n) == 0)
+            return ty_k(RGC_K_ITEM, pk->cur.scope[i].local);
+    /* 2. where an enumeration is expected, its members come first */
+    if (expect && is_scalar(expect, RG_T_ENUM) && rgc_enum_member(pk, expect->aux, n) >= 0) {
+        int found;
+        return enum_member(pk, e, expect, &found);
+    }
+    /* 3. definitions; inside `for item in items`, its per-item siblings too */
+    rgc_def *d = rgc_find_def(pk, n);
+    if (d && (!d->per_item || pk->cur.in_each))
+        return load_def(pk, e, d, RG_ROW_OF_FRAME);
+    if (d && d->per_item) {
+        rgc_error(pk, e->loc, "per-item definitions are read as item.NAME inside `sum … for item in items`",
+                  "'%s' is defined for each item", n);
+        return T_ERROR;
+    }
+    /* 4. the claim and its top-level fields */
+    if (strcmp(n, "claim") == 0)
+        return ty_k(RGC_K_RECORD, RG_NO_INDEX);
+    uint32_t fi = rgc_child_field(pk, -1, n);
+    if (fi != RG_NO_INDEX)
+        return use_field(pk, e, fi, 0, RG_ROW_OF_FRAME);
+    /* 5. ledger scopes, catalogs, brackets */
+    rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
+        if (strcmp(rgc_str_text(pk, p->ledger_scopes[i].name), n) == 0) {
+            if (pk->cur.claim_only) {
+                rgc_error(pk, e->loc, NULL, "%s cannot read the ledger", pk->cur.claim_only_what);
+                return T_ERROR;
+            }
+            return ty_k(RGC_K_LEDGER, i);
+        }
+    for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
+        if (strcmp(((rg_decl *)pk->catalog_decls.v[i])->name, n) == 0)
+            return ty_k(RGC_K_CATALOG, i);
+    for (uint32_t i = 0; i < pk->bracket_decls.n; i++)
+        if (strcmp(((rg_decl *)pk->bracket_decls.v[i])->name, n) == 0)
+            return ty_k(RGC_K_BRACKETS, i);
+    /* 6. regions and enumeration members */
+    int pol = rgc_policy_index(pk, n);
+    if (pol >= 0) {
+        rgc_emit_value(pk, pol);
+        return rgc_ty_scalar(RG_T_REGION);
+    }
+    int found;
+    rgc_ty t = enum_member(pk, e, expect, &found);
+    if (found)
+        return t;
+    unknown_name(pk, e);
+    return T_ERROR;
+}
+
+static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty l = rgc_expr(pk, e->lhs, NULL);
+    if (is_err(&l))
+        return l;
+    rg_program *p = pk->prog;
+    const char *n = e->name;
+    char tn[96];
+    rg_vec cands = {0};
+    if (l.k == RGC_K_RECORD) {
+        int32_t parent = l.aux == RG_NO_INDEX ? -1 : (int32_t)l.aux;
+        uint32_t fi = rgc_child_field(pk, parent, n);
+        if (fi != RG_NO_INDEX)
+            return use_field(pk, e, fi, l.optional, RG_ROW_OF_FRAME);
+        for (uint32_t i = 0; i < p->n_fields; i++)
+            if (p->fields[i].parent == parent)
+                rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));
+    } else if (l.k == RGC_K_ITEM) {
+        uint32_t list = p->list_field;
+        uint32_t fi = list == RG_NO_INDEX ? RG_NO_INDEX : rgc_child_field(pk, (int32_t)list, n);
+        if (fi != RG_NO_INDEX)
+            return use_field(pk, e, fi, 0, l.aux);
+        rgc_def *d = rgc_find_def(pk, n);
+        if (d && d->per_item)
+            return load_def(pk, e, d, l.aux);
+        for (uint32_t i = 0; i < p->n_fields; i++)
+            if (p->fields[i].parent == (int32_t)list)
+                rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));
+        for (uint32_t i = 0; i < pk->defs.n; i++)
+            if (((rgc_def *)pk->defs.v[i])->per_item)
+                rg_vec_push(&cands, (void *)((rgc_def *)pk->defs.v[i])->name);
+    } else if (l.k == RGC_K_LEDGER) {
+        const rg_ledger_scope *s = &p->ledger_scopes[l.aux];
+        for (uint32_t i = 0; i < s->n_fields; i++) {
+            const rg_ledger_field *f = &p->ledger_fields[s->first_field + i];
+            if (strcmp(rgc_str_text(pk, f->name), n) == 0) {
+                rg_vec_free(&cands); /* it holds the fields before this one */
+                rgc_emit(pk, RG_OP_LOAD_LEDGER, s->first_field + i, 0);
+                return rgc_ty_from_packed(f->type);
+            }
+            rg_vec_push(&cands, (void *)rgc_str_text(pk, f->name));
+        }
+    } else if (is_scalar(&l, RG_T_ROW)) {
+        const rg_catalog *c = &p->catalogs[l.aux];
+        for (uint32_t i = 0; i < c->n_columns; i++) {
+            const rg_column *col = &p->columns[c->first_column + i];
+            if (strcmp(rgc_str_text(pk, col->name), n) == 0) {
+                rg_vec_free(&cands); /* it holds the columns before this one */
+                rgc_emit(pk, RG_OP_CAT_COL, l.aux, i);
+                rgc_ty t = rgc_ty_from_packed(col->type);
+                t.optional = 1;
+                return t;
+            }
+            rg_vec_push(&cands, (void *)rgc_str_text(pk, col->name));
+        }
+    } else {
+        name_of(pk, &l, tn);
+        rgc_error(pk, e->loc, NULL, "a value of type %s has no fields (no '.%s')", tn, n);
+        return T_ERROR;
+    }
+    const char *best = rgc_closest(n, (const char *const *)cands.v, cands.n);
+    char hint[160];
+    if (best)
+        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+    name_of(pk, &l, tn);
+    rgc_error(pk, e->loc, best ? hint : NULL, "%s has no field '%s'", tn, n);
+    rg_vec_free(&cands);
+    return T_ERROR;
+}
+
+/* ---- operators ---- */
+
+static int numeric(const rgc_ty *t)
+{
+    if (t->k != RGC_K_SCALAR)
+        return 0;
+    switch (t->scalar) {
+    case RG_T_INT: case RG_T_MONEY: case RG_T_PERCENT: case RG_T_DURATION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int orderable(const rgc_ty *t)
+{
+    return numeric(t) || is_scalar(t, RG_T_DATE);
+}
+
+static int needs_value(rgc_pack *pk, const rgc_ty *t, rg_expr *e)
+{
+    if (is_err(t))
+        return 0;
+    if (t->k != RGC_K_SCALAR) {
+        char tn[96];
+        name_of(pk, t, tn);
+        rgc_error(pk, e->loc, NULL, "%s is not a value here", tn);
+        return 0;
+    }
+    if (t->optional) {
+        rgc_error(pk, e->loc, "give a value for when it is absent: EXPR ?? default",
+                  "this value may be absent (none) and cannot be used in arithmetic or ordering");
+        return 0;
+    }
+    return 1;
+}
+
+static const char *op_text[] = {"+", "-", "*", "/", "-", "not", "==", "!=", "<", "<=", ">", ">=",
+                                "and", "or", "??", "in", "not in"};
+
+static void mismatch(rgc_pack *pk, rg_expr *e, const rgc_ty *a, const rgc_ty *b, const char *hint)
+{
+    char an[96], bn[96];
+    name_of(pk, a, an);
+    name_of(pk, b, bn);
+    rgc_error(pk, e->loc, hint, "type mismatch: %s %s %s", an, op_text[e->op], bn);
+}
+
+/* The common type of two branches (if/else, min/max, decision arms). */
+static int unify(const rgc_ty *a, const rgc_ty *b, rgc_ty *out)
+{
+    if (a->k == RGC_K_NONE) {
+        *out = *b;
+        out->optional = 1;
+        return b->k == RGC_K_SCALAR || b->k == RGC_K_NONE;
+    }
+    if (b->k == RGC_K_NONE) {
+        *out = *a;
+        out->optional = 1;
+        return a->k == RGC_K_SCALAR;
+    }
+    if (!rgc_ty_same(a, b))
+        return 0;
+    *out = *a;
+    out->optional = a->optional || b->optional;
+    out->has_range = 0;
+    return 1;
+}
+
+static rgc_ty cond_expr(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty b = rgc_ty_scalar(RG_T_BOOL);
+    rgc_ty t = rgc_expr(pk, e, &b);
+    if (is_err(&t))
+        return t;
+    if (!is_scalar(&t, RG_T_BOOL) || t.optional) {
+        char tn[96];
+        name_of(pk, &t, tn);
+        rgc_error(pk, e->loc, NULL, "a condition must be a bool, this is %s", tn);
+        return T_ERROR;
+    }
+    return t;
+}
+
+static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
+{
+    rg_value vals[256];
+    rgc_ty elem = elem_expect ? *elem_expect : T_ERROR;
+    int have = elem_expect != NULL;
+    if (e->args.n > 256) {
+        rgc_error(pk, e->loc, NULL, "a list literal has at most 256 elements");
+        return T_ERROR;
+    }
+    for (uint32_t i = 0; i < e->args.n; i++) {
+        rgc_ty t;
+        if (rgc_const_expr(pk, e->args.v[i], have ? &elem : NULL, &vals[i], &t, 1) != 0)
+            return T_ERROR;
+        if (!have) {
+            elem = t;
+            have = 1;
+        } else if (!rgc_ty_same(&elem, &t)) {
+            char a[96], b[96];
+            name_of(pk, &elem, a);
+            name_of(pk, &t, b);
+            rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, NULL, "list elements must all be %s, this one is %s", a,
+                      b);
+            return T_ERROR;
+        }
+    }
+    if (!have) {
+        rgc_error(pk, e->loc, "give the list a declared type, e.g. `param p: list of region = []`",
+                  "the type of an empty list is not known here");
+        return T_ERROR;
+    }
+    uint32_t id = 0;
+    if (!pk->dry) {
+        rg_list l = {pk->prog->n_list_values, e->args.n, rgc_ty_pack(&elem)};
+        rgc_push_list_values(pk, vals, e->args.n);
+        id = rgc_push_lists(pk, &l, 1);
+    }
+    rgc_ty t = rgc_ty_scalar(RG_T_LIST);
+    t.aux = rgc_ty_pack(&elem);
+    t.k = RGC_K_SCALAR;
+    (void)id;
+    e->ival = id;
+    return t;
+}
+
+static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty l = rgc_expr(pk, e->lhs, NULL);
+    if (is_err(&l))
+        return l;
+    if (l.k != RGC_K_SCALAR) {
+        mismatch(pk, e, &l, &l, NULL);
+        return T_ERROR;
+    }
+    if (e->rhs->kind == RG_E_LIST) {
+        rgc_ty elem = l;
+        elem.optional = 0;
+        elem.has_range = 0;
+        rgc_ty lt = list_literal(pk, e->rhs, &elem);
+        if (is_err(&lt))
+            return lt;
+        rgc_emit(pk, RG_OP_IN_LIST, (uint32_t)e->rhs->ival, 0);
+        return rgc_ty_scalar(RG_T_BOOL);
+    }
+    rgc_ty r = rgc_expr(pk, e->rhs, NULL);
+    if (is_err(&r))
+        return r;
+    rgc_ty elem = rgc_ty_from_packed(r.aux);
+    if (!is_scalar(&r, RG_T_LIST) || !rgc_ty_same(&elem, &l)) {
+        char a[96], b[96];
+        name_of(pk, &l, a);
+        name_of(pk, &r, b);
+        rgc_error(pk, e->loc, NULL, "'in' needs a list of %s on its right, this is %s", a, b);
+        return T_ERROR;
+    }
+    rgc_emit(pk, RG_OP_IN_LISTV, 0, 0);
+    return rgc_ty_scalar(RG_T_BOOL);
+}
+
+static rgc_ty compare(rgc_pack *pk, rg_expr *e)
+{
+    rg_expr *a = e->lhs, *b = e->rhs;
+    rgc_ty l = rgc_expr(pk, a, NULL);
+    if (is_err(&l))
+        return l;
+    rgc_ty lexp = l;
+    lexp.has_range = 0;
+    rgc_ty r = rgc_expr(pk, b, l.k == RGC_K_NONE ? NULL : &lexp);
+    if (is_err(&r))
+        return r;
+    int eq = e->op == RG_OPR_EQ || e->op == RG_OPR_NE;
+    if (l.k == RGC_K_NONE && r.k == RGC_K_NONE) {
+        rgc_error(pk, e->loc, NULL, "comparing none with none");
+        return T_ERROR;
+    }
+    if (l.k == RGC_K_NONE || r.k == RGC_K_NONE) {
+        const rgc_ty *other = l.k == RGC_K_NONE ? &r : &l;
+        if (!eq || other->k != RGC_K_SCALAR) {
+            mismatch(pk, e, &l, &r, NULL);
+            return T_ERROR;
+        }
+        rgc_emit(pk, e->op == RG_OPR_EQ ? RG_OP_EQ : RG_OP_NE, 0, 0);
+        return rgc_ty_scalar(RG_T_BOOL);
+    }
+    if (l.k != RGC_K_SCALAR || r.k != RGC_K_SCALAR || !rgc_ty_same(&l, &r)) {
+        mismatch(pk, e, &l, &r, NULL);
+        return T_ERROR;
+    }
+    if (!eq && (!orderable(&l) || l.optional || r.optional)) {
+        if (!orderable(&l)) {
+            char tn[96];
+            name_of(pk, &l, tn);
+            rgc_error(pk, e->loc, NULL, "values of type %s cannot be ordered with %s", tn, op_text[e->op]);
+        } else {
+            needs_value(pk, l.optional ? &l : &r, l.optional ? a : b);
+        }
+        return T_ERROR;
+    }
+    int op;
+    if (l.scalar == RG_T_STRING)
+        op = e->op == RG_OPR_EQ ? RG_OP_STR_EQ : RG_OP_STR_NE;
+    else
+        switch (e->op) {
+        case RG_OPR_EQ: op = RG_OP_EQ; break;
+        case RG_OPR_NE: op = RG_OP_NE; break;
+        case RG_OPR_LT: op = RG_OP_LT; break;
+        case RG_OPR_LE: op = RG_OP_LE; break;
+        case RG_OPR_GT: op = RG_OP_GT; break;
+        default: op = RG_OP_GE; break;
+        }
+    rgc_emit(pk, op, 0, 0);
+    return rgc_ty_scalar(RG_T_BOOL);
+}
+
+static rgc_ty arith(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty l = rgc_expr(pk, e->lhs, NULL);
+    if (is_err(&l))
+        return l;
+    rgc_ty r = rgc_expr(pk, e->rhs, &l);
+    if (is_err(&r))
+        return r;
+    if (!needs_value(pk, &l, e->lhs) || !needs_value(pk, &r, e->rhs))
+        return T_ERROR;
+    rg_type_kind a = l.scalar, b = r.scalar, res = RG_T_VOID;
+    int op = RG_OP_ADD;
+    const char *hint = NULL;
+    switch (e->op) {
+    case RG_OPR_ADD:
+    case RG_OPR_SUB:
+        op = e->op == RG_OPR_ADD ? RG_OP_ADD : RG_OP_SUB;
+        if (a == b && (a == RG_T_INT || a == RG_T_MONEY || a == RG_T_PERCENT || a == RG_T_DURATION))
+            res = a;
+        else if (a == RG_T_DATE && b == RG_T_DURATION) {
+            res = RG_T_DATE;
+            if (e->op == RG_OPR_SUB) {
+                rgc_emit(pk, RG_OP_NEG, 0, 0);
+            }
+            op = RG_OP_DATE_ADD;
+        } else if (a == RG_T_DURATION && b == RG_T_DATE && e->op == RG_OPR_ADD) {
+            res = RG_T_DATE;
+            op = RG_OP_DATE_ADD;
+        } else if (a == RG_T_DATE && b == RG_T_DATE && e->op == RG_OPR_SUB) {
+            res = RG_T_DURATION;
+            op = RG_OP_DATE_DIFF;
+        } else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
+            hint = "to take a percentage of money write pct(amount, 60%)";
+        else if (a == RG_T_DATE || b == RG_T_DATE)
+            hint = "add a duration to a date: visit.date + 60 days";
+        break;
+    case RG_OPR_MUL:
+        op = RG_OP_MUL;
+        if (a == RG_T_INT && (b == RG_T_INT || b == RG_T_MONEY || b == RG_T_PERCENT || b == RG_T_DURATION))
+            res = b;
+        else if (b == RG_T_INT && (a == RG_T_MONEY || a == RG_T_PERCENT || a == RG_T_DURATION))
+            res = a;
+        else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
+            hint = "multiplying money by a percentage needs a rounding rule: write pct(amount, 60%)";
+        break;
+    case RG_OPR_DIV:
+        op = RG_OP_DIV;
+        if (a == RG_T_INT && b == RG_T_INT)
+            res = RG_T_INT;
+        else if (a == RG_T_MONEY)
+            hint = "dividing money needs a rounding rule: use pct(amount, 50%)";
+        break;
+    default:
+        break;
+    }
+    if (res == RG_T_VOID) {
+        mismatch(pk, e, &l, &r, hint);
+        return T_ERROR;
+    }
+    rgc_emit(pk, op, 0, 0);
+    return rgc_ty_scalar(res);
+}
+
+static rgc_ty logic(rgc_pack *pk, rg_expr *e)
+{
+    if (is_err(&(rgc_ty){.k = cond_expr(pk, e->lhs).k}))
+        return T_ERROR;
+    rgc_emit(pk, RG_OP_DUP, 0, 0);
+    uint32_t j = rgc_emit(pk, e->op == RG_OPR_AND ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE, 0, 0);
+    rgc_emit(pk, RG_OP_POP, 0, 0);
+    rgc_ty r = cond_expr(pk, e->rhs);
+    rgc_patch(pk, j, 0, rgc_here(pk));
+    return is_err(&r) ? r : rgc_ty_scalar(RG_T_BOOL);
+}
+
+static rgc_ty coalesce(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty l = rgc_expr(pk, e->lhs, NULL);
+    if (is_err(&l))
+        return l;
+    if (l.k != RGC_K_SCALAR) {
+        mismatch(pk, e, &l, &l, NULL);
+        return T_ERROR;
+    }
+    rgc_emit(pk, RG_OP_DUP, 0, 0);
+    rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+    rgc_emit(pk, RG_OP_NE, 0, 0);
+    uint32_t j = rgc_emit(pk, RG_OP_JUMP_IF_TRUE, 0, 0);
+    rgc_emit(pk, RG_OP_POP, 0, 0);
+    rgc_ty lexp = l;
+    lexp.optional = 0;
+    rgc_ty r = rgc_expr(pk, e->rhs, &lexp);
+    rgc_patch(pk, j, 0, rgc_here(pk));
+    if (is_err(&r))
+        return r;
+    rgc_ty out;
+    if (!unify(&l, &r, &out) || r.k == RGC_K_NONE) {
+        mismatch(pk, e, &l, &r, NULL);
+        return T_ERROR;
+    }
+    out.optional = r.optional;
+    return out;
+}
+
+static rgc_ty if_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
+{
+    rgc_ty c = cond_expr(pk, e->cond);
+    if (is_err(&c))
+        return c;
+    uint32_t jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+    int depth = pk->cur.depth;
+    rgc_ty a = rgc_expr(pk, e->lhs, expect);
+    uint32_t jend = rgc_emit(pk, RG_OP_JUMP, 0, 0);
+    rgc_patch(pk, jf, 0, rgc_here(pk));
+    pk->cur.depth = depth;
+    rgc_ty b = rgc_expr(pk, e->rhs, a.k == RGC_K_SCALAR ? &a : expect);
+    rgc_patch(pk, jend, 0, rgc_here(pk));
+    if (is_err(&a) || is_err(&b))
+        return T_ERROR;
+    rgc_ty out;
+    if (!unify(&a, &b, &out)) {
+        char an[96], bn[96];
+        name_of(pk, &a, an);
+        name_of(pk, &b, bn);
+        rgc_error(pk, e->loc, NULL, "the branches of if differ in type: %s and %s", an, bn);
+        return T_ERROR;
+    }
+    return out;
+}
+
+static rgc_ty unary(rgc_pack *pk, rg_expr *e)
+{
+    if (e->op == RG_OPR_NOT) {
+        rgc_ty t = cond_expr(pk, e->lhs);
+        if (!is_err(&t))
+            rgc_emit(pk, RG_OP_NOT, 0, 0);
+        return t;
+    }
+    rgc_ty t = rgc_expr(pk, e->lhs, NULL);
+    if (!needs_value(pk, &t, e->lhs))
+        return T_ERROR;
+    if (!numeric(&t)) {
+        char tn[96];
+        name_of(pk, &t, tn);
+        rgc_error(pk, e->loc, NULL, "cannot negate a value of type %s", tn);
+        return T_ERROR;
+    }
+    rgc_emit(pk, RG_OP_NEG, 0, 0);
+    t.has_range = 0;
+    return t;
+}
+
+/* ---- aggregation over the items ---- */
+
+static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
+{
+    rgc_ty l = rgc_expr(pk, e->rhs, NULL);
+    if (is_err(&l))
+        return l;
+    if (l.k != RGC_K_ITEMS) {
+        char tn[96];
+        name_of(pk, &l, tn);
+        rgc_error(pk, e->rhs->loc, "aggregate over the claim's list, e.g. `for item in items`",
+                  "cannot iterate over %s", tn);
+        return T_ERROR;
+    }
+    if (pk->cur.n_scope == sizeof pk->cur.scope / sizeof pk->cur.scope[0]) {
+        rgc_error(pk, e->loc, NULL, "aggregations nested too deeply");
+        return T_ERROR;
+    }
+    uint32_t acc = rgc_local(pk), idx = rgc_local(pk);
+    int agg = e->op;
+    int64_t init = agg == RG_AGG_ALL ? 1 : 0;
+    rgc_emit_value(pk, init);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+    rgc_emit_value(pk, -1);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, idx, 0);
+    uint32_t top = rgc_here(pk);
+    uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, idx, 0);
+    uint32_t body = rgc_here(pk);
+    pk->cur.scope[pk->cur.n_scope].name = e->name;
+    pk->cur.scope[pk->cur.n_scope].local = idx;
+    pk->cur.n_scope++;
+    rgc_ty result = rgc_ty_scalar(RG_T_INT);
+    uint32_t skip = RG_NO_INDEX;
+    int ok = 1;
+    if (e->cond && agg != RG_AGG_ANY && agg != RG_AGG_ALL) {
+        rgc_ty c = cond_expr(pk, e->cond);
+        ok &= !is_err(&c);
+        skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+    }
+    if (agg == RG_AGG_SUM || agg == RG_AGG_COUNT) {
+        /* ITER_NEXT once, then per item: [condition] value ACC_ADD, ITER_LOOP back */
+        if (agg == RG_AGG_SUM) {
+            rgc_ty b = rgc_expr(pk, e->lhs, NULL);
+            if (!is_err(&b) && needs_value(pk, &b, e->lhs) && !(numeric(&b))) {
+                char tn[96];
+                name_of(pk, &b, tn);
+                rgc_error(pk, e->lhs->loc, NULL, "cannot sum values of type %s", tn);
+                ok = 0;
+            } else if (is_err(&b) || b.optional) {
+                ok = 0;
+            }
+            result = b;
+            result.has_range = 0;
+        } else {
+            rgc_emit_value(pk, 1);
+        }
+        rgc_emit(pk, RG_OP_ACC_ADD, acc, 0);
+        if (skip != RG_NO_INDEX)
+            rgc_patch(pk, skip, 0, rgc_here(pk));
+        uint32_t loop = rgc_emit(pk, RG_OP_ITER_LOOP, idx, 0);
+        rgc_patch(pk, loop, 1, body);
+        pk->cur.n_scope--;
+        rgc_patch(pk, next, 1, rgc_here(pk));
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
+        return ok ? result : T_ERROR;
+    }
+    {
+        /* any: stop at the first true; all: stop at the first false */
+        rgc_ty c = cond_expr(pk, e->cond);
+        ok &= !is_err(&c);
+        uint32_t j = rgc_emit(pk, agg == RG_AGG_ANY ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE, 0, 0);
+        rgc_emit_value(pk, agg == RG_AGG_ANY ? 1 : 0);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+        uint32_t out = rgc_emit(pk, RG_OP_JUMP, 0, 0);
+        rgc_patch(pk, j, 0, rgc_here(pk));
+        rgc_emit(pk, RG_OP_JUMP, top, 0);
+        pk->cur.n_scope--;
+        uint32_t end = rgc_here(pk);
+        rgc_patch(pk, next, 1, end);
+        rgc_patch(pk, out, 0, end);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
+        return ok ? rgc_ty_scalar(RG_T_BOOL) : T_ERROR;
+    }
+}
+
+/* ---- built-in functions ---- */
+
+static int argc_is(rgc_pack *pk, rg_expr *e, uint32_t lo, uint32_t hi, const char *usage)
+{
+    if (e->args.n >= lo && e->args.n <= hi)
+        return 1;
+    rgc_error(pk, e->loc, usage, "%s takes %u%s argument%s, not %u", e->name, lo,
+              hi > lo ? (hi == 99 ? " or more" : " or more") : "", lo == 1 && hi == 1 ? "" : "s", e->args.n);
+    return 0;
+}
+
+static rgc_ty arg_of(rgc_pack *pk, rg_expr *e, uint32_t i, rg_type_kind want, const char *usage)
+{
+    rgc_ty expect = rgc_ty_scalar(want);
+    rg_expr *a = e->args.v[i];
+    rgc_ty t = rgc_expr(pk, a, &expect);
+    if (is_err(&t))
+        return t;
+    if (!is_scalar(&t, want)) {
+        char tn[96], wn[96];
+        name_of(pk, &t, tn);
+        name_of(pk, &expect, wn);
+        rgc_error(pk, a->loc, usage, "argument %u of %s must be %s, not %s", i + 1, e->name, wn, tn);
+        return T_ERROR;
+    }
+    if (!needs_value(pk, &t, a))
+        return T_ERROR;
+    return t;
+}
+
+/* A call of host function i (`extern fn`): arguments of the declared types,
+ * never absent; CALL_EXTERN pops them and pushes the result. */
+static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
+{
+    const rg_extern *x = &pk->prog->externs[i];
+    char usage[256];
+    size_t used = (size_t)snprintf(usage, sizeof usage, "declared: extern fn %s(", e->name);
+    for (uint32_t k = 0; k < x->n_args && used < sizeof usage; k++) {
+        rgc_ty t = rgc_ty_from_packed(x->args[k]);
+        char tn[96];
+        name_of(pk, &t, tn);
+        used += (size_t)snprintf(usage + used, sizeof usage - used, "%s%s", k ? ", " : "", tn);
+    }
+    if (used < sizeof usage) {
+        rgc_ty r = rgc_ty_from_packed(x->result);
+        r.optional = (uint8_t)x->result_optional;
+        char rn[96];
+        name_of(pk, &r, rn);
+        snprintf(usage + used, sizeof usage - used, ") -> %s", rn);
+    }
+    if (!argc_is(pk, e, x->n_args, x->n_args, usage))
+        return T_ERROR;
+    int ok = 1;
+    for (uint32_t k = 0; k < x->n_args; k++) {
+        rg_expr *a = e->args.v[k];
+        rgc_ty want = rgc_ty_from_packed(x->args[k]);
+        rgc_ty t = rgc_expr(pk, a, &want);
+        if (is_err(&t)) {
+            ok = 0;
+        } else if (!rgc_ty_same(&t, &want)) {
+            char tn[96], wn[96];
+            name_of(pk, &t, tn);
+            name_of(pk, &want, wn);
+            rgc_error(pk, a->loc, usage, "argument %u of %s must be %s, not %s", k + 1, e->name, wn, tn);
+            ok = 0;
+        } else if (!needs_value(pk, &t, a)) {
+            ok = 0;
+        }
+    }
+    if (!ok)
+        return T_ERROR;
+    rgc_emit(pk, RG_OP_CALL_EXTERN, i, 0);
+    rgc_ty r = rgc_ty_from_packed(x->result);
+    r.optional = (uint8_t)x->result_optional;
+    return r;
+}
+
+static rgc_ty call(rgc_pack *pk, rg_expr *e)
+{
+    const char *n = e->name;
+    if (strcmp(n, "pct") == 0) {
+        const char *u = "pct(amount, 60%) takes a percentage of money, rounded half up to the fen";
+        if (!argc_is(pk, e, 2, 2, u))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_MONEY, u);
+        rgc_ty b = arg_of(pk, e, 1, RG_T_PERCENT, u);
+        if (is_err(&a) || is_err(&b))
+            return T_ERROR;
+        rgc_emit(pk, RG_OP_PCT, 0, 0);
+        return rgc_ty_scalar(RG_T_MONEY);
+    }
+    if (strcmp(n, "min") == 0 || strcmp(n, "max") == 0) {
+        if (!argc_is(pk, e, 2, 99, "min(a, b, …) and max(a, b, …) compare values of one type"))
+            return T_ERROR;
+        rg_expr *a0 = e->args.v[0], *a1 = e->args.v[1];
+        rg_value lit;
+        rgc_ty lt;
+        if (e->args.n == 2 && a0->kind >= RG_E_INT && a0->kind <= RG_E_DURATION && a0->kind != RG_E_BOOL &&
+            !(a1->kind >= RG_E_INT && a1->kind <= RG_E_BOOL) && rgc_const_expr(pk, a0, NULL, &lit, &lt, 0) == 0 &&
+            lit >= INT32_MIN && lit <= INT32_MAX && orderable(&lt)) {
+            /* min(¥0, x): the literal needs no evaluating first; MIN_IMM after x */
+            rgc_ty t = rgc_expr(pk, a1, &lt);
+            if (!needs_value(pk, &t, a1))
+                return T_ERROR;
+            if (!orderable(&t)) {
+                char tn[96];
+                name_of(pk, &t, tn);
+                rgc_error(pk, a1->loc, NULL, "%s cannot compare values of type %s", n, tn);
+                return T_ERROR;
+            }
+            if (!rgc_ty_same(&lt, &t)) {
+                char an[96], bn[96];
+                name_of(pk, &lt, an);
+                name_of(pk, &t, bn);
+                rgc_error(pk, a1->loc, NULL, "%s mixes %s and %s", n, an, bn);
+                return T_ERROR;
+            }
+            rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN_IMM : RG_OP_MAX_IMM, (uint32_t)(int32_t)lit, 0);
+            lt.has_range = 0;
+            return lt;
+        }
+        rgc_ty first = T_ERROR;
+        for (uint32_t i = 0; i < e->args.n; i++) {
+            rg_expr *a = e->args.v[i];
+            rgc_ty t = rgc_expr(pk, a, i ? &first : NULL);
+            if (!needs_value(pk, &t, a))
+                return T_ERROR;
+            if (!orderable(&t)) {
+                char tn[96];
+                name_of(pk, &t, tn);
+                rgc_error(pk, a->loc, NULL, "%s cannot compare values of type %s", n, tn);
+                return T_ERROR;
+            }
+            if (i == 0)
+                first = t;
+            else if (!rgc_ty_same(&first, &t)) {
+                char an[96], bn[96];
+                name_of(pk, &first, an);
+                name_of(pk, &t, bn);
+                rgc_error(pk, a->loc, NULL, "%s mixes %s and %s", n, an, bn);
+                return T_ERROR;
+            } else
+                rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN : RG_OP_MAX, 0, 0);
+        }
+        first.has_range = 0;
+        return first;
+    }
+    if (strcmp(n, "year") == 0) {
+        if (!argc_is(pk, e, 1, 1, "year(date) is the calendar year of a date"))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
+        if (is_err(&a))
+            return a;
+        rgc_emit(pk, RG_OP_YEAR, 0, 0);
+        return rgc_ty_scalar(RG_T_INT);
+    }
+    if (strcmp(n, "days_between") == 0) {
+        if (!argc_is(pk, e, 2, 2, "days_between(from, to) is the number of days from one date to another"))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
+        rgc_ty b = arg_of(pk, e, 1, RG_T_DATE, NULL);
+        if (is_err(&a) || is_err(&b))
+            return T_ERROR;
+        /* DATE_DIFF computes x - y: to - from */
+        uint32_t tmp = rgc_local(pk);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, tmp, 0);
+        uint32_t tmp2 = rgc_local(pk);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, tmp2, 0);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp, 0);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp2, 0);
+        rgc_emit(pk, RG_OP_DATE_DIFF, 0, 0);
+        return rgc_ty_scalar(RG_T_DURATION);
+    }
+    if (strcmp(n, "find") == 0) {
+        const char *u = "find(catalog, region, code) is the catalog row for a code at a region, or none";
+        if (!argc_is(pk, e, 3, 3, u))
+            return T_ERROR;
+        rgc_ty c = rgc_expr(pk, e->args.v[0], NULL);
+        if (is_err(&c))
+            return c;
+        if (c.k != RGC_K_CATALOG) {
+            rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of find must name a catalog");
+            return T_ERROR;
+        }
+        rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
+        rgc_ty k = arg_of(pk, e, 2, RG_T_STRING, u);
+        if (is_err(&r) || is_err(&k))
+            return T_ERROR;
+        rgc_emit(pk, RG_OP_FIND, c.aux, 0);
+        rgc_ty t = rgc_ty_scalar(RG_T_ROW);
+        t.aux = c.aux;
+        t.optional = 1;
+        return t;
+    }
+    if (strcmp(n, "tiered") == 0) {
+        const char *u = "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it";
+        if (!argc_is(pk, e, 2, 3, u))
+            return T_ERROR;
+        rgc_ty b = rgc_expr(pk, e->args.v[0], NULL);
+        if (is_err(&b))
+            return b;
+        if (b.k != RGC_K_BRACKETS) {
+            rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of tiered must name brackets");
+            return T_ERROR;
+        }
+        if (e->args.n == 2)
+            rgc_emit_value(pk, 0);
+        for (uint32_t i = 1; i < e->args.n; i++)
+            if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_MONEY, u).k}))
+                return T_ERROR;
+        rgc_emit(pk, RG_OP_TIERED, b.aux, 0);
+        return rgc_ty_scalar(RG_T_MONEY);
+    }
+    rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_externs; i++)
+        if (strcmp(rgc_str_text(pk, p->externs[i].name), n) == 0)
+            return extern_call(pk, e, i);
+    rg_vec cands = {0};
+    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+        rg_vec_push(&cands, (void *)builtins[i]);
+    for (uint32_t i = 0; i < p->n_externs; i++)
+        rg_vec_push(&cands, (void *)rgc_str_text(pk, p->externs[i].name));
+    const char *best = rgc_closest(n, (const char *const *)cands.v, cands.n);
+    rg_vec_free(&cands);
+    char hint[160];
+    snprintf(hint, sizeof hint, best ? "did you mean '%s'?" : "the built-in functions are pct, min, max, year, days_between, find and tiered%s; "
+             "declare a host's function with `extern fn NAME(types) -> type`",
+             best ? best : "");
+    rgc_error(pk, e->loc, hint, "unknown function '%s'", n);
+    return T_ERROR;
+}
+
+/* ---- the dispatcher ---- */
+
+rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
+{
+    rgc_set_line(pk, rgc_line(pk, e->loc), e->loc.file);
+    switch (e->kind) {
+    case RG_E_INT: case RG_E_MONEY: case RG_E_PERCENT: case RG_E_DATE: case RG_E_DURATION: case RG_E_BOOL: {
+        static const rg_type_kind literal_type[] = {RG_T_INT, RG_T_MONEY, RG_T_PERCENT,
+                                                    RG_T_DATE, RG_T_DURATION, RG_T_BOOL};
+        rgc_emit_value(pk, e->ival);
+        return rgc_ty_scalar(literal_type[e->kind - RG_E_INT]);
+    }
+    case RG_E_STRING:
+        if (!pk->dry)
+            rgc_emit(pk, RG_OP_PUSH_STR, rgc_str(pk, e->text), 0);
+        else
+            rgc_emit(pk, RG_OP_PUSH_STR, 0, 0);
+        return rgc_ty_scalar(RG_T_STRING);
+    case RG_E_NONE:
+        if (expect && is_scalar(expect, RG_T_ENUM)) {
+            int m = rgc_enum_member(pk, expect->aux, "none");
+            if (m >= 0) {
+                rgc_emit_value(pk, m);
+                return *expect;
+            }
+        }
+        rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+        return ty_k(RGC_K_NONE, 0);
+    case RG_E_NAME:
+        return name_expr(pk, e, expect);
+    case RG_E_FIELD:
+        return field_expr(pk, e);
+    case RG_E_UNARY:
+        return unary(pk, e);
+    case RG_E_BINARY:
+        switch (e->op) {
+        case RG_OPR_AND:
+        case RG_OPR_OR:
+            return logic(pk, e);
+        case RG_OPR_COALESCE:
+            return coalesce(pk, e);
+        case RG_OPR_IN:
+            return in_expr(pk, e);
+        case RG_OPR_EQ: case RG_OPR_NE: case RG_OPR_LT: case RG_OPR_LE: case RG_OPR_GT: case RG_OPR_GE:
+            return compare(pk, e);
+        default:
+            return arith(pk, e);
+        }
+    case RG_E_IF:
+        return if_expr(pk, e, expect);
+    case RG_E_CALL:
+        return call(pk, e);
+    case RG_E_AGG:
+        return aggregate(pk, e);
+    case RG_E_LIST: {
+        rgc_ty elem;
+        int have = expect && is_scalar(expect, RG_T_LIST);
+        if (have)
+            elem = rgc_ty_from_packed(expect->aux);
+        rgc_ty t = list_literal(pk, e, have ? &elem : NULL);
+        if (!is_err(&t))
+            rgc_emit_value(pk, e->ival);
+        return t;
+    }
+    case RG_E_RECORD:
+        rgc_error(pk, e->loc, "record values are written only in `sample claim` and tests",
+                  "a record value cannot be computed");
+        return T_ERROR;
+    }
+    return T_ERROR;
+}

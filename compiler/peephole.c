@@ -1,0 +1,251 @@
+/* peephole.c — the code generator's last pass over each chunk: jumps threaded
+ * (a jump to a RET returns, a jump to a jump goes straight on) and common
+ * sequences fused into the superinstructions of vm/opcodes.h, chosen from the
+ * interpreter's opcode-pair counts (docs/performance.md). Jump targets and the
+ * line table are moved with the code; a sequence is fused only when nothing
+ * jumps into its middle and no source line starts there, so every error is
+ * reported at the line it was before. It changes how a chunk computes, never
+ * what. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "bytecode_io.h"
+
+typedef struct {
+    uint8_t op;
+    uint32_t a, b;
+    uint32_t off;     /* chunk offset in the code as emitted */
+} pinsn;
+
+typedef struct {
+    pinsn *in;        /* the chunk's instructions as emitted */
+    uint32_t n;
+    uint32_t len;     /* bytes */
+    uint32_t *at;     /* chunk offset -> instruction index (RG_NO_INDEX inside one) */
+    uint8_t *pinned;  /* per instruction: a jump lands on it, or a source line starts at it */
+} chunk_t;
+
+static int is_jump_kind(unsigned kind)
+{
+    return kind == RG_OPK_JUMP;
+}
+
+/* Where instruction x jumps, RG_NO_INDEX if it does not. */
+static uint32_t target_of(const pinsn *x)
+{
+    const rg_opinfo *oi = &rg_opinfo_table[x->op];
+    if (is_jump_kind(oi->b))
+        return x->b;
+    if (is_jump_kind(oi->a))
+        return x->a;
+    return RG_NO_INDEX;
+}
+
+static void set_target(pinsn *x, uint32_t t)
+{
+    if (is_jump_kind(rg_opinfo_table[x->op].b))
+        x->b = t;
+    else
+        x->a = t;
+}
+
+/* The instruction at chunk offset t (a verified jump lands on one). */
+static const pinsn *insn_at(const chunk_t *c, uint32_t t)
+{
+    return t < c->len && c->at[t] != RG_NO_INDEX ? &c->in[c->at[t]] : NULL;
+}
+
+/* Jumps: a JUMP to a RET becomes the RET; any jump to a JUMP goes to where
+ * that one goes. */
+static void thread_jumps(chunk_t *c)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        pinsn *x = &c->in[i];
+        uint32_t t = target_of(x);
+        if (t == RG_NO_INDEX)
+            continue;
+        const pinsn *y = insn_at(c, t);
+        for (int hops = 0; y && y->op == RG_OP_JUMP && hops < 16; hops++) {
+            t = y->a;
+            y = insn_at(c, t);
+        }
+        if (!y)
+            continue;
+        set_target(x, t);
+        if (x->op == RG_OP_JUMP && y->op == RG_OP_RET) {
+            x->op = RG_OP_RET;
+            x->a = x->b = 0;
+        }
+    }
+}
+
+static void mark_pins(rgc_pack *pk, chunk_t *c, uint32_t start)
+{
+    const rg_program *p = pk->prog;
+    memset(c->pinned, 0, c->n);
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint32_t t = target_of(&c->in[i]);
+        if (t != RG_NO_INDEX && t < c->len && c->at[t] != RG_NO_INDEX)
+            c->pinned[c->at[t]] = 1;
+    }
+    for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;) {
+        uint32_t off = p->lines[l].offset - start;
+        if (off < c->len && c->at[off] != RG_NO_INDEX)
+            c->pinned[c->at[off]] = 1;
+    }
+}
+
+/* Instructions i .. i+k-1 exist, have the given opcodes, and only the first
+ * may be pinned. */
+static int seq(const chunk_t *c, uint32_t i, uint32_t k, const uint8_t *ops)
+{
+    if (i + k > c->n)
+        return 0;
+    for (uint32_t j = 0; j < k; j++) {
+        if (c->in[i + j].op != ops[j])
+            return 0;
+        if (j > 0 && c->pinned[i + j])
+            return 0;
+    }
+    return 1;
+}
+
+#define SEQ(...) seq(c, i, sizeof((const uint8_t[]){__VA_ARGS__}), (const uint8_t[]){__VA_ARGS__})
+
+/* Fuse from instruction i: the fused instruction in *out, the number of
+ * instructions it replaces returned (1: none fused, *out is instruction i). */
+static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
+{
+    const pinsn *x = &c->in[i];
+    *out = *x;
+    /* x ?? y */
+    if (SEQ(RG_OP_DUP, RG_OP_PUSH_NONE, RG_OP_NE, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
+        *out = (pinsn){RG_OP_JUMP_IF_SOME, c->in[i + 3].a, 0, x->off};
+        return 5;
+    }
+    /* x and y, x or y: the kept value is tested again where the jump lands? */
+    if (SEQ(RG_OP_DUP, RG_OP_JUMP_IF_FALSE, RG_OP_POP) || SEQ(RG_OP_DUP, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
+        int on_false = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE;
+        uint32_t t = c->in[i + 1].a;
+        const pinsn *y = insn_at(c, t);
+        uint32_t y_len = y ? rg_op_length(y->op) : 0;
+        if (y && y->op == (on_false ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE))
+            *out = (pinsn){y->op, y->a, 0, x->off}; /* it jumps again: go there, popping */
+        else if (y && y->op == (on_false ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE) && insn_at(c, t + y_len))
+            *out = (pinsn){c->in[i + 1].op, t + y_len, 0, x->off}; /* it falls through: go past it */
+        else
+            *out = (pinsn){on_false ? RG_OP_JUMP_KEEP_FALSE : RG_OP_JUMP_KEEP_TRUE, t, 0, x->off};
+        return 3;
+    }
+    if (x->op == RG_OP_LOAD_FIELD && SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_INT, RG_OP_EQ) &&
+        !seq(c, i + 1, 3, (const uint8_t[]){RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE})) {
+        *out = (pinsn){RG_OP_FIELD_EQ, x->a, c->in[i + 1].a, x->off};
+        return 3;
+    }
+    if (x->op != RG_OP_PUSH_INT)
+        return 1;
+    if (SEQ(RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
+        *out = (pinsn){RG_OP_JUMP_IF_NE, x->a, c->in[i + 2].a, x->off};
+        return 3;
+    }
+    static const struct {
+        uint8_t second, fused;
+    } pairs[] = {
+        {RG_OP_EQ, RG_OP_EQ_IMM},
+        {RG_OP_MIN, RG_OP_MIN_IMM},
+        {RG_OP_MAX, RG_OP_MAX_IMM},
+    };
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+        if (SEQ(RG_OP_PUSH_INT, pairs[k].second)) {
+            *out = (pinsn){pairs[k].fused, x->a, 0, x->off};
+            return 2;
+        }
+    if (SEQ(RG_OP_PUSH_INT, RG_OP_STORE_LOCAL)) {
+        *out = (pinsn){RG_OP_SET_LOCAL, c->in[i + 1].a, x->a, x->off};
+        return 2;
+    }
+    /* not as the chunk's last instruction: a chunk ends with RET, JUMP, FAIL or VSELECT */
+    if (SEQ(RG_OP_PUSH_INT, RG_OP_RET) && i + 2 < c->n) {
+        *out = (pinsn){RG_OP_RET_IMM, x->a, 0, x->off};
+        return 2;
+    }
+    return 1;
+}
+
+static void put(uint8_t *d, uint32_t v, unsigned width)
+{
+    for (unsigned k = 0; k < width; k++)
+        d[k] = (uint8_t)(v >> (8 * k));
+}
+
+void rgc_peephole(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    uint32_t start = pk->cur.start;
+    if (pk->dry || p->n_code <= start)
+        return;
+    chunk_t c = {0};
+    c.len = p->n_code - start;
+    const uint8_t *code = p->code + start;
+    c.in = malloc(c.len * sizeof *c.in);
+    c.at = malloc((c.len + 1) * sizeof *c.at);
+    c.pinned = malloc(c.len);
+    pinsn *out = malloc(c.len * sizeof *out);
+    uint32_t *newoff = malloc((c.len + 1) * sizeof *newoff);
+    uint8_t *bytes = malloc(c.len);
+    if (!c.in || !c.at || !c.pinned || !out || !newoff || !bytes)
+        goto done; /* the chunk simply stays as it was */
+    for (uint32_t off = 0; off <= c.len; off++)
+        c.at[off] = newoff[off] = RG_NO_INDEX;
+    for (uint32_t off = 0; off < c.len;) {
+        rg_insn d;
+        if (rg_decode(code + off, c.len - off, &d) != 0)
+            goto done;
+        c.at[off] = c.n;
+        c.in[c.n++] = (pinsn){d.op, d.a, d.b, off};
+        off += d.len;
+    }
+    thread_jumps(&c);
+    mark_pins(pk, &c, start);
+
+    uint32_t n_out = 0, len = 0;
+    for (uint32_t i = 0; i < c.n;) {
+        uint32_t k = fuse(&c, i, &out[n_out]);
+        newoff[c.in[i].off] = len;
+        len += rg_op_length(out[n_out].op);
+        n_out++;
+        i += k;
+    }
+    newoff[c.len] = len;
+    for (uint32_t j = 0, o = 0; j < n_out; j++) {
+        pinsn x = out[j];
+        uint32_t t = target_of(&x);
+        if (t != RG_NO_INDEX) {
+            if (t > c.len || newoff[t] == RG_NO_INDEX)
+                goto done; /* cannot happen: jumps land on instruction starts */
+            set_target(&x, newoff[t]);
+        }
+        const rg_opinfo *oi = &rg_opinfo_table[x.op];
+        bytes[o] = x.op;
+        put(bytes + o + 1, x.a, rg_operand_width[oi->a]);
+        put(bytes + o + 1 + rg_operand_width[oi->a], x.b, rg_operand_width[oi->b]);
+        o += rg_op_length(x.op);
+    }
+    for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;) {
+        uint32_t off = p->lines[l].offset - start;
+        if (off > c.len || newoff[off] == RG_NO_INDEX)
+            goto done; /* cannot happen: lines start at instructions */
+    }
+    for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;)
+        p->lines[l].offset = start + newoff[p->lines[l].offset - start];
+    memcpy(p->code + start, bytes, len);
+    p->n_code = start + len;
+done:
+    free(c.in);
+    free(c.at);
+    free(c.pinned);
+    free(out);
+    free(newoff);
+    free(bytes);
+}

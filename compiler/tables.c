@@ -1,0 +1,686 @@
+/* tables.c — decision tables and first-match decisions: their code, and the
+ * static checks (overlapping rows, uncovered inputs, unreachable rows and arms).
+ * Rows are merged per policy by pack.c; this file only reads them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "opcodes.h"
+#include "values.h"
+
+int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report)
+{
+    int saved_dry = pk->dry;
+    switch (e->kind) {
+    case RG_E_INT: case RG_E_MONEY: case RG_E_PERCENT: case RG_E_DATE: case RG_E_DURATION: case RG_E_BOOL: {
+        static const rg_type_kind k[] = {RG_T_INT, RG_T_MONEY, RG_T_PERCENT, RG_T_DATE, RG_T_DURATION, RG_T_BOOL};
+        *v = e->ival;
+        *ty = rgc_ty_scalar(k[e->kind - RG_E_INT]);
+        return 0;
+    }
+    case RG_E_UNARY:
+        if (e->op == RG_OPR_NEG && rgc_const_expr(pk, e->lhs, expect, v, ty, report) == 0 &&
+            ty->k == RGC_K_SCALAR && ty->scalar != RG_T_BOOL) {
+            *v = -*v;
+            return 0;
+        }
+        break;
+    case RG_E_NONE:
+        if (expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM) {
+            int m = rgc_enum_member(pk, expect->aux, "none");
+            if (m >= 0) {
+                *v = m;
+                *ty = *expect;
+                return 0;
+            }
+        }
+        *v = RG_NONE;
+        *ty = expect ? *expect : rgc_ty_scalar(RG_T_VOID);
+        ty->optional = 1;
+        return 0;
+    case RG_E_NAME: {
+        /* enum members and regions only: compile dry and read the value back */
+        int pol = rgc_policy_index(pk, e->name);
+        if (pol >= 0 && !(expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM &&
+                          rgc_enum_member(pk, expect->aux, e->name) >= 0)) {
+            *v = pol;
+            *ty = rgc_ty_scalar(RG_T_REGION);
+            return 0;
+        }
+        if (expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM) {
+            int m = rgc_enum_member(pk, expect->aux, e->name);
+            if (m >= 0) {
+                *v = m;
+                *ty = *expect;
+                ty->optional = 0;
+                ty->has_range = 0;
+                return 0;
+            }
+        }
+        int hits = 0;
+        for (uint32_t i = 0; i < pk->prog->n_enums; i++) {
+            int m = rgc_enum_member(pk, i, e->name);
+            if (m >= 0) {
+                hits++;
+                *v = m;
+                *ty = rgc_ty_scalar(RG_T_ENUM);
+                ty->aux = i;
+            }
+        }
+        if (hits == 1)
+            return 0;
+        break;
+    }
+    default:
+        break;
+    }
+    pk->dry = saved_dry;
+    if (report)
+        rgc_error(pk, e->loc, "write a literal, an enumeration member or a region here",
+                  "this must be a constant");
+    return -1;
+}
+
+/* ---- code ---- */
+
+static void row_label(rgc_pack *pk, rgc_impl *im, uint32_t r, int kind, rg_loc loc)
+{
+    if (pk->dry)
+        return;
+    rg_note n = {(uint32_t)kind, im->def->slot, r + 1, rgc_line(pk, loc), rgc_str(pk, rg_diag_source(pk->diag, loc.file)->path)};
+    uint32_t id = rgc_push_notes(pk, &n, 1);
+    rgc_emit(pk, RG_OP_NOTE, id, 0);
+}
+
+/* Emit a test of local `in` against pattern p; jumps that must go to "no
+ * match" are appended to fails. */
+static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, uint32_t *fails, uint32_t *nf)
+{
+    rgc_ty t;
+    switch (p->kind) {
+    case RG_P_ANY:
+        return 0;
+    case RG_P_VALUE:
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, in, 0);
+        t = rgc_expr(pk, p->lo, ity);
+        if (t.k == RGC_K_ERROR)
+            return -1;
+        if (!rgc_ty_same(&t, ity) && t.k != RGC_K_NONE) {
+            char a[96], b[96];
+            rgc_ty_name(pk, ity, a, sizeof a);
+            rgc_ty_name(pk, &t, b, sizeof b);
+            rgc_error(pk, p->loc, NULL, "this column is %s, the pattern is %s", a, b);
+            return -1;
+        }
+        rgc_emit(pk, ity->scalar == RG_T_STRING ? RG_OP_STR_EQ : RG_OP_EQ, 0, 0);
+        fails[(*nf)++] = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+        return 0;
+    case RG_P_RANGE:
+    case RG_P_CMP: {
+        rg_expr *bounds[2] = {p->lo, p->kind == RG_P_RANGE ? p->hi : NULL};
+        int ops[2];
+        if (p->kind == RG_P_RANGE) {
+            ops[0] = RG_OP_GE;
+            ops[1] = RG_OP_LE;
+        } else {
+            ops[0] = p->op == RG_OPR_LT ? RG_OP_LT : p->op == RG_OPR_LE ? RG_OP_LE : p->op == RG_OPR_GT ? RG_OP_GT : RG_OP_GE;
+        }
+        for (int i = 0; i < 2 && bounds[i]; i++) {
+            rgc_emit(pk, RG_OP_LOAD_LOCAL, in, 0);
+            t = rgc_expr(pk, bounds[i], ity);
+            if (t.k == RGC_K_ERROR)
+                return -1;
+            if (!rgc_ty_same(&t, ity) || ity->optional || (ity->scalar != RG_T_INT && ity->scalar != RG_T_MONEY &&
+                                                        ity->scalar != RG_T_PERCENT && ity->scalar != RG_T_DATE &&
+                                                        ity->scalar != RG_T_DURATION)) {
+                rgc_error(pk, p->loc, NULL, "a range needs an ordered, always-present column of the same type");
+                return -1;
+            }
+            rgc_emit(pk, ops[i], 0, 0);
+            fails[(*nf)++] = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+        }
+        return 0;
+    }
+    case RG_P_ALT: {
+        /* any alternative matching goes on to the next column */
+        uint32_t oks[64], nok = 0;
+        for (uint32_t i = 0; i < p->alts.n && i < 64; i++) {
+            uint32_t f2[8], n2 = 0;
+            if (pattern(pk, p->alts.v[i], in, ity, f2, &n2) != 0)
+                return -1;
+            oks[nok++] = rgc_emit(pk, RG_OP_JUMP, 0, 0);
+            for (uint32_t k = 0; k < n2; k++)
+                rgc_patch(pk, f2[k], 0, rgc_here(pk));
+        }
+        fails[(*nf)++] = rgc_emit(pk, RG_OP_JUMP, 0, 0);
+        for (uint32_t k = 0; k < nok; k++)
+            rgc_patch(pk, oks[k], 0, rgc_here(pk));
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static int matches(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, rg_value v);
+
+/* Every bound of pattern p is a constant (what matches() can evaluate). */
+static int pattern_const(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity)
+{
+    rg_value v;
+    rgc_ty t;
+    switch (p->kind) {
+    case RG_P_ANY:
+        return 1;
+    case RG_P_ALT:
+        for (uint32_t i = 0; i < p->alts.n; i++)
+            if (!pattern_const(pk, p->alts.v[i], ity))
+                return 0;
+        return 1;
+    default:
+        return rgc_const_expr(pk, p->lo, ity, &v, &t, 0) == 0 &&
+               (p->kind != RG_P_RANGE || rgc_const_expr(pk, p->hi, ity, &v, &t, 0) == 0);
+    }
+}
+
+/* When every input has a small finite domain (bool, enum, region, int in a
+ * short range) and every row gives a constant, the first matching row of each
+ * combination is worked out here and the table's chunk starts with TABLE: one
+ * lookup returns the cell. Inputs outside the cells (absent ones) and
+ * explanations go on with the rows, which stay as they were. */
+static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, const rgc_ty *itys, uint32_t n_in,
+                         const rgc_ty *result)
+{
+    if (pk->dry || n_in == 0 || n_in > RG_TABLE_MAX_INPUTS)
+        return;
+    int64_t lo[RG_TABLE_MAX_INPUTS], size[RG_TABLE_MAX_INPUTS];
+    uint64_t cells = 1;
+    for (uint32_t i = 0; i < n_in; i++) {
+        const rgc_ty *t = &itys[i];
+        if (t->k != RGC_K_SCALAR)
+            return;
+        lo[i] = 0;
+        if (t->scalar == RG_T_BOOL)
+            size[i] = 2;
+        else if (t->scalar == RG_T_ENUM)
+            size[i] = pk->prog->enums[t->aux].n_members;
+        else if (t->scalar == RG_T_REGION)
+            size[i] = pk->policies.n;
+        else if (t->scalar == RG_T_INT && t->has_range && t->hi - t->lo < 256 && t->hi >= t->lo)
+            lo[i] = t->lo, size[i] = t->hi - t->lo + 1;
+        else
+            return;
+        if (size[i] < 1 || size[i] > RG_TABLE_MAX_CELLS)
+            return;
+        cells *= (uint64_t)size[i];
+        if (cells > RG_TABLE_MAX_CELLS)
+            return;
+    }
+    rg_value *vals = malloc(im->rows.n * sizeof *vals);
+    if (!vals)
+        return;
+    for (uint32_t r = 0; r < im->rows.n; r++) {
+        rg_row *row = im->rows.v[r];
+        rgc_ty t;
+        int ok = row->pats.n == n_in && rgc_const_expr(pk, row->result, result, &vals[r], &t, 0) == 0;
+        for (uint32_t i = 0; ok && i < n_in; i++)
+            ok = pattern_const(pk, row->pats.v[i], &itys[i]);
+        if (!ok) {
+            free(vals);
+            return;
+        }
+    }
+    uint32_t head = 1 + 3 * n_in, n = head + 2 * (uint32_t)cells;
+    int64_t *block = malloc(n * sizeof *block);
+    if (!block || pk->prog->n_consts + (uint64_t)n > 0xFFFF) {
+        free(block);
+        free(vals);
+        return;
+    }
+    block[0] = n_in;
+    for (uint32_t i = 0; i < n_in; i++) {
+        block[1 + 3 * i] = locals[i];
+        block[2 + 3 * i] = lo[i];
+        block[3 + 3 * i] = size[i];
+    }
+    for (uint64_t c = 0; c < cells; c++) {
+        rg_value in[RG_TABLE_MAX_INPUTS];
+        uint64_t rest = c;
+        for (uint32_t i = n_in; i-- > 0;) { /* the first input varies slowest */
+            in[i] = lo[i] + (int64_t)(rest % (uint64_t)size[i]);
+            rest /= (uint64_t)size[i];
+        }
+        block[head + 2 * c] = 0;
+        block[head + 2 * c + 1] = 0;
+        for (uint32_t r = 0; r < im->rows.n; r++) {
+            rg_row *row = im->rows.v[r];
+            int m = 1;
+            for (uint32_t i = 0; i < n_in && m; i++)
+                m = matches(pk, row->pats.v[i], &itys[i], in[i]);
+            if (m) {
+                block[head + 2 * c] = 1;
+                block[head + 2 * c + 1] = vals[r];
+                break;
+            }
+        }
+    }
+    uint32_t at = rgc_push_consts(pk, block, n);
+    rgc_emit(pk, RG_OP_TABLE, at, 0);
+    free(block);
+    free(vals);
+}
+
+rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
+{
+    rg_decl *root = im->def->root;
+    rgc_ty result = rgc_def_type(pk, im->def);
+    uint32_t n_in = root->inputs.n;
+    uint32_t locals[16];
+    rgc_ty itys[16];
+    int ok = 1;
+    if (n_in > 16) {
+        rgc_error(pk, root->loc, NULL, "a table has at most 16 inputs");
+        return (rgc_ty){.k = RGC_K_ERROR};
+    }
+    for (uint32_t i = 0; i < n_in; i++) {
+        itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
+        if (itys[i].k != RGC_K_SCALAR) {
+            if (itys[i].k != RGC_K_ERROR)
+                rgc_error(pk, ((rg_expr *)root->inputs.v[i])->loc, NULL, "a table input must be a value");
+            ok = 0;
+        }
+        locals[i] = rgc_local(pk);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, locals[i], 0);
+    }
+    if (!ok)
+        return (rgc_ty){.k = RGC_K_ERROR};
+    table_lookup(pk, im, locals, itys, n_in, &result);
+    for (uint32_t r = 0; r < im->rows.n; r++) {
+        rg_row *row = im->rows.v[r];
+        if (row->pats.n != n_in) {
+            rgc_error(pk, row->loc, NULL, "this row has %u cells before ->, the table has %u inputs", row->pats.n, n_in);
+            ok = 0;
+            continue;
+        }
+        uint32_t fails[64], nf = 0;
+        int depth = pk->cur.depth;
+        rgc_set_line(pk, rgc_line(pk, row->loc), row->loc.file); /* a row's tests belong to its line */
+        for (uint32_t i = 0; i < n_in; i++)
+            if (pattern(pk, row->pats.v[i], locals[i], &itys[i], fails, &nf) != 0)
+                ok = 0;
+        row_label(pk, im, r, RG_NOTE_ROW, row->loc);
+        rgc_ty t = rgc_expr(pk, row->result, &result);
+        rgc_ty u;
+        if (t.k == RGC_K_ERROR)
+            ok = 0;
+        else if (!(rgc_ty_same(&t, &result) || (t.k == RGC_K_NONE && result.optional)) ||
+                 (t.optional && !result.optional)) {
+            char a[96], b[96];
+            rgc_ty_name(pk, &result, a, sizeof a);
+            rgc_ty_name(pk, &t, b, sizeof b);
+            rgc_error(pk, row->result->loc, NULL, "table '%s' gives %s, this row gives %s", im->def->name, a, b);
+            ok = 0;
+        }
+        (void)u;
+        rgc_emit(pk, RG_OP_RET, 0, 0);
+        for (uint32_t k = 0; k < nf; k++)
+            rgc_patch(pk, fails[k], 0, rgc_here(pk));
+        pk->cur.depth = depth;
+    }
+    char msg[200];
+    snprintf(msg, sizeof msg, "no row of table '%s' matched", im->def->name);
+    rgc_set_line(pk, rgc_line(pk, im->decl->loc), im->decl->loc.file); /* the error names the table's line */
+    if (!pk->dry)
+        rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, msg), 0);
+    else
+        rgc_emit(pk, RG_OP_FAIL, 0, 0);
+    return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
+}
+
+static int same_text(rgc_pack *pk, rg_loc a, rg_loc b)
+{
+    const rg_source *sa = rg_diag_source(pk->diag, a.file), *sb = rg_diag_source(pk->diag, b.file);
+    const char *x = sa->text + a.start, *xe = sa->text + a.end;
+    const char *y = sb->text + b.start, *ye = sb->text + b.end;
+    for (;;) {
+        while (x < xe && (*x == ' ' || *x == '\t' || *x == '\n' || *x == '\r'))
+            x++;
+        while (y < ye && (*y == ' ' || *y == '\t' || *y == '\n' || *y == '\r'))
+            y++;
+        if (x == xe || y == ye)
+            return x == xe && y == ye;
+        if (*x++ != *y++)
+            return 0;
+    }
+}
+
+rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im)
+{
+    rg_decl *d = im->decl;
+    rgc_ty result = rgc_def_type(pk, im->def);
+    int ok = 1, seen_otherwise = 0;
+    for (uint32_t i = 0; i < d->rows.n; i++) {
+        rg_arm *a = d->rows.v[i];
+        if (seen_otherwise) {
+            rgc_error(pk, a->loc, "move it before `otherwise`", "this arm of '%s' is unreachable: it follows otherwise",
+                      im->def->name);
+            ok = 0;
+            break;
+        }
+        for (uint32_t j = 0; a->cond && j < i; j++) {
+            rg_arm *b = d->rows.v[j];
+            if (b->cond && same_text(pk, a->cond->loc, b->cond->loc)) {
+                rgc_error(pk, a->loc, "an earlier arm has the same condition",
+                          "this arm of '%s' is unreachable", im->def->name);
+                ok = 0;
+            }
+            if (b->cond && b->cond->kind == RG_E_BOOL && b->cond->ival == 1) {
+                rgc_error(pk, a->loc, "an earlier arm's condition is always true",
+                          "this arm of '%s' is unreachable", im->def->name);
+                ok = 0;
+            }
+        }
+        uint32_t jf = RG_NO_INDEX;
+        int depth = pk->cur.depth;
+        rgc_set_line(pk, rgc_line(pk, a->loc), a->loc.file); /* an arm's code belongs to its line */
+        if (a->cond) {
+            rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
+            rgc_ty c = rgc_expr(pk, a->cond, &bt);
+            if (c.k == RGC_K_ERROR)
+                ok = 0;
+            else if (!(c.k == RGC_K_SCALAR && c.scalar == RG_T_BOOL) || c.optional) {
+                rgc_error(pk, a->cond->loc, NULL, "a `when` condition must be a bool");
+                ok = 0;
+            }
+            jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+        } else {
+            seen_otherwise = 1;
+        }
+        row_label(pk, im, i, a->cond ? RG_NOTE_ARM : RG_NOTE_OTHERWISE, a->loc);
+        rgc_ty t = rgc_expr(pk, a->result, result.k == RGC_K_SCALAR ? &result : NULL);
+        if (t.k == RGC_K_ERROR)
+            ok = 0;
+        else if (result.k == RGC_K_SCALAR &&
+                 (!(rgc_ty_same(&t, &result) || (t.k == RGC_K_NONE && result.optional)) ||
+                  (t.optional && !result.optional))) {
+            char an[96], bn[96];
+            rgc_ty_name(pk, &result, an, sizeof an);
+            rgc_ty_name(pk, &t, bn, sizeof bn);
+            rgc_error(pk, a->result->loc, t.k == RGC_K_NONE ? "declare the decision optional: decide NAME: TYPE? { … }" : NULL,
+                      "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
+            ok = 0;
+        }
+        rgc_emit(pk, RG_OP_RET, 0, 0);
+        if (jf != RG_NO_INDEX)
+            rgc_patch(pk, jf, 0, rgc_here(pk));
+        pk->cur.depth = depth;
+    }
+    if (!seen_otherwise) {
+        rgc_error(pk, d->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
+        ok = 0;
+        if (!pk->dry)
+            rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, "no arm of the decision matched"), 0);
+        else
+            rgc_emit(pk, RG_OP_FAIL, 0, 0);
+    }
+    return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
+}
+
+/* ---- static checks of tables ---- */
+
+typedef struct {
+    rg_value *pts;
+    uint32_t n;
+} axis;
+
+static int cmp_i64(const void *a, const void *b)
+{
+    rg_value x = *(const rg_value *)a, y = *(const rg_value *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void axis_add(axis *ax, rg_value v)
+{
+    ax->pts[ax->n++] = v;
+}
+
+/* Does value v match pattern p (constants already known to be valid)? */
+static int matches(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, rg_value v)
+{
+    rg_value a, b;
+    rgc_ty t;
+    switch (p->kind) {
+    case RG_P_ANY:
+        return 1;
+    case RG_P_VALUE:
+        return rgc_const_expr(pk, p->lo, ity, &a, &t, 0) == 0 && a == v;
+    case RG_P_RANGE:
+        return rgc_const_expr(pk, p->lo, ity, &a, &t, 0) == 0 && rgc_const_expr(pk, p->hi, ity, &b, &t, 0) == 0 &&
+               v != RG_NONE && v >= a && v <= b;
+    case RG_P_CMP:
+        if (rgc_const_expr(pk, p->lo, ity, &a, &t, 0) != 0 || v == RG_NONE)
+            return 0;
+        return p->op == RG_OPR_LT ? v < a : p->op == RG_OPR_LE ? v <= a : p->op == RG_OPR_GT ? v > a : v >= a;
+    case RG_P_ALT:
+        for (uint32_t i = 0; i < p->alts.n; i++)
+            if (matches(pk, p->alts.v[i], ity, v))
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
+static void collect(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, axis *ax, int *bad)
+{
+    rg_value v;
+    rgc_ty t;
+    switch (p->kind) {
+    case RG_P_ANY:
+        return;
+    case RG_P_ALT:
+        for (uint32_t i = 0; i < p->alts.n; i++)
+            collect(pk, p->alts.v[i], ity, ax, bad);
+        return;
+    default: {
+        rg_expr *es[2] = {p->lo, p->kind == RG_P_RANGE ? p->hi : NULL};
+        for (int i = 0; i < 2 && es[i]; i++) {
+            if (rgc_const_expr(pk, es[i], ity, &v, &t, 0) != 0) {
+                *bad = 1;
+                return;
+            }
+            if (ax->n + 3 < 4096) {
+                axis_add(ax, v);
+                if (v != RG_NONE) {
+                    if (v > INT64_MIN + 1)
+                        axis_add(ax, v - 1);
+                    if (v < INT64_MAX)
+                        axis_add(ax, v + 1);
+                }
+            }
+        }
+    }
+    }
+}
+
+static void describe_point(rgc_pack *pk, rgc_impl *im, const rgc_ty *itys, const rg_value *pt, char *buf, size_t cap)
+{
+    size_t used = 0;
+    rg_decl *root = im->def->root;
+    for (uint32_t i = 0; i < root->inputs.n && used < cap; i++) {
+        rg_expr *in = root->inputs.v[i];
+        const rg_source *s = rg_diag_source(pk->diag, in->loc.file);
+        char val[64];
+        const rgc_ty *t = &itys[i];
+        rg_program *p = pk->prog;
+        if (pt[i] == RG_NONE)
+            snprintf(val, sizeof val, "none");
+        else if (t->scalar == RG_T_ENUM)
+            snprintf(val, sizeof val, "%s", rgc_str_text(pk, p->member_names[p->enums[t->aux].first_member + pt[i]]));
+        else if (t->scalar == RG_T_BOOL)
+            snprintf(val, sizeof val, "%s", pt[i] ? "true" : "false");
+        else if (t->scalar == RG_T_REGION)
+            snprintf(val, sizeof val, "%s", ((rgc_policy *)pk->policies.v[pt[i]])->name);
+        else if (t->scalar == RG_T_MONEY) { /* as written in policies: ¥12.50 */
+            char m[32];
+            rg_format_money(pt[i], m);
+            snprintf(val, sizeof val, "%s%s", pt[i] < 0 ? "-\xc2\xa5" : "\xc2\xa5", m + (pt[i] < 0));
+        } else if (t->scalar == RG_T_PERCENT) {
+            char m[32];
+            rg_format_percent(pt[i], m);
+            snprintf(val, sizeof val, "%s%%", m);
+        } else if (t->scalar == RG_T_DATE)
+            rg_format_date(pt[i], val);
+        else if (t->scalar == RG_T_DURATION)
+            snprintf(val, sizeof val, "%lld day%s", (long long)pt[i], pt[i] == 1 ? "" : "s");
+        else
+            snprintf(val, sizeof val, "%lld", (long long)pt[i]);
+        used += (size_t)snprintf(buf + used, cap - used, "%s%.*s = %s", i ? ", " : "", (int)(in->loc.end - in->loc.start),
+                                 s->text + in->loc.start, val);
+    }
+}
+
+void rgc_check_table(rgc_pack *pk, rgc_impl *im)
+{
+    rg_decl *root = im->def->root;
+    uint32_t n_in = root->inputs.n;
+    if (n_in == 0 || n_in > 16 || im->rows.n == 0) {
+        if (im->rows.n == 0)
+            rgc_error(pk, im->decl->loc, NULL, "table '%s' has no rows", im->def->name);
+        return;
+    }
+    rgc_ty itys[16];
+    axis axes[16];
+    int skip = 0;
+    int saved = pk->dry;
+    pk->dry = 1;
+    /* input types: compile the inputs dry */
+    for (uint32_t i = 0; i < n_in; i++) {
+        rgc_chunk_begin(pk);
+        rgc_impl *saved_impl = pk->cur.impl;
+        pk->cur.impl = NULL;
+        itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
+        pk->cur.impl = saved_impl;
+        axes[i].pts = malloc(4096 * sizeof(rg_value));
+        axes[i].n = 0;
+    }
+    pk->dry = saved;
+    for (uint32_t i = 0; i < n_in && !skip; i++) {
+        const rgc_ty *t = &itys[i];
+        if (t->k != RGC_K_SCALAR) {
+            skip = 1;
+            break;
+        }
+        axis *ax = &axes[i];
+        if (t->scalar == RG_T_BOOL) {
+            axis_add(ax, 0);
+            axis_add(ax, 1);
+        } else if (t->scalar == RG_T_ENUM) {
+            for (uint32_t m = 0; m < pk->prog->enums[t->aux].n_members; m++)
+                axis_add(ax, m);
+        } else if (t->scalar == RG_T_REGION) {
+            for (uint32_t m = 0; m < pk->policies.n; m++)
+                axis_add(ax, m);
+        } else if (t->has_range && t->hi - t->lo < 64) {
+            for (int64_t v = t->lo; v <= t->hi; v++)
+                axis_add(ax, v);
+        } else if (t->scalar == RG_T_STRING) {
+            skip = 1;
+            break;
+        } else {
+            int bad = 0;
+            for (uint32_t r = 0; r < im->rows.n; r++) {
+                rg_row *row = im->rows.v[r];
+                if (row->pats.n == n_in)
+                    collect(pk, row->pats.v[i], t, ax, &bad);
+            }
+            if (bad) {
+                skip = 1;
+                break;
+            }
+            axis_add(ax, t->has_range ? t->lo : 0);
+            qsort(ax->pts, ax->n, sizeof(rg_value), cmp_i64);
+            uint32_t w = 0;
+            for (uint32_t k = 0; k < ax->n; k++)
+                if (w == 0 || ax->pts[w - 1] != ax->pts[k]) {
+                    if (!t->has_range || (ax->pts[k] >= t->lo && ax->pts[k] <= t->hi))
+                        ax->pts[w++] = ax->pts[k];
+                }
+            ax->n = w;
+        }
+        if (t->optional)
+            axis_add(ax, RG_NONE);
+    }
+    uint64_t total = 1;
+    for (uint32_t i = 0; i < n_in && !skip; i++) {
+        total *= axes[i].n ? axes[i].n : 1;
+        if (total > 200000)
+            skip = 1;
+    }
+    for (uint32_t r = 0; r < im->rows.n; r++)
+        if (((rg_row *)im->rows.v[r])->pats.n != n_in)
+            skip = 1;
+    if (!skip) {
+        uint32_t idx[16] = {0};
+        rg_value pt[16];
+        uint8_t *first_hit = calloc(im->rows.n, 1);
+        uint8_t *overlap_done = calloc((size_t)im->rows.n * im->rows.n, 1);
+        unsigned uncovered = 0;
+        char gaps[1300] = "";
+        int hit_first = root->hit_first == 1;
+        for (uint64_t k = 0; k < total; k++) {
+            for (uint32_t i = 0; i < n_in; i++)
+                pt[i] = axes[i].pts[idx[i]];
+            int first = -1;
+            for (uint32_t r = 0; r < im->rows.n; r++) {
+                rg_row *row = im->rows.v[r];
+                int m = 1;
+                for (uint32_t i = 0; i < n_in && m; i++)
+                    m = matches(pk, row->pats.v[i], &itys[i], pt[i]);
+                if (!m)
+                    continue;
+                if (first < 0) {
+                    first = (int)r;
+                    first_hit[r] = 1;
+                } else if (!hit_first && !overlap_done[(size_t)first * im->rows.n + r]) {
+                    overlap_done[(size_t)first * im->rows.n + r] = 1;
+                    char where[400];
+                    describe_point(pk, im, itys, pt, where, sizeof where);
+                    rg_row *a = im->rows.v[first];
+                    uint32_t la = rgc_line(pk, a->loc);
+                    char hint[512];
+                    snprintf(hint, sizeof hint, "both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", la, where);
+                    rgc_error(pk, row->loc, hint, "rows of table '%s' overlap", im->def->name);
+                }
+            }
+            if (first < 0 && uncovered < 3) { /* one error, naming up to three of the inputs no row matches */
+                char where[400];
+                describe_point(pk, im, itys, pt, where, sizeof where);
+                size_t used = strlen(gaps);
+                snprintf(gaps + used, sizeof gaps - used, "%s%s", uncovered ? "; " : "", where);
+                uncovered++;
+            }
+            for (uint32_t i = n_in; i-- > 0;) {
+                if (++idx[i] < axes[i].n)
+                    break;
+                idx[i] = 0;
+            }
+        }
+        if (uncovered) {
+            char hint[1400];
+            snprintf(hint, sizeof hint, "no row matches %s: add %s, or a row of `_` wildcards", gaps,
+                     uncovered > 1 ? "rows for these" : "a row for it");
+            rgc_error(pk, im->decl->name_loc, hint, "table '%s' does not cover every input", im->def->name);
+        }
+        for (uint32_t r = 0; r < im->rows.n; r++)
+            if (!first_hit[r] && hit_first) {
+                rg_row *row = im->rows.v[r];
+                rgc_error(pk, row->loc, "remove it, or move it above the rows that shadow it",
+                          "this row of table '%s' is unreachable: earlier rows match everything it matches",
+                          im->def->name);
+            }
+        free(first_hit);
+        free(overlap_done);
+    }
+    for (uint32_t i = 0; i < n_in; i++)
+        free(axes[i].pts);
+}

@@ -1,0 +1,91 @@
+/* ast.c — the arena and vector that hold the syntax tree.
+ * Allocation only; no knowledge of what the nodes mean. */
+#include "ast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rg_arena_block {
+    rg_arena_block *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+static void out_of_memory(void)
+{
+    fputs("regula: out of memory\n", stderr);
+    abort();
+}
+
+void *rg_arena_alloc(rg_arena *a, size_t n)
+{
+    n = (n + 15u) & ~(size_t)15u;
+    rg_arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            out_of_memory();
+        b->next = a->head;
+        b->used = 0;
+        b->cap = cap;
+        a->head = b;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *rg_arena_strndup(rg_arena *a, const char *s, size_t n)
+{
+    char *p = rg_arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void rg_arena_free(rg_arena *a)
+{
+    rg_arena_block *b = a->head;
+    while (b) {
+        rg_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+void rg_vec_push(rg_vec *vec, void *p)
+{
+    if (vec->n == vec->cap) {
+        uint32_t cap = vec->cap ? vec->cap * 2 : 8;
+        void **v = realloc(vec->v, cap * sizeof *v);
+        if (!v)
+            out_of_memory();
+        vec->v = v;
+        vec->cap = cap;
+    }
+    vec->v[vec->n++] = p;
+}
+
+void rg_vec_apush(rg_arena *a, rg_vec *vec, void *p)
+{
+    if (vec->n == vec->cap) {
+        uint32_t cap = vec->cap ? vec->cap * 2 : 8;
+        void **v = rg_arena_alloc(a, cap * sizeof *v);
+        if (vec->n)
+            memcpy(v, vec->v, vec->n * sizeof *v);
+        vec->v = v;
+        vec->cap = cap;
+    }
+    vec->v[vec->n++] = p;
+}
+
+void rg_vec_free(rg_vec *vec)
+{
+    free(vec->v);
+    vec->v = NULL;
+    vec->n = vec->cap = 0;
+}

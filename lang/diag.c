@@ -1,0 +1,262 @@
+/* diag.c — the source set and the single diagnostic renderer.
+ * Formats and counts messages; it never decides what is an error. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rg_diag_init(rg_diag *d, FILE *out)
+{
+    memset(d, 0, sizeof *d);
+    d->out = out;
+}
+
+void rg_diag_free(rg_diag *d)
+{
+    for (uint32_t i = 0; i < d->n_files; i++) {
+        free(d->files[i]->path);
+        free(d->files[i]->text);
+        free(d->files[i]->line_starts);
+        free(d->files[i]);
+    }
+    free(d->files);
+    d->files = NULL;
+    d->n_files = d->cap_files = 0;
+}
+
+uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size_t len)
+{
+    rg_source *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path)) || !(s->text = malloc(len + 1))) {
+        fputs("regula: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(s->text, text, len);
+    s->text[len] = '\0';
+    s->len = len;
+    uint32_t cap = 64;
+    s->line_starts = malloc(cap * sizeof *s->line_starts);
+    s->line_starts[s->n_lines++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
+            if (s->n_lines == cap) {
+                cap *= 2;
+                s->line_starts = realloc(s->line_starts, cap * sizeof *s->line_starts);
+                if (!s->line_starts)
+                    abort();
+            }
+            s->line_starts[s->n_lines++] = (uint32_t)(i + 1);
+        }
+    }
+    if (d->n_files == d->cap_files) {
+        d->cap_files = d->cap_files ? d->cap_files * 2 : 8;
+        d->files = realloc(d->files, d->cap_files * sizeof *d->files);
+        if (!d->files)
+            abort();
+    }
+    d->files[d->n_files] = s;
+    return d->n_files++;
+}
+
+int rg_diag_load_file(rg_diag *d, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        errno = err ? EIO : ENOMEM;
+        return -1;
+    }
+    uint32_t idx = rg_diag_add_source(d, path, buf, len);
+    free(buf);
+    return (int)idx;
+}
+
+const rg_source *rg_diag_source(const rg_diag *d, uint32_t file)
+{
+    return file < d->n_files ? d->files[file] : NULL;
+}
+
+void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col)
+{
+    const rg_source *s = rg_diag_source(d, file);
+    *line = *col = 1;
+    if (!s)
+        return;
+    if (off > s->len)
+        off = (uint32_t)s->len;
+    uint32_t lo = 0, hi = s->n_lines;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = lo + 1;
+    uint32_t c = 1;
+    for (uint32_t i = s->line_starts[lo]; i < off; i++)
+        if (((unsigned char)s->text[i] & 0xC0) != 0x80)
+            c++;
+    *col = c;
+}
+
+static const char *sev_name[] = {"error", "warning", "note"};
+static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
+
+/* Display width of a UTF-8 run: CJK and full-width characters take two columns. */
+static unsigned display_width(const char *s, size_t n)
+{
+    unsigned w = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            w += 1;
+            i += 1;
+        } else {
+            size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            unsigned cp = 0;
+            if (len == 3 && i + 2 < n)
+                cp = ((c & 0x0Fu) << 12) | (((unsigned char)s[i + 1] & 0x3Fu) << 6) |
+                     ((unsigned char)s[i + 2] & 0x3Fu);
+            int wide = len == 4 || (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                                                     (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                                                     (cp >= 0xF900 && cp <= 0xFAFF) ||
+                                                     (cp >= 0xFE30 && cp <= 0xFE4F) ||
+                                                     (cp >= 0xFF00 && cp <= 0xFF60) ||
+                                                     (cp >= 0xFFE0 && cp <= 0xFFE6)));
+            w += wide ? 2 : 1;
+            i += len;
+        }
+    }
+    return w;
+}
+
+static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const char *fmt,
+                    va_list ap)
+{
+    if (sev == RG_SEV_ERROR)
+        d->n_errors++;
+    else if (sev == RG_SEV_WARNING)
+        d->n_warnings++;
+    unsigned max = d->max_errors ? d->max_errors : 50;
+    if (sev == RG_SEV_ERROR && d->n_errors > max) {
+        if (d->n_errors == max + 1)
+            fprintf(d->out, "regula: too many errors, stopping here\n");
+        return;
+    }
+    FILE *o = d->out;
+    const rg_source *s = loc ? rg_diag_source(d, loc->file) : NULL;
+    const char *bold = d->color ? "\033[1m" : "", *reset = d->color ? "\033[0m" : "";
+    if (s) {
+        uint32_t line, col;
+        rg_diag_linecol(d, loc->file, loc->start, &line, &col);
+        fprintf(o, "%s%s:%u:%u:%s ", bold, s->path, line, col, reset);
+    } else {
+        fprintf(o, "%sregula:%s ", bold, reset);
+    }
+    fprintf(o, "%s%s:%s ", d->color ? sev_color[sev] : "", sev_name[sev], reset);
+    vfprintf(o, fmt, ap);
+    fputc('\n', o);
+    if (s) {
+        uint32_t line, col;
+        rg_diag_linecol(d, loc->file, loc->start, &line, &col);
+        uint32_t ls = s->line_starts[line - 1];
+        uint32_t le = ls;
+        while (le < s->len && s->text[le] != '\n' && s->text[le] != '\r')
+            le++;
+        fprintf(o, "%5u | %.*s\n", line, (int)(le - ls), s->text + ls);
+        uint32_t start = loc->start > le ? le : loc->start;
+        uint32_t end = loc->end > le ? le : loc->end;
+        if (end <= start)
+            end = start;
+        unsigned pad = 0;
+        for (uint32_t i = ls; i < start; i++)
+            pad += s->text[i] == '\t' ? 0 : 0;
+        fprintf(o, "      | ");
+        /* keep tabs so the caret lines up under them */
+        for (uint32_t i = ls; i < start;) {
+            if (s->text[i] == '\t') {
+                fputc('\t', o);
+                i++;
+                continue;
+            }
+            uint32_t j = i + 1;
+            while (j < start && ((unsigned char)s->text[j] & 0xC0) == 0x80)
+                j++;
+            for (unsigned k = display_width(s->text + i, j - i); k > 0; k--)
+                fputc(' ', o);
+            i = j;
+        }
+        (void)pad;
+        unsigned w = display_width(s->text + start, end - start);
+        fprintf(o, "%s^", d->color ? sev_color[sev] : "");
+        for (unsigned k = 1; k < w; k++)
+            fputc('~', o);
+        fprintf(o, "%s\n", reset);
+    }
+    if (hint)
+        fprintf(o, "      = hint: %s\n", hint);
+}
+
+void rg_report(rg_diag *d, rg_severity sev, rg_loc loc, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(d, sev, &loc, hint, fmt, ap);
+    va_end(ap);
+}
+
+void rg_report_plain(rg_diag *d, rg_severity sev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(d, sev, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+unsigned rg_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    unsigned row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned prev = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned cur = row[j];
+            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned best = prev + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            prev = cur;
+        }
+    }
+    return row[lb];
+}

@@ -1,0 +1,41 @@
+/* parse.h — the front end's entry point: source text in, AST out, with
+ * syntax errors reported through the diagnostics. Owns nothing past parsing. */
+#ifndef RG_PARSE_H
+#define RG_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+
+typedef struct {
+    rg_arena *arena;
+    rg_diag *diag;
+    uint32_t file;
+    rg_file *result;
+    rg_expr *expr_result;   /* rg_parse_expr */
+    rg_decl *decl_result;   /* rg_parse_repl_item */
+    int start_token;        /* which start symbol the scanner announces first */
+    int eof_in_construct;   /* set when the input ended inside an unfinished construct */
+    unsigned n_errors;
+    uint32_t offset;        /* byte offset of the scanner in the source */
+} rg_parse_ctx;
+
+/* Parse a policy file already in diag's source set. Returns the file's AST, or
+ * NULL when there were syntax errors (all of them reported). */
+rg_file *rg_parse_file(rg_arena *arena, rg_diag *diag, uint32_t file);
+
+/* REPL: parse one input as a declaration or an expression. Sets *incomplete
+ * when the input ended early (the REPL then asks for another line). */
+typedef struct {
+    rg_decl *decl;
+    rg_expr *expr;
+} rg_repl_item;
+int rg_parse_repl(rg_arena *arena, rg_diag *diag, uint32_t file, rg_repl_item *out, int *incomplete);
+
+/* Keyword look-up (sorted table in keywords.c): token code or -1. */
+int rg_keyword(const char *s, size_t len);
+/* 1 when that table is sorted by bytes, as the look-up needs (unit tests). */
+int rg_keywords_sorted(void);
+const char *rg_token_text(int token);
+
+
+#endif

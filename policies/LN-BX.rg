@@ -1,0 +1,7 @@
+# LN-BX — 本溪: Liaoning's figures and catalog, unchanged.
+policy LN-BX extends LN
+
+test "LN-BX inherits LN's employee inpatient cap of 250,000.00" {
+  given claim { visit.type = inpatient, items = [{code: "S0010", amount: ¥400_000}] }
+  expect { fund = ¥250_000 }
+}

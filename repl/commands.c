@@ -1,0 +1,908 @@
+/* commands.c — the REPL's colon commands and their :help (load, policy, claim, settle, explain, type, disasm).
+ * Must not read input itself: it is given one command line and writes to the session's output. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "../cli/claim_build.h"
+#include "disasm.h"
+#include "explain.h"
+#include "repl.h"
+#include "values.h"
+
+typedef struct {
+    const char *name;
+    const char *usage;
+    const char *summary;
+    const char *help;
+} command_doc;
+
+static const command_doc docs[] = {
+    {"help", ":help [COMMAND]", "list the commands, or describe one",
+     "Without an argument, lists every command. `:help set` describes :set.\n"
+     "Anything that does not start with ':' is Regula: an expression is evaluated\n"
+     "against the current claim and shown with its type (`pct(¥1000, 55%)` gives\n"
+     "`¥550.00 : money`); a declaration (def, param, table, decide, for, version …)\n"
+     "is added to the session in the current policy and replaces the pack's own\n"
+     "declaration of that name there. An unfinished entry goes on over the next\n"
+     "lines (the prompt changes); Ctrl-C drops it, Ctrl-D leaves."},
+    {"quit", ":quit", "leave the session (Ctrl-D too)", "Leaves the session. The history is saved in ~/.regula_history (or $REGULA_HISTORY)."},
+    {"load", ":load PATH", "load a pack: a policy directory, a .rg file or a .rgc bytecode file",
+     "Loads PATH as the session's pack and starts afresh: session definitions and\n"
+     "overrides are dropped, the current policy becomes the base policy unless the\n"
+     "new pack has one of the same name. A .rg file is compiled alone (as\n"
+     "`regula run --pack FILE.rg` would). A .rgc file can be settled and\n"
+     "disassembled, but expressions and definitions need the sources."},
+    {"reload", ":reload", "compile the pack's files again, keeping the session",
+     "Reads the pack's files again (after you edited them) and recompiles them with\n"
+     "the session's definitions and overrides. When that fails the old pack stays."},
+    {"policy", ":policy [NAME]", "switch the current policy (or show it)",
+     "New definitions go into the current policy, and the sample claim is set in\n"
+     "it (its region fields take the policy's name, as `regula test` does), so\n"
+     "expressions are evaluated the way that policy settles. A claim set with\n"
+     ":claim keeps its own region: the policy of its insured region settles it."},
+    {"policies", ":policies", "list the policies with their parents and versions",
+     "One line per policy: its name, what it extends, its source file, then its\n"
+     "versions with their dates. The current policy is marked with *."},
+    {"claim", ":claim [FILE [LINE|CLAIM_ID] | JSON | set PATH = VALUE | reset | json]", "show or set the current claim",
+     ":claim                  shows the current claim, one field a line\n"
+     ":claim json             shows it as one JSON line\n"
+     ":claim FILE             takes the claim in FILE (a JSON file, or the first line of a JSON Lines file)\n"
+     ":claim FILE 7           takes line 7 of a JSON Lines file;  :claim FILE S2-05  the claim with that claim_id\n"
+     ":claim {\"claim_id\": …}  takes inline JSON\n"
+     ":claim set PATH = VALUE changes one field; VALUE is written in Regula:\n"
+     "                        :claim set visit.date = 2025-03-01\n"
+     "                        :claim set person.scheme = resident\n"
+     "                        :claim set items[0].amount = ¥800\n"
+     "                        :claim set items = [{code: \"S0001\", amount: ¥500}]\n"
+     ":claim reset            goes back to the pack's sample claim\n"
+     "Until a claim is set, the current claim is the pack's `sample claim` in the current policy."},
+    {"settle", ":settle", "settle the current claim: every result field, and the ledger it leaves",
+     "Settles the current claim with the session's pack (definitions and overrides\n"
+     "included), from an empty ledger, and shows each result field and value, then\n"
+     "the ledger fields the claim's updates change."},
+    {"explain", ":explain", "where each amount of the current claim came from",
+     "Settles the current claim and lists every step in the order it was computed:\n"
+     "the definition, its value, the policy (and version) whose source gave it, the\n"
+     "table row or decision arm chosen, and the source line."},
+    {"set", ":set [POLICY[@VERSION].]NAME = VALUE | :set [POLICY[@VERSION].]TABLE | a | b -> VALUE",
+     "override a parameter, definition or table row for this session",
+     "Overrides are what :whatif measures. They change the session's pack only,\n"
+     "never the files.\n"
+     "  :set LN-CY.outpatient_cap_employee = ¥3500       everywhere in LN-CY (all its versions)\n"
+     "  :set LN-CY@2025.outpatient_cap_employee = ¥3500  only in LN-CY's version 2025\n"
+     "  :set LN-CY.outpatient_ratio | employee | L1 -> 65%  one table row\n"
+     "  :set CN.reduction = 0%                           a decision: every case gives VALUE\n"
+     "Without POLICY. the current policy is meant. Setting the same thing again\n"
+     "replaces the earlier override."},
+    {"unset", ":unset [POLICY[@VERSION].]NAME | all", "remove overrides",
+     "Removes the overrides of NAME (every row of a table) in that policy and\n"
+     "scope, or all of them."},
+    {"overrides", ":overrides", "list the overrides", "Lists the session's overrides as they were typed."},
+    {"defs", ":defs", "list the session's definitions", "Lists what was defined in this session, policy by policy."},
+    {"whatif", ":whatif CLAIMS.jsonl [--out FILE]", "settle a file with and without the overrides, and compare",
+     "Settles every line of CLAIMS.jsonl twice, in order and each with its own\n"
+     "year ledger, as `regula run` does: once with the session's pack without the\n"
+     "overrides, once with them. Shows how many claims changed, the totals of\n"
+     "fund, critical, account and cash before and after and their difference,\n"
+     "and the ten claims whose fund changed most. --out FILE writes one JSON line\n"
+     "per changed claim: {\"line\": N, \"claim_id\": …, FIELD: {\"before\": …, \"after\": …}, …}."},
+    {"type", ":type EXPR", "show the type of an expression, without evaluating it",
+     "Type-checks EXPR in the current pack and shows its type; no claim is needed."},
+    {"disasm", ":disasm NAME", "show the bytecode of a definition",
+     "Shows every chunk that computes NAME: one per policy or version that\n"
+     "defines it, each instruction with its source line."},
+};
+
+const char *const repl_command_names[] = {":help", ":quit", ":load", ":reload", ":policy", ":policies", ":claim",
+                                          ":settle", ":explain", ":set", ":unset", ":overrides", ":defs", ":whatif",
+                                          ":type", ":disasm", ":exit", NULL};
+
+static void cmd_help(repl *r, const char *arg)
+{
+    if (*arg == ':')
+        arg++;
+    if (*arg) {
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+            if (strcmp(docs[i].name, arg) == 0) {
+                fprintf(r->out, "%s\n  %s\n\n%s\n", docs[i].usage, docs[i].summary, docs[i].help);
+                return;
+            }
+        repl_error(r, "no command :%s (:help lists them)", arg);
+        return;
+    }
+    fprintf(r->out, "Type a Regula expression to evaluate it, a declaration to add it to the session.\n"
+                    "Commands:\n");
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        char name[24];
+        snprintf(name, sizeof name, ":%s", docs[i].name);
+        fprintf(r->out, "  %-11s %s\n", name, docs[i].summary);
+    }
+    fprintf(r->out, ":help NAME tells more. Tab completes commands, names, and claim fields.\n");
+}
+
+/* ---- aligned two-column tables ---- */
+
+typedef struct {
+    char **left, **right;
+    uint32_t n, cap;
+} table2;
+
+static void t2_add(table2 *t, const char *l, const char *rt)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 32;
+        t->left = realloc(t->left, t->cap * sizeof *t->left);
+        t->right = realloc(t->right, t->cap * sizeof *t->right);
+    }
+    t->left[t->n] = strdup(l);
+    t->right[t->n++] = strdup(rt);
+}
+
+static void t2_print(repl *r, table2 *t, const char *h1, const char *h2)
+{
+    size_t w = h1 ? repl_text_width(h1) : 0;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (repl_text_width(t->left[i]) > w)
+            w = repl_text_width(t->left[i]);
+    if (h1) {
+        fprintf(r->out, "  %s%*s  %s\n", h1, (int)(w - repl_text_width(h1)), "", h2);
+        fprintf(r->out, "  ");
+        for (size_t i = 0; i < w; i++)
+            fputc('-', r->out);
+        fprintf(r->out, "  ");
+        for (size_t i = 0; i < repl_text_width(h2) || i < 12; i++)
+            fputc('-', r->out);
+        fputc('\n', r->out);
+    }
+    for (uint32_t i = 0; i < t->n; i++) {
+        fprintf(r->out, "  %s%*s  %s\n", t->left[i], (int)(w - repl_text_width(t->left[i])), "", t->right[i]);
+        free(t->left[i]);
+        free(t->right[i]);
+    }
+    free(t->left);
+    free(t->right);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- :policies, :policy ---- */
+
+static void version_dates(const rg_version *v, char *buf, size_t cap)
+{
+    char a[32] = "", b[32] = "";
+    if (v->from != RG_NONE)
+        rg_format_date(v->from, a);
+    if (v->until != RG_NONE)
+        rg_format_date(v->until, b);
+    if (v->until == RG_NONE)
+        snprintf(buf, cap, "from %s", a);
+    else if (v->from == RG_NONE)
+        snprintf(buf, cap, "until %s", b);
+    else
+        snprintf(buf, cap, "%s..%s", a, b);
+}
+
+/* The versions of policy POL in date order (a session's rewritten versions come last in the program). */
+static uint32_t versions_of(const rg_program *p, uint32_t pol, uint32_t *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (uint32_t v = 0; v < p->n_versions && n < cap; v++)
+        if (p->versions[v].policy == pol) {
+            uint32_t k = n++;
+            while (k > 0 && p->versions[out[k - 1]].from > p->versions[v].from) {
+                out[k] = out[k - 1];
+                k--;
+            }
+            out[k] = v;
+        }
+    return n;
+}
+
+static void cmd_policies(repl *r)
+{
+    const rg_program *p = repl_program(r->cur);
+    if (!p) {
+        repl_error(r, "no pack loaded");
+        return;
+    }
+    for (uint32_t i = 0; i < p->n_policies; i++) {
+        const rg_policy *pol = &p->policies[i];
+        const char *name = p->str[pol->name];
+        fprintf(r->out, "%s %s", strcmp(name, r->policy) == 0 ? "*" : " ", name);
+        if (pol->parent != RG_NO_INDEX)
+            fprintf(r->out, " extends %s", p->str[p->policies[pol->parent].name]);
+        else
+            fprintf(r->out, " (base)");
+        fprintf(r->out, "  %s\n", p->str[pol->file]);
+        uint32_t vs[64];
+        uint32_t nv = versions_of(p, i, vs, 64);
+        for (uint32_t k = 0; k < nv; k++) {
+            char d[80];
+            version_dates(&p->versions[vs[k]], d, sizeof d);
+            fprintf(r->out, "      version %s %s\n", p->str[p->versions[vs[k]].name], d);
+        }
+    }
+}
+
+static void cmd_policy(repl *r, const char *arg)
+{
+    const rg_program *p = repl_program(r->cur);
+    if (!p) {
+        repl_error(r, "no pack loaded");
+        return;
+    }
+    if (*arg) {
+        int i = repl_policy_index(p, arg);
+        if (i < 0) {
+            const char *cands[256];
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < p->n_policies && n < 256; k++)
+                cands[n++] = p->str[p->policies[k].name];
+            const char *best = rgc_closest(arg, cands, n);
+            if (best)
+                repl_error(r, "no policy '%s' (did you mean %s?)", arg, best);
+            else
+                repl_error(r, "no policy '%s' (:policies lists them)", arg);
+            return;
+        }
+        free(r->policy);
+        r->policy = strdup(arg);
+    }
+    int i = repl_policy_index(p, r->policy);
+    fprintf(r->out, "policy %s", r->policy);
+    if (p->policies[i].parent != RG_NO_INDEX)
+        fprintf(r->out, " extends %s", p->str[p->policies[p->policies[i].parent].name]);
+    uint32_t vs[64];
+    uint32_t nv = versions_of(p, (uint32_t)i, vs, 64);
+    for (uint32_t k = 0; k < nv; k++)
+        fprintf(r->out, "%s%s", k ? ", " : "; versions ", p->str[p->versions[vs[k]].name]);
+    fputc('\n', r->out);
+    if (r->claim) {
+        json_t *person = json_object_get(r->claim, "person");
+        json_t *reg = person ? json_object_get(person, "insured_region") : NULL;
+        if (json_is_string(reg) && strcmp(json_string_value(reg), r->policy) != 0)
+            fprintf(r->out, "note: the current claim is insured in %s, so %s settles it (:claim reset for the sample claim)\n",
+                    json_string_value(reg), json_string_value(reg));
+    }
+}
+
+/* ---- :claim ---- */
+
+static void flat_claim(table2 *t, json_t *v, const char *prefix)
+{
+    char path[300];
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x)
+        {
+            snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+            flat_claim(t, x, path);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        if (json_array_size(v) == 0)
+            t2_add(t, prefix, "[]");
+        json_array_foreach(v, i, x)
+        {
+            snprintf(path, sizeof path, "%s[%zu]", prefix, i);
+            flat_claim(t, x, path);
+        }
+    } else {
+        char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY);
+        t2_add(t, prefix, s ? s : "?");
+        free(s);
+    }
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static void set_claim(repl *r, json_t *c, const char *from)
+{
+    if (r->claim)
+        json_decref(r->claim);
+    r->claim = c;
+    free(r->claim_from);
+    r->claim_from = strdup(from);
+    json_t *id = json_object_get(c, "claim_id");
+    fprintf(r->out, "claim %s from %s\n", json_is_string(id) ? json_string_value(id) : "(no claim_id)", from);
+    /* say at once when it will not settle */
+    const rg_program *p = repl_program(r->cur);
+    rg_vm *vm = p ? rg_vm_new(p) : NULL;
+    char err[600];
+    if (vm && rg_bind_claim(vm, c, err, sizeof err) != RG_OK)
+        fprintf(r->out, "warning: this claim does not settle as it is: %s\n", err);
+    rg_vm_free(vm);
+}
+
+static void claim_from_file(repl *r, const char *path, const char *which)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text) {
+        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        return;
+    }
+    json_error_t je;
+    json_t *c = NULL;
+    char from[1200];
+    if (!*which) {
+        c = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+        snprintf(from, sizeof from, "%s", path);
+    } else {
+        char *end;
+        long want = strtol(which, &end, 10);
+        int by_line = *end == '\0' && want > 0;
+        long lineno = 0;
+        for (char *s = text; *s;) {
+            char *nl = strchr(s, '\n');
+            size_t l = nl ? (size_t)(nl - s) : strlen(s);
+            lineno++;
+            if (by_line ? lineno == want : memmem(s, l, which, strlen(which)) != NULL) {
+                json_t *x = json_loadb(s, l, 0, &je);
+                json_t *id = x ? json_object_get(x, "claim_id") : NULL;
+                if (by_line || (json_is_string(id) && strcmp(json_string_value(id), which) == 0)) {
+                    c = x;
+                    if (!c)
+                        break;
+                    snprintf(from, sizeof from, "%s line %ld", path, lineno);
+                    break;
+                }
+                if (x)
+                    json_decref(x);
+            }
+            if (!nl)
+                break;
+            s = nl + 1;
+        }
+        if (!c && !by_line) {
+            repl_error(r, "no claim with claim_id %s in %s", which, path);
+            free(text);
+            return;
+        }
+        if (!c && lineno < want) {
+            repl_error(r, "%s has %ld lines", path, lineno);
+            free(text);
+            return;
+        }
+    }
+    free(text);
+    if (!c) {
+        repl_error(r, "%s: not valid JSON: %s (line %d)", path, je.text, je.line);
+        return;
+    }
+    if (!json_is_object(c)) {
+        repl_error(r, "%s: a claim is a JSON object", path);
+        json_decref(c);
+        return;
+    }
+    set_claim(r, c, from);
+}
+
+/* For an enumeration or region field, NAME must be one of its values. */
+static int name_fits(repl *r, const char *path, const char *name)
+{
+    char schema[256];
+    size_t n = 0;
+    for (const char *s = path; *s && n + 3 < sizeof schema; s++) {
+        if (*s == '[') {
+            schema[n++] = '[';
+            schema[n++] = ']';
+            while (*s && *s != ']')
+                s++;
+            if (!*s)
+                break;
+        } else {
+            schema[n++] = *s;
+        }
+    }
+    schema[n] = '\0';
+    uint32_t f = rgc_schema_field(r->cur->pk, schema);
+    const rg_program *p = repl_program(r->cur);
+    if (f == RG_NO_INDEX)
+        return 1; /* cli_claim_set says so */
+    uint32_t type = p->fields[f].type;
+    char list[600] = "";
+    size_t used = 0;
+    if (RG_TYPE_KIND(type) == RG_T_ENUM) {
+        const rg_enum *e = &p->enums[RG_TYPE_AUX(type)];
+        for (uint32_t i = 0; i < e->n_members; i++) {
+            const char *m = p->str[p->member_names[e->first_member + i]];
+            if (strcmp(m, name) == 0)
+                return 1;
+            if (used < sizeof list)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", m);
+        }
+        repl_error(r, "%s: unknown %s '%s' (one of: %s)", path, p->str[e->name], name, list);
+        return 0;
+    }
+    if (RG_TYPE_KIND(type) == RG_T_REGION) {
+        if (repl_policy_index(p, name) >= 0)
+            return 1;
+        for (uint32_t i = 0; i < p->n_policies; i++)
+            if (used < sizeof list)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                                         p->str[p->policies[i].name]);
+        repl_error(r, "%s: unknown region '%s' (one of: %s)", path, name, list);
+        return 0;
+    }
+    return 1;
+}
+
+static void claim_set(repl *r, const char *args)
+{
+    if (!r->cur || !r->cur->pk) {
+        repl_error(r, "%s", r->cur ? ":claim set writes values in Regula: it needs the policy sources" : "no pack loaded");
+        return;
+    }
+    const char *eq = strchr(args, '=');
+    if (!eq) {
+        repl_error(r, "usage: :claim set PATH = VALUE");
+        return;
+    }
+    char path[256];
+    size_t pl = (size_t)(eq - args);
+    while (pl && (args[pl - 1] == ' ' || args[pl - 1] == '\t'))
+        pl--;
+    snprintf(path, sizeof path, "%.*s", (int)pl, args);
+    const char *value = eq + 1;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    char err[600];
+    json_t *c = repl_claim(r, err, sizeof err);
+    if (!c) {
+        repl_error(r, "%s", err);
+        return;
+    }
+    json_t *copy = json_deep_copy(c);
+    json_decref(c);
+    /* parse VALUE in the pack's own diagnostics, so that constant folding reports into it */
+    rg_diag *d = rgc_pack_diag(r->cur->pk);
+    rg_arena arena = {0};
+    rg_repl_item item;
+    char *dtext = NULL;
+    size_t dlen = 0;
+    int rc = repl_parse(r, &arena, d, value, &item, 2);
+    if (rc == 1)
+        repl_error(r, "the value is unfinished");
+    if (rc == 0 && !item.expr)
+        repl_error(r, "the value is an expression, not a declaration");
+    if (rc == 0 && item.expr && item.expr->kind == RG_E_NAME && !name_fits(r, path, item.expr->name))
+        rc = -1;
+    if (rc == 0 && item.expr) {
+        FILE *mem = open_memstream(&dtext, &dlen);
+        FILE *old = d->out;
+        d->out = mem;
+        int ok = cli_claim_set(r->cur->pk, copy, path, item.expr, err, sizeof err);
+        fclose(mem);
+        d->out = old;
+        if (dtext && *dtext)
+            repl_print_diag(r, dtext, 0);
+        if (ok != 0 && dtext && *dtext) {
+            /* already said */
+        } else if (ok != 0) {
+            repl_error(r, "%s", err);
+        } else {
+            int had = r->claim != NULL;
+            if (r->claim)
+                json_decref(r->claim);
+            r->claim = copy;
+            copy = NULL;
+            if (!had) {
+                free(r->claim_from);
+                r->claim_from = strdup("the sample claim, changed");
+            }
+            fprintf(r->out, "%s = %s\n", path, value);
+            const rg_program *p = repl_program(r->cur);
+            rg_vm *vm = rg_vm_new(p);
+            if (vm && rg_bind_claim(vm, r->claim, err, sizeof err) != RG_OK)
+                fprintf(r->out, "warning: the claim does not settle now: %s\n", err);
+            rg_vm_free(vm);
+        }
+    }
+    free(dtext);
+    rg_arena_free(&arena);
+    if (copy)
+        json_decref(copy);
+}
+
+static void cmd_claim(repl *r, const char *arg)
+{
+    if (strncmp(arg, "set ", 4) == 0 || strcmp(arg, "set") == 0) {
+        const char *rest = arg + 3;
+        while (*rest == ' ' || *rest == '\t')
+            rest++;
+        claim_set(r, rest);
+        return;
+    }
+    if (strcmp(arg, "reset") == 0) {
+        if (r->claim)
+            json_decref(r->claim);
+        r->claim = NULL;
+        fprintf(r->out, "the current claim is the sample claim again\n");
+        return;
+    }
+    if (*arg == '{') {
+        json_error_t je;
+        json_t *c = json_loads(arg, 0, &je);
+        if (!c) {
+            repl_error(r, "not valid JSON: %s (column %d)", je.text, je.column);
+            return;
+        }
+        if (!json_is_object(c)) {
+            repl_error(r, "a claim is a JSON object");
+            json_decref(c);
+            return;
+        }
+        set_claim(r, c, "the command line");
+        return;
+    }
+    if (*arg && strcmp(arg, "json") != 0) {
+        char path[1024];
+        size_t pl = strcspn(arg, " \t");
+        snprintf(path, sizeof path, "%.*s", (int)pl, arg);
+        const char *which = arg + pl;
+        while (*which == ' ' || *which == '\t')
+            which++;
+        claim_from_file(r, path, which);
+        return;
+    }
+    char err[600];
+    json_t *c = repl_claim(r, err, sizeof err);
+    if (!c) {
+        repl_error(r, "%s", err);
+        return;
+    }
+    if (strcmp(arg, "json") == 0) {
+        char *s = json_dumps(c, JSON_PRESERVE_ORDER);
+        fprintf(r->out, "%s\n", s ? s : "");
+        free(s);
+    } else {
+        fprintf(r->out, "claim (%s):\n", r->claim ? r->claim_from : "the sample claim");
+        table2 t = {0};
+        flat_claim(&t, c, "");
+        t2_print(r, &t, NULL, NULL);
+    }
+    json_decref(c);
+}
+
+/* ---- :settle, :explain ---- */
+
+static const char *version_at(const rg_program *p, uint32_t policy, rg_value asof)
+{
+    for (uint32_t pol = policy; pol != RG_NO_INDEX; pol = p->policies[pol].parent)
+        for (uint32_t v = 0; v < p->n_versions; v++) {
+            const rg_version *x = &p->versions[v];
+            if (x->policy == pol && (x->from == RG_NONE || asof >= x->from) &&
+                (x->until == RG_NONE || asof <= x->until))
+                return p->str[x->name];
+        }
+    return NULL;
+}
+
+static void settled_by(repl *r, const rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    char d[32] = "?";
+    if (vm->asof != RG_NONE)
+        rg_format_date(vm->asof, d);
+    const char *v = version_at(p, vm->policy, vm->asof);
+    fprintf(r->out, "settled by %s as of %s%s%s\n", p->str[p->policies[vm->policy].name], d, v ? ", version " : "",
+            v ? v : "");
+}
+
+static rg_vm *settle(repl *r, int explain)
+{
+    if (!r->cur) {
+        repl_error(r, "no pack loaded");
+        return NULL;
+    }
+    const rg_program *p = repl_program(r->cur);
+    rg_vm *vm = rg_vm_new(p);
+    char err[700];
+    if (!vm) {
+        repl_error(r, "out of memory");
+        return NULL;
+    }
+    if (repl_bind(r, r->cur, vm, err, sizeof err) != 0) {
+        repl_error(r, "%s", err);
+        rg_vm_free(vm);
+        return NULL;
+    }
+    vm->explain = explain;
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        rg_value v;
+        if (rg_vm_eval_def(vm, p->outputs[i].def, &v) != RG_OK) {
+            repl_vm_error(r, vm->error);
+            rg_vm_free(vm);
+            return NULL;
+        }
+    }
+    return vm;
+}
+
+static void cmd_settle(repl *r)
+{
+    rg_vm *vm = settle(r, 0);
+    if (!vm)
+        return;
+    const rg_program *p = vm->prog;
+    settled_by(r, vm);
+    table2 t = {0};
+    char val[512];
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        rg_value v;
+        rg_vm_eval_def(vm, p->outputs[i].def, &v);
+        if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_STRING)
+            rg_value_text(p, p->outputs[i].type, v, val, sizeof val);
+        else
+            repl_value_text(p, p->outputs[i].type, v, val, sizeof val);
+        t2_add(&t, p->str[p->outputs[i].name], val);
+    }
+    t2_print(r, &t, "field", "value");
+    if (rg_vm_run_updates(vm) != RG_OK) {
+        repl_vm_error(r, vm->error);
+    } else {
+        char a[128], b[700];
+        for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
+            if (vm->ledger_in[f] == vm->ledger_out[f])
+                continue;
+            const rg_ledger_field *lf = &p->ledger_fields[f];
+            char name[200];
+            snprintf(name, sizeof name, "%s.%s", p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
+            repl_value_text(p, lf->type, vm->ledger_in[f], a, sizeof a);
+            repl_value_text(p, lf->type, vm->ledger_out[f], val, sizeof val);
+            snprintf(b, sizeof b, "%s -> %s", a, val);
+            t2_add(&t, name, b);
+        }
+        if (t.n) {
+            fprintf(r->out, "ledger after this claim:\n");
+            t2_print(r, &t, NULL, NULL);
+        }
+    }
+    rg_vm_free(vm);
+}
+
+/* "policies/CN.rg:12"; the session's own sources have no useful line. */
+static void where(const rg_program *p, uint32_t file, uint32_t line, char *buf, size_t cap)
+{
+    const char *f = p->str[file];
+    if (f[0] == '<')
+        snprintf(buf, cap, "%s", strcmp(f, "<set>") == 0 ? ":set" : "session");
+    else
+        snprintf(buf, cap, "%s:%u", f, line);
+}
+
+static void cmd_explain(repl *r)
+{
+    rg_vm *vm = settle(r, 1);
+    if (!vm)
+        return;
+    const rg_program *p = vm->prog;
+    settled_by(r, vm);
+    /* columns: step, value, from, at */
+    uint32_t n = vm->n_trace;
+    char **c1 = calloc(n + 1, sizeof *c1), **c2 = calloc(n + 1, sizeof *c2), **c3 = calloc(n + 1, sizeof *c3),
+         **c4 = calloc(n + 1, sizeof *c4);
+    uint32_t rows = 0;
+    char pending_note[400] = "";
+    for (uint32_t i = 0; i < n; i++) {
+        const rg_trace_ent *t = &vm->trace[i];
+        char buf[600];
+        if (t->kind != 0) {
+            const rg_note *nt = &p->notes[t->index];
+            char at[200];
+            where(p, nt->file, nt->line, at, sizeof at);
+            if (nt->kind == RG_NOTE_OTHERWISE)
+                snprintf(pending_note, sizeof pending_note, "otherwise (%s)", at);
+            else
+                snprintf(pending_note, sizeof pending_note, "%s %u (%s)", nt->kind == RG_NOTE_ROW ? "row" : "arm",
+                         nt->index, at);
+            continue;
+        }
+        const rg_def *d = &p->defs[t->index];
+        const char *name = p->str[d->name];
+        if (strncmp(name, "result.", 7) == 0) {
+            pending_note[0] = '\0';
+            continue;
+        }
+        const rg_chunk *c = &p->chunks[t->chunk];
+        if (t->row >= 0)
+            snprintf(buf, sizeof buf, "%s [item %d]", name, t->row);
+        else
+            snprintf(buf, sizeof buf, "%s", name);
+        c1[rows] = strdup(buf);
+        repl_value_text(p, d->type, t->value, buf, sizeof buf);
+        c2[rows] = strdup(buf);
+        snprintf(buf, sizeof buf, "%s%s%s%s%s", p->str[p->policies[c->policy].name],
+                 c->version != RG_NO_INDEX ? " " : "", c->version != RG_NO_INDEX ? p->str[p->versions[c->version].name] : "",
+                 pending_note[0] ? ", " : "", pending_note);
+        c3[rows] = strdup(buf);
+        where(p, c->file, c->line, buf, sizeof buf);
+        c4[rows] = strdup(buf);
+        rows++;
+        pending_note[0] = '\0';
+    }
+    size_t w1 = 4, w2 = 5, w3 = 4;
+    for (uint32_t i = 0; i < rows; i++) {
+        if (repl_text_width(c1[i]) > w1)
+            w1 = repl_text_width(c1[i]);
+        if (repl_text_width(c2[i]) > w2)
+            w2 = repl_text_width(c2[i]);
+        if (repl_text_width(c3[i]) > w3)
+            w3 = repl_text_width(c3[i]);
+    }
+    fprintf(r->out, "  %-*s  %-*s  %-*s  %s\n", (int)w1, "step", (int)w2, "value", (int)w3, "from", "source");
+    for (uint32_t i = 0; i < rows; i++) {
+        fprintf(r->out, "  %s%*s  %s%*s  %s%*s  %s\n", c1[i], (int)(w1 - repl_text_width(c1[i])), "", c2[i],
+                (int)(w2 - repl_text_width(c2[i])), "", c3[i], (int)(w3 - repl_text_width(c3[i])), "", c4[i]);
+        free(c1[i]);
+        free(c2[i]);
+        free(c3[i]);
+        free(c4[i]);
+    }
+    free(c1);
+    free(c2);
+    free(c3);
+    free(c4);
+    rg_vm_free(vm);
+}
+
+/* ---- :disasm ---- */
+
+static void cmd_disasm(repl *r, const char *name)
+{
+    const rg_program *p = repl_program(r->cur);
+    if (!p) {
+        repl_error(r, "no pack loaded");
+        return;
+    }
+    if (!*name) {
+        repl_error(r, "usage: :disasm NAME");
+        return;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return;
+    rgc_disasm(p, mem);
+    fclose(mem);
+    /* keep the paragraphs "chunk N: NAME in …" */
+    size_t nl = strlen(name);
+    int shown = 0, keep = 0;
+    for (char *s = text; s && *s;) {
+        char *e = strchr(s, '\n');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (strncmp(s, "chunk ", 6) == 0) {
+            const char *c = strchr(s, ':');
+            keep = c && c < s + l && strncmp(c + 2, name, nl) == 0 && c[2 + nl] == ' ';
+            if (keep && shown)
+                fputc('\n', r->out);
+            shown += keep;
+        } else if (l == 0) {
+            keep = 0;
+        }
+        if (keep) {
+            fwrite(s, 1, l, r->out);
+            fputc('\n', r->out);
+        }
+        s = e ? e + 1 : NULL;
+    }
+    free(text);
+    if (!shown)
+        repl_error(r, "no chunk computes '%s'", name);
+}
+
+/* ---- :defs ---- */
+
+static void cmd_defs(repl *r)
+{
+    if (!r->n_defs) {
+        fprintf(r->out, "no session definitions\n");
+        return;
+    }
+    for (uint32_t i = 0; i < r->n_defs; i++)
+        fprintf(r->out, "-- in %s\n%s\n", r->defs[i].policy, r->defs[i].text);
+}
+
+/* ---- dispatch ---- */
+
+void repl_command(repl *r, const char *line)
+{
+    const char *s = line + 1;
+    size_t n = strcspn(s, " \t");
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "%.*s", (int)(n < 31 ? n : 31), s);
+    const char *arg = s + n;
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    char *a = strdup(arg);
+    size_t al = strlen(a);
+    while (al && (a[al - 1] == ' ' || a[al - 1] == '\t' || a[al - 1] == '\r'))
+        a[--al] = '\0';
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0 || strcmp(cmd, "?") == 0)
+        cmd_help(r, a);
+    else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0)
+        r->quit = 1;
+    else if (strcmp(cmd, "load") == 0) {
+        if (!*a)
+            repl_error(r, "usage: :load PATH");
+        else if (repl_load(r, a, 1) == 0)
+            fprintf(r->out, "loaded %s: %u polic%s, base %s\n", a, repl_program(r->cur)->n_policies,
+                    repl_program(r->cur)->n_policies == 1 ? "y" : "ies", repl_root(r));
+    } else if (strcmp(cmd, "reload") == 0) {
+        if (!r->pack_path)
+            repl_error(r, "no pack loaded: use :load PATH");
+        else {
+            char *path = strdup(r->pack_path);
+            if (repl_load(r, path, 0) == 0)
+                fprintf(r->out, "reloaded %s\n", path);
+            free(path);
+        }
+    } else if (strcmp(cmd, "policy") == 0)
+        cmd_policy(r, a);
+    else if (strcmp(cmd, "policies") == 0)
+        cmd_policies(r);
+    else if (strcmp(cmd, "claim") == 0)
+        cmd_claim(r, a);
+    else if (strcmp(cmd, "settle") == 0)
+        cmd_settle(r);
+    else if (strcmp(cmd, "explain") == 0)
+        cmd_explain(r);
+    else if (strcmp(cmd, "set") == 0)
+        repl_cmd_set(r, a);
+    else if (strcmp(cmd, "unset") == 0)
+        repl_cmd_unset(r, a);
+    else if (strcmp(cmd, "overrides") == 0)
+        repl_cmd_overrides(r);
+    else if (strcmp(cmd, "defs") == 0)
+        cmd_defs(r);
+    else if (strcmp(cmd, "whatif") == 0)
+        repl_cmd_whatif(r, a);
+    else if (strcmp(cmd, "type") == 0) {
+        if (!*a)
+            repl_error(r, "usage: :type EXPR");
+        else
+            repl_eval(r, a, 1);
+    } else if (strcmp(cmd, "disasm") == 0)
+        cmd_disasm(r, a);
+    else {
+        const char *cands[32];
+        uint32_t k = 0;
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+            cands[k++] = docs[i].name;
+        const char *best = rgc_closest(cmd, cands, k);
+        if (best)
+            repl_error(r, "no command :%s (did you mean :%s?)", cmd, best);
+        else
+            repl_error(r, "no command :%s (:help lists them)", cmd);
+    }
+    free(a);
+    fflush(r->out);
+}

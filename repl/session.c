@@ -1,0 +1,751 @@
+/* session.c — the REPL session: the pack recompiled with the session's extras, the current claim, typed expressions and definitions.
+ * Must not read the terminal (lineedit.c does) nor know the colon commands (commands.c does). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "bytecode_io.h"
+#include "../cli/claim_build.h"
+#include "../cli/cli.h"
+#include "repl.h"
+#include "values.h"
+
+void repl_init(repl *r, FILE *out)
+{
+    memset(r, 0, sizeof *r);
+    r->out = out;
+}
+
+void repl_build_free(repl_build *b)
+{
+    if (!b)
+        return;
+    rgc_pack_free(b->pk);
+    if (b->prog)
+        rg_program_free(b->prog);
+    rg_diag_free(&b->diag);
+    free(b);
+}
+
+static void free_defs(repl *r)
+{
+    for (uint32_t i = 0; i < r->n_defs; i++) {
+        free(r->defs[i].policy);
+        free(r->defs[i].key);
+        free(r->defs[i].text);
+    }
+    r->n_defs = 0;
+}
+
+static void free_overrides(repl *r)
+{
+    for (uint32_t i = 0; i < r->n_ovr; i++)
+        repl_override_free(&r->ovr[i]);
+    r->n_ovr = 0;
+}
+
+void repl_free(repl *r)
+{
+    repl_build_free(r->base);
+    repl_build_free(r->cur);
+    free_defs(r);
+    free_overrides(r);
+    free(r->defs);
+    free(r->ovr);
+    free(r->pack_path);
+    free(r->policy);
+    free(r->claim_from);
+    free(r->pending);
+    if (r->claim)
+        json_decref(r->claim);
+    memset(r, 0, sizeof *r);
+}
+
+void repl_error(repl *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs(r->color ? "\033[1;31merror:\033[0m " : "error: ", r->out);
+    vfprintf(r->out, fmt, ap);
+    fputc('\n', r->out);
+    va_end(ap);
+}
+
+void repl_vm_error(repl *r, const char *msg)
+{
+    /* "… at <input>:3": the REPL's own sources have no line worth giving */
+    const char *at = strstr(msg, " at <");
+    if (at && strchr(at, '>'))
+        repl_error(r, "%.*s%s", (int)(at - msg), msg, strncmp(at, " at <input>", 11) == 0 ? "" : " in the session");
+    else
+        repl_error(r, "%s", msg);
+}
+
+const rg_program *repl_program(const repl_build *b)
+{
+    return b ? (b->pk ? rgc_pack_program(b->pk) : b->prog) : NULL;
+}
+
+const repl_build *repl_base(const repl *r)
+{
+    return r->base ? r->base : r->cur;
+}
+
+const char *repl_root(const repl *r)
+{
+    const rg_program *p = repl_program(r->cur);
+    return p && p->n_policies ? p->str[p->policies[0].name] : "";
+}
+
+int repl_policy_index(const rg_program *p, const char *name)
+{
+    for (uint32_t i = 0; p && i < p->n_policies; i++)
+        if (strcmp(p->str[p->policies[i].name], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- diagnostics ---- */
+
+static int parse_uint(const char **s, unsigned *v)
+{
+    const char *p = *s;
+    if (*p < '0' || *p > '9')
+        return -1;
+    unsigned n = 0;
+    while (*p >= '0' && *p <= '9')
+        n = n * 10 + (unsigned)(*p++ - '0');
+    *v = n;
+    *s = p;
+    return 0;
+}
+
+/* Diagnostics of the virtual sources ("<input>", "<session>", "<set>") lose
+ * their line:col, which count lines the REPL added ("policy X", "def __it ="):
+ * the source line and the caret under it say where. "<input>" (what was just
+ * typed) loses its name too, and its gutter counts from the typed text. */
+void repl_print_diag(repl *r, const char *text, uint32_t offset)
+{
+    const char *s = text;
+    int virt = 0, input = 0, skip = 0;
+    unsigned off = 0;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        const char *p = s;
+        char *fixed = NULL;
+        const char *it = memmem(s, len, "'__it'", 6);
+        if (it) { /* the REPL's name for the typed expression */
+            size_t fl = len - 6 + 14;
+            fixed = malloc(fl + 1);
+            snprintf(fixed, fl + 1, "%.*sthe expression%.*s", (int)(it - s), s, (int)(len - (size_t)(it - s) - 6),
+                     it + 6);
+            s = p = fixed;
+            len = strlen(fixed);
+        }
+        if (*s != ' ')
+            skip = 0;
+        else if (skip && strncmp(s, "      |", 7) == 0) {
+            if (fixed)
+                free(fixed);
+            if (!nl)
+                break;
+            s = nl + 1;
+            continue;
+        }
+        if (*s != ' ') { /* a header */
+            const char *bold = "";
+            if (strncmp(p, "\033[1m", 4) == 0) {
+                bold = "\033[1m";
+                p += 4;
+            }
+            virt = *p == '<';
+            input = strncmp(p, "<input>:", 8) == 0;
+            off = input ? offset : 1;
+            const char *colon = virt ? strchr(p, '>') : NULL;
+            unsigned line, col;
+            const char *q = colon ? colon + 2 : NULL;
+            if (q && colon[1] == ':' && parse_uint(&q, &line) == 0 && *q == ':' && (q++, parse_uint(&q, &col) == 0) &&
+                *q == ':') {
+                q++;
+                if (strncmp(q, "\033[0m", 4) == 0)
+                    q += 4;
+                if (*q == ' ')
+                    q++;
+                if (input)
+                    fprintf(r->out, "%.*s", (int)(len - (size_t)(q - s)), q);
+                else /* "<set>", "<session>": several texts in one, line numbers would mislead */
+                    fprintf(r->out, "%s%.*s:%s %.*s", bold, (int)(colon + 1 - p), p, *bold ? "\033[0m" : "",
+                            (int)(len - (size_t)(q - s)), q);
+                (void)line;
+                (void)col;
+            } else {
+                virt = input = 0;
+                fwrite(s, 1, len, r->out);
+            }
+        } else if (virt) { /* "%5u | text": renumber */
+            unsigned line = 0;
+            while (*p == ' ')
+                p++;
+            int gutter = parse_uint(&p, &line) == 0 && strncmp(p, " | ", 3) == 0;
+            if (gutter && input && line <= off) {
+                skip = 1; /* a line the REPL added: no use showing it */
+                len = 0;
+            } else if (gutter && input)
+                fprintf(r->out, "%5u%.*s", line - off, (int)(len - (size_t)(p - s)), p);
+            else if (gutter)
+                fprintf(r->out, "     %.*s", (int)(len - (size_t)(p - s)), p);
+            else
+                fwrite(s, 1, len, r->out);
+        } else {
+            fwrite(s, 1, len, r->out);
+        }
+        if (!skip || *s != ' ')
+            fputc('\n', r->out);
+        free(fixed);
+        if (!nl)
+            break;
+        s = nl + 1;
+    }
+}
+
+/* ---- compiling ---- */
+
+static int is_bytecode(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcmp(path + n - 4, ".rgc") == 0;
+}
+
+repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int with_overrides, uint32_t offset)
+{
+    if (!r->pack_path) {
+        repl_error(r, "no pack loaded: use :load PATH");
+        return NULL;
+    }
+    if (is_bytecode(r->pack_path)) {
+        repl_error(r, "%s is bytecode: expressions and definitions need the policy sources (:load DIR)",
+                   r->pack_path);
+        return NULL;
+    }
+    rgc_extra *ovx = NULL;
+    uint32_t n_ovx = 0;
+    if (with_overrides && r->n_ovr && repl_override_extras(r, repl_base(r), &ovx, &n_ovx) != 0)
+        return NULL;
+    uint32_t n = r->n_defs + n_ovx + n_more;
+    rgc_extra *x = calloc(n ? n : 1, sizeof *x);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < r->n_defs; i++)
+        x[k++] = (rgc_extra){r->defs[i].policy, "<session>", r->defs[i].text};
+    for (uint32_t i = 0; i < n_ovx; i++)
+        x[k++] = ovx[i];
+    for (uint32_t i = 0; i < n_more; i++)
+        x[k++] = more[i];
+    repl_build *b = calloc(1, sizeof *b);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    rg_diag_init(&b->diag, mem ? mem : r->out);
+    b->diag.color = r->color;
+    b->pk = rgc_compile_ex(r->pack_path, &b->diag, x, n);
+    if (mem)
+        fclose(mem);
+    b->diag.out = r->out;
+    free(x);
+    repl_free_extras(ovx, n_ovx);
+    if (!b->pk) {
+        if (text && *text)
+            repl_print_diag(r, text, offset);
+        else
+            repl_error(r, "%s does not compile", r->pack_path);
+        free(text);
+        repl_build_free(b);
+        return NULL;
+    }
+    free(text);
+    return b;
+}
+
+/* Compile base (when there are overrides) and cur; sets both or neither. */
+static int compile_pair(repl *r, repl_build **nb, repl_build **nc)
+{
+    repl_build *old_base = r->base;
+    *nb = *nc = NULL;
+    if (r->n_ovr) {
+        r->base = NULL;
+        *nb = repl_compile(r, NULL, 0, 0, 0);
+        if (!*nb) {
+            r->base = old_base;
+            return -1;
+        }
+        r->base = *nb;
+    }
+    *nc = repl_compile(r, NULL, 0, 1, 0);
+    r->base = old_base;
+    if (!*nc) {
+        repl_build_free(*nb);
+        *nb = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int repl_rebuild(repl *r)
+{
+    if (!r->pack_path || is_bytecode(r->pack_path))
+        return 0;
+    repl_build *nb, *nc;
+    if (compile_pair(r, &nb, &nc) != 0)
+        return -1;
+    repl_build_free(r->base);
+    repl_build_free(r->cur);
+    r->base = nb;
+    r->cur = nc;
+    return 0;
+}
+
+int repl_load(repl *r, const char *path, int fresh)
+{
+    repl saved = *r;
+    if (fresh) {
+        r->defs = NULL;
+        r->n_defs = r->cap_defs = 0;
+        r->ovr = NULL;
+        r->n_ovr = r->cap_ovr = 0;
+    }
+    r->pack_path = strdup(path);
+    repl_build *nb = NULL, *nc = NULL;
+    int rc = -1;
+    if (is_bytecode(path)) {
+        if (r->n_defs || r->n_ovr) {
+            repl_error(r, "%s is bytecode: it cannot take the session's definitions and overrides (:load it)", path);
+        } else {
+            cli_pack cp;
+            if (cli_pack_open(&cp, path) == 0) {
+                nc = calloc(1, sizeof *nc);
+                rg_diag_init(&nc->diag, r->out);
+                nc->prog = cp.prog;
+                cp.prog = NULL;
+                rc = 0;
+            }
+            cli_pack_close(&cp);
+        }
+    } else {
+        rc = compile_pair(r, &nb, &nc);
+    }
+    if (rc != 0) {
+        free(r->pack_path);
+        if (fresh) {
+            free(r->defs);
+            free(r->ovr);
+        }
+        *r = saved;
+        return -1;
+    }
+    free(saved.pack_path);
+    repl_build_free(saved.base);
+    repl_build_free(saved.cur);
+    if (fresh) {
+        repl tmp = saved;
+        free_defs(&tmp);
+        free_overrides(&tmp);
+        free(tmp.defs);
+        free(tmp.ovr);
+    }
+    r->base = nb;
+    r->cur = nc;
+    const rg_program *p = repl_program(r->cur);
+    if (!r->policy || repl_policy_index(p, r->policy) < 0) {
+        free(r->policy);
+        r->policy = strdup(repl_root(r));
+    }
+    return 0;
+}
+
+/* ---- the claim ---- */
+
+json_t *repl_claim(repl *r, char *err, size_t errlen)
+{
+    if (r->claim)
+        return json_incref(r->claim);
+    if (!r->cur) {
+        snprintf(err, errlen, "no pack loaded");
+        return NULL;
+    }
+    if (!r->cur->pk) {
+        snprintf(err, errlen, "no claim: a bytecode pack has no sample claim (set one with :claim FILE|JSON)");
+        return NULL;
+    }
+    rg_loc where;
+    const char *root = repl_root(r);
+    json_t *c = cli_sample_claim(r->cur->pk, strcmp(r->policy, root) == 0 ? NULL : r->policy, err, errlen, &where);
+    if (!c) {
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "no claim: %s (set one with :claim FILE|JSON)", err);
+        snprintf(err, errlen, "%s", tmp);
+    }
+    return c;
+}
+
+int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen)
+{
+    json_t *c = repl_claim(r, err, errlen);
+    if (!c)
+        return -1;
+    char e[512];
+    rg_status s = rg_bind_claim(vm, c, e, sizeof e);
+    json_decref(c);
+    if (s != RG_OK) {
+        snprintf(err, errlen, "the current claim is not valid: %s", s == RG_ERR_INPUT ? e : "out of memory");
+        return -1;
+    }
+    s = rg_vm_begin(vm);
+    if (s == RG_OK) {
+        rg_ledger_store *ls = rg_ledger_store_new(repl_program(b));
+        s = ls ? rg_ledger_store_load(ls, vm) : RG_ERR_MEMORY;
+        rg_ledger_store_free(ls);
+    }
+    if (s != RG_OK) {
+        snprintf(err, errlen, "%s", vm->error[0] ? vm->error : "the claim could not be settled");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- values ---- */
+
+void repl_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap)
+{
+    char tmp[64];
+    if (v == RG_NONE) {
+        snprintf(buf, cap, "none");
+        return;
+    }
+    switch (RG_TYPE_KIND(type)) {
+    case RG_T_MONEY:
+        rg_format_money(v < 0 ? -v : v, tmp);
+        snprintf(buf, cap, "%s¥%s", v < 0 ? "-" : "", tmp);
+        return;
+    case RG_T_STRING: {
+        const char *s = (const char *)(uintptr_t)v;
+        snprintf(buf, cap, "\"%s\"", s ? s : "");
+        return;
+    }
+    case RG_T_ROW: { /* a catalog row: the catalog and the row's key */
+        uint32_t c = RG_TYPE_AUX(type);
+        if (c < p->n_catalogs && v >= 0) {
+            const rg_catalog *cat = &p->catalogs[c];
+            uint64_t at = (uint64_t)v * cat->n_columns;
+            if (at < p->n_cat_values) {
+                rg_value key = p->cat_values[at];
+                if (key >= 0 && (uint64_t)key < p->n_strings) {
+                    snprintf(buf, cap, "%s row %s", p->str[cat->name], p->str[key]);
+                    return;
+                }
+            }
+        }
+        break;
+    }
+    case RG_T_LIST:
+        if (v >= 0 && (uint64_t)v < p->n_lists) {
+            const rg_list *l = &p->lists[v];
+            size_t n = (size_t)snprintf(buf, cap, "[");
+            for (uint32_t i = 0; i < l->count && n < cap; i++) {
+                rg_value e = p->list_values[l->first + i];
+                if (RG_TYPE_KIND(l->type) == RG_T_STRING)
+                    snprintf(tmp, sizeof tmp, "\"%s\"", e >= 0 && (uint64_t)e < p->n_strings ? p->str[e] : "?");
+                else
+                    repl_value_text(p, l->type, e, tmp, sizeof tmp);
+                n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", tmp);
+            }
+            if (n < cap)
+                snprintf(buf + n, cap - n, "]");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    rg_value_text(p, type, v, buf, cap);
+}
+
+/* Display width of UTF-8 text (CJK counts two columns). */
+size_t repl_text_width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p < 0x80) {
+            w++;
+            p++;
+            continue;
+        }
+        unsigned cp = 0;
+        int len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        if (len == 3 && p[1] && p[2])
+            cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        w += (len == 4 || (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                                            (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                                            (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                                            (cp >= 0xFFE0 && cp <= 0xFFE6))))
+                 ? 2
+                 : 1;
+        for (int i = 0; i < len && *p; i++)
+            p++;
+    }
+    return w;
+}
+
+/* ---- typed input ---- */
+
+static int blank_input(const char *s);
+
+int repl_parse(repl *r, rg_arena *arena, rg_diag *diag, const char *text, rg_repl_item *item, int report)
+{
+    char *dtext = NULL;
+    size_t dlen = 0;
+    FILE *mem = open_memstream(&dtext, &dlen);
+    FILE *old = diag->out;
+    diag->out = mem ? mem : r->out;
+    uint32_t f = rg_diag_add_source(diag, "<input>", text, strlen(text));
+    int incomplete = 0;
+    memset(item, 0, sizeof *item);
+    int rc = rg_parse_repl(arena, diag, f, item, &incomplete);
+    if (mem)
+        fclose(mem);
+    diag->out = old;
+    if (rc != 0 && dtext && (report == 2 || (report == 1 && !incomplete)))
+        repl_print_diag(r, dtext, 0);
+    if (rc != 0 && incomplete)
+        rc = 1;
+    free(dtext);
+    return rc;
+}
+
+static rgc_def *find_def(rgc_pack *pk, const char *name)
+{
+    uint32_t slot = rgc_def_slot(pk, name);
+    return slot == RG_NO_INDEX ? NULL : pk->defs.v[slot];
+}
+
+void repl_eval(repl *r, const char *text, int only_type)
+{
+    const char *t = text;
+    while (*t == ' ' || *t == '\t' || *t == '\n')
+        t++;
+    if (strncmp(t, "none", 4) == 0 && blank_input(t + 4)) { /* cannot be typed alone */
+        fprintf(r->out, "%s\n", only_type ? "none" : "none : none");
+        return;
+    }
+    size_t n = strlen(text) + 32;
+    char *src = malloc(n);
+    snprintf(src, n, "def __it =\n%s", text);
+    rgc_extra x = {repl_root(r), "<input>", src};
+    repl_build *b = repl_compile(r, &x, 1, 1, 2);
+    free(src);
+    if (!b)
+        return;
+    rgc_def *d = find_def(b->pk, "__it");
+    char ty[160], val[1024], err[700];
+    rgc_ty_name(b->pk, &d->type, ty, sizeof ty);
+    const char *dim = r->color ? "\033[2m" : "", *reset = r->color ? "\033[0m" : "";
+    if (only_type) {
+        fprintf(r->out, "%s\n", ty);
+    } else {
+        const rg_program *p = rgc_pack_program(b->pk);
+        rg_vm *vm = rg_vm_new(p);
+        rg_value v;
+        if (!vm) {
+            repl_error(r, "out of memory");
+        } else if (repl_bind(r, b, vm, err, sizeof err) != 0) {
+            fprintf(r->out, "? %s: %s%s\n", dim, ty, reset);
+            repl_error(r, "cannot evaluate: %s", err);
+        } else if (rg_vm_eval_def(vm, d->slot, &v) != RG_OK) {
+            repl_vm_error(r, vm->error);
+        } else {
+            repl_value_text(p, p->defs[d->slot].type, v, val, sizeof val);
+            fprintf(r->out, "%s %s: %s%s\n", val, dim, ty, reset);
+        }
+        rg_vm_free(vm);
+    }
+    repl_build_free(b);
+}
+
+static const char *decl_word(rg_decl_kind k)
+{
+    static const char *words[] = {"enum", "record", "claim", "param", "def", "table", "decide", "brackets", "catalog",
+                                  "ledger", "update", "result", "select", "sample", "test", "version", "for"};
+    return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "declaration";
+}
+
+static int is_def_decl(const rg_decl *d)
+{
+    return d->kind == RG_D_PARAM || d->kind == RG_D_DEF || d->kind == RG_D_TABLE || d->kind == RG_D_DECIDE;
+}
+
+static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *pol, int moved)
+{
+    char ty[160];
+    const char *dim = r->color ? "\033[2m" : "", *reset = r->color ? "\033[0m" : "";
+    if (is_def_decl(d)) {
+        rgc_def *def = find_def(pk, d->name);
+        if (!def)
+            return;
+        rgc_ty_name(pk, &def->type, ty, sizeof ty);
+        fprintf(r->out, "defined %s %s: %s%s", d->name, dim, ty, reset);
+        if (d->kind == RG_D_TABLE || d->kind == RG_D_DECIDE)
+            fprintf(r->out, " (%s)", decl_word(d->kind));
+        if (def->per_item)
+            fprintf(r->out, " (for each item)");
+        if (moved)
+            fprintf(r->out, "  (a new name: defined in the base policy %s)", pol);
+        else if (strcmp(pol, repl_root(r)) != 0)
+            fprintf(r->out, "  (in %s)", pol);
+        fputc('\n', r->out);
+    } else if (d->kind == RG_D_EACH) {
+        for (uint32_t i = 0; i < d->decls.n; i++)
+            print_defined(r, pk, d->decls.v[i], pol, moved);
+    } else {
+        fprintf(r->out, "defined %s%s%s in %s\n", decl_word(d->kind), d->name ? " " : "", d->name ? d->name : "", pol);
+    }
+}
+
+void repl_define(repl *r, const char *text, const rg_decl *d)
+{
+    if (!r->cur) {
+        repl_error(r, "no pack loaded: use :load PATH");
+        return;
+    }
+    const char *pol = r->policy;
+    int moved = 0;
+    char key[300];
+    if (is_def_decl(d)) {
+        snprintf(key, sizeof key, "def %s", d->name);
+        if (r->cur->pk && strcmp(pol, repl_root(r)) != 0 && rgc_def_slot(r->cur->pk, d->name) == RG_NO_INDEX) {
+            pol = repl_root(r);
+            moved = 1;
+        }
+    } else if (d->kind == RG_D_EACH) {
+        snprintf(key, sizeof key, "for %.280s", text);
+    } else {
+        snprintf(key, sizeof key, "%s %s", decl_word(d->kind), d->name ? d->name : "");
+    }
+    /* take out what it replaces while it compiles */
+    repl_def old = {0};
+    uint32_t at = r->n_defs;
+    for (uint32_t i = 0; i < r->n_defs; i++)
+        if (strcmp(r->defs[i].policy, pol) == 0 && strcmp(r->defs[i].key, key) == 0) {
+            old = r->defs[i];
+            at = i;
+            memmove(&r->defs[i], &r->defs[i + 1], (r->n_defs - i - 1) * sizeof *r->defs);
+            r->n_defs--;
+            break;
+        }
+    rgc_extra x = {pol, "<input>", text};
+    repl_build *b = repl_compile(r, &x, 1, 1, 1);
+    if (!b) {
+        if (old.key) {
+            memmove(&r->defs[at + 1], &r->defs[at], (r->n_defs - at) * sizeof *r->defs);
+            r->defs[at] = old;
+            r->n_defs++;
+        }
+        return;
+    }
+    free(old.policy);
+    free(old.key);
+    free(old.text);
+    if (r->n_defs == r->cap_defs) {
+        r->cap_defs = r->cap_defs ? 2 * r->cap_defs : 8;
+        r->defs = realloc(r->defs, r->cap_defs * sizeof *r->defs);
+    }
+    /* drop the trailing newline kept for the parser */
+    size_t tl = strlen(text);
+    while (tl && (text[tl - 1] == '\n' || text[tl - 1] == ' '))
+        tl--;
+    r->defs[r->n_defs++] = (repl_def){strdup(pol), strdup(key), strndup(text, tl)};
+    print_defined(r, b->pk, d, pol, moved);
+    repl_build_free(b);
+    repl_rebuild(r);
+}
+
+/* Only blanks and comments (a # outside a string runs to the end of the line). */
+static int blank_input(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '#') {
+            while (*s && *s != '\n')
+                s++;
+            if (!*s)
+                break;
+        } else if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void run_entry(repl *r, int final)
+{
+    rg_arena arena = {0};
+    rg_diag diag;
+    rg_diag_init(&diag, r->out);
+    diag.color = r->color;
+    rg_repl_item item;
+    int rc = repl_parse(r, &arena, &diag, r->pending, &item, final ? 2 : 1);
+    if (rc == 0) {
+        if (item.decl)
+            repl_define(r, r->pending, item.decl);
+        else if (item.expr)
+            repl_eval(r, r->pending, 0);
+    }
+    rg_diag_free(&diag);
+    rg_arena_free(&arena);
+    if (rc != 1 || final)
+        repl_cancel(r);
+}
+
+int repl_feed(repl *r, const char *line)
+{
+    size_t ll = strlen(line);
+    while (ll && (line[ll - 1] == '\n' || line[ll - 1] == '\r'))
+        ll--;
+    const char *s = line;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == ':') {
+        char *cmd = strndup(s, ll - (size_t)(s - line));
+        repl_command(r, cmd);
+        free(cmd);
+        return r->pending != NULL;
+    }
+    if (!r->pending && blank_input(s))
+        return 0;
+    char *np = realloc(r->pending, r->n_pending + ll + 2);
+    if (!np)
+        return 0;
+    r->pending = np;
+    memcpy(r->pending + r->n_pending, line, ll);
+    r->n_pending += ll;
+    r->pending[r->n_pending++] = '\n';
+    r->pending[r->n_pending] = '\0';
+    if (blank_input(r->pending)) {
+        repl_cancel(r);
+        return 0;
+    }
+    run_entry(r, 0);
+    return r->pending != NULL;
+}
+
+void repl_cancel(repl *r)
+{
+    free(r->pending);
+    r->pending = NULL;
+    r->n_pending = 0;
+}
+
+void repl_finish(repl *r)
+{
+    if (r->pending)
+        run_entry(r, 1);
+}

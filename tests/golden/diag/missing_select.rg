@@ -1,0 +1,6 @@
+policy CN
+claim {
+  region: region
+  date: date
+}
+def x = ¥1

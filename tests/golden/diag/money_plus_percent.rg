@@ -1,0 +1,9 @@
+policy CN
+claim {
+  region: region
+  date: date
+  amount: money
+  discount: percent?
+}
+select policy by region as of date
+def x = amount + 10%

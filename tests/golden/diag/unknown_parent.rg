@@ -1,0 +1,3 @@
+policy LN extends CX
+
+def x = 1

@@ -1,0 +1,15 @@
+policy CN
+claim {
+  region: region
+  date: date
+  amount: money
+  discount: percent?
+}
+select policy by region as of date
+def x = ¥1
+version "2024" from 2024-01-01 until 2024-12-31 {
+  def x = ¥2
+}
+version late from 2024-06-01 {
+  def x = ¥3
+}

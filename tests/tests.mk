@@ -1,0 +1,72 @@
+# tests.mk — the test targets, included by the Makefile.
+# Unit tests are discovered: every tests/unit/test_*.c is one cmocka program,
+# linked with the front end and the VM libraries (archives, so that a test may
+# stand in its own fakes for what it isolates).
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+$(B)/libfront.a: $(FRONT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(B)/libfront.a $(B)/libregula.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
+
+unit-build: $(UNIT_BIN)
+unit: $(UNIT_BIN)
+	@tests/run_suite.sh unit $(UNIT_BIN)
+
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+asan:
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
+
+golden: $(B)/regula
+	@tests/golden/run.sh $(B)/regula
+
+conformance: $(B)/regula
+	@tests/conformance/run.sh $(B)/regula
+
+packtest: $(B)/regula
+	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
+
+doctest: $(B)/regula
+	@tests/docs/run.sh $(B)/regula
+
+test: deps
+	@$(MAKE) --no-print-directory all unit-build
+	@tests/run_all.sh $(B)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(B)/regula run --pack policies/ examples/claims.jsonl | tee $(B)/demo.out
+	@python3 tests/conformance/summary.py $(B)/demo.out
+
+.PHONY: unit-build unit asan golden conformance packtest doctest
+
+# ---- fuzzing (clang + libFuzzer; not part of `make test`) ----
+FUZZ_CC := clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilang -Icompiler -Ivm -Istdlib
+FUZZ_SECONDS ?= 60
+build/fuzz/%: tests/fuzz/%.c
+	@mkdir -p build/fuzz/gen
+	bison -d -o build/fuzz/gen/parser.c lang/parser.y
+	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
+	    $(LANG_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) -ljansson -lffi -lm -lpthread
+
+fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
+	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser
+	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/loader
+	build/fuzz/fuzz_claim -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
+
+.PHONY: fuzz
+
+# the REPL: scripted sessions with golden output, then a session on a pseudo-terminal
+repltest: $(B)/regula
+	@tests/repl/run.sh $(B)/regula
+
+.PHONY: repltest

@@ -1,0 +1,966 @@
+/* test_bytecode.c — unit tests of the bytecode image: write/load round trip, damaged files, the verifier's table and code checks, the disassembler's listing.
+ * Must not depend on the compiler front end: every program here is built by hand. `--write-seeds DIR` writes the fuzz seeds (small.rgb, flow.rgb, rich.rgb) instead of testing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bcwrite.h"
+#include "bytecode_io.h"
+#include "disasm.h"
+
+/* ---- building a small program by hand ---- */
+
+enum {
+    S_MAIN, S_LN, S_TOTAL, S_SCHEME, S_EMPLOYEE, S_RESIDENT, S_DRUGS, S_CODE, S_PRICE,
+    S_A1, S_B2, S_C3, S_2024, S_PATH, S_HELLO,
+    S_LNCY, S_2025, S_TAX, S_YEARLY, S_SPENT, S_ITEMS, S_AMOUNT, S_ITEMS_AMOUNT, S_DOUBLE, N_STRS
+};
+static const char *const k_strs[N_STRS] = {
+    "main.rg", "LN", "total", "scheme", "employee", "resident", "drugs", "code", "price",
+    "A1", "B2", "C3", "2024", "person.scheme", "say \"hi\"\n",
+    "LN-CY", "2025", "tax", "yearly", "spent", "items", "amount", "items[].amount", "double",
+};
+
+typedef struct {
+    uint8_t b[512];
+    uint32_t n;
+} codebuf;
+
+static void put_operand(codebuf *c, unsigned kind, uint32_t v)
+{
+    unsigned w = rg_operand_width[kind];
+    memcpy(c->b + c->n, &v, w); /* little-endian host */
+    c->n += w;
+}
+
+static uint32_t emit(codebuf *c, unsigned op, uint32_t a, uint32_t b)
+{
+    uint32_t at = c->n;
+    c->b[c->n++] = (uint8_t)op;
+    put_operand(c, rg_opinfo_table[op].a, a);
+    put_operand(c, rg_opinfo_table[op].b, b);
+    return at;
+}
+
+static void *dup_mem(const void *src, size_t bytes)
+{
+    void *d = malloc(bytes);
+    assert_non_null(d);
+    memcpy(d, src, bytes);
+    return d;
+}
+
+#define SET(p, name, type, ...)                                               \
+    do {                                                                      \
+        const type tmp_[] = {__VA_ARGS__};                                    \
+        (p)->name = dup_mem(tmp_, sizeof tmp_);                               \
+        (p)->n_##name = (uint32_t)(sizeof tmp_ / sizeof tmp_[0]);             \
+    } while (0)
+
+static void set_strings(rg_program *p)
+{
+    size_t blob = 0;
+    p->strings = calloc(N_STRS, sizeof *p->strings);
+    for (int i = 0; i < N_STRS; i++) blob += strlen(k_strs[i]) + 1;
+    p->blob = calloc(blob, 1);
+    assert_non_null(p->strings);
+    assert_non_null(p->blob);
+    blob = 0;
+    for (int i = 0; i < N_STRS; i++) {
+        size_t n = strlen(k_strs[i]);
+        p->strings[i] = (rg_strent){(uint32_t)blob, (uint32_t)n};
+        memcpy(p->blob + blob, k_strs[i], n + 1);
+        blob += n + 1;
+    }
+    p->n_strings = N_STRS;
+    p->n_blob = (uint32_t)blob;
+}
+
+static void set_field(rg_program *p, int garbage_padding)
+{
+    p->fields = malloc(sizeof *p->fields);
+    assert_non_null(p->fields);
+    memset(p->fields, garbage_padding ? 0xAA : 0, sizeof *p->fields);
+    rg_field *f = p->fields;
+    f->key = S_SCHEME;
+    f->path = S_PATH;
+    f->type = RG_TYPE(RG_T_ENUM, 0);
+    f->parent = -1;
+    f->slot = 0;
+    f->optional = f->in_list = f->has_range = f->cond_op = 0;
+    f->cond_field = -1;
+    f->cond_value = f->lo = f->hi = 0;
+    p->n_fields = 1;
+}
+
+/* The small program: chunk 0 is `total` with the given code, chunk 1 the
+ * select_policy/asof entry `PUSH_INT 0; RET`. */
+static rg_program *build(const codebuf *code0, uint16_t n_locals, uint16_t max_stack, int garbage_padding)
+{
+    rg_program *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    p->owns_arrays = 1;
+    set_strings(p);
+    SET(p, member_names, uint32_t, S_EMPLOYEE, S_RESIDENT);
+    SET(p, enums, rg_enum, {S_SCHEME, 0, 2});
+    set_field(p, garbage_padding);
+    SET(p, defs, rg_def, {S_TOTAL, RG_TYPE(RG_T_INT, 0), RG_DEF_DEF, 0, 0, 0});
+    SET(p, chunks, rg_chunk, {0, code0->n, n_locals, max_stack, 0, 0, RG_NO_INDEX, 3, S_MAIN},
+        {code0->n, 6, 0, 1, RG_NO_INDEX, RG_NO_INDEX, RG_NO_INDEX, 1, S_MAIN});
+    SET(p, policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0});
+    SET(p, vtable, uint32_t, 0);
+    SET(p, versions, rg_version, {S_2024, 0, 19723, 20088});
+    SET(p, columns, rg_column, {S_CODE, RG_TYPE(RG_T_STRING, 0)}, {S_PRICE, RG_TYPE(RG_T_MONEY, 0)});
+    SET(p, catalogs, rg_catalog, {S_DRUGS, 0, 2, 0});
+    SET(p, cat_index, rg_cat_index, {0, 3});
+    SET(p, cat_rows, uint32_t, 0, 1, 2);
+    SET(p, cat_values, int64_t, S_A1, 1000, S_B2, 2000, S_C3, RG_NONE);
+    SET(p, outputs, rg_output, {S_TOTAL, 0, RG_TYPE(RG_T_INT, 0)});
+    SET(p, consts, int64_t, 120000);
+    SET(p, lines, rg_lineent, {0, 3, S_MAIN}, {code0->n, 1, S_MAIN});
+    codebuf all = *code0;
+    emit(&all, RG_OP_PUSH_INT, 0, 0);
+    emit(&all, RG_OP_RET, 0, 0);
+    p->code = dup_mem(all.b, all.n);
+    p->n_code = all.n;
+    p->entry = (rg_entries){1, 1, RG_NO_INDEX, RG_NO_INDEX};
+    p->n_claim_slots = 1;
+    p->n_item_slots = 1;
+    p->list_field = RG_NO_INDEX;
+    p->n_item_defs = 0;
+    p->source_hash = 0x0123456789abcdefull;
+    return p;
+}
+
+static codebuf add_code(void)
+{
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    emit(&c, RG_OP_PUSH_INT, 3, 0);
+    emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    return c;
+}
+
+static rg_program *small(void)
+{
+    codebuf c = add_code();
+    return build(&c, 0, 2, 0);
+}
+
+/* A program that uses every table: two policies (LN-CY extends LN), an item
+ * list with a per-item definition chosen by version, a bracket, a constant
+ * list, a ledger with a key and an update chunk, a note. Chunks:
+ * 0 total, 1 select_policy/asof, 2 update, 3 double's selector,
+ * 4 double (version 2024), 5 the ledger key. */
+static rg_program *build_rich(void)
+{
+    codebuf c = {{0}, 0};
+    uint32_t at[7];
+    at[0] = c.n;
+    emit(&c, RG_OP_NOTE, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 100, 0);
+    emit(&c, RG_OP_TIERED, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_IN_LIST, 0, 0);
+    emit(&c, RG_OP_POP, 0, 0);
+    emit(&c, RG_OP_ITEMS_COUNT, 0, 0);
+    emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    at[1] = c.n;
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    at[2] = c.n;
+    emit(&c, RG_OP_LOAD_DEF, 0, 0);
+    emit(&c, RG_OP_LEDGER_ADD, 0, 0);
+    emit(&c, RG_OP_PUSH_NONE, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    at[3] = c.n;
+    emit(&c, RG_OP_VSELECT, 0, 0);
+    at[4] = c.n;
+    emit(&c, RG_OP_LOAD_IFIELD, 0, RG_ROW_OF_FRAME);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    emit(&c, RG_OP_MUL, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    at[5] = c.n;
+    emit(&c, RG_OP_LOAD_ASOF, 0, 0);
+    emit(&c, RG_OP_YEAR, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    at[6] = c.n;
+
+    codebuf none = {{RG_OP_RET}, 1};
+    rg_program *p = build(&none, 0, 1, 0);
+#define REPLACE(name, type, ...)    \
+    free(p->name);                  \
+    SET(p, name, type, __VA_ARGS__)
+    free(p->code);
+    p->code = dup_mem(c.b, c.n);
+    p->n_code = c.n;
+    REPLACE(chunks, rg_chunk, {at[0], at[1] - at[0], 0, 2, 0, 0, RG_NO_INDEX, 3, S_MAIN},
+            {at[1], at[2] - at[1], 0, 1, RG_NO_INDEX, RG_NO_INDEX, RG_NO_INDEX, 1, S_MAIN},
+            {at[2], at[3] - at[2], 0, 1, RG_NO_INDEX, 0, RG_NO_INDEX, 1, S_MAIN},
+            {at[3], at[4] - at[3], 0, 0, 1, 0, RG_NO_INDEX, 5, S_MAIN},
+            {at[4], at[5] - at[4], 0, 2, 1, 0, 0, 6, S_MAIN},
+            {at[5], at[6] - at[5], 0, 1, RG_NO_INDEX, 0, RG_NO_INDEX, 8, S_MAIN});
+    REPLACE(lines, rg_lineent, {at[0], 3, S_MAIN}, {at[1], 1, S_MAIN}, {at[2], 1, S_MAIN}, {at[3], 5, S_MAIN},
+            {at[4], 6, S_MAIN}, {at[5], 8, S_MAIN});
+    free(p->fields);
+    p->fields = calloc(3, sizeof *p->fields);
+    p->fields[0] = (rg_field){S_SCHEME, S_PATH, RG_TYPE(RG_T_ENUM, 0), -1, 0, 0, 0, 0, 0, -1, 0, 0, 0};
+    p->fields[1] = (rg_field){S_ITEMS, S_ITEMS, RG_TYPE(RG_T_LIST, RG_T_RECORD), -1, RG_NO_INDEX, 0, 0, 0, 0, -1, 0, 0, 0};
+    p->fields[2] = (rg_field){S_AMOUNT, S_ITEMS_AMOUNT, RG_TYPE(RG_T_MONEY, 0), 1, 0, 0, 1, 0, 0, -1, 0, 0, 0};
+    p->n_fields = 3;
+    p->list_field = 1;
+    REPLACE(defs, rg_def, {S_TOTAL, RG_TYPE(RG_T_INT, 0), RG_DEF_DEF, 0, 0, 0},
+            {S_DOUBLE, RG_TYPE(RG_T_MONEY, 0), RG_DEF_DEF, 1, 0, 0});
+    p->n_item_defs = 1;
+    REPLACE(policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0}, {S_LNCY, 0, S_MAIN, 2});
+    REPLACE(vtable, uint32_t, 0, 3, 0, 3);
+    REPLACE(versions, rg_version, {S_2024, 0, 19723, 20088}, {S_2025, 1, 20089, RG_NONE});
+    SET(p, vselectors, rg_vselector, {0, 2, 4});
+    SET(p, vsel_entries, rg_vsel_entry, {0, 4}, {1, 4});
+    REPLACE(cat_index, rg_cat_index, {0, 3}, {0, 2});
+    SET(p, brackets, rg_bracket, {S_TAX, 0, 2});
+    SET(p, tiers, rg_tier, {0, 100000, 0}, {100000, RG_NONE, 3 * RG_PERCENT_ONE});
+    SET(p, lists, rg_list, {0, 2, RG_TYPE(RG_T_STRING, 0)});
+    SET(p, list_values, int64_t, S_A1, S_B2);
+    SET(p, ledger_scopes, rg_ledger_scope, {S_YEARLY, 0, 1, 0, 1});
+    SET(p, ledger_keys, uint32_t, 5);
+    SET(p, ledger_key_types, uint32_t, RG_TYPE(RG_T_INT, 0));
+    SET(p, ledger_fields, rg_ledger_field, {S_SPENT, RG_TYPE(RG_T_MONEY, 0), 0, RG_NO_INDEX});
+    SET(p, notes, rg_note, {RG_NOTE_ROW, 0, 1, 4, S_MAIN});
+    p->entry.update = 2;
+#undef REPLACE
+    return p;
+}
+
+static void image_of(const rg_program *p, uint8_t **buf, size_t *len)
+{
+    assert_int_equal(rgc_program_write(p, buf, len), 0);
+}
+
+/* Recompute the trailing checksum after patching an image. */
+static void reseal(uint8_t *buf, size_t len)
+{
+    rg_wr64(buf + len - 8, rg_fnv1a64(buf, len - 8, RG_FNV64_BASIS));
+}
+
+static void expect_load_error(const uint8_t *buf, size_t len, const char *fragment)
+{
+    char err[512];
+    rg_program *q = (rg_program *)1;
+    int r = rg_program_load(buf, len, &q, err, sizeof err);
+    if (r == 0 || !strstr(err, fragment)) print_error("expected an error with '%s', got %d '%s'\n", fragment, r, err);
+    assert_int_equal(r, -1);
+    assert_null(q);
+    assert_non_null(strstr(err, fragment));
+}
+
+static char *disasm_to_string(const rg_program *p);
+
+/* ---- round trip ---- */
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    char err[512];
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    rg_program *q = NULL;
+    int r = rg_program_load(buf, len, &q, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    assert_non_null(q);
+#define CMP_ARRAY(type, name)                                                           \
+    assert_int_equal(q->n_##name, p->n_##name);                                         \
+    if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
+    RG_PROGRAM_ARRAYS(CMP_ARRAY)
+#undef CMP_ARRAY
+    assert_memory_equal(&q->entry, &p->entry, sizeof p->entry);
+    assert_int_equal(q->n_claim_slots, 1);
+    assert_int_equal(q->n_item_slots, 1);
+    assert_int_equal(q->list_field, RG_NO_INDEX);
+    assert_int_equal(q->n_item_defs, 0);
+    assert_true(q->source_hash == 0x0123456789abcdefull);
+    assert_int_equal(q->owns_arrays, 1);
+    /* derived indexes */
+    assert_string_equal(q->str[S_HELLO], "say \"hi\"\n");
+    assert_true(rg_catalog_find(q, 0, 0, "A1") == 0);
+    assert_true(rg_catalog_find(q, 0, 0, "B2") == 1);
+    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    assert_true(rg_catalog_find(q, 0, 0, "D4") == RG_NONE);
+    assert_true(rg_catalog_find(q, 0, 0, "") == RG_NONE);
+    assert_true(rg_catalog_find(q, 1, 0, "A1") == RG_NONE);
+    assert_int_equal(rg_policy_by_name(q, "LN", 2), 0);
+    assert_int_equal(rg_policy_by_name(q, "LNX", 3), RG_NO_INDEX);
+    assert_int_equal(rg_policy_by_name(q, "L", 1), RG_NO_INDEX);
+    uint32_t file = 7;
+    assert_int_equal(rg_program_line(q, 0, &file), 3);
+    assert_int_equal(file, S_MAIN);
+    assert_int_equal(rg_program_line(q, 10, &file), 3);
+    assert_int_equal(rg_program_line(q, 16, &file), 1);
+    assert_int_equal(rg_program_line(q, 9999, NULL), 1);
+    /* finishing again rebuilds the same indexes */
+    assert_int_equal(rg_program_finish(q), 0);
+    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    rg_program_free(q);
+    free(buf);
+    rg_program_free(p);
+}
+
+static void test_rich_program(void **state)
+{
+    (void)state;
+    rg_program *p = build_rich();
+    char err[512];
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    rg_program *q = NULL;
+    r = rg_program_load(buf, len, &q, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+#define CMP_ARRAY(type, name)                                                           \
+    assert_int_equal(q->n_##name, p->n_##name);                                         \
+    if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
+    RG_PROGRAM_ARRAYS(CMP_ARRAY)
+#undef CMP_ARRAY
+    assert_true(rg_catalog_find(q, 0, 1, "B2") == 1);
+    assert_true(rg_catalog_find(q, 0, 1, "C3") == RG_NONE); /* LN-CY sees two rows */
+    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    assert_int_equal(rg_policy_by_name(q, "LN-CY", 5), 1);
+    char *listing = disasm_to_string(q);
+    const char *want[] = {
+        "  1 LN-CY (main.rg) extends LN\n    version 1 \"2025\" 2025-01-01..*\n",
+        "       0     3  NOTE          0            ; row 1 of total, main.rg:4\n",
+        "      13     3  TIERED        0            ; bracket tax\n",
+        "      21     3  IN_LIST       0            ; [\"A1\", \"B2\"]\n",
+        "chunk 2: <update> in LN (main.rg:1), locals 0, stack 1\n",
+        "       3     1  LEDGER_ADD    0            ; yearly.spent\n",
+        "       0     5  VSELECT       0            ; \"2024\" chunk 4, \"2025\" chunk 4, else chunk 4\n",
+        "chunk 4: double in LN version 2024 (main.rg:6), locals 0, stack 2\n",
+        "       0     6  LOAD_IFIELD   0 frame      ; items[].amount of the frame's row\n",
+        "chunk 5: <ledger yearly key 0> in LN (main.rg:8), locals 0, stack 1\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!strstr(listing, want[i])) fprintf(stderr, "missing '%s' in:\n%s", want[i], listing);
+        assert_non_null(strstr(listing, want[i]));
+    }
+    free(listing);
+    rg_program_free(q);
+    free(buf);
+    rg_program_free(p);
+}
+
+static void test_line_lookup_edges(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    uint32_t file = 0;
+    p->lines[0].offset = 5; /* nothing covers offsets 0..4 */
+    assert_int_equal(rg_program_line(p, 4, &file), 0);
+    assert_int_equal(file, RG_NO_INDEX);
+    assert_int_equal(rg_program_line(p, 5, &file), 3);
+    rg_program_free(p);
+}
+
+static void test_write_is_deterministic(void **state)
+{
+    (void)state;
+    codebuf c = add_code();
+    rg_program *clean = build(&c, 0, 2, 0), *dirty = build(&c, 0, 2, 1);
+    uint8_t *a, *b;
+    size_t alen, blen;
+    image_of(clean, &a, &alen);
+    image_of(dirty, &b, &blen);
+    assert_int_equal(alen, blen);
+    assert_memory_equal(a, b, alen); /* rg_field's padding bytes are zeroed */
+    free(b);
+    image_of(clean, &b, &blen);
+    assert_memory_equal(a, b, alen);
+    free(a);
+    free(b);
+    rg_program_free(clean);
+    rg_program_free(dirty);
+}
+
+static void test_write_file(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    char err[512], path[] = "/tmp/rg_test_bytecode.rgb";
+    assert_int_equal(rgc_program_write_file(p, path, err, sizeof err), 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t data[4096];
+    size_t n = fread(data, 1, sizeof data, f);
+    fclose(f);
+    remove(path);
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    assert_int_equal(n, len);
+    assert_memory_equal(data, buf, len);
+    assert_int_equal(rgc_program_write_file(p, "/nonexistent-dir/x.rgb", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-dir/x.rgb.tmp"));
+    free(buf);
+    rg_program_free(p);
+}
+
+/* ---- damaged files ---- */
+
+static void test_truncated_everywhere(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    for (size_t cut = 0; cut < len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan catches overreads */
+        memcpy(copy, buf, cut);
+        expect_load_error(copy, cut, cut == 0 ? "it is empty" : "truncated");
+        free(copy);
+    }
+    /* the message names the section and the sizes */
+    char err[512];
+    rg_program *q;
+    assert_int_equal(rg_program_load(buf, len - 20, &q, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bytecode file is truncated: section 'blob' needs"));
+    free(buf);
+    rg_program_free(p);
+}
+
+/* Byte offsets of the section headers of a well-formed image. */
+static int is_section_header_byte(const uint8_t *buf, size_t at)
+{
+    size_t pos = RG_HDR_SIZE;
+    for (unsigned i = 0; i < RG_N_SECTIONS; i++) {
+        if (at >= pos && at < pos + RG_SECTION_HDR_SIZE) return 1;
+        pos += RG_SECTION_HDR_SIZE + (size_t)rg_rd32(buf + pos) * rg_rd32(buf + pos + 4);
+    }
+    return at >= RG_HDR_N_SECTIONS && at < RG_HDR_SIZE;
+}
+
+static void test_flipped_bytes(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    for (size_t i = 0; i < len; i++) {
+        for (unsigned mask = 1; mask < 256; mask <<= 7) { /* 0x01 and 0x80 */
+            uint8_t *copy = dup_mem(buf, len);
+            copy[i] ^= (uint8_t)mask;
+            char err[512];
+            rg_program *q;
+            assert_int_equal(rg_program_load(copy, len, &q, err, sizeof err), -1);
+            assert_null(q);
+            if (i < 4) assert_non_null(strstr(err, "bad magic"));
+            else if (i < 6) assert_non_null(strstr(err, "bytecode format version"));
+            else if (is_section_header_byte(buf, i))
+                assert_true(strstr(err, "checksum mismatch") || strstr(err, "truncated"));
+            else assert_non_null(strstr(err, "checksum mismatch: the file is corrupted"));
+            free(copy);
+        }
+    }
+    free(buf);
+    rg_program_free(p);
+}
+
+static void test_bad_magic_and_version(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    const char text[] = "policy LN {\n  def total = 2 + 3\n}\n";
+    expect_load_error((const uint8_t *)text, sizeof text - 1, "not a Regula bytecode file (bad magic)");
+    expect_load_error((const uint8_t *)"RG", 2, "truncated");
+    expect_load_error((const uint8_t *)"RX", 2, "bad magic");
+    uint8_t *copy = dup_mem(buf, len);
+    rg_wr16(copy + RG_HDR_VERSION, 7);
+    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 1: recompile the pack");
+    expect_load_error(copy, 10, "bytecode format version 7"); /* a short file of another version */
+    free(copy);
+    expect_load_error(NULL, 0, "empty");
+    free(buf);
+    rg_program_free(p);
+}
+
+/* Structural damage behind a valid checksum (a buggy or hostile writer). */
+static void test_resealed_envelope(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+
+    uint8_t *copy = dup_mem(buf, len);
+    rg_wr16(copy + RG_HDR_FLAGS, 4);
+    reseal(copy, len);
+    expect_load_error(copy, len, "bytecode flags 0x0004 are not supported");
+    free(copy);
+
+    copy = calloc(1, len + 3); /* trailing garbage */
+    memcpy(copy, buf, len);
+    expect_load_error(copy, len + 3, "3 unexpected bytes after its checksum");
+    free(copy);
+
+    copy = dup_mem(buf, len); /* strings' element size 8 -> 4, count doubled: same bytes */
+    rg_wr32(copy + RG_HDR_SIZE, rg_rd32(copy + RG_HDR_SIZE) * 2);
+    rg_wr32(copy + RG_HDR_SIZE + 4, 4);
+    reseal(copy, len);
+    expect_load_error(copy, len, "section 'strings' has 4-byte records, this VM expects 8");
+    free(copy);
+
+    /* claiming one section more than there is */
+    copy = dup_mem(buf, len);
+    rg_wr32(copy + RG_HDR_N_SECTIONS, RG_N_SECTIONS + 1);
+    expect_load_error(copy, len, "truncated");
+    free(copy);
+
+    free(buf);
+    rg_program_free(p);
+}
+
+/* ---- the verifier: code ---- */
+
+static void expect_code_error(const codebuf *c, uint16_t n_locals, uint16_t max_stack, const char *fragment)
+{
+    rg_program *p = build(c, n_locals, max_stack, 0);
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len); /* a correct checksum: only the verifier can object */
+    expect_load_error(buf, len, fragment);
+    char err[512];
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, fragment));
+    free(buf);
+    rg_program_free(p);
+}
+
+/* A loop over the items with ITER_NEXT, then both arms of a JUMP_IF_TRUE
+ * merging at the RET: valid, locals 1, max_stack 1. */
+static codebuf flow_code(void)
+{
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    uint32_t loop = emit(&c, RG_OP_ITER_NEXT, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_POP, 0, 0);
+    emit(&c, RG_OP_JUMP, loop, 0);
+    uint32_t end = emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t jt = emit(&c, RG_OP_JUMP_IF_TRUE, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    uint32_t j = emit(&c, RG_OP_JUMP, 0, 0);
+    uint32_t x = emit(&c, RG_OP_PUSH_INT, 3, 0);
+    uint32_t y = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + loop + 3, end);
+    rg_wr32(c.b + jt + 1, x);
+    rg_wr32(c.b + j + 1, y);
+    return c;
+}
+
+static void test_valid_control_flow(void **state)
+{
+    (void)state;
+    codebuf c = flow_code();
+    rg_program *p = build(&c, 1, 1, 0);
+    char err[512];
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    rg_program_free(p);
+}
+
+static void test_jumps(void **state)
+{
+    (void)state;
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_JUMP, 9999, 0);
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 0: jump to 9999 is outside the chunk (0..4)");
+
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_JUMP_IF_FALSE, 2, 0);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 5: jump to 2 lands inside the PUSH_INT at offset 0");
+
+    c.n = 0;
+    emit(&c, RG_OP_ITER_NEXT, 0, 500);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 1, "jump to 500 is outside the chunk");
+}
+
+static void test_decoding(void **state)
+{
+    (void)state;
+    codebuf c = {{200, RG_OP_RET}, 2};
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 0: bad opcode 200");
+
+    c = (codebuf){{RG_OP__COUNT, RG_OP_RET}, 2};
+    expect_code_error(&c, 0, 1, "bad opcode");
+
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    c.n -= 2; /* the immediate is cut short */
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 0: PUSH_INT needs 5 bytes but only 3 are left in the chunk");
+
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 0: the chunk ends with PUSH_INT and would fall off its end");
+
+    c.n = 0;
+    expect_code_error(&c, 0, 1, "chunk 0 is empty");
+}
+
+static void test_operand_bounds(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned op[4];
+        uint32_t a[4], b[4];
+        int n;
+        uint16_t locals;
+        const char *fragment;
+    } cases[] = {
+        {{RG_OP_PUSH_CONST, RG_OP_RET}, {1}, {0}, 2, 0, "PUSH_CONST: constant 1 is out of range (the pack has 1 constants)"},
+        {{RG_OP_PUSH_STR, RG_OP_RET}, {N_STRS}, {0}, 2, 0, "PUSH_STR: string 24 is out of range (the pack has 24 strings)"},
+        {{RG_OP_LOAD_LOCAL, RG_OP_RET}, {0}, {0}, 2, 0, "LOAD_LOCAL: local 0 is out of range (this chunk has 0 locals)"},
+        {{RG_OP_STORE_LOCAL, RG_OP_RET}, {3}, {0}, 2, 2, "STORE_LOCAL: local 3 is out of range"},
+        {{RG_OP_LOAD_FIELD, RG_OP_RET}, {1}, {0}, 2, 0, "LOAD_FIELD: claim slot 1 is out of range (the pack has 1 claim slots)"},
+        {{RG_OP_LOAD_IFIELD, RG_OP_RET}, {1}, {RG_ROW_OF_FRAME}, 2, 0, "LOAD_IFIELD: item slot 1 is out of range"},
+        {{RG_OP_LOAD_IFIELD, RG_OP_RET}, {0}, {2}, 2, 2, "LOAD_IFIELD: row local 2 is out of range (this chunk has 2 locals)"},
+        {{RG_OP_LOAD_DEF, RG_OP_RET}, {1}, {0}, 2, 0, "LOAD_DEF: definition 1 is out of range (the pack has 1 definitions)"},
+        {{RG_OP_LOAD_IDEF, RG_OP_RET}, {0}, {RG_ROW_OF_FRAME}, 2, 0, "LOAD_IDEF of definition 0, which is not per-item"},
+        {{RG_OP_LOAD_LEDGER, RG_OP_RET}, {0}, {0}, 2, 0, "LOAD_LEDGER: ledger field 0 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_LEDGER_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {0, 4}, {0}, 4, 0, "LEDGER_ADD: ledger field 4"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_FIND, RG_OP_RET}, {0, 0, 1}, {0}, 4, 0, "FIND: catalog 1 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_CAT_COL, RG_OP_RET}, {0, 0}, {0, 2}, 3, 0,
+         "CAT_COL: column 2 is out of range (catalog 0 has 2 columns)"},
+        {{RG_OP_PUSH_INT, RG_OP_CAT_COL, RG_OP_RET}, {0, 5}, {0, 0}, 3, 0, "CAT_COL: catalog 5 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_TIERED, RG_OP_RET}, {0, 0, 0}, {0}, 4, 0, "TIERED: bracket 0 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_IN_LIST, RG_OP_RET}, {0, 0}, {0}, 3, 0, "IN_LIST: list 0 is out of range"},
+        {{RG_OP_NOTE, RG_OP_PUSH_INT, RG_OP_RET}, {0}, {0}, 3, 0, "NOTE: note 0 is out of range (the pack has 0 notes)"},
+        {{RG_OP_VSELECT}, {0}, {0}, 1, 0, "VSELECT: selector 0 is out of range"},
+        {{RG_OP_FAIL}, {99}, {0}, 1, 0, "FAIL: string 99 is out of range"},
+        {{RG_OP_ITER_NEXT, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {0}, 3, 1, "ITER_NEXT: local 1 is out of range"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        codebuf c = {{0}, 0};
+        for (int k = 0; k < cases[i].n; k++) emit(&c, cases[i].op[k], cases[i].a[k], cases[i].b[k]);
+        expect_code_error(&c, cases[i].locals, 4, cases[i].fragment);
+    }
+}
+
+static void test_stack(void **state)
+{
+    (void)state;
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 4, "chunk 0 at offset 5: ADD pops 2 but the stack holds 1 (stack underflow)");
+
+    c.n = 0;
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 4, "RET pops 1 but the stack holds 0");
+
+    c = add_code();
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 5: PUSH_INT grows the stack to 2, above the chunk's max_stack 1");
+
+    /* PUSH 1; JUMP_IF_FALSE L; PUSH 5; L: PUSH 7; RET — L is reached with depth 1 and 0 */
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t j = emit(&c, RG_OP_JUMP_IF_FALSE, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 5, 0);
+    uint32_t l = emit(&c, RG_OP_PUSH_INT, 7, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + j + 1, l);
+    expect_code_error(&c, 0, 4, "chunk 0 at offset 15: stack depth");
+    expect_code_error(&c, 0, 4, "(inconsistent stack at a merge)");
+
+    /* a loop that grows the stack each time round */
+    c.n = 0;
+    uint32_t top = emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_ITER_NEXT, 0, 0);
+    emit(&c, RG_OP_JUMP, top, 0);
+    uint32_t out = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + 5 + 3, out);
+    expect_code_error(&c, 1, 8, "inconsistent stack at a merge");
+}
+
+/* ---- the verifier: tables ---- */
+
+static void expect_table_error(rg_program *p, const char *fragment)
+{
+    char err[512];
+    uint8_t *buf;
+    size_t len;
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r == 0 || !strstr(err, fragment)) print_error("expected '%s', got %d '%s'\n", fragment, r, err);
+    assert_int_equal(r, -1);
+    assert_non_null(strstr(err, fragment));
+    image_of(p, &buf, &len);
+    expect_load_error(buf, len, fragment);
+    free(buf);
+    rg_program_free(p);
+}
+
+static void test_tables(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    p->enums[0].name = 40;
+    expect_table_error(p, "enum 0: name 40 is out of range (24 strings)");
+
+    p = small();
+    p->enums[0].n_members = 3;
+    expect_table_error(p, "enum 0: member_names 0+3 runs past the end (2 entries)");
+
+    p = small();
+    p->strings[3].len = 1000;
+    expect_table_error(p, "string 3: bytes");
+
+    p = small();
+    p->strings[1].len = 1; /* "LN" -> "L" followed by 'N', not NUL */
+    expect_table_error(p, "string 1 is not NUL-terminated");
+
+    p = small();
+    p->blob[p->strings[S_TOTAL].offset + 1] = (char)0xC0; /* "t\xC0tal": an overlong lead byte */
+    expect_table_error(p, "string 2 is not valid UTF-8");
+
+    p = small();
+    memcpy(p->blob + p->strings[S_TOTAL].offset, "\xED\xA0\x80", 3); /* a UTF-16 surrogate */
+    expect_table_error(p, "string 2 is not valid UTF-8");
+
+    p = small();
+    memcpy(p->blob + p->strings[S_TOTAL].offset, "\xE2\x82\xAC", 3); /* "€al": fine */
+    char ok_err[512];
+    assert_int_equal(rg_program_verify(p, ok_err, sizeof ok_err), 0);
+    rg_program_free(p);
+
+    p = small();
+    p->fields[0].type = RG_TYPE(RG_T_ENUM, 4);
+    expect_table_error(p, "field 0: type 0x409 is not a valid type");
+
+    p = small();
+    p->fields[0].parent = 0;
+    expect_table_error(p, "field 0: parent 0 is not an earlier field");
+
+    p = small();
+    p->chunks[1].len = 100;
+    expect_table_error(p, "chunk 1: code 12+100 runs past the end of the code (18 bytes)");
+
+    p = small();
+    p->vtable[0] = 2;
+    expect_table_error(p, "vtable entry 0: chunk 2 is out of range (2 chunks)");
+
+    p = small();
+    p->policies[0].parent = 0;
+    expect_table_error(p, "policy 0: its chain of parents loops back to policy 0");
+
+    p = small();
+    p->cat_values[2] = S_A1; /* rows A1, A1, C3 */
+    expect_table_error(p, "catalog 0, policy 0: rows are not sorted by key ('A1' then 'A1')");
+
+    p = small();
+    p->cat_rows[2] = 3;
+    expect_table_error(p, "catalog 0, policy 0: row 3 is outside cat_values");
+
+    p = small();
+    p->cat_values[0] = RG_NONE;
+    expect_table_error(p, "catalog 0, row 0: key");
+
+    p = small();
+    p->columns[0].type = RG_TYPE(RG_T_INT, 0);
+    expect_table_error(p, "catalog 0: key column is not a string");
+
+    p = small();
+    p->lines[1].offset = 0;
+    p->lines[0].offset = 3;
+    expect_table_error(p, "line entry 1: offset 0 is before the previous entry's 3");
+
+    p = small();
+    p->entry.select_policy = RG_NO_INDEX;
+    expect_table_error(p, "entry select_policy");
+
+    p = small();
+    p->entry.outcome_def = 0; /* an int, not a bool */
+    expect_table_error(p, "entry outcome_def: 0 is not a bool definition");
+
+    p = small();
+    p->versions[0].until = 100;
+    expect_table_error(p, "version 0: it ends (100) before it starts (19723)");
+
+    p = small();
+    p->ledger_key_types = dup_mem((uint32_t[]){RG_TYPE(RG_T_INT, 0)}, sizeof(uint32_t));
+    p->n_ledger_key_types = 1;
+    expect_table_error(p, "ledger_key_types has 1 entries but ledger_keys has 0 (they are parallel)");
+
+    p = small();
+    free(p->vtable);
+    p->vtable = NULL;
+    p->n_vtable = 0;
+    char err[512];
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "the vtable has 0 entries but 1 policies x 1 definitions need 1"));
+    rg_program_free(p);
+}
+
+/* ---- the disassembler ---- */
+
+static const char k_listing[] =
+    "; regula bytecode, format version 1\n"
+    "; source hash 0123456789abcdef\n"
+    "; strings 24, member_names 2, enums 1, fields 1, defs 1, chunks 2\n"
+    "; policies 1, vtable 1, versions 1, vselectors 0, vsel_entries 0, columns 2\n"
+    "; catalogs 1, cat_index 1, cat_rows 3, cat_values 6, brackets 0, tiers 0\n"
+    "; lists 0, list_values 0, ledger_scopes 0, ledger_keys 0, ledger_key_types 0, ledger_fields 0\n"
+    "; outputs 1, notes 0, consts 1, lines 2, code 18, blob 160\n"
+    "; externs 0\n"
+    "; entries: select_policy chunk 1, asof chunk 1, update chunk -, outcome def -\n"
+    "; claim slots 1, item slots 1, list field -, per-item definitions 0\n"
+    "\n"
+    "policies:\n"
+    "  0 LN (main.rg)\n"
+    "    version 0 \"2024\" 2024-01-01..2024-12-31\n"
+    "\n"
+    "chunk 0: total in LN (main.rg:3), locals 0, stack 2\n"
+    "       0     3  PUSH_INT      2            ; push the immediate A\n"
+    "       5     3  PUSH_INT      3            ; push the immediate A\n"
+    "      10     3  ADD                        ; x + y, overflow is an error\n"
+    "      11     3  RET                        ; return the top of the stack\n"
+    "\n"
+    "chunk 1: <select_policy> (main.rg:1), locals 0, stack 1\n"
+    "       0     1  PUSH_INT      0            ; push the immediate A\n"
+    "       5     1  RET                        ; return the top of the stack\n";
+
+static char *disasm_to_string(const rg_program *p)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    rgc_disasm(p, f);
+    long n = ftell(f);
+    rewind(f);
+    char *s = calloc((size_t)n + 1, 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return s;
+}
+
+static void test_disasm(void **state)
+{
+    (void)state;
+    rg_program *p = small();
+    char *s = disasm_to_string(p);
+    if (strcmp(s, k_listing) != 0) {
+        fputs("got:\n", stderr);
+        fputs(s, stderr);
+    }
+    assert_string_equal(s, k_listing);
+    free(s);
+    rg_program_free(p);
+}
+
+static void test_disasm_operands(void **state)
+{
+    (void)state;
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_PUSH_CONST, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_HELLO, 0);
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_LOAD_IFIELD, 0, RG_ROW_OF_FRAME);
+    emit(&c, RG_OP_LOAD_DEF, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, (uint32_t)-7, 0);
+    emit(&c, RG_OP_CAT_COL, 0, 1);
+    emit(&c, RG_OP_JUMP, 34, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_program *p = build(&c, 0, 8, 0);
+    p->versions[0].from = -100000001; /* far dates print as day numbers (found by fuzzing) */
+    p->versions[0].until = INT64_MAX;
+    char err[512];
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    char *s = disasm_to_string(p);
+    const char *want[] = {
+        "       0     3  PUSH_CONST    0            ; 120000\n",
+        "       3     3  PUSH_STR      14           ; \"say \\\"hi\\\"\\n\"\n",
+        "       8     3  LOAD_FIELD    0            ; person.scheme\n",
+        "      11     3  LOAD_IFIELD   0 frame      ; ? of the frame's row\n",
+        "      16     3  LOAD_DEF      0            ; total\n",
+        "      19     3  PUSH_INT      -7           ; push the immediate A\n",
+        "      24     3  CAT_COL       0 1          ; drugs.price\n",
+        "      29     3  JUMP          34           ; go to A\n",
+        "      34     3  RET                        ; return the top of the stack\n",
+        "    version 0 \"2024\" day -100000001..day 9223372036854775807\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!strstr(s, want[i])) fprintf(stderr, "missing '%s' in:\n%s", want[i], s);
+        assert_non_null(strstr(s, want[i]));
+    }
+    free(s);
+    rg_program_free(p);
+}
+
+/* The fuzz seeds: the small, control-flow and rich programs, into dir. */
+static int write_seeds(const char *dir)
+{
+    codebuf flow = flow_code();
+    rg_program *progs[3] = {small(), build(&flow, 1, 1, 0), build_rich()};
+    const char *names[3] = {"small.rgb", "flow.rgb", "rich.rgb"};
+    int r = 0;
+    for (int i = 0; i < 3; i++) {
+        char path[4096], err[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (rgc_program_write_file(progs[i], path, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            r = 1;
+        }
+        rg_program_free(progs[i]);
+    }
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_rich_program),
+        cmocka_unit_test(test_line_lookup_edges),
+        cmocka_unit_test(test_write_is_deterministic),
+        cmocka_unit_test(test_write_file),
+        cmocka_unit_test(test_truncated_everywhere),
+        cmocka_unit_test(test_flipped_bytes),
+        cmocka_unit_test(test_bad_magic_and_version),
+        cmocka_unit_test(test_resealed_envelope),
+        cmocka_unit_test(test_valid_control_flow),
+        cmocka_unit_test(test_jumps),
+        cmocka_unit_test(test_decoding),
+        cmocka_unit_test(test_operand_bounds),
+        cmocka_unit_test(test_stack),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_disasm),
+        cmocka_unit_test(test_disasm_operands),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,411 @@
+/* test_vm.c — unit tests of the VM on compiled packs: claims bound from JSON and settled through rg_vm_begin / rg_vm_eval_def / rg_vm_run_updates, checking exact arithmetic, runtime errors with their source line, the instruction budget, version selection, per-item definitions, ledger updates, and that settling allocates nothing once warm.
+ * Goes through the compiler to get its programs; the bytecode itself is tested by test_bytecode.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "compiler.h"
+#include "pack_fixture.h"
+#include "rg_stdlib.h"
+#include "vm.h"
+
+/* A claim with a person, a region, a date, an amount and a list of items: lines 1-13. */
+#define HEAD                                                                                        \
+    "policy CN\n"                                                                                   \
+    "record item {\n  code: string\n  amount: money\n}\n"                                           \
+    "claim {\n"                                                                                     \
+    "  person: string\n"                                                                            \
+    "  region: region\n"                                                                            \
+    "  date: date\n"                                                                                \
+    "  amount: money\n"                                                                             \
+    "  items: list of item\n"                                                                       \
+    "}\n"                                                                                           \
+    "select policy by region as of date\n"
+
+typedef struct {
+    fx_pack *fx;
+    const rg_program *p;
+    rg_vm *vm;
+} machine;
+
+static machine *start(const char *const *files)
+{
+    machine *M = calloc(1, sizeof *M);
+    assert_non_null(M);
+    M->fx = fx_compile_ok(files);
+    M->p = rgc_pack_program(M->fx->pk);
+    M->vm = rg_vm_new(M->p);
+    assert_non_null(M->vm);
+    return M;
+}
+
+static machine *start_one(const char *text)
+{
+    const char *files[] = {"CN.rg", text, NULL};
+    return start(files);
+}
+
+static void stop(machine *M)
+{
+    rg_vm_free(M->vm);
+    fx_free(M->fx);
+    free(M);
+}
+
+/* Bind a claim given as JSON and begin it (ledger values before it: zero). */
+static void claim(machine *M, const char *json)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(json, 0, &jerr);
+    if (!j)
+        print_error("bad test JSON: %s\n", jerr.text);
+    assert_non_null(j);
+    char err[256] = "";
+    rg_status s = rg_bind_claim(M->vm, j, err, sizeof err);
+    if (s != RG_OK)
+        print_error("bind: %s\n", err);
+    assert_int_equal(s, RG_OK);
+    json_decref(j);
+    s = rg_vm_begin(M->vm);
+    if (s != RG_OK)
+        print_error("begin: %s\n", M->vm->error);
+    assert_int_equal(s, RG_OK);
+    memset(M->vm->ledger_in, 0, M->p->n_ledger_fields * sizeof *M->vm->ledger_in);
+}
+
+static uint32_t slot(machine *M, const char *name)
+{
+    uint32_t s = rgc_def_slot(M->fx->pk, name);
+    assert_true(s != RG_NO_INDEX);
+    return s;
+}
+
+static rg_value value(machine *M, const char *name)
+{
+    rg_value v = 0;
+    rg_status s = rg_vm_eval_def(M->vm, slot(M, name), &v);
+    if (s != RG_OK)
+        print_error("%s: %s\n", name, M->vm->error);
+    assert_int_equal(s, RG_OK);
+    return v;
+}
+
+/* Evaluating name fails with status st and a message containing fragment
+ * (where "@/" stands for the pack's directory). */
+static void expect_failure(machine *M, const char *name, rg_status st, const char *fragment)
+{
+    rg_value v = 0;
+    rg_status s = rg_vm_eval_def(M->vm, slot(M, name), &v);
+    char want[512];
+    const char *at = strstr(fragment, "@/");
+    if (at)
+        snprintf(want, sizeof want, "%.*s%s/%s", (int)(at - fragment), fragment, M->fx->dir, at + 2);
+    else
+        snprintf(want, sizeof want, "%s", fragment);
+    if (s != st || !strstr(M->vm->error, want))
+        print_error("%s: status %d, error '%s' (want %d, '%s')\n", name, s, M->vm->error, st, want);
+    assert_int_equal(s, st);
+    assert_non_null(strstr(M->vm->error, want));
+}
+
+/* Counting allocations: this program's malloc family forwards to glibc's and
+ * counts the calls, so that a test can tell that a stretch of code allocated
+ * nothing. Not under AddressSanitizer, which must own malloc itself. */
+#if defined(__SANITIZE_ADDRESS__)
+#define COUNTS_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COUNTS_ALLOCATIONS 0
+#endif
+#endif
+#ifndef COUNTS_ALLOCATIONS
+#define COUNTS_ALLOCATIONS 1
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *ptr, size_t n);
+extern void __libc_free(void *ptr);
+static unsigned long n_allocations;
+void *malloc(size_t n)
+{
+    n_allocations++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t size)
+{
+    n_allocations++;
+    return __libc_calloc(n, size);
+}
+void *realloc(void *ptr, size_t n)
+{
+    n_allocations++;
+    return __libc_realloc(ptr, n);
+}
+void free(void *ptr)
+{
+    __libc_free(ptr);
+}
+#else
+static unsigned long n_allocations;
+#endif
+
+#define CLAIM(region, date, amount, items)                                                          \
+    "{\"person\": \"P1\", \"region\": \"" region "\", \"date\": \"" date "\", \"amount\": \"" amount \
+    "\", \"items\": [" items "]}"
+
+static void test_exact_arithmetic(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "def half = pct(amount, 50%)\n"
+                                "def eighth = pct(amount, 12.5%)\n"
+                                "def third = pct(amount, 33.3333%)\n"
+                                "def diff = amount - pct(amount, 50%) * 2\n");
+    claim(M, CLAIM("CN", "2024-03-05", "375.75", ""));
+    assert_int_equal(value(M, "half"), 18788);   /* 187.875 rounds half up to 187.88 */
+    assert_int_equal(value(M, "eighth"), 4697);  /* 46.96875 -> 46.97 */
+    assert_int_equal(value(M, "third"), 12525);  /* 125.24987… -> 125.25 */
+    assert_int_equal(value(M, "diff"), -1);      /* 375.75 - 2 × 187.88 */
+    claim(M, CLAIM("CN", "2024-03-05", "0.01", ""));
+    assert_int_equal(value(M, "half"), 1);       /* 0.005 -> 0.01 */
+    assert_int_equal(value(M, "eighth"), 0);     /* 0.00125 -> 0.00 */
+    stop(M);
+}
+
+static void test_overflow_is_an_error(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "param huge: money = ¥90_000_000_000_000_000\n"
+                                "def ok = huge - ¥1\n"
+                                "def twice = ¥90_000_000_000_000_000 + ¥90_000_000_000_000_000\n"
+                                "def times = amount * 1_000_000_000\n");
+    claim(M, CLAIM("CN", "2024-03-05", "100000000", ""));
+    assert_int_equal(value(M, "ok"), 8999999999999999900LL);
+    expect_failure(M, "twice", RG_ERR_RUNTIME, "arithmetic overflow");
+    expect_failure(M, "twice", RG_ERR_RUNTIME, "@/CN.rg:16"); /* names the source line */
+    assert_int_equal(M->vm->error_line, 16);
+    expect_failure(M, "times", RG_ERR_RUNTIME, "arithmetic overflow in * at @/CN.rg:17");
+    stop(M);
+}
+
+static void test_division_by_zero(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "param zero: int = 0\n"
+                                "def n = count i in items\n"
+                                "def per = 100 / n\n"
+                                "def bad = 100 / zero\n");
+    claim(M, CLAIM("CN", "2024-03-05", "1", "{\"code\": \"A\", \"amount\": \"1\"}, {\"code\": \"B\", \"amount\": \"2\"}"));
+    assert_int_equal(value(M, "per"), 50);
+    expect_failure(M, "bad", RG_ERR_RUNTIME, "division by zero at @/CN.rg:17");
+    claim(M, CLAIM("CN", "2024-03-05", "1", ""));
+    expect_failure(M, "per", RG_ERR_RUNTIME, "division by zero at @/CN.rg:16");
+    stop(M);
+}
+
+static void test_no_row_of_table(void **state)
+{
+    (void)state;
+    /* a string input: the checker cannot prove coverage, so the VM must report the miss */
+    machine *M = start_one(HEAD "table rate: percent by (person) {\n"
+                                "  | \"P1\" -> 10%\n"
+                                "  | \"P2\" -> 20%\n"
+                                "}\n"
+                                "def fee = pct(amount, rate)\n");
+    claim(M, CLAIM("CN", "2024-03-05", "100", ""));
+    assert_int_equal(value(M, "fee"), 1000);
+    claim(M, "{\"person\": \"P3\", \"region\": \"CN\", \"date\": \"2024-03-05\", \"amount\": \"100\", \"items\": []}");
+    expect_failure(M, "fee", RG_ERR_RUNTIME, "no row of table 'rate' matched at @/CN.rg:14");
+    stop(M);
+}
+
+static void test_budget(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "def total = sum i.amount for i in items\n");
+    const char *two = CLAIM("CN", "2024-03-05", "1", "{\"code\": \"A\", \"amount\": \"1\"}, {\"code\": \"B\", \"amount\": \"2\"}");
+    claim(M, two);
+    M->vm->budget = 0; /* unlimited */
+    assert_int_equal(value(M, "total"), 300);
+    uint64_t used = M->vm->used;
+    assert_true(used > 10);
+    claim(M, two);
+    M->vm->budget = 10;
+    expect_failure(M, "total", RG_ERR_BUDGET, "instruction budget of 10 exhausted");
+    /* the budget is per claim: a big enough one lets the next claim through */
+    claim(M, two);
+    M->vm->budget = 1000;
+    assert_int_equal(value(M, "total"), 300);
+    stop(M);
+}
+
+static void test_version_selection(void **state)
+{
+    (void)state;
+    const char *files[] = {"CN.rg", HEAD "param cap: money = ¥1_000\ndef fund = min(amount, cap)\n",
+                           "LN.rg",
+                           "policy LN extends CN\n"
+                           "version \"2024\" from 2024-01-01 until 2024-12-31 {\n  param cap = ¥2_000\n}\n"
+                           "version \"2025\" from 2025-01-01 {\n  param cap = ¥3_000\n}\n",
+                           NULL};
+    machine *M = start(files);
+    static const struct {
+        const char *region, *date;
+        rg_value cap;
+    } cases[] = {
+        {"LN", "2023-12-31", 100000}, /* before any version: CN's */
+        {"LN", "2024-01-01", 200000}, {"LN", "2024-12-31", 200000},
+        {"LN", "2025-01-01", 300000}, {"LN", "2031-07-01", 300000}, /* open-ended */
+        {"CN", "2024-06-01", 100000}, /* CN has no versions */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, CLAIM("%s", "%s", "99999", ""), cases[i].region, cases[i].date);
+        claim(M, json);
+        assert_int_equal(M->vm->policy, strcmp(cases[i].region, "LN") == 0 ? 1 : 0);
+        if (value(M, "cap") != cases[i].cap)
+            print_error("%s %s\n", cases[i].region, cases[i].date);
+        assert_int_equal(value(M, "cap"), cases[i].cap);
+        assert_int_equal(value(M, "fund"), cases[i].cap);
+    }
+    stop(M);
+}
+
+static void test_per_item_definitions(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "for item in items {\n"
+                                "  def covered = item.code != \"X\"\n"
+                                "  def share = if covered then pct(item.amount, 70%) else ¥0\n"
+                                "}\n"
+                                "def total = sum item.share for item in items\n"
+                                "def uncovered = count item in items where not item.covered\n");
+    claim(M, CLAIM("CN", "2024-03-05", "0",
+                   "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}, "
+                   "{\"code\": \"B\", \"amount\": \"0.05\"}"));
+    assert_int_equal(M->vm->n_items, 3);
+    assert_int_equal(value(M, "total"), 7000 + 0 + 4); /* 0.035 -> 0.04 */
+    assert_int_equal(value(M, "uncovered"), 1);
+    /* per-item definitions are not claim-level: the VM refuses them */
+    rg_value v;
+    assert_int_equal(rg_vm_eval_def(M->vm, slot(M, "share"), &v), RG_ERR_USAGE);
+    claim(M, CLAIM("CN", "2024-03-05", "0", ""));
+    assert_int_equal(value(M, "total"), 0);
+    stop(M);
+}
+
+static void test_ledger_updates(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "ledger yearly by person, year(date) {\n  paid: money\n  visits: int\n}\n"
+                                "def fund = min(amount, max(¥0, ¥1_000 - yearly.paid))\n"
+                                "update when fund > ¥0 {\n  yearly.paid += fund\n  yearly.visits += 1\n}\n"
+                                "update {\n  yearly.visits -= 0\n}\n");
+    assert_int_equal(M->p->n_ledger_fields, 2);
+    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
+    M->vm->ledger_in[0] = 90000; /* ¥900 paid this year already */
+    M->vm->ledger_in[1] = 4;
+    assert_int_equal(value(M, "fund"), 10000);
+    assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
+    assert_int_equal(M->vm->ledger_out[0], 100000);
+    assert_int_equal(M->vm->ledger_out[1], 5);
+    /* the values before the claim are untouched */
+    assert_int_equal(M->vm->ledger_in[0], 90000);
+    assert_int_equal(M->vm->ledger_in[1], 4);
+    /* the condition false: ledger_out is a copy of ledger_in */
+    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
+    M->vm->ledger_in[0] = 100000;
+    M->vm->ledger_in[1] = 7;
+    assert_int_equal(value(M, "fund"), 0);
+    assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
+    assert_int_equal(M->vm->ledger_out[0], 100000);
+    assert_int_equal(M->vm->ledger_out[1], 7);
+    /* the ledger keys: person and year */
+    rg_value keys[2];
+    assert_int_equal(rg_vm_ledger_keys(M->vm, 0, keys), RG_OK);
+    assert_string_equal((const char *)(uintptr_t)keys[0], "P1");
+    assert_int_equal(keys[1], 2024);
+    stop(M);
+}
+
+static void test_no_allocation_when_warm(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "for item in items {\n  def share = pct(item.amount, 70%)\n}\n"
+                                "def total = sum item.share for item in items\n"
+                                "ledger yearly by person {\n  paid: money\n}\n"
+                                "update { yearly.paid += total }\n");
+    enum { N = 64 };
+    json_t *claims[N];
+    for (int i = 0; i < N; i++) {
+        char items[2048] = "";
+        size_t used = 0;
+        for (int k = 0; k < 1 + i % 9; k++)
+            used += (size_t)snprintf(items + used, sizeof items - used, "%s{\"code\": \"C%d-%d\", \"amount\": \"%d.%02d\"}",
+                                     k ? ", " : "", i, k, 10 + k, i % 100);
+        char json[2600];
+        snprintf(json, sizeof json, "{\"person\": \"person-%d\", \"region\": \"CN\", \"date\": \"2024-03-05\", "
+                 "\"amount\": \"1\", \"items\": [%s]}", i, items);
+        claims[i] = json_loads(json, 0, NULL);
+        assert_non_null(claims[i]);
+    }
+    uint32_t total = slot(M, "total");
+    M->vm->explain = 1;
+    char err[256];
+    rg_value sum = 0;
+    if (COUNTS_ALLOCATIONS) { /* the counter sees what this file allocates */
+        unsigned long a = n_allocations;
+        void *probe = malloc(16);
+        assert_int_equal(n_allocations, a + 1);
+        free(probe);
+    }
+    /* one round to warm up, then no allocation at all, and the sizes hold still */
+    for (int round = 0; round < 4; round++) {
+        uint32_t cap_items = M->vm->cap_items, cap_trace = M->vm->cap_trace, stack_cap = M->vm->stack_cap;
+        size_t cap_strbuf = M->vm->cap_strbuf;
+        unsigned long allocations = n_allocations;
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(rg_bind_claim(M->vm, claims[i], err, sizeof err), RG_OK);
+            assert_int_equal(rg_vm_begin(M->vm), RG_OK);
+            rg_value v;
+            assert_int_equal(rg_vm_eval_def(M->vm, total, &v), RG_OK);
+            assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
+            sum += v;
+        }
+        if (round > 0) {
+            assert_int_equal(M->vm->cap_items, cap_items);
+            assert_int_equal(M->vm->cap_trace, cap_trace);
+            assert_int_equal(M->vm->stack_cap, stack_cap);
+            assert_int_equal(M->vm->cap_strbuf, cap_strbuf);
+            if (n_allocations != allocations)
+                print_error("round %d: %lu allocations settling %d warm claims\n", round,
+                            n_allocations - allocations, N);
+            assert_int_equal(n_allocations, allocations);
+        }
+    }
+    assert_true(M->vm->cap_items >= 9);
+    assert_true(M->vm->n_trace > 0); /* explaining did record */
+    assert_true(sum > 0);
+    for (int i = 0; i < N; i++)
+        json_decref(claims[i]);
+    stop(M);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_arithmetic),
+        cmocka_unit_test(test_overflow_is_an_error),
+        cmocka_unit_test(test_division_by_zero),
+        cmocka_unit_test(test_no_row_of_table),
+        cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_version_selection),
+        cmocka_unit_test(test_per_item_definitions),
+        cmocka_unit_test(test_ledger_updates),
+        cmocka_unit_test(test_no_allocation_when_warm),
+    };
+    return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
+}

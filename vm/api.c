@@ -1,0 +1,1075 @@
+/* api.c — the embedding API of include/regula.h, the top of libregula: host function registries, loading and verifying packs (binding their externs), contexts with their allocator and limits, claims from JSON, the host-kept ledger, settling, results.
+ * Must not keep global mutable state, write a loaded program, exit, abort or longjmp; it composes the VM (vm/vm.h) and the stdlib (stdlib/rg_stdlib.h) the way `regula run` does (cli_settle_line) so that both give the same results. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_impl.h"
+#include "bytecode_io.h"
+#include "explain.h"
+#include "rg_stdlib.h"
+
+_Static_assert(REGULA_ERR_RUNTIME == (int)RG_ERR_RUNTIME && REGULA_ERR_BUDGET == (int)RG_ERR_BUDGET &&
+                   REGULA_ERR_MEMORY == (int)RG_ERR_MEMORY && REGULA_ERR_INPUT == (int)RG_ERR_INPUT &&
+                   REGULA_ERR_USAGE == (int)RG_ERR_USAGE,
+               "regula_status and rg_status agree on their common codes");
+_Static_assert(REGULA_T_BOOL == (int)RG_T_BOOL && REGULA_T_INT == (int)RG_T_INT && REGULA_T_MONEY == (int)RG_T_MONEY &&
+                   REGULA_T_PERCENT == (int)RG_T_PERCENT && REGULA_T_DATE == (int)RG_T_DATE &&
+                   REGULA_T_DURATION == (int)RG_T_DURATION && REGULA_T_STRING == (int)RG_T_STRING &&
+                   REGULA_T_REGION == (int)RG_T_REGION && REGULA_T_ENUM == (int)RG_T_ENUM,
+               "regula_type names the VM's type kinds");
+_Static_assert(REGULA_MAX_ARGS == RG_EXTERN_MAX_ARGS, "one limit on host function arguments");
+
+#define DEFAULT_BUDGET 10000000u
+
+/* ---- allocation ---------------------------------------------------------------------- */
+
+static void *libc_malloc(size_t n, void *ud) { (void)ud; return malloc(n); }
+static void *libc_realloc(void *p, size_t n, void *ud) { (void)ud; return realloc(p, n); }
+static void libc_free(void *p, void *ud) { (void)ud; free(p); }
+
+/* The allocator to use: the host's (all three functions given) or the C library's. */
+static int pick_allocator(const regula_allocator *in, regula_allocator *out)
+{
+    if (!in) {
+        *out = (regula_allocator){libc_malloc, libc_realloc, libc_free, NULL};
+        return 0;
+    }
+    if (!in->malloc_fn || !in->realloc_fn || !in->free_fn)
+        return -1;
+    *out = *in;
+    return 0;
+}
+
+/* Pack-level memory (the extern table) as an rg_alloc: ud is the pack's allocator. */
+static void *pack_mem(void *ud, void *ptr, size_t n)
+{
+    const regula_allocator *a = ud;
+    if (n == 0) {
+        if (ptr)
+            a->free_fn(ptr, a->ud);
+        return NULL;
+    }
+    return ptr ? a->realloc_fn(ptr, n, a->ud) : a->malloc_fn(n, a->ud);
+}
+
+/* Each context block carries its size in front, so that the context knows
+ * what it holds and can refuse to grow past its limit. */
+typedef union {
+    size_t size;
+    max_align_t align;
+} mhdr;
+
+void *rg_api_ctx_mem(void *ud, void *ptr, size_t n)
+{
+    regula_ctx *c = ud;
+    mhdr *h = ptr ? (mhdr *)ptr - 1 : NULL;
+    size_t old = h ? h->size : 0;
+    if (n == 0) {
+        if (h) {
+            c->in_use -= old;
+            c->alloc.free_fn(h, c->alloc.ud);
+        }
+        return NULL;
+    }
+    if (n > SIZE_MAX - sizeof(mhdr) || (c->limit && c->in_use - old + n > c->limit))
+        return NULL;
+    mhdr *nh = h ? c->alloc.realloc_fn(h, n + sizeof *nh, c->alloc.ud) : c->alloc.malloc_fn(n + sizeof *nh, c->alloc.ud);
+    if (!nh)
+        return NULL;
+    c->in_use = c->in_use - old + n;
+    nh->size = n;
+    return nh + 1;
+}
+
+static void *cmem(regula_ctx *c, size_t n)
+{
+    return rg_api_ctx_mem(c, NULL, n);
+}
+
+static void cfree(regula_ctx *c, void *p)
+{
+    rg_api_ctx_mem(c, p, 0);
+}
+
+/* ---- host function registries -------------------------------------------------------- */
+
+typedef struct {
+    char *name;
+    regula_fn fn;
+    regula_type result;
+    unsigned n_args;
+    regula_type args[REGULA_MAX_ARGS];
+    unsigned flags;
+} host_entry;
+
+struct regula_host {
+    regula_allocator alloc;
+    host_entry *fns;
+    unsigned n, cap;
+    char err[256];
+};
+
+regula_status regula_host_new(const regula_allocator *alloc, regula_host **out)
+{
+    regula_allocator a;
+    if (!out)
+        return REGULA_ERR_USAGE;
+    *out = NULL;
+    if (pick_allocator(alloc, &a))
+        return REGULA_ERR_USAGE;
+    regula_host *h = a.malloc_fn(sizeof *h, a.ud);
+    if (!h)
+        return REGULA_ERR_MEMORY;
+    memset(h, 0, sizeof *h);
+    h->alloc = a;
+    *out = h;
+    return REGULA_OK;
+}
+
+static int host_type_ok(regula_type t)
+{
+    return t >= REGULA_T_BOOL && t <= REGULA_T_ENUM;
+}
+
+static regula_status host_fail(regula_host *h, regula_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static regula_status host_fail(regula_host *h, regula_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->err, sizeof h->err, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+regula_status regula_host_add(regula_host *h, const char *name, regula_fn fn, regula_type result, unsigned n_args,
+                              const regula_type *args, unsigned flags)
+{
+    if (!h)
+        return REGULA_ERR_USAGE;
+    h->err[0] = '\0';
+    if (!name || !*name || !fn)
+        return host_fail(h, REGULA_ERR_USAGE, "a host function needs a name and a function pointer");
+    if (n_args > REGULA_MAX_ARGS || (n_args && !args))
+        return host_fail(h, REGULA_ERR_USAGE, "host function '%s': at most %d arguments, given as an array of types",
+                         name, REGULA_MAX_ARGS);
+    if (!host_type_ok(result))
+        return host_fail(h, REGULA_ERR_USAGE, "host function '%s': result type %d is not a value type", name, (int)result);
+    for (unsigned k = 0; k < n_args; k++)
+        if (!host_type_ok(args[k]))
+            return host_fail(h, REGULA_ERR_USAGE, "host function '%s': argument %u has no value type (%d)", name,
+                             k + 1, (int)args[k]);
+    if (flags & ~(REGULA_FN_WITH_CTX | REGULA_FN_MAY_RETURN_NONE))
+        return host_fail(h, REGULA_ERR_USAGE, "host function '%s': unknown flags 0x%x", name, flags);
+    for (unsigned i = 0; i < h->n; i++)
+        if (strcmp(h->fns[i].name, name) == 0)
+            return host_fail(h, REGULA_ERR_USAGE, "host function '%s' is registered twice", name);
+    if (h->n == h->cap) {
+        unsigned cap = h->cap ? h->cap * 2 : 8;
+        host_entry *nf = h->fns ? h->alloc.realloc_fn(h->fns, cap * sizeof *nf, h->alloc.ud)
+                                : h->alloc.malloc_fn(cap * sizeof *nf, h->alloc.ud);
+        if (!nf)
+            return host_fail(h, REGULA_ERR_MEMORY, "out of memory");
+        h->fns = nf;
+        h->cap = cap;
+    }
+    size_t len = strlen(name);
+    char *copy = h->alloc.malloc_fn(len + 1, h->alloc.ud);
+    if (!copy)
+        return host_fail(h, REGULA_ERR_MEMORY, "out of memory");
+    memcpy(copy, name, len + 1);
+    host_entry *e = &h->fns[h->n++];
+    memset(e, 0, sizeof *e);
+    e->name = copy;
+    e->fn = fn;
+    e->result = result;
+    e->n_args = n_args;
+    for (unsigned k = 0; k < n_args; k++)
+        e->args[k] = args[k];
+    e->flags = flags;
+    return REGULA_OK;
+}
+
+const char *regula_host_errmsg(const regula_host *h)
+{
+    return h ? h->err : "no host registry";
+}
+
+void regula_host_free(regula_host *h)
+{
+    if (!h)
+        return;
+    for (unsigned i = 0; i < h->n; i++)
+        h->alloc.free_fn(h->fns[i].name, h->alloc.ud);
+    if (h->fns)
+        h->alloc.free_fn(h->fns, h->alloc.ud);
+    h->alloc.free_fn(h, h->alloc.ud);
+}
+
+/* ---- packs ---------------------------------------------------------------------------- */
+
+static const char *const kind_names[] = {"void", "bool", "int", "money", "percent", "date", "duration", "string",
+                                         "region", "enum"};
+
+/* "(string, money) -> percent?" of a declaration (p given) or a registration. */
+static void signature_text(char *buf, size_t cap, const rg_program *p, const rg_extern *x, const host_entry *e)
+{
+    size_t used = (size_t)snprintf(buf, cap, "(");
+    unsigned n = x ? x->n_args : e->n_args;
+    for (unsigned k = 0; k < n && used < cap; k++) {
+        const char *tn;
+        if (x) {
+            uint32_t t = x->args[k];
+            tn = RG_TYPE_KIND(t) == RG_T_ENUM ? p->str[p->enums[RG_TYPE_AUX(t)].name] : kind_names[RG_TYPE_KIND(t)];
+        } else {
+            tn = kind_names[e->args[k]];
+        }
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", tn);
+    }
+    if (used >= cap)
+        return;
+    const char *rn;
+    int opt;
+    if (x) {
+        rn = RG_TYPE_KIND(x->result) == RG_T_ENUM ? p->str[p->enums[RG_TYPE_AUX(x->result)].name]
+                                                 : kind_names[RG_TYPE_KIND(x->result)];
+        opt = (int)x->result_optional;
+    } else {
+        rn = kind_names[e->result];
+        opt = (e->flags & REGULA_FN_MAY_RETURN_NONE) != 0;
+    }
+    snprintf(buf + used, cap - used, ") -> %s%s", rn, opt ? "?" : "");
+}
+
+static int same_signature(const rg_extern *x, const host_entry *e)
+{
+    if (x->n_args != e->n_args || RG_TYPE_KIND(x->result) != (rg_type_kind)e->result)
+        return 0;
+    if ((e->flags & REGULA_FN_MAY_RETURN_NONE) && !x->result_optional)
+        return 0;
+    for (unsigned k = 0; k < e->n_args; k++)
+        if (RG_TYPE_KIND(x->args[k]) != (rg_type_kind)e->args[k])
+            return 0;
+    return 1;
+}
+
+static void put_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Every extern of the pack bound to the host's function of that name and signature. */
+static regula_status bind_externs(regula_pack *pk, const regula_host *host, char *err, size_t errlen)
+{
+    const rg_program *p = pk->prog;
+    if (p->n_externs == 0)
+        return REGULA_OK;
+    if (!host) {
+        put_err(err, errlen,
+                "policy needs host function '%s'; register it with regula_host_add and pass the registry as "
+                "regula_options.host",
+                p->str[p->externs[0].name]);
+        return REGULA_ERR_PACK;
+    }
+    rg_alloc a = {pack_mem, &pk->alloc};
+    pk->externs = rg_externs_new(p, &a);
+    if (!pk->externs) {
+        put_err(err, errlen, "out of memory binding host functions");
+        return REGULA_ERR_MEMORY;
+    }
+    for (uint32_t i = 0; i < p->n_externs; i++) {
+        const rg_extern *x = &p->externs[i];
+        const char *name = p->str[x->name];
+        const host_entry *e = NULL;
+        for (unsigned k = 0; k < host->n && !e; k++)
+            if (strcmp(host->fns[k].name, name) == 0)
+                e = &host->fns[k];
+        if (!e) {
+            put_err(err, errlen, "policy needs host function '%s', which the host did not register", name);
+            return REGULA_ERR_PACK;
+        }
+        if (!same_signature(x, e)) {
+            char want[160], have[160];
+            signature_text(want, sizeof want, p, x, NULL);
+            signature_text(have, sizeof have, p, NULL, e);
+            put_err(err, errlen, "host function '%s': the policy declares %s, the host registered %s", name, want, have);
+            return REGULA_ERR_PACK;
+        }
+        char why[256];
+        if (rg_externs_bind(pk->externs, i, e->fn, (e->flags & REGULA_FN_WITH_CTX) != 0, why, sizeof why)) {
+            put_err(err, errlen, "%s", why);
+            return REGULA_ERR_PACK;
+        }
+    }
+    return REGULA_OK;
+}
+
+regula_status regula_pack_load(const void *image, size_t len, const regula_options *opt, regula_pack **out,
+                               char *err, size_t errlen)
+{
+    put_err(err, errlen, "%s", "");
+    if (!out) {
+        put_err(err, errlen, "regula_pack_load needs somewhere to put the pack");
+        return REGULA_ERR_USAGE;
+    }
+    *out = NULL;
+    regula_options o = opt ? *opt : (regula_options){0};
+    regula_allocator a;
+    if (pick_allocator(o.allocator, &a)) {
+        put_err(err, errlen, "an allocator needs malloc_fn, realloc_fn and free_fn");
+        return REGULA_ERR_USAGE;
+    }
+    rg_program *prog = NULL;
+    char why[512];
+    if (rg_program_load(image, image ? len : 0, &prog, why, sizeof why) != 0) {
+        put_err(err, errlen, "%s", why);
+        return strstr(why, "out of memory") ? REGULA_ERR_MEMORY : REGULA_ERR_PACK;
+    }
+    regula_pack *pk = a.malloc_fn(sizeof *pk, a.ud);
+    if (!pk) {
+        rg_program_free(prog);
+        put_err(err, errlen, "out of memory");
+        return REGULA_ERR_MEMORY;
+    }
+    memset(pk, 0, sizeof *pk);
+    pk->alloc = a;
+    pk->prog = prog;
+    pk->budget = o.budget == 0 ? DEFAULT_BUDGET : o.budget == REGULA_UNLIMITED ? 0 : o.budget;
+    pk->memory_limit = o.memory_limit;
+    regula_status st = bind_externs(pk, o.host, err, errlen);
+    if (st != REGULA_OK) {
+        regula_pack_free(pk);
+        return st;
+    }
+    *out = pk;
+    return REGULA_OK;
+}
+
+regula_status regula_pack_load_file(const char *path, const regula_options *opt, regula_pack **out, char *err,
+                                    size_t errlen)
+{
+    if (out)
+        *out = NULL;
+    regula_allocator a;
+    if (!path || !out || pick_allocator(opt ? opt->allocator : NULL, &a)) {
+        put_err(err, errlen, "regula_pack_load_file needs a path, somewhere to put the pack and a whole allocator");
+        return REGULA_ERR_USAGE;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        put_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return REGULA_ERR_IO;
+    }
+    size_t cap = 1 << 16, len = 0, got;
+    char *buf = a.malloc_fn(cap, a.ud);
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *nb = cap <= SIZE_MAX / 2 ? a.realloc_fn(buf, cap * 2, a.ud) : NULL;
+            if (!nb) {
+                a.free_fn(buf, a.ud);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int io = ferror(f);
+    fclose(f);
+    if (!buf || io) {
+        if (buf)
+            a.free_fn(buf, a.ud);
+        put_err(err, errlen, io ? "cannot read '%s'" : "out of memory reading '%s'", path);
+        return io ? REGULA_ERR_IO : REGULA_ERR_MEMORY;
+    }
+    char why[512];
+    regula_status st = regula_pack_load(buf, len, opt, out, why, sizeof why);
+    a.free_fn(buf, a.ud);
+    if (st != REGULA_OK)
+        put_err(err, errlen, "%s: %s", path, why);
+    return st;
+}
+
+void regula_pack_free(regula_pack *pk)
+{
+    if (!pk)
+        return;
+    rg_externs_free(pk->externs);
+    rg_program_free(pk->prog);
+    pk->alloc.free_fn(pk, pk->alloc.ud);
+}
+
+/* ---- what a pack holds ------------------------------------------------------------------ */
+
+unsigned regula_output_count(const regula_pack *pk)
+{
+    return pk ? pk->prog->n_outputs : 0;
+}
+
+const char *regula_output_name(const regula_pack *pk, unsigned i)
+{
+    return pk && i < pk->prog->n_outputs ? pk->prog->str[pk->prog->outputs[i].name] : NULL;
+}
+
+static regula_type public_type(uint32_t t)
+{
+    rg_type_kind k = RG_TYPE_KIND(t);
+    return k >= RG_T_BOOL && k <= RG_T_ENUM ? (regula_type)k : REGULA_T_VOID;
+}
+
+regula_type regula_output_type(const regula_pack *pk, unsigned i)
+{
+    return pk && i < pk->prog->n_outputs ? public_type(pk->prog->outputs[i].type) : REGULA_T_VOID;
+}
+
+int regula_output_index(const regula_pack *pk, const char *name)
+{
+    for (unsigned i = 0; pk && name && i < pk->prog->n_outputs; i++)
+        if (strcmp(pk->prog->str[pk->prog->outputs[i].name], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const rg_ledger_scope *scope_of(const regula_pack *pk, unsigned s)
+{
+    return pk && s < pk->prog->n_ledger_scopes ? &pk->prog->ledger_scopes[s] : NULL;
+}
+
+unsigned regula_ledger_scope_count(const regula_pack *pk)
+{
+    return pk ? pk->prog->n_ledger_scopes : 0;
+}
+
+const char *regula_ledger_scope_name(const regula_pack *pk, unsigned s)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc ? pk->prog->str[sc->name] : NULL;
+}
+
+int regula_ledger_scope_index(const regula_pack *pk, const char *name)
+{
+    for (unsigned i = 0; pk && name && i < pk->prog->n_ledger_scopes; i++)
+        if (strcmp(pk->prog->str[pk->prog->ledger_scopes[i].name], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+unsigned regula_ledger_key_count(const regula_pack *pk, unsigned s)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc ? sc->n_keys : 0;
+}
+
+regula_type regula_ledger_key_type(const regula_pack *pk, unsigned s, unsigned k)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc && k < sc->n_keys ? public_type(pk->prog->ledger_key_types[sc->first_key + k]) : REGULA_T_VOID;
+}
+
+unsigned regula_ledger_field_count(const regula_pack *pk, unsigned s)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc ? sc->n_fields : 0;
+}
+
+const char *regula_ledger_field_name(const regula_pack *pk, unsigned s, unsigned f)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc && f < sc->n_fields ? pk->prog->str[pk->prog->ledger_fields[sc->first_field + f].name] : NULL;
+}
+
+regula_type regula_ledger_field_type(const regula_pack *pk, unsigned s, unsigned f)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    return sc && f < sc->n_fields ? public_type(pk->prog->ledger_fields[sc->first_field + f].type) : REGULA_T_VOID;
+}
+
+int regula_ledger_field_index(const regula_pack *pk, unsigned s, const char *name)
+{
+    const rg_ledger_scope *sc = scope_of(pk, s);
+    for (unsigned f = 0; sc && name && f < sc->n_fields; f++)
+        if (strcmp(pk->prog->str[pk->prog->ledger_fields[sc->first_field + f].name], name) == 0)
+            return (int)f;
+    return -1;
+}
+
+const char *regula_region_name(const regula_pack *pk, int64_t i)
+{
+    return pk && i >= 0 && i < (int64_t)pk->prog->n_policies ? pk->prog->str[pk->prog->policies[i].name] : NULL;
+}
+
+int64_t regula_region_index(const regula_pack *pk, const char *code)
+{
+    uint32_t i = pk && code ? rg_policy_by_name(pk->prog, code, strlen(code)) : RG_NO_INDEX;
+    return i == RG_NO_INDEX ? -1 : (int64_t)i;
+}
+
+/* ---- contexts --------------------------------------------------------------------------- */
+
+regula_status rg_api_fail(regula_ctx *c, regula_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+regula_status rg_api_claim_fail(regula_ctx *c, regula_status st, const char *msg)
+{
+    if (!msg || !*msg)
+        msg = "settlement failed";
+    if (c->line > 0)
+        snprintf(c->errmsg, sizeof c->errmsg, "line %ld: %s", c->line, msg);
+    else
+        snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
+    c->state = CLAIM_FAILED;
+    c->claim_status = st;
+    return st;
+}
+
+regula_status regula_ctx_new(const regula_pack *pk, regula_ctx **out)
+{
+    if (!out)
+        return REGULA_ERR_USAGE;
+    *out = NULL;
+    if (!pk)
+        return REGULA_ERR_USAGE;
+    regula_ctx *c = pk->alloc.malloc_fn(sizeof *c, pk->alloc.ud);
+    if (!c)
+        return REGULA_ERR_MEMORY;
+    memset(c, 0, sizeof *c);
+    c->pack = pk;
+    c->alloc = pk->alloc;
+    c->limit = pk->memory_limit;
+    const rg_program *p = pk->prog;
+    rg_alloc a = {rg_api_ctx_mem, c};
+    c->vm = rg_vm_new_alloc(p, &a);
+    c->outs = cmem(c, (p->n_outputs + 1) * sizeof *c->outs);
+    c->keys = cmem(c, (p->n_ledger_keys + 1) * sizeof *c->keys);
+    c->given = cmem(c, p->n_ledger_fields + 1);
+    if (!c->vm || !c->outs || !c->keys || !c->given) {
+        regula_ctx_free(c);
+        return REGULA_ERR_MEMORY; /* also when the memory limit is below what a context needs */
+    }
+    c->vm->externs = pk->externs;
+    c->vm->host = c;
+    c->vm->budget = pk->budget;
+    *out = c;
+    return REGULA_OK;
+}
+
+void regula_ctx_free(regula_ctx *c)
+{
+    if (!c)
+        return;
+    if (c->json_out)
+        fclose(c->json_out);
+    cfree(c, c->json);
+    cfree(c, c->outs);
+    cfree(c, c->keys);
+    cfree(c, c->given);
+    rg_vm_free(c->vm);
+    c->alloc.free_fn(c, c->alloc.ud);
+}
+
+const char *regula_errmsg(const regula_ctx *c)
+{
+    return c ? c->errmsg : "no context";
+}
+
+regula_status regula_ctx_set_limits(regula_ctx *c, uint64_t budget, size_t memory_limit)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    c->vm->budget = budget == 0 ? c->pack->budget : budget == REGULA_UNLIMITED ? 0 : budget;
+    c->limit = memory_limit;
+    return REGULA_OK;
+}
+
+size_t regula_ctx_memory(const regula_ctx *c)
+{
+    return c ? c->in_use : 0;
+}
+
+void regula_ctx_set_explain(regula_ctx *c, int on)
+{
+    if (c)
+        c->explain = on != 0;
+}
+
+void regula_ctx_set_userdata(regula_ctx *c, void *ud)
+{
+    if (c)
+        c->userdata = ud;
+}
+
+void *regula_ctx_userdata(const regula_ctx *c)
+{
+    return c ? c->userdata : NULL;
+}
+
+void regula_host_fail(regula_ctx *c, const char *message)
+{
+    /* rg_extern_call cleared vm->error before the call and reads it after */
+    if (c)
+        snprintf(c->vm->error, sizeof c->vm->error, "%s", message && *message ? message : "it reported a failure");
+}
+
+/* ---- claims ----------------------------------------------------------------------------- */
+
+regula_status rg_api_begin_claim(regula_ctx *c)
+{
+    rg_vm *vm = c->vm;
+    const rg_program *p = c->pack->prog;
+    memset(c->given, 0, p->n_ledger_fields);
+    c->serial++;
+    c->explained = 0;
+    vm->explain = 0;
+    rg_status s = rg_vm_begin(vm);
+    for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++)
+        s = rg_vm_ledger_keys(vm, i, c->keys + p->ledger_scopes[i].first_key);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, vm->error);
+    c->state = CLAIM_BOUND;
+    return REGULA_OK;
+}
+
+/* Forget the last claim's outcome before a new one. */
+static void new_claim(regula_ctx *c, long line)
+{
+    c->state = CLAIM_NONE;
+    c->claim_status = REGULA_OK;
+    c->line = line > 0 ? line : 0;
+    c->claim_id = NULL;
+    c->errmsg[0] = '\0';
+}
+
+regula_status regula_claim_json(regula_ctx *c, const char *text, size_t len, long line)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    new_claim(c, line);
+    if (!text)
+        len = 0;
+    char err[600];
+    json_t *obj = NULL;
+    const char *cid = NULL;
+    if (rg_read_claim_line(text, len, c->line, &obj, err, sizeof err, &cid) != 0) {
+        /* its messages carry their own "line N: " (or none), as in `regula run` */
+        const char *msg = c->line == 0 && strncmp(err, "line 0: ", 8) == 0 ? err + 8 : err;
+        snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
+        c->state = CLAIM_FAILED;
+        c->claim_status = REGULA_ERR_INPUT;
+        return REGULA_ERR_INPUT;
+    }
+    rg_status s = rg_bind_claim(c->vm, obj, err, sizeof err);
+    if (cid) { /* after the binding, which starts the context's strings afresh */
+        rg_value v = rg_vm_intern(c->vm, cid, strlen(cid));
+        c->claim_id = v == RG_NONE ? NULL : (const char *)(intptr_t)v;
+    }
+    json_decref(obj);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, err);
+    return rg_api_begin_claim(c);
+}
+
+regula_status rg_api_need_bound(regula_ctx *c, const char *what)
+{
+    if (c->state == CLAIM_BUILDING) {
+        regula_status st = regula_claim_end(c);
+        if (st != REGULA_OK)
+            return st;
+    }
+    switch (c->state) {
+    case CLAIM_BOUND: return REGULA_OK;
+    case CLAIM_FAILED: return c->claim_status; /* the claim's failure, message unchanged */
+    case CLAIM_SETTLED:
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the claim is already settled; bind the next one first", what);
+    default:
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: no claim; give one with regula_claim_json or regula_claim_new",
+                           what);
+    }
+}
+
+static regula_status need_settled(regula_ctx *c, const char *what)
+{
+    if (c->state == CLAIM_SETTLED)
+        return REGULA_OK;
+    if (c->state == CLAIM_FAILED)
+        return c->claim_status;
+    return rg_api_fail(c, REGULA_ERR_USAGE, "%s: settle the claim first (regula_settle)", what);
+}
+
+/* ---- the ledger the host keeps --------------------------------------------------------- */
+
+static regula_status check_scope(regula_ctx *c, unsigned s, const char *what, const rg_ledger_scope **out)
+{
+    *out = scope_of(c->pack, s);
+    if (!*out)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: no ledger scope %u (the pack has %u)", what, s,
+                           c->pack->prog->n_ledger_scopes);
+    return REGULA_OK;
+}
+
+static regula_status check_field(regula_ctx *c, unsigned s, unsigned f, const char *what, uint32_t *field)
+{
+    const rg_ledger_scope *sc;
+    regula_status st = check_scope(c, s, what, &sc);
+    if (st != REGULA_OK)
+        return st;
+    if (f >= sc->n_fields)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: ledger scope '%s' has no field %u (it has %u)", what,
+                           c->pack->prog->str[sc->name], f, sc->n_fields);
+    *field = sc->first_field + f;
+    return REGULA_OK;
+}
+
+/* v of type t as a regula_value (strings, enum and region names point into the context or the pack). */
+static void to_value(const rg_program *p, uint32_t t, rg_value v, regula_value *out)
+{
+    memset(out, 0, sizeof *out);
+    out->type = public_type(t);
+    if (v == RG_NONE)
+        return;
+    out->present = 1;
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_STRING:
+        out->s = (const char *)(intptr_t)v;
+        return;
+    case RG_T_ENUM: {
+        const rg_enum *e = &p->enums[RG_TYPE_AUX(t)];
+        out->i = v;
+        if (v >= 0 && v < (rg_value)e->n_members)
+            out->s = p->str[p->member_names[e->first_member + (uint32_t)v]];
+        return;
+    }
+    case RG_T_REGION:
+        out->i = v;
+        if (v >= 0 && v < (rg_value)p->n_policies)
+            out->s = p->str[p->policies[v].name];
+        return;
+    default:
+        out->i = v;
+    }
+}
+
+regula_status regula_ledger_key(regula_ctx *c, unsigned s, unsigned k, regula_value *out)
+{
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    if (c->state != CLAIM_SETTLED) {
+        regula_status st = rg_api_need_bound(c, "regula_ledger_key");
+        if (st != REGULA_OK)
+            return st;
+    }
+    const rg_ledger_scope *sc;
+    regula_status st = check_scope(c, s, "regula_ledger_key", &sc);
+    if (st != REGULA_OK)
+        return st;
+    if (k >= sc->n_keys)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_key: scope '%s' has %u key parts, not %u",
+                           c->pack->prog->str[sc->name], sc->n_keys, k + 1);
+    const rg_program *p = c->pack->prog;
+    to_value(p, p->ledger_key_types[sc->first_key + k], c->keys[sc->first_key + k], out);
+    return REGULA_OK;
+}
+
+regula_status regula_ledger_set(regula_ctx *c, unsigned s, unsigned f, int64_t value)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    regula_status st = rg_api_need_bound(c, "regula_ledger_set");
+    uint32_t field;
+    if (st == REGULA_OK)
+        st = check_field(c, s, f, "regula_ledger_set", &field);
+    if (st != REGULA_OK)
+        return st;
+    if (value == RG_NONE)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_set: INT64_MIN is not a ledger value");
+    c->vm->ledger_in[field] = value;
+    c->given[field] = 1;
+    return REGULA_OK;
+}
+
+regula_status regula_ledger_none(regula_ctx *c, unsigned s)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    regula_status st = rg_api_need_bound(c, "regula_ledger_none");
+    if (st != REGULA_OK)
+        return st;
+    const rg_program *p = c->pack->prog;
+    unsigned first = s, last = s;
+    if (s == REGULA_ALL_SCOPES) {
+        first = 0;
+        last = p->n_ledger_scopes ? p->n_ledger_scopes - 1 : 0;
+        if (p->n_ledger_scopes == 0)
+            return REGULA_OK;
+    }
+    for (unsigned i = first; i <= last; i++) {
+        const rg_ledger_scope *sc;
+        if ((st = check_scope(c, i, "regula_ledger_none", &sc)) != REGULA_OK)
+            return st;
+        for (uint32_t f = sc->first_field; f < sc->first_field + sc->n_fields; f++) {
+            rg_status rs = rg_vm_ledger_init(c->vm, f, &c->vm->ledger_in[f]);
+            if (rs != RG_OK)
+                return rg_api_claim_fail(c, (regula_status)rs, c->vm->error);
+            c->given[f] = 1;
+        }
+    }
+    return REGULA_OK;
+}
+
+regula_status regula_ledger_get(regula_ctx *c, unsigned s, unsigned f, int64_t *value)
+{
+    if (!c || !value)
+        return REGULA_ERR_USAGE;
+    regula_status st = need_settled(c, "regula_ledger_get");
+    uint32_t field;
+    if (st == REGULA_OK)
+        st = check_field(c, s, f, "regula_ledger_get", &field);
+    if (st != REGULA_OK)
+        return st;
+    *value = c->vm->ledger_out[field];
+    return REGULA_OK;
+}
+
+/* ---- the in-memory ledger ----------------------------------------------------------- */
+
+struct regula_ledger {
+    const regula_pack *pack;
+    rg_ledger_store *store;
+    const regula_ctx *loaded_by; /* and the claim (serial) it loaded for */
+    uint64_t serial;
+};
+
+regula_status regula_ledger_new(const regula_pack *pk, regula_ledger **out)
+{
+    if (!out)
+        return REGULA_ERR_USAGE;
+    *out = NULL;
+    if (!pk)
+        return REGULA_ERR_USAGE;
+    regula_ledger *l = calloc(1, sizeof *l);
+    if (!l || !(l->store = rg_ledger_store_new(pk->prog))) {
+        free(l);
+        return REGULA_ERR_MEMORY;
+    }
+    l->pack = pk;
+    *out = l;
+    return REGULA_OK;
+}
+
+void regula_ledger_free(regula_ledger *l)
+{
+    if (!l)
+        return;
+    rg_ledger_store_free(l->store);
+    free(l);
+}
+
+regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    if (!l || l->pack != c->pack)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_load: the ledger belongs to another pack");
+    regula_status st = rg_api_need_bound(c, "regula_ledger_load");
+    if (st != REGULA_OK)
+        return st;
+    rg_status s = rg_ledger_store_load(l->store, c->vm);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
+    memset(c->given, 1, c->pack->prog->n_ledger_fields);
+    l->loaded_by = c;
+    l->serial = c->serial;
+    return REGULA_OK;
+}
+
+regula_status regula_ledger_commit(regula_ctx *c, regula_ledger *l)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    regula_status st = need_settled(c, "regula_ledger_commit");
+    if (st != REGULA_OK)
+        return st;
+    if (!l || l->loaded_by != c || l->serial != c->serial)
+        return rg_api_fail(c, REGULA_ERR_USAGE,
+                           "regula_ledger_commit: this claim's ledger was not loaded from this ledger (regula_ledger_load)");
+    if (rg_ledger_store_commit(l->store, c->vm) != RG_OK)
+        return rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory storing the ledger");
+    l->loaded_by = NULL;
+    return REGULA_OK;
+}
+
+/* ---- settling ------------------------------------------------------------------------- */
+
+regula_status regula_settle(regula_ctx *c)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    regula_status st = rg_api_need_bound(c, "regula_settle");
+    if (st != REGULA_OK)
+        return st;
+    const rg_program *p = c->pack->prog;
+    rg_vm *vm = c->vm;
+    for (uint32_t f = 0; f < p->n_ledger_fields; f++)
+        if (!c->given[f]) {
+            const rg_ledger_field *lf = &p->ledger_fields[f];
+            return rg_api_fail(c, REGULA_ERR_USAGE,
+                               "regula_settle: ledger field %s.%s was not given: set every field of the scope's record "
+                               "(regula_ledger_set), or say there is none (regula_ledger_none)",
+                               p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
+        }
+    /* as cli_settle_line: the outputs in order, then the updates */
+    vm->explain = c->explain;
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        rg_status s = rg_vm_eval_def(vm, p->outputs[i].def, &c->outs[i]);
+        if (s != RG_OK)
+            return rg_api_claim_fail(c, (regula_status)s, vm->error);
+    }
+    c->trace_mark = vm->n_trace;
+    rg_status s = rg_vm_run_updates(vm);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, vm->error);
+    c->explained = c->explain;
+    c->state = CLAIM_SETTLED;
+    c->errmsg[0] = '\0';
+    return REGULA_OK;
+}
+
+/* ---- results -------------------------------------------------------------------------- */
+
+static regula_status check_output(regula_ctx *c, unsigned i, const char *what)
+{
+    regula_status st = need_settled(c, what);
+    if (st != REGULA_OK)
+        return st;
+    if (i >= c->pack->prog->n_outputs)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: no output %u (the pack has %u)", what, i,
+                           c->pack->prog->n_outputs);
+    return REGULA_OK;
+}
+
+regula_status regula_result(regula_ctx *c, unsigned i, regula_value *out)
+{
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    regula_status st = check_output(c, i, "regula_result");
+    if (st != REGULA_OK)
+        return st;
+    const rg_program *p = c->pack->prog;
+    to_value(p, p->outputs[i].type, c->outs[i], out);
+    return REGULA_OK;
+}
+
+int regula_result_text(regula_ctx *c, unsigned i, char *buf, size_t cap)
+{
+    if (!c || check_output(c, i, "regula_result_text") != REGULA_OK)
+        return -1;
+    const rg_program *p = c->pack->prog;
+    return rg_value_text(p, p->outputs[i].type, c->outs[i], buf, cap);
+}
+
+/* The JSON texts are written by the stdlib's FILE writers (the same bytes as
+ * `regula run`) into a stream whose bytes land in the context's buffer. */
+static ssize_t json_write(void *cookie, const char *buf, size_t n)
+{
+    regula_ctx *c = cookie;
+    if (c->n_json + n + 1 > c->cap_json) {
+        size_t cap = c->cap_json ? c->cap_json : 1024;
+        while (cap < c->n_json + n + 1)
+            cap *= 2;
+        char *nb = rg_api_ctx_mem(c, c->json, cap);
+        if (!nb)
+            return -1;
+        c->json = nb;
+        c->cap_json = cap;
+    }
+    memcpy(c->json + c->n_json, buf, n);
+    c->n_json += n;
+    return (ssize_t)n;
+}
+
+static FILE *json_begin(regula_ctx *c)
+{
+    if (!c->json_out) {
+        cookie_io_functions_t io = {.write = json_write};
+        c->json_out = fopencookie(c, "w", io);
+        if (!c->json_out)
+            return NULL;
+    }
+    c->n_json = 0;
+    clearerr(c->json_out);
+    return c->json_out;
+}
+
+static const char *json_end(regula_ctx *c, rg_status written)
+{
+    if (fflush(c->json_out) != 0 || ferror(c->json_out) || written != RG_OK || !c->json) {
+        rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory writing JSON");
+        return NULL;
+    }
+    while (c->n_json && c->json[c->n_json - 1] == '\n')
+        c->n_json--;
+    c->json[c->n_json] = '\0';
+    return c->json;
+}
+
+const char *regula_result_json(regula_ctx *c)
+{
+    if (!c)
+        return NULL;
+    if (c->state != CLAIM_SETTLED && c->state != CLAIM_FAILED) {
+        rg_api_fail(c, REGULA_ERR_USAGE, "regula_result_json: no settled or failed claim");
+        return NULL;
+    }
+    FILE *out = json_begin(c);
+    if (!out) {
+        rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory opening a JSON stream");
+        return NULL;
+    }
+    rg_status s = RG_OK;
+    if (c->state == CLAIM_FAILED) {
+        rg_write_error_line(out, c->line, c->claim_id, c->errmsg);
+    } else {
+        /* the explanation as `regula run --explain` gives it: up to the outputs */
+        uint32_t all = c->vm->n_trace;
+        c->vm->n_trace = c->trace_mark;
+        s = c->explained ? rg_write_result_explained(out, c->vm) : rg_write_result(out, c->vm, NULL);
+        c->vm->n_trace = all;
+    }
+    return json_end(c, s);
+}
+
+const char *regula_explain_json(regula_ctx *c)
+{
+    if (!c)
+        return NULL;
+    if (need_settled(c, "regula_explain_json") != REGULA_OK)
+        return NULL;
+    if (!c->explained) {
+        rg_api_fail(c, REGULA_ERR_USAGE, "regula_explain_json: call regula_ctx_set_explain(ctx, 1) before settling");
+        return NULL;
+    }
+    FILE *out = json_begin(c);
+    if (!out) {
+        rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory opening a JSON stream");
+        return NULL;
+    }
+    uint32_t all = c->vm->n_trace;
+    c->vm->n_trace = c->trace_mark;
+    rg_write_explanation(out, c->vm);
+    c->vm->n_trace = all;
+    return json_end(c, RG_OK);
+}

@@ -1,0 +1,68 @@
+/* api_impl.h — what the files of the embedding API (vm/api.c, vm/api_claim.c) share: the structures behind include/regula.h's opaque handles and the claim state machine.
+ * Must not be included outside the API files: everything else reaches the library through include/regula.h or the layers' own headers. */
+#ifndef RG_API_IMPL_H
+#define RG_API_IMPL_H
+
+#include <stdio.h>
+
+#include "externs.h"
+#include "regula.h"
+#include "vm.h"
+
+struct regula_pack {
+    regula_allocator alloc;   /* the host's, or the C library's: never NULL functions */
+    rg_program *prog;         /* read-only once loaded: shared by every context */
+    rg_extern_table *externs; /* bound host functions, NULL when the pack declares none */
+    uint64_t budget;          /* default per claim (the VM's convention: 0 = unlimited) */
+    size_t memory_limit;
+};
+
+/* Where a context's claim is. */
+typedef enum {
+    CLAIM_NONE,     /* nothing bound yet */
+    CLAIM_BUILDING, /* regula_claim_new, fields being set */
+    CLAIM_BOUND,    /* checked and begun: keys known, ledger being given */
+    CLAIM_SETTLED,  /* outputs and ledger updates computed */
+    CLAIM_FAILED    /* the claim failed: claim_status and errmsg say why, until the next claim */
+} claim_state;
+
+struct regula_ctx {
+    const regula_pack *pack;
+    rg_vm *vm;                /* allocates through ctx_mem (below), so within the memory limit */
+    regula_allocator alloc;
+    size_t in_use, limit;     /* bytes held through ctx_mem; limit 0 = none */
+    void *userdata;
+    int explain, explained;
+
+    claim_state state;
+    regula_status claim_status; /* CLAIM_FAILED: what the claim failed with */
+    long line;                /* > 0: messages and error lines as `regula run` words them */
+    const char *claim_id;     /* for error lines (a claim string), or NULL */
+    uint64_t serial;          /* claims begun: pairs a regula_ledger load with its commit */
+    rg_value *outs;           /* n_outputs values after settling */
+    rg_value *keys;           /* n_ledger_keys: each scope's key parts for the bound claim */
+    uint8_t *given;           /* n_ledger_fields: the host gave the field's value */
+    uint32_t trace_mark;      /* trace entries made by the outputs (`regula run --explain` stops there) */
+
+    FILE *json_out;           /* writes into json[] (fopencookie), made on first use */
+    char *json;
+    size_t n_json, cap_json;
+    char errmsg[700];
+};
+
+/* The context's allocator as the VM's rg_alloc function (ud = the context). */
+void *rg_api_ctx_mem(void *ud, void *ptr, size_t size);
+
+/* Record a failure message on the context; returns st. */
+regula_status rg_api_fail(regula_ctx *c, regula_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The claim failed: message prefixed with "line N: " when the context has a
+ * line; the state becomes CLAIM_FAILED. Returns st. */
+regula_status rg_api_claim_fail(regula_ctx *c, regula_status st, const char *msg);
+/* Choose the policy and as-of date and compute the ledger keys of the bound
+ * claim: CLAIM_BOUND, or the claim's failure. */
+regula_status rg_api_begin_claim(regula_ctx *c);
+/* The claim in the state the ledger calls and settling need (a built claim
+ * is finished first): RG_OK, or the claim's failure or a usage error. */
+regula_status rg_api_need_bound(regula_ctx *c, const char *what);
+
+#endif

@@ -1,0 +1,124 @@
+/* bytecode_io.h — the VM's internal view of the bytecode file: loader and verifier entry points, the section tables, and the little-endian, FNV-1a and instruction-decoding helpers shared with the writer and disassembler.
+ * Must not depend on the compiler; the file layout it names is specified in docs/bytecode.md and nowhere else. */
+#ifndef RG_BYTECODE_IO_H
+#define RG_BYTECODE_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "opcodes.h"
+#include "program.h"
+
+/* The file is little-endian and is read and written with memcpy of native
+ * integers and records, so only little-endian targets are supported. */
+#if !defined(__BYTE_ORDER__) || !defined(__ORDER_LITTLE_ENDIAN__)
+#error "cannot tell this target's byte order; Regula bytecode needs a little-endian target"
+#endif
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "Regula bytecode is little-endian: build on a little-endian target (x86-64, aarch64)");
+
+/* One section per RG_PROGRAM_ARRAYS entry, in that order. */
+enum {
+#define RG_X_SEC(type, name) RG_SEC_##name,
+    RG_PROGRAM_ARRAYS(RG_X_SEC)
+#undef RG_X_SEC
+    RG_N_SECTIONS
+};
+
+extern const char *const rg_section_name[RG_N_SECTIONS];     /* "strings", "member_names", ... */
+extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record type */
+
+/* File header: byte offsets of its fields (docs/bytecode.md, "Header"). */
+#define RG_HDR_MAGIC 0u         /* 4 bytes "RGLA" */
+#define RG_HDR_VERSION 4u       /* u16 */
+#define RG_HDR_FLAGS 6u         /* u16, 0 */
+#define RG_HDR_SOURCE_HASH 8u   /* u64 */
+#define RG_HDR_SELECT_POLICY 16u /* u32 entry.select_policy */
+#define RG_HDR_ASOF 20u         /* u32 entry.asof */
+#define RG_HDR_UPDATE 24u       /* u32 entry.update */
+#define RG_HDR_OUTCOME_DEF 28u  /* u32 entry.outcome_def */
+#define RG_HDR_CLAIM_SLOTS 32u  /* u32 n_claim_slots */
+#define RG_HDR_ITEM_SLOTS 36u   /* u32 n_item_slots */
+#define RG_HDR_LIST_FIELD 40u   /* u32 list_field */
+#define RG_HDR_ITEM_DEFS 44u    /* u32 n_item_defs */
+#define RG_HDR_N_SECTIONS 48u   /* u32 */
+#define RG_HDR_SIZE 52u
+#define RG_SECTION_HDR_SIZE 8u  /* u32 count, u32 element size */
+#define RG_CHECKSUM_SIZE 8u     /* u64 FNV-1a 64 of every byte before it */
+
+static inline uint16_t rg_rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, sizeof v); return v; }
+static inline uint32_t rg_rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, sizeof v); return v; }
+static inline uint64_t rg_rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, sizeof v); return v; }
+static inline void rg_wr16(uint8_t *p, uint16_t v) { memcpy(p, &v, sizeof v); }
+static inline void rg_wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof v); }
+static inline void rg_wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof v); }
+
+#define RG_FNV64_BASIS 0xcbf29ce484222325ull
+#define RG_FNV64_PRIME 0x100000001b3ull
+
+/* FNV-1a 64 of n bytes, continuing from h (start with RG_FNV64_BASIS). */
+static inline uint64_t rg_fnv1a64(const void *data, size_t n, uint64_t h)
+{
+    const uint8_t *b = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= RG_FNV64_PRIME;
+    }
+    return h;
+}
+
+/* One decoded instruction. Operands are zero when absent; IMM operands are
+ * stored as their 32-bit pattern (cast to int32_t to read them). */
+typedef struct {
+    uint8_t op;
+    uint8_t len;        /* bytes, opcode included */
+    uint32_t a, b;
+} rg_insn;
+
+static inline uint32_t rg_rd_operand(const uint8_t *p, unsigned kind)
+{
+    switch (rg_operand_width[kind]) {
+    case 2: return rg_rd16(p);
+    case 4: return rg_rd32(p);
+    default: return 0;
+    }
+}
+
+/* Number of values the instruction (op, operand a) pops: its table entry, or
+ * for CALL_EXTERN (-1 there) the argument count of extern a, which the caller
+ * has checked to be in range. */
+static inline int rg_insn_pops(const rg_program *p, unsigned op, uint32_t a)
+{
+    int pops = rg_opinfo_table[op].pops;
+    return pops >= 0 ? pops : (int)p->externs[a].n_args;
+}
+
+/* Decode the instruction at code[0..avail). 0 on success, -1 for an unknown
+ * opcode, -2 when the instruction runs past avail. */
+static inline int rg_decode(const uint8_t *code, uint32_t avail, rg_insn *in)
+{
+    in->op = avail ? code[0] : 0;
+    in->a = in->b = 0;
+    in->len = 0;
+    if (avail == 0) return -2;
+    if (in->op >= RG_OP__COUNT) return -1;
+    const rg_opinfo *oi = &rg_opinfo_table[in->op];
+    unsigned n = rg_op_length(in->op);
+    if (n > avail) return -2;
+    in->len = (uint8_t)n;
+    in->a = rg_rd_operand(code + 1, oi->a);
+    in->b = rg_rd_operand(code + 1 + rg_operand_width[oi->a], oi->b);
+    return 0;
+}
+
+/* Parse a file image (copying every array, so buf may be freed afterwards),
+ * verify it and derive its indexes. 0 and *out on success; -1 with a message
+ * in err (and *out = NULL) on any problem. Never trusts the input. */
+int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, size_t errlen);
+
+/* Check every cross-reference of every table and every chunk's code
+ * (operands, jump targets, termination, stack depths). Needs no derived
+ * index. 0 if p is safe to run; -1 with a message in err. */
+int rg_program_verify(const rg_program *p, char *err, size_t errlen);
+
+#endif

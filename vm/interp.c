@@ -1,0 +1,983 @@
+/* interp.c — the bytecode interpreter and the evaluation context: binds
+ * nothing itself (stdlib does), evaluates definitions once per claim, runs
+ * ledger updates, reports runtime errors with their policy source line.
+ * Allocates only when a context grows to a larger claim than it has seen. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "externs.h"
+#include "opcodes.h"
+#include "values.h"
+#include "vm.h"
+
+typedef struct strblock {
+    struct strblock *next;
+    size_t cap;
+    char data[];
+} strblock;
+
+/* A definition being computed, and where its reader continues. */
+struct rg_frame {
+    const uint8_t *ip;     /* the reader's next instruction */
+    const uint8_t *code;   /* the reader's chunk */
+    rg_value *locals;      /* the reader's locals */
+    uint32_t chunk;        /* the reader's chunk id */
+    int32_t row;           /* the reader's item row */
+    uint32_t slot;         /* the definition computed */
+    int32_t def_row;       /* its item row, -1 for a claim-level one */
+    rg_value *val;         /* where its value goes */
+    uint8_t *st;           /* its state: 1 while computing */
+};
+
+/* Zeroed memory from the context's allocator. */
+static void *zalloc(const rg_alloc *a, size_t n)
+{
+    void *q = rg_mem(a, NULL, n);
+    if (q)
+        memset(q, 0, n);
+    return q;
+}
+
+rg_vm *rg_vm_new(const rg_program *p)
+{
+    return rg_vm_new_alloc(p, NULL);
+}
+
+rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
+{
+    rg_alloc a = alloc ? *alloc : (rg_alloc){0};
+    rg_vm *vm = zalloc(&a, sizeof *vm);
+    if (!vm)
+        return NULL;
+    vm->alloc = a;
+    vm->prog = p;
+    uint32_t need = 0;
+    for (uint32_t i = 0; i < p->n_chunks; i++) {
+        uint32_t n = (uint32_t)p->chunks[i].n_locals + p->chunks[i].max_stack;
+        if (n > need)
+            need = n;
+    }
+    vm->max_depth = 2 * p->n_defs + 16;
+    vm->stack_cap = need * (vm->max_depth + 1) + 16;
+    vm->stack = rg_mem(&a, NULL, vm->stack_cap * sizeof *vm->stack);
+    vm->claim = zalloc(&a, (p->n_claim_slots + 1) * sizeof *vm->claim);
+    vm->defs = zalloc(&a, (p->n_defs + 1) * sizeof *vm->defs);
+    vm->def_state = zalloc(&a, p->n_defs + 1);
+    vm->ledger_in = zalloc(&a, (p->n_ledger_fields + 1) * sizeof *vm->ledger_in);
+    vm->ledger_out = zalloc(&a, (p->n_ledger_fields + 1) * sizeof *vm->ledger_out);
+    vm->frames = rg_mem(&a, NULL, ((size_t)vm->max_depth + 1) * sizeof *vm->frames);
+    vm->cap_strbuf = 0;
+    if (!vm->stack || !vm->claim || !vm->defs || !vm->def_state || !vm->ledger_in || !vm->ledger_out ||
+        !vm->frames) {
+        rg_vm_free(vm);
+        return NULL;
+    }
+    vm->budget = 10000000;
+    return vm;
+}
+
+static void free_strblocks(const rg_alloc *a, strblock *b)
+{
+    while (b) {
+        strblock *n = b->next;
+        rg_mem(a, b, 0);
+        b = n;
+    }
+}
+
+void rg_vm_free(rg_vm *vm)
+{
+    if (!vm)
+        return;
+    rg_alloc a = vm->alloc;
+    void *blocks[] = {vm->stack, vm->claim, vm->items, vm->defs, vm->def_state, vm->idefs,
+                      vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        rg_mem(&a, blocks[i], 0);
+    free_strblocks(&a, (strblock *)vm->strbuf);
+    rg_mem(&a, vm, 0);
+}
+
+void rg_vm_reset(rg_vm *vm)
+{
+    strblock *b = (strblock *)vm->strbuf;
+    if (b && b->next) {
+        /* keep the newest (largest) block only */
+        free_strblocks(&vm->alloc, b->next);
+        b->next = NULL;
+    }
+    vm->n_strbuf = 0;
+    vm->n_items = 0;
+    vm->n_trace = 0;
+    vm->error[0] = '\0';
+    vm->error_line = vm->error_file = 0;
+    vm->used = 0;
+    vm->depth = 0;
+}
+
+rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
+{
+    strblock *b = (strblock *)vm->strbuf;
+    if (!b || vm->n_strbuf + len + 1 > b->cap) {
+        size_t cap = b ? b->cap * 2 : 4096;
+        while (cap < len + 1)
+            cap *= 2;
+        strblock *nb = rg_mem(&vm->alloc, NULL, sizeof *nb + cap);
+        if (!nb)
+            return RG_NONE;
+        nb->cap = cap;
+        nb->next = b;
+        vm->strbuf = (char *)nb;
+        vm->cap_strbuf = cap;
+        vm->n_strbuf = 0;
+        b = nb;
+    }
+    char *d = b->data + vm->n_strbuf;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    vm->n_strbuf += len + 1;
+    return (rg_value)(intptr_t)d;
+}
+
+int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
+{
+    const rg_program *p = vm->prog;
+    if (n > (1u << 24))
+        return RG_ERR_MEMORY; /* a claim of more than 16M items is refused, not wrapped */
+    if (n > vm->cap_items) {
+        uint32_t cap = vm->cap_items ? vm->cap_items : 8;
+        while (cap < n)
+            cap *= 2;
+        rg_value *items = rg_mem(&vm->alloc, vm->items, ((size_t)cap * p->n_item_slots + 1) * sizeof *items);
+        if (!items)
+            return RG_ERR_MEMORY;
+        vm->items = items;
+        rg_value *idefs = rg_mem(&vm->alloc, vm->idefs, ((size_t)cap * p->n_item_defs + 1) * sizeof *idefs);
+        if (!idefs)
+            return RG_ERR_MEMORY;
+        vm->idefs = idefs;
+        uint8_t *st = rg_mem(&vm->alloc, vm->idef_state, (size_t)cap * p->n_item_defs + 1);
+        if (!st)
+            return RG_ERR_MEMORY;
+        vm->idef_state = st;
+        vm->cap_items = cap;
+    }
+    vm->n_items = n;
+    return RG_OK;
+}
+
+/* ---- errors ---- */
+
+static rg_status fail(rg_vm *vm, uint32_t code_off, rg_status st, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    uint32_t file = 0;
+    uint32_t line = rg_program_line(vm->prog, code_off, &file);
+    vm->error_line = line;
+    vm->error_file = file;
+    if (line)
+        snprintf(vm->error, sizeof vm->error, "%s at %s:%u", msg, vm->prog->str[file], line);
+    else
+        snprintf(vm->error, sizeof vm->error, "%s", msg);
+    return st;
+}
+
+static void trace(rg_vm *vm, uint32_t kind, uint32_t index, uint32_t chunk, int32_t row, rg_value v)
+{
+    if (vm->n_trace == vm->cap_trace) {
+        uint32_t cap = vm->cap_trace ? vm->cap_trace * 2 : 256;
+        rg_trace_ent *t = rg_mem(&vm->alloc, vm->trace, cap * sizeof *t);
+        if (!t)
+            return;
+        vm->trace = t;
+        vm->cap_trace = cap;
+    }
+    rg_trace_ent *e = &vm->trace[vm->n_trace++];
+    e->kind = kind;
+    e->index = index;
+    e->chunk = chunk;
+    e->row = row;
+    e->value = v;
+}
+
+/* ---- the interpreter ----
+ * One loop runs a chunk and every definition it needs: reading a definition
+ * not yet computed pushes a frame (no C recursion) and continues in the
+ * definition's chunk; its RET stores the value, pops the frame and pushes the
+ * value for the reader. Dispatch is threaded (GCC's labels as values) unless
+ * RG_VM_SWITCH is defined or the compiler lacks them: then it is a switch.
+ * The instruction budget is a local count-down, written back on the way out. */
+
+#if defined(__GNUC__) && !defined(RG_VM_SWITCH)
+#define RG_THREADED 1
+#endif
+
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static inline uint32_t rd16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v); /* the image is little-endian, as is every supported target */
+    return v;
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran);
+
+/* Value of definition slot for item row (-1: claim-level), evaluated at most
+ * once per claim; at is the code offset errors are reported at. */
+static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, uint32_t at)
+{
+    const rg_program *p = vm->prog;
+    const rg_def *d = &p->defs[slot];
+    rg_value *val;
+    uint8_t *st;
+    if (d->per_item) {
+        if (row < 0 || (uint32_t)row >= vm->n_items)
+            return fail(vm, at, RG_ERR_RUNTIME, "item row %d out of range", (int)row);
+        size_t k = (size_t)row * p->n_item_defs + d->item_index;
+        val = &vm->idefs[k];
+        st = &vm->idef_state[k];
+    } else {
+        val = &vm->defs[slot];
+        st = &vm->def_state[slot];
+        row = -1;
+    }
+    if (*st == 2) {
+        *out = *val;
+        return RG_OK;
+    }
+    if (*st == 1)
+        return fail(vm, at, RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[d->name]);
+    *st = 1;
+    uint32_t chunk = p->vtable[p->policies[vm->policy].vtable + slot], ran = chunk;
+    rg_status s = exec(vm, chunk, row, val, &ran);
+    if (s != RG_OK) {
+        *st = 0;
+        return s;
+    }
+    *st = 2;
+    *out = *val;
+    if (vm->explain)
+        trace(vm, 0, slot, ran, row, *val);
+    return RG_OK;
+}
+
+#define POP() (*--sp)
+#define PUSH(v) (*sp++ = (v))
+#define OFF() ((uint32_t)(ip - p->code))
+#define FAIL_AT(st_, ...)                                    \
+    do {                                                     \
+        status = fail(vm, OFF(), (st_), __VA_ARGS__);        \
+        goto out;                                            \
+    } while (0)
+#define ARITH_FAIL(what) FAIL_AT(RG_ERR_RUNTIME, "arithmetic overflow in %s", what)
+
+/* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair
+ * of consecutive opcodes and prints the counts at exit (docs/performance.md:
+ * how the superinstructions were chosen). */
+#ifdef RG_VM_OPSTATS
+static unsigned long long op_count[256], pair_count[256][256];
+static unsigned op_prev;
+static void opstats_dump(void)
+{
+    for (unsigned i = 0; i < RG_OP__COUNT; i++)
+        if (op_count[i])
+            fprintf(stderr, "op %-14s %llu\n", rg_opinfo_table[i].name, op_count[i]);
+    for (unsigned i = 0; i < RG_OP__COUNT; i++)
+        for (unsigned j = 0; j < RG_OP__COUNT; j++)
+            if (pair_count[i][j])
+                fprintf(stderr, "pair %s %s %llu\n", rg_opinfo_table[i].name, rg_opinfo_table[j].name, pair_count[i][j]);
+}
+static void opstats(unsigned op)
+{
+    static int registered;
+    if (!registered)
+        registered = atexit(opstats_dump) == 0;
+    op_count[op]++;
+    pair_count[op_prev][op]++;
+    op_prev = op;
+}
+#define OPSTATS() opstats(*ip)
+#else
+#define OPSTATS() ((void)0)
+#endif
+
+#ifdef RG_THREADED
+#define TARGET(op) L_##op:
+#define DISPATCH()                         \
+    do {                                   \
+        if (UNLIKELY(left-- == 0))         \
+            goto budget_out;               \
+        OPSTATS();                         \
+        goto *labels[*ip];                 \
+    } while (0)
+#else
+#define TARGET(op) case RG_OP_##op:
+#define DISPATCH() goto next
+#endif
+#define NEXT(n)        \
+    do {               \
+        ip += (n);     \
+        DISPATCH();    \
+    } while (0)
+
+/* Threaded dispatch pays only when each handler keeps its own indirect jump
+ * (so the branch predictor learns what follows what): GCC must not merge the
+ * handlers' identical tails into one shared jump. */
+#if defined(RG_THREADED) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
+static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran)
+{
+#ifdef RG_THREADED
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+    static const void *const labels[256] = {
+        [0 ... 255] = &&L__BAD,
+#define RG_X_LABEL(name, a, b, pops, pushes, syn) [RG_OP_##name] = &&L_##name,
+        RG_OPCODES(RG_X_LABEL)
+#undef RG_X_LABEL
+    };
+#pragma GCC diagnostic pop
+#endif
+    const rg_program *p = vm->prog;
+    const rg_chunk *ch = &p->chunks[chunk];
+    rg_value *const stack_end = vm->stack + vm->stack_cap;
+    rg_value *locals = vm->stack + vm->stack_top;
+    if (locals + ch->n_locals + ch->max_stack > stack_end)
+        return fail(vm, ch->start, RG_ERR_RUNTIME, "evaluation stack exhausted");
+    rg_value *sp = locals + ch->n_locals;
+    const uint8_t *code = p->code + ch->start;
+    const uint8_t *ip = code;
+    struct rg_frame *const frames = vm->frames;
+    const uint32_t *const vtable = p->vtable + p->policies[vm->policy].vtable; /* the claim's policy */
+    uint32_t depth = 0; /* frames pushed by this call */
+    uint64_t start = vm->budget ? (vm->used < vm->budget ? vm->budget - vm->used : 0) : UINT64_MAX;
+    uint64_t left = start;
+    rg_status status = RG_OK;
+    rg_value a, b, r;
+    /* the pending read of a definition (LOAD_DEF, LOAD_IDEF) */
+    uint32_t call_slot;
+    int32_t call_row;
+    unsigned call_len;
+
+    DISPATCH();
+#ifndef RG_THREADED
+next:
+    if (UNLIKELY(left-- == 0))
+        goto budget_out;
+    OPSTATS();
+    switch (*ip) {
+#endif
+
+    TARGET(NOP)
+        NEXT(1);
+    TARGET(PUSH_INT)
+        PUSH((int32_t)rd32(ip + 1));
+        NEXT(5);
+    TARGET(PUSH_CONST)
+        PUSH(p->consts[rd16(ip + 1)]);
+        NEXT(3);
+    TARGET(PUSH_STR)
+        PUSH((rg_value)(intptr_t)p->str[rd32(ip + 1)]);
+        NEXT(5);
+    TARGET(PUSH_NONE)
+        PUSH(RG_NONE);
+        NEXT(1);
+    TARGET(POP)
+        sp--;
+        NEXT(1);
+    TARGET(DUP)
+        a = sp[-1];
+        PUSH(a);
+        NEXT(1);
+    TARGET(LOAD_LOCAL)
+        PUSH(locals[rd16(ip + 1)]);
+        NEXT(3);
+    TARGET(STORE_LOCAL)
+        locals[rd16(ip + 1)] = POP();
+        NEXT(3);
+    TARGET(LOAD_FIELD)
+        PUSH(vm->claim[rd16(ip + 1)]);
+        NEXT(3);
+    TARGET(LOAD_IFIELD) {
+        uint32_t src = rd16(ip + 3);
+        rg_value rr = src == RG_ROW_OF_FRAME ? row : locals[src];
+        if (UNLIKELY(rr < 0 || rr >= (rg_value)vm->n_items))
+            FAIL_AT(RG_ERR_RUNTIME, "no current item");
+        PUSH(vm->items[(size_t)rr * p->n_item_slots + rd16(ip + 1)]);
+        NEXT(5);
+    }
+    TARGET(LOAD_DEF) {
+        /* the memo first: most reads find the value computed */
+        call_slot = rd16(ip + 1);
+        if (LIKELY(vm->def_state[call_slot] == 2)) {
+            PUSH(vm->defs[call_slot]);
+            NEXT(3);
+        }
+        call_row = -1;
+        call_len = 3;
+        goto call;
+    }
+    TARGET(LOAD_IDEF) {
+        call_slot = rd16(ip + 1);
+        uint32_t src = rd16(ip + 3);
+        rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
+        call_row = v < 0 || v >= (rg_value)vm->n_items ? -1 : (int32_t)v;
+        const rg_def *d = &p->defs[call_slot];
+        if (LIKELY(call_row >= 0 && d->per_item)) {
+            size_t k = (size_t)call_row * p->n_item_defs + d->item_index;
+            if (LIKELY(vm->idef_state[k] == 2)) {
+                PUSH(vm->idefs[k]);
+                NEXT(5);
+            }
+        }
+        call_len = 5;
+        goto call;
+    }
+    TARGET(LOAD_LEDGER)
+        PUSH(vm->ledger_in[rd16(ip + 1)]);
+        NEXT(3);
+    TARGET(LOAD_ASOF)
+        PUSH(vm->asof);
+        NEXT(1);
+    TARGET(ADD)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_add(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("+");
+        PUSH(r);
+        NEXT(1);
+    TARGET(SUB)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_sub(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        PUSH(r);
+        NEXT(1);
+    TARGET(MUL)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_mul(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("*");
+        PUSH(r);
+        NEXT(1);
+    TARGET(DIV)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(b == 0))
+            FAIL_AT(RG_ERR_RUNTIME, "division by zero");
+        if (UNLIKELY(a == INT64_MIN + 1 && b == -1))
+            ARITH_FAIL("/");
+        PUSH(a / b);
+        NEXT(1);
+    TARGET(NEG)
+        a = POP();
+        if (UNLIKELY(a == RG_NONE))
+            ARITH_FAIL("-");
+        PUSH(-a);
+        NEXT(1);
+    TARGET(PCT)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_pct(a, b, &r)))
+            ARITH_FAIL("pct");
+        PUSH(r);
+        NEXT(1);
+    TARGET(MIN)
+        b = POP();
+        a = POP();
+        PUSH(a < b ? a : b);
+        NEXT(1);
+    TARGET(MAX)
+        b = POP();
+        a = POP();
+        PUSH(a > b ? a : b);
+        NEXT(1);
+    TARGET(EQ) b = POP(); a = POP(); PUSH(a == b); NEXT(1);
+    TARGET(NE) b = POP(); a = POP(); PUSH(a != b); NEXT(1);
+    TARGET(LT) b = POP(); a = POP(); PUSH(a < b); NEXT(1);
+    TARGET(LE) b = POP(); a = POP(); PUSH(a <= b); NEXT(1);
+    TARGET(GT) b = POP(); a = POP(); PUSH(a > b); NEXT(1);
+    TARGET(GE) b = POP(); a = POP(); PUSH(a >= b); NEXT(1);
+    TARGET(STR_EQ)
+    TARGET(STR_NE) {
+        b = POP();
+        a = POP();
+        int eq;
+        if (a == RG_NONE || b == RG_NONE)
+            eq = a == b;
+        else
+            eq = strcmp((const char *)(intptr_t)a, (const char *)(intptr_t)b) == 0;
+        PUSH(*ip == RG_OP_STR_EQ ? eq : !eq);
+        NEXT(1);
+    }
+    TARGET(NOT)
+        a = POP();
+        PUSH(!a);
+        NEXT(1);
+    TARGET(JUMP)
+        ip = code + rd32(ip + 1);
+        DISPATCH();
+    TARGET(JUMP_IF_FALSE)
+        a = POP();
+        ip = a ? ip + 5 : code + rd32(ip + 1);
+        DISPATCH();
+    TARGET(JUMP_IF_TRUE)
+        a = POP();
+        ip = a ? code + rd32(ip + 1) : ip + 5;
+        DISPATCH();
+    TARGET(DATE_ADD)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_add(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("date +");
+        PUSH(r);
+        NEXT(1);
+    TARGET(DATE_DIFF)
+        b = POP();
+        a = POP();
+        if (UNLIKELY(rg_sub(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("date -");
+        PUSH(r);
+        NEXT(1);
+    TARGET(YEAR) {
+        a = POP();
+        int64_t y;
+        unsigned m, d;
+        rg_civil_from_days(a, &y, &m, &d);
+        PUSH(y);
+        NEXT(1);
+    }
+    TARGET(IN_LIST)
+    TARGET(IN_LISTV) {
+        uint32_t l;
+        unsigned len;
+        if (*ip == RG_OP_IN_LIST) {
+            l = rd16(ip + 1);
+            len = 3;
+        } else {
+            rg_value lv = POP();
+            if (UNLIKELY(lv < 0 || (uint64_t)lv >= p->n_lists))
+                FAIL_AT(RG_ERR_RUNTIME, "bad list");
+            l = (uint32_t)lv;
+            len = 1;
+        }
+        a = POP();
+        const rg_list *li = &p->lists[l];
+        const int64_t *lvals = p->list_values + li->first;
+        int found = 0;
+        for (uint32_t i = 0; i < li->count && !found; i++)
+            found = lvals[i] == a;
+        PUSH(found);
+        NEXT(len);
+    }
+    TARGET(FIND) {
+        uint32_t cat = rd16(ip + 1);
+        b = POP();
+        a = POP();
+        if (a < 0 || (uint64_t)a >= p->n_policies || b == RG_NONE)
+            PUSH(RG_NONE);
+        else
+            PUSH(rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b));
+        NEXT(3);
+    }
+    TARGET(CAT_COL) {
+        uint32_t cat = rd16(ip + 1), col = rd16(ip + 3);
+        a = POP();
+        if (a == RG_NONE) {
+            PUSH(RG_NONE);
+        } else {
+            const rg_catalog *c = &p->catalogs[cat];
+            rg_value v = p->cat_values[(size_t)a * c->n_columns + col];
+            if (v != RG_NONE && RG_TYPE_KIND(p->columns[c->first_column + col].type) == RG_T_STRING)
+                v = (rg_value)(intptr_t)p->str[v];
+            PUSH(v);
+        }
+        NEXT(5);
+    }
+    TARGET(TIERED) {
+        const rg_bracket *br = &p->brackets[rd16(ip + 1)];
+        b = POP();
+        a = POP();
+        rg_value sum = 0;
+        for (uint32_t i = 0; i < br->n_tiers; i++) {
+            const rg_tier *t = &p->tiers[br->first_tier + i];
+            rg_value lo = a > t->lo ? a : t->lo;
+            rg_value hi = t->hi == RG_NONE ? b : (b < t->hi ? b : t->hi);
+            if (hi <= lo)
+                continue;
+            rg_value part;
+            if (UNLIKELY(rg_pct(hi - lo, t->pct, &part) || rg_add(sum, part, &sum)))
+                ARITH_FAIL("tiered");
+        }
+        PUSH(sum);
+        NEXT(3);
+    }
+    TARGET(ITEMS_COUNT)
+        PUSH(vm->n_items);
+        NEXT(1);
+    TARGET(ITER_NEXT) {
+        uint32_t l = rd16(ip + 1);
+        locals[l]++;
+        ip = locals[l] >= (rg_value)vm->n_items ? code + rd32(ip + 3) : ip + 7;
+        DISPATCH();
+    }
+    TARGET(NOTE)
+        if (vm->explain)
+            trace(vm, 1, rd16(ip + 1), chunk, row, 0);
+        NEXT(3);
+    TARGET(FAIL)
+        FAIL_AT(RG_ERR_RUNTIME, "%s", p->str[rd32(ip + 1)]);
+    TARGET(VSELECT) {
+        const rg_vselector *vs = &p->vselectors[rd16(ip + 1)];
+        uint32_t next_chunk = vs->fallback;
+        for (uint32_t i = 0; i < vs->n_entries; i++) {
+            const rg_vsel_entry *e = &p->vsel_entries[vs->first_entry + i];
+            const rg_version *v = &p->versions[e->version];
+            if ((v->from == RG_NONE || vm->asof >= v->from) && (v->until == RG_NONE || vm->asof <= v->until)) {
+                next_chunk = e->chunk;
+                break;
+            }
+        }
+        chunk = next_chunk;
+        ch = &p->chunks[chunk];
+        if (UNLIKELY(locals + ch->n_locals + ch->max_stack > stack_end)) {
+            status = fail(vm, ch->start, RG_ERR_RUNTIME, "evaluation stack exhausted");
+            goto out;
+        }
+        sp = locals + ch->n_locals;
+        code = p->code + ch->start;
+        ip = code;
+        DISPATCH();
+    }
+    TARGET(LEDGER_ADD) {
+        uint32_t f = rd16(ip + 1);
+        a = POP();
+        if (UNLIKELY(rg_add(vm->ledger_out[f], a, &r) || r == RG_NONE))
+            ARITH_FAIL("ledger +=");
+        vm->ledger_out[f] = r;
+        NEXT(3);
+    }
+    TARGET(LEDGER_SET)
+        vm->ledger_out[rd16(ip + 1)] = POP();
+        NEXT(3);
+/* Return a: from the outermost chunk, the result; else a definition computed,
+ * memoised, and pushed for its reader, which goes on. */
+#define DO_RET()                                             \
+    do {                                                     \
+        if (depth == 0) {                                    \
+            *result = a;                                     \
+            goto out;                                        \
+        }                                                    \
+        struct rg_frame *f = &frames[--depth];               \
+        *f->val = a;                                         \
+        *f->st = 2;                                          \
+        if (vm->explain)                                     \
+            trace(vm, 0, f->slot, chunk, f->def_row, a);     \
+        sp = locals;                                         \
+        ip = f->ip;                                          \
+        code = f->code;                                      \
+        locals = f->locals;                                  \
+        chunk = f->chunk;                                    \
+        row = f->row;                                        \
+        PUSH(a);                                             \
+        DISPATCH();                                          \
+    } while (0)
+    TARGET(RET)
+        a = POP();
+        DO_RET();
+    TARGET(CALL_EXTERN) {
+        /* vm/externs.c converts, calls and checks; a failure's message is in vm->error */
+        uint32_t x = rd16(ip + 1);
+        sp -= p->externs[x].n_args;
+        status = rg_extern_call(vm, x, sp, &r);
+        if (status != RG_OK)
+            FAIL_AT(status, "%s", vm->error);
+        PUSH(r);
+        NEXT(3);
+    }
+
+    /* ---- superinstructions (opcodes.h) ---- */
+    TARGET(EQ_IMM)
+        sp[-1] = sp[-1] == (int32_t)rd32(ip + 1);
+        NEXT(5);
+    TARGET(JUMP_IF_NE)
+        a = POP();
+        ip = a != (int32_t)rd32(ip + 1) ? code + rd32(ip + 5) : ip + 9;
+        DISPATCH();
+    TARGET(FIELD_EQ)
+        PUSH(vm->claim[rd16(ip + 1)] == (int32_t)rd32(ip + 3));
+        NEXT(7);
+    TARGET(SET_LOCAL)
+        locals[rd16(ip + 1)] = (int32_t)rd32(ip + 3);
+        NEXT(7);
+    TARGET(RET_IMM)
+        a = (int32_t)rd32(ip + 1);
+        DO_RET();
+    TARGET(MIN_IMM)
+        a = (int32_t)rd32(ip + 1);
+        if (sp[-1] > a)
+            sp[-1] = a;
+        NEXT(5);
+    TARGET(MAX_IMM)
+        a = (int32_t)rd32(ip + 1);
+        if (sp[-1] < a)
+            sp[-1] = a;
+        NEXT(5);
+    TARGET(JUMP_IF_SOME)
+        if (sp[-1] != RG_NONE) {
+            ip = code + rd32(ip + 1);
+            DISPATCH();
+        }
+        sp--;
+        NEXT(5);
+    TARGET(JUMP_KEEP_FALSE)
+        if (!sp[-1]) {
+            ip = code + rd32(ip + 1);
+            DISPATCH();
+        }
+        sp--;
+        NEXT(5);
+    TARGET(JUMP_KEEP_TRUE)
+        if (sp[-1]) {
+            ip = code + rd32(ip + 1);
+            DISPATCH();
+        }
+        sp--;
+        NEXT(5);
+    TARGET(ACC_ADD) {
+        uint32_t l = rd16(ip + 1);
+        a = POP();
+        if (UNLIKELY(rg_add(locals[l], a, &r) || r == RG_NONE))
+            ARITH_FAIL("+");
+        locals[l] = r;
+        NEXT(3);
+    }
+    TARGET(ITER_LOOP) {
+        uint32_t l = rd16(ip + 1);
+        ip = ++locals[l] < (rg_value)vm->n_items ? code + rd32(ip + 3) : ip + 7;
+        DISPATCH();
+    }
+    TARGET(TABLE) {
+        /* the cell of the inputs' values, computed by the compiler; explaining,
+         * or outside the cells, the rows that follow decide (and name their row) */
+        if (LIKELY(!vm->explain)) {
+            const int64_t *k = p->consts + rd16(ip + 1), *in = k + 1;
+            int64_t n = k[0], i;
+            uint64_t cell = 0;
+            for (i = 0; i < n; i++, in += 3) {
+                uint64_t at = (uint64_t)locals[in[0]] - (uint64_t)in[1];
+                if (at >= (uint64_t)in[2])
+                    break;
+                cell = cell * (uint64_t)in[2] + at;
+            }
+            if (i == n && k[1 + 3 * n + 2 * cell]) {
+                a = k[2 + 3 * n + 2 * cell];
+                DO_RET();
+            }
+        }
+        NEXT(3);
+    }
+    TARGET(LOAD_PCONST)
+        if (LIKELY(!vm->explain)) {
+            PUSH(p->consts[rd16(ip + 3)]);
+            NEXT(5);
+        }
+        /* explaining: read as LOAD_DEF, so that the step is in the trace */
+        call_slot = rd16(ip + 1);
+        if (vm->def_state[call_slot] == 2) {
+            PUSH(vm->defs[call_slot]);
+            NEXT(5);
+        }
+        call_row = -1;
+        call_len = 5;
+        goto call;
+#ifdef RG_THREADED
+    L__BAD:
+#else
+    default:
+#endif
+        FAIL_AT(RG_ERR_RUNTIME, "bad opcode %u", *ip);
+#ifndef RG_THREADED
+    }
+#endif
+
+call: {
+    /* read definition call_slot for item row call_row (-1: claim-level), not yet computed */
+    const rg_def *d = &p->defs[call_slot];
+    rg_value *val;
+    uint8_t *st;
+    if (d->per_item) {
+        if (call_row < 0 || (uint32_t)call_row >= vm->n_items)
+            FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", (int)call_row);
+        size_t k = (size_t)call_row * p->n_item_defs + d->item_index;
+        val = &vm->idefs[k];
+        st = &vm->idef_state[k];
+    } else {
+        val = &vm->defs[call_slot];
+        st = &vm->def_state[call_slot];
+        call_row = -1;
+    }
+    if (*st == 2) { /* LOAD_IDEF of a row whose state the fast path could not read */
+        PUSH(*val);
+        NEXT(call_len);
+    }
+    if (*st == 1)
+        FAIL_AT(RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[d->name]);
+    if (UNLIKELY(vm->depth + depth + 1 >= vm->max_depth))
+        FAIL_AT(RG_ERR_RUNTIME, "evaluation nested too deeply");
+    uint32_t callee = vtable[call_slot];
+    int64_t cv = p->chunk_const[callee];
+    if (cv != RG_CHUNK_NOT_CONST) {
+        /* a parameter's literal (for this policy): stored as running it would */
+        *val = cv;
+        *st = 2;
+        if (vm->explain)
+            trace(vm, 0, call_slot, callee, call_row, cv);
+        PUSH(cv);
+        NEXT(call_len);
+    }
+    const rg_chunk *cc = &p->chunks[callee];
+    if (UNLIKELY(sp + cc->n_locals + cc->max_stack > stack_end)) {
+        status = fail(vm, cc->start, RG_ERR_RUNTIME, "evaluation stack exhausted");
+        goto out;
+    }
+    *st = 1;
+    struct rg_frame *f = &frames[depth++];
+    f->ip = ip + call_len;
+    f->code = code;
+    f->locals = locals;
+    f->chunk = chunk;
+    f->row = row;
+    f->slot = call_slot;
+    f->def_row = call_row;
+    f->val = val;
+    f->st = st;
+    /* the callee's frame starts at the reader's stack top */
+    locals = sp;
+    sp = locals + cc->n_locals;
+    chunk = callee;
+    row = call_row;
+    code = p->code + cc->start;
+    ip = code;
+    DISPATCH();
+}
+
+budget_out:
+    left = 0;
+    status = fail(vm, OFF(), RG_ERR_BUDGET, "instruction budget of %llu exhausted", (unsigned long long)vm->budget);
+out:
+    /* definitions left half-computed by a failure can be tried again */
+    while (depth > 0) {
+        struct rg_frame *f = &frames[--depth];
+        *f->st = 0;
+        chunk = f->chunk;
+    }
+    vm->used += start - left;
+    if (ran)
+        *ran = chunk;
+    return status;
+}
+
+/* ---- the calls a host makes ---- */
+
+static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
+{
+    if (chunk >= vm->prog->n_chunks) {
+        snprintf(vm->error, sizeof vm->error, "the pack has no such entry");
+        return RG_ERR_USAGE;
+    }
+    return exec(vm, chunk, -1, out, NULL);
+}
+
+rg_status rg_vm_begin(rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    memset(vm->def_state, 0, p->n_defs);
+    if (vm->n_items && p->n_item_defs)
+        memset(vm->idef_state, 0, (size_t)vm->n_items * p->n_item_defs);
+    vm->n_trace = 0;
+    vm->used = 0;
+    vm->stack_top = 0;
+    vm->depth = 0;
+    rg_value pol, asof;
+    rg_status s = run_entry(vm, p->entry.select_policy, &pol);
+    if (s != RG_OK)
+        return s;
+    if (pol < 0 || (uint64_t)pol >= p->n_policies) {
+        snprintf(vm->error, sizeof vm->error, "the claim selects no policy of this pack");
+        return RG_ERR_RUNTIME;
+    }
+    vm->policy = (uint32_t)pol;
+    s = run_entry(vm, p->entry.asof, &asof);
+    if (s != RG_OK)
+        return s;
+    vm->asof = asof;
+    return RG_OK;
+}
+
+rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
+{
+    const rg_program *p = vm->prog;
+    if (scope >= p->n_ledger_scopes)
+        return RG_ERR_USAGE;
+    const rg_ledger_scope *s = &p->ledger_scopes[scope];
+    for (uint32_t k = 0; k < s->n_keys; k++) {
+        rg_status st = run_entry(vm, p->ledger_keys[s->first_key + k], &keys[k]);
+        if (st != RG_OK)
+            return st;
+    }
+    return RG_OK;
+}
+
+rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out)
+{
+    const rg_program *p = vm->prog;
+    if (field >= p->n_ledger_fields)
+        return RG_ERR_USAGE;
+    uint32_t c = p->ledger_fields[field].init;
+    if (c == RG_NO_INDEX) {
+        *out = 0;
+        return RG_OK;
+    }
+    return run_entry(vm, c, out);
+}
+
+rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out)
+{
+    if (def >= vm->prog->n_defs || vm->prog->defs[def].per_item) {
+        snprintf(vm->error, sizeof vm->error, "no claim-level definition %u", def);
+        return RG_ERR_USAGE;
+    }
+    return eval_def(vm, def, -1, out, vm->prog->chunks[vm->prog->vtable[vm->prog->policies[vm->policy].vtable + def]].start);
+}
+
+rg_status rg_vm_run_updates(rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    memcpy(vm->ledger_out, vm->ledger_in, p->n_ledger_fields * sizeof *vm->ledger_out);
+    if (p->entry.update == RG_NO_INDEX)
+        return RG_OK;
+    rg_value dummy;
+    return run_entry(vm, p->entry.update, &dummy);
+}
+
+rg_status rg_vm_run_chunk(rg_vm *vm, uint32_t chunk, rg_value *out)
+{
+    return run_entry(vm, chunk, out);
+}

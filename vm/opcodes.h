@@ -1,0 +1,151 @@
+/* opcodes.h — the one list of Regula's bytecode instructions.
+ * Everything about an opcode (enum, name, operands, stack effect, synopsis for
+ * the disassembler, verifier rules) is derived from this list; nothing else
+ * may enumerate opcodes by hand. */
+#ifndef RG_OPCODES_H
+#define RG_OPCODES_H
+
+/* Operand kinds. Each operand is encoded little-endian after the opcode byte;
+ * its width and the bound the verifier checks it against come from its kind. */
+#define RG_OPERAND_KINDS(X)                                                   \
+    X(NONE, 0)    /* no operand */                                            \
+    X(IMM, 4)     /* signed 32-bit immediate */                               \
+    X(CONST, 2)   /* index into the constant pool */                          \
+    X(STR, 4)     /* index into the string table */                           \
+    X(LOCAL, 2)   /* local variable of the current chunk */                   \
+    X(FIELD, 2)   /* claim slot */                                            \
+    X(IFIELD, 2)  /* slot of an item row */                                   \
+    X(ROWSRC, 2)  /* where the item row comes from: 0xFFFF = the frame's row, */\
+                  /* else a local holding the row index */                    \
+    X(DEF, 2)     /* definition slot */                                       \
+    X(LEDGER, 2)  /* ledger field */                                          \
+    X(JUMP, 4)    /* absolute byte offset inside the current chunk */         \
+    X(CAT, 2)     /* catalog */                                               \
+    X(COL, 2)     /* column of a catalog */                                   \
+    X(BRK, 2)     /* bracket schedule */                                      \
+    X(LIST, 2)    /* constant list */                                         \
+    X(NOTE, 2)    /* explanation note */                                      \
+    X(VSEL, 2)    /* version selector */                                      \
+    X(EXTERN, 2)  /* host function (entry of the externs table) */
+
+/* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
+ * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
+ * The JUMP_IF_SOME / JUMP_KEEP_* rows give the effect of falling through; on
+ * their jump the value stays (the verifier knows, rg_jump_keeps). TABLE's
+ * constant A starts a block: n inputs, then per input (local, lowest value,
+ * count of values), then per cell of the product (matched 0/1, value), the
+ * first input varying slowest; a cell applies when matched. */
+#define RG_OPCODES(X)                                                                   \
+    X(NOP, NONE, NONE, 0, 0, "do nothing")                                              \
+    X(PUSH_INT, IMM, NONE, 0, 1, "push the immediate A")                                \
+    X(PUSH_CONST, CONST, NONE, 0, 1, "push constant A")                                 \
+    X(PUSH_STR, STR, NONE, 0, 1, "push string A")                                       \
+    X(PUSH_NONE, NONE, NONE, 0, 1, "push the absent value")                             \
+    X(POP, NONE, NONE, 1, 0, "drop the top of the stack")                               \
+    X(DUP, NONE, NONE, 1, 2, "duplicate the top of the stack")                          \
+    X(LOAD_LOCAL, LOCAL, NONE, 0, 1, "push local A")                                    \
+    X(STORE_LOCAL, LOCAL, NONE, 1, 0, "pop into local A")                               \
+    X(LOAD_FIELD, FIELD, NONE, 0, 1, "push claim field A")                              \
+    X(LOAD_IFIELD, IFIELD, ROWSRC, 0, 1, "push field A of item row B")                  \
+    X(LOAD_DEF, DEF, NONE, 0, 1, "push definition A, evaluating it once per claim")     \
+    X(LOAD_IDEF, DEF, ROWSRC, 0, 1, "push per-item definition A for item row B")        \
+    X(LOAD_LEDGER, LEDGER, NONE, 0, 1, "push ledger field A as it was before the claim")\
+    X(LOAD_ASOF, NONE, NONE, 0, 1, "push the as-of date that chose the versions")      \
+    X(ADD, NONE, NONE, 2, 1, "x + y, overflow is an error")                             \
+    X(SUB, NONE, NONE, 2, 1, "x - y, overflow is an error")                             \
+    X(MUL, NONE, NONE, 2, 1, "x * y, overflow is an error")                             \
+    X(DIV, NONE, NONE, 2, 1, "x / y truncated, division by zero is an error")           \
+    X(NEG, NONE, NONE, 1, 1, "-x")                                                      \
+    X(PCT, NONE, NONE, 2, 1, "money x times percent y, half up to the fen")             \
+    X(MIN, NONE, NONE, 2, 1, "the smaller of x and y")                                  \
+    X(MAX, NONE, NONE, 2, 1, "the larger of x and y")                                   \
+    X(EQ, NONE, NONE, 2, 1, "x == y")                                                   \
+    X(NE, NONE, NONE, 2, 1, "x != y")                                                   \
+    X(LT, NONE, NONE, 2, 1, "x < y")                                                    \
+    X(LE, NONE, NONE, 2, 1, "x <= y")                                                   \
+    X(GT, NONE, NONE, 2, 1, "x > y")                                                    \
+    X(GE, NONE, NONE, 2, 1, "x >= y")                                                   \
+    X(STR_EQ, NONE, NONE, 2, 1, "strings x == y")                                       \
+    X(STR_NE, NONE, NONE, 2, 1, "strings x != y")                                       \
+    X(NOT, NONE, NONE, 1, 1, "logical not")                                             \
+    X(JUMP, JUMP, NONE, 0, 0, "go to A")                                                \
+    X(JUMP_IF_FALSE, JUMP, NONE, 1, 0, "pop; go to A if false")                         \
+    X(JUMP_IF_TRUE, JUMP, NONE, 1, 0, "pop; go to A if true")                           \
+    X(DATE_ADD, NONE, NONE, 2, 1, "date x plus duration y")                             \
+    X(DATE_DIFF, NONE, NONE, 2, 1, "days from date y to date x")                        \
+    X(YEAR, NONE, NONE, 1, 1, "calendar year of date x")                                \
+    X(IN_LIST, LIST, NONE, 1, 1, "is x in constant list A")                             \
+    X(IN_LISTV, NONE, NONE, 2, 1, "is x in the list whose id is y")                     \
+    X(FIND, CAT, NONE, 2, 1, "row of catalog A for region x and key y, or absent")      \
+    X(CAT_COL, CAT, COL, 1, 1, "column B of catalog A's row x, absent if x is")         \
+    X(TIERED, BRK, NONE, 2, 1, "sum of bracket A's tiers over [x, y), each half up")    \
+    X(ITEMS_COUNT, NONE, NONE, 0, 1, "push the number of items")                        \
+    X(ITER_NEXT, LOCAL, JUMP, 0, 0, "local A += 1; go to B when past the last item")   \
+    X(NOTE, NOTE, NONE, 0, 0, "record explanation note A when explaining")              \
+    X(FAIL, STR, NONE, 0, 0, "stop with runtime error message A")                       \
+    X(VSELECT, VSEL, NONE, 0, 0, "continue in the version of selector A for the as-of date") \
+    X(LEDGER_ADD, LEDGER, NONE, 1, 0, "pop; add it to ledger field A")                  \
+    X(LEDGER_SET, LEDGER, NONE, 1, 0, "pop; set ledger field A")                        \
+    X(RET, NONE, NONE, 1, 0, "return the top of the stack")                            \
+    X(CALL_EXTERN, EXTERN, NONE, -1, 1, "pop host function A's arguments, push what it returns") \
+    /* superinstructions (docs/performance.md): each does what the sequence in its   \
+     * comment does, in one dispatch; the compiler's peephole pass emits most */      \
+    X(EQ_IMM, IMM, NONE, 1, 1, "x == the immediate A")              /* PUSH_INT A; EQ */       \
+    X(JUMP_IF_NE, IMM, JUMP, 1, 0, "pop; go to B unless it equals the immediate A") /* ..EQ; JUMP_IF_FALSE */ \
+    X(FIELD_EQ, FIELD, IMM, 0, 1, "push claim field A == the immediate B") /* LOAD_FIELD; PUSH_INT; EQ */ \
+    X(SET_LOCAL, LOCAL, IMM, 0, 0, "local A = the immediate B")     /* PUSH_INT B; STORE_LOCAL A */ \
+    X(RET_IMM, IMM, NONE, 0, 0, "return the immediate A")           /* PUSH_INT A; RET */      \
+    X(MIN_IMM, IMM, NONE, 1, 1, "the smaller of x and the immediate A")                       \
+    X(MAX_IMM, IMM, NONE, 1, 1, "the larger of x and the immediate A")                        \
+    X(JUMP_IF_SOME, JUMP, NONE, 1, 0, "go to A keeping x if it is not absent, else pop it") /* x ?? y */ \
+    X(JUMP_KEEP_FALSE, JUMP, NONE, 1, 0, "go to A keeping x if it is false, else pop it") /* x and y */ \
+    X(JUMP_KEEP_TRUE, JUMP, NONE, 1, 0, "go to A keeping x if it is true, else pop it") /* x or y */ \
+    X(ACC_ADD, LOCAL, NONE, 1, 0, "pop; add it to local A, overflow is an error") /* sum … for item in items */ \
+    X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below the number of items") \
+    X(TABLE, CONST, NONE, 0, 0, "return decision table A's cell for its inputs when one applies and not explaining") \
+    X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B in every policy")
+
+typedef enum {
+#define RG_X_OPK(name, width) RG_OPK_##name,
+    RG_OPERAND_KINDS(RG_X_OPK)
+#undef RG_X_OPK
+    RG_OPK__COUNT
+} rg_operand_kind;
+
+typedef enum {
+#define RG_X_OP(name, a, b, pops, pushes, syn) RG_OP_##name,
+    RG_OPCODES(RG_X_OP)
+#undef RG_X_OP
+    RG_OP__COUNT
+} rg_opcode;
+
+typedef struct {
+    const char *name;
+    unsigned char a, b;        /* rg_operand_kind of operands 1 and 2 */
+    signed char pops, pushes;
+    const char *synopsis;
+} rg_opinfo;
+
+extern const rg_opinfo rg_opinfo_table[RG_OP__COUNT];
+extern const unsigned char rg_operand_width[RG_OPK__COUNT];
+extern const char *const rg_operand_kind_name[RG_OPK__COUNT];
+
+/* Length in bytes of an instruction with opcode op (opcode byte included). */
+static inline unsigned rg_op_length(unsigned op)
+{
+    return 1u + rg_operand_width[rg_opinfo_table[op].a] + rg_operand_width[rg_opinfo_table[op].b];
+}
+
+#define RG_ROW_OF_FRAME 0xFFFFu
+
+/* Does the jump of op leave the tested value on the stack (x ?? y, and, or)? */
+static inline int rg_jump_keeps(unsigned op)
+{
+    return op == RG_OP_JUMP_IF_SOME || op == RG_OP_JUMP_KEEP_FALSE || op == RG_OP_JUMP_KEEP_TRUE;
+}
+
+/* Limits of a TABLE block (the verifier checks them). */
+#define RG_TABLE_MAX_INPUTS 16
+#define RG_TABLE_MAX_CELLS 4096
+
+#endif

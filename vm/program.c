@@ -1,0 +1,203 @@
+/* program.c — the tables derived from opcodes.h and program.h's X-macros, and the program helpers shared by loader, VM and tools: free, derived indexes (string pointers, catalog hashes), lookups.
+ * Must not parse files or check programs: it trusts a verified program (vm/verify.c). */
+#include <stdlib.h>
+#include <string.h>
+#include "bytecode_io.h"
+
+const rg_opinfo rg_opinfo_table[RG_OP__COUNT] = {
+#define RG_X_OP(name, a, b, pops, pushes, syn) {#name, RG_OPK_##a, RG_OPK_##b, pops, pushes, syn},
+    RG_OPCODES(RG_X_OP)
+#undef RG_X_OP
+};
+
+const unsigned char rg_operand_width[RG_OPK__COUNT] = {
+#define RG_X_OPK(name, width) width,
+    RG_OPERAND_KINDS(RG_X_OPK)
+#undef RG_X_OPK
+};
+
+const char *const rg_operand_kind_name[RG_OPK__COUNT] = {
+#define RG_X_OPK(name, width) #name,
+    RG_OPERAND_KINDS(RG_X_OPK)
+#undef RG_X_OPK
+};
+
+const char *const rg_section_name[RG_N_SECTIONS] = {
+#define RG_X_SEC(type, name) #name,
+    RG_PROGRAM_ARRAYS(RG_X_SEC)
+#undef RG_X_SEC
+};
+
+const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
+#define RG_X_SEC(type, name) (uint32_t)sizeof(type),
+    RG_PROGRAM_ARRAYS(RG_X_SEC)
+#undef RG_X_SEC
+};
+
+_Static_assert(RG_OP__COUNT <= 256, "opcodes are one byte");
+
+void rg_program_free(rg_program *p)
+{
+    if (!p) return;
+    if (p->owns_arrays) {
+#define RG_X_FREE(type, name) free(p->name);
+        RG_PROGRAM_ARRAYS(RG_X_FREE)
+#undef RG_X_FREE
+    }
+    free(p->str);
+    free(p->cat_hash);
+    free(p->cat_hash_start);
+    free(p->cat_hash_mask);
+    free(p->chunk_const);
+    free(p);
+}
+
+static uint32_t key_hash(const char *s, size_t n)
+{
+    uint64_t h = rg_fnv1a64(s, n, RG_FNV64_BASIS);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* String id of row's key (column 0). */
+static uint32_t row_key(const rg_program *p, const rg_catalog *c, uint32_t row)
+{
+    return (uint32_t)p->cat_values[(size_t)row * c->n_columns];
+}
+
+static void drop_derived(rg_program *p)
+{
+    free(p->str);
+    free(p->cat_hash);
+    free(p->cat_hash_start);
+    free(p->cat_hash_mask);
+    free(p->chunk_const);
+    p->str = NULL;
+    p->cat_hash = p->cat_hash_start = p->cat_hash_mask = NULL;
+    p->chunk_const = NULL;
+}
+
+/* A chunk that pushes a literal and returns it (a parameter's, in whichever
+ * policy or version defines it): the VM stores its value without running it. */
+static int64_t chunk_value(const rg_program *p, const rg_chunk *c)
+{
+    const uint8_t *code = p->code + c->start;
+    if (c->len == 6 && code[0] == RG_OP_PUSH_INT && code[5] == RG_OP_RET)
+        return (int32_t)rg_rd32(code + 1);
+    if (c->len == 4 && code[0] == RG_OP_PUSH_CONST && code[3] == RG_OP_RET && rg_rd16(code + 1) < p->n_consts &&
+        p->consts[rg_rd16(code + 1)] != RG_CHUNK_NOT_CONST)
+        return p->consts[rg_rd16(code + 1)];
+    if (c->len == 2 && code[0] == RG_OP_PUSH_NONE && code[1] == RG_OP_RET)
+        return RG_NONE;
+    if (c->len == 5 && code[0] == RG_OP_RET_IMM)
+        return (int32_t)rg_rd32(code + 1);
+    return RG_CHUNK_NOT_CONST;
+}
+
+static int build_chunk_consts(rg_program *p)
+{
+    p->chunk_const = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_const);
+    if (!p->chunk_const) return -1;
+    for (uint32_t i = 0; i < p->n_chunks; i++) p->chunk_const[i] = chunk_value(p, &p->chunks[i]);
+    return 0;
+}
+
+static int build_strings(rg_program *p)
+{
+    p->str = malloc((p->n_strings ? p->n_strings : 1) * sizeof *p->str);
+    if (!p->str) return -1;
+    for (uint32_t i = 0; i < p->n_strings; i++) p->str[i] = p->blob + p->strings[i].offset;
+    return 0;
+}
+
+/* Table sizes: a power of two at least twice the row count, so probes end. */
+static int size_catalog_tables(rg_program *p, size_t *total)
+{
+    size_t n_pairs = (size_t)p->n_catalogs * p->n_policies;
+    p->cat_hash_start = malloc((n_pairs ? n_pairs : 1) * sizeof(uint32_t));
+    p->cat_hash_mask = malloc((n_pairs ? n_pairs : 1) * sizeof(uint32_t));
+    if (!p->cat_hash_start || !p->cat_hash_mask) return -1;
+    *total = 0;
+    for (uint32_t c = 0; c < p->n_catalogs; c++) {
+        for (uint32_t pol = 0; pol < p->n_policies; pol++) {
+            uint64_t count = p->cat_index[p->catalogs[c].first_index + pol].count;
+            uint64_t size = 1;
+            while (size < 2 * count) size <<= 1;
+            if (*total + size > UINT32_MAX) return -1;
+            p->cat_hash_start[(size_t)c * p->n_policies + pol] = (uint32_t)*total;
+            p->cat_hash_mask[(size_t)c * p->n_policies + pol] = (uint32_t)(size - 1);
+            *total += size;
+        }
+    }
+    return 0;
+}
+
+static void fill_catalog_table(rg_program *p, uint32_t c, uint32_t pol)
+{
+    const rg_catalog *cat = &p->catalogs[c];
+    const rg_cat_index *ix = &p->cat_index[cat->first_index + pol];
+    size_t k = (size_t)c * p->n_policies + pol;
+    uint32_t *table = p->cat_hash + p->cat_hash_start[k];
+    uint32_t mask = p->cat_hash_mask[k];
+    for (uint32_t j = 0; j < ix->count; j++) {
+        uint32_t row = p->cat_rows[ix->start + j];
+        uint32_t key = row_key(p, cat, row);
+        uint32_t h = key_hash(p->str[key], p->strings[key].len) & mask;
+        while (table[h] != RG_NO_INDEX) h = (h + 1) & mask;
+        table[h] = row;
+    }
+}
+
+int rg_program_finish(rg_program *p)
+{
+    size_t total = 0;
+    drop_derived(p);
+    if (build_strings(p) || build_chunk_consts(p) || size_catalog_tables(p, &total)) goto fail;
+    p->cat_hash = malloc((total ? total : 1) * sizeof(uint32_t));
+    if (!p->cat_hash) goto fail;
+    memset(p->cat_hash, 0xFF, total * sizeof(uint32_t)); /* RG_NO_INDEX: empty */
+    for (uint32_t c = 0; c < p->n_catalogs; c++)
+        for (uint32_t pol = 0; pol < p->n_policies; pol++) fill_catalog_table(p, c, pol);
+    return 0;
+fail:
+    drop_derived(p);
+    return -1;
+}
+
+rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
+{
+    if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
+    const rg_catalog *c = &p->catalogs[cat];
+    size_t k = (size_t)cat * p->n_policies + pol;
+    const uint32_t *table = p->cat_hash + p->cat_hash_start[k];
+    uint32_t mask = p->cat_hash_mask[k];
+    for (uint32_t h = key_hash(key, strlen(key)) & mask;; h = (h + 1) & mask) {
+        uint32_t row = table[h];
+        if (row == RG_NO_INDEX) return RG_NONE;
+        if (strcmp(p->str[row_key(p, c, row)], key) == 0) return (rg_value)row;
+    }
+}
+
+uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len)
+{
+    for (uint32_t i = 0; i < p->n_policies; i++) {
+        const rg_strent *s = &p->strings[p->policies[i].name];
+        if (s->len == len && (len == 0 || memcmp(p->blob + s->offset, name, len) == 0)) return i;
+    }
+    return RG_NO_INDEX;
+}
+
+uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
+{
+    uint32_t lo = 0, hi = p->n_lines; /* find the first entry past off */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->lines[mid].offset <= off) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) {
+        if (file) *file = RG_NO_INDEX;
+        return 0;
+    }
+    if (file) *file = p->lines[lo - 1].file;
+    return p->lines[lo - 1].line;
+}

@@ -1,0 +1,295 @@
+/* program.h — the compiled pack as the VM runs it: the bytecode image.
+ * Every table is a flat array of fixed-size records (no pointers), so the file
+ * format (docs/bytecode.md) is these arrays in order; only the loader's derived
+ * indexes (string pointers, catalog hashes) live outside them. Must not depend
+ * on the compiler. */
+#ifndef RG_PROGRAM_H
+#define RG_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t rg_value;
+#define RG_NONE INT64_MIN /* the absent value, for every scalar type */
+
+/* Scalar representation: money in fen; percent in 1/10000 of a percent
+ * (60% = 600000); date as days since 1970-01-01; duration in days; bool 0/1;
+ * enum as member ordinal; region as policy index; string as a pointer to a
+ * NUL-terminated UTF-8 string; catalog row as row index; list as list index. */
+#define RG_PERCENT_ONE 10000 /* value of 1% */
+
+typedef enum {
+    RG_T_VOID,
+    RG_T_BOOL,
+    RG_T_INT,
+    RG_T_MONEY,
+    RG_T_PERCENT,
+    RG_T_DATE,
+    RG_T_DURATION,
+    RG_T_STRING,
+    RG_T_REGION,
+    RG_T_ENUM,
+    RG_T_RECORD, /* schema only: a nested object (its slot holds 1 if present, RG_NONE if absent) */
+    RG_T_LIST,   /* schema: the claim's list of item records; values: a constant list id */
+    RG_T_ROW,    /* a catalog row */
+    RG_T__COUNT
+} rg_type_kind;
+
+/* Packed scalar type: kind in the low byte, enum id (for RG_T_ENUM) or
+ * element kind (for RG_T_LIST) above it. */
+typedef uint32_t rg_type;
+#define RG_TYPE(kind, aux) ((rg_type)(kind) | ((rg_type)(aux) << 8))
+#define RG_TYPE_KIND(t) ((rg_type_kind)((t) & 0xFFu))
+#define RG_TYPE_AUX(t) ((uint32_t)(t) >> 8)
+
+#define RG_MAGIC "RGLA"
+#define RG_FORMAT_VERSION 1u
+#define RG_NO_INDEX 0xFFFFFFFFu
+
+typedef struct {
+    uint32_t offset; /* into the string blob; the string is NUL-terminated */
+    uint32_t len;
+} rg_strent;
+
+typedef struct {
+    uint32_t name;         /* string id */
+    uint32_t first_member; /* index into member_names */
+    uint32_t n_members;
+} rg_enum;
+
+/* Claim schema, flattened in declaration (pre-)order. */
+typedef struct {
+    uint32_t key;        /* string id: JSON key of the field */
+    uint32_t path;       /* string id: "person.filing.kind", "items[].amount" */
+    uint32_t type;       /* rg_type */
+    int32_t parent;      /* index of the enclosing record/list field, -1 for top level */
+    uint32_t slot;       /* claim slot, or item-row slot when in_list */
+    uint8_t optional;    /* absent or null allowed */
+    uint8_t in_list;     /* field of the list's item record */
+    uint8_t has_range;   /* int with lo..hi */
+    uint8_t cond_op;     /* 0 none, 1 ==, 2 !=: only read when sibling cond_field op cond_value */
+    int32_t cond_field;  /* schema index of the sibling the condition reads */
+    int64_t cond_value;
+    int64_t lo, hi;
+} rg_field;
+
+typedef enum { RG_DEF_PARAM, RG_DEF_DEF, RG_DEF_TABLE, RG_DEF_DECIDE } rg_def_kind;
+
+typedef struct {
+    uint32_t name;     /* string id */
+    uint32_t type;     /* rg_type of the value */
+    uint8_t kind;      /* rg_def_kind */
+    uint8_t per_item;  /* evaluated once per item row */
+    uint16_t pad;
+    uint32_t item_index; /* per-item definitions: index among them */
+} rg_def;
+
+/* A function-like unit of code: one definition's body in one policy (or
+ * version), a selector, or an entry chunk. */
+typedef struct {
+    uint32_t start, len;  /* byte range in code */
+    uint16_t n_locals;
+    uint16_t max_stack;
+    uint32_t def;         /* definition it computes, RG_NO_INDEX for entry chunks */
+    uint32_t policy;      /* policy whose source it was written in */
+    uint32_t version;     /* version index, RG_NO_INDEX when not versioned */
+    uint32_t line;        /* source line of the definition (explain) */
+    uint32_t file;        /* string id of the source file */
+} rg_chunk;
+
+typedef struct {
+    uint32_t name;        /* string id: "LN-CY" */
+    uint32_t parent;      /* policy index, RG_NO_INDEX for the root */
+    uint32_t file;        /* string id of its source file */
+    uint32_t vtable;      /* index into vtable: n_defs chunk ids starting there */
+} rg_policy;
+
+typedef struct {
+    uint32_t name;        /* string id, e.g. "2024" */
+    uint32_t policy;
+    int64_t from, until;  /* dates, inclusive; RG_NONE = open */
+} rg_version;
+
+/* A selector: the first entry whose version contains the as-of date wins;
+ * none matching, the fallback chunk runs. */
+typedef struct {
+    uint32_t first_entry; /* into vsel_entries */
+    uint32_t n_entries;
+    uint32_t fallback;    /* chunk id */
+} rg_vselector;
+
+typedef struct {
+    uint32_t version;     /* version index */
+    uint32_t chunk;
+} rg_vsel_entry;
+
+typedef struct {
+    uint32_t name;        /* string id */
+    uint32_t type;        /* rg_type */
+} rg_column;
+
+/* A catalog: columns (column 0 is the string key) and, per policy, its
+ * merged rows (the chain of overlays along `extends`) sorted by key.
+ * Row values: cat_rows holds row indexes, and a value of type row is such an
+ * index r. Column c of row r is cat_values[r * n_columns + c] (this catalog's
+ * n_columns), so the compiler places each catalog's rows at a multiple of its
+ * column count, padding between catalogs if needed. Cells are in the VM's
+ * scalar representation (RG_NONE = absent) except strings, which are stored as
+ * STRING IDS (indexes into strings; the key in column 0 always is one): the VM
+ * turns a string cell into a pointer with p->str[id]. String elements of
+ * list_values are string ids too. */
+typedef struct {
+    uint32_t name;
+    uint32_t first_column, n_columns; /* into columns */
+    uint32_t first_index;             /* into cat_index: n_policies (start, count) pairs */
+} rg_catalog;
+
+typedef struct {
+    uint32_t start, count; /* into cat_rows: row ids sorted by key */
+} rg_cat_index;
+
+typedef struct {
+    int64_t lo, hi;       /* money; hi RG_NONE = no upper bound */
+    int64_t pct;          /* percent */
+} rg_tier;
+
+typedef struct {
+    uint32_t name;
+    uint32_t first_tier, n_tiers;
+} rg_bracket;
+
+typedef struct {
+    uint32_t first, count; /* into list_values */
+    uint32_t type;         /* element rg_type */
+} rg_list;
+
+typedef struct {
+    uint32_t name;   /* string id: "yearly" */
+    uint32_t first_field, n_fields;
+    uint32_t first_key, n_keys; /* into ledger_keys: chunk ids computing the key values,
+                                 * and ledger_key_types (parallel): the rg_type of each */
+} rg_ledger_scope;
+
+typedef struct {
+    uint32_t name;   /* string id */
+    uint32_t type;   /* rg_type */
+    uint32_t scope;
+    uint32_t init;   /* chunk computing the first value, RG_NO_INDEX = zero */
+} rg_ledger_field;
+
+typedef struct {
+    uint32_t name;   /* output key */
+    uint32_t def;    /* definition slot */
+    uint32_t type;
+} rg_output;
+
+/* A host function the pack calls (`extern fn name(types) -> type`): the host
+ * supplies it when it loads the pack (include/regula.h), or `regula run
+ * --allow-extern LIB` finds it by name. Argument and result types are scalars
+ * other than list and row; CALL_EXTERN pops n_args values. */
+#define RG_EXTERN_MAX_ARGS 8
+typedef struct {
+    uint32_t name;       /* string id */
+    uint32_t n_args;     /* at most RG_EXTERN_MAX_ARGS */
+    uint32_t args[RG_EXTERN_MAX_ARGS]; /* rg_type of each argument; unused ones 0 */
+    uint32_t result;     /* rg_type of the value */
+    uint32_t result_optional; /* 1: the function may answer none */
+} rg_extern;
+
+typedef enum { RG_NOTE_ROW, RG_NOTE_ARM, RG_NOTE_OTHERWISE } rg_note_kind;
+
+typedef struct {
+    uint32_t kind;   /* rg_note_kind */
+    uint32_t def;    /* the table or decision */
+    uint32_t index;  /* row or arm number, 1-based */
+    uint32_t line;
+    uint32_t file;   /* string id */
+} rg_note;
+
+typedef struct {
+    uint32_t offset; /* first code byte this entry covers */
+    uint32_t line;
+    uint32_t file;   /* string id */
+} rg_lineent;
+
+/* Entry chunks. */
+typedef struct {
+    uint32_t select_policy; /* chunk: claim -> region (policy index); reads claim fields only */
+    uint32_t asof;          /* chunk: claim -> date that picks versions; reads claim fields only */
+    uint32_t update;        /* chunk: ledger updates, run after the outputs */
+    uint32_t outcome_def;   /* bool definition: do the updates apply (RG_NO_INDEX: always) */
+} rg_entries;
+
+#define RG_PROGRAM_ARRAYS(X)                     \
+    X(rg_strent, strings)                        \
+    X(uint32_t, member_names)                    \
+    X(rg_enum, enums)                            \
+    X(rg_field, fields)                          \
+    X(rg_def, defs)                              \
+    X(rg_chunk, chunks)                          \
+    X(rg_policy, policies)                       \
+    X(uint32_t, vtable)                          \
+    X(rg_version, versions)                      \
+    X(rg_vselector, vselectors)                  \
+    X(rg_vsel_entry, vsel_entries)               \
+    X(rg_column, columns)                        \
+    X(rg_catalog, catalogs)                      \
+    X(rg_cat_index, cat_index)                   \
+    X(uint32_t, cat_rows)                        \
+    X(int64_t, cat_values)                       \
+    X(rg_bracket, brackets)                      \
+    X(rg_tier, tiers)                            \
+    X(rg_list, lists)                            \
+    X(int64_t, list_values)                      \
+    X(rg_ledger_scope, ledger_scopes)            \
+    X(uint32_t, ledger_keys)                     \
+    X(uint32_t, ledger_key_types)                \
+    X(rg_ledger_field, ledger_fields)            \
+    X(rg_output, outputs)                        \
+    X(rg_note, notes)                            \
+    X(int64_t, consts)                           \
+    X(rg_lineent, lines)                         \
+    X(uint8_t, code)                             \
+    X(char, blob)                                \
+    X(rg_extern, externs)
+
+typedef struct rg_program {
+#define RG_X_ARRAY(type, name) type *name; uint32_t n_##name;
+    RG_PROGRAM_ARRAYS(RG_X_ARRAY)
+#undef RG_X_ARRAY
+    rg_entries entry;
+    uint32_t n_claim_slots;  /* scalar slots of the claim */
+    uint32_t n_item_slots;   /* slots of one item row */
+    uint32_t list_field;     /* schema index of the item list, RG_NO_INDEX if none */
+    uint32_t n_item_defs;
+    uint64_t source_hash;    /* FNV-1a 64 of the pack's sources, in path order */
+
+    /* Derived by rg_program_finish(), not stored in the file. */
+    const char **str;        /* string id -> pointer into blob */
+    uint32_t *cat_hash;      /* per catalog and policy: open-addressed row ids */
+    uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
+    uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
+    int64_t *chunk_const;    /* per chunk: its value when its code only returns a
+                              * constant (a parameter's), else RG_CHUNK_NOT_CONST */
+    int owns_arrays;         /* free the arrays with the program */
+} rg_program;
+
+/* chunk_const of a chunk that computes something (no value has it: RG_NONE is
+ * INT64_MIN, and no literal reaches INT64_MIN + 1). */
+#define RG_CHUNK_NOT_CONST (INT64_MIN + 1)
+
+/* Shared helpers (vm/program.c). */
+void rg_program_free(rg_program *p);
+/* Derive the pointer tables and catalog hashes of a verified program (it
+ * trusts the tables); 0 on success, -1 on no memory. Can be called again. */
+int rg_program_finish(rg_program *p);
+/* Row of catalog cat for policy pol whose key equals key, or RG_NONE. */
+rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key);
+/* Policy index of the region named name, or RG_NO_INDEX. */
+uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len);
+/* Source location of code offset off (into code, not chunk-relative): the
+ * last lines entry at or before off; its line, and its file string id in
+ * *file. 0 (and *file = RG_NO_INDEX) if unknown. */
+uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file);
+
+#endif

@@ -1,0 +1,40 @@
+/* values.h — Regula's exact scalar values as text and back: money in fen,
+ * percentages, calendar dates; checked arithmetic. No floats anywhere. */
+#ifndef RG_VALUES_H
+#define RG_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Dates are days since 1970-01-01 (proleptic Gregorian). */
+int rg_days_from_civil(int64_t y, unsigned m, unsigned d, int64_t *days); /* -1 if no such day */
+void rg_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* "YYYY-MM-DD": 0 ok, -1 malformed, -2 well-formed but not a calendar day. */
+int rg_parse_date(const char *s, size_t len, int64_t *days);
+/* Writes "YYYY-MM-DD" (buf of at least 16 bytes); returns the length. */
+int rg_format_date(int64_t days, char *buf);
+
+typedef enum {
+    RG_AMOUNT_OK = 0,
+    RG_AMOUNT_MALFORMED = -1,
+    RG_AMOUNT_NEGATIVE = -2,
+    RG_AMOUNT_TOO_PRECISE = -3,
+    RG_AMOUNT_TOO_LARGE = -4
+} rg_amount_status;
+#define RG_AMOUNT_MAX_FEN 100000000000000000LL /* 10^15 yuan */
+/* Claim amount text: digits with an optional one or two decimals. */
+rg_amount_status rg_parse_amount(const char *s, size_t len, int64_t *fen);
+/* "-12.34" style, exactly two decimals; buf of at least 32 bytes; returns length. */
+int rg_format_money(int64_t fen, char *buf);
+/* Percent value (1/10000 of a percent) as a JSON number: "85", "12.5". */
+int rg_format_percent(int64_t p, char *buf);
+
+/* Checked arithmetic: 0 ok, -1 overflow. */
+static inline int rg_add(int64_t a, int64_t b, int64_t *r) { return __builtin_add_overflow(a, b, r) ? -1 : 0; }
+static inline int rg_sub(int64_t a, int64_t b, int64_t *r) { return __builtin_sub_overflow(a, b, r) ? -1 : 0; }
+static inline int rg_mul(int64_t a, int64_t b, int64_t *r) { return __builtin_mul_overflow(a, b, r) ? -1 : 0; }
+/* x times percent p, rounded half away from zero to the fen: for x >= 0 and
+ * whole percents this is (x*p + 50) / 100. */
+int rg_pct(int64_t x, int64_t p, int64_t *r);
+
+#endif

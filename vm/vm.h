@@ -1,0 +1,132 @@
+/* vm.h — the VM layer's internal header: an evaluation context over a loaded
+ * program, the claim it holds, and the calls that settle it. Never includes
+ * the compiler; the embedding API (include/regula.h) is built on this. */
+#ifndef RG_VM_H
+#define RG_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "program.h"
+
+typedef enum {
+    RG_OK = 0,
+    RG_ERR_RUNTIME = 1,   /* overflow, division by zero, no row matched, … in a policy */
+    RG_ERR_BUDGET = 2,    /* instruction budget exhausted */
+    RG_ERR_MEMORY = 3,
+    RG_ERR_INPUT = 4,     /* the claim did not validate */
+    RG_ERR_USAGE = 5      /* API misuse (bad index, wrong order of calls) */
+} rg_status;
+
+/* Where a context's memory comes from (the allocator hook of include/regula.h):
+ * fn has realloc's meaning (ptr NULL: allocate; size 0: free ptr, which may be
+ * NULL, and return NULL) and returns NULL when it cannot. fn NULL: the C library. */
+typedef struct {
+    void *(*fn)(void *ud, void *ptr, size_t size);
+    void *ud;
+} rg_alloc;
+
+static inline void *rg_mem(const rg_alloc *a, void *ptr, size_t size)
+{
+    if (a->fn)
+        return a->fn(a->ud, ptr, size);
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+/* Host functions bound to a program's externs (vm/externs.h). */
+typedef struct rg_extern_table rg_extern_table;
+
+/* One explanation record. */
+typedef struct {
+    uint32_t kind;   /* 0 = a definition's value, 1 = a note (table row / decision arm) */
+    uint32_t index;  /* definition slot, or note index */
+    uint32_t chunk;  /* chunk that computed it (kind 0) */
+    int32_t row;     /* item row, -1 for claim-level */
+    rg_value value;
+} rg_trace_ent;
+
+/* Per-thread evaluation context. All its memory is allocated when it is
+ * created or grows to the largest claim seen; settling allocates nothing
+ * once warm. */
+typedef struct rg_vm {
+    const rg_program *prog;
+
+    /* the bound claim */
+    rg_value *claim;          /* n_claim_slots */
+    rg_value *items;          /* n_items * n_item_slots */
+    uint32_t n_items, cap_items;
+    char *strbuf;             /* claim strings (NUL-terminated), n_strbuf used of cap_strbuf */
+    size_t n_strbuf, cap_strbuf;
+
+    /* chosen for this claim */
+    uint32_t policy;
+    rg_value asof;
+
+    /* memoised definitions */
+    rg_value *defs;           /* n_defs */
+    uint8_t *def_state;       /* 0 not yet, 1 computing, 2 done */
+    rg_value *idefs;          /* n_items * n_item_defs */
+    uint8_t *idef_state;
+
+    /* ledger: values before the claim, and after its updates */
+    rg_value *ledger_in, *ledger_out; /* n_ledger_fields */
+
+    /* evaluation stack */
+    rg_value *stack;
+    uint32_t stack_cap;
+    uint32_t stack_top;       /* first free slot */
+    uint32_t depth, max_depth; /* nested chunk calls */
+    struct rg_frame *frames;  /* max_depth + 1 interpreter frames (vm/interp.c) */
+
+    uint64_t budget;          /* instructions per claim; 0 = unlimited */
+    uint64_t used;
+
+    int explain;              /* record a trace */
+    rg_trace_ent *trace;
+    uint32_t n_trace, cap_trace;
+
+    char error[512];          /* message of the last failure */
+    uint32_t error_line, error_file; /* policy source location, 0 if none */
+
+    rg_alloc alloc;           /* every allocation of the context goes through it */
+    const rg_extern_table *externs; /* the host's functions for CALL_EXTERN; NULL: none allowed */
+    void *host;               /* given to host functions that ask for their context */
+} rg_vm;
+
+rg_vm *rg_vm_new(const rg_program *p);
+/* The same with an allocator (NULL: the C library's), kept for the context's life. */
+rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc);
+void rg_vm_free(rg_vm *vm);
+
+/* Claim binding (stdlib/claim_json.c fills the claim through these). */
+int rg_vm_reserve_items(rg_vm *vm, uint32_t n); /* sets n_items, grows arrays; RG_OK or RG_ERR_MEMORY */
+/* Copy a string into the claim's string buffer; returns its value (a pointer)
+ * or RG_NONE when out of memory. Pointers stay valid until rg_vm_reset. */
+rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len);
+/* Forget the previous claim (strings, items, memo, trace). */
+void rg_vm_reset(rg_vm *vm);
+
+/* After binding: choose the policy and the as-of date. */
+rg_status rg_vm_begin(rg_vm *vm);
+/* Ledger scope keys (n_keys values of scope s) for the bound claim. */
+rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys);
+/* First value of a ledger field for a person the ledger has not seen. */
+rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out);
+/* Value of a definition (evaluated at most once per claim). */
+rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out);
+/* Run the update chunk: ledger_out starts as a copy of ledger_in. */
+rg_status rg_vm_run_updates(rg_vm *vm);
+/* Run any chunk with no item row (REPL expressions, tests). */
+rg_status rg_vm_run_chunk(rg_vm *vm, uint32_t chunk, rg_value *out);
+
+/* Convert a value to human text (money "12.34", percent "85%", duration
+ * "60 days", date, enum member name, region name, bool, int, string, "none"). Returns
+ * the length written into buf (at most cap - 1 bytes). */
+int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap);
+
+#endif
