@@ -35,7 +35,5 @@ int rg_parse_repl(rg_arena *arena, rg_diag *diag, uint32_t file, rg_repl_item *o
 int rg_keyword(const char *s, size_t len);
 /* 1 when that table is sorted by bytes, as the look-up needs (unit tests). */
 int rg_keywords_sorted(void);
-const char *rg_token_text(int token);
-
 
 #endif
