@@ -36,5 +36,6 @@ int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
 
 #endif

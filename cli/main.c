@@ -16,6 +16,7 @@ static const struct {
     {"run", cmd_run, "settle JSON Lines claims with a pack (--explain for where amounts come from)"},
     {"test", cmd_test, "run the `test` blocks of a pack: prints N passed, N failed"},
     {"repl", cmd_repl, "interactive what-if sessions on a pack"},
+    {"fmt", cmd_fmt, "lay out policy files canonically (-w rewrites, --check lists)"},
     {"bench", cmd_bench, "measure settlement speed on a claims file"},
 };
 
