@@ -151,24 +151,24 @@ table column: column by (institution.specialty, institution.level) hit first {
 
 # Cross-region reduction of the ratio; none means the care was not filed.
 decide reduction: percent? {
-  when at_home and filing_kind == long_term                       -> 15%
-  when at_home                                                    -> 0%
-  when filing_kind == long_term and filed_here                    -> 0%
-  when filing_kind == temporary and filed_here                    -> 10%
+  when at_home and filing_kind == long_term       -> 15%
+  when at_home                                    -> 0%
+  when filing_kind == long_term and filed_here    -> 0%
+  when filing_kind == temporary and filed_here    -> 10%
   when visit.type == outpatient
        and person.insured_region in cross_city_group
-       and institution.region in cross_city_group                 -> 0%
-  when visit.emergency                                            -> 10%
-  when visit.date >= unfiled_care_allowed_from                    -> 20%
-  otherwise                                                       -> none
+       and institution.region in cross_city_group -> 0%
+  when visit.emergency                            -> 10%
+  when visit.date >= unfiled_care_allowed_from    -> 20%
+  otherwise                                       -> none
 }
 
 decide reason: reason {
-  when not visit.card                                       -> NO_CARD
-  when not institution.designated                           -> NOT_DESIGNATED
-  when visit.date < person.enrolled_on + waiting_period     -> WAITING
-  when reduction == none                                    -> NOT_FILED
-  otherwise                                                 -> OK
+  when not visit.card                                   -> NO_CARD
+  when not institution.designated                       -> NOT_DESIGNATED
+  when visit.date < person.enrolled_on + waiting_period -> WAITING
+  when reduction == none                                -> NOT_FILED
+  otherwise                                             -> OK
 }
 def eligible = reason == OK
 

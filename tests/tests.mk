@@ -32,6 +32,7 @@ conformance: $(B)/regula
 
 packtest: $(B)/regula
 	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
+	@$(B)/regula fmt --check policies/ || { echo "packtest: the files above are not formatted: run regula fmt -w policies/"; exit 1; }
 
 doctest: $(B)/regula
 	@tests/docs/run.sh $(B)/regula
