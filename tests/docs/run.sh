@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh REGULA — compiles every ```regula example of docs/*.md.
 # (A fragment is tried as an addition to the base policy CN, then as a child.)
-# A block that starts with `policy NAME extends …` joins a copy of the seed
+# A block that starts (after comments) with `policy NAME extends …` joins a copy of the seed
 # pack as its own file; a block whose first line is `# standalone` is a pack
 # by itself; any other block is a fragment checked inside a child of CN.
 # A ```regula-error block must fail to compile.
@@ -32,7 +32,7 @@ for b in "$tmp"/*.block; do
   if [[ $first == "# standalone"* ]]; then
     printf '%s\n' "$body" > "$work/doc.rg"; target="$work/doc.rg"
     cp -r "$root/policies/catalog" "$work/"
-  elif [[ $first =~ ^policy[[:space:]]+([A-Za-z0-9_-]+) ]]; then
+  elif [[ $(printf '%s\n' "$body" | grep -v -e '^#' -e '^[[:space:]]*$' | sed -n 1p) =~ ^policy[[:space:]]+([A-Za-z0-9_-]+) ]]; then
     cp -r "$root/policies/." "$work/"; printf '%s\n' "$body" > "$work/DOC-${BASH_REMATCH[1]}.rg"; target="$work"
   else
     # a fragment: new definitions join the base policy, overrides a child of it
