@@ -8,7 +8,15 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-function
 CPPFLAGS+= -D_GNU_SOURCE -Iinclude -Ilang -Icompiler -Ivm -Istdlib -I$(B)/gen
 B       ?= build
+# make install PREFIX=… (DESTDIR=… to stage): the regula tool, include/regula.h,
+# libregula.a, libregula.so and its pkg-config file regula.pc
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+VERSION := 0.1
+SONAME  := libregula.so.0
 
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
                 pkg-config python3 lua5.4 lua-cjson libsqlite3-dev
@@ -28,8 +36,9 @@ FRONT_OBJ   := $(call obj,$(LANG_SRC) $(COMPILER_SRC)) $(patsubst $(B)/gen/%.c,$
 CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC))
 LIBS        := -ljansson -lreadline -lffi -lm -lpthread
 
-.PHONY: all deps demo test unit asan golden conformance packtest clean install
+.PHONY: all deps demo test unit asan golden conformance packtest clean install uninstall lib
 all: $(B)/regula
+lib: $(B)/libregula.a $(B)/libregula.so
 
 # ---- dependencies: install only what is missing (Debian) ----
 deps:
@@ -65,13 +74,46 @@ $(B)/libregula.a: $(LIBVM_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libregula.so: $(LIBVM_OBJ)
-	$(CC) -shared -o $@ $^ -ljansson -lffi -lm -lpthread
+# the shared library exports include/regula.h's regula_* only (vm/libregula.map),
+# and must not need a symbol of the compiler (--no-undefined)
+$(B)/$(SONAME): $(LIBVM_OBJ) vm/libregula.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=vm/libregula.map -Wl,--no-undefined \
+	    -o $@ $(LIBVM_OBJ) -ljansson -lffi -lm -lpthread
+$(B)/libregula.so: $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(B)/regula.pc: vm/regula.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' $< > $@.tmp && \
+	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+.PHONY: FORCE
+
+install: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(B)/regula $(DESTDIR)$(BINDIR)/regula
+	install -m 644 include/regula.h $(DESTDIR)$(INCLUDEDIR)/regula.h
+	install -m 644 $(B)/libregula.a $(DESTDIR)$(LIBDIR)/libregula.a
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libregula.so
+	install -m 644 $(B)/regula.pc $(DESTDIR)$(PKGCONFIGDIR)/regula.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/regula $(DESTDIR)$(INCLUDEDIR)/regula.h $(DESTDIR)$(LIBDIR)/libregula.a \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libregula.so $(DESTDIR)$(PKGCONFIGDIR)/regula.pc
 
 $(B)/regula: $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a $(LIBS)
 
 include tests/tests.mk
+
+# ---- benchmarks (not part of `make test`: they print figures, nothing asserts a time) ----
+# bench/compare: Regula, bench/c and bench/lua on the same claims (docs/performance.md).
+BENCH_ARGS ?=
+bench: $(B)/regula
+	@REGULA=$(B)/regula bench/compare $(BENCH_ARGS)
+
+.PHONY: bench
 
 clean:
 	rm -rf build

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bcwrite.h"
+#include "bytecode_io.h"
 #include "cli.h"
 #include "disasm.h"
 
@@ -67,8 +68,12 @@ int cmd_compile(int argc, char **argv)
         return EXIT_FAIL;
     }
     char err[512];
-    int rc = rgc_program_write_file(cli_pack_program(&cp), out, err, sizeof err);
+    /* what the VM will refuse to load is not written: a compiler bug, said so */
+    int rc = rg_program_verify(cli_pack_program(&cp), err, sizeof err);
     if (rc != 0)
+        fprintf(stderr, "regula compile: internal error: the compiled bytecode does not verify: %s\n"
+                        "please report it with the policies that produced it\n", err);
+    else if ((rc = rgc_program_write_file(cli_pack_program(&cp), out, err, sizeof err)) != 0)
         fprintf(stderr, "regula compile: %s\n", err);
     cli_pack_close(&cp);
     return rc == 0 ? EXIT_OK : EXIT_FAIL;

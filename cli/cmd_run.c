@@ -20,8 +20,14 @@ static void usage(FILE *o)
                "Reads standard input when no file (or -) is given.\n\n"
                "  --pack PACK   the policies\n"
                "  --explain     add \"explain\": where every amount came from\n"
-               "  --allow-extern LIB  let the policies call their `extern fn` host functions, found by\n"
-               "                name in the shared library LIB (a path such as ./libhost.so)\n"
+               "  --allow-extern LIB  let the policies call their `extern fn` host functions: each is\n"
+               "                looked up by its name in the shared library LIB (./libhost.so, or a\n"
+               "                name the system's loader finds) and called with the C types of its\n"
+               "                declaration: string as const char *, every other type as int64_t\n"
+               "                (money in fen, percent in 1/10000 of a percent, dates in days since\n"
+               "                1970-01-01, enums as ordinals). A pack that declares host functions\n"
+               "                does not run without this option; one the library lacks is named in\n"
+               "                the error. See docs/embedding.md.\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
 }
@@ -128,21 +134,9 @@ int cmd_run(int argc, char **argv)
     const rg_program *p = cli_pack_program(&cp);
     /* host functions only when the user names where they come from */
     rg_extern_table *externs = NULL;
-    if (p->n_externs && !extern_lib) {
-        fprintf(stderr, "regula run: policy needs host function '%s'; run with --allow-extern LIB\n",
-                p->str[p->externs[0].name]);
+    if (cli_externs_open(p, extern_lib, "run", &externs) != 0) {
         cli_pack_close(&cp);
         return EXIT_USAGE;
-    }
-    if (extern_lib) {
-        char err[512];
-        externs = rg_externs_new(p, NULL);
-        if (!externs || rg_externs_from_library(externs, extern_lib, err, sizeof err) != 0) {
-            fprintf(stderr, "regula run: %s\n", externs ? err : "out of memory");
-            rg_externs_free(externs);
-            cli_pack_close(&cp);
-            return EXIT_USAGE;
-        }
     }
     rg_vm *vm = rg_vm_new(p);
     if (vm)
@@ -150,6 +144,10 @@ int cmd_run(int argc, char **argv)
     rg_ledger_store *ledger = rg_ledger_store_new(p);
     if (!vm || !ledger) {
         fprintf(stderr, "regula run: out of memory\n");
+        rg_ledger_store_free(ledger);
+        rg_vm_free(vm);
+        rg_externs_free(externs);
+        cli_pack_close(&cp);
         return EXIT_USAGE;
     }
     char *line = NULL;

@@ -11,6 +11,7 @@
 #include "builder.h"
 #include "claim_build.h"
 #include "cli.h"
+#include "externs.h"
 #include "rg_stdlib.h"
 #include "values.h"
 #include "vm.h"
@@ -110,25 +111,32 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
 
 int cmd_test(int argc, char **argv)
 {
-    const char *pack = NULL;
+    const char *pack = NULL, *extern_lib = NULL, *v;
     int verbose = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: regula test [-v] PACK\n\nRun every `test` block of PACK (a directory or .rg file) and "
-                   "print a failure with its file:line:col,\nthen `N passed, N failed`. Exit status 1 when any "
-                   "test failed or the pack does not compile.\n");
+            printf("usage: regula test [-v] [--allow-extern LIB] PACK\n\nRun every `test` block of PACK (a "
+                   "directory or .rg file) and print a failure with its file:line:col,\nthen `N passed, N failed`. "
+                   "Exit status 1 when any test failed or the pack does not compile.\n\n"
+                   "  -v                  list every test\n"
+                   "  --allow-extern LIB  the pack's `extern fn` host functions from the shared library LIB\n"
+                   "                      (as `regula run --allow-extern`)\n");
             return EXIT_OK;
         } else if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;
+        } else if (cli_opt(argc, argv, &i, "--allow-extern", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            extern_lib = v;
         } else if (!pack) {
             pack = argv[i];
         } else {
-            fprintf(stderr, "usage: regula test [-v] PACK\n");
+            fprintf(stderr, "usage: regula test [-v] [--allow-extern LIB] PACK\n");
             return EXIT_USAGE;
         }
     }
     if (!pack) {
-        fprintf(stderr, "usage: regula test [-v] PACK\n");
+        fprintf(stderr, "usage: regula test [-v] [--allow-extern LIB] PACK\n");
         return EXIT_USAGE;
     }
     cli_pack cp;
@@ -140,7 +148,20 @@ int cmd_test(int argc, char **argv)
         return EXIT_FAIL;
     }
     tctx t = {cp.pack, cli_pack_program(&cp), verbose};
+    rg_extern_table *externs = NULL;
+    if (cli_externs_open(t.p, extern_lib, "test", &externs) != 0) {
+        cli_pack_close(&cp);
+        printf("0 passed, 1 failed\n");
+        return EXIT_FAIL;
+    }
     rg_vm *vm = rg_vm_new(t.p);
+    if (!vm) {
+        fprintf(stderr, "regula test: out of memory\n");
+        rg_externs_free(externs);
+        cli_pack_close(&cp);
+        return EXIT_FAIL;
+    }
+    vm->externs = externs;
     unsigned passed = 0, failed = 0;
     for (uint32_t i = 0; i < rgc_pack_n_tests(cp.pack); i++) {
         const rgc_test *test = rgc_pack_test(cp.pack, i);
@@ -154,6 +175,7 @@ int cmd_test(int argc, char **argv)
     }
     printf("%u passed, %u failed\n", passed, failed);
     rg_vm_free(vm);
+    rg_externs_free(externs);
     cli_pack_close(&cp);
     return failed ? EXIT_FAIL : EXIT_OK;
 }

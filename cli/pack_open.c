@@ -1,5 +1,6 @@
 /* pack_open.c — how every subcommand gets its pack: compile a directory or
- * .rg file, or load and verify a .rgc bytecode file. No settling here. */
+ * .rg file, or load and verify a .rgc bytecode file; and the host functions
+ * --allow-extern names. No settling here. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "bytecode_io.h"
 #include "cli.h"
+#include "externs.h"
 
 static double now_ms(void)
 {
@@ -105,4 +107,40 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
     }
     *value = argv[++*i];
     return 1;
+}
+
+int cli_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_extern_table **out)
+{
+    *out = NULL;
+    if (p->n_externs == 0)
+        return 0; /* nothing to allow: a library given anyway is not opened */
+    char sig[200], proto[240], err[1024];
+    if (!lib) {
+        rg_extern_signature(p, 0, sig, sizeof sig);
+        rg_extern_prototype(p, 0, proto, sizeof proto);
+        fprintf(stderr,
+                "regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
+                "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n",
+                cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig,
+                p->n_externs > 1 ? " and others" : "", p->n_externs > 1 ? "them all" : "it", proto);
+        return -1;
+    }
+    /* a file here named without a directory: open it, not a system library of that name */
+    char here[4096];
+    if (!strchr(lib, '/') && access(lib, F_OK) == 0 && strlen(lib) + 3 <= sizeof here) {
+        snprintf(here, sizeof here, "./%s", lib);
+        lib = here;
+    }
+    rg_extern_table *t = rg_externs_new(p, NULL);
+    if (!t) {
+        fprintf(stderr, "regula %s: out of memory binding host functions\n", cmd);
+        return -1;
+    }
+    if (rg_externs_from_library(t, lib, err, sizeof err) != 0) {
+        fprintf(stderr, "regula %s: %s\n", cmd, err);
+        rg_externs_free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
 }

@@ -3,10 +3,11 @@
 # "N passed, M failed" counting suites. Suites: unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
-# the documentation's examples, and the REPL's sessions.
+# the documentation's examples, the REPL's sessions, and the embedding API
+# (libregula under ASan/UBSan and TSan, install, the example service).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(unit asan golden packtest conformance crosscheck isolation doctest repltest)
+suites=(unit asan golden packtest conformance crosscheck isolation doctest repltest embed)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"

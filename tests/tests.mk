@@ -37,6 +37,29 @@ packtest: $(B)/regula
 doctest: $(B)/regula
 	@tests/docs/run.sh $(B)/regula
 
+# ---- the embedding API: tests/embed/run.sh (library builds under sanitizers,
+# install, --allow-extern, the example service). The API tests and the stress
+# test see include/regula.h alone and link libregula.a, never the compiler. ----
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+EMBED_LIBS := -ljansson -lffi -lm -lpthread
+
+$(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a include/regula.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a $(EMBED_LIBS)
+
+$(B)/embed-tests/stress: tests/embed/stress.c $(B)/libregula.a include/regula.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/stress.c $(B)/libregula.a $(EMBED_LIBS)
+
+embed-build: $(B)/regula $(B)/libregula.a $(B)/libregula.so
+	@$(MAKE) --no-print-directory B=$(B)/san/asan CFLAGS="$(ASAN_FLAGS)" $(B)/san/asan/embed-tests/api_test >/dev/null
+	@$(MAKE) --no-print-directory B=$(B)/san/tsan CFLAGS="$(TSAN_FLAGS)" $(B)/san/tsan/embed-tests/stress >/dev/null
+
+embed: embed-build
+	@tests/embed/run.sh $(B)
+
+.PHONY: embed embed-build
+
 test: deps
 	@$(MAKE) --no-print-directory all unit-build
 	@tests/run_all.sh $(B)

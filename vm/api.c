@@ -213,34 +213,15 @@ void regula_host_free(regula_host *h)
 static const char *const kind_names[] = {"void", "bool", "int", "money", "percent", "date", "duration", "string",
                                          "region", "enum"};
 
-/* "(string, money) -> percent?" of a declaration (p given) or a registration. */
-static void signature_text(char *buf, size_t cap, const rg_program *p, const rg_extern *x, const host_entry *e)
+/* "(string, money) -> percent?" of a registration (a declaration's: rg_extern_signature). */
+static void registered_signature(char *buf, size_t cap, const host_entry *e)
 {
     size_t used = (size_t)snprintf(buf, cap, "(");
-    unsigned n = x ? x->n_args : e->n_args;
-    for (unsigned k = 0; k < n && used < cap; k++) {
-        const char *tn;
-        if (x) {
-            uint32_t t = x->args[k];
-            tn = RG_TYPE_KIND(t) == RG_T_ENUM ? p->str[p->enums[RG_TYPE_AUX(t)].name] : kind_names[RG_TYPE_KIND(t)];
-        } else {
-            tn = kind_names[e->args[k]];
-        }
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", tn);
-    }
-    if (used >= cap)
-        return;
-    const char *rn;
-    int opt;
-    if (x) {
-        rn = RG_TYPE_KIND(x->result) == RG_T_ENUM ? p->str[p->enums[RG_TYPE_AUX(x->result)].name]
-                                                 : kind_names[RG_TYPE_KIND(x->result)];
-        opt = (int)x->result_optional;
-    } else {
-        rn = kind_names[e->result];
-        opt = (e->flags & REGULA_FN_MAY_RETURN_NONE) != 0;
-    }
-    snprintf(buf + used, cap - used, ") -> %s%s", rn, opt ? "?" : "");
+    for (unsigned k = 0; k < e->n_args && used < cap; k++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", kind_names[e->args[k]]);
+    if (used < cap)
+        snprintf(buf + used, cap - used, ") -> %s%s", kind_names[e->result],
+                 e->flags & REGULA_FN_MAY_RETURN_NONE ? "?" : "");
 }
 
 static int same_signature(const rg_extern *x, const host_entry *e)
@@ -298,8 +279,8 @@ static regula_status bind_externs(regula_pack *pk, const regula_host *host, char
         }
         if (!same_signature(x, e)) {
             char want[160], have[160];
-            signature_text(want, sizeof want, p, x, NULL);
-            signature_text(have, sizeof have, p, NULL, e);
+            rg_extern_signature(p, i, want, sizeof want);
+            registered_signature(have, sizeof have, e);
             put_err(err, errlen, "host function '%s': the policy declares %s, the host registered %s", name, want, have);
             return REGULA_ERR_PACK;
         }

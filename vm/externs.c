@@ -65,6 +65,36 @@ const char *rg_extern_ctype(uint32_t type)
     return is_string(type) ? "const char *" : "int64_t";
 }
 
+static const char *type_name(const rg_program *p, uint32_t t)
+{
+    static const char *const kinds[] = {"void", "bool", "int", "money", "percent", "date", "duration", "string",
+                                        "region"};
+    if (RG_TYPE_KIND(t) == RG_T_ENUM)
+        return p->blob + p->strings[p->enums[RG_TYPE_AUX(t)].name].offset;
+    return RG_TYPE_KIND(t) < sizeof kinds / sizeof kinds[0] ? kinds[RG_TYPE_KIND(t)] : "?";
+}
+
+void rg_extern_signature(const rg_program *p, uint32_t i, char *buf, size_t cap)
+{
+    const rg_extern *x = &p->externs[i];
+    size_t used = (size_t)snprintf(buf, cap, "(");
+    for (uint32_t k = 0; k < x->n_args && used < cap; k++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", type_name(p, x->args[k]));
+    if (used < cap)
+        snprintf(buf + used, cap - used, ") -> %s%s", type_name(p, x->result), x->result_optional ? "?" : "");
+}
+
+void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap)
+{
+    const rg_extern *x = &p->externs[i];
+    const char *rt = rg_extern_ctype(x->result);
+    size_t used = (size_t)snprintf(buf, cap, "%s%s%s(", rt, rt[strlen(rt) - 1] == '*' ? "" : " ", name_of(p, i));
+    for (uint32_t k = 0; k < x->n_args && used < cap; k++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", rg_extern_ctype(x->args[k]));
+    if (used < cap)
+        snprintf(buf + used, cap - used, "%s)", x->n_args ? "" : "void");
+}
+
 int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx, char *err, size_t errlen)
 {
     if (i >= t->n || !fn)
@@ -96,17 +126,26 @@ int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, siz
 {
     if (t->library)
         return fail(err, errlen, "host functions are already bound from a library");
-    /* a bare name would be searched in the system's directories: say "./lib.so" for one here */
+    /* dlopen searches the system's directories for a name without a '/': give a path ("./libhost.so") for one here */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h)
-        return fail(err, errlen, "cannot load host functions from '%s': %s", path, dlerror());
+        return fail(err, errlen, "cannot load host functions from '%s': %s%s", path, dlerror(),
+                    strchr(path, '/') ? "" : " (a name without '/' is looked for in the system's library directories; "
+                                             "say ./NAME for a file here)");
     t->library = h;
     for (uint32_t i = 0; i < t->n; i++) {
         const char *name = name_of(t->prog, i);
         dlerror();
         void *sym = dlsym(h, name);
-        if (!sym || dlerror())
-            return fail(err, errlen, "policy needs host function '%s', which '%s' does not define", name, path);
+        if (!sym || dlerror()) {
+            char sig[200], proto[240];
+            rg_extern_signature(t->prog, i, sig, sizeof sig);
+            rg_extern_prototype(t->prog, i, proto, sizeof proto);
+            return fail(err, errlen,
+                        "policy needs host function '%s', which '%s' does not define: the policy declares `extern fn "
+                        "%s%s`; define `%s` in the library (extern \"C\", not static)",
+                        name, path, name, sig, proto);
+        }
         rg_host_fn fn;
         memcpy(&fn, &sym, sizeof fn); /* object pointer to function pointer, as POSIX allows */
         if (rg_externs_bind(t, i, fn, 0, err, errlen))

@@ -33,6 +33,11 @@ void rg_externs_free(rg_extern_table *t);
 /* The C type a Regula type is passed as: "int64_t" or "const char *". */
 const char *rg_extern_ctype(uint32_t type);
 
+/* The declaration's signature, "(string, money) -> percent?", and the C
+ * prototype a library must define for it, "int64_t risk_score(const char *, int64_t)". */
+void rg_extern_signature(const rg_program *p, uint32_t i, char *buf, size_t cap);
+void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap);
+
 /* Bind extern i to fn, whose C signature is derived from the declaration
  * (string: const char *, every other type: int64_t; with_ctx adds a leading
  * void *). 0, or -1 with a message in err. */

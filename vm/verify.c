@@ -1,4 +1,4 @@
-/* verify.c — the bytecode verifier: every cross-reference of every table in range, and per chunk its code (decoding, operand bounds, jump targets, termination, stack depths along all paths).
+/* verify.c — the bytecode verifier: every cross-reference of every table in range, and per chunk its code (decoding, operand bounds, jump targets, termination, stack depths and the class of every value along all paths).
  * Must not modify the program nor use its derived indexes; it is all that stands between a hostile file and the VM, so it assumes nothing it has not checked. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,8 +144,8 @@ static int check_field(vctx *v, uint32_t i)
          (unsigned)f->optional, (unsigned)f->in_list, (unsigned)f->has_range, (unsigned)f->cond_op);
     if (check_field_parent(v, i, f)) return -1;
     if (RG_TYPE_KIND(f->type) == RG_T_LIST) {
+        /* its slot is never read nor written (its items are rows of their own) */
         NEED(i == p->list_field, "field %u is a list but the program's list_field is %u", i, p->list_field);
-        OPT_REF("field", i, "slot", f->slot, p->n_claim_slots, "claim slots");
     } else if (f->in_list) {
         REF("field", i, "slot", f->slot, p->n_item_slots, "item slots");
     } else {
@@ -166,6 +166,9 @@ static int check_field(vctx *v, uint32_t i)
 static int check_schema(vctx *v)
 {
     const rg_program *p = v->p;
+    /* every slot belongs to a field: the VM allocates them per context */
+    NEED(p->n_claim_slots <= p->n_fields && p->n_item_slots <= p->n_fields,
+         "%u claim slots and %u item slots for %u fields", p->n_claim_slots, p->n_item_slots, p->n_fields);
     NEED(p->list_field == RG_NO_INDEX || (p->list_field < p->n_fields &&
                                           RG_TYPE_KIND(p->fields[p->list_field].type) == RG_T_LIST),
          "list_field %u is not a list field", p->list_field);
@@ -177,6 +180,7 @@ static int check_schema(vctx *v)
 static int check_defs(vctx *v)
 {
     const rg_program *p = v->p;
+    NEED(p->n_item_defs <= p->n_defs, "%u per-item definitions but %u definitions", p->n_item_defs, p->n_defs);
     for (uint32_t i = 0; i < p->n_defs; i++) {
         const rg_def *d = &p->defs[i];
         STR("definition", i, "name", d->name);
@@ -239,6 +243,10 @@ static int check_policies(vctx *v)
         STR("policy", i, "file", pol->file);
         OPT_REF("policy", i, "parent", pol->parent, p->n_policies, "policies");
         RANGE("policy", i, pol->vtable, p->n_defs, p->n_vtable, "vtable");
+        for (uint32_t d = 0; d < p->n_defs; d++)
+            NEED(p->chunks[p->vtable[pol->vtable + d]].def == d,
+                 "policy %u: definition %u runs chunk %u, which computes definition %u", i, d,
+                 p->vtable[pol->vtable + d], p->chunks[p->vtable[pol->vtable + d]].def);
     }
     return check_policy_tree(v);
 }
@@ -350,6 +358,23 @@ static int check_lists(vctx *v)
     return 0;
 }
 
+static const char *kind_word(uint32_t t)
+{
+    static const char *const words[RG_T__COUNT] = {"void", "bool", "int", "money", "percent", "date", "duration",
+                                                   "string", "region", "enum", "record", "list", "catalog row"};
+    return RG_TYPE_KIND(t) < RG_T__COUNT ? words[RG_TYPE_KIND(t)] : "?";
+}
+
+/* What the host passes in and out as int64_t (key parts: strings too). */
+static int ledger_type_ok(uint32_t t, int key)
+{
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_VOID: case RG_T_RECORD: case RG_T_LIST: case RG_T_ROW: return 0;
+    case RG_T_STRING: return key;
+    default: return 1;
+    }
+}
+
 static int check_ledgers(vctx *v)
 {
     const rg_program *p = v->p;
@@ -357,7 +382,11 @@ static int check_ledgers(vctx *v)
     NEED(p->n_ledger_key_types == p->n_ledger_keys,
          "ledger_key_types has %u entries but ledger_keys has %u (they are parallel)", p->n_ledger_key_types,
          p->n_ledger_keys);
-    for (uint32_t i = 0; i < p->n_ledger_key_types; i++) TYPE("ledger key", i, "type", p->ledger_key_types[i]);
+    for (uint32_t i = 0; i < p->n_ledger_key_types; i++) {
+        TYPE("ledger key", i, "type", p->ledger_key_types[i]);
+        NEED(ledger_type_ok(p->ledger_key_types[i], 1), "ledger key %u: a key cannot be a %s", i,
+             kind_word(p->ledger_key_types[i]));
+    }
     for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *s = &p->ledger_scopes[i];
         STR("ledger scope", i, "name", s->name);
@@ -368,6 +397,7 @@ static int check_ledgers(vctx *v)
         const rg_ledger_field *f = &p->ledger_fields[i];
         STR("ledger field", i, "name", f->name);
         TYPE("ledger field", i, "type", f->type);
+        NEED(ledger_type_ok(f->type, 0), "ledger field %u: the host keeps numbers, not a %s", i, kind_word(f->type));
         REF("ledger field", i, "scope", f->scope, p->n_ledger_scopes, "ledger scopes");
         OPT_REF("ledger field", i, "init", f->init, p->n_chunks, "chunks");
         const rg_ledger_scope *s = &p->ledger_scopes[f->scope];
@@ -384,6 +414,10 @@ static int check_outputs_notes(vctx *v)
         STR("output", i, "name", p->outputs[i].name);
         REF("output", i, "definition", p->outputs[i].def, p->n_defs, "definitions");
         TYPE("output", i, "type", p->outputs[i].type);
+        const rg_def *d = &p->defs[p->outputs[i].def];
+        NEED(p->outputs[i].type == d->type && !d->per_item,
+             "output %u: its type 0x%x is not that of its claim-level definition %u (0x%x)", i,
+             (unsigned)p->outputs[i].type, p->outputs[i].def, (unsigned)d->type);
     }
     for (uint32_t i = 0; i < p->n_notes; i++) {
         const rg_note *n = &p->notes[i];
@@ -658,12 +692,19 @@ static int check_stack(vctx *v, uint32_t ci, scratch *s)
     return 0;
 }
 
-static int check_code(vctx *v)
+/* Length of the longest chunk (1 at least): the size of the per-offset scratch arrays. */
+static uint32_t longest_chunk(const rg_program *p)
 {
-    const rg_program *p = v->p;
     uint32_t longest = 1;
     for (uint32_t i = 0; i < p->n_chunks; i++)
         if (p->chunks[i].len > longest) longest = p->chunks[i].len;
+    return longest;
+}
+
+static int check_code(vctx *v)
+{
+    const rg_program *p = v->p;
+    uint32_t longest = longest_chunk(p);
     scratch s = {malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t))};
     int r = 0;
     if (!s.depth || !s.starts || !s.work) r = fail(v, "out of memory verifying the code");
@@ -672,10 +713,342 @@ static int check_code(vctx *v)
             r = fail(v, "chunk %u is empty (a chunk must end with RET, JUMP, FAIL or VSELECT)", i);
         else
             r = decode_chunk(v, i, &s) || check_targets(v, i, &s) || check_stack(v, i, &s) ? -1 : 0;
+        /* each instruction pushes at most one value more than it pops, and takes a byte at least:
+         * a larger max_stack would only make every context allocate for nothing */
+        if (r == 0 && p->chunks[i].max_stack > p->chunks[i].len)
+            r = fail(v, "chunk %u: max_stack %u is more than its %u bytes of code can push", i,
+                     (unsigned)p->chunks[i].max_stack, p->chunks[i].len);
     }
     free(s.depth);
     free(s.starts);
     free(s.work);
+    return r;
+}
+
+/* ---- value classes ----
+ * Values are untyped words and the instructions trust what they are given, so
+ * a hostile pack that hands an integer to an instruction (or a writer) taking
+ * it for a string or a catalog row would make the VM read where it must not.
+ * This pass follows a class for every stack slot and local along every path
+ * (a string pointer, a row of catalog c, any other word, or only none) and
+ * refuses a pack in which a string or row use may see anything else. Row
+ * definitions learn their catalog from what their chunks return, so the pass
+ * repeats until those stop changing. Every opcode has a rule below: adding an
+ * opcode without one is a compile error (-Wswitch). */
+
+enum { T_STR = 1, T_WORD = 2, T_ROW = 4 };
+#define T_CAT(t) ((t) >> 8)              /* a row's catalog + 1 */
+#define T_ANY_CAT 0xFFFFFFu              /* rows of more than one catalog */
+#define T_TOP (T_STR | T_WORD | T_ROW | T_ANY_CAT << 8)
+
+static uint32_t tag_join(uint32_t a, uint32_t b)
+{
+    uint32_t cat = !(a & T_ROW) ? T_CAT(b) : !(b & T_ROW) ? T_CAT(a) : T_CAT(a) == T_CAT(b) ? T_CAT(a) : T_ANY_CAT;
+    return ((a | b) & 7u) | cat << 8;
+}
+
+static uint32_t tag_row(uint32_t cat)
+{
+    return T_ROW | (cat < T_ANY_CAT - 1 ? cat + 1 : T_ANY_CAT) << 8;
+}
+
+/* The class of a value of type t (a row of an unknown catalog for a row type). */
+static uint32_t tag_of_type(uint32_t t)
+{
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_STRING: return T_STR;
+    case RG_T_ROW: return T_ROW | T_ANY_CAT << 8;
+    default: return T_WORD;
+    }
+}
+
+static const char *tag_name(uint32_t t)
+{
+    return t & T_STR ? "string" : t & T_ROW ? "catalog row" : "number";
+}
+
+typedef struct {
+    uint32_t *claim_slot, *item_slot; /* the class each slot's values have */
+    uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
+    uint8_t *want;                    /* per chunk: the classes it may return */
+    int changed;                      /* a row definition's catalog changed in this pass */
+    /* per chunk */
+    uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
+    uint32_t *states;                 /* per leader: height (RG_NO_INDEX: not reached), stack, locals */
+    uint8_t *queued;
+    uint32_t *work, *cur;
+    uint32_t width;
+} tyctx;
+
+static int need_tag(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t t, uint32_t allowed,
+                    const char *what)
+{
+    NEED(!(t & 7u & ~allowed), "chunk %u at offset %u: %s: %s may be a %s", ci, off, rg_opinfo_table[in->op].name,
+         what, tag_name(t & 7u & ~allowed));
+    return 0;
+}
+
+/* A value the chunk returns: of the classes it may return; a row definition learns the catalog. */
+static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t tag)
+{
+    const rg_program *p = v->p;
+    const rg_chunk *c = &p->chunks[ci];
+    int def = c->def != RG_NO_INDEX;
+    NEED(!(tag & 7u & ~t->want[ci]), "chunk %u at offset %u: %s returns a %s where %s%s%s needs a %s", ci, off,
+         rg_opinfo_table[in->op].name, tag_name(tag & 7u & ~t->want[ci]), def ? "definition '" : "its caller",
+         def ? p->blob + p->strings[p->defs[c->def].name].offset : "", def ? "'" : "", tag_name(t->want[ci]));
+    if (c->def != RG_NO_INDEX && RG_TYPE_KIND(p->defs[c->def].type) == RG_T_ROW) {
+        uint32_t j = tag_join(t->def_tag[c->def], tag);
+        if (j != t->def_tag[c->def]) {
+            t->def_tag[c->def] = j;
+            t->changed = 1;
+        }
+    }
+    return 0;
+}
+
+/* Join state s (height h) into leader l's, queueing l when it grew. */
+static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t *s, uint32_t *n_work)
+{
+    uint32_t l = t->leader_of[to], *d = t->states + (size_t)l * t->width, grew = 0;
+    if (d[0] == RG_NO_INDEX) {
+        memcpy(d, s, t->width * sizeof *d);
+        grew = 1;
+    } else {
+        NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, to, d[0], s[0]);
+        for (uint32_t k = 1; k < t->width; k++) {
+            uint32_t j = tag_join(d[k], s[k]);
+            grew |= j != d[k];
+            d[k] = j;
+        }
+    }
+    if (grew && !t->queued[l]) {
+        t->queued[l] = 1;
+        t->work[(*n_work)++] = to;
+    }
+    return 0;
+}
+
+/* What instruction in does to state s (s[0] height, then the stack, then the locals). */
+static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t *s)
+{
+    const rg_program *p = v->p;
+    const rg_chunk *c = &p->chunks[ci];
+    uint32_t *stk = s + 1, *loc = s + 1 + c->max_stack;
+    int pops = rg_insn_pops(p, in->op, in->a);
+    uint32_t *arg = stk + s[0] - pops, out = T_WORD;
+    switch ((rg_opcode)in->op) {
+    case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE:
+    case RG_OP_JUMP_IF_NE: case RG_OP_NOTE: case RG_OP_FAIL: case RG_OP_JUMP_IF_SOME: case RG_OP_JUMP_KEEP_FALSE:
+    case RG_OP_JUMP_KEEP_TRUE:
+        break;
+    case RG_OP_VSELECT: {
+        /* it continues the same definition in another chunk */
+        const rg_vselector *vs = &p->vselectors[in->a];
+        NEED(p->chunks[vs->fallback].def == c->def,
+             "chunk %u at offset %u: VSELECT falls back to chunk %u, which computes another definition", ci, off,
+             vs->fallback);
+        for (uint32_t i = 0; i < vs->n_entries; i++) {
+            uint32_t to = p->vsel_entries[vs->first_entry + i].chunk;
+            NEED(p->chunks[to].def == c->def,
+                 "chunk %u at offset %u: VSELECT continues in chunk %u, which computes another definition", ci, off, to);
+        }
+        break;
+    }
+    case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_ITEMS_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
+    case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
+    case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
+    case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
+    case RG_OP_TIERED: case RG_OP_EQ_IMM: case RG_OP_MIN_IMM: case RG_OP_MAX_IMM:
+        break;
+    case RG_OP_PUSH_CONST: out = p->consts[in->a] == RG_NONE ? 0 : T_WORD; break;
+    case RG_OP_PUSH_STR: out = T_STR; break;
+    case RG_OP_PUSH_NONE: out = 0; break;
+    case RG_OP_DUP: out = arg[0]; break;
+    case RG_OP_LOAD_LOCAL: out = loc[in->a]; break;
+    case RG_OP_STORE_LOCAL: loc[in->a] = arg[0]; break;
+    case RG_OP_SET_LOCAL: case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: case RG_OP_ACC_ADD: loc[in->a] = T_WORD; break;
+    case RG_OP_LOAD_FIELD: out = t->claim_slot[in->a]; break;
+    case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
+    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = t->def_tag[in->a]; break;
+    case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
+        out = tag_join(t->def_tag[in->a], p->consts[in->b] == RG_NONE ? 0 : T_WORD);
+        break;
+    case RG_OP_STR_EQ: case RG_OP_STR_NE:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
+            need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))
+            return -1;
+        break;
+    case RG_OP_FIND:
+        if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
+            return -1;
+        out = tag_row(in->a);
+        break;
+    case RG_OP_CAT_COL:
+        if (need_tag(v, ci, off, in, arg[0], T_ROW, "the row"))
+            return -1;
+        NEED(!(arg[0] & T_ROW) || T_CAT(arg[0]) == in->a + 1,
+             "chunk %u at offset %u: CAT_COL reads catalog %u from a row that may belong to another catalog", ci, off,
+             in->a);
+        out = tag_of_type(p->columns[p->catalogs[in->a].first_column + in->b].type);
+        break;
+    case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET:
+        if (need_tag(v, ci, off, in, arg[0], T_WORD, "the ledger value"))
+            return -1;
+        break;
+    case RG_OP_CALL_EXTERN: {
+        const rg_extern *x = &p->externs[in->a];
+        for (uint32_t k = 0; k < x->n_args; k++)
+            if (need_tag(v, ci, off, in, arg[k], tag_of_type(x->args[k]), "an argument"))
+                return -1;
+        out = tag_of_type(x->result);
+        break;
+    }
+    case RG_OP_RET:
+        if (ret_tag(v, t, ci, off, in, arg[0]))
+            return -1;
+        break;
+    case RG_OP_RET_IMM: case RG_OP_TABLE: /* return a number from the code or the table's constants */
+        if (ret_tag(v, t, ci, off, in, T_WORD))
+            return -1;
+        break;
+    case RG_OP__COUNT:
+        break;
+    }
+    s[0] -= (uint32_t)pops;
+    if (in->op == RG_OP_DUP) {
+        stk[s[0]++] = out;
+        stk[s[0]++] = out;
+    } else if (rg_opinfo_table[in->op].pushes) {
+        stk[s[0]++] = out;
+    }
+    return 0;
+}
+
+/* One chunk, from offset 0 along every path until the classes settle. */
+static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    rg_insn in;
+    uint32_t n_leaders = 0, n_work = 0;
+    t->width = 1u + c->max_stack + c->n_locals;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        t->leader_of[off] = RG_NO_INDEX;
+    }
+    t->leader_of[0] = n_leaders++;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        uint32_t to = jump_target(&in);
+        if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
+            t->leader_of[to] = n_leaders++;
+    }
+    NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
+         ci,
+         n_leaders, t->width);
+    uint32_t *states = realloc(t->states, ((size_t)n_leaders * t->width + t->width) * sizeof *states);
+    uint8_t *queued = realloc(t->queued, n_leaders);
+    if (states) t->states = states;
+    if (queued) t->queued = queued;
+    NEED(states && queued, "out of memory verifying the code");
+    t->cur = t->states + (size_t)n_leaders * t->width;
+    for (uint32_t l = 0; l < n_leaders; l++)
+        t->states[(size_t)l * t->width] = RG_NO_INDEX;
+    memset(t->queued, 0, n_leaders);
+    uint32_t *s = t->cur;
+    s[0] = 0;
+    for (uint32_t k = 0; k < c->n_locals; k++)
+        s[1 + c->max_stack + k] = T_TOP; /* locals hold what the stack last held there */
+    for (uint32_t k = 0; k < c->max_stack; k++)
+        s[1 + k] = 0;
+    if (ty_merge(v, t, ci, 0, s, &n_work))
+        return -1;
+    while (n_work) {
+        uint32_t off = t->work[--n_work];
+        t->queued[t->leader_of[off]] = 0;
+        memcpy(s, t->states + (size_t)t->leader_of[off] * t->width, t->width * sizeof *s);
+        for (;;) {
+            rg_decode(code + off, c->len - off, &in);
+            uint32_t to = jump_target(&in);
+            if (to != RG_NO_INDEX && rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+                return -1;
+            if (ty_step(v, t, ci, off, &in, s))
+                return -1;
+            if (to != RG_NO_INDEX && !rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+                return -1;
+            if (is_terminator(in.op))
+                break;
+            off += in.len;
+            if (t->leader_of[off] != RG_NO_INDEX) {
+                if (ty_merge(v, t, ci, off, s, &n_work))
+                    return -1;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The classes of the claim's slots, of the definitions and of what each chunk may return. */
+static int ty_setup(vctx *v, tyctx *t)
+{
+    const rg_program *p = v->p;
+    for (uint32_t i = 0; i < p->n_claim_slots; i++) t->claim_slot[i] = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_item_slots; i++) t->item_slot[i] = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_fields; i++) {
+        const rg_field *f = &p->fields[i];
+        if (RG_TYPE_KIND(f->type) == RG_T_LIST) continue; /* its items are rows of their own, its slot unused */
+        uint32_t *slot = f->in_list ? &t->item_slot[f->slot] : &t->claim_slot[f->slot];
+        uint32_t tag = tag_of_type(f->type);
+        *slot = *slot == RG_NO_INDEX ? tag : tag_join(*slot, tag);
+    }
+    /* a slot no field fills stays as the binder left it: none */
+    for (uint32_t i = 0; i < p->n_claim_slots; i++) if (t->claim_slot[i] == RG_NO_INDEX) t->claim_slot[i] = 0;
+    for (uint32_t i = 0; i < p->n_item_slots; i++) if (t->item_slot[i] == RG_NO_INDEX) t->item_slot[i] = 0;
+    for (uint32_t i = 0; i < p->n_defs; i++)
+        t->def_tag[i] = RG_TYPE_KIND(p->defs[i].type) == RG_T_ROW ? 0 : tag_of_type(p->defs[i].type);
+    for (uint32_t i = 0; i < p->n_chunks; i++) {
+        uint32_t d = p->chunks[i].def;
+        t->want[i] = d == RG_NO_INDEX ? T_STR | T_WORD | T_ROW : (uint8_t)(tag_of_type(p->defs[d].type) & 7u);
+    }
+    for (uint32_t i = 0; i < p->n_ledger_keys; i++)
+        t->want[p->ledger_keys[i]] &= (uint8_t)(tag_of_type(p->ledger_key_types[i]) & 7u);
+    for (uint32_t i = 0; i < p->n_ledger_fields; i++)
+        if (p->ledger_fields[i].init != RG_NO_INDEX) t->want[p->ledger_fields[i].init] &= T_WORD;
+    return 0;
+}
+
+static int check_types(vctx *v)
+{
+    const rg_program *p = v->p;
+    uint32_t longest = longest_chunk(p);
+    tyctx t = {0};
+    t.claim_slot = malloc((p->n_claim_slots + 1) * sizeof *t.claim_slot);
+    t.item_slot = malloc((p->n_item_slots + 1) * sizeof *t.item_slot);
+    t.def_tag = malloc((p->n_defs + 1) * sizeof *t.def_tag);
+    t.want = malloc(p->n_chunks + 1);
+    t.leader_of = malloc(longest * sizeof *t.leader_of);
+    t.work = malloc(longest * sizeof *t.work);
+    int r = 0;
+    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.leader_of || !t.work)
+        r = fail(v, "out of memory verifying the code");
+    else
+        r = ty_setup(v, &t);
+    /* each pass can only widen a row definition's class, at most twice each */
+    for (uint32_t pass = 0; r == 0 && pass < 2 * p->n_defs + 2; pass++) {
+        t.changed = 0;
+        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) r = ty_chunk(v, &t, i);
+        if (!t.changed) break;
+    }
+    free(t.claim_slot);
+    free(t.item_slot);
+    free(t.def_tag);
+    free(t.want);
+    free(t.leader_of);
+    free(t.work);
+    free(t.states);
+    free(t.queued);
     return r;
 }
 
@@ -685,7 +1058,8 @@ int rg_program_verify(const rg_program *p, char *err, size_t errlen)
     if (err && errlen) err[0] = '\0';
     if (check_strings(&v) || check_enums(&v) || check_schema(&v) || check_defs(&v) || check_chunk_table(&v) ||
         check_policies(&v) || check_versions(&v) || check_catalogs(&v) || check_brackets(&v) || check_lists(&v) ||
-        check_ledgers(&v) || check_externs(&v) || check_outputs_notes(&v) || check_lines(&v) || check_entries(&v) || check_code(&v))
+        check_ledgers(&v) || check_externs(&v) || check_outputs_notes(&v) || check_lines(&v) || check_entries(&v) ||
+        check_code(&v) || check_types(&v))
         return -1;
     return 0;
 }

@@ -827,6 +827,70 @@ static void test_tables(void **state)
     rg_program_free(p);
 }
 
+/* ---- the verifier: value classes ---- */
+
+static void test_value_classes(void **state)
+{
+    (void)state;
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_PUSH_INT, 5, 0); /* a number compared as a string */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STR_EQ, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 2, "chunk 0 at offset 10: STR_EQ: its first operand may be a number");
+
+    c.n = 0; /* a number read as a catalog row */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_CAT_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "CAT_COL: the row may be a number");
+
+    c.n = 0; /* a string returned for the int definition 'total' */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "RET returns a string where definition 'total' needs a number");
+
+    c.n = 0; /* a local that holds a string on one path and a number on the other */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t jt = emit(&c, RG_OP_JUMP_IF_TRUE, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 3, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    uint32_t join = emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_B2, 0);
+    emit(&c, RG_OP_STR_NE, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + jt + 1, join);
+    expect_code_error(&c, 1, 2, "STR_NE: its first operand may be a number");
+
+    c.n = 0; /* a local read before anything was stored in it */
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STR_EQ, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 2, "STR_EQ: its first operand may be a");
+
+    c.n = 0; /* a row of catalog 0 found by its key, its price read: fine */
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_FIND, 0, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_CAT_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_program *p = build(&c, 1, 2, 0);
+    char err[512];
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    /* an output whose type is not its definition's */
+    p->outputs[0].type = RG_TYPE(RG_T_STRING, 0);
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "output 0: its type 0x7 is not that of its claim-level definition 0"));
+    rg_program_free(p);
+}
+
 /* ---- the disassembler ---- */
 
 static const char k_listing[] =
@@ -899,7 +963,9 @@ static void test_disasm_operands(void **state)
     p->versions[0].from = -100000001; /* far dates print as day numbers (found by fuzzing) */
     p->versions[0].until = INT64_MAX;
     char err[512];
-    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    /* the verifier refuses a number read as a catalog row; the listing shows it all the same */
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "CAT_COL: the row may be a number"));
     char *s = disasm_to_string(p);
     const char *want[] = {
         "       0     3  PUSH_CONST    0            ; 120000\n",
@@ -959,6 +1025,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_operand_bounds),
         cmocka_unit_test(test_stack),
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_value_classes),
         cmocka_unit_test(test_disasm),
         cmocka_unit_test(test_disasm_operands),
     };
