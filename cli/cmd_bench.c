@@ -22,7 +22,7 @@ int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula bench --pack PACK [--passes N] CLAIMS.jsonl\n\n"
+    fprintf(o, "usage: regula bench --pack PACK [--passes N] [--only settle|e2e] CLAIMS.jsonl\n\n"
                "Measure how fast PACK (a policy directory, .rg file or .rgc bytecode) settles the\n"
                "claims of CLAIMS.jsonl. The file is read and validated once; the bound claims are\n"
                "kept in memory and settled N times (the ledger emptied before each pass), then the\n"
@@ -35,7 +35,9 @@ static void usage(FILE *o)
                "  pack_bytes             size of the pack's bytecode image\n"
                "  peak_rss_kb            peak resident memory of the process\n\n"
                "  --pack PACK   the policies\n"
-               "  --passes N    passes of each measurement (default 5)\n\n"
+               "  --passes N    passes of each measurement (default 5)\n"
+               "  --only WHAT   run only the settle or only the e2e passes (profiling; the other\n"
+               "                figures print as 0)\n\n"
                "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n");
 }
 
@@ -256,6 +258,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *pack = NULL, *in = NULL;
     long passes = 5;
+    int do_settle = 1, do_e2e = 1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -275,6 +278,15 @@ int cmd_bench(int argc, char **argv)
                 fprintf(stderr, "regula bench: --passes wants a number from 1 to 100000, not '%s'\n", v);
                 return EXIT_USAGE;
             }
+        } else if (cli_opt(argc, argv, &i, "--only", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            if (strcmp(v, "settle") != 0 && strcmp(v, "e2e") != 0) {
+                fprintf(stderr, "regula bench: --only wants settle or e2e, not '%s'\n", v);
+                return EXIT_USAGE;
+            }
+            do_settle = v[0] == 's';
+            do_e2e = !do_settle;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "regula bench: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -366,7 +378,7 @@ int cmd_bench(int argc, char **argv)
     /* settlement alone */
     long failed = 0;
     rg_value check = 0;
-    for (long pass = 0; pass < passes; pass++) {
+    for (long pass = 0; do_settle && pass < passes; pass++) {
         rg_ledger_store_clear(ledger);
         failed = 0;
         double t0 = cpu_ns();
@@ -378,10 +390,10 @@ int cmd_bench(int argc, char **argv)
         }
         t[pass] = cpu_ns() - t0;
     }
-    double settle_ns = k.n ? median(t, passes) / (double)k.n : 0;
+    double settle_ns = k.n && do_settle ? median(t, passes) / (double)k.n : 0;
 
     /* end to end: read, settle and write the whole file */
-    for (long pass = 0; pass < passes; pass++) {
+    for (long pass = 0; do_e2e && pass < passes; pass++) {
         rg_ledger_store_clear(ledger);
         long lineno = 0;
         double t0 = cpu_ns();
@@ -391,7 +403,7 @@ int cmd_bench(int argc, char **argv)
         fflush(devnull);
         t[pass] = cpu_ns() - t0;
     }
-    double e2e_ns = median(t, passes);
+    double e2e_ns = do_e2e ? median(t, passes) : 0;
 
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

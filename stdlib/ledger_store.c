@@ -1,24 +1,40 @@
 /* ledger_store.c — the in-memory ledger of `regula run` and `regula bench`: per ledger scope, one record of field values per key (person id, year, …), found by the keys' text in an open-addressing hash table.
- * Must not compute anything: keys and first values come from the VM (rg_vm_ledger_keys, rg_vm_ledger_init), new values from its updates; once warm it allocates only for keys never seen. */
+ * Must not compute anything: keys and first values come from the VM (rg_vm_ledger_keys, rg_vm_ledger_init), new values from its updates; once warm it allocates only for keys never seen.
+ * Records hold their key and values together and slots the high half of the hash: a look-up reads one slot and one record (docs/performance.md). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rg_stdlib.h"
 
 #define EMPTY UINT32_MAX
+#define KEY_INLINE 32 /* key texts up to this long live in the record itself */
 
+/* A record: this header, then its n_fields values. Records of a scope are
+ * `stride` bytes apart in one array, so that a look-up touches one slot and
+ * one record (its key and values side by side), not four places. */
 typedef struct {
     uint64_t hash;
-    size_t key_off;   /* into the store's arena */
     uint32_t key_len;
+    uint32_t pad;
+    union {
+        char inl[KEY_INLINE]; /* key_len <= KEY_INLINE */
+        size_t off;           /* longer: offset into the store's arena */
+    } key;
 } rec_t;
+
+/* A slot of the hash table: the record and the high half of its hash, so
+ * that probing compares hashes without reading records. */
+typedef struct {
+    uint32_t tag;
+    uint32_t rec;     /* record index or EMPTY */
+} slot_t;
 
 typedef struct {
     uint32_t first_field, n_fields, first_key, n_keys;
-    uint32_t *slots;  /* record index or EMPTY; size mask + 1, a power of two */
+    slot_t *slots;    /* mask + 1, a power of two */
     uint32_t mask;
-    rec_t *recs;
-    rg_value *vals;   /* cap * n_fields */
+    char *recs;       /* cap records of stride bytes */
+    size_t stride;
     uint32_t n, cap;
     /* the last load */
     int found;
@@ -32,13 +48,21 @@ struct rg_ledger_store {
     const rg_program *p;
     scope_t *scopes;
     uint32_t n_scopes;
-    char *arena;      /* key texts of the records */
+    char *arena;      /* key texts longer than KEY_INLINE */
     size_t n_arena, cap_arena;
     char *scratch;    /* key texts of the last load */
     size_t n_scratch, cap_scratch;
     rg_value *keys;   /* room for the largest scope's keys */
     int loaded;
 };
+
+static inline rec_t *rec_at(const scope_t *sc, uint32_t r) { return (rec_t *)(void *)(sc->recs + (size_t)r * sc->stride); }
+static inline rg_value *rec_vals(rec_t *rc) { return (rg_value *)(void *)(rc + 1); }
+
+static void clear_slots(scope_t *sc)
+{
+    for (uint32_t i = 0; i <= sc->mask; i++) sc->slots[i] = (slot_t){0, EMPTY};
+}
 
 static int grow(char **buf, size_t *cap, size_t need)
 {
@@ -59,7 +83,7 @@ static uint64_t fnv1a(const char *s, size_t n)
         h ^= (unsigned char)s[i];
         h *= 0x100000001b3ull;
     }
-    return h;
+    return h ^ (h >> 29); /* the low bits index the table: fold the high ones in */
 }
 
 rg_ledger_store *rg_ledger_store_new(const rg_program *p)
@@ -81,10 +105,11 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
         sc->n_fields = ls->n_fields;
         sc->first_key = ls->first_key;
         sc->n_keys = ls->n_keys;
+        sc->stride = sizeof(rec_t) + (size_t)sc->n_fields * sizeof(rg_value);
         sc->mask = 63;
         sc->slots = malloc((sc->mask + 1) * sizeof *sc->slots);
         if (!sc->slots) goto fail;
-        memset(sc->slots, 0xFF, (sc->mask + 1) * sizeof *sc->slots);
+        clear_slots(sc);
     }
     return s;
 fail:
@@ -98,7 +123,6 @@ void rg_ledger_store_free(rg_ledger_store *s)
     for (uint32_t i = 0; s->scopes && i < s->n_scopes; i++) {
         free(s->scopes[i].slots);
         free(s->scopes[i].recs);
-        free(s->scopes[i].vals);
     }
     free(s->scopes);
     free(s->arena);
@@ -112,7 +136,7 @@ void rg_ledger_store_clear(rg_ledger_store *s)
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         sc->n = 0;
-        memset(sc->slots, 0xFF, ((size_t)sc->mask + 1) * sizeof *sc->slots);
+        clear_slots(sc);
     }
     s->n_arena = 0;
     s->loaded = 0;
@@ -123,8 +147,8 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one key to scratch: a tag ('N' absent, 'S' string, 'V' other), its
- * length (4 bytes), its bytes: a string's text, another value's 8 bytes (a key
+/* Appends one key to scratch: a tag ('N' absent, 'S' string, 'V' other), then
+ * a string's length (4 bytes) and text, or another value's 8 bytes (a key
  * position always has one type, so equal values are equal keys; no text is
  * made, which kept snprintf out of every claim). */
 static int put_key(rg_ledger_store *s, uint32_t type, rg_value v)
@@ -144,24 +168,39 @@ static int put_key(rg_ledger_store *s, uint32_t type, rg_value v)
         n = sizeof v;
     }
     if (n > UINT32_MAX - 16 || grow(&s->scratch, &s->cap_scratch, s->n_scratch + 5 + n)) return -1;
-    uint32_t len = (uint32_t)n;
-    s->scratch[s->n_scratch] = tag;
-    memcpy(s->scratch + s->n_scratch + 1, &len, 4);
-    if (n) memcpy(s->scratch + s->n_scratch + 5, t, n);
-    s->n_scratch += 5 + n;
+    char *d = s->scratch + s->n_scratch;
+    *d++ = tag;
+    if (tag == 'S') {
+        uint32_t len = (uint32_t)n;
+        memcpy(d, &len, 4);
+        d += 4;
+    }
+    if (n) memcpy(d, t, n);
+    s->n_scratch = (size_t)(d + n - s->scratch);
     return 0;
+}
+
+static const char *rec_key(const rg_ledger_store *s, const rec_t *rc)
+{
+    return rc->key_len <= KEY_INLINE ? rc->key.inl : s->arena + rc->key.off;
 }
 
 static uint32_t lookup(const rg_ledger_store *s, const scope_t *sc, uint64_t h, const char *key, uint32_t len)
 {
+    uint32_t tag = (uint32_t)(h >> 32);
     for (uint32_t i = (uint32_t)h & sc->mask;; i = (i + 1) & sc->mask) {
-        uint32_t r = sc->slots[i];
-        if (r == EMPTY) return EMPTY;
-        const rec_t *rc = &sc->recs[r];
-        if (rc->hash == h && rc->key_len == len && memcmp(s->arena + rc->key_off, key, len) == 0) return r;
+        slot_t sl = sc->slots[i];
+        if (sl.rec == EMPTY) return EMPTY;
+        if (sl.tag != tag) continue;
+        const rec_t *rc = rec_at(sc, sl.rec);
+        if (rc->hash == h && rc->key_len == len && memcmp(rec_key(s, rc), key, len) == 0) return sl.rec;
     }
 }
 
+/* The load runs in three sweeps over the scopes so that their memory
+ * misses overlap instead of queueing: every key and hash first (prefetching
+ * each scope's home slot), then each home slot's record is prefetched, then
+ * the look-ups, which find both in cache. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
 {
     const rg_program *p = s->p;
@@ -180,15 +219,23 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
         }
         sc->key_len = (uint32_t)(s->n_scratch - sc->key_off);
         sc->hash = fnv1a(s->scratch + sc->key_off, sc->key_len);
+        __builtin_prefetch(&sc->slots[(uint32_t)sc->hash & sc->mask]);
+    }
+    for (uint32_t i = 0; i < s->n_scopes; i++) {
+        const scope_t *sc = &s->scopes[i];
+        slot_t sl = sc->slots[(uint32_t)sc->hash & sc->mask];
+        if (sl.rec != EMPTY) __builtin_prefetch(rec_at(sc, sl.rec));
+    }
+    for (uint32_t i = 0; i < s->n_scopes; i++) {
+        scope_t *sc = &s->scopes[i];
         uint32_t r = lookup(s, sc, sc->hash, s->scratch + sc->key_off, sc->key_len);
         sc->found = r != EMPTY;
         sc->rec = r;
-        for (uint32_t f = 0; f < sc->n_fields; f++) {
-            uint32_t field = sc->first_field + f;
-            if (sc->found) {
-                vm->ledger_in[field] = sc->vals[(size_t)r * sc->n_fields + f];
-            } else {
-                st = rg_vm_ledger_init(vm, field, &vm->ledger_in[field]);
+        if (sc->found) {
+            memcpy(vm->ledger_in + sc->first_field, rec_vals(rec_at(sc, r)), sc->n_fields * sizeof(rg_value));
+        } else {
+            for (uint32_t f = 0; f < sc->n_fields; f++) {
+                rg_status st = rg_vm_ledger_init(vm, sc->first_field + f, &vm->ledger_in[sc->first_field + f]);
                 if (st != RG_OK) return st;
             }
         }
@@ -201,17 +248,18 @@ static int rehash(scope_t *sc)
 {
     uint32_t size = (sc->mask + 1) * 2;
     if (size == 0) return -1;
-    uint32_t *slots = malloc((size_t)size * sizeof *slots);
+    slot_t *slots = malloc((size_t)size * sizeof *slots);
     if (!slots) return -1;
-    memset(slots, 0xFF, (size_t)size * sizeof *slots);
-    for (uint32_t r = 0; r < sc->n; r++) {
-        uint32_t i = (uint32_t)sc->recs[r].hash & (size - 1);
-        while (slots[i] != EMPTY) i = (i + 1) & (size - 1);
-        slots[i] = r;
-    }
     free(sc->slots);
     sc->slots = slots;
     sc->mask = size - 1;
+    clear_slots(sc);
+    for (uint32_t r = 0; r < sc->n; r++) {
+        uint64_t h = rec_at(sc, r)->hash;
+        uint32_t i = (uint32_t)h & sc->mask;
+        while (slots[i].rec != EMPTY) i = (i + 1) & sc->mask;
+        slots[i] = (slot_t){(uint32_t)(h >> 32), r};
+    }
     return 0;
 }
 
@@ -221,12 +269,9 @@ static int reserve(scope_t *sc)
     if (sc->n == sc->cap) {
         uint32_t cap = sc->cap ? sc->cap * 2 : 64;
         if (cap <= sc->cap) return -1;
-        rec_t *recs = realloc(sc->recs, (size_t)cap * sizeof *recs);
+        char *recs = realloc(sc->recs, (size_t)cap * sc->stride);
         if (!recs) return -1;
         sc->recs = recs;
-        rg_value *vals = realloc(sc->vals, (size_t)cap * (sc->n_fields ? sc->n_fields : 1) * sizeof *vals);
-        if (!vals) return -1;
-        sc->vals = vals;
         sc->cap = cap;
     }
     if ((uint64_t)(sc->n + 1) * 2 > (uint64_t)sc->mask + 1 && rehash(sc)) return -1;
@@ -237,15 +282,20 @@ static int reserve(scope_t *sc)
 static uint32_t insert(rg_ledger_store *s, scope_t *sc)
 {
     uint32_t r = sc->n++;
-    rec_t *rc = &sc->recs[r];
+    rec_t *rc = rec_at(sc, r);
     rc->hash = sc->hash;
-    rc->key_off = s->n_arena;
     rc->key_len = sc->key_len;
-    if (sc->key_len) memcpy(s->arena + s->n_arena, s->scratch + sc->key_off, sc->key_len);
-    s->n_arena += sc->key_len;
+    rc->pad = 0;
+    if (sc->key_len <= KEY_INLINE) {
+        memcpy(rc->key.inl, s->scratch + sc->key_off, sc->key_len);
+    } else {
+        rc->key.off = s->n_arena;
+        memcpy(s->arena + s->n_arena, s->scratch + sc->key_off, sc->key_len);
+        s->n_arena += sc->key_len;
+    }
     uint32_t i = (uint32_t)sc->hash & sc->mask;
-    while (sc->slots[i] != EMPTY) i = (i + 1) & sc->mask;
-    sc->slots[i] = r;
+    while (sc->slots[i].rec != EMPTY) i = (i + 1) & sc->mask;
+    sc->slots[i] = (slot_t){(uint32_t)(sc->hash >> 32), r};
     return r;
 }
 
@@ -258,7 +308,7 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
         scope_t *sc = &s->scopes[i];
         if (sc->found) continue;
         if (reserve(sc)) return RG_ERR_MEMORY;
-        keys += sc->key_len;
+        if (sc->key_len > KEY_INLINE) keys += sc->key_len;
     }
     if (grow(&s->arena, &s->cap_arena, s->n_arena + keys + 1)) return RG_ERR_MEMORY;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
@@ -267,8 +317,7 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
             sc->rec = insert(s, sc);
             sc->found = 1;
         }
-        rg_value *dst = sc->vals + (size_t)sc->rec * sc->n_fields;
-        for (uint32_t f = 0; f < sc->n_fields; f++) dst[f] = vm->ledger_out[sc->first_field + f];
+        memcpy(rec_vals(rec_at(sc, sc->rec)), vm->ledger_out + sc->first_field, sc->n_fields * sizeof(rg_value));
     }
     return RG_OK;
 }

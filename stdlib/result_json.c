@@ -1,6 +1,5 @@
 /* result_json.c — writing result lines and error lines of `regula run` in the byte format of docs/claims.md (Python's json.dumps defaults, UTF-8 kept).
  * Must not decide anything about a claim: it prints the program's outputs as the VM computed them, and nothing else. */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,90 +7,165 @@
 #include "rg_stdlib.h"
 #include "values.h"
 
-void rg_write_json_string(FILE *out, const char *s, size_t n)
+static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s, strlen(s)); }
+
+#define LOCAL_OUTPUTS 64
+
+/* A result line is built in memory and written with one fwrite: a line of
+ * stdio calls per value cost more than the settlement (docs/performance.md).
+ * The buffer lives on the stack; only a line longer than it (long strings)
+ * goes to the heap. */
+typedef struct {
+    char *b;
+    size_t n, cap;
+    char *heap;
+    int oom;
+} linebuf;
+
+static int lb_room(linebuf *l, size_t more)
+{
+    if (l->n + more <= l->cap) return 1;
+    if (l->oom) return 0;
+    size_t cap = l->cap * 2;
+    while (cap < l->n + more) cap *= 2;
+    char *h = realloc(l->heap, cap);
+    if (!h) {
+        l->oom = 1;
+        return 0;
+    }
+    if (!l->heap) memcpy(h, l->b, l->n);
+    l->heap = l->b = h;
+    l->cap = cap;
+    return 1;
+}
+
+static void lb_put(linebuf *l, const char *s, size_t n)
+{
+    if (lb_room(l, n)) {
+        memcpy(l->b + l->n, s, n);
+        l->n += n;
+    }
+}
+
+static void lb_puts(linebuf *l, const char *s) { lb_put(l, s, strlen(s)); }
+
+/* rg_write_json_string's bytes, into l. */
+static void lb_json_string(linebuf *l, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    putc('"', out);
+    lb_put(l, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch == 0xC0 && i + 1 < n && (unsigned char)s[i + 1] == 0x80) { /* a NUL, as messages carry it */
-            fwrite(s + run, 1, i - run, out);
-            fputs("\\u0000", out);
+            lb_put(l, s + run, i - run);
+            lb_puts(l, "\\u0000");
             run = ++i + 1;
             continue;
         }
         if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-        fwrite(s + run, 1, i - run, out);
+        lb_put(l, s + run, i - run);
         run = i + 1;
         switch (ch) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\b': fputs("\\b", out); break;
-        case '\f': fputs("\\f", out); break;
+        case '"': lb_puts(l, "\\\""); break;
+        case '\\': lb_puts(l, "\\\\"); break;
+        case '\n': lb_puts(l, "\\n"); break;
+        case '\r': lb_puts(l, "\\r"); break;
+        case '\t': lb_puts(l, "\\t"); break;
+        case '\b': lb_puts(l, "\\b"); break;
+        case '\f': lb_puts(l, "\\f"); break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-            fwrite(u, 1, sizeof u, out);
+            lb_put(l, u, sizeof u);
         }
         }
     }
-    fwrite(s + run, 1, n - run, out);
-    putc('"', out);
+    lb_put(l, s + run, n - run);
+    lb_put(l, "\"", 1);
 }
 
-static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s, strlen(s)); }
+static void lb_cstring(linebuf *l, const char *s) { lb_json_string(l, s, strlen(s)); }
+
+void rg_write_json_string(FILE *out, const char *s, size_t n)
+{
+    char stack[512];
+    linebuf l = {stack, 0, sizeof stack, NULL, 0};
+    lb_json_string(&l, s, n);
+    if (!l.oom) fwrite(l.b, 1, l.n, out);
+    free(l.heap);
+}
+
+/* Decimal digits of v, no stdio. */
+static void lb_int(linebuf *l, int64_t v)
+{
+    char t[24], *e = t + sizeof t, *o = e;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do *--o = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0) *--o = '-';
+    lb_put(l, o, (size_t)(e - o));
+}
+
+/* Money as "12.34" (quoted), without snprintf. */
+static void lb_money(linebuf *l, int64_t fen)
+{
+    uint64_t u = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    char t[32], *e = t + sizeof t, *o = e;
+    *--o = '"';
+    *--o = (char)('0' + u % 10);
+    *--o = (char)('0' + u / 10 % 10);
+    *--o = '.';
+    u /= 100;
+    do *--o = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (fen < 0) *--o = '-';
+    *--o = '"';
+    lb_put(l, o, (size_t)(e - o));
+}
 
 /* One output value as JSON. */
-static void put_value(FILE *out, const rg_program *p, uint32_t type, rg_value v)
+static void put_value(linebuf *l, const rg_program *p, uint32_t type, rg_value v)
 {
     char buf[48];
     if (v == RG_NONE) {
-        fputs("null", out);
+        lb_puts(l, "null");
         return;
     }
     switch (RG_TYPE_KIND(type)) {
-    case RG_T_BOOL: fputs(v ? "true" : "false", out); return;
+    case RG_T_BOOL: lb_puts(l, v ? "true" : "false"); return;
     case RG_T_INT:
-    case RG_T_DURATION: fprintf(out, "%" PRId64, v); return;
-    case RG_T_MONEY:
-        rg_format_money(v, buf);
-        put_cstring(out, buf);
-        return;
+    case RG_T_DURATION: lb_int(l, v); return;
+    case RG_T_MONEY: lb_money(l, v); return;
     case RG_T_PERCENT:
         rg_format_percent(v, buf);
-        fputs(buf, out);
+        lb_puts(l, buf);
         return;
     case RG_T_DATE:
         rg_format_date(v, buf);
-        put_cstring(out, buf);
+        lb_cstring(l, buf);
         return;
     case RG_T_STRING: {
         const char *s = (const char *)(uintptr_t)v;
-        if (s) put_cstring(out, s);
-        else fputs("null", out);
+        if (s) lb_cstring(l, s);
+        else lb_puts(l, "null");
         return;
     }
     case RG_T_REGION:
-        if (v >= 0 && (uint64_t)v < p->n_policies) put_cstring(out, p->str[p->policies[v].name]);
-        else fputs("null", out);
+        if (v >= 0 && (uint64_t)v < p->n_policies) lb_cstring(l, p->str[p->policies[v].name]);
+        else lb_puts(l, "null");
         return;
     case RG_T_ENUM: {
         uint32_t e = RG_TYPE_AUX(type);
         if (e < p->n_enums && v >= 0 && (uint64_t)v < p->enums[e].n_members)
-            put_cstring(out, p->str[p->member_names[p->enums[e].first_member + (uint32_t)v]]);
-        else fputs("null", out);
+            lb_cstring(l, p->str[p->member_names[p->enums[e].first_member + (uint32_t)v]]);
+        else lb_puts(l, "null");
         return;
     }
     default: /* rows, lists: no JSON form; the compiler does not let them be outputs */
-        fprintf(out, "%" PRId64, v);
+        lb_int(l, v);
         return;
     }
 }
-
-#define LOCAL_OUTPUTS 64
 
 rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
 {
@@ -108,16 +182,22 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
             return st;
         }
     }
-    putc('{', out);
+    char stack[2048];
+    linebuf l = {stack, 0, sizeof stack, NULL, 0};
+    lb_put(&l, "{", 1);
     for (uint32_t i = 0; i < n; i++) {
-        if (i) fputs(", ", out);
-        put_cstring(out, p->str[p->outputs[i].name]);
-        fputs(": ", out);
-        put_value(out, p, p->outputs[i].type, vals[i]);
+        if (i) lb_put(&l, ", ", 2);
+        lb_cstring(&l, p->str[p->outputs[i].name]);
+        lb_put(&l, ": ", 2);
+        put_value(&l, p, p->outputs[i].type, vals[i]);
     }
-    fputs("}\n", out);
+    lb_put(&l, "}\n", 2);
     if (vals != local) free(vals);
-    return RG_OK;
+    rg_status st = RG_OK;
+    if (l.oom) st = RG_ERR_MEMORY;
+    else fwrite(l.b, 1, l.n, out);
+    free(l.heap);
+    return st;
 }
 
 void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, const char *message)

@@ -316,12 +316,21 @@ static void opstats(unsigned op)
 #define OPSTATS() ((void)0)
 #endif
 
+/* The budget is charged a chunk's instruction count when the chunk is entered
+ * and again at every backward jump inside it: an upper bound of the
+ * instructions run (code between two backward jumps runs each instruction at
+ * most once), checked off the per-instruction path. */
+#define CHARGE(n)                      \
+    do {                               \
+        if (UNLIKELY(left < (n)))      \
+            goto budget_out;           \
+        left -= (n);                   \
+    } while (0)
+
 #ifdef RG_THREADED
 #define TARGET(op) L_##op:
 #define DISPATCH()                         \
     do {                                   \
-        if (UNLIKELY(left-- == 0))         \
-            goto budget_out;               \
         OPSTATS();                         \
         goto *labels[*ip];                 \
     } while (0)
@@ -329,6 +338,15 @@ static void opstats(unsigned op)
 #define TARGET(op) case RG_OP_##op:
 #define DISPATCH() goto next
 #endif
+/* Continue at chunk offset t; a jump back charges the chunk again. */
+#define JUMP_TO(t)                                     \
+    do {                                               \
+        const uint8_t *to_ = code + (t);               \
+        if (UNLIKELY(to_ <= ip))                       \
+            CHARGE(p->chunk_rt[chunk].cost);           \
+        ip = to_;                                      \
+        DISPATCH();                                    \
+    } while (0)
 #define NEXT(n)        \
     do {               \
         ip += (n);     \
@@ -365,21 +383,29 @@ static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, 
     const uint8_t *ip = code;
     struct rg_frame *const frames = vm->frames;
     const uint32_t *const vtable = p->vtable + p->policies[vm->policy].vtable; /* the claim's policy */
+    const rg_chunk_rt *const crt = p->chunk_rt;
+    const uint32_t *const def_item = p->def_item;
+    const uint32_t n_items = vm->n_items, n_item_defs = p->n_item_defs;
+    /* frames this call may push: the context's nesting limit */
+    const uint32_t max_frames = vm->max_depth > vm->depth + 1 ? vm->max_depth - vm->depth - 1 : 0;
     uint32_t depth = 0; /* frames pushed by this call */
     uint64_t start = vm->budget ? (vm->used < vm->budget ? vm->budget - vm->used : 0) : UINT64_MAX;
     uint64_t left = start;
     rg_status status = RG_OK;
     rg_value a, b, r;
-    /* the pending read of a definition (LOAD_DEF, LOAD_IDEF) */
+    /* the pending read of a definition (LOAD_DEF, LOAD_IDEF): its slot, item
+     * row (-1: claim-level), instruction length, and where its value and
+     * state are */
     uint32_t call_slot;
     int32_t call_row;
     unsigned call_len;
+    rg_value *call_val;
+    uint8_t *call_st;
 
+    CHARGE(crt[chunk].cost);
     DISPATCH();
 #ifndef RG_THREADED
 next:
-    if (UNLIKELY(left-- == 0))
-        goto budget_out;
     OPSTATS();
     switch (*ip) {
 #endif
@@ -417,7 +443,7 @@ next:
     TARGET(LOAD_IFIELD) {
         uint32_t src = rd16(ip + 3);
         rg_value rr = src == RG_ROW_OF_FRAME ? row : locals[src];
-        if (UNLIKELY(rr < 0 || rr >= (rg_value)vm->n_items))
+        if (UNLIKELY((uint64_t)rr >= n_items))
             FAIL_AT(RG_ERR_RUNTIME, "no current item");
         PUSH(vm->items[(size_t)rr * p->n_item_slots + rd16(ip + 1)]);
         NEXT(5);
@@ -429,25 +455,26 @@ next:
             PUSH(vm->defs[call_slot]);
             NEXT(3);
         }
-        call_row = -1;
         call_len = 3;
-        goto call;
+        goto call_def;
     }
     TARGET(LOAD_IDEF) {
+        /* the verifier made sure the definition is per-item */
         call_slot = rd16(ip + 1);
         uint32_t src = rd16(ip + 3);
         rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
-        call_row = v < 0 || v >= (rg_value)vm->n_items ? -1 : (int32_t)v;
-        const rg_def *d = &p->defs[call_slot];
-        if (LIKELY(call_row >= 0 && d->per_item)) {
-            size_t k = (size_t)call_row * p->n_item_defs + d->item_index;
-            if (LIKELY(vm->idef_state[k] == 2)) {
-                PUSH(vm->idefs[k]);
-                NEXT(5);
-            }
+        if (UNLIKELY((uint64_t)v >= n_items))
+            FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+        size_t k = (size_t)v * n_item_defs + def_item[call_slot];
+        if (LIKELY(vm->idef_state[k] == 2)) {
+            PUSH(vm->idefs[k]);
+            NEXT(5);
         }
+        call_row = (int32_t)v;
         call_len = 5;
-        goto call;
+        call_val = &vm->idefs[k];
+        call_st = &vm->idef_state[k];
+        goto enter;
     }
     TARGET(LOAD_LEDGER)
         PUSH(vm->ledger_in[rd16(ip + 1)]);
@@ -531,16 +558,17 @@ next:
         PUSH(!a);
         NEXT(1);
     TARGET(JUMP)
-        ip = code + rd32(ip + 1);
-        DISPATCH();
+        JUMP_TO(rd32(ip + 1));
     TARGET(JUMP_IF_FALSE)
         a = POP();
-        ip = a ? ip + 5 : code + rd32(ip + 1);
-        DISPATCH();
+        if (a)
+            NEXT(5);
+        JUMP_TO(rd32(ip + 1));
     TARGET(JUMP_IF_TRUE)
         a = POP();
-        ip = a ? code + rd32(ip + 1) : ip + 5;
-        DISPATCH();
+        if (!a)
+            NEXT(5);
+        JUMP_TO(rd32(ip + 1));
     TARGET(DATE_ADD)
         b = POP();
         a = POP();
@@ -633,9 +661,9 @@ next:
         NEXT(1);
     TARGET(ITER_NEXT) {
         uint32_t l = rd16(ip + 1);
-        locals[l]++;
-        ip = locals[l] >= (rg_value)vm->n_items ? code + rd32(ip + 3) : ip + 7;
-        DISPATCH();
+        if (++locals[l] < (rg_value)n_items)
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
     }
     TARGET(NOTE)
         if (vm->explain)
@@ -663,6 +691,7 @@ next:
         sp = locals + ch->n_locals;
         code = p->code + ch->start;
         ip = code;
+        CHARGE(crt[chunk].cost);
         DISPATCH();
     }
     TARGET(LEDGER_ADD) {
@@ -718,8 +747,9 @@ next:
         NEXT(5);
     TARGET(JUMP_IF_NE)
         a = POP();
-        ip = a != (int32_t)rd32(ip + 1) ? code + rd32(ip + 5) : ip + 9;
-        DISPATCH();
+        if (a == (int32_t)rd32(ip + 1))
+            NEXT(9);
+        JUMP_TO(rd32(ip + 5));
     TARGET(FIELD_EQ)
         PUSH(vm->claim[rd16(ip + 1)] == (int32_t)rd32(ip + 3));
         NEXT(7);
@@ -740,24 +770,18 @@ next:
             sp[-1] = a;
         NEXT(5);
     TARGET(JUMP_IF_SOME)
-        if (sp[-1] != RG_NONE) {
-            ip = code + rd32(ip + 1);
-            DISPATCH();
-        }
+        if (sp[-1] != RG_NONE)
+            JUMP_TO(rd32(ip + 1));
         sp--;
         NEXT(5);
     TARGET(JUMP_KEEP_FALSE)
-        if (!sp[-1]) {
-            ip = code + rd32(ip + 1);
-            DISPATCH();
-        }
+        if (!sp[-1])
+            JUMP_TO(rd32(ip + 1));
         sp--;
         NEXT(5);
     TARGET(JUMP_KEEP_TRUE)
-        if (sp[-1]) {
-            ip = code + rd32(ip + 1);
-            DISPATCH();
-        }
+        if (sp[-1])
+            JUMP_TO(rd32(ip + 1));
         sp--;
         NEXT(5);
     TARGET(ACC_ADD) {
@@ -770,8 +794,9 @@ next:
     }
     TARGET(ITER_LOOP) {
         uint32_t l = rd16(ip + 1);
-        ip = ++locals[l] < (rg_value)vm->n_items ? code + rd32(ip + 3) : ip + 7;
-        DISPATCH();
+        if (++locals[l] >= (rg_value)n_items)
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
     }
     TARGET(TABLE) {
         /* the cell of the inputs' values, computed by the compiler; explaining,
@@ -804,9 +829,8 @@ next:
             PUSH(vm->defs[call_slot]);
             NEXT(5);
         }
-        call_row = -1;
         call_len = 5;
-        goto call;
+        goto call_def;
 #ifdef RG_THREADED
     L__BAD:
 #else
@@ -817,47 +841,36 @@ next:
     }
 #endif
 
-call: {
-    /* read definition call_slot for item row call_row (-1: claim-level), not yet computed */
-    const rg_def *d = &p->defs[call_slot];
-    rg_value *val;
-    uint8_t *st;
-    if (d->per_item) {
-        if (call_row < 0 || (uint32_t)call_row >= vm->n_items)
-            FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", (int)call_row);
-        size_t k = (size_t)call_row * p->n_item_defs + d->item_index;
-        val = &vm->idefs[k];
-        st = &vm->idef_state[k];
-    } else {
-        val = &vm->defs[call_slot];
-        st = &vm->def_state[call_slot];
-        call_row = -1;
-    }
-    if (*st == 2) { /* LOAD_IDEF of a row whose state the fast path could not read */
-        PUSH(*val);
-        NEXT(call_len);
-    }
-    if (*st == 1)
-        FAIL_AT(RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[d->name]);
-    if (UNLIKELY(vm->depth + depth + 1 >= vm->max_depth))
+call_def:
+    /* a claim-level definition not yet computed */
+    if (UNLIKELY(def_item[call_slot] != RG_NO_INDEX))
+        FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+    call_row = -1;
+    call_val = &vm->defs[call_slot];
+    call_st = &vm->def_state[call_slot];
+enter: {
+    /* compute definition call_slot for call_row into call_val, then go on */
+    if (UNLIKELY(*call_st == 1))
+        FAIL_AT(RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[p->defs[call_slot].name]);
+    if (UNLIKELY(depth >= max_frames))
         FAIL_AT(RG_ERR_RUNTIME, "evaluation nested too deeply");
     uint32_t callee = vtable[call_slot];
-    int64_t cv = p->chunk_const[callee];
-    if (cv != RG_CHUNK_NOT_CONST) {
+    const rg_chunk_rt *cc = &crt[callee];
+    if (cc->value != RG_CHUNK_NOT_CONST) {
         /* a parameter's literal (for this policy): stored as running it would */
-        *val = cv;
-        *st = 2;
+        *call_val = cc->value;
+        *call_st = 2;
         if (vm->explain)
-            trace(vm, 0, call_slot, callee, call_row, cv);
-        PUSH(cv);
+            trace(vm, 0, call_slot, callee, call_row, cc->value);
+        PUSH(cc->value);
         NEXT(call_len);
     }
-    const rg_chunk *cc = &p->chunks[callee];
-    if (UNLIKELY(sp + cc->n_locals + cc->max_stack > stack_end)) {
-        status = fail(vm, cc->start, RG_ERR_RUNTIME, "evaluation stack exhausted");
+    if (UNLIKELY(sp + cc->frame > stack_end)) {
+        status = fail(vm, p->chunks[callee].start, RG_ERR_RUNTIME, "evaluation stack exhausted");
         goto out;
     }
-    *st = 1;
+    CHARGE(cc->cost);
+    *call_st = 1;
     struct rg_frame *f = &frames[depth++];
     f->ip = ip + call_len;
     f->code = code;
@@ -866,14 +879,14 @@ call: {
     f->row = row;
     f->slot = call_slot;
     f->def_row = call_row;
-    f->val = val;
-    f->st = st;
+    f->val = call_val;
+    f->st = call_st;
     /* the callee's frame starts at the reader's stack top */
     locals = sp;
     sp = locals + cc->n_locals;
     chunk = callee;
     row = call_row;
-    code = p->code + cc->start;
+    code = cc->code;
     ip = code;
     DISPATCH();
 }

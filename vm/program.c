@@ -49,6 +49,8 @@ void rg_program_free(rg_program *p)
     free(p->cat_hash_start);
     free(p->cat_hash_mask);
     free(p->chunk_const);
+    free(p->chunk_rt);
+    free(p->def_item);
     free(p);
 }
 
@@ -71,9 +73,13 @@ static void drop_derived(rg_program *p)
     free(p->cat_hash_start);
     free(p->cat_hash_mask);
     free(p->chunk_const);
+    free(p->chunk_rt);
+    free(p->def_item);
     p->str = NULL;
     p->cat_hash = p->cat_hash_start = p->cat_hash_mask = NULL;
     p->chunk_const = NULL;
+    p->chunk_rt = NULL;
+    p->def_item = NULL;
 }
 
 /* A chunk that pushes a literal and returns it (a parameter's, in whichever
@@ -93,11 +99,34 @@ static int64_t chunk_value(const rg_program *p, const rg_chunk *c)
     return RG_CHUNK_NOT_CONST;
 }
 
+/* Number of instructions of a chunk (bytes past a bad opcode count one each:
+ * an unverified program only gets a bigger cost). */
+static uint32_t chunk_cost(const rg_program *p, const rg_chunk *c)
+{
+    uint32_t n = 0;
+    for (uint64_t off = 0; off < c->len && (uint64_t)c->start + off < p->n_code; n++) {
+        unsigned op = p->code[c->start + off];
+        off += op < RG_OP__COUNT ? rg_op_length(op) : 1;
+    }
+    return n ? n : 1;
+}
+
 static int build_chunk_consts(rg_program *p)
 {
     p->chunk_const = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_const);
-    if (!p->chunk_const) return -1;
-    for (uint32_t i = 0; i < p->n_chunks; i++) p->chunk_const[i] = chunk_value(p, &p->chunks[i]);
+    p->chunk_rt = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_rt);
+    p->def_item = malloc((p->n_defs ? p->n_defs : 1) * sizeof *p->def_item);
+    if (!p->chunk_const || !p->chunk_rt || !p->def_item) return -1;
+    for (uint32_t i = 0; i < p->n_chunks; i++) {
+        const rg_chunk *c = &p->chunks[i];
+        p->chunk_const[i] = chunk_value(p, c);
+        p->chunk_rt[i] = (rg_chunk_rt){.value = p->chunk_const[i],
+                                       .code = p->code + (c->start < p->n_code ? c->start : 0),
+                                       .n_locals = c->n_locals,
+                                       .frame = (uint32_t)c->n_locals + c->max_stack,
+                                       .cost = chunk_cost(p, c)};
+    }
+    for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
     return 0;
 }
 
