@@ -157,6 +157,17 @@ static int ends_open(const char *code, size_t n)
     return 0;
 }
 
+/* Inside a string at s[*i]: step over an escape, note the closing quote.
+ * Returns 1 while the string goes on. */
+static int string_step(const char *s, size_t n, size_t *i)
+{
+    if (s[*i] == '\\' && *i + 1 < n)
+        (*i)++;
+    else if (s[*i] == '"')
+        return 0;
+    return 1;
+}
+
 /* Split one line into indentation, code and comment; count brackets. */
 static void scan_line(const char *s, size_t n, line_t *l)
 {
@@ -173,10 +184,7 @@ static void scan_line(const char *s, size_t n, line_t *l)
     for (; i < n; i++) {
         char c = s[i];
         if (in_str) {
-            if (c == '\\' && i + 1 < n)
-                i++;
-            else if (c == '"')
-                in_str = 0;
+            in_str = string_step(s, n, &i);
             continue;
         }
         if (c == '#') {
@@ -233,10 +241,7 @@ static int split_cells(const char *s, size_t n, const char **cell, size_t *len)
             in_str = local = 0;
         }
         if (in_str) {
-            if (c == '\\' && i + 1 < n)
-                i++;
-            else if (c == '"')
-                in_str = 0;
+            in_str = string_step(s, n, &i);
             continue;
         }
         if (c == '"')
