@@ -235,8 +235,8 @@ static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store
     rg_status s = rg_vm_begin(vm);
     if (s == RG_OK)
         s = rg_ledger_store_load(ledger, vm);
-    for (uint32_t o = 0; s == RG_OK && o < p->n_outputs; o++)
-        s = rg_vm_eval_def(vm, p->outputs[o].def, &out[o]);
+    if (s == RG_OK)
+        s = rg_vm_eval_outputs(vm, out);
     if (s == RG_OK)
         s = rg_vm_run_updates(vm);
     if (s == RG_OK)

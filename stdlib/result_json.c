@@ -175,12 +175,10 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     rg_value local[LOCAL_OUTPUTS];
     rg_value *vals = local;
     if (n > LOCAL_OUTPUTS && !(vals = malloc((size_t)n * sizeof *vals))) return RG_ERR_MEMORY;
-    for (uint32_t i = 0; i < n; i++) {
-        rg_status st = rg_vm_eval_def(vm, p->outputs[i].def, &vals[i]);
-        if (st != RG_OK) {
-            if (vals != local) free(vals);
-            return st;
-        }
+    rg_status st = rg_vm_eval_outputs(vm, vals);
+    if (st != RG_OK) {
+        if (vals != local) free(vals);
+        return st;
     }
     char stack[2048];
     linebuf l = {stack, 0, sizeof stack, NULL, 0};
@@ -193,7 +191,7 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     }
     lb_put(&l, "}\n", 2);
     if (vals != local) free(vals);
-    rg_status st = RG_OK;
+    st = RG_OK;
     if (l.oom) st = RG_ERR_MEMORY;
     else fwrite(l.b, 1, l.n, out);
     free(l.heap);

@@ -914,13 +914,11 @@ regula_status regula_settle(regula_ctx *c)
         }
     /* as cli_settle_line: the outputs in order, then the updates */
     vm->explain = c->explain;
-    for (uint32_t i = 0; i < p->n_outputs; i++) {
-        rg_status s = rg_vm_eval_def(vm, p->outputs[i].def, &c->outs[i]);
-        if (s != RG_OK)
-            return rg_api_claim_fail(c, (regula_status)s, vm->error);
-    }
+    rg_status s = rg_vm_eval_outputs(vm, c->outs);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, vm->error);
     c->trace_mark = vm->n_trace;
-    rg_status s = rg_vm_run_updates(vm);
+    s = rg_vm_run_updates(vm);
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, vm->error);
     c->explained = c->explain;

@@ -25,8 +25,8 @@ struct rg_frame {
     rg_value *locals;      /* the reader's locals */
     uint32_t chunk;        /* the reader's chunk id */
     int32_t row;           /* the reader's item row */
-    uint32_t slot;         /* the definition computed */
-    int32_t def_row;       /* its item row, -1 for a claim-level one */
+    uint32_t slot;         /* the definition computed (its item row is the
+                            * callee's row) */
     rg_value *val;         /* where its value goes */
     uint8_t *st;           /* its state: 1 while computing */
 };
@@ -235,7 +235,7 @@ static inline uint32_t rd32(const uint8_t *p)
     return v;
 }
 
-static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran);
+static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran, rg_value *outs);
 
 /* Value of definition slot for item row (-1: claim-level), evaluated at most
  * once per claim; at is the code offset errors are reported at. */
@@ -264,7 +264,7 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
         return fail(vm, at, RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[d->name]);
     *st = 1;
     uint32_t chunk = p->vtable[p->policies[vm->policy].vtable + slot], ran = chunk;
-    rg_status s = exec(vm, chunk, row, val, &ran);
+    rg_status s = exec(vm, chunk, row, val, &ran, NULL);
     if (s != RG_OK) {
         *st = 0;
         return s;
@@ -278,7 +278,7 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
 
 #define POP() (*--sp)
 #define PUSH(v) (*sp++ = (v))
-#define OFF() ((uint32_t)(ip - p->code))
+#define OFF() (ip == outputs_code ? out_at : (uint32_t)(ip - p->code))
 #define FAIL_AT(st_, ...)                                    \
     do {                                                     \
         status = fail(vm, OFF(), (st_), __VA_ARGS__);        \
@@ -353,13 +353,21 @@ static void opstats(unsigned op)
         DISPATCH();    \
     } while (0)
 
+/* The outputs of a claim are read in one run of the interpreter (not one run
+ * each): the reader is this one-instruction pseudo-chunk, whose OUTPUTS
+ * instruction stores the value a definition returned to it and reads the next
+ * output. Its opcode is no opcode of a pack (the verifier refuses it). */
+#define RG_OP_OUTPUTS_ 255
+_Static_assert(RG_OP__COUNT <= RG_OP_OUTPUTS_, "OUTPUTS is an internal opcode");
+static const uint8_t outputs_code[1] = {RG_OP_OUTPUTS_};
+
 /* Threaded dispatch pays only when each handler keeps its own indirect jump
  * (so the branch predictor learns what follows what): GCC must not merge the
  * handlers' identical tails into one shared jump. */
 #if defined(RG_THREADED) && !defined(__clang__)
 __attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
-static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran)
+static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, uint32_t *ran, rg_value *outs)
 {
 #ifdef RG_THREADED
 #pragma GCC diagnostic push
@@ -369,6 +377,7 @@ static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, 
 #define RG_X_LABEL(name, a, b, pops, pushes, syn) [RG_OP_##name] = &&L_##name,
         RG_OPCODES(RG_X_LABEL)
 #undef RG_X_LABEL
+        [RG_OP_OUTPUTS_] = &&L__OUTPUTS,
     };
 #pragma GCC diagnostic pop
 #endif
@@ -381,14 +390,19 @@ static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, 
     rg_value *sp = locals + ch->n_locals;
     const uint8_t *code = p->code + ch->start;
     const uint8_t *ip = code;
+    uint32_t out_i = 0, out_at = 0; /* outputs mode: the next output, where its errors are reported */
+    if (outs) {
+        sp = locals;
+        code = ip = outputs_code;
+    }
     struct rg_frame *const frames = vm->frames;
     const uint32_t *const vtable = p->vtable + p->policies[vm->policy].vtable; /* the claim's policy */
     const rg_chunk_rt *const crt = p->chunk_rt;
     const uint32_t *const def_item = p->def_item;
     const uint32_t n_items = vm->n_items, n_item_defs = p->n_item_defs;
     /* frames this call may push: the context's nesting limit */
-    const uint32_t max_frames = vm->max_depth > vm->depth + 1 ? vm->max_depth - vm->depth - 1 : 0;
-    uint32_t depth = 0; /* frames pushed by this call */
+    struct rg_frame *const frames_end = frames + (vm->max_depth > vm->depth + 1 ? vm->max_depth - vm->depth - 1 : 0);
+    struct rg_frame *fp = frames; /* the next free frame: this call pushed fp - frames frames */
     uint64_t start = vm->budget ? (vm->used < vm->budget ? vm->budget - vm->used : 0) : UINT64_MAX;
     uint64_t left = start;
     rg_status status = RG_OK;
@@ -402,7 +416,8 @@ static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, 
     rg_value *call_val;
     uint8_t *call_st;
 
-    CHARGE(crt[chunk].cost);
+    if (!outs)
+        CHARGE(crt[chunk].cost);
     DISPATCH();
 #ifndef RG_THREADED
 next:
@@ -709,15 +724,15 @@ next:
  * memoised, and pushed for its reader, which goes on. */
 #define DO_RET()                                             \
     do {                                                     \
-        if (depth == 0) {                                    \
+        if (fp == frames) {                                  \
             *result = a;                                     \
             goto out;                                        \
         }                                                    \
-        struct rg_frame *f = &frames[--depth];               \
+        struct rg_frame *f = --fp;                           \
         *f->val = a;                                         \
         *f->st = 2;                                          \
         if (vm->explain)                                     \
-            trace(vm, 0, f->slot, chunk, f->def_row, a);     \
+            trace(vm, 0, f->slot, chunk, row, a);            \
         sp = locals;                                         \
         ip = f->ip;                                          \
         code = f->code;                                      \
@@ -832,6 +847,30 @@ next:
         call_len = 5;
         goto call_def;
 #ifdef RG_THREADED
+    L__OUTPUTS:
+#else
+    case RG_OP_OUTPUTS_:
+#endif
+        /* the value of output out_i, when a definition returned it here */
+        if (sp > locals)
+            outs[out_i++] = POP();
+        for (; out_i < p->n_outputs; out_i++) {
+            call_slot = p->outputs[out_i].def;
+            if (UNLIKELY(call_slot >= p->n_defs || p->defs[call_slot].per_item)) {
+                snprintf(vm->error, sizeof vm->error, "no claim-level definition %u", call_slot);
+                status = RG_ERR_USAGE;
+                goto out;
+            }
+            if (vm->def_state[call_slot] != 2) {
+                /* computed as a read of the definition, continuing here */
+                out_at = p->chunks[vtable[call_slot]].start;
+                call_len = 0;
+                goto call_def;
+            }
+            outs[out_i] = vm->defs[call_slot];
+        }
+        goto out;
+#ifdef RG_THREADED
     L__BAD:
 #else
     default:
@@ -852,7 +891,7 @@ enter: {
     /* compute definition call_slot for call_row into call_val, then go on */
     if (UNLIKELY(*call_st == 1))
         FAIL_AT(RG_ERR_RUNTIME, "definition '%s' depends on itself", p->str[p->defs[call_slot].name]);
-    if (UNLIKELY(depth >= max_frames))
+    if (UNLIKELY(fp >= frames_end))
         FAIL_AT(RG_ERR_RUNTIME, "evaluation nested too deeply");
     uint32_t callee = vtable[call_slot];
     const rg_chunk_rt *cc = &crt[callee];
@@ -871,14 +910,13 @@ enter: {
     }
     CHARGE(cc->cost);
     *call_st = 1;
-    struct rg_frame *f = &frames[depth++];
+    struct rg_frame *f = fp++;
     f->ip = ip + call_len;
     f->code = code;
     f->locals = locals;
     f->chunk = chunk;
     f->row = row;
     f->slot = call_slot;
-    f->def_row = call_row;
     f->val = call_val;
     f->st = call_st;
     /* the callee's frame starts at the reader's stack top */
@@ -896,8 +934,8 @@ budget_out:
     status = fail(vm, OFF(), RG_ERR_BUDGET, "instruction budget of %llu exhausted", (unsigned long long)vm->budget);
 out:
     /* definitions left half-computed by a failure can be tried again */
-    while (depth > 0) {
-        struct rg_frame *f = &frames[--depth];
+    while (fp > frames) {
+        struct rg_frame *f = --fp;
         *f->st = 0;
         chunk = f->chunk;
     }
@@ -911,11 +949,21 @@ out:
 
 static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
 {
-    if (chunk >= vm->prog->n_chunks) {
+    const rg_program *p = vm->prog;
+    if (chunk >= p->n_chunks) {
         snprintf(vm->error, sizeof vm->error, "the pack has no such entry");
         return RG_ERR_USAGE;
     }
-    return exec(vm, chunk, -1, out, NULL);
+    /* an entry that returns a claim field (the policy's region, the as-of
+     * date, a person's id): read without running the interpreter, charged
+     * the budget as running it would be */
+    const rg_chunk_rt *c = &p->chunk_rt[chunk];
+    if (c->field && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
+        vm->used += c->cost;
+        *out = vm->claim[c->field - 1];
+        return RG_OK;
+    }
+    return exec(vm, chunk, -1, out, NULL, NULL);
 }
 
 rg_status rg_vm_begin(rg_vm *vm)
@@ -978,6 +1026,15 @@ rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out)
         return RG_ERR_USAGE;
     }
     return eval_def(vm, def, -1, out, vm->prog->chunks[vm->prog->vtable[vm->prog->policies[vm->policy].vtable + def]].start);
+}
+
+rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
+{
+    const rg_program *p = vm->prog;
+    if (!p->n_outputs)
+        return RG_OK;
+    rg_value dummy;
+    return exec(vm, 0, -1, &dummy, NULL, out);
 }
 
 rg_status rg_vm_run_updates(rg_vm *vm)

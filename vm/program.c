@@ -99,6 +99,16 @@ static int64_t chunk_value(const rg_program *p, const rg_chunk *c)
     return RG_CHUNK_NOT_CONST;
 }
 
+/* f + 1 for a chunk that returns claim field f, else 0. */
+static uint32_t chunk_field(const rg_program *p, const rg_chunk *c)
+{
+    const uint8_t *code = p->code + c->start;
+    if (c->len == 4 && (uint64_t)c->start + 4 <= p->n_code && code[0] == RG_OP_LOAD_FIELD && code[3] == RG_OP_RET &&
+        rg_rd16(code + 1) < p->n_claim_slots)
+        return rg_rd16(code + 1) + 1;
+    return 0;
+}
+
 /* Number of instructions of a chunk (bytes past a bad opcode count one each:
  * an unverified program only gets a bigger cost). */
 static uint32_t chunk_cost(const rg_program *p, const rg_chunk *c)
@@ -124,7 +134,8 @@ static int build_chunk_consts(rg_program *p)
                                        .code = p->code + (c->start < p->n_code ? c->start : 0),
                                        .n_locals = c->n_locals,
                                        .frame = (uint32_t)c->n_locals + c->max_stack,
-                                       .cost = chunk_cost(p, c)};
+                                       .cost = chunk_cost(p, c),
+                                       .field = chunk_field(p, c)};
     }
     for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
     return 0;

@@ -284,7 +284,9 @@ typedef struct rg_chunk_rt {
     uint32_t frame;          /* n_locals + max_stack */
     uint32_t cost;           /* its number of instructions: what entering it (or
                               * jumping back inside it) charges the budget */
-    uint32_t pad;
+    uint32_t field;          /* a chunk that returns a claim field (LOAD_FIELD f;
+                              * RET, as the entries that choose the policy or
+                              * a ledger key): f + 1, else 0 */
 } rg_chunk_rt;
 
 /* chunk_const of a chunk that computes something (no value has it: RG_NONE is

@@ -119,6 +119,10 @@ rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys);
 rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out);
 /* Value of a definition (evaluated at most once per claim). */
 rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out);
+/* Values of the pack's outputs, in order, into out[0 .. n_outputs): the same
+ * as rg_vm_eval_def on each (stops at the first failure), in one run of the
+ * interpreter. */
+rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out);
 /* Run the update chunk: ledger_out starts as a copy of ledger_in. */
 rg_status rg_vm_run_updates(rg_vm *vm);
 /* Run any chunk with no item row (REPL expressions, tests). */

@@ -247,6 +247,15 @@ rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out)
     return RG_OK;
 }
 
+rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
+{
+    for (uint32_t i = 0; i < vm->prog->n_outputs; i++) {
+        rg_status st = rg_vm_eval_def(vm, vm->prog->outputs[i].def, &out[i]);
+        if (st != RG_OK) return st;
+    }
+    return RG_OK;
+}
+
 rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
 {
     for (uint32_t k = 0; k < vm->prog->ledger_scopes[scope].n_keys; k++) keys[k] = stub_keys[scope][k];

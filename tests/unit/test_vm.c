@@ -242,6 +242,78 @@ static void test_budget(void **state)
     stop(M);
 }
 
+/* rg_vm_eval_outputs reads every output in one run of the interpreter: the
+ * same values, the same explanation steps and the same failures as
+ * rg_vm_eval_def on each output in turn. */
+static void test_outputs_in_one_run(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "param rate: percent = 50%\n"
+                                "def half = pct(amount, rate)\n"
+                                "def total = sum i.amount for i in items\n"
+                                "def n = count i in items\n"
+                                "def per = 100 / n\n"
+                                "result {\n  half = half\n  rate = rate\n  total = total\n  per = per\n}\n");
+    const rg_program *p = M->p;
+    assert_int_equal(p->n_outputs, 4);
+    const char *two = CLAIM("CN", "2024-03-05", "100", "{\"code\": \"A\", \"amount\": \"1\"}, {\"code\": \"B\", \"amount\": \"2\"}");
+    rg_value out[4], one[4];
+    /* one output already computed, the others not */
+    claim(M, two);
+    assert_int_equal(value(M, "half"), 5000);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(out[0], 5000);
+    assert_int_equal(out[1], 500000);
+    assert_int_equal(out[2], 300);
+    assert_int_equal(out[3], 50);
+    /* explaining: the steps of the one run are those of the reads one by one */
+    claim(M, two);
+    M->vm->explain = 1;
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        assert_int_equal(rg_vm_eval_def(M->vm, p->outputs[i].def, &one[i]), RG_OK);
+    uint32_t n = M->vm->n_trace;
+    rg_trace_ent *want = malloc((n + 1) * sizeof *want);
+    assert_non_null(want);
+    memcpy(want, M->vm->trace, n * sizeof *want);
+    claim(M, two);
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_memory_equal(out, one, sizeof out);
+    assert_true(n > 0);
+    assert_int_equal(M->vm->n_trace, n);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(M->vm->trace[i].kind, want[i].kind);
+        assert_int_equal(M->vm->trace[i].index, want[i].index);
+        assert_int_equal(M->vm->trace[i].chunk, want[i].chunk);
+        assert_int_equal(M->vm->trace[i].row, want[i].row);
+        assert_int_equal(M->vm->trace[i].value, want[i].value);
+    }
+    free(want);
+    M->vm->explain = 0;
+    /* a failure stops at the output that failed, with its source line */
+    claim(M, CLAIM("CN", "2024-03-05", "100", ""));
+    out[3] = 7;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_ERR_RUNTIME);
+    assert_non_null(strstr(M->vm->error, "division by zero"));
+    assert_int_equal(M->vm->error_line, 18);
+    assert_int_equal(out[2], 0);
+    assert_int_equal(out[3], 7);
+    /* the budget counts the outputs' chunks as the reads one by one do */
+    claim(M, two);
+    M->vm->budget = 0;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    uint64_t used = M->vm->used;
+    claim(M, two);
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        assert_int_equal(rg_vm_eval_def(M->vm, p->outputs[i].def, &one[i]), RG_OK);
+    assert_true(M->vm->used >= used);
+    claim(M, two);
+    M->vm->budget = 3;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_ERR_BUDGET);
+    assert_non_null(strstr(M->vm->error, "instruction budget of 3 exhausted"));
+    stop(M);
+}
+
 static void test_version_selection(void **state)
 {
     (void)state;
@@ -402,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_division_by_zero),
         cmocka_unit_test(test_no_row_of_table),
         cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_outputs_in_one_run),
         cmocka_unit_test(test_version_selection),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
