@@ -75,12 +75,18 @@ demo: deps
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Ilang -Icompiler -Ivm -Istdlib
 FUZZ_SECONDS ?= 60
-build/fuzz/%: tests/fuzz/%.c
+build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC)
 	@mkdir -p build/fuzz/gen
 	bison -d -o build/fuzz/gen/parser.c lang/parser.y
 	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
 	    $(LANG_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) -ljansson -lffi -lm -lpthread
+
+# the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins
+build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h $(STDLIB_SRC) vm/values.c vm/value_text.c vm/program.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_claim.c stdlib/claim_json.c stdlib/result_json.c \
+	    vm/values.c vm/value_text.c vm/program.c -ljansson -lm
 
 fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
 	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser
