@@ -109,6 +109,7 @@ void rgc_chunk_begin(rgc_pack *pk)
     pk->cur.depth = pk->cur.max_depth = 0;
     pk->cur.line_known = 0;
     pk->cur.n_scope = 0;
+    pk->cur.each_row = RG_ROW_OF_FRAME;
 }
 
 uint32_t rgc_chunk_end(rgc_pack *pk, uint32_t def, uint32_t policy, uint32_t version, uint32_t line,

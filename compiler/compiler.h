@@ -59,6 +59,8 @@ struct rgc_def {
     rgc_ty type;
     int type_state;         /* 0 unknown, 1 inferring, 2 known */
     int hidden;             /* made for a result field */
+    uint32_t n_reads;       /* places in the bodies that read it (counted by the check pass) */
+    int output;             /* a result field: computed by a call whatever its readers do */
 };
 
 struct rgc_version {
@@ -105,6 +107,7 @@ typedef struct rgc_pack {
     rgc_caps caps;
     int quiet;              /* the emit pass: errors were reported by the check pass */
     int dry;                /* check only: emit no code */
+    int count_reads;        /* the check pass of the entry chunks: count reads of definitions */
 
     rg_vec files;           /* rg_file* */
     rg_vec policies;        /* rgc_policy*, parents before children */
@@ -141,6 +144,9 @@ typedef struct rgc_pack {
         rgc_binding scope[16];
         uint32_t n_scope;
         int in_each;        /* inside a `for item in items` block: the frame's row */
+        uint32_t each_row;  /* where a bare per-item name reads its row: RG_ROW_OF_FRAME, or
+                             * the local of the reader a per-item body is inlined into */
+        int inline_depth;   /* definitions' bodies being inlined (expr.c load_def) */
     } cur;
 } rgc_pack;
 

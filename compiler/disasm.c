@@ -201,7 +201,8 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
         return 1;
     case RG_OPK_DEF:
         fputs(str_of(p, p->defs[in->a].name), out);
-        if (oi->b == RG_OPK_ROWSRC) put_rowsrc(p, in->b, out);
+        if (oi->b == RG_OPK_ROWSRC && p->defs[in->a].per_item) put_rowsrc(p, in->b, out);
+        if (in->op == RG_OP_TRACE_DEF) fputs(", computed inline", out);
         if (oi->b == RG_OPK_CONST) fprintf(out, " = %" PRId64, p->consts[in->b]);
         return 1;
     case RG_OPK_LEDGER: {

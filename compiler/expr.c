@@ -117,6 +117,115 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     return seen;
 }
 
+/* Cost of a definition's body, in nodes (a path of fields counts as its
+ * root), when it is small enough to compute again at a reader: no
+ * aggregates, lists, catalog look-ups or host calls (no locals, nothing
+ * costlier than the call it saves); -1 when it is not. Arithmetic and pct
+ * may fail: the error names the same line as the call would have, the body
+ * being compiled with its own lines. */
+#define RGC_INLINE_ANY 3   /* at most this: inlined at every reader */
+#define RGC_INLINE_ONE 12  /* at most this: inlined at its only reader */
+static int small_body(const rg_expr *e, int n)
+{
+    if (!e || n < 0)
+        return -1;
+    if (e->kind == RG_E_FIELD)
+        return small_body(e->lhs, n);
+    if (++n > RGC_INLINE_ONE)
+        return -1;
+    switch (e->kind) {
+    case RG_E_INT: case RG_E_MONEY: case RG_E_PERCENT: case RG_E_DATE: case RG_E_DURATION: case RG_E_BOOL:
+    case RG_E_NONE: case RG_E_NAME:
+        return n;
+    case RG_E_UNARY:
+        return small_body(e->lhs, n);
+    case RG_E_BINARY:
+        switch (e->op) {
+        case RG_OPR_EQ: case RG_OPR_NE: case RG_OPR_LT: case RG_OPR_LE: case RG_OPR_GT: case RG_OPR_GE:
+        case RG_OPR_AND: case RG_OPR_OR: case RG_OPR_COALESCE: case RG_OPR_ADD: case RG_OPR_SUB: case RG_OPR_MUL:
+            return small_body(e->rhs, small_body(e->lhs, n));
+        default:
+            return -1;
+        }
+    case RG_E_IF:
+        return small_body(e->rhs, small_body(e->lhs, small_body(e->cond, n)));
+    case RG_E_CALL:
+        if (strcmp(e->name, "pct") != 0 && strcmp(e->name, "min") != 0 && strcmp(e->name, "max") != 0)
+            return -1;
+        for (uint32_t i = 0; i < e->args.n; i++)
+            n = small_body(e->args.v[i], n);
+        return n;
+    default:
+        return -1;
+    }
+}
+
+/* The body of definition d when a read of it may be compiled as that body:
+ * a plain `def` of a value, small, with one implementation in the whole pack
+ * (no policy overrides it, no version changes it: the same code whatever the
+ * claim's policy and date — a REPL override is an implementation too), read
+ * in the emit pass. Reading it again is safe, definitions being pure. */
+static rg_expr *inline_body(rgc_pack *pk, rgc_def *d)
+{
+    if (pk->dry || d->kind != RG_DEF_DEF || d->hidden || d->output || pk->cur.inline_depth >= 2)
+        return NULL;
+    rgc_ty t = rgc_def_type(pk, d);
+    if (t.k != RGC_K_SCALAR || t.scalar == RG_T_ROW)
+        return NULL;
+    rgc_impl *only = NULL;
+    for (uint32_t i = 0; i < pk->impls.n; i++) {
+        rgc_impl *im = pk->impls.v[i];
+        if (im->def != d)
+            continue;
+        if (only || im->policy != pk->root || im->version)
+            return NULL;
+        only = im;
+    }
+    if (!only || !only->decl)
+        return NULL;
+    int cost = small_body(only->decl->value, 0);
+    /* a larger body only where it is read once: at its only reader, and not
+     * from a place that runs once per item when it is computed once a claim */
+    if (cost < 0 || (cost > RGC_INLINE_ANY &&
+                     (d->n_reads != 1 || (!d->per_item && (pk->cur.in_each || pk->cur.n_scope)))))
+        return NULL;
+    return only->decl->value;
+}
+
+/* Read d by computing its body here, then TRACE_DEF (which, explaining,
+ * records the step a call would have recorded). */
+static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
+{
+    __typeof__(pk->cur) saved = pk->cur;
+    pk->cur.inline_depth++;
+    pk->cur.in_each = d->per_item;
+    pk->cur.n_scope = 0;
+    pk->cur.each_row = RG_ROW_OF_FRAME;
+    if (d->per_item) {
+        pk->cur.scope[0].name = d->root->each ? d->root->each->var : "item";
+        pk->cur.scope[0].local = rowsrc;
+        pk->cur.n_scope = 1;
+        pk->cur.each_row = rowsrc;
+    }
+    rgc_ty want = rgc_def_type(pk, d);
+    rgc_expr(pk, body, &want);
+    rgc_emit(pk, RG_OP_TRACE_DEF, d->slot, d->per_item ? rowsrc : RG_ROW_OF_FRAME);
+    /* back to the reader's scope; what follows is reported at the reader's line */
+    uint32_t n_locals = pk->cur.n_locals;
+    int depth = pk->cur.depth, max_depth = pk->cur.max_depth;
+    saved.n_locals = n_locals;
+    saved.depth = depth;
+    saved.max_depth = max_depth;
+    int known = saved.line_known;
+    uint32_t line = saved.last_line, file = saved.last_file;
+    saved.line_known = pk->cur.line_known;
+    saved.last_line = pk->cur.last_line;
+    saved.last_file = pk->cur.last_file;
+    pk->cur = saved;
+    if (known)
+        rgc_set_line(pk, line, file);
+}
+
 static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
 {
     if (pk->cur.claim_only) {
@@ -125,9 +234,14 @@ static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
         return T_ERROR;
     }
     note_dep(pk, d);
+    if (pk->dry && (pk->cur.impl || pk->count_reads))
+        d->n_reads++;
     rgc_ty t = rgc_def_type(pk, d);
     rg_value v = 0;
-    if (d->per_item)
+    rg_expr *body = inline_body(pk, d);
+    if (body)
+        inline_def(pk, d, body, rowsrc);
+    else if (d->per_item)
         rgc_emit(pk, RG_OP_LOAD_IDEF, d->slot, rowsrc);
     else if (param_constant(pk, d, &v))
         rgc_emit(pk, RG_OP_LOAD_PCONST, d->slot, rgc_const(pk, v));
@@ -225,7 +339,7 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     /* 3. definitions; inside `for item in items`, its per-item siblings too */
     rgc_def *d = rgc_find_def(pk, n);
     if (d && (!d->per_item || pk->cur.in_each))
-        return load_def(pk, e, d, RG_ROW_OF_FRAME);
+        return load_def(pk, e, d, pk->cur.each_row);
     if (d && d->per_item) {
         rgc_error(pk, e->loc, "per-item definitions are read as item.NAME inside `sum … for item in items`",
                   "'%s' is defined for each item", n);
@@ -280,7 +394,7 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
         int32_t parent = l.aux == RG_NO_INDEX ? -1 : (int32_t)l.aux;
         uint32_t fi = rgc_child_field(pk, parent, n);
         if (fi != RG_NO_INDEX)
-            return use_field(pk, e, fi, l.optional, RG_ROW_OF_FRAME);
+            return use_field(pk, e, fi, l.optional, pk->cur.each_row);
         for (uint32_t i = 0; i < p->n_fields; i++)
             if (p->fields[i].parent == parent)
                 rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));

@@ -826,6 +826,7 @@ static rgc_ty compile_body(rgc_pack *pk, rgc_impl *im)
     rg_decl *d = im->decl;
     pk->cur.in_each = im->def->per_item;
     pk->cur.n_scope = 0;
+    pk->cur.each_row = RG_ROW_OF_FRAME;
     if (im->def->per_item) {
         pk->cur.scope[0].name = d->each ? d->each->var : "item";
         pk->cur.scope[0].local = RG_ROW_OF_FRAME;
@@ -1418,8 +1419,17 @@ static int process(rgc_pack *pk)
             rgc_check_table(pk, im);
     }
     pk->dry = 1;
+    pk->count_reads = 1;
     entries(pk);
+    pk->count_reads = 0;
     pk->dry = 0;
+    /* outputs are computed by a call (rg_vm_eval_outputs): expr.c inlines no read of them */
+    if (pk->result)
+        for (uint32_t i = 0; i < pk->result->assigns.n; i++) {
+            rgc_def *d = ((rg_assign *)pk->result->assigns.v[i])->value->sema;
+            if (d)
+                d->output = 1;
+        }
     check_cycles(pk);
     if (pk->diag->n_errors)
         return -1;

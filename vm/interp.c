@@ -846,6 +846,32 @@ next:
         }
         call_len = 5;
         goto call_def;
+    TARGET(TRACE_DEF)
+        /* the value on the stack is definition A, its body compiled inline
+         * (compiler/expr.c); explaining, the first one is memoised and
+         * recorded as the call would have been, so the steps are the same */
+        if (UNLIKELY(vm->explain)) {
+            uint32_t slot = rd16(ip + 1), di = def_item[slot];
+            rg_value *val = &vm->defs[slot];
+            uint8_t *st = &vm->def_state[slot];
+            int32_t trow = -1;
+            if (di != RG_NO_INDEX) {
+                uint32_t src = rd16(ip + 3);
+                rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
+                if (UNLIKELY((uint64_t)v >= n_items))
+                    FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+                size_t k = (size_t)v * n_item_defs + di;
+                val = &vm->idefs[k];
+                st = &vm->idef_state[k];
+                trow = (int32_t)v;
+            }
+            if (*st == 0) {
+                *val = sp[-1];
+                *st = 2;
+                trace(vm, 0, slot, vtable[slot], trow, sp[-1]);
+            }
+        }
+        NEXT(5);
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else

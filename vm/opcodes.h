@@ -103,7 +103,8 @@
     X(ACC_ADD, LOCAL, NONE, 1, 0, "pop; add it to local A, overflow is an error") /* sum … for item in items */ \
     X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below the number of items") \
     X(TABLE, CONST, NONE, 0, 0, "return decision table A's cell for its inputs when one applies and not explaining") \
-    X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B in every policy")
+    X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B in every policy") \
+    X(TRACE_DEF, DEF, ROWSRC, 1, 1, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -904,6 +904,15 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = tag_of_type(x->result);
         break;
     }
+    case RG_OP_TRACE_DEF: {
+        /* explaining, the value is memoised as definition A: it must be of A's class */
+        rg_type dt = p->defs[in->a].type;
+        NEED(RG_TYPE_KIND(dt) != RG_T_ROW, "chunk %u at offset %u: TRACE_DEF of row definition %u", ci, off, in->a);
+        if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt), "the value"))
+            return -1;
+        out = arg[0];
+        break;
+    }
     case RG_OP_RET:
         if (ret_tag(v, t, ci, off, in, arg[0]))
             return -1;

@@ -850,6 +850,25 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 0, 1, "RET returns a string where definition 'total' needs a number");
 
+    c.n = 0; /* TRACE_DEF: explaining, a string would be memoised as the int definition 'total' */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_TRACE_DEF, 0, RG_ROW_OF_FRAME);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 5: TRACE_DEF: the value may be a string");
+
+    c.n = 0; /* TRACE_DEF of a number for 'total', which the chunk then returns: fine */
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    emit(&c, RG_OP_TRACE_DEF, 0, RG_ROW_OF_FRAME);
+    emit(&c, RG_OP_RET, 0, 0);
+    {
+        rg_program *tp = build(&c, 0, 1, 0);
+        char terr[512];
+        int tr = rg_program_verify(tp, terr, sizeof terr);
+        if (tr) print_error("%s\n", terr);
+        assert_int_equal(tr, 0);
+        rg_program_free(tp);
+    }
+
     c.n = 0; /* a local that holds a string on one path and a number on the other */
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
     emit(&c, RG_OP_STORE_LOCAL, 0, 0);

@@ -320,7 +320,9 @@ static void test_disassembly_names_things(void **state)
     fclose(out);
     const char *want[] = {"  1 LN (", ") extends CN\n", "    version 0 \"2024\" 2024-01-01..2024-12-31\n",
                           "VSELECT       0            ; \"2024\" chunk", "; \"no row of table 'ratio' matched\"",
-                          "LOAD_IDEF", "; ratio\n"};
+                          "LOAD_DEF", "; ratio\n",
+                          /* share, read once, computed in the loop of total */
+                          "TRACE_DEF     4 1          ; share of the row in local 1, computed inline\n"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         if (!strstr(text, want[i]))
             print_error("missing '%s'\n", want[i]);
