@@ -981,12 +981,19 @@ static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
         return RG_ERR_USAGE;
     }
     /* an entry that returns a claim field (the policy's region, the as-of
-     * date, a person's id): read without running the interpreter, charged
-     * the budget as running it would be */
+     * date, a person's id) or the year of one (a ledger key): read without
+     * running the interpreter, charged the budget as running it would be */
     const rg_chunk_rt *c = &p->chunk_rt[chunk];
     if (c->field && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
         vm->used += c->cost;
-        *out = vm->claim[c->field - 1];
+        rg_value v = vm->claim[c->field - 1];
+        if (c->year) { /* as YEAR does */
+            int64_t y;
+            unsigned m, d;
+            rg_civil_from_days(v, &y, &m, &d);
+            v = y;
+        }
+        *out = v;
         return RG_OK;
     }
     return exec(vm, chunk, -1, out, NULL, NULL);

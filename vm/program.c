@@ -76,7 +76,8 @@ static void drop_derived(rg_program *p)
     free(p->chunk_rt);
     free(p->def_item);
     p->str = NULL;
-    p->cat_hash = p->cat_hash_start = p->cat_hash_mask = NULL;
+    p->cat_hash = NULL;
+    p->cat_hash_start = p->cat_hash_mask = NULL;
     p->chunk_const = NULL;
     p->chunk_rt = NULL;
     p->def_item = NULL;
@@ -99,13 +100,20 @@ static int64_t chunk_value(const rg_program *p, const rg_chunk *c)
     return RG_CHUNK_NOT_CONST;
 }
 
-/* f + 1 for a chunk that returns claim field f, else 0. */
-static uint32_t chunk_field(const rg_program *p, const rg_chunk *c)
+/* f + 1 for a chunk that returns claim field f, or (*year set) the year of
+ * claim field f (LOAD_FIELD f; YEAR; RET), else 0. */
+static uint32_t chunk_field(const rg_program *p, const rg_chunk *c, uint32_t *year)
 {
     const uint8_t *code = p->code + c->start;
+    *year = 0;
     if (c->len == 4 && (uint64_t)c->start + 4 <= p->n_code && code[0] == RG_OP_LOAD_FIELD && code[3] == RG_OP_RET &&
         rg_rd16(code + 1) < p->n_claim_slots)
         return rg_rd16(code + 1) + 1;
+    if (c->len == 5 && (uint64_t)c->start + 5 <= p->n_code && code[0] == RG_OP_LOAD_FIELD && code[3] == RG_OP_YEAR &&
+        code[4] == RG_OP_RET && rg_rd16(code + 1) < p->n_claim_slots) {
+        *year = 1;
+        return rg_rd16(code + 1) + 1;
+    }
     return 0;
 }
 
@@ -130,12 +138,15 @@ static int build_chunk_consts(rg_program *p)
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *c = &p->chunks[i];
         p->chunk_const[i] = chunk_value(p, c);
+        uint32_t year;
+        uint32_t field = chunk_field(p, c, &year);
         p->chunk_rt[i] = (rg_chunk_rt){.value = p->chunk_const[i],
                                        .code = p->code + (c->start < p->n_code ? c->start : 0),
                                        .n_locals = c->n_locals,
                                        .frame = (uint32_t)c->n_locals + c->max_stack,
                                        .cost = chunk_cost(p, c),
-                                       .field = chunk_field(p, c)};
+                                       .field = field,
+                                       .year = year};
     }
     for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
     return 0;
@@ -176,14 +187,15 @@ static void fill_catalog_table(rg_program *p, uint32_t c, uint32_t pol)
     const rg_catalog *cat = &p->catalogs[c];
     const rg_cat_index *ix = &p->cat_index[cat->first_index + pol];
     size_t k = (size_t)c * p->n_policies + pol;
-    uint32_t *table = p->cat_hash + p->cat_hash_start[k];
+    struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t j = 0; j < ix->count; j++) {
         uint32_t row = p->cat_rows[ix->start + j];
         uint32_t key = row_key(p, cat, row);
-        uint32_t h = key_hash(p->str[key], p->strings[key].len) & mask;
-        while (table[h] != RG_NO_INDEX) h = (h + 1) & mask;
-        table[h] = row;
+        uint32_t full = key_hash(p->str[key], p->strings[key].len), h = full & mask;
+        while (table[h].row != RG_NO_INDEX) h = (h + 1) & mask;
+        table[h].row = row;
+        table[h].hash = full;
     }
 }
 
@@ -192,9 +204,9 @@ int rg_program_finish(rg_program *p)
     size_t total = 0;
     drop_derived(p);
     if (build_strings(p) || build_chunk_consts(p) || size_catalog_tables(p, &total)) goto fail;
-    p->cat_hash = malloc((total ? total : 1) * sizeof(uint32_t));
+    p->cat_hash = malloc((total ? total : 1) * sizeof *p->cat_hash);
     if (!p->cat_hash) goto fail;
-    memset(p->cat_hash, 0xFF, total * sizeof(uint32_t)); /* RG_NO_INDEX: empty */
+    memset(p->cat_hash, 0xFF, total * sizeof *p->cat_hash); /* row RG_NO_INDEX: empty */
     for (uint32_t c = 0; c < p->n_catalogs; c++)
         for (uint32_t pol = 0; pol < p->n_policies; pol++) fill_catalog_table(p, c, pol);
     return 0;
@@ -206,14 +218,28 @@ fail:
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
 {
     if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
+    /* key_hash and the length in one pass over the key (was strlen, then FNV) */
+    uint64_t fnv = RG_FNV64_BASIS;
+    size_t n = 0;
+    for (const unsigned char *s = (const unsigned char *)key; s[n]; n++) {
+        fnv ^= s[n];
+        fnv *= RG_FNV64_PRIME;
+    }
+    uint32_t full = (uint32_t)(fnv ^ (fnv >> 32));
     const rg_catalog *c = &p->catalogs[cat];
     size_t k = (size_t)cat * p->n_policies + pol;
-    const uint32_t *table = p->cat_hash + p->cat_hash_start[k];
+    const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
-    for (uint32_t h = key_hash(key, strlen(key)) & mask;; h = (h + 1) & mask) {
-        uint32_t row = table[h];
+    for (uint32_t h = full & mask;; h = (h + 1) & mask) {
+        uint32_t row = table[h].row;
         if (row == RG_NO_INDEX) return RG_NONE;
-        if (strcmp(p->str[row_key(p, c, row)], key) == 0) return (rg_value)row;
+        if (table[h].hash != full) continue;
+        uint32_t id = row_key(p, c, row);
+        if (p->strings[id].len != n) continue;
+        const char *rk = p->str[id]; /* codes are short: compared here, not by memcmp */
+        size_t i = 0;
+        while (i < n && rk[i] == key[i]) i++;
+        if (i == n) return (rg_value)row;
     }
 }
 

@@ -253,6 +253,12 @@ typedef struct {
     X(char, blob)                                \
     X(rg_extern, externs)
 
+/* One slot of a catalog's open-addressed table (vm/program.c). */
+struct rg_cat_slot {
+    uint32_t row;            /* catalog row, RG_NO_INDEX when empty */
+    uint32_t hash;           /* hash of the row's key, tested before its bytes */
+};
+
 typedef struct rg_program {
 #define RG_X_ARRAY(type, name) type *name; uint32_t n_##name;
     RG_PROGRAM_ARRAYS(RG_X_ARRAY)
@@ -266,7 +272,8 @@ typedef struct rg_program {
 
     /* Derived by rg_program_finish(), not stored in the file. */
     const char **str;        /* string id -> pointer into blob */
-    uint32_t *cat_hash;      /* per catalog and policy: open-addressed row ids */
+    struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed row ids,
+                              * each with its key's hash (compared before the key) */
     uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
     uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
     int64_t *chunk_const;    /* per chunk: its value when its code only returns a
@@ -287,6 +294,8 @@ typedef struct rg_chunk_rt {
     uint32_t field;          /* a chunk that returns a claim field (LOAD_FIELD f;
                               * RET, as the entries that choose the policy or
                               * a ledger key): f + 1, else 0 */
+    uint32_t year;           /* 1 when that chunk is LOAD_FIELD f; YEAR; RET (a
+                              * ledger key by the year of a date), else 0 */
 } rg_chunk_rt;
 
 /* chunk_const of a chunk that computes something (no value has it: RG_NONE is

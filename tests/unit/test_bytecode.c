@@ -299,6 +299,10 @@ static void test_roundtrip(void **state)
     assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
     assert_true(rg_catalog_find(q, 0, 0, "D4") == RG_NONE);
     assert_true(rg_catalog_find(q, 0, 0, "") == RG_NONE);
+    /* a key matches on its whole length: not a prefix, not an extension */
+    assert_true(rg_catalog_find(q, 0, 0, "A") == RG_NONE);
+    assert_true(rg_catalog_find(q, 0, 0, "A1 ") == RG_NONE);
+    assert_true(rg_catalog_find(q, 0, 0, "a1") == RG_NONE);
     assert_true(rg_catalog_find(q, 1, 0, "A1") == RG_NONE);
     assert_int_equal(rg_policy_by_name(q, "LN", 2), 0);
     assert_int_equal(rg_policy_by_name(q, "LNX", 3), RG_NO_INDEX);

@@ -395,11 +395,34 @@ static void test_ledger_updates(void **state)
     assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
     assert_int_equal(M->vm->ledger_out[0], 100000);
     assert_int_equal(M->vm->ledger_out[1], 7);
-    /* the ledger keys: person and year */
+    /* the ledger keys: person and year, both read without the interpreter
+     * (rg_chunk_rt.field, .year) and charged the budget as running their
+     * chunks would be: LOAD_FIELD; RET and LOAD_FIELD; YEAR; RET */
     rg_value keys[2];
+    uint64_t used = M->vm->used;
     assert_int_equal(rg_vm_ledger_keys(M->vm, 0, keys), RG_OK);
     assert_string_equal((const char *)(uintptr_t)keys[0], "P1");
     assert_int_equal(keys[1], 2024);
+    assert_int_equal(M->vm->used - used, 2 + 3);
+    uint32_t n_year = 0;
+    for (uint32_t c = 0; c < M->p->n_chunks; c++) n_year += M->p->chunk_rt[c].year;
+    assert_int_equal(n_year, 1);
+    const char *dates[] = {"2023-12-31", "2024-01-01", "2000-02-29", "1969-12-31"};
+    const rg_value years[] = {2023, 2024, 2000, 1969};
+    for (int i = 0; i < 4; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"person\": \"P1\", \"region\": \"CN\", \"date\": \"%s\", "
+                 "\"amount\": \"1\", \"items\": []}", dates[i]);
+        claim(M, json);
+        assert_int_equal(rg_vm_ledger_keys(M->vm, 0, keys), RG_OK);
+        assert_int_equal(keys[1], years[i]);
+    }
+    /* a budget that the year key's 3 instructions exceed: the interpreter runs
+     * it and reports the budget, as before */
+    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
+    M->vm->budget = M->vm->used + 2 + 2;
+    assert_int_equal(rg_vm_ledger_keys(M->vm, 0, keys), RG_ERR_BUDGET);
+    M->vm->budget = 0;
     stop(M);
 }
 
