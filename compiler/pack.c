@@ -124,9 +124,6 @@ int rgc_ty_same(const rgc_ty *a, const rgc_ty *b)
     return a->scalar == b->scalar && a->aux == b->aux;
 }
 
-static const char *scalar_names[RG_T__COUNT] = {"void", "bool", "int", "money", "percent", "date", "duration",
-                                                "string", "region", "enum", "record", "list", "catalog row"};
-
 void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
 {
     const char *opt = t->optional ? "?" : "";
@@ -142,7 +139,7 @@ void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
         } else if (t->scalar == RG_T_ROW)
             snprintf(buf, cap, "a row of catalog %s%s", ((rg_decl *)pk->catalog_decls.v[t->aux])->name, opt);
         else
-            snprintf(buf, cap, "%s%s", scalar_names[t->scalar], opt);
+            snprintf(buf, cap, "%s%s", rg_type_kind_name(t->scalar), opt);
         return;
     case RGC_K_RECORD:
         snprintf(buf, cap, "record %s", t->aux == RG_NO_INDEX ? "claim" : rgc_str_text(pk, pk->prog->fields[t->aux].path));
@@ -1008,7 +1005,7 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     if (t.k == RGC_K_SCALAR && want != RG_T_VOID && (t.scalar != want || t.optional)) {
         char tn[96];
         rgc_ty_name(pk, &t, tn, sizeof tn);
-        rgc_error(pk, e->loc, NULL, "%s must be %s, this is %s", what, scalar_names[want], tn);
+        rgc_error(pk, e->loc, NULL, "%s must be %s, this is %s", what, rg_type_kind_name(want), tn);
     }
     rgc_emit(pk, RG_OP_RET, 0, 0);
     if (pk->dry)

@@ -210,17 +210,15 @@ void regula_host_free(regula_host *h)
 
 /* ---- packs ---------------------------------------------------------------------------- */
 
-static const char *const kind_names[] = {"void", "bool", "int", "money", "percent", "date", "duration", "string",
-                                         "region", "enum"};
 
 /* "(string, money) -> percent?" of a registration (a declaration's: rg_extern_signature). */
 static void registered_signature(char *buf, size_t cap, const host_entry *e)
 {
     size_t used = (size_t)snprintf(buf, cap, "(");
     for (unsigned k = 0; k < e->n_args && used < cap; k++)
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", kind_names[e->args[k]]);
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", rg_type_kind_name(e->args[k]));
     if (used < cap)
-        snprintf(buf + used, cap - used, ") -> %s%s", kind_names[e->result],
+        snprintf(buf + used, cap - used, ") -> %s%s", rg_type_kind_name(e->result),
                  e->flags & REGULA_FN_MAY_RETURN_NONE ? "?" : "");
 }
 

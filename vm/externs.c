@@ -67,11 +67,9 @@ const char *rg_extern_ctype(uint32_t type)
 
 static const char *type_name(const rg_program *p, uint32_t t)
 {
-    static const char *const kinds[] = {"void", "bool", "int", "money", "percent", "date", "duration", "string",
-                                        "region"};
     if (RG_TYPE_KIND(t) == RG_T_ENUM)
         return p->blob + p->strings[p->enums[RG_TYPE_AUX(t)].name].offset;
-    return RG_TYPE_KIND(t) < sizeof kinds / sizeof kinds[0] ? kinds[RG_TYPE_KIND(t)] : "?";
+    return rg_type_kind_name(t);
 }
 
 void rg_extern_signature(const rg_program *p, uint32_t i, char *buf, size_t cap)

@@ -267,3 +267,10 @@ uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
     if (file) *file = p->lines[lo - 1].file;
     return p->lines[lo - 1].line;
 }
+
+const char *rg_type_kind_name(rg_type t)
+{
+    static const char *const names[RG_T__COUNT] = {"void", "bool", "int", "money", "percent", "date", "duration",
+                                                   "string", "region", "enum", "record", "list", "catalog row"};
+    return RG_TYPE_KIND(t) < RG_T__COUNT ? names[RG_TYPE_KIND(t)] : "?";
+}

@@ -309,6 +309,8 @@ void rg_program_free(rg_program *p);
 int rg_program_finish(rg_program *p);
 /* Row of catalog cat for policy pol whose key equals key, or RG_NONE. */
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key);
+/* The word for type t's kind ("money", "catalog row"), "?" for none. */
+const char *rg_type_kind_name(rg_type t);
 /* Policy index of the region named name, or RG_NO_INDEX. */
 uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len);
 /* Source location of code offset off (into code, not chunk-relative): the

@@ -358,13 +358,6 @@ static int check_lists(vctx *v)
     return 0;
 }
 
-static const char *kind_word(uint32_t t)
-{
-    static const char *const words[RG_T__COUNT] = {"void", "bool", "int", "money", "percent", "date", "duration",
-                                                   "string", "region", "enum", "record", "list", "catalog row"};
-    return RG_TYPE_KIND(t) < RG_T__COUNT ? words[RG_TYPE_KIND(t)] : "?";
-}
-
 /* What the host passes in and out as int64_t (key parts: strings too). */
 static int ledger_type_ok(uint32_t t, int key)
 {
@@ -385,7 +378,7 @@ static int check_ledgers(vctx *v)
     for (uint32_t i = 0; i < p->n_ledger_key_types; i++) {
         TYPE("ledger key", i, "type", p->ledger_key_types[i]);
         NEED(ledger_type_ok(p->ledger_key_types[i], 1), "ledger key %u: a key cannot be a %s", i,
-             kind_word(p->ledger_key_types[i]));
+             rg_type_kind_name(p->ledger_key_types[i]));
     }
     for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *s = &p->ledger_scopes[i];
@@ -397,7 +390,7 @@ static int check_ledgers(vctx *v)
         const rg_ledger_field *f = &p->ledger_fields[i];
         STR("ledger field", i, "name", f->name);
         TYPE("ledger field", i, "type", f->type);
-        NEED(ledger_type_ok(f->type, 0), "ledger field %u: the host keeps numbers, not a %s", i, kind_word(f->type));
+        NEED(ledger_type_ok(f->type, 0), "ledger field %u: the host keeps numbers, not a %s", i, rg_type_kind_name(f->type));
         REF("ledger field", i, "scope", f->scope, p->n_ledger_scopes, "ledger scopes");
         OPT_REF("ledger field", i, "init", f->init, p->n_chunks, "chunks");
         const rg_ledger_scope *s = &p->ledger_scopes[f->scope];
