@@ -36,6 +36,8 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
 
 _Static_assert(RG_OP__COUNT <= 256, "opcodes are one byte");
 
+static void drop_derived(rg_program *p);
+
 void rg_program_free(rg_program *p)
 {
     if (!p) return;
@@ -44,21 +46,13 @@ void rg_program_free(rg_program *p)
         RG_PROGRAM_ARRAYS(RG_X_FREE)
 #undef RG_X_FREE
     }
-    free(p->str);
-    free(p->cat_hash);
-    free(p->cat_hash_start);
-    free(p->cat_hash_mask);
-    free(p->chunk_const);
-    free(p->chunk_rt);
-    free(p->def_item);
+    drop_derived(p);
     free(p);
 }
 
-static uint32_t key_hash(const char *s, size_t n)
-{
-    uint64_t h = rg_fnv1a64(s, n, RG_FNV64_BASIS);
-    return (uint32_t)(h ^ (h >> 32));
-}
+/* A catalog key's hash: FNV-1a 64 folded to 32 bits. */
+static uint32_t fold_hash(uint64_t h) { return (uint32_t)(h ^ (h >> 32)); }
+static uint32_t key_hash(const char *s, size_t n) { return fold_hash(rg_fnv1a64(s, n, RG_FNV64_BASIS)); }
 
 /* String id of row's key (column 0). */
 static uint32_t row_key(const rg_program *p, const rg_catalog *c, uint32_t row)
@@ -72,13 +66,11 @@ static void drop_derived(rg_program *p)
     free(p->cat_hash);
     free(p->cat_hash_start);
     free(p->cat_hash_mask);
-    free(p->chunk_const);
     free(p->chunk_rt);
     free(p->def_item);
     p->str = NULL;
     p->cat_hash = NULL;
     p->cat_hash_start = p->cat_hash_mask = NULL;
-    p->chunk_const = NULL;
     p->chunk_rt = NULL;
     p->def_item = NULL;
 }
@@ -129,18 +121,16 @@ static uint32_t chunk_cost(const rg_program *p, const rg_chunk *c)
     return n ? n : 1;
 }
 
-static int build_chunk_consts(rg_program *p)
+static int build_chunk_rt(rg_program *p)
 {
-    p->chunk_const = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_const);
     p->chunk_rt = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_rt);
     p->def_item = malloc((p->n_defs ? p->n_defs : 1) * sizeof *p->def_item);
-    if (!p->chunk_const || !p->chunk_rt || !p->def_item) return -1;
+    if (!p->chunk_rt || !p->def_item) return -1;
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *c = &p->chunks[i];
-        p->chunk_const[i] = chunk_value(p, c);
         uint32_t year;
         uint32_t field = chunk_field(p, c, &year);
-        p->chunk_rt[i] = (rg_chunk_rt){.value = p->chunk_const[i],
+        p->chunk_rt[i] = (rg_chunk_rt){.value = chunk_value(p, c),
                                        .code = p->code + (c->start < p->n_code ? c->start : 0),
                                        .n_locals = c->n_locals,
                                        .frame = (uint32_t)c->n_locals + c->max_stack,
@@ -203,7 +193,7 @@ int rg_program_finish(rg_program *p)
 {
     size_t total = 0;
     drop_derived(p);
-    if (build_strings(p) || build_chunk_consts(p) || size_catalog_tables(p, &total)) goto fail;
+    if (build_strings(p) || build_chunk_rt(p) || size_catalog_tables(p, &total)) goto fail;
     p->cat_hash = malloc((total ? total : 1) * sizeof *p->cat_hash);
     if (!p->cat_hash) goto fail;
     memset(p->cat_hash, 0xFF, total * sizeof *p->cat_hash); /* row RG_NO_INDEX: empty */
@@ -218,14 +208,8 @@ fail:
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
 {
     if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
-    /* key_hash and the length in one pass over the key (was strlen, then FNV) */
-    uint64_t fnv = RG_FNV64_BASIS;
-    size_t n = 0;
-    for (const unsigned char *s = (const unsigned char *)key; s[n]; n++) {
-        fnv ^= s[n];
-        fnv *= RG_FNV64_PRIME;
-    }
-    uint32_t full = (uint32_t)(fnv ^ (fnv >> 32));
+    size_t n;
+    uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* = key_hash(key, strlen(key)) */
     const rg_catalog *c = &p->catalogs[cat];
     size_t k = (size_t)cat * p->n_policies + pol;
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
@@ -235,11 +219,7 @@ rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const 
         if (row == RG_NO_INDEX) return RG_NONE;
         if (table[h].hash != full) continue;
         uint32_t id = row_key(p, c, row);
-        if (p->strings[id].len != n) continue;
-        const char *rk = p->str[id]; /* codes are short: compared here, not by memcmp */
-        size_t i = 0;
-        while (i < n && rk[i] == key[i]) i++;
-        if (i == n) return (rg_value)row;
+        if (p->strings[id].len == n && memcmp(p->str[id], key, n) == 0) return (rg_value)row;
     }
 }
 

@@ -276,8 +276,6 @@ typedef struct rg_program {
                               * each with its key's hash (compared before the key) */
     uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
     uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
-    int64_t *chunk_const;    /* per chunk: its value when its code only returns a
-                              * constant (a parameter's), else RG_CHUNK_NOT_CONST */
     struct rg_chunk_rt *chunk_rt; /* per chunk: what the interpreter reads entering it */
     uint32_t *def_item;      /* per definition: item_index when per-item, else RG_NO_INDEX */
     int owns_arrays;         /* free the arrays with the program */
@@ -285,7 +283,8 @@ typedef struct rg_program {
 
 /* A chunk as the interpreter enters it (derived; one load for all it needs). */
 typedef struct rg_chunk_rt {
-    int64_t value;           /* chunk_const */
+    int64_t value;           /* when its code only returns a constant (a
+                              * parameter's): that value, else RG_CHUNK_NOT_CONST */
     const uint8_t *code;     /* its first instruction */
     uint32_t n_locals;
     uint32_t frame;          /* n_locals + max_stack */
@@ -298,7 +297,7 @@ typedef struct rg_chunk_rt {
                               * ledger key by the year of a date), else 0 */
 } rg_chunk_rt;
 
-/* chunk_const of a chunk that computes something (no value has it: RG_NONE is
+/* rg_chunk_rt.value of a chunk that computes something (no value has it: RG_NONE is
  * INT64_MIN, and no literal reaches INT64_MIN + 1). */
 #define RG_CHUNK_NOT_CONST (INT64_MIN + 1)
 
