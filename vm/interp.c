@@ -479,7 +479,7 @@ next:
         uint32_t src = rd16(ip + 3);
         rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
         if (UNLIKELY((uint64_t)v >= n_items))
-            FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
         size_t k = (size_t)v * n_item_defs + def_item[call_slot];
         if (LIKELY(vm->idef_state[k] == 2)) {
             PUSH(vm->idefs[k]);
@@ -859,7 +859,7 @@ next:
                 uint32_t src = rd16(ip + 3);
                 rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
                 if (UNLIKELY((uint64_t)v >= n_items))
-                    FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+                    FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
                 size_t k = (size_t)v * n_item_defs + di;
                 val = &vm->idefs[k];
                 st = &vm->idef_state[k];
@@ -909,7 +909,7 @@ next:
 call_def:
     /* a claim-level definition not yet computed */
     if (UNLIKELY(def_item[call_slot] != RG_NO_INDEX))
-        FAIL_AT(RG_ERR_RUNTIME, "item row %d out of range", -1);
+        FAIL_AT(RG_ERR_RUNTIME, "per-item definition '%s' read with no current item", p->str[p->defs[call_slot].name]);
     call_row = -1;
     call_val = &vm->defs[call_slot];
     call_st = &vm->def_state[call_slot];
