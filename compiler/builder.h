@@ -49,6 +49,10 @@ const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
 /* Compile an expression: type-check it and (unless dry) emit code that leaves
  * its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
+/* Is d's body compiled at its readers rather than called? (expr.c) */
+int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
+/* Each policy's plan: its definitions computed ahead (plan.c). */
+void rgc_emit_plans(rgc_pack *pk);
 /* Is name a built-in function (pct, min, …)? (expr.c) */
 int rgc_builtin(const char *name);
 /* Compile a table or decision body (tables.c). */

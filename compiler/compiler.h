@@ -125,6 +125,7 @@ typedef struct rgc_pack {
     rg_vec bracket_decls;   /* rg_decl* per bracket schedule */
     rg_vec updates;         /* rg_decl* */
     rg_decl *result;
+    rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
 
     /* string interning: open addressing over string ids */
     uint32_t *str_hash;
@@ -147,6 +148,10 @@ typedef struct rgc_pack {
         uint32_t each_row;  /* where a bare per-item name reads its row: RG_ROW_OF_FRAME, or
                              * the local of the reader a per-item body is inlined into */
         int inline_depth;   /* definitions' bodies being inlined (expr.c load_def) */
+        const uint32_t *plan_local; /* a plan (plan.c): per slot, the local holding the definition's
+                             * value once computed, else RG_NO_INDEX; per-item ones hold the
+                             * row in plan_row */
+        uint32_t plan_row;
     } cur;
 } rgc_pack;
 

@@ -81,6 +81,7 @@ static void put_policies(const rg_program *p, FILE *out)
         const rg_policy *pol = &p->policies[i];
         fprintf(out, "  %u %s (%s)", i, str_of(p, pol->name), str_of(p, pol->file));
         if (pol->parent < p->n_policies) fprintf(out, " extends %s", str_of(p, p->policies[pol->parent].name));
+        if (i < p->n_plans && p->plans[i] < p->n_chunks) fprintf(out, ", plan chunk %u", p->plans[i]);
         fputc('\n', out);
         for (uint32_t j = 0; j < p->n_versions; j++) {
             if (p->versions[j].policy != i) continue;
@@ -121,6 +122,11 @@ static void put_entry_role(const rg_program *p, uint32_t ci, FILE *out)
     for (uint32_t f = 0; f < p->n_ledger_fields; f++)
         if (p->ledger_fields[f].init == ci) {
             fprintf(out, "<ledger %s initial value>", str_of(p, p->ledger_fields[f].name));
+            return;
+        }
+    for (uint32_t i = 0; i < p->n_plans; i++)
+        if (p->plans[i] == ci) {
+            fputs("<plan>", out);
             return;
         }
     fputs("<entry>", out);

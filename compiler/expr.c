@@ -192,6 +192,19 @@ static rg_expr *inline_body(rgc_pack *pk, rgc_def *d)
     return only->decl->value;
 }
 
+/* Is d computed at its readers (a read in a claim-level context, not inside
+ * an aggregate, compiles its body)? A plan need not compute it ahead. */
+int rgc_def_inlined(rgc_pack *pk, rgc_def *d)
+{
+    __typeof__(pk->cur) saved = pk->cur;
+    pk->cur.in_each = 0;
+    pk->cur.n_scope = 0;
+    pk->cur.inline_depth = 0;
+    int r = inline_body(pk, d) != NULL;
+    pk->cur = saved;
+    return r;
+}
+
 /* Read d by computing its body here, then TRACE_DEF (which, explaining,
  * records the step a call would have recorded). */
 static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
@@ -209,7 +222,8 @@ static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
     }
     rgc_ty want = rgc_def_type(pk, d);
     rgc_expr(pk, body, &want);
-    rgc_emit(pk, RG_OP_TRACE_DEF, d->slot, d->per_item ? rowsrc : RG_ROW_OF_FRAME);
+    if (!pk->cur.plan_local) /* a plan never runs when explaining */
+        rgc_emit(pk, RG_OP_TRACE_DEF, d->slot, d->per_item ? rowsrc : RG_ROW_OF_FRAME);
     /* back to the reader's scope; what follows is reported at the reader's line */
     uint32_t n_locals = pk->cur.n_locals;
     int depth = pk->cur.depth, max_depth = pk->cur.max_depth;
@@ -237,6 +251,12 @@ static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
     if (pk->dry && (pk->cur.impl || pk->count_reads))
         d->n_reads++;
     rgc_ty t = rgc_def_type(pk, d);
+    const uint32_t *pl = pk->cur.plan_local;
+    if (pl && pl[d->slot] != RG_NO_INDEX && (!d->per_item || rowsrc == pk->cur.plan_row)) {
+        /* a plan computed it already, into a local */
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, pl[d->slot], 0);
+        return t;
+    }
     rg_value v = 0;
     rg_expr *body = inline_body(pk, d);
     if (body)

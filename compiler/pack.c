@@ -1016,6 +1016,7 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
 static uint32_t update_chunk(rgc_pack *pk)
 {
     rgc_chunk_begin(pk);
+    pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
     uint32_t line = 0, file = 0;
     for (uint32_t u = 0; u < pk->updates.n; u++) {
         rg_decl *d = pk->updates.v[u];
@@ -1062,6 +1063,7 @@ static uint32_t update_chunk(rgc_pack *pk)
     }
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);
+    pk->cur.impl = NULL;
     if (pk->dry)
         return 0;
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, line, file);
@@ -1208,6 +1210,7 @@ static void emit_all(rgc_pack *pk)
             rgc_push_outputs(pk, &o, 1);
         }
     }
+    rgc_emit_plans(pk);
 }
 
 /* Result fields become definitions (hidden ones for expressions that are not
@@ -1541,6 +1544,7 @@ void rgc_pack_free(rgc_pack *pk)
                       &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->updates};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
+    rg_vec_free(&pk->update_reads.deps);
     free(pk->str_hash);
     rg_arena_free(&pk->arena);
     free(pk);

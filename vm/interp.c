@@ -872,6 +872,25 @@ next:
             }
         }
         NEXT(5);
+    TARGET(STORE_DEF) {
+        /* a plan computed definition A ahead: memoised as a read would */
+        uint32_t slot = rd16(ip + 1);
+        a = POP();
+        vm->defs[slot] = a;
+        vm->def_state[slot] = 2;
+        locals[rd16(ip + 3)] = a;
+        NEXT(5);
+    }
+    TARGET(STORE_IDEF) {
+        uint32_t slot = rd16(ip + 1), src = rd16(ip + 3);
+        rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
+        if (UNLIKELY((uint64_t)v >= n_items))
+            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
+        size_t k = (size_t)v * n_item_defs + def_item[slot];
+        vm->idefs[k] = sp[-1];
+        vm->idef_state[k] = 2;
+        NEXT(5);
+    }
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else
@@ -1061,11 +1080,34 @@ rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out)
     return eval_def(vm, def, -1, out, vm->prog->chunks[vm->prog->vtable[vm->prog->policies[vm->policy].vtable + def]].start);
 }
 
+/* Run the policy's plan: its definitions computed ahead, in dependency order,
+ * without a call each. It is speculation: it may compute what the lazy path
+ * would not need, so when it fails (an error, the budget) everything it did
+ * is forgotten and the lazy path alone decides, as if it had not run. */
+static void run_plan(rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    if (vm->explain || vm->policy >= p->n_plans || p->plans[vm->policy] == RG_NO_INDEX)
+        return;
+    uint64_t used = vm->used;
+    rg_value dummy;
+    if (exec(vm, p->plans[vm->policy], -1, &dummy, NULL, NULL) == RG_OK)
+        return;
+    memset(vm->def_state, 0, p->n_defs);
+    if (vm->n_items && p->n_item_defs)
+        memset(vm->idef_state, 0, (size_t)vm->n_items * p->n_item_defs);
+    vm->used = used;
+    vm->error[0] = '\0';
+    vm->error_line = vm->error_file = 0;
+    vm->plan_fallbacks++;
+}
+
 rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
 {
     const rg_program *p = vm->prog;
     if (!p->n_outputs)
         return RG_OK;
+    run_plan(vm);
     rg_value dummy;
     return exec(vm, 0, -1, &dummy, NULL, out);
 }

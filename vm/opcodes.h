@@ -104,7 +104,9 @@
     X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below the number of items") \
     X(TABLE, CONST, NONE, 0, 0, "return decision table A's cell for its inputs when one applies and not explaining") \
     X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B in every policy") \
-    X(TRACE_DEF, DEF, ROWSRC, 1, 1, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */
+    X(TRACE_DEF, DEF, ROWSRC, 1, 1, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */ \
+    X(STORE_DEF, DEF, LOCAL, 1, 0, "pop x, claim-level definition A computed ahead by a plan: memoise it, and keep it in local B") \
+    X(STORE_IDEF, DEF, ROWSRC, 1, 1, "x is per-item definition A for item row B, computed ahead by a plan: memoise it, keep x")
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -220,6 +220,11 @@ typedef struct {
     uint32_t outcome_def;   /* bool definition: do the updates apply (RG_NO_INDEX: always) */
 } rg_entries;
 
+/* plans (the last array): per policy, the chunk that computes its
+ * definitions ahead, in dependency order (compiler/plan.c), or RG_NO_INDEX;
+ * empty when the pack has none. It runs before the outputs unless
+ * explaining; when it fails, what it computed is forgotten and the outputs
+ * are computed lazily, which decide the result and report any error. */
 #define RG_PROGRAM_ARRAYS(X)                     \
     X(rg_strent, strings)                        \
     X(uint32_t, member_names)                    \
@@ -251,7 +256,8 @@ typedef struct {
     X(rg_lineent, lines)                         \
     X(uint8_t, code)                             \
     X(char, blob)                                \
-    X(rg_extern, externs)
+    X(rg_extern, externs)                        \
+    X(uint32_t, plans)
 
 /* One slot of a catalog's open-addressed table (vm/program.c). */
 struct rg_cat_slot {

@@ -483,6 +483,15 @@ static int check_entries(vctx *v)
     NEED(e->outcome_def == RG_NO_INDEX ||
              (e->outcome_def < p->n_defs && RG_TYPE_KIND(p->defs[e->outcome_def].type) == RG_T_BOOL),
          "entry outcome_def: %u is not a bool definition", e->outcome_def);
+    /* plans: none, or one per policy, each an entry chunk (it computes no definition of its own) */
+    NEED(p->n_plans == 0 || p->n_plans == p->n_policies, "the pack has %u plans for %u policies", p->n_plans,
+         p->n_policies);
+    for (uint32_t i = 0; i < p->n_plans; i++) {
+        NEED(p->plans[i] == RG_NO_INDEX || p->plans[i] < p->n_chunks, "plan of policy %u: chunk %u is out of range (%u chunks)",
+             i, p->plans[i], p->n_chunks);
+        NEED(p->plans[i] == RG_NO_INDEX || p->chunks[p->plans[i]].def == RG_NO_INDEX,
+             "plan of policy %u: chunk %u computes a definition, not a plan", i, p->plans[i]);
+    }
     return 0;
 }
 
@@ -573,8 +582,11 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
         NEED(r != -2, "chunk %u at offset %u: %s needs %u bytes but only %u are left in the chunk", ci, off,
              rg_opinfo_table[in.op].name, rg_op_length(in.op), c->len - off);
         if (check_operand(v, ci, off, &in, 1) || check_operand(v, ci, off, &in, 2)) return -1;
-        NEED(in.op != RG_OP_LOAD_IDEF || v->p->defs[in.a].per_item,
-             "chunk %u at offset %u: LOAD_IDEF of definition %u, which is not per-item", ci, off, in.a);
+        NEED((in.op != RG_OP_LOAD_IDEF && in.op != RG_OP_STORE_IDEF) || v->p->defs[in.a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in.op].name,
+             in.a);
+        NEED(in.op != RG_OP_STORE_DEF || !v->p->defs[in.a].per_item,
+             "chunk %u at offset %u: STORE_DEF of definition %u, which is per-item", ci, off, in.a);
         if (in.op == RG_OP_TABLE && check_table(v, ci, off, in.a)) return -1;
         s->starts[off] = 1;
         last = off;
@@ -903,6 +915,23 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         NEED(RG_TYPE_KIND(dt) != RG_T_ROW, "chunk %u at offset %u: TRACE_DEF of row definition %u", ci, off, in->a);
         if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt), "the value"))
             return -1;
+        out = arg[0];
+        break;
+    }
+    case RG_OP_STORE_DEF: case RG_OP_STORE_IDEF: {
+        /* memoised as definition A: of A's class; a row definition learns the catalog */
+        rg_type dt = p->defs[in->a].type;
+        if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt) & 7u, "the value"))
+            return -1;
+        if (RG_TYPE_KIND(dt) == RG_T_ROW) {
+            uint32_t j = tag_join(t->def_tag[in->a], arg[0]);
+            if (j != t->def_tag[in->a]) {
+                t->def_tag[in->a] = j;
+                t->changed = 1;
+            }
+        }
+        if (in->op == RG_OP_STORE_DEF)
+            loc[in->b] = arg[0];
         out = arg[0];
         break;
     }

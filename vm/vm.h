@@ -86,7 +86,8 @@ typedef struct rg_vm {
     uint64_t budget;          /* instructions per claim; 0 = unlimited */
     uint64_t used;
 
-    int explain;              /* record a trace */
+    int explain;              /* record a trace (and compute lazily: no plan) */
+    uint64_t plan_fallbacks;  /* claims whose plan failed and were computed lazily */
     rg_trace_ent *trace;
     uint32_t n_trace, cap_trace;
 
@@ -121,7 +122,7 @@ rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out);
 rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out);
 /* Values of the pack's outputs, in order, into out[0 .. n_outputs): the same
  * as rg_vm_eval_def on each (stops at the first failure), in one run of the
- * interpreter. */
+ * interpreter, after the policy's plan (program.h) unless explaining. */
 rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out);
 /* Run the update chunk: ledger_out starts as a copy of ledger_in. */
 rg_status rg_vm_run_updates(rg_vm *vm);

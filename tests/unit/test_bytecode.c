@@ -441,7 +441,8 @@ static void test_truncated_everywhere(void **state)
     /* the message names the section and the sizes */
     char err[512];
     rg_program *q;
-    assert_int_equal(rg_program_load(buf, len - 20, &q, err, sizeof err), -1);
+    /* the last 28 bytes: the headers of 'externs' and 'plans' (empty), the checksum and 4 bytes of the blob */
+    assert_int_equal(rg_program_load(buf, len - 28, &q, err, sizeof err), -1);
     assert_non_null(strstr(err, "bytecode file is truncated: section 'blob' needs"));
     free(buf);
     rg_program_free(p);
@@ -860,6 +861,47 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 0, 1, "chunk 0 at offset 5: TRACE_DEF: the value may be a string");
 
+    c.n = 0; /* STORE_DEF: a plan would memoise a string as the int definition 'total' */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_DEF, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 1, "chunk 0 at offset 5: STORE_DEF: the value may be a string");
+
+    c.n = 0; /* STORE_IDEF of 'total', which is not per-item */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_STORE_IDEF, 0, RG_ROW_OF_FRAME);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "STORE_IDEF of definition 0, which is not per-item");
+
+    c.n = 0; /* STORE_DEF keeps the value in local B: a local out of range */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_STORE_DEF, 0, 3);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 1, "STORE_DEF: local 3 is out of range (this chunk has 1 locals)");
+
+    {   /* plans: one per policy, each a chunk that computes no definition */
+        rg_program *tp = small();
+        char terr[512];
+        tp->plans = malloc(2 * sizeof *tp->plans);
+        assert_non_null(tp->plans);
+        tp->plans[0] = 1; /* the entry chunk */
+        tp->n_plans = 1;
+        assert_int_equal(rg_program_verify(tp, terr, sizeof terr), 0);
+        tp->plans[0] = 0; /* 'total' */
+        assert_int_equal(rg_program_verify(tp, terr, sizeof terr), -1);
+        assert_non_null(strstr(terr, "plan of policy 0: chunk 0 computes a definition, not a plan"));
+        tp->plans[0] = 9;
+        assert_int_equal(rg_program_verify(tp, terr, sizeof terr), -1);
+        assert_non_null(strstr(terr, "plan of policy 0: chunk 9 is out of range (2 chunks)"));
+        tp->plans[0] = tp->plans[1] = RG_NO_INDEX;
+        tp->n_plans = 2;
+        assert_int_equal(rg_program_verify(tp, terr, sizeof terr), -1);
+        assert_non_null(strstr(terr, "the pack has 2 plans for 1 policies"));
+        rg_program_free(tp);
+    }
+
     c.n = 0; /* TRACE_DEF of a number for 'total', which the chunk then returns: fine */
     emit(&c, RG_OP_PUSH_INT, 7, 0);
     emit(&c, RG_OP_TRACE_DEF, 0, RG_ROW_OF_FRAME);
@@ -924,7 +966,7 @@ static const char k_listing[] =
     "; catalogs 1, cat_index 1, cat_rows 3, cat_values 6, brackets 0, tiers 0\n"
     "; lists 0, list_values 0, ledger_scopes 0, ledger_keys 0, ledger_key_types 0, ledger_fields 0\n"
     "; outputs 1, notes 0, consts 1, lines 2, code 18, blob 160\n"
-    "; externs 0\n"
+    "; externs 0, plans 0\n"
     "; entries: select_policy chunk 1, asof chunk 1, update chunk -, outcome def -\n"
     "; claim slots 1, item slots 1, list field -, per-item definitions 0\n"
     "\n"

@@ -318,7 +318,7 @@ static void test_disassembly_names_things(void **state)
     FILE *out = open_memstream(&text, &len);
     rgc_disasm(rgc_pack_program(R->pk), out);
     fclose(out);
-    const char *want[] = {"  1 LN (", ") extends CN\n", "    version 0 \"2024\" 2024-01-01..2024-12-31\n",
+    const char *want[] = {"  1 LN (", ") extends CN, plan chunk ", ": <plan> in LN (", "STORE_DEF     ", "    version 0 \"2024\" 2024-01-01..2024-12-31\n",
                           "VSELECT       0            ; \"2024\" chunk", "; \"no row of table 'ratio' matched\"",
                           "LOAD_DEF", "; ratio\n",
                           /* share, read once, computed in the loop of total */

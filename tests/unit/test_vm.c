@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "compiler.h"
+#include "opcodes.h"
 #include "pack_fixture.h"
 #include "rg_stdlib.h"
 #include "vm.h"
@@ -298,15 +299,18 @@ static void test_outputs_in_one_run(void **state)
     assert_int_equal(M->vm->error_line, 18);
     assert_int_equal(out[2], 0);
     assert_int_equal(out[3], 7);
-    /* the budget counts the outputs' chunks as the reads one by one do */
+    /* the budget counts the outputs' chunks as the reads one by one do (the
+     * plan, which charges its own chunk, does not run when explaining) */
     claim(M, two);
     M->vm->budget = 0;
+    M->vm->explain = 1;
     assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
     uint64_t used = M->vm->used;
     claim(M, two);
     for (uint32_t i = 0; i < p->n_outputs; i++)
         assert_int_equal(rg_vm_eval_def(M->vm, p->outputs[i].def, &one[i]), RG_OK);
     assert_true(M->vm->used >= used);
+    M->vm->explain = 0;
     claim(M, two);
     M->vm->budget = 3;
     assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_ERR_BUDGET);
@@ -343,6 +347,69 @@ static void test_version_selection(void **state)
         assert_int_equal(value(M, "cap"), cases[i].cap);
         assert_int_equal(value(M, "fund"), cases[i].cap);
     }
+    stop(M);
+}
+
+/* A policy's plan (compiler/plan.c) computes the outputs' definitions ahead:
+ * the values are the lazy path's; when it fails on a definition the lazy path
+ * would not read, it is forgotten and the lazy path decides. */
+static void test_plan(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "for item in items {\n"
+                                "  def covered = item.code != \"X\"\n"
+                                "  def share = if covered then pct(item.amount, 70%) else ¥0\n"
+                                "}\n"
+                                "def total = sum item.share for item in items\n"
+                                "def n = count i in items\n"
+                                "def per = 100 / n\n"
+                                "def safe = if n > 0 then per else 0\n"
+                                "result {\n  total = total\n  safe = safe\n}\n");
+    const rg_program *p = M->p;
+    assert_int_equal(p->n_plans, p->n_policies);
+    assert_true(p->plans[0] < p->n_chunks);
+    const rg_chunk *c = &p->chunks[p->plans[0]];
+    int stores = 0;
+    for (uint32_t off = 0; off < c->len; off += rg_op_length(p->code[c->start + off]))
+        stores += p->code[c->start + off] == RG_OP_STORE_DEF;
+    assert_int_equal(stores, 2); /* the two outputs: the rest lives in the plan's locals */
+    rg_value out[2], lazy[2];
+    const char *two = CLAIM("CN", "2024-03-05", "0", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}");
+    claim(M, two);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(out[0], 7000);
+    assert_int_equal(out[1], 50);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    /* explaining, no plan runs: the same values */
+    claim(M, two);
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
+    assert_memory_equal(out, lazy, sizeof out);
+    M->vm->explain = 0;
+    /* no items: the plan divides by zero computing `per`, which `safe` does not read */
+    claim(M, CLAIM("CN", "2024-03-05", "0", ""));
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 0);
+    assert_int_equal(M->vm->plan_fallbacks, 1);
+    assert_string_equal(M->vm->error, "");
+    /* a budget the plan exceeds but the lazy path does not: the lazy path decides */
+    claim(M, two);
+    M->vm->budget = 0;
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
+    uint64_t lazy_used = M->vm->used;
+    M->vm->explain = 0;
+    claim(M, two);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_true(M->vm->used > lazy_used); /* the plan charges its whole chunk at each item */
+    claim(M, two);
+    M->vm->budget = lazy_used;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_memory_equal(out, lazy, sizeof out);
+    assert_int_equal(M->vm->plan_fallbacks, 2);
+    assert_int_equal(M->vm->used, lazy_used);
+    M->vm->budget = 0;
     stop(M);
 }
 
@@ -499,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_outputs_in_one_run),
         cmocka_unit_test(test_version_selection),
+        cmocka_unit_test(test_plan),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
         cmocka_unit_test(test_no_allocation_when_warm),

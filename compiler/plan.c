@@ -1,0 +1,293 @@
+/* plan.c — each policy's plan: one chunk that computes the definitions its
+ * outputs need, ahead, in dependency order, without a call each.
+ *
+ * The lazy path (a definition computed when first read, memoised, one frame
+ * per call) stays the meaning of a pack; a plan is speculation on top of it.
+ * It computes every definition the outputs may need — also one an `if` would
+ * not take — so the VM forgets it whenever it fails and lets the lazy path
+ * decide (vm/interp.c run_plan). Correct in any order, since a read of a
+ * definition the plan has not computed yet computes it lazily; the order
+ * only makes the reads cheap:
+ *
+ *   1. claim-level definitions that need no per-item one;
+ *   2. one loop over the item rows: every per-item definition, each kept in
+ *      a local for the row's later definitions, and the plain sums over the
+ *      items (`sum x for item in items`) accumulated in the same loop;
+ *   3. the other claim-level definitions.
+ *
+ * A computed definition is kept in a local that later bodies in the plan
+ * read instead of the memo (expr.c load_def), and memoised (STORE_DEF,
+ * STORE_IDEF) when something outside the plan reads it. Only plain `def`s are planned: parameters are constants
+ * or one cheap call, tables and decisions return from inside their body, and
+ * a versioned definition depends on the date: they stay calls. A pack with
+ * host functions gets no plan: a host function need not be pure. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "opcodes.h"
+
+typedef struct {
+    rgc_pack *pk;
+    rgc_policy *pol;
+    uint8_t *state;     /* per slot: 0 unseen, 1 on the walk, 2 done */
+    uint8_t *item_dep;  /* per slot: needs a per-item definition, itself or through others */
+    uint32_t *order;    /* post-order of the walk: a dependency before its readers */
+    uint32_t n_order;
+} plan_walk;
+
+/* The implementations of slot s policy pol may run: its versions' and the
+ * first top-level one up its chain of parents. *versioned: some version
+ * defines it, so which one runs depends on the date. */
+static uint32_t impls_of(rgc_policy *pol, uint32_t s, rgc_impl **out, uint32_t cap, int *versioned)
+{
+    uint32_t n = 0;
+    *versioned = 0;
+    for (; pol; pol = pol->parent) {
+        for (uint32_t k = 0; k < pol->versions.n; k++) {
+            rgc_version *v = pol->versions.v[k];
+            if (v->impl[s] && n < cap) {
+                out[n++] = v->impl[s];
+                *versioned = 1;
+            }
+        }
+        if (pol->impl[s]) {
+            if (n < cap)
+                out[n++] = pol->impl[s];
+            break;
+        }
+    }
+    return n;
+}
+
+/* The one implementation a plan may compute in place of a call, or NULL. */
+static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
+{
+    rgc_impl *im[16];
+    int versioned;
+    uint32_t n = impls_of(pol, d->slot, im, 16, &versioned);
+    if (n != 1 || versioned || d->kind != RG_DEF_DEF || !im[0]->decl || !im[0]->decl->value)
+        return NULL;
+    rgc_ty t = rgc_def_type(pk, d);
+    if (t.k != RGC_K_SCALAR || rgc_def_inlined(pk, d))
+        return NULL;
+    return im[0];
+}
+
+static void walk(plan_walk *w, uint32_t s)
+{
+    if (w->state[s])
+        return; /* done, or on the walk: the checker refused cycles, so only through a version */
+    w->state[s] = 1;
+    rgc_def *d = w->pk->defs.v[s];
+    rgc_impl *im[16];
+    int versioned;
+    uint32_t n = impls_of(w->pol, s, im, 16, &versioned);
+    w->item_dep[s] = (uint8_t)d->per_item;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < im[i]->deps.n; k++) {
+            uint32_t dep = ((rgc_def *)im[i]->deps.v[k])->slot;
+            walk(w, dep);
+            w->item_dep[s] |= w->item_dep[dep];
+        }
+    w->state[s] = 2;
+    w->order[w->n_order++] = s;
+}
+
+/* `sum x for v in items` with no condition: its value expression, else NULL. */
+static rg_expr *plain_item_sum(rgc_pack *pk, rg_expr *e)
+{
+    if (!e || e->kind != RG_E_AGG || e->op != RG_AGG_SUM || e->cond)
+        return NULL;
+    __typeof__(pk->cur) saved = pk->cur;
+    int dry = pk->dry, quiet = pk->quiet;
+    pk->dry = pk->quiet = 1;
+    rgc_ty l = rgc_expr(pk, e->rhs, NULL);
+    pk->dry = dry;
+    pk->quiet = quiet;
+    pk->cur = saved;
+    return l.k == RGC_K_ITEMS ? e : NULL;
+}
+
+/* Which definitions the plan memoises: those read outside it — the outputs,
+ * the ledger updates, and the bodies it does not compute. The others live in
+ * its locals only (a read from elsewhere would compute them again, lazily). */
+static void mark_memo(rgc_pack *pk, plan_walk *w, rgc_impl **planned, uint8_t *memo)
+{
+    const rg_program *p = pk->prog;
+    for (uint32_t o = 0; o < p->n_outputs; o++)
+        memo[p->outputs[o].def] = 1;
+    for (uint32_t k = 0; k < pk->update_reads.deps.n; k++)
+        memo[((rgc_def *)pk->update_reads.deps.v[k])->slot] = 1;
+    for (uint32_t t = 0; t < pk->defs.n; t++) {
+        /* a body compiled at its readers: they read what it reads */
+        if (planned[t] || rgc_def_inlined(pk, pk->defs.v[t]))
+            continue;
+        rgc_impl *im[16];
+        int versioned;
+        uint32_t n = impls_of(w->pol, t, im, 16, &versioned);
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < im[i]->deps.n; k++)
+                memo[((rgc_def *)im[i]->deps.v[k])->slot] = 1;
+    }
+}
+
+/* Compute definition d (implementation im) here, into a local; memoise it
+ * when it is read outside the plan. */
+static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, uint32_t row, int memo)
+{
+    rgc_ty want = rgc_def_type(pk, d);
+    rgc_expr(pk, im->decl->value, &want);
+    uint32_t l = rgc_local(pk);
+    if (memo && !d->per_item) {
+        rgc_emit(pk, RG_OP_STORE_DEF, d->slot, l);
+    } else {
+        if (memo)
+            rgc_emit(pk, RG_OP_STORE_IDEF, d->slot, row);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, l, 0);
+    }
+    locals[d->slot] = l;
+}
+
+/* Bind the item variable of a per-item body (or of a sum) to the row local. */
+static void bind_row(rgc_pack *pk, const char *var, uint32_t row)
+{
+    pk->cur.in_each = 1;
+    pk->cur.scope[0].name = var;
+    pk->cur.scope[0].local = row;
+    pk->cur.n_scope = 1;
+    pk->cur.each_row = row;
+}
+
+static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
+{
+    uint32_t n = pk->defs.n;
+    uint32_t *locals = malloc((n + 1) * sizeof *locals);
+    rgc_impl **im = calloc(n + 1, sizeof *im);
+    rg_expr **sum = calloc(n + 1, sizeof *sum);
+    uint32_t *acc = malloc((n + 1) * sizeof *acc);
+    uint8_t *memo = calloc(n + 1, 1);
+    if (!locals || !im || !sum || !acc || !memo) {
+        free(locals), free(im), free(sum), free(acc), free(memo);
+        return RG_NO_INDEX;
+    }
+    uint32_t planned = 0, n_item = 0, n_sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        locals[i] = RG_NO_INDEX;
+        rgc_def *d = pk->defs.v[i];
+        if (w->state[i] != 2 || !(im[i] = planned_impl(pk, pol, d)))
+            continue;
+        planned++;
+        n_item += d->per_item;
+        if (!d->per_item && (sum[i] = plain_item_sum(pk, im[i]->decl->value)))
+            n_sum++;
+    }
+    if (planned == 0) {
+        free(locals), free(im), free(sum), free(acc), free(memo);
+        return RG_NO_INDEX;
+    }
+    mark_memo(pk, w, im, memo);
+
+    rgc_chunk_begin(pk);
+    rg_loc at = pol->ast->policy_loc;
+    rgc_set_line(pk, rgc_line(pk, at), at.file);
+    pk->cur.plan_local = locals;
+    pk->cur.plan_row = RG_NO_INDEX;
+    pk->cur.in_each = 0;
+    pk->cur.n_scope = 0;
+    pk->cur.each_row = RG_ROW_OF_FRAME;
+    /* 1. claim-level definitions no item row feeds */
+    for (uint32_t k = 0; k < w->n_order; k++) {
+        uint32_t s = w->order[k];
+        rgc_def *d = pk->defs.v[s];
+        if (im[s] && !d->per_item && !w->item_dep[s] && !sum[s])
+            emit_def(pk, d, im[s], locals, RG_NO_INDEX, memo[s]);
+    }
+    /* 2. the rows: per-item definitions, then the plain sums */
+    if (n_item || n_sum) {
+        uint32_t row = rgc_local(pk);
+        for (uint32_t s = 0; s < n; s++)
+            if (sum[s]) {
+                acc[s] = rgc_local(pk);
+                rgc_emit_value(pk, 0);
+                rgc_emit(pk, RG_OP_STORE_LOCAL, acc[s], 0);
+            }
+        rgc_emit_value(pk, -1);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, row, 0);
+        uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, row, 0);
+        uint32_t body = rgc_here(pk);
+        pk->cur.plan_row = row;
+        for (uint32_t k = 0; k < w->n_order; k++) {
+            uint32_t s = w->order[k];
+            rgc_def *d = pk->defs.v[s];
+            if (!im[s] || !d->per_item)
+                continue;
+            bind_row(pk, d->root->each ? d->root->each->var : "item", row);
+            emit_def(pk, d, im[s], locals, row, memo[s]);
+        }
+        for (uint32_t k = 0; k < w->n_order; k++) {
+            uint32_t s = w->order[k];
+            if (!sum[s])
+                continue;
+            bind_row(pk, sum[s]->name, row);
+            rgc_ty want = rgc_def_type(pk, pk->defs.v[s]);
+            rgc_expr(pk, sum[s]->lhs, &want);
+            rgc_emit(pk, RG_OP_ACC_ADD, acc[s], 0);
+        }
+        pk->cur.in_each = 0;
+        pk->cur.n_scope = 0;
+        pk->cur.each_row = RG_ROW_OF_FRAME;
+        pk->cur.plan_row = RG_NO_INDEX;
+        uint32_t loop = rgc_emit(pk, RG_OP_ITER_LOOP, row, 0);
+        rgc_patch(pk, loop, 1, body);
+        rgc_patch(pk, next, 1, rgc_here(pk));
+        for (uint32_t s = 0; s < n; s++) {
+            rgc_def *d = pk->defs.v[s];
+            if (d->per_item)
+                locals[s] = RG_NO_INDEX; /* they held the last row's values */
+            else if (sum[s]) {
+                if (memo[s]) {
+                    rgc_emit(pk, RG_OP_LOAD_LOCAL, acc[s], 0);
+                    rgc_emit(pk, RG_OP_STORE_DEF, s, acc[s]);
+                }
+                locals[s] = acc[s];
+            }
+        }
+    }
+    /* 3. the rest, in dependency order */
+    for (uint32_t k = 0; k < w->n_order; k++) {
+        uint32_t s = w->order[k];
+        rgc_def *d = pk->defs.v[s];
+        if (im[s] && !d->per_item && w->item_dep[s] && !sum[s])
+            emit_def(pk, d, im[s], locals, RG_NO_INDEX, memo[s]);
+    }
+    rgc_emit_value(pk, 0);
+    rgc_emit(pk, RG_OP_RET, 0, 0);
+    pk->cur.plan_local = NULL;
+    uint32_t c = rgc_chunk_end(pk, RG_NO_INDEX, pol->index, RG_NO_INDEX, rgc_line(pk, at),
+                               rgc_str(pk, rg_diag_source(pk->diag, at.file)->path));
+    free(locals), free(im), free(sum), free(acc), free(memo);
+    return c;
+}
+
+void rgc_emit_plans(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    if (p->n_externs || !p->n_outputs)
+        return;
+    uint32_t n = pk->defs.n;
+    plan_walk w = {pk, NULL, calloc(n + 1, 1), calloc(n + 1, 1), malloc((n + 1) * sizeof *w.order), 0};
+    if (w.state && w.item_dep && w.order)
+        for (uint32_t i = 0; i < pk->policies.n; i++) {
+            w.pol = pk->policies.v[i];
+            memset(w.state, 0, n + 1);
+            w.n_order = 0;
+            for (uint32_t o = 0; o < p->n_outputs; o++)
+                walk(&w, p->outputs[o].def);
+            uint32_t c = emit_plan(pk, w.pol, &w);
+            rgc_push_plans(pk, &c, 1);
+        }
+    free(w.state);
+    free(w.item_dep);
+    free(w.order);
+}
