@@ -106,6 +106,7 @@ typedef struct rgc_pack {
     rg_program *prog;
     rgc_caps caps;
     int quiet;              /* the emit pass: errors were reported by the check pass */
+    uint32_t quiet_errors;  /* errors met while quiet (a plan that meets one is not used) */
     int dry;                /* check only: emit no code */
     int count_reads;        /* the check pass of the entry chunks: count reads of definitions */
 

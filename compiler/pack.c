@@ -19,8 +19,10 @@
 
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
 {
-    if (pk->quiet)
+    if (pk->quiet) {
+        pk->quiet_errors++;
         return;
+    }
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);

@@ -188,6 +188,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     }
     mark_memo(pk, w, im, memo);
 
+    uint32_t errors = pk->quiet_errors;
     rgc_chunk_begin(pk);
     rg_loc at = pol->ast->policy_loc;
     rgc_set_line(pk, rgc_line(pk, at), at.file);
@@ -222,7 +223,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
             rgc_def *d = pk->defs.v[s];
             if (!im[s] || !d->per_item)
                 continue;
-            bind_row(pk, d->root->each ? d->root->each->var : "item", row);
+            bind_row(pk, im[s]->decl->each ? im[s]->decl->each->var : "item", row); /* as compile_body does */
             emit_def(pk, d, im[s], locals, row, memo[s]);
         }
         for (uint32_t k = 0; k < w->n_order; k++) {
@@ -267,7 +268,9 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     uint32_t c = rgc_chunk_end(pk, RG_NO_INDEX, pol->index, RG_NO_INDEX, rgc_line(pk, at),
                                rgc_str(pk, rg_diag_source(pk->diag, at.file)->path));
     free(locals), free(im), free(sum), free(acc), free(memo);
-    return c;
+    /* a body that does not compile here as it did in its own chunk: no plan
+     * (the chunk stays, unused; the lazy path computes this policy) */
+    return pk->quiet_errors == errors ? c : RG_NO_INDEX;
 }
 
 void rgc_emit_plans(rgc_pack *pk)

@@ -413,6 +413,36 @@ static void test_plan(void **state)
     stop(M);
 }
 
+/* A child's per-item definition may name its item otherwise: its plan binds
+ * the child's name. */
+static void test_plan_child_item_name(void **state)
+{
+    (void)state;
+    const char *files[] = {"CN.rg",
+                           HEAD "for item in items {\n"
+                                "  def big = item.amount > ¥100\n"
+                                "  def part = if big then item.amount else ¥0\n"
+                                "}\n"
+                                "def total = sum item.part for item in items\n"
+                                "result {\n  total = total\n}\n",
+                           "BJ.rg", "policy BJ extends CN\nfor it in items {\n  def big = it.amount > ¥50\n}\n", NULL};
+    machine *M = start(files);
+    assert_int_equal(M->p->n_plans, 2);
+    rg_value out[1];
+    const char *items = "{\"code\": \"A\", \"amount\": \"60\"}, {\"code\": \"B\", \"amount\": \"200\"}";
+    char json[512];
+    snprintf(json, sizeof json, CLAIM("BJ", "2024-03-05", "0", "%s"), items);
+    claim(M, json);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(out[0], 26000);
+    snprintf(json, sizeof json, CLAIM("CN", "2024-03-05", "0", "%s"), items);
+    claim(M, json);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(out[0], 20000);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    stop(M);
+}
+
 static void test_per_item_definitions(void **state)
 {
     (void)state;
@@ -567,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_outputs_in_one_run),
         cmocka_unit_test(test_version_selection),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
         cmocka_unit_test(test_no_allocation_when_warm),
