@@ -49,6 +49,9 @@ const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
 /* Compile an expression: type-check it and (unless dry) emit code that leaves
  * its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
+/* The implementations of slot policy p may run, into out: its versions' and
+ * the first top-level one up its chain of parents (pack.c). */
+void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out);
 /* Is d's body compiled at its readers rather than called? (expr.c) */
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 /* Each policy's plan: its definitions computed ahead (plan.c). */

@@ -921,7 +921,7 @@ static void check_impl(rgc_pack *pk, rgc_impl *im)
 
 /* ---- cycles ---- */
 
-static void effective(rgc_pack *pk, rgc_policy *p, uint32_t slot, rg_vec *out)
+void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out)
 {
     for (uint32_t k = 0; k < p->versions.n; k++) {
         rgc_version *v = p->versions.v[k];
@@ -931,7 +931,7 @@ static void effective(rgc_pack *pk, rgc_policy *p, uint32_t slot, rg_vec *out)
     if (p->impl[slot])
         rg_vec_push(out, p->impl[slot]);
     else if (p->parent)
-        effective(pk, p->parent, slot, out);
+        rgc_effective_impls(p->parent, slot, out);
 }
 
 static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint32_t *stack, uint32_t depth)
@@ -950,7 +950,7 @@ static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint3
                                      ((rgc_def *)pk->defs.v[stack[i]])->name);
         rgc_def *d = pk->defs.v[slot];
         rg_vec impls = {0};
-        effective(pk, p, slot, &impls);
+        rgc_effective_impls(p, slot, &impls);
         rg_loc loc = impls.n ? ((rgc_impl *)impls.v[0])->decl->name_loc : d->root->name_loc;
         rg_vec_free(&impls);
         rgc_error(pk, loc, "a definition cannot depend on itself, directly or through others",
@@ -959,7 +959,7 @@ static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint3
     }
     state[slot] = 1;
     rg_vec impls = {0};
-    effective(pk, p, slot, &impls);
+    rgc_effective_impls(p, slot, &impls);
     int found = 0;
     for (uint32_t i = 0; i < impls.n && !found; i++) {
         rgc_impl *im = impls.v[i];

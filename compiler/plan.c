@@ -36,42 +36,28 @@ typedef struct {
     uint32_t n_order;
 } plan_walk;
 
-/* The implementations of slot s policy pol may run: its versions' and the
- * first top-level one up its chain of parents. *versioned: some version
- * defines it, so which one runs depends on the date. */
-static uint32_t impls_of(rgc_policy *pol, uint32_t s, rgc_impl **out, uint32_t cap, int *versioned)
+/* Is any implementation in impls versioned (which one runs depends on the date)? */
+static int versioned(const rg_vec *impls)
 {
-    uint32_t n = 0;
-    *versioned = 0;
-    for (; pol; pol = pol->parent) {
-        for (uint32_t k = 0; k < pol->versions.n; k++) {
-            rgc_version *v = pol->versions.v[k];
-            if (v->impl[s] && n < cap) {
-                out[n++] = v->impl[s];
-                *versioned = 1;
-            }
-        }
-        if (pol->impl[s]) {
-            if (n < cap)
-                out[n++] = pol->impl[s];
-            break;
-        }
-    }
-    return n;
+    for (uint32_t i = 0; i < impls->n; i++)
+        if (((rgc_impl *)impls->v[i])->version)
+            return 1;
+    return 0;
 }
 
 /* The one implementation a plan may compute in place of a call, or NULL. */
 static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
 {
-    rgc_impl *im[16];
-    int versioned;
-    uint32_t n = impls_of(pol, d->slot, im, 16, &versioned);
-    if (n != 1 || versioned || d->kind != RG_DEF_DEF || !im[0]->decl || !im[0]->decl->value)
+    rg_vec impls = {0};
+    rgc_effective_impls(pol, d->slot, &impls);
+    rgc_impl *im = impls.n == 1 && !versioned(&impls) ? impls.v[0] : NULL;
+    rg_vec_free(&impls);
+    if (!im || d->kind != RG_DEF_DEF || !im->decl || !im->decl->value)
         return NULL;
     rgc_ty t = rgc_def_type(pk, d);
     if (t.k != RGC_K_SCALAR || rgc_def_inlined(pk, d))
         return NULL;
-    return im[0];
+    return im;
 }
 
 static void walk(plan_walk *w, uint32_t s)
@@ -80,16 +66,18 @@ static void walk(plan_walk *w, uint32_t s)
         return; /* done, or on the walk: the checker refused cycles, so only through a version */
     w->state[s] = 1;
     rgc_def *d = w->pk->defs.v[s];
-    rgc_impl *im[16];
-    int versioned;
-    uint32_t n = impls_of(w->pol, s, im, 16, &versioned);
+    rg_vec impls = {0};
+    rgc_effective_impls(w->pol, s, &impls);
     w->item_dep[s] = (uint8_t)d->per_item;
-    for (uint32_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < im[i]->deps.n; k++) {
-            uint32_t dep = ((rgc_def *)im[i]->deps.v[k])->slot;
+    for (uint32_t i = 0; i < impls.n; i++) {
+        rgc_impl *im = impls.v[i];
+        for (uint32_t k = 0; k < im->deps.n; k++) {
+            uint32_t dep = ((rgc_def *)im->deps.v[k])->slot;
             walk(w, dep);
             w->item_dep[s] |= w->item_dep[dep];
         }
+    }
+    rg_vec_free(&impls);
     w->state[s] = 2;
     w->order[w->n_order++] = s;
 }
@@ -123,12 +111,14 @@ static void mark_memo(rgc_pack *pk, plan_walk *w, rgc_impl **planned, uint8_t *m
         /* a body compiled at its readers: they read what it reads */
         if (planned[t] || rgc_def_inlined(pk, pk->defs.v[t]))
             continue;
-        rgc_impl *im[16];
-        int versioned;
-        uint32_t n = impls_of(w->pol, t, im, 16, &versioned);
-        for (uint32_t i = 0; i < n; i++)
-            for (uint32_t k = 0; k < im[i]->deps.n; k++)
-                memo[((rgc_def *)im[i]->deps.v[k])->slot] = 1;
+        rg_vec impls = {0};
+        rgc_effective_impls(w->pol, t, &impls);
+        for (uint32_t i = 0; i < impls.n; i++) {
+            rgc_impl *im = impls.v[i];
+            for (uint32_t k = 0; k < im->deps.n; k++)
+                memo[((rgc_def *)im->deps.v[k])->slot] = 1;
+        }
+        rg_vec_free(&impls);
     }
 }
 

@@ -285,6 +285,14 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
         goto out;                                            \
     } while (0)
 #define ARITH_FAIL(what) FAIL_AT(RG_ERR_RUNTIME, "arithmetic overflow in %s", what)
+/* v = the item row that row source src names (the frame's row, or a local), checked */
+#define ITEM_ROW(v, src)                                                                   \
+    do {                                                                                   \
+        (v) = (src) == RG_ROW_OF_FRAME ? row : locals[(src)];                              \
+        if (UNLIKELY((uint64_t)(v) >= n_items))                                            \
+            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", \
+                    (long long)(v), n_items);                                              \
+    } while (0)
 
 /* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair
  * of consecutive opcodes and prints the counts at exit (docs/performance.md:
@@ -477,9 +485,8 @@ next:
         /* the verifier made sure the definition is per-item */
         call_slot = rd16(ip + 1);
         uint32_t src = rd16(ip + 3);
-        rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
-        if (UNLIKELY((uint64_t)v >= n_items))
-            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
+        rg_value v;
+        ITEM_ROW(v, src);
         size_t k = (size_t)v * n_item_defs + def_item[call_slot];
         if (LIKELY(vm->idef_state[k] == 2)) {
             PUSH(vm->idefs[k]);
@@ -857,9 +864,8 @@ next:
             int32_t trow = -1;
             if (di != RG_NO_INDEX) {
                 uint32_t src = rd16(ip + 3);
-                rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
-                if (UNLIKELY((uint64_t)v >= n_items))
-                    FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
+                rg_value v;
+                ITEM_ROW(v, src);
                 size_t k = (size_t)v * n_item_defs + di;
                 val = &vm->idefs[k];
                 st = &vm->idef_state[k];
@@ -883,9 +889,8 @@ next:
     }
     TARGET(STORE_IDEF) {
         uint32_t slot = rd16(ip + 1), src = rd16(ip + 3);
-        rg_value v = src == RG_ROW_OF_FRAME ? row : locals[src];
-        if (UNLIKELY((uint64_t)v >= n_items))
-            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", (long long)v, n_items);
+        rg_value v;
+        ITEM_ROW(v, src);
         size_t k = (size_t)v * n_item_defs + def_item[slot];
         vm->idefs[k] = sp[-1];
         vm->idef_state[k] = 2;
@@ -1018,12 +1023,19 @@ static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
     return exec(vm, chunk, -1, out, NULL, NULL);
 }
 
-rg_status rg_vm_begin(rg_vm *vm)
+/* Every definition not yet computed, for the bound claim. */
+static void forget_memo(rg_vm *vm)
 {
     const rg_program *p = vm->prog;
     memset(vm->def_state, 0, p->n_defs);
     if (vm->n_items && p->n_item_defs)
         memset(vm->idef_state, 0, (size_t)vm->n_items * p->n_item_defs);
+}
+
+rg_status rg_vm_begin(rg_vm *vm)
+{
+    const rg_program *p = vm->prog;
+    forget_memo(vm);
     vm->n_trace = 0;
     vm->used = 0;
     vm->stack_top = 0;
@@ -1093,9 +1105,7 @@ static void run_plan(rg_vm *vm)
     rg_value dummy;
     if (exec(vm, p->plans[vm->policy], -1, &dummy, NULL, NULL) == RG_OK)
         return;
-    memset(vm->def_state, 0, p->n_defs);
-    if (vm->n_items && p->n_item_defs)
-        memset(vm->idef_state, 0, (size_t)vm->n_items * p->n_item_defs);
+    forget_memo(vm);
     vm->used = used;
     vm->error[0] = '\0';
     vm->error_line = vm->error_file = 0;

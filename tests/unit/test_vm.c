@@ -158,6 +158,14 @@ static unsigned long n_allocations;
     "{\"person\": \"P1\", \"region\": \"" region "\", \"date\": \"" date "\", \"amount\": \"" amount \
     "\", \"items\": [" items "]}"
 
+/* Per-item definitions (70 % of an item's amount unless its code is X) and their sum. */
+#define ITEM_SHARES                                                                 \
+    HEAD "for item in items {\n"                                                    \
+         "  def covered = item.code != \"X\"\n"                                     \
+         "  def share = if covered then pct(item.amount, 70%) else ¥0\n"             \
+         "}\n"                                                                      \
+         "def total = sum item.share for item in items\n"
+
 static void test_exact_arithmetic(void **state)
 {
     (void)state;
@@ -356,11 +364,7 @@ static void test_version_selection(void **state)
 static void test_plan(void **state)
 {
     (void)state;
-    machine *M = start_one(HEAD "for item in items {\n"
-                                "  def covered = item.code != \"X\"\n"
-                                "  def share = if covered then pct(item.amount, 70%) else ¥0\n"
-                                "}\n"
-                                "def total = sum item.share for item in items\n"
+    machine *M = start_one(ITEM_SHARES
                                 "def n = count i in items\n"
                                 "def per = 100 / n\n"
                                 "def safe = if n > 0 then per else 0\n"
@@ -446,11 +450,7 @@ static void test_plan_child_item_name(void **state)
 static void test_per_item_definitions(void **state)
 {
     (void)state;
-    machine *M = start_one(HEAD "for item in items {\n"
-                                "  def covered = item.code != \"X\"\n"
-                                "  def share = if covered then pct(item.amount, 70%) else ¥0\n"
-                                "}\n"
-                                "def total = sum item.share for item in items\n"
+    machine *M = start_one(ITEM_SHARES
                                 "def uncovered = count item in items where not item.covered\n");
     claim(M, CLAIM("CN", "2024-03-05", "0",
                    "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}, "
