@@ -153,6 +153,7 @@ typedef struct rgc_pack {
                              * value once computed, else RG_NO_INDEX; per-item ones hold the
                              * row in plan_row */
         uint32_t plan_row;
+        struct rgc_policy *plan_policy; /* the policy whose plan this is */
     } cur;
 } rgc_pack;
 

@@ -188,6 +188,12 @@ static void put_list(const rg_program *p, uint32_t l, FILE *out)
 static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
 {
     const rg_opinfo *oi = &rg_opinfo_table[in->op];
+    if (oi->b == RG_OPK_CATCOL) {
+        const rg_catalog *c = &p->catalogs[in->b >> 16];
+        fprintf(out, "%s.%s of the row in local %u", str_of(p, c->name),
+                str_of(p, p->columns[c->first_column + (in->b & 0xFFFFu)].name), in->a);
+        return 1;
+    }
     switch (oi->a) {
     case RG_OPK_CONST:
         if (in->op == RG_OP_TABLE) { /* a verified block: inputs, then cells */
@@ -251,6 +257,7 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
     else if (oi->a != RG_OPK_NONE) snprintf(buf, n, "%u", in->a);
     if (oi->b == RG_OPK_ROWSRC && in->b == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame");
     else if (oi->b == RG_OPK_IMM) snprintf(buf + strlen(buf), n - strlen(buf), " %" PRId32, (int32_t)in->b);
+    else if (oi->b == RG_OPK_CATCOL) snprintf(buf + strlen(buf), n - strlen(buf), " %u.%u", in->b >> 16, in->b & 0xFFFFu);
     else if (oi->b != RG_OPK_NONE) snprintf(buf + strlen(buf), n - strlen(buf), " %u", in->b);
 }
 
@@ -269,7 +276,8 @@ static void put_code(const rg_program *p, uint32_t ci, FILE *out)
         if (l) snprintf(line, sizeof line, "%u", l);
         else snprintf(line, sizeof line, "-");
         put_operands(&in, ops, sizeof ops);
-        fprintf(out, "%8u %5s  %-14s%-12s ; ", off, line, rg_opinfo_table[in.op].name, ops);
+        const char *name = rg_opinfo_table[in.op].name;
+        fprintf(out, "%8u %5s  %-14s%s%-12s ; ", off, line, name, strlen(name) < 14 ? "" : " ", ops);
         if (!put_detail(p, &in, out)) fputs(rg_opinfo_table[in.op].synopsis, out);
         fputc('\n', out);
     }

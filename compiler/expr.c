@@ -82,9 +82,27 @@ static void note_dep(rgc_pack *pk, rgc_def *d)
     rg_vec_push(&im->deps, d);
 }
 
-/* A parameter whose every implementation — in every policy and version — is
- * the same literal: its value in *v. Reading it needs no lookup, in any
- * policy (LOAD_PCONST). */
+/* Implementation im of a parameter of scalar type want is a literal: its value in *v. */
+static int literal_impl(rgc_pack *pk, const rgc_ty *want, const rgc_impl *im, rg_value *v)
+{
+    rg_expr *x = im->decl ? im->decl->value : NULL;
+    if (!x)
+        return 0;
+    rg_expr *lit = x->kind == RG_E_UNARY && x->op == RG_OPR_NEG ? x->lhs : x;
+    /* literals, and members of the parameter's enumeration (which a name
+     * of that type means before anything else) */
+    if (!((lit->kind >= RG_E_INT && lit->kind <= RG_E_BOOL) || lit->kind == RG_E_NONE ||
+          (lit == x && lit->kind == RG_E_NAME && is_scalar(want, RG_T_ENUM) &&
+           rgc_enum_member(pk, want->aux, lit->name) >= 0)))
+        return 0;
+    rgc_ty t;
+    return rgc_const_expr(pk, x, want, v, &t, 0) == 0;
+}
+
+/* A parameter whose every implementation — in every policy and version —
+ * is the same literal: its value in *v. Reading it needs no lookup, in any
+ * policy (LOAD_PCONST). Inside a policy's plan, the implementations of that
+ * policy alone count: the plan runs for no other. */
 static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
 {
     if (d->kind != RG_DEF_PARAM || d->per_item)
@@ -92,29 +110,24 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     rgc_ty want = rgc_def_type(pk, d);
     if (want.k != RGC_K_SCALAR)
         return 0;
-    int seen = 0;
-    for (uint32_t i = 0; i < pk->impls.n; i++) {
-        rgc_impl *im = pk->impls.v[i];
+    rg_vec own = {0};
+    const rg_vec *impls = &pk->impls;
+    if (pk->cur.plan_policy) {
+        rgc_effective_impls(pk->cur.plan_policy, d->slot, &own);
+        impls = &own;
+    }
+    int seen = 0, ok = 1;
+    for (uint32_t i = 0; i < impls->n && ok; i++) {
+        rgc_impl *im = impls->v[i];
+        rg_value x_v;
         if (im->def != d)
             continue;
-        rg_expr *x = im->decl ? im->decl->value : NULL;
-        if (!x)
-            return 0;
-        rg_expr *lit = x->kind == RG_E_UNARY && x->op == RG_OPR_NEG ? x->lhs : x;
-        /* literals, and members of the parameter's enumeration (which a name
-         * of that type means before anything else) */
-        if (!((lit->kind >= RG_E_INT && lit->kind <= RG_E_BOOL) || lit->kind == RG_E_NONE ||
-              (lit == x && lit->kind == RG_E_NAME && is_scalar(&want, RG_T_ENUM) &&
-               rgc_enum_member(pk, want.aux, lit->name) >= 0)))
-            return 0;
-        rg_value x_v;
-        rgc_ty t;
-        if (rgc_const_expr(pk, x, &want, &x_v, &t, 0) != 0 || (seen && x_v != *v))
-            return 0;
+        ok = literal_impl(pk, &want, im, &x_v) && (!seen || x_v == *v);
         *v = x_v;
         seen = 1;
     }
-    return seen;
+    rg_vec_free(&own);
+    return ok && seen;
 }
 
 /* Cost of a definition's body, in nodes (a path of fields counts as its

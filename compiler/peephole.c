@@ -113,6 +113,12 @@ static int seq(const chunk_t *c, uint32_t i, uint32_t k, const uint8_t *ops)
 
 #define SEQ(...) seq(c, i, sizeof((const uint8_t[]){__VA_ARGS__}), (const uint8_t[]){__VA_ARGS__})
 
+/* Does LOAD_LOCAL followed by op fuse into one instruction (fuse() below)? */
+static int local_fuses(uint8_t op)
+{
+    return op == RG_OP_CAT_COL || op == RG_OP_JUMP_IF_FALSE || op == RG_OP_SUB || op == RG_OP_ACC_ADD;
+}
+
 /* Fuse from instruction i: the fused instruction in *out, the number of
  * instructions it replaces returned (1: none fused, *out is instruction i). */
 static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
@@ -142,6 +148,29 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         !seq(c, i + 1, 3, (const uint8_t[]){RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE})) {
         *out = (pinsn){RG_OP_FIELD_EQ, x->a, c->in[i + 1].a, x->off};
         return 3;
+    }
+    /* a local as an operand instead of pushed first */
+    const pinsn *y = i + 1 < c->n && !c->pinned[i + 1] ? &c->in[i + 1] : NULL;
+    if (x->op == RG_OP_LOAD_LOCAL && y) {
+        switch (y->op) {
+        case RG_OP_CAT_COL: *out = (pinsn){RG_OP_LOCAL_COL, x->a, y->a << 16 | y->b, x->off}; return 2;
+        case RG_OP_JUMP_IF_FALSE: *out = (pinsn){RG_OP_JUMP_IF_LOCAL_FALSE, x->a, y->a, x->off}; return 2;
+        case RG_OP_SUB: *out = (pinsn){RG_OP_SUB_LOCAL, x->a, 0, x->off}; return 2;
+        case RG_OP_LOAD_LOCAL:
+            /* unless the second fuses with what follows it (the same count, less stack traffic) */
+            if (i + 2 < c->n && !c->pinned[i + 2] && local_fuses(c->in[i + 2].op))
+                break;
+            *out = (pinsn){RG_OP_LOAD_LOCAL2, x->a, y->a, x->off};
+            return 2;
+        case RG_OP_ACC_ADD: *out = (pinsn){RG_OP_LOCAL_ACC_ADD, x->a, y->a, x->off}; return 2;
+        case RG_OP_STORE_DEF:
+            if (y->b == x->a) {
+                *out = (pinsn){RG_OP_MEMO_DEF, y->a, x->a, x->off};
+                return 2;
+            }
+            break;
+        default: break;
+        }
     }
     if (x->op != RG_OP_PUSH_INT)
         return 1;

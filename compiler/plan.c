@@ -184,6 +184,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     rgc_set_line(pk, rgc_line(pk, at), at.file);
     pk->cur.plan_local = locals;
     pk->cur.plan_row = RG_NO_INDEX;
+    pk->cur.plan_policy = pol;
     pk->cur.in_each = 0;
     pk->cur.n_scope = 0;
     pk->cur.each_row = RG_ROW_OF_FRAME;
@@ -237,10 +238,8 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
             if (d->per_item)
                 locals[s] = RG_NO_INDEX; /* they held the last row's values */
             else if (sum[s]) {
-                if (memo[s]) {
-                    rgc_emit(pk, RG_OP_LOAD_LOCAL, acc[s], 0);
-                    rgc_emit(pk, RG_OP_STORE_DEF, s, acc[s]);
-                }
+                if (memo[s])
+                    rgc_emit(pk, RG_OP_MEMO_DEF, s, acc[s]);
                 locals[s] = acc[s];
             }
         }
@@ -255,6 +254,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);
     pk->cur.plan_local = NULL;
+    pk->cur.plan_policy = NULL;
     uint32_t c = rgc_chunk_end(pk, RG_NO_INDEX, pol->index, RG_NO_INDEX, rgc_line(pk, at),
                                rgc_str(pk, rg_diag_source(pk->diag, at.file)->path));
     free(locals), free(im), free(sum), free(acc), free(memo);

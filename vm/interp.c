@@ -294,6 +294,18 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
                     (long long)(v), n_items);                                              \
     } while (0)
 
+/* Column col of catalog cat's row x (absent if x is); strings as pointers. */
+static inline rg_value cat_cell(const rg_program *p, uint32_t cat, uint32_t col, rg_value x)
+{
+    if (x == RG_NONE)
+        return RG_NONE;
+    const rg_catalog *c = &p->catalogs[cat];
+    rg_value v = p->cat_values[(size_t)x * c->n_columns + col];
+    if (v != RG_NONE && RG_TYPE_KIND(p->columns[c->first_column + col].type) == RG_T_STRING)
+        v = (rg_value)(intptr_t)p->str[v];
+    return v;
+}
+
 /* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair
  * of consecutive opcodes and prints the counts at exit (docs/performance.md:
  * how the superinstructions were chosen). */
@@ -646,20 +658,9 @@ next:
             PUSH(rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b));
         NEXT(3);
     }
-    TARGET(CAT_COL) {
-        uint32_t cat = rd16(ip + 1), col = rd16(ip + 3);
-        a = POP();
-        if (a == RG_NONE) {
-            PUSH(RG_NONE);
-        } else {
-            const rg_catalog *c = &p->catalogs[cat];
-            rg_value v = p->cat_values[(size_t)a * c->n_columns + col];
-            if (v != RG_NONE && RG_TYPE_KIND(p->columns[c->first_column + col].type) == RG_T_STRING)
-                v = (rg_value)(intptr_t)p->str[v];
-            PUSH(v);
-        }
+    TARGET(CAT_COL)
+        sp[-1] = cat_cell(p, rd16(ip + 1), rd16(ip + 3), sp[-1]);
         NEXT(5);
-    }
     TARGET(TIERED) {
         const rg_bracket *br = &p->brackets[rd16(ip + 1)];
         b = POP();
@@ -894,6 +895,38 @@ next:
         size_t k = (size_t)v * n_item_defs + def_item[slot];
         vm->idefs[k] = sp[-1];
         vm->idef_state[k] = 2;
+        NEXT(5);
+    }
+    TARGET(LOCAL_COL) {
+        uint32_t cc = rd32(ip + 3);
+        PUSH(cat_cell(p, cc >> 16, cc & 0xFFFFu, locals[rd16(ip + 1)]));
+        NEXT(7);
+    }
+    TARGET(JUMP_IF_LOCAL_FALSE)
+        if (locals[rd16(ip + 1)])
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
+    TARGET(SUB_LOCAL)
+        if (UNLIKELY(rg_sub(sp[-1], locals[rd16(ip + 1)], &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        sp[-1] = r;
+        NEXT(3);
+    TARGET(LOAD_LOCAL2)
+        sp[0] = locals[rd16(ip + 1)];
+        sp[1] = locals[rd16(ip + 3)];
+        sp += 2;
+        NEXT(5);
+    TARGET(LOCAL_ACC_ADD) {
+        uint32_t l = rd16(ip + 3);
+        if (UNLIKELY(rg_add(locals[l], locals[rd16(ip + 1)], &r) || r == RG_NONE))
+            ARITH_FAIL("+");
+        locals[l] = r;
+        NEXT(5);
+    }
+    TARGET(MEMO_DEF) {
+        uint32_t slot = rd16(ip + 1);
+        vm->defs[slot] = locals[rd16(ip + 3)];
+        vm->def_state[slot] = 2;
         NEXT(5);
     }
 #ifdef RG_THREADED

@@ -26,7 +26,8 @@
     X(LIST, 2)    /* constant list */                                         \
     X(NOTE, 2)    /* explanation note */                                      \
     X(VSEL, 2)    /* version selector */                                      \
-    X(EXTERN, 2)  /* host function (entry of the externs table) */
+    X(EXTERN, 2)  /* host function (entry of the externs table) */          \
+    X(CATCOL, 4)  /* column of a catalog: catalog << 16 | column */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -103,10 +104,17 @@
     X(ACC_ADD, LOCAL, NONE, 1, 0, "pop; add it to local A, overflow is an error") /* sum … for item in items */ \
     X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below the number of items") \
     X(TABLE, CONST, NONE, 0, 0, "return decision table A's cell for its inputs when one applies and not explaining") \
-    X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B in every policy") \
+    X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B wherever this chunk runs") \
     X(TRACE_DEF, DEF, ROWSRC, 1, 1, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */ \
     X(STORE_DEF, DEF, LOCAL, 1, 0, "pop x, claim-level definition A computed ahead by a plan: memoise it, and keep it in local B") \
-    X(STORE_IDEF, DEF, ROWSRC, 1, 1, "x is per-item definition A for item row B, computed ahead by a plan: memoise it, keep x")
+    X(STORE_IDEF, DEF, ROWSRC, 1, 1, "x is per-item definition A for item row B, computed ahead by a plan: memoise it, keep x") \
+    /* operands naming locals (docs/performance.md, sixth round) */                 \
+    X(LOCAL_COL, LOCAL, CATCOL, 0, 1, "push column B of the catalog row in local A, absent if it is") /* LOAD_LOCAL; CAT_COL */ \
+    X(JUMP_IF_LOCAL_FALSE, LOCAL, JUMP, 0, 0, "go to B if local A is false") /* LOAD_LOCAL; JUMP_IF_FALSE */ \
+    X(SUB_LOCAL, LOCAL, NONE, 1, 1, "x - local A, overflow is an error") /* LOAD_LOCAL; SUB */ \
+    X(LOAD_LOCAL2, LOCAL, LOCAL, 0, 2, "push local A, then local B") /* LOAD_LOCAL A; LOAD_LOCAL B */ \
+    X(LOCAL_ACC_ADD, LOCAL, LOCAL, 0, 0, "add local A to local B, overflow is an error") /* LOAD_LOCAL A; ACC_ADD B */ \
+    X(MEMO_DEF, DEF, LOCAL, 0, 0, "claim-level definition A is local B, computed ahead by a plan: memoise it") /* LOAD_LOCAL B; STORE_DEF A B */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -554,6 +554,16 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         n = p->catalogs[in->a].n_columns;
         snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)in->a, (unsigned)n);
         break;
+    case RG_OPK_CATCOL:
+        if ((val >> 16) >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", val >> 16, bound);
+        }
+        noun = "column";
+        n = p->catalogs[val >> 16].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 16), (unsigned)n);
+        val &= 0xFFFFu;
+        break;
     case RG_OPK_JUMP:
         NEED(val < c->len, "chunk %u at offset %u: jump to %u is outside the chunk (0..%u)", ci, off, val, c->len - 1);
         return 0;
@@ -585,8 +595,9 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
         NEED((in.op != RG_OP_LOAD_IDEF && in.op != RG_OP_STORE_IDEF) || v->p->defs[in.a].per_item,
              "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in.op].name,
              in.a);
-        NEED(in.op != RG_OP_STORE_DEF || !v->p->defs[in.a].per_item,
-             "chunk %u at offset %u: STORE_DEF of definition %u, which is per-item", ci, off, in.a);
+        NEED((in.op != RG_OP_STORE_DEF && in.op != RG_OP_MEMO_DEF) || !v->p->defs[in.a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in.op].name,
+             in.a);
         if (in.op == RG_OP_TABLE && check_table(v, ci, off, in.a)) return -1;
         s->starts[off] = 1;
         last = off;
@@ -890,13 +901,21 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = tag_row(in->a);
         break;
     case RG_OP_CAT_COL:
-        if (need_tag(v, ci, off, in, arg[0], T_ROW, "the row"))
+    case RG_OP_LOCAL_COL: {
+        uint32_t row = in->op == RG_OP_CAT_COL ? arg[0] : loc[in->a];
+        uint32_t cat = in->op == RG_OP_CAT_COL ? in->a : in->b >> 16, col = in->op == RG_OP_CAT_COL ? in->b : in->b & 0xFFFFu;
+        if (need_tag(v, ci, off, in, row, T_ROW, "the row"))
             return -1;
-        NEED(!(arg[0] & T_ROW) || T_CAT(arg[0]) == in->a + 1,
-             "chunk %u at offset %u: CAT_COL reads catalog %u from a row that may belong to another catalog", ci, off,
-             in->a);
-        out = tag_of_type(p->columns[p->catalogs[in->a].first_column + in->b].type);
+        NEED(!(row & T_ROW) || T_CAT(row) == cat + 1,
+             "chunk %u at offset %u: %s reads catalog %u from a row that may belong to another catalog", ci, off,
+             rg_opinfo_table[in->op].name, cat);
+        out = tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
         break;
+    }
+    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_SUB_LOCAL:
+        break;
+    case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
+    case RG_OP_LOAD_LOCAL2: break; /* pushes both below */
     case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET:
         if (need_tag(v, ci, off, in, arg[0], T_WORD, "the ledger value"))
             return -1;
@@ -918,13 +937,14 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = arg[0];
         break;
     }
-    case RG_OP_STORE_DEF: case RG_OP_STORE_IDEF: {
+    case RG_OP_STORE_DEF: case RG_OP_STORE_IDEF: case RG_OP_MEMO_DEF: {
         /* memoised as definition A: of A's class; a row definition learns the catalog */
         rg_type dt = p->defs[in->a].type;
-        if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt) & 7u, "the value"))
+        uint32_t x = in->op == RG_OP_MEMO_DEF ? loc[in->b] : arg[0];
+        if (need_tag(v, ci, off, in, x, tag_of_type(dt) & 7u, "the value"))
             return -1;
         if (RG_TYPE_KIND(dt) == RG_T_ROW) {
-            uint32_t j = tag_join(t->def_tag[in->a], arg[0]);
+            uint32_t j = tag_join(t->def_tag[in->a], x);
             if (j != t->def_tag[in->a]) {
                 t->def_tag[in->a] = j;
                 t->changed = 1;
@@ -950,6 +970,9 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     if (in->op == RG_OP_DUP) {
         stk[s[0]++] = out;
         stk[s[0]++] = out;
+    } else if (in->op == RG_OP_LOAD_LOCAL2) {
+        stk[s[0]++] = loc[in->a];
+        stk[s[0]++] = loc[in->b];
     } else if (rg_opinfo_table[in->op].pushes) {
         stk[s[0]++] = out;
     }

@@ -669,6 +669,12 @@ static void test_operand_bounds(void **state)
         {{RG_OP_VSELECT}, {0}, {0}, 1, 0, "VSELECT: selector 0 is out of range"},
         {{RG_OP_FAIL}, {99}, {0}, 1, 0, "FAIL: string 99 is out of range"},
         {{RG_OP_ITER_NEXT, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {0}, 3, 1, "ITER_NEXT: local 1 is out of range"},
+        {{RG_OP_LOCAL_COL, RG_OP_RET}, {0}, {3u << 16 | 1}, 2, 1, "LOCAL_COL: catalog 3 is out of range (the pack has 1 catalogs)"},
+        {{RG_OP_LOCAL_COL, RG_OP_RET}, {0}, {2}, 2, 1, "LOCAL_COL: column 2 is out of range (catalog 0 has 2 columns)"},
+        {{RG_OP_LOAD_LOCAL2, RG_OP_ADD, RG_OP_RET}, {0}, {1}, 3, 1, "LOAD_LOCAL2: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_LOCAL_ACC_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {0}, {4}, 3, 2, "LOCAL_ACC_ADD: local 4 is out of range"},
+        {{RG_OP_JUMP_IF_LOCAL_FALSE, RG_OP_PUSH_INT, RG_OP_RET}, {2, 0}, {7}, 3, 1, "JUMP_IF_LOCAL_FALSE: local 2 is out of range"},
+        {{RG_OP_MEMO_DEF, RG_OP_PUSH_INT, RG_OP_RET}, {0}, {1}, 3, 1, "MEMO_DEF: local 1 is out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -868,6 +874,47 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 1, 1, "chunk 0 at offset 5: STORE_DEF: the value may be a string");
 
+    c.n = 0; /* MEMO_DEF: a plan would memoise local 0, a string, as the int definition 'total' */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_MEMO_DEF, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 1, "chunk 0 at offset 8: MEMO_DEF: the value may be a string");
+
+    c.n = 0; /* LOCAL_COL of a local holding a number, not a catalog row */
+    emit(&c, RG_OP_SET_LOCAL, 0, 4);
+    emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 1, "chunk 0 at offset 7: LOCAL_COL: the row may be a number");
+
+    c.n = 0; /* LOAD_LOCAL2 of a local holding a string, compared as one: fine */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL2, 0, 0);
+    emit(&c, RG_OP_STR_EQ, 0, 0);
+    emit(&c, RG_OP_POP, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_STR_NE, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    {
+        rg_program *tp = build(&c, 1, 3, 0);
+        char terr[512];
+        int tr = rg_program_verify(tp, terr, sizeof terr);
+        if (tr) print_error("%s\n", terr);
+        assert_int_equal(tr, 0);
+        rg_program_free(tp);
+    }
+    c.n = 0; /* LOAD_LOCAL2 pushes what each local holds: a number where STR_EQ wants a string */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_SET_LOCAL, 1, 3);
+    emit(&c, RG_OP_LOAD_LOCAL2, 0, 1);
+    emit(&c, RG_OP_STR_EQ, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 2, 2, "STR_EQ: its second operand may be a number");
+
     c.n = 0; /* STORE_IDEF of 'total', which is not per-item */
     emit(&c, RG_OP_PUSH_INT, 1, 0);
     emit(&c, RG_OP_STORE_IDEF, 0, RG_ROW_OF_FRAME);
@@ -936,13 +983,15 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 1, 2, "STR_EQ: its first operand may be a");
 
-    c.n = 0; /* a row of catalog 0 found by its key, its price read: fine */
+    c.n = 0; /* a row of catalog 0 found by its key, its price read (twice, once from the local): fine */
     emit(&c, RG_OP_PUSH_INT, 0, 0);
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
     emit(&c, RG_OP_FIND, 0, 0);
     emit(&c, RG_OP_STORE_LOCAL, 0, 0);
     emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
     emit(&c, RG_OP_CAT_COL, 0, 1);
+    emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    emit(&c, RG_OP_SUB, 0, 0);
     emit(&c, RG_OP_RET, 0, 0);
     rg_program *p = build(&c, 1, 2, 0);
     char err[512];
