@@ -263,6 +263,7 @@ typedef struct {
 struct rg_cat_slot {
     uint32_t row;            /* catalog row, RG_NO_INDEX when empty */
     uint32_t hash;           /* hash of the row's key, tested before its bytes */
+    const char *key;         /* the row's key (p->str): compared without two look-ups */
 };
 
 typedef struct rg_program {
