@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "explain.h"
 #include "externs.h"
+#include "json_arena.h"
 #include "rg_stdlib.h"
 #include "vm.h"
 
@@ -36,9 +37,8 @@ typedef struct {
     long lines, settled, errors, eligible;
 } run_stats;
 
-/* Settle one line; writes its output line. Returns 0 settled, 1 error line. */
-int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
-                    FILE *out)
+static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
+                       FILE *out)
 {
     char err[600], full[700];
     json_t *obj = NULL;
@@ -75,6 +75,17 @@ int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t
     rg_ledger_store_commit(ledger, vm);
     json_decref(obj);
     return 0;
+}
+
+/* Settle one line; writes its output line. Returns 0 settled, 1 error line.
+ * The line's JSON lives in one block, released at once (cli/json_arena.c). */
+int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
+                    FILE *out)
+{
+    cli_json_arena_begin();
+    int r = settle_line(vm, ledger, line, len, lineno, explain, out);
+    cli_json_arena_end();
+    return r;
 }
 
 int cmd_run(int argc, char **argv)
