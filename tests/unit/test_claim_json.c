@@ -936,6 +936,45 @@ static void test_ledger_store(void **state)
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(stub_init_calls, 3);
+
+    /* reused after clear: keys of every length (most longer than a record
+     * holds, some far longer), negative and absent years, across many
+     * doublings of the tables; each found again with its own values */
+    enum { N_LONG = 3000 };
+    static char lids[N_LONG][80];
+    for (int i = 0; i < N_LONG; i++) {
+        int w = i % 7 == 0 ? 70 : i % 5; /* short, inline-sized and long ids */
+        snprintf(lids[i], sizeof lids[i], "%0*d-%s", w, i, i % 3 ? "person" : "");
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N_LONG; i++) {
+            stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)lids[i];
+            stub_keys[1][1] = i % 11 == 0 ? RG_NONE : i % 13 == 0 ? -i : 2000 + i % 4;
+            stub_init_calls = 0;
+            assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+            if (pass == 0) {
+                assert_int_equal(stub_init_calls, 3);
+                VM->ledger_out[0] = i;
+                VM->ledger_out[1] = -i;
+                VM->ledger_out[2] = RG_NONE;
+                assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+            } else {
+                assert_int_equal(stub_init_calls, 0);
+                assert_int_equal(VM->ledger_in[0], i);
+                assert_int_equal(VM->ledger_in[1], -i);
+                assert_int_equal(VM->ledger_in[2], RG_NONE);
+            }
+        }
+        assert_int_equal(rg_ledger_store_count(s, 0), N_LONG);
+        assert_int_equal(rg_ledger_store_count(s, 1), N_LONG);
+    }
+    /* the same text and another year is another yearly record, the same person */
+    stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)lids[7];
+    stub_keys[1][1] = 1999;
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(stub_init_calls, 2);
+    assert_int_equal(VM->ledger_in[0], 7);
     rg_ledger_store_free(s);
     T.p.n_ledger_scopes = 0;
 }
