@@ -119,7 +119,7 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     int seen = 0, ok = 1;
     for (uint32_t i = 0; i < impls->n && ok; i++) {
         rgc_impl *im = impls->v[i];
-        rg_value x_v;
+        rg_value x_v = 0;
         if (im->def != d)
             continue;
         ok = literal_impl(pk, &want, im, &x_v) && (!seen || x_v == *v);
