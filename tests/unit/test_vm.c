@@ -419,6 +419,45 @@ static void test_plan(void **state)
 
 /* A child's per-item definition may name its item otherwise: its plan binds
  * the child's name. */
+/* A decision in a plan: its arms computed in place (no call), the first
+ * match's value, the same as the lazy path's with --explain. */
+static void test_plan_decision(void **state)
+{
+    (void)state;
+    machine *M = start_one(ITEM_SHARES
+                           "decide band: int {\n  when total > ¥100 -> 2\n  when total > ¥10 -> 1\n  otherwise -> 0\n}\n"
+                           "def doubled = band * 2\n"
+                           "result {\n  band = band\n  doubled = doubled\n}\n");
+    const rg_program *p = M->p;
+    assert_true(p->plans[0] < p->n_chunks);
+    const rg_chunk *c = &p->chunks[p->plans[0]];
+    int calls = 0;
+    for (uint32_t off = 0; off < c->len; off += rg_op_length(p->code[c->start + off]))
+        calls += p->code[c->start + off] == RG_OP_LOAD_DEF;
+    assert_int_equal(calls, 0); /* band is computed in the plan, not called */
+    static const struct {
+        const char *amount;
+        rg_value band;
+    } cases[] = {{"200", 2}, {"100", 1}, {"10", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char items[128], json[512];
+        rg_value out[2], lazy[2];
+        snprintf(items, sizeof items, "{\"code\": \"A\", \"amount\": \"%s\"}", cases[i].amount);
+        snprintf(json, sizeof json, CLAIM("CN", "2024-03-05", "0", "%s"), items);
+        claim(M, json);
+        assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+        assert_int_equal(out[0], cases[i].band);
+        assert_int_equal(out[1], 2 * cases[i].band);
+        claim(M, json);
+        M->vm->explain = 1;
+        assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
+        M->vm->explain = 0;
+        assert_memory_equal(out, lazy, sizeof out);
+    }
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    stop(M);
+}
+
 static void test_plan_child_item_name(void **state)
 {
     (void)state;
@@ -597,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_outputs_in_one_run),
         cmocka_unit_test(test_version_selection),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
