@@ -58,9 +58,14 @@ int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 void rgc_emit_plans(rgc_pack *pk);
 /* Is name a built-in function (pct, min, …)? (expr.c) */
 int rgc_builtin(const char *name);
-/* Compile a table or decision body (tables.c). */
+/* Compile a table or decision body (tables.c). A decision's arms return
+ * their value when ends is NULL (its chunk); otherwise (a plan, plan.c) each
+ * leaves it on the stack and jumps to an end the caller places, the jumps'
+ * offsets in *ends for rgc_patch_ends. */
 rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im);
-rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im);
+rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends);
+/* Patch every jump of ends (above) to land here, and free it. */
+void rgc_patch_ends(rgc_pack *pk, rg_vec *ends);
 /* Static checks of a table's merged rows (tables.c). */
 void rgc_check_table(rgc_pack *pk, rgc_impl *im);
 /* Constant value of a pattern or literal expression. */

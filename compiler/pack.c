@@ -834,7 +834,7 @@ static rgc_ty compile_body(rgc_pack *pk, rgc_impl *im)
     if (im->def->kind == RG_DEF_TABLE)
         return rgc_table_body(pk, im);
     if (im->def->kind == RG_DEF_DECIDE)
-        return rgc_decide_body(pk, im);
+        return rgc_decide_body(pk, im, NULL);
     rgc_ty want;
     int have = 0;
     if (im->def->type_state == 2 || im->def->root->type) {

@@ -18,11 +18,12 @@
  * A computed definition is kept in a local that later bodies in the plan
  * read instead of the memo (expr.c load_def), and memoised (STORE_DEF,
  * STORE_IDEF, MEMO_DEF) when something outside the plan reads it. Plain
- * `def`s and decisions (their arms as tests that jump to the end) are
- * planned; parameters are constants or one cheap call, a table's cells are
- * read by TABLE, which returns from its chunk, and a versioned definition
- * depends on the date: they stay calls. A pack with host functions gets no
- * plan: a host function need not be pure. */
+ * `def`s and decisions (their arms jumping to the end with their value) are
+ * planned. Tables stay calls: a plan computes everything ahead, and the seed
+ * pack's rate tables are each read on one branch only (computing them all
+ * measured slower than the calls it saves); so do parameters (constants or
+ * one cheap call) and versioned definitions, which depend on the date. A pack
+ * with host functions gets no plan: a host function need not be pure. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,7 @@ static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
     rg_vec_free(&impls);
     if (!im || !im->decl)
         return NULL;
-    if (!(d->kind == RG_DEF_DEF && im->decl->value) && !(d->kind == RG_DEF_DECIDE && im->decl->rows.n))
+    if (!(d->kind == RG_DEF_DEF && im->decl->value) && d->kind != RG_DEF_DECIDE)
         return NULL;
     rgc_ty t = rgc_def_type(pk, d);
     if (t.k != RGC_K_SCALAR || rgc_def_inlined(pk, d))
@@ -126,40 +127,19 @@ static void mark_memo(rgc_pack *pk, plan_walk *w, rgc_impl **planned, uint8_t *m
     }
 }
 
-/* A decision's value on the stack: its arms as a chain of tests that jump
- * to the end with the first match's value, where its own chunk returns it
- * (tables.c rgc_decide_body, whose checks it relies on). No NOTE: a plan
- * never runs when explaining. No arm matching is the chunk's error, so the
- * plan fails and the lazy path reports it. */
-static void emit_decision(rgc_pack *pk, rgc_impl *im, const rgc_ty *want)
+/* A decision's value on the stack: its arms as in its own chunk (tables.c),
+ * each jumping to the end with its value instead of returning it, without
+ * NOTEs (a plan never runs when explaining). No arm matching is the chunk's
+ * error: the plan fails and the lazy path reports it. */
+static void emit_decision(rgc_pack *pk, rgc_impl *im)
 {
-    const rg_decl *dl = im->decl;
     rg_vec ends = {0};
-    int depth = pk->cur.depth, otherwise = 0;
-    for (uint32_t i = 0; i < dl->rows.n && !otherwise; i++) {
-        rg_arm *a = dl->rows.v[i];
-        rgc_set_line(pk, rgc_line(pk, a->loc), a->loc.file);
-        uint32_t jf = RG_NO_INDEX;
-        if (a->cond) {
-            rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
-            rgc_expr(pk, a->cond, &bt);
-            jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
-        }
-        rgc_expr(pk, a->result, want->k == RGC_K_SCALAR ? want : NULL);
-        if (!a->cond) {
-            otherwise = 1;
-        } else {
-            rg_vec_push(&ends, (void *)(uintptr_t)rgc_emit(pk, RG_OP_JUMP, 0, 0));
-            rgc_patch(pk, jf, 0, rgc_here(pk));
-        }
-        pk->cur.depth = depth;
-    }
-    if (!otherwise)
-        rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, "no arm of the decision matched"), 0);
-    for (uint32_t k = 0; k < ends.n; k++)
-        rgc_patch(pk, (uint32_t)(uintptr_t)ends.v[k], 0, rgc_here(pk));
-    rg_vec_free(&ends);
+    int depth = pk->cur.depth;
+    rgc_decide_body(pk, im, &ends);
+    rgc_patch_ends(pk, &ends);
     pk->cur.depth = depth + 1;
+    if (pk->cur.depth > pk->cur.max_depth)
+        pk->cur.max_depth = pk->cur.depth;
 }
 
 /* Compute definition d (implementation im) here, into a local; memoise it
@@ -168,7 +148,7 @@ static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, u
 {
     rgc_ty want = rgc_def_type(pk, d);
     if (d->kind == RG_DEF_DECIDE)
-        emit_decision(pk, im, &want);
+        emit_decision(pk, im);
     else
         rgc_expr(pk, im->decl->value, &want);
     uint32_t l = rgc_local(pk);

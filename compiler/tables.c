@@ -188,6 +188,13 @@ static int pattern_const(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity)
  * combination is worked out here and the table's chunk starts with TABLE: one
  * lookup returns the cell. Inputs outside the cells (absent ones) and
  * explanations go on with the rows, which stay as they were. */
+void rgc_patch_ends(rgc_pack *pk, rg_vec *ends)
+{
+    for (uint32_t k = 0; k < ends->n; k++)
+        rgc_patch(pk, (uint32_t)(uintptr_t)ends->v[k], 0, rgc_here(pk));
+    rg_vec_free(ends);
+}
+
 static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, const rgc_ty *itys, uint32_t n_in,
                          const rgc_ty *result)
 {
@@ -354,7 +361,7 @@ static int same_text(rgc_pack *pk, rg_loc a, rg_loc b)
     }
 }
 
-rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im)
+rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
 {
     rg_decl *d = im->decl;
     rgc_ty result = rgc_def_type(pk, im->def);
@@ -396,7 +403,8 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im)
         } else {
             seen_otherwise = 1;
         }
-        row_label(pk, im, i, a->cond ? RG_NOTE_ARM : RG_NOTE_OTHERWISE, a->loc);
+        if (!ends) /* a plan never runs when explaining */
+            row_label(pk, im, i, a->cond ? RG_NOTE_ARM : RG_NOTE_OTHERWISE, a->loc);
         rgc_ty t = rgc_expr(pk, a->result, result.k == RGC_K_SCALAR ? &result : NULL);
         if (t.k == RGC_K_ERROR)
             ok = 0;
@@ -410,7 +418,10 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im)
                       "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
             ok = 0;
         }
-        rgc_emit(pk, RG_OP_RET, 0, 0);
+        if (!ends)
+            rgc_emit(pk, RG_OP_RET, 0, 0);
+        else if (a->cond) /* a plan: the value goes to the end the caller places (otherwise is last: it falls through) */
+            rg_vec_push(ends, (void *)(uintptr_t)rgc_emit(pk, RG_OP_JUMP, 0, 0));
         if (jf != RG_NO_INDEX)
             rgc_patch(pk, jf, 0, rgc_here(pk));
         pk->cur.depth = depth;
