@@ -560,6 +560,17 @@ static void expect_code_error(const codebuf *c, uint16_t n_locals, uint16_t max_
     rg_program_free(p);
 }
 
+/* The verifier accepts chunk c. */
+static void expect_code_ok(const codebuf *c, uint16_t n_locals, uint16_t max_stack)
+{
+    rg_program *p = build(c, n_locals, max_stack, 0);
+    char err[512];
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    rg_program_free(p);
+}
+
 /* A loop over the items with ITER_NEXT, then both arms of a JUMP_IF_TRUE
  * merging at the RET: valid, locals 1, max_stack 1. */
 static codebuf flow_code(void)
@@ -587,12 +598,7 @@ static void test_valid_control_flow(void **state)
 {
     (void)state;
     codebuf c = flow_code();
-    rg_program *p = build(&c, 1, 1, 0);
-    char err[512];
-    int r = rg_program_verify(p, err, sizeof err);
-    if (r) print_error("%s\n", err);
-    assert_int_equal(r, 0);
-    rg_program_free(p);
+    expect_code_ok(&c, 1, 1);
 }
 
 static void test_jumps(void **state)
@@ -898,14 +904,8 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
     emit(&c, RG_OP_STR_NE, 0, 0);
     emit(&c, RG_OP_RET, 0, 0);
-    {
-        rg_program *tp = build(&c, 1, 3, 0);
-        char terr[512];
-        int tr = rg_program_verify(tp, terr, sizeof terr);
-        if (tr) print_error("%s\n", terr);
-        assert_int_equal(tr, 0);
-        rg_program_free(tp);
-    }
+    expect_code_ok(&c, 1, 3);
+
     c.n = 0; /* LOAD_LOCAL2 pushes what each local holds: a number where STR_EQ wants a string */
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
     emit(&c, RG_OP_STORE_LOCAL, 0, 0);
@@ -953,14 +953,7 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_PUSH_INT, 7, 0);
     emit(&c, RG_OP_TRACE_DEF, 0, RG_ROW_OF_FRAME);
     emit(&c, RG_OP_RET, 0, 0);
-    {
-        rg_program *tp = build(&c, 0, 1, 0);
-        char terr[512];
-        int tr = rg_program_verify(tp, terr, sizeof terr);
-        if (tr) print_error("%s\n", terr);
-        assert_int_equal(tr, 0);
-        rg_program_free(tp);
-    }
+    expect_code_ok(&c, 0, 1);
 
     c.n = 0; /* a local that holds a string on one path and a number on the other */
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);

@@ -358,6 +358,16 @@ static void test_version_selection(void **state)
     stop(M);
 }
 
+/* How many instructions of chunk ci have opcode op. */
+static int count_ops(const rg_program *p, uint32_t ci, unsigned op)
+{
+    const rg_chunk *c = &p->chunks[ci];
+    int n = 0;
+    for (uint32_t off = 0; off < c->len; off += rg_op_length(p->code[c->start + off]))
+        n += p->code[c->start + off] == op;
+    return n;
+}
+
 /* A policy's plan (compiler/plan.c) computes the outputs' definitions ahead:
  * the values are the lazy path's; when it fails on a definition the lazy path
  * would not read, it is forgotten and the lazy path decides. */
@@ -372,10 +382,7 @@ static void test_plan(void **state)
     const rg_program *p = M->p;
     assert_int_equal(p->n_plans, p->n_policies);
     assert_true(p->plans[0] < p->n_chunks);
-    const rg_chunk *c = &p->chunks[p->plans[0]];
-    int stores = 0;
-    for (uint32_t off = 0; off < c->len; off += rg_op_length(p->code[c->start + off]))
-        stores += p->code[c->start + off] == RG_OP_STORE_DEF || p->code[c->start + off] == RG_OP_MEMO_DEF;
+    int stores = count_ops(p, p->plans[0], RG_OP_STORE_DEF) + count_ops(p, p->plans[0], RG_OP_MEMO_DEF);
     assert_int_equal(stores, 2); /* the two outputs: the rest lives in the plan's locals */
     rg_value out[2], lazy[2];
     const char *two = CLAIM("CN", "2024-03-05", "0", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}");
@@ -417,8 +424,6 @@ static void test_plan(void **state)
     stop(M);
 }
 
-/* A child's per-item definition may name its item otherwise: its plan binds
- * the child's name. */
 /* A decision in a plan: its arms computed in place (no call), the first
  * match's value, the same as the lazy path's with --explain. */
 static void test_plan_decision(void **state)
@@ -430,11 +435,7 @@ static void test_plan_decision(void **state)
                            "result {\n  band = band\n  doubled = doubled\n}\n");
     const rg_program *p = M->p;
     assert_true(p->plans[0] < p->n_chunks);
-    const rg_chunk *c = &p->chunks[p->plans[0]];
-    int calls = 0;
-    for (uint32_t off = 0; off < c->len; off += rg_op_length(p->code[c->start + off]))
-        calls += p->code[c->start + off] == RG_OP_LOAD_DEF;
-    assert_int_equal(calls, 0); /* band is computed in the plan, not called */
+    assert_int_equal(count_ops(p, p->plans[0], RG_OP_LOAD_DEF), 0); /* band is computed in the plan, not called */
     static const struct {
         const char *amount;
         rg_value band;
@@ -458,6 +459,8 @@ static void test_plan_decision(void **state)
     stop(M);
 }
 
+/* A child's per-item definition may name its item otherwise: its plan binds
+ * the child's name. */
 static void test_plan_child_item_name(void **state)
 {
     (void)state;
