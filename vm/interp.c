@@ -299,11 +299,7 @@ static inline rg_value cat_cell(const rg_program *p, uint32_t cat, uint32_t col,
 {
     if (x == RG_NONE)
         return RG_NONE;
-    const rg_catalog *c = &p->catalogs[cat];
-    rg_value v = p->cat_values[(size_t)x * c->n_columns + col];
-    if (v != RG_NONE && RG_TYPE_KIND(p->columns[c->first_column + col].type) == RG_T_STRING)
-        v = (rg_value)(intptr_t)p->str[v];
-    return v;
+    return p->cat_cells[(size_t)x * p->catalogs[cat].n_columns + col];
 }
 
 /* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair
@@ -937,13 +933,14 @@ next:
         /* the value of output out_i, when a definition returned it here */
         if (sp > locals)
             outs[out_i++] = POP();
+        if (UNLIKELY(p->outputs_bad)) {
+            snprintf(vm->error, sizeof vm->error, "no claim-level definition %u",
+                     p->outputs[p->outputs_bad - 1].def);
+            status = RG_ERR_USAGE;
+            goto out;
+        }
         for (; out_i < p->n_outputs; out_i++) {
             call_slot = p->outputs[out_i].def;
-            if (UNLIKELY(call_slot >= p->n_defs || p->defs[call_slot].per_item)) {
-                snprintf(vm->error, sizeof vm->error, "no claim-level definition %u", call_slot);
-                status = RG_ERR_USAGE;
-                goto out;
-            }
             if (vm->def_state[call_slot] != 2) {
                 /* computed as a read of the definition, continuing here */
                 out_at = p->chunks[vtable[call_slot]].start;
@@ -1030,10 +1027,12 @@ out:
 
 /* ---- the calls a host makes ---- */
 
-static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
+/* Inline: the host calls it several times a claim (the policy, the as-of
+ * date, each ledger key), nearly always for a claim field. */
+static inline rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
 {
     const rg_program *p = vm->prog;
-    if (chunk >= p->n_chunks) {
+    if (UNLIKELY(chunk >= p->n_chunks)) {
         snprintf(vm->error, sizeof vm->error, "the pack has no such entry");
         return RG_ERR_USAGE;
     }
@@ -1041,7 +1040,7 @@ static rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
      * date, a person's id) or the year of one (a ledger key): read without
      * running the interpreter, charged the budget as running it would be */
     const rg_chunk_rt *c = &p->chunk_rt[chunk];
-    if (c->field && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
+    if (LIKELY(c->field) && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
         vm->used += c->cost;
         rg_value v = vm->claim[c->field - 1];
         if (c->year) { /* as YEAR does */

@@ -52,7 +52,6 @@ void rg_program_free(rg_program *p)
 
 /* A catalog key's hash: FNV-1a 64 folded to 32 bits. */
 static uint32_t fold_hash(uint64_t h) { return (uint32_t)(h ^ (h >> 32)); }
-static uint32_t key_hash(const char *s, size_t n) { return fold_hash(rg_fnv1a64(s, n, RG_FNV64_BASIS)); }
 
 /* String id of row's key (column 0). */
 static uint32_t row_key(const rg_program *p, const rg_catalog *c, uint32_t row)
@@ -68,7 +67,9 @@ static void drop_derived(rg_program *p)
     free(p->cat_hash_mask);
     free(p->chunk_rt);
     free(p->def_item);
+    free(p->cat_cells);
     p->str = NULL;
+    p->cat_cells = NULL;
     p->cat_hash = NULL;
     p->cat_hash_start = p->cat_hash_mask = NULL;
     p->chunk_rt = NULL;
@@ -142,6 +143,29 @@ static int build_chunk_rt(rg_program *p)
     return 0;
 }
 
+/* cat_values as the interpreter reads them: string ids turned into pointers. */
+static int build_cat_cells(rg_program *p)
+{
+    p->cat_cells = malloc((p->n_cat_values ? p->n_cat_values : 1) * sizeof *p->cat_cells);
+    if (!p->cat_cells) return -1;
+    memcpy(p->cat_cells, p->cat_values, p->n_cat_values * sizeof *p->cat_cells);
+    for (uint32_t c = 0; c < p->n_catalogs; c++) {
+        const rg_catalog *cat = &p->catalogs[c];
+        for (uint32_t pol = 0; pol < p->n_policies; pol++) {
+            const rg_cat_index *ix = &p->cat_index[cat->first_index + pol];
+            for (uint32_t j = 0; j < ix->count; j++) {
+                size_t at = (size_t)p->cat_rows[ix->start + j] * cat->n_columns;
+                for (uint32_t col = 0; col < cat->n_columns; col++) {
+                    int64_t v = p->cat_values[at + col];
+                    if (v != RG_NONE && RG_TYPE_KIND(p->columns[cat->first_column + col].type) == RG_T_STRING)
+                        p->cat_cells[at + col] = (int64_t)(intptr_t)p->str[v];
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 static int build_strings(rg_program *p)
 {
     p->str = malloc((p->n_strings ? p->n_strings : 1) * sizeof *p->str);
@@ -181,12 +205,11 @@ static void fill_catalog_table(rg_program *p, uint32_t c, uint32_t pol)
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t j = 0; j < ix->count; j++) {
         uint32_t row = p->cat_rows[ix->start + j];
-        uint32_t key = row_key(p, cat, row);
-        uint32_t full = key_hash(p->str[key], p->strings[key].len), h = full & mask;
+        const char *key = p->str[row_key(p, cat, row)];
+        size_t n;
+        uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)), h = full & mask;
         while (table[h].row != RG_NO_INDEX) h = (h + 1) & mask;
-        table[h].row = row;
-        table[h].hash = full;
-        table[h].key = p->str[key];
+        table[h] = (struct rg_cat_slot){.row = row, .hash = full, .len = (uint32_t)n, .key = key};
     }
 }
 
@@ -194,7 +217,10 @@ int rg_program_finish(rg_program *p)
 {
     size_t total = 0;
     drop_derived(p);
-    if (build_strings(p) || build_chunk_rt(p) || size_catalog_tables(p, &total)) goto fail;
+    if (build_strings(p) || build_cat_cells(p) || build_chunk_rt(p) || size_catalog_tables(p, &total)) goto fail;
+    p->outputs_bad = 0;
+    for (uint32_t i = 0; i < p->n_outputs && !p->outputs_bad; i++)
+        if (p->outputs[i].def >= p->n_defs || p->defs[p->outputs[i].def].per_item) p->outputs_bad = i + 1;
     p->cat_hash = malloc((total ? total : 1) * sizeof *p->cat_hash);
     if (!p->cat_hash) goto fail;
     memset(p->cat_hash, 0xFF, total * sizeof *p->cat_hash); /* row RG_NO_INDEX: empty */
@@ -210,20 +236,14 @@ rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const 
 {
     if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
     size_t n;
-    uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* = key_hash(key, strlen(key)) */
+    uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* one pass: the hash and the length */
     size_t k = (size_t)cat * p->n_policies + pol;
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t h = full & mask;; h = (h + 1) & mask) {
-        uint32_t row = table[h].row;
-        if (row == RG_NO_INDEX) return RG_NONE;
-        if (table[h].hash != full) continue;
-        /* keys hold no NUL (verified; a claim's is written C0 80), so the
-         * bytes up to both NULs decide: no length, no call */
-        const char *a = table[h].key;
-        size_t i = 0;
-        while (a[i] == key[i] && a[i]) i++;
-        if (a[i] == key[i]) return (rg_value)row;
+        const struct rg_cat_slot *sl = &table[h];
+        if (sl->row == RG_NO_INDEX) return RG_NONE;
+        if (sl->hash == full && sl->len == n && memcmp(sl->key, key, n) == 0) return (rg_value)sl->row;
     }
 }
 

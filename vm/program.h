@@ -263,7 +263,8 @@ typedef struct {
 struct rg_cat_slot {
     uint32_t row;            /* catalog row, RG_NO_INDEX when empty */
     uint32_t hash;           /* hash of the row's key, tested before its bytes */
-    const char *key;         /* the row's key (p->str): compared without two look-ups */
+    uint32_t len;            /* the key's length: then one memcmp decides */
+    const char *key;         /* the row's key (p->str) */
 };
 
 typedef struct rg_program {
@@ -279,12 +280,16 @@ typedef struct rg_program {
 
     /* Derived by rg_program_finish(), not stored in the file. */
     const char **str;        /* string id -> pointer into blob */
-    struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed row ids,
-                              * each with its key's hash (compared before the key) */
+    struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed row ids
+                              * with their keys */
     uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
     uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
     struct rg_chunk_rt *chunk_rt; /* per chunk: what the interpreter reads entering it */
     uint32_t *def_item;      /* per definition: item_index when per-item, else RG_NO_INDEX */
+    int64_t *cat_cells;      /* cat_values with each string cell a pointer (p->str),
+                              * as the interpreter pushes it: no type test a read */
+    uint32_t outputs_bad;    /* 1 + the first output whose definition is not a
+                              * claim-level one (a verified program has none), else 0 */
     int owns_arrays;         /* free the arrays with the program */
 } rg_program;
 

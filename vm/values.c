@@ -122,16 +122,10 @@ int rg_format_percent(int64_t p, char *buf)
     return snprintf(buf, 32, "%s%llu.%s", p < 0 ? "-" : "", (unsigned long long)whole, f);
 }
 
-int rg_pct(int64_t x, int64_t p, int64_t *r)
+_Static_assert(100 * RG_PERCENT_ONE == 1000000, "rg_pct's divisor in values.h");
+
+int rg_pct_wide(int64_t x, int64_t p, int64_t *r)
 {
-    /* amounts below 2^40 fen and percentages below 2^22 (419%): the product
-     * fits 62 bits, so 64-bit arithmetic gives the same result without a
-     * 128-bit division (a libgcc call) */
-    if (x > -((int64_t)1 << 40) && x < ((int64_t)1 << 40) && p > -((int64_t)1 << 22) && p < ((int64_t)1 << 22)) {
-        const int64_t d = 100 * RG_PERCENT_ONE, n = x * p;
-        *r = n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d);
-        return 0;
-    }
     const __int128 den = (__int128)100 * RG_PERCENT_ONE;
     __int128 n = (__int128)x * p;
     __int128 q = n >= 0 ? (n + den / 2) / den : -((-n + den / 2) / den);

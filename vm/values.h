@@ -34,7 +34,18 @@ static inline int rg_add(int64_t a, int64_t b, int64_t *r) { return __builtin_ad
 static inline int rg_sub(int64_t a, int64_t b, int64_t *r) { return __builtin_sub_overflow(a, b, r) ? -1 : 0; }
 static inline int rg_mul(int64_t a, int64_t b, int64_t *r) { return __builtin_mul_overflow(a, b, r) ? -1 : 0; }
 /* x times percent p, rounded half away from zero to the fen: for x >= 0 and
- * whole percents this is (x*p + 50) / 100. */
-int rg_pct(int64_t x, int64_t p, int64_t *r);
+ * whole percents this is (x*p + 50) / 100. Inline for amounts below 2^40 fen
+ * and percentages below 2^22 (419 %), whose product fits 62 bits; the rest
+ * take rg_pct_wide's 128-bit division (a libgcc call). */
+int rg_pct_wide(int64_t x, int64_t p, int64_t *r);
+static inline int rg_pct(int64_t x, int64_t p, int64_t *r)
+{
+    if (x > -((int64_t)1 << 40) && x < ((int64_t)1 << 40) && p > -((int64_t)1 << 22) && p < ((int64_t)1 << 22)) {
+        const int64_t d = 1000000, n = x * p; /* 100 %: values.c asserts it is 100 * RG_PERCENT_ONE */
+        *r = n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d);
+        return 0;
+    }
+    return rg_pct_wide(x, p, r);
+}
 
 #endif

@@ -424,6 +424,45 @@ static void test_plan(void **state)
     stop(M);
 }
 
+/* Catalog cells as the interpreter reads them (string cells are pointers,
+ * absent ones none) and look-ups by keys of up to 8 bytes and longer, one
+ * that shares a long key's first 8 bytes and length, and one not there: the
+ * plan and the lazy path agree. */
+static void test_catalog_cells(void **state)
+{
+    (void)state;
+    const char *files[] = {
+        "CN.rg",
+        HEAD "catalog drugs \"drugs.csv\" {\n  key code: string\n  name: string\n  cap: money?\n}\n"
+             "for item in items {\n"
+             "  def entry = find(drugs, region, item.code)\n"
+             "  def named = entry.name == \"Long one\"\n"
+             "  def cap = entry.cap ?? ¥0\n"
+             "}\n"
+             "def long_hits = count i in items where i.named\n"
+             "def caps = sum i.cap for i in items\n"
+             "def misses = count i in items where i.entry == none\n"
+             "result {\n  long_hits = long_hits\n  caps = caps\n  misses = misses\n}\n",
+        "drugs.csv", "code,name,cap\nA1,Short,1.25\nLONGER-THAN-8-BYTES,Long one,\nB2,Other,3.00\n", NULL};
+    machine *M = start(files);
+    const char *c = CLAIM("CN", "2024-03-05", "0",
+                          "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"LONGER-THAN-8-BYTES\", \"amount\": \"1\"}, "
+                          "{\"code\": \"LONGER-THAN-8-BYTEZ\", \"amount\": \"1\"}, {\"code\": \"A\", \"amount\": \"1\"}, "
+                          "{\"code\": \"B2\", \"amount\": \"1\"}, {\"code\": \"\", \"amount\": \"1\"}");
+    rg_value out[3], lazy[3];
+    claim(M, c);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    assert_int_equal(out[0], 1);   /* the long key's row, its name read as a string */
+    assert_int_equal(out[1], 425); /* 1.25 + 3.00, the long key's cap absent */
+    assert_int_equal(out[2], 3);   /* the near miss, "A" and "" */
+    claim(M, c);
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
+    assert_memory_equal(out, lazy, sizeof out);
+    stop(M);
+}
+
 /* A decision in a plan: its arms computed in place (no call), the first
  * match's value, the same as the lazy path's with --explain. */
 static void test_plan_decision(void **state)
@@ -640,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_version_selection),
         cmocka_unit_test(test_plan),
         cmocka_unit_test(test_plan_decision),
+        cmocka_unit_test(test_catalog_cells),
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
