@@ -148,7 +148,7 @@ static int build_cat_cells(rg_program *p)
 {
     p->cat_cells = malloc((p->n_cat_values ? p->n_cat_values : 1) * sizeof *p->cat_cells);
     if (!p->cat_cells) return -1;
-    memcpy(p->cat_cells, p->cat_values, p->n_cat_values * sizeof *p->cat_cells);
+    if (p->n_cat_values) memcpy(p->cat_cells, p->cat_values, p->n_cat_values * sizeof *p->cat_cells);
     for (uint32_t c = 0; c < p->n_catalogs; c++) {
         const rg_catalog *cat = &p->catalogs[c];
         for (uint32_t pol = 0; pol < p->n_policies; pol++) {
