@@ -219,19 +219,15 @@ static int kept_add(kept *k, const rg_vm *vm)
     return 0;
 }
 
-/* Settle kept claim i as `regula run` does (outputs, then the updates), its
+/* Settle kept claim i, read in place, as `regula run` does (outputs, then the updates), its
  * outputs into out. */
 __attribute__((noinline)) /* a frame of its own: profilers can single it out */
 static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, rg_value *out)
 {
-    const rg_program *p = vm->prog;
-    const rg_value *src = k->vals + k->start[i];
+    rg_value *src = k->vals + k->start[i];
     rg_vm_reset(vm);
-    memcpy(vm->claim, src, p->n_claim_slots * sizeof *src);
-    if (rg_vm_reserve_items(vm, k->n_items[i]) != RG_OK)
+    if (rg_vm_bind_slots(vm, src, src + vm->prog->n_claim_slots, k->n_items[i]) != RG_OK)
         return RG_ERR_MEMORY;
-    if (k->n_items[i])
-        memcpy(vm->items, src + p->n_claim_slots, (size_t)k->n_items[i] * p->n_item_slots * sizeof *src);
     rg_status s = rg_vm_begin(vm);
     if (s == RG_OK)
         s = rg_ledger_store_load(ledger, vm);

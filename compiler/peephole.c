@@ -4,8 +4,9 @@
  * interpreter's opcode-pair counts (docs/performance.md). Jump targets and the
  * line table are moved with the code; a sequence is fused only when nothing
  * jumps into its middle and no source line starts there, so every error is
- * reported at the line it was before. It changes how a chunk computes, never
- * what. */
+ * reported at the line it was before — except in a plan, whose errors are
+ * never reported (the lazy path reports them), where a line inside a fused
+ * sequence starts at it. It changes how a chunk computes, never what. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,30 @@ static void thread_jumps(chunk_t *c)
     }
 }
 
-static void mark_pins(rgc_pack *pk, chunk_t *c, uint32_t start)
+/* Pins: where jumps land, and where source lines start unless the chunk is
+ * a plan (speculation: an error in it is never reported, the lazy path
+ * reports it at its line). */
+/* A JUMP to a STORE_LOCAL (the join of an if … else whose value a local
+ * keeps) does the store and goes on past it; in a plan, also a JUMP to an
+ * ACC_ADD (a sum of an if … else), whose overflow, reported at the JUMP's
+ * line, a plan never reports. */
+static void jump_into(chunk_t *c, int plan)
+{
+    for (uint32_t i = 0; i < c->n; i++) {
+        pinsn *x = &c->in[i];
+        if (x->op != RG_OP_JUMP)
+            continue;
+        const pinsn *y = insn_at(c, x->a);
+        if (!y || !(y->op == RG_OP_STORE_LOCAL || (plan && y->op == RG_OP_ACC_ADD)))
+            continue;
+        uint32_t past = x->a + rg_op_length(y->op);
+        if (!insn_at(c, past))
+            continue;
+        *x = (pinsn){y->op == RG_OP_STORE_LOCAL ? RG_OP_STORE_JUMP : RG_OP_ACC_ADD_JUMP, y->a, past, x->off};
+    }
+}
+
+static void mark_pins(rgc_pack *pk, chunk_t *c, uint32_t start, int plan)
 {
     const rg_program *p = pk->prog;
     memset(c->pinned, 0, c->n);
@@ -89,6 +113,8 @@ static void mark_pins(rgc_pack *pk, chunk_t *c, uint32_t start)
         if (t != RG_NO_INDEX && t < c->len && c->at[t] != RG_NO_INDEX)
             c->pinned[c->at[t]] = 1;
     }
+    if (plan)
+        return;
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;) {
         uint32_t off = p->lines[l].offset - start;
         if (off < c->len && c->at[off] != RG_NO_INDEX)
@@ -157,6 +183,10 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         case RG_OP_JUMP_IF_FALSE: *out = (pinsn){RG_OP_JUMP_IF_LOCAL_FALSE, x->a, y->a, x->off}; return 2;
         case RG_OP_SUB: *out = (pinsn){RG_OP_SUB_LOCAL, x->a, 0, x->off}; return 2;
         case RG_OP_LOAD_LOCAL:
+            if (SEQ(RG_OP_LOAD_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_SUB)) {
+                *out = (pinsn){RG_OP_SUB_LOCALS, x->a, y->a, x->off};
+                return 3;
+            }
             /* unless the second fuses with what follows it (the same count, less stack traffic) */
             if (i + 2 < c->n && !c->pinned[i + 2] && local_fuses(c->in[i + 2].op))
                 break;
@@ -172,8 +202,20 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         default: break;
         }
     }
+    if (SEQ(RG_OP_FIND, RG_OP_STORE_LOCAL)) {
+        *out = (pinsn){RG_OP_FIND_LOCAL, x->a, c->in[i + 1].a, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_MIN, RG_OP_JUMP)) {
+        *out = (pinsn){RG_OP_MIN_JUMP, c->in[i + 1].a, 0, x->off};
+        return 2;
+    }
     if (x->op != RG_OP_PUSH_INT)
         return 1;
+    if (SEQ(RG_OP_PUSH_INT, RG_OP_JUMP)) {
+        *out = (pinsn){RG_OP_PUSH_INT_JUMP, x->a, c->in[i + 1].a, x->off};
+        return 2;
+    }
     if (SEQ(RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
         *out = (pinsn){RG_OP_JUMP_IF_NE, x->a, c->in[i + 2].a, x->off};
         return 3;
@@ -194,7 +236,7 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         *out = (pinsn){RG_OP_SET_LOCAL, c->in[i + 1].a, x->a, x->off};
         return 2;
     }
-    /* not as the chunk's last instruction: a chunk ends with RET, JUMP, FAIL or VSELECT */
+    /* not as the chunk's last instruction: a chunk ends with what ends a block (rg_op_ends_block) */
     if (SEQ(RG_OP_PUSH_INT, RG_OP_RET) && i + 2 < c->n) {
         *out = (pinsn){RG_OP_RET_IMM, x->a, 0, x->off};
         return 2;
@@ -222,7 +264,7 @@ void rgc_peephole(rgc_pack *pk)
     c.pinned = malloc(c.len);
     pinsn *out = malloc(c.len * sizeof *out);
     uint32_t *newoff = malloc((c.len + 1) * sizeof *newoff);
-    uint8_t *bytes = malloc(c.len);
+    uint8_t *bytes = malloc(2 * (size_t)c.len); /* a JUMP taking in its target's store grows 5 -> 7 bytes */
     if (!c.in || !c.at || !c.pinned || !out || !newoff || !bytes)
         goto done; /* the chunk simply stays as it was */
     for (uint32_t off = 0; off <= c.len; off++)
@@ -236,12 +278,15 @@ void rgc_peephole(rgc_pack *pk)
         off += d.len;
     }
     thread_jumps(&c);
-    mark_pins(pk, &c, start);
+    jump_into(&c, pk->cur.plan_policy != NULL);
+    mark_pins(pk, &c, start, pk->cur.plan_policy != NULL);
 
     uint32_t n_out = 0, len = 0;
     for (uint32_t i = 0; i < c.n;) {
         uint32_t k = fuse(&c, i, &out[n_out]);
-        newoff[c.in[i].off] = len;
+        /* a line that started inside a fused sequence (a plan's) starts at it */
+        for (uint32_t j = 0; j < k; j++)
+            newoff[c.in[i + j].off] = len;
         len += rg_op_length(out[n_out].op);
         n_out++;
         i += k;
@@ -268,8 +313,8 @@ void rgc_peephole(rgc_pack *pk)
     }
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;)
         p->lines[l].offset = start + newoff[p->lines[l].offset - start];
-    memcpy(p->code + start, bytes, len);
-    p->n_code = start + len;
+    p->n_code = start;
+    rgc_push_code(pk, bytes, len);
 done:
     free(c.in);
     free(c.at);

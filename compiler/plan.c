@@ -277,9 +277,9 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);
     pk->cur.plan_local = NULL;
-    pk->cur.plan_policy = NULL;
     uint32_t c = rgc_chunk_end(pk, RG_NO_INDEX, pol->index, RG_NO_INDEX, rgc_line(pk, at),
                                rgc_str(pk, rg_diag_source(pk->diag, at.file)->path));
+    pk->cur.plan_policy = NULL; /* after the peephole pass, which fuses across a plan's lines */
     free(locals), free(im), free(sum), free(acc), free(memo);
     /* a body that does not compile here as it did in its own chunk: no plan
      * (the chunk stays, unused; the lazy path computes this policy) */

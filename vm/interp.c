@@ -62,7 +62,7 @@ rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
     vm->max_depth = 2 * p->n_defs + 16;
     vm->stack_cap = need * (vm->max_depth + 1) + 16;
     vm->stack = rg_mem(&a, NULL, vm->stack_cap * sizeof *vm->stack);
-    vm->claim = zalloc(&a, (p->n_claim_slots + 1) * sizeof *vm->claim);
+    vm->claim = vm->own_claim = zalloc(&a, (p->n_claim_slots + 1) * sizeof *vm->claim);
     vm->defs = zalloc(&a, (p->n_defs + 1) * sizeof *vm->defs);
     vm->def_state = zalloc(&a, p->n_defs + 1);
     vm->ledger_in = zalloc(&a, (p->n_ledger_fields + 1) * sizeof *vm->ledger_in);
@@ -92,7 +92,7 @@ void rg_vm_free(rg_vm *vm)
     if (!vm)
         return;
     rg_alloc a = vm->alloc;
-    void *blocks[] = {vm->stack, vm->claim, vm->items, vm->defs, vm->def_state, vm->idefs,
+    void *blocks[] = {vm->stack, vm->own_claim, vm->own_items, vm->defs, vm->def_state, vm->idefs,
                       vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         rg_mem(&a, blocks[i], 0);
@@ -109,6 +109,8 @@ void rg_vm_reset(rg_vm *vm)
         b->next = NULL;
     }
     vm->n_strbuf = 0;
+    vm->claim = vm->own_claim;
+    vm->items = vm->own_items;
     vm->n_items = 0;
     vm->n_trace = 0;
     vm->error[0] = '\0';
@@ -150,10 +152,12 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
         uint32_t cap = vm->cap_items ? vm->cap_items : 8;
         while (cap < n)
             cap *= 2;
-        rg_value *items = rg_mem(&vm->alloc, vm->items, ((size_t)cap * p->n_item_slots + 1) * sizeof *items);
+        rg_value *items = rg_mem(&vm->alloc, vm->own_items, ((size_t)cap * p->n_item_slots + 1) * sizeof *items);
         if (!items)
             return RG_ERR_MEMORY;
-        vm->items = items;
+        if (vm->items == vm->own_items)
+            vm->items = items;
+        vm->own_items = items;
         rg_value *idefs = rg_mem(&vm->alloc, vm->idefs, ((size_t)cap * p->n_item_defs + 1) * sizeof *idefs);
         if (!idefs)
             return RG_ERR_MEMORY;
@@ -165,6 +169,16 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
         vm->cap_items = cap;
     }
     vm->n_items = n;
+    return RG_OK;
+}
+
+int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, uint32_t n_items)
+{
+    int st = rg_vm_reserve_items(vm, n_items); /* the per-item memo's room */
+    if (st != RG_OK)
+        return st;
+    vm->claim = claim;
+    vm->items = items;
     return RG_OK;
 }
 
@@ -613,14 +627,9 @@ next:
             ARITH_FAIL("date -");
         PUSH(r);
         NEXT(1);
-    TARGET(YEAR) {
-        a = POP();
-        int64_t y;
-        unsigned m, d;
-        rg_civil_from_days(a, &y, &m, &d);
-        PUSH(y);
+    TARGET(YEAR)
+        sp[-1] = rg_year_of_days(sp[-1]);
         NEXT(1);
-    }
     TARGET(IN_LIST)
     TARGET(IN_LISTV) {
         uint32_t l;
@@ -925,6 +934,39 @@ next:
         vm->def_state[slot] = 2;
         NEXT(5);
     }
+    TARGET(STORE_JUMP)
+        locals[rd16(ip + 1)] = POP();
+        JUMP_TO(rd32(ip + 3));
+    TARGET(ACC_ADD_JUMP) {
+        uint32_t l = rd16(ip + 1);
+        a = POP();
+        if (UNLIKELY(rg_add(locals[l], a, &r) || r == RG_NONE))
+            ARITH_FAIL("+");
+        locals[l] = r;
+        JUMP_TO(rd32(ip + 3));
+    }
+    TARGET(MIN_JUMP)
+        b = POP();
+        a = sp[-1];
+        sp[-1] = a < b ? a : b;
+        JUMP_TO(rd32(ip + 1));
+    TARGET(PUSH_INT_JUMP)
+        PUSH((int32_t)rd32(ip + 1));
+        JUMP_TO(rd32(ip + 5));
+    TARGET(SUB_LOCALS)
+        if (UNLIKELY(rg_sub(locals[rd16(ip + 1)], locals[rd16(ip + 3)], &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        PUSH(r);
+        NEXT(5);
+    TARGET(FIND_LOCAL) {
+        uint32_t cat = rd16(ip + 1);
+        b = POP();
+        a = POP();
+        locals[rd16(ip + 3)] = a < 0 || (uint64_t)a >= p->n_policies || b == RG_NONE
+                                   ? RG_NONE
+                                   : rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b);
+        NEXT(5);
+    }
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else
@@ -1043,12 +1085,8 @@ static inline rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
     if (LIKELY(c->field) && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
         vm->used += c->cost;
         rg_value v = vm->claim[c->field - 1];
-        if (c->year) { /* as YEAR does */
-            int64_t y;
-            unsigned m, d;
-            rg_civil_from_days(v, &y, &m, &d);
-            v = y;
-        }
+        if (c->year) /* as YEAR does */
+            v = rg_year_of_days(v);
         *out = v;
         return RG_OK;
     }

@@ -114,7 +114,14 @@
     X(SUB_LOCAL, LOCAL, NONE, 1, 1, "x - local A, overflow is an error") /* LOAD_LOCAL; SUB */ \
     X(LOAD_LOCAL2, LOCAL, LOCAL, 0, 2, "push local A, then local B") /* LOAD_LOCAL A; LOAD_LOCAL B */ \
     X(LOCAL_ACC_ADD, LOCAL, LOCAL, 0, 0, "add local A to local B, overflow is an error") /* LOAD_LOCAL A; ACC_ADD B */ \
-    X(MEMO_DEF, DEF, LOCAL, 0, 0, "claim-level definition A is local B, computed ahead by a plan: memoise it") /* LOAD_LOCAL B; STORE_DEF A B */
+    X(MEMO_DEF, DEF, LOCAL, 0, 0, "claim-level definition A is local B, computed ahead by a plan: memoise it") /* LOAD_LOCAL B; STORE_DEF A B */ \
+    /* the join of an if … else taken into the arm that jumps to it, and more pairs (seventh round) */ \
+    X(STORE_JUMP, LOCAL, JUMP, 1, 0, "pop into local A; go to B") /* JUMP to STORE_LOCAL A */ \
+    X(ACC_ADD_JUMP, LOCAL, JUMP, 1, 0, "pop; add it to local A, overflow is an error; go to B") /* JUMP to ACC_ADD A */ \
+    X(MIN_JUMP, JUMP, NONE, 2, 1, "the smaller of x and y; go to A") /* MIN; JUMP */ \
+    X(PUSH_INT_JUMP, IMM, JUMP, 0, 1, "push the immediate A; go to B") /* PUSH_INT; JUMP */ \
+    X(SUB_LOCALS, LOCAL, LOCAL, 0, 1, "push local A - local B, overflow is an error") /* LOAD_LOCAL A; SUB_LOCAL B */ \
+    X(FIND_LOCAL, CAT, LOCAL, 2, 0, "local B = the row of catalog A for region x and key y, or absent") /* FIND A; STORE_LOCAL B */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,
@@ -148,6 +155,14 @@ static inline unsigned rg_op_length(unsigned op)
 }
 
 #define RG_ROW_OF_FRAME 0xFFFFu
+
+/* Does op always jump (or return, or stop): is the next instruction reached
+ * only by a jump to it? */
+static inline int rg_op_ends_block(unsigned op)
+{
+    return op == RG_OP_RET || op == RG_OP_JUMP || op == RG_OP_FAIL || op == RG_OP_VSELECT || op == RG_OP_RET_IMM ||
+           op == RG_OP_STORE_JUMP || op == RG_OP_ACC_ADD_JUMP || op == RG_OP_MIN_JUMP || op == RG_OP_PUSH_INT_JUMP;
+}
 
 /* Does the jump of op leave the tested value on the stack (x ?? y, and, or)? */
 static inline int rg_jump_keeps(unsigned op)

@@ -38,6 +38,31 @@ void rg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* Days from 1970-01-01 to January 1st of year y: 365 a year, plus the leap
+ * days of the years before y, less those before 1970 (492 - 19 + 4). */
+static int64_t jan1(int64_t y)
+{
+    int64_t a = y - 1;
+    return 365 * (y - 1970) + floor_div(a, 4) - floor_div(a, 100) + floor_div(a, 400) - 477;
+}
+
+int64_t rg_year_of_days(int64_t z)
+{
+    if (z < -400000000 || z > 400000000) { /* beyond a million years: the general way */
+        int64_t y;
+        unsigned m, d;
+        rg_civil_from_days(z, &y, &m, &d);
+        return y;
+    }
+    /* 400 Gregorian years are 146 097 days: the estimate is off by a year at most */
+    int64_t y = 1970 + floor_div(z * 400, 146097);
+    while (jan1(y) > z) y--;
+    while (jan1(y + 1) <= z) y++;
+    return y;
+}
+
 int rg_parse_date(const char *s, size_t len, int64_t *days)
 {
     if (len != 10 || s[4] != '-' || s[7] != '-')

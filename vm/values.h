@@ -9,6 +9,9 @@
 /* Dates are days since 1970-01-01 (proleptic Gregorian). */
 int rg_days_from_civil(int64_t y, unsigned m, unsigned d, int64_t *days); /* -1 if no such day */
 void rg_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* The calendar year of day `days` (the y of rg_civil_from_days, without the
+ * month and day: a ledger key is a year, once a claim). */
+int64_t rg_year_of_days(int64_t days);
 /* "YYYY-MM-DD": 0 ok, -1 malformed, -2 well-formed but not a calendar day. */
 int rg_parse_date(const char *s, size_t len, int64_t *days);
 /* Writes "YYYY-MM-DD" (buf of at least 16 bytes); returns the length. */

@@ -505,7 +505,7 @@ typedef struct {
 
 static int is_terminator(unsigned op)
 {
-    return op == RG_OP_RET || op == RG_OP_JUMP || op == RG_OP_FAIL || op == RG_OP_VSELECT || op == RG_OP_RET_IMM;
+    return rg_op_ends_block(op);
 }
 
 static int bad_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, const char *noun, uint32_t val,
@@ -912,7 +912,15 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
         break;
     }
-    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_SUB_LOCAL:
+    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
+    case RG_OP_SUB_LOCALS:
+        break;
+    case RG_OP_STORE_JUMP: loc[in->a] = arg[0]; break;
+    case RG_OP_ACC_ADD_JUMP: loc[in->a] = T_WORD; break;
+    case RG_OP_FIND_LOCAL:
+        if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
+            return -1;
+        loc[in->b] = tag_row(in->a);
         break;
     case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
     case RG_OP_LOAD_LOCAL2: break; /* pushes both below */

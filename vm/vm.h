@@ -56,9 +56,11 @@ typedef struct {
 typedef struct rg_vm {
     const rg_program *prog;
 
-    /* the bound claim */
+    /* the bound claim: the context's own slots, or (rg_vm_bind_slots) the
+     * caller's, read in place until the next reset */
     rg_value *claim;          /* n_claim_slots */
     rg_value *items;          /* n_items * n_item_slots */
+    rg_value *own_claim, *own_items; /* the context's own slots */
     uint32_t n_items, cap_items;
     char *strbuf;             /* claim strings (NUL-terminated), n_strbuf used of cap_strbuf */
     size_t n_strbuf, cap_strbuf;
@@ -106,6 +108,11 @@ void rg_vm_free(rg_vm *vm);
 
 /* Claim binding (stdlib/claim_json.c fills the claim through these). */
 int rg_vm_reserve_items(rg_vm *vm, uint32_t n); /* sets n_items, grows arrays; RG_OK or RG_ERR_MEMORY */
+/* Bind a claim whose slots the caller keeps, already bound once (n_claim_slots
+ * values; n_items rows of n_item_slots, their strings alive): the VM reads them
+ * in place, never writes them, until the next rg_vm_reset. For replaying kept
+ * claims (regula bench) without copying them. RG_OK or RG_ERR_MEMORY. */
+int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, uint32_t n_items);
 /* Copy a string into the claim's string buffer; returns its value (a pointer)
  * or RG_NONE when out of memory. Pointers stay valid until rg_vm_reset. */
 rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len);

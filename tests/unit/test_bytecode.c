@@ -648,8 +648,8 @@ static void test_operand_bounds(void **state)
 {
     (void)state;
     static const struct {
-        unsigned op[4];
-        uint32_t a[4], b[4];
+        unsigned op[5];
+        uint32_t a[5], b[5];
         int n;
         uint16_t locals;
         const char *fragment;
@@ -681,6 +681,16 @@ static void test_operand_bounds(void **state)
         {{RG_OP_LOCAL_ACC_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {0}, {4}, 3, 2, "LOCAL_ACC_ADD: local 4 is out of range"},
         {{RG_OP_JUMP_IF_LOCAL_FALSE, RG_OP_PUSH_INT, RG_OP_RET}, {2, 0}, {7}, 3, 1, "JUMP_IF_LOCAL_FALSE: local 2 is out of range"},
         {{RG_OP_MEMO_DEF, RG_OP_PUSH_INT, RG_OP_RET}, {0}, {1}, 3, 1, "MEMO_DEF: local 1 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_STORE_JUMP, RG_OP_PUSH_INT, RG_OP_RET}, {0, 2}, {0, 12}, 4, 1, "STORE_JUMP: local 2 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_ACC_ADD_JUMP, RG_OP_PUSH_INT, RG_OP_RET}, {0, 1}, {0, 12}, 4, 1, "ACC_ADD_JUMP: local 1 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_STORE_JUMP, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {0, 500}, 4, 1, "jump to 500 is outside the chunk"},
+        {{RG_OP_PUSH_INT_JUMP, RG_OP_RET}, {1}, {600}, 2, 0, "jump to 600 is outside the chunk"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_MIN_JUMP, RG_OP_RET}, {0, 0, 7}, {0}, 4, 0, "jump to 7 lands inside the PUSH_INT"},
+        {{RG_OP_SUB_LOCALS, RG_OP_RET}, {0}, {1}, 2, 1, "SUB_LOCALS: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_STR, RG_OP_FIND_LOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, S_A1, 1, 0}, {0}, 5, 1,
+         "FIND_LOCAL: catalog 1 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_STR, RG_OP_FIND_LOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, S_A1, 0, 0}, {0, 0, 3}, 5, 1,
+         "FIND_LOCAL: local 3 is out of range"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -715,6 +725,16 @@ static void test_stack(void **state)
     rg_wr32(c.b + j + 1, l);
     expect_code_error(&c, 0, 4, "chunk 0 at offset 15: stack depth");
     expect_code_error(&c, 0, 4, "(inconsistent stack at a merge)");
+
+    /* MIN_JUMP pops two and pushes one before it jumps: its target has one */
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    uint32_t mj = emit(&c, RG_OP_MIN_JUMP, 0, 0);
+    uint32_t at = emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + mj + 1, at);
+    expect_code_error(&c, 0, 4, "chunk 0 at offset 15: ADD pops 2 but the stack holds 1 (stack underflow)");
 
     /* a loop that grows the stack each time round */
     c.n = 0;
@@ -975,6 +995,40 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_STR_EQ, 0, 0);
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 1, 2, "STR_EQ: its first operand may be a");
+
+    c.n = 0; /* FIND_LOCAL of a number */
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_FIND_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 1, 2, "chunk 0 at offset 10: FIND_LOCAL: the key may be a number");
+
+    c.n = 0; /* STORE_JUMP: what it stores is what its target finds in the local */
+    emit(&c, RG_OP_PUSH_INT, 3, 0);
+    uint32_t sj = emit(&c, RG_OP_STORE_JUMP, 0, 0);
+    uint32_t col = emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + sj + 3, col);
+    expect_code_error(&c, 1, 1, "chunk 0 at offset 12: LOCAL_COL: the row may be a number");
+
+    c.n = 0; /* the row FIND_LOCAL keeps, read from its local; the jumping pairs and SUB_LOCALS: fine */
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_FIND_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    uint32_t j1 = emit(&c, RG_OP_STORE_JUMP, 1, 0);
+    uint32_t l1 = emit(&c, RG_OP_PUSH_INT, 5, 0);
+    uint32_t j2 = emit(&c, RG_OP_PUSH_INT_JUMP, 7, 0);
+    uint32_t l2 = emit(&c, RG_OP_MIN_JUMP, 0, 0);
+    uint32_t l3 = emit(&c, RG_OP_ACC_ADD_JUMP, 1, 0);
+    uint32_t l4 = emit(&c, RG_OP_SUB_LOCALS, 1, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + j1 + 3, l1);
+    rg_wr32(c.b + j2 + 5, l2);
+    rg_wr32(c.b + l2 + 1, l3);
+    rg_wr32(c.b + l3 + 3, l4);
+    expect_code_ok(&c, 2, 2);
 
     c.n = 0; /* a row of catalog 0 found by its key, its price read (twice, once from the local): fine */
     emit(&c, RG_OP_PUSH_INT, 0, 0);

@@ -448,6 +448,21 @@ static void test_dates(void **state)
     expect_variant_ok("visit.date", "\"2024-02-29\"");
     assert_int_equal(claim_slot(F_VISIT_DATE), day("2024-02-29"));
     expect_variant_ok("visit.date", "\"0001-01-01\"");
+    /* the year of a day (a ledger key) agrees with the full conversion, across
+     * leap and century years on both sides of 1970, and far out */
+    for (int64_t z = -800000; z <= 800000; z++) {
+        int64_t y;
+        unsigned m, d;
+        rg_civil_from_days(z, &y, &m, &d);
+        if (rg_year_of_days(z) != y) print_error("day %lld: year %lld, want %lld\n", (long long)z, (long long)rg_year_of_days(z), (long long)y);
+        assert_int_equal(rg_year_of_days(z), y);
+    }
+    for (int64_t z = -500000000; z <= 500000000; z += 99991) {
+        int64_t y;
+        unsigned m, d;
+        rg_civil_from_days(z, &y, &m, &d);
+        assert_int_equal(rg_year_of_days(z), y);
+    }
 }
 
 static void test_amount_strings(void **state)

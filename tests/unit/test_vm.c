@@ -445,6 +445,7 @@ static void test_catalog_cells(void **state)
              "result {\n  long_hits = long_hits\n  caps = caps\n  misses = misses\n}\n",
         "drugs.csv", "code,name,cap\nA1,Short,1.25\nLONGER-THAN-8-BYTES,Long one,\nB2,Other,3.00\n", NULL};
     machine *M = start(files);
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_LOCAL), 1); /* the row goes straight to its local */
     const char *c = CLAIM("CN", "2024-03-05", "0",
                           "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"LONGER-THAN-8-BYTES\", \"amount\": \"1\"}, "
                           "{\"code\": \"LONGER-THAN-8-BYTEZ\", \"amount\": \"1\"}, {\"code\": \"A\", \"amount\": \"1\"}, "
