@@ -464,6 +464,48 @@ static void test_catalog_cells(void **state)
     stop(M);
 }
 
+/* A claim bound once and kept, as `regula bench` keeps claims, settled in
+ * place with rg_vm_bind_slots: the same outputs, its slots never written, and
+ * the next bind fills the context's own slots again. (The kept strings stay
+ * in the context's buffer: nothing is interned between.) */
+static void test_bind_slots(void **state)
+{
+    (void)state;
+    machine *M = start_one(ITEM_SHARES "result {\n  total = total\n}\n");
+    const rg_program *p = M->p;
+    const char *two = CLAIM("CN", "2024-03-05", "0", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}");
+    claim(M, two);
+    rg_value out = 0, in_place = 0;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
+    assert_int_equal(out, 7000);
+    size_t n = p->n_claim_slots + 2 * (size_t)p->n_item_slots;
+    rg_value *kept = malloc(n * sizeof *kept), *copy = malloc(n * sizeof *copy);
+    assert_non_null(kept);
+    assert_non_null(copy);
+    memcpy(kept, M->vm->claim, p->n_claim_slots * sizeof *kept);
+    memcpy(kept + p->n_claim_slots, M->vm->items, 2 * (size_t)p->n_item_slots * sizeof *kept);
+    memcpy(copy, kept, n * sizeof *kept);
+
+    rg_vm_reset(M->vm);
+    assert_int_equal(rg_vm_bind_slots(M->vm, kept, kept + p->n_claim_slots, 2), RG_OK);
+    assert_ptr_equal(M->vm->claim, kept);
+    assert_int_equal(M->vm->n_items, 2);
+    assert_int_equal(rg_vm_begin(M->vm), RG_OK);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &in_place), RG_OK);
+    assert_int_equal(in_place, out);
+    assert_memory_equal(kept, copy, n * sizeof *kept);
+
+    claim(M, CLAIM("CN", "2024-03-05", "0", "{\"code\": \"A\", \"amount\": \"10\"}"));
+    assert_ptr_not_equal(M->vm->claim, kept);
+    assert_ptr_not_equal(M->vm->items, kept + p->n_claim_slots);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
+    assert_int_equal(out, 700);
+    assert_memory_equal(kept, copy, n * sizeof *kept);
+    free(kept);
+    free(copy);
+    stop(M);
+}
+
 /* A decision in a plan: its arms computed in place (no call), the first
  * match's value, the same as the lazy path's with --explain. */
 static void test_plan_decision(void **state)
@@ -681,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_plan),
         cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_catalog_cells),
+        cmocka_unit_test(test_bind_slots),
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
