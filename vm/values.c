@@ -38,29 +38,27 @@ void rg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
-
-/* Days from 1970-01-01 to January 1st of year y: 365 a year, plus the leap
- * days of the years before y, less those before 1970 (492 - 19 + 4). */
-static int64_t jan1(int64_t y)
+/* Days from 1970-01-01 to January 1st of year y >= 1: 365 a year, plus the
+ * leap days of the years before y, less those before 1970 (492 - 19 + 4). */
+static inline int64_t jan1(uint64_t y)
 {
-    int64_t a = y - 1;
-    return 365 * (y - 1970) + floor_div(a, 4) - floor_div(a, 100) + floor_div(a, 400) - 477;
+    uint64_t a = y - 1;
+    return 365 * ((int64_t)y - 1970) + (int64_t)(a / 4 - a / 100 + a / 400) - 477;
 }
 
 int64_t rg_year_of_days(int64_t z)
 {
-    if (z < -400000000 || z > 400000000) { /* beyond a million years: the general way */
+    if (z < -719162 || z > 400000000) { /* before 0001-01-01, or a million years on */
         int64_t y;
         unsigned m, d;
         rg_civil_from_days(z, &y, &m, &d);
         return y;
     }
     /* 400 Gregorian years are 146 097 days: the estimate is off by a year at most */
-    int64_t y = 1970 + floor_div(z * 400, 146097);
-    while (jan1(y) > z) y--;
+    uint64_t y = 1 + (uint64_t)(z + 719162) * 400 / 146097;
+    while (y > 1 && jan1(y) > z) y--;
     while (jan1(y + 1) <= z) y++;
-    return y;
+    return (int64_t)y;
 }
 
 int rg_parse_date(const char *s, size_t len, int64_t *days)
