@@ -425,8 +425,8 @@ static void test_plan(void **state)
 }
 
 /* Catalog cells as the interpreter reads them (string cells are pointers,
- * absent ones none) and look-ups by keys of up to 8 bytes and longer, one
- * that shares a long key's first 8 bytes and length, and one not there: the
+ * absent ones none) and look-ups by keys of 0 to 19 bytes, near misses of the
+ * same length (a last byte, a byte inside a word) and keys not there: the
  * plan and the lazy path agree. */
 static void test_catalog_cells(void **state)
 {
@@ -443,20 +443,22 @@ static void test_catalog_cells(void **state)
              "def caps = sum i.cap for i in items\n"
              "def misses = count i in items where i.entry == none\n"
              "result {\n  long_hits = long_hits\n  caps = caps\n  misses = misses\n}\n",
-        "drugs.csv", "code,name,cap\nA1,Short,1.25\nLONGER-THAN-8-BYTES,Long one,\nB2,Other,3.00\n", NULL};
+        "drugs.csv", "code,name,cap\nA1,Short,1.25\nLONGER-THAN-8-BYTES,Long one,\nB2,Other,3.00\nWXYZ5,Five,2.00\n", NULL};
     machine *M = start(files);
     assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_LOCAL), 1); /* the row goes straight to its local */
     const char *c = CLAIM("CN", "2024-03-05", "0",
                           "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"LONGER-THAN-8-BYTES\", \"amount\": \"1\"}, "
                           "{\"code\": \"LONGER-THAN-8-BYTEZ\", \"amount\": \"1\"}, {\"code\": \"A\", \"amount\": \"1\"}, "
-                          "{\"code\": \"B2\", \"amount\": \"1\"}, {\"code\": \"\", \"amount\": \"1\"}");
+                          "{\"code\": \"B2\", \"amount\": \"1\"}, {\"code\": \"\", \"amount\": \"1\"}, "
+                          "{\"code\": \"WXYZ5\", \"amount\": \"1\"}, {\"code\": \"WXYZ6\", \"amount\": \"1\"}, "
+                          "{\"code\": \"WXYA5\", \"amount\": \"1\"}");
     rg_value out[3], lazy[3];
     claim(M, c);
     assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
     assert_int_equal(M->vm->plan_fallbacks, 0);
     assert_int_equal(out[0], 1);   /* the long key's row, its name read as a string */
-    assert_int_equal(out[1], 425); /* 1.25 + 3.00, the long key's cap absent */
-    assert_int_equal(out[2], 3);   /* the near miss, "A" and "" */
+    assert_int_equal(out[1], 625); /* 1.25 + 3.00 + 2.00, the long key's cap absent */
+    assert_int_equal(out[2], 5);   /* the near misses (last byte, inside a word), "A" and "" */
     claim(M, c);
     M->vm->explain = 1;
     assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
