@@ -202,6 +202,32 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         default: break;
         }
     }
+    /* a sum's arm that adds 0 only jumps (a sum is never absent: adding 0 cannot fail) */
+    if (SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD_JUMP) && x->a == 0) {
+        *out = (pinsn){RG_OP_JUMP, c->in[i + 1].b, 0, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_NOT, RG_OP_JUMP_IF_FALSE) || SEQ(RG_OP_NOT, RG_OP_JUMP_IF_TRUE)) {
+        uint8_t op = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE;
+        *out = (pinsn){op, c->in[i + 1].a, 0, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
+        *out = (pinsn){RG_OP_JUMP_UNLESS_EQ, c->in[i + 1].a, 0, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_SUB, RG_OP_PUSH_INT, RG_OP_MAX)) {
+        *out = (pinsn){RG_OP_SUB_MAX_IMM, c->in[i + 1].a, 0, x->off};
+        return 3;
+    }
+    if (SEQ(RG_OP_MIN, RG_OP_STORE_JUMP)) {
+        *out = (pinsn){RG_OP_MIN_STORE_JUMP, c->in[i + 1].a, c->in[i + 1].b, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_STORE_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_FALSE) && c->in[i + 1].a == x->a) {
+        *out = (pinsn){RG_OP_STORE_JUMP_IF_FALSE, x->a, c->in[i + 2].a, x->off};
+        return 3;
+    }
     if (SEQ(RG_OP_FIND, RG_OP_STORE_LOCAL)) {
         *out = (pinsn){RG_OP_FIND_LOCAL, x->a, c->in[i + 1].a, x->off};
         return 2;

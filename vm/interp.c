@@ -967,6 +967,31 @@ next:
                                    : rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b);
         NEXT(5);
     }
+    TARGET(MIN_STORE_JUMP)
+        b = POP();
+        a = POP();
+        locals[rd16(ip + 1)] = a < b ? a : b;
+        JUMP_TO(rd32(ip + 3));
+    TARGET(STORE_JUMP_IF_FALSE)
+        a = POP();
+        locals[rd16(ip + 1)] = a;
+        if (a)
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
+    TARGET(JUMP_UNLESS_EQ)
+        b = POP();
+        a = POP();
+        if (a == b)
+            NEXT(5);
+        JUMP_TO(rd32(ip + 1));
+    TARGET(SUB_MAX_IMM)
+        b = POP();
+        a = sp[-1];
+        if (UNLIKELY(rg_sub(a, b, &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        b = (int32_t)rd32(ip + 1);
+        sp[-1] = r > b ? r : b;
+        NEXT(5);
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else

@@ -121,7 +121,11 @@
     X(MIN_JUMP, JUMP, NONE, 2, 1, "the smaller of x and y; go to A") /* MIN; JUMP */ \
     X(PUSH_INT_JUMP, IMM, JUMP, 0, 1, "push the immediate A; go to B") /* PUSH_INT; JUMP */ \
     X(SUB_LOCALS, LOCAL, LOCAL, 0, 1, "push local A - local B, overflow is an error") /* LOAD_LOCAL A; SUB_LOCAL B */ \
-    X(FIND_LOCAL, CAT, LOCAL, 2, 0, "local B = the row of catalog A for region x and key y, or absent") /* FIND A; STORE_LOCAL B */
+    X(FIND_LOCAL, CAT, LOCAL, 2, 0, "local B = the row of catalog A for region x and key y, or absent") /* FIND A; STORE_LOCAL B */ \
+    X(MIN_STORE_JUMP, LOCAL, JUMP, 2, 0, "local A = the smaller of x and y; go to B") /* MIN; STORE_JUMP A B */ \
+    X(STORE_JUMP_IF_FALSE, LOCAL, JUMP, 1, 0, "pop into local A; go to B if it is false") /* STORE_LOCAL A; JUMP_IF_LOCAL_FALSE A B */ \
+    X(JUMP_UNLESS_EQ, JUMP, NONE, 2, 0, "pop x and y; go to A unless x == y") /* EQ; JUMP_IF_FALSE A */ \
+    X(SUB_MAX_IMM, IMM, NONE, 2, 1, "x - y, overflow is an error, or the immediate A if larger") /* SUB; MAX_IMM A */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,
@@ -161,7 +165,8 @@ static inline unsigned rg_op_length(unsigned op)
 static inline int rg_op_ends_block(unsigned op)
 {
     return op == RG_OP_RET || op == RG_OP_JUMP || op == RG_OP_FAIL || op == RG_OP_VSELECT || op == RG_OP_RET_IMM ||
-           op == RG_OP_STORE_JUMP || op == RG_OP_ACC_ADD_JUMP || op == RG_OP_MIN_JUMP || op == RG_OP_PUSH_INT_JUMP;
+           op == RG_OP_STORE_JUMP || op == RG_OP_ACC_ADD_JUMP || op == RG_OP_MIN_JUMP || op == RG_OP_PUSH_INT_JUMP ||
+           op == RG_OP_MIN_STORE_JUMP;
 }
 
 /* Does the jump of op leave the tested value on the stack (x ?? y, and, or)? */

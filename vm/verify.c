@@ -913,10 +913,10 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         break;
     }
     case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
-    case RG_OP_SUB_LOCALS:
+    case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM:
         break;
-    case RG_OP_STORE_JUMP: loc[in->a] = arg[0]; break;
-    case RG_OP_ACC_ADD_JUMP: loc[in->a] = T_WORD; break;
+    case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc[in->a] = arg[0]; break;
+    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc[in->a] = T_WORD; break;
     case RG_OP_FIND_LOCAL:
         if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
             return -1;

@@ -691,6 +691,12 @@ static void test_operand_bounds(void **state)
          "FIND_LOCAL: catalog 1 is out of range"},
         {{RG_OP_PUSH_INT, RG_OP_PUSH_STR, RG_OP_FIND_LOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, S_A1, 0, 0}, {0, 0, 3}, 5, 1,
          "FIND_LOCAL: local 3 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_MIN_STORE_JUMP, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0, 2, 0}, {0, 0, 17}, 5, 1,
+         "MIN_STORE_JUMP: local 2 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_STORE_JUMP_IF_FALSE, RG_OP_PUSH_INT, RG_OP_RET}, {0, 1}, {0, 12}, 4, 1,
+         "STORE_JUMP_IF_FALSE: local 1 is out of range"},
+        {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_JUMP_UNLESS_EQ, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0, 999, 0}, {0}, 5, 0,
+         "jump to 999 is outside the chunk"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -1029,6 +1035,37 @@ static void test_value_classes(void **state)
     rg_wr32(c.b + l2 + 1, l3);
     rg_wr32(c.b + l3 + 3, l4);
     expect_code_ok(&c, 2, 2);
+
+    c.n = 0; /* STORE_JUMP_IF_FALSE: the string it stores is in the local on both ways */
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    uint32_t sjf = emit(&c, RG_OP_STORE_JUMP_IF_FALSE, 0, 0);
+    uint32_t rd = emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + sjf + 3, rd);
+    expect_code_error(&c, 1, 1, "chunk 0 at offset 12: LOCAL_COL: the row may be a string");
+
+    c.n = 0; /* MIN_STORE_JUMP leaves a number in its local */
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_FIND_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_PUSH_INT, 2, 0);
+    uint32_t msj = emit(&c, RG_OP_MIN_STORE_JUMP, 0, 0);
+    uint32_t rd2 = emit(&c, RG_OP_LOCAL_COL, 0, 1);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + msj + 3, rd2);
+    expect_code_error(&c, 1, 2, "LOCAL_COL: the row may be a number");
+
+    c.n = 0; /* SUB_MAX_IMM pops two and pushes one; JUMP_UNLESS_EQ pops two either way: fine */
+    emit(&c, RG_OP_PUSH_INT, 5, 0);
+    emit(&c, RG_OP_PUSH_INT, 9, 0);
+    emit(&c, RG_OP_SUB_MAX_IMM, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t jue = emit(&c, RG_OP_JUMP_UNLESS_EQ, 0, 0);
+    uint32_t ret = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + jue + 1, ret);
+    expect_code_ok(&c, 0, 3);
 
     c.n = 0; /* a row of catalog 0 found by its key, its price read (twice, once from the local): fine */
     emit(&c, RG_OP_PUSH_INT, 0, 0);

@@ -190,13 +190,16 @@ static void test_overflow_is_an_error(void **state)
     machine *M = start_one(HEAD "param huge: money = ¥90_000_000_000_000_000\n"
                                 "def ok = huge - ¥1\n"
                                 "def twice = ¥90_000_000_000_000_000 + ¥90_000_000_000_000_000\n"
-                                "def times = amount * 1_000_000_000\n");
+                                "def times = amount * 1_000_000_000\n"
+                                "def floor = max(¥0 - huge - huge, ¥0)\n");
     claim(M, CLAIM("CN", "2024-03-05", "100000000", ""));
     assert_int_equal(value(M, "ok"), 8999999999999999900LL);
     expect_failure(M, "twice", RG_ERR_RUNTIME, "arithmetic overflow");
     expect_failure(M, "twice", RG_ERR_RUNTIME, "@/CN.rg:16"); /* names the source line */
     assert_int_equal(M->vm->error_line, 16);
     expect_failure(M, "times", RG_ERR_RUNTIME, "arithmetic overflow in * at @/CN.rg:17");
+    /* a - b then max with a literal is one instruction (SUB_MAX_IMM): same error, same line */
+    expect_failure(M, "floor", RG_ERR_RUNTIME, "arithmetic overflow in - at @/CN.rg:18");
     stop(M);
 }
 
