@@ -1214,11 +1214,18 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
         return RG_OK;
     run_plan(vm);
     /* every output computed (by the plan): copied, without running the interpreter */
-    uint32_t i = 0;
+    const rg_output *o = p->outputs;
+    const uint8_t *st = vm->def_state;
+    const rg_value *defs = vm->defs;
+    uint32_t i = 0, n = p->n_outputs;
     if (!p->outputs_bad)
-        for (; i < p->n_outputs && vm->def_state[p->outputs[i].def] == 2; i++)
-            out[i] = vm->defs[p->outputs[i].def];
-    if (i == p->n_outputs)
+        for (; i < n; i++) {
+            uint32_t d = o[i].def;
+            if (st[d] != 2)
+                break;
+            out[i] = defs[d];
+        }
+    if (i == n)
         return RG_OK;
     rg_value dummy;
     return exec(vm, 0, -1, &dummy, NULL, out);
