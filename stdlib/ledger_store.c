@@ -26,6 +26,7 @@ typedef struct {
     uint32_t stride, inl;
     uint32_t n_long;   /* records whose key is in the arena */
     uint32_t long_fit; /* the longest of them up to KEY_INLINE_MAX, since the layout was chosen */
+    int zero_init;     /* no field has a first-value chunk: a new key's values are 0 */
     /* the last load */
     int found;
     uint32_t pos;      /* the record found, or the empty slot that ended the probe */
@@ -163,6 +164,9 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
         sc->n_fields = ls->n_fields;
         sc->first_key = ls->first_key;
         sc->n_keys = ls->n_keys;
+        sc->zero_init = 1;
+        for (uint32_t f = 0; f < sc->n_fields; f++)
+            if (p->ledger_fields[sc->first_field + f].init != RG_NO_INDEX) sc->zero_init = 0;
         if (sc->n_fields > (UINT32_MAX / 2 - 64) / sizeof(rg_value)) goto fail;
         set_layout(sc, KEY_INLINE_MIN);
         sc->mask = 63;
@@ -291,6 +295,8 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
         sc->found = probe(s, sc, s->scratch + sc->key_off);
         if (sc->found) {
             memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, rec_at(sc, sc->pos)), sc->n_fields * sizeof(rg_value));
+        } else if (sc->zero_init) {
+            memset(vm->ledger_in + sc->first_field, 0, sc->n_fields * sizeof(rg_value));
         } else {
             for (uint32_t f = 0; f < sc->n_fields; f++) {
                 rg_status st = rg_vm_ledger_init(vm, sc->first_field + f, &vm->ledger_in[sc->first_field + f]);
