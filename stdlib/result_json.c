@@ -39,9 +39,9 @@ static int lb_room(linebuf *l, size_t more)
     return 1;
 }
 
-static void lb_put(linebuf *l, const char *s, size_t n)
+static inline void lb_put(linebuf *l, const char *s, size_t n)
 {
-    if (lb_room(l, n)) {
+    if (l->n + n <= l->cap || lb_room(l, n)) {
         memcpy(l->b + l->n, s, n);
         l->n += n;
     }
@@ -53,6 +53,19 @@ static void lb_puts(linebuf *l, const char *s) { lb_put(l, s, strlen(s)); }
 static void lb_json_string(linebuf *l, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    /* most strings (keys, ids, codes) need no escape: quoted in one copy */
+    size_t plain = 0;
+    while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\' &&
+           (unsigned char)s[plain] != 0xC0)
+        plain++;
+    if (plain == n && (l->n + n + 2 <= l->cap || lb_room(l, n + 2))) {
+        char *d = l->b + l->n;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        l->n += n + 2;
+        return;
+    }
     lb_put(l, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {

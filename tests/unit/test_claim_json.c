@@ -800,6 +800,22 @@ static void test_result_line(void **state)
     assert_string_equal(buf, "");
     free(buf);
     stub_fail_def = RG_NO_INDEX;
+
+    /* a string longer than the line's stack buffer, with nothing to escape, then with */
+    static char longs[2][3001];
+    memset(longs[0], 'x', 3000);
+    memset(longs[1], 'y', 3000);
+    longs[1][2999] = '"';
+    T.p.n_outputs = 0;
+    add_output("a", RG_TYPE(RG_T_STRING, 0), (rg_value)(uintptr_t)longs[0]);
+    add_output("b", RG_TYPE(RG_T_STRING, 0), (rg_value)(uintptr_t)longs[1]);
+    f = capture_begin(&buf, &len);
+    assert_int_equal(rg_write_result(f, VM, NULL), RG_OK);
+    fclose(f);
+    assert_int_equal(len, strlen("{\"a\": \"\", \"b\": \"\\\"\"}\n") + 3000 + 2999); /* the quote is one of the 3000 */
+    assert_memory_equal(buf, "{\"a\": \"xxx", 10);
+    assert_memory_equal(buf + len - 8, "yyy\\\"\"}\n", 8);
+    free(buf);
     T.p.n_outputs = 0;
 }
 
@@ -855,6 +871,18 @@ static void test_value_text(void **state)
     }
     assert_int_equal(rg_value_text(p, RG_TYPE(RG_T_MONEY, 0), 123456, buf, 4), 3);
     assert_string_equal(buf, "123");
+    /* percents as JSON numbers: whole, then up to four decimals without trailing zeros */
+    static const struct {
+        int64_t v;
+        const char *want;
+    } pct[] = {{0, "0"}, {10000, "1"}, {-10000, "-1"}, {5000, "0.5"}, {50, "0.005"}, {1, "0.0001"},
+               {-1, "-0.0001"}, {1234, "0.1234"}, {851000, "85.1"}, {1000000, "100"}, {1230400, "123.04"},
+               {INT64_MAX, "922337203685477.5807"}, {-INT64_MAX, "-922337203685477.5807"}};
+    for (size_t i = 0; i < sizeof pct / sizeof *pct; i++) {
+        int n = rg_format_percent(pct[i].v, buf);
+        assert_string_equal(buf, pct[i].want);
+        assert_int_equal(n, (int)strlen(pct[i].want));
+    }
 }
 
 /* ---- the ledger store ------------------------------------------------------------------- */
