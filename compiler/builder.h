@@ -56,6 +56,8 @@ void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out);
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 /* Each policy's plan: its definitions computed ahead (plan.c). */
 void rgc_emit_plans(rgc_pack *pk);
+/* The ledger updates' statements (the update chunk's code; a plan's last part). */
+void rgc_emit_updates(rgc_pack *pk);
 /* Is name a built-in function (pct, min, …)? (expr.c) */
 int rgc_builtin(const char *name);
 /* Compile a table or decision body (tables.c). A decision's arms return

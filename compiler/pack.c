@@ -1015,17 +1015,10 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, e->loc), file_str(pk, e->loc.file));
 }
 
-static uint32_t update_chunk(rgc_pack *pk)
+void rgc_emit_updates(rgc_pack *pk)
 {
-    rgc_chunk_begin(pk);
-    pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
-    uint32_t line = 0, file = 0;
     for (uint32_t u = 0; u < pk->updates.n; u++) {
         rg_decl *d = pk->updates.v[u];
-        if (!line) {
-            line = rgc_line(pk, d->loc);
-            file = file_str(pk, d->loc.file);
-        }
         uint32_t skip = RG_NO_INDEX;
         if (d->value2) {
             rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
@@ -1057,6 +1050,19 @@ static uint32_t update_chunk(rgc_pack *pk)
         if (skip != RG_NO_INDEX)
             rgc_patch(pk, skip, 0, rgc_here(pk));
     }
+}
+
+static uint32_t update_chunk(rgc_pack *pk)
+{
+    rgc_chunk_begin(pk);
+    pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
+    uint32_t line = 0, file = 0;
+    if (pk->updates.n) {
+        rg_decl *d = pk->updates.v[0];
+        line = rgc_line(pk, d->loc);
+        file = file_str(pk, d->loc.file);
+    }
+    rgc_emit_updates(pk);
     if (!line) { /* no update declared: the chunk belongs to the base policy's file, not string 0 */
         rg_loc at = pk->root->ast->policy_loc;
         line = rgc_line(pk, at);

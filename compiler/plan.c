@@ -13,7 +13,9 @@
  *   2. one loop over the item rows: every per-item definition, each kept in
  *      a local for the row's later definitions, and the plain sums over the
  *      items (`sum x for item in items`) accumulated in the same loop;
- *   3. the other claim-level definitions.
+ *   3. the other claim-level definitions;
+ *   4. the ledger updates, into the ledger after the claim (LEDGER_BEGIN),
+ *      so that the VM need not run the update chunk when the plan succeeds.
  *
  * A computed definition is kept in a local that later bodies in the plan
  * read instead of the memo (expr.c load_def), and memoised (STORE_DEF,
@@ -273,6 +275,16 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
         rgc_def *d = pk->defs.v[s];
         if (im[s] && !d->per_item && w->item_dep[s] && !sum[s])
             emit_def(pk, d, im[s], locals, RG_NO_INDEX, memo[s]);
+    }
+    /* 4. the ledger updates, reading the plan's locals: LEDGER_BEGIN starts the
+     * ledger after the claim as it was before; when the plan succeeds the VM
+     * does not run the update chunk (vm/interp.c run_plan) */
+    if (pk->updates.n) {
+        rgc_impl *reader = pk->cur.impl;
+        pk->cur.impl = NULL;
+        rgc_emit(pk, RG_OP_LEDGER_BEGIN, 0, 0);
+        rgc_emit_updates(pk);
+        pk->cur.impl = reader;
     }
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);

@@ -967,6 +967,10 @@ next:
                                    : rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b);
         NEXT(5);
     }
+    TARGET(LEDGER_BEGIN)
+        memcpy(vm->ledger_out, vm->ledger_in, p->n_ledger_fields * sizeof *vm->ledger_out);
+        vm->updates_begun = 1;
+        NEXT(1);
     TARGET(MIN_STORE_JUMP)
         b = POP();
         a = POP();
@@ -1133,6 +1137,7 @@ rg_status rg_vm_begin(rg_vm *vm)
     forget_memo(vm);
     vm->n_trace = 0;
     vm->used = 0;
+    vm->updates_done = 0;
     vm->stack_top = 0;
     vm->depth = 0;
     rg_value pol, asof;
@@ -1198,8 +1203,12 @@ static void run_plan(rg_vm *vm)
         return;
     uint64_t used = vm->used;
     rg_value dummy;
-    if (exec(vm, p->plans[vm->policy], -1, &dummy, NULL, NULL) == RG_OK)
+    vm->updates_begun = 0;
+    if (exec(vm, p->plans[vm->policy], -1, &dummy, NULL, NULL) == RG_OK) {
+        vm->updates_done = vm->updates_begun;
         return;
+    }
+    vm->updates_done = 0;
     forget_memo(vm);
     vm->used = used;
     vm->error[0] = '\0';
@@ -1234,6 +1243,8 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
 rg_status rg_vm_run_updates(rg_vm *vm)
 {
     const rg_program *p = vm->prog;
+    if (vm->updates_done) /* the plan ran them (LEDGER_BEGIN): ledger_out holds their result */
+        return RG_OK;
     memcpy(vm->ledger_out, vm->ledger_in, p->n_ledger_fields * sizeof *vm->ledger_out);
     if (p->entry.update == RG_NO_INDEX)
         return RG_OK;

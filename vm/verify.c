@@ -577,6 +577,14 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
 
 static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at);
 
+/* Is chunk ci some policy's plan (entries checked: the plans are in range)? */
+static int is_plan(const rg_program *p, uint32_t ci)
+{
+    for (uint32_t i = 0; i < p->n_plans; i++)
+        if (p->plans[i] == ci) return 1;
+    return 0;
+}
+
 /* Pass 1: decode linearly, check opcodes, lengths and operand bounds, mark starts. */
 static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
 {
@@ -599,13 +607,19 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
              "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in.op].name,
              in.a);
         if (in.op == RG_OP_TABLE && check_table(v, ci, off, in.a)) return -1;
+        /* the ledger after the claim is written by the updates, run by the
+         * update chunk or computed by a plan: by no definition */
+        NEED(in.op != RG_OP_LEDGER_BEGIN || is_plan(v->p, ci),
+             "chunk %u at offset %u: LEDGER_BEGIN outside a plan", ci, off);
+        NEED((in.op != RG_OP_LEDGER_ADD && in.op != RG_OP_LEDGER_SET) || ci == v->p->entry.update || is_plan(v->p, ci),
+             "chunk %u at offset %u: %s outside the update chunk and the plans", ci, off, rg_opinfo_table[in.op].name);
         s->starts[off] = 1;
         last = off;
         off += in.len;
     }
     NEED(is_terminator(code[last]),
-         "chunk %u at offset %u: the chunk ends with %s and would fall off its end (the last instruction must be RET, "
-         "RET_IMM, JUMP, FAIL or VSELECT)",
+         "chunk %u at offset %u: the chunk ends with %s and would fall off its end (the last instruction must end a "
+         "block: RET, RET_IMM, JUMP, FAIL, VSELECT or a jumping superinstruction)",
          ci, last, rg_opinfo_table[code[last]].name);
     return 0;
 }
@@ -854,7 +868,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     int pops = rg_insn_pops(p, in->op, in->a);
     uint32_t *arg = stk + s[0] - pops, out = T_WORD;
     switch ((rg_opcode)in->op) {
-    case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE:
+    case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE: case RG_OP_LEDGER_BEGIN:
     case RG_OP_JUMP_IF_NE: case RG_OP_NOTE: case RG_OP_FAIL: case RG_OP_JUMP_IF_SOME: case RG_OP_JUMP_KEEP_FALSE:
     case RG_OP_JUMP_KEEP_TRUE:
         break;

@@ -90,6 +90,8 @@ typedef struct rg_vm {
 
     int explain;              /* record a trace (and compute lazily: no plan) */
     uint64_t plan_fallbacks;  /* claims whose plan failed and were computed lazily */
+    int updates_begun;        /* the running plan reached its updates (LEDGER_BEGIN) */
+    int updates_done;         /* the claim's plan computed ledger_out: rg_vm_run_updates has nothing to run */
     rg_trace_ent *trace;
     uint32_t n_trace, cap_trace;
 

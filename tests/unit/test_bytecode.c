@@ -329,6 +329,20 @@ static void test_rich_program(void **state)
     int r = rg_program_verify(p, err, sizeof err);
     if (r) print_error("%s\n", err);
     assert_int_equal(r, 0);
+    /* the ledger is written by the update chunk or a plan, by no other chunk */
+    p->entry.update = RG_NO_INDEX;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "chunk 2 at offset 3: LEDGER_ADD outside the update chunk and the plans"));
+    p->plans = malloc(2 * sizeof *p->plans);
+    assert_non_null(p->plans);
+    p->plans[0] = 2;
+    p->plans[1] = RG_NO_INDEX;
+    p->n_plans = 2;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0); /* a plan may compute the updates */
+    free(p->plans);
+    p->plans = NULL;
+    p->n_plans = 0;
+    p->entry.update = 2;
     uint8_t *buf;
     size_t len;
     image_of(p, &buf, &len);
@@ -1001,6 +1015,12 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_STR_EQ, 0, 0);
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 1, 2, "STR_EQ: its first operand may be a");
+
+    c.n = 0; /* LEDGER_BEGIN starts a plan's updates: not in a definition's chunk */
+    emit(&c, RG_OP_LEDGER_BEGIN, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 1, "chunk 0 at offset 0: LEDGER_BEGIN outside a plan");
 
     c.n = 0; /* FIND_LOCAL of a number */
     emit(&c, RG_OP_PUSH_INT, 0, 0);

@@ -511,6 +511,60 @@ static void test_bind_slots(void **state)
     stop(M);
 }
 
+/* A plan computes the ledger updates too (LEDGER_BEGIN, then the update
+ * chunk's statements on its locals): rg_vm_run_updates then has nothing to
+ * run, and the ledger after the claim is the lazy path's. An update that
+ * fails makes the plan fail: the lazy path runs the updates and reports it. */
+static void test_plan_updates(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "ledger yearly by person, year(date) {\n  paid: money\n  visits: int\n}\n"
+                                "def fund = min(amount, max(¥0, ¥1_000 - yearly.paid))\n"
+                                "update when fund > ¥0 {\n  yearly.paid += fund\n  yearly.visits += 1\n}\n"
+                                "update when amount > ¥1_000_000 {\n  yearly.paid += amount * 100_000\n}\n"
+                                "result {\n  fund = fund\n}\n");
+    const rg_program *p = M->p;
+    assert_int_equal(count_ops(p, p->plans[0], RG_OP_LEDGER_BEGIN), 1);
+    rg_value out, lazy_out[2];
+    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
+    M->vm->ledger_in[0] = 90000;
+    M->vm->ledger_in[1] = 4;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
+    assert_int_equal(out, 10000);
+    assert_int_equal(M->vm->updates_done, 1);
+    assert_int_equal(M->vm->ledger_out[0], 100000); /* computed by the plan already */
+    assert_int_equal(M->vm->ledger_out[1], 5);
+    assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
+    assert_int_equal(M->vm->ledger_out[0], 100000);
+    assert_int_equal(M->vm->ledger_out[1], 5);
+    assert_int_equal(M->vm->ledger_in[0], 90000);
+
+    /* explaining, no plan: the update chunk runs, to the same ledger */
+    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
+    M->vm->ledger_in[0] = 90000;
+    M->vm->ledger_in[1] = 4;
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
+    assert_int_equal(M->vm->updates_done, 0);
+    assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
+    memcpy(lazy_out, M->vm->ledger_out, sizeof lazy_out);
+    assert_int_equal(lazy_out[0], 100000);
+    assert_int_equal(lazy_out[1], 5);
+    M->vm->explain = 0;
+
+    /* the second update overflows: the plan fails, the outputs are the lazy
+     * path's, and rg_vm_run_updates runs the update chunk and reports it */
+    uint64_t fallbacks = M->vm->plan_fallbacks;
+    claim(M, CLAIM("CN", "2024-03-05", "1000000000000", ""));
+    assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
+    assert_int_equal(out, 100000);
+    assert_int_equal(M->vm->plan_fallbacks, fallbacks + 1);
+    assert_int_equal(M->vm->updates_done, 0);
+    assert_int_equal(rg_vm_run_updates(M->vm), RG_ERR_RUNTIME);
+    assert_non_null(strstr(M->vm->error, "arithmetic overflow in *"));
+    stop(M);
+}
+
 /* A decision in a plan: its arms computed in place (no call), the first
  * match's value, the same as the lazy path's with --explain. */
 static void test_plan_decision(void **state)
@@ -729,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_catalog_cells),
         cmocka_unit_test(test_bind_slots),
+        cmocka_unit_test(test_plan_updates),
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
