@@ -25,6 +25,7 @@ typedef struct {
     uint32_t len;     /* bytes */
     uint32_t *at;     /* chunk offset -> instruction index (RG_NO_INDEX inside one) */
     uint8_t *pinned;  /* per instruction: a jump lands on it, or a source line starts at it */
+    int plan;         /* the chunk is a plan (speculation: its errors are never reported) */
 } chunk_t;
 
 static int is_jump_kind(unsigned kind)
@@ -175,6 +176,36 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         *out = (pinsn){RG_OP_FIELD_EQ, x->a, c->in[i + 1].a, x->off};
         return 3;
     }
+    /* a jump to the next instruction (an arm removed): no jump */
+    const pinsn *nx = i + 1 < c->n ? &c->in[i + 1] : NULL;
+    if (nx && target_of(x) == nx->off && rg_op_ends_block(x->op)) {
+        switch (x->op) {
+        case RG_OP_JUMP: out->op = RG_OP__COUNT; return 1;
+        case RG_OP_STORE_JUMP: *out = (pinsn){RG_OP_STORE_LOCAL, x->a, 0, x->off}; return 1;
+        case RG_OP_ACC_ADD_JUMP: *out = (pinsn){RG_OP_ACC_ADD, x->a, 0, x->off}; return 1;
+        case RG_OP_MIN_JUMP: *out = (pinsn){RG_OP_MIN, 0, 0, x->off}; return 1;
+        case RG_OP_PUSH_INT_JUMP: *out = (pinsn){RG_OP_PUSH_INT, x->a, 0, x->off}; return 1;
+        default: break;
+        }
+    }
+    if ((SEQ(RG_OP_JUMP_IF_LOCAL_FALSE, RG_OP_JUMP) || SEQ(RG_OP_JUMP_IF_LOCAL_TRUE, RG_OP_JUMP)) &&
+        x->b == c->in[i + 1].off + rg_op_length(RG_OP_JUMP)) {
+        uint8_t op = x->op == RG_OP_JUMP_IF_LOCAL_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
+        *out = (pinsn){op, x->a, c->in[i + 1].a, x->off};
+        return 2;
+    }
+    /* a conditional jump over a JUMP: the opposite test, to where the JUMP goes */
+    if ((SEQ(RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_FALSE, RG_OP_JUMP) || SEQ(RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_TRUE, RG_OP_JUMP)) &&
+        c->in[i + 1].a == c->in[i + 2].off + rg_op_length(RG_OP_JUMP)) {
+        uint8_t op = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
+        *out = (pinsn){op, x->a, c->in[i + 2].a, x->off};
+        return 3;
+    }
+    if ((SEQ(RG_OP_JUMP_IF_FALSE, RG_OP_JUMP) || SEQ(RG_OP_JUMP_IF_TRUE, RG_OP_JUMP)) &&
+        x->a == c->in[i + 1].off + rg_op_length(RG_OP_JUMP)) {
+        *out = (pinsn){x->op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE, c->in[i + 1].a, 0, x->off};
+        return 2;
+    }
     /* a local as an operand instead of pushed first */
     const pinsn *y = i + 1 < c->n && !c->pinned[i + 1] ? &c->in[i + 1] : NULL;
     if (x->op == RG_OP_LOAD_LOCAL && y) {
@@ -202,7 +233,12 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         default: break;
         }
     }
-    /* a sum's arm that adds 0 only jumps (a sum is never absent: adding 0 cannot fail) */
+    /* in a plan a sum's arm that adds 0 is nothing (a sum is never absent:
+     * adding 0 cannot fail), or only its jump */
+    if (c->plan && SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD) && x->a == 0) {
+        out->op = RG_OP__COUNT; /* no instruction: what jumped here goes on with the next one */
+        return 2;
+    }
     if (SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD_JUMP) && x->a == 0) {
         *out = (pinsn){RG_OP_JUMP, c->in[i + 1].b, 0, x->off};
         return 2;
@@ -276,7 +312,8 @@ static void put(uint8_t *d, uint32_t v, unsigned width)
         d[k] = (uint8_t)(v >> (8 * k));
 }
 
-void rgc_peephole(rgc_pack *pk)
+/* One pass over the current chunk. */
+static void peephole_pass(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start;
@@ -303,9 +340,10 @@ void rgc_peephole(rgc_pack *pk)
         c.in[c.n++] = (pinsn){d.op, d.a, d.b, off};
         off += d.len;
     }
+    c.plan = pk->cur.plan_policy != NULL;
     thread_jumps(&c);
-    jump_into(&c, pk->cur.plan_policy != NULL);
-    mark_pins(pk, &c, start, pk->cur.plan_policy != NULL);
+    jump_into(&c, c.plan);
+    mark_pins(pk, &c, start, c.plan);
 
     uint32_t n_out = 0, len = 0;
     for (uint32_t i = 0; i < c.n;) {
@@ -313,9 +351,11 @@ void rgc_peephole(rgc_pack *pk)
         /* a line that started inside a fused sequence (a plan's) starts at it */
         for (uint32_t j = 0; j < k; j++)
             newoff[c.in[i + j].off] = len;
+        i += k;
+        if (out[n_out].op == RG_OP__COUNT) /* removed */
+            continue;
         len += rg_op_length(out[n_out].op);
         n_out++;
-        i += k;
     }
     newoff[c.len] = len;
     for (uint32_t j = 0, o = 0; j < n_out; j++) {
@@ -348,4 +388,13 @@ done:
     free(out);
     free(newoff);
     free(bytes);
+}
+
+/* Two passes: the second sees what the first made (a JUMP that lands on the
+ * next instruction once an arm is gone, a test over a JUMP once an arm became
+ * one). */
+void rgc_peephole(rgc_pack *pk)
+{
+    peephole_pass(pk);
+    peephole_pass(pk);
 }

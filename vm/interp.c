@@ -911,6 +911,10 @@ next:
         if (locals[rd16(ip + 1)])
             NEXT(7);
         JUMP_TO(rd32(ip + 3));
+    TARGET(JUMP_IF_LOCAL_TRUE)
+        if (!locals[rd16(ip + 1)])
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
     TARGET(SUB_LOCAL)
         if (UNLIKELY(rg_sub(sp[-1], locals[rd16(ip + 1)], &r) || r == RG_NONE))
             ARITH_FAIL("-");

@@ -126,7 +126,8 @@
     X(STORE_JUMP_IF_FALSE, LOCAL, JUMP, 1, 0, "pop into local A; go to B if it is false") /* STORE_LOCAL A; JUMP_IF_LOCAL_FALSE A B */ \
     X(JUMP_UNLESS_EQ, JUMP, NONE, 2, 0, "pop x and y; go to A unless x == y") /* EQ; JUMP_IF_FALSE A */ \
     X(SUB_MAX_IMM, IMM, NONE, 2, 1, "x - y, overflow is an error, or the immediate A if larger") /* SUB; MAX_IMM A */ \
-    X(LEDGER_BEGIN, NONE, NONE, 0, 0, "a plan's updates start: the ledger after the claim is the ledger before it") /* plans only */
+    X(LEDGER_BEGIN, NONE, NONE, 0, 0, "a plan's updates start: the ledger after the claim is the ledger before it") /* plans only */ \
+    X(JUMP_IF_LOCAL_TRUE, LOCAL, JUMP, 0, 0, "go to B if local A is true") /* JUMP_IF_LOCAL_FALSE A past a JUMP B */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

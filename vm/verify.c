@@ -926,7 +926,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
         break;
     }
-    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
+    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
     case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM:
         break;
     case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc[in->a] = arg[0]; break;

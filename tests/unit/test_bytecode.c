@@ -711,6 +711,8 @@ static void test_operand_bounds(void **state)
          "STORE_JUMP_IF_FALSE: local 1 is out of range"},
         {{RG_OP_PUSH_INT, RG_OP_PUSH_INT, RG_OP_JUMP_UNLESS_EQ, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0, 999, 0}, {0}, 5, 0,
          "jump to 999 is outside the chunk"},
+        {{RG_OP_JUMP_IF_LOCAL_TRUE, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {7}, 3, 1,
+         "JUMP_IF_LOCAL_TRUE: local 1 is out of range (this chunk has 1 locals)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
