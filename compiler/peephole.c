@@ -82,9 +82,6 @@ static void thread_jumps(chunk_t *c)
     }
 }
 
-/* Pins: where jumps land, and where source lines start unless the chunk is
- * a plan (speculation: an error in it is never reported, the lazy path
- * reports it at its line). */
 /* A JUMP to a STORE_LOCAL (the join of an if … else whose value a local
  * keeps) does the store and goes on past it; in a plan, also a JUMP to an
  * ACC_ADD (a sum of an if … else), whose overflow, reported at the JUMP's
@@ -105,6 +102,9 @@ static void jump_into(chunk_t *c, int plan)
     }
 }
 
+/* Pins: where jumps land, and where source lines start unless the chunk is
+ * a plan (speculation: an error in it is never reported, the lazy path
+ * reports it at its line). */
 static void mark_pins(rgc_pack *pk, chunk_t *c, uint32_t start, int plan)
 {
     const rg_program *p = pk->prog;
@@ -233,8 +233,8 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         default: break;
         }
     }
-    /* in a plan a sum's arm that adds 0 is nothing (a sum is never absent:
-     * adding 0 cannot fail), or only its jump */
+    /* in a plan (where ACC_ADD_JUMP only is) a sum's arm that adds 0 is
+     * nothing (a sum is never absent: adding 0 cannot fail), or only its jump */
     if (c->plan && SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD) && x->a == 0) {
         out->op = RG_OP__COUNT; /* no instruction: what jumped here goes on with the next one */
         return 2;
