@@ -316,6 +316,15 @@ static inline rg_value cat_cell(const rg_program *p, uint32_t cat, uint32_t col,
     return p->cat_cells[(size_t)x * p->catalogs[cat].n_columns + col];
 }
 
+/* The row of catalog cat for policy (region) pol whose key is the string key,
+ * or absent. */
+static inline rg_value find_row(const rg_program *p, uint32_t cat, rg_value pol, rg_value key)
+{
+    if (pol < 0 || (uint64_t)pol >= p->n_policies || key == RG_NONE)
+        return RG_NONE;
+    return rg_catalog_find(p, cat, (uint32_t)pol, (const char *)(intptr_t)key);
+}
+
 /* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair
  * of consecutive opcodes and prints the counts at exit (docs/performance.md:
  * how the superinstructions were chosen). */
@@ -653,16 +662,11 @@ next:
         PUSH(found);
         NEXT(len);
     }
-    TARGET(FIND) {
-        uint32_t cat = rd16(ip + 1);
+    TARGET(FIND)
         b = POP();
         a = POP();
-        if (a < 0 || (uint64_t)a >= p->n_policies || b == RG_NONE)
-            PUSH(RG_NONE);
-        else
-            PUSH(rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b));
+        PUSH(find_row(p, rd16(ip + 1), a, b));
         NEXT(3);
-    }
     TARGET(CAT_COL)
         sp[-1] = cat_cell(p, rd16(ip + 1), rd16(ip + 3), sp[-1]);
         NEXT(5);
@@ -962,15 +966,11 @@ next:
             ARITH_FAIL("-");
         PUSH(r);
         NEXT(5);
-    TARGET(FIND_LOCAL) {
-        uint32_t cat = rd16(ip + 1);
+    TARGET(FIND_LOCAL)
         b = POP();
         a = POP();
-        locals[rd16(ip + 3)] = a < 0 || (uint64_t)a >= p->n_policies || b == RG_NONE
-                                   ? RG_NONE
-                                   : rg_catalog_find(p, cat, (uint32_t)a, (const char *)(intptr_t)b);
+        locals[rd16(ip + 3)] = find_row(p, rd16(ip + 1), a, b);
         NEXT(5);
-    }
     TARGET(LEDGER_BEGIN)
         memcpy(vm->ledger_out, vm->ledger_in, p->n_ledger_fields * sizeof *vm->ledger_out);
         vm->updates_begun = 1;
