@@ -263,7 +263,7 @@ typedef struct {
 struct rg_cat_slot {
     uint32_t row;            /* catalog row, RG_NO_INDEX when empty */
     uint32_t hash;           /* hash of the row's key, tested before its bytes */
-    uint32_t len;            /* the key's length: then one memcmp decides */
+    uint32_t len;            /* the key's length: then its bytes decide */
     const char *key;         /* the row's key (p->str) */
 };
 
