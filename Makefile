@@ -21,7 +21,7 @@ SONAME  := libregula.so.0
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
                 pkg-config python3 lua5.4 lua-cjson libsqlite3-dev
 
-LANG_SRC     := lang/ast.c lang/diag.c lang/format.c lang/keywords.c lang/parse.c
+LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
 COMPILER_SRC := $(wildcard compiler/*.c)
 VM_SRC       := $(wildcard vm/*.c)

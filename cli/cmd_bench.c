@@ -13,6 +13,7 @@
 
 #include "bcwrite.h"
 #include "cli.h"
+#include "file_io.h"
 #include "rg_stdlib.h"
 #include "vm.h"
 
@@ -62,30 +63,9 @@ static double median(double *t, long n)
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "regula bench: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 20, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(buf, (cap *= 2) + 1);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        fprintf(stderr, "regula bench: %s: %s\n", path, buf ? "read error" : "out of memory");
-        free(buf);
-        return NULL;
-    }
-    *len = n;
+    char *buf = rg_read_file(path, len);
+    if (!buf)
+        fprintf(stderr, "regula bench: cannot read %s: %s\n", path, strerror(errno));
     return buf;
 }
 

@@ -9,6 +9,7 @@
 
 #include "bytecode_io.h"
 #include "cli.h"
+#include "file_io.h"
 #include "externs.h"
 
 static double now_ms(void)
@@ -30,26 +31,10 @@ int cli_pack_open(cli_pack *cp, const char *path)
     rg_diag_init(&cp->diag, stderr);
     cp->diag.color = isatty(2) && !getenv("NO_COLOR");
     if (ends_with(path, ".rgc")) {
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            fprintf(stderr, "regula: cannot open '%s': %s\n", path, strerror(errno));
-            return -1;
-        }
-        size_t cap = 1 << 16, len = 0, got;
-        uint8_t *buf = malloc(cap);
-        while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-            len += got;
-            if (len == cap) {
-                cap *= 2;
-                uint8_t *nb = realloc(buf, cap);
-                if (!nb)
-                    free(buf);
-                buf = nb;
-            }
-        }
-        fclose(f);
+        size_t len;
+        uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, "regula: out of memory reading '%s'\n", path);
+            fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
             return -1;
         }
         char err[512];

@@ -1,8 +1,8 @@
 /* diag.c — the source set and the single diagnostic renderer.
  * Formats and counts messages; it never decides what is an error. */
 #include "diag.h"
+#include "file_io.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,31 +62,10 @@ uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size
 
 int rg_diag_load_file(rg_diag *d, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t len;
+    char *buf = rg_read_file(path, &len);
+    if (!buf)
         return -1;
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        errno = err ? EIO : ENOMEM;
-        return -1;
-    }
     uint32_t idx = rg_diag_add_source(d, path, buf, len);
     free(buf);
     return (int)idx;

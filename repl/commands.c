@@ -9,6 +9,7 @@
 #include "../cli/claim_build.h"
 #include "disasm.h"
 #include "explain.h"
+#include "file_io.h"
 #include "repl.h"
 #include "values.h"
 
@@ -298,30 +299,6 @@ static void flat_claim(table2 *t, json_t *v, const char *prefix)
     }
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 static void set_claim(repl *r, json_t *c, const char *from)
 {
     if (r->claim)
@@ -343,7 +320,7 @@ static void set_claim(repl *r, json_t *c, const char *from)
 static void claim_from_file(repl *r, const char *path, const char *which)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = rg_read_file(path, &len);
     if (!text) {
         repl_error(r, "cannot read %s: %s", path, strerror(errno));
         return;

@@ -9,6 +9,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <unistd.h>
+
+#include "file_io.h"
 #include "parse.h"
 #include "program.h"
 
@@ -476,6 +480,37 @@ static void test_lexical_errors_fail_the_parse(void **state)
     done(P);
 }
 
+/* rg_read_file: every byte (a NUL too), a NUL after them, past its first
+ * buffer; a missing file and a directory are refused with errno set. */
+static void test_read_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/regula-read-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t n = 200000;
+    char *want = malloc(n);
+    assert_non_null(want);
+    for (size_t i = 0; i < n; i++) want[i] = (char)(i * 7);
+    assert_int_equal(write(fd, want, n), (ssize_t)n);
+    close(fd);
+    size_t len = 0;
+    char *got = rg_read_file(path, &len);
+    assert_non_null(got);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, want, n);
+    assert_int_equal(got[n], '\0');
+    free(got);
+    unlink(path);
+    free(want);
+    errno = 0;
+    assert_null(rg_read_file(path, &len));
+    assert_int_equal(errno, ENOENT);
+    errno = 0;
+    assert_null(rg_read_file("/tmp", &len));
+    assert_int_equal(errno, EIO);
+}
+
 static void test_repl_items(void **state)
 {
     (void)state;
@@ -524,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_unexpected_end),
         cmocka_unit_test(test_lexical_errors_fail_the_parse),
         cmocka_unit_test(test_repl_items),
+        cmocka_unit_test(test_read_file),
     };
     return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
 }
