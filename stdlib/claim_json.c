@@ -82,27 +82,15 @@ static void mb_printf(msgbuf *m, const char *fmt, ...)
 /* S as JSON string text, the way Python's json.dumps(ensure_ascii=False) writes it. */
 static void mb_json_string(msgbuf *m, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    char esc[6];
     mb_putc(m, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        int k = rg_json_escape((unsigned char)s[i], esc);
+        if (!k) continue;
         mb_putn(m, s + run, i - run);
+        mb_putn(m, esc, (size_t)k);
         run = i + 1;
-        switch (ch) {
-        case '"': mb_puts(m, "\\\""); break;
-        case '\\': mb_puts(m, "\\\\"); break;
-        case '\n': mb_puts(m, "\\n"); break;
-        case '\r': mb_puts(m, "\\r"); break;
-        case '\t': mb_puts(m, "\\t"); break;
-        case '\b': mb_puts(m, "\\b"); break;
-        case '\f': mb_puts(m, "\\f"); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-            mb_putn(m, u, 6);
-        }
-        }
     }
     mb_putn(m, s + run, n - run);
     mb_putc(m, '"');

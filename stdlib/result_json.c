@@ -49,15 +49,34 @@ static inline void lb_put(linebuf *l, const char *s, size_t n)
 
 static void lb_puts(linebuf *l, const char *s) { lb_put(l, s, strlen(s)); }
 
+int rg_json_escape(unsigned char ch, char out[6])
+{
+    static const char hex[] = "0123456789abcdef";
+    if (ch >= 0x20 && ch != '"' && ch != '\\') return 0;
+    out[0] = '\\';
+    switch (ch) {
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
+    case '\b': out[1] = 'b'; return 2;
+    case '\f': out[1] = 'f'; return 2;
+    default:
+        memcpy(out + 1, "u00", 3);
+        out[4] = hex[ch >> 4];
+        out[5] = hex[ch & 15];
+        return 6;
+    }
+}
+
 /* rg_write_json_string's bytes, into l. */
 static void lb_json_string(linebuf *l, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
+    char esc[6];
     /* most strings (keys, ids, codes) need no escape: quoted in one copy */
     size_t plain = 0;
-    while (plain < n && (unsigned char)s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\' &&
-           (unsigned char)s[plain] != 0xC0)
-        plain++;
+    while (plain < n && (unsigned char)s[plain] != 0xC0 && !rg_json_escape((unsigned char)s[plain], esc)) plain++;
     if (plain == n && (l->n + n + 2 <= l->cap || lb_room(l, n + 2))) {
         char *d = l->b + l->n;
         d[0] = '"';
@@ -76,22 +95,11 @@ static void lb_json_string(linebuf *l, const char *s, size_t n)
             run = ++i + 1;
             continue;
         }
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        int k = rg_json_escape(ch, esc);
+        if (!k) continue;
         lb_put(l, s + run, i - run);
+        lb_put(l, esc, (size_t)k);
         run = i + 1;
-        switch (ch) {
-        case '"': lb_puts(l, "\\\""); break;
-        case '\\': lb_puts(l, "\\\\"); break;
-        case '\n': lb_puts(l, "\\n"); break;
-        case '\r': lb_puts(l, "\\r"); break;
-        case '\t': lb_puts(l, "\\t"); break;
-        case '\b': lb_puts(l, "\\b"); break;
-        case '\f': lb_puts(l, "\\f"); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-            lb_put(l, u, sizeof u);
-        }
-        }
     }
     lb_put(l, s + run, n - run);
     lb_put(l, "\"", 1);

@@ -49,6 +49,9 @@ void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, con
  * writes it. The bytes C0 80 (never valid UTF-8) stand for a NUL and are
  * written \u0000: that is how claim messages quote a string holding one. */
 void rg_write_json_string(FILE *out, const char *s, size_t n);
+/* The JSON escape of byte ch into out (\n, \u001f…) and its length, or 0
+ * when ch stands as itself. */
+int rg_json_escape(unsigned char ch, char out[6]);
 
 /* ---- the in-memory ledger of `regula run` (stdlib/ledger_store.c) --------------- */
 
