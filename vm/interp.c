@@ -299,6 +299,14 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
         goto out;                                            \
     } while (0)
 #define ARITH_FAIL(what) FAIL_AT(RG_ERR_RUNTIME, "arithmetic overflow in %s", what)
+/* local l += v (a sum), overflow is an error */
+#define ACC_INTO(l, v)                                              \
+    do {                                                            \
+        uint32_t l_ = (l);                                          \
+        if (UNLIKELY(rg_add(locals[l_], (v), &r) || r == RG_NONE)) \
+            ARITH_FAIL("+");                                        \
+        locals[l_] = r;                                             \
+    } while (0)
 /* v = the item row that row source src names (the frame's row, or a local), checked */
 #define ITEM_ROW(v, src)                                                                   \
     do {                                                                                   \
@@ -816,14 +824,10 @@ next:
             JUMP_TO(rd32(ip + 1));
         sp--;
         NEXT(5);
-    TARGET(ACC_ADD) {
-        uint32_t l = rd16(ip + 1);
+    TARGET(ACC_ADD)
         a = POP();
-        if (UNLIKELY(rg_add(locals[l], a, &r) || r == RG_NONE))
-            ARITH_FAIL("+");
-        locals[l] = r;
+        ACC_INTO(rd16(ip + 1), a);
         NEXT(3);
-    }
     TARGET(ITER_LOOP) {
         uint32_t l = rd16(ip + 1);
         if (++locals[l] >= (rg_value)n_items)
@@ -929,13 +933,9 @@ next:
         sp[1] = locals[rd16(ip + 3)];
         sp += 2;
         NEXT(5);
-    TARGET(LOCAL_ACC_ADD) {
-        uint32_t l = rd16(ip + 3);
-        if (UNLIKELY(rg_add(locals[l], locals[rd16(ip + 1)], &r) || r == RG_NONE))
-            ARITH_FAIL("+");
-        locals[l] = r;
+    TARGET(LOCAL_ACC_ADD)
+        ACC_INTO(rd16(ip + 3), locals[rd16(ip + 1)]);
         NEXT(5);
-    }
     TARGET(MEMO_DEF) {
         uint32_t slot = rd16(ip + 1);
         vm->defs[slot] = locals[rd16(ip + 3)];
@@ -945,14 +945,10 @@ next:
     TARGET(STORE_JUMP)
         locals[rd16(ip + 1)] = POP();
         JUMP_TO(rd32(ip + 3));
-    TARGET(ACC_ADD_JUMP) {
-        uint32_t l = rd16(ip + 1);
+    TARGET(ACC_ADD_JUMP)
         a = POP();
-        if (UNLIKELY(rg_add(locals[l], a, &r) || r == RG_NONE))
-            ARITH_FAIL("+");
-        locals[l] = r;
+        ACC_INTO(rd16(ip + 1), a);
         JUMP_TO(rd32(ip + 3));
-    }
     TARGET(MIN_JUMP)
         b = POP();
         a = sp[-1];
