@@ -511,6 +511,21 @@ static void test_bind_slots(void **state)
     stop(M);
 }
 
+/* A yearly ledger (paid, visits) and a fund that pays up to ¥1 000 a year,
+ * its update adding what it paid (lines 14-22). */
+#define YEARLY_FUND                                                                        \
+    HEAD "ledger yearly by person, year(date) {\n  paid: money\n  visits: int\n}\n"           \
+         "def fund = min(amount, max(¥0, ¥1_000 - yearly.paid))\n"                           \
+         "update when fund > ¥0 {\n  yearly.paid += fund\n  yearly.visits += 1\n}\n"
+
+/* Bind a claim as claim() does, with this year's ledger values before it. */
+static void claim_paid(machine *M, const char *json, rg_value paid, rg_value visits)
+{
+    claim(M, json);
+    M->vm->ledger_in[0] = paid;
+    M->vm->ledger_in[1] = visits;
+}
+
 /* A plan computes the ledger updates too (LEDGER_BEGIN, then the update
  * chunk's statements on its locals): rg_vm_run_updates then has nothing to
  * run, and the ledger after the claim is the lazy path's. An update that
@@ -518,17 +533,13 @@ static void test_bind_slots(void **state)
 static void test_plan_updates(void **state)
 {
     (void)state;
-    machine *M = start_one(HEAD "ledger yearly by person, year(date) {\n  paid: money\n  visits: int\n}\n"
-                                "def fund = min(amount, max(¥0, ¥1_000 - yearly.paid))\n"
-                                "update when fund > ¥0 {\n  yearly.paid += fund\n  yearly.visits += 1\n}\n"
+    machine *M = start_one(YEARLY_FUND
                                 "update when amount > ¥1_000_000 {\n  yearly.paid += amount * 100_000\n}\n"
                                 "result {\n  fund = fund\n}\n");
     const rg_program *p = M->p;
     assert_int_equal(count_ops(p, p->plans[0], RG_OP_LEDGER_BEGIN), 1);
     rg_value out, lazy_out[2];
-    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
-    M->vm->ledger_in[0] = 90000;
-    M->vm->ledger_in[1] = 4;
+    claim_paid(M, CLAIM("CN", "2024-03-05", "300", ""), 90000, 4);
     assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
     assert_int_equal(out, 10000);
     assert_int_equal(M->vm->updates_done, 1);
@@ -540,9 +551,7 @@ static void test_plan_updates(void **state)
     assert_int_equal(M->vm->ledger_in[0], 90000);
 
     /* explaining, no plan: the update chunk runs, to the same ledger */
-    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
-    M->vm->ledger_in[0] = 90000;
-    M->vm->ledger_in[1] = 4;
+    claim_paid(M, CLAIM("CN", "2024-03-05", "300", ""), 90000, 4);
     M->vm->explain = 1;
     assert_int_equal(rg_vm_eval_outputs(M->vm, &out), RG_OK);
     assert_int_equal(M->vm->updates_done, 0);
@@ -652,14 +661,10 @@ static void test_per_item_definitions(void **state)
 static void test_ledger_updates(void **state)
 {
     (void)state;
-    machine *M = start_one(HEAD "ledger yearly by person, year(date) {\n  paid: money\n  visits: int\n}\n"
-                                "def fund = min(amount, max(¥0, ¥1_000 - yearly.paid))\n"
-                                "update when fund > ¥0 {\n  yearly.paid += fund\n  yearly.visits += 1\n}\n"
+    machine *M = start_one(YEARLY_FUND
                                 "update {\n  yearly.visits -= 0\n}\n");
     assert_int_equal(M->p->n_ledger_fields, 2);
-    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
-    M->vm->ledger_in[0] = 90000; /* ¥900 paid this year already */
-    M->vm->ledger_in[1] = 4;
+    claim_paid(M, CLAIM("CN", "2024-03-05", "300", ""), 90000, 4); /* ¥900 paid this year already */
     assert_int_equal(value(M, "fund"), 10000);
     assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
     assert_int_equal(M->vm->ledger_out[0], 100000);
@@ -668,9 +673,7 @@ static void test_ledger_updates(void **state)
     assert_int_equal(M->vm->ledger_in[0], 90000);
     assert_int_equal(M->vm->ledger_in[1], 4);
     /* the condition false: ledger_out is a copy of ledger_in */
-    claim(M, CLAIM("CN", "2024-03-05", "300", ""));
-    M->vm->ledger_in[0] = 100000;
-    M->vm->ledger_in[1] = 7;
+    claim_paid(M, CLAIM("CN", "2024-03-05", "300", ""), 100000, 7);
     assert_int_equal(value(M, "fund"), 0);
     assert_int_equal(rg_vm_run_updates(M->vm), RG_OK);
     assert_int_equal(M->vm->ledger_out[0], 100000);
