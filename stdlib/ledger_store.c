@@ -33,9 +33,21 @@ typedef struct {
     uint32_t pos_mask; /* mask when pos was found: a rehash since moved everything */
     uint32_t hash;     /* the table index is its low bits */
     head_t head;       /* the record's head */
-    size_t key_off;    /* into scratch */
+    const char *key;   /* its key text, in the loaded rg_ledger_keys */
     uint32_t key_len;
 } scope_t;
+
+/* One claim's keys, encoded, with their hashes: each scope's text at off[i],
+ * len[i] bytes. */
+struct rg_ledger_keys {
+    char *text;
+    size_t n, cap;
+    size_t *off;
+    uint32_t *len;
+    uint64_t *hash;
+    uint32_t n_scopes;
+    rg_value *vals; /* room for the largest scope's key values */
+};
 
 struct rg_ledger_store {
     const rg_program *p;
@@ -43,9 +55,7 @@ struct rg_ledger_store {
     uint32_t n_scopes;
     char *arena;      /* key texts longer than their scope's inl */
     size_t n_arena, cap_arena;
-    char *scratch;    /* key texts of the last load */
-    size_t n_scratch, cap_scratch;
-    rg_value *keys;   /* room for the largest scope's keys */
+    rg_ledger_keys *own; /* the keys of rg_ledger_store_load */
     int loaded;
 };
 
@@ -152,11 +162,8 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
     s->p = p;
     s->n_scopes = p->n_ledger_scopes;
     s->scopes = calloc(s->n_scopes ? s->n_scopes : 1, sizeof *s->scopes);
-    uint32_t max_keys = 1;
-    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
-        if (p->ledger_scopes[i].n_keys > max_keys) max_keys = p->ledger_scopes[i].n_keys;
-    s->keys = malloc(max_keys * sizeof *s->keys);
-    if (!s->scopes || !s->keys) goto fail;
+    s->own = rg_ledger_keys_new(s);
+    if (!s->scopes || !s->own) goto fail;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         const rg_ledger_scope *ls = &p->ledger_scopes[i];
@@ -186,8 +193,7 @@ void rg_ledger_store_free(rg_ledger_store *s)
     for (uint32_t i = 0; s->scopes && i < s->n_scopes; i++) free(s->scopes[i].tab);
     free(s->scopes);
     free(s->arena);
-    free(s->scratch);
-    free(s->keys);
+    rg_ledger_keys_free(s->own);
     free(s);
 }
 
@@ -207,19 +213,19 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one key to scratch, in an encoding that ends itself given the key
+/* Appends one key to k's text, in an encoding that ends itself given the key
  * position's type (one type per position), so that equal keys are equal
  * texts and the concatenation of a scope's keys can be compared as a whole.
  * A string: 'S', its text, a NUL ('N' alone when absent); another value: its
  * zigzag LEB128 (RG_NONE included: a year takes 2 bytes). Short keys keep the
  * records small; no text is made, which kept snprintf out of every claim. */
-static int put_key(rg_ledger_store *s, uint32_t type, rg_value v)
+static int put_key(rg_ledger_keys *k, uint32_t type, rg_value v)
 {
     if (RG_TYPE_KIND(type) == RG_T_STRING) {
         const char *t = v == RG_NONE ? NULL : (const char *)(uintptr_t)v;
         size_t n = t ? strlen(t) : 0;
-        if (n > UINT32_MAX - 16 || grow(&s->scratch, &s->cap_scratch, s->n_scratch + n + 2)) return -1;
-        char *d = s->scratch + s->n_scratch;
+        if (n > UINT32_MAX - 16 || grow(&k->text, &k->cap, k->n + n + 2)) return -1;
+        char *d = k->text + k->n;
         if (v == RG_NONE) {
             *d++ = 'N';
         } else {
@@ -228,24 +234,24 @@ static int put_key(rg_ledger_store *s, uint32_t type, rg_value v)
             d += n;
             *d++ = '\0';
         }
-        s->n_scratch = (size_t)(d - s->scratch);
+        k->n = (size_t)(d - k->text);
         return 0;
     }
-    if (grow(&s->scratch, &s->cap_scratch, s->n_scratch + 10)) return -1;
-    unsigned char *d = (unsigned char *)s->scratch + s->n_scratch;
+    if (grow(&k->text, &k->cap, k->n + 10)) return -1;
+    unsigned char *d = (unsigned char *)k->text + k->n;
     uint64_t u = ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63)); /* zigzag: small magnitudes, few bytes */
     while (u >= 0x80) {
         *d++ = (unsigned char)(u | 0x80);
         u >>= 7;
     }
     *d++ = (unsigned char)u;
-    s->n_scratch = (size_t)((char *)d - s->scratch);
+    k->n = (size_t)((char *)d - k->text);
     return 0;
 }
 
 /* Finds the key of sc's last load: sets pos to its record (returns 1) or to
  * the empty slot where it would go (returns 0). */
-static int probe(const rg_ledger_store *s, scope_t *sc, const char *key)
+static int probe(const rg_ledger_store *s, scope_t *sc)
 {
     for (uint32_t i = sc->hash & sc->mask;; i = (i + 1) & sc->mask) {
         const char *rc = rec_at(sc, i);
@@ -256,43 +262,84 @@ static int probe(const rg_ledger_store *s, scope_t *sc, const char *key)
             if (h == 0) return 0;
             uint32_t len;
             const char *k = rec_key(s, rc, &len);
-            if (len == sc->key_len && memcmp(k, key, len) == 0) return 1;
+            if (len == sc->key_len && memcmp(k, sc->key, len) == 0) return 1;
         }
     }
 }
 
-/* The load runs in two sweeps over the scopes so that their memory misses
- * overlap instead of queueing: every key and hash first (prefetching each
- * scope's home record, both of its lines when it has two), then the
- * look-ups, which find it in cache. */
-rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
+rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
+{
+    const rg_program *p = s->p;
+    rg_ledger_keys *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    uint32_t n = s->n_scopes ? s->n_scopes : 1, max_keys = 1;
+    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
+        if (p->ledger_scopes[i].n_keys > max_keys) max_keys = p->ledger_scopes[i].n_keys;
+    k->n_scopes = s->n_scopes;
+    k->off = malloc(n * sizeof *k->off);
+    k->len = malloc(n * sizeof *k->len);
+    k->hash = malloc(n * sizeof *k->hash);
+    k->vals = malloc(max_keys * sizeof *k->vals);
+    if (!k->off || !k->len || !k->hash || !k->vals) {
+        rg_ledger_keys_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void rg_ledger_keys_free(rg_ledger_keys *k)
+{
+    if (!k) return;
+    free(k->text);
+    free(k->off);
+    free(k->len);
+    free(k->hash);
+    free(k->vals);
+    free(k);
+}
+
+/* The first records of every scope's probe are prefetched here, so that the loads of
+ * the scopes overlap their memory misses instead of queueing; a caller that
+ * computes a claim's keys a claim ahead of its load (regula bench) hides
+ * them behind the settling of the claim before. */
+rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k)
 {
     const rg_program *p = s->p;
     int typed = p->ledger_key_types && p->n_ledger_key_types == p->n_ledger_keys;
-    s->loaded = 0;
-    s->n_scratch = 0;
+    k->n = 0;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
-        scope_t *sc = &s->scopes[i];
-        rg_status st = rg_vm_ledger_keys(vm, i, s->keys);
+        const scope_t *sc = &s->scopes[i];
+        rg_status st = rg_vm_ledger_keys(vm, i, k->vals);
         if (st != RG_OK) return st;
-        sc->key_off = s->n_scratch;
-        for (uint32_t k = 0; k < sc->n_keys; k++) {
+        k->off[i] = k->n;
+        for (uint32_t f = 0; f < sc->n_keys; f++) {
             /* without key types (an old image) every key is read as a number */
-            uint32_t type = typed ? p->ledger_key_types[sc->first_key + k] : RG_TYPE(RG_T_INT, 0);
-            if (put_key(s, type, s->keys[k])) return RG_ERR_MEMORY;
+            uint32_t type = typed ? p->ledger_key_types[sc->first_key + f] : RG_TYPE(RG_T_INT, 0);
+            if (put_key(k, type, k->vals[f])) return RG_ERR_MEMORY;
         }
-        sc->key_len = (uint32_t)(s->n_scratch - sc->key_off);
-        uint64_t h = key_hash(s->scratch + sc->key_off, sc->key_len);
-        sc->hash = (uint32_t)h;
-        sc->head = make_head(sc, h, sc->key_len);
-        const char *home = rec_at(sc, sc->hash & sc->mask);
-        __builtin_prefetch(home);
-        for (uint32_t o = 64; o < sc->stride; o += 64) __builtin_prefetch(home + o);
-        if (sc->stride > 64) __builtin_prefetch(home + sc->stride - 1);
+        k->len[i] = (uint32_t)(k->n - k->off[i]);
+        k->hash[i] = key_hash(k->text + k->off[i], k->len[i]);
+        /* the home record and the next: a probe reads 1.5 records on average
+         * (a key found), 2.5 (one not found) */
+        uint32_t home = (uint32_t)k->hash[i] & sc->mask;
+        const char *from = rec_at(sc, home), *to = rec_at(sc, home == sc->mask ? home : home + 1) + sc->stride - 1;
+        for (; from <= to; from += 64) __builtin_prefetch(from);
+        __builtin_prefetch(to);
     }
+    return RG_OK;
+}
+
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+{
+    s->loaded = 0;
+    if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
-        sc->found = probe(s, sc, s->scratch + sc->key_off);
+        sc->key = k->text + k->off[i];
+        sc->key_len = k->len[i];
+        sc->hash = (uint32_t)k->hash[i];
+        sc->head = make_head(sc, k->hash[i], sc->key_len);
+        sc->found = probe(s, sc);
         if (sc->found) {
             memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, rec_at(sc, sc->pos)), sc->n_fields * sizeof(rg_value));
         } else if (sc->zero_init) {
@@ -306,6 +353,13 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
     }
     s->loaded = 1;
     return RG_OK;
+}
+
+rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
+{
+    s->loaded = 0;
+    rg_status st = rg_ledger_store_keys(s, vm, s->own);
+    return st != RG_OK ? st : rg_ledger_store_load_keys(s, vm, s->own);
 }
 
 /* The empty slot of sc's table where the record rc (of another table) goes. */
@@ -323,15 +377,16 @@ static inline char *free_slot(const rg_ledger_store *s, const scope_t *sc, const
 }
 
 /* Room for one more record of sc (its key text excepted): the table doubles
- * before it is 3/4 full. Probes are longer than at 1/2, but they read
- * neighbouring records, while the table half the size misses less in the
- * caches and the TLB, which paid more on 100 000 claims. When a quarter of
- * the keys have gone to the arena (a second miss each), the new table's
- * records make room for them (up to KEY_INLINE_MAX). */
+ * before it is half full. (At 3/4 the table misses less in the caches and
+ * the TLB, which paid more while the look-ups were not prefetched ahead; but
+ * a key not yet in it probes ≈ 8 records there, 2.5 at 1/2, and the
+ * prefetch covers two.) When a quarter of the keys have gone to the arena (a
+ * second miss each), the new table's records make room for them (up to
+ * KEY_INLINE_MAX). */
 static int reserve(const rg_ledger_store *s, scope_t *sc)
 {
     uint32_t size = sc->mask + 1;
-    if ((uint64_t)(sc->n + 1) * 4 <= (uint64_t)size * 3) return 0;
+    if ((uint64_t)(sc->n + 1) * 2 <= (uint64_t)size) return 0;
     if (size > UINT32_MAX / 2) return -1;
     char *old = sc->tab;
     uint32_t stride = sc->stride, inl = sc->inl, long_fit = sc->long_fit; /* the old layout */
@@ -386,14 +441,14 @@ static void insert(rg_ledger_store *s, scope_t *sc)
     char *rc = rec_at(sc, sc->pos);
     memcpy(rc, &sc->head, sizeof sc->head);
     if (sc->key_len <= sc->inl) {
-        memcpy(rc + sizeof(head_t), s->scratch + sc->key_off, sc->key_len);
+        memcpy(rc + sizeof(head_t), sc->key, sc->key_len);
     } else {
         sc->n_long++;
         if (sc->key_len <= KEY_INLINE_MAX && sc->key_len > sc->long_fit) sc->long_fit = sc->key_len;
         uint64_t off = s->n_arena;
         memcpy(rc + sizeof(head_t), &off, 8);
         memcpy(rc + sizeof(head_t) + 8, &sc->key_len, 4);
-        memcpy(s->arena + s->n_arena, s->scratch + sc->key_off, sc->key_len);
+        memcpy(s->arena + s->n_arena, sc->key, sc->key_len);
         s->n_arena += sc->key_len;
     }
     sc->n++;

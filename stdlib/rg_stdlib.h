@@ -62,6 +62,18 @@ void rg_ledger_store_free(rg_ledger_store *s);
 /* Fills vm->ledger_in for the bound, begun claim: each scope's record for the
  * claim's keys, or the fields' first values for keys never seen. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm);
+
+/* The same load in two steps, for a caller that settles a batch: computes
+ * the keys of the claim bound to vm (begun) into k and prefetches their
+ * records; later, with the same claim bound and begun again (its keys depend
+ * on the claim alone), loads with them. k must be left as it is until the
+ * commit that follows the load. The keys come from rg_ledger_keys_new of the
+ * same store. */
+typedef struct rg_ledger_keys rg_ledger_keys;
+rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
+void rg_ledger_keys_free(rg_ledger_keys *k);
+rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k);
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);

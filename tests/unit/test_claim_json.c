@@ -887,10 +887,9 @@ static void test_value_text(void **state)
 
 /* ---- the ledger store ------------------------------------------------------------------- */
 
-static void test_ledger_store(void **state)
+/* scope 0 "person" keyed by the person id: balance; scope 1 "yearly" by (id, year): two fields */
+static void person_and_yearly(void)
 {
-    (void)state;
-    /* scope 0 "person" keyed by the person id: balance; scope 1 "yearly" by (id, year): two fields */
     T.p.n_ledger_scopes = 2;
     T.scopes[0] = (rg_ledger_scope){.name = tp_str(&T, "person"), .first_field = 0, .n_fields = 1, .first_key = 0, .n_keys = 1};
     T.scopes[1] = (rg_ledger_scope){.name = tp_str(&T, "yearly"), .first_field = 1, .n_fields = 2, .first_key = 1, .n_keys = 2};
@@ -901,7 +900,19 @@ static void test_ledger_store(void **state)
     T.p.n_ledger_fields = 3;
     stub_init[0] = 80000; /* the claim's balance */
     stub_init[1] = stub_init[2] = 0;
+}
 
+/* the stub VM's keys: person id, year */
+static void claim_keys(const char *id, rg_value year)
+{
+    stub_keys[0][0] = stub_keys[1][0] = id ? (rg_value)(uintptr_t)id : RG_NONE;
+    stub_keys[1][1] = year;
+}
+
+static void test_ledger_store(void **state)
+{
+    (void)state;
+    person_and_yearly();
     rg_ledger_store *s = rg_ledger_store_new(&T.p);
     assert_non_null(s);
     assert_int_equal(rg_ledger_store_commit(s, VM), RG_ERR_USAGE); /* no load yet */
@@ -1022,6 +1033,89 @@ static void test_ledger_store(void **state)
     T.p.n_ledger_scopes = 0;
 }
 
+/* Keys computed ahead (rg_ledger_store_keys) load what rg_ledger_store_load
+ * would, however the tables changed in between, and never ask the VM again. */
+static void test_ledger_keys_ahead(void **state)
+{
+    (void)state;
+    person_and_yearly();
+    rg_ledger_store *s = rg_ledger_store_new(&T.p);
+    rg_ledger_keys *a = rg_ledger_keys_new(s), *c = rg_ledger_keys_new(s);
+    assert_non_null(s);
+    assert_non_null(a);
+    assert_non_null(c);
+
+    claim_keys("A", 2024);
+    assert_int_equal(rg_ledger_store_keys(s, VM, a), RG_OK);
+    claim_keys("C", 2024);
+    assert_int_equal(rg_ledger_store_keys(s, VM, c), RG_OK);
+    claim_keys("B", 2025); /* what the VM would say now: the keys must not ask it */
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load_keys(s, VM, a), RG_OK);
+    assert_int_equal(stub_init_calls, 3);
+    VM->ledger_out[0] = 111;
+    VM->ledger_out[1] = 222;
+    VM->ledger_out[2] = 333;
+    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    claim_keys("A", 2024);
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 111);
+    assert_int_equal(VM->ledger_in[2], 333);
+    claim_keys("B", 2025);
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(stub_init_calls, 3); /* B was never stored */
+
+    /* many others stored in between: the tables double several times, A's
+     * record moves, C's empty slot is another; both keys still right */
+    char ids[700][16];
+    for (int i = 0; i < 700; i++) {
+        snprintf(ids[i], sizeof ids[i], "Q%d", i);
+        claim_keys(ids[i], 2024);
+        assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+        VM->ledger_out[0] = VM->ledger_out[1] = VM->ledger_out[2] = i;
+        assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    }
+    claim_keys("B", 2025);
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load_keys(s, VM, a), RG_OK);
+    assert_int_equal(stub_init_calls, 0);
+    assert_int_equal(VM->ledger_in[0], 111);
+    assert_int_equal(VM->ledger_in[1], 222);
+    assert_int_equal(VM->ledger_in[2], 333);
+    assert_int_equal(rg_ledger_store_load_keys(s, VM, c), RG_OK);
+    assert_int_equal(stub_init_calls, 3);
+    VM->ledger_out[0] = 7;
+    VM->ledger_out[1] = 8;
+    VM->ledger_out[2] = 9;
+    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    assert_int_equal(rg_ledger_store_count(s, 0), 702);
+    claim_keys("C", 2024);
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(stub_init_calls, 0);
+    assert_int_equal(VM->ledger_in[0], 7);
+    assert_int_equal(VM->ledger_in[2], 9);
+    for (int i = 0; i < 700; i += 41) { /* the others untouched */
+        claim_keys(ids[i], 2024);
+        assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+        assert_int_equal(VM->ledger_in[1], i);
+    }
+
+    /* keys of another store's layout are refused, and nothing is loaded */
+    T.p.n_ledger_scopes = 1;
+    rg_ledger_store *one = rg_ledger_store_new(&T.p);
+    assert_non_null(one);
+    assert_int_equal(rg_ledger_store_load_keys(one, VM, a), RG_ERR_USAGE);
+    assert_int_equal(rg_ledger_store_commit(one, VM), RG_ERR_USAGE);
+    rg_ledger_store_free(one);
+
+    rg_ledger_keys_free(a);
+    rg_ledger_keys_free(c);
+    rg_ledger_store_free(s);
+    T.p.n_ledger_scopes = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1050,6 +1144,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_value_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_keys_ahead, setup, teardown),
     };
     return cmocka_run_group_tests_name("claim_json", tests, NULL, NULL);
 }
