@@ -199,17 +199,25 @@ static int kept_add(kept *k, const rg_vm *vm)
     return 0;
 }
 
-/* Settle kept claim i, read in place, as `regula run` does (outputs, then the updates), its
- * outputs into out. */
-__attribute__((noinline)) /* a frame of its own: profilers can single it out */
-static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, rg_value *out)
+/* Binds kept claim i to vm, read in place, and begins it. */
+static rg_status begin_kept(const kept *k, size_t i, rg_vm *vm)
 {
     rg_value *src = k->vals + k->start[i];
     rg_vm_reset(vm);
     if (rg_vm_bind_slots(vm, src, src + vm->prog->n_claim_slots, k->n_items[i]) != RG_OK)
         return RG_ERR_MEMORY;
-    rg_status s = rg_vm_begin(vm);
-    if (s == RG_OK)
+    return rg_vm_begin(vm);
+}
+
+/* Settle kept claim i as `regula run` does (outputs, then the updates), its
+ * outputs into out. With keys, vm has claim i bound and begun and keys are
+ * its ledger keys (begin_ahead); without, it starts from nothing. */
+__attribute__((noinline)) /* a frame of its own: profilers can single it out */
+static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, const rg_ledger_keys *keys,
+                             rg_value *out)
+{
+    rg_status s = keys ? rg_ledger_store_load_keys(ledger, vm, keys) : begin_kept(k, i, vm);
+    if (s == RG_OK && !keys)
         s = rg_ledger_store_load(ledger, vm);
     if (s == RG_OK)
         s = rg_vm_eval_outputs(vm, out);
@@ -218,6 +226,17 @@ static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store
     if (s == RG_OK)
         s = rg_ledger_store_commit(ledger, vm);
     return s;
+}
+
+/* Binds and begins kept claim i on vm and computes its ledger keys, which
+ * prefetches their records: called a claim ahead (the settle loop alternates
+ * two VMs), the ledger's memory misses overlap the settling of the claim
+ * before instead of stalling this one (docs/performance.md, eighth round).
+ * 1 when it did all that. */
+__attribute__((noinline))
+static int begin_ahead(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, rg_ledger_keys *keys)
+{
+    return i < k->n && begin_kept(k, i, vm) == RG_OK && rg_ledger_store_keys(ledger, vm, keys) == RG_OK;
 }
 
 /* Lines of buf[0 .. len), each without its newline (a final newline opens no line). */
@@ -307,16 +326,21 @@ int cmd_bench(int argc, char **argv)
     char *buf = slurp(in, &len);
     rg_vm *vm = rg_vm_new(p);
     rg_ledger_store *ledger = rg_ledger_store_new(p);
+    rg_vm *ahead = rg_vm_new(p); /* the settle loop's second VM: claims alternate */
+    rg_ledger_keys *keys[2] = {ledger ? rg_ledger_keys_new(ledger) : NULL, ledger ? rg_ledger_keys_new(ledger) : NULL};
     FILE *devnull = fopen("/dev/null", "w");
     double *t = malloc((size_t)passes * sizeof *t);
     rg_value *outs = malloc(((size_t)p->n_outputs + 1) * sizeof *outs);
     kept k;
     int rc = EXIT_OK;
-    if (!buf || !vm || !ledger || !devnull || !t || !outs || kept_init(&k, p) != 0) {
+    if (!buf || !vm || !ledger || !ahead || !keys[0] || !keys[1] || !devnull || !t || !outs || kept_init(&k, p) != 0) {
         if (buf)
             fprintf(stderr, "regula bench: out of memory\n");
         free(buf);
         rg_vm_free(vm);
+        rg_vm_free(ahead);
+        rg_ledger_keys_free(keys[0]);
+        rg_ledger_keys_free(keys[1]);
         rg_ledger_store_free(ledger);
         if (devnull)
             fclose(devnull);
@@ -358,8 +382,12 @@ int cmd_bench(int argc, char **argv)
         rg_ledger_store_clear(ledger);
         failed = 0;
         double t0 = cpu_ns();
+        rg_vm *vms[2] = {vm, ahead};
+        int begun[2] = {begin_ahead(&k, 0, vms[0], ledger, keys[0]), 0};
         for (size_t i = 0; i < k.n; i++) {
-            if (settle_kept(&k, i, vm, ledger, outs) != RG_OK)
+            const unsigned c = i & 1;
+            begun[c ^ 1] = begin_ahead(&k, i + 1, vms[c ^ 1], ledger, keys[c ^ 1]);
+            if (settle_kept(&k, i, vms[c], ledger, begun[c] ? keys[c] : NULL, outs) != RG_OK)
                 failed++;
             else
                 check += outs[p->n_outputs ? p->n_outputs - 1 : 0];
@@ -401,7 +429,10 @@ done:
     free(t);
     free(outs);
     fclose(devnull);
+    rg_ledger_keys_free(keys[0]);
+    rg_ledger_keys_free(keys[1]);
     rg_ledger_store_free(ledger);
+    rg_vm_free(ahead);
     rg_vm_free(vm);
     cli_pack_close(&cp);
     return rc;
