@@ -140,6 +140,27 @@ static int seq(const chunk_t *c, uint32_t i, uint32_t k, const uint8_t *ops)
 
 #define SEQ(...) seq(c, i, sizeof((const uint8_t[]){__VA_ARGS__}), (const uint8_t[]){__VA_ARGS__})
 
+/* Does y push what x pushed, x having run just before (nothing between them
+ * but a test)? Instructions that read a local, a claim or item field, or a
+ * catalog cell, and change nothing. */
+static int rereads(const pinsn *x, const pinsn *y)
+{
+    switch (x->op) {
+    case RG_OP_LOAD_LOCAL: case RG_OP_LOAD_FIELD: case RG_OP_LOAD_IFIELD: case RG_OP_LOCAL_COL:
+        return y->op == x->op && y->a == x->a && y->b == x->b;
+    default:
+        return 0;
+    }
+}
+
+/* Is x a test of membership in a set of small integers (EQ_IMM of 0..31 is
+ * one of one), and which set? */
+static int is_set_test(const pinsn *x)
+{
+    return x->op == RG_OP_IN_SET_IMM || (x->op == RG_OP_EQ_IMM && x->a < 32);
+}
+static uint32_t set_of(const pinsn *x) { return x->op == RG_OP_IN_SET_IMM ? x->a : 1u << x->a; }
+
 /* Does LOAD_LOCAL followed by op fuse into one instruction (fuse() below)? */
 static int local_fuses(uint8_t op)
 {
@@ -175,6 +196,23 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         !seq(c, i + 1, 3, (const uint8_t[]){RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE})) {
         *out = (pinsn){RG_OP_FIELD_EQ, x->a, c->in[i + 1].a, x->off};
         return 3;
+    }
+    /* x == a or x == b (or a set already), x one instruction that reads the
+     * same value twice, a and b small integers (enum members): one test of a
+     * set, and no branch the data decides */
+    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 4 < c->n &&
+        seq(c, i + 1, 3, (const uint8_t[]){RG_OP_JUMP_KEEP_TRUE, c->in[i - 1].op, c->in[i + 3].op}) &&
+        rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(&c->in[i + 3]) && c->in[i + 1].a == c->in[i + 4].off) {
+        *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(&c->in[i + 3]), 0, x->off};
+        return 4;
+    }
+    /* the same as a condition: the first test jumps on true past the second's
+     * JUMP_IF_FALSE, which stays */
+    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 5 < c->n &&
+        seq(c, i + 1, 4, (const uint8_t[]){RG_OP_JUMP_IF_TRUE, c->in[i - 1].op, c->in[i + 3].op, RG_OP_JUMP_IF_FALSE}) &&
+        rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(&c->in[i + 3]) && c->in[i + 1].a == c->in[i + 5].off) {
+        *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(&c->in[i + 3]), 0, x->off};
+        return 4;
     }
     /* a jump to the next instruction (an arm removed): no jump */
     const pinsn *nx = i + 1 < c->n ? &c->in[i + 1] : NULL;
@@ -312,13 +350,14 @@ static void put(uint8_t *d, uint32_t v, unsigned width)
         d[k] = (uint8_t)(v >> (8 * k));
 }
 
-/* One pass over the current chunk. */
-static void peephole_pass(rgc_pack *pk)
+/* One pass over the current chunk: 1 if it changed the code. */
+static int peephole_pass(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start;
+    int changed = 0;
     if (pk->dry || p->n_code <= start)
-        return;
+        return 0;
     chunk_t c = {0};
     c.len = p->n_code - start;
     const uint8_t *code = p->code + start;
@@ -379,6 +418,7 @@ static void peephole_pass(rgc_pack *pk)
     }
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;)
         p->lines[l].offset = start + newoff[p->lines[l].offset - start];
+    changed = len != c.len || memcmp(bytes, code, len) != 0;
     p->n_code = start;
     rgc_push_code(pk, bytes, len);
 done:
@@ -388,13 +428,15 @@ done:
     free(out);
     free(newoff);
     free(bytes);
+    return changed;
 }
 
-/* Two passes: the second sees what the first made (a JUMP that lands on the
- * next instruction once an arm is gone, a test over a JUMP once an arm became
- * one). */
+/* Passes until one changes nothing (at most four): each sees what the one
+ * before made (a JUMP that lands on the next instruction once an arm is gone,
+ * a test over a JUMP once an arm became one, a set test joining the next
+ * member of an `or` chain). */
 void rgc_peephole(rgc_pack *pk)
 {
-    peephole_pass(pk);
-    peephole_pass(pk);
+    for (int k = 0; k < 4 && peephole_pass(pk); k++) {
+    }
 }

@@ -785,6 +785,9 @@ next:
     TARGET(EQ_IMM)
         sp[-1] = sp[-1] == (int32_t)rd32(ip + 1);
         NEXT(5);
+    TARGET(IN_SET_IMM) /* absent is no small integer */
+        sp[-1] = (uint64_t)sp[-1] < 32 && (rd32(ip + 1) >> sp[-1] & 1);
+        NEXT(5);
     TARGET(JUMP_IF_NE)
         a = POP();
         if (a == (int32_t)rd32(ip + 1))

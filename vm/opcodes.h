@@ -127,7 +127,8 @@
     X(JUMP_UNLESS_EQ, JUMP, NONE, 2, 0, "pop x and y; go to A unless x == y") /* EQ; JUMP_IF_FALSE A */ \
     X(SUB_MAX_IMM, IMM, NONE, 2, 1, "x - y, overflow is an error, or the immediate A if larger") /* SUB; MAX_IMM A */ \
     X(LEDGER_BEGIN, NONE, NONE, 0, 0, "a plan's updates start: the ledger after the claim is the ledger before it") /* plans only */ \
-    X(JUMP_IF_LOCAL_TRUE, LOCAL, JUMP, 0, 0, "go to B if local A is true") /* JUMP_IF_LOCAL_FALSE A past a JUMP B */
+    X(JUMP_IF_LOCAL_TRUE, LOCAL, JUMP, 0, 0, "go to B if local A is true") /* JUMP_IF_LOCAL_FALSE A past a JUMP B */ \
+    X(IN_SET_IMM, IMM, NONE, 1, 1, "x is one of 0..31 and its bit is set in the immediate A") /* x == a or x == b */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -889,7 +889,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
     case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
     case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
-    case RG_OP_TIERED: case RG_OP_EQ_IMM: case RG_OP_MIN_IMM: case RG_OP_MAX_IMM:
+    case RG_OP_TIERED: case RG_OP_EQ_IMM: case RG_OP_MIN_IMM: case RG_OP_MAX_IMM: case RG_OP_IN_SET_IMM:
         break;
     case RG_OP_PUSH_CONST: out = p->consts[in->a] == RG_NONE ? 0 : T_WORD; break;
     case RG_OP_PUSH_STR: out = T_STR; break;

@@ -1078,6 +1078,16 @@ static void test_value_classes(void **state)
     rg_wr32(c.b + msj + 3, rd2);
     expect_code_error(&c, 1, 2, "LOCAL_COL: the row may be a number");
 
+    c.n = 0; /* IN_SET_IMM pops one and pushes one: fine over a value, not over nothing */
+    emit(&c, RG_OP_PUSH_INT, 3, 0);
+    emit(&c, RG_OP_IN_SET_IMM, 0x0A, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_ok(&c, 0, 1);
+    c.n = 0;
+    emit(&c, RG_OP_IN_SET_IMM, 0x0A, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 4, "chunk 0 at offset 0: IN_SET_IMM pops 1 but the stack holds 0 (stack underflow)");
+
     c.n = 0; /* SUB_MAX_IMM pops two and pushes one; JUMP_UNLESS_EQ pops two either way: fine */
     emit(&c, RG_OP_PUSH_INT, 5, 0);
     emit(&c, RG_OP_PUSH_INT, 9, 0);

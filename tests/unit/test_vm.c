@@ -469,6 +469,50 @@ static void test_catalog_cells(void **state)
     stop(M);
 }
 
+/* `x == A or x == B` over one read of x (a catalog cell, a field) is one set
+ * test in the plan (IN_SET_IMM): the same answers as the lazy path for every
+ * member, an absent row and a string field, a chain of three included. */
+static void test_in_set(void **state)
+{
+    (void)state;
+    const char *files[] = {
+        "CN.rg",
+        HEAD "enum grade { A, B, C, D }\n"
+             "catalog drugs \"drugs.csv\" {\n  key code: string\n  grade: grade\n}\n"
+             "for item in items {\n"
+             "  def entry = find(drugs, region, item.code)\n"
+             "  def ac = entry.grade == A or entry.grade == C\n"
+             "  def abd = entry.grade == A or entry.grade == B or entry.grade == D\n"
+             "  def named = item.code == \"A1\" or item.code == \"D4\"\n"
+             "  def ac_amount = if ac then item.amount else ¥0\n"
+             "  def abd_amount = if abd then item.amount else ¥0\n"
+             "  def named_amount = if named then item.amount else ¥0\n"
+             "}\n"
+             "def n_ac = sum i.ac_amount for i in items\n"
+             "def n_abd = sum i.abd_amount for i in items\n"
+             "def n_named = sum i.named_amount for i in items\n"
+             "result {\n  n_ac = n_ac\n  n_abd = n_abd\n  n_named = n_named\n}\n",
+        "drugs.csv", "code,grade\nA1,A\nB2,B\nC3,C\nD4,D\n", NULL};
+    machine *M = start(files);
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_IN_SET_IMM), 2); /* the chain of three is one */
+    const char *c = CLAIM("CN", "2024-03-05", "0",
+                          "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"1\"}, "
+                          "{\"code\": \"C3\", \"amount\": \"1\"}, {\"code\": \"D4\", \"amount\": \"1\"}, "
+                          "{\"code\": \"none\", \"amount\": \"1\"}, {\"code\": \"C3\", \"amount\": \"1\"}");
+    rg_value out[3], lazy[3];
+    claim(M, c);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    assert_int_equal(out[0], 300); /* A1, C3, C3; not B2, D4, nor the absent row */
+    assert_int_equal(out[1], 300); /* A1, B2, D4 */
+    assert_int_equal(out[2], 200); /* strings are not small integers: two tests, as written */
+    claim(M, c);
+    M->vm->explain = 1;
+    assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
+    assert_memory_equal(out, lazy, sizeof out);
+    stop(M);
+}
+
 /* A claim bound once and kept, as `regula bench` keeps claims, settled in
  * place with rg_vm_bind_slots: the same outputs, its slots never written, and
  * the next bind fills the context's own slots again. (The kept strings stay
@@ -785,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_plan),
         cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_catalog_cells),
+        cmocka_unit_test(test_in_set),
         cmocka_unit_test(test_bind_slots),
         cmocka_unit_test(test_plan_updates),
         cmocka_unit_test(test_plan_child_item_name),
