@@ -199,20 +199,21 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
     }
     /* x == a or x == b (or a set already), x one instruction that reads the
      * same value twice, a and b small integers (enum members): one test of a
-     * set, and no branch the data decides */
-    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 4 < c->n &&
-        seq(c, i + 1, 3, (const uint8_t[]){RG_OP_JUMP_KEEP_TRUE, c->in[i - 1].op, c->in[i + 3].op}) &&
-        rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(&c->in[i + 3]) && c->in[i + 1].a == c->in[i + 4].off) {
-        *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(&c->in[i + 3]), 0, x->off};
-        return 4;
-    }
-    /* the same as a condition: the first test jumps on true past the second's
-     * JUMP_IF_FALSE, which stays */
-    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 5 < c->n &&
-        seq(c, i + 1, 4, (const uint8_t[]){RG_OP_JUMP_IF_TRUE, c->in[i - 1].op, c->in[i + 3].op, RG_OP_JUMP_IF_FALSE}) &&
-        rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(&c->in[i + 3]) && c->in[i + 1].a == c->in[i + 5].off) {
-        *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(&c->in[i + 3]), 0, x->off};
-        return 4;
+     * set, and no branch the data decides. As a value the first test jumps,
+     * keeping true, to just past the second; as a condition it jumps on true
+     * past the second test's JUMP_IF_FALSE, which stays. Nothing may land
+     * inside (a value there would be tested as if it were x), nor on the
+     * first test (it expects x pushed just before). */
+    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 4 < c->n) {
+        const pinsn *jump = &c->in[i + 1], *second = &c->in[i + 3];
+        int cond = jump->op == RG_OP_JUMP_IF_TRUE;
+        uint32_t past = i + 4 + (uint32_t)cond;
+        const uint8_t ops[] = {x->op, jump->op, c->in[i - 1].op, second->op, RG_OP_JUMP_IF_FALSE};
+        if ((cond || jump->op == RG_OP_JUMP_KEEP_TRUE) && past < c->n && seq(c, i, past - i, ops) &&
+            rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(second) && jump->a == c->in[past].off) {
+            *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(second), 0, x->off};
+            return 4;
+        }
     }
     /* a jump to the next instruction (an arm removed): no jump */
     const pinsn *nx = i + 1 < c->n ? &c->in[i + 1] : NULL;

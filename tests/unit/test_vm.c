@@ -487,25 +487,32 @@ static void test_in_set(void **state)
              "  def ac_amount = if ac then item.amount else ¥0\n"
              "  def abd_amount = if abd then item.amount else ¥0\n"
              "  def named_amount = if named then item.amount else ¥0\n"
+             "  def mixed = item.amount > ¥10 or entry.grade == A or entry.grade == C\n"
+             "  def mixed_amount = if mixed then item.amount else ¥0\n"
              "}\n"
              "def n_ac = sum i.ac_amount for i in items\n"
              "def n_abd = sum i.abd_amount for i in items\n"
              "def n_named = sum i.named_amount for i in items\n"
-             "result {\n  n_ac = n_ac\n  n_abd = n_abd\n  n_named = n_named\n}\n",
+             "def n_mixed = sum i.mixed_amount for i in items\n"
+             "result {\n  n_ac = n_ac\n  n_abd = n_abd\n  n_named = n_named\n  n_mixed = n_mixed\n}\n",
         "drugs.csv", "code,grade\nA1,A\nB2,B\nC3,C\nD4,D\n", NULL};
     machine *M = start(files);
-    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_IN_SET_IMM), 2); /* the chain of three is one */
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_IN_SET_IMM), 2); /* the chain of three is one; not `mixed` */
     const char *c = CLAIM("CN", "2024-03-05", "0",
                           "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"1\"}, "
                           "{\"code\": \"C3\", \"amount\": \"1\"}, {\"code\": \"D4\", \"amount\": \"1\"}, "
-                          "{\"code\": \"none\", \"amount\": \"1\"}, {\"code\": \"C3\", \"amount\": \"1\"}");
-    rg_value out[3], lazy[3];
+                          "{\"code\": \"none\", \"amount\": \"1\"}, {\"code\": \"C3\", \"amount\": \"1\"}, "
+                          "{\"code\": \"B2\", \"amount\": \"20\"}");
+    rg_value out[4], lazy[4];
     claim(M, c);
     assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
     assert_int_equal(M->vm->plan_fallbacks, 0);
-    assert_int_equal(out[0], 300); /* A1, C3, C3; not B2, D4, nor the absent row */
-    assert_int_equal(out[1], 300); /* A1, B2, D4 */
-    assert_int_equal(out[2], 200); /* strings are not small integers: two tests, as written */
+    assert_int_equal(out[0], 300);  /* A1, C3, C3; not B2, D4, nor the absent row */
+    assert_int_equal(out[1], 2300); /* A1, B2, D4, B2 */
+    assert_int_equal(out[2], 200);  /* strings are not small integers: two tests, as written */
+    /* `big or x == A or x == C`: big's true lands on the first test, which
+     * must stay a test of x (as a set it would test true, 1, for bit 1) */
+    assert_int_equal(out[3], 2300); /* A1, C3, C3, and the big B2 */
     claim(M, c);
     M->vm->explain = 1;
     assert_int_equal(rg_vm_eval_outputs(M->vm, lazy), RG_OK);
