@@ -216,9 +216,14 @@ __attribute__((noinline)) /* a frame of its own: profilers can single it out */
 static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, const rg_ledger_keys *keys,
                              rg_value *out)
 {
-    rg_status s = keys ? rg_ledger_store_load_keys(ledger, vm, keys) : begin_kept(k, i, vm);
-    if (s == RG_OK && !keys)
-        s = rg_ledger_store_load(ledger, vm);
+    rg_status s;
+    if (keys) {
+        s = rg_ledger_store_load_keys(ledger, vm, keys);
+    } else {
+        s = begin_kept(k, i, vm);
+        if (s == RG_OK)
+            s = rg_ledger_store_load(ledger, vm);
+    }
     if (s == RG_OK)
         s = rg_vm_eval_outputs(vm, out);
     if (s == RG_OK)

@@ -65,10 +65,10 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm);
 
 /* The same load in two steps, for a caller that settles a batch: computes
  * the keys of the claim bound to vm (begun) into k and prefetches their
- * records; later, with the same claim bound and begun again (its keys depend
- * on the claim alone), loads with them. k must be left as it is until the
- * commit that follows the load. The keys come from rg_ledger_keys_new of the
- * same store. */
+ * records, changing nothing a pending commit needs; later, with that claim
+ * bound and begun on the VM that settles it (its keys depend on the claim
+ * alone), loads with them. k must be left as it is until the commit that
+ * follows the load. The keys come from rg_ledger_keys_new of the same store. */
 typedef struct rg_ledger_keys rg_ledger_keys;
 rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
 void rg_ledger_keys_free(rg_ledger_keys *k);
