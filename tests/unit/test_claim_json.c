@@ -909,6 +909,16 @@ static void claim_keys(const char *id, rg_value year)
     stub_keys[1][1] = year;
 }
 
+/* Commits the three fields of person_and_yearly's scopes: the balance, then
+ * the two yearly ones. */
+static void commit_values(rg_ledger_store *s, rg_value balance, rg_value y1, rg_value y2)
+{
+    VM->ledger_out[0] = balance;
+    VM->ledger_out[1] = y1;
+    VM->ledger_out[2] = y2;
+    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+}
+
 static void test_ledger_store(void **state)
 {
     (void)state;
@@ -925,10 +935,7 @@ static void test_ledger_store(void **state)
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(stub_init_calls, 3);
     assert_int_equal(VM->ledger_in[0], 80000);
-    VM->ledger_out[0] = 70000;
-    VM->ledger_out[1] = 300;
-    VM->ledger_out[2] = 1;
-    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    commit_values(s, 70000, 300, 1);
     assert_int_equal(rg_ledger_store_count(s, 0), 1);
     assert_int_equal(rg_ledger_store_count(s, 1), 1);
 
@@ -940,10 +947,7 @@ static void test_ledger_store(void **state)
     assert_int_equal(stub_init_calls, 2);
     assert_int_equal(VM->ledger_in[0], 70000);
     assert_int_equal(VM->ledger_in[1], 0);
-    VM->ledger_out[0] = 60000;
-    VM->ledger_out[1] = 0;
-    VM->ledger_out[2] = 0;
-    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    commit_values(s, 60000, 0, 0);
 
     /* back to 2024 */
     stub_keys[1][1] = 2024;
@@ -960,9 +964,7 @@ static void test_ledger_store(void **state)
         snprintf(ids[i], sizeof ids[i], "Q%d", i);
         stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)ids[i];
         assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
-        VM->ledger_out[0] = i;
-        VM->ledger_out[1] = VM->ledger_out[2] = i * 2;
-        assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+        commit_values(s, i, i * 2, i * 2);
     }
     assert_int_equal(rg_ledger_store_count(s, 0), 501);
     for (int i = 0; i < 500; i += 37) {
@@ -1008,10 +1010,7 @@ static void test_ledger_store(void **state)
             assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
             if (pass == 0) {
                 assert_int_equal(stub_init_calls, 3);
-                VM->ledger_out[0] = i;
-                VM->ledger_out[1] = -i;
-                VM->ledger_out[2] = RG_NONE;
-                assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+                commit_values(s, i, -i, RG_NONE);
             } else {
                 assert_int_equal(stub_init_calls, 0);
                 assert_int_equal(VM->ledger_in[0], i);
@@ -1053,10 +1052,7 @@ static void test_ledger_keys_ahead(void **state)
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load_keys(s, VM, a), RG_OK);
     assert_int_equal(stub_init_calls, 3);
-    VM->ledger_out[0] = 111;
-    VM->ledger_out[1] = 222;
-    VM->ledger_out[2] = 333;
-    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    commit_values(s, 111, 222, 333);
     claim_keys("A", 2024);
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(VM->ledger_in[0], 111);
@@ -1073,8 +1069,7 @@ static void test_ledger_keys_ahead(void **state)
         snprintf(ids[i], sizeof ids[i], "Q%d", i);
         claim_keys(ids[i], 2024);
         assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
-        VM->ledger_out[0] = VM->ledger_out[1] = VM->ledger_out[2] = i;
-        assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+        commit_values(s, i, i, i);
     }
     claim_keys("B", 2025);
     stub_init_calls = 0;
@@ -1085,10 +1080,7 @@ static void test_ledger_keys_ahead(void **state)
     assert_int_equal(VM->ledger_in[2], 333);
     assert_int_equal(rg_ledger_store_load_keys(s, VM, c), RG_OK);
     assert_int_equal(stub_init_calls, 3);
-    VM->ledger_out[0] = 7;
-    VM->ledger_out[1] = 8;
-    VM->ledger_out[2] = 9;
-    assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+    commit_values(s, 7, 8, 9);
     assert_int_equal(rg_ledger_store_count(s, 0), 702);
     claim_keys("C", 2024);
     stub_init_calls = 0;
