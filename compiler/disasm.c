@@ -209,8 +209,10 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
     case RG_OPK_FIELD: fputs(field_at_slot(p, in->a, 0), out); return 1;
     case RG_OPK_IFIELD:
         fputs(field_at_slot(p, in->a, 1), out);
-        put_rowsrc(p, in->b, out);
+        put_rowsrc(p, oi->b == RG_OPK_ROWLOCAL ? in->b >> 16 : in->b, out);
+        if (oi->b == RG_OPK_ROWLOCAL) fprintf(out, ", into local %u", in->b & 0xFFFFu);
         return 1;
+    case RG_OPK_FIELDIMM: fprintf(out, "%s == %u", field_at_slot(p, in->a >> 16, 0), in->a & 0xFFFFu); return 1;
     case RG_OPK_DEF:
         fputs(str_of(p, p->defs[in->a].name), out);
         if (oi->b == RG_OPK_ROWSRC && p->defs[in->a].per_item) put_rowsrc(p, in->b, out);
@@ -254,9 +256,12 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
     const rg_opinfo *oi = &rg_opinfo_table[in->op];
     buf[0] = '\0';
     if (oi->a == RG_OPK_IMM) snprintf(buf, n, "%" PRId32, (int32_t)in->a);
+    else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", in->a >> 16, in->a & 0xFFFFu);
     else if (oi->a != RG_OPK_NONE) snprintf(buf, n, "%u", in->a);
     if (oi->b == RG_OPK_ROWSRC && in->b == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame");
     else if (oi->b == RG_OPK_IMM) snprintf(buf + strlen(buf), n - strlen(buf), " %" PRId32, (int32_t)in->b);
+    else if (oi->b == RG_OPK_ROWLOCAL && in->b >> 16 == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame,%u", in->b & 0xFFFFu);
+    else if (oi->b == RG_OPK_ROWLOCAL) snprintf(buf + strlen(buf), n - strlen(buf), " %u,%u", in->b >> 16, in->b & 0xFFFFu);
     else if (oi->b == RG_OPK_CATCOL) snprintf(buf + strlen(buf), n - strlen(buf), " %u.%u", in->b >> 16, in->b & 0xFFFFu);
     else if (oi->b != RG_OPK_NONE) snprintf(buf + strlen(buf), n - strlen(buf), " %u", in->b);
 }

@@ -215,6 +215,30 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
             return 4;
         }
     }
+    /* a claim field tested against a small value (an enum member): one
+     * instruction, the field and the value packed in one operand */
+    if ((SEQ(RG_OP_LOAD_FIELD, RG_OP_JUMP_IF_NE) && c->in[i + 1].a <= 0xFFFFu) ||
+        (SEQ(RG_OP_FIELD_EQ, RG_OP_JUMP_IF_FALSE) && x->b <= 0xFFFFu)) {
+        int eq = x->op == RG_OP_FIELD_EQ;
+        uint32_t v = eq ? x->b : c->in[i + 1].a, t = eq ? c->in[i + 1].a : c->in[i + 1].b;
+        *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, x->a << 16 | v, t, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
+        *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, x->b << 16 | c->in[i + 1].a, x->off};
+        return 2;
+    }
+    /* locals set to 0 one after the other (a plan's sums begin) */
+    if (SEQ(RG_OP_SET_LOCAL, RG_OP_SET_LOCAL) && x->b == 0) {
+        uint32_t k = 1;
+        while (i + k < c->n && c->in[i + k].op == RG_OP_SET_LOCAL && !c->pinned[i + k] && c->in[i + k].b == 0 &&
+               c->in[i + k].a == x->a + k)
+            k++;
+        if (k > 1) {
+            *out = (pinsn){RG_OP_ZERO_LOCALS, x->a, x->a + k - 1, x->off};
+            return k;
+        }
+    }
     /* a jump to the next instruction (an arm removed): no jump */
     const pinsn *nx = i + 1 < c->n ? &c->in[i + 1] : NULL;
     if (nx && target_of(x) == nx->off && rg_op_ends_block(x->op)) {
@@ -289,6 +313,10 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
     }
     if (SEQ(RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
         *out = (pinsn){RG_OP_JUMP_UNLESS_EQ, c->in[i + 1].a, 0, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_SUB, RG_OP_MAX_IMM)) { /* max(x - y, 0): the compiler emits MAX_IMM itself */
+        *out = (pinsn){RG_OP_SUB_MAX_IMM, c->in[i + 1].a, 0, x->off};
         return 2;
     }
     if (SEQ(RG_OP_SUB, RG_OP_PUSH_INT, RG_OP_MAX)) {

@@ -999,6 +999,24 @@ next:
         b = (int32_t)rd32(ip + 1);
         sp[-1] = r > b ? r : b;
         NEXT(5);
+    TARGET(JUMP_UNLESS_FIELD) {
+        uint32_t fv = rd32(ip + 1);
+        if (vm->claim[fv >> 16] == (rg_value)(fv & 0xFFFFu))
+            NEXT(9);
+        JUMP_TO(rd32(ip + 5));
+    }
+    TARGET(IFIELD_ACC_ADD) {
+        uint32_t rl = rd32(ip + 3), src = rl >> 16;
+        rg_value rr = src == RG_ROW_OF_FRAME ? row : locals[src];
+        if (UNLIKELY((uint64_t)rr >= n_items))
+            FAIL_AT(RG_ERR_RUNTIME, "no current item");
+        ACC_INTO(rl & 0xFFFFu, vm->items[(size_t)rr * p->n_item_slots + rd16(ip + 1)]);
+        NEXT(7);
+    }
+    TARGET(ZERO_LOCALS)
+        for (uint32_t l = rd16(ip + 1), last = rd16(ip + 3); l <= last; l++)
+            locals[l] = 0;
+        NEXT(5);
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else

@@ -27,7 +27,9 @@
     X(NOTE, 2)    /* explanation note */                                      \
     X(VSEL, 2)    /* version selector */                                      \
     X(EXTERN, 2)  /* host function (entry of the externs table) */          \
-    X(CATCOL, 4)  /* column of a catalog: catalog << 16 | column */
+    X(CATCOL, 4)  /* column of a catalog: catalog << 16 | column */           \
+    X(FIELDIMM, 4) /* claim slot << 16 | a value 0..65535 it is compared with */ \
+    X(ROWLOCAL, 4) /* row source (as ROWSRC) << 16 | local */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -128,7 +130,11 @@
     X(SUB_MAX_IMM, IMM, NONE, 2, 1, "x - y, overflow is an error, or the immediate A if larger") /* SUB; MAX_IMM A */ \
     X(LEDGER_BEGIN, NONE, NONE, 0, 0, "a plan's updates start: the ledger after the claim is the ledger before it") /* plans only */ \
     X(JUMP_IF_LOCAL_TRUE, LOCAL, JUMP, 0, 0, "go to B if local A is true") /* JUMP_IF_LOCAL_FALSE A past a JUMP B */ \
-    X(IN_SET_IMM, IMM, NONE, 1, 1, "x is one of 0..31 and its bit is set in the immediate A") /* x == a or x == b */
+    X(IN_SET_IMM, IMM, NONE, 1, 1, "x is one of 0..31 and its bit is set in the immediate A") /* x == a or x == b */ \
+    /* ninth round: the pairs left that need a third operand, packed */ \
+    X(JUMP_UNLESS_FIELD, FIELDIMM, JUMP, 0, 0, "go to B unless claim field A.f equals A.v") /* LOAD_FIELD; JUMP_IF_NE, FIELD_EQ; JUMP_IF_FALSE */ \
+    X(IFIELD_ACC_ADD, IFIELD, ROWLOCAL, 0, 0, "add field A of item row B.r to local B.l, overflow is an error") /* LOAD_IFIELD; ACC_ADD */ \
+    X(ZERO_LOCALS, LOCAL, LOCAL, 0, 0, "locals A to B = 0") /* SET_LOCAL A 0; SET_LOCAL A+1 0; … */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

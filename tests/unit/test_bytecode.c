@@ -713,6 +713,17 @@ static void test_operand_bounds(void **state)
          "jump to 999 is outside the chunk"},
         {{RG_OP_JUMP_IF_LOCAL_TRUE, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {7}, 3, 1,
          "JUMP_IF_LOCAL_TRUE: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_JUMP_UNLESS_FIELD, RG_OP_PUSH_INT, RG_OP_RET}, {1u << 16 | 3, 0}, {9}, 3, 0,
+         "JUMP_UNLESS_FIELD: claim slot 1 is out of range (the pack has 1 claim slots)"},
+        {{RG_OP_JUMP_UNLESS_FIELD, RG_OP_PUSH_INT, RG_OP_RET}, {0xFFFFu, 0}, {999}, 3, 0, "jump to 999 is outside the chunk"},
+        {{RG_OP_IFIELD_ACC_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {RG_ROW_OF_FRAME << 16}, 3, 1,
+         "IFIELD_ACC_ADD: item slot 1 is out of range"},
+        {{RG_OP_IFIELD_ACC_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {2u << 16}, 3, 1,
+         "IFIELD_ACC_ADD: row local 2 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_IFIELD_ACC_ADD, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {RG_ROW_OF_FRAME << 16 | 1}, 3, 1,
+         "IFIELD_ACC_ADD: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_ZERO_LOCALS, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {2}, 3, 2, "ZERO_LOCALS: local 2 is out of range"},
+        {{RG_OP_ZERO_LOCALS, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {0}, 3, 2, "ZERO_LOCALS from local 1 down to 0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -1087,6 +1098,15 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_IN_SET_IMM, 0x0A, 0);
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 0, 4, "chunk 0 at offset 0: IN_SET_IMM pops 1 but the stack holds 0 (stack underflow)");
+
+    c.n = 0; /* the packed pairs push and pop nothing; ZERO_LOCALS makes its locals numbers */
+    emit(&c, RG_OP_ZERO_LOCALS, 0, 1);
+    uint32_t juf = emit(&c, RG_OP_JUMP_UNLESS_FIELD, 0u << 16 | 2, 0);
+    emit(&c, RG_OP_IFIELD_ACC_ADD, 0, 0u << 16 | 1);
+    uint32_t sum = emit(&c, RG_OP_LOAD_LOCAL, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + juf + 5, sum);
+    expect_code_ok(&c, 2, 1);
 
     c.n = 0; /* SUB_MAX_IMM pops two and pushes one; JUMP_UNLESS_EQ pops two either way: fine */
     emit(&c, RG_OP_PUSH_INT, 5, 0);

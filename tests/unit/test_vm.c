@@ -523,6 +523,71 @@ static void test_in_set(void **state)
     stop(M);
 }
 
+/* The ninth round's pairs (JUMP_UNLESS_FIELD: a claim field tested against
+ * an enum member; IFIELD_ACC_ADD: an item field summed; ZERO_LOCALS: the
+ * sums begun; SUB_MAX_IMM: max(x - y, ¥0)) are in the plan, and the plan
+ * gives the lazy path's answers on every arm and fails where it would. */
+static void test_packed_pairs(void **state)
+{
+    (void)state;
+    machine *M = start_one("policy CN\n"
+                           "enum kind { OUT, IN, DAY }\n"
+                           "record item {\n  code: string\n  amount: money\n}\n"
+                           "claim {\n  person: string\n  region: region\n  date: date\n  amount: money\n"
+                           "  kind: kind\n  items: list of item\n}\n"
+                           "select policy by region as of date\n"
+                           "def total = sum i.amount for i in items\n"
+                           "def coded = sum (if i.code == \"X\" then ¥0 else i.amount) for i in items\n"
+                           "def rate = if kind == OUT then 50% else if kind == DAY then 20% else 80%\n"
+                           "def left = max(amount - total, ¥0)\n"
+                           "def paid = pct(total, rate)\n"
+                           "result {\n  total = total\n  coded = coded\n  left = left\n  paid = paid\n}\n");
+    uint32_t plan = M->p->plans[0];
+    assert_int_equal(count_ops(M->p, plan, RG_OP_JUMP_UNLESS_FIELD), 2);
+    assert_true(count_ops(M->p, plan, RG_OP_IFIELD_ACC_ADD) >= 1);
+    assert_int_equal(count_ops(M->p, plan, RG_OP_ZERO_LOCALS), 1);
+    assert_int_equal(count_ops(M->p, plan, RG_OP_SUB_MAX_IMM), 1);
+#define KIND_CLAIM(kind, amount, items)                                                                   \
+    "{\"person\": \"P1\", \"region\": \"CN\", \"date\": \"2024-03-05\", \"amount\": \"" amount "\", " \
+    "\"kind\": \"" kind "\", \"items\": [" items "]}"
+    static const struct {
+        const char *json;
+        rg_value total, coded, left, paid;
+    } cases[] = {
+        {KIND_CLAIM("OUT", "500", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50.01\"}"),
+         15001, 10000, 34999, 7501},
+        {KIND_CLAIM("IN", "100", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50\"}"),
+         15000, 10000, 0, 12000},
+        {KIND_CLAIM("DAY", "0", "{\"code\": \"X\", \"amount\": \"10\"}"), 1000, 0, 0, 200},
+        {KIND_CLAIM("IN", "3", ""), 0, 0, 300, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        rg_value out[4];
+        claim(M, cases[k].json);
+        assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+        assert_int_equal(out[0], cases[k].total);
+        assert_int_equal(out[1], cases[k].coded);
+        assert_int_equal(out[2], cases[k].left);
+        assert_int_equal(out[3], cases[k].paid);
+        expect_lazy_same(M, cases[k].json, out, sizeof out / sizeof *out);
+    }
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    /* a sum that overflows (100 items of the largest amount): the plan's fused
+     * add fails, the lazy path reports it */
+    char big[8192] = "{\"person\": \"P1\", \"region\": \"CN\", \"date\": \"2024-03-05\", \"amount\": \"0\", "
+                     "\"kind\": \"IN\", \"items\": [";
+    for (int k = 0; k < 100; k++)
+        strcat(big, k ? ", {\"code\": \"A\", \"amount\": \"1000000000000000\"}" : "{\"code\": \"A\", \"amount\": \"1000000000000000\"}");
+    strcat(big, "]}");
+    claim(M, big);
+    rg_value out[4];
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_ERR_RUNTIME);
+    assert_int_equal(M->vm->plan_fallbacks, 1);
+    assert_non_null(strstr(M->vm->error, "overflow"));
+#undef KIND_CLAIM
+    stop(M);
+}
+
 /* A claim bound once and kept, as `regula bench` keeps claims, settled in
  * place with rg_vm_bind_slots: the same outputs, its slots never written, and
  * the next bind fills the context's own slots again. (The kept strings stay
@@ -845,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
+        cmocka_unit_test(test_packed_pairs),
         cmocka_unit_test(test_no_allocation_when_warm),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
