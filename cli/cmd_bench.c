@@ -141,6 +141,16 @@ static void kept_free(kept *k)
     free(k->str_item);
 }
 
+/* A kept copy of string value s, RG_NONE when out of memory: the program's
+ * own strings (rg_vm_intern bound a catalog key as one) live as long as it. */
+static rg_value keep_string(kept *k, const rg_program *p, rg_value s)
+{
+    if (s == RG_NONE || s == 0 || rg_program_owns(p, (const char *)(intptr_t)s))
+        return s;
+    const char *c = pool_copy(k, (const char *)(intptr_t)s);
+    return c ? (rg_value)(intptr_t)c : RG_NONE;
+}
+
 /* Keep the claim bound in vm: its slots and item rows, its strings copied. */
 static int kept_add(kept *k, const rg_vm *vm)
 {
@@ -175,22 +185,14 @@ static int kept_add(kept *k, const rg_vm *vm)
         memcpy(rows, vm->items, (size_t)vm->n_items * p->n_item_slots * sizeof *dst);
     for (uint32_t i = 0; i < k->n_str_claim; i++) {
         rg_value *s = &dst[k->str_claim[i]];
-        if (*s != RG_NONE && *s != 0) {
-            const char *c = pool_copy(k, (const char *)(intptr_t)*s);
-            if (!c)
-                return -1;
-            *s = (rg_value)(intptr_t)c;
-        }
+        if ((*s = keep_string(k, p, *s)) == RG_NONE && vm->claim[k->str_claim[i]] != RG_NONE)
+            return -1;
     }
     for (uint32_t r = 0; r < vm->n_items; r++)
         for (uint32_t i = 0; i < k->n_str_item; i++) {
-            rg_value *s = &rows[(size_t)r * p->n_item_slots + k->str_item[i]];
-            if (*s != RG_NONE && *s != 0) {
-                const char *c = pool_copy(k, (const char *)(intptr_t)*s);
-                if (!c)
-                    return -1;
-                *s = (rg_value)(intptr_t)c;
-            }
+            size_t at = (size_t)r * p->n_item_slots + k->str_item[i];
+            if ((rows[at] = keep_string(k, p, rows[at])) == RG_NONE && vm->items[at] != RG_NONE)
+                return -1;
         }
     k->start[k->n] = k->n_vals;
     k->n_items[k->n] = vm->n_items;

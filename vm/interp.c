@@ -121,6 +121,9 @@ void rg_vm_reset(rg_vm *vm)
 
 rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
 {
+    const char *own = rg_program_string(vm->prog, s, len); /* a catalog key, a literal: no copy */
+    if (own)
+        return (rg_value)(intptr_t)own;
     strblock *b = (strblock *)vm->strbuf;
     if (!b || vm->n_strbuf + len + 1 > b->cap) {
         size_t cap = b ? b->cap * 2 : 4096;

@@ -62,6 +62,8 @@ static uint32_t row_key(const rg_program *p, const rg_catalog *c, uint32_t row)
 static void drop_derived(rg_program *p)
 {
     free(p->str);
+    free(p->str_arena);
+    free(p->str_index);
     free(p->cat_hash);
     free(p->cat_hash_start);
     free(p->cat_hash_mask);
@@ -69,6 +71,9 @@ static void drop_derived(rg_program *p)
     free(p->def_item);
     free(p->cat_cells);
     p->str = NULL;
+    p->str_arena = NULL;
+    p->n_str_arena = 0;
+    p->str_index = NULL;
     p->cat_cells = NULL;
     p->cat_hash = NULL;
     p->cat_hash_start = p->cat_hash_mask = NULL;
@@ -166,12 +171,63 @@ static int build_cat_cells(rg_program *p)
     return 0;
 }
 
+#define STR_HEAD 8 /* a string's hash and length before its bytes in str_arena */
+
+static uint32_t str_hash_at(const char *s) { uint32_t h; memcpy(&h, s - STR_HEAD, 4); return h; }
+static uint32_t str_len_at(const char *s) { uint32_t n; memcpy(&n, s - 4, 4); return n; }
+
+/* Each string's text once, in str_arena with its hash and length before it,
+ * and an index of them by text: equal strings are one pointer, so a claim
+ * string bound as the program's copy (rg_program_string) is compared with a
+ * catalog key by pointer, its hash read, not computed (as Lua interns). */
 static int build_strings(rg_program *p)
 {
-    p->str = malloc((p->n_strings ? p->n_strings : 1) * sizeof *p->str);
-    if (!p->str) return -1;
-    for (uint32_t i = 0; i < p->n_strings; i++) p->str[i] = p->blob + p->strings[i].offset;
+    uint32_t n = p->n_strings, size = 1;
+    while (size < 2 * (uint64_t)n) size <<= 1;
+    size_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++) bytes += (STR_HEAD + (size_t)p->strings[i].len + 1 + 7) & ~(size_t)7;
+    p->str = malloc((n ? n : 1) * sizeof *p->str);
+    p->str_index = malloc(size * sizeof *p->str_index);
+    p->str_arena = malloc(bytes ? bytes : 1);
+    if (!p->str || !p->str_index || !p->str_arena) return -1;
+    memset(p->str_index, 0xFF, size * sizeof *p->str_index);
+    p->str_index_mask = size - 1;
+    size_t at = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *t = p->blob + p->strings[i].offset;
+        uint32_t len = p->strings[i].len;
+        size_t ignored;
+        uint32_t full = fold_hash(rg_fnv1a64_str(t, &ignored)), h = full & p->str_index_mask;
+        for (; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
+            const char *o = p->str[p->str_index[h]];
+            if (str_hash_at(o) == full && str_len_at(o) == len && memcmp(o, t, len) == 0) break;
+        }
+        if (p->str_index[h] != RG_NO_INDEX) { /* the same text as an earlier string */
+            p->str[i] = p->str[p->str_index[h]];
+            continue;
+        }
+        char *d = p->str_arena + at;
+        memcpy(d, &full, 4);
+        memcpy(d + 4, &len, 4);
+        memcpy(d + STR_HEAD, t, len);
+        d[STR_HEAD + len] = '\0';
+        p->str[i] = d + STR_HEAD;
+        p->str_index[h] = i;
+        at += (STR_HEAD + (size_t)len + 1 + 7) & ~(size_t)7;
+    }
+    p->n_str_arena = at;
     return 0;
+}
+
+const char *rg_program_string(const rg_program *p, const char *s, size_t len)
+{
+    if (!p->str_index || len > UINT32_MAX) return NULL;
+    uint32_t full = fold_hash(rg_fnv1a64(s, len, RG_FNV64_BASIS));
+    for (uint32_t h = full & p->str_index_mask; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
+        const char *o = p->str[p->str_index[h]];
+        if (str_hash_at(o) == full && str_len_at(o) == len && memcmp(o, s, len) == 0) return o;
+    }
+    return NULL;
 }
 
 /* Table sizes: a power of two at least twice the row count, so probes end. */
@@ -258,11 +314,20 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
 {
     if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
-    size_t n;
-    uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* one pass: the hash and the length */
     size_t k = (size_t)cat * p->n_policies + pol;
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
+    if (rg_program_owns(p, key)) {
+        /* the program's own copy of a string: its hash is stored, and a key
+         * of the same text is the same pointer */
+        for (uint32_t h = str_hash_at(key) & mask;; h = (h + 1) & mask) {
+            const struct rg_cat_slot *sl = &table[h];
+            if (sl->row == RG_NO_INDEX) return RG_NONE;
+            if (sl->key == key) return (rg_value)sl->row;
+        }
+    }
+    size_t n;
+    uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* one pass: the hash and the length */
     for (uint32_t h = full & mask;; h = (h + 1) & mask) {
         const struct rg_cat_slot *sl = &table[h];
         if (sl->row == RG_NO_INDEX) return RG_NONE;

@@ -279,7 +279,12 @@ typedef struct rg_program {
     uint64_t source_hash;    /* FNV-1a 64 of the pack's sources, in path order */
 
     /* Derived by rg_program_finish(), not stored in the file. */
-    const char **str;        /* string id -> pointer into blob */
+    const char **str;        /* string id -> its text in str_arena (equal texts: one pointer) */
+    char *str_arena;         /* each distinct string: its hash (as a catalog's), its
+                              * length (uint32 each), its bytes, a NUL; 8-aligned */
+    size_t n_str_arena;
+    uint32_t *str_index;     /* open-addressed string ids by text, RG_NO_INDEX empty */
+    uint32_t str_index_mask;
     struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed row ids
                               * with their keys */
     uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
@@ -320,6 +325,15 @@ void rg_program_free(rg_program *p);
 int rg_program_finish(rg_program *p);
 /* Row of catalog cat for policy pol whose key equals key, or RG_NONE. */
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key);
+/* The program's own copy of the len bytes at s (p->str of an equal string),
+ * or NULL if the program has no such string. A claim string bound as this
+ * copy is found in a catalog by its stored hash and by pointer (rg_vm_intern). */
+const char *rg_program_string(const rg_program *p, const char *s, size_t len);
+/* Is s one of the program's own strings (p->str: alive as long as it is)? */
+static inline int rg_program_owns(const rg_program *p, const char *s)
+{
+    return (uintptr_t)s - (uintptr_t)p->str_arena < p->n_str_arena;
+}
 /* The word for type t's kind ("money", "catalog row"), "?" for none. */
 const char *rg_type_kind_name(rg_type t);
 /* Policy index of the region named name, or RG_NO_INDEX. */

@@ -115,8 +115,10 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n); /* sets n_items, grows arrays; R
  * in place, never writes them, until the next rg_vm_reset. For replaying kept
  * claims (regula bench) without copying them. RG_OK or RG_ERR_MEMORY. */
 int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, uint32_t n_items);
-/* Copy a string into the claim's string buffer; returns its value (a pointer)
- * or RG_NONE when out of memory. Pointers stay valid until rg_vm_reset. */
+/* A string's value (a pointer): the program's own copy when it has the text
+ * (a catalog key, a literal: then a catalog finds it by its stored hash and by
+ * pointer, and it lives as long as the program), else a copy in the claim's
+ * string buffer, valid until rg_vm_reset. RG_NONE when out of memory. */
 rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len);
 /* Forget the previous claim (strings, items, memo, trace). */
 void rg_vm_reset(rg_vm *vm);

@@ -299,6 +299,12 @@ static void test_roundtrip(void **state)
     assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
     assert_true(rg_catalog_find(q, 0, 0, "D4") == RG_NONE);
     assert_true(rg_catalog_find(q, 0, 0, "") == RG_NONE);
+    /* the program's own copies: found by their stored hash and pointer */
+    assert_ptr_equal(rg_program_string(q, "A1", 2), q->str[S_A1]);
+    assert_true(rg_program_owns(q, q->str[S_DOUBLE]));
+    assert_true(rg_catalog_find(q, 0, 0, q->str[S_A1]) == 0);
+    assert_true(rg_catalog_find(q, 0, 0, q->str[S_B2]) == 1);
+    assert_true(rg_catalog_find(q, 0, 0, q->str[S_DOUBLE]) == RG_NONE);
     /* a key matches on its whole length: not a prefix, not an extension */
     assert_true(rg_catalog_find(q, 0, 0, "A") == RG_NONE);
     assert_true(rg_catalog_find(q, 0, 0, "A1 ") == RG_NONE);
@@ -316,6 +322,12 @@ static void test_roundtrip(void **state)
     /* finishing again rebuilds the same indexes */
     assert_int_equal(rg_program_finish(q), 0);
     assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    /* a text stored twice (an image may hold it so) is one copy */
+    assert_ptr_not_equal(q->str[S_2025], q->str[S_2024]);
+    q->strings[S_2025] = q->strings[S_2024];
+    assert_int_equal(rg_program_finish(q), 0);
+    assert_ptr_equal(q->str[S_2025], q->str[S_2024]);
+    assert_string_equal(q->str[S_2025], "2024");
     rg_program_free(q);
     free(buf);
     rg_program_free(p);

@@ -475,6 +475,54 @@ static void test_catalog_cells(void **state)
     stop(M);
 }
 
+/* The program keeps one copy of each text (with its hash), a claim string
+ * equal to one of them is bound as that copy, and a catalog finds the same
+ * row by the program's copy (its stored hash, a pointer compared) as by any
+ * other copy of the text (hashed and compared byte by byte). */
+static void test_program_strings(void **state)
+{
+    (void)state;
+    const char *files[] = {
+        "CN.rg",
+        HEAD "catalog drugs \"drugs.csv\" {\n  key code: string\n  name: string\n}\n"
+             "def tag = \"A1\"\n"
+             "def other = \"Short\"\n",
+        "drugs.csv", "code,name\nA1,Short\nLONGER-THAN-8-BYTES,Long one\nB2,A1\n", NULL};
+    machine *M = start(files);
+    const rg_program *p = M->p;
+    for (uint32_t i = 0; i < p->n_strings; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(p->str[i], p->str[j]) == 0)
+                assert_ptr_equal(p->str[i], p->str[j]); /* "A1" is a key, a name and a literal: one copy */
+    const char *a1 = rg_program_string(p, "A1", 2);
+    assert_non_null(a1);
+    assert_true(rg_program_owns(p, a1));
+    assert_string_equal(a1, "A1");
+    assert_ptr_equal(rg_program_string(p, "A1zz", 2), a1); /* len bytes, not up to a NUL */
+    assert_null(rg_program_string(p, "A1z", 3));
+    assert_null(rg_program_string(p, "A", 1));
+    assert_null(rg_program_string(p, "A2", 2));
+    char mine[] = "Z9";
+    assert_false(rg_program_owns(p, mine));
+    /* bound: the program's copy, or a copy of the VM's */
+    assert_ptr_equal((const char *)(intptr_t)rg_vm_intern(M->vm, "A1", 2), a1);
+    const char *z9 = (const char *)(intptr_t)rg_vm_intern(M->vm, "Z9", 2);
+    assert_false(rg_program_owns(p, z9));
+    assert_string_equal(z9, "Z9");
+    /* found alike by the program's copy and by another */
+    static const char *const texts[] = {"A1", "B2", "LONGER-THAN-8-BYTES", "Short", "Z9", ""};
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        char other[32];
+        snprintf(other, sizeof other, "%s", texts[k]);
+        const char *own = rg_program_string(p, texts[k], strlen(texts[k]));
+        rg_value by_other = rg_catalog_find(p, 0, 0, other);
+        assert_int_equal(by_other == RG_NONE, k >= 3); /* "Short" is a name, not a key */
+        if (own)
+            assert_int_equal(rg_catalog_find(p, 0, 0, own), by_other);
+    }
+    stop(M);
+}
+
 /* `x == A or x == B` over one read of x (a catalog cell, a field) is one set
  * test in the plan (IN_SET_IMM): the same answers as the lazy path for every
  * member, an absent row and a string field, a chain of three included. */
@@ -911,6 +959,7 @@ int main(void)
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
         cmocka_unit_test(test_packed_pairs),
+        cmocka_unit_test(test_program_strings),
         cmocka_unit_test(test_no_allocation_when_warm),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
