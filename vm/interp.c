@@ -333,7 +333,10 @@ static inline rg_value find_row(const rg_program *p, uint32_t cat, rg_value pol,
 {
     if (pol < 0 || (uint64_t)pol >= p->n_policies || key == RG_NONE)
         return RG_NONE;
-    return rg_catalog_find(p, cat, (uint32_t)pol, (const char *)(intptr_t)key);
+    const char *k = (const char *)(intptr_t)key;
+    if (LIKELY(rg_program_owns(p, k))) /* cat: a verified operand */
+        return rg_catalog_find_owned(p, cat, (uint32_t)pol, k);
+    return rg_catalog_find(p, cat, (uint32_t)pol, k);
 }
 
 /* Built with -DRG_VM_OPSTATS, the interpreter counts each opcode and each pair

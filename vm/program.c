@@ -171,7 +171,7 @@ static int build_cat_cells(rg_program *p)
     return 0;
 }
 
-#define STR_HEAD 8 /* a string's hash and length before its bytes in str_arena */
+#define STR_HEAD 8 /* a string's hash and length before its bytes in str_arena (rg_catalog_find_owned) */
 
 static uint32_t str_hash_at(const char *s) { uint32_t h; memcpy(&h, s - STR_HEAD, 4); return h; }
 static uint32_t str_len_at(const char *s) { uint32_t n; memcpy(&n, s - 4, 4); return n; }
@@ -314,18 +314,10 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
 {
     if (!p->cat_hash || !key || cat >= p->n_catalogs || pol >= p->n_policies) return RG_NONE;
+    if (rg_program_owns(p, key)) return rg_catalog_find_owned(p, cat, pol, key);
     size_t k = (size_t)cat * p->n_policies + pol;
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
-    if (rg_program_owns(p, key)) {
-        /* the program's own copy of a string: its hash is stored, and a key
-         * of the same text is the same pointer */
-        for (uint32_t h = str_hash_at(key) & mask;; h = (h + 1) & mask) {
-            const struct rg_cat_slot *sl = &table[h];
-            if (sl->row == RG_NO_INDEX) return RG_NONE;
-            if (sl->key == key) return (rg_value)sl->row;
-        }
-    }
     size_t n;
     uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* one pass: the hash and the length */
     for (uint32_t h = full & mask;; h = (h + 1) & mask) {

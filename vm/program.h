@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef int64_t rg_value;
 #define RG_NONE INT64_MIN /* the absent value, for every scalar type */
@@ -333,6 +334,21 @@ const char *rg_program_string(const rg_program *p, const char *s, size_t len);
 static inline int rg_program_owns(const rg_program *p, const char *s)
 {
     return (uintptr_t)s - (uintptr_t)p->str_arena < p->n_str_arena;
+}
+
+/* rg_catalog_find for a key the program owns (cat and pol in range): its
+ * hash is stored before it, and a catalog key of the same text is the same
+ * pointer. Inline: once an item in a seed-pack claim. */
+static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, uint32_t pol, const char *key)
+{
+    size_t k = (size_t)cat * p->n_policies + pol;
+    const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
+    uint32_t mask = p->cat_hash_mask[k], h;
+    memcpy(&h, key - 8, sizeof h);
+    for (h &= mask;; h = (h + 1) & mask) {
+        if (table[h].row == RG_NO_INDEX) return RG_NONE;
+        if (table[h].key == key) return (rg_value)table[h].row;
+    }
 }
 /* The word for type t's kind ("money", "catalog row"), "?" for none. */
 const char *rg_type_kind_name(rg_type t);
