@@ -171,11 +171,6 @@ static int build_cat_cells(rg_program *p)
     return 0;
 }
 
-#define STR_HEAD 8 /* a string's hash and length before its bytes in str_arena (rg_catalog_find_owned) */
-
-static uint32_t str_hash_at(const char *s) { uint32_t h; memcpy(&h, s - STR_HEAD, 4); return h; }
-static uint32_t str_len_at(const char *s) { uint32_t n; memcpy(&n, s - 4, 4); return n; }
-
 /* Each string's text once, in str_arena with its hash and length before it,
  * and an index of them by text: equal strings are one pointer, so a claim
  * string bound as the program's copy (rg_program_string) is compared with a
@@ -185,7 +180,7 @@ static int build_strings(rg_program *p)
     uint32_t n = p->n_strings, size = 1;
     while (size < 2 * (uint64_t)n) size <<= 1;
     size_t bytes = 0;
-    for (uint32_t i = 0; i < n; i++) bytes += (STR_HEAD + (size_t)p->strings[i].len + 1 + 7) & ~(size_t)7;
+    for (uint32_t i = 0; i < n; i++) bytes += (RG_STR_HEAD + (size_t)p->strings[i].len + 1 + 7) & ~(size_t)7;
     p->str = malloc((n ? n : 1) * sizeof *p->str);
     p->str_index = malloc(size * sizeof *p->str_index);
     p->str_arena = malloc(bytes ? bytes : 1);
@@ -196,11 +191,10 @@ static int build_strings(rg_program *p)
     for (uint32_t i = 0; i < n; i++) {
         const char *t = p->blob + p->strings[i].offset;
         uint32_t len = p->strings[i].len;
-        size_t ignored;
-        uint32_t full = fold_hash(rg_fnv1a64_str(t, &ignored)), h = full & p->str_index_mask;
+        uint32_t full = fold_hash(rg_fnv1a64(t, len, RG_FNV64_BASIS)), h = full & p->str_index_mask;
         for (; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
             const char *o = p->str[p->str_index[h]];
-            if (str_hash_at(o) == full && str_len_at(o) == len && memcmp(o, t, len) == 0) break;
+            if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, t, len) == 0) break;
         }
         if (p->str_index[h] != RG_NO_INDEX) { /* the same text as an earlier string */
             p->str[i] = p->str[p->str_index[h]];
@@ -209,11 +203,11 @@ static int build_strings(rg_program *p)
         char *d = p->str_arena + at;
         memcpy(d, &full, 4);
         memcpy(d + 4, &len, 4);
-        memcpy(d + STR_HEAD, t, len);
-        d[STR_HEAD + len] = '\0';
-        p->str[i] = d + STR_HEAD;
+        memcpy(d + RG_STR_HEAD, t, len);
+        d[RG_STR_HEAD + len] = '\0';
+        p->str[i] = d + RG_STR_HEAD;
         p->str_index[h] = i;
-        at += (STR_HEAD + (size_t)len + 1 + 7) & ~(size_t)7;
+        at += (RG_STR_HEAD + (size_t)len + 1 + 7) & ~(size_t)7;
     }
     p->n_str_arena = at;
     return 0;
@@ -225,7 +219,7 @@ const char *rg_program_string(const rg_program *p, const char *s, size_t len)
     uint32_t full = fold_hash(rg_fnv1a64(s, len, RG_FNV64_BASIS));
     for (uint32_t h = full & p->str_index_mask; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
         const char *o = p->str[p->str_index[h]];
-        if (str_hash_at(o) == full && str_len_at(o) == len && memcmp(o, s, len) == 0) return o;
+        if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, s, len) == 0) return o;
     }
     return NULL;
 }
@@ -261,11 +255,10 @@ static void fill_catalog_table(rg_program *p, uint32_t c, uint32_t pol)
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t j = 0; j < ix->count; j++) {
         uint32_t row = p->cat_rows[ix->start + j];
-        const char *key = p->str[row_key(p, cat, row)];
-        size_t n;
-        uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)), h = full & mask;
+        const char *key = p->str[row_key(p, cat, row)]; /* hashed when the strings were laid out */
+        uint32_t full = rg_str_hash(key), h = full & mask;
         while (table[h].row != RG_NO_INDEX) h = (h + 1) & mask;
-        table[h] = (struct rg_cat_slot){.row = row, .hash = full, .len = (uint32_t)n, .key = key};
+        table[h] = (struct rg_cat_slot){.row = row, .hash = full, .len = rg_str_len(key), .key = key};
     }
 }
 

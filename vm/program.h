@@ -281,8 +281,8 @@ typedef struct rg_program {
 
     /* Derived by rg_program_finish(), not stored in the file. */
     const char **str;        /* string id -> its text in str_arena (equal texts: one pointer) */
-    char *str_arena;         /* each distinct string: its hash (as a catalog's), its
-                              * length (uint32 each), its bytes, a NUL; 8-aligned */
+    char *str_arena;         /* each distinct string after its RG_STR_HEAD, then a
+                              * NUL; 8-aligned */
     size_t n_str_arena;
     uint32_t *str_index;     /* open-addressed string ids by text, RG_NO_INDEX empty */
     uint32_t str_index_mask;
@@ -330,6 +330,12 @@ rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const 
  * or NULL if the program has no such string. A claim string bound as this
  * copy is found in a catalog by its stored hash and by pointer (rg_vm_intern). */
 const char *rg_program_string(const rg_program *p, const char *s, size_t len);
+/* Before each of the program's own strings in str_arena: its hash (as a
+ * catalog's, FNV-1a 64 folded), then its length, uint32 each. */
+#define RG_STR_HEAD 8
+static inline uint32_t rg_str_hash(const char *own) { uint32_t h; memcpy(&h, own - RG_STR_HEAD, 4); return h; }
+static inline uint32_t rg_str_len(const char *own) { uint32_t n; memcpy(&n, own - 4, 4); return n; }
+
 /* Is s one of the program's own strings (p->str: alive as long as it is)? */
 static inline int rg_program_owns(const rg_program *p, const char *s)
 {
@@ -343,9 +349,8 @@ static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, 
 {
     size_t k = (size_t)cat * p->n_policies + pol;
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
-    uint32_t mask = p->cat_hash_mask[k], h;
-    memcpy(&h, key - 8, sizeof h);
-    for (h &= mask;; h = (h + 1) & mask) {
+    uint32_t mask = p->cat_hash_mask[k];
+    for (uint32_t h = rg_str_hash(key) & mask;; h = (h + 1) & mask) {
         if (table[h].row == RG_NO_INDEX) return RG_NONE;
         if (table[h].key == key) return (rg_value)table[h].row;
     }
