@@ -319,6 +319,16 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
                     (long long)(v), n_items);                                              \
     } while (0)
 
+/* v = item field f of the row that row source src names (LOAD_IFIELD, IFIELD_ACC_ADD) */
+#define IFIELD_OF(v, f, src)                                               \
+    do {                                                                   \
+        uint32_t src_ = (src);                                             \
+        rg_value rr_ = src_ == RG_ROW_OF_FRAME ? row : locals[src_];       \
+        if (UNLIKELY((uint64_t)rr_ >= n_items))                            \
+            FAIL_AT(RG_ERR_RUNTIME, "no current item");                    \
+        (v) = vm->items[(size_t)rr_ * p->n_item_slots + (f)];              \
+    } while (0)
+
 /* Column col of catalog cat's row x (absent if x is); strings as pointers. */
 static inline rg_value cat_cell(const rg_program *p, uint32_t cat, uint32_t col, rg_value x)
 {
@@ -508,14 +518,10 @@ next:
     TARGET(LOAD_FIELD)
         PUSH(vm->claim[rd16(ip + 1)]);
         NEXT(3);
-    TARGET(LOAD_IFIELD) {
-        uint32_t src = rd16(ip + 3);
-        rg_value rr = src == RG_ROW_OF_FRAME ? row : locals[src];
-        if (UNLIKELY((uint64_t)rr >= n_items))
-            FAIL_AT(RG_ERR_RUNTIME, "no current item");
-        PUSH(vm->items[(size_t)rr * p->n_item_slots + rd16(ip + 1)]);
+    TARGET(LOAD_IFIELD)
+        IFIELD_OF(a, rd16(ip + 1), rd16(ip + 3));
+        PUSH(a);
         NEXT(5);
-    }
     TARGET(LOAD_DEF) {
         /* the memo first: most reads find the value computed */
         call_slot = rd16(ip + 1);
@@ -1012,11 +1018,9 @@ next:
         JUMP_TO(rd32(ip + 5));
     }
     TARGET(IFIELD_ACC_ADD) {
-        uint32_t rl = rd32(ip + 3), src = rl >> 16;
-        rg_value rr = src == RG_ROW_OF_FRAME ? row : locals[src];
-        if (UNLIKELY((uint64_t)rr >= n_items))
-            FAIL_AT(RG_ERR_RUNTIME, "no current item");
-        ACC_INTO(rl & 0xFFFFu, vm->items[(size_t)rr * p->n_item_slots + rd16(ip + 1)]);
+        uint32_t rl = rd32(ip + 3);
+        IFIELD_OF(a, rd16(ip + 1), rl >> 16);
+        ACC_INTO(rl & 0xFFFFu, a);
         NEXT(7);
     }
     TARGET(ZERO_LOCALS)
