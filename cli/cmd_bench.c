@@ -141,14 +141,18 @@ static void kept_free(kept *k)
     free(k->str_item);
 }
 
-/* A kept copy of string value s, RG_NONE when out of memory: the program's
- * own strings (rg_vm_intern bound a catalog key as one) live as long as it. */
-static rg_value keep_string(kept *k, const rg_program *p, rg_value s)
+/* String value *s kept: copied into the pool unless absent or the program's
+ * own (rg_vm_intern binds a catalog key as one; it lives as long as the
+ * program). -1 when out of memory. */
+static int keep_string(kept *k, const rg_program *p, rg_value *s)
 {
-    if (s == RG_NONE || s == 0 || rg_program_owns(p, (const char *)(intptr_t)s))
-        return s;
-    const char *c = pool_copy(k, (const char *)(intptr_t)s);
-    return c ? (rg_value)(intptr_t)c : RG_NONE;
+    if (*s == RG_NONE || *s == 0 || rg_program_owns(p, (const char *)(intptr_t)*s))
+        return 0;
+    const char *c = pool_copy(k, (const char *)(intptr_t)*s);
+    if (!c)
+        return -1;
+    *s = (rg_value)(intptr_t)c;
+    return 0;
 }
 
 /* Keep the claim bound in vm: its slots and item rows, its strings copied. */
@@ -183,17 +187,13 @@ static int kept_add(kept *k, const rg_vm *vm)
     rg_value *rows = dst + p->n_claim_slots;
     if (vm->n_items)
         memcpy(rows, vm->items, (size_t)vm->n_items * p->n_item_slots * sizeof *dst);
-    for (uint32_t i = 0; i < k->n_str_claim; i++) {
-        rg_value *s = &dst[k->str_claim[i]];
-        if ((*s = keep_string(k, p, *s)) == RG_NONE && vm->claim[k->str_claim[i]] != RG_NONE)
+    for (uint32_t i = 0; i < k->n_str_claim; i++)
+        if (keep_string(k, p, &dst[k->str_claim[i]]))
             return -1;
-    }
     for (uint32_t r = 0; r < vm->n_items; r++)
-        for (uint32_t i = 0; i < k->n_str_item; i++) {
-            size_t at = (size_t)r * p->n_item_slots + k->str_item[i];
-            if ((rows[at] = keep_string(k, p, rows[at])) == RG_NONE && vm->items[at] != RG_NONE)
+        for (uint32_t i = 0; i < k->n_str_item; i++)
+            if (keep_string(k, p, &rows[(size_t)r * p->n_item_slots + k->str_item[i]]))
                 return -1;
-        }
     k->start[k->n] = k->n_vals;
     k->n_items[k->n] = vm->n_items;
     k->n++;
