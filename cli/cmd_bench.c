@@ -89,9 +89,10 @@ typedef struct {
     uint32_t *str_item, n_str_item;   /* item slots holding strings */
 } kept;
 
+/* A copy of string value s, head included (every string a VM holds has one). */
 static const char *pool_copy(kept *k, const char *s)
 {
-    size_t n = strlen(s) + 1;
+    size_t n = rg_str_room(rg_str_len(s));
     if (!k->pool || k->pool->used + n > k->pool->cap) {
         size_t cap = n > (1u << 20) ? n : (1u << 20);
         strpool *b = malloc(sizeof *b + cap);
@@ -103,9 +104,9 @@ static const char *pool_copy(kept *k, const char *s)
         k->pool = b;
     }
     char *d = k->pool->data + k->pool->used;
-    memcpy(d, s, n);
+    memcpy(d, s - RG_STR_HEAD, n);
     k->pool->used += n;
-    return d;
+    return d + RG_STR_HEAD;
 }
 
 static int kept_init(kept *k, const rg_program *p)

@@ -29,8 +29,8 @@ typedef struct {
     int zero_init;     /* no field has a first-value chunk: a new key's values are 0 */
     /* the last load */
     int found;
-    uint32_t pos;      /* the record found, or the empty slot that ended the probe */
-    uint32_t pos_mask; /* mask when pos was found: a rehash since moved everything */
+    char *rec;         /* the record found, or the empty slot that ended the probe */
+    uint32_t rec_mask; /* mask when rec was found: a rehash since moved everything */
     uint32_t hash;     /* the table index is its low bits */
     head_t head;       /* the record's head */
     const char *key;   /* its key text, in the loaded rg_ledger_keys */
@@ -51,8 +51,10 @@ struct rg_ledger_keys {
 
 struct rg_ledger_store {
     const rg_program *p;
+    uint8_t *key_str;  /* per ledger key: 1 when it is a string */
     scope_t *scopes;
     uint32_t n_scopes;
+    uint32_t head_mask; /* a table index the bits of a head's hash determine */
     char *arena;      /* key texts longer than their scope's inl */
     size_t n_arena, cap_arena;
     rg_ledger_keys *own; /* the keys of rg_ledger_store_load */
@@ -108,32 +110,67 @@ static int grow(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
-/* A hash of a key text, 8 bytes a step (a person id and a year take 11:
- * one step and the tail; FNV-1a multiplies once a byte), finished so that
- * every bit of the text moves the low bits, which index the table. */
-static uint64_t key_hash(const char *t, size_t n)
+/* A scope key's hash is made of its keys' words, one multiply a key, then
+ * finished so that every bit moves the low bits, which index the table. A
+ * string's word is the hash and length its head carries (program.h: every
+ * string a VM holds has them), so no key text is hashed or measured here. */
+#define HASH_M 0x9e3779b97f4a7c15ull
+#define ABSENT_WORD UINT64_MAX /* an absent string key's word: no length reaches 2^32 - 1 */
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
 {
-    const uint64_t m = 0x9e3779b97f4a7c15ull;
-    uint64_t h = (uint64_t)n * m, w;
-    for (; n >= 8; t += 8, n -= 8) {
-        memcpy(&w, t, 8);
-        h = (h ^ w) * m;
-        h ^= h >> 29;
-    }
-    if (n >= 4) { /* 4 to 7 bytes: two words, overlapping */
-        uint32_t a, b;
-        memcpy(&a, t, 4);
-        memcpy(&b, t + n - 4, 4);
-        h = (h ^ ((uint64_t)a << 32 | b)) * m;
-    } else if (n) { /* 1 to 3 bytes: first, middle, last */
-        const unsigned char *u = (const unsigned char *)t;
-        h = (h ^ ((uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1])) * m;
-    }
+    h = (h ^ w) * HASH_M;
+    return h ^ (h >> 29);
+}
+static inline uint64_t hash_finish(uint64_t h)
+{
     h ^= h >> 32; /* murmur3's finish */
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ull;
     return h ^ (h >> 33);
+}
+static inline uint64_t str_word(uint32_t len, uint32_t hash) { return (uint64_t)len << 32 | hash; }
+
+static inline unsigned char *put_leb(unsigned char *d, uint64_t u)
+{
+    while (u >= 0x80) {
+        *d++ = (unsigned char)(u | 0x80);
+        u >>= 7;
+    }
+    *d++ = (unsigned char)u;
+    return d;
+}
+static inline uint64_t get_leb(const unsigned char **u)
+{
+    uint64_t v = 0;
+    for (unsigned sh = 0;; sh += 7) {
+        unsigned char c = *(*u)++;
+        v |= (uint64_t)(c & 0x7f) << sh;
+        if (c < 0x80) return v;
+    }
+}
+
+/* The hash of a key text as rg_ledger_store_keys made it, from the text
+ * alone (a rehash into a table of more slots than a record's head keeps). */
+static uint64_t text_hash(const rg_ledger_store *s, const scope_t *sc, const char *t)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    uint64_t h = sc->n_keys;
+    for (uint32_t f = 0; f < sc->n_keys; f++) {
+        uint64_t w;
+        if (!s->key_str[sc->first_key + f]) {
+            uint64_t z = get_leb(&u);
+            w = (z >> 1) ^ (0 - (z & 1)); /* the value: zigzag undone */
+        } else if (*u++ == 'N') {
+            w = ABSENT_WORD;
+        } else {
+            uint32_t n = (uint32_t)get_leb(&u);
+            w = str_word(n, rg_str_hash_text((const char *)u, n));
+            u += n;
+        }
+        h = hash_step(h, w);
+    }
+    return hash_finish(h);
 }
 
 /* Sets sc's record size for at least `key` bytes of inline key: 16, 32 or 64
@@ -160,10 +197,14 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
     rg_ledger_store *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->p = p;
+    s->head_mask = (1u << 24) - 1;
     s->n_scopes = p->n_ledger_scopes;
     s->scopes = calloc(s->n_scopes ? s->n_scopes : 1, sizeof *s->scopes);
     s->own = rg_ledger_keys_new(s);
-    if (!s->scopes || !s->own) goto fail;
+    s->key_str = malloc(p->n_ledger_keys ? p->n_ledger_keys : 1);
+    if (!s->scopes || !s->own || !s->key_str) goto fail;
+    for (uint32_t i = 0; i < p->n_ledger_keys; i++) /* a verified program types every key */
+        s->key_str[i] = RG_TYPE_KIND(p->ledger_key_types[i]) == RG_T_STRING;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         const rg_ledger_scope *ls = &p->ledger_scopes[i];
@@ -193,6 +234,7 @@ void rg_ledger_store_free(rg_ledger_store *s)
     for (uint32_t i = 0; s->scopes && i < s->n_scopes; i++) free(s->scopes[i].tab);
     free(s->scopes);
     free(s->arena);
+    free(s->key_str);
     rg_ledger_keys_free(s->own);
     free(s);
 }
@@ -208,61 +250,65 @@ void rg_ledger_store_clear(rg_ledger_store *s)
     s->loaded = 0;
 }
 
+void rg_ledger_store_rehash_from_text(rg_ledger_store *s) { s->head_mask = 0; }
+
 uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
 {
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one key to k's text, in an encoding that ends itself given the key
- * position's type (one type per position), so that equal keys are equal
- * texts and the concatenation of a scope's keys can be compared as a whole.
- * A string: 'S', its text, a NUL ('N' alone when absent); another value: its
- * zigzag LEB128 (RG_NONE included: a year takes 2 bytes). Short keys keep the
- * records small; no text is made, which kept snprintf out of every claim. */
-static int put_key(rg_ledger_keys *k, uint32_t type, rg_value v)
+/* Appends one key to k's text and returns its hash word. The encoding ends
+ * itself given the key position's type (one type per position), so that
+ * equal keys are equal texts and the concatenation of a scope's keys can be
+ * compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
+ * alone when absent); another value its zigzag LEB128 (RG_NONE included: a
+ * year takes 2 bytes). Short keys keep the records small. */
+static inline int put_key(rg_ledger_keys *k, int is_str, rg_value v, uint64_t *word)
 {
-    if (RG_TYPE_KIND(type) == RG_T_STRING) {
+    if (is_str) {
         const char *t = v == RG_NONE ? NULL : (const char *)(uintptr_t)v;
-        size_t n = t ? strlen(t) : 0;
-        if (n > UINT32_MAX - 16 || grow(&k->text, &k->cap, k->n + n + 2)) return -1;
-        char *d = k->text + k->n;
-        if (v == RG_NONE) {
+        uint32_t n = t ? rg_str_len(t) : 0;
+        if (grow(&k->text, &k->cap, k->n + (size_t)n + 11)) return -1;
+        unsigned char *d = (unsigned char *)k->text + k->n;
+        if (!t) {
             *d++ = 'N';
+            *word = ABSENT_WORD;
         } else {
             *d++ = 'S';
-            if (n) memcpy(d, t, n);
+            d = put_leb(d, n);
+            memcpy(d, t, n);
             d += n;
-            *d++ = '\0';
+            *word = str_word(n, rg_str_hash(t));
         }
-        k->n = (size_t)(d - k->text);
+        k->n = (size_t)((char *)d - k->text);
         return 0;
     }
     if (grow(&k->text, &k->cap, k->n + 10)) return -1;
     unsigned char *d = (unsigned char *)k->text + k->n;
-    uint64_t u = ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63)); /* zigzag: small magnitudes, few bytes */
-    while (u >= 0x80) {
-        *d++ = (unsigned char)(u | 0x80);
-        u >>= 7;
-    }
-    *d++ = (unsigned char)u;
+    d = put_leb(d, ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63))); /* zigzag: small magnitudes, few bytes */
     k->n = (size_t)((char *)d - k->text);
+    *word = (uint64_t)v;
     return 0;
 }
 
-/* Finds the key of sc's last load: sets pos to its record (returns 1) or to
+/* Finds the key of sc's last load: sets rec to its record (returns 1) or to
  * the empty slot where it would go (returns 0). */
 static int probe(const rg_ledger_store *s, scope_t *sc)
 {
+    sc->rec_mask = sc->mask;
     for (uint32_t i = sc->hash & sc->mask;; i = (i + 1) & sc->mask) {
-        const char *rc = rec_at(sc, i);
+        char *rc = rec_at(sc, i);
         head_t h = rec_head(rc);
-        if (h == 0 || h == sc->head) {
-            sc->pos = i;
-            sc->pos_mask = sc->mask;
-            if (h == 0) return 0;
+        if (h == sc->head) {
             uint32_t len;
             const char *k = rec_key(s, rc, &len);
-            if (len == sc->key_len && memcmp(k, sc->key, len) == 0) return 1;
+            if (len == sc->key_len && memcmp(k, sc->key, len) == 0) {
+                sc->rec = rc;
+                return 1;
+            }
+        } else if (h == 0) {
+            sc->rec = rc;
+            return 0;
         }
     }
 }
@@ -304,21 +350,20 @@ void rg_ledger_keys_free(rg_ledger_keys *k)
  * them behind the settling of the claim before. */
 rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k)
 {
-    const rg_program *p = s->p;
-    int typed = p->ledger_key_types && p->n_ledger_key_types == p->n_ledger_keys;
     k->n = 0;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
         rg_status st = rg_vm_ledger_keys(vm, i, k->vals);
         if (st != RG_OK) return st;
-        k->off[i] = k->n;
+        size_t at = k->n;
+        uint64_t h = sc->n_keys, w;
         for (uint32_t f = 0; f < sc->n_keys; f++) {
-            /* without key types (an old image) every key is read as a number */
-            uint32_t type = typed ? p->ledger_key_types[sc->first_key + f] : RG_TYPE(RG_T_INT, 0);
-            if (put_key(k, type, k->vals[f])) return RG_ERR_MEMORY;
+            if (put_key(k, s->key_str[sc->first_key + f], k->vals[f], &w)) return RG_ERR_MEMORY;
+            h = hash_step(h, w);
         }
-        k->len[i] = (uint32_t)(k->n - k->off[i]);
-        k->hash[i] = key_hash(k->text + k->off[i], k->len[i]);
+        k->off[i] = at;
+        k->len[i] = (uint32_t)(k->n - at);
+        k->hash[i] = hash_finish(h);
         /* the home record and the next: a probe reads 1.5 records on average
          * (a key found), 2.5 (one not found) */
         uint32_t home = (uint32_t)k->hash[i] & sc->mask;
@@ -341,7 +386,7 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
         sc->head = make_head(sc, k->hash[i], sc->key_len);
         sc->found = probe(s, sc);
         if (sc->found) {
-            memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, rec_at(sc, sc->pos)), sc->n_fields * sizeof(rg_value));
+            memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, sc->rec), sc->n_fields * sizeof(rg_value));
         } else if (sc->zero_init) {
             memset(vm->ledger_in + sc->first_field, 0, sc->n_fields * sizeof(rg_value));
         } else {
@@ -366,10 +411,9 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
 static inline char *free_slot(const rg_ledger_store *s, const scope_t *sc, const char *rc)
 {
     uint32_t i = rec_head(rc) >> 8;
-    if (sc->mask >= 1u << 24) { /* more bits than the head keeps */
+    if (sc->mask > s->head_mask) { /* more bits than the head keeps */
         uint32_t len;
-        const char *k = rec_key(s, rc, &len);
-        i = (uint32_t)key_hash(k, len);
+        i = (uint32_t)text_hash(s, sc, rec_key(s, rc, &len));
     }
     i &= sc->mask;
     while (rec_head(rec_at(sc, i))) i = (i + 1) & sc->mask;
@@ -432,13 +476,13 @@ static int reserve(const rg_ledger_store *s, scope_t *sc)
 /* A new record for the key of the last load, in room made by reserve(). */
 static void insert(rg_ledger_store *s, scope_t *sc)
 {
-    if (sc->pos_mask != sc->mask) { /* the table grew since the load */
+    if (sc->rec_mask != sc->mask) { /* the table grew since the load */
         uint32_t i = sc->hash & sc->mask;
         while (rec_head(rec_at(sc, i))) i = (i + 1) & sc->mask;
-        sc->pos = i;
-        sc->pos_mask = sc->mask;
+        sc->rec = rec_at(sc, i);
+        sc->rec_mask = sc->mask;
     }
-    char *rc = rec_at(sc, sc->pos);
+    char *rc = sc->rec;
     memcpy(rc, &sc->head, sizeof sc->head);
     if (sc->key_len <= sc->inl) {
         memcpy(rc + sizeof(head_t), sc->key, sc->key_len);
@@ -472,7 +516,7 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
             insert(s, sc);
             sc->found = 1;
         }
-        memcpy(rec_vals(sc, rec_at(sc, sc->pos)), vm->ledger_out + sc->first_field, sc->n_fields * sizeof(rg_value));
+        memcpy(rec_vals(sc, sc->rec), vm->ledger_out + sc->first_field, sc->n_fields * sizeof(rg_value));
     }
     return RG_OK;
 }

@@ -81,5 +81,8 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);
 void rg_ledger_store_clear(rg_ledger_store *s);
 /* Number of records of scope (tests, statistics). */
 uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope);
+/* Tests: from now on every rehash hashes each key again from its stored text,
+ * as only tables of more than 2^24 slots otherwise do. */
+void rg_ledger_store_rehash_from_text(rg_ledger_store *s);
 
 #endif

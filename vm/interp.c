@@ -15,7 +15,7 @@
 typedef struct strblock {
     struct strblock *next;
     size_t cap;
-    char data[];
+    _Alignas(8) char data[]; /* strings with their heads (rg_str_put), 8-aligned */
 } strblock;
 
 /* A definition being computed, and where its reader continues. */
@@ -121,13 +121,17 @@ void rg_vm_reset(rg_vm *vm)
 
 rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
 {
-    const char *own = rg_program_string(vm->prog, s, len); /* a catalog key, a literal: no copy */
+    if (len > UINT32_MAX - 16)
+        return RG_NONE;
+    uint32_t hash = rg_str_hash_text(s, len);
+    const char *own = rg_program_string(vm->prog, s, len, hash); /* a catalog key, a literal: no copy */
     if (own)
         return (rg_value)(intptr_t)own;
+    size_t room = rg_str_room(len);
     strblock *b = (strblock *)vm->strbuf;
-    if (!b || vm->n_strbuf + len + 1 > b->cap) {
+    if (!b || vm->n_strbuf + room > b->cap) {
         size_t cap = b ? b->cap * 2 : 4096;
-        while (cap < len + 1)
+        while (cap < room)
             cap *= 2;
         strblock *nb = rg_mem(&vm->alloc, NULL, sizeof *nb + cap);
         if (!nb)
@@ -139,10 +143,8 @@ rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
         vm->n_strbuf = 0;
         b = nb;
     }
-    char *d = b->data + vm->n_strbuf;
-    memcpy(d, s, len);
-    d[len] = '\0';
-    vm->n_strbuf += len + 1;
+    const char *d = rg_str_put(b->data + vm->n_strbuf, s, (uint32_t)len, hash);
+    vm->n_strbuf += room;
     return (rg_value)(intptr_t)d;
 }
 

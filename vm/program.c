@@ -180,7 +180,7 @@ static int build_strings(rg_program *p)
     uint32_t n = p->n_strings, size = 1;
     while (size < 2 * (uint64_t)n) size <<= 1;
     size_t bytes = 0;
-    for (uint32_t i = 0; i < n; i++) bytes += (RG_STR_HEAD + (size_t)p->strings[i].len + 1 + 7) & ~(size_t)7;
+    for (uint32_t i = 0; i < n; i++) bytes += rg_str_room(p->strings[i].len);
     p->str = malloc((n ? n : 1) * sizeof *p->str);
     p->str_index = malloc(size * sizeof *p->str_index);
     p->str_arena = malloc(bytes ? bytes : 1);
@@ -191,7 +191,7 @@ static int build_strings(rg_program *p)
     for (uint32_t i = 0; i < n; i++) {
         const char *t = p->blob + p->strings[i].offset;
         uint32_t len = p->strings[i].len;
-        uint32_t full = fold_hash(rg_fnv1a64(t, len, RG_FNV64_BASIS)), h = full & p->str_index_mask;
+        uint32_t full = rg_str_hash_text(t, len), h = full & p->str_index_mask;
         for (; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
             const char *o = p->str[p->str_index[h]];
             if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, t, len) == 0) break;
@@ -200,23 +200,19 @@ static int build_strings(rg_program *p)
             p->str[i] = p->str[p->str_index[h]];
             continue;
         }
-        char *d = p->str_arena + at;
-        memcpy(d, &full, 4);
-        memcpy(d + 4, &len, 4);
-        memcpy(d + RG_STR_HEAD, t, len);
-        d[RG_STR_HEAD + len] = '\0';
-        p->str[i] = d + RG_STR_HEAD;
+        p->str[i] = rg_str_put(p->str_arena + at, t, len, full);
         p->str_index[h] = i;
-        at += (RG_STR_HEAD + (size_t)len + 1 + 7) & ~(size_t)7;
+        at += rg_str_room(len);
     }
     p->n_str_arena = at;
     return 0;
 }
 
-const char *rg_program_string(const rg_program *p, const char *s, size_t len)
+uint32_t rg_str_hash_text(const char *s, size_t len) { return fold_hash(rg_fnv1a64(s, len, RG_FNV64_BASIS)); }
+
+const char *rg_program_string(const rg_program *p, const char *s, size_t len, uint32_t full)
 {
     if (!p->str_index || len > UINT32_MAX) return NULL;
-    uint32_t full = fold_hash(rg_fnv1a64(s, len, RG_FNV64_BASIS));
     for (uint32_t h = full & p->str_index_mask; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
         const char *o = p->str[p->str_index[h]];
         if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, s, len) == 0) return o;

@@ -328,13 +328,33 @@ int rg_program_finish(rg_program *p);
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key);
 /* The program's own copy of the len bytes at s (p->str of an equal string),
  * or NULL if the program has no such string. A claim string bound as this
- * copy is found in a catalog by its stored hash and by pointer (rg_vm_intern). */
-const char *rg_program_string(const rg_program *p, const char *s, size_t len);
-/* Before each of the program's own strings in str_arena: its hash (as a
- * catalog's, FNV-1a 64 folded), then its length, uint32 each. */
+ * copy is found in a catalog by its stored hash and by pointer (rg_vm_intern).
+ * hash: rg_str_hash_text(s, len). */
+const char *rg_program_string(const rg_program *p, const char *s, size_t len, uint32_t hash);
+
+/* Every string value a VM holds has a head before its text: the text's hash
+ * (rg_str_hash_text), then its length, uint32 each; a NUL after it. The
+ * program's strings (str_arena) and rg_vm_intern's copies are laid out so,
+ * and a host that binds slots itself (rg_vm_bind_slots) keeps them so: then
+ * no reader of a string (a catalog look-up, a ledger key) measures or hashes
+ * it again. */
 #define RG_STR_HEAD 8
-static inline uint32_t rg_str_hash(const char *own) { uint32_t h; memcpy(&h, own - RG_STR_HEAD, 4); return h; }
-static inline uint32_t rg_str_len(const char *own) { uint32_t n; memcpy(&n, own - 4, 4); return n; }
+static inline uint32_t rg_str_hash(const char *s) { uint32_t h; memcpy(&h, s - RG_STR_HEAD, 4); return h; }
+static inline uint32_t rg_str_len(const char *s) { uint32_t n; memcpy(&n, s - 4, 4); return n; }
+/* The hash a string's head carries: FNV-1a 64 of its text, folded to 32 bits. */
+uint32_t rg_str_hash_text(const char *s, size_t len);
+/* The bytes a string of len bytes takes with its head and NUL, a multiple of 8. */
+static inline size_t rg_str_room(size_t len) { return (RG_STR_HEAD + len + 1 + 7) & ~(size_t)7; }
+/* Lay the len bytes at s out at d (rg_str_room(len) bytes) with their head;
+ * returns the string (d + RG_STR_HEAD). */
+static inline char *rg_str_put(char *d, const char *s, uint32_t len, uint32_t hash)
+{
+    memcpy(d, &hash, 4);
+    memcpy(d + 4, &len, 4);
+    memcpy(d + RG_STR_HEAD, s, len);
+    d[RG_STR_HEAD + len] = '\0';
+    return d + RG_STR_HEAD;
+}
 
 /* Is s one of the program's own strings (p->str: alive as long as it is)? */
 static inline int rg_program_owns(const rg_program *p, const char *s)

@@ -176,7 +176,7 @@ static unsigned stub_init_calls;
 
 typedef struct stub_str {
     struct stub_str *next;
-    char s[];
+    _Alignas(8) char s[]; /* the string with its head (rg_str_put), as the VM's are */
 } stub_str;
 static stub_str *stub_strings;
 
@@ -216,13 +216,12 @@ rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
 {
     (void)vm;
     if (stub_fail_intern) return RG_NONE;
-    stub_str *n = malloc(sizeof *n + len + 1);
+    stub_str *n = malloc(sizeof *n + rg_str_room(len));
     if (!n) return RG_NONE;
-    memcpy(n->s, s, len);
-    n->s[len] = '\0';
+    const char *d = rg_str_put(n->s, s, (uint32_t)len, rg_str_hash_text(s, len));
     n->next = stub_strings;
     stub_strings = n;
-    return (rg_value)(uintptr_t)n->s;
+    return (rg_value)(uintptr_t)d;
 }
 
 int rg_vm_reserve_items(rg_vm *vm, uint32_t n)

@@ -903,9 +903,12 @@ static void person_and_yearly(void)
 }
 
 /* the stub VM's keys: person id, year */
+/* A string key as the VM holds one (with its head: program.h). */
+static rg_value str_value(const char *text) { return rg_vm_intern(VM, text, strlen(text)); }
+
 static void claim_keys(const char *id, rg_value year)
 {
-    stub_keys[0][0] = stub_keys[1][0] = id ? (rg_value)(uintptr_t)id : RG_NONE;
+    stub_keys[0][0] = stub_keys[1][0] = id ? str_value(id) : RG_NONE;
     stub_keys[1][1] = year;
 }
 
@@ -928,8 +931,8 @@ static void test_ledger_store(void **state)
     assert_int_equal(rg_ledger_store_commit(s, VM), RG_ERR_USAGE); /* no load yet */
 
     char id1[] = "P1", id1b[] = "P1", id2[] = "P2";
-    stub_keys[0][0] = (rg_value)(uintptr_t)id1;
-    stub_keys[1][0] = (rg_value)(uintptr_t)id1;
+    stub_keys[0][0] = str_value(id1);
+    stub_keys[1][0] = str_value(id1);
     stub_keys[1][1] = 2024;
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
@@ -940,7 +943,7 @@ static void test_ledger_store(void **state)
     assert_int_equal(rg_ledger_store_count(s, 1), 1);
 
     /* the same person (another pointer, same text), another year */
-    stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)id1b;
+    stub_keys[0][0] = stub_keys[1][0] = str_value(id1b);
     stub_keys[1][1] = 2025;
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
@@ -962,13 +965,13 @@ static void test_ledger_store(void **state)
     char ids[500][16];
     for (int i = 0; i < 500; i++) {
         snprintf(ids[i], sizeof ids[i], "Q%d", i);
-        stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)ids[i];
+        stub_keys[0][0] = stub_keys[1][0] = str_value(ids[i]);
         assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
         commit_values(s, i, i * 2, i * 2);
     }
     assert_int_equal(rg_ledger_store_count(s, 0), 501);
     for (int i = 0; i < 500; i += 37) {
-        stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)ids[i];
+        stub_keys[0][0] = stub_keys[1][0] = str_value(ids[i]);
         stub_init_calls = 0;
         assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
         assert_int_equal(stub_init_calls, 0);
@@ -984,11 +987,11 @@ static void test_ledger_store(void **state)
     /* clear: everyone forgotten */
     rg_ledger_store_clear(s);
     assert_int_equal(rg_ledger_store_count(s, 0), 0);
-    stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)id2;
+    stub_keys[0][0] = stub_keys[1][0] = str_value(id2);
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(stub_init_calls, 3);
-    stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)id1;
+    stub_keys[0][0] = stub_keys[1][0] = str_value(id1);
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(stub_init_calls, 3);
@@ -1004,7 +1007,7 @@ static void test_ledger_store(void **state)
     }
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < N_LONG; i++) {
-            stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)lids[i];
+            stub_keys[0][0] = stub_keys[1][0] = str_value(lids[i]);
             stub_keys[1][1] = i % 11 == 0 ? RG_NONE : i % 13 == 0 ? -i : 2000 + i % 4;
             stub_init_calls = 0;
             assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
@@ -1022,12 +1025,68 @@ static void test_ledger_store(void **state)
         assert_int_equal(rg_ledger_store_count(s, 1), N_LONG);
     }
     /* the same text and another year is another yearly record, the same person */
-    stub_keys[0][0] = stub_keys[1][0] = (rg_value)(uintptr_t)lids[7];
+    stub_keys[0][0] = stub_keys[1][0] = str_value(lids[7]);
     stub_keys[1][1] = 1999;
     stub_init_calls = 0;
     assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
     assert_int_equal(stub_init_calls, 2);
     assert_int_equal(VM->ledger_in[0], 7);
+    rg_ledger_store_free(s);
+    T.p.n_ledger_scopes = 0;
+}
+
+/* Keys are told apart by every byte of their text (a NUL inside included),
+ * and a table rehashed from the stored key texts (as one of more than 2^24
+ * slots is) finds every record again: the hash made from the keys' words and
+ * the one made from their text agree for every kind of key. */
+static void test_ledger_key_texts(void **state)
+{
+    (void)state;
+    person_and_yearly();
+    rg_ledger_store *s = rg_ledger_store_new(&T.p);
+    assert_non_null(s);
+    rg_ledger_store_rehash_from_text(s);
+    stub_keys[1][1] = 2024;
+    rg_value p_nul = rg_vm_intern(VM, "P\0x", 3), p = str_value("P");
+    stub_keys[0][0] = stub_keys[1][0] = p_nul;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    commit_values(s, 1, 2, 3);
+    stub_keys[0][0] = stub_keys[1][0] = p;
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(stub_init_calls, 3); /* "P" is not "P\0x" */
+    commit_values(s, 4, 5, 6);
+
+    enum { N = 2000 };
+    static char ids[N][80];
+    for (int i = 0; i < N; i++) {
+        int w = i % 7 == 0 ? 70 : i % 5; /* short, inline-sized and long ids */
+        snprintf(ids[i], sizeof ids[i], "%0*d-%s", w, i, i % 3 ? "person" : "");
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N; i++) {
+            stub_keys[0][0] = stub_keys[1][0] = i % 17 == 0 ? RG_NONE : str_value(ids[i]);
+            stub_keys[1][1] = i % 11 == 0 && i % 17 ? RG_NONE : i % 13 == 0 ? -i * 1000003LL : 2000 + i; /* every pair once */
+            stub_init_calls = 0;
+            assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+            if (pass == 0) {
+                commit_values(s, i, -i, i);
+            } else {
+                assert_int_equal(stub_init_calls, 0);
+                assert_int_equal(VM->ledger_in[1], -i);
+                assert_int_equal(VM->ledger_in[2], i);
+            }
+        }
+    }
+    stub_keys[0][0] = stub_keys[1][0] = p_nul;
+    stub_keys[1][1] = 2024;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 1);
+    assert_int_equal(VM->ledger_in[1], 2);
+    stub_keys[0][0] = stub_keys[1][0] = p;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 4);
+    assert_int_equal(VM->ledger_in[1], 5);
     rg_ledger_store_free(s);
     T.p.n_ledger_scopes = 0;
 }
@@ -1137,6 +1196,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_value_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_keys_ahead, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_key_texts, setup, teardown),
     };
     return cmocka_run_group_tests_name("claim_json", tests, NULL, NULL);
 }

@@ -494,14 +494,14 @@ static void test_program_strings(void **state)
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(p->str[i], p->str[j]) == 0)
                 assert_ptr_equal(p->str[i], p->str[j]); /* "A1" is a key, a name and a literal: one copy */
-    const char *a1 = rg_program_string(p, "A1", 2);
+    const char *a1 = rg_program_string(p, "A1", 2, rg_str_hash_text("A1", 2));
     assert_non_null(a1);
     assert_true(rg_program_owns(p, a1));
     assert_string_equal(a1, "A1");
-    assert_ptr_equal(rg_program_string(p, "A1zz", 2), a1); /* len bytes, not up to a NUL */
-    assert_null(rg_program_string(p, "A1z", 3));
-    assert_null(rg_program_string(p, "A", 1));
-    assert_null(rg_program_string(p, "A2", 2));
+    assert_ptr_equal(rg_program_string(p, "A1zz", 2, rg_str_hash_text("A1", 2)), a1); /* len bytes, not up to a NUL */
+    assert_null(rg_program_string(p, "A1z", 3, rg_str_hash_text("A1z", 3)));
+    assert_null(rg_program_string(p, "A", 1, rg_str_hash_text("A", 1)));
+    assert_null(rg_program_string(p, "A2", 2, rg_str_hash_text("A2", 2)));
     char mine[] = "Z9";
     assert_false(rg_program_owns(p, mine));
     /* bound: the program's copy, or a copy of the VM's */
@@ -514,7 +514,7 @@ static void test_program_strings(void **state)
     for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
         char other[32];
         snprintf(other, sizeof other, "%s", texts[k]);
-        const char *own = rg_program_string(p, texts[k], strlen(texts[k]));
+        const char *own = rg_program_string(p, texts[k], strlen(texts[k]), rg_str_hash_text(texts[k], strlen(texts[k])));
         rg_value by_other = rg_catalog_find(p, 0, 0, other);
         assert_int_equal(by_other == RG_NONE, k >= 3); /* "Short" is a name, not a key */
         if (own)
