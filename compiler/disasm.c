@@ -257,6 +257,7 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
     buf[0] = '\0';
     if (oi->a == RG_OPK_IMM) snprintf(buf, n, "%" PRId32, (int32_t)in->a);
     else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", in->a >> 16, in->a & 0xFFFFu);
+    else if (oi->a == RG_OPK_LOCALS) snprintf(buf, n, "%u,%u", in->a >> 16, in->a & 0xFFFFu);
     else if (oi->a != RG_OPK_NONE) snprintf(buf, n, "%u", in->a);
     if (oi->b == RG_OPK_ROWSRC && in->b == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame");
     else if (oi->b == RG_OPK_IMM) snprintf(buf + strlen(buf), n - strlen(buf), " %" PRId32, (int32_t)in->b);

@@ -224,6 +224,15 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, x->a << 16 | v, t, x->off};
         return 2;
     }
+    /* a difference summed: x - a into c, a - b into c */
+    if (SEQ(RG_OP_SUB_LOCAL, RG_OP_ACC_ADD)) {
+        *out = (pinsn){RG_OP_SUB_LOCAL_ACC, x->a, c->in[i + 1].a, x->off};
+        return 2;
+    }
+    if (SEQ(RG_OP_SUB_LOCALS, RG_OP_ACC_ADD) && x->a <= 0xFFFFu && x->b <= 0xFFFFu) {
+        *out = (pinsn){RG_OP_SUB_LOCALS_ACC, x->a << 16 | x->b, c->in[i + 1].a, x->off};
+        return 2;
+    }
     if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
         *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, x->b << 16 | c->in[i + 1].a, x->off};
         return 2;

@@ -1025,6 +1025,19 @@ next:
         ACC_INTO(rl & 0xFFFFu, a);
         NEXT(7);
     }
+    TARGET(SUB_LOCAL_ACC)
+        if (UNLIKELY(rg_sub(sp[-1], locals[rd16(ip + 1)], &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        sp--;
+        ACC_INTO(rd16(ip + 3), r);
+        NEXT(5);
+    TARGET(SUB_LOCALS_ACC) {
+        uint32_t ab = rd32(ip + 1);
+        if (UNLIKELY(rg_sub(locals[ab >> 16], locals[ab & 0xFFFFu], &r) || r == RG_NONE))
+            ARITH_FAIL("-");
+        ACC_INTO(rd16(ip + 5), r);
+        NEXT(7);
+    }
     TARGET(ZERO_LOCALS)
         for (uint32_t l = rd16(ip + 1), last = rd16(ip + 3); l <= last; l++)
             locals[l] = 0;

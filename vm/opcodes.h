@@ -29,7 +29,8 @@
     X(EXTERN, 2)  /* host function (entry of the externs table) */          \
     X(CATCOL, 4)  /* column of a catalog: catalog << 16 | column */           \
     X(FIELDIMM, 4) /* claim slot << 16 | a value 0..65535 it is compared with */ \
-    X(ROWLOCAL, 4) /* row source (as ROWSRC) << 16 | local */
+    X(ROWLOCAL, 4) /* row source (as ROWSRC) << 16 | local */           \
+    X(LOCALS, 4)  /* two locals: the first << 16 | the second */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -134,7 +135,10 @@
     /* ninth round: the pairs left that need a third operand, packed */ \
     X(JUMP_UNLESS_FIELD, FIELDIMM, JUMP, 0, 0, "go to B unless claim field A.f equals A.v") /* LOAD_FIELD; JUMP_IF_NE, FIELD_EQ; JUMP_IF_FALSE */ \
     X(IFIELD_ACC_ADD, IFIELD, ROWLOCAL, 0, 0, "add field A of item row B.r to local B.l, overflow is an error") /* LOAD_IFIELD; ACC_ADD */ \
-    X(ZERO_LOCALS, LOCAL, LOCAL, 0, 0, "locals A to B = 0") /* SET_LOCAL A 0; SET_LOCAL A+1 0; … */
+    X(ZERO_LOCALS, LOCAL, LOCAL, 0, 0, "locals A to B = 0") /* SET_LOCAL A 0; SET_LOCAL A+1 0; … */ \
+    /* tenth round: a difference summed (a plan's item loop) */ \
+    X(SUB_LOCAL_ACC, LOCAL, LOCAL, 1, 0, "pop x; add x - local A to local B, overflow is an error") /* SUB_LOCAL A; ACC_ADD B */ \
+    X(SUB_LOCALS_ACC, LOCALS, LOCAL, 0, 0, "add local A.a - local A.b to local B, overflow is an error") /* SUB_LOCALS; ACC_ADD */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -577,6 +577,16 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
         val &= 0xFFFFu;
         break;
+    case RG_OPK_LOCALS:
+        if ((val >> 16) >= c->n_locals) {
+            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
+            return bad_operand(v, ci, off, in, "local", val >> 16, bound);
+        }
+        noun = "local";
+        n = c->n_locals;
+        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
+        val &= 0xFFFFu;
+        break;
     case RG_OPK_JUMP:
         NEED(val < c->len, "chunk %u at offset %u: jump to %u is outside the chunk (0..%u)", ci, off, val, c->len - 1);
         return 0;
@@ -943,6 +953,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM: case RG_OP_JUMP_UNLESS_FIELD:
         break;
     case RG_OP_IFIELD_ACC_ADD: loc[in->b & 0xFFFFu] = T_WORD; break;
+    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_WORD; break;
     case RG_OP_ZERO_LOCALS:
         NEED(in->a <= in->b, "chunk %u at offset %u: ZERO_LOCALS from local %u down to %u", ci, off, in->a, in->b);
         for (uint32_t l = in->a; l <= in->b; l++) loc[l] = T_WORD;

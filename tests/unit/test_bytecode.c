@@ -736,6 +736,14 @@ static void test_operand_bounds(void **state)
          "IFIELD_ACC_ADD: local 1 is out of range (this chunk has 1 locals)"},
         {{RG_OP_ZERO_LOCALS, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {2}, 3, 2, "ZERO_LOCALS: local 2 is out of range"},
         {{RG_OP_ZERO_LOCALS, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {0}, 3, 2, "ZERO_LOCALS from local 1 down to 0"},
+        {{RG_OP_SUB_LOCALS_ACC, RG_OP_PUSH_INT, RG_OP_RET}, {2u << 16 | 0, 0}, {1}, 3, 2,
+         "SUB_LOCALS_ACC: local 2 is out of range (this chunk has 2 locals)"},
+        {{RG_OP_SUB_LOCALS_ACC, RG_OP_PUSH_INT, RG_OP_RET}, {0u << 16 | 2, 0}, {1}, 3, 2,
+         "SUB_LOCALS_ACC: local 2 is out of range (this chunk has 2 locals)"},
+        {{RG_OP_SUB_LOCALS_ACC, RG_OP_PUSH_INT, RG_OP_RET}, {0u << 16 | 1, 0}, {2}, 3, 2,
+         "SUB_LOCALS_ACC: local 2 is out of range (this chunk has 2 locals)"},
+        {{RG_OP_SUB_LOCAL_ACC, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {2}, 3, 2,
+         "SUB_LOCAL_ACC: local 2 is out of range (this chunk has 2 locals)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -1119,6 +1127,21 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     rg_wr32(c.b + juf + 5, sum);
     expect_code_ok(&c, 2, 1);
+
+    c.n = 0; /* the summed differences: SUB_LOCAL_ACC pops one, SUB_LOCALS_ACC nothing; both make their sum a number */
+    emit(&c, RG_OP_ZERO_LOCALS, 0, 2);
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    emit(&c, RG_OP_SUB_LOCAL_ACC, 0, 2);
+    emit(&c, RG_OP_SUB_LOCALS_ACC, 0u << 16 | 1, 2);
+    emit(&c, RG_OP_LOAD_LOCAL, 2, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_ok(&c, 3, 1);
+    c.n = 0;
+    emit(&c, RG_OP_ZERO_LOCALS, 0, 1);
+    emit(&c, RG_OP_SUB_LOCAL_ACC, 0, 1);
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 2, 4, "SUB_LOCAL_ACC pops 1 but the stack holds 0 (stack underflow)");
 
     c.n = 0; /* SUB_MAX_IMM pops two and pushes one; JUMP_UNLESS_EQ pops two either way: fine */
     emit(&c, RG_OP_PUSH_INT, 5, 0);

@@ -636,6 +636,72 @@ static void test_packed_pairs(void **state)
     stop(M);
 }
 
+/* The tenth round's pairs (SUB_LOCAL_ACC: x - a summed; SUB_LOCALS_ACC:
+ * a - b summed, both in a plan's item loop) are in the plan, give the lazy
+ * path's answers, and fail where it would (a sum overflowing). */
+static void test_summed_differences(void **state)
+{
+    (void)state;
+    machine *M = start_one("policy CN\n"
+                           "record item {\n  code: string\n  amount: money\n}\n"
+                           "claim {\n  person: string\n  region: region\n  date: date\n  cap: money\n"
+                           "  items: list of item\n}\n"
+                           "select policy by region as of date\n"
+                           "for item in items {\n"
+                           "  def capped = if item.code == \"Y\" then ¥0 else min(item.amount, cap)\n"
+                           "  def share = if item.code == \"X\" then ¥0 else capped\n"
+                           "  def excess = item.amount - capped\n"
+                           "}\n"
+                           "def over = sum item.excess for item in items\n"
+                           "def kept = sum item.capped - item.share for item in items\n"
+                           "result {\n  over = over\n  kept = kept\n}\n");
+    uint32_t plan = M->p->plans[0];
+    assert_int_equal(count_ops(M->p, plan, RG_OP_SUB_LOCAL_ACC), 1);
+    assert_int_equal(count_ops(M->p, plan, RG_OP_SUB_LOCALS_ACC), 1);
+#define CAP_CLAIM(cap, items) \
+    "{\"person\": \"P1\", \"region\": \"CN\", \"date\": \"2024-03-05\", \"cap\": \"" cap "\", \"items\": [" items "]}"
+    static const struct {
+        const char *json;
+        rg_value over, kept;
+    } cases[] = {
+        {CAP_CLAIM("60", "{\"code\": \"A\", \"amount\": \"100\"}, {\"code\": \"X\", \"amount\": \"50.01\"}"), 4000, 5001},
+        {CAP_CLAIM("0", "{\"code\": \"X\", \"amount\": \"10\"}"), 1000, 0},
+        {CAP_CLAIM("5", "{\"code\": \"A\", \"amount\": \"10\"}, {\"code\": \"X\", \"amount\": \"1\"}"), 500, 100},
+        {CAP_CLAIM("3", ""), 0, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        rg_value out[2];
+        claim(M, cases[k].json);
+        assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+        assert_int_equal(out[0], cases[k].over);
+        assert_int_equal(out[1], cases[k].kept);
+        expect_lazy_same(M, cases[k].json, out, sizeof out / sizeof *out);
+    }
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    /* amounts are never negative: a difference here fits, the sums need not.
+     * A hundred of ¥10^15 over a cap of 0: `over` overflows (SUB_LOCAL_ACC);
+     * coded X under a cap as large: `kept` does (SUB_LOCALS_ACC) */
+    static const struct {
+        const char *cap, *code;
+    } big[] = {{"0", "A"}, {"1000000000000000", "X"}};
+    for (size_t k = 0; k < 2; k++) {
+        char json[8192];
+        int n = snprintf(json, sizeof json, "{\"person\": \"P1\", \"region\": \"CN\", \"date\": \"2024-03-05\", "
+                                            "\"cap\": \"%s\", \"items\": [", big[k].cap);
+        for (int j = 0; j < 100; j++)
+            n += snprintf(json + n, sizeof json - (size_t)n, "%s{\"code\": \"%s\", \"amount\": \"1000000000000000\"}",
+                          j ? ", " : "", big[k].code);
+        snprintf(json + n, sizeof json - (size_t)n, "]}");
+        rg_value out[2];
+        claim(M, json);
+        assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_ERR_RUNTIME);
+        assert_int_equal(M->vm->plan_fallbacks, k + 1);
+        assert_non_null(strstr(M->vm->error, "overflow"));
+    }
+#undef CAP_CLAIM
+    stop(M);
+}
+
 /* A claim bound once and kept, as `regula bench` keeps claims, settled in
  * place with rg_vm_bind_slots: the same outputs, its slots never written, and
  * the next bind fills the context's own slots again. (The kept strings stay
@@ -959,6 +1025,7 @@ int main(void)
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
         cmocka_unit_test(test_packed_pairs),
+        cmocka_unit_test(test_summed_differences),
         cmocka_unit_test(test_program_strings),
         cmocka_unit_test(test_no_allocation_when_warm),
     };
