@@ -567,20 +567,11 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     case RG_OPK_FIELDIMM: /* the value is any 16 bits */
         val >>= 16;
         PACK("claim slot", "claim slots", p->n_claim_slots)
-    case RG_OPK_ROWLOCAL:
-        if ((val >> 16) != RG_ROW_OF_FRAME && (val >> 16) >= c->n_locals) {
+    case RG_OPK_ROWLOCAL: /* a row source, then a local */
+    case RG_OPK_LOCALS:   /* two locals */
+        if (!(kind == RG_OPK_ROWLOCAL && (val >> 16) == RG_ROW_OF_FRAME) && (val >> 16) >= c->n_locals) {
             snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, "row local", val >> 16, bound);
-        }
-        noun = "local";
-        n = c->n_locals;
-        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
-        val &= 0xFFFFu;
-        break;
-    case RG_OPK_LOCALS:
-        if ((val >> 16) >= c->n_locals) {
-            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, "local", val >> 16, bound);
+            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", val >> 16, bound);
         }
         noun = "local";
         n = c->n_locals;
