@@ -92,7 +92,7 @@ typedef struct {
 /* A copy of string value s, head included (every string a VM holds has one). */
 static const char *pool_copy(kept *k, const char *s)
 {
-    size_t n = rg_str_room(rg_str_len(s));
+    size_t used = RG_STR_HEAD + rg_str_len(s) + 1, n = rg_str_room(rg_str_len(s));
     if (!k->pool || k->pool->used + n > k->pool->cap) {
         size_t cap = n > (1u << 20) ? n : (1u << 20);
         strpool *b = malloc(sizeof *b + cap);
@@ -104,7 +104,7 @@ static const char *pool_copy(kept *k, const char *s)
         k->pool = b;
     }
     char *d = k->pool->data + k->pool->used;
-    memcpy(d, s - RG_STR_HEAD, n);
+    memcpy(d, s - RG_STR_HEAD, used); /* head, text, NUL: not the padding after it */
     k->pool->used += n;
     return d + RG_STR_HEAD;
 }
