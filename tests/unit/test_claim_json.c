@@ -912,6 +912,14 @@ static void claim_keys(const char *id, rg_value year)
     stub_keys[1][1] = year;
 }
 
+/* The i-th of a run of distinct person ids: short, record-sized and far
+ * longer than a record holds (70 digits), with and without a suffix. */
+static void varied_id(char *buf, size_t n, int i)
+{
+    int w = i % 7 == 0 ? 70 : i % 5;
+    snprintf(buf, n, "%0*d-%s", w, i, i % 3 ? "person" : "");
+}
+
 /* Commits the three fields of person_and_yearly's scopes: the balance, then
  * the two yearly ones. */
 static void commit_values(rg_ledger_store *s, rg_value balance, rg_value y1, rg_value y2)
@@ -1002,8 +1010,7 @@ static void test_ledger_store(void **state)
     enum { N_LONG = 3000 };
     static char lids[N_LONG][80];
     for (int i = 0; i < N_LONG; i++) {
-        int w = i % 7 == 0 ? 70 : i % 5; /* short, inline-sized and long ids */
-        snprintf(lids[i], sizeof lids[i], "%0*d-%s", w, i, i % 3 ? "person" : "");
+        varied_id(lids[i], sizeof lids[i], i);
     }
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < N_LONG; i++) {
@@ -1060,8 +1067,7 @@ static void test_ledger_key_texts(void **state)
     enum { N = 2000 };
     static char ids[N][80];
     for (int i = 0; i < N; i++) {
-        int w = i % 7 == 0 ? 70 : i % 5; /* short, inline-sized and long ids */
-        snprintf(ids[i], sizeof ids[i], "%0*d-%s", w, i, i % 3 ? "person" : "");
+        varied_id(ids[i], sizeof ids[i], i);
     }
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < N; i++) {
