@@ -257,10 +257,10 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one key to k's text and returns its hash word. The encoding ends
- * itself given the key position's type (one type per position), so that
- * equal keys are equal texts and the concatenation of a scope's keys can be
- * compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
+/* Appends one key to k's text and sets *word to its hash word; -1 when out
+ * of memory. The encoding ends itself given the key position's type (one
+ * type per position), so that equal keys are equal texts and the
+ * concatenation of a scope's keys can be compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
  * alone when absent); another value its zigzag LEB128 (RG_NONE included: a
  * year takes 2 bytes). Short keys keep the records small. */
 static inline int put_key(rg_ledger_keys *k, int is_str, rg_value v, uint64_t *word)
