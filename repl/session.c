@@ -433,21 +433,6 @@ void repl_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, 
         snprintf(buf, cap, "\"%s\"", s ? s : "");
         return;
     }
-    case RG_T_ROW: { /* a catalog row: the catalog and the row's key */
-        uint32_t c = RG_TYPE_AUX(type);
-        if (c < p->n_catalogs && v >= 0) {
-            const rg_catalog *cat = &p->catalogs[c];
-            uint64_t at = (uint64_t)v * cat->n_columns;
-            if (at < p->n_cat_values) {
-                rg_value key = p->cat_values[at];
-                if (key >= 0 && (uint64_t)key < p->n_strings) {
-                    snprintf(buf, cap, "%s row %s", p->str[cat->name], p->str[key]);
-                    return;
-                }
-            }
-        }
-        break;
-    }
     case RG_T_LIST:
         if (v >= 0 && (uint64_t)v < p->n_lists) {
             const rg_list *l = &p->lists[v];

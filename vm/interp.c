@@ -331,12 +331,13 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
         (v) = vm->items[(size_t)rr_ * p->n_item_slots + (f)];              \
     } while (0)
 
-/* Column col of catalog cat's row x (absent if x is); strings as pointers. */
-static inline rg_value cat_cell(const rg_program *p, uint32_t cat, uint32_t col, rg_value x)
+/* Column col of the catalog row x (absent if x is); strings as pointers. The
+ * verifier made sure x is a row of the operand's catalog and col one of its columns. */
+static inline rg_value cat_cell(uint32_t col, rg_value x)
 {
     if (x == RG_NONE)
         return RG_NONE;
-    return p->cat_cells[(size_t)x * p->catalogs[cat].n_columns + col];
+    return rg_row_cells(x)[col];
 }
 
 /* The row of catalog cat for policy (region) pol whose key is the string key,
@@ -690,7 +691,7 @@ next:
         PUSH(find_row(p, rd16(ip + 1), a, b));
         NEXT(3);
     TARGET(CAT_COL)
-        sp[-1] = cat_cell(p, rd16(ip + 1), rd16(ip + 3), sp[-1]);
+        sp[-1] = cat_cell(rd16(ip + 3), sp[-1]);
         NEXT(5);
     TARGET(TIERED) {
         const rg_bracket *br = &p->brackets[rd16(ip + 1)];
@@ -928,8 +929,7 @@ next:
         NEXT(5);
     }
     TARGET(LOCAL_COL) {
-        uint32_t cc = rd32(ip + 3);
-        PUSH(cat_cell(p, cc >> 16, cc & 0xFFFFu, locals[rd16(ip + 1)]));
+        PUSH(cat_cell(rd16(ip + 3), locals[rd16(ip + 1)])); /* the column: CATCOL's low half */
         NEXT(7);
     }
     TARGET(JUMP_IF_LOCAL_FALSE)

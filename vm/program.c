@@ -253,8 +253,9 @@ static void fill_catalog_table(rg_program *p, uint32_t c, uint32_t pol)
         uint32_t row = p->cat_rows[ix->start + j];
         const char *key = p->str[row_key(p, cat, row)]; /* hashed when the strings were laid out */
         uint32_t full = rg_str_hash(key), h = full & mask;
-        while (table[h].row != RG_NO_INDEX) h = (h + 1) & mask;
-        table[h] = (struct rg_cat_slot){.row = row, .hash = full, .len = rg_str_len(key), .key = key};
+        while (table[h].cells) h = (h + 1) & mask;
+        table[h] = (struct rg_cat_slot){
+            .key = key, .cells = p->cat_cells + (size_t)row * cat->n_columns, .hash = full, .len = rg_str_len(key)};
     }
 }
 
@@ -268,7 +269,7 @@ int rg_program_finish(rg_program *p)
         if (p->outputs[i].def >= p->n_defs || p->defs[p->outputs[i].def].per_item) p->outputs_bad = i + 1;
     p->cat_hash = malloc((total ? total : 1) * sizeof *p->cat_hash);
     if (!p->cat_hash) goto fail;
-    memset(p->cat_hash, 0xFF, total * sizeof *p->cat_hash); /* row RG_NO_INDEX: empty */
+    memset(p->cat_hash, 0, total * sizeof *p->cat_hash); /* no cells: empty */
     for (uint32_t c = 0; c < p->n_catalogs; c++)
         for (uint32_t pol = 0; pol < p->n_policies; pol++) fill_catalog_table(p, c, pol);
     return 0;
@@ -311,9 +312,18 @@ rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const 
     uint32_t full = fold_hash(rg_fnv1a64_str(key, &n)); /* one pass: the hash and the length */
     for (uint32_t h = full & mask;; h = (h + 1) & mask) {
         const struct rg_cat_slot *sl = &table[h];
-        if (sl->row == RG_NO_INDEX) return RG_NONE;
-        if (sl->hash == full && sl->len == n && same_bytes(sl->key, key, n)) return (rg_value)sl->row;
+        if (!sl->cells) return RG_NONE;
+        if (sl->hash == full && sl->len == n && same_bytes(sl->key, key, n)) return rg_row_value(sl->cells);
     }
+}
+
+uint32_t rg_catalog_row_index(const rg_program *p, uint32_t cat, rg_value v)
+{
+    if (v == RG_NONE || !p->cat_cells || cat >= p->n_catalogs || !p->catalogs[cat].n_columns) return RG_NO_INDEX;
+    uintptr_t at = (uintptr_t)rg_row_cells(v) - (uintptr_t)p->cat_cells, width = p->catalogs[cat].n_columns;
+    if (at % sizeof *p->cat_cells || at / sizeof *p->cat_cells >= p->n_cat_values) return RG_NO_INDEX;
+    at /= sizeof *p->cat_cells;
+    return at % width || at / width > UINT32_MAX - 1 ? RG_NO_INDEX : (uint32_t)(at / width);
 }
 
 uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len)

@@ -262,10 +262,10 @@ typedef struct {
 
 /* One slot of a catalog's open-addressed table (vm/program.c). */
 struct rg_cat_slot {
-    uint32_t row;            /* catalog row, RG_NO_INDEX when empty */
+    const char *key;         /* the row's key (p->str) */
+    const int64_t *cells;    /* the row's cells in cat_cells (its value), NULL when empty */
     uint32_t hash;           /* hash of the row's key, tested before its bytes */
     uint32_t len;            /* the key's length: then its bytes decide */
-    const char *key;         /* the row's key (p->str) */
 };
 
 typedef struct rg_program {
@@ -286,7 +286,7 @@ typedef struct rg_program {
     size_t n_str_arena;
     uint32_t *str_index;     /* open-addressed string ids by text, RG_NO_INDEX empty */
     uint32_t str_index_mask;
-    struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed row ids
+    struct rg_cat_slot *cat_hash; /* per catalog and policy: open-addressed rows
                               * with their keys */
     uint32_t *cat_hash_start;/* per (catalog, policy): offset into cat_hash */
     uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
@@ -324,8 +324,16 @@ void rg_program_free(rg_program *p);
 /* Derive the pointer tables and catalog hashes of a verified program (it
  * trusts the tables); 0 on success, -1 on no memory. Can be called again. */
 int rg_program_finish(rg_program *p);
+/* A catalog row value is the address of the row's cells in p->cat_cells, so
+ * that reading a column is one load (no row width, no bounds: the verifier
+ * saw where the value came from); absent is RG_NONE. */
+static inline rg_value rg_row_value(const int64_t *cells) { return (rg_value)(intptr_t)cells; }
+static inline const int64_t *rg_row_cells(rg_value row) { return (const int64_t *)(intptr_t)row; }
 /* Row of catalog cat for policy pol whose key equals key, or RG_NONE. */
 rg_value rg_catalog_find(const rg_program *p, uint32_t cat, uint32_t pol, const char *key);
+/* The index (into cat_values, in rows of catalog cat) of the row value v, or
+ * RG_NO_INDEX when v is not a row of catalog cat (absent, or another value). */
+uint32_t rg_catalog_row_index(const rg_program *p, uint32_t cat, rg_value v);
 /* The program's own copy of the len bytes at s (p->str of an equal string),
  * or NULL if the program has no such string. A claim string bound as this
  * copy is found in a catalog by its stored hash and by pointer (rg_vm_intern).
@@ -371,8 +379,8 @@ static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, 
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t h = rg_str_hash(key) & mask;; h = (h + 1) & mask) {
-        if (table[h].row == RG_NO_INDEX) return RG_NONE;
-        if (table[h].key == key) return (rg_value)table[h].row;
+        if (!table[h].cells) return RG_NONE;
+        if (table[h].key == key) return rg_row_value(table[h].cells);
     }
 }
 /* The word for type t's kind ("money", "catalog row"), "?" for none. */

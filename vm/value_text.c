@@ -52,9 +52,14 @@ int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, siz
             return put_s(buf, cap, p->str[p->member_names[p->enums[e].first_member + (uint32_t)v]]);
         break;
     }
-    case RG_T_ROW:
-        n = snprintf(tmp, sizeof tmp, "row %" PRId64, v);
-        return put(buf, cap, tmp, (size_t)n);
+    case RG_T_ROW: { /* its catalog and its key (the value itself is an address) */
+        uint32_t c = RG_TYPE_AUX(type), row = rg_catalog_row_index(p, c, v);
+        rg_value key = row == RG_NO_INDEX ? -1 : p->cat_values[(size_t)row * p->catalogs[c].n_columns];
+        if (!p->str || key < 0 || (uint64_t)key >= p->n_strings) return put_s(buf, cap, "row ?");
+        n = put_s(buf, cap, p->str[p->catalogs[c].name]);
+        n += put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, " row ");
+        return n + put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, p->str[key]);
+    }
     case RG_T_LIST:
         n = snprintf(tmp, sizeof tmp, "list %" PRId64, v);
         return put(buf, cap, tmp, (size_t)n);

@@ -12,6 +12,7 @@
 #include "bcwrite.h"
 #include "bytecode_io.h"
 #include "disasm.h"
+#include "vm.h"
 
 /* ---- building a small program by hand ---- */
 
@@ -294,16 +295,35 @@ static void test_roundtrip(void **state)
     assert_int_equal(q->owns_arrays, 1);
     /* derived indexes */
     assert_string_equal(q->str[S_HELLO], "say \"hi\"\n");
-    assert_true(rg_catalog_find(q, 0, 0, "A1") == 0);
-    assert_true(rg_catalog_find(q, 0, 0, "B2") == 1);
-    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    /* a row value is the address of its cells: a column is one load */
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "A1")), 0);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "B2")), 1);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "C3")), 2);
+    assert_true(rg_row_cells(rg_catalog_find(q, 0, 0, "B2")) == q->cat_cells + 2);
+    assert_true(rg_row_cells(rg_catalog_find(q, 0, 0, "B2"))[1] == 2000);
+    assert_true(rg_row_cells(rg_catalog_find(q, 0, 0, "C3"))[1] == RG_NONE);
+    /* what is not a row of the catalog has no index */
+    assert_int_equal(rg_catalog_row_index(q, 0, RG_NONE), RG_NO_INDEX);
+    assert_int_equal(rg_catalog_row_index(q, 0, 2), RG_NO_INDEX);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_row_value(q->cat_cells + 1)), RG_NO_INDEX); /* mid-row */
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_row_value(q->cat_cells + 6)), RG_NO_INDEX); /* past the end */
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "A1") + 1), RG_NO_INDEX); /* misaligned */
+    assert_int_equal(rg_catalog_row_index(q, 1, rg_catalog_find(q, 0, 0, "A1")), RG_NO_INDEX); /* no catalog 1 */
+    /* shown by its catalog and key, never by its address */
+    char text[32];
+    assert_int_equal(rg_value_text(q, RG_TYPE(RG_T_ROW, 0), rg_catalog_find(q, 0, 0, "B2"), text, sizeof text), 12);
+    assert_string_equal(text, "drugs row B2");
+    rg_value_text(q, RG_TYPE(RG_T_ROW, 0), rg_row_value(q->cat_cells + 1), text, sizeof text);
+    assert_string_equal(text, "row ?");
+    assert_int_equal(rg_value_text(q, RG_TYPE(RG_T_ROW, 0), rg_catalog_find(q, 0, 0, "B2"), text, 9), 8);
+    assert_string_equal(text, "drugs ro");
     assert_true(rg_catalog_find(q, 0, 0, "D4") == RG_NONE);
     assert_true(rg_catalog_find(q, 0, 0, "") == RG_NONE);
     /* the program's own copies: found by their stored hash and pointer */
     assert_ptr_equal(rg_program_string(q, "A1", 2, rg_str_hash_text("A1", 2)), q->str[S_A1]);
     assert_true(rg_program_owns(q, q->str[S_DOUBLE]));
-    assert_true(rg_catalog_find(q, 0, 0, q->str[S_A1]) == 0);
-    assert_true(rg_catalog_find(q, 0, 0, q->str[S_B2]) == 1);
+    assert_true(rg_catalog_find(q, 0, 0, q->str[S_A1]) == rg_catalog_find(q, 0, 0, "A1"));
+    assert_true(rg_catalog_find(q, 0, 0, q->str[S_B2]) == rg_catalog_find(q, 0, 0, "B2"));
     assert_true(rg_catalog_find(q, 0, 0, q->str[S_DOUBLE]) == RG_NONE);
     /* a key matches on its whole length: not a prefix, not an extension */
     assert_true(rg_catalog_find(q, 0, 0, "A") == RG_NONE);
@@ -321,7 +341,7 @@ static void test_roundtrip(void **state)
     assert_int_equal(rg_program_line(q, 9999, NULL), 1);
     /* finishing again rebuilds the same indexes */
     assert_int_equal(rg_program_finish(q), 0);
-    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "C3")), 2);
     /* a text stored twice (an image may hold it so) is one copy */
     assert_ptr_not_equal(q->str[S_2025], q->str[S_2024]);
     q->strings[S_2025] = q->strings[S_2024];
@@ -367,9 +387,9 @@ static void test_rich_program(void **state)
     if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
     RG_PROGRAM_ARRAYS(CMP_ARRAY)
 #undef CMP_ARRAY
-    assert_true(rg_catalog_find(q, 0, 1, "B2") == 1);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 1, "B2")), 1);
     assert_true(rg_catalog_find(q, 0, 1, "C3") == RG_NONE); /* LN-CY sees two rows */
-    assert_true(rg_catalog_find(q, 0, 0, "C3") == 2);
+    assert_int_equal(rg_catalog_row_index(q, 0, rg_catalog_find(q, 0, 0, "C3")), 2);
     assert_int_equal(rg_policy_by_name(q, "LN-CY", 5), 1);
     char *listing = disasm_to_string(q);
     const char *want[] = {
