@@ -32,8 +32,14 @@ static void rowset_put(rgc_pack *pk, rowset *rs, uint32_t row, uint32_t ncol)
     rs->rows[rs->n++] = row;
 }
 
+/* The most fields a catalog line may have (and so the most columns a
+ * catalog may declare). */
+#define CSV_MAX_FIELDS 1024
+
 /* Split one CSV record (RFC 4180 quotes) starting at *pos; fields are written
- * into buf as NUL-separated strings; returns the field count, -1 at EOF. */
+ * into buf as NUL-separated strings; returns the field count, -1 at EOF. A
+ * record of more than max fields is read to its end, its first max fields
+ * kept, and max + 1 returned. */
 static int csv_record(const char *t, size_t len, size_t *pos, char *buf, size_t cap, uint32_t *starts, int max)
 {
     size_t i = *pos, o = 0;
@@ -41,9 +47,9 @@ static int csv_record(const char *t, size_t len, size_t *pos, char *buf, size_t 
         return -1;
     int n = 0;
     for (;;) {
-        if (n == max)
-            return max + 1;
-        starts[n++] = (uint32_t)i;
+        if (n < max)
+            starts[n] = (uint32_t)i;
+        n += n <= max;
         int quoted = i < len && t[i] == '"';
         if (quoted)
             i++;
@@ -204,12 +210,23 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     size_t pos = 0;
     if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
         pos = 3;
-    enum { MAXF = 64 };
-    uint32_t starts[MAXF + 1];
+    enum { MAXF = CSV_MAX_FIELDS };
+    if (ncol > MAXF) {
+        rgc_error(pk, d->loc, NULL, "catalog '%s' declares %u columns; a catalog has at most %d", d->name,
+                  (unsigned)ncol, MAXF);
+        return -1;
+    }
+    uint32_t starts[MAXF];
     char *buf = malloc(src->len + MAXF + 16);
     int n = csv_record(src->text, src->len, &pos, buf, src->len + MAXF + 16, starts, MAXF);
     if (n <= 0) {
         rgc_error(pk, d->loc, NULL, "catalog file '%s' is empty: it needs a header line", path);
+        free(buf);
+        return -1;
+    }
+    if (n > MAXF) {
+        rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), "split the catalog, or drop the columns it does not declare",
+                  "catalog file '%s' has more than %d columns", path, MAXF);
         free(buf);
         return -1;
     }

@@ -315,6 +315,37 @@ static void test_catalog_csv_errors(void **state)
     expect_errors(R, 1, "@/drugs.csv:1:1: error: catalog file has no column 'class'", "this one has code, kind, cap",
                   NULL);
     fx_free(R);
+    /* a file of more columns than a catalog may have is refused at its header
+     * (it was read past a fixed array); a line of more is read to its end */
+    static char wide[16 * 1024];
+    int w = snprintf(wide, sizeof wide, "code,class,cap");
+    for (int k = 0; k < 1022; k++) w += snprintf(wide + w, sizeof wide - (size_t)w, ",x%d", k);
+    snprintf(wide + w, sizeof wide - (size_t)w, "\nD1,A,1\n");
+    const char *too_wide[] = {"CN.rg", rg, "drugs.csv", wide, NULL};
+    R = fx_compile_files(too_wide);
+    expect_errors(R, 1, "@/drugs.csv:1:1: error: catalog file '", "drugs.csv' has more than 1024 columns",
+                  "hint: split the catalog", NULL);
+    fx_free(R);
+    w -= (int)strlen(",x1021"); /* 1 024 columns: read */
+    w += snprintf(wide + w, sizeof wide - (size_t)w, "\nD1,A,1\nD2,B,2,3,4,5\nD3,A,3");
+    for (int k = 0; k < 1100; k++) w += snprintf(wide + w, sizeof wide - (size_t)w, ",");
+    snprintf(wide + w, sizeof wide - (size_t)w, "\n");
+    R = fx_compile_files(too_wide);
+    if (!R->pk)
+        print_error("%s\n", R->msgs);
+    assert_non_null(R->pk);
+    assert_int_equal(rgc_pack_program(R->pk)->n_cat_values, 9); /* three rows, each read to its end */
+    fx_free(R);
+    static char many[64 * 1024];
+    int m = snprintf(many, sizeof many, "policy CN\nclaim {\n  region: region\n  date: date\n}\n"
+                                        "select policy by region as of date\n"
+                                        "catalog wide \"wide.csv\" {\n  key code: string\n");
+    for (int k = 0; k < 1024; k++) m += snprintf(many + m, sizeof many - (size_t)m, "  c%d: int?\n", k);
+    snprintf(many + m, sizeof many - (size_t)m, "}\n");
+    const char *too_many[] = {"CN.rg", many, "wide.csv", "code\n", NULL};
+    R = fx_compile_files(too_many);
+    expect_errors(R, 1, "error: catalog 'wide' declares 1025 columns; a catalog has at most 1024", NULL);
+    fx_free(R);
     const char *blank[] = {"CN.rg", rg, "drugs.csv", "code,class,cap\nD1,,1\n", NULL};
     R = fx_compile_files(blank);
     expect_errors(R, 1, "@/drugs.csv:2:4: error: column 'class' is empty", "declare the column optional", NULL);
