@@ -194,6 +194,21 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
                 str_of(p, p->columns[c->first_column + (in->b & 0xFFFFu)].name), in->a);
         return 1;
     }
+    if (oi->a == RG_OPK_ROWCOL || oi->a == RG_OPK_ROWCOLV) {
+        uint32_t rc = oi->a == RG_OPK_ROWCOLV ? (in->a >> 24) << 16 | (in->a >> 8 & 0xFFFFu) : in->a;
+        const rg_catalog *c = &p->catalogs[rc >> 8 & 0xFFu];
+        if (in->op == RG_OP_JUMP_UNLESS_COL) fputs("go on if ", out);
+        fprintf(out, "%s.%s of the row in local %u", str_of(p, c->name),
+                str_of(p, p->columns[c->first_column + (rc & 0xFFu)].name), rc >> 16);
+        if (in->op == RG_OP_JUMP_UNLESS_COL) fprintf(out, " == %u, else go to %u", in->a & 0xFFu, in->b);
+        if (in->op == RG_OP_LOCAL_COL_IF_SOME) fprintf(out, ": if present, push it and go to %u", in->b);
+        else if (in->op == RG_OP_LOCAL_COL_IN_SET) {
+            fputs(in->b ? " is one of" : " is in the empty set", out);
+            for (unsigned k = 0, first = 1; k < 32; k++)
+                if (in->b >> k & 1) fprintf(out, "%s %u", first ? "" : ",", k), first = 0;
+        }
+        return 1;
+    }
     switch (oi->a) {
     case RG_OPK_CONST:
         if (in->op == RG_OP_TABLE) { /* a verified block: inputs, then cells */
@@ -258,6 +273,9 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
     if (oi->a == RG_OPK_IMM) snprintf(buf, n, "%" PRId32, (int32_t)in->a);
     else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", in->a >> 16, in->a & 0xFFFFu);
     else if (oi->a == RG_OPK_LOCALS) snprintf(buf, n, "%u,%u", in->a >> 16, in->a & 0xFFFFu);
+    else if (oi->a == RG_OPK_ROWCOL) snprintf(buf, n, "%u,%u.%u", in->a >> 16, in->a >> 8 & 0xFFu, in->a & 0xFFu);
+    else if (oi->a == RG_OPK_ROWCOLV)
+        snprintf(buf, n, "%u,%u.%u=%u", in->a >> 24, in->a >> 16 & 0xFFu, in->a >> 8 & 0xFFu, in->a & 0xFFu);
     else if (oi->a != RG_OPK_NONE) snprintf(buf, n, "%u", in->a);
     if (oi->b == RG_OPK_ROWSRC && in->b == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame");
     else if (oi->b == RG_OPK_IMM) snprintf(buf + strlen(buf), n - strlen(buf), " %" PRId32, (int32_t)in->b);

@@ -237,6 +237,26 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, x->b << 16 | c->in[i + 1].a, x->off};
         return 2;
     }
+    /* a catalog column read and tested at once, when the catalog and the
+     * column fit a byte each beside the local (ROWCOL); not a set test that
+     * the next `or` will widen (the rule above, on a later pass) */
+    if (x->op == RG_OP_LOCAL_COL && (x->b >> 16) <= 0xFFu && (x->b & 0xFFFFu) <= 0xFFu) {
+        uint32_t rowcol = x->a << 16 | (x->b >> 16) << 8 | (x->b & 0xFFFFu);
+        if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_NE) && x->a <= 0xFFu && c->in[i + 1].a <= 0xFFu) {
+            *out = (pinsn){RG_OP_JUMP_UNLESS_COL, rowcol << 8 | c->in[i + 1].a, c->in[i + 1].b, x->off};
+            return 2;
+        }
+        if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_SOME)) {
+            *out = (pinsn){RG_OP_LOCAL_COL_IF_SOME, rowcol, c->in[i + 1].a, x->off};
+            return 2;
+        }
+        int widened = i + 3 < c->n && rereads(x, &c->in[i + 3]) &&
+                      (c->in[i + 2].op == RG_OP_JUMP_IF_TRUE || c->in[i + 2].op == RG_OP_JUMP_KEEP_TRUE);
+        if (SEQ(RG_OP_LOCAL_COL, RG_OP_IN_SET_IMM) && !widened) {
+            *out = (pinsn){RG_OP_LOCAL_COL_IN_SET, rowcol, c->in[i + 1].a, x->off};
+            return 2;
+        }
+    }
     /* locals set to 0 one after the other (a plan's sums begin) */
     if (SEQ(RG_OP_SET_LOCAL, RG_OP_SET_LOCAL) && x->b == 0) {
         uint32_t k = 1;

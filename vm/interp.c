@@ -1038,6 +1038,23 @@ next:
         ACC_INTO(rd16(ip + 5), r);
         NEXT(7);
     }
+    /* ROWCOL operand: the local is its high half (ip + 3), the column its low byte (ip + 1) */
+    TARGET(LOCAL_COL_IF_SOME) {
+        rg_value x = locals[rd16(ip + 3)];
+        if (x != RG_NONE && (a = rg_row_cells(x)[ip[1]]) != RG_NONE) {
+            PUSH(a);
+            JUMP_TO(rd32(ip + 5));
+        }
+        NEXT(9);
+    }
+    TARGET(LOCAL_COL_IN_SET)
+        a = cat_cell(ip[1], locals[rd16(ip + 3)]);
+        PUSH((uint64_t)a < 32 && (rd32(ip + 5) >> a & 1));
+        NEXT(9);
+    TARGET(JUMP_UNLESS_COL) /* ROWCOLV: value, column, catalog, local from ip + 1 up */
+        if (cat_cell(ip[2], locals[ip[4]]) == ip[1])
+            NEXT(9);
+        JUMP_TO(rd32(ip + 5));
     TARGET(ZERO_LOCALS)
         for (uint32_t l = rd16(ip + 1), last = rd16(ip + 3); l <= last; l++)
             locals[l] = 0;

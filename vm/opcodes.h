@@ -30,7 +30,9 @@
     X(CATCOL, 4)  /* column of a catalog: catalog << 16 | column */           \
     X(FIELDIMM, 4) /* claim slot << 16 | a value 0..65535 it is compared with */ \
     X(ROWLOCAL, 4) /* row source (as ROWSRC) << 16 | local */           \
-    X(LOCALS, 4)  /* two locals: the first << 16 | the second */
+    X(LOCALS, 4)  /* two locals: the first << 16 | the second */          \
+    X(ROWCOL, 4)  /* local holding a catalog row << 16 | catalog << 8 | column */ \
+    X(ROWCOLV, 4) /* as ROWCOL, a byte each: local << 24 | catalog << 16 | column << 8 | value */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -138,7 +140,11 @@
     X(ZERO_LOCALS, LOCAL, LOCAL, 0, 0, "locals A to B = 0") /* SET_LOCAL A 0; SET_LOCAL A+1 0; … */ \
     /* tenth round: a difference summed (a plan's item loop) */ \
     X(SUB_LOCAL_ACC, LOCAL, LOCAL, 1, 0, "pop x; add x - local A to local B, overflow is an error") /* SUB_LOCAL A; ACC_ADD B */ \
-    X(SUB_LOCALS_ACC, LOCALS, LOCAL, 0, 0, "add local A.a - local A.b to local B, overflow is an error") /* SUB_LOCALS; ACC_ADD */
+    X(SUB_LOCALS_ACC, LOCALS, LOCAL, 0, 0, "add local A.a - local A.b to local B, overflow is an error") /* SUB_LOCALS; ACC_ADD */ \
+    /* eleventh round: a catalog column read and tested at once */ \
+    X(LOCAL_COL_IF_SOME, ROWCOL, JUMP, 0, 1, "column A.c of the catalog row in local A.l: if present push it and go to B, else go on") /* LOCAL_COL; JUMP_IF_SOME */ \
+    X(LOCAL_COL_IN_SET, ROWCOL, IMM, 0, 1, "column A.c of the catalog row in local A.l is one of 0..31 and its bit is set in the immediate B") /* LOCAL_COL; IN_SET_IMM */ \
+    X(JUMP_UNLESS_COL, ROWCOLV, JUMP, 0, 0, "go to B unless column A.c of the catalog row in local A.l equals A.v") /* LOCAL_COL; JUMP_IF_NE */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,
@@ -187,6 +193,10 @@ static inline int rg_jump_keeps(unsigned op)
 {
     return op == RG_OP_JUMP_IF_SOME || op == RG_OP_JUMP_KEEP_FALSE || op == RG_OP_JUMP_KEEP_TRUE;
 }
+
+/* LOCAL_COL_IF_SOME pushes its value only when it jumps: its row gives the
+ * jump's effect, and falling through leaves the stack as it was. */
+static inline int rg_falls_bare(unsigned op) { return op == RG_OP_LOCAL_COL_IF_SOME; }
 
 /* Limits of a TABLE block (the verifier checks them). */
 #define RG_TABLE_MAX_INPUTS 16

@@ -564,6 +564,23 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 16), (unsigned)n);
         val &= 0xFFFFu;
         break;
+    case RG_OPK_ROWCOLV: /* as ROWCOL, a byte each, then a value of any 8 bits */
+        val >>= 8;
+        /* fall through */
+    case RG_OPK_ROWCOL: /* a local, a catalog, a column of it */
+        if ((val >> 16) >= c->n_locals) {
+            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
+            return bad_operand(v, ci, off, in, "local", val >> 16, bound);
+        }
+        if ((val >> 8 & 0xFFu) >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", val >> 8 & 0xFFu, bound);
+        }
+        noun = "column";
+        n = p->catalogs[val >> 8 & 0xFFu].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 8 & 0xFFu), (unsigned)n);
+        val &= 0xFFu;
+        break;
     case RG_OPK_FIELDIMM: /* the value is any 16 bits */
         val >>= 16;
         PACK("claim slot", "claim slots", p->n_claim_slots)
@@ -731,7 +748,8 @@ static int check_stack(vctx *v, uint32_t ci, scratch *s)
         /* JUMP_IF_SOME and JUMP_KEEP_*: the value they test goes along on the jump */
         if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, off, t, rg_jump_keeps(in.op) ? d : nd)) return -1;
         /* not a terminator, so not the last instruction: off + len is inside */
-        if (!is_terminator(in.op) && merge(v, ci, s, &n_work, off, off + in.len, nd)) return -1;
+        if (!is_terminator(in.op) && merge(v, ci, s, &n_work, off, off + in.len, rg_falls_bare(in.op) ? d : nd))
+            return -1;
     }
     return 0;
 }
@@ -929,15 +947,25 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         out = tag_row(in->a);
         break;
     case RG_OP_CAT_COL:
-    case RG_OP_LOCAL_COL: {
-        uint32_t row = in->op == RG_OP_CAT_COL ? arg[0] : loc[in->a];
-        uint32_t cat = in->op == RG_OP_CAT_COL ? in->a : in->b >> 16, col = in->op == RG_OP_CAT_COL ? in->b : in->b & 0xFFFFu;
+    case RG_OP_LOCAL_COL:
+    case RG_OP_LOCAL_COL_IF_SOME:
+    case RG_OP_LOCAL_COL_IN_SET:
+    case RG_OP_JUMP_UNLESS_COL: {
+        uint32_t row, cat, col;
+        if (in->op == RG_OP_CAT_COL)
+            row = arg[0], cat = in->a, col = in->b;
+        else if (in->op == RG_OP_LOCAL_COL)
+            row = loc[in->a], cat = in->b >> 16, col = in->b & 0xFFFFu;
+        else if (in->op == RG_OP_JUMP_UNLESS_COL) /* ROWCOLV */
+            row = loc[in->a >> 24], cat = in->a >> 16 & 0xFFu, col = in->a >> 8 & 0xFFu;
+        else /* ROWCOL */
+            row = loc[in->a >> 16], cat = in->a >> 8 & 0xFFu, col = in->a & 0xFFu;
         if (need_tag(v, ci, off, in, row, T_ROW, "the row"))
             return -1;
         NEED(!(row & T_ROW) || T_CAT(row) == cat + 1,
              "chunk %u at offset %u: %s reads catalog %u from a row that may belong to another catalog", ci, off,
              rg_opinfo_table[in->op].name, cat);
-        out = tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
+        out = in->op == RG_OP_LOCAL_COL_IN_SET ? T_WORD : tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
         break;
     }
     case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
@@ -1073,6 +1101,8 @@ static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
                 return -1;
             if (to != RG_NO_INDEX && !rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
                 return -1;
+            if (rg_falls_bare(in.op)) /* its value went along the jump only */
+                s[0]--;
             if (is_terminator(in.op))
                 break;
             off += in.len;

@@ -764,6 +764,22 @@ static void test_operand_bounds(void **state)
          "SUB_LOCALS_ACC: local 2 is out of range (this chunk has 2 locals)"},
         {{RG_OP_SUB_LOCAL_ACC, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {2}, 3, 2,
          "SUB_LOCAL_ACC: local 2 is out of range (this chunk has 2 locals)"},
+        /* ROWCOL: local << 16 | catalog << 8 | column; ROWCOLV a byte each, then a value */
+        {{RG_OP_LOCAL_COL_IF_SOME, RG_OP_PUSH_INT, RG_OP_RET}, {1u << 16, 0}, {9}, 3, 1,
+         "LOCAL_COL_IF_SOME: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_LOCAL_COL_IF_SOME, RG_OP_PUSH_INT, RG_OP_RET}, {1u << 8, 0}, {9}, 3, 1,
+         "LOCAL_COL_IF_SOME: catalog 1 is out of range (the pack has 1 catalogs)"},
+        {{RG_OP_LOCAL_COL_IF_SOME, RG_OP_PUSH_INT, RG_OP_RET}, {2, 0}, {9}, 3, 1,
+         "LOCAL_COL_IF_SOME: column 2 is out of range (catalog 0 has 2 columns)"},
+        {{RG_OP_LOCAL_COL_IF_SOME, RG_OP_PUSH_INT, RG_OP_RET}, {1, 0}, {999}, 3, 1, "jump to 999 is outside the chunk"},
+        {{RG_OP_LOCAL_COL_IN_SET, RG_OP_RET}, {2, 0}, {3}, 2, 1,
+         "LOCAL_COL_IN_SET: column 2 is out of range (catalog 0 has 2 columns)"},
+        {{RG_OP_JUMP_UNLESS_COL, RG_OP_PUSH_INT, RG_OP_RET}, {1u << 24 | 0xFF, 0}, {9}, 3, 1,
+         "JUMP_UNLESS_COL: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_JUMP_UNLESS_COL, RG_OP_PUSH_INT, RG_OP_RET}, {1u << 16 | 0xFF, 0}, {9}, 3, 1,
+         "JUMP_UNLESS_COL: catalog 1 is out of range (the pack has 1 catalogs)"},
+        {{RG_OP_JUMP_UNLESS_COL, RG_OP_PUSH_INT, RG_OP_RET}, {2u << 8 | 0xFF, 0}, {9}, 3, 1,
+         "JUMP_UNLESS_COL: column 2 is out of range (catalog 0 has 2 columns)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};
@@ -1194,6 +1210,52 @@ static void test_value_classes(void **state)
     assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
     assert_non_null(strstr(err, "output 0: its type 0x7 is not that of its claim-level definition 0"));
     rg_program_free(p);
+
+    /* LOCAL_COL_IF_SOME pushes on its jump only: `row.price ?? 7` is
+     * consistent where the two paths meet; with no default pushed it is not */
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_FIND_LOCAL, 0, 0);
+    uint32_t some = emit(&c, RG_OP_LOCAL_COL_IF_SOME, 0u << 16 | 0u << 8 | 1, 0);
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    uint32_t meet = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + some + 5, meet);
+    expect_code_ok(&c, 1, 2);
+    c.n = some + 9; /* no default: RET meets depth 1 by the jump, 0 falling through */
+    meet = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + some + 5, meet);
+    expect_code_error(&c, 1, 2, "stack depth 0 arriving from offset 15, but 1 on another path");
+    /* the value the jump carries is the column's: a key (a string) returned for an int is refused */
+    c.n = some;
+    emit(&c, RG_OP_LOCAL_COL_IF_SOME, 0u << 16 | 0u << 8 | 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    meet = emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + some + 5, meet);
+    expect_code_error(&c, 1, 2, "RET returns a string where definition 'total' needs a number");
+    /* and only a row is read: a string in the local is refused */
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    uint32_t juc = emit(&c, RG_OP_JUMP_UNLESS_COL, 0u << 24 | 0u << 16 | 1u << 8 | 3, 0);
+    emit(&c, RG_OP_RET_IMM, 7, 0);
+    meet = emit(&c, RG_OP_RET_IMM, 8, 0);
+    rg_wr32(c.b + juc + 5, meet);
+    expect_code_error(&c, 1, 2, "JUMP_UNLESS_COL: the row may be a string");
+    /* a row: the three read it */
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_FIND_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOCAL_COL_IN_SET, 0u << 16 | 0u << 8 | 1, 5);
+    emit(&c, RG_OP_POP, 0, 0);
+    juc = emit(&c, RG_OP_JUMP_UNLESS_COL, 0u << 24 | 0u << 16 | 1u << 8 | 3, 0);
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    meet = emit(&c, RG_OP_RET, 0, 0);
+    uint32_t other = emit(&c, RG_OP_RET_IMM, 8, 0);
+    rg_wr32(c.b + juc + 5, other);
+    expect_code_ok(&c, 1, 2);
+    (void)meet;
 }
 
 /* ---- the disassembler ---- */

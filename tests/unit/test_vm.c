@@ -475,6 +475,69 @@ static void test_catalog_cells(void **state)
     stop(M);
 }
 
+/* The eleventh round's column tests (LOCAL_COL_IF_SOME: `row.col ?? y`;
+ * JUMP_UNLESS_COL: `if row.col == member`; LOCAL_COL_IN_SET: `row.col == a
+ * or row.col == b`) give the lazy path's answers for a present cell, an
+ * absent cell and an absent row; a column past the 255 a byte names stays
+ * two instructions and reads the same. */
+static void test_column_tests(void **state)
+{
+    (void)state;
+    char wide[6000], csv[4000];
+    int n = snprintf(wide, sizeof wide, "catalog drugs \"drugs.csv\" {\n  key code: string\n  grade: grade?\n");
+    for (int k = 0; k < 300; k++) n += snprintf(wide + n, sizeof wide - (size_t)n, "  c%d: money?\n", k);
+    snprintf(wide + n, sizeof wide - (size_t)n, "}\n");
+    n = snprintf(csv, sizeof csv, "code,grade");
+    for (int k = 0; k < 300; k++) n += snprintf(csv + n, sizeof csv - (size_t)n, ",c%d", k);
+    static const char *const rows[] = {"A1,A", "B2,B", "C3,", "D4,D", "E5,C"};
+    for (int r = 0; r < 5; r++) {
+        n += snprintf(csv + n, sizeof csv - (size_t)n, "\n%s", rows[r]);
+        for (int k = 0; k < 300; k++) /* c2 and c280: A1 0.50, C3 2.00, absent elsewhere */
+            n += snprintf(csv + n, sizeof csv - (size_t)n, ",%s",
+                          (k == 2 || k == 280) && r == 0 ? "0.50" : (k == 2 || k == 280) && r == 2 ? "2.00" : "");
+    }
+    snprintf(csv + n, sizeof csv - (size_t)n, "\n");
+    char policy[8000];
+    snprintf(policy, sizeof policy,
+             HEAD "enum grade { A, B, C, D }\n%s"
+                  "for item in items {\n"
+                  "  def entry = find(drugs, region, item.code)\n"
+                  "  def capped = min(item.amount, entry.c2 ?? item.amount)\n"
+                  "  def capped_far = min(item.amount, entry.c280 ?? item.amount)\n"
+                  "  def b_amount = if entry.grade == B then item.amount else ¥0\n"
+                  "  def ac = entry.grade == A or entry.grade == C\n"
+                  "  def ac_amount = if ac then item.amount else ¥0\n"
+                  "}\n"
+                  "def n_capped = sum i.capped for i in items\n"
+                  "def n_capped_far = sum i.capped_far for i in items\n"
+                  "def n_b = sum i.b_amount for i in items\n"
+                  "def n_ac = sum i.ac_amount for i in items\n"
+                  "result {\n  n_capped = n_capped\n  n_capped_far = n_capped_far\n  n_b = n_b\n  n_ac = n_ac\n}\n",
+             wide);
+    const char *files[] = {"CN.rg", policy, "drugs.csv", csv, NULL};
+    machine *M = start(files);
+    uint32_t plan = M->p->plans[0];
+    assert_int_equal(count_ops(M->p, plan, RG_OP_LOCAL_COL_IF_SOME), 1); /* c2; not c280 */
+    assert_int_equal(count_ops(M->p, plan, RG_OP_JUMP_IF_SOME), 1);
+    assert_int_equal(count_ops(M->p, plan, RG_OP_JUMP_UNLESS_COL), 1);
+    assert_int_equal(count_ops(M->p, plan, RG_OP_LOCAL_COL_IN_SET), 1);
+    const char *c = CLAIM("CN", "2024-03-05", "0",
+                          "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"1\"}, "
+                          "{\"code\": \"C3\", \"amount\": \"5\"}, {\"code\": \"X9\", \"amount\": \"3\"}, "
+                          "{\"code\": \"D4\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"20\"}, "
+                          "{\"code\": \"E5\", \"amount\": \"4\"}");
+    rg_value out[4];
+    claim(M, c);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    assert_int_equal(out[0], 3150); /* 0.50 + 2.00 (capped) + 3 (no row) + 1 + 1 + 20 + 4 (no cap) */
+    assert_int_equal(out[1], 3150); /* the same through the far column */
+    assert_int_equal(out[2], 2100); /* B2 twice; not C3 (no grade) nor X9 (no row) */
+    assert_int_equal(out[3], 500);  /* A1, E5 */
+    expect_lazy_same(M, c, out, sizeof out / sizeof *out);
+    stop(M);
+}
+
 /* The program keeps one copy of each text (with its hash), a claim string
  * equal to one of them is bound as that copy, and a catalog finds the same
  * row by the program's copy (its stored hash, a pointer compared) as by any
@@ -551,7 +614,9 @@ static void test_in_set(void **state)
              "result {\n  n_ac = n_ac\n  n_abd = n_abd\n  n_named = n_named\n  n_mixed = n_mixed\n}\n",
         "drugs.csv", "code,grade\nA1,A\nB2,B\nC3,C\nD4,D\n", NULL};
     machine *M = start(files);
-    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_IN_SET_IMM), 2); /* the chain of three is one; not `mixed` */
+    /* the chain of three is one; not `mixed`; each reads the row's column itself */
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_LOCAL_COL_IN_SET), 2);
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_IN_SET_IMM), 0);
     const char *c = CLAIM("CN", "2024-03-05", "0",
                           "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"1\"}, "
                           "{\"code\": \"C3\", \"amount\": \"1\"}, {\"code\": \"D4\", \"amount\": \"1\"}, "
@@ -1018,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_plan),
         cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_catalog_cells),
+        cmocka_unit_test(test_column_tests),
         cmocka_unit_test(test_in_set),
         cmocka_unit_test(test_bind_slots),
         cmocka_unit_test(test_plan_updates),
