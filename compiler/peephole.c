@@ -74,6 +74,21 @@ static void thread_jumps(chunk_t *c)
         }
         if (!y)
             continue;
+        /* a jump that knows a local's truth (a test of it, a store of a
+         * false value) landing on a test of the same local, nothing between
+         * to change it: that test is decided already */
+        int known = x->op == RG_OP_JUMP_IF_LOCAL_TRUE ? 1
+                    : x->op == RG_OP_JUMP_IF_LOCAL_FALSE || x->op == RG_OP_STORE_JUMP_IF_FALSE ? 0
+                                                                                                : -1;
+        for (int hops = 0; y && hops < 16 && known >= 0 && y->a == x->a &&
+                           (y->op == RG_OP_JUMP_IF_LOCAL_FALSE || y->op == RG_OP_JUMP_IF_LOCAL_TRUE);
+             hops++) {
+            int jumps = (y->op == RG_OP_JUMP_IF_LOCAL_TRUE) == known;
+            t = jumps ? y->b : t + rg_op_length(y->op);
+            y = insn_at(c, t);
+        }
+        if (!y)
+            continue;
         set_target(x, t);
         if (x->op == RG_OP_JUMP && y->op == RG_OP_RET) {
             x->op = RG_OP_RET;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bytecode_io.h"
 #include "compiler.h"
 #include "opcodes.h"
 #include "pack_fixture.h"
@@ -534,6 +535,59 @@ static void test_column_tests(void **state)
     assert_int_equal(out[1], 3150); /* the same through the far column */
     assert_int_equal(out[2], 2100); /* B2 twice; not C3 (no grade) nor X9 (no row) */
     assert_int_equal(out[3], 500);  /* A1, E5 */
+    expect_lazy_same(M, c, out, sizeof out / sizeof *out);
+    stop(M);
+}
+
+/* How many tests of a local (JUMP_IF_LOCAL_FALSE/TRUE) in chunk ci jump
+ * straight onto another test of the same local. */
+static int tests_landing_on_tests(const rg_program *p, uint32_t ci)
+{
+    const rg_chunk *c = &p->chunks[ci];
+    const uint8_t *code = p->code + c->start;
+    int n = 0;
+    for (uint32_t off = 0; off < c->len; off += rg_op_length(code[off])) {
+        int test = code[off] == RG_OP_JUMP_IF_LOCAL_FALSE || code[off] == RG_OP_JUMP_IF_LOCAL_TRUE;
+        if (!test)
+            continue;
+        uint32_t to = rg_rd32(code + off + 3);
+        int again = code[to] == RG_OP_JUMP_IF_LOCAL_FALSE || code[to] == RG_OP_JUMP_IF_LOCAL_TRUE;
+        n += again && rg_rd16(code + to + 1) == rg_rd16(code + off + 1);
+    }
+    return n;
+}
+
+/* A jump that knows a flag (a test of it, or a store of it false) landing
+ * on another test of the same flag goes straight to where that one goes (the
+ * seed pack's `covered`, tested by three ifs an item): the answers stay the
+ * lazy path's, flag true or false. */
+static void test_threaded_flag_tests(void **state)
+{
+    (void)state;
+    machine *M = start_one(HEAD "for item in items {\n"
+                                "  def cheap = item.amount < ¥10 or item.code == \"X\"\n"
+                                "  def low = if cheap then item.amount else ¥0\n"
+                                "  def own = if cheap then ¥0 else item.amount\n"
+                                "  def over = if cheap then item.amount - ¥1 else ¥0\n"
+                                "}\n"
+                                "def n_low = sum i.low for i in items\n"
+                                "def n_own = sum i.own for i in items\n"
+                                "def n_over = sum i.over for i in items\n"
+                                "result {\n  n_low = n_low\n  n_own = n_own\n  n_over = n_over\n}\n");
+    uint32_t plan = M->p->plans[0];
+    assert_true(count_ops(M->p, plan, RG_OP_JUMP_IF_LOCAL_FALSE) + count_ops(M->p, plan, RG_OP_JUMP_IF_LOCAL_TRUE) >= 2);
+    assert_int_equal(tests_landing_on_tests(M->p, plan), 0);
+    const char *c = CLAIM("CN", "2024-03-05", "0",
+                          "{\"code\": \"A\", \"amount\": \"3\"}, {\"code\": \"B\", \"amount\": \"25\"}, "
+                          "{\"code\": \"C\", \"amount\": \"9.99\"}, {\"code\": \"D\", \"amount\": \"10\"}, "
+                          "{\"code\": \"X\", \"amount\": \"50\"}");
+    rg_value out[3];
+    claim(M, c);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    assert_int_equal(out[0], 6299); /* 3 + 9.99 + 50 (X) */
+    assert_int_equal(out[1], 3500); /* 25 + 10 */
+    assert_int_equal(out[2], 5999); /* 2 + 8.99 + 49 */
     expect_lazy_same(M, c, out, sizeof out / sizeof *out);
     stop(M);
 }
@@ -1084,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_plan_decision),
         cmocka_unit_test(test_catalog_cells),
         cmocka_unit_test(test_column_tests),
+        cmocka_unit_test(test_threaded_flag_tests),
         cmocka_unit_test(test_in_set),
         cmocka_unit_test(test_bind_slots),
         cmocka_unit_test(test_plan_updates),
