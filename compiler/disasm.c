@@ -209,6 +209,12 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
         }
         return 1;
     }
+    if (oi->a == RG_OPK_CATIFIELD) {
+        fprintf(out, "%s by %s", str_of(p, p->catalogs[in->a >> 16].name), field_at_slot(p, in->a & 0xFFFFu, 1));
+        put_rowsrc(p, in->b >> 16, out);
+        fprintf(out, ", into local %u", in->b & 0xFFFFu);
+        return 1;
+    }
     switch (oi->a) {
     case RG_OPK_CONST:
         if (in->op == RG_OP_TABLE) { /* a verified block: inputs, then cells */
@@ -273,6 +279,7 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
     if (oi->a == RG_OPK_IMM) snprintf(buf, n, "%" PRId32, (int32_t)in->a);
     else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", in->a >> 16, in->a & 0xFFFFu);
     else if (oi->a == RG_OPK_LOCALS) snprintf(buf, n, "%u,%u", in->a >> 16, in->a & 0xFFFFu);
+    else if (oi->a == RG_OPK_CATIFIELD) snprintf(buf, n, "%u.%u", in->a >> 16, in->a & 0xFFFFu);
     else if (oi->a == RG_OPK_ROWCOL) snprintf(buf, n, "%u,%u.%u", in->a >> 16, in->a >> 8 & 0xFFu, in->a & 0xFFu);
     else if (oi->a == RG_OPK_ROWCOLV)
         snprintf(buf, n, "%u,%u.%u=%u", in->a >> 24, in->a >> 16 & 0xFFu, in->a >> 8 & 0xFFu, in->a & 0xFFu);

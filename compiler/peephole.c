@@ -248,6 +248,11 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         *out = (pinsn){RG_OP_SUB_LOCALS_ACC, x->a << 16 | x->b, c->in[i + 1].a, x->off};
         return 2;
     }
+    /* a catalog row found by an item's key (a plan's item loop) */
+    if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_FIND_LOCAL)) {
+        *out = (pinsn){RG_OP_FIND_ILOCAL, c->in[i + 1].a << 16 | x->a, x->b << 16 | c->in[i + 1].b, x->off};
+        return 2;
+    }
     if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
         *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, x->b << 16 | c->in[i + 1].a, x->off};
         return 2;

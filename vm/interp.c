@@ -1055,6 +1055,13 @@ next:
         if (cat_cell(ip[2], locals[ip[4]]) == ip[1])
             NEXT(9);
         JUMP_TO(rd32(ip + 5));
+    TARGET(FIND_ILOCAL) {
+        uint32_t cf = rd32(ip + 1), rl = rd32(ip + 5);
+        IFIELD_OF(b, cf & 0xFFFFu, rl >> 16);
+        a = POP();
+        locals[rl & 0xFFFFu] = find_row(p, cf >> 16, a, b);
+        NEXT(9);
+    }
     TARGET(ZERO_LOCALS)
         for (uint32_t l = rd16(ip + 1), last = rd16(ip + 3); l <= last; l++)
             locals[l] = 0;

@@ -32,7 +32,8 @@
     X(ROWLOCAL, 4) /* row source (as ROWSRC) << 16 | local */           \
     X(LOCALS, 4)  /* two locals: the first << 16 | the second */          \
     X(ROWCOL, 4)  /* local holding a catalog row << 16 | catalog << 8 | column */ \
-    X(ROWCOLV, 4) /* as ROWCOL, a byte each: local << 24 | catalog << 16 | column << 8 | value */
+    X(ROWCOLV, 4) /* as ROWCOL, a byte each: local << 24 | catalog << 16 | column << 8 | value */ \
+    X(CATIFIELD, 4) /* catalog << 16 | slot of an item row */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -144,7 +145,8 @@
     /* eleventh round: a catalog column read and tested at once */ \
     X(LOCAL_COL_IF_SOME, ROWCOL, JUMP, 0, 1, "column A.c of the catalog row in local A.l: if present push it and go to B, else go on") /* LOCAL_COL; JUMP_IF_SOME */ \
     X(LOCAL_COL_IN_SET, ROWCOL, IMM, 0, 1, "column A.c of the catalog row in local A.l is one of 0..31 and its bit is set in the immediate B") /* LOCAL_COL; IN_SET_IMM */ \
-    X(JUMP_UNLESS_COL, ROWCOLV, JUMP, 0, 0, "go to B unless column A.c of the catalog row in local A.l equals A.v") /* LOCAL_COL; JUMP_IF_NE */
+    X(JUMP_UNLESS_COL, ROWCOLV, JUMP, 0, 0, "go to B unless column A.c of the catalog row in local A.l equals A.v") /* LOCAL_COL; JUMP_IF_NE */ \
+    X(FIND_ILOCAL, CATIFIELD, ROWLOCAL, 1, 0, "local B.l = the row of catalog A.c for region x and key field A.f of item row B.r, or absent") /* LOAD_IFIELD; FIND_LOCAL */
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

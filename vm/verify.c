@@ -581,6 +581,13 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 8 & 0xFFu), (unsigned)n);
         val &= 0xFFu;
         break;
+    case RG_OPK_CATIFIELD: /* a catalog, then a slot of an item row */
+        if ((val >> 16) >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", val >> 16, bound);
+        }
+        val &= 0xFFFFu;
+        PACK("item slot", "item slots", p->n_item_slots)
     case RG_OPK_FIELDIMM: /* the value is any 16 bits */
         val >>= 16;
         PACK("claim slot", "claim slots", p->n_claim_slots)
@@ -983,6 +990,11 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
             return -1;
         loc[in->b] = tag_row(in->a);
+        break;
+    case RG_OP_FIND_ILOCAL:
+        if (need_tag(v, ci, off, in, t->item_slot[in->a & 0xFFFFu], T_STR, "the key"))
+            return -1;
+        loc[in->b & 0xFFFFu] = tag_row(in->a >> 16);
         break;
     case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
     case RG_OP_LOAD_LOCAL2: break; /* pushes both below */

@@ -780,6 +780,16 @@ static void test_operand_bounds(void **state)
          "JUMP_UNLESS_COL: catalog 1 is out of range (the pack has 1 catalogs)"},
         {{RG_OP_JUMP_UNLESS_COL, RG_OP_PUSH_INT, RG_OP_RET}, {2u << 8 | 0xFF, 0}, {9}, 3, 1,
          "JUMP_UNLESS_COL: column 2 is out of range (catalog 0 has 2 columns)"},
+        /* CATIFIELD: catalog << 16 | item slot; then ROWLOCAL: the item's row, the local found into */
+        {{RG_OP_PUSH_INT, RG_OP_FIND_ILOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, 1u << 16, 0}, {0, 0}, 4, 1,
+         "FIND_ILOCAL: catalog 1 is out of range (the pack has 1 catalogs)"},
+        {{RG_OP_PUSH_INT, RG_OP_FIND_ILOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, 1, 0}, {0, 0}, 4, 1,
+         "FIND_ILOCAL: item slot 1 is out of range (the pack has 1 item slots)"},
+        {{RG_OP_PUSH_INT, RG_OP_FIND_ILOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0, 0}, {0, 1u << 16}, 4, 1,
+         "FIND_ILOCAL: row local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_PUSH_INT, RG_OP_FIND_ILOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0, 0}, {0, RG_ROW_OF_FRAME << 16 | 1}, 4, 1,
+         "FIND_ILOCAL: local 1 is out of range (this chunk has 1 locals)"},
+        {{RG_OP_FIND_ILOCAL, RG_OP_PUSH_INT, RG_OP_RET}, {0, 0}, {0}, 3, 1, "FIND_ILOCAL pops 1 but the stack holds 0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         codebuf c = {{0}, 0};

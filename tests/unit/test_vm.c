@@ -458,7 +458,9 @@ static void test_catalog_cells(void **state)
              "result {\n  long_hits = long_hits\n  caps = caps\n  misses = misses\n}\n",
         "drugs.csv", "code,name,cap\nA1,Short,1.25\nLONGER-THAN-8-BYTES,Long one,\nB2,Other,3.00\nWXYZ5,Five,2.00\n", NULL};
     machine *M = start(files);
-    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_LOCAL), 1); /* the row goes straight to its local */
+    /* the row goes straight to its local, found by the item's key */
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_ILOCAL), 1);
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_LOCAL), 0);
     const char *c = CLAIM("CN", "2024-03-05", "0",
                           "{\"code\": \"A1\", \"amount\": \"1\"}, {\"code\": \"LONGER-THAN-8-BYTES\", \"amount\": \"1\"}, "
                           "{\"code\": \"LONGER-THAN-8-BYTEZ\", \"amount\": \"1\"}, {\"code\": \"A\", \"amount\": \"1\"}, "
@@ -588,6 +590,38 @@ static void test_threaded_flag_tests(void **state)
     assert_int_equal(out[0], 6299); /* 3 + 9.99 + 50 (X) */
     assert_int_equal(out[1], 3500); /* 25 + 10 */
     assert_int_equal(out[2], 5999); /* 2 + 8.99 + 49 */
+    expect_lazy_same(M, c, out, sizeof out / sizeof *out);
+    stop(M);
+}
+
+/* FIND_ILOCAL finds a row by an item's key wherever the key sits in the
+ * item's record (here its second field), and absent for a key no row has. */
+static void test_find_by_item_key(void **state)
+{
+    (void)state;
+    const char *files[] = {
+        "CN.rg",
+        "policy CN\n"
+        "record item {\n  amount: money\n  code: string\n}\n"
+        "claim {\n  region: region\n  date: date\n  items: list of item\n}\n"
+        "select policy by region as of date\n"
+        "catalog drugs \"drugs.csv\" {\n  key code: string\n  cap: money\n}\n"
+        "for item in items {\n"
+        "  def entry = find(drugs, region, item.code)\n"
+        "  def capped = min(item.amount, entry.cap ?? item.amount)\n"
+        "}\n"
+        "def n_capped = sum i.capped for i in items\n"
+        "result {\n  n_capped = n_capped\n}\n",
+        "drugs.csv", "code,cap\nA1,1.00\nB2,2.00\n", NULL};
+    machine *M = start(files);
+    assert_int_equal(count_ops(M->p, M->p->plans[0], RG_OP_FIND_ILOCAL), 1);
+    const char *c = "{\"region\": \"CN\", \"date\": \"2024-03-05\", \"items\": [{\"amount\": \"5\", \"code\": \"A1\"}, "
+                    "{\"amount\": \"5\", \"code\": \"B2\"}, {\"amount\": \"5\", \"code\": \"C3\"}]}";
+    rg_value out[1];
+    claim(M, c);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+    assert_int_equal(out[0], 800); /* 1.00 + 2.00 + 5 (no row) */
     expect_lazy_same(M, c, out, sizeof out / sizeof *out);
     stop(M);
 }
@@ -1139,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_catalog_cells),
         cmocka_unit_test(test_column_tests),
         cmocka_unit_test(test_threaded_flag_tests),
+        cmocka_unit_test(test_find_by_item_key),
         cmocka_unit_test(test_in_set),
         cmocka_unit_test(test_bind_slots),
         cmocka_unit_test(test_plan_updates),
