@@ -28,7 +28,7 @@ static void exercise(const rg_program *p)
             for (uint32_t j = 0; j < ix->count; j++) {
                 uint32_t row = p->cat_rows[ix->start + j];
                 const char *key = p->str[p->cat_values[(size_t)row * p->catalogs[c].n_columns]];
-                if (rg_catalog_find(p, c, pol, key) != (rg_value)row) abort();
+                if (rg_catalog_row_index(p, c, rg_catalog_find(p, c, pol, key)) != row) abort();
             }
             (void)rg_catalog_find(p, c, pol, "\xff no such key");
         }
