@@ -49,7 +49,8 @@ static int csv_record(const char *t, size_t len, size_t *pos, char *buf, size_t 
     for (;;) {
         if (n < max)
             starts[n] = (uint32_t)i;
-        n += n <= max;
+        if (n <= max) /* past max the count stays max + 1 */
+            n++;
         int quoted = i < len && t[i] == '"';
         if (quoted)
             i++;
@@ -210,31 +211,30 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     size_t pos = 0;
     if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
         pos = 3;
-    enum { MAXF = CSV_MAX_FIELDS };
-    if (ncol > MAXF) {
+    if (ncol > CSV_MAX_FIELDS) {
         rgc_error(pk, d->loc, NULL, "catalog '%s' declares %u columns; a catalog has at most %d", d->name,
-                  (unsigned)ncol, MAXF);
+                  (unsigned)ncol, CSV_MAX_FIELDS);
         return -1;
     }
-    uint32_t starts[MAXF];
-    char *buf = malloc(src->len + MAXF + 16);
-    int n = csv_record(src->text, src->len, &pos, buf, src->len + MAXF + 16, starts, MAXF);
+    uint32_t starts[CSV_MAX_FIELDS];
+    char *buf = malloc(src->len + CSV_MAX_FIELDS + 16);
+    int n = csv_record(src->text, src->len, &pos, buf, src->len + CSV_MAX_FIELDS + 16, starts, CSV_MAX_FIELDS);
     if (n <= 0) {
         rgc_error(pk, d->loc, NULL, "catalog file '%s' is empty: it needs a header line", path);
         free(buf);
         return -1;
     }
-    if (n > MAXF) {
+    if (n > CSV_MAX_FIELDS) {
         rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), "split the catalog, or drop the columns it does not declare",
-                  "catalog file '%s' has more than %d columns", path, MAXF);
+                  "catalog file '%s' has more than %d columns", path, CSV_MAX_FIELDS);
         free(buf);
         return -1;
     }
-    int map[MAXF];
-    const char *hdr[MAXF];
+    int map[CSV_MAX_FIELDS];
+    const char *hdr[CSV_MAX_FIELDS];
     {
         const char *c = buf;
-        for (int i = 0; i < n && i < MAXF; i++) {
+        for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++) {
             hdr[i] = c;
             c += strlen(c) + 1;
         }
@@ -242,7 +242,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     int rc = 0;
     for (uint32_t k = 0; k < ncol; k++) {
         map[k] = -1;
-        for (int i = 0; i < n && i < MAXF; i++)
+        for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
             if (strcmp(hdr[i], colnames[k]) == 0)
                 map[k] = i;
         if (map[k] < 0) { /* underline the header line, and say what it names */
@@ -251,7 +251,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             char have[512];
             size_t used = 0;
             have[0] = '\0';
-            for (int i = 0; i < n && i < MAXF && used < sizeof have; i++)
+            for (int i = 0; i < n && i < CSV_MAX_FIELDS && used < sizeof have; i++)
                 used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
             snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
@@ -259,19 +259,19 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             rc = -1;
         }
     }
-    char *line = malloc(src->len + MAXF + 16);
+    char *line = malloc(src->len + CSV_MAX_FIELDS + 16);
     rg_value *vals = malloc(ncol * sizeof *vals);
     int header_ok = rc == 0;
     while (header_ok) {
         size_t line_start = pos;
-        int m = csv_record(src->text, src->len, &pos, line, src->len + MAXF + 16, starts, MAXF);
+        int m = csv_record(src->text, src->len, &pos, line, src->len + CSV_MAX_FIELDS + 16, starts, CSV_MAX_FIELDS);
         if (m < 0)
             break;
         if (m == 1 && line[0] == '\0')
             continue; /* blank line */
-        const char *cells[MAXF];
+        const char *cells[CSV_MAX_FIELDS];
         const char *c = line;
-        for (int i = 0; i < m && i < MAXF; i++) {
+        for (int i = 0; i < m && i < CSV_MAX_FIELDS; i++) {
             cells[i] = c;
             c += strlen(c) + 1;
         }

@@ -1039,14 +1039,13 @@ next:
         NEXT(7);
     }
     /* ROWCOL operand: the local is its high half (ip + 3), the column its low byte (ip + 1) */
-    TARGET(LOCAL_COL_IF_SOME) {
-        rg_value x = locals[rd16(ip + 3)];
-        if (x != RG_NONE && (a = rg_row_cells(x)[ip[1]]) != RG_NONE) {
+    TARGET(LOCAL_COL_IF_SOME)
+        a = cat_cell(ip[1], locals[rd16(ip + 3)]);
+        if (a != RG_NONE) {
             PUSH(a);
             JUMP_TO(rd32(ip + 5));
         }
         NEXT(9);
-    }
     TARGET(LOCAL_COL_IN_SET)
         a = cat_cell(ip[1], locals[rd16(ip + 3)]);
         PUSH((uint64_t)a < 32 && (rd32(ip + 5) >> a & 1));
