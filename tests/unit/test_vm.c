@@ -93,6 +93,15 @@ static void expect_lazy_same(machine *M, const char *json, const rg_value *out, 
     M->vm->explain = 0;
 }
 
+/* Settles json with the policy's plan: its outputs in out, and the plan
+ * did not fall back to the lazy path. */
+static void plan_settles(machine *M, const char *json, rg_value *out)
+{
+    claim(M, json);
+    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
+    assert_int_equal(M->vm->plan_fallbacks, 0);
+}
+
 static uint32_t slot(machine *M, const char *name)
 {
     uint32_t s = rgc_def_slot(M->fx->pk, name);
@@ -468,9 +477,7 @@ static void test_catalog_cells(void **state)
                           "{\"code\": \"WXYZ5\", \"amount\": \"1\"}, {\"code\": \"WXYZ6\", \"amount\": \"1\"}, "
                           "{\"code\": \"WXYA5\", \"amount\": \"1\"}");
     rg_value out[3];
-    claim(M, c);
-    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
-    assert_int_equal(M->vm->plan_fallbacks, 0);
+    plan_settles(M, c, out);
     assert_int_equal(out[0], 1);   /* the long key's row, its name read as a string */
     assert_int_equal(out[1], 625); /* 1.25 + 3.00 + 2.00, the long key's cap absent */
     assert_int_equal(out[2], 5);   /* the near misses (last byte, inside a word), "A" and "" */
@@ -530,9 +537,7 @@ static void test_column_tests(void **state)
                           "{\"code\": \"D4\", \"amount\": \"1\"}, {\"code\": \"B2\", \"amount\": \"20\"}, "
                           "{\"code\": \"E5\", \"amount\": \"4\"}");
     rg_value out[4];
-    claim(M, c);
-    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
-    assert_int_equal(M->vm->plan_fallbacks, 0);
+    plan_settles(M, c, out);
     assert_int_equal(out[0], 3150); /* 0.50 + 2.00 (capped) + 3 (no row) + 1 + 1 + 20 + 4 (no cap) */
     assert_int_equal(out[1], 3150); /* the same through the far column */
     assert_int_equal(out[2], 2100); /* B2 twice; not C3 (no grade) nor X9 (no row) */
@@ -584,9 +589,7 @@ static void test_threaded_flag_tests(void **state)
                           "{\"code\": \"C\", \"amount\": \"9.99\"}, {\"code\": \"D\", \"amount\": \"10\"}, "
                           "{\"code\": \"X\", \"amount\": \"50\"}");
     rg_value out[3];
-    claim(M, c);
-    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
-    assert_int_equal(M->vm->plan_fallbacks, 0);
+    plan_settles(M, c, out);
     assert_int_equal(out[0], 6299); /* 3 + 9.99 + 50 (X) */
     assert_int_equal(out[1], 3500); /* 25 + 10 */
     assert_int_equal(out[2], 5999); /* 2 + 8.99 + 49 */
@@ -618,9 +621,7 @@ static void test_find_by_item_key(void **state)
     const char *c = "{\"region\": \"CN\", \"date\": \"2024-03-05\", \"items\": [{\"amount\": \"5\", \"code\": \"A1\"}, "
                     "{\"amount\": \"5\", \"code\": \"B2\"}, {\"amount\": \"5\", \"code\": \"C3\"}]}";
     rg_value out[1];
-    claim(M, c);
-    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
-    assert_int_equal(M->vm->plan_fallbacks, 0);
+    plan_settles(M, c, out);
     assert_int_equal(out[0], 800); /* 1.00 + 2.00 + 5 (no row) */
     expect_lazy_same(M, c, out, sizeof out / sizeof *out);
     stop(M);
@@ -711,9 +712,7 @@ static void test_in_set(void **state)
                           "{\"code\": \"none\", \"amount\": \"1\"}, {\"code\": \"C3\", \"amount\": \"1\"}, "
                           "{\"code\": \"B2\", \"amount\": \"20\"}");
     rg_value out[4];
-    claim(M, c);
-    assert_int_equal(rg_vm_eval_outputs(M->vm, out), RG_OK);
-    assert_int_equal(M->vm->plan_fallbacks, 0);
+    plan_settles(M, c, out);
     assert_int_equal(out[0], 300);  /* A1, C3, C3; not B2, D4, nor the absent row */
     assert_int_equal(out[1], 2300); /* A1, B2, D4, B2 */
     assert_int_equal(out[2], 200);  /* strings are not small integers: two tests, as written */
