@@ -534,13 +534,6 @@ static rg_status fail_memory(bctx *c)
 
 /* One past the last field of f's subtree: fields are in pre-order, so it is the
  * first later field whose parent comes before f. */
-static uint32_t subtree_end(const rg_program *p, uint32_t f)
-{
-    uint32_t k = f + 1;
-    while (k < p->n_fields && p->fields[k].parent >= (int32_t)f) k++;
-    return k;
-}
-
 static rg_value *slot_of(bctx *c, const rg_field *f, rg_value *row)
 {
     if (f->in_list) return row && f->slot < c->p->n_item_slots ? row + f->slot : NULL;
@@ -789,6 +782,24 @@ static rg_status bind_region(bctx *c, const rg_field *f, const json_t *x, rg_val
 
 static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, json_t *obj, rg_value *row);
 
+/* obj's member named key (a program string), or NULL. *at walks obj's members
+ * in their order alongside the schema's fields: a claim's keys mostly come in
+ * the schema's order, so the key is looked for where the walk stands, then
+ * one member on (past a key the schema does not read), and only then by
+ * obj's hash. */
+static json_t *member(json_t *obj, const char *key, void **at)
+{
+    uint32_t len = rg_str_len(key);
+    void *it = *at;
+    for (int step = 0; step < 2 && it; step++, it = json_object_iter_next(obj, it)) {
+        if (json_object_iter_key_len(it) == len && memcmp(json_object_iter_key(it), key, len) == 0) {
+            *at = json_object_iter_next(obj, it);
+            return json_object_iter_value(it);
+        }
+    }
+    return json_object_getn(obj, key, len);
+}
+
 /* The list of item records: field index li, its item fields [li + 1, end). */
 static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
 {
@@ -816,7 +827,7 @@ static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
 }
 
 /* Field j (subtree [j, end)) read from object obj. */
-static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, rg_value *row)
+static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void **at, rg_value *row)
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[j];
@@ -834,7 +845,7 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, rg_v
         }
     }
 
-    json_t *x = json_object_get(obj, p->str[f->key]);
+    json_t *x = member(obj, p->str[f->key], at);
     if (x && json_is_null(x)) x = NULL;
     if (!x) {
         if (!f->optional) return fail_missing(c, f);
@@ -882,11 +893,12 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, rg_v
 /* The children of parent among fields [first, end), read from object obj. */
 static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, json_t *obj, rg_value *row)
 {
+    void *at = json_object_iter(obj);
     for (uint32_t j = first; j < end;) {
-        uint32_t sub = subtree_end(c->p, j);
+        uint32_t sub = c->p->field_end[j];
         if (sub > end) sub = end;
         if (c->p->fields[j].parent == parent) {
-            rg_status st = bind_field(c, j, sub, obj, row);
+            rg_status st = bind_field(c, j, sub, obj, &at, row);
             if (st != RG_OK) return st;
         }
         j = sub;

@@ -282,15 +282,6 @@ regula_status regula_claim_add_item(regula_ctx *c, unsigned *index)
 
 /* ---- checking the built claim ------------------------------------------------------- */
 
-/* One past the last field of f's subtree (fields are in pre-order). */
-static uint32_t subtree_end(const rg_program *p, uint32_t f)
-{
-    uint32_t k = f + 1;
-    while (k < p->n_fields && p->fields[k].parent >= (int32_t)f)
-        k++;
-    return k;
-}
-
 static rg_value *slot_of(regula_ctx *c, const rg_field *f, rg_value *row)
 {
     return f->in_list ? row + f->slot : c->vm->claim + f->slot;
@@ -343,7 +334,7 @@ static regula_status check_fields(regula_ctx *c, int32_t parent, uint32_t first,
 {
     const rg_program *p = c->pack->prog;
     for (uint32_t j = first; j < end;) {
-        uint32_t sub = subtree_end(p, j);
+        uint32_t sub = p->field_end[j];
         if (sub > end)
             sub = end;
         if (p->fields[j].parent == parent) {

@@ -69,6 +69,7 @@ static void drop_derived(rg_program *p)
     free(p->cat_hash_mask);
     free(p->chunk_rt);
     free(p->def_item);
+    free(p->field_end);
     free(p->cat_cells);
     p->str = NULL;
     p->str_arena = NULL;
@@ -79,6 +80,7 @@ static void drop_derived(rg_program *p)
     p->cat_hash_start = p->cat_hash_mask = NULL;
     p->chunk_rt = NULL;
     p->def_item = NULL;
+    p->field_end = NULL;
 }
 
 /* A chunk that pushes a literal and returns it (a parameter's, in whichever
@@ -145,6 +147,26 @@ static int build_chunk_rt(rg_program *p)
                                        .year = year};
     }
     for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
+    return 0;
+}
+
+/* From the last field back: a field's run ends at the first later field whose
+ * parent comes before it, and the subtree of a field in the run is skipped
+ * whole (its end is known already). */
+void rg_program_field_ends(const rg_program *p, uint32_t *end)
+{
+    for (uint32_t f = p->n_fields; f-- > 0;) {
+        uint32_t k = f + 1;
+        while (k < p->n_fields && p->fields[k].parent >= (int32_t)f) k = end[k];
+        end[f] = k;
+    }
+}
+
+static int build_field_end(rg_program *p)
+{
+    p->field_end = malloc((p->n_fields ? p->n_fields : 1) * sizeof *p->field_end);
+    if (!p->field_end) return -1;
+    rg_program_field_ends(p, p->field_end);
     return 0;
 }
 
@@ -263,7 +285,8 @@ int rg_program_finish(rg_program *p)
 {
     size_t total = 0;
     drop_derived(p);
-    if (build_strings(p) || build_cat_cells(p) || build_chunk_rt(p) || size_catalog_tables(p, &total)) goto fail;
+    if (build_strings(p) || build_cat_cells(p) || build_chunk_rt(p) || build_field_end(p) ||
+        size_catalog_tables(p, &total)) goto fail;
     p->outputs_bad = 0;
     for (uint32_t i = 0; i < p->n_outputs && !p->outputs_bad; i++)
         if (p->outputs[i].def >= p->n_defs || p->defs[p->outputs[i].def].per_item) p->outputs_bad = i + 1;

@@ -292,6 +292,8 @@ typedef struct rg_program {
     uint32_t *cat_hash_mask; /* per (catalog, policy): table size - 1 */
     struct rg_chunk_rt *chunk_rt; /* per chunk: what the interpreter reads entering it */
     uint32_t *def_item;      /* per definition: item_index when per-item, else RG_NO_INDEX */
+    uint32_t *field_end;     /* per schema field: one past its subtree (the run of
+                              * fields after it whose parent is it or within it) */
     int64_t *cat_cells;      /* cat_values with each string cell a pointer (p->str),
                               * as the interpreter pushes it: no type test a read */
     uint32_t outputs_bad;    /* 1 + the first output whose definition is not a
@@ -324,6 +326,9 @@ void rg_program_free(rg_program *p);
 /* Derive the pointer tables and catalog hashes of a verified program (it
  * trusts the tables); 0 on success, -1 on no memory. Can be called again. */
 int rg_program_finish(rg_program *p);
+/* Fills end[f], for each schema field f, with one past its subtree (what
+ * rg_program_finish keeps as p->field_end). */
+void rg_program_field_ends(const rg_program *p, uint32_t *end);
 /* A catalog row value is the address of the row's cells in p->cat_cells, so
  * that reading a column is one load (no row width, no bounds: the verifier
  * saw where the value came from); absent is RG_NONE. */

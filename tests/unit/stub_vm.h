@@ -20,6 +20,9 @@ typedef struct {
     rg_strent strings[T_MAX_STRINGS];
     char blob[4096];
     const char *str[T_MAX_STRINGS];
+    _Alignas(8) char arena[8192]; /* each string after its head, as rg_program_finish lays them out */
+    size_t n_arena;
+    uint32_t field_end[T_MAX_FIELDS];
     uint32_t member_names[32];
     rg_enum enums[8];
     rg_field fields[T_MAX_FIELDS];
@@ -42,7 +45,8 @@ static uint32_t tp_str(test_program *t, const char *s)
     t->p.n_blob += (uint32_t)len + 1;
     t->strings[id].offset = (uint32_t)off;
     t->strings[id].len = (uint32_t)len;
-    t->str[id] = t->blob + off;
+    t->str[id] = rg_str_put(t->arena + t->n_arena, s, (uint32_t)len, rg_str_hash_text(s, len));
+    t->n_arena += rg_str_room(len);
     return id;
 }
 
@@ -158,6 +162,8 @@ static void tp_seed(test_program *t)
     int32_t items = tp_field(t, -1, "items", "items", RG_TYPE(RG_T_LIST, RG_T_RECORD));
     tp_field(t, items, "code", "items[].code", STR);
     tp_field(t, items, "amount", "items[].amount", MONEY);
+    rg_program_field_ends(p, t->field_end);
+    p->field_end = t->field_end;
 }
 
 /* The claim slot of field f. */

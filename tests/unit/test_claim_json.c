@@ -169,10 +169,9 @@ static int64_t day(const char *s)
 
 /* ---- a good claim ----------------------------------------------------------------------- */
 
-static void test_bind_good_claim(void **state)
+/* What BASE binds to. */
+static void assert_base_bound(void)
 {
-    (void)state;
-    expect_ok(BASE);
     assert_string_equal(stub_sval(claim_slot(F_CLAIM_ID)), "C1");
     assert_int_equal(claim_slot(F_PERSON), 1);
     assert_string_equal(stub_sval(claim_slot(F_PERSON_ID)), "P1");
@@ -198,6 +197,13 @@ static void test_bind_good_claim(void **state)
     assert_int_equal(item_slot(0, F_ITEM_AMOUNT), 12000);
     assert_string_equal(stub_sval(item_slot(1, F_ITEM_CODE)), "D0002");
     assert_int_equal(item_slot(1, F_ITEM_AMOUNT), 500);
+}
+
+static void test_bind_good_claim(void **state)
+{
+    (void)state;
+    expect_ok(BASE);
+    assert_base_bound();
 
     /* empty items, a second claim on the same VM */
     expect_variant_ok("items", "[]");
@@ -206,6 +212,67 @@ static void test_bind_good_claim(void **state)
     expect_variant_ok("person.id", "\"张三\"");
     assert_string_equal(stub_sval(claim_slot(F_PERSON_ID)), "张三");
     expect_variant_ok("person.name", "{\"a\": [1, 2]}");
+}
+
+/* v with each object's members in reverse order and an unknown member after
+ * each (the binder walks members in order, expecting the schema's). */
+static json_t *reordered(json_t *v)
+{
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < json_array_size(v); i++) json_array_append_new(a, reordered(json_array_get(v, i)));
+        return a;
+    }
+    if (!json_is_object(v)) return json_incref(v);
+    const char *keys[16];
+    size_t n = 0;
+    const char *key;
+    json_t *x;
+    json_object_foreach(v, key, x) {
+        assert_true(n < 16);
+        keys[n++] = key;
+    }
+    json_t *o = json_object();
+    while (n-- > 0) {
+        char extra[64];
+        snprintf(extra, sizeof extra, "%s_", keys[n]);
+        json_object_set_new(o, keys[n], reordered(json_object_get(v, keys[n])));
+        json_object_set_new(o, extra, json_string("ignored"));
+    }
+    return o;
+}
+
+static void test_key_order(void **state)
+{
+    (void)state;
+    json_error_t je;
+    json_t *base = json_loads(BASE, 0, &je);
+    assert_non_null(base);
+    json_t *r = reordered(base);
+    char *text = json_dumps(r, JSON_COMPACT);
+    json_decref(r);
+    json_decref(base);
+    expect_ok(text);
+    assert_base_bound();
+    free(text);
+
+    /* two unknown members in a row, an optional member absent, one twice (the last counts) */
+    char *s = raw_variant("\"scheme\": \"employee\"",
+                          "\"u1\": 1, \"u2\": [2], \"scheme\": \"resident\", \"scheme\": \"employee\"");
+    expect_ok(s);
+    assert_base_bound();
+    free(s);
+    s = raw_variant("\"filing\": {\"kind\": \"long_term\", \"region\": \"BJ\"}, ", "");
+    expect_ok(s);
+    assert_int_equal(claim_slot(F_FILING), RG_NONE);
+    assert_int_equal(claim_slot(F_FILING_KIND), RG_NONE);
+    assert_int_equal(claim_slot(F_BALANCE), 80000);
+    free(s);
+    /* a member whose key begins like the one expected */
+    s = raw_variant("\"id\": \"P1\"", "\"i\": \"x\", \"ix\": \"x\", \"idx\": \"y\", \"id\": \"P1\"");
+    expect_ok(s);
+    assert_base_bound();
+    free(s);
 }
 
 /* ---- steps 1-3: blank, not JSON, not an object -------------------------------------- */
@@ -1177,6 +1244,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bind_good_claim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blank_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crlf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_json, setup, teardown),
