@@ -51,7 +51,7 @@ static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, siz
     if (s != RG_OK) {
         snprintf(full, sizeof full, "line %ld: %s", lineno, err);
         rg_write_error_line(out, lineno, cid, full);
-        json_decref(obj);
+        cli_json_arena_release(obj);
         return 1;
     }
     s = rg_vm_begin(vm);
@@ -69,11 +69,11 @@ static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, siz
     if (s != RG_OK) {
         snprintf(full, sizeof full, "line %ld: %s", lineno, vm->error[0] ? vm->error : "settlement failed");
         rg_write_error_line(out, lineno, cid, full);
-        json_decref(obj);
+        cli_json_arena_release(obj);
         return 1;
     }
     rg_ledger_store_commit(ledger, vm);
-    json_decref(obj);
+    cli_json_arena_release(obj);
     return 0;
 }
 

@@ -5,7 +5,8 @@
  * quarter of the time end to end (docs/performance.md). Between
  * cli_json_arena_begin() and cli_json_arena_end() — one line read, bound,
  * settled and released — allocations are carved from one block and freeing
- * them is nothing; the end rewinds the block. A line that does not fit falls
+ * them is nothing; the end rewinds the block, so a line's claim is released
+ * without walking it (cli_json_arena_release). A line that does not fit falls
  * back to malloc for the rest and the block doubles for the next ones.
  *
  * jansson's allocator is process-wide, so this is the command line's choice,
@@ -90,6 +91,13 @@ void cli_json_arena_end(void)
         }
     }
     A.overflowed = 0;
+}
+
+void cli_json_arena_release(json_t *v)
+{
+    /* freeing a block-carved value is nothing: only a walk would cost */
+    if (!A.active || A.overflowed)
+        json_decref(v);
 }
 
 size_t cli_json_arena_size(void)

@@ -71,12 +71,51 @@ static void test_large_line_grows_the_block(void **state)
     test_line_values(state);
 }
 
+/* A line's value released with the block overflowed, or outside a line, is
+ * walked as json_decref walks it: what it holds is released (here, its
+ * reference to a value made outside, which it may hold only then). */
+static void test_release_walks_when_not_all_in_the_block(void **state)
+{
+    (void)state;
+    json_t *kept = json_string("outside");
+    assert_non_null(kept);
+
+    json_t *j = json_object();
+    json_object_set(j, "kept", kept);
+    assert_int_equal(kept->refcount, 2);
+    cli_json_arena_release(j); /* no line open */
+    assert_int_equal(kept->refcount, 1);
+
+    cli_json_arena_begin();
+    json_t *big = json_array();
+    for (int i = 0; i < 20000 || (A.active && !A.overflowed); i++)
+        json_array_append_new(big, json_pack("{s:s}", "code", "D0001"));
+    json_array_append(big, kept);
+    assert_int_equal(kept->refcount, 2);
+    cli_json_arena_release(big); /* the block overflowed */
+    assert_int_equal(kept->refcount, 1);
+    cli_json_arena_end();
+
+    /* a line that fits: released by the end's rewind; the next line reuses the block */
+    for (int round = 0; round < 3; round++) {
+        cli_json_arena_begin();
+        json_t *line = json_loads(LINE, 0, NULL);
+        assert_non_null(line);
+        assert_string_equal(json_string_value(json_object_get(line, "claim_id")), "C1");
+        cli_json_arena_release(line);
+        cli_json_arena_end();
+    }
+    assert_string_equal(json_string_value(kept), "outside");
+    json_decref(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_values),
         cmocka_unit_test(test_values_outside_lines_survive),
         cmocka_unit_test(test_large_line_grows_the_block),
+        cmocka_unit_test(test_release_walks_when_not_all_in_the_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
