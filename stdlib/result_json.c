@@ -70,13 +70,17 @@ int rg_json_escape(unsigned char ch, char out[6])
     }
 }
 
+/* A byte written as it is: not one rg_json_escape escapes, nor the first of
+ * a NUL as messages carry it (0xC0 0x80). */
+static inline int plain_byte(unsigned char ch) { return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0xC0; }
+
 /* rg_write_json_string's bytes, into l. */
 static void lb_json_string(linebuf *l, const char *s, size_t n)
 {
     char esc[6];
     /* most strings (keys, ids, codes) need no escape: quoted in one copy */
     size_t plain = 0;
-    while (plain < n && (unsigned char)s[plain] != 0xC0 && !rg_json_escape((unsigned char)s[plain], esc)) plain++;
+    while (plain < n && plain_byte((unsigned char)s[plain])) plain++;
     if (plain == n && (l->n + n + 2 <= l->cap || lb_room(l, n + 2))) {
         char *d = l->b + l->n;
         d[0] = '"';
