@@ -532,8 +532,6 @@ static rg_status fail_memory(bctx *c)
     return RG_ERR_MEMORY;
 }
 
-/* One past the last field of f's subtree: fields are in pre-order, so it is the
- * first later field whose parent comes before f. */
 static rg_value *slot_of(bctx *c, const rg_field *f, rg_value *row)
 {
     if (f->in_list) return row && f->slot < c->p->n_item_slots ? row + f->slot : NULL;
