@@ -39,8 +39,11 @@ static uint32_t tp_str(test_program *t, const char *s)
 {
     for (uint32_t i = 0; i < t->p.n_strings; i++)
         if (strcmp(t->str[i], s) == 0) return i;
-    uint32_t id = t->p.n_strings++;
     size_t len = strlen(s), off = t->p.n_blob;
+    if (t->p.n_strings >= T_MAX_STRINGS || off + len + 1 > sizeof t->blob ||
+        t->n_arena + rg_str_room(len) > sizeof t->arena)
+        abort(); /* the fixture's room: make it bigger */
+    uint32_t id = t->p.n_strings++;
     memcpy(t->blob + off, s, len + 1);
     t->p.n_blob += (uint32_t)len + 1;
     t->strings[id].offset = (uint32_t)off;
