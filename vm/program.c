@@ -193,6 +193,18 @@ static int build_cat_cells(rg_program *p)
     return 0;
 }
 
+/* The slot of str_index holding the string of the len bytes at s (hash
+ * full), or the empty slot where it would go. */
+static uint32_t string_slot(const rg_program *p, const char *s, size_t len, uint32_t full)
+{
+    uint32_t h = full & p->str_index_mask;
+    for (; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
+        const char *o = p->str[p->str_index[h]];
+        if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, s, len) == 0) break;
+    }
+    return h;
+}
+
 /* Each string's text once, in str_arena with its hash and length before it,
  * and an index of them by text: equal strings are one pointer, so a claim
  * string bound as the program's copy (rg_program_string) is compared with a
@@ -213,11 +225,7 @@ static int build_strings(rg_program *p)
     for (uint32_t i = 0; i < n; i++) {
         const char *t = p->blob + p->strings[i].offset;
         uint32_t len = p->strings[i].len;
-        uint32_t full = rg_str_hash_text(t, len), h = full & p->str_index_mask;
-        for (; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
-            const char *o = p->str[p->str_index[h]];
-            if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, t, len) == 0) break;
-        }
+        uint32_t full = rg_str_hash_text(t, len), h = string_slot(p, t, len, full);
         if (p->str_index[h] != RG_NO_INDEX) { /* the same text as an earlier string */
             p->str[i] = p->str[p->str_index[h]];
             continue;
@@ -235,11 +243,8 @@ uint32_t rg_str_hash_text(const char *s, size_t len) { return fold_hash(rg_fnv1a
 const char *rg_program_string(const rg_program *p, const char *s, size_t len, uint32_t full)
 {
     if (!p->str_index || len > UINT32_MAX) return NULL;
-    for (uint32_t h = full & p->str_index_mask; p->str_index[h] != RG_NO_INDEX; h = (h + 1) & p->str_index_mask) {
-        const char *o = p->str[p->str_index[h]];
-        if (rg_str_hash(o) == full && rg_str_len(o) == len && memcmp(o, s, len) == 0) return o;
-    }
-    return NULL;
+    uint32_t id = p->str_index[string_slot(p, s, len, full)];
+    return id == RG_NO_INDEX ? NULL : p->str[id];
 }
 
 /* Table sizes: a power of two at least twice the row count, so probes end. */
