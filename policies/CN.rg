@@ -15,7 +15,7 @@ enum column { L1, L2, L3, specialty }
 
 record filing {
   kind: filing_kind
-  region: region when kind != none     # required unless the kind is none
+  region: region when kind != none     # required unless the kind is none; checked when given
 }
 record person {
   id: string

@@ -831,22 +831,22 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void
     const rg_field *f = &p->fields[j];
     rg_type_kind kind = RG_TYPE_KIND(f->type);
 
+    /* a conditional field is required while its condition holds, and read
+     * (so validated) whenever it is given */
+    bool required = !f->optional;
     if (f->cond_op) {
         if (f->cond_field < 0 || (uint32_t)f->cond_field >= j) return fail_at(c, f, "bad condition (bad program)");
         const rg_field *g = &p->fields[f->cond_field];
         rg_value *gs = slot_of(c, g, row);
         rg_value gv = gs ? *gs : RG_NONE;
         bool holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
-        if (!holds) {
-            set_none(c, j, end, row);
-            return RG_OK;
-        }
+        required = required && holds;
     }
 
     json_t *x = member(obj, p->str[f->key], at);
     if (x && json_is_null(x)) x = NULL;
     if (!x) {
-        if (!f->optional) return fail_missing(c, f);
+        if (required) return fail_missing(c, f);
         set_none(c, j, end, row);
         if (kind == RG_T_LIST && rg_vm_reserve_items(c->vm, 0) != RG_OK) return fail_memory(c);
         return RG_OK;

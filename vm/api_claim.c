@@ -287,29 +287,18 @@ static rg_value *slot_of(regula_ctx *c, const rg_field *f, rg_value *row)
     return f->in_list ? row + f->slot : c->vm->claim + f->slot;
 }
 
-static void set_none(regula_ctx *c, uint32_t first, uint32_t end, rg_value *row)
-{
-    const rg_program *p = c->pack->prog;
-    for (uint32_t k = first; k < end; k++)
-        if (RG_TYPE_KIND(p->fields[k].type) != RG_T_LIST)
-            *slot_of(c, &p->fields[k], row) = RG_NONE;
-}
-
 static regula_status check_fields(regula_ctx *c, int32_t parent, uint32_t first, uint32_t end, rg_value *row, long item);
 
-/* Field j (subtree [j, end)): present unless optional, ignored when its condition does not hold. */
+/* Field j (subtree [j, end)): present unless optional or its condition does not hold. */
 static regula_status check_one(regula_ctx *c, uint32_t j, uint32_t end, rg_value *row, long item)
 {
     const rg_program *p = c->pack->prog;
     const rg_field *f = &p->fields[j];
     rg_type_kind k = RG_TYPE_KIND(f->type);
+    int required = !f->optional;
     if (f->cond_op) {
         rg_value gv = *slot_of(c, &p->fields[f->cond_field], row);
-        int holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
-        if (!holds) {
-            set_none(c, j, end, row);
-            return REGULA_OK;
-        }
+        required = required && (f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value);
     }
     if (k == RG_T_LIST) {
         for (uint32_t i = 0; i < c->vm->n_items; i++) {
@@ -320,7 +309,7 @@ static regula_status check_one(regula_ctx *c, uint32_t j, uint32_t end, rg_value
         return REGULA_OK;
     }
     if (*slot_of(c, f, row) == RG_NONE) {
-        if (f->optional)
+        if (!required)
             return REGULA_OK;
         char path[200], msg[240];
         display_path(p, f, item, path, sizeof path);

@@ -603,7 +603,8 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
         if (get_enum(v, filing, "kind", "person.filing.kind", "filing kind", FILING_KINDS, 3,
                      &c->filing_kind))
             return -1;
-        if (c->filing_kind != FK_NONE
+        /* required unless the kind is none, checked whenever given */
+        if ((c->filing_kind != FK_NONE || field(filing, "region") != NULL)
             && get_enum(v, filing, "region", "person.filing.region", "region", region_code,
                         R_COUNT, &c->filing_region))
             return -1;

@@ -617,7 +617,8 @@ local function validate(root)
     if kind(filing) ~= "object" then fail("person.filing: expected an object") end
     c.filing_kind = get_enum(filing, "kind", "person.filing.kind", { "person", "filing", "kind" },
                              "filing kind", FILING_KINDS)
-    if c.filing_kind ~= "none" then
+    -- required unless the kind is none, checked whenever given
+    if c.filing_kind ~= "none" or field(filing, "region") ~= nil then
       c.filing_region = get_enum(filing, "region", "person.filing.region",
                                  { "person", "filing", "region" }, "region", IS_REGION)
     end

@@ -717,14 +717,19 @@ static void test_filing(void **state)
     expect_variant_ok("person.filing", "null");
     assert_int_equal(claim_slot(F_FILING), RG_NONE);
     assert_int_equal(claim_slot(F_FILING_REGION), RG_NONE);
-    /* kind none: region not read, whatever it is */
+    /* kind none: region not required, but checked whenever it is given */
     expect_variant_ok("person.filing", "{\"kind\": \"none\"}");
     assert_int_equal(claim_slot(F_FILING), 1);
     assert_int_equal(claim_slot(F_FILING_KIND), 0);
     assert_int_equal(claim_slot(F_FILING_REGION), RG_NONE);
-    expect_variant_ok("person.filing", "{\"kind\": \"none\", \"region\": \"SH\"}");
+    expect_variant_ok("person.filing", "{\"kind\": \"none\", \"region\": null}");
     assert_int_equal(claim_slot(F_FILING_REGION), RG_NONE);
-    expect_variant_ok("person.filing", "{\"kind\": \"none\", \"region\": 5}");
+    expect_variant("person.filing", "{\"kind\": \"none\", \"region\": \"SH\"}",
+                   "line 7: person.filing.region: unknown region 'SH'");
+    expect_variant("person.filing", "{\"kind\": \"none\", \"region\": 5}",
+                   "line 7: person.filing.region: unknown region '5'");
+    expect_variant_ok("person.filing", "{\"kind\": \"none\", \"region\": \"LN-SY\"}");
+    assert_int_equal(claim_slot(F_FILING_REGION), 3);
     /* kind long_term or temporary: region required and checked */
     expect_variant("person.filing", "{\"kind\": \"long_term\"}", "line 7: missing field person.filing.region");
     expect_variant("person.filing", "{\"kind\": \"temporary\", \"region\": null}",
