@@ -6,7 +6,7 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-function
-CPPFLAGS+= -D_GNU_SOURCE -Iinclude -Ilang -Icompiler -Ivm -Istdlib -I$(B)/gen
+CPPFLAGS+= -D_GNU_SOURCE
 B       ?= build
 # make install PREFIX=… (DESTDIR=… to stage): the regula tool, include/regula.h,
 # libregula.a, libregula.so and its pkg-config file regula.pc
@@ -23,17 +23,41 @@ DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-d
 
 LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
+BYTECODE_SRC := $(wildcard bytecode/*.c)
 COMPILER_SRC := $(wildcard compiler/*.c)
 VM_SRC       := $(wildcard vm/*.c)
 STDLIB_SRC   := $(wildcard stdlib/*.c)
+API_SRC      := $(wildcard api/*.c)
+DRIVER_SRC   := $(wildcard driver/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
 REPL_SRC     := $(wildcard repl/*.c)
 
+# ---- layers (docs/architecture.md): each folder is compiled with the include
+# paths of the folders it may use, and no others, so that an include that
+# points upward does not build ----
+INC_bytecode := -Ibytecode
+INC_lang     := -Ilang -Ibytecode -I$(B)/gen
+INC_compiler := -Icompiler -Ilang -Ibytecode -I$(B)/gen
+INC_vm       := -Ivm -Ibytecode
+INC_stdlib   := -Istdlib -Ivm -Ibytecode
+INC_api      := -Iapi -Iinclude -Istdlib -Ivm -Ibytecode
+INC_driver   := -Idriver -Icompiler -Ilang -Ibytecode -Ivm -I$(B)/gen
+INC_repl     := -Irepl -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
+INC_cli      := -Icli -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
+INC_gen      := $(INC_lang)
+INC_ALL      := $(INC_cli)
+LAYERS       := bytecode lang compiler vm stdlib api driver repl cli
+
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-LIBVM_OBJ   := $(call obj,$(VM_SRC) $(STDLIB_SRC))
+# `make -s layers-print`: each layer and its include paths, for tests/layers.sh
+layers-print:
+	@$(foreach l,$(LAYERS),echo "$(l) $(INC_$(l))";)
+.PHONY: layers-print
+
+LIBVM_OBJ   := $(call obj,$(BYTECODE_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC))
 FRONT_OBJ   := $(call obj,$(LANG_SRC) $(COMPILER_SRC)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(LANG_GEN))
-CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC))
+CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC) $(DRIVER_SRC))
 LIBS        := -ljansson -lreadline -lffi -lm -lpthread
 
 .PHONY: all deps demo test unit asan golden conformance packtest clean install uninstall lib
@@ -62,11 +86,11 @@ $(B)/gen:
 # generated code is not held to -Wextra's unused-parameter rules
 $(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -Wno-shadow -Wno-unused-but-set-variable -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_gen) $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -Wno-shadow -Wno-unused-but-set-variable -MMD -c -o $@ $<
 
 $(B)/obj/%.o: %.c $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_$(firstword $(subst /, ,$*))) $(CFLAGS) $(WARN) -fPIC -MMD -c -o $@ $<
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -74,15 +98,15 @@ $(B)/libregula.a: $(LIBVM_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# the shared library exports include/regula.h's regula_* only (vm/libregula.map),
+# the shared library exports include/regula.h's regula_* only (api/libregula.map),
 # and must not need a symbol of the compiler (--no-undefined)
-$(B)/$(SONAME): $(LIBVM_OBJ) vm/libregula.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=vm/libregula.map -Wl,--no-undefined \
+$(B)/$(SONAME): $(LIBVM_OBJ) api/libregula.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=api/libregula.map -Wl,--no-undefined \
 	    -o $@ $(LIBVM_OBJ) -ljansson -lffi -lm -lpthread
 $(B)/libregula.so: $(B)/$(SONAME)
 	ln -sf $(SONAME) $@
 
-$(B)/regula.pc: vm/regula.pc.in FORCE
+$(B)/regula.pc: api/regula.pc.in FORCE
 	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' $< > $@.tmp && \
 	  if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi

@@ -307,16 +307,16 @@ int cmd_bench(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    cli_pack cp;
-    if (cli_pack_open(&cp, pack) != 0) {
-        cli_pack_close(&cp);
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, pack) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
-    const rg_program *p = cli_pack_program(&cp);
+    const rg_program *p = rgd_pack_program(&cp);
     if (p->n_externs) {
         fprintf(stderr, "regula bench: the pack calls host functions ('%s'); bench measures packs without them\n",
                 p->str[p->externs[0].name]);
-        cli_pack_close(&cp);
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
     size_t pack_bytes = cp.bytes;
@@ -324,7 +324,7 @@ int cmd_bench(int argc, char **argv)
         uint8_t *img = NULL;
         if (rgc_program_write(p, &img, &pack_bytes) != 0) {
             fprintf(stderr, "regula bench: cannot write the pack's bytecode image\n");
-            cli_pack_close(&cp);
+            rgd_pack_close(&cp);
             return EXIT_USAGE;
         }
         free(img);
@@ -354,7 +354,7 @@ int cmd_bench(int argc, char **argv)
             fclose(devnull);
         free(t);
         free(outs);
-        cli_pack_close(&cp);
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
     static char outbuf[1 << 16];
@@ -442,6 +442,6 @@ done:
     rg_ledger_store_free(ledger);
     rg_vm_free(ahead);
     rg_vm_free(vm);
-    cli_pack_close(&cp);
+    rgd_pack_close(&cp);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include "bytecode_io.h"
 #include "cli.h"
 #include "disasm.h"
+#include "vm.h"
 
 static int help(const char *cmd, int argc, char **argv, const char *text)
 {
@@ -27,15 +28,15 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "usage: regula check PACK\n");
         return EXIT_USAGE;
     }
-    cli_pack cp;
-    if (cli_pack_open(&cp, argv[1]) != 0) {
-        cli_pack_close(&cp);
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, argv[1]) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_FAIL;
     }
-    const rg_program *p = cli_pack_program(&cp);
+    const rg_program *p = rgd_pack_program(&cp);
     printf("%s: ok (%u policies, %u definitions, %u tests)\n", argv[1], p->n_policies, p->n_defs,
            cp.pack ? rgc_pack_n_tests(cp.pack) : 0);
-    cli_pack_close(&cp);
+    rgd_pack_close(&cp);
     return EXIT_OK;
 }
 
@@ -62,20 +63,20 @@ int cmd_compile(int argc, char **argv)
         fprintf(stderr, "usage: regula compile PACK -o OUT.rgc\n");
         return EXIT_USAGE;
     }
-    cli_pack cp;
-    if (cli_pack_open(&cp, in) != 0) {
-        cli_pack_close(&cp);
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, in) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_FAIL;
     }
     char err[512];
     /* what the VM will refuse to load is not written: a compiler bug, said so */
-    int rc = rg_program_verify(cli_pack_program(&cp), err, sizeof err);
+    int rc = rg_program_verify(rgd_pack_program(&cp), err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "regula compile: internal error: the compiled bytecode does not verify: %s\n"
                         "please report it with the policies that produced it\n", err);
-    else if ((rc = rgc_program_write_file(cli_pack_program(&cp), out, err, sizeof err)) != 0)
+    else if ((rc = rgc_program_write_file(rgd_pack_program(&cp), out, err, sizeof err)) != 0)
         fprintf(stderr, "regula compile: %s\n", err);
-    cli_pack_close(&cp);
+    rgd_pack_close(&cp);
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -88,12 +89,12 @@ int cmd_disasm(int argc, char **argv)
         fprintf(stderr, "usage: regula disasm PACK|PACK.rgc\n");
         return EXIT_USAGE;
     }
-    cli_pack cp;
-    if (cli_pack_open(&cp, argv[1]) != 0) {
-        cli_pack_close(&cp);
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, argv[1]) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_FAIL;
     }
-    rgc_disasm(cli_pack_program(&cp), stdout);
-    cli_pack_close(&cp);
+    rgc_disasm(rgd_pack_program(&cp), stdout);
+    rgd_pack_close(&cp);
     return EXIT_OK;
 }

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "../repl/repl.h"
+#include "repl.h"
 
 static void usage(FILE *o)
 {

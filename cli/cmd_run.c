@@ -137,16 +137,16 @@ int cmd_run(int argc, char **argv)
         perror(outpath);
         return EXIT_USAGE;
     }
-    cli_pack cp;
-    if (cli_pack_open(&cp, pack) != 0) {
-        cli_pack_close(&cp);
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, pack) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
-    const rg_program *p = cli_pack_program(&cp);
+    const rg_program *p = rgd_pack_program(&cp);
     /* host functions only when the user names where they come from */
     rg_extern_table *externs = NULL;
-    if (cli_externs_open(p, extern_lib, "run", &externs) != 0) {
-        cli_pack_close(&cp);
+    if (rgd_externs_open(p, extern_lib, "run", &externs) != 0) {
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
     rg_vm *vm = rg_vm_new(p);
@@ -158,7 +158,7 @@ int cmd_run(int argc, char **argv)
         rg_ledger_store_free(ledger);
         rg_vm_free(vm);
         rg_externs_free(externs);
-        cli_pack_close(&cp);
+        rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
     char *line = NULL;
@@ -182,7 +182,7 @@ int cmd_run(int argc, char **argv)
     rg_ledger_store_free(ledger);
     rg_vm_free(vm);
     rg_externs_free(externs);
-    cli_pack_close(&cp);
+    rgd_pack_close(&cp);
     if (fin != stdin)
         fclose(fin);
     if (out != stdout)

@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "builder.h"
-#include "claim_build.h"
+#include "driver.h"
 #include "cli.h"
 #include "externs.h"
 #include "rg_stdlib.h"
@@ -29,14 +29,14 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
     json_t *claim = json_object();
     const rg_decl *sample = rgc_pack_sample(t->pk);
     int ok = 1;
-    if (sample && cli_claim_apply(t->pk, claim, &sample->assigns, err, sizeof err, &where) != 0) {
+    if (sample && rgd_claim_apply(t->pk, claim, &sample->assigns, err, sizeof err, &where) != 0) {
         rg_report(diag, RG_SEV_ERROR, where, NULL, "sample claim: %s", err);
         json_decref(claim);
         return 0;
     }
     const char *root = t->p->str[t->p->policies[0].name];
-    cli_claim_localise(claim, root, test->policy->name);
-    if (cli_claim_apply(t->pk, claim, &test->decl->assigns, err, sizeof err, &where) != 0) {
+    rgd_claim_localise(claim, root, test->policy->name);
+    if (rgd_claim_apply(t->pk, claim, &test->decl->assigns, err, sizeof err, &where) != 0) {
         rg_report(diag, RG_SEV_ERROR, where, NULL, "test '%s': %s", test->decl->name, err);
         json_decref(claim);
         return 0;
@@ -139,18 +139,18 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "usage: regula test [-v] [--allow-extern LIB] PACK\n");
         return EXIT_USAGE;
     }
-    cli_pack cp;
-    if (cli_pack_open(&cp, pack) != 0 || !cp.pack) {
+    rgd_pack cp;
+    if (rgd_pack_open(&cp, pack) != 0 || !cp.pack) {
         if (cp.prog)
             fprintf(stderr, "regula test: tests live in the sources: give the policy directory, not a .rgc file\n");
-        cli_pack_close(&cp);
+        rgd_pack_close(&cp);
         printf("0 passed, 1 failed\n");
         return EXIT_FAIL;
     }
-    tctx t = {cp.pack, cli_pack_program(&cp), verbose};
+    tctx t = {cp.pack, rgd_pack_program(&cp), verbose};
     rg_extern_table *externs = NULL;
-    if (cli_externs_open(t.p, extern_lib, "test", &externs) != 0) {
-        cli_pack_close(&cp);
+    if (rgd_externs_open(t.p, extern_lib, "test", &externs) != 0) {
+        rgd_pack_close(&cp);
         printf("0 passed, 1 failed\n");
         return EXIT_FAIL;
     }
@@ -158,7 +158,7 @@ int cmd_test(int argc, char **argv)
     if (!vm) {
         fprintf(stderr, "regula test: out of memory\n");
         rg_externs_free(externs);
-        cli_pack_close(&cp);
+        rgd_pack_close(&cp);
         return EXIT_FAIL;
     }
     vm->externs = externs;
@@ -176,6 +176,6 @@ int cmd_test(int argc, char **argv)
     printf("%u passed, %u failed\n", passed, failed);
     rg_vm_free(vm);
     rg_externs_free(externs);
-    cli_pack_close(&cp);
+    rgd_pack_close(&cp);
     return failed ? EXIT_FAIL : EXIT_OK;
 }

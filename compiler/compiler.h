@@ -1,5 +1,5 @@
 /* compiler.h — the compiler layer's internal header: a pack of policies from
- * AST to checked program to bytecode image (vm/program.h). It may read the
+ * AST to checked program to bytecode image (bytecode/program.h). It may read the
  * bytecode definitions but never the VM's interpreter. */
 #ifndef RGC_COMPILER_H
 #define RGC_COMPILER_H

@@ -1,6 +1,6 @@
 /* peephole.c — the code generator's last pass over each chunk: jumps threaded
  * (a jump to a RET returns, a jump to a jump goes straight on) and common
- * sequences fused into the superinstructions of vm/opcodes.h, chosen from the
+ * sequences fused into the superinstructions of bytecode/opcodes.h, chosen from the
  * interpreter's opcode-pair counts (docs/performance.md). Jump targets and the
  * line table are moved with the code; a sequence is fused only when nothing
  * jumps into its middle and no source line starts there, so every error is

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
-#include "../cli/claim_build.h"
+#include "driver.h"
 #include "disasm.h"
 #include "explain.h"
 #include "file_io.h"
@@ -402,7 +402,7 @@ static int name_fits(repl *r, const char *path, const char *name)
     uint32_t f = rgc_schema_field(r->cur->pk, schema);
     const rg_program *p = repl_program(r->cur);
     if (f == RG_NO_INDEX)
-        return 1; /* cli_claim_set says so */
+        return 1; /* rgd_claim_set says so */
     uint32_t type = p->fields[f].type;
     char list[600] = "";
     size_t used = 0;
@@ -475,7 +475,7 @@ static void claim_set(repl *r, const char *args)
         FILE *mem = open_memstream(&dtext, &dlen);
         FILE *old = d->out;
         d->out = mem;
-        int ok = cli_claim_set(r->cur->pk, copy, path, item.expr, err, sizeof err);
+        int ok = rgd_claim_set(r->cur->pk, copy, path, item.expr, err, sizeof err);
         fclose(mem);
         d->out = old;
         if (dtext && *dtext)

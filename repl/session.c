@@ -7,8 +7,7 @@
 
 #include "builder.h"
 #include "bytecode_io.h"
-#include "../cli/claim_build.h"
-#include "../cli/cli.h"
+#include "driver.h"
 #include "repl.h"
 #include "values.h"
 
@@ -322,15 +321,15 @@ int repl_load(repl *r, const char *path, int fresh)
         if (r->n_defs || r->n_ovr) {
             repl_error(r, "%s is bytecode: it cannot take the session's definitions and overrides (:load it)", path);
         } else {
-            cli_pack cp;
-            if (cli_pack_open(&cp, path) == 0) {
+            rgd_pack cp;
+            if (rgd_pack_open(&cp, path) == 0) {
                 nc = calloc(1, sizeof *nc);
                 rg_diag_init(&nc->diag, r->out);
                 nc->prog = cp.prog;
                 cp.prog = NULL;
                 rc = 0;
             }
-            cli_pack_close(&cp);
+            rgd_pack_close(&cp);
         }
     } else {
         rc = compile_pair(r, &nb, &nc);
@@ -380,7 +379,7 @@ json_t *repl_claim(repl *r, char *err, size_t errlen)
     }
     rg_loc where;
     const char *root = repl_root(r);
-    json_t *c = cli_sample_claim(r->cur->pk, strcmp(r->policy, root) == 0 ? NULL : r->policy, err, errlen, &where);
+    json_t *c = rgd_sample_claim(r->cur->pk, strcmp(r->policy, root) == 0 ? NULL : r->policy, err, errlen, &where);
     if (!c) {
         char tmp[600];
         snprintf(tmp, sizeof tmp, "no claim: %s (set one with :claim FILE|JSON)", err);

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # run_all.sh BUILD_DIR — every suite of `make test`, then one closing line
-# "N passed, M failed" counting suites. Suites: unit tests, the same under
+# "N passed, M failed" counting suites. Suites: the layers (tests/layers.sh),
+# unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
 # the documentation's examples, the REPL's sessions, and the embedding API
 # (libregula under ASan/UBSan and TSan, install, the example service).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(unit asan golden packtest conformance crosscheck isolation doctest repltest embed)
+suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest embed)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
   case $s in
     crosscheck) tests/conformance/crosscheck.sh "$B/regula" ;;
     isolation) tests/conformance/isolation.sh "$B/regula" ;;
+    layers) tests/layers.sh "$B" ;;
     *) make --no-print-directory B="$B" "$s" ;;
   esac
   if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names="$failed_names $s"; fi

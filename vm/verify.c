@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "bytecode_io.h"
+#include "vm.h"
 
 typedef struct {
     const rg_program *p;

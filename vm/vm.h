@@ -145,4 +145,16 @@ rg_status rg_vm_run_chunk(rg_vm *vm, uint32_t chunk, rg_value *out);
  * the length written into buf (at most cap - 1 bytes). */
 int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap);
 
+/* ---- loading (vm/loader.c, vm/verify.c) ---- */
+
+/* Parse a file image (copying every array, so buf may be freed afterwards),
+ * verify it and derive its indexes. 0 and *out on success; -1 with a message
+ * in err (and *out = NULL) on any problem. Never trusts the input. */
+int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, size_t errlen);
+
+/* Check every cross-reference of every table and every chunk's code
+ * (operands, jump targets, termination, stack depths). Needs no derived
+ * index. 0 if p is safe to run; -1 with a message in err. */
+int rg_program_verify(const rg_program *p, char *err, size_t errlen);
+
 #endif

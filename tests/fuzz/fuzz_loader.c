@@ -6,6 +6,7 @@
 #include <string.h>
 #include "bcwrite.h"
 #include "bytecode_io.h"
+#include "vm.h"
 #include "disasm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

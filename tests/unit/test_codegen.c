@@ -11,6 +11,7 @@
 
 #include "bcwrite.h"
 #include "bytecode_io.h"
+#include "vm.h"
 #include "compiler.h"
 #include "disasm.h"
 #include "pack_fixture.h"

@@ -1,26 +1,8 @@
-/* program.c — the tables derived from opcodes.h and program.h's X-macros, and the program helpers shared by loader, VM and tools: free, derived indexes (string pointers, catalog hashes), lookups.
+/* program.c — the section tables derived from program.h's X-macro, and the program helpers shared by loader, VM and tools: free, derived indexes (string pointers, catalog hashes), lookups.
  * Must not parse files or check programs: it trusts a verified program (vm/verify.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "bytecode_io.h"
-
-const rg_opinfo rg_opinfo_table[RG_OP__COUNT] = {
-#define RG_X_OP(name, a, b, pops, pushes, syn) {#name, RG_OPK_##a, RG_OPK_##b, pops, pushes, syn},
-    RG_OPCODES(RG_X_OP)
-#undef RG_X_OP
-};
-
-const unsigned char rg_operand_width[RG_OPK__COUNT] = {
-#define RG_X_OPK(name, width) width,
-    RG_OPERAND_KINDS(RG_X_OPK)
-#undef RG_X_OPK
-};
-
-const char *const rg_operand_kind_name[RG_OPK__COUNT] = {
-#define RG_X_OPK(name, width) #name,
-    RG_OPERAND_KINDS(RG_X_OPK)
-#undef RG_X_OPK
-};
 
 const char *const rg_section_name[RG_N_SECTIONS] = {
 #define RG_X_SEC(type, name) #name,
@@ -33,8 +15,6 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
     RG_PROGRAM_ARRAYS(RG_X_SEC)
 #undef RG_X_SEC
 };
-
-_Static_assert(RG_OP__COUNT <= 256, "opcodes are one byte");
 
 static void drop_derived(rg_program *p);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "builder.h"
-#include "claim_build.h"
+#include "driver.h"
 #include "values.h"
 #include "vm.h"
 
@@ -27,7 +27,7 @@ static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, c
             json_decref(obj);
             return NULL;
         }
-        json_t *v = cli_claim_value(pk, e->args.v[i], rgc_pack_program(pk)->fields[f].type, err, errlen);
+        json_t *v = rgd_claim_value(pk, e->args.v[i], rgc_pack_program(pk)->fields[f].type, err, errlen);
         if (!v) {
             json_decref(obj);
             return NULL;
@@ -37,7 +37,7 @@ static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, c
     return obj;
 }
 
-json_t *cli_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err, size_t errlen)
+json_t *rgd_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err, size_t errlen)
 {
     const rg_program *p = rgc_pack_program(pk);
     rg_type_kind k = RG_TYPE_KIND(type);
@@ -129,7 +129,7 @@ static json_t *field_value(rgc_pack *pk, const char *schema, const rg_expr *valu
     if (RG_TYPE_KIND(p->fields[f].type) == RG_T_RECORD)
         v = value->kind == RG_E_NONE ? json_null() : record_json(pk, value, schema, err, errlen);
     else
-        v = cli_claim_value(pk, value, p->fields[f].type, err, errlen);
+        v = rgd_claim_value(pk, value, p->fields[f].type, err, errlen);
     if (!v) {
         char tmp[300];
         snprintf(tmp, sizeof tmp, "%s: %s", schema, err);
@@ -138,7 +138,7 @@ static json_t *field_value(rgc_pack *pk, const char *schema, const rg_expr *valu
     return v;
 }
 
-int cli_claim_apply(rgc_pack *pk, json_t *claim, const rg_vec *assigns, char *err, size_t errlen, rg_loc *where)
+int rgd_claim_apply(rgc_pack *pk, json_t *claim, const rg_vec *assigns, char *err, size_t errlen, rg_loc *where)
 {
     for (uint32_t i = 0; i < assigns->n; i++) {
         const rg_assign *a = assigns->v[i];
@@ -155,7 +155,7 @@ int cli_claim_apply(rgc_pack *pk, json_t *claim, const rg_vec *assigns, char *er
     return 0;
 }
 
-int cli_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *value, char *err, size_t errlen)
+int rgd_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *value, char *err, size_t errlen)
 {
     /* the schema path drops list indexes: items[1].amount -> items[].amount */
     char schema[256];
@@ -216,20 +216,20 @@ int cli_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *
     }
 }
 
-void cli_claim_localise(json_t *obj, const char *root, const char *pol)
+void rgd_claim_localise(json_t *obj, const char *root, const char *pol)
 {
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
     {
         if (json_is_object(v))
-            cli_claim_localise(v, root, pol);
+            rgd_claim_localise(v, root, pol);
         else if (json_is_string(v) && strcmp(json_string_value(v), root) == 0 && (strstr(key, "region") != NULL))
             json_object_set_new(obj, key, json_string(pol));
     }
 }
 
-json_t *cli_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t errlen, rg_loc *where)
+json_t *rgd_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t errlen, rg_loc *where)
 {
     const rg_decl *sample = rgc_pack_sample(pk);
     if (!sample) {
@@ -237,13 +237,13 @@ json_t *cli_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t err
         return NULL;
     }
     json_t *claim = json_object();
-    if (cli_claim_apply(pk, claim, &sample->assigns, err, errlen, where) != 0) {
+    if (rgd_claim_apply(pk, claim, &sample->assigns, err, errlen, where) != 0) {
         json_decref(claim);
         return NULL;
     }
     if (policy) {
         const rg_program *p = rgc_pack_program(pk);
-        cli_claim_localise(claim, p->str[p->policies[0].name], policy);
+        rgd_claim_localise(claim, p->str[p->policies[0].name], policy);
     }
     return claim;
 }

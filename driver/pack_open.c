@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bytecode_io.h"
-#include "cli.h"
+#include "driver.h"
 #include "file_io.h"
 #include "externs.h"
 
@@ -25,7 +25,7 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int cli_pack_open(cli_pack *cp, const char *path)
+int rgd_pack_open(rgd_pack *cp, const char *path)
 {
     memset(cp, 0, sizeof *cp);
     rg_diag_init(&cp->diag, stderr);
@@ -59,12 +59,12 @@ int cli_pack_open(cli_pack *cp, const char *path)
     return 0;
 }
 
-const rg_program *cli_pack_program(const cli_pack *cp)
+const rg_program *rgd_pack_program(const rgd_pack *cp)
 {
     return cp->pack ? rgc_pack_program(cp->pack) : cp->prog;
 }
 
-void cli_pack_close(cli_pack *cp)
+void rgd_pack_close(rgd_pack *cp)
 {
     rgc_pack_free(cp->pack);
     if (cp->prog)
@@ -73,28 +73,7 @@ void cli_pack_close(cli_pack *cp)
     memset(cp, 0, sizeof *cp);
 }
 
-int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *value = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "regula: %s needs a value\n", name);
-        *value = NULL;
-        return 1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
-int cli_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_extern_table **out)
+int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_extern_table **out)
 {
     *out = NULL;
     if (p->n_externs == 0)

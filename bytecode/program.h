@@ -260,7 +260,7 @@ typedef struct {
     X(rg_extern, externs)                        \
     X(uint32_t, plans)
 
-/* One slot of a catalog's open-addressed table (vm/program.c). */
+/* One slot of a catalog's open-addressed table (bytecode/program.c). */
 struct rg_cat_slot {
     const char *key;         /* the row's key (p->str) */
     const int64_t *cells;    /* the row's cells in cat_cells (its value), NULL when empty */
@@ -321,7 +321,7 @@ typedef struct rg_chunk_rt {
  * INT64_MIN, and no literal reaches INT64_MIN + 1). */
 #define RG_CHUNK_NOT_CONST (INT64_MIN + 1)
 
-/* Shared helpers (vm/program.c). */
+/* Shared helpers (bytecode/program.c). */
 void rg_program_free(rg_program *p);
 /* Derive the pointer tables and catalog hashes of a verified program (it
  * trusts the tables); 0 on success, -1 on no memory. Can be called again. */

@@ -1,4 +1,4 @@
-/* bytecode_io.h — the VM's internal view of the bytecode file: loader and verifier entry points, the section tables, and the little-endian, FNV-1a and instruction-decoding helpers shared with the writer and disassembler.
+/* bytecode_io.h — the bytecode file as the writer, loader, verifier and disassembler see it: the section tables, and the little-endian, FNV-1a and instruction-decoding helpers shared by them.
  * Must not depend on the compiler; the file layout it names is specified in docs/bytecode.md and nowhere else. */
 #ifndef RG_BYTECODE_IO_H
 #define RG_BYTECODE_IO_H
@@ -124,15 +124,5 @@ static inline int rg_decode(const uint8_t *code, uint32_t avail, rg_insn *in)
     in->b = rg_rd_operand(code + 1 + rg_operand_width[oi->a], oi->b);
     return 0;
 }
-
-/* Parse a file image (copying every array, so buf may be freed afterwards),
- * verify it and derive its indexes. 0 and *out on success; -1 with a message
- * in err (and *out = NULL) on any problem. Never trusts the input. */
-int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, size_t errlen);
-
-/* Check every cross-reference of every table and every chunk's code
- * (operands, jump targets, termination, stack depths). Needs no derived
- * index. 0 if p is safe to run; -1 with a message in err. */
-int rg_program_verify(const rg_program *p, char *err, size_t errlen);
 
 #endif

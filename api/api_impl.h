@@ -1,4 +1,4 @@
-/* api_impl.h — what the files of the embedding API (vm/api.c, vm/api_claim.c) share: the structures behind include/regula.h's opaque handles and the claim state machine.
+/* api_impl.h — what the files of the embedding API (api/api.c, api/api_claim.c) share: the structures behind include/regula.h's opaque handles and the claim state machine.
  * Must not be included outside the API files: everything else reaches the library through include/regula.h or the layers' own headers. */
 #ifndef RG_API_IMPL_H
 #define RG_API_IMPL_H
