@@ -28,9 +28,23 @@ void rgc_emit_value(rgc_pack *pk, int64_t v);
  * into superinstructions (peephole.c); rgc_chunk_end calls it. */
 void rgc_peephole(rgc_pack *pk);
 
-#endif
+/* ---- the phases, in the order pack.c runs them ---- */
+/* sources.c: the files read and parsed (*hash: FNV-1a of their text), the
+ * REPL's extras merged into them, the policies' inheritance tree. */
+int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash);
+int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n);
+int rgc_build_policies(rgc_pack *pk);
+/* declare.c: every declaration but the definitions; -1 when there is no claim. */
+int rgc_declare(rgc_pack *pk);
+/* defs.c: the definitions' slots and every policy's and version's implementations. */
+void rgc_define(rgc_pack *pk);
+/* check.c: the check pass and the cycle check. */
+void rgc_check(rgc_pack *pk);
+/* emit.c: the entry chunks alone (the check pass checks them too), and the whole program. */
+void rgc_emit_entries(rgc_pack *pk);
+void rgc_emit_pack(rgc_pack *pk);
 
-/* ---- shared by the compiler's passes (pack.c, expr.c, tables.c) ---- */
+/* ---- shared by the compiler's passes ---- */
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name);
@@ -43,6 +57,8 @@ void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap);
 int rgc_ty_same(const rgc_ty *a, const rgc_ty *b); /* same base type, optional ignored */
 rgc_ty rgc_ty_scalar(rg_type_kind k);
 rgc_ty rgc_ty_from_packed(rg_type t);
+/* A written type (types.c); -1 after reporting an unknown or misused one. */
+int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out);
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
 /* Best "did you mean" among candidates (NULL if none is close). */
 const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
@@ -50,8 +66,10 @@ const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
  * its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
 /* The implementations of slot policy p may run, into out: its versions' and
- * the first top-level one up its chain of parents (pack.c). */
+ * the first top-level one up its chain of parents (defs.c). */
 void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out);
+/* Type-check (and unless dry, emit) implementation im's body in the current chunk (defs.c). */
+rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im);
 /* Is d's body compiled at its readers rather than called? (expr.c) */
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 /* Each policy's plan: its definitions computed ahead (plan.c). */
@@ -72,3 +90,5 @@ void rgc_patch_ends(rgc_pack *pk, rg_vec *ends);
 void rgc_check_table(rgc_pack *pk, rgc_impl *im);
 /* Constant value of a pattern or literal expression. */
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report);
+
+#endif

@@ -1,6 +1,6 @@
 /* expr.c — expressions: name resolution, typing and code generation in one
  * walk (dry during the check pass). Knows the language's typing rules; it does
- * not decide which definitions exist (pack.c) or how tables match (tables.c). */
+ * not decide which definitions exist (defs.c) or how tables match (tables.c). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* tables.c — decision tables and first-match decisions: their code, and the
  * static checks (overlapping rows, uncovered inputs, unreachable rows and arms).
- * Rows are merged per policy by pack.c; this file only reads them. */
+ * Rows are merged per policy by defs.c; this file only reads them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

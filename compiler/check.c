@@ -1,0 +1,115 @@
+/* check.c — the check pass: every body type-checked and its reads collected,
+ * tables' rows checked, the entry chunks checked, then definition cycles.
+ * Must not emit code: the emit pass (emit.c) runs only on a pack that passed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+
+static void check_impl(rgc_pack *pk, rgc_impl *im)
+{
+    int saved = pk->dry;
+    pk->dry = 1;
+    rgc_chunk_begin(pk);
+    pk->cur.impl = im;
+    rgc_ty t = rgc_body(pk, im);
+    pk->cur.impl = NULL;
+    pk->dry = saved;
+    rgc_ty want = rgc_def_type(pk, im->def);
+    if (t.k == RGC_K_ERROR || want.k == RGC_K_ERROR || im->def->kind == RG_DEF_TABLE || im->def->kind == RG_DEF_DECIDE)
+        return;
+    int ok = (rgc_ty_same(&t, &want) || (t.k == RGC_K_NONE && want.optional)) && (!t.optional || want.optional);
+    if (!ok) {
+        char a[96], b[96];
+        rgc_ty_name(pk, &want, a, sizeof a);
+        rgc_ty_name(pk, &t, b, sizeof b);
+        if (im->policy == pk->root && !im->version)
+            rgc_error(pk, im->decl->value->loc, NULL, "'%s' is declared %s but its value is %s", im->def->name, a, b);
+        else
+            rgc_error(pk, im->decl->value->loc, NULL, "%s's '%s' is %s, this override is %s", pk->root->name,
+                      im->def->name, a, b);
+    }
+}
+
+/* ---- cycles ---- */
+
+static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint32_t *stack, uint32_t depth)
+{
+    if (state[slot] == 2)
+        return 0;
+    stack[depth] = slot;
+    if (state[slot] == 1) {
+        uint32_t from = 0;
+        while (stack[from] != slot)
+            from++;
+        char msg[1024];
+        size_t used = 0;
+        for (uint32_t i = from; i <= depth && used < sizeof msg; i++)
+            used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s", i > from ? " -> " : "",
+                                     ((rgc_def *)pk->defs.v[stack[i]])->name);
+        rgc_def *d = pk->defs.v[slot];
+        rg_vec impls = {0};
+        rgc_effective_impls(p, slot, &impls);
+        rg_loc loc = impls.n ? ((rgc_impl *)impls.v[0])->decl->name_loc : d->root->name_loc;
+        rg_vec_free(&impls);
+        rgc_error(pk, loc, "a definition cannot depend on itself, directly or through others",
+                  "definition cycle in %s: %s", p->name, msg);
+        return 1;
+    }
+    state[slot] = 1;
+    rg_vec impls = {0};
+    rgc_effective_impls(p, slot, &impls);
+    int found = 0;
+    for (uint32_t i = 0; i < impls.n && !found; i++) {
+        rgc_impl *im = impls.v[i];
+        for (uint32_t k = 0; k < im->deps.n && !found; k++)
+            found = dfs(pk, p, ((rgc_def *)im->deps.v[k])->slot, state, stack, depth + 1);
+    }
+    rg_vec_free(&impls);
+    state[slot] = 2;
+    return found;
+}
+
+static void check_cycles(rgc_pack *pk)
+{
+    uint32_t n = pk->defs.n;
+    uint8_t *state = calloc(n + 1, 1);
+    uint32_t *stack = calloc(n + 2, sizeof *stack);
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *p = pk->policies.v[i];
+        memset(state, 0, n + 1);
+        for (uint32_t s = 0; s < n; s++)
+            if (state[s] == 0 && dfs(pk, p, s, state, stack, 0))
+                break;
+    }
+    free(state);
+    free(stack);
+}
+
+/* The check pass, after the declarations and definitions. */
+void rgc_check(rgc_pack *pk)
+{
+    for (uint32_t i = 0; i < pk->defs.n; i++)
+        rgc_def_type(pk, pk->defs.v[i]);
+    for (uint32_t i = 0; i < pk->impls.n; i++)
+        check_impl(pk, pk->impls.v[i]);
+    for (uint32_t i = 0; i < pk->impls.n; i++) {
+        rgc_impl *im = pk->impls.v[i];
+        if (im->def->kind == RG_DEF_TABLE)
+            rgc_check_table(pk, im);
+    }
+    pk->dry = 1;
+    pk->count_reads = 1;
+    rgc_emit_entries(pk);
+    pk->count_reads = 0;
+    pk->dry = 0;
+    /* outputs are computed by a call (rg_vm_eval_outputs): expr.c inlines no read of them */
+    if (pk->result)
+        for (uint32_t i = 0; i < pk->result->assigns.n; i++) {
+            rgc_def *d = ((rg_assign *)pk->result->assigns.v[i])->value->sema;
+            if (d)
+                d->output = 1;
+        }
+    check_cycles(pk);
+}

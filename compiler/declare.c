@@ -1,0 +1,408 @@
+/* declare.c — the pack's declarations: enumerations, records and the claim
+ * schema they flatten to, ledger scopes, host functions, brackets, versions,
+ * tests, and what belongs to the base policy only. Must not compile a
+ * definition's body (defs.c, check.c) nor emit code (emit.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "builder.h"
+
+int rgc_enum_by_name(rgc_pack *pk, const char *name)
+{
+    for (uint32_t i = 0; i < pk->prog->n_enums; i++)
+        if (strcmp(rgc_str_text(pk, pk->prog->enums[i].name), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
+{
+    const rg_enum *e = &pk->prog->enums[en];
+    for (uint32_t i = 0; i < e->n_members; i++)
+        if (strcmp(rgc_str_text(pk, pk->prog->member_names[e->first_member + i]), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
+{
+    for (uint32_t i = 0; i < pk->prog->n_fields; i++)
+        if (pk->prog->fields[i].parent == parent && strcmp(rgc_str_text(pk, pk->prog->fields[i].key), name) == 0)
+            return i;
+    return RG_NO_INDEX;
+}
+
+static void add_enum(rgc_pack *pk, rg_decl *d)
+{
+    if (rgc_enum_by_name(pk, d->name) >= 0) {
+        rgc_error(pk, d->name_loc, NULL, "enumeration '%s' is declared twice", d->name);
+        return;
+    }
+    rg_enum e = {rgc_str(pk, d->name), pk->prog->n_member_names, d->members.n};
+    for (uint32_t i = 0; i < d->members.n; i++) {
+        uint32_t s = rgc_str(pk, d->members.v[i]);
+        for (uint32_t k = 0; k < i; k++)
+            if (strcmp(d->members.v[k], d->members.v[i]) == 0)
+                rgc_error(pk, d->loc, NULL, "'%s' appears twice in enumeration '%s'", (char *)d->members.v[i], d->name);
+        rgc_push_member_names(pk, &s, 1);
+    }
+    rgc_push_enums(pk, &e, 1);
+}
+
+static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *prefix, int in_list, int depth)
+{
+    if (depth > 8) {
+        rgc_error(pk, ((rg_member *)members->v[0])->loc, NULL, "records nest too deeply (or contain themselves)");
+        return;
+    }
+    uint32_t first = pk->prog->n_fields;
+    for (uint32_t i = 0; i < members->n; i++) {
+        rg_member *m = members->v[i];
+        if (rgc_child_field(pk, parent, m->name) != RG_NO_INDEX) {
+            rgc_error(pk, m->loc, NULL, "field '%s' is declared twice", m->name);
+            continue;
+        }
+        rgc_ty t = {.k = RGC_K_ERROR};
+        if (!m->type->elem && rgc_resolve_type(pk, m->type, &t) != 0)
+            continue;
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", m->name);
+        rg_field f = {.key = rgc_str(pk, m->name), .parent = parent, .optional = (uint8_t)t.optional,
+                      .in_list = (uint8_t)in_list, .cond_field = -1};
+        if (m->type->elem) {
+            /* handled below */
+        } else if (t.k == RGC_K_RECORD) {
+            f.type = RG_TYPE(RG_T_RECORD, 0);
+        } else if (t.k == RGC_K_SCALAR && t.scalar == RG_T_LIST) {
+            rgc_error(pk, m->loc, "a claim holds one list of records, e.g. `items: list of item`",
+                      "a list field holds records");
+            continue;
+        } else {
+            f.type = rgc_ty_pack(&t);
+            f.has_range = t.has_range;
+            f.lo = t.lo;
+            f.hi = t.hi;
+        }
+        if (m->type->elem) {
+            /* list of a record */
+            rg_decl *rec = NULL;
+            for (uint32_t k = 0; k < pk->records.n; k++)
+                if (strcmp(((rg_decl *)pk->records.v[k])->name, m->type->elem->name) == 0)
+                    rec = pk->records.v[k];
+            if (!rec || parent != -1 || in_list || pk->prog->list_field != RG_NO_INDEX) {
+                rgc_error(pk, m->loc, "the claim may hold one list of records at its top level",
+                          "unsupported list field '%s'", m->name);
+                continue;
+            }
+            f.type = RG_TYPE(RG_T_LIST, 0);
+            snprintf(path, sizeof path, "%s", m->name);
+            f.path = rgc_str(pk, path);
+            f.slot = 0;
+            uint32_t idx = rgc_push_fields(pk, &f, 1);
+            pk->prog->list_field = idx;
+            char sub[256];
+            snprintf(sub, sizeof sub, "%s[]", m->name);
+            flatten(pk, &rec->members, (int32_t)idx, sub, 1, depth + 1);
+            continue;
+        }
+        f.path = rgc_str(pk, path);
+        f.slot = in_list ? pk->prog->n_item_slots++ : pk->prog->n_claim_slots++;
+        if (m->cond_field) {
+            uint32_t sib = RG_NO_INDEX;
+            for (uint32_t k = first; k < pk->prog->n_fields; k++)
+                if (pk->prog->fields[k].parent == parent &&
+                    strcmp(rgc_str_text(pk, pk->prog->fields[k].key), m->cond_field) == 0)
+                    sib = k;
+            if (sib == RG_NO_INDEX) {
+                rgc_error(pk, m->loc, "the condition names an earlier field of the same record",
+                          "unknown field '%s' in the condition of '%s'", m->cond_field, m->name);
+            } else {
+                rgc_ty st = rgc_ty_from_packed(pk->prog->fields[sib].type);
+                rg_value v;
+                rgc_ty vt;
+                if (rgc_const_expr(pk, m->cond_value, &st, &v, &vt, 1) == 0) {
+                    f.cond_field = (int32_t)sib;
+                    f.cond_op = m->cond_op == RG_OPR_EQ ? 1 : 2;
+                    f.cond_value = v;
+                }
+            }
+        }
+        uint32_t idx = rgc_push_fields(pk, &f, 1);
+        if (t.k == RGC_K_RECORD) {
+            rg_decl *rec = pk->records.v[t.aux];
+            flatten(pk, &rec->members, (int32_t)idx, path, in_list, depth + 1);
+        }
+    }
+}
+
+static int root_only(rgc_pack *pk, rgc_policy *p, rg_decl *d, const char *what)
+{
+    if (p == pk->root)
+        return 1;
+    rgc_error(pk, d->loc, "declare it in the base policy", "%s belongs to the base policy '%s', not '%s'", what,
+              pk->root->name, p->name);
+    return 0;
+}
+
+static void add_ledger(rgc_pack *pk, rg_decl *d)
+{
+    rg_program *p = pk->prog;
+    rg_ledger_scope s = {rgc_str(pk, d->name), p->n_ledger_fields, d->members.n, 0, d->inputs.n};
+    for (uint32_t i = 0; i < d->members.n; i++) {
+        rg_member *m = d->members.v[i];
+        rgc_ty t;
+        if (rgc_resolve_type(pk, m->type, &t) != 0)
+            continue;
+        if (t.k != RGC_K_SCALAR || t.optional ||
+            !(t.scalar == RG_T_MONEY || t.scalar == RG_T_INT || t.scalar == RG_T_PERCENT || t.scalar == RG_T_DURATION)) {
+            rgc_error(pk, m->loc, NULL, "a ledger field holds money, int, percent or duration");
+            continue;
+        }
+        rg_ledger_field f = {rgc_str(pk, m->name), rgc_ty_pack(&t), p->n_ledger_scopes, RG_NO_INDEX};
+        rgc_push_ledger_fields(pk, &f, 1);
+    }
+    s.n_fields = p->n_ledger_fields - s.first_field;
+    rgc_push_ledger_scopes(pk, &s, 1);
+    rg_vec_push(&pk->ledger_decls, d);
+}
+
+/* A type a host function takes or returns: a plain scalar (C gets an int64_t
+ * or a const char *); arguments are never absent, a result may be (T?). */
+static int extern_type(rgc_pack *pk, rg_texpr *te, int result, rgc_ty *t)
+{
+    if (rgc_resolve_type(pk, te, t) != 0)
+        return -1;
+    int scalar = t->k == RGC_K_SCALAR && t->scalar != RG_T_LIST && t->scalar != RG_T_ROW;
+    if (scalar && t->optional && !result) {
+        rgc_error(pk, te->loc, "write the type without '?': the policy gives a value, or writes `x ?? default`",
+                  "an argument of a host function is never none");
+        return -1;
+    }
+    if (!scalar || te->has_range) {
+        rgc_error(pk, te->loc, "a host function takes and returns bool, int, money, percent, date, duration, string, "
+                               "region or an enum; only its result may be optional (T?)",
+                  "a host function cannot %s %s", result ? "return" : "take", te->elem ? "a list" : te->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* `extern fn name(types) -> type`: a function the host must supply. */
+static void add_extern(rgc_pack *pk, rg_decl *d)
+{
+    rg_program *p = pk->prog;
+    if (rgc_builtin(d->name)) {
+        rgc_error(pk, d->name_loc, "give the host function another name", "'%s' is a built-in function", d->name);
+        return;
+    }
+    for (uint32_t i = 0; i < p->n_externs; i++)
+        if (strcmp(rgc_str_text(pk, p->externs[i].name), d->name) == 0) {
+            rgc_error(pk, d->name_loc, NULL, "host function '%s' is declared twice", d->name);
+            return;
+        }
+    if (d->params.n > RG_EXTERN_MAX_ARGS) {
+        rgc_error(pk, d->loc, NULL, "a host function takes at most %u arguments, '%s' declares %u",
+                  (unsigned)RG_EXTERN_MAX_ARGS, d->name, d->params.n);
+        return;
+    }
+    rg_extern x = {.name = rgc_str(pk, d->name), .n_args = d->params.n};
+    int ok = 1;
+    rgc_ty t;
+    for (uint32_t i = 0; i < d->params.n; i++) {
+        if (extern_type(pk, d->params.v[i], 0, &t) != 0)
+            ok = 0;
+        else
+            x.args[i] = rgc_ty_pack(&t);
+    }
+    if (extern_type(pk, d->type, 1, &t) != 0)
+        return;
+    x.result = rgc_ty_pack(&t);
+    x.result_optional = t.optional;
+    if (ok)
+        rgc_push_externs(pk, &x, 1);
+}
+
+static void add_brackets(rgc_pack *pk, rg_decl *d)
+{
+    rg_bracket b = {rgc_str(pk, d->name), pk->prog->n_tiers, 0};
+    int64_t prev_hi = 0;
+    rgc_ty money = rgc_ty_scalar(RG_T_MONEY), pct = rgc_ty_scalar(RG_T_PERCENT);
+    for (uint32_t i = 0; i < d->rows.n; i++) {
+        rg_tier_ast *t = d->rows.v[i];
+        rg_tier tier;
+        rgc_ty ty;
+        if (rgc_const_expr(pk, t->from, &money, &tier.lo, &ty, 1) != 0 ||
+            rgc_const_expr(pk, t->pct, &pct, &tier.pct, &ty, 1) != 0)
+            continue;
+        tier.hi = RG_NONE;
+        if (t->below && rgc_const_expr(pk, t->below, &money, &tier.hi, &ty, 1) != 0)
+            continue;
+        if (tier.lo != prev_hi)
+            rgc_error(pk, t->loc, "tiers run from ¥0 upwards, each starting where the previous one ends",
+                      "tier %u of '%s' starts at a gap or an overlap", i + 1, d->name);
+        if (tier.hi != RG_NONE && tier.hi <= tier.lo)
+            rgc_error(pk, t->loc, NULL, "a tier must end above where it starts");
+        if (tier.hi == RG_NONE && i + 1 < d->rows.n)
+            rgc_error(pk, t->loc, NULL, "only the last tier may be open-ended");
+        prev_hi = tier.hi;
+        rgc_push_tiers(pk, &tier, 1);
+    }
+    b.n_tiers = pk->prog->n_tiers - b.first_tier;
+    rgc_push_brackets(pk, &b, 1);
+    rg_vec_push(&pk->bracket_decls, d);
+}
+
+/* Every policy's declarations but its definitions, the base policy's types first
+ * (so that records may be declared after their use). -1 when there is no claim. */
+int rgc_declare(rgc_pack *pk)
+{
+    rgc_policy *root = pk->root;
+    /* types first, so that records may be declared after their use */
+    for (uint32_t i = 0; i < root->ast->decls.n; i++) {
+        rg_decl *d = root->ast->decls.v[i];
+        if (d->kind == RG_D_ENUM)
+            add_enum(pk, d);
+        else if (d->kind == RG_D_RECORD)
+            rg_vec_push(&pk->records, d);
+    }
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *pol = pk->policies.v[i];
+        for (uint32_t k = 0; k < pol->ast->decls.n; k++) {
+            rg_decl *d = pol->ast->decls.v[k];
+            switch (d->kind) {
+            case RG_D_ENUM:
+            case RG_D_RECORD:
+                root_only(pk, pol, d, d->kind == RG_D_ENUM ? "an enumeration" : "a record");
+                break;
+            case RG_D_CLAIM:
+                if (root_only(pk, pol, d, "the claim")) {
+                    if (pk->claim)
+                        rgc_error(pk, d->loc, NULL, "the claim is declared twice");
+                    pk->claim = d;
+                }
+                break;
+            case RG_D_SELECT:
+                if (root_only(pk, pol, d, "`select policy`"))
+                    pk->select = d;
+                break;
+            case RG_D_RESULT:
+                if (root_only(pk, pol, d, "the result"))
+                    pk->result = d;
+                break;
+            case RG_D_UPDATE:
+                if (root_only(pk, pol, d, "a ledger update"))
+                    rg_vec_push(&pk->updates, d);
+                break;
+            case RG_D_SAMPLE:
+                if (root_only(pk, pol, d, "the sample claim"))
+                    pk->sample = d;
+                break;
+            case RG_D_TEST: {
+                rgc_test *t = rg_arena_alloc(&pk->arena, sizeof *t);
+                t->decl = d;
+                t->policy = pol;
+                rg_vec_push(&pk->tests, t);
+                break;
+            }
+            case RG_D_CATALOG:
+                if (pol == root) {
+                    if (d->members.n == 0)
+                        rgc_error(pk, d->loc, "list the columns: catalog NAME \"file.csv\" { key code: string … }",
+                                  "the base policy's catalog declares its columns");
+                    else
+                        rg_vec_push(&pk->catalog_decls, d);
+                } else if (d->members.n) {
+                    rgc_error(pk, d->loc, "a child names the catalog and its file only",
+                              "the columns of catalog '%s' are declared by the base policy", d->name);
+                }
+                rg_vec_push(&pol->catalogs, d);
+                break;
+            case RG_D_LEDGER:
+                break;
+            case RG_D_BRACKETS:
+                if (root_only(pk, pol, d, "brackets"))
+                    add_brackets(pk, d);
+                break;
+            case RG_D_EXTERN:
+                if (root_only(pk, pol, d, "a host function"))
+                    add_extern(pk, d);
+                break;
+            case RG_D_VERSION: {
+                rgc_version *v = rg_arena_alloc(&pk->arena, sizeof *v);
+                v->decl = d;
+                v->policy = pol;
+                v->index = pk->versions.n;
+                v->until = RG_NONE;
+                if (d->from->kind != RG_E_DATE)
+                    rgc_error(pk, d->from->loc, "write `version NAME from 2024-01-01 until 2024-12-31`",
+                              "a version starts at a date");
+                else
+                    v->from = d->from->ival;
+                if (d->until) {
+                    if (d->until->kind != RG_E_DATE)
+                        rgc_error(pk, d->until->loc, NULL, "a version ends at a date");
+                    else if (d->until->ival < v->from)
+                        rgc_error(pk, d->until->loc, NULL, "version '%s' ends before it starts", d->name);
+                    else
+                        v->until = d->until->ival;
+                }
+                for (uint32_t j = 0; j < pol->versions.n; j++) {
+                    rgc_version *o = pol->versions.v[j];
+                    int64_t ou = o->until == RG_NONE ? INT64_MAX : o->until, vu = v->until == RG_NONE ? INT64_MAX : v->until;
+                    if (v->from <= ou && o->from <= vu)
+                        rgc_error(pk, d->loc, "versions of one policy must not overlap in time",
+                                  "version '%s' overlaps version '%s' of %s", d->name, o->decl->name, pol->name);
+                }
+                rg_vec_push(&pol->versions, v);
+                rg_vec_push(&pk->versions, v);
+                break;
+            }
+            default:
+                break;
+            }
+        }
+    }
+    if (!pk->claim) {
+        rgc_error(pk, root->ast->policy_loc, "declare `claim { … }` in the base policy",
+                  "the base policy does not declare the claim");
+        return -1;
+    }
+    flatten(pk, &pk->claim->members, -1, "", 0, 0);
+    for (uint32_t k = 0; k < root->ast->decls.n; k++) {
+        rg_decl *d = root->ast->decls.v[k];
+        if (d->kind == RG_D_LEDGER)
+            add_ledger(pk, d);
+    }
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *pol = pk->policies.v[i];
+        for (uint32_t k = 0; k < pol->ast->decls.n; k++) {
+            rg_decl *d = pol->ast->decls.v[k];
+            if (d->kind == RG_D_LEDGER && pol != root)
+                root_only(pk, pol, d, "a ledger");
+        }
+    }
+    return 0;
+}
+
+uint32_t rgc_schema_field(const rgc_pack *pk, const char *path)
+{
+    const rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_fields; i++)
+        if (strcmp(p->blob + p->strings[p->fields[i].path].offset, path) == 0)
+            return i;
+    return RG_NO_INDEX;
+}
+
+uint32_t rgc_ledger_field(const rgc_pack *pk, const char *scope, const char *field)
+{
+    const rg_program *p = pk->prog;
+    for (uint32_t s = 0; s < p->n_ledger_scopes; s++) {
+        const rg_ledger_scope *sc = &p->ledger_scopes[s];
+        if (strcmp(p->blob + p->strings[sc->name].offset, scope) != 0)
+            continue;
+        for (uint32_t i = 0; i < sc->n_fields; i++)
+            if (strcmp(p->blob + p->strings[p->ledger_fields[sc->first_field + i].name].offset, field) == 0)
+                return sc->first_field + i;
+    }
+    return RG_NO_INDEX;
+}

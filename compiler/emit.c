@@ -1,0 +1,227 @@
+/* emit.c — the emit pass: the entry chunks (policy selector, as-of date,
+ * ledger keys and first values, the updates), each implementation's chunk,
+ * the definitions, versions, vtables and version selectors of the program.
+ * Must not report what the check pass reported: it runs on a checked pack. */
+
+#include "builder.h"
+#include "opcodes.h"
+
+/* ---- entry chunks ---- */
+
+static uint32_t file_str(rgc_pack *pk, uint32_t file)
+{
+    return rgc_str(pk, rg_diag_source(pk->diag, file)->path);
+}
+
+static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_kind want, int claim_only,
+                            rgc_ty *out)
+{
+    rgc_chunk_begin(pk);
+    pk->cur.claim_only = claim_only;
+    pk->cur.claim_only_what = what;
+    rgc_ty t = rgc_expr(pk, e, NULL);
+    pk->cur.claim_only = 0;
+    if (out)
+        *out = t;
+    if (t.k == RGC_K_SCALAR && want != RG_T_VOID && (t.scalar != want || t.optional)) {
+        char tn[96];
+        rgc_ty_name(pk, &t, tn, sizeof tn);
+        rgc_error(pk, e->loc, NULL, "%s must be %s, this is %s", what, rg_type_kind_name(want), tn);
+    }
+    rgc_emit(pk, RG_OP_RET, 0, 0);
+    if (pk->dry)
+        return 0;
+    return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, e->loc), file_str(pk, e->loc.file));
+}
+
+void rgc_emit_updates(rgc_pack *pk)
+{
+    for (uint32_t u = 0; u < pk->updates.n; u++) {
+        rg_decl *d = pk->updates.v[u];
+        uint32_t skip = RG_NO_INDEX;
+        if (d->value2) {
+            rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
+            rgc_ty c = rgc_expr(pk, d->value2, &bt);
+            if (c.k == RGC_K_SCALAR && (c.scalar != RG_T_BOOL || c.optional))
+                rgc_error(pk, d->value2->loc, NULL, "an update's condition must be a bool");
+            skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+        }
+        for (uint32_t i = 0; i < d->assigns.n; i++) {
+            rg_assign *a = d->assigns.v[i];
+            uint32_t f = a->path.n == 2 ? rgc_ledger_field(pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
+            if (f == RG_NO_INDEX) {
+                rgc_error(pk, a->loc, "updates name a ledger field: SCOPE.FIELD += value",
+                          "not a ledger field");
+                continue;
+            }
+            rgc_ty ft = rgc_ty_from_packed(pk->prog->ledger_fields[f].type);
+            rgc_ty t = rgc_expr(pk, a->value, &ft);
+            if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional)) {
+                char an[96], bn[96];
+                rgc_ty_name(pk, &ft, an, sizeof an);
+                rgc_ty_name(pk, &t, bn, sizeof bn);
+                rgc_error(pk, a->value->loc, NULL, "ledger field is %s, the value is %s", an, bn);
+            }
+            if (a->op == '-')
+                rgc_emit(pk, RG_OP_NEG, 0, 0);
+            rgc_emit(pk, a->op == '=' ? RG_OP_LEDGER_SET : RG_OP_LEDGER_ADD, f, 0);
+        }
+        if (skip != RG_NO_INDEX)
+            rgc_patch(pk, skip, 0, rgc_here(pk));
+    }
+}
+
+static uint32_t update_chunk(rgc_pack *pk)
+{
+    rgc_chunk_begin(pk);
+    pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
+    uint32_t line = 0, file = 0;
+    if (pk->updates.n) {
+        rg_decl *d = pk->updates.v[0];
+        line = rgc_line(pk, d->loc);
+        file = file_str(pk, d->loc.file);
+    }
+    rgc_emit_updates(pk);
+    if (!line) { /* no update declared: the chunk belongs to the base policy's file, not string 0 */
+        rg_loc at = pk->root->ast->policy_loc;
+        line = rgc_line(pk, at);
+        file = file_str(pk, at.file);
+        rgc_set_line(pk, line, at.file);
+    }
+    rgc_emit_value(pk, 0);
+    rgc_emit(pk, RG_OP_RET, 0, 0);
+    pk->cur.impl = NULL;
+    if (pk->dry)
+        return 0;
+    return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, line, file);
+}
+
+/* All entry chunks; dry during the check pass. */
+void rgc_emit_entries(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    if (!pk->select) {
+        rgc_error(pk, pk->root->ast->policy_loc, "add `select policy by person.insured_region as of visit.date`",
+                  "the base policy does not say how a claim picks its policy");
+    } else {
+        p->entry.select_policy = entry_chunk(pk, pk->select->value, "the policy selector", RG_T_REGION, 1, NULL);
+        p->entry.asof = entry_chunk(pk, pk->select->value2, "the as-of date", RG_T_DATE, 1, NULL);
+    }
+    uint32_t kt = 0;
+    for (uint32_t s = 0; s < pk->ledger_decls.n; s++) {
+        rg_decl *d = pk->ledger_decls.v[s];
+        rg_ledger_scope *sc = &p->ledger_scopes[s];
+        if (!pk->dry)
+            sc->first_key = p->n_ledger_keys;
+        for (uint32_t k = 0; k < d->inputs.n; k++) {
+            rgc_ty t;
+            uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 1, &t);
+            if (t.k == RGC_K_SCALAR && (t.optional || !(t.scalar == RG_T_STRING || t.scalar == RG_T_INT)))
+                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, NULL, "a ledger key is a string or an int, always present");
+            if (!pk->dry) {
+                rgc_push_ledger_keys(pk, &c, 1);
+                rg_type ty = rgc_ty_pack(&t);
+                rgc_push_ledger_key_types(pk, &ty, 1);
+            }
+        }
+        for (uint32_t i = 0; i < d->members.n; i++) {
+            rg_member *m = d->members.v[i];
+            if (!m->init)
+                continue;
+            rgc_ty t;
+            uint32_t c = entry_chunk(pk, m->init, "a ledger field's first value", RG_T_VOID, 1, &t);
+            rgc_ty ft = rgc_ty_from_packed(p->ledger_fields[sc->first_field + i].type);
+            if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional))
+                rgc_error(pk, m->init->loc, NULL, "the first value must have the field's type");
+            if (!pk->dry)
+                p->ledger_fields[sc->first_field + i].init = c;
+        }
+        kt++;
+    }
+    (void)kt;
+    p->entry.update = update_chunk(pk);
+    p->entry.outcome_def = RG_NO_INDEX;
+}
+
+/* ---- emit ---- */
+
+static uint32_t emit_impl(rgc_pack *pk, rgc_impl *im)
+{
+    rgc_chunk_begin(pk);
+    pk->cur.impl = NULL;
+    rgc_ty t = rgc_body(pk, im);
+    (void)t;
+    if (im->def->kind != RG_DEF_TABLE && im->def->kind != RG_DEF_DECIDE)
+        rgc_emit(pk, RG_OP_RET, 0, 0);
+    return rgc_chunk_end(pk, im->def->slot, im->policy->index, im->version ? im->version->index : RG_NO_INDEX,
+                         rgc_line(pk, im->decl->loc), file_str(pk, im->decl->loc.file));
+}
+
+void rgc_emit_pack(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    uint32_t n = pk->defs.n;
+    for (uint32_t i = 0; i < n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        rgc_ty t = rgc_def_type(pk, d);
+        rg_def rd = {rgc_str(pk, d->name), rgc_ty_pack(&t), (uint8_t)d->kind, (uint8_t)d->per_item, 0,
+                     d->per_item ? d->item_index : RG_NO_INDEX};
+        rgc_push_defs(pk, &rd, 1);
+    }
+    for (uint32_t i = 0; i < pk->versions.n; i++) {
+        rgc_version *v = pk->versions.v[i];
+        rg_version rv = {rgc_str(pk, v->decl->name), v->policy->index, v->from, v->until};
+        rgc_push_versions(pk, &rv, 1);
+    }
+    for (uint32_t i = 0; i < pk->impls.n; i++) {
+        rgc_impl *im = pk->impls.v[i];
+        im->chunk = emit_impl(pk, im);
+    }
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *pol = pk->policies.v[i];
+        rg_policy rp = {rgc_str(pk, pol->name), pol->parent ? pol->parent->index : RG_NO_INDEX,
+                        file_str(pk, pol->ast->file), p->n_vtable};
+        uint32_t vt = rgc_push_vtable(pk, NULL, n);
+        for (uint32_t s = 0; s < n; s++) {
+            uint32_t base = pol->impl[s] ? pol->impl[s]->chunk
+                            : pol->parent ? p->vtable[p->policies[pol->parent->index].vtable + s] : RG_NO_INDEX;
+            uint32_t nv = 0;
+            for (uint32_t k = 0; k < pol->versions.n; k++)
+                nv += ((rgc_version *)pol->versions.v[k])->impl[s] != NULL;
+            if (nv) {
+                rg_vselector sel = {p->n_vsel_entries, nv, base};
+                rg_loc at = {0, 0, 0}; /* the selector sits at the first version's definition */
+                for (uint32_t k = 0; k < pol->versions.n; k++) {
+                    rgc_version *v = pol->versions.v[k];
+                    if (v->impl[s]) {
+                        rg_vsel_entry e = {v->index, v->impl[s]->chunk};
+                        rgc_push_vsel_entries(pk, &e, 1);
+                        if (at.end == 0)
+                            at = v->impl[s]->decl->loc;
+                    }
+                }
+                uint32_t sid = rgc_push_vselectors(pk, &sel, 1);
+                rgc_chunk_begin(pk);
+                rgc_set_line(pk, rgc_line(pk, at), at.file);
+                rgc_emit(pk, RG_OP_VSELECT, sid, 0);
+                base = rgc_chunk_end(pk, s, pol->index, RG_NO_INDEX, rgc_line(pk, at), file_str(pk, at.file));
+            }
+            p->vtable[vt + s] = base;
+        }
+        rgc_push_policies(pk, &rp, 1);
+    }
+    rgc_emit_entries(pk);
+    /* outputs */
+    if (pk->result) {
+        for (uint32_t i = 0; i < pk->result->assigns.n; i++) {
+            rg_assign *a = pk->result->assigns.v[i];
+            rgc_def *d = a->value->sema;
+            if (!d)
+                continue;
+            rgc_ty t = rgc_def_type(pk, d);
+            rg_output o = {rgc_str(pk, a->path.v[0]), d->slot, rgc_ty_pack(&t)};
+            rgc_push_outputs(pk, &o, 1);
+        }
+    }
+    rgc_emit_plans(pk);
+}
