@@ -50,6 +50,8 @@ LAYERS       := bytecode lang compiler vm stdlib api driver repl cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+.DEFAULT_GOAL := all
+
 # `make -s layers-print`: each layer and its include paths, for tests/layers.sh
 layers-print:
 	@$(foreach l,$(LAYERS),echo "$(l) $(INC_$(l))";)

@@ -9,8 +9,19 @@
 
 #define PERCENT_MAX ((int64_t)1000000000000 * RG_PERCENT_ONE) /* as the JSON binder: 10^12 percent points */
 
-/* The field a path names, and its item (-1 outside the list). "items[]" is
- * the last item added, "items[3]" item 3. */
+/* The list field of list path norm[0 .. n) ("person.coverage"), or RG_NO_INDEX. */
+static uint32_t list_named(const rg_program *p, const char *norm, size_t n)
+{
+    for (uint32_t i = 0; i < p->n_fields; i++) {
+        const char *fp = p->str[p->fields[i].path];
+        if (RG_TYPE_KIND(p->fields[i].type) == RG_T_LIST && strlen(fp) == n && memcmp(fp, norm, n) == 0)
+            return i;
+    }
+    return RG_NO_INDEX;
+}
+
+/* The field a path names, and its element's row (-1 outside the lists):
+ * "items[]" is the element of that list added last, "items[3]" element 3. */
 static regula_status find_field(regula_ctx *c, const char *what, const char *path, uint32_t *field, long *item)
 {
     const rg_program *p = c->pack->prog;
@@ -27,20 +38,21 @@ static regula_status find_field(regula_ctx *c, const char *what, const char *pat
             continue;
         }
         const char *close = strchr(s, ']');
-        if (!close || *item >= 0)
-            return rg_api_fail(c, REGULA_ERR_USAGE, "%s: bad item index in '%s'", what, path);
+        uint32_t lf = list_named(p, norm, n);
+        if (!close || *item >= 0 || lf == RG_NO_INDEX)
+            return rg_api_fail(c, REGULA_ERR_USAGE, "%s: bad element index in '%s'", what, path);
+        uint32_t l = p->fields[lf].list, count = c->vm->list_count[l];
         if (close == s + 1) {
-            if (c->vm->n_items == 0)
-                return rg_api_fail(c, REGULA_ERR_USAGE, "%s: '%s': add an item first (regula_claim_add_item)", what,
+            if (count == 0)
+                return rg_api_fail(c, REGULA_ERR_USAGE, "%s: '%s': add an element first (regula_claim_add)", what,
                                    path);
-            *item = (long)c->vm->n_items - 1;
+            *item = (long)(c->vm->list_first[l] + count - 1);
         } else {
             char *end;
             long k = strtol(s + 1, &end, 10);
-            if (end != close || k < 0 || (unsigned long)k >= c->vm->n_items)
-                return rg_api_fail(c, REGULA_ERR_USAGE, "%s: '%s': the claim has %u items", what, path,
-                                   c->vm->n_items);
-            *item = k;
+            if (end != close || k < 0 || (unsigned long)k >= count)
+                return rg_api_fail(c, REGULA_ERR_USAGE, "%s: '%s': the list has %u elements", what, path, count);
+            *item = (long)c->vm->list_first[l] + k;
         }
         norm[n++] = '[';
         norm[n++] = ']';
@@ -48,11 +60,19 @@ static regula_status find_field(regula_ctx *c, const char *what, const char *pat
     }
     norm[n] = '\0';
     for (uint32_t i = 0; i < p->n_fields; i++)
-        if (strcmp(p->str[p->fields[i].path], norm) == 0) {
+        if (strcmp(p->str[p->fields[i].path], norm) == 0 && RG_TYPE_KIND(p->fields[i].type) != RG_T_LIST) {
             *field = i;
             return REGULA_OK;
         }
     return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the claim has no field '%s'", what, path);
+}
+
+/* Row r's index within its list (as messages count elements). */
+static long elem_index(const regula_ctx *c, const rg_field *f, long row)
+{
+    if (row < 0 || f->list >= c->pack->prog->n_claim_lists)
+        return row;
+    return row - (long)c->vm->list_first[f->list];
 }
 
 /* The display path of field f for item (as the JSON binder writes it: items[2].amount). */
@@ -69,7 +89,7 @@ static void display_path(const rg_program *p, const rg_field *f, long item, char
 static regula_status input_fail(regula_ctx *c, const rg_field *f, long item, const char *fmt, const char *text)
 {
     char path[200], what[300], msg[520];
-    display_path(c->pack->prog, f, item, path, sizeof path);
+    display_path(c->pack->prog, f, elem_index(c, f, item), path, sizeof path);
     snprintf(what, sizeof what, fmt, text);
     snprintf(msg, sizeof msg, "%s: %s", path, what);
     return rg_api_claim_fail(c, REGULA_ERR_INPUT, msg);
@@ -77,7 +97,7 @@ static regula_status input_fail(regula_ctx *c, const rg_field *f, long item, con
 
 static const char *const kind_words[RG_T__COUNT] = {"void", "a bool", "an int", "money", "a percent", "a date",
                                                     "a duration", "a string", "a region", "an enum", "a record",
-                                                    "the item list", "a catalog row"};
+                                                    "a list", "a catalog row"};
 
 /* The field a setter may write: a scalar of one of the kinds it serves. */
 static regula_status target(regula_ctx *c, const char *what, const char *path, rg_type_kind k1, rg_type_kind k2,
@@ -105,8 +125,8 @@ static regula_status put(regula_ctx *c, uint32_t fi, long item, rg_value v)
     (f->in_list ? row : vm->claim)[f->slot] = v;
     for (int32_t a = f->parent; a >= 0; a = p->fields[a].parent) {
         const rg_field *g = &p->fields[a];
-        if (RG_TYPE_KIND(g->type) != RG_T_RECORD)
-            break; /* the list: its items are added, not marked */
+        if (RG_TYPE_KIND(g->type) == RG_T_LIST)
+            continue; /* a list: its elements are added, not marked */
         (g->in_list ? row : vm->claim)[g->slot] = 1;
     }
     return REGULA_OK;
@@ -125,8 +145,8 @@ regula_status regula_claim_new(regula_ctx *c)
     rg_vm_reset(c->vm);
     for (uint32_t k = 0; k < p->n_claim_slots; k++)
         c->vm->claim[k] = RG_NONE;
-    if (rg_vm_reserve_items(c->vm, 0) != RG_OK)
-        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    for (uint32_t l = 0; l < p->n_claim_lists; l++)
+        c->vm->list_first[l] = 0; /* every list empty (rg_vm_reset counted none) */
     c->state = CLAIM_BUILDING;
     return REGULA_OK;
 }
@@ -259,6 +279,70 @@ regula_status regula_claim_set_enum(regula_ctx *c, const char *path, const char 
     return input_fail(c, fd, item, fmt, name);
 }
 
+/* A new element of list field lf, after its others: the rows of the lists
+ * after it move up one, so that each list's rows stay together. */
+static regula_status add_element(regula_ctx *c, const char *what, uint32_t lf, unsigned *index)
+{
+    const rg_program *p = c->pack->prog;
+    rg_vm *vm = c->vm;
+    uint32_t l = p->fields[lf].list, n = vm->n_items;
+    if (vm->list_count[l] == 0)
+        vm->list_first[l] = n; /* an empty list starts at the end */
+    uint32_t at = vm->list_first[l] + vm->list_count[l];
+    if (n >= (1u << 24) || rg_vm_reserve_items(vm, n + 1) != RG_OK)
+        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory adding an element");
+    size_t w = p->n_item_slots;
+    memmove(vm->items + (at + 1) * w, vm->items + at * w, (n - at) * w * sizeof *vm->items);
+    for (uint32_t k = 0; k < w; k++)
+        vm->items[at * w + k] = RG_NONE;
+    for (uint32_t k = 0; k < p->n_claim_lists; k++)
+        if (k != l && vm->list_count[k] && vm->list_first[k] >= at)
+            vm->list_first[k]++;
+    vm->list_count[l]++;
+    vm->claim[p->fields[lf].slot] = vm->list_count[l];
+    for (int32_t a = p->fields[lf].parent; a >= 0; a = p->fields[a].parent)
+        vm->claim[p->fields[a].slot] = 1; /* the records that hold the list are present */
+    (void)what;
+    if (index)
+        *index = vm->list_count[l] - 1;
+    return REGULA_OK;
+}
+
+regula_status regula_claim_add(regula_ctx *c, const char *list, unsigned *index)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    if (c->state != CLAIM_BUILDING)
+        return c->state == CLAIM_FAILED ? c->claim_status
+                                        : rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add: start a claim with regula_claim_new");
+    const rg_program *p = c->pack->prog;
+    uint32_t lf = list ? list_named(p, list, strlen(list)) : RG_NO_INDEX;
+    if (lf == RG_NO_INDEX)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add: the claim has no list '%s'", list ? list : "(null)");
+    if (p->fields[lf].in_list)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add: '%s' is inside a list's element", list);
+    return add_element(c, "regula_claim_add", lf, index);
+}
+
+regula_status regula_claim_set_empty(regula_ctx *c, const char *list)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    if (c->state != CLAIM_BUILDING)
+        return c->state == CLAIM_FAILED ? c->claim_status
+                                        : rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_set_empty: start a claim with regula_claim_new");
+    const rg_program *p = c->pack->prog;
+    uint32_t lf = list ? list_named(p, list, strlen(list)) : RG_NO_INDEX;
+    if (lf == RG_NO_INDEX || p->fields[lf].in_list)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_set_empty: the claim has no list '%s'", list ? list : "(null)");
+    if (c->vm->list_count[p->fields[lf].list])
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_set_empty: the list '%s' has elements", list);
+    c->vm->claim[p->fields[lf].slot] = 0;
+    for (int32_t a = p->fields[lf].parent; a >= 0; a = p->fields[a].parent)
+        c->vm->claim[p->fields[a].slot] = 1;
+    return REGULA_OK;
+}
+
 regula_status regula_claim_add_item(regula_ctx *c, unsigned *index)
 {
     if (!c)
@@ -267,17 +351,10 @@ regula_status regula_claim_add_item(regula_ctx *c, unsigned *index)
         return c->state == CLAIM_FAILED ? c->claim_status
                                         : rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add_item: start a claim with regula_claim_new");
     const rg_program *p = c->pack->prog;
-    if (p->list_field == RG_NO_INDEX)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add_item: this pack's claim has no item list");
-    uint32_t n = c->vm->n_items;
-    if (rg_vm_reserve_items(c->vm, n + 1) != RG_OK)
-        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory adding an item");
-    rg_value *row = c->vm->items + (size_t)n * p->n_item_slots;
-    for (uint32_t k = 0; k < p->n_item_slots; k++)
-        row[k] = RG_NONE;
-    if (index)
-        *index = n;
-    return REGULA_OK;
+    for (uint32_t i = 0; i < p->n_fields; i++)
+        if (p->fields[i].parent < 0 && RG_TYPE_KIND(p->fields[i].type) == RG_T_LIST)
+            return add_element(c, "regula_claim_add_item", i, index);
+    return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_add_item: this pack's claim has no list at its top level");
 }
 
 /* ---- checking the built claim ------------------------------------------------------- */
@@ -289,7 +366,30 @@ static rg_value *slot_of(regula_ctx *c, const rg_field *f, rg_value *row)
 
 static regula_status check_fields(regula_ctx *c, int32_t parent, uint32_t first, uint32_t end, rg_value *row, long item);
 
-/* Field j (subtree [j, end)): present unless optional or its condition does not hold. */
+static regula_status missing_fail(regula_ctx *c, const rg_field *f, long item)
+{
+    char path[200], msg[240];
+    display_path(c->pack->prog, f, elem_index(c, f, item), path, sizeof path);
+    snprintf(msg, sizeof msg, "missing field %s", path);
+    return rg_api_claim_fail(c, REGULA_ERR_INPUT, msg);
+}
+
+/* Fields [first, end) absent (a field whose condition does not hold, with
+ * cond_only, is ignored as the JSON binder ignores it). */
+static void clear_fields(regula_ctx *c, uint32_t first, uint32_t end, rg_value *row)
+{
+    const rg_program *p = c->pack->prog;
+    for (uint32_t k = first; k < end; k++) {
+        const rg_field *g = &p->fields[k];
+        if (RG_TYPE_KIND(g->type) == RG_T_LIST)
+            c->vm->list_count[g->list] = 0;
+        if (!g->in_list || row)
+            *slot_of(c, g, row) = RG_NONE;
+    }
+}
+
+/* Field j (subtree [j, end)): present unless optional, defaulted or its
+ * condition says otherwise (as the JSON binder reads it). */
 static regula_status check_one(regula_ctx *c, uint32_t j, uint32_t end, rg_value *row, long item)
 {
     const rg_program *p = c->pack->prog;
@@ -298,23 +398,34 @@ static regula_status check_one(regula_ctx *c, uint32_t j, uint32_t end, rg_value
     int required = !f->optional;
     if (f->cond_op) {
         rg_value gv = *slot_of(c, &p->fields[f->cond_field], row);
-        required = required && (f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value);
+        int holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
+        if (!holds && f->cond_only) {
+            clear_fields(c, j, end, row);
+            return REGULA_OK;
+        }
+        required = required && holds;
     }
+    rg_value *slot = slot_of(c, f, row);
     if (k == RG_T_LIST) {
-        for (uint32_t i = 0; i < c->vm->n_items; i++) {
-            regula_status st = check_fields(c, (int32_t)j, j + 1, end, c->vm->items + (size_t)i * p->n_item_slots, i);
+        uint32_t l = f->list, n = c->vm->list_count[l];
+        if (*slot == RG_NONE && required && !f->has_default)
+            return missing_fail(c, f, item);
+        if (*slot != RG_NONE && f->nonempty && n == 0)
+            return input_fail(c, f, item, "%s", f->message != RG_NO_INDEX ? p->str[f->message] : "expected a non-empty array");
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = c->vm->list_first[l] + i;
+            regula_status st = check_fields(c, (int32_t)j, j + 1, end, c->vm->items + (size_t)r * p->n_item_slots, r);
             if (st != REGULA_OK)
                 return st;
         }
         return REGULA_OK;
     }
-    if (*slot_of(c, f, row) == RG_NONE) {
-        if (!required)
+    if (*slot == RG_NONE) {
+        if (f->has_default) {
+            *slot = f->default_value;
             return REGULA_OK;
-        char path[200], msg[240];
-        display_path(p, f, item, path, sizeof path);
-        snprintf(msg, sizeof msg, "missing field %s", path);
-        return rg_api_claim_fail(c, REGULA_ERR_INPUT, msg);
+        }
+        return required ? missing_fail(c, f, item) : REGULA_OK;
     }
     return k == RG_T_RECORD ? check_fields(c, (int32_t)j, j + 1, end, row, item) : REGULA_OK;
 }

@@ -36,10 +36,10 @@ extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record
 #define RG_HDR_SELECT_POLICY 16u /* u32 entry.select_policy */
 #define RG_HDR_ASOF 20u         /* u32 entry.asof */
 #define RG_HDR_UPDATE 24u       /* u32 entry.update */
-#define RG_HDR_OUTCOME_DEF 28u  /* u32 entry.outcome_def */
+#define RG_HDR_VALIDATE 28u     /* u32 entry.validate */
 #define RG_HDR_CLAIM_SLOTS 32u  /* u32 n_claim_slots */
 #define RG_HDR_ITEM_SLOTS 36u   /* u32 n_item_slots */
-#define RG_HDR_LIST_FIELD 40u   /* u32 list_field */
+#define RG_HDR_N_CLAIM_LISTS 40u /* u32 n_claim_lists */
 #define RG_HDR_ITEM_DEFS 44u    /* u32 n_item_defs */
 #define RG_HDR_N_SECTIONS 48u   /* u32 */
 #define RG_HDR_SIZE 52u

@@ -33,7 +33,9 @@
     X(LOCALS, 4)  /* two locals: the first << 16 | the second */          \
     X(ROWCOL, 4)  /* local holding a catalog row << 16 | catalog << 8 | column */ \
     X(ROWCOLV, 4) /* as ROWCOL, a byte each: local << 24 | catalog << 16 | column << 8 | value */ \
-    X(CATIFIELD, 4) /* catalog << 16 | slot of an item row */
+    X(CATIFIELD, 4) /* catalog << 16 | slot of an item row */              \
+    X(CLIST, 2)   /* a list of the claim (its number, rg_field.list) */   \
+    X(TYPE, 4)    /* an rg_type */
 
 /* X(name, operand 1 kind, operand 2 kind, pops, pushes, synopsis)
  * pops -1: variable, CALL_EXTERN pops its extern's n_args (rg_insn_pops).
@@ -86,8 +88,8 @@
     X(FIND, CAT, NONE, 2, 1, "row of catalog A for region x and key y, or absent")      \
     X(CAT_COL, CAT, COL, 1, 1, "column B of catalog A's row x, absent if x is")         \
     X(TIERED, BRK, NONE, 2, 1, "sum of bracket A's tiers over [x, y), each half up")    \
-    X(ITEMS_COUNT, NONE, NONE, 0, 1, "push the number of items")                        \
-    X(ITER_NEXT, LOCAL, JUMP, 0, 0, "local A += 1; go to B when past the last item")   \
+    X(LIST_COUNT, CLIST, NONE, 0, 1, "push the number of elements of claim list A")     \
+    X(ITER_NEXT, LOCAL, JUMP, 0, 0, "local A += 1; go to B when it reaches local A+1 (ITER_START)") \
     X(NOTE, NOTE, NONE, 0, 0, "record explanation note A when explaining")              \
     X(FAIL, STR, NONE, 0, 0, "stop with runtime error message A")                       \
     X(VSELECT, VSEL, NONE, 0, 0, "continue in the version of selector A for the as-of date") \
@@ -108,7 +110,7 @@
     X(JUMP_KEEP_FALSE, JUMP, NONE, 1, 0, "go to A keeping x if it is false, else pop it") /* x and y */ \
     X(JUMP_KEEP_TRUE, JUMP, NONE, 1, 0, "go to A keeping x if it is true, else pop it") /* x or y */ \
     X(ACC_ADD, LOCAL, NONE, 1, 0, "pop; add it to local A, overflow is an error") /* sum … for item in items */ \
-    X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below the number of items") \
+    X(ITER_LOOP, LOCAL, JUMP, 0, 0, "local A += 1; go back to B while it is below local A+1 (ITER_START)") \
     X(TABLE, CONST, NONE, 0, 0, "return decision table A's cell for its inputs when one applies and not explaining") \
     X(LOAD_PCONST, DEF, CONST, 0, 1, "push definition A, which is constant B wherever this chunk runs") \
     X(TRACE_DEF, DEF, ROWSRC, 1, 1, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */ \
@@ -146,7 +148,19 @@
     X(LOCAL_COL_IF_SOME, ROWCOL, JUMP, 0, 1, "column A.c of the catalog row in local A.l: if present push it and go to B, else go on") /* LOCAL_COL; JUMP_IF_SOME */ \
     X(LOCAL_COL_IN_SET, ROWCOL, IMM, 0, 1, "column A.c of the catalog row in local A.l is one of 0..31 and its bit is set in the immediate B") /* LOCAL_COL; IN_SET_IMM */ \
     X(JUMP_UNLESS_COL, ROWCOLV, JUMP, 0, 0, "go to B unless column A.c of the catalog row in local A.l equals A.v") /* LOCAL_COL; JUMP_IF_NE */ \
-    X(FIND_ILOCAL, CATIFIELD, ROWLOCAL, 1, 0, "local B.l = the row of catalog A.c for region x and key field A.f of item row B.r, or absent") /* LOAD_IFIELD; FIND_LOCAL */
+    X(FIND_ILOCAL, CATIFIELD, ROWLOCAL, 1, 0, "local B.l = the row of catalog A.c for region x and key field A.f of item row B.r, or absent") /* LOAD_IFIELD; FIND_LOCAL */ \
+    /* lists of the claim, calendar months, messages (Part 2) */ \
+    X(ITER_START, CLIST, LOCAL, 0, 0, "local B = the row before claim list A's first, local B+1 = the row after its last") \
+    X(ELEM_FIELD, IFIELD, NONE, 1, 1, "field A of element row x, absent if x is") \
+    X(ELEM_INDEX, CLIST, NONE, 1, 1, "the index in claim list A of its element row x, absent if x is") \
+    X(ELEM_PREV, CLIST, NONE, 1, 1, "the element row before x in claim list A, absent if x is absent or the first") \
+    X(ADD_MONTHS, NONE, NONE, 2, 1, "date x plus y calendar months, the day kept or clamped to the month's last") \
+    X(MAKE_DATE, NONE, NONE, 3, 1, "the date of year x, month y, day z; an error if there is none") \
+    X(MONTH, NONE, NONE, 1, 1, "the month (1-12) of date x") \
+    X(DAY, NONE, NONE, 1, 1, "the day of the month of date x") \
+    X(TO_TEXT, TYPE, NONE, 1, 1, "x as text, as a message prints a value of type A") \
+    X(CONCAT, NONE, NONE, 2, 1, "the string x followed by the string y") \
+    X(REJECT, NONE, NONE, 1, 0, "stop: the claim is invalid, and string x says why")
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,
@@ -185,7 +199,7 @@ static inline unsigned rg_op_length(unsigned op)
  * only by a jump to it? */
 static inline int rg_op_ends_block(unsigned op)
 {
-    return op == RG_OP_RET || op == RG_OP_JUMP || op == RG_OP_FAIL || op == RG_OP_VSELECT || op == RG_OP_RET_IMM ||
+    return op == RG_OP_RET || op == RG_OP_JUMP || op == RG_OP_FAIL || op == RG_OP_REJECT || op == RG_OP_VSELECT || op == RG_OP_RET_IMM ||
            op == RG_OP_STORE_JUMP || op == RG_OP_ACC_ADD_JUMP || op == RG_OP_MIN_JUMP || op == RG_OP_PUSH_INT_JUMP ||
            op == RG_OP_MIN_STORE_JUMP;
 }

@@ -50,6 +50,7 @@ static void drop_derived(rg_program *p)
     free(p->chunk_rt);
     free(p->def_item);
     free(p->field_end);
+    free(p->list_of);
     free(p->cat_cells);
     p->str = NULL;
     p->str_arena = NULL;
@@ -61,6 +62,7 @@ static void drop_derived(rg_program *p)
     p->chunk_rt = NULL;
     p->def_item = NULL;
     p->field_end = NULL;
+    p->list_of = NULL;
 }
 
 /* A chunk that pushes a literal and returns it (a parameter's, in whichever
@@ -142,11 +144,21 @@ void rg_program_field_ends(const rg_program *p, uint32_t *end)
     }
 }
 
-static int build_field_end(rg_program *p)
+/* Each field's subtree end, and each list's field (a verified program
+ * numbers its lists 0 .. n_claim_lists in schema order). */
+static int build_fields(rg_program *p)
 {
     p->field_end = malloc((p->n_fields ? p->n_fields : 1) * sizeof *p->field_end);
-    if (!p->field_end) return -1;
+    p->list_of = malloc((p->n_claim_lists ? p->n_claim_lists : 1) * sizeof *p->list_of);
+    if (!p->field_end || !p->list_of) return -1;
     rg_program_field_ends(p, p->field_end);
+    p->list_field = RG_NO_INDEX;
+    for (uint32_t f = 0; f < p->n_fields; f++) {
+        const rg_field *x = &p->fields[f];
+        if (RG_TYPE_KIND(x->type) != RG_T_LIST || x->list >= p->n_claim_lists) continue;
+        p->list_of[x->list] = f;
+        if (p->list_field == RG_NO_INDEX && x->parent < 0) p->list_field = f;
+    }
     return 0;
 }
 
@@ -270,7 +282,7 @@ int rg_program_finish(rg_program *p)
 {
     size_t total = 0;
     drop_derived(p);
-    if (build_strings(p) || build_cat_cells(p) || build_chunk_rt(p) || build_field_end(p) ||
+    if (build_strings(p) || build_cat_cells(p) || build_chunk_rt(p) || build_fields(p) ||
         size_catalog_tables(p, &total)) goto fail;
     p->outputs_bad = 0;
     for (uint32_t i = 0; i < p->n_outputs && !p->outputs_bad; i++)

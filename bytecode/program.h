@@ -44,7 +44,7 @@ typedef uint32_t rg_type;
 #define RG_TYPE_AUX(t) ((uint32_t)(t) >> 8)
 
 #define RG_MAGIC "RGLA"
-#define RG_FORMAT_VERSION 1u
+#define RG_FORMAT_VERSION 2u
 #define RG_NO_INDEX 0xFFFFFFFFu
 
 typedef struct {
@@ -58,20 +58,37 @@ typedef struct {
     uint32_t n_members;
 } rg_enum;
 
-/* Claim schema, flattened in declaration (pre-)order. */
+/* Claim schema, flattened in declaration (pre-)order. A list field's
+ * elements are rows: the fields of its element record (in_list, their slot
+ * is in the row), or for a list of plain values one field with the empty
+ * key holding the element. Every list's rows follow each other in one row
+ * space (vm.h); a list field's own claim slot holds its number of elements,
+ * or RG_NONE when it is absent. */
 typedef struct {
-    uint32_t key;        /* string id: JSON key of the field */
+    uint32_t key;        /* string id: JSON key of the field ("" for a plain list's element) */
     uint32_t path;       /* string id: "person.filing.kind", "items[].amount" */
     uint32_t type;       /* rg_type */
     int32_t parent;      /* index of the enclosing record/list field, -1 for top level */
-    uint32_t slot;       /* claim slot, or item-row slot when in_list */
+    uint32_t slot;       /* claim slot, or slot in the element's row when in_list */
     uint8_t optional;    /* absent or null allowed */
-    uint8_t in_list;     /* field of the list's item record */
+    uint8_t in_list;     /* field of a list's element */
     uint8_t has_range;   /* int with lo..hi */
-    uint8_t cond_op;     /* 0 none, 1 ==, 2 !=: only read when sibling cond_field op cond_value */
+    uint8_t cond_op;     /* 0 none, 1 ==, 2 !=: the condition on sibling cond_field */
     int32_t cond_field;  /* schema index of the sibling the condition reads */
     int64_t cond_value;
     int64_t lo, hi;
+    uint8_t cond_only;   /* 1: read only while the condition holds, ignored otherwise;
+                          * 0: required while it holds, read whenever given */
+    uint8_t has_default; /* absent or null reads as default_value */
+    uint8_t nonempty;    /* a list: it must have an element */
+    uint8_t pad;
+    uint32_t list;       /* a list field, or a field of its elements: the list's
+                          * number (0 .. n_claim_lists); RG_NO_INDEX otherwise */
+    int64_t default_value;
+    uint32_t message;    /* string id: what a value of the wrong shape is told
+                          * ("must be a non-empty list of periods"), RG_NO_INDEX:
+                          * the binder's own words */
+    uint32_t elem_message; /* a list of records: the same for an element that is no object */
 } rg_field;
 
 typedef enum { RG_DEF_PARAM, RG_DEF_DEF, RG_DEF_TABLE, RG_DEF_DECIDE } rg_def_kind;
@@ -218,7 +235,9 @@ typedef struct {
     uint32_t select_policy; /* chunk: claim -> region (policy index); reads claim fields only */
     uint32_t asof;          /* chunk: claim -> date that picks versions; reads claim fields only */
     uint32_t update;        /* chunk: ledger updates, run after the outputs */
-    uint32_t outcome_def;   /* bool definition: do the updates apply (RG_NO_INDEX: always) */
+    uint32_t validate;      /* definition whose computing checks the claim against the
+                             * policy's `reject` rules (REJECT stops it), run when the
+                             * claim begins; RG_NO_INDEX: none */
 } rg_entries;
 
 /* plans (the last array): per policy, the chunk that computes its
@@ -275,11 +294,13 @@ typedef struct rg_program {
     rg_entries entry;
     uint32_t n_claim_slots;  /* scalar slots of the claim */
     uint32_t n_item_slots;   /* slots of one item row */
-    uint32_t list_field;     /* schema index of the item list, RG_NO_INDEX if none */
+    uint32_t n_claim_lists;        /* list fields of the claim schema */
     uint32_t n_item_defs;
     uint64_t source_hash;    /* FNV-1a 64 of the pack's sources, in path order */
 
     /* Derived by rg_program_finish(), not stored in the file. */
+    uint32_t list_field;     /* the first list field at the claim's top level, RG_NO_INDEX if none */
+    uint32_t *list_of;       /* per list number: its list field */
     const char **str;        /* string id -> its text in str_arena (equal texts: one pointer) */
     char *str_arena;         /* each distinct string after its RG_STR_HEAD, then a
                               * NUL; 8-aligned */

@@ -38,6 +38,24 @@ void rg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+int rg_add_months(int64_t days, int64_t n, int64_t *out)
+{
+    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (days < -719162 || days > 2932896 || n < -120000 || n > 120000) /* years 1..9999, 10 000 years of months */
+        return -1;
+    int64_t y;
+    unsigned m, d;
+    rg_civil_from_days(days, &y, &m, &d);
+    int64_t total = y * 12 + (m - 1) + n;
+    int64_t ny = total >= 0 ? total / 12 : -((-total + 11) / 12);
+    unsigned nm = (unsigned)(total - ny * 12) + 1;
+    if (ny < 1 || ny > 9999)
+        return -1;
+    int leap = (ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0;
+    unsigned last = mdays[nm - 1] + (nm == 2 && leap);
+    return rg_days_from_civil(ny, nm, d < last ? d : last, out);
+}
+
 /* Days from 1970-01-01 to January 1st of year y >= 1: 365 a year, plus the
  * leap days of the years before y, less those before 1970 (492 - 19 + 4). */
 static inline int64_t jan1(uint64_t y)

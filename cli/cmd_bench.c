@@ -82,7 +82,7 @@ typedef struct {
     rg_value *vals;          /* per claim: n_claim_slots values, then n_items * n_item_slots */
     size_t n_vals, cap_vals;
     size_t *start;           /* per claim: offset of its values */
-    uint32_t *n_items;
+    uint32_t *n_items;       /* per claim: the elements of each claim list (n_claim_lists) */
     size_t n, cap;
     strpool *pool;
     uint32_t *str_claim, n_str_claim; /* claim slots holding strings */
@@ -167,7 +167,7 @@ static int kept_add(kept *k, const rg_vm *vm)
         if (!st)
             return -1;
         k->start = st;
-        uint32_t *ni = realloc(k->n_items, cap * sizeof *ni);
+        uint32_t *ni = realloc(k->n_items, (cap * p->n_claim_lists + 1) * sizeof *ni);
         if (!ni)
             return -1;
         k->n_items = ni;
@@ -196,7 +196,8 @@ static int kept_add(kept *k, const rg_vm *vm)
             if (keep_string(k, p, &rows[(size_t)r * p->n_item_slots + k->str_item[i]]))
                 return -1;
     k->start[k->n] = k->n_vals;
-    k->n_items[k->n] = vm->n_items;
+    if (p->n_claim_lists)
+        memcpy(k->n_items + k->n * p->n_claim_lists, vm->list_count, p->n_claim_lists * sizeof *k->n_items);
     k->n++;
     k->n_vals += need;
     return 0;
@@ -207,7 +208,7 @@ static rg_status begin_kept(const kept *k, size_t i, rg_vm *vm)
 {
     rg_value *src = k->vals + k->start[i];
     rg_vm_reset(vm);
-    if (rg_vm_bind_slots(vm, src, src + vm->prog->n_claim_slots, k->n_items[i]) != RG_OK)
+    if (rg_vm_bind_slots(vm, src, src + vm->prog->n_claim_slots, k->n_items + i * vm->prog->n_claim_lists) != RG_OK)
         return RG_ERR_MEMORY;
     return rg_vm_begin(vm);
 }

@@ -48,7 +48,10 @@ RG_ASSERT_NO_PAD(rg_lineent, MSZ(rg_lineent, offset) + MSZ(rg_lineent, line) + M
 RG_ASSERT_NO_PAD(rg_field, MSZ(rg_field, key) + MSZ(rg_field, path) + MSZ(rg_field, type) + MSZ(rg_field, parent) +
                                MSZ(rg_field, slot) + MSZ(rg_field, optional) + MSZ(rg_field, in_list) +
                                MSZ(rg_field, has_range) + MSZ(rg_field, cond_op) + MSZ(rg_field, cond_field) +
-                               FIELD_HOLE_LEN + MSZ(rg_field, cond_value) + MSZ(rg_field, lo) + MSZ(rg_field, hi));
+                               FIELD_HOLE_LEN + MSZ(rg_field, cond_value) + MSZ(rg_field, lo) + MSZ(rg_field, hi) +
+                               MSZ(rg_field, cond_only) + MSZ(rg_field, has_default) + MSZ(rg_field, nonempty) +
+                               MSZ(rg_field, pad) + MSZ(rg_field, list) + MSZ(rg_field, default_value) +
+                               MSZ(rg_field, message) + MSZ(rg_field, elem_message));
 _Static_assert(FIELD_HOLE_AT == 28 && FIELD_HOLE_LEN == 4, "rg_field's padding moved: update docs/bytecode.md");
 
 static size_t image_size(const rg_program *p)
@@ -78,10 +81,10 @@ static void put_header(uint8_t *b, const rg_program *p)
     rg_wr32(b + RG_HDR_SELECT_POLICY, p->entry.select_policy);
     rg_wr32(b + RG_HDR_ASOF, p->entry.asof);
     rg_wr32(b + RG_HDR_UPDATE, p->entry.update);
-    rg_wr32(b + RG_HDR_OUTCOME_DEF, p->entry.outcome_def);
+    rg_wr32(b + RG_HDR_VALIDATE, p->entry.validate);
     rg_wr32(b + RG_HDR_CLAIM_SLOTS, p->n_claim_slots);
     rg_wr32(b + RG_HDR_ITEM_SLOTS, p->n_item_slots);
-    rg_wr32(b + RG_HDR_LIST_FIELD, p->list_field);
+    rg_wr32(b + RG_HDR_N_CLAIM_LISTS, p->n_claim_lists);
     rg_wr32(b + RG_HDR_ITEM_DEFS, p->n_item_defs);
     rg_wr32(b + RG_HDR_N_SECTIONS, RG_N_SECTIONS);
 }

@@ -49,12 +49,49 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
     rgc_push_enums(pk, &e, 1);
 }
 
-static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *prefix, int in_list, int depth)
+static rg_decl *record_named(rgc_pack *pk, const char *name)
+{
+    for (uint32_t k = 0; k < pk->records.n; k++)
+        if (strcmp(((rg_decl *)pk->records.v[k])->name, name) == 0)
+            return pk->records.v[k];
+    return NULL;
+}
+
+/* The condition of member m (`when F op V`, `only when …`) on an earlier
+ * sibling among fields [first, n_fields) of parent, into f. */
+static void field_condition(rgc_pack *pk, rg_member *m, int32_t parent, uint32_t first, rg_field *f)
+{
+    uint32_t sib = RG_NO_INDEX;
+    for (uint32_t k = first; k < pk->prog->n_fields; k++)
+        if (pk->prog->fields[k].parent == parent && strcmp(rgc_str_text(pk, pk->prog->fields[k].key), m->cond_field) == 0)
+            sib = k;
+    if (sib == RG_NO_INDEX) {
+        rgc_error(pk, m->loc, "the condition names an earlier field of the same record",
+                  "unknown field '%s' in the condition of '%s'", m->cond_field, m->name);
+        return;
+    }
+    rgc_ty st = rgc_ty_from_packed(pk->prog->fields[sib].type);
+    rg_value v;
+    rgc_ty vt;
+    if (rgc_const_expr(pk, m->cond_value, &st, &v, &vt, 1) == 0) {
+        f->cond_field = (int32_t)sib;
+        f->cond_op = m->cond_op == RG_OPR_EQ ? 1 : 2;
+        f->cond_value = v;
+        f->cond_only = (uint8_t)m->cond_only;
+    }
+}
+
+/* The claim schema: the members of a record (or of the claim) as fields
+ * under parent. A list's elements are rows of their own (list `list`, slots
+ * counted in *row_slots); lists sit outside lists. */
+static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *prefix, uint32_t list,
+                    uint32_t *row_slots, int depth)
 {
     if (depth > 8) {
         rgc_error(pk, ((rg_member *)members->v[0])->loc, NULL, "records nest too deeply (or contain themselves)");
         return;
     }
+    int in_list = list != RG_NO_INDEX;
     uint32_t first = pk->prog->n_fields;
     for (uint32_t i = 0; i < members->n; i++) {
         rg_member *m = members->v[i];
@@ -62,75 +99,97 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             rgc_error(pk, m->loc, NULL, "field '%s' is declared twice", m->name);
             continue;
         }
-        rgc_ty t = {.k = RGC_K_ERROR};
-        if (!m->type->elem && rgc_resolve_type(pk, m->type, &t) != 0)
+        rgc_ty t = {.k = RGC_K_ERROR}, et = {.k = RGC_K_ERROR};
+        rg_decl *elem_rec = NULL;
+        if (m->type->elem) {
+            elem_rec = record_named(pk, m->type->elem->name);
+            if (!elem_rec && rgc_resolve_type(pk, m->type->elem, &et) != 0)
+                continue;
+            if (in_list) {
+                rgc_error(pk, m->loc, "a list's elements hold plain values and records, not lists",
+                          "list '%s' inside a list's element", m->name);
+                continue;
+            }
+            if (!elem_rec && (et.k != RGC_K_SCALAR || et.optional || et.scalar == RG_T_LIST)) {
+                rgc_error(pk, m->type->elem->loc, "write `list of RECORD` or `list of string`, `list of an_enum` …",
+                          "a list of the claim holds records or plain values");
+                continue;
+            }
+        } else if (rgc_resolve_type(pk, m->type, &t) != 0) {
             continue;
+        } else if (t.k == RGC_K_SCALAR && t.scalar == RG_T_LIST) {
+            rgc_error(pk, m->loc, "write `NAME: list of RECORD`", "a list field of the claim names what it holds");
+            continue;
+        }
         char path[256];
         snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", m->name);
-        rg_field f = {.key = rgc_str(pk, m->name), .parent = parent, .optional = (uint8_t)t.optional,
-                      .in_list = (uint8_t)in_list, .cond_field = -1};
+        rg_field f = {.key = rgc_str(pk, m->name), .parent = parent, .optional = (uint8_t)(m->type->optional || t.optional),
+                      .in_list = (uint8_t)in_list, .cond_field = -1, .list = list, .message = RG_NO_INDEX,
+                      .elem_message = RG_NO_INDEX};
+        f.path = rgc_str(pk, path);
+        if (m->message)
+            f.message = rgc_str(pk, m->message);
+        if (m->nonempty && !m->type->elem)
+            rgc_error(pk, m->loc, NULL, "only a list can be `nonempty`");
+        f.nonempty = (uint8_t)m->nonempty;
+        if (m->cond_field)
+            field_condition(pk, m, parent, first, &f);
         if (m->type->elem) {
-            /* handled below */
-        } else if (t.k == RGC_K_RECORD) {
-            f.type = RG_TYPE(RG_T_RECORD, 0);
-        } else if (t.k == RGC_K_SCALAR && t.scalar == RG_T_LIST) {
-            rgc_error(pk, m->loc, "a claim holds one list of records, e.g. `items: list of item`",
-                      "a list field holds records");
+            f.type = RG_TYPE(RG_T_LIST, 0);
+            f.list = pk->prog->n_claim_lists++;
+            f.slot = pk->prog->n_claim_slots++; /* its number of elements, or none */
+            if (elem_rec && elem_rec->message)
+                f.elem_message = rgc_str(pk, elem_rec->message);
+            if (m->init)
+                rgc_error(pk, m->init->loc, NULL, "a list has no default");
+            uint32_t idx = rgc_push_fields(pk, &f, 1);
+            if (parent < 0 && pk->prog->list_field == RG_NO_INDEX)
+                pk->prog->list_field = idx;
+            char sub[260];
+            snprintf(sub, sizeof sub, "%s[]", path);
+            uint32_t slots = 0;
+            if (elem_rec) {
+                flatten(pk, &elem_rec->members, (int32_t)idx, sub, f.list, &slots, depth + 1);
+            } else {
+                /* a plain value per element: one field, key "", slot 0 of the row */
+                rg_field e = {.key = rgc_str(pk, ""), .path = rgc_str(pk, sub), .type = rgc_ty_pack(&et),
+                              .parent = (int32_t)idx, .slot = slots++, .in_list = 1, .cond_field = -1,
+                              .list = f.list, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX,
+                              .has_range = et.has_range, .lo = et.lo, .hi = et.hi};
+                rgc_push_fields(pk, &e, 1);
+            }
+            if (slots > pk->prog->n_item_slots)
+                pk->prog->n_item_slots = slots;
             continue;
+        }
+        if (t.k == RGC_K_RECORD) {
+            f.type = RG_TYPE(RG_T_RECORD, 0);
+            rg_decl *rec = pk->records.v[t.aux];
+            if (f.message == RG_NO_INDEX && rec->message)
+                f.message = rgc_str(pk, rec->message);
         } else {
             f.type = rgc_ty_pack(&t);
             f.has_range = t.has_range;
             f.lo = t.lo;
             f.hi = t.hi;
         }
-        if (m->type->elem) {
-            /* list of a record */
-            rg_decl *rec = NULL;
-            for (uint32_t k = 0; k < pk->records.n; k++)
-                if (strcmp(((rg_decl *)pk->records.v[k])->name, m->type->elem->name) == 0)
-                    rec = pk->records.v[k];
-            if (!rec || parent != -1 || in_list || pk->prog->list_field != RG_NO_INDEX) {
-                rgc_error(pk, m->loc, "the claim may hold one list of records at its top level",
-                          "unsupported list field '%s'", m->name);
-                continue;
-            }
-            f.type = RG_TYPE(RG_T_LIST, 0);
-            snprintf(path, sizeof path, "%s", m->name);
-            f.path = rgc_str(pk, path);
-            f.slot = 0;
-            uint32_t idx = rgc_push_fields(pk, &f, 1);
-            pk->prog->list_field = idx;
-            char sub[256];
-            snprintf(sub, sizeof sub, "%s[]", m->name);
-            flatten(pk, &rec->members, (int32_t)idx, sub, 1, depth + 1);
-            continue;
-        }
-        f.path = rgc_str(pk, path);
-        f.slot = in_list ? pk->prog->n_item_slots++ : pk->prog->n_claim_slots++;
-        if (m->cond_field) {
-            uint32_t sib = RG_NO_INDEX;
-            for (uint32_t k = first; k < pk->prog->n_fields; k++)
-                if (pk->prog->fields[k].parent == parent &&
-                    strcmp(rgc_str_text(pk, pk->prog->fields[k].key), m->cond_field) == 0)
-                    sib = k;
-            if (sib == RG_NO_INDEX) {
-                rgc_error(pk, m->loc, "the condition names an earlier field of the same record",
-                          "unknown field '%s' in the condition of '%s'", m->cond_field, m->name);
-            } else {
-                rgc_ty st = rgc_ty_from_packed(pk->prog->fields[sib].type);
-                rg_value v;
-                rgc_ty vt;
-                if (rgc_const_expr(pk, m->cond_value, &st, &v, &vt, 1) == 0) {
-                    f.cond_field = (int32_t)sib;
-                    f.cond_op = m->cond_op == RG_OPR_EQ ? 1 : 2;
-                    f.cond_value = v;
-                }
+        if (m->init) {
+            rg_value v;
+            rgc_ty vt, want = t;
+            want.optional = 0;
+            if (t.k != RGC_K_SCALAR || t.scalar == RG_T_STRING)
+                rgc_error(pk, m->init->loc, "a default is a number, date, bool, region or a member of an enumeration",
+                          "field '%s' cannot have a default", m->name);
+            else if (rgc_const_expr(pk, m->init, &want, &v, &vt, 1) == 0) {
+                f.has_default = 1;
+                f.default_value = v;
             }
         }
+        f.slot = in_list ? (*row_slots)++ : pk->prog->n_claim_slots++;
         uint32_t idx = rgc_push_fields(pk, &f, 1);
         if (t.k == RGC_K_RECORD) {
             rg_decl *rec = pk->records.v[t.aux];
-            flatten(pk, &rec->members, (int32_t)idx, path, in_list, depth + 1);
+            flatten(pk, &rec->members, (int32_t)idx, path, list, row_slots, depth + 1);
         }
     }
 }
@@ -367,7 +426,8 @@ int rgc_declare(rgc_pack *pk)
                   "the base policy does not declare the claim");
         return -1;
     }
-    flatten(pk, &pk->claim->members, -1, "", 0, 0);
+    uint32_t no_row = 0;
+    flatten(pk, &pk->claim->members, -1, "", RG_NO_INDEX, &no_row, 0);
     for (uint32_t k = 0; k < root->ast->decls.n; k++) {
         rg_decl *d = root->ast->decls.v[k];
         if (d->kind == RG_D_LEDGER)

@@ -68,9 +68,9 @@ static void put_header(const rg_program *p, FILE *out)
     put_index(out, "select_policy chunk", p->entry.select_policy);
     put_index(out, ", asof chunk", p->entry.asof);
     put_index(out, ", update chunk", p->entry.update);
-    put_index(out, ", outcome def", p->entry.outcome_def);
+    put_index(out, ", validate def", p->entry.validate);
     fprintf(out, "\n; claim slots %u, item slots %u, ", p->n_claim_slots, p->n_item_slots);
-    put_index(out, "list field", p->list_field);
+    fprintf(out, "claim lists %u", p->n_claim_lists);
     fprintf(out, ", per-item definitions %u\n", p->n_item_defs);
 }
 

@@ -140,7 +140,7 @@ void rgc_emit_entries(rgc_pack *pk)
     }
     (void)kt;
     p->entry.update = update_chunk(pk);
-    p->entry.outcome_def = RG_NO_INDEX;
+    p->entry.validate = RG_NO_INDEX;
 }
 
 /* ---- emit ---- */

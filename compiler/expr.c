@@ -872,12 +872,12 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
         return T_ERROR;
     }
     uint32_t acc = rgc_local(pk), idx = rgc_local(pk);
+    rgc_local(pk); /* idx + 1: the end of the list's rows (ITER_START) */
     int agg = e->op;
     int64_t init = agg == RG_AGG_ALL ? 1 : 0;
     rgc_emit_value(pk, init);
     rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
-    rgc_emit_value(pk, -1);
-    rgc_emit(pk, RG_OP_STORE_LOCAL, idx, 0);
+    rgc_emit(pk, RG_OP_ITER_START, pk->prog->fields[l.aux].list, idx);
     uint32_t top = rgc_here(pk);
     uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, idx, 0);
     uint32_t body = rgc_here(pk);
@@ -1237,6 +1237,9 @@ rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     case RG_E_RECORD:
         rgc_error(pk, e->loc, "record values are written only in `sample claim` and tests",
                   "a record value cannot be computed");
+        return T_ERROR;
+    case RG_E_MONTHS:
+        rgc_error(pk, e->loc, "add months to a date: visit.date + 3 months", "a number of months is added to a date");
         return T_ERROR;
     }
     return T_ERROR;

@@ -58,7 +58,7 @@ static int process(rgc_pack *pk)
     rg_program *p = pk->prog;
     p->list_field = RG_NO_INDEX;
     p->entry.select_policy = p->entry.asof = p->entry.update = RG_NO_INDEX;
-    p->entry.outcome_def = RG_NO_INDEX;
+    p->entry.validate = RG_NO_INDEX;
     if (rgc_build_policies(pk) != 0)
         return -1;
     if (rgc_declare(pk) != 0)

@@ -223,14 +223,14 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     /* 2. the rows: per-item definitions, then the plain sums */
     if (n_item || n_sum) {
         uint32_t row = rgc_local(pk);
+        rgc_local(pk); /* row + 1: the end of the rows (ITER_START) */
         for (uint32_t s = 0; s < n; s++)
             if (sum[s]) {
                 acc[s] = rgc_local(pk);
                 rgc_emit_value(pk, 0);
                 rgc_emit(pk, RG_OP_STORE_LOCAL, acc[s], 0);
             }
-        rgc_emit_value(pk, -1);
-        rgc_emit(pk, RG_OP_STORE_LOCAL, row, 0);
+        rgc_emit(pk, RG_OP_ITER_START, pk->prog->fields[pk->prog->list_field].list, row);
         uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, row, 0);
         uint32_t body = rgc_here(pk);
         pk->cur.plan_row = row;

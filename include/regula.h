@@ -176,10 +176,12 @@ void regula_host_fail(regula_ctx *ctx, const char *message);
 regula_status regula_claim_json(regula_ctx *ctx, const char *json, size_t len, long line);
 
 /* Or built field by field: start, set fields by their path in the claim
- * schema, add items, and the claim is checked (required fields, conditions)
- * when it is first used. Item fields: "items[].amount" is the last item
- * added, "items[2].amount" item 2 (0-based). Each setter takes the field's
- * own type: int also serves duration fields, enum also region fields. */
+ * schema, add the elements of its lists, and the claim is checked (required
+ * fields, conditions, defaults) when it is first used. Fields of a list's
+ * elements: "items[].amount" is the element added last, "items[2].amount"
+ * element 2 (0-based); an element of a list of plain values is "visit.documents[]".
+ * Each setter takes the field's own type: int also serves duration fields,
+ * enum also region fields. */
 regula_status regula_claim_new(regula_ctx *ctx);
 regula_status regula_claim_set_string(regula_ctx *ctx, const char *path, const char *value);
 regula_status regula_claim_set_money(regula_ctx *ctx, const char *path, int64_t fen);
@@ -188,6 +190,12 @@ regula_status regula_claim_set_date(regula_ctx *ctx, const char *path, int year,
 regula_status regula_claim_set_bool(regula_ctx *ctx, const char *path, int value);
 regula_status regula_claim_set_int(regula_ctx *ctx, const char *path, int64_t value);
 regula_status regula_claim_set_enum(regula_ctx *ctx, const char *path, const char *name);
+/* A new element at the end of the list at path ("person.coverage", "items");
+ * its index in *index (which may be NULL). */
+regula_status regula_claim_add(regula_ctx *ctx, const char *list, unsigned *index);
+/* The list at path is given, and empty (a list of no element is absent otherwise). */
+regula_status regula_claim_set_empty(regula_ctx *ctx, const char *list);
+/* regula_claim_add on the claim's list at its top level (the seed pack's "items"). */
 regula_status regula_claim_add_item(regula_ctx *ctx, unsigned *index); /* index may be NULL */
 /* Check the built claim now (otherwise the next ledger call or settle does). */
 regula_status regula_claim_end(regula_ctx *ctx);

@@ -53,7 +53,8 @@ typedef enum {
     RG_E_CALL,   /* name(args) */
     RG_E_AGG,    /* agg lhs for name in rhs where cond */
     RG_E_LIST,   /* [args] */
-    RG_E_RECORD  /* {name: expr, ...}: args are RG_E_FIELD-less pairs (see fields) */
+    RG_E_RECORD, /* {name: expr, ...}: args are RG_E_FIELD-less pairs (see fields) */
+    RG_E_MONTHS  /* N months: ival calendar months, added to a date */
 } rg_expr_kind;
 
 typedef enum {
@@ -62,7 +63,7 @@ typedef enum {
     RG_OPR_AND, RG_OPR_OR, RG_OPR_COALESCE, RG_OPR_IN, RG_OPR_NOT_IN
 } rg_operator;
 
-typedef enum { RG_AGG_SUM, RG_AGG_COUNT, RG_AGG_ANY, RG_AGG_ALL, RG_AGG_MIN, RG_AGG_MAX } rg_agg_kind;
+typedef enum { RG_AGG_SUM, RG_AGG_COUNT, RG_AGG_ANY, RG_AGG_ALL, RG_AGG_MIN, RG_AGG_MAX, RG_AGG_FIRST, RG_AGG_LAST } rg_agg_kind;
 
 typedef struct rg_expr rg_expr;
 struct rg_expr {
@@ -112,10 +113,15 @@ typedef struct {
     rg_texpr *type;
     rg_expr *init;       /* ledger fields: first value; NULL = zero */
     int is_key;          /* catalog key column */
-    /* record fields: read only when sibling cond_field op cond_value */
+    /* claim fields: `when F op V` (required while it holds), `only when`
+     * (read only while it holds), `nonempty` (lists), `else "message"` */
     const char *cond_field;
     int cond_op;         /* 0, RG_OPR_EQ, RG_OPR_NE */
     rg_expr *cond_value;
+    int cond_only;
+    int nonempty;
+    const char *message; /* what a value of the wrong shape is told, or NULL */
+    rg_loc message_loc;
 } rg_member;
 
 typedef struct {
@@ -129,7 +135,7 @@ typedef enum {
     RG_D_ENUM, RG_D_RECORD, RG_D_CLAIM, RG_D_PARAM, RG_D_DEF, RG_D_TABLE,
     RG_D_DECIDE, RG_D_BRACKETS, RG_D_CATALOG, RG_D_LEDGER, RG_D_UPDATE,
     RG_D_RESULT, RG_D_SELECT, RG_D_SAMPLE, RG_D_TEST, RG_D_VERSION, RG_D_EACH,
-    RG_D_EXTERN
+    RG_D_EXTERN, RG_D_REJECT
 } rg_decl_kind;
 
 typedef struct rg_decl rg_decl;
@@ -154,7 +160,10 @@ struct rg_decl {
     rg_vec decls;          /* version, each: rg_decl* */
     rg_expr *from, *until; /* version dates */
     const char *var;       /* each: the item variable; */
-    const char *list;      /* each: the list it ranges over */
+    const char *list;      /* each: the list it ranges over ("items", "person.coverage") */
+    int extend;            /* enum: `enum NAME += { … }` adds members to an inherited enum */
+    const char *message;   /* record: what an object of the wrong shape is told (`else "…"`);
+                            * reject: the message template, decoded (its text at name_loc) */
     struct rg_file *file;  /* the file it was written in */
     struct rg_decl *version; /* enclosing version, if any */
     struct rg_decl *each;  /* enclosing `for item in …` block, if any */

@@ -39,16 +39,20 @@ static const keyword keywords[] = {
     {"if", IF},
     {"in", IN},
     {"key", KEY},
+    {"last", LAST},
     {"ledger", LEDGER},
     {"list", LIST},
     {"none", NONE},
+    {"nonempty", NONEMPTY},
     {"not", NOT},
     {"of", OF},
+    {"only", ONLY},
     {"or", OR},
     {"otherwise", OTHERWISE},
     {"param", PARAM},
     {"policy", POLICY},
     {"record", RECORD},
+    {"reject", REJECT},
     {"result", RESULT},
     {"sample", SAMPLE},
     {"select", SELECT},
@@ -77,6 +81,7 @@ static const keyword keywords[] = {
     {"\xe5\xae\x9a\xe4\xb9\x89", DEF},  /* 定义 */
     {"\xe5\xbd\x93", WHEN},  /* 当 */
     {"\xe6\x88\x96", OR},  /* 或 */
+    {"\xe6\x8b\x92\xe7\xbb\x9d", REJECT},  /* 拒绝 */
     {"\xe6\x94\xbf\xe7\xad\x96", POLICY},  /* 政策 */
     {"\xe6\x97\xa0", NONE},  /* 无 */
     {"\xe6\x9b\xb4\xe6\x96\xb0", UPDATE},  /* 更新 */

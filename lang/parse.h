@@ -31,6 +31,13 @@ typedef struct {
 } rg_repl_item;
 int rg_parse_repl(rg_arena *arena, rg_diag *diag, uint32_t file, rg_repl_item *out, int *incomplete);
 
+/* A message template: the string literal at loc (quotes included) split into
+ * its parts, appended to parts: string-literal nodes for the text (escapes
+ * decoded, `{{` and `}}` as braces) and, for each `{expression}`, the
+ * expression parsed in place (its locations in the file). 0, or -1 after
+ * reporting what is wrong. */
+int rg_parse_template(rg_arena *arena, rg_diag *diag, rg_loc loc, rg_vec *parts);
+
 /* Keyword look-up (sorted table in keywords.c): token code or -1. */
 int rg_keyword(const char *s, size_t len);
 /* 1 when that table is sorted by bytes, as the look-up needs (unit tests). */

@@ -101,8 +101,8 @@ static const char *int_text(rg_parse_ctx *c, int64_t v)
     int num;
 }
 
-%token START_FILE START_REPL
-%token <ival> INT "number" MONEY "money" PERCENT "percentage" DATE "date" DURATION "duration"
+%token START_FILE START_REPL START_EXPR
+%token <ival> INT "number" MONEY "money" PERCENT "percentage" DATE "date" DURATION "duration" MONTHS "months"
 %token <str> IDENT "name" STRING "string"
 %token UNDERSCORE "_"
 %token EQEQ "==" NE "!=" LE "<=" GE ">=" ARROW "->" PLUSEQ "+=" MINUSEQ "-=" COALESCE "??" DOTDOT ".."
@@ -114,22 +114,22 @@ static const char *int_text(rg_parse_ctx *c, int64_t v)
 %token POLICY "policy" RECORD "record" RESULT "result" SAMPLE "sample" SELECT "select"
 %token SUM "sum" TABLE "table" TEST "test" THEN "then" TRUE "true" UNIQUE "unique"
 %token UNTIL "until" UPDATE "update" VERSION "version" WHEN "when" WHERE "where"
-%token EXTERN "extern" FN "fn"
+%token EXTERN "extern" FN "fn" LAST "last" NONEMPTY "nonempty" ONLY "only" REJECT "reject"
 
 %type <expr> expr primary opt_where
 %type <decl> decl enum_decl record_decl claim_decl param_decl def_decl table_decl decide_decl
 %type <decl> brackets_decl catalog_decl ledger_decl update_decl result_decl select_decl
-%type <decl> sample_decl test_decl version_decl each_decl test_body repl_decl extern_decl
+%type <decl> sample_decl test_decl version_decl each_decl test_body repl_decl extern_decl reject_decl
 %type <type> type opt_type
 %type <vec> decls enum_members members expr_list opt_expr_list rows cells alts arms tiers assigns path record_fields
 %type <vec> opt_type_list type_list
-%type <member> member
+%type <member> member mopts
 %type <pat> pat
 %type <row> row
 %type <arm> arm
 %type <tier> tier
 %type <assign> assign stmt
-%type <str> name_or_none version_name
+%type <str> name_or_none version_name dotted
 %type <num> hit_opt
 
 %precedence ELSE WHERE
@@ -147,6 +147,7 @@ static const char *int_text(rg_parse_ctx *c, int64_t v)
 start
     : START_FILE file
     | START_REPL repl_item
+    | START_EXPR expr { ctx->expr_result = $2; }
     ;
 
 file
@@ -182,13 +183,16 @@ decl
     : enum_decl | record_decl | claim_decl | param_decl | def_decl | table_decl
     | decide_decl | brackets_decl | catalog_decl | ledger_decl | update_decl
     | result_decl | select_decl | sample_decl | test_decl | version_decl | each_decl
-    | extern_decl
+    | extern_decl | reject_decl
     ;
 
 /* ---- types and schema ---- */
 
 enum_decl
     : ENUM IDENT '{' enum_members '}' { $$ = mkdecl(ctx, RG_D_ENUM, @$); $$->name = $2; $$->name_loc = @2; $$->members = *$4; }
+    | ENUM IDENT "+=" '{' enum_members '}' {
+          $$ = mkdecl(ctx, RG_D_ENUM, @$); $$->name = $2; $$->name_loc = @2; $$->members = *$5; $$->extend = 1;
+      }
     ;
 enum_members
     : name_or_none { $$ = newvec(ctx); rg_vec_apush(ctx->arena, $$, (void *)$1); }
@@ -201,6 +205,9 @@ name_or_none
 
 record_decl
     : RECORD IDENT '{' members '}' { $$ = mkdecl(ctx, RG_D_RECORD, @$); $$->name = $2; $$->name_loc = @2; $$->members = *$4; }
+    | RECORD IDENT '{' members '}' ELSE STRING {
+          $$ = mkdecl(ctx, RG_D_RECORD, @$); $$->name = $2; $$->name_loc = @2; $$->members = *$4; $$->message = $7;
+      }
     ;
 claim_decl
     : CLAIM '{' members '}' { $$ = mkdecl(ctx, RG_D_CLAIM, @$); $$->name = "claim"; $$->name_loc = @1; $$->members = *$3; }
@@ -211,22 +218,29 @@ members
     | members ',' { $$ = $1; }
     ;
 member
-    : IDENT ':' type { $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @1; $$->name = $1; $$->type = $3; }
+    : IDENT ':' type mopts { $$ = $4; $$->loc = @1; $$->name = $1; $$->type = $3; }
     | KEY IDENT ':' type { $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @2; $$->name = $2; $$->type = $4; $$->is_key = 1; }
-    | IDENT ':' type '=' expr { $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @1; $$->name = $1; $$->type = $3; $$->init = $5; }
-    | IDENT ':' type WHEN IDENT EQEQ primary {
-          $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @1; $$->name = $1; $$->type = $3;
-          $$->cond_field = $5; $$->cond_op = RG_OPR_EQ; $$->cond_value = $7;
+    ;
+/* what may follow a field's type: a first value or default, a condition, `nonempty`, `else "message"` */
+mopts
+    : %empty { $$ = rg_arena_alloc(ctx->arena, sizeof *$$); }
+    | mopts '=' expr { $$ = $1; $$->init = $3; }
+    | mopts WHEN IDENT EQEQ primary { $$ = $1; $$->cond_field = $3; $$->cond_op = RG_OPR_EQ; $$->cond_value = $5; }
+    | mopts WHEN IDENT NE primary { $$ = $1; $$->cond_field = $3; $$->cond_op = RG_OPR_NE; $$->cond_value = $5; }
+    | mopts ONLY WHEN IDENT EQEQ primary {
+          $$ = $1; $$->cond_field = $4; $$->cond_op = RG_OPR_EQ; $$->cond_value = $6; $$->cond_only = 1;
       }
-    | IDENT ':' type WHEN IDENT NE primary {
-          $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @1; $$->name = $1; $$->type = $3;
-          $$->cond_field = $5; $$->cond_op = RG_OPR_NE; $$->cond_value = $7;
+    | mopts ONLY WHEN IDENT NE primary {
+          $$ = $1; $$->cond_field = $4; $$->cond_op = RG_OPR_NE; $$->cond_value = $6; $$->cond_only = 1;
       }
+    | mopts NONEMPTY { $$ = $1; $$->nonempty = 1; }
+    | mopts ELSE STRING { $$ = $1; $$->message = $3; $$->message_loc = @3; }
     ;
 type
     : IDENT { $$ = mktype(ctx, $1, @$); }
     | IDENT '?' { $$ = mktype(ctx, $1, @$); $$->optional = 1; }
     | LIST OF IDENT { $$ = mktype(ctx, NULL, @$); $$->elem = mktype(ctx, $3, @3); }
+    | LIST OF IDENT '?' { $$ = mktype(ctx, NULL, @$); $$->elem = mktype(ctx, $3, @3); $$->optional = 1; }
     | IDENT IN INT DOTDOT INT { $$ = mktype(ctx, $1, @$); $$->has_range = 1; $$->lo = $3; $$->hi = $5; }
     ;
 opt_type
@@ -403,9 +417,23 @@ version_name
     ;
 
 each_decl
-    : FOR IDENT IN IDENT '{' decls '}' {
+    : FOR IDENT IN dotted '{' decls '}' {
           $$ = mkdecl(ctx, RG_D_EACH, @$); $$->name = $2; $$->name_loc = @2; $$->var = $2; $$->list = $4; $$->decls = *$6;
       }
+    ;
+dotted
+    : IDENT { $$ = $1; }
+    | dotted '.' IDENT {
+          size_t a = strlen($1), b = strlen($3);
+          char *t = rg_arena_alloc(ctx->arena, a + b + 2);
+          memcpy(t, $1, a); t[a] = '.'; memcpy(t + a + 1, $3, b + 1);
+          $$ = t;
+      }
+    ;
+
+/* a claim that breaks a rule of the policy is an error line: `reject "message {value}" when condition` */
+reject_decl
+    : REJECT STRING WHEN expr { $$ = mkdecl(ctx, RG_D_REJECT, @$); $$->name = "reject"; $$->name_loc = @2; $$->message = $2; $$->value = $4; }
     ;
 
 /* ---- expressions ---- */
@@ -441,6 +469,12 @@ expr
     | ALL IDENT IN primary WHERE expr {
           $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_ALL; $$->name = $2; $$->rhs = $4; $$->cond = $6;
       }
+    | FIRST IDENT IN primary opt_where {
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_FIRST; $$->name = $2; $$->rhs = $4; $$->cond = $5;
+      }
+    | LAST IDENT IN primary opt_where {
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_LAST; $$->name = $2; $$->rhs = $4; $$->cond = $5;
+      }
     ;
 opt_where
     : %empty { $$ = NULL; }
@@ -453,6 +487,7 @@ primary
     | PERCENT { $$ = mk(ctx, RG_E_PERCENT, @$); $$->ival = $1; }
     | DATE { $$ = mk(ctx, RG_E_DATE, @$); $$->ival = $1; }
     | DURATION { $$ = mk(ctx, RG_E_DURATION, @$); $$->ival = $1; }
+    | MONTHS { $$ = mk(ctx, RG_E_MONTHS, @$); $$->ival = $1; }
     | TRUE { $$ = mk(ctx, RG_E_BOOL, @$); $$->ival = 1; }
     | FALSE { $$ = mk(ctx, RG_E_BOOL, @$); $$->ival = 0; }
     | STRING { $$ = mk(ctx, RG_E_STRING, @$); $$->text = $1; }
@@ -503,8 +538,9 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
     enum { MAX_EXPECTED = 6 };
     /* Name at most MAX_EXPECTED alternatives; the tokens that may start an
      * expression count as one, "an expression", and so do binary operators. */
-    static const char *const starts[] = {"number", "money", "percentage", "date", "duration", "name", "string",
+    static const char *const starts[] = {"number", "money", "percentage", "date", "duration", "months", "name", "string",
                                          "true", "false", "none", "claim", "if", "not", "sum", "count", "any", "all",
+                                         "first", "last",
                                          "'('", "'['", "'{'", "'-'", NULL};
     static const char *const opers[] = {"'+'", "'-'", "'*'", "'/'", "'<'", "'>'", "==", "!=", "<=", ">=",
                                         "and", "or", "??", "in", NULL};

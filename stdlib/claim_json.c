@@ -538,15 +538,25 @@ static rg_value *slot_of(bctx *c, const rg_field *f, rg_value *row)
     return f->slot < c->p->n_claim_slots ? c->vm->claim + f->slot : NULL;
 }
 
-/* Fields [first, end) all absent. */
-static void set_none(bctx *c, uint32_t first, uint32_t end, rg_value *row)
+/* Fields [first, end) all absent: a list among them has no element. */
+static rg_status set_none(bctx *c, uint32_t first, uint32_t end, rg_value *row)
 {
     for (uint32_t k = first; k < end; k++) {
         const rg_field *f = &c->p->fields[k];
-        if (RG_TYPE_KIND(f->type) == RG_T_LIST) continue;
         rg_value *s = slot_of(c, f, row);
         if (s) *s = RG_NONE;
+        uint32_t at;
+        if (RG_TYPE_KIND(f->type) == RG_T_LIST && rg_vm_add_rows(c->vm, f->list, 0, &at) != RG_OK)
+            return fail_memory(c);
     }
+    return RG_OK;
+}
+
+/* "P: MESSAGE" with the field's own words for a value of the wrong shape, or
+ * the binder's (what). */
+static rg_status fail_shape(bctx *c, const rg_field *f, uint32_t message, const char *what)
+{
+    return fail_at(c, f, message != RG_NO_INDEX ? c->p->str[message] : what);
 }
 
 /* A JSON integer that fits the value range (sentinels of oversized ones do not). */
@@ -727,7 +737,7 @@ static rg_status bind_date(bctx *c, const rg_field *f, const json_t *x, rg_value
     int64_t days = 0;
     int rc = json_is_string(x) ? rg_parse_date(json_string_value(x), json_string_length(x), &days) : -1;
     if (rc == 0 && memcmp(json_string_value(x), "0000", 4) == 0) rc = -2; /* years start at 1 */
-    if (rc == -1) return fail_quoted(c, f, "malformed date ", x, " (expected YYYY-MM-DD)");
+    if (rc == -1) return fail_quoted(c, f, "malformed date ", x, " (want YYYY-MM-DD)");
     if (rc != 0) return fail_quoted(c, f, "impossible date ", x, "");
     *out = days;
     return RG_OK;
@@ -798,41 +808,56 @@ static json_t *member(json_t *obj, const char *key, void **at)
     return json_object_getn(obj, key, len);
 }
 
-/* The list of item records: field index li, its item fields [li + 1, end). */
+static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, json_t *x, rg_value *row);
+
+/* List field li, its element fields [li + 1, end): each element is a row of
+ * the list's own (rg_vm_add_rows), an object of the element record or, for a
+ * list of plain values, the value itself (the one element field, key ""). */
 static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[li];
-    if (!json_is_array(x)) return fail_at(c, f, "expected an array");
+    if (!json_is_array(x) || (f->nonempty && json_array_size(x) == 0))
+        return fail_shape(c, f, f->message, f->nonempty ? "expected a non-empty array" : "expected an array");
     size_t n = json_array_size(x);
+    uint32_t first = 0;
     if (n > UINT32_MAX / (p->n_item_slots ? p->n_item_slots : 1)) return fail_memory(c);
-    if (rg_vm_reserve_items(c->vm, (uint32_t)n) != RG_OK) return fail_memory(c);
+    rg_status st = rg_vm_add_rows(c->vm, f->list, (uint32_t)n, &first);
+    if (st == RG_ERR_USAGE) return fail_at(c, f, "a list the program does not number (bad program)");
+    if (st != RG_OK) return fail_memory(c);
+    rg_value *s = slot_of(c, f, NULL);
+    if (s) *s = (rg_value)n;
+    bool plain = li + 1 < end && p->fields[li + 1].key < p->n_strings && p->strings[p->fields[li + 1].key].len == 0;
+    long outer = c->item;
     for (size_t i = 0; i < n; i++) {
-        rg_value *row = c->vm->items ? c->vm->items + i * p->n_item_slots : NULL;
+        rg_value *row = c->vm->items ? c->vm->items + (size_t)(first + i) * p->n_item_slots : NULL;
         for (uint32_t k = 0; row && k < p->n_item_slots; k++) row[k] = RG_NONE;
         json_t *el = json_array_get(x, i);
-        if (!json_is_object(el)) {
-            put_path(c, f);
-            mb_printf(&c->m, "[%zu]: expected an object", i);
-            return RG_ERR_INPUT;
-        }
         c->item = (long)i;
-        rg_status st = bind_fields(c, (int32_t)li, li + 1, end, el, row);
-        c->item = -1;
+        if (plain) {
+            st = bind_value(c, &p->fields[li + 1], li + 1, end, el, row);
+        } else if (!json_is_object(el)) {
+            put_path(c, f);
+            mb_printf(&c->m, "[%zu]: ", i);
+            mb_puts(&c->m, f->elem_message != RG_NO_INDEX ? p->str[f->elem_message] : "expected an object");
+            st = RG_ERR_INPUT;
+        } else {
+            st = bind_fields(c, (int32_t)li, li + 1, end, el, row);
+        }
+        c->item = outer;
         if (st != RG_OK) return st;
     }
     return RG_OK;
 }
 
-/* Field j (subtree [j, end)) read from object obj. */
+/* Field j (subtree [j, end)) read from object obj. A conditional field is
+ * required while its condition holds; otherwise it is read whenever given
+ * (cond_only 0) or ignored (cond_only 1). Absent or null, a field with a
+ * default takes it. */
 static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void **at, rg_value *row)
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[j];
-    rg_type_kind kind = RG_TYPE_KIND(f->type);
-
-    /* a conditional field is required while its condition holds, and read
-     * (so validated) whenever it is given */
     bool required = !f->optional;
     if (f->cond_op) {
         if (f->cond_field < 0 || (uint32_t)f->cond_field >= j) return fail_at(c, f, "bad condition (bad program)");
@@ -840,17 +865,26 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void
         rg_value *gs = slot_of(c, g, row);
         rg_value gv = gs ? *gs : RG_NONE;
         bool holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
+        if (!holds && f->cond_only) return set_none(c, j, end, row);
         required = required && holds;
     }
 
     json_t *x = member(obj, p->str[f->key], at);
     if (x && json_is_null(x)) x = NULL;
     if (!x) {
-        if (required) return fail_missing(c, f);
-        set_none(c, j, end, row);
-        if (kind == RG_T_LIST && rg_vm_reserve_items(c->vm, 0) != RG_OK) return fail_memory(c);
-        return RG_OK;
+        if (required && !f->has_default) return fail_missing(c, f);
+        rg_status st = set_none(c, j, end, row);
+        rg_value *slot = slot_of(c, f, row);
+        if (st == RG_OK && f->has_default && slot) *slot = f->default_value;
+        return st;
     }
+    return bind_value(c, f, j, end, x, row);
+}
+
+/* The value x of field f (index j, subtree [j, end)): checked and stored. */
+static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, json_t *x, rg_value *row)
+{
+    rg_type_kind kind = RG_TYPE_KIND(f->type);
     if (kind == RG_T_LIST) return bind_list(c, j, end, x);
 
     rg_value *slot = slot_of(c, f, row);
@@ -859,7 +893,7 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void
     rg_status st = RG_OK;
     switch (kind) {
     case RG_T_RECORD:
-        if (!json_is_object(x)) return fail_at(c, f, "expected an object");
+        if (!json_is_object(x)) return fail_shape(c, f, f->message, "expected an object");
         *slot = 1;
         return bind_fields(c, (int32_t)j, j + 1, end, x, row);
     case RG_T_STRING:
@@ -911,7 +945,6 @@ rg_status rg_bind_claim(rg_vm *vm, json_t *claim, char *err, size_t errlen)
     if (claim != big.root) big.n = 0; /* not the value the last line read gave */
     rg_vm_reset(vm);
     for (uint32_t k = 0; k < c.p->n_claim_slots; k++) vm->claim[k] = RG_NONE;
-    if (c.p->list_field == RG_NO_INDEX && rg_vm_reserve_items(vm, 0) != RG_OK) return fail_memory(&c);
     if (!claim || !json_is_object(claim)) {
         mb_puts(&c.m, "expected a JSON object");
         return RG_ERR_INPUT;

@@ -7,6 +7,25 @@
 #include "explain.h"
 #include "rg_stdlib.h"
 
+/* The element a step was computed for: "item": its index in its list, and
+ * "list": that list's path unless it is the claim's first list. */
+static void write_row(FILE *out, const rg_vm *vm, uint32_t row)
+{
+    const rg_program *p = vm->prog;
+    for (uint32_t l = 0; l < p->n_claim_lists; l++) {
+        if (row - vm->list_first[l] >= vm->list_count[l])
+            continue;
+        fprintf(out, ", \"item\": %u", row - vm->list_first[l]);
+        if (p->list_of[l] != p->list_field) {
+            const char *path = p->str[p->fields[p->list_of[l]].path];
+            fprintf(out, ", \"list\": ");
+            rg_write_json_string(out, path, strlen(path));
+        }
+        return;
+    }
+    fprintf(out, ", \"item\": %u", row);
+}
+
 void rg_write_explanation(FILE *out, const rg_vm *vm)
 {
     const rg_program *p = vm->prog;
@@ -47,7 +66,7 @@ void rg_write_explanation(FILE *out, const rg_vm *vm)
             fprintf(out, ", \"at\": \"%s:%u\"", p->str[n->file], n->line);
         }
         if (t->row >= 0)
-            fprintf(out, ", \"item\": %d", t->row);
+            write_row(out, vm, (uint32_t)t->row);
         fputc('}', out);
     }
     fprintf(out, "]}");

@@ -68,9 +68,11 @@ rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
     vm->ledger_in = zalloc(&a, (p->n_ledger_fields + 1) * sizeof *vm->ledger_in);
     vm->ledger_out = zalloc(&a, (p->n_ledger_fields + 1) * sizeof *vm->ledger_out);
     vm->frames = rg_mem(&a, NULL, ((size_t)vm->max_depth + 1) * sizeof *vm->frames);
+    vm->list_first = zalloc(&a, (p->n_claim_lists + 1) * sizeof *vm->list_first);
+    vm->list_count = zalloc(&a, (p->n_claim_lists + 1) * sizeof *vm->list_count);
     vm->cap_strbuf = 0;
     if (!vm->stack || !vm->claim || !vm->defs || !vm->def_state || !vm->ledger_in || !vm->ledger_out ||
-        !vm->frames) {
+        !vm->frames || !vm->list_first || !vm->list_count) {
         rg_vm_free(vm);
         return NULL;
     }
@@ -93,7 +95,8 @@ void rg_vm_free(rg_vm *vm)
         return;
     rg_alloc a = vm->alloc;
     void *blocks[] = {vm->stack, vm->own_claim, vm->own_items, vm->defs, vm->def_state, vm->idefs,
-                      vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames};
+                      vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames,
+                      vm->list_first, vm->list_count};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         rg_mem(&a, blocks[i], 0);
     free_strblocks(&a, (strblock *)vm->strbuf);
@@ -112,6 +115,7 @@ void rg_vm_reset(rg_vm *vm)
     vm->claim = vm->own_claim;
     vm->items = vm->own_items;
     vm->n_items = 0;
+    memset(vm->list_count, 0, vm->prog->n_claim_lists * sizeof *vm->list_count);
     vm->n_trace = 0;
     vm->error[0] = '\0';
     vm->error_line = vm->error_file = 0;
@@ -148,6 +152,21 @@ rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len)
     return (rg_value)(intptr_t)d;
 }
 
+rg_value rg_vm_concat(rg_vm *vm, const char *x, const char *y)
+{
+    size_t nx = strlen(x), ny = strlen(y);
+    char small[512];
+    char *buf = nx + ny < sizeof small ? small : rg_mem(&vm->alloc, NULL, nx + ny + 1);
+    if (!buf)
+        return RG_NONE;
+    memcpy(buf, x, nx);
+    memcpy(buf + nx, y, ny);
+    rg_value v = rg_vm_intern(vm, buf, nx + ny);
+    if (buf != small)
+        rg_mem(&vm->alloc, buf, 0);
+    return v;
+}
+
 int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
 {
     const rg_program *p = vm->prog;
@@ -177,11 +196,31 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
     return RG_OK;
 }
 
-int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, uint32_t n_items)
+int rg_vm_add_rows(rg_vm *vm, uint32_t list, uint32_t n, uint32_t *first)
 {
-    int st = rg_vm_reserve_items(vm, n_items); /* the per-item memo's room */
+    if (list >= vm->prog->n_claim_lists)
+        return RG_ERR_USAGE;
+    uint32_t at = vm->n_items;
+    if (n > (1u << 24) - at)
+        return RG_ERR_MEMORY; /* more than 16M rows in all: refused, not wrapped */
+    int st = rg_vm_reserve_items(vm, at + n);
     if (st != RG_OK)
         return st;
+    vm->list_first[list] = at;
+    vm->list_count[list] = n;
+    *first = at;
+    return RG_OK;
+}
+
+int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, const uint32_t *list_count)
+{
+    uint32_t first;
+    vm->n_items = 0;
+    for (uint32_t k = 0; k < vm->prog->n_claim_lists; k++) {
+        int st = rg_vm_add_rows(vm, k, list_count[k], &first); /* the per-item memo's room */
+        if (st != RG_OK)
+            return st;
+    }
     vm->claim = claim;
     vm->items = items;
     return RG_OK;
@@ -312,23 +351,40 @@ static rg_status eval_def(rg_vm *vm, uint32_t slot, int32_t row, rg_value *out, 
             ARITH_FAIL("+");                                        \
         locals[l_] = r;                                             \
     } while (0)
-/* v = the item row that row source src names (the frame's row, or a local), checked */
+/* v = the row that row source src names (the frame's row, or a local), checked */
 #define ITEM_ROW(v, src)                                                                   \
     do {                                                                                   \
         (v) = (src) == RG_ROW_OF_FRAME ? row : locals[(src)];                              \
         if (UNLIKELY((uint64_t)(v) >= n_items))                                            \
-            FAIL_AT(RG_ERR_RUNTIME, "item row %lld out of range (the claim has %u items)", \
+            FAIL_AT(RG_ERR_RUNTIME, "row %lld out of range (the claim has %u rows)",        \
                     (long long)(v), n_items);                                              \
+    } while (0)
+
+/* v = field f of row r: absent when r is (an element that is not there) */
+#define ROW_FIELD(v, f, r)                                                 \
+    do {                                                                   \
+        rg_value rr_ = (r);                                                \
+        if (UNLIKELY((uint64_t)rr_ >= n_items)) {                          \
+            if (rr_ != RG_NONE)                                            \
+                FAIL_AT(RG_ERR_RUNTIME, "no current item");                \
+            (v) = RG_NONE;                                                 \
+        } else                                                             \
+            (v) = vm->items[(size_t)rr_ * p->n_item_slots + (f)];          \
     } while (0)
 
 /* v = item field f of the row that row source src names (LOAD_IFIELD, IFIELD_ACC_ADD) */
 #define IFIELD_OF(v, f, src)                                               \
     do {                                                                   \
         uint32_t src_ = (src);                                             \
-        rg_value rr_ = src_ == RG_ROW_OF_FRAME ? row : locals[src_];       \
-        if (UNLIKELY((uint64_t)rr_ >= n_items))                            \
-            FAIL_AT(RG_ERR_RUNTIME, "no current item");                    \
-        (v) = vm->items[(size_t)rr_ * p->n_item_slots + (f)];              \
+        ROW_FIELD(v, f, src_ == RG_ROW_OF_FRAME ? row : locals[src_]);     \
+    } while (0)
+
+/* The claim list an element row r belongs to is l: else a runtime error. */
+#define ROW_OF_LIST(r, l)                                                               \
+    do {                                                                                \
+        if (UNLIKELY((uint64_t)(r) - vm->list_first[l] >= vm->list_count[l]))            \
+            FAIL_AT(RG_ERR_RUNTIME, "row %lld is no element of list %u", (long long)(r), \
+                    (unsigned)(l));                                                     \
     } while (0)
 
 /* Column col of the catalog row x (absent if x is); strings as pointers. The
@@ -540,6 +596,10 @@ next:
         call_slot = rd16(ip + 1);
         uint32_t src = rd16(ip + 3);
         rg_value v;
+        if (UNLIKELY(src != RG_ROW_OF_FRAME && locals[src] == RG_NONE)) {
+            PUSH(RG_NONE); /* of an element that is not there */
+            NEXT(5);
+        }
         ITEM_ROW(v, src);
         size_t k = (size_t)v * n_item_defs + def_item[call_slot];
         if (LIKELY(vm->idef_state[k] == 2)) {
@@ -711,12 +771,12 @@ next:
         PUSH(sum);
         NEXT(3);
     }
-    TARGET(ITEMS_COUNT)
-        PUSH(vm->n_items);
-        NEXT(1);
+    TARGET(LIST_COUNT)
+        PUSH(vm->list_count[rd16(ip + 1)]);
+        NEXT(3);
     TARGET(ITER_NEXT) {
         uint32_t l = rd16(ip + 1);
-        if (++locals[l] < (rg_value)n_items)
+        if (++locals[l] < locals[l + 1])
             NEXT(7);
         JUMP_TO(rd32(ip + 3));
     }
@@ -848,7 +908,7 @@ next:
         NEXT(3);
     TARGET(ITER_LOOP) {
         uint32_t l = rd16(ip + 1);
-        if (++locals[l] >= (rg_value)n_items)
+        if (++locals[l] >= locals[l + 1])
             NEXT(7);
         JUMP_TO(rd32(ip + 3));
     }
@@ -1065,6 +1125,87 @@ next:
         for (uint32_t l = rd16(ip + 1), last = rd16(ip + 3); l <= last; l++)
             locals[l] = 0;
         NEXT(5);
+
+    /* ---- lists of the claim, calendar months, messages ---- */
+    TARGET(ITER_START) {
+        uint32_t l = rd16(ip + 1), at = rd16(ip + 3);
+        locals[at] = (rg_value)vm->list_first[l] - 1;
+        locals[at + 1] = (rg_value)vm->list_first[l] + vm->list_count[l];
+        NEXT(5);
+    }
+    TARGET(ELEM_FIELD)
+        ROW_FIELD(a, rd16(ip + 1), sp[-1]);
+        sp[-1] = a;
+        NEXT(3);
+    TARGET(ELEM_INDEX) {
+        uint32_t l = rd16(ip + 1);
+        a = sp[-1];
+        if (a != RG_NONE) {
+            ROW_OF_LIST(a, l);
+            sp[-1] = a - vm->list_first[l];
+        }
+        NEXT(3);
+    }
+    TARGET(ELEM_PREV) {
+        uint32_t l = rd16(ip + 1);
+        a = sp[-1];
+        if (a != RG_NONE) {
+            ROW_OF_LIST(a, l);
+            sp[-1] = a == vm->list_first[l] ? RG_NONE : a - 1;
+        }
+        NEXT(3);
+    }
+    TARGET(ADD_MONTHS)
+        b = POP();
+        a = sp[-1];
+        if (UNLIKELY(rg_add_months(a, b, &r)))
+            FAIL_AT(RG_ERR_RUNTIME, "date out of range in add_months");
+        sp[-1] = r;
+        NEXT(1);
+    TARGET(MAKE_DATE) {
+        rg_value d = POP(), m = POP(), y = POP();
+        int64_t days;
+        if (UNLIKELY(y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 ||
+                     rg_days_from_civil(y, (unsigned)m, (unsigned)d, &days) != 0))
+            FAIL_AT(RG_ERR_RUNTIME, "no date %lld-%lld-%lld", (long long)y, (long long)m, (long long)d);
+        PUSH(days);
+        NEXT(1);
+    }
+    TARGET(MONTH)
+    TARGET(DAY) {
+        int64_t y;
+        unsigned m, d;
+        rg_civil_from_days(sp[-1], &y, &m, &d);
+        sp[-1] = *ip == RG_OP_MONTH ? m : d;
+        NEXT(1);
+    }
+    TARGET(TO_TEXT) {
+        char text[128];
+        int n = rg_value_text(p, rd32(ip + 1), sp[-1], text, sizeof text);
+        a = rg_vm_intern(vm, text, (size_t)n);
+        if (UNLIKELY(a == RG_NONE))
+            FAIL_AT(RG_ERR_MEMORY, "out of memory");
+        sp[-1] = a;
+        NEXT(5);
+    }
+    TARGET(CONCAT) {
+        b = POP();
+        a = sp[-1];
+        const char *x = a == RG_NONE ? "" : (const char *)(intptr_t)a;
+        const char *y = b == RG_NONE ? "" : (const char *)(intptr_t)b;
+        r = rg_vm_concat(vm, x, y);
+        if (UNLIKELY(r == RG_NONE))
+            FAIL_AT(RG_ERR_MEMORY, "out of memory");
+        sp[-1] = r;
+        NEXT(1);
+    }
+    TARGET(REJECT) {
+        a = POP();
+        snprintf(vm->error, sizeof vm->error, "%s", a == RG_NONE ? "" : (const char *)(intptr_t)a);
+        vm->error_line = vm->error_file = 0;
+        status = RG_ERR_INPUT;
+        goto out;
+    }
 #ifdef RG_THREADED
     L__OUTPUTS:
 #else
@@ -1222,6 +1363,12 @@ rg_status rg_vm_begin(rg_vm *vm)
     if (s != RG_OK)
         return s;
     vm->asof = asof;
+    if (p->entry.validate != RG_NO_INDEX) {
+        rg_value ignored;
+        s = rg_vm_eval_def(vm, p->entry.validate, &ignored);
+        if (s != RG_OK)
+            return s;
+    }
     return RG_OK;
 }
 

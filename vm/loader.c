@@ -112,10 +112,10 @@ static void read_scalars(const uint8_t *b, rg_program *p)
     p->entry.select_policy = rg_rd32(b + RG_HDR_SELECT_POLICY);
     p->entry.asof = rg_rd32(b + RG_HDR_ASOF);
     p->entry.update = rg_rd32(b + RG_HDR_UPDATE);
-    p->entry.outcome_def = rg_rd32(b + RG_HDR_OUTCOME_DEF);
+    p->entry.validate = rg_rd32(b + RG_HDR_VALIDATE);
     p->n_claim_slots = rg_rd32(b + RG_HDR_CLAIM_SLOTS);
     p->n_item_slots = rg_rd32(b + RG_HDR_ITEM_SLOTS);
-    p->list_field = rg_rd32(b + RG_HDR_LIST_FIELD);
+    p->n_claim_lists = rg_rd32(b + RG_HDR_N_CLAIM_LISTS);
     p->n_item_defs = rg_rd32(b + RG_HDR_ITEM_DEFS);
 }
 

@@ -140,14 +140,28 @@ static int check_field(vctx *v, uint32_t i)
     STR("field", i, "key", f->key);
     STR("field", i, "path", f->path);
     TYPE("field", i, "type", f->type);
-    NEED(f->optional <= 1 && f->in_list <= 1 && f->has_range <= 1 && f->cond_op <= 2,
-         "field %u: a flag is out of range (optional %u, in_list %u, has_range %u, cond_op %u)", i,
-         (unsigned)f->optional, (unsigned)f->in_list, (unsigned)f->has_range, (unsigned)f->cond_op);
+    NEED(f->optional <= 1 && f->in_list <= 1 && f->has_range <= 1 && f->cond_op <= 2 && f->cond_only <= 1 &&
+             f->has_default <= 1 && f->nonempty <= 1,
+         "field %u: a flag is out of range (optional %u, in_list %u, has_range %u, cond_op %u, cond_only %u, "
+         "has_default %u, nonempty %u)", i, (unsigned)f->optional, (unsigned)f->in_list, (unsigned)f->has_range,
+         (unsigned)f->cond_op, (unsigned)f->cond_only, (unsigned)f->has_default, (unsigned)f->nonempty);
     if (check_field_parent(v, i, f)) return -1;
-    if (RG_TYPE_KIND(f->type) == RG_T_LIST) {
-        /* its slot is never read nor written (its items are rows of their own) */
-        NEED(i == p->list_field, "field %u is a list but the program's list_field is %u", i, p->list_field);
+    NEED(f->message == RG_NO_INDEX || f->message < p->n_strings, "field %u: message %u is out of range", i, f->message);
+    NEED(f->elem_message == RG_NO_INDEX || f->elem_message < p->n_strings, "field %u: elem_message %u is out of range",
+         i, f->elem_message);
+    rg_type_kind k = RG_TYPE_KIND(f->type);
+    /* a default is a number stored as the field's value: never a string (a pointer), a record or a list */
+    NEED(!f->has_default || (k != RG_T_STRING && k != RG_T_RECORD && k != RG_T_LIST && k != RG_T_ROW),
+         "field %u: a field of this type has no default", i);
+    if (k == RG_T_LIST) {
+        /* its slot holds its number of elements; its elements are rows of its own */
+        NEED(!f->in_list, "field %u: a list inside a list's element", i);
+        REF("field", i, "list", f->list, p->n_claim_lists, "claim lists");
+        REF("field", i, "slot", f->slot, p->n_claim_slots, "claim slots");
     } else if (f->in_list) {
+        int32_t up = f->parent;
+        while (up >= 0 && RG_TYPE_KIND(p->fields[up].type) != RG_T_LIST) up = p->fields[up].parent;
+        NEED(up >= 0 && f->list == p->fields[up].list, "field %u: list %u is not its list's", i, f->list);
         REF("field", i, "slot", f->slot, p->n_item_slots, "item slots");
     } else {
         REF("field", i, "slot", f->slot, p->n_claim_slots, "claim slots");
@@ -170,11 +184,16 @@ static int check_schema(vctx *v)
     /* every slot belongs to a field: the VM allocates them per context */
     NEED(p->n_claim_slots <= p->n_fields && p->n_item_slots <= p->n_fields,
          "%u claim slots and %u item slots for %u fields", p->n_claim_slots, p->n_item_slots, p->n_fields);
-    NEED(p->list_field == RG_NO_INDEX || (p->list_field < p->n_fields &&
-                                          RG_TYPE_KIND(p->fields[p->list_field].type) == RG_T_LIST),
-         "list_field %u is not a list field", p->list_field);
-    for (uint32_t i = 0; i < p->n_fields; i++)
+    NEED(p->n_claim_lists <= p->n_fields, "%u claim lists for %u fields", p->n_claim_lists, p->n_fields);
+    uint32_t lists = 0;
+    for (uint32_t i = 0; i < p->n_fields; i++) {
         if (check_field(v, i)) return -1;
+        if (RG_TYPE_KIND(p->fields[i].type) == RG_T_LIST) {
+            NEED(p->fields[i].list == lists, "field %u: list number %u where %u comes next", i, p->fields[i].list, lists);
+            lists++;
+        }
+    }
+    NEED(lists == p->n_claim_lists, "%u list fields but %u claim lists", lists, p->n_claim_lists);
     return 0;
 }
 
@@ -481,9 +500,8 @@ static int check_entries(vctx *v)
          p->n_chunks);
     NEED(e->update == RG_NO_INDEX || e->update < p->n_chunks, "entry update: chunk %u is out of range (%u chunks)",
          e->update, p->n_chunks);
-    NEED(e->outcome_def == RG_NO_INDEX ||
-             (e->outcome_def < p->n_defs && RG_TYPE_KIND(p->defs[e->outcome_def].type) == RG_T_BOOL),
-         "entry outcome_def: %u is not a bool definition", e->outcome_def);
+    NEED(e->validate == RG_NO_INDEX || (e->validate < p->n_defs && !p->defs[e->validate].per_item),
+         "entry validate: %u is not a claim-level definition", e->validate);
     /* plans: none, or one per policy, each an entry chunk (it computes no definition of its own) */
     NEED(p->n_plans == 0 || p->n_plans == p->n_policies, "the pack has %u plans for %u policies", p->n_plans,
          p->n_policies);
@@ -543,6 +561,12 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     case RG_OPK_NOTE: PACK("note", "notes", p->n_notes)
     case RG_OPK_VSEL: PACK("selector", "selectors", p->n_vselectors)
     case RG_OPK_EXTERN: PACK("host function", "host functions", p->n_externs)
+    case RG_OPK_CLIST: PACK("claim list", "claim lists", p->n_claim_lists)
+    case RG_OPK_TYPE:
+        if (!type_ok(p, val))
+            return fail(v, "chunk %u at offset %u: %s: type 0x%x is not a valid type", ci, off,
+                        rg_opinfo_table[in->op].name, val);
+        return 0;
     case RG_OPK_LOCAL:
     case RG_OPK_ROWSRC:
         if (kind == RG_OPK_ROWSRC && val == RG_ROW_OF_FRAME) return 0;
@@ -925,7 +949,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         }
         break;
     }
-    case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_ITEMS_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
+    case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_LIST_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
     case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
     case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
     case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
@@ -937,7 +961,38 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_DUP: out = arg[0]; break;
     case RG_OP_LOAD_LOCAL: out = loc[in->a]; break;
     case RG_OP_STORE_LOCAL: loc[in->a] = arg[0]; break;
-    case RG_OP_SET_LOCAL: case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: case RG_OP_ACC_ADD: loc[in->a] = T_WORD; break;
+    case RG_OP_SET_LOCAL: case RG_OP_ACC_ADD: loc[in->a] = T_WORD; break;
+    case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: /* the end of the rows is the next local (ITER_START) */
+        NEED(in->a + 1 < c->n_locals, "chunk %u at offset %u: %s needs locals %u and %u (%u locals)", ci, off,
+             rg_opinfo_table[in->op].name, in->a, in->a + 1, (unsigned)c->n_locals);
+        loc[in->a] = T_WORD;
+        break;
+    case RG_OP_ITER_START:
+        NEED(in->b + 1 < c->n_locals, "chunk %u at offset %u: ITER_START needs locals %u and %u (%u locals)", ci, off,
+             in->b, in->b + 1, (unsigned)c->n_locals);
+        loc[in->b] = loc[in->b + 1] = T_WORD;
+        break;
+    case RG_OP_ELEM_FIELD: out = t->item_slot[in->a]; break;
+    case RG_OP_ELEM_INDEX: case RG_OP_ELEM_PREV: case RG_OP_ADD_MONTHS: case RG_OP_MAKE_DATE: case RG_OP_MONTH:
+    case RG_OP_DAY:
+        break;
+    case RG_OP_TO_TEXT:
+        if (RG_TYPE_KIND(in->a) == RG_T_STRING && need_tag(v, ci, off, in, arg[0], T_STR, "the value"))
+            return -1;
+        NEED(RG_TYPE_KIND(in->a) != RG_T_ROW && RG_TYPE_KIND(in->a) != RG_T_LIST && RG_TYPE_KIND(in->a) != RG_T_RECORD,
+             "chunk %u at offset %u: TO_TEXT of a value that has no text", ci, off);
+        out = T_STR;
+        break;
+    case RG_OP_CONCAT:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
+            need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))
+            return -1;
+        out = T_STR;
+        break;
+    case RG_OP_REJECT:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "the message"))
+            return -1;
+        break;
     case RG_OP_LOAD_FIELD: out = t->claim_slot[in->a]; break;
     case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
     case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = t->def_tag[in->a]; break;

@@ -59,9 +59,10 @@ typedef struct rg_vm {
     /* the bound claim: the context's own slots, or (rg_vm_bind_slots) the
      * caller's, read in place until the next reset */
     rg_value *claim;          /* n_claim_slots */
-    rg_value *items;          /* n_items * n_item_slots */
+    rg_value *items;          /* the rows of every list of the claim: n_items * n_item_slots */
     rg_value *own_claim, *own_items; /* the context's own slots */
     uint32_t n_items, cap_items;
+    uint32_t *list_first, *list_count; /* per list of the claim (rg_field.list): its rows */
     char *strbuf;             /* claim strings (NUL-terminated), n_strbuf used of cap_strbuf */
     size_t n_strbuf, cap_strbuf;
 
@@ -108,18 +109,26 @@ rg_vm *rg_vm_new(const rg_program *p);
 rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc);
 void rg_vm_free(rg_vm *vm);
 
-/* Claim binding (stdlib/claim_json.c fills the claim through these). */
-int rg_vm_reserve_items(rg_vm *vm, uint32_t n); /* sets n_items, grows arrays; RG_OK or RG_ERR_MEMORY */
+/* Claim binding (stdlib/claim_json.c fills the claim through these). The
+ * lists of a claim are bound one after the other: each takes the next rows. */
+int rg_vm_reserve_items(rg_vm *vm, uint32_t n); /* sets n_items (rows in all), grows arrays; RG_OK or RG_ERR_MEMORY */
+/* Rows for n elements of claim list `list` after the rows bound so far:
+ * *first is the first (its row values are vm->items + first * n_item_slots).
+ * RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE for a list the program lacks. */
+int rg_vm_add_rows(rg_vm *vm, uint32_t list, uint32_t n, uint32_t *first);
 /* Bind a claim whose slots the caller keeps, already bound once (n_claim_slots
- * values; n_items rows of n_item_slots, their strings alive): the VM reads them
- * in place, never writes them, until the next rg_vm_reset. For replaying kept
- * claims (regula bench) without copying them. RG_OK or RG_ERR_MEMORY. */
-int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, uint32_t n_items);
+ * values; n_items rows of n_item_slots, their strings alive, list k's rows
+ * the list_count[k] after list k-1's): the VM reads them in place, never
+ * writes them, until the next rg_vm_reset. For replaying kept claims (regula
+ * bench) without copying them. RG_OK or RG_ERR_MEMORY. */
+int rg_vm_bind_slots(rg_vm *vm, rg_value *claim, rg_value *items, const uint32_t *list_count);
 /* A string's value (a pointer): the program's own copy when it has the text
  * (a catalog key, a literal: then a catalog finds it by its stored hash and by
  * pointer, and it lives as long as the program), else a copy in the claim's
  * string buffer, valid until rg_vm_reset. RG_NONE when out of memory. */
 rg_value rg_vm_intern(rg_vm *vm, const char *s, size_t len);
+/* The string x followed by y, as rg_vm_intern keeps it. */
+rg_value rg_vm_concat(rg_vm *vm, const char *x, const char *y);
 /* Forget the previous claim (strings, items, memo, trace). */
 void rg_vm_reset(rg_vm *vm);
 
