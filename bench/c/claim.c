@@ -440,16 +440,12 @@ static int get_enum(vctx_t *v, const json_t *obj, const char *key, const char *p
     return fail_quoted(v, path, pre, x, "");
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
+/* A date of Part 1 ("expected") or of Part 2 ("want": the wording of
+ * shared/conformance/part2-expected.jsonl), see MESSAGES.md. */
+enum { DATE_PART1, DATE_PART2 };
 
-static int get_date(vctx_t *v, const json_t *obj, const char *key, const char *path,
-                    int32_t *day, int32_t *year)
+static int get_date_as(vctx_t *v, const json_t *obj, const char *key, const char *path,
+                       int32_t *day, int32_t *year, int wording)
 {
     json_t *x = field(obj, key);
     if (!x)
@@ -460,7 +456,9 @@ static int get_date(vctx_t *v, const json_t *obj, const char *key, const char *p
         if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
             form = false;
     if (!form)
-        return fail_quoted(v, path, "malformed date ", x, " (expected YYYY-MM-DD)");
+        return fail_quoted(v, path, "malformed date ", x,
+                           wording == DATE_PART1 ? " (expected YYYY-MM-DD)"
+                                                 : " (want YYYY-MM-DD)");
     const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     const int m = (s[5] - '0') * 10 + (s[6] - '0');
     const int d = (s[8] - '0') * 10 + (s[9] - '0');
@@ -470,6 +468,29 @@ static int get_date(vctx_t *v, const json_t *obj, const char *key, const char *p
     if (year)
         *year = y;
     return 0;
+}
+
+static int get_date(vctx_t *v, const json_t *obj, const char *key, const char *path,
+                    int32_t *day, int32_t *year)
+{
+    return get_date_as(v, obj, key, path, day, year, DATE_PART1);
+}
+
+/* An optional Part 2 date: *day = NO_DAY when absent or null. */
+static int opt_date(vctx_t *v, const json_t *obj, const char *key, const char *path,
+                    int32_t *day)
+{
+    *day = NO_DAY;
+    return field(obj, key) ? get_date_as(v, obj, key, path, day, NULL, DATE_PART2) : 0;
+}
+
+/* "YYYY-MM-DD" of a day number read from such a text. */
+static const char *day_text(int32_t day, char buf[16])
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    snprintf(buf, 16, "%04d-%02d-%02d", y, m, d);
+    return buf;
 }
 
 /* Decimal text "D+[.D[D]]" (optionally after a '-' that is ignored) to fen;
@@ -575,6 +596,167 @@ static int get_amount(vctx_t *v, const json_t *obj, const char *key, const char 
     return fail_at(v, path, "expected an amount (a string such as \"12.50\")");
 }
 
+/* ---- Part 2 fields (settlement.md sections 10-14; messages in MESSAGES.md) ------------ */
+
+static const char *const INST_KINDS[] = { "hospital", "pharmacy" };
+static const char *const CHANNELS[] = { "direct", "manual" };
+
+/* The claim's Part 2 record, made on the first Part 2 field given. */
+static claim_ext_t *ext_of(vctx_t *v, claim_ext_t **xp)
+{
+    if (!*xp) {
+        claim_ext_t *x = arena_alloc(v->arena, sizeof *x, _Alignof(claim_ext_t));
+        *x = (claim_ext_t){ .kind = IK_HOSPITAL, .channel = CH_DIRECT, .disease = -1,
+                            .filed_on = NO_DAY, .submitted_on = NO_DAY, .covering = -1 };
+        *xp = x;
+    }
+    return *xp;
+}
+
+/* person.coverage (section 10): each period in order, all its fields, then its relations
+ * to the previous period and to the list. */
+static int read_coverage(vctx_t *v, const json_t *cov, claim_ext_t *x)
+{
+    const size_t n = json_is_array(cov) ? json_array_size(cov) : 0;
+    if (n == 0)
+        return fail_at(v, "person.coverage", "must be a non-empty list of periods");
+    period_t *pd = arena_alloc(v->arena, n * sizeof *pd, _Alignof(period_t));
+    for (size_t k = 0; k < n; k++) {
+        char base[48], path[80], t1[16], t2[16];
+        snprintf(base, sizeof base, "person.coverage[%zu]", k);
+        const json_t *o = json_array_get(cov, k);
+        if (!json_is_object(o))
+            return fail_at(v, base, "must be an object");
+        period_t *q = &pd[k];
+#define PATH(f) (snprintf(path, sizeof path, "%s.%s", base, f), path)
+        if (get_enum(v, o, "region", PATH("region"), "region", region_code, R_COUNT, &q->region)
+            || get_date_as(v, o, "from", PATH("from"), &q->from, NULL, DATE_PART2)
+            || opt_date(v, o, "to", PATH("to"), &q->to)
+            || opt_date(v, o, "backpaid_on", PATH("backpaid_on"), &q->backpaid_on)
+            || opt_date(v, o, "account_arrived_on", PATH("account_arrived_on"),
+                        &q->account_arrived_on))
+            return -1;
+#undef PATH
+        if (q->to == NO_DAY)
+            q->to = OPEN_DAY;
+        if (q->to != OPEN_DAY && q->to < q->from) {
+            fail_begin(v);
+            sb_printf(&v->msg, "%s.to %s is before from %s", base, day_text(q->to, t1),
+                      day_text(q->from, t2));
+            return -1;
+        }
+        if (k > 0 && q->from <= pd[k - 1].to) {
+            fail_begin(v);
+            sb_printf(&v->msg,
+                      "%s.from %s: does not start after the previous period's to %s "
+                      "(periods overlap or are out of order)",
+                      base, day_text(q->from, t1), day_text(pd[k - 1].to, t2));
+            return -1;
+        }
+        if (k + 1 < n && q->to == OPEN_DAY) {
+            fail_begin(v);
+            sb_printf(&v->msg, "%s.to: missing, but only the last period may be still running",
+                      base);
+            return -1;
+        }
+        if (q->backpaid_on != NO_DAY) {
+            if (k == 0) {
+                fail_begin(v);
+                sb_printf(&v->msg, "%s.backpaid_on: the first period cannot be back-paid", base);
+                return -1;
+            }
+            if (q->backpaid_on <= pd[k - 1].to) {
+                fail_begin(v);
+                sb_printf(&v->msg, "%s.backpaid_on %s: not after the previous period's to %s",
+                          base, day_text(q->backpaid_on, t1), day_text(pd[k - 1].to, t2));
+                return -1;
+            }
+        }
+    }
+    x->periods = pd;
+    x->nperiods = (uint32_t)n;
+    return 0;
+}
+
+/* visit.documents of a manual claim (section 12). */
+static int read_documents(vctx_t *v, const json_t *visit, claim_ext_t *x)
+{
+    const json_t *docs = field(visit, "documents");
+    if (!docs)
+        return fail_missing(v, "visit.documents");
+    if (!json_is_array(docs))
+        return fail_at(v, "visit.documents", "expected an array");
+    for (size_t i = 0; i < json_array_size(docs); i++) {
+        char path[48];
+        snprintf(path, sizeof path, "visit.documents[%zu]", i);
+        const json_t *e = json_array_get(docs, i);
+        if (!json_is_string(e))
+            return fail_at(v, path, "expected a string");
+        const char *s = json_string_value(e);
+        const size_t len = json_string_length(e);
+        int d = 0;
+        while (d < DOC_COUNT
+               && !(strlen(document_name[d]) == len && memcmp(document_name[d], s, len) == 0))
+            d++;
+        if (d == DOC_COUNT) {
+            fail_begin(v);
+            sb_printf(&v->msg, "%s: unknown document ", path);
+            sb_json_string(&v->msg, s, len);
+            sb_puts(&v->msg, " (one of invoice, itemized_list, travel_certificate, "
+                             "prescription, medical_record)");
+            return -1;
+        }
+        x->documents |= (uint8_t)(1u << d);
+    }
+    return 0;
+}
+
+/* The checks of a Part 2 claim that relate fields read apart, in the order of the
+ * spec's sections (MESSAGES.md, phase 2). */
+static int check_ext(vctx_t *v, claim_t *c, claim_ext_t *x)
+{
+    char t1[16], t2[16];
+    /* Section 10 rule 4: the covering period's region is the insured region. */
+    for (uint32_t k = 0; k < x->nperiods; k++)
+        if (x->periods[k].from <= c->visit && c->visit <= x->periods[k].to) {
+            x->covering = (int32_t)k;
+            if (x->periods[k].region != c->insured) {
+                fail_begin(v);
+                sb_printf(&v->msg, "person.coverage[%u].region: %s covers the visit, but "
+                          "insured_region is %s", k, region_code[x->periods[k].region],
+                          region_code[c->insured]);
+                return -1;
+            }
+            break;
+        }
+    /* Section 12. */
+    if (x->channel == CH_MANUAL && x->submitted_on < c->visit) {
+        fail_begin(v);
+        sb_printf(&v->msg, "visit.submitted_on %s: before the visit date %s",
+                  day_text(x->submitted_on, t1), day_text(c->visit, t2));
+        return -1;
+    }
+    /* Section 13. */
+    if (x->disease >= 0) {
+        if (c->type == VT_INPATIENT)
+            return fail_at(v, "visit.chronic_disease", "only an outpatient visit can be for a "
+                           "chronic or special disease (this one is inpatient)");
+        if (!policy_has_disease(c->insured, c->visit, x->disease)) {
+            fail_begin(v);
+            sb_printf(&v->msg, "visit.chronic_disease: disease '%s' is not in the table of the "
+                      "insured region %s", disease_code[x->disease], region_code[c->insured]);
+            return -1;
+        }
+        if (x->kind == IK_PHARMACY)
+            return fail_at(v, "visit.chronic_disease",
+                           "a chronic or special-disease visit cannot be at a pharmacy");
+    }
+    /* Section 14. */
+    if (x->kind == IK_PHARMACY && c->type == VT_INPATIENT)
+        return fail_at(v, "visit.type", "a pharmacy purchase must be outpatient, not inpatient");
+    return 0;
+}
+
 static const char *const SCHEMES[] = { "employee", "resident" };
 static const char *const STATUSES[] = { "working", "retired" };
 static const char *const FILING_KINDS[] = { "none", "long_term", "temporary" };
@@ -583,6 +765,8 @@ static const char *const VISIT_TYPES[] = { "outpatient", "inpatient" };
 static int validate(vctx_t *v, const json_t *root, claim_t *c)
 {
     json_t *person, *filing, *inst, *visit, *items, *x;
+    claim_ext_t *ext = NULL;   /* Part 2 fields, when any is given */
+    uint8_t u8;
     memset(c, 0, sizeof *c);
 
     if (get_string(v, root, "claim_id", "claim_id", &c->claim_id, &c->claim_id_len))
@@ -608,8 +792,15 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
             && get_enum(v, filing, "region", "person.filing.region", "region", region_code,
                         R_COUNT, &c->filing_region))
             return -1;
+        /* section 11: validated whenever present, whatever the kind */
+        if (field(filing, "filed_on")
+            && get_date_as(v, filing, "filed_on", "person.filing.filed_on",
+                           &ext_of(v, &ext)->filed_on, NULL, DATE_PART2))
+            return -1;
     }
     if (get_amount(v, person, "account_balance", "person.account_balance", &c->balance))
+        return -1;
+    if ((x = field(person, "coverage")) && read_coverage(v, x, ext_of(v, &ext)))
         return -1;
 
     const char *inst_id;
@@ -619,14 +810,28 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
         || get_enum(v, inst, "region", "institution.region", "region", region_code, R_COUNT,
                     &c->treat))
         return -1;
-    if (!(x = field(inst, "level")))
-        return fail_missing(v, "institution.level");
-    if (!json_is_integer(x) || json_integer_value(x) < 1 || json_integer_value(x) > 3)
-        return fail_at(v, "institution.level", "expected 1, 2 or 3");
-    c->level = (uint8_t)json_integer_value(x);
-    if (get_bool(v, inst, "designated", "institution.designated", &c->designated)
-        || get_bool(v, inst, "specialty", "institution.specialty", &c->specialty))
-        return -1;
+    if (field(inst, "kind")) {
+        if (get_enum(v, inst, "kind", "institution.kind", "institution kind", INST_KINDS, 2, &u8))
+            return -1;
+        if (u8 == IK_PHARMACY)
+            ext_of(v, &ext)->kind = IK_PHARMACY;
+    }
+    if (ext && ext->kind == IK_PHARMACY) {
+        /* section 14: level and specialty ignored, not validated */
+        c->level = 1;
+        c->specialty = false;
+        if (get_bool(v, inst, "designated", "institution.designated", &c->designated))
+            return -1;
+    } else {
+        if (!(x = field(inst, "level")))
+            return fail_missing(v, "institution.level");
+        if (!json_is_integer(x) || json_integer_value(x) < 1 || json_integer_value(x) > 3)
+            return fail_at(v, "institution.level", "expected 1, 2 or 3");
+        c->level = (uint8_t)json_integer_value(x);
+        if (get_bool(v, inst, "designated", "institution.designated", &c->designated)
+            || get_bool(v, inst, "specialty", "institution.specialty", &c->specialty))
+            return -1;
+    }
 
     if (get_object(v, root, "visit", "visit", &visit)
         || get_enum(v, visit, "type", "visit.type", "visit type", VISIT_TYPES, 2, &c->type)
@@ -634,6 +839,25 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
         || get_bool(v, visit, "emergency", "visit.emergency", &c->emergency)
         || get_bool(v, visit, "card", "visit.card", &c->card))
         return -1;
+    if (field(visit, "channel")) {
+        if (get_enum(v, visit, "channel", "visit.channel", "channel", CHANNELS, 2, &u8))
+            return -1;
+        if (u8 == CH_MANUAL) {
+            /* section 12: required when manual; ignored, not validated, when direct */
+            claim_ext_t *e = ext_of(v, &ext);
+            e->channel = CH_MANUAL;
+            if (get_date_as(v, visit, "submitted_on", "visit.submitted_on", &e->submitted_on,
+                            NULL, DATE_PART2)
+                || read_documents(v, visit, e))
+                return -1;
+        }
+    }
+    if (field(visit, "chronic_disease")) {
+        if (get_enum(v, visit, "chronic_disease", "visit.chronic_disease", "disease",
+                     disease_code, D_COUNT, &u8))
+            return -1;
+        ext_of(v, &ext)->disease = (int8_t)u8;
+    }
 
     if (!(items = field(root, "items")))
         return fail_missing(v, "items");
@@ -659,6 +883,11 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
     }
     c->items = it;
     c->nitems = (uint32_t)n;
+    if (ext) {
+        if (check_ext(v, c, ext))
+            return -1;
+        c->ext = ext;
+    }
     return 0;
 }
 

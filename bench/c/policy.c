@@ -20,7 +20,19 @@ const int8_t region_parent[R_COUNT] = {
 
 const char *const reason_name[] = {
     [RS_OK] = "OK", [RS_NO_CARD] = "NO_CARD", [RS_NOT_DESIGNATED] = "NOT_DESIGNATED",
-    [RS_WAITING] = "WAITING", [RS_NOT_FILED] = "NOT_FILED",
+    [RS_WAITING] = "WAITING", [RS_NOT_FILED] = "NOT_FILED", [RS_LATE] = "LATE",
+    [RS_MISSING_DOCUMENTS] = "MISSING_DOCUMENTS", [RS_LAPSED] = "LAPSED",
+    [RS_MANUAL_ONLY] = "MANUAL_ONLY",
+};
+
+const char *const disease_code[D_COUNT] = {
+    [D_HTN] = "HTN", [D_DM] = "DM", [D_CA] = "CA", [D_ESRD] = "ESRD", [D_PD] = "PD",
+};
+
+const char *const document_name[DOC_COUNT] = {
+    [DOC_INVOICE] = "invoice", [DOC_ITEMIZED_LIST] = "itemized_list",
+    [DOC_TRAVEL_CERTIFICATE] = "travel_certificate", [DOC_PRESCRIPTION] = "prescription",
+    [DOC_MEDICAL_RECORD] = "medical_record",
 };
 
 int32_t days_from_civil(int y, int m, int d)
@@ -32,6 +44,46 @@ int32_t days_from_civil(int y, int m, int d)
     const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int32_t day, int *y, int *m, int *d)
+{
+    /* H. Hinnant's algorithm, the inverse of days_from_civil. */
+    const int32_t z = day + 719468;
+    const int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int32_t doe = z - era * 146097;
+    const int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int32_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int days_in_month(int y, int m)
+{
+    static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dm[m - 1];
+}
+
+int32_t add_months(int32_t day, int n)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    const int months = y * 12 + (m - 1) + n;
+    y = months / 12;
+    m = months % 12 + 1;
+    const int last = days_in_month(y, m);
+    return days_from_civil(y, m, d < last ? d : last);
+}
+
+int32_t first_of_next_month(int32_t day)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    return m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
 }
 
 /* ---- the parameters of a policy (section 3) --------------------------------- */
@@ -55,8 +107,17 @@ typedef struct {
     struct { fen_t lo; int pct; } tier[MAX_TIERS]; /* tier i is [lo_i, lo_{i+1}), the last open */
 } critical_rules_t;
 
+/* A row of the chronic and special-disease table (section 13). */
+typedef struct {
+    bool listed;               /* the region's table holds the disease */
+    bool special;              /* special category: enters critical-illness insurance */
+    int ratio[2];              /* by scheme */
+    fen_t annual_cap;          /* per person, calendar year and disease */
+} disease_rules_t;
+
 typedef struct {
     int waiting_days;
+    int rejoin_months;         /* section 10: waiting after a break that was not bridged */
     int max_ratio;
     int second_admission_pct;
     bool account_pays_ownpay;
@@ -66,10 +127,12 @@ typedef struct {
     int32_t unfiled_from;      /* day from which row 7 applies */
     scheme_rules_t scheme[2];
     critical_rules_t critical[2];
+    disease_rules_t disease[D_COUNT];
 } policy_t;
 
 static const policy_t CN_DEFAULTS = {
     .waiting_days = 60,
+    .rejoin_months = 6,
     .max_ratio = 95,
     .second_admission_pct = 50,
     .account_pays_ownpay = false,
@@ -101,6 +164,13 @@ static const policy_t CN_DEFAULTS = {
         [SCH_RESIDENT] = { YUAN(15000), YUAN(400000), 3,
                            { { 0, 60 }, { YUAN(100000), 80 }, { YUAN(200000), 90 } } },
     },
+    .disease = {
+        [D_HTN] = { true, false, { 70, 60 }, YUAN(3000) },
+        [D_DM] = { true, false, { 70, 60 }, YUAN(4000) },
+        [D_CA] = { true, true, { 90, 80 }, YUAN(300000) },
+        [D_ESRD] = { true, true, { 90, 80 }, YUAN(200000) },
+        [D_PD] = { false, false, { 0, 0 }, 0 },
+    },
 };
 
 /* ---- overrides of each region ------------------------------------------------ */
@@ -110,6 +180,12 @@ static void ov_ln(policy_t *p)
     p->account_pays_ownpay = true;
     p->scheme[SCH_EMPLOYEE].visit[VT_INPATIENT].annual_cap = YUAN(250000);
     p->cross_city_group = 1u << R_LN_SY | 1u << R_LN_LY | 1u << R_LN_BX;
+    p->disease[D_DM].annual_cap = YUAN(5000);
+}
+
+static void ov_lnsy(policy_t *p)
+{
+    p->disease[D_PD] = (disease_rules_t){ true, false, { 65, 55 }, YUAN(2500) };
 }
 
 static void ov_lncy_2024(policy_t *p)
@@ -142,7 +218,7 @@ static const region_def_t REGION_DEFS[R_COUNT] = {
     [R_CN] = { NULL, 0, { { 0 } } },
     [R_LN] = { ov_ln, 0, { { 0 } } },
     [R_LN_CY] = { NULL, 2, { { 2024, 1, 1, ov_lncy_2024 }, { 2025, 1, 1, ov_lncy_2025 } } },
-    [R_LN_SY] = { NULL, 0, { { 0 } } },
+    [R_LN_SY] = { ov_lnsy, 0, { { 0 } } },
     [R_LN_LY] = { NULL, 0, { { 0 } } },
     [R_LN_BX] = { NULL, 0, { { 0 } } },
     [R_GZ_GY] = { ov_waiting_181, 0, { { 0 } } },
@@ -215,16 +291,26 @@ void policies_init(void)
         build_timeline(r);
 }
 
-/* ---- the settlement (section 6) ---------------------------------------------- */
+bool policy_has_disease(int r, int32_t day, int d)
+{
+    return policy_at(r, day)->disease[d].listed;
+}
 
-/* Points taken off the ratio, or -1: ineligible NOT_FILED. */
-static int cross_region_reduction(const policy_t *p, const claim_t *c)
+/* ---- the settlement (sections 6 and 9-15) ------------------------------------- */
+
+/* Points taken off the ratio, or -1: ineligible NOT_FILED. FILING_KIND is the kind of a
+ * filing that counts (section 11: FK_NONE when it does not); CHRONIC: rows 1-3 only
+ * (section 13). */
+static inline int cross_region_reduction(const policy_t *p, const claim_t *c, int filing_kind,
+                                         bool chronic)
 {
     if (c->treat == c->insured)
-        return c->filing_kind == FK_LONG_TERM ? p->red_home_long_term : 0;
-    if (c->filing_kind == FK_LONG_TERM && c->filing_region == c->treat)
+        return filing_kind == FK_LONG_TERM ? p->red_home_long_term : 0;
+    if (filing_kind == FK_LONG_TERM && c->filing_region == c->treat)
         return 0;
-    if (c->filing_kind == FK_TEMPORARY && c->filing_region == c->treat)
+    if (chronic)
+        return -1;
+    if (filing_kind == FK_TEMPORARY && c->filing_region == c->treat)
         return p->red_temporary;
     if (c->type == VT_OUTPATIENT && (p->cross_city_group >> c->insured & 1)
         && (p->cross_city_group >> c->treat & 1))
@@ -234,6 +320,82 @@ static int cross_region_reduction(const policy_t *p, const claim_t *c)
     if (c->visit >= p->unfiled_from)
         return p->red_unfiled;
     return -1;
+}
+
+/* Section 10: period K is joined to period K-1. */
+static bool joined(const period_t *prev, const period_t *k)
+{
+    const int32_t gap_start = prev->to + 1;
+    if (k->from == gap_start)
+        return true;
+    const bool short_gap = k->from <= add_months(gap_start, 3);
+    return short_gap && (k->backpaid_on != NO_DAY || k->region != prev->region);
+}
+
+/* Eligibility of a claim with Part 2 fields, section 15 in order: a reason (RS_OK or why
+ * not), the cross-region reduction in *reduction and, section 10 rule 5, whether the
+ * account may pay in *account_ok. */
+static int eligibility_ext(const policy_t *p, const claim_t *c, int *reduction,
+                           bool *account_ok)
+{
+    const claim_ext_t *x = c->ext;
+    const bool manual = x->channel == CH_MANUAL, chronic = x->disease >= 0;
+    const bool home = c->treat == c->insured;
+
+    if (!manual && !c->card)
+        return RS_NO_CARD;
+    if (manual) {
+        /* Section 12: outpatient (chronic and pharmacy included) within a month; inpatient
+         * by March 31 of the next year. */
+        const int32_t deadline = c->type == VT_OUTPATIENT ? add_months(c->visit, 1)
+                                                          : days_from_civil(c->year + 1, 3, 31);
+        if (x->submitted_on > deadline)
+            return RS_LATE;
+        unsigned need = 1u << DOC_INVOICE | 1u << DOC_ITEMIZED_LIST;
+        if (!home)
+            need |= 1u << DOC_TRAVEL_CERTIFICATE;
+        if (chronic)
+            need |= 1u << DOC_PRESCRIPTION | 1u << DOC_MEDICAL_RECORD;
+        if ((x->documents & need) != need)
+            return RS_MISSING_DOCUMENTS;
+    }
+    if (!c->designated)
+        return RS_NOT_DESIGNATED;
+
+    if (x->nperiods > 0) {
+        /* Section 10 replaces section 6's WAITING. */
+        if (x->covering < 0)
+            return RS_LAPSED;
+        const period_t *pd = x->periods, *k = &pd[x->covering];
+        if (k->backpaid_on != NO_DAY && c->visit < first_of_next_month(k->backpaid_on))
+            return RS_LAPSED;
+        int32_t s = x->covering;
+        while (s > 0 && joined(&pd[s - 1], &pd[s]))
+            s--;
+        if (s == 0 ? (int64_t)c->visit < (int64_t)pd[0].from + p->waiting_days
+                   : c->visit < add_months(pd[s].from, p->rejoin_months))
+            return RS_WAITING;
+        if (x->covering > 0 && k->region != pd[x->covering - 1].region
+            && (k->account_arrived_on == NO_DAY || c->visit < k->account_arrived_on))
+            *account_ok = false;
+    } else if ((int64_t)c->visit < (int64_t)c->enrolled + p->waiting_days) {
+        return RS_WAITING;
+    }
+
+    if (!manual && chronic && !home)
+        return RS_MANUAL_ONLY;
+
+    /* Section 11: a dated filing counts from filed_on, for an emergency admission outside
+     * the insured region from filed_on - 3 days; one that does not count is no filing. */
+    int filing_kind = c->filing_kind;
+    if (filing_kind != FK_NONE && x->filed_on != NO_DAY) {
+        const bool grace = c->emergency && c->type == VT_INPATIENT && !home;
+        if ((int64_t)x->filed_on > (int64_t)c->visit + (grace ? 3 : 0))
+            filing_kind = FK_NONE;
+    }
+    if ((*reduction = cross_region_reduction(p, c, filing_kind, chronic)) < 0)
+        return RS_NOT_FILED;
+    return RS_OK;
 }
 
 static fen_t critical_tiers(const critical_rules_t *cr, fen_t b0, fen_t add)
@@ -250,6 +412,24 @@ static fen_t critical_tiers(const critical_rules_t *cr, fen_t b0, fen_t add)
             sum += pct(overlap, cr->tier[i].pct);
     }
     return sum;
+}
+
+/* Critical-illness insurance on ADD (section 6), updating the year's base and paid. */
+static fen_t critical_illness(const critical_rules_t *cr, year_acc_t *y, fen_t add)
+{
+    const fen_t critical = fen_min(critical_tiers(cr, y->critical_base, add),
+                                   fen_max(0, cr->cap - y->critical_paid));
+    y->critical_base = add > INT64_MAX - y->critical_base ? INT64_MAX : y->critical_base + add;
+    y->critical_paid += critical;
+    return critical;
+}
+
+static int capped_ratio(const policy_t *p, int ratio, int reduction)
+{
+    if (ratio > p->max_ratio)
+        ratio = p->max_ratio;
+    ratio -= reduction;
+    return ratio < 0 ? 0 : ratio;
 }
 
 void settle(const catalogs_t *cat, ledger_t *l, const claim_t *c, result_t *r)
@@ -290,13 +470,16 @@ void settle(const catalogs_t *cat, ledger_t *l, const claim_t *c, result_t *r)
 
     /* Eligibility. */
     int reason = RS_OK, reduction = 0;
-    if (!c->card)
+    bool account_ok = true;
+    if (c->ext)
+        reason = eligibility_ext(p, c, &reduction, &account_ok);
+    else if (!c->card)
         reason = RS_NO_CARD;
     else if (!c->designated)
         reason = RS_NOT_DESIGNATED;
     else if ((int64_t)c->visit < (int64_t)c->enrolled + p->waiting_days)
         reason = RS_WAITING;
-    else if ((reduction = cross_region_reduction(p, c)) < 0)
+    else if ((reduction = cross_region_reduction(p, c, c->filing_kind, false)) < 0)
         reason = RS_NOT_FILED;
     if (reason != RS_OK) {
         r->eligible = 0;
@@ -307,54 +490,60 @@ void settle(const catalogs_t *cat, ledger_t *l, const claim_t *c, result_t *r)
         return;
     }
 
-    year_acc_t *y = ledger_year(l, pidx, c->year);
     const scheme_rules_t *sr = &p->scheme[c->scheme];
-    const visit_rules_t *vr = &sr->visit[c->type];
-    const int col = c->specialty ? COL_SPECIALTY : c->level - 1;
-
-    /* Deductible. */
-    fen_t deductible;
-    if (c->type == VT_OUTPATIENT) {
-        deductible = fen_min(inscope, fen_max(0, vr->deductible[col] - y->out_deductible_met));
+    fen_t deductible = 0, fund = 0, critical = 0;
+    int ratio = 0;
+    if (c->ext && c->ext->kind == IK_PHARMACY) {
+        /* Section 14: the personal account only; no yearly accumulator. */
+    } else if (c->ext && c->ext->disease >= 0) {
+        /* Section 13: the disease's row of the insured region's table, its own cap. */
+        year_acc_t *y = ledger_year(l, pidx, c->year);
+        const disease_rules_t *dr = &p->disease[c->ext->disease];
+        ratio = capped_ratio(p, dr->ratio[c->scheme]
+                                    + (c->status == ST_RETIRED
+                                           ? sr->visit[VT_OUTPATIENT].retiree_bonus : 0),
+                             reduction);
+        fen_t *paid = &y->disease_fund[c->ext->disease];
+        fund = fen_min(pct(inscope, ratio), fen_max(0, dr->annual_cap - *paid));
+        *paid += fund;
+        if (dr->special)   /* not an admission: in_admissions stays */
+            critical = critical_illness(&p->critical[c->scheme], y, inscope - fund);
     } else {
-        fen_t d = vr->deductible[col];
-        if (y->in_admissions > 0)
-            d = pct(d, p->second_admission_pct);
-        deductible = fen_min(inscope, d);
+        year_acc_t *y = ledger_year(l, pidx, c->year);
+        const visit_rules_t *vr = &sr->visit[c->type];
+        const int col = c->specialty ? COL_SPECIALTY : c->level - 1;
+
+        /* Deductible. */
+        if (c->type == VT_OUTPATIENT) {
+            deductible = fen_min(inscope, fen_max(0, vr->deductible[col] - y->out_deductible_met));
+        } else {
+            fen_t d = vr->deductible[col];
+            if (y->in_admissions > 0)
+                d = pct(d, p->second_admission_pct);
+            deductible = fen_min(inscope, d);
+        }
+
+        /* Ratio. */
+        ratio = capped_ratio(p, vr->ratio[col] + (c->status == ST_RETIRED ? vr->retiree_bonus : 0),
+                             reduction);
+
+        /* Fund. */
+        fen_t *fund_paid = c->type == VT_OUTPATIENT ? &y->out_fund : &y->in_fund;
+        fund = fen_min(pct(inscope - deductible, ratio), fen_max(0, vr->annual_cap - *fund_paid));
+
+        /* Critical illness, inpatient only. */
+        if (c->type == VT_INPATIENT) {
+            critical = critical_illness(&p->critical[c->scheme], y, inscope - fund);
+            y->in_admissions++;
+        } else {
+            y->out_deductible_met += deductible;
+        }
+        *fund_paid += fund;
     }
 
-    /* Ratio. */
-    int ratio = vr->ratio[col] + (c->status == ST_RETIRED ? vr->retiree_bonus : 0);
-    if (ratio > p->max_ratio)
-        ratio = p->max_ratio;
-    ratio -= reduction;
-    if (ratio < 0)
-        ratio = 0;
-
-    /* Fund. */
-    fen_t *fund_paid = c->type == VT_OUTPATIENT ? &y->out_fund : &y->in_fund;
-    const fen_t fund = fen_min(pct(inscope - deductible, ratio),
-                               fen_max(0, vr->annual_cap - *fund_paid));
-
-    /* Critical illness, inpatient only. */
-    fen_t critical = 0;
-    if (c->type == VT_INPATIENT) {
-        const critical_rules_t *cr = &p->critical[c->scheme];
-        const fen_t add = inscope - fund;
-        critical = fen_min(critical_tiers(cr, y->critical_base, add),
-                           fen_max(0, cr->cap - y->critical_paid));
-        y->critical_base = add > INT64_MAX - y->critical_base ? INT64_MAX
-                                                               : y->critical_base + add;
-        y->critical_paid += critical;
-        y->in_admissions++;
-    } else {
-        y->out_deductible_met += deductible;
-    }
-    *fund_paid += fund;
-
-    /* Personal account. */
+    /* Personal account (none after a transfer whose account has not arrived, section 10). */
     fen_t account = 0;
-    if (sr->has_account) {
+    if (sr->has_account && account_ok) {
         fen_t want = preselfpay + inscope - fund - critical;
         if (p->account_pays_ownpay)
             want += ownpay + overlimit;

@@ -25,6 +25,16 @@ static inline fen_t fen_max(fen_t a, fen_t b) { return a > b ? a : b; }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (y >= 1). */
 int32_t days_from_civil(int y, int m, int d);
+/* The date of a day number (inverse of days_from_civil). */
+void civil_from_days(int32_t day, int *y, int *m, int *d);
+int days_in_month(int y, int m);
+/* settlement.md section 9: the same day N months later, clamped to that month's last day. */
+int32_t add_months(int32_t day, int n);
+/* The first day of the month after DAY's month. */
+int32_t first_of_next_month(int32_t day);
+
+#define NO_DAY INT32_MIN           /* an optional date that is absent */
+#define OPEN_DAY INT32_MAX         /* the `to` of a period still running */
 
 /* ---- enumerations ---------------------------------------------------------- */
 
@@ -36,13 +46,43 @@ enum status { ST_WORKING, ST_RETIRED };
 enum filing_kind { FK_NONE, FK_LONG_TERM, FK_TEMPORARY };
 enum visit_type { VT_OUTPATIENT, VT_INPATIENT };
 enum column { COL_L1, COL_L2, COL_L3, COL_SPECIALTY, COL_COUNT };
-enum reason { RS_OK, RS_NO_CARD, RS_NOT_DESIGNATED, RS_WAITING, RS_NOT_FILED };
+enum reason {
+    RS_OK, RS_NO_CARD, RS_NOT_DESIGNATED, RS_WAITING, RS_NOT_FILED,
+    RS_LATE, RS_MISSING_DOCUMENTS, RS_LAPSED, RS_MANUAL_ONLY   /* Part 2 */
+};
+/* Part 2 (sections 9-15). */
+enum inst_kind { IK_HOSPITAL, IK_PHARMACY };
+enum channel { CH_DIRECT, CH_MANUAL };
+enum disease { D_HTN, D_DM, D_CA, D_ESRD, D_PD, D_COUNT };  /* every code of any table */
+enum document { DOC_INVOICE, DOC_ITEMIZED_LIST, DOC_TRAVEL_CERTIFICATE, DOC_PRESCRIPTION,
+                DOC_MEDICAL_RECORD, DOC_COUNT };
 
 extern const char *const region_code[R_COUNT];
 extern const int8_t region_parent[R_COUNT];   /* the region it extends, -1 for CN */
 extern const char *const reason_name[];
+extern const char *const disease_code[D_COUNT];
+extern const char *const document_name[DOC_COUNT];
 
 /* ---- a validated claim ----------------------------------------------------- */
+
+/* A coverage period of person.coverage (section 10). */
+typedef struct {
+    int32_t from, to;          /* to: OPEN_DAY when still running */
+    int32_t backpaid_on, account_arrived_on;   /* NO_DAY when absent */
+    uint8_t region;
+} period_t;
+
+/* The Part 2 fields of a claim; a claim that gives none of them has none of this. */
+typedef struct {
+    uint8_t kind, channel;     /* enum inst_kind, enum channel */
+    int8_t disease;            /* enum disease, -1 when no chronic_disease */
+    uint8_t documents;         /* bit set of enum document (manual channel only) */
+    int32_t filed_on;          /* person.filing.filed_on, NO_DAY when absent */
+    int32_t submitted_on;      /* visit.submitted_on (manual channel only) */
+    uint32_t nperiods;         /* 0: no coverage list */
+    int32_t covering;          /* index of the period covering the visit, -1 none */
+    const period_t *periods;
+} claim_ext_t;
 
 typedef struct {
     const char *code;          /* not NUL-terminated: code[0 .. len) */
@@ -61,6 +101,7 @@ typedef struct {
     fen_t balance;             /* person.account_balance */
     uint32_t nitems;
     const item_t *items;
+    const claim_ext_t *ext;    /* NULL: a Part 1 claim (no Part 2 field given) */
 } claim_t;
 
 /* ---- catalogs (catalog.c) --------------------------------------------------- */
@@ -88,6 +129,7 @@ typedef struct {
     fen_t out_deductible_met, out_fund;
     fen_t in_fund, critical_base, critical_paid;
     int32_t in_admissions;
+    fen_t disease_fund[D_COUNT]; /* section 13: fund paid per chronic or special disease */
 } year_acc_t;
 
 typedef struct {
@@ -115,6 +157,8 @@ typedef struct {
 } result_t;
 
 void policies_init(void);
+/* Whether the disease table of insured region R at DAY holds disease D (section 13). */
+bool policy_has_disease(int r, int32_t day, int d);
 void settle(const catalogs_t *cat, ledger_t *l, const claim_t *c, result_t *r);
 
 /* ---- claim reading (claim.c) ---------------------------------------------------- */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # check_port.sh — build the C baseline (bench/c), check it against the shared conformance
-# cases, then check the invariants on 5000 generated claims. Run from the repo root.
+# cases (Part 1 and Part 2), then check the invariants on 5000 generated claims, Part 1
+# only and half of them with Part 2 fields. Run from the repo root.
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,11 +42,23 @@ same_line_count "$shared/conformance/claims.jsonl" "$tmp/conformance.out"
 python3 tests/conformance/jsonl_compare.py "$shared/conformance/expected.jsonl" \
     "$tmp/conformance.out" || fail=1
 
+echo "== conformance, Part 2: $shared/conformance/part2-claims.jsonl"
+settle "$shared/conformance/part2-claims.jsonl" "$tmp/part2.out"
+same_line_count "$shared/conformance/part2-claims.jsonl" "$tmp/part2.out"
+python3 tests/conformance/jsonl_compare.py "$shared/conformance/part2-expected.jsonl" \
+    "$tmp/part2.out" || fail=1
+
 echo "== generated: bench/gen --claims $claims --seed $seed"
 bench/gen --claims "$claims" --seed "$seed" > "$tmp/gen.jsonl"
 settle "$tmp/gen.jsonl" "$tmp/gen.out"
 same_line_count "$tmp/gen.jsonl" "$tmp/gen.out"
 python3 tests/conformance/invariants.py "$tmp/gen.jsonl" "$tmp/gen.out" || fail=1
+
+echo "== generated, Part 2: bench/gen --claims $claims --seed $seed --bad-rate 0.02 --part2 0.5"
+bench/gen --claims "$claims" --seed "$seed" --bad-rate 0.02 --part2 0.5 > "$tmp/gen2.jsonl"
+settle "$tmp/gen2.jsonl" "$tmp/gen2.out"
+same_line_count "$tmp/gen2.jsonl" "$tmp/gen2.out"
+python3 tests/conformance/invariants.py "$tmp/gen2.jsonl" "$tmp/gen2.out" || fail=1
 
 # The Lua port, when there is one and lua5.4 is installed, must agree byte for byte.
 if [ -f bench/lua/settle.lua ] && command -v lua5.4 >/dev/null 2>&1; then

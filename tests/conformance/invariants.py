@@ -14,9 +14,23 @@ whose keys are those of docs/claims.md, in that order, and for which:
   their first valid claim, and per person and year the outpatient fund stays within
   3,000.00, the inpatient fund within 300,000.00, the critical paid within 400,000.00
   (the largest caps of the pack).
+Part 2 (sections 9-15), where a claim uses its fields:
+  NO_CARD only for a direct claim without card, LATE and MISSING_DOCUMENTS only for a
+  manual claim, LAPSED only with person.coverage, MANUAL_ONLY only for a direct chronic
+  claim outside the insured region; an eligible claim is designated, has a card or is
+  manual, was submitted in time with every required document when manual, and has a
+  period covering the visit when coverage is given; a pharmacy purchase has ratio 0,
+  deductible 0, fund 0 and critical 0; a chronic or special-disease visit has deductible
+  0; critical is paid only for inpatients and special diseases (CA, ESRD); a resident's
+  account pays nothing; per person and year, the ordinary outpatient fund (chronic visits
+  and pharmacies apart) stays within 3,000.00, and the fund of each disease within its
+  largest cap in the pack (HTN 3,000.00, DM 5,000.00, CA 300,000.00, ESRD 200,000.00,
+  PD 2,500.00); critical illness, inpatient and special together, within 400,000.00.
 Prints each failure (at most 20), then "N passed, M failed" (N lines passed); exits 1
 if any line failed.
 """
+import calendar
+import datetime as dt
 import json
 import re
 import sys
@@ -27,8 +41,12 @@ KEYS = ["claim_id", "eligible", "reason", "ratio", "total", "ownpay", "overlimit
         "preselfpay", "inscope", "deductible", "fund", "critical", "account", "cash"]
 AMOUNTS = KEYS[4:]
 AMOUNT_RE = re.compile(r"^[0-9]+\.[0-9]{2}$")
-REASONS = {"NO_CARD", "NOT_DESIGNATED", "WAITING", "NOT_FILED"}
+REASONS = {"NO_CARD", "NOT_DESIGNATED", "WAITING", "NOT_FILED",
+           "LATE", "MISSING_DOCUMENTS", "LAPSED", "MANUAL_ONLY"}
 MAX_OUT_FUND, MAX_IN_FUND, MAX_CRITICAL = 300000, 30000000, 40000000  # fen
+MAX_DISEASE_FUND = {"HTN": 300000, "DM": 500000, "CA": 30000000, "ESRD": 20000000,
+                    "PD": 250000}                                      # fen, any region
+SPECIAL = ("CA", "ESRD")
 MAX_SHOWN = 20
 
 
@@ -51,11 +69,70 @@ def amount_of(value):
     return fen(repr(value)) if isinstance(value, float) else value * 100
 
 
+def add_months(d, n):
+    m = d.year * 12 + d.month - 1 + n
+    y, m = divmod(m, 12)
+    return dt.date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def first_of_next_month(d):
+    return dt.date(d.year + 1, 1, 1) if d.month == 12 else dt.date(d.year, d.month + 1, 1)
+
+
+def part2_problems(claim, res, a):
+    """The Part 2 invariants of one settled claim (its fields already validated)."""
+    problems = []
+    person, inst, visit = claim["person"], claim["institution"], claim["visit"]
+    manual = visit.get("channel") == "manual"
+    disease = visit.get("chronic_disease")
+    pharmacy = inst.get("kind") == "pharmacy"
+    coverage = person.get("coverage")
+    home = inst["region"] == person["insured_region"]
+    v = dt.date.fromisoformat(visit["date"])
+    reason = res["reason"]
+    if reason == "NO_CARD" and (manual or visit["card"]):
+        problems.append("NO_CARD but manual or with card")
+    if reason in ("LATE", "MISSING_DOCUMENTS") and not manual:
+        problems.append("%s on a direct claim" % reason)
+    if reason == "LAPSED" and not coverage:
+        problems.append("LAPSED without coverage")
+    if reason == "MANUAL_ONLY" and (manual or not disease or home):
+        problems.append("MANUAL_ONLY but not a direct chronic claim away from home")
+    if res["eligible"] is True:
+        if not inst["designated"]:
+            problems.append("eligible but not designated")
+        if not manual and not visit["card"]:
+            problems.append("eligible direct claim without card")
+        if manual:
+            deadline = (add_months(v, 1) if visit["type"] == "outpatient"
+                        else dt.date(v.year + 1, 3, 31))
+            if dt.date.fromisoformat(visit["submitted_on"]) > deadline:
+                problems.append("eligible but submitted after the deadline")
+            need = ["invoice", "itemized_list"] + ([] if home else ["travel_certificate"])
+            need += ["prescription", "medical_record"] if disease else []
+            if any(d not in visit["documents"] for d in need):
+                problems.append("eligible but a required document is missing")
+        if coverage:
+            cover = [p for p in coverage if dt.date.fromisoformat(p["from"]) <= v
+                     and (p.get("to") is None or v <= dt.date.fromisoformat(p["to"]))]
+            if len(cover) != 1:
+                problems.append("eligible but no period covers the visit")
+            elif cover[0].get("backpaid_on") and v < first_of_next_month(
+                    dt.date.fromisoformat(cover[0]["backpaid_on"])):
+                problems.append("eligible before the month after the back-payment")
+    if pharmacy and (res["ratio"] or a["deductible"] or a["fund"] or a["critical"]):
+        problems.append("pharmacy purchase with ratio/deductible/fund/critical")
+    if disease and a["deductible"]:
+        problems.append("chronic visit with a deductible")
+    return problems
+
+
 class Batch:
     def __init__(self):
         self.balance = {}                        # person -> first valid balance (fen)
         self.account_paid = defaultdict(int)
         self.year = defaultdict(lambda: [0, 0, 0])  # (person, year) -> out fund, in fund, critical
+        self.disease = defaultdict(int)          # (person, year, disease) -> fund
 
 
 def check_line(n, claim_text, result_text, batch):
@@ -114,24 +191,33 @@ def check_line(n, claim_text, result_text, batch):
         year = int(claim["visit"]["date"][:4])
         inpatient = claim["visit"]["type"] == "inpatient"
         balance = amount_of(claim["person"]["account_balance"])
+        disease = claim["visit"].get("chronic_disease")
+        pharmacy = claim["institution"].get("kind") == "pharmacy"
+        problems += part2_problems(claim, res, a)
     except (ValueError, KeyError, TypeError, IndexError) as e:
         return problems + ["settled, but its claim line does not read (%s)" % e]
     if res["claim_id"] != claim.get("claim_id"):
         problems.append("claim_id %r, the claim's is %r" % (res["claim_id"], claim.get("claim_id")))
     if total != a["total"]:
         problems.append("total %s != sum of items %d.%02d" % (res["total"], *divmod(total, 100)))
-    if not inpatient and a["critical"]:
-        problems.append("critical paid on an outpatient claim")
+    if not inpatient and disease not in SPECIAL and a["critical"]:
+        problems.append("critical paid on an outpatient claim (not a special disease)")
+    if claim["person"]["scheme"] == "resident" and a["account"]:
+        problems.append("account paid for a resident")
 
     first = batch.balance.setdefault(person, balance)
     batch.account_paid[person] += a["account"]
     if batch.account_paid[person] > first:
         problems.append("account payments of %s exceed their first balance" % person)
     y = batch.year[(person, year)]
+    y[2] += a["critical"]
     if inpatient:
         y[1] += a["fund"]
-        y[2] += a["critical"]
-    else:
+    elif disease:
+        batch.disease[(person, year, disease)] += a["fund"]
+        if batch.disease[(person, year, disease)] > MAX_DISEASE_FUND.get(disease, 0):
+            problems.append("annual %s cap exceeded for %s in %d" % (disease, person, year))
+    elif not pharmacy:
         y[0] += a["fund"]
     if y[0] > MAX_OUT_FUND or y[1] > MAX_IN_FUND or y[2] > MAX_CRITICAL:
         problems.append("annual caps exceeded for %s in %d" % (person, year))
