@@ -97,7 +97,7 @@ static regula_status input_fail(regula_ctx *c, const rg_field *f, long item, con
 
 static const char *const kind_words[RG_T__COUNT] = {"void", "a bool", "an int", "money", "a percent", "a date",
                                                     "a duration", "a string", "a region", "an enum", "a record",
-                                                    "a list", "a catalog row"};
+                                                    "a list", "a catalog row", "an element"};
 
 /* The field a setter may write: a scalar of one of the kinds it serves. */
 static regula_status target(regula_ctx *c, const char *what, const char *path, rg_type_kind k1, rg_type_kind k2,

@@ -151,6 +151,7 @@
     X(FIND_ILOCAL, CATIFIELD, ROWLOCAL, 1, 0, "local B.l = the row of catalog A.c for region x and key field A.f of item row B.r, or absent") /* LOAD_IFIELD; FIND_LOCAL */ \
     /* lists of the claim, calendar months, messages (Part 2) */ \
     X(ITER_START, CLIST, LOCAL, 0, 0, "local B = the row before claim list A's first, local B+1 = the row after its last") \
+    X(LOAD_ROW, ROWSRC, NONE, 0, 1, "push the element row that row source A names") \
     X(ELEM_FIELD, IFIELD, NONE, 1, 1, "field A of element row x, absent if x is") \
     X(ELEM_INDEX, CLIST, NONE, 1, 1, "the index in claim list A of its element row x, absent if x is") \
     X(ELEM_PREV, CLIST, NONE, 1, 1, "the element row before x in claim list A, absent if x is absent or the first") \

@@ -374,6 +374,7 @@ uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
 const char *rg_type_kind_name(rg_type t)
 {
     static const char *const names[RG_T__COUNT] = {"void", "bool", "int", "money", "percent", "date", "duration",
-                                                   "string", "region", "enum", "record", "list", "catalog row"};
+                                                   "string", "region", "enum", "record", "list", "catalog row",
+                                                   "element"};
     return RG_TYPE_KIND(t) < RG_T__COUNT ? names[RG_TYPE_KIND(t)] : "?";
 }

@@ -33,6 +33,7 @@ typedef enum {
     RG_T_RECORD, /* schema only: a nested object (its slot holds 1 if present, RG_NONE if absent) */
     RG_T_LIST,   /* schema: the claim's list of item records; values: a constant list id */
     RG_T_ROW,    /* a catalog row */
+    RG_T_ELEM,   /* an element of a list of the claim: its row; aux = the list's schema field */
     RG_T__COUNT
 } rg_type_kind;
 

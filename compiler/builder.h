@@ -48,9 +48,22 @@ void rgc_emit_pack(rgc_pack *pk);
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name);
+/* The definition of that name policy p sees (its own, or one it inherits; p NULL: the base policy). */
+rgc_def *rgc_find_def_in(rgc_pack *pk, const char *name, const rgc_policy *p);
+/* Is p the policy ancestor or one under it? */
+int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor);
+/* The list field at schema path ("person.coverage"), or RG_NO_INDEX. */
+uint32_t rgc_list_field(rgc_pack *pk, const char *path);
+/* Bind a per-element body's variable to row source row of list field list (defs.c). */
+void rgc_bind_each(rgc_pack *pk, const char *var, uint32_t list, uint32_t row);
+/* A bool condition (expr.c). */
+rgc_ty rgc_cond(rgc_pack *pk, rg_expr *e);
 rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d);
 int rgc_enum_by_name(rgc_pack *pk, const char *name);
 int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
+/* Does policy p (NULL: the base policy) have member m of enumeration en (one a region
+ * added is its own and its regions')? (declare.c) */
+int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p);
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name);
 int rgc_policy_index(rgc_pack *pk, const char *name);
 void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap);

@@ -24,7 +24,7 @@ static void check_impl(rgc_pack *pk, rgc_impl *im)
         char a[96], b[96];
         rgc_ty_name(pk, &want, a, sizeof a);
         rgc_ty_name(pk, &t, b, sizeof b);
-        if (im->policy == pk->root && !im->version)
+        if (im->decl == im->def->root)
             rgc_error(pk, im->decl->value->loc, NULL, "'%s' is declared %s but its value is %s", im->def->name, a, b);
         else
             rgc_error(pk, im->decl->value->loc, NULL, "%s's '%s' is %s, this override is %s", pk->root->name,

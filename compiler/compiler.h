@@ -14,8 +14,9 @@
 typedef enum {
     RGC_K_SCALAR,  /* kind holds an rg_type_kind */
     RGC_K_RECORD,  /* a record of the claim: aux = schema field index (RG_NO_INDEX = the claim) */
-    RGC_K_ITEMS,   /* the claim's item list: aux = schema field index of the list */
-    RGC_K_ITEM,    /* one item row: aux = row source (RG_ROW_OF_FRAME or a local) */
+    RGC_K_ITEMS,   /* a list of the claim: aux = its schema field */
+    RGC_K_ITEM,    /* an element bound by `for x in L` or an aggregate: aux = row source
+                    * (RG_ROW_OF_FRAME or a local), list = L's schema field */
     RGC_K_LEDGER,  /* a ledger scope: aux = scope index */
     RGC_K_CATALOG, /* aux = catalog index */
     RGC_K_BRACKETS,/* aux = bracket index */
@@ -28,7 +29,9 @@ typedef struct {
     uint8_t scalar;   /* rg_type_kind when k == RGC_K_SCALAR */
     uint8_t optional;
     uint8_t has_range;
-    uint32_t aux;     /* enum id for RG_T_ENUM, catalog for RG_T_ROW, element rg_type for RG_T_LIST */
+    uint32_t aux;     /* enum id for RG_T_ENUM, catalog for RG_T_ROW, element rg_type for RG_T_LIST,
+                       * the list's schema field for RG_T_ELEM */
+    uint32_t list;    /* RGC_K_ITEM: the list's schema field */
     int64_t lo, hi;   /* int range, when has_range */
 } rgc_ty;
 
@@ -56,6 +59,8 @@ struct rgc_def {
     rg_def_kind kind;
     int per_item;
     uint32_t item_index;
+    uint32_t list;          /* per-item: the schema field of the list it is computed for */
+    rgc_policy *owner;      /* the policy that declared it (the base policy, or a region's own) */
     rgc_ty type;
     int type_state;         /* 0 unknown, 1 inferring, 2 known */
     int hidden;             /* made for a result field */
@@ -81,6 +86,7 @@ struct rgc_policy {
     rg_vec catalogs;        /* rg_decl* overlays declared here */
     const char *dir;        /* directory of its source file (for CSV paths) */
     int depth;
+    rg_vec rejects;         /* its own `reject` rules and `for` blocks holding some, in file order */
 };
 
 typedef struct {
@@ -98,6 +104,7 @@ typedef struct {
 typedef struct {
     const char *name;
     uint32_t local;         /* row source: a local, or RG_ROW_OF_FRAME */
+    uint32_t list;          /* the schema field of the list it ranges over */
 } rgc_binding;
 
 typedef struct rgc_pack {
@@ -127,6 +134,8 @@ typedef struct rgc_pack {
     rg_vec updates;         /* rg_decl* */
     rg_decl *result;
     rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
+    rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
+    rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
 
     /* string interning: open addressing over string ids */
     uint32_t *str_hash;
@@ -141,11 +150,13 @@ typedef struct rgc_pack {
         uint32_t last_line, last_file;
         int line_known;
         rgc_impl *impl;     /* whose dependencies are being collected */
+        struct rgc_policy *policy; /* whose code it is: the names it may use (NULL: the base policy's) */
         int claim_only;     /* entry chunks: only claim fields may be read */
         const char *claim_only_what;
         rgc_binding scope[16];
         uint32_t n_scope;
         int in_each;        /* inside a `for item in items` block: the frame's row */
+        uint32_t each_list; /* the schema field of that block's list */
         uint32_t each_row;  /* where a bare per-item name reads its row: RG_ROW_OF_FRAME, or
                              * the local of the reader a per-item body is inlined into */
         int inline_depth;   /* definitions' bodies being inlined (expr.c load_def) */

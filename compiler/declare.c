@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "parse.h"
 
 int rgc_enum_by_name(rgc_pack *pk, const char *name)
 {
@@ -32,21 +33,94 @@ uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
     return RG_NO_INDEX;
 }
 
+int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
+{
+    uintptr_t key = (uintptr_t)en << 16 | m;
+    int added = 0;
+    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) {
+        if ((uintptr_t)pk->member_owner.v[i] != key)
+            continue;
+        added = 1;
+        const rgc_policy *owner = pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]];
+        if (rgc_policy_within(p ? p : pk->root, owner))
+            return 1;
+    }
+    return !added;
+}
+
+/* Enumeration d of the base policy, with the members regions add to it
+ * (`enum NAME += { … }`, in policy order): their ordinals follow the base
+ * policy's, a member two regions add is one member, and each is known only
+ * in the regions under those that added it. */
 static void add_enum(rgc_pack *pk, rg_decl *d)
 {
     if (rgc_enum_by_name(pk, d->name) >= 0) {
         rgc_error(pk, d->name_loc, NULL, "enumeration '%s' is declared twice", d->name);
         return;
     }
-    rg_enum e = {rgc_str(pk, d->name), pk->prog->n_member_names, d->members.n};
+    uint32_t en = pk->prog->n_enums;
+    rg_enum e = {rgc_str(pk, d->name), pk->prog->n_member_names, 0};
+    rg_vec names = {0};
     for (uint32_t i = 0; i < d->members.n; i++) {
-        uint32_t s = rgc_str(pk, d->members.v[i]);
         for (uint32_t k = 0; k < i; k++)
             if (strcmp(d->members.v[k], d->members.v[i]) == 0)
                 rgc_error(pk, d->loc, NULL, "'%s' appears twice in enumeration '%s'", (char *)d->members.v[i], d->name);
+        rg_vec_push(&names, d->members.v[i]);
+    }
+    for (uint32_t pi = 1; pi < pk->policies.n; pi++) {
+        rgc_policy *pol = pk->policies.v[pi];
+        for (uint32_t k = 0; k < pol->ast->decls.n; k++) {
+            rg_decl *x = pol->ast->decls.v[k];
+            if (x->kind != RG_D_ENUM || !x->extend || strcmp(x->name, d->name) != 0)
+                continue;
+            for (uint32_t i = 0; i < x->members.n; i++) {
+                const char *m = x->members.v[i];
+                uint32_t at = names.n;
+                for (uint32_t j = 0; j < names.n; j++)
+                    if (strcmp(names.v[j], m) == 0)
+                        at = j;
+                if (at < d->members.n) {
+                    rgc_error(pk, x->loc, NULL, "'%s' is already a member of enumeration '%s' in %s", m, d->name,
+                              pk->root->name);
+                    continue;
+                }
+                if (at == names.n)
+                    rg_vec_push(&names, (void *)m);
+                rg_vec_push(&pk->member_owner, (void *)((uintptr_t)en << 16 | at));
+                rg_vec_push(&pk->member_owner, (void *)(uintptr_t)pi);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < names.n; i++) {
+        uint32_t s = rgc_str(pk, names.v[i]);
         rgc_push_member_names(pk, &s, 1);
     }
+    e.n_members = names.n;
+    rg_vec_free(&names);
     rgc_push_enums(pk, &e, 1);
+}
+
+/* A region's `reject` rules (and `for` blocks holding some), in file order,
+ * each message template split into its parts (d->inputs). */
+static void add_rejects(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
+{
+    if (d->kind == RG_D_REJECT) {
+        if (rg_parse_template(&pk->arena, pk->diag, d->name_loc, &d->inputs) != 0)
+            rgc_error(pk, d->name_loc, NULL, "the message of this rule cannot be read");
+        rg_vec_push(&pol->rejects, d);
+        return;
+    }
+    int any = 0;
+    for (uint32_t k = 0; k < d->decls.n; k++) {
+        rg_decl *r = d->decls.v[k];
+        if (r->kind != RG_D_REJECT)
+            continue;
+        any = 1;
+        if (rg_parse_template(&pk->arena, pk->diag, r->name_loc, &r->inputs) != 0)
+            rgc_error(pk, r->name_loc, NULL, "the message of this rule cannot be read");
+    }
+    if (any)
+        rg_vec_push(&pol->rejects, d);
 }
 
 static rg_decl *record_named(rgc_pack *pk, const char *name)
@@ -81,11 +155,38 @@ static void field_condition(rgc_pack *pk, rg_member *m, int32_t parent, uint32_t
     }
 }
 
+/* A slot of the element rows for a field of type t of one list, whose
+ * fields have taken the slots in *used. Every list's rows have the same
+ * slots, and a slot holds strings in every list or in none (the verifier
+ * knows what a slot holds by its number alone). */
+static uint32_t row_slot(rgc_pack *pk, uint64_t *used, rg_type t, rg_loc at)
+{
+    int str = RG_TYPE_KIND(t) == RG_T_STRING;
+    const rg_program *p = pk->prog;
+    for (uint32_t s = 0; s < 64; s++) {
+        if (*used >> s & 1)
+            continue;
+        int free_slot = s >= p->n_item_slots;
+        int same = 0;
+        for (uint32_t i = 0; !free_slot && i < p->n_fields; i++)
+            if (p->fields[i].in_list && p->fields[i].slot == s)
+                same = (RG_TYPE_KIND(p->fields[i].type) == RG_T_STRING) == str;
+        if (free_slot || same) {
+            *used |= (uint64_t)1 << s;
+            if (s >= pk->prog->n_item_slots)
+                pk->prog->n_item_slots = s + 1;
+            return s;
+        }
+    }
+    rgc_error(pk, at, NULL, "the elements of a list hold at most 64 values");
+    return 0;
+}
+
 /* The claim schema: the members of a record (or of the claim) as fields
- * under parent. A list's elements are rows of their own (list `list`, slots
- * counted in *row_slots); lists sit outside lists. */
+ * under parent. A list's elements are rows of their own (list `list`, the
+ * slots its fields took in *row_slots); lists sit outside lists. */
 static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *prefix, uint32_t list,
-                    uint32_t *row_slots, int depth)
+                    uint64_t *row_slots, int depth)
 {
     if (depth > 8) {
         rgc_error(pk, ((rg_member *)members->v[0])->loc, NULL, "records nest too deeply (or contain themselves)");
@@ -147,19 +248,18 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                 pk->prog->list_field = idx;
             char sub[260];
             snprintf(sub, sizeof sub, "%s[]", path);
-            uint32_t slots = 0;
+            uint64_t slots = 0;
             if (elem_rec) {
                 flatten(pk, &elem_rec->members, (int32_t)idx, sub, f.list, &slots, depth + 1);
             } else {
-                /* a plain value per element: one field, key "", slot 0 of the row */
+                /* a plain value per element: one field, key "" */
                 rg_field e = {.key = rgc_str(pk, ""), .path = rgc_str(pk, sub), .type = rgc_ty_pack(&et),
-                              .parent = (int32_t)idx, .slot = slots++, .in_list = 1, .cond_field = -1,
+                              .parent = (int32_t)idx, .in_list = 1, .cond_field = -1,
                               .list = f.list, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX,
                               .has_range = et.has_range, .lo = et.lo, .hi = et.hi};
+                e.slot = row_slot(pk, &slots, e.type, m->loc);
                 rgc_push_fields(pk, &e, 1);
             }
-            if (slots > pk->prog->n_item_slots)
-                pk->prog->n_item_slots = slots;
             continue;
         }
         if (t.k == RGC_K_RECORD) {
@@ -185,7 +285,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                 f.default_value = v;
             }
         }
-        f.slot = in_list ? (*row_slots)++ : pk->prog->n_claim_slots++;
+        f.slot = in_list ? row_slot(pk, row_slots, f.type, m->loc) : pk->prog->n_claim_slots++;
         uint32_t idx = rgc_push_fields(pk, &f, 1);
         if (t.k == RGC_K_RECORD) {
             rg_decl *rec = pk->records.v[t.aux];
@@ -330,8 +430,20 @@ int rgc_declare(rgc_pack *pk)
             rg_decl *d = pol->ast->decls.v[k];
             switch (d->kind) {
             case RG_D_ENUM:
+                if (d->extend && pol == root)
+                    rgc_error(pk, d->loc, "declare its members in the enumeration itself", "the base policy adds to its own enumeration '%s'", d->name);
+                else if (d->extend && rgc_enum_by_name(pk, d->name) < 0)
+                    rgc_error(pk, d->name_loc, NULL, "'%s' is no enumeration of %s: a region adds members to one", d->name,
+                              root->name);
+                else if (!d->extend)
+                    root_only(pk, pol, d, "an enumeration (a region adds members with `enum NAME += { … }`)");
+                break;
             case RG_D_RECORD:
-                root_only(pk, pol, d, d->kind == RG_D_ENUM ? "an enumeration" : "a record");
+                root_only(pk, pol, d, "a record");
+                break;
+            case RG_D_REJECT:
+            case RG_D_EACH:
+                add_rejects(pk, pol, d);
                 break;
             case RG_D_CLAIM:
                 if (root_only(pk, pol, d, "the claim")) {
@@ -414,6 +526,16 @@ int rgc_declare(rgc_pack *pk)
                 }
                 rg_vec_push(&pol->versions, v);
                 rg_vec_push(&pk->versions, v);
+                for (uint32_t j = 0; j < d->decls.n; j++) {
+                    rg_decl *x = d->decls.v[j];
+                    if (x->kind == RG_D_REJECT || (x->kind == RG_D_EACH && x->decls.n))
+                        for (uint32_t q = 0; q < (x->kind == RG_D_EACH ? x->decls.n : 1); q++)
+                            if ((x->kind == RG_D_EACH ? ((rg_decl *)x->decls.v[q])->kind : x->kind) == RG_D_REJECT) {
+                                rgc_error(pk, x->loc, "write the rule outside the version; its condition may read the date",
+                                          "a version cannot hold `reject` rules");
+                                break;
+                            }
+                }
                 break;
             }
             default:
@@ -426,7 +548,7 @@ int rgc_declare(rgc_pack *pk)
                   "the base policy does not declare the claim");
         return -1;
     }
-    uint32_t no_row = 0;
+    uint64_t no_row = 0;
     flatten(pk, &pk->claim->members, -1, "", RG_NO_INDEX, &no_row, 0);
     for (uint32_t k = 0; k < root->ast->decls.n; k++) {
         rg_decl *d = root->ast->decls.v[k];

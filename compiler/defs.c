@@ -8,6 +8,14 @@
 #include "builder.h"
 #include "opcodes.h"
 
+int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor)
+{
+    for (; p; p = p->parent)
+        if (p == ancestor)
+            return 1;
+    return 0;
+}
+
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name)
 {
     for (uint32_t i = 0; i < pk->defs.n; i++) {
@@ -18,19 +26,45 @@ rgc_def *rgc_find_def(rgc_pack *pk, const char *name)
     return NULL;
 }
 
-static rgc_def *new_def(rgc_pack *pk, rg_decl *d, int per_item)
+rgc_def *rgc_find_def_in(rgc_pack *pk, const char *name, const rgc_policy *p)
+{
+    if (!p)
+        p = pk->root;
+    for (uint32_t i = 0; i < pk->defs.n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        if (strcmp(d->name, name) == 0 && (!d->owner || rgc_policy_within(p, d->owner)))
+            return d;
+    }
+    return NULL;
+}
+
+static rgc_def *new_def(rgc_pack *pk, rg_decl *d, uint32_t list, rgc_policy *owner)
 {
     rgc_def *def = rg_arena_alloc(&pk->arena, sizeof *def);
     def->name = d->name;
     def->slot = pk->defs.n;
     def->root = d;
-    def->per_item = per_item;
+    def->per_item = list != RG_NO_INDEX;
+    def->list = list;
+    def->owner = owner;
     def->kind = d->kind == RG_D_PARAM ? RG_DEF_PARAM : d->kind == RG_D_TABLE ? RG_DEF_TABLE
                 : d->kind == RG_D_DECIDE ? RG_DEF_DECIDE : RG_DEF_DEF;
-    if (per_item)
+    if (def->per_item)
         def->item_index = pk->prog->n_item_defs++;
     rg_vec_push(&pk->defs, def);
     return def;
+}
+
+/* Does d declare a new name (a type written; a table's inputs) rather than
+ * override one? */
+static int declares(const rg_decl *d)
+{
+    return d->kind == RG_D_TABLE ? d->hit_first >= 0 : d->type != NULL;
+}
+
+static const char *def_noun(const rg_decl *d)
+{
+    return d->kind == RG_D_PARAM ? "param" : d->kind == RG_D_TABLE ? "table" : d->kind == RG_D_DECIDE ? "decide" : "def";
 }
 
 static int is_def_decl(rg_decl *d)
@@ -38,26 +72,44 @@ static int is_def_decl(rg_decl *d)
     return d->kind == RG_D_PARAM || d->kind == RG_D_DEF || d->kind == RG_D_TABLE || d->kind == RG_D_DECIDE;
 }
 
-static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, int per_item)
+static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, uint32_t list)
 {
-    rgc_def *def = rgc_find_def(pk, d->name);
-    if (!def) {
+    int per_item = list != RG_NO_INDEX;
+    rgc_def *def = rgc_find_def_in(pk, d->name, p);
+    if (def && def->root == d)
+        ; /* a name this policy declares: the declaration is its first implementation */
+    else if (!def) {
         const char *cands[512];
         uint32_t n = 0;
-        for (uint32_t i = 0; i < pk->defs.n && n < 512; i++)
-            cands[n++] = ((rgc_def *)pk->defs.v[i])->name;
+        for (uint32_t i = 0; i < pk->defs.n && n < 512; i++) {
+            rgc_def *c = pk->defs.v[i];
+            if (!c->hidden && (!c->owner || rgc_policy_within(p, c->owner)))
+                cands[n++] = c->name;
+        }
         const char *best = rgc_closest(d->name, cands, n);
-        char hint[200];
+        char hint[240];
         if (best)
-            snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+            snprintf(hint, sizeof hint, "did you mean '%s'? To declare a new one, give its type: %s %s: TYPE …", best,
+                     def_noun(d), d->name);
         else
-            snprintf(hint, sizeof hint, "a child policy overrides what its parent defines; new definitions go in %s",
-                     pk->root->name);
+            snprintf(hint, sizeof hint, "to declare a new one, give its type: %s %s: TYPE …%s", def_noun(d), d->name,
+                     d->kind == RG_D_TABLE ? " by (inputs) { rows }" : " = …");
         rgc_error(pk, d->name_loc, hint, "%s overrides '%s', which %s does not define", p->name, d->name,
                   p->parent ? p->parent->name : pk->root->name);
         return;
     } else {
-        if (def->per_item != per_item) {
+        if (declares(d)) {
+            const rg_source *src = rg_diag_source(pk->diag, def->root->name_loc.file);
+            char hint[300];
+            snprintf(hint, sizeof hint, "to override it, write `%s %s %s` without the %s", def_noun(d), d->name,
+                     d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
+                     d->kind == RG_D_TABLE ? "type and inputs" : "type");
+            rgc_error(pk, d->name_loc, hint, "'%s' is already declared by %s (%s:%u)", d->name,
+                      def->owner ? def->owner->name : pk->root->name, src ? src->path : "?",
+                      rgc_line(pk, def->root->name_loc));
+            return;
+        }
+        if (def->per_item != per_item || (per_item && def->list != list)) {
             rgc_error(pk, d->name_loc, def->per_item ? "override it inside `for item in items { … }`" : NULL,
                       "'%s' is %s in %s", d->name, def->per_item ? "defined for each item" : "not per item",
                       pk->root->name);
@@ -90,26 +142,43 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, in
     rg_vec_push(&pk->impls, im);
 }
 
-/* A `for item in items { … }` block: top level, over the claim's list. Marks
- * its declarations as belonging to it. */
-static int each_block_ok(rgc_pack *pk, rg_decl *d, int nested, rgc_version *v)
+uint32_t rgc_list_field(rgc_pack *pk, const char *path)
 {
-    if (nested || v) {
+    const rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_fields; i++)
+        if (RG_TYPE_KIND(p->fields[i].type) == RG_T_LIST && strcmp(rgc_str_text(pk, p->fields[i].path), path) == 0)
+            return i;
+    return RG_NO_INDEX;
+}
+
+/* A `for x in LIST { … }` block: top level, over a list of the claim. Marks
+ * its declarations as belonging to it; the list's field, or RG_NO_INDEX. */
+static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_version *v)
+{
+    if (nested != RG_NO_INDEX || v) {
         rgc_error(pk, d->loc, NULL, "`for %s in %s` blocks cannot nest or sit in a version", d->var, d->list);
-        return 0;
+        return RG_NO_INDEX;
     }
-    if (pk->prog->list_field == RG_NO_INDEX ||
-        strcmp(d->list, rgc_str_text(pk, pk->prog->fields[pk->prog->list_field].key)) != 0) {
-        rgc_error(pk, d->loc, "per-item definitions range over the claim's list", "'%s' is not the claim's list",
-                  d->list);
-        return 0;
+    uint32_t lf = rgc_list_field(pk, d->list);
+    if (lf == RG_NO_INDEX) {
+        const char *cands[64];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < pk->prog->n_fields && n < 64; i++)
+            if (RG_TYPE_KIND(pk->prog->fields[i].type) == RG_T_LIST)
+                cands[n++] = rgc_str_text(pk, pk->prog->fields[i].path);
+        const char *best = rgc_closest(d->list, cands, n);
+        char hint[160];
+        snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
+        rgc_error(pk, d->loc, best ? hint : "per-element definitions range over a list of the claim, e.g. items",
+                  "'%s' is not a list of the claim", d->list);
+        return RG_NO_INDEX;
     }
     for (uint32_t k = 0; k < d->decls.n; k++)
         ((rg_decl *)d->decls.v[k])->each = d;
-    return 1;
+    return lf;
 }
 
-static void create_root_defs(rgc_pack *pk, rg_vec *decls, int per_item)
+static void create_root_defs(rgc_pack *pk, rg_vec *decls, uint32_t list)
 {
     for (uint32_t i = 0; i < decls->n; i++) {
         rg_decl *d = decls->v[i];
@@ -125,21 +194,61 @@ static void create_root_defs(rgc_pack *pk, rg_vec *decls, int per_item)
             }
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
                 rgc_error(pk, d->name_loc, "rename the definition", "'%s' is also a field of the claim", d->name);
-            new_def(pk, d, per_item);
-        } else if (d->kind == RG_D_EACH && each_block_ok(pk, d, per_item, NULL)) {
-            create_root_defs(pk, &d->decls, 1);
+            new_def(pk, d, list, NULL);
+        } else if (d->kind == RG_D_EACH) {
+            uint32_t lf = each_block_list(pk, d, list, NULL);
+            if (lf != RG_NO_INDEX)
+                create_root_defs(pk, &d->decls, lf);
         }
     }
 }
 
-static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *decls, int per_item)
+/* A region's own new names (declarations with a type; tables with inputs)
+ * that nothing it inherits has: definitions it owns, for itself and the
+ * regions under it. */
+static void create_region_defs(rgc_pack *pk, rgc_policy *p, rg_vec *decls, uint32_t list)
 {
     for (uint32_t i = 0; i < decls->n; i++) {
         rg_decl *d = decls->v[i];
-        if (is_def_decl(d))
-            add_impl(pk, p, v, d, per_item);
-        else if (d->kind == RG_D_EACH && each_block_ok(pk, d, per_item, v))
-            collect_defs(pk, p, v, &d->decls, 1);
+        if (is_def_decl(d) && declares(d) && !rgc_find_def_in(pk, d->name, p)) {
+            if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
+                rgc_error(pk, d->name_loc, "rename the definition", "'%s' is also a field of the claim", d->name);
+            new_def(pk, d, list, p);
+        } else if (d->kind == RG_D_EACH && list == RG_NO_INDEX) {
+            uint32_t lf = rgc_list_field(pk, d->list);
+            if (lf != RG_NO_INDEX)
+                create_region_defs(pk, p, &d->decls, lf);
+        }
+    }
+}
+
+static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *decls, uint32_t list)
+{
+    for (uint32_t i = 0; i < decls->n; i++) {
+        rg_decl *d = decls->v[i];
+        if (is_def_decl(d)) {
+            rgc_def *own = v ? NULL : rgc_find_def_in(pk, d->name, p);
+            if (v && declares(d) && !rgc_find_def_in(pk, d->name, p)) {
+                rgc_error(pk, d->name_loc, "declare it outside the version, then override it in the version",
+                          "a version overrides names; '%s' is new", d->name);
+                continue;
+            }
+            if (own && own->root == d && own->owner == p && p != pk->root) {
+                /* a region's own declaration: its first implementation */
+                rgc_impl *im = rg_arena_alloc(&pk->arena, sizeof *im);
+                im->decl = d;
+                im->def = own;
+                im->policy = p;
+                p->impl[own->slot] = im;
+                rg_vec_push(&pk->impls, im);
+                continue;
+            }
+            add_impl(pk, p, v, d, list);
+        } else if (d->kind == RG_D_EACH) {
+            uint32_t lf = each_block_list(pk, d, list, v);
+            if (lf != RG_NO_INDEX)
+                collect_defs(pk, p, v, &d->decls, lf);
+        }
     }
 }
 
@@ -244,7 +353,7 @@ static void result_defs(rgc_pack *pk)
             syn->name_loc = a->loc;
             syn->name = rg_arena_strndup(&pk->arena, name, strlen(name));
             syn->value = a->value;
-            d = new_def(pk, syn, 0);
+            d = new_def(pk, syn, RG_NO_INDEX, NULL);
             d->hidden = 1;
             a->value->sema = d;
         } else {
@@ -253,16 +362,49 @@ static void result_defs(rgc_pack *pk)
     }
 }
 
+/* The `reject` rules of every policy are one definition, computed when a
+ * claim begins (rg_vm_begin): a policy with rules of its own implements it
+ * with its ancestors' rules and then its own. */
+static void validate_def(rgc_pack *pk)
+{
+    int any = 0;
+    for (uint32_t i = 0; i < pk->policies.n && !any; i++)
+        any = ((rgc_policy *)pk->policies.v[i])->rejects.n > 0;
+    if (!any)
+        return;
+    rg_decl *syn = rg_arena_alloc(&pk->arena, sizeof *syn);
+    rg_decl *first = ((rgc_policy *)pk->policies.v[0])->rejects.n ? ((rgc_policy *)pk->policies.v[0])->rejects.v[0] : NULL;
+    for (uint32_t i = 0; !first && i < pk->policies.n; i++)
+        if (((rgc_policy *)pk->policies.v[i])->rejects.n)
+            first = ((rgc_policy *)pk->policies.v[i])->rejects.v[0];
+    syn->kind = RG_D_DEF;
+    syn->loc = syn->name_loc = first->loc;
+    syn->name = "reject rules";
+    syn->type = rg_arena_alloc(&pk->arena, sizeof *syn->type);
+    syn->type->name = "bool";
+    syn->type->loc = first->loc;
+    rgc_def *d = new_def(pk, syn, RG_NO_INDEX, NULL);
+    d->hidden = 1;
+    pk->validate = d;
+}
+
 /* Definitions: the base policy's create the slots; then every policy's and
  * version's bodies, and the rows each table has in each of them. */
 void rgc_define(rgc_pack *pk)
 {
     rgc_policy *root = pk->root;
-    create_root_defs(pk, &root->ast->decls, 0);
+    create_root_defs(pk, &root->ast->decls, RG_NO_INDEX);
+    for (uint32_t i = 1; i < pk->policies.n; i++) {
+        rgc_policy *pol = pk->policies.v[i];
+        create_region_defs(pk, pol, &pol->ast->decls, RG_NO_INDEX);
+    }
     result_defs(pk);
+    validate_def(pk);
     grow_impl_arrays(pk);
     for (uint32_t i = 0; i < pk->defs.n; i++) {
         rgc_def *d = pk->defs.v[i];
+        if (d->owner || d == pk->validate)
+            continue; /* a region's own: its impl comes with the region's declarations */
         rgc_impl *im = rg_arena_alloc(&pk->arena, sizeof *im);
         im->decl = d->root;
         im->def = d;
@@ -272,13 +414,22 @@ void rgc_define(rgc_pack *pk)
     }
     for (uint32_t i = 1; i < pk->policies.n; i++) {
         rgc_policy *pol = pk->policies.v[i];
-        collect_defs(pk, pol, NULL, &pol->ast->decls, 0);
+        collect_defs(pk, pol, NULL, &pol->ast->decls, RG_NO_INDEX);
     }
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *pol = pk->policies.v[i];
         for (uint32_t k = 0; k < pol->versions.n; k++) {
             rgc_version *v = pol->versions.v[k];
-            collect_defs(pk, pol, v, &v->decl->decls, 0);
+            collect_defs(pk, pol, v, &v->decl->decls, RG_NO_INDEX);
+        }
+        if (pk->validate && (pol->rejects.n || pol == pk->root)) {
+            /* the policy's rules after those it inherits (rgc_body) */
+            rgc_impl *im = rg_arena_alloc(&pk->arena, sizeof *im);
+            im->decl = pk->validate->root;
+            im->def = pk->validate;
+            im->policy = pol;
+            pol->impl[pk->validate->slot] = im;
+            rg_vec_push(&pk->impls, im);
         }
     }
     table_rows(pk);
@@ -299,17 +450,105 @@ void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out)
 
 /* ---- typing of definitions ---- */
 
+/* Bind a per-element body's variable (`for p in LIST`) to row source row. */
+void rgc_bind_each(rgc_pack *pk, const char *var, uint32_t list, uint32_t row)
+{
+    pk->cur.in_each = 1;
+    pk->cur.each_list = list;
+    pk->cur.each_row = row;
+    pk->cur.scope[0].name = var;
+    pk->cur.scope[0].local = row;
+    pk->cur.scope[0].list = list;
+    pk->cur.n_scope = 1;
+}
+
+/* One rule: when its condition holds, the claim is refused with its message. */
+static void reject_rule(rgc_pack *pk, rg_decl *d)
+{
+    rgc_ty c = rgc_cond(pk, d->value);
+    uint32_t skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+    int depth = pk->cur.depth;
+    if (d->inputs.n == 0)
+        rgc_emit(pk, RG_OP_PUSH_STR, pk->dry ? 0 : rgc_str(pk, ""), 0);
+    for (uint32_t i = 0; i < d->inputs.n; i++) {
+        rg_expr *part = d->inputs.v[i];
+        rgc_ty t = rgc_expr(pk, part, NULL);
+        if (t.k == RGC_K_SCALAR && t.scalar != RG_T_STRING && t.scalar != RG_T_LIST && t.scalar != RG_T_ROW &&
+            t.scalar != RG_T_ELEM)
+            rgc_emit(pk, RG_OP_TO_TEXT, rgc_ty_pack(&t), 0);
+        else if (t.k != RGC_K_SCALAR || t.scalar != RG_T_STRING) {
+            if (t.k != RGC_K_ERROR) {
+                char tn[96];
+                rgc_ty_name(pk, &t, tn, sizeof tn);
+                rgc_error(pk, part->loc, "a message shows plain values: a date, an amount, a name…",
+                          "%s cannot be shown in a message", tn);
+            }
+            rgc_emit(pk, RG_OP_PUSH_STR, pk->dry ? 0 : rgc_str(pk, ""), 0);
+        }
+        if (i > 0)
+            rgc_emit(pk, RG_OP_CONCAT, 0, 0);
+    }
+    rgc_emit(pk, RG_OP_REJECT, 0, 0);
+    pk->cur.depth = depth;
+    rgc_patch(pk, skip, 0, rgc_here(pk));
+    (void)c;
+}
+
+/* The validation definition of policy im->policy: every `reject` rule from
+ * the base policy's down to its own, in file order; rules in a `for x in
+ * LIST` block run for each element in turn. Its value is true. */
+static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
+{
+    rgc_policy *chain[256];
+    uint32_t n = 0;
+    for (rgc_policy *q = im->policy; q && n < 256; q = q->parent)
+        chain[n++] = q;
+    while (n-- > 0) {
+        rgc_policy *q = chain[n];
+        for (uint32_t i = 0; i < q->rejects.n; i++) {
+            rg_decl *d = q->rejects.v[i];
+            if (d->kind == RG_D_REJECT) {
+                pk->cur.in_each = 0;
+                pk->cur.n_scope = 0;
+                pk->cur.each_row = RG_ROW_OF_FRAME;
+                reject_rule(pk, d);
+                continue;
+            }
+            uint32_t lf = rgc_list_field(pk, d->list);
+            if (lf == RG_NO_INDEX)
+                continue; /* reported with the block's definitions */
+            uint32_t row = rgc_local(pk);
+            rgc_local(pk); /* row + 1: the end of the rows (ITER_START) */
+            rgc_emit(pk, RG_OP_ITER_START, pk->prog->fields[lf].list, row);
+            uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, row, 0);
+            uint32_t body = rgc_here(pk);
+            rgc_bind_each(pk, d->var, lf, row);
+            for (uint32_t k = 0; k < d->decls.n; k++)
+                if (((rg_decl *)d->decls.v[k])->kind == RG_D_REJECT)
+                    reject_rule(pk, d->decls.v[k]);
+            pk->cur.in_each = 0;
+            pk->cur.n_scope = 0;
+            pk->cur.each_row = RG_ROW_OF_FRAME;
+            uint32_t loop = rgc_emit(pk, RG_OP_ITER_LOOP, row, 0);
+            rgc_patch(pk, loop, 1, body);
+            rgc_patch(pk, next, 1, rgc_here(pk));
+        }
+    }
+    rgc_emit_value(pk, 1);
+    return rgc_ty_scalar(RG_T_BOOL);
+}
+
 rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im)
 {
     rg_decl *d = im->decl;
-    pk->cur.in_each = im->def->per_item;
+    pk->cur.policy = im->policy;
+    pk->cur.in_each = 0;
     pk->cur.n_scope = 0;
     pk->cur.each_row = RG_ROW_OF_FRAME;
-    if (im->def->per_item) {
-        pk->cur.scope[0].name = d->each ? d->each->var : "item";
-        pk->cur.scope[0].local = RG_ROW_OF_FRAME;
-        pk->cur.n_scope = 1;
-    }
+    if (im->def->per_item)
+        rgc_bind_each(pk, d->each ? d->each->var : "item", im->def->list, RG_ROW_OF_FRAME);
+    if (im->def == pk->validate)
+        return reject_rules(pk, im);
     if (im->def->kind == RG_DEF_TABLE)
         return rgc_table_body(pk, im);
     if (im->def->kind == RG_DEF_DECIDE)
@@ -324,9 +563,10 @@ rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im)
     return t;
 }
 
+/* The implementation its declaration gives (the base policy's, or the region's that declared it). */
 static rgc_impl *root_impl(rgc_pack *pk, rgc_def *d)
 {
-    return pk->root->impl[d->slot];
+    return (d->owner ? d->owner : pk->root)->impl[d->slot];
 }
 
 rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)

@@ -3,6 +3,8 @@
  * the definitions, versions, vtables and version selectors of the program.
  * Must not report what the check pass reported: it runs on a checked pack. */
 
+#include <stdlib.h>
+
 #include "builder.h"
 #include "opcodes.h"
 
@@ -115,9 +117,13 @@ void rgc_emit_entries(rgc_pack *pk)
             sc->first_key = p->n_ledger_keys;
         for (uint32_t k = 0; k < d->inputs.n; k++) {
             rgc_ty t;
-            uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 1, &t);
-            if (t.k == RGC_K_SCALAR && (t.optional || !(t.scalar == RG_T_STRING || t.scalar == RG_T_INT)))
-                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, NULL, "a ledger key is a string or an int, always present");
+            uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 0, &t);
+            if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR)
+                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, "key a ledger by claim fields or definitions: person.id, year(visit.date), visit.chronic_disease",
+                          "a ledger key is a plain value");
+            else if (t.k == RGC_K_SCALAR && (t.scalar == RG_T_LIST || t.scalar == RG_T_ROW || t.scalar == RG_T_ELEM))
+                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, NULL,
+                          "a ledger key is a string, a number, a date, a region or a member of an enumeration");
             if (!pk->dry) {
                 rgc_push_ledger_keys(pk, &c, 1);
                 rg_type ty = rgc_ty_pack(&t);
@@ -140,10 +146,25 @@ void rgc_emit_entries(rgc_pack *pk)
     }
     (void)kt;
     p->entry.update = update_chunk(pk);
-    p->entry.validate = RG_NO_INDEX;
+    p->entry.validate = pk->validate ? pk->validate->slot : RG_NO_INDEX;
 }
 
 /* ---- emit ---- */
+
+/* What policies outside the region that declared d run for it: no code of
+ * theirs can name it (rgc_find_def_in), so this is only ever a stop. */
+static uint32_t missing_chunk(rgc_pack *pk, rgc_def *d)
+{
+    rgc_chunk_begin(pk);
+    rg_loc at = d->root->name_loc;
+    rgc_set_line(pk, rgc_line(pk, at), at.file);
+    char msg[200];
+    snprintf(msg, sizeof msg, "'%s' belongs to %s and the regions under it", d->name,
+             d->owner ? d->owner->name : pk->root->name);
+    rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, msg), 0);
+    return rgc_chunk_end(pk, d->slot, (d->owner ? d->owner : pk->root)->index, RG_NO_INDEX, rgc_line(pk, at),
+                         file_str(pk, at.file));
+}
 
 static uint32_t emit_impl(rgc_pack *pk, rgc_impl *im)
 {
@@ -177,6 +198,9 @@ void rgc_emit_pack(rgc_pack *pk)
         rgc_impl *im = pk->impls.v[i];
         im->chunk = emit_impl(pk, im);
     }
+    uint32_t *elsewhere = malloc((n + 1) * sizeof *elsewhere); /* per slot: the chunk of policies without it */
+    for (uint32_t s = 0; s < n; s++)
+        elsewhere[s] = RG_NO_INDEX;
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *pol = pk->policies.v[i];
         rg_policy rp = {rgc_str(pk, pol->name), pol->parent ? pol->parent->index : RG_NO_INDEX,
@@ -185,6 +209,8 @@ void rgc_emit_pack(rgc_pack *pk)
         for (uint32_t s = 0; s < n; s++) {
             uint32_t base = pol->impl[s] ? pol->impl[s]->chunk
                             : pol->parent ? p->vtable[p->policies[pol->parent->index].vtable + s] : RG_NO_INDEX;
+            if (base == RG_NO_INDEX)
+                base = elsewhere[s] = elsewhere[s] != RG_NO_INDEX ? elsewhere[s] : missing_chunk(pk, pk->defs.v[s]);
             uint32_t nv = 0;
             for (uint32_t k = 0; k < pol->versions.n; k++)
                 nv += ((rgc_version *)pol->versions.v[k])->impl[s] != NULL;
@@ -210,6 +236,7 @@ void rgc_emit_pack(rgc_pack *pk)
         }
         rgc_push_policies(pk, &rp, 1);
     }
+    free(elsewhere);
     rgc_emit_entries(pk);
     /* outputs */
     if (pk->result) {

@@ -32,7 +32,8 @@ static void name_of(rgc_pack *pk, const rgc_ty *t, char *buf)
 
 /* ---- names ---- */
 
-static const char *builtins[] = {"pct", "min", "max", "year", "find", "tiered", "days_between"};
+static const char *builtins[] = {"pct", "min", "max", "year", "month", "day", "date", "add_months",
+                                 "first_of_next_month", "find", "tiered", "days_between", "index", "previous"};
 
 int rgc_builtin(const char *name)
 {
@@ -224,15 +225,11 @@ static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
 {
     __typeof__(pk->cur) saved = pk->cur;
     pk->cur.inline_depth++;
-    pk->cur.in_each = d->per_item;
+    pk->cur.in_each = 0;
     pk->cur.n_scope = 0;
     pk->cur.each_row = RG_ROW_OF_FRAME;
-    if (d->per_item) {
-        pk->cur.scope[0].name = d->root->each ? d->root->each->var : "item";
-        pk->cur.scope[0].local = rowsrc;
-        pk->cur.n_scope = 1;
-        pk->cur.each_row = rowsrc;
-    }
+    if (d->per_item)
+        rgc_bind_each(pk, d->root->each ? d->root->each->var : "item", d->list, rowsrc);
     rgc_ty want = rgc_def_type(pk, d);
     rgc_expr(pk, body, &want);
     if (!pk->cur.plan_local) /* a plan never runs when explaining */
@@ -298,7 +295,31 @@ static rgc_ty field_type(rgc_pack *pk, uint32_t fi, int parent_optional)
         t.lo = f->lo;
         t.hi = f->hi;
     }
-    t.optional = (uint8_t)(f->optional || f->cond_op || parent_optional);
+    /* a default fills an absent value; a condition may leave it absent */
+    t.optional = (uint8_t)(((f->optional || f->cond_op) && !f->has_default) || parent_optional);
+    return t;
+}
+
+/* The element field of a list of plain values (key ""), or RG_NO_INDEX. */
+static uint32_t plain_elem(rgc_pack *pk, uint32_t lf)
+{
+    const rg_program *p = pk->prog;
+    if (lf + 1 < p->n_fields && p->fields[lf + 1].parent == (int32_t)lf && rgc_str_text(pk, p->fields[lf + 1].key)[0] == '\0')
+        return lf + 1;
+    return RG_NO_INDEX;
+}
+
+/* A bound element variable: for a list of plain values its value, else the element (a place). */
+static rgc_ty bound_elem(rgc_pack *pk, const rgc_binding *b)
+{
+    uint32_t ef = plain_elem(pk, b->list);
+    if (ef != RG_NO_INDEX) {
+        rgc_ty t = rgc_ty_from_packed(pk->prog->fields[ef].type);
+        rgc_emit(pk, RG_OP_LOAD_IFIELD, pk->prog->fields[ef].slot, b->local);
+        return t;
+    }
+    rgc_ty t = ty_k(RGC_K_ITEM, b->local);
+    t.list = b->list;
     return t;
 }
 
@@ -318,12 +339,33 @@ static rgc_ty use_field(rgc_pack *pk, rg_expr *e, uint32_t fi, int parent_option
     return t;
 }
 
+/* Member m of enumeration en, named by e: one a region added is known in that region and those under it. */
+static int member_here(rgc_pack *pk, rg_expr *e, uint32_t en, uint32_t m)
+{
+    if (rgc_member_visible(pk, en, m, pk->cur.policy))
+        return 1;
+    const char *who = "another region";
+    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2)
+        if ((uintptr_t)pk->member_owner.v[i] == ((uintptr_t)en << 16 | m))
+            who = ((rgc_policy *)pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]])->name;
+    const char *here = pk->cur.policy ? pk->cur.policy->name : pk->root->name;
+    char hint[200];
+    snprintf(hint, sizeof hint, "%s adds it to '%s' for itself and the regions under it; %s is not one of them", who,
+             rgc_str_text(pk, pk->prog->enums[en].name), here);
+    rgc_error(pk, e->loc, hint, "%s has no '%s'", here, e->name);
+    return 0;
+}
+
 static rgc_ty enum_member(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, int *found)
 {
     rg_program *p = pk->prog;
     *found = 0;
     if (expect && is_scalar(expect, RG_T_ENUM)) {
         int m = rgc_enum_member(pk, expect->aux, e->name);
+        if (m >= 0 && !member_here(pk, e, expect->aux, (uint32_t)m)) {
+            *found = 1;
+            return T_ERROR;
+        }
         if (m >= 0) {
             *found = 1;
             rgc_emit_value(pk, m);
@@ -351,6 +393,8 @@ static rgc_ty enum_member(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, int *f
                   "'%s' is a member of several enumerations", e->name);
         return T_ERROR;
     }
+    if (!member_here(pk, e, en, (uint32_t)mem))
+        return T_ERROR;
     rgc_emit_value(pk, mem);
     rgc_ty t = rgc_ty_scalar(RG_T_ENUM);
     t.aux = en;
@@ -360,22 +404,25 @@ static rgc_ty enum_member(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, int *f
 static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
 {
     const char *n = e->name;
-    /* 1. bound item variables, innermost first */
+    /* 1. bound element variables, innermost first */
     for (uint32_t i = pk->cur.n_scope; i-- > 0;)
         if (strcmp(pk->cur.scope[i].name, n) == 0)
-            return ty_k(RGC_K_ITEM, pk->cur.scope[i].local);
+            return bound_elem(pk, &pk->cur.scope[i]);
     /* 2. where an enumeration is expected, its members come first */
     if (expect && is_scalar(expect, RG_T_ENUM) && rgc_enum_member(pk, expect->aux, n) >= 0) {
         int found;
         return enum_member(pk, e, expect, &found);
     }
-    /* 3. definitions; inside `for item in items`, its per-item siblings too */
-    rgc_def *d = rgc_find_def(pk, n);
-    if (d && (!d->per_item || pk->cur.in_each))
+    /* 3. definitions; inside `for x in LIST`, x's per-element siblings too */
+    rgc_def *d = rgc_find_def_in(pk, n, pk->cur.policy);
+    if (d && (!d->per_item || (pk->cur.in_each && d->list == pk->cur.each_list)))
         return load_def(pk, e, d, pk->cur.each_row);
     if (d && d->per_item) {
-        rgc_error(pk, e->loc, "per-item definitions are read as item.NAME inside `sum … for item in items`",
-                  "'%s' is defined for each item", n);
+        char hint[200];
+        const char *lp = rgc_str_text(pk, pk->prog->fields[d->list].path);
+        snprintf(hint, sizeof hint, "read it for an element: x.%s with x an element of %s (`for x in %s`, `sum … for x in %s`)",
+                 n, lp, lp, lp);
+        rgc_error(pk, e->loc, hint, "'%s' is defined for each element of %s", n, lp);
         return T_ERROR;
     }
     /* 4. the claim and its top-level fields */
@@ -414,6 +461,18 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     return T_ERROR;
 }
 
+/* The per-element definition n of list field list the current policy sees, or NULL. */
+static rgc_def *per_elem_def(rgc_pack *pk, const char *n, uint32_t list)
+{
+    for (uint32_t i = 0; i < pk->defs.n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        if (d->per_item && d->list == list && strcmp(d->name, n) == 0 &&
+            (!d->owner || rgc_policy_within(pk->cur.policy ? pk->cur.policy : pk->root, d->owner)))
+            return d;
+    }
+    return NULL;
+}
+
 static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
@@ -431,19 +490,35 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
         for (uint32_t i = 0; i < p->n_fields; i++)
             if (p->fields[i].parent == parent)
                 rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));
-    } else if (l.k == RGC_K_ITEM) {
-        uint32_t list = p->list_field;
-        uint32_t fi = list == RG_NO_INDEX ? RG_NO_INDEX : rgc_child_field(pk, (int32_t)list, n);
+    } else if (l.k == RGC_K_ITEM || is_scalar(&l, RG_T_ELEM)) {
+        /* an element: a field of its record, or a per-element definition of its list */
+        int value = l.k != RGC_K_ITEM;
+        uint32_t list = value ? l.aux : l.list;
+        uint32_t fi = rgc_child_field(pk, (int32_t)list, n);
+        rgc_def *d = fi == RG_NO_INDEX ? per_elem_def(pk, n, list) : NULL;
+        if (value && (fi != RG_NO_INDEX || d)) {
+            if (fi != RG_NO_INDEX) {
+                rgc_ty t = field_type(pk, fi, l.optional);
+                if (t.k == RGC_K_SCALAR)
+                    rgc_emit(pk, RG_OP_ELEM_FIELD, p->fields[fi].slot, 0);
+                return t;
+            }
+            /* LOAD_IDEF reads the row from a local (absent: absent) */
+            uint32_t tmp = rgc_local(pk);
+            rgc_emit(pk, RG_OP_STORE_LOCAL, tmp, 0);
+            rgc_ty t = load_def(pk, e, d, tmp);
+            t.optional |= l.optional;
+            return t;
+        }
         if (fi != RG_NO_INDEX)
             return use_field(pk, e, fi, 0, l.aux);
-        rgc_def *d = rgc_find_def(pk, n);
-        if (d && d->per_item)
+        if (d)
             return load_def(pk, e, d, l.aux);
         for (uint32_t i = 0; i < p->n_fields; i++)
             if (p->fields[i].parent == (int32_t)list)
                 rg_vec_push(&cands, (void *)rgc_str_text(pk, p->fields[i].key));
         for (uint32_t i = 0; i < pk->defs.n; i++)
-            if (((rgc_def *)pk->defs.v[i])->per_item)
+            if (((rgc_def *)pk->defs.v[i])->per_item && ((rgc_def *)pk->defs.v[i])->list == list)
                 rg_vec_push(&cands, (void *)((rgc_def *)pk->defs.v[i])->name);
     } else if (l.k == RGC_K_LEDGER) {
         const rg_ledger_scope *s = &p->ledger_scopes[l.aux];
@@ -553,6 +628,13 @@ static int unify(const rgc_ty *a, const rgc_ty *b, rgc_ty *out)
     return 1;
 }
 
+static rgc_ty cond_expr(rgc_pack *pk, rg_expr *e);
+
+rgc_ty rgc_cond(rgc_pack *pk, rg_expr *e)
+{
+    return cond_expr(pk, e);
+}
+
 static rgc_ty cond_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty b = rgc_ty_scalar(RG_T_BOOL);
@@ -612,6 +694,38 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
     return t;
 }
 
+/* x in a list of plain values of the claim (x on the stack): any element equal to it. */
+static rgc_ty in_claim_list(rgc_pack *pk, rg_expr *e, const rgc_ty *l, uint32_t lf)
+{
+    const rg_field *ef = &pk->prog->fields[plain_elem(pk, lf)];
+    rgc_ty et = rgc_ty_from_packed(ef->type);
+    if (!rgc_ty_same(&et, l)) {
+        char a[96], b[96];
+        name_of(pk, l, a);
+        name_of(pk, &et, b);
+        rgc_error(pk, e->loc, NULL, "'in' compares %s with the elements of %s, which are %s", a,
+                  rgc_str_text(pk, pk->prog->fields[lf].path), b);
+        return T_ERROR;
+    }
+    uint32_t x = rgc_local(pk), acc = rgc_local(pk), idx = rgc_local(pk);
+    rgc_local(pk); /* idx + 1: the end of the rows */
+    rgc_emit(pk, RG_OP_STORE_LOCAL, x, 0);
+    rgc_emit_value(pk, 0);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+    rgc_emit(pk, RG_OP_ITER_START, pk->prog->fields[lf].list, idx);
+    uint32_t top = rgc_here(pk);
+    uint32_t next = rgc_emit(pk, RG_OP_ITER_NEXT, idx, 0);
+    rgc_emit(pk, RG_OP_LOAD_IFIELD, ef->slot, idx);
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, x, 0);
+    rgc_emit(pk, et.scalar == RG_T_STRING ? RG_OP_STR_EQ : RG_OP_EQ, 0, 0);
+    rgc_emit(pk, RG_OP_JUMP_IF_FALSE, top, 0);
+    rgc_emit_value(pk, 1);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+    rgc_patch(pk, next, 1, rgc_here(pk));
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
+    return rgc_ty_scalar(RG_T_BOOL);
+}
+
 static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
@@ -634,6 +748,8 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
     rgc_ty r = rgc_expr(pk, e->rhs, NULL);
     if (is_err(&r))
         return r;
+    if (r.k == RGC_K_ITEMS && plain_elem(pk, r.aux) != RG_NO_INDEX)
+        return in_claim_list(pk, e, &l, r.aux);
     rgc_ty elem = rgc_ty_from_packed(r.aux);
     if (!is_scalar(&r, RG_T_LIST) || !rgc_ty_same(&elem, &l)) {
         char a[96], b[96];
@@ -652,6 +768,13 @@ static rgc_ty compare(rgc_pack *pk, rg_expr *e)
     rgc_ty l = rgc_expr(pk, a, NULL);
     if (is_err(&l))
         return l;
+    if (l.k == RGC_K_ITEMS && b->kind == RG_E_NONE && (e->op == RG_OPR_EQ || e->op == RG_OPR_NE)) {
+        /* a list is none when the claim does not give it (its slot holds its length otherwise) */
+        rgc_emit(pk, RG_OP_LOAD_FIELD, pk->prog->fields[l.aux].slot, 0);
+        rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+        rgc_emit(pk, e->op == RG_OPR_EQ ? RG_OP_EQ : RG_OP_NE, 0, 0);
+        return rgc_ty_scalar(RG_T_BOOL);
+    }
     rgc_ty lexp = l;
     lexp.has_range = 0;
     rgc_ty r = rgc_expr(pk, b, l.k == RGC_K_NONE ? NULL : &lexp);
@@ -706,6 +829,20 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
     if (is_err(&l))
         return l;
+    if (e->rhs->kind == RG_E_MONTHS && (e->op == RG_OPR_ADD || e->op == RG_OPR_SUB)) {
+        /* calendar months: the same day of the month, or that month's last */
+        if (!needs_value(pk, &l, e->lhs))
+            return T_ERROR;
+        if (!is_scalar(&l, RG_T_DATE)) {
+            char tn[96];
+            name_of(pk, &l, tn);
+            rgc_error(pk, e->loc, "months are added to a date: visit.date + 1 month", "cannot add months to %s", tn);
+            return T_ERROR;
+        }
+        rgc_emit_value(pk, e->op == RG_OPR_ADD ? e->rhs->ival : -e->rhs->ival);
+        rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
+        return rgc_ty_scalar(RG_T_DATE);
+    }
     rgc_ty r = rgc_expr(pk, e->rhs, &l);
     if (is_err(&r))
         return r;
@@ -802,6 +939,15 @@ static rgc_ty coalesce(rgc_pack *pk, rg_expr *e)
         return T_ERROR;
     }
     out.optional = r.optional;
+    /* `level ?? 1` keeps level's range when the default is inside it */
+    rg_value dv;
+    rgc_ty dt;
+    if (l.has_range && e->rhs->kind == RG_E_INT && rgc_const_expr(pk, e->rhs, &l, &dv, &dt, 0) == 0 && dv >= l.lo &&
+        dv <= l.hi) {
+        out.has_range = 1;
+        out.lo = l.lo;
+        out.hi = l.hi;
+    }
     return out;
 }
 
@@ -853,7 +999,7 @@ static rgc_ty unary(rgc_pack *pk, rg_expr *e)
     return t;
 }
 
-/* ---- aggregation over the items ---- */
+/* ---- aggregation over a list of the claim ---- */
 
 static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
 {
@@ -863,7 +1009,7 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
     if (l.k != RGC_K_ITEMS) {
         char tn[96];
         name_of(pk, &l, tn);
-        rgc_error(pk, e->rhs->loc, "aggregate over the claim's list, e.g. `for item in items`",
+        rgc_error(pk, e->rhs->loc, "aggregate over a list of the claim, e.g. `for item in items`",
                   "cannot iterate over %s", tn);
         return T_ERROR;
     }
@@ -874,8 +1020,10 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
     uint32_t acc = rgc_local(pk), idx = rgc_local(pk);
     rgc_local(pk); /* idx + 1: the end of the list's rows (ITER_START) */
     int agg = e->op;
-    int64_t init = agg == RG_AGG_ALL ? 1 : 0;
-    rgc_emit_value(pk, init);
+    if (agg == RG_AGG_FIRST || agg == RG_AGG_LAST)
+        rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+    else
+        rgc_emit_value(pk, agg == RG_AGG_ALL ? 1 : 0);
     rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
     rgc_emit(pk, RG_OP_ITER_START, pk->prog->fields[l.aux].list, idx);
     uint32_t top = rgc_here(pk);
@@ -883,6 +1031,7 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
     uint32_t body = rgc_here(pk);
     pk->cur.scope[pk->cur.n_scope].name = e->name;
     pk->cur.scope[pk->cur.n_scope].local = idx;
+    pk->cur.scope[pk->cur.n_scope].list = l.aux;
     pk->cur.n_scope++;
     rgc_ty result = rgc_ty_scalar(RG_T_INT);
     uint32_t skip = RG_NO_INDEX;
@@ -891,6 +1040,25 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
         rgc_ty c = cond_expr(pk, e->cond);
         ok &= !is_err(&c);
         skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+    }
+    if (agg == RG_AGG_FIRST || agg == RG_AGG_LAST) {
+        /* the element (its row) where the condition holds: the first stops there, the last goes on */
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, idx, 0);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+        uint32_t out = agg == RG_AGG_FIRST ? rgc_emit(pk, RG_OP_JUMP, 0, 0) : RG_NO_INDEX;
+        if (skip != RG_NO_INDEX)
+            rgc_patch(pk, skip, 0, rgc_here(pk));
+        rgc_emit(pk, RG_OP_JUMP, top, 0);
+        pk->cur.n_scope--;
+        uint32_t end = rgc_here(pk);
+        rgc_patch(pk, next, 1, end);
+        if (out != RG_NO_INDEX)
+            rgc_patch(pk, out, 0, end);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
+        rgc_ty t = rgc_ty_scalar(RG_T_ELEM);
+        t.aux = l.aux;
+        t.optional = 1;
+        return ok ? t : T_ERROR;
     }
     if (agg == RG_AGG_SUM || agg == RG_AGG_COUNT) {
         /* ITER_NEXT once, then per item: [condition] value ACC_ADD, ITER_LOOP back */
@@ -1015,6 +1183,32 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     return r;
 }
 
+/* Expression a as an element of a list of the claim, its row on the stack:
+ * a variable bound to the elements (`for p in …`), or an element value
+ * (`first p in …`, previous(p), a definition holding one). The list's field
+ * in *lf; returns 1 when it may be absent, 0 when not, -1 after an error. */
+static int elem_arg(rgc_pack *pk, rg_expr *a, uint32_t *lf, const char *usage)
+{
+    if (a->kind == RG_E_NAME)
+        for (uint32_t i = pk->cur.n_scope; i-- > 0;)
+            if (strcmp(pk->cur.scope[i].name, a->name) == 0) {
+                rgc_emit(pk, RG_OP_LOAD_ROW, pk->cur.scope[i].local, 0);
+                *lf = pk->cur.scope[i].list;
+                return 0;
+            }
+    rgc_ty t = rgc_expr(pk, a, NULL);
+    if (is_err(&t))
+        return -1;
+    if (!is_scalar(&t, RG_T_ELEM)) {
+        char tn[96];
+        name_of(pk, &t, tn);
+        rgc_error(pk, a->loc, usage, "%s is not an element of a list of the claim", tn);
+        return -1;
+    }
+    *lf = t.aux;
+    return t.optional;
+}
+
 static rgc_ty call(rgc_pack *pk, rg_expr *e)
 {
     const char *n = e->name;
@@ -1093,6 +1287,78 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
             return a;
         rgc_emit(pk, RG_OP_YEAR, 0, 0);
         return rgc_ty_scalar(RG_T_INT);
+    }
+    if (strcmp(n, "month") == 0 || strcmp(n, "day") == 0) {
+        if (!argc_is(pk, e, 1, 1, n[0] == 'm' ? "month(date) is the month of a date, 1 to 12" : "day(date) is the day of the month of a date"))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
+        if (is_err(&a))
+            return a;
+        rgc_emit(pk, n[0] == 'm' ? RG_OP_MONTH : RG_OP_DAY, 0, 0);
+        return rgc_ty_scalar(RG_T_INT);
+    }
+    if (strcmp(n, "date") == 0) {
+        const char *u = "date(year, month, day) is that calendar day; a day that does not exist is an error";
+        if (!argc_is(pk, e, 3, 3, u))
+            return T_ERROR;
+        for (uint32_t i = 0; i < 3; i++)
+            if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_INT, u).k}))
+                return T_ERROR;
+        rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
+        return rgc_ty_scalar(RG_T_DATE);
+    }
+    if (strcmp(n, "add_months") == 0) {
+        const char *u = "add_months(date, n) is the same day n calendar months later, or that month's last day";
+        if (!argc_is(pk, e, 2, 2, u))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+        rgc_ty b = arg_of(pk, e, 1, RG_T_INT, u);
+        if (is_err(&a) || is_err(&b))
+            return T_ERROR;
+        rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
+        return rgc_ty_scalar(RG_T_DATE);
+    }
+    if (strcmp(n, "first_of_next_month") == 0) {
+        const char *u = "first_of_next_month(date) is the first day of the month after the date's";
+        if (!argc_is(pk, e, 1, 1, u))
+            return T_ERROR;
+        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+        if (is_err(&a))
+            return a;
+        /* date(year(d), month(d), 1) + 1 month */
+        uint32_t d = rgc_local(pk);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, d, 0);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
+        rgc_emit(pk, RG_OP_YEAR, 0, 0);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
+        rgc_emit(pk, RG_OP_MONTH, 0, 0);
+        rgc_emit_value(pk, 1);
+        rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
+        rgc_emit_value(pk, 1);
+        rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
+        return rgc_ty_scalar(RG_T_DATE);
+    }
+    if (strcmp(n, "index") == 0 || strcmp(n, "previous") == 0) {
+        const char *u = n[0] == 'i' ? "index(x) is the place of element x in its list, from 0"
+                                    : "previous(x) is the element before x in its list, none for the first";
+        if (!argc_is(pk, e, 1, 1, u))
+            return T_ERROR;
+        uint32_t lf;
+        int opt = elem_arg(pk, e->args.v[0], &lf, u);
+        if (opt < 0)
+            return T_ERROR;
+        uint32_t list = pk->prog->fields[lf].list;
+        if (n[0] == 'i') {
+            rgc_emit(pk, RG_OP_ELEM_INDEX, list, 0);
+            rgc_ty t = rgc_ty_scalar(RG_T_INT);
+            t.optional = (uint8_t)opt;
+            return t;
+        }
+        rgc_emit(pk, RG_OP_ELEM_PREV, list, 0);
+        rgc_ty t = rgc_ty_scalar(RG_T_ELEM);
+        t.aux = lf;
+        t.optional = 1;
+        return t;
     }
     if (strcmp(n, "days_between") == 0) {
         if (!argc_is(pk, e, 2, 2, "days_between(from, to) is the number of days from one date to another"))

@@ -64,6 +64,10 @@ static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
     rgc_ty t = rgc_def_type(pk, d);
     if (t.k != RGC_K_SCALAR || rgc_def_inlined(pk, d))
         return NULL;
+    if (d->per_item && d->list != pk->prog->list_field)
+        return NULL; /* the plan's loop is over the claim's first list; the others' are read lazily */
+    if (d == pk->validate)
+        return NULL; /* computed when the claim begins */
     return im;
 }
 
@@ -101,7 +105,7 @@ static rg_expr *plain_item_sum(rgc_pack *pk, rg_expr *e)
     pk->dry = dry;
     pk->quiet = quiet;
     pk->cur = saved;
-    return l.k == RGC_K_ITEMS ? e : NULL;
+    return l.k == RGC_K_ITEMS && l.aux == pk->prog->list_field ? e : NULL;
 }
 
 /* Which definitions the plan memoises: those read outside it — the outputs,
@@ -164,16 +168,6 @@ static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, u
     locals[d->slot] = l;
 }
 
-/* Bind the item variable of a per-item body (or of a sum) to the row local. */
-static void bind_row(rgc_pack *pk, const char *var, uint32_t row)
-{
-    pk->cur.in_each = 1;
-    pk->cur.scope[0].name = var;
-    pk->cur.scope[0].local = row;
-    pk->cur.n_scope = 1;
-    pk->cur.each_row = row;
-}
-
 static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
 {
     uint32_t n = pk->defs.n;
@@ -210,6 +204,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     pk->cur.plan_local = locals;
     pk->cur.plan_row = RG_NO_INDEX;
     pk->cur.plan_policy = pol;
+    pk->cur.policy = pol;
     pk->cur.in_each = 0;
     pk->cur.n_scope = 0;
     pk->cur.each_row = RG_ROW_OF_FRAME;
@@ -239,14 +234,14 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
             rgc_def *d = pk->defs.v[s];
             if (!im[s] || !d->per_item)
                 continue;
-            bind_row(pk, im[s]->decl->each ? im[s]->decl->each->var : "item", row); /* as compile_body does */
+            rgc_bind_each(pk, im[s]->decl->each ? im[s]->decl->each->var : "item", d->list, row); /* as rgc_body does */
             emit_def(pk, d, im[s], locals, row, memo[s]);
         }
         for (uint32_t k = 0; k < w->n_order; k++) {
             uint32_t s = w->order[k];
             if (!sum[s])
                 continue;
-            bind_row(pk, sum[s]->name, row);
+            rgc_bind_each(pk, sum[s]->name, pk->prog->list_field, row);
             rgc_ty want = rgc_def_type(pk, pk->defs.v[s]);
             rgc_expr(pk, sum[s]->lhs, &want);
             rgc_emit(pk, RG_OP_ACC_ADD, acc[s], 0);

@@ -334,13 +334,16 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
             rgc_patch(pk, fails[k], 0, rgc_here(pk));
         pk->cur.depth = depth;
     }
-    char msg[200];
-    snprintf(msg, sizeof msg, "no row of table '%s' matched", im->def->name);
     rgc_set_line(pk, rgc_line(pk, im->decl->loc), im->decl->loc.file); /* the error names the table's line */
-    if (!pk->dry)
-        rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, msg), 0);
-    else
-        rgc_emit(pk, RG_OP_FAIL, 0, 0);
+    if (result.optional) {
+        /* a table of T? answers none where no row matches */
+        rgc_emit(pk, RG_OP_PUSH_NONE, 0, 0);
+        rgc_emit(pk, RG_OP_RET, 0, 0);
+    } else {
+        char msg[200];
+        snprintf(msg, sizeof msg, "no row of table '%s' matched", im->def->name);
+        rgc_emit(pk, RG_OP_FAIL, pk->dry ? 0 : rgc_str(pk, msg), 0);
+    }
     return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
 }
 
@@ -587,7 +590,8 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
             axis_add(ax, 1);
         } else if (t->scalar == RG_T_ENUM) {
             for (uint32_t m = 0; m < pk->prog->enums[t->aux].n_members; m++)
-                axis_add(ax, m);
+                if (rgc_member_visible(pk, t->aux, m, im->policy))
+                    axis_add(ax, m);
         } else if (t->scalar == RG_T_REGION) {
             for (uint32_t m = 0; m < pk->policies.n; m++)
                 axis_add(ax, m);
@@ -676,7 +680,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                 idx[i] = 0;
             }
         }
-        if (uncovered) {
+        if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
             char hint[1400];
             snprintf(hint, sizeof hint, "no row matches %s: add %s, or a row of `_` wildcards", gaps,
                      uncovered > 1 ? "rows for these" : "a row for it");

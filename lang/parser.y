@@ -129,7 +129,7 @@ static const char *int_text(rg_parse_ctx *c, int64_t v)
 %type <arm> arm
 %type <tier> tier
 %type <assign> assign stmt
-%type <str> name_or_none version_name dotted
+%type <str> name_or_none version_name dotted field_name
 %type <num> hit_opt
 
 %precedence ELSE WHERE
@@ -217,8 +217,18 @@ members
     | members member { $$ = $1; rg_vec_apush(ctx->arena, $$, $2); }
     | members ',' { $$ = $1; }
     ;
+/* a field of the claim or of a record may be named like a keyword: a period's `from` */
+field_name
+    : IDENT { $$ = $1; }
+    | FROM { $$ = "from"; }
+    | UNTIL { $$ = "until"; }
+    | BY { $$ = "by"; }
+    | KEY { $$ = "key"; }
+    | TEST { $$ = "test"; }
+    | RESULT { $$ = "result"; }
+    ;
 member
-    : IDENT ':' type mopts { $$ = $4; $$->loc = @1; $$->name = $1; $$->type = $3; }
+    : field_name ':' type mopts { $$ = $4; $$->loc = @1; $$->name = $1; $$->type = $3; }
     | KEY IDENT ':' type { $$ = rg_arena_alloc(ctx->arena, sizeof *$$); $$->loc = @2; $$->name = $2; $$->type = $4; $$->is_key = 1; }
     ;
 /* what may follow a field's type: a first value or default, a condition, `nonempty`, `else "message"` */
@@ -399,7 +409,7 @@ assign
     ;
 path
     : IDENT { $$ = newvec(ctx); rg_vec_apush(ctx->arena, $$, (void *)$1); }
-    | path '.' IDENT { $$ = $1; rg_vec_apush(ctx->arena, $$, (void *)$3); }
+    | path '.' field_name { $$ = $1; rg_vec_apush(ctx->arena, $$, (void *)$3); }
     ;
 
 version_decl
@@ -494,7 +504,7 @@ primary
     | NONE { $$ = mk(ctx, RG_E_NONE, @$); $$->name = "none"; }
     | IDENT { $$ = mk(ctx, RG_E_NAME, @$); $$->name = $1; }
     | CLAIM { $$ = mk(ctx, RG_E_NAME, @$); $$->name = "claim"; }
-    | primary '.' IDENT { $$ = mk(ctx, RG_E_FIELD, @$); $$->lhs = $1; $$->name = $3; }
+    | primary '.' field_name { $$ = mk(ctx, RG_E_FIELD, @$); $$->lhs = $1; $$->name = $3; }
     | IDENT '(' opt_expr_list ')' { $$ = mk(ctx, RG_E_CALL, @$); $$->name = $1; $$->args = *$3; }
     | '(' expr ')' { $$ = $2; }
     | '[' opt_expr_list ']' { $$ = mk(ctx, RG_E_LIST, @$); $$->args = *$2; }
@@ -502,7 +512,7 @@ primary
     ;
 record_fields
     : %empty { $$ = newvec(ctx); }
-    | record_fields IDENT ':' expr {
+    | record_fields field_name ':' expr {
           $$ = $1;
           rg_expr *r = $$->n ? $$->v[0] : NULL;
           if (!r) { r = mk(ctx, RG_E_RECORD, @$); rg_vec_apush(ctx->arena, $$, r); }

@@ -1,6 +1,8 @@
 # CN — national base policy (国家基本医疗保险): the claim, the catalogs, the
-# year ledger and every settlement step of shared/spec/settlement.md, section 6.
-# Regions extend it and override parameters, table rows and rules.
+# ledgers and every settlement step of shared/spec/settlement.md: a directly
+# settled visit (sections 1-8), and the rules over time, the other channels
+# and the other care of sections 9-15. Regions extend it: they override
+# parameters, table rows and rules, and add their own.
 policy CN
 
 # ---------------------------------------------------------------- the claim --
@@ -9,14 +11,27 @@ enum scheme { employee, resident }
 enum status { working, retired }
 enum filing_kind { none, long_term, temporary }
 enum visit_type { outpatient, inpatient }
-enum reason { OK, NO_CARD, NOT_DESIGNATED, WAITING, NOT_FILED }
+enum reason { OK, NO_CARD, LATE, MISSING_DOCUMENTS, NOT_DESIGNATED, LAPSED, WAITING, MANUAL_ONLY, NOT_FILED }
 enum item_class { A, B, C }
 enum column { L1, L2, L3, specialty }
+enum channel { direct, manual }
+enum institution_kind { hospital, pharmacy }
+enum disease { HTN, DM, CA, ESRD }        # regions add theirs: enum disease += { … }
+enum disease_category { chronic, special }
 
 record filing {
   kind: filing_kind
   region: region when kind != none     # required unless the kind is none; checked when given
+  filed_on: date?                      # absent: the filing counts for every visit
 }
+# A period for which contributions were paid (section 10).
+record period {
+  region: region
+  from: date
+  to: date?                            # absent or null: still running
+  backpaid_on: date?
+  account_arrived_on: date?
+} else "must be an object"
 record person {
   id: string
   insured_region: region
@@ -25,19 +40,25 @@ record person {
   enrolled_on: date
   filing: filing?                      # absent or null: no filing
   account_balance: money
+  coverage: list of period? nonempty else "must be a non-empty list of periods"
 }
 record institution {
   id: string
   region: region
-  level: int in 1..3
+  kind: institution_kind = hospital
+  level: int in 1..3 only when kind == hospital  # a pharmacy's are ignored
   designated: bool
-  specialty: bool
+  specialty: bool only when kind == hospital
 }
 record visit {
   type: visit_type
   date: date
   emergency: bool
   card: bool
+  channel: channel = direct
+  submitted_on: date only when channel == manual
+  documents: list of string only when channel == manual
+  chronic_disease: disease?
 }
 record item {
   code: string
@@ -66,7 +87,7 @@ catalog medical "catalog/CN.csv" {
   price_cap: money?
 }
 
-# --------------------------------------------------------------- the ledger --
+# -------------------------------------------------------------- the ledgers --
 
 ledger yearly by person.id, year(visit.date) {
   outpatient_deductible_met: money
@@ -79,15 +100,22 @@ ledger yearly by person.id, year(visit.date) {
 ledger personal_account by person.id {
   balance: money = person.account_balance   # from the person's first valid claim
 }
+# Chronic and special-disease care: the fund paid, per person, year and disease.
+ledger disease_yearly by person.id, year(visit.date), visit.chronic_disease {
+  fund_paid: money
+}
 
 # --------------------------------------------------------------- parameters --
 
 param waiting_period: duration = 60 days
+param rejoin_months: int = 6                 # coverage resumed after a break
 param default_selfpay: percent = 10%
 param max_ratio: percent = 95%
 param account_pays_ownpay: bool = false
 param cross_city_group: list of region = []
 param unfiled_care_allowed_from: date = 2023-09-01
+param emergency_filing_grace: duration = 3 days
+param short_gap_months: int = 3
 
 param outpatient_deductible_employee: money = ¥200
 param outpatient_deductible_resident: money = ¥0
@@ -135,25 +163,138 @@ brackets critical_tiers {
   from ¥200_000                -> 90%
 }
 
-# --------------------------------------------------------------- eligibility --
+# The chronic and special-disease table (门诊慢特病) of the insured region:
+# a region changes a row or adds a disease (enum disease += { … }) with rows
+# of its own. A disease with no row is not in the region's table.
+table disease_category: disease_category? by (visit.chronic_disease) {
+  | HTN, DM  -> chronic
+  | CA, ESRD -> special
+}
+table disease_ratio: percent? by (visit.chronic_disease, person.scheme) {
+  | HTN, DM  | employee -> 70%
+  | HTN, DM  | resident -> 60%
+  | CA, ESRD | employee -> 90%
+  | CA, ESRD | resident -> 80%
+}
+table disease_cap: money? by (visit.chronic_disease) {
+  | HTN  -> ¥3000
+  | DM   -> ¥4000
+  | CA   -> ¥300_000
+  | ESRD -> ¥200_000
+}
 
-def filing_kind = person.filing.kind ?? none
+# ------------------------------------------------------------------ the visit --
+
 def at_home = institution.region == person.insured_region
-def filed_here = person.filing.region == institution.region
+def pharmacy = institution.kind == pharmacy
+def manual = visit.channel == manual
+def chronic = visit.chronic_disease != none
+def special_disease = disease_category == special
 
 # "Specialty" hospitals use their own column whatever their level.
-table column: column by (institution.specialty, institution.level) hit first {
+table column: column by (institution.specialty ?? false, institution.level ?? 1) hit first {
   | true  | _ -> specialty
   | false | 1 -> L1
   | false | 2 -> L2
   | false | 3 -> L3
 }
 
+# ---------------------------------------------- coverage periods (section 10) --
+
+for p in person.coverage {
+  def first_period = index(p) == 0
+  def after_previous: date = (previous(p).to ?? p.from) + 1 day
+  def region_changed = not first_period and p.region != (previous(p).region ?? p.region)
+  # joined to the period before: no gap, or a short gap back-paid or bridged by a transfer
+  def joined = not first_period
+    and (p.from == after_previous
+         or (p.from <= add_months(after_previous, short_gap_months)
+             and (p.backpaid_on != none or region_changed)))
+  def covers = p.from <= visit.date and visit.date <= (p.to ?? visit.date)
+
+  reject "person.coverage[{index(p)}].to {p.to} is before from {p.from}"
+  when (p.to ?? p.from) < p.from
+  reject "person.coverage[{index(p)}].from {p.from}: does not start after the previous period's to {previous(p).to} (periods overlap or are out of order)"
+  when not first_period and p.from < after_previous
+  reject "person.coverage[{index(p)}].to: missing, but only the last period may be still running"
+  when p.to == none and index(p) + 1 < count q in person.coverage
+  reject "person.coverage[{index(p)}].backpaid_on: the first period cannot be back-paid"
+  when first_period and p.backpaid_on != none
+  reject "person.coverage[{index(p)}].backpaid_on {p.backpaid_on}: not after the previous period's to {previous(p).to}"
+  when not first_period and (p.backpaid_on ?? after_previous) < after_previous
+}
+
+def coverage_given = person.coverage != none
+def covering = first p in person.coverage where p.covers
+# the run of joined periods the covering one ends: its first period
+def run_start = last p in person.coverage where index(p) <= (index(covering) ?? 0) and not p.joined
+def run_start_date: date = run_start.from ?? visit.date
+
+# back-paid (补缴): care from the month after the payment
+def backpayment_in_force = covering.backpaid_on == none
+  or visit.date >= first_of_next_month(covering.backpaid_on ?? visit.date)
+def lapsed = coverage_given and (covering == none or not backpayment_in_force)
+
+def waiting = if not coverage_given then visit.date < person.enrolled_on + waiting_period
+  else if index(run_start) == 0 then visit.date < run_start_date + waiting_period
+  else visit.date < add_months(run_start_date, rejoin_months)
+
+# after a transfer (转移接续) the account pays once the balance has arrived
+def account_in_transit = coverage_given and (covering.region_changed ?? false)
+  and visit.date < (covering.account_arrived_on ?? add_months(visit.date, 1))
+
+# ---------------------------------------------------------- what is invalid --
+
+# A claim that breaks one of these rules is an error line, whatever its
+# eligibility; they run in this order, after every field is read (the
+# periods' own rules come first, in their section).
+for document in visit.documents {
+  reject "visit.documents[{index(document)}]: unknown document \"{document}\" (one of invoice, itemized_list, travel_certificate, prescription, medical_record)"
+  when not (document == "invoice" or document == "itemized_list" or document == "travel_certificate"
+            or document == "prescription" or document == "medical_record")
+}
+reject "person.coverage[{index(covering)}].region: {covering.region} covers the visit, but insured_region is {person.insured_region}"
+when covering != none and covering.region != person.insured_region
+reject "visit.submitted_on {visit.submitted_on}: before the visit date {visit.date}"
+when manual and (visit.submitted_on ?? visit.date) < visit.date
+reject "visit.chronic_disease: only an outpatient visit can be for a chronic or special disease (this one is inpatient)"
+when chronic and visit.type == inpatient
+reject "visit.chronic_disease: disease '{visit.chronic_disease}' is not in the table of the insured region {person.insured_region}"
+when chronic and disease_category == none
+reject "visit.chronic_disease: a chronic or special-disease visit cannot be at a pharmacy"
+when pharmacy and chronic
+reject "visit.type: a pharmacy purchase must be outpatient, not inpatient"
+when pharmacy and visit.type == inpatient
+
+# ------------------------------------------- filings and manual reimbursement --
+
+# A dated filing counts from its date; an emergency admission outside the
+# insured region may be filed within three days.
+def filing_grace = if visit.type == inpatient and visit.emergency and not at_home
+  then emergency_filing_grace else 0 days
+def filing_counts = (person.filing.filed_on ?? visit.date) <= visit.date + filing_grace
+def filing_kind = if filing_counts then person.filing.kind ?? none else none
+def filed_here = person.filing.region == institution.region
+
+def deadline = if visit.type == outpatient then add_months(visit.date, 1)
+  else date(year(visit.date) + 1, 3, 31)
+def late = manual and (visit.submitted_on ?? visit.date) > deadline
+
+def missing_documents = manual and (
+  not ("invoice" in visit.documents)
+    or not ("itemized_list" in visit.documents)
+    or (not at_home and not ("travel_certificate" in visit.documents))
+    or (chronic and (not ("prescription" in visit.documents) or not ("medical_record" in visit.documents))))
+
+# --------------------------------------------------------------- eligibility --
+
 # Cross-region reduction of the ratio; none means the care was not filed.
+# Chronic care takes the first three rows only.
 decide reduction: percent? {
   when at_home and filing_kind == long_term       -> 15%
   when at_home                                    -> 0%
   when filing_kind == long_term and filed_here    -> 0%
+  when chronic                                    -> none
   when filing_kind == temporary and filed_here    -> 10%
   when visit.type == outpatient
        and person.insured_region in cross_city_group
@@ -164,11 +305,15 @@ decide reduction: percent? {
 }
 
 decide reason: reason {
-  when not visit.card                                   -> NO_CARD
-  when not institution.designated                       -> NOT_DESIGNATED
-  when visit.date < person.enrolled_on + waiting_period -> WAITING
-  when reduction == none                                -> NOT_FILED
-  otherwise                                             -> OK
+  when not manual and not visit.card          -> NO_CARD
+  when late                                   -> LATE
+  when missing_documents                      -> MISSING_DOCUMENTS
+  when not institution.designated             -> NOT_DESIGNATED
+  when lapsed                                 -> LAPSED
+  when waiting                                -> WAITING
+  when chronic and not manual and not at_home -> MANUAL_ONLY
+  when reduction == none                      -> NOT_FILED
+  otherwise                                   -> OK
 }
 def eligible = reason == OK
 
@@ -198,7 +343,9 @@ def inpatient_deductible = if yearly.inpatient_admissions > 0
   then pct(inpatient_deductible_base, second_admission_share)
   else inpatient_deductible_base
 
-def deductible_due = if visit.type == outpatient
+# chronic and special-disease care, and pharmacies: no deductible
+def deductible_due = if chronic or pharmacy then ¥0
+  else if visit.type == outpatient
   then min(inscope, max(¥0, outpatient_deductible - yearly.outpatient_deductible_met))
   else min(inscope, inpatient_deductible)
 
@@ -208,30 +355,34 @@ def deductible = if eligible then deductible_due else ¥0
 
 def retired_employee = person.scheme == employee and person.status == retired
 
-def base_ratio = if visit.type == outpatient then outpatient_ratio else inpatient_ratio
+def base_ratio = if chronic then disease_ratio ?? 0%
+  else if visit.type == outpatient then outpatient_ratio else inpatient_ratio
 def retiree_bonus = if not retired_employee then 0%
   else if visit.type == outpatient then outpatient_retiree_bonus else inpatient_retiree_bonus
 
-def ratio = if eligible
+# a pharmacy is paid from the personal account only
+def ratio = if eligible and not pharmacy
   then max(0%, min(base_ratio + retiree_bonus, max_ratio) - (reduction ?? 0%))
   else 0%
 
 # ---------------------------------------------------------------------- fund --
 
-def fund_cap = if visit.type == outpatient
+def fund_cap = if chronic then disease_cap ?? ¥0
+  else if visit.type == outpatient
   then (if person.scheme == employee then outpatient_cap_employee else outpatient_cap_resident)
   else (if person.scheme == employee then inpatient_cap_employee else inpatient_cap_resident)
 
-def fund_paid_this_year = if visit.type == outpatient
-  then yearly.outpatient_fund_paid else yearly.inpatient_fund_paid
+def fund_paid_this_year = if chronic then disease_yearly.fund_paid
+  else if visit.type == outpatient then yearly.outpatient_fund_paid else yearly.inpatient_fund_paid
 
-def fund = if eligible
+def fund = if eligible and not pharmacy
   then min(pct(inscope - deductible, ratio), max(¥0, fund_cap - fund_paid_this_year))
   else ¥0
 
 # ------------------------------------------------------ critical illness (大病) --
 
-def critical_add = if eligible and visit.type == inpatient then inscope - fund else ¥0
+# inpatient care, and special-disease outpatient care (its visit is no admission)
+def critical_add = if eligible and (visit.type == inpatient or special_disease) then inscope - fund else ¥0
 def critical_from = max(¥0, yearly.critical_base - critical_threshold)
 def critical_to = max(¥0, yearly.critical_base + critical_add - critical_threshold)
 def critical = if critical_add == ¥0 then ¥0
@@ -242,7 +393,7 @@ def critical = if critical_add == ¥0 then ¥0
 
 def account_want = preselfpay + inscope - fund - critical
   + (if account_pays_ownpay then ownpay + overlimit else ¥0)
-def account = if eligible and person.scheme == employee
+def account = if eligible and person.scheme == employee and not account_in_transit
   then min(personal_account.balance, account_want) else ¥0
 
 def cash = total - fund - critical - account
@@ -268,15 +419,20 @@ result {
 
 # ------------------------------------------------------------ ledger updates --
 
-update when eligible and visit.type == outpatient {
+update when eligible and visit.type == outpatient and not chronic and not pharmacy {
   yearly.outpatient_deductible_met += deductible
   yearly.outpatient_fund_paid += fund
 }
 update when eligible and visit.type == inpatient {
   yearly.inpatient_admissions += 1
   yearly.inpatient_fund_paid += fund
+}
+update when eligible and (visit.type == inpatient or special_disease) {
   yearly.critical_base += critical_add
   yearly.critical_paid += critical
+}
+update when eligible and chronic {
+  disease_yearly.fund_paid += fund
 }
 update {
   personal_account.balance -= account

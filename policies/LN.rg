@@ -34,3 +34,8 @@ test "LN's catalog overlays CN's: D1002 is class A here" {
   given claim { items = [{code: "D1002", amount: ¥100}] }
   expect { inscope = ¥100, ownpay = ¥0 }
 }
+
+# Liaoning raises diabetes' annual cap in the chronic-disease table.
+table disease_cap {
+  | DM -> ¥5000
+}

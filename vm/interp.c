@@ -1133,6 +1133,11 @@ next:
         locals[at + 1] = (rg_value)vm->list_first[l] + vm->list_count[l];
         NEXT(5);
     }
+    TARGET(LOAD_ROW) {
+        uint32_t src = rd16(ip + 1);
+        PUSH(src == RG_ROW_OF_FRAME ? row : locals[src]);
+        NEXT(3);
+    }
     TARGET(ELEM_FIELD)
         ROW_FIELD(a, rd16(ip + 1), sp[-1]);
         sp[-1] = a;

@@ -60,6 +60,9 @@ int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, siz
         n += put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, " row ");
         return n + put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, p->str[key]);
     }
+    case RG_T_ELEM:
+        n = snprintf(tmp, sizeof tmp, "element row %" PRId64, v);
+        return put(buf, cap, tmp, (size_t)n);
     case RG_T_LIST:
         n = snprintf(tmp, sizeof tmp, "list %" PRId64, v);
         return put(buf, cap, tmp, (size_t)n);

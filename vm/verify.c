@@ -49,6 +49,7 @@ static int type_ok(const rg_program *p, uint32_t t)
     if (kind >= RG_T__COUNT) return 0;
     if (kind == RG_T_ENUM) return aux < p->n_enums;
     if (kind == RG_T_LIST) return aux < RG_T__COUNT;
+    if (kind == RG_T_ELEM) return aux < p->n_fields && RG_TYPE_KIND(p->fields[aux].type) == RG_T_LIST;
     return aux == 0;
 }
 
@@ -382,7 +383,7 @@ static int check_lists(vctx *v)
 static int ledger_type_ok(uint32_t t, int key)
 {
     switch (RG_TYPE_KIND(t)) {
-    case RG_T_VOID: case RG_T_RECORD: case RG_T_LIST: case RG_T_ROW: return 0;
+    case RG_T_VOID: case RG_T_RECORD: case RG_T_LIST: case RG_T_ROW: case RG_T_ELEM: return 0;
     case RG_T_STRING: return key;
     default: return 1;
     }
@@ -973,6 +974,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         loc[in->b] = loc[in->b + 1] = T_WORD;
         break;
     case RG_OP_ELEM_FIELD: out = t->item_slot[in->a]; break;
+    case RG_OP_LOAD_ROW: out = T_WORD; break;
     case RG_OP_ELEM_INDEX: case RG_OP_ELEM_PREV: case RG_OP_ADD_MONTHS: case RG_OP_MAKE_DATE: case RG_OP_MONTH:
     case RG_OP_DAY:
         break;

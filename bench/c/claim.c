@@ -440,12 +440,10 @@ static int get_enum(vctx_t *v, const json_t *obj, const char *key, const char *p
     return fail_quoted(v, path, pre, x, "");
 }
 
-/* A date of Part 1 ("expected") or of Part 2 ("want": the wording of
- * shared/conformance/part2-expected.jsonl), see MESSAGES.md. */
-enum { DATE_PART1, DATE_PART2 };
-
+/* A date field: "(want YYYY-MM-DD)" when malformed, the wording of
+ * shared/conformance/part2-expected.jsonl, for every date (MESSAGES.md A1). */
 static int get_date_as(vctx_t *v, const json_t *obj, const char *key, const char *path,
-                       int32_t *day, int32_t *year, int wording)
+                       int32_t *day, int32_t *year)
 {
     json_t *x = field(obj, key);
     if (!x)
@@ -456,9 +454,7 @@ static int get_date_as(vctx_t *v, const json_t *obj, const char *key, const char
         if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
             form = false;
     if (!form)
-        return fail_quoted(v, path, "malformed date ", x,
-                           wording == DATE_PART1 ? " (expected YYYY-MM-DD)"
-                                                 : " (want YYYY-MM-DD)");
+        return fail_quoted(v, path, "malformed date ", x, " (want YYYY-MM-DD)");
     const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     const int m = (s[5] - '0') * 10 + (s[6] - '0');
     const int d = (s[8] - '0') * 10 + (s[9] - '0');
@@ -473,7 +469,7 @@ static int get_date_as(vctx_t *v, const json_t *obj, const char *key, const char
 static int get_date(vctx_t *v, const json_t *obj, const char *key, const char *path,
                     int32_t *day, int32_t *year)
 {
-    return get_date_as(v, obj, key, path, day, year, DATE_PART1);
+    return get_date_as(v, obj, key, path, day, year);
 }
 
 /* An optional Part 2 date: *day = NO_DAY when absent or null. */
@@ -481,7 +477,7 @@ static int opt_date(vctx_t *v, const json_t *obj, const char *key, const char *p
                     int32_t *day)
 {
     *day = NO_DAY;
-    return field(obj, key) ? get_date_as(v, obj, key, path, day, NULL, DATE_PART2) : 0;
+    return field(obj, key) ? get_date_as(v, obj, key, path, day, NULL) : 0;
 }
 
 /* "YYYY-MM-DD" of a day number read from such a text. */
@@ -630,7 +626,7 @@ static int read_coverage(vctx_t *v, const json_t *cov, claim_ext_t *x)
         period_t *q = &pd[k];
 #define PATH(f) (snprintf(path, sizeof path, "%s.%s", base, f), path)
         if (get_enum(v, o, "region", PATH("region"), "region", region_code, R_COUNT, &q->region)
-            || get_date_as(v, o, "from", PATH("from"), &q->from, NULL, DATE_PART2)
+            || get_date_as(v, o, "from", PATH("from"), &q->from, NULL)
             || opt_date(v, o, "to", PATH("to"), &q->to)
             || opt_date(v, o, "backpaid_on", PATH("backpaid_on"), &q->backpaid_on)
             || opt_date(v, o, "account_arrived_on", PATH("account_arrived_on"),
@@ -795,7 +791,7 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
         /* section 11: validated whenever present, whatever the kind */
         if (field(filing, "filed_on")
             && get_date_as(v, filing, "filed_on", "person.filing.filed_on",
-                           &ext_of(v, &ext)->filed_on, NULL, DATE_PART2))
+                           &ext_of(v, &ext)->filed_on, NULL))
             return -1;
     }
     if (get_amount(v, person, "account_balance", "person.account_balance", &c->balance))
@@ -846,8 +842,7 @@ static int validate(vctx_t *v, const json_t *root, claim_t *c)
             /* section 12: required when manual; ignored, not validated, when direct */
             claim_ext_t *e = ext_of(v, &ext);
             e->channel = CH_MANUAL;
-            if (get_date_as(v, visit, "submitted_on", "visit.submitted_on", &e->submitted_on,
-                            NULL, DATE_PART2)
+            if (get_date_as(v, visit, "submitted_on", "visit.submitted_on", &e->submitted_on, NULL)
                 || read_documents(v, visit, e))
                 return -1;
         }

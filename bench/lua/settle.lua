@@ -539,7 +539,7 @@ local function get_date(obj, key, p, path)
   local k, text = kind(x)
   local y, m, d
   if k == "string" then y, m, d = text:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$") end
-  if not y then fail_quoted(p, path, x, "malformed date ", " (expected YYYY-MM-DD)") end
+  if not y then fail_quoted(p, path, x, "malformed date ", " (want YYYY-MM-DD)") end
   y, m, d = math.tointeger(tonumber(y)), math.tointeger(tonumber(m)), math.tointeger(tonumber(d))
   if y < 1 or m < 1 or m > 12 or d < 1 or d > days_in_month(y, m) then
     fail_quoted(p, path, x, "impossible date ")

@@ -502,7 +502,7 @@ static void test_dates(void **state)
         {"[2025]", "[2025]"}, {"true", "true"}, {"\" 2025-02-03\"", " 2025-02-03"}};
     for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
         char want[256];
-        snprintf(want, sizeof want, "line 7: visit.date: malformed date '%s' (expected YYYY-MM-DD)", malformed[i][1]);
+        snprintf(want, sizeof want, "line 7: visit.date: malformed date '%s' (want YYYY-MM-DD)", malformed[i][1]);
         expect_variant("visit.date", malformed[i][0], want);
     }
     const char *impossible[] = {"2025-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "0000-01-01", "2024-04-31"};
