@@ -41,9 +41,34 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
         json_decref(claim);
         return 0;
     }
+    /* `expect { error = "…" }`: the claim is an error line with that message */
+    const rg_expr *want_error = NULL;
+    for (uint32_t i = 0; i < test->decl->expects.n; i++) {
+        rg_assign *a = test->decl->expects.v[i];
+        if (a->path.n == 1 && strcmp(a->path.v[0], "error") == 0 && a->value->kind == RG_E_STRING)
+            want_error = a->value;
+    }
     rg_status s = rg_bind_claim(vm, claim, err, sizeof err);
     if (s == RG_OK)
         s = rg_vm_begin(vm);
+    if (want_error) {
+        const char *got = s == RG_OK ? NULL : s == RG_ERR_INPUT && vm->error[0] ? vm->error : err;
+        if (test->decl->expects.n != 1) {
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, "a test expects an error line or values, not both",
+                      "test '%s': `error` with other expectations", test->decl->name);
+            ok = 0;
+        } else if (s != RG_OK && s != RG_ERR_INPUT) {
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: the claim stopped: %s",
+                      test->decl->name, vm->error);
+            ok = 0;
+        } else if (!got || strcmp(got, want_error->text) != 0) {
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: error is \"%s\", expected \"%s\"",
+                      test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
+            ok = 0;
+        }
+        json_decref(claim);
+        return ok;
+    }
     if (s != RG_OK) {
         rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
                   "test '%s': the claim is not valid: %s", test->decl->name, s == RG_ERR_INPUT ? err : vm->error);

@@ -9,17 +9,17 @@
 #include "values.h"
 #include "vm.h"
 
+static json_t *field_json(rgc_pack *pk, uint32_t f, const rg_expr *e, char *err, size_t errlen);
+
 static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, char *err, size_t errlen)
 {
-    const rg_program *p = rgc_pack_program(pk);
-    (void)p;
     if (e->kind != RG_E_RECORD) {
         snprintf(err, errlen, "expected a record {field: value, …}");
         return NULL;
     }
     json_t *obj = json_object();
     for (uint32_t i = 0; i < e->keys.n; i++) {
-        char path[256];
+        char path[300];
         snprintf(path, sizeof path, "%s.%s", prefix, (char *)e->keys.v[i]);
         uint32_t f = rgc_schema_field(pk, path);
         if (f == RG_NO_INDEX) {
@@ -27,7 +27,7 @@ static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, c
             json_decref(obj);
             return NULL;
         }
-        json_t *v = rgd_claim_value(pk, e->args.v[i], rgc_pack_program(pk)->fields[f].type, err, errlen);
+        json_t *v = field_json(pk, f, e->args.v[i], err, errlen);
         if (!v) {
             json_decref(obj);
             return NULL;
@@ -37,30 +37,49 @@ static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, c
     return obj;
 }
 
+/* The JSON of expression e for schema field f: a record { … }, a list [ … ]
+ * of records or plain values, or a plain value. */
+static json_t *field_json(rgc_pack *pk, uint32_t f, const rg_expr *e, char *err, size_t errlen)
+{
+    const rg_program *p = rgc_pack_program(pk);
+    rg_type_kind k = RG_TYPE_KIND(p->fields[f].type);
+    const char *path = p->str[p->fields[f].path];
+    if (e->kind == RG_E_NONE && (k == RG_T_RECORD || k == RG_T_LIST))
+        return json_null();
+    if (k == RG_T_RECORD)
+        return record_json(pk, e, path, err, errlen);
+    if (k != RG_T_LIST)
+        return rgd_claim_value(pk, e, p->fields[f].type, err, errlen);
+    if (e->kind != RG_E_LIST) {
+        snprintf(err, errlen, "expected a list [ … ]");
+        return NULL;
+    }
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "%s[]", path);
+    uint32_t elem = f + 1 < p->n_fields && p->fields[f + 1].parent == (int32_t)f && p->str[p->fields[f + 1].key][0] == '\0'
+                        ? f + 1 : RG_NO_INDEX; /* a list of plain values */
+    json_t *arr = json_array();
+    for (uint32_t i = 0; i < e->args.n; i++) {
+        json_t *o = elem != RG_NO_INDEX ? rgd_claim_value(pk, e->args.v[i], p->fields[elem].type, err, errlen)
+                                        : record_json(pk, e->args.v[i], prefix, err, errlen);
+        if (!o) {
+            json_decref(arr);
+            return NULL;
+        }
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
 json_t *rgd_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err, size_t errlen)
 {
     const rg_program *p = rgc_pack_program(pk);
     rg_type_kind k = RG_TYPE_KIND(type);
     if (e->kind == RG_E_NONE && k != RG_T_ENUM)
         return json_null();
-    if (k == RG_T_LIST) {
-        if (e->kind != RG_E_LIST) {
-            snprintf(err, errlen, "expected a list [ {…}, … ]");
-            return NULL;
-        }
-        json_t *arr = json_array();
-        const char *key = p->str[p->fields[p->list_field].key];
-        char prefix[128];
-        snprintf(prefix, sizeof prefix, "%s[]", key);
-        for (uint32_t i = 0; i < e->args.n; i++) {
-            json_t *o = record_json(pk, e->args.v[i], prefix, err, errlen);
-            if (!o) {
-                json_decref(arr);
-                return NULL;
-            }
-            json_array_append_new(arr, o);
-        }
-        return arr;
+    if (k == RG_T_LIST || k == RG_T_RECORD) {
+        snprintf(err, errlen, "a list or record is written for its field (rgd_claim_apply)");
+        return NULL;
     }
     if (k == RG_T_STRING) {
         if (e->kind != RG_E_STRING) {
@@ -125,11 +144,8 @@ static json_t *field_value(rgc_pack *pk, const char *schema, const rg_expr *valu
         snprintf(err, errlen, "the claim has no field %s", schema);
         return NULL;
     }
-    json_t *v;
-    if (RG_TYPE_KIND(p->fields[f].type) == RG_T_RECORD)
-        v = value->kind == RG_E_NONE ? json_null() : record_json(pk, value, schema, err, errlen);
-    else
-        v = rgd_claim_value(pk, value, p->fields[f].type, err, errlen);
+    json_t *v = field_json(pk, f, value, err, errlen);
+    (void)p;
     if (!v) {
         char tmp[300];
         snprintf(tmp, sizeof tmp, "%s: %s", schema, err);
@@ -224,6 +240,11 @@ void rgd_claim_localise(json_t *obj, const char *root, const char *pol)
     {
         if (json_is_object(v))
             rgd_claim_localise(v, root, pol);
+        else if (json_is_array(v)) /* the periods of a coverage list, … */
+            for (size_t i = 0; i < json_array_size(v); i++) {
+                if (json_is_object(json_array_get(v, i)))
+                    rgd_claim_localise(json_array_get(v, i), root, pol);
+            }
         else if (json_is_string(v) && strcmp(json_string_value(v), root) == 0 && (strstr(key, "region") != NULL))
             json_object_set_new(obj, key, json_string(pol));
     }
