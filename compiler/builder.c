@@ -91,7 +91,7 @@ const char *rgc_str_text(const rgc_pack *pk, uint32_t id)
 uint32_t rgc_const(rgc_pack *pk, int64_t v)
 {
     rg_program *p = pk->prog;
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     for (uint32_t i = 0; i < p->n_consts; i++)
         if (p->consts[i] == v)
@@ -138,7 +138,7 @@ uint32_t rgc_local(rgc_pack *pk)
 
 void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return;
     if (pk->cur.line_known && pk->cur.last_line == line && pk->cur.last_file == file)
         return;
@@ -165,7 +165,7 @@ uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
 {
     const rg_opinfo *oi = &rg_opinfo_table[op];
     int pops = rg_insn_pops(pk->prog, (unsigned)op, a);
-    if (pk->dry) {
+    if (!rgc_writes_code(pk)) {
         pk->cur.depth += oi->pushes - pops;
         if (pk->cur.depth > pk->cur.max_depth)
             pk->cur.max_depth = pk->cur.depth;
@@ -186,7 +186,7 @@ uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
 
 uint32_t rgc_here(const rgc_pack *pk)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     return pk->prog->n_code - pk->cur.start;
 }
@@ -195,7 +195,7 @@ uint32_t rgc_here(const rgc_pack *pk)
  * index `which`, 0 or 1) to chunk offset `target`. */
 void rgc_patch(rgc_pack *pk, uint32_t at, int which, uint32_t target)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return;
     uint8_t *code = pk->prog->code + pk->cur.start + at;
     const rg_opinfo *oi = &rg_opinfo_table[code[0]];

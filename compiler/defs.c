@@ -338,24 +338,20 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
     d->type_state = 1;
     rgc_ty t = {.k = RGC_K_ERROR};
     if (d->root->type) {
-        int saved_q = pk->quiet;
         if (rgc_resolve_type(pk, d->root->type, &t) == 0 && t.k != RGC_K_SCALAR) {
             rgc_error(pk, d->root->type->loc, NULL, "a definition's value is a plain value, not a record");
             t.k = RGC_K_ERROR;
         }
-        pk->quiet = saved_q;
         t.has_range = 0;
     } else if (root_impl(pk, d)) {
         __typeof__(pk->cur) saved = pk->cur;
-        int saved_dry = pk->dry, saved_quiet = pk->quiet;
-        pk->dry = 1;
-        pk->quiet = 1; /* the check pass reports this body's errors */
+        rgc_pass saved_pass = pk->pass;
+        pk->pass = RGC_PASS_INFER; /* the check pass reports this body's errors */
         rgc_chunk_begin(pk);
         pk->cur.impl = NULL;
         t = rgc_body(pk, root_impl(pk, d));
         pk->cur = saved;
-        pk->dry = saved_dry;
-        pk->quiet = saved_quiet;
+        pk->pass = saved_pass;
         if (t.k == RGC_K_NONE) {
             rgc_error(pk, d->root->loc, "declare its type, e.g. `def x: money? = none`",
                       "the type of '%s' cannot be inferred from none", d->name);

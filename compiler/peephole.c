@@ -434,7 +434,7 @@ static int peephole_pass(rgc_pack *pk)
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start;
     int changed = 0;
-    if (pk->dry || p->n_code <= start)
+    if (!rgc_writes_code(pk) || p->n_code <= start)
         return 0;
     chunk_t c = {0};
     c.len = p->n_code - start;
