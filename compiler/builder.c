@@ -155,12 +155,6 @@ void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
         rgc_push_lines(pk, &e, 1);
 }
 
-static void put(rgc_pack *pk, uint32_t v, unsigned width)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    rgc_push_code(pk, b, width);
-}
-
 uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
 {
     const rg_opinfo *oi = &rg_opinfo_table[op];
@@ -172,12 +166,8 @@ uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
         return 0;
     }
     uint32_t at = pk->prog->n_code - pk->cur.start;
-    uint8_t opb = (uint8_t)op;
-    rgc_push_code(pk, &opb, 1);
-    if (rg_operand_width[oi->a])
-        put(pk, a, rg_operand_width[oi->a]);
-    if (rg_operand_width[oi->b])
-        put(pk, b, rg_operand_width[oi->b]);
+    uint8_t insn[16];
+    rgc_push_code(pk, insn, rg_encode(insn, (unsigned)op, a, b));
     pk->cur.depth += oi->pushes - pops;
     if (pk->cur.depth > pk->cur.max_depth)
         pk->cur.max_depth = pk->cur.depth;
@@ -198,10 +188,8 @@ void rgc_patch(rgc_pack *pk, uint32_t at, int which, uint32_t target)
     if (!rgc_writes_code(pk))
         return;
     uint8_t *code = pk->prog->code + pk->cur.start + at;
-    const rg_opinfo *oi = &rg_opinfo_table[code[0]];
-    unsigned off = 1 + (which ? rg_operand_width[oi->a] : 0);
-    for (int i = 0; i < 4; i++)
-        code[off + i] = (uint8_t)(target >> (8 * i));
+    unsigned off = 1 + (which ? rg_operand_width[rg_opinfo_table[code[0]].a] : 0);
+    rg_wr32(code + off, target);
 }
 
 void rgc_emit_value(rgc_pack *pk, int64_t v)

@@ -26,14 +26,6 @@ typedef struct {
         if (!(cond)) return VFAIL(v, __VA_ARGS__);    \
     } while (0)
 
-/* Where instruction in jumps, RG_NO_INDEX if it does not. */
-static inline uint32_t jump_target(const rg_insn *in)
-{
-    if (rg_opinfo_table[in->op].b == RG_OPK_JUMP) return in->b;
-    if (rg_opinfo_table[in->op].a == RG_OPK_JUMP) return in->a;
-    return RG_NO_INDEX;
-}
-
 /* Length of the longest chunk (1 at least): the size of per-offset scratch arrays. */
 uint32_t rg_verify_longest_chunk(const rg_program *p);
 /* Every chunk's code: decoding, operand bounds, jump targets, termination, stack depths (verify_code.c). */

@@ -60,52 +60,52 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)in->a, (unsigned)n);
         break;
     case RG_OPK_CATCOL:
-        if ((val >> 16) >= p->n_catalogs) {
+        if (rg_hi16(val) >= p->n_catalogs) {
             snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", val >> 16, bound);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
         }
         noun = "column";
-        n = p->catalogs[val >> 16].n_columns;
-        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 16), (unsigned)n);
-        val &= 0xFFFFu;
+        n = p->catalogs[rg_hi16(val)].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rg_hi16(val), (unsigned)n);
+        val = rg_lo16(val);
         break;
     case RG_OPK_ROWCOLV: /* as ROWCOL, a byte each, then a value of any 8 bits */
-        val >>= 8;
-        /* fall through */
-    case RG_OPK_ROWCOL: /* a local, a catalog, a column of it */
-        if ((val >> 16) >= c->n_locals) {
+    case RG_OPK_ROWCOL: { /* a local, a catalog, a column of it */
+        rg_rowcol rc = rg_rowcol_of(kind, val);
+        if (rc.local >= c->n_locals) {
             snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, "local", val >> 16, bound);
+            return bad_operand(v, ci, off, in, "local", rc.local, bound);
         }
-        if ((val >> 8 & 0xFFu) >= p->n_catalogs) {
+        if (rc.cat >= p->n_catalogs) {
             snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", val >> 8 & 0xFFu, bound);
+            return bad_operand(v, ci, off, in, "catalog", rc.cat, bound);
         }
         noun = "column";
-        n = p->catalogs[val >> 8 & 0xFFu].n_columns;
-        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)(val >> 8 & 0xFFu), (unsigned)n);
-        val &= 0xFFu;
+        n = p->catalogs[rc.cat].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rc.cat, (unsigned)n);
+        val = rc.col;
         break;
+    }
     case RG_OPK_CATIFIELD: /* a catalog, then a slot of an item row */
-        if ((val >> 16) >= p->n_catalogs) {
+        if (rg_hi16(val) >= p->n_catalogs) {
             snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", val >> 16, bound);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
         }
-        val &= 0xFFFFu;
+        val = rg_lo16(val);
         PACK("item slot", "item slots", p->n_item_slots)
     case RG_OPK_FIELDIMM: /* the value is any 16 bits */
-        val >>= 16;
+        val = rg_hi16(val);
         PACK("claim slot", "claim slots", p->n_claim_slots)
     case RG_OPK_ROWLOCAL: /* a row source, then a local */
     case RG_OPK_LOCALS:   /* two locals */
-        if (!(kind == RG_OPK_ROWLOCAL && (val >> 16) == RG_ROW_OF_FRAME) && (val >> 16) >= c->n_locals) {
+        if (!(kind == RG_OPK_ROWLOCAL && rg_hi16(val) == RG_ROW_OF_FRAME) && rg_hi16(val) >= c->n_locals) {
             snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", val >> 16, bound);
+            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", rg_hi16(val), bound);
         }
         noun = "local";
         n = c->n_locals;
         snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
-        val &= 0xFFFFu;
+        val = rg_lo16(val);
         break;
     case RG_OPK_JUMP:
         NEED(val < c->len, "chunk %u at offset %u: jump to %u is outside the chunk (0..%u)", ci, off, val, c->len - 1);
@@ -203,7 +203,7 @@ static int check_targets(vctx *v, uint32_t ci, const scratch *s)
     rg_insn in;
     for (uint32_t off = 0; off < c->len; off += in.len) {
         rg_decode(code + off, c->len - off, &in);
-        uint32_t t = jump_target(&in);
+        uint32_t t = rg_insn_target(&in);
         if (t == RG_NO_INDEX || s->starts[t]) continue;
         uint32_t inside = t;
         while (!s->starts[inside]) inside--; /* offset 0 is a start */
@@ -249,7 +249,7 @@ static int check_stack(vctx *v, uint32_t ci, scratch *s)
         int32_t nd = d - pops + oi->pushes;
         NEED(nd <= c->max_stack, "chunk %u at offset %u: %s grows the stack to %d, above the chunk's max_stack %u", ci,
              off, oi->name, (int)nd, (unsigned)c->max_stack);
-        uint32_t t = jump_target(&in);
+        uint32_t t = rg_insn_target(&in);
         /* JUMP_IF_SOME and JUMP_KEEP_*: the value they test goes along on the jump */
         if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, off, t, rg_jump_keeps(in.op) ? d : nd)) return -1;
         /* not a terminator, so not the last instruction: off + len is inside */

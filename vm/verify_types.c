@@ -174,11 +174,11 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         if (in->op == RG_OP_CAT_COL)
             row = arg[0], cat = in->a, col = in->b;
         else if (in->op == RG_OP_LOCAL_COL)
-            row = loc[in->a], cat = in->b >> 16, col = in->b & 0xFFFFu;
-        else if (in->op == RG_OP_JUMP_UNLESS_COL) /* ROWCOLV */
-            row = loc[in->a >> 24], cat = in->a >> 16 & 0xFFu, col = in->a >> 8 & 0xFFu;
-        else /* ROWCOL */
-            row = loc[in->a >> 16], cat = in->a >> 8 & 0xFFu, col = in->a & 0xFFu;
+            row = loc[in->a], cat = rg_hi16(in->b), col = rg_lo16(in->b);
+        else { /* ROWCOL, ROWCOLV */
+            rg_rowcol rc = rg_rowcol_of(rg_opinfo_table[in->op].a, in->a);
+            row = loc[rc.local], cat = rc.cat, col = rc.col;
+        }
         if (need_tag(v, ci, off, in, row, T_ROW, "the row"))
             return -1;
         NEED(!(row & T_ROW) || T_CAT(row) == cat + 1,
@@ -190,7 +190,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
     case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM: case RG_OP_JUMP_UNLESS_FIELD:
         break;
-    case RG_OP_IFIELD_ACC_ADD: loc[in->b & 0xFFFFu] = T_WORD; break;
+    case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_WORD; break;
     case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_WORD; break;
     case RG_OP_ZERO_LOCALS:
         NEED(in->a <= in->b, "chunk %u at offset %u: ZERO_LOCALS from local %u down to %u", ci, off, in->a, in->b);
@@ -204,9 +204,9 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         loc[in->b] = tag_row(in->a);
         break;
     case RG_OP_FIND_ILOCAL:
-        if (need_tag(v, ci, off, in, t->item_slot[in->a & 0xFFFFu], T_STR, "the key"))
+        if (need_tag(v, ci, off, in, t->item_slot[rg_lo16(in->a)], T_STR, "the key"))
             return -1;
-        loc[in->b & 0xFFFFu] = tag_row(in->a >> 16);
+        loc[rg_lo16(in->b)] = tag_row(rg_hi16(in->a));
         break;
     case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
     case RG_OP_LOAD_LOCAL2: break; /* pushes both below */
@@ -288,7 +288,7 @@ static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
     t->leader_of[0] = n_leaders++;
     for (uint32_t off = 0; off < c->len; off += in.len) {
         rg_decode(code + off, c->len - off, &in);
-        uint32_t to = jump_target(&in);
+        uint32_t to = rg_insn_target(&in);
         if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
             t->leader_of[to] = n_leaders++;
     }
@@ -318,7 +318,7 @@ static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
         memcpy(s, t->states + (size_t)t->leader_of[off] * t->width, t->width * sizeof *s);
         for (;;) {
             rg_decode(code + off, c->len - off, &in);
-            uint32_t to = jump_target(&in);
+            uint32_t to = rg_insn_target(&in);
             if (to != RG_NO_INDEX && rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
                 return -1;
             if (ty_step(v, t, ci, off, &in, s))
