@@ -125,4 +125,25 @@ static inline int rg_decode(const uint8_t *code, uint32_t avail, rg_insn *in)
     return 0;
 }
 
+/* Where the decoded instruction jumps, RG_NO_INDEX if it does not. */
+static inline uint32_t rg_insn_target(const rg_insn *in)
+{
+    int w = rg_op_jump_operand(in->op);
+    return w == 1 ? in->a : w == 2 ? in->b : RG_NO_INDEX;
+}
+
+/* Encode instruction (op, a, b) into out (room for rg_op_length(op) bytes);
+ * returns its length. */
+static inline unsigned rg_encode(uint8_t *out, unsigned op, uint32_t a, uint32_t b)
+{
+    const rg_opinfo *oi = &rg_opinfo_table[op];
+    unsigned wa = rg_operand_width[oi->a], wb = rg_operand_width[oi->b];
+    out[0] = (uint8_t)op;
+    for (unsigned k = 0; k < wa; k++)
+        out[1 + k] = (uint8_t)(a >> (8 * k));
+    for (unsigned k = 0; k < wb; k++)
+        out[1 + wa + k] = (uint8_t)(b >> (8 * k));
+    return 1 + wa + wb;
+}
+
 #endif

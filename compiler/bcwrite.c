@@ -1,12 +1,12 @@
 /* bcwrite.c — serialises an rg_program into the bytecode file format of docs/bytecode.md (header, sections, checksum), byte for byte deterministic.
  * Must not check or alter what the program means: it writes what it is given (verify first), and must not leak struct padding into the file. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bcwrite.h"
 #include "bytecode_io.h"
+#include "text.h"
 
 /* Records are written as raw bytes, so they must have no padding (whose bytes
  * would be indeterminate) — except rg_field's one hole, zeroed by hand. Each
@@ -128,22 +128,10 @@ int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)
     return 0;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static int write_all(const char *path, const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "wb");
-    if (!f) return fail(err, errlen, "cannot create '%s': %s", path, strerror(errno));
+    if (!f) return rg_errf(err, errlen, "cannot create '%s': %s", path, strerror(errno));
     int bad = fwrite(buf, 1, len, f) != len;
     int saved = errno;
     if (fclose(f) != 0 && !bad) {
@@ -152,7 +140,7 @@ static int write_all(const char *path, const uint8_t *buf, size_t len, char *err
     }
     if (bad) {
         remove(path);
-        return fail(err, errlen, "cannot write '%s': %s", path, strerror(saved));
+        return rg_errf(err, errlen, "cannot write '%s': %s", path, strerror(saved));
     }
     return 0;
 }
@@ -162,19 +150,19 @@ int rgc_program_write_file(const rg_program *p, const char *path, char *err, siz
     uint8_t *buf;
     size_t len;
     if (rgc_program_write(p, &buf, &len))
-        return fail(err, errlen, "cannot encode the bytecode for '%s': out of memory, or an array has a count but no storage",
-                    path);
+        return rg_errf(err, errlen, "cannot encode the bytecode for '%s': out of memory, or an array has a count but no storage",
+                       path);
     size_t n = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(n);
     int r = -1;
     if (!tmp) {
-        fail(err, errlen, "out of memory writing '%s'", path);
+        rg_errf(err, errlen, "out of memory writing '%s'", path);
     } else {
         snprintf(tmp, n, "%s.tmp", path);
         if (write_all(tmp, buf, len, err, errlen) == 0) {
             if (rename(tmp, path) == 0) r = 0;
             else {
-                fail(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+                rg_errf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
                 remove(tmp);
             }
         }

@@ -91,7 +91,7 @@ const char *rgc_str_text(const rgc_pack *pk, uint32_t id)
 uint32_t rgc_const(rgc_pack *pk, int64_t v)
 {
     rg_program *p = pk->prog;
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     for (uint32_t i = 0; i < p->n_consts; i++)
         if (p->consts[i] == v)
@@ -138,7 +138,7 @@ uint32_t rgc_local(rgc_pack *pk)
 
 void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return;
     if (pk->cur.line_known && pk->cur.last_line == line && pk->cur.last_file == file)
         return;
@@ -155,29 +155,19 @@ void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
         rgc_push_lines(pk, &e, 1);
 }
 
-static void put(rgc_pack *pk, uint32_t v, unsigned width)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    rgc_push_code(pk, b, width);
-}
-
 uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
 {
     const rg_opinfo *oi = &rg_opinfo_table[op];
     int pops = rg_insn_pops(pk->prog, (unsigned)op, a);
-    if (pk->dry) {
+    if (!rgc_writes_code(pk)) {
         pk->cur.depth += oi->pushes - pops;
         if (pk->cur.depth > pk->cur.max_depth)
             pk->cur.max_depth = pk->cur.depth;
         return 0;
     }
     uint32_t at = pk->prog->n_code - pk->cur.start;
-    uint8_t opb = (uint8_t)op;
-    rgc_push_code(pk, &opb, 1);
-    if (rg_operand_width[oi->a])
-        put(pk, a, rg_operand_width[oi->a]);
-    if (rg_operand_width[oi->b])
-        put(pk, b, rg_operand_width[oi->b]);
+    uint8_t insn[16];
+    rgc_push_code(pk, insn, rg_encode(insn, (unsigned)op, a, b));
     pk->cur.depth += oi->pushes - pops;
     if (pk->cur.depth > pk->cur.max_depth)
         pk->cur.max_depth = pk->cur.depth;
@@ -186,7 +176,7 @@ uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
 
 uint32_t rgc_here(const rgc_pack *pk)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     return pk->prog->n_code - pk->cur.start;
 }
@@ -195,13 +185,11 @@ uint32_t rgc_here(const rgc_pack *pk)
  * index `which`, 0 or 1) to chunk offset `target`. */
 void rgc_patch(rgc_pack *pk, uint32_t at, int which, uint32_t target)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return;
     uint8_t *code = pk->prog->code + pk->cur.start + at;
-    const rg_opinfo *oi = &rg_opinfo_table[code[0]];
-    unsigned off = 1 + (which ? rg_operand_width[oi->a] : 0);
-    for (int i = 0; i < 4; i++)
-        code[off + i] = (uint8_t)(target >> (8 * i));
+    unsigned off = 1 + (which ? rg_operand_width[rg_opinfo_table[code[0]].a] : 0);
+    rg_wr32(code + off, target);
 }
 
 void rgc_emit_value(rgc_pack *pk, int64_t v)

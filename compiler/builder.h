@@ -44,6 +44,14 @@ void rgc_check(rgc_pack *pk);
 void rgc_emit_entries(rgc_pack *pk);
 void rgc_emit_pack(rgc_pack *pk);
 
+/* ---- the pass (compiler.h's rgc_pass) ---- */
+/* Does the pass write code (else only types are computed)? */
+static inline int rgc_writes_code(const rgc_pack *pk) { return pk->pass == RGC_PASS_EMIT; }
+/* Does it report errors (else it counts them in quiet_errors)? */
+static inline int rgc_reports(const rgc_pack *pk) { return pk->pass == RGC_PASS_CHECK; }
+/* Is a read of a definition here counted (n_reads) — a read in a body the check pass checks? */
+static inline int rgc_counts_reads(const rgc_pack *pk) { return pk->pass == RGC_PASS_CHECK && pk->cur.impl; }
+
 /* ---- shared by the compiler's passes ---- */
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -75,13 +83,13 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out);
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
 /* Best "did you mean" among candidates (NULL if none is close). */
 const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
-/* Compile an expression: type-check it and (unless dry) emit code that leaves
- * its value on the stack. `expect` guides enum members and none. */
+/* Compile an expression: type-check it and (when the pass writes code) emit
+ * code that leaves its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
 /* The implementations of slot policy p may run, into out: its versions' and
  * the first top-level one up its chain of parents (defs.c). */
 void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out);
-/* Type-check (and unless dry, emit) implementation im's body in the current chunk (defs.c). */
+/* Type-check (and when the pass writes code, emit) implementation im's body in the current chunk (defs.c). */
 rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im);
 /* Is d's body compiled at its readers rather than called? (expr.c) */
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d);

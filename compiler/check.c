@@ -9,13 +9,10 @@
 
 static void check_impl(rgc_pack *pk, rgc_impl *im)
 {
-    int saved = pk->dry;
-    pk->dry = 1;
     rgc_chunk_begin(pk);
     pk->cur.impl = im;
     rgc_ty t = rgc_body(pk, im);
     pk->cur.impl = NULL;
-    pk->dry = saved;
     rgc_ty want = rgc_def_type(pk, im->def);
     if (t.k == RGC_K_ERROR || want.k == RGC_K_ERROR || im->def->kind == RG_DEF_TABLE || im->def->kind == RG_DEF_DECIDE)
         return;
@@ -99,11 +96,7 @@ void rgc_check(rgc_pack *pk)
         if (im->def->kind == RG_DEF_TABLE)
             rgc_check_table(pk, im);
     }
-    pk->dry = 1;
-    pk->count_reads = 1;
-    rgc_emit_entries(pk);
-    pk->count_reads = 0;
-    pk->dry = 0;
+    rgc_emit_entries(pk); /* the updates' reads counted: the update chunk reads for update_reads */
     /* outputs are computed by a call (rg_vm_eval_outputs): expr.c inlines no read of them */
     if (pk->result)
         for (uint32_t i = 0; i < pk->result->assigns.n; i++) {

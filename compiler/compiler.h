@@ -107,15 +107,24 @@ typedef struct {
     uint32_t list;          /* the schema field of the list it ranges over */
 } rgc_binding;
 
+/* What the compiler is doing: whether it writes code, reports errors and
+ * counts reads (builder.h's rgc_writes_code, rgc_reports, rgc_counts_reads).
+ * pack.c sets the pass of each phase; INFER is entered and left around one body. */
+typedef enum {
+    RGC_PASS_CHECK,  /* declarations, the check pass, a compiled pack's questions (rgc_const_eval):
+                      * no code written, errors reported, the reads of the implementation being
+                      * checked (cur.impl) collected and counted */
+    RGC_PASS_INFER,  /* a body compiled for its type alone: no code, no report (the check pass reports) */
+    RGC_PASS_EMIT    /* code written; errors, reported by the check pass already, only counted */
+} rgc_pass;
+
 typedef struct rgc_pack {
     rg_diag *diag;
     rg_arena arena;
     rg_program *prog;
     rgc_caps caps;
-    int quiet;              /* the emit pass: errors were reported by the check pass */
-    uint32_t quiet_errors;  /* errors met while quiet (a plan that meets one is not used) */
-    int dry;                /* check only: emit no code */
-    int count_reads;        /* the check pass of the entry chunks: count reads of definitions */
+    rgc_pass pass;
+    uint32_t quiet_errors;  /* errors met in a pass that does not report them (a plan that meets one is not used) */
 
     rg_vec files;           /* rg_file* */
     rg_vec policies;        /* rgc_policy*, parents before children */

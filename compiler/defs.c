@@ -469,7 +469,7 @@ static void reject_rule(rgc_pack *pk, rg_decl *d)
     uint32_t skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
     int depth = pk->cur.depth;
     if (d->inputs.n == 0)
-        rgc_emit(pk, RG_OP_PUSH_STR, pk->dry ? 0 : rgc_str(pk, ""), 0);
+        rgc_emit(pk, RG_OP_PUSH_STR, rgc_writes_code(pk) ? rgc_str(pk, "") : 0, 0);
     for (uint32_t i = 0; i < d->inputs.n; i++) {
         rg_expr *part = d->inputs.v[i];
         rgc_ty t = rgc_expr(pk, part, NULL);
@@ -483,7 +483,7 @@ static void reject_rule(rgc_pack *pk, rg_decl *d)
                 rgc_error(pk, part->loc, "a message shows plain values: a date, an amount, a name…",
                           "%s cannot be shown in a message", tn);
             }
-            rgc_emit(pk, RG_OP_PUSH_STR, pk->dry ? 0 : rgc_str(pk, ""), 0);
+            rgc_emit(pk, RG_OP_PUSH_STR, rgc_writes_code(pk) ? rgc_str(pk, "") : 0, 0);
         }
         if (i > 0)
             rgc_emit(pk, RG_OP_CONCAT, 0, 0);
@@ -578,24 +578,20 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
     d->type_state = 1;
     rgc_ty t = {.k = RGC_K_ERROR};
     if (d->root->type) {
-        int saved_q = pk->quiet;
         if (rgc_resolve_type(pk, d->root->type, &t) == 0 && t.k != RGC_K_SCALAR) {
             rgc_error(pk, d->root->type->loc, NULL, "a definition's value is a plain value, not a record");
             t.k = RGC_K_ERROR;
         }
-        pk->quiet = saved_q;
         t.has_range = 0;
     } else if (root_impl(pk, d)) {
         __typeof__(pk->cur) saved = pk->cur;
-        int saved_dry = pk->dry, saved_quiet = pk->quiet;
-        pk->dry = 1;
-        pk->quiet = 1; /* the check pass reports this body's errors */
+        rgc_pass saved_pass = pk->pass;
+        pk->pass = RGC_PASS_INFER; /* the check pass reports this body's errors */
         rgc_chunk_begin(pk);
         pk->cur.impl = NULL;
         t = rgc_body(pk, root_impl(pk, d));
         pk->cur = saved;
-        pk->dry = saved_dry;
-        pk->quiet = saved_quiet;
+        pk->pass = saved_pass;
         if (t.k == RGC_K_NONE) {
             rgc_error(pk, d->root->loc, "declare its type, e.g. `def x: money? = none`",
                       "the type of '%s' cannot be inferred from none", d->name);

@@ -189,18 +189,18 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
 {
     const rg_opinfo *oi = &rg_opinfo_table[in->op];
     if (oi->b == RG_OPK_CATCOL) {
-        const rg_catalog *c = &p->catalogs[in->b >> 16];
+        const rg_catalog *c = &p->catalogs[rg_hi16(in->b)];
         fprintf(out, "%s.%s of the row in local %u", str_of(p, c->name),
-                str_of(p, p->columns[c->first_column + (in->b & 0xFFFFu)].name), in->a);
+                str_of(p, p->columns[c->first_column + rg_lo16(in->b)].name), in->a);
         return 1;
     }
     if (oi->a == RG_OPK_ROWCOL || oi->a == RG_OPK_ROWCOLV) {
-        uint32_t rc = oi->a == RG_OPK_ROWCOLV ? (in->a >> 24) << 16 | (in->a >> 8 & 0xFFFFu) : in->a;
-        const rg_catalog *c = &p->catalogs[rc >> 8 & 0xFFu];
+        rg_rowcol rc = rg_rowcol_of(oi->a, in->a);
+        const rg_catalog *c = &p->catalogs[rc.cat];
         if (in->op == RG_OP_JUMP_UNLESS_COL) fputs("go on if ", out);
         fprintf(out, "%s.%s of the row in local %u", str_of(p, c->name),
-                str_of(p, p->columns[c->first_column + (rc & 0xFFu)].name), rc >> 16);
-        if (in->op == RG_OP_JUMP_UNLESS_COL) fprintf(out, " == %u, else go to %u", in->a & 0xFFu, in->b);
+                str_of(p, p->columns[c->first_column + rc.col].name), rc.local);
+        if (in->op == RG_OP_JUMP_UNLESS_COL) fprintf(out, " == %u, else go to %u", rc.value, in->b);
         if (in->op == RG_OP_LOCAL_COL_IF_SOME) fprintf(out, ": if present, push it and go to %u", in->b);
         else if (in->op == RG_OP_LOCAL_COL_IN_SET) {
             fputs(in->b ? " is one of" : " is in the empty set", out);
@@ -210,9 +210,9 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
         return 1;
     }
     if (oi->a == RG_OPK_CATIFIELD) {
-        fprintf(out, "%s by %s", str_of(p, p->catalogs[in->a >> 16].name), field_at_slot(p, in->a & 0xFFFFu, 1));
-        put_rowsrc(p, in->b >> 16, out);
-        fprintf(out, ", into local %u", in->b & 0xFFFFu);
+        fprintf(out, "%s by %s", str_of(p, p->catalogs[rg_hi16(in->a)].name), field_at_slot(p, rg_lo16(in->a), 1));
+        put_rowsrc(p, rg_hi16(in->b), out);
+        fprintf(out, ", into local %u", rg_lo16(in->b));
         return 1;
     }
     switch (oi->a) {
@@ -230,10 +230,10 @@ static int put_detail(const rg_program *p, const rg_insn *in, FILE *out)
     case RG_OPK_FIELD: fputs(field_at_slot(p, in->a, 0), out); return 1;
     case RG_OPK_IFIELD:
         fputs(field_at_slot(p, in->a, 1), out);
-        put_rowsrc(p, oi->b == RG_OPK_ROWLOCAL ? in->b >> 16 : in->b, out);
-        if (oi->b == RG_OPK_ROWLOCAL) fprintf(out, ", into local %u", in->b & 0xFFFFu);
+        put_rowsrc(p, oi->b == RG_OPK_ROWLOCAL ? rg_hi16(in->b) : in->b, out);
+        if (oi->b == RG_OPK_ROWLOCAL) fprintf(out, ", into local %u", rg_lo16(in->b));
         return 1;
-    case RG_OPK_FIELDIMM: fprintf(out, "%s == %u", field_at_slot(p, in->a >> 16, 0), in->a & 0xFFFFu); return 1;
+    case RG_OPK_FIELDIMM: fprintf(out, "%s == %u", field_at_slot(p, rg_hi16(in->a), 0), rg_lo16(in->a)); return 1;
     case RG_OPK_DEF:
         fputs(str_of(p, p->defs[in->a].name), out);
         if (oi->b == RG_OPK_ROWSRC && p->defs[in->a].per_item) put_rowsrc(p, in->b, out);
@@ -276,19 +276,19 @@ static void put_operands(const rg_insn *in, char *buf, size_t n)
 {
     const rg_opinfo *oi = &rg_opinfo_table[in->op];
     buf[0] = '\0';
+    rg_rowcol rc = rg_rowcol_of(oi->a, in->a);
     if (oi->a == RG_OPK_IMM) snprintf(buf, n, "%" PRId32, (int32_t)in->a);
-    else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", in->a >> 16, in->a & 0xFFFFu);
-    else if (oi->a == RG_OPK_LOCALS) snprintf(buf, n, "%u,%u", in->a >> 16, in->a & 0xFFFFu);
-    else if (oi->a == RG_OPK_CATIFIELD) snprintf(buf, n, "%u.%u", in->a >> 16, in->a & 0xFFFFu);
-    else if (oi->a == RG_OPK_ROWCOL) snprintf(buf, n, "%u,%u.%u", in->a >> 16, in->a >> 8 & 0xFFu, in->a & 0xFFu);
-    else if (oi->a == RG_OPK_ROWCOLV)
-        snprintf(buf, n, "%u,%u.%u=%u", in->a >> 24, in->a >> 16 & 0xFFu, in->a >> 8 & 0xFFu, in->a & 0xFFu);
+    else if (oi->a == RG_OPK_FIELDIMM) snprintf(buf, n, "%u=%u", rg_hi16(in->a), rg_lo16(in->a));
+    else if (oi->a == RG_OPK_LOCALS) snprintf(buf, n, "%u,%u", rg_hi16(in->a), rg_lo16(in->a));
+    else if (oi->a == RG_OPK_CATIFIELD) snprintf(buf, n, "%u.%u", rg_hi16(in->a), rg_lo16(in->a));
+    else if (oi->a == RG_OPK_ROWCOL) snprintf(buf, n, "%u,%u.%u", rc.local, rc.cat, rc.col);
+    else if (oi->a == RG_OPK_ROWCOLV) snprintf(buf, n, "%u,%u.%u=%u", rc.local, rc.cat, rc.col, rc.value);
     else if (oi->a != RG_OPK_NONE) snprintf(buf, n, "%u", in->a);
     if (oi->b == RG_OPK_ROWSRC && in->b == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame");
     else if (oi->b == RG_OPK_IMM) snprintf(buf + strlen(buf), n - strlen(buf), " %" PRId32, (int32_t)in->b);
-    else if (oi->b == RG_OPK_ROWLOCAL && in->b >> 16 == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame,%u", in->b & 0xFFFFu);
-    else if (oi->b == RG_OPK_ROWLOCAL) snprintf(buf + strlen(buf), n - strlen(buf), " %u,%u", in->b >> 16, in->b & 0xFFFFu);
-    else if (oi->b == RG_OPK_CATCOL) snprintf(buf + strlen(buf), n - strlen(buf), " %u.%u", in->b >> 16, in->b & 0xFFFFu);
+    else if (oi->b == RG_OPK_ROWLOCAL && rg_hi16(in->b) == RG_ROW_OF_FRAME) snprintf(buf + strlen(buf), n - strlen(buf), " frame,%u", rg_lo16(in->b));
+    else if (oi->b == RG_OPK_ROWLOCAL) snprintf(buf + strlen(buf), n - strlen(buf), " %u,%u", rg_hi16(in->b), rg_lo16(in->b));
+    else if (oi->b == RG_OPK_CATCOL) snprintf(buf + strlen(buf), n - strlen(buf), " %u.%u", rg_hi16(in->b), rg_lo16(in->b));
     else if (oi->b != RG_OPK_NONE) snprintf(buf + strlen(buf), n - strlen(buf), " %u", in->b);
 }
 

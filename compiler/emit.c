@@ -31,7 +31,7 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
         rgc_error(pk, e->loc, NULL, "%s must be %s, this is %s", what, rg_type_kind_name(want), tn);
     }
     rgc_emit(pk, RG_OP_RET, 0, 0);
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, e->loc), file_str(pk, e->loc.file));
 }
@@ -93,12 +93,12 @@ static uint32_t update_chunk(rgc_pack *pk)
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);
     pk->cur.impl = NULL;
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return 0;
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, line, file);
 }
 
-/* All entry chunks; dry during the check pass. */
+/* All entry chunks; the check pass checks them without writing code. */
 void rgc_emit_entries(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
@@ -113,7 +113,7 @@ void rgc_emit_entries(rgc_pack *pk)
     for (uint32_t s = 0; s < pk->ledger_decls.n; s++) {
         rg_decl *d = pk->ledger_decls.v[s];
         rg_ledger_scope *sc = &p->ledger_scopes[s];
-        if (!pk->dry)
+        if (rgc_writes_code(pk))
             sc->first_key = p->n_ledger_keys;
         for (uint32_t k = 0; k < d->inputs.n; k++) {
             rgc_ty t;
@@ -124,7 +124,7 @@ void rgc_emit_entries(rgc_pack *pk)
             else if (t.k == RGC_K_SCALAR && (t.scalar == RG_T_LIST || t.scalar == RG_T_ROW || t.scalar == RG_T_ELEM))
                 rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, NULL,
                           "a ledger key is a string, a number, a date, a region or a member of an enumeration");
-            if (!pk->dry) {
+            if (rgc_writes_code(pk)) {
                 rgc_push_ledger_keys(pk, &c, 1);
                 rg_type ty = rgc_ty_pack(&t);
                 rgc_push_ledger_key_types(pk, &ty, 1);
@@ -139,7 +139,7 @@ void rgc_emit_entries(rgc_pack *pk)
             rgc_ty ft = rgc_ty_from_packed(p->ledger_fields[sc->first_field + i].type);
             if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional))
                 rgc_error(pk, m->init->loc, NULL, "the first value must have the field's type");
-            if (!pk->dry)
+            if (rgc_writes_code(pk))
                 p->ledger_fields[sc->first_field + i].init = c;
         }
         kt++;

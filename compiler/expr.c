@@ -1,5 +1,5 @@
 /* expr.c — expressions: name resolution, typing and code generation in one
- * walk (dry during the check pass). Knows the language's typing rules; it does
+ * walk (writing no code during the check pass). Knows the language's typing rules; it does
  * not decide which definitions exist (defs.c) or how tables match (tables.c). */
 #include <stdio.h>
 #include <string.h>
@@ -181,7 +181,7 @@ static int small_body(const rg_expr *e, int n)
  * in the emit pass. Reading it again is safe, definitions being pure. */
 static rg_expr *inline_body(rgc_pack *pk, rgc_def *d)
 {
-    if (pk->dry || d->kind != RG_DEF_DEF || d->hidden || d->output || pk->cur.inline_depth >= 2)
+    if (!rgc_writes_code(pk) || d->kind != RG_DEF_DEF || d->hidden || d->output || pk->cur.inline_depth >= 2)
         return NULL;
     rgc_ty t = rgc_def_type(pk, d);
     if (t.k != RGC_K_SCALAR || t.scalar == RG_T_ROW)
@@ -258,7 +258,7 @@ static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
         return T_ERROR;
     }
     note_dep(pk, d);
-    if (pk->dry && (pk->cur.impl || pk->count_reads))
+    if (rgc_counts_reads(pk))
         d->n_reads++;
     rgc_ty t = rgc_def_type(pk, d);
     const uint32_t *pl = pk->cur.plan_local;
@@ -681,7 +681,7 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
         return T_ERROR;
     }
     uint32_t id = 0;
-    if (!pk->dry) {
+    if (rgc_writes_code(pk)) {
         rg_list l = {pk->prog->n_list_values, e->args.n, rgc_ty_pack(&elem)};
         rgc_push_list_values(pk, vals, e->args.n);
         id = rgc_push_lists(pk, &l, 1);
@@ -1449,7 +1449,7 @@ rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         return rgc_ty_scalar(literal_type[e->kind - RG_E_INT]);
     }
     case RG_E_STRING:
-        if (!pk->dry)
+        if (rgc_writes_code(pk))
             rgc_emit(pk, RG_OP_PUSH_STR, rgc_str(pk, e->text), 0);
         else
             rgc_emit(pk, RG_OP_PUSH_STR, 0, 0);

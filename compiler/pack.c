@@ -14,7 +14,7 @@
 
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
 {
-    if (pk->quiet) {
+    if (!rgc_reports(pk)) {
         pk->quiet_errors++;
         return;
     }
@@ -69,9 +69,9 @@ static int process(rgc_pack *pk)
     rgc_check(pk);
     if (pk->diag->n_errors)
         return -1;
-    pk->quiet = 1;
+    pk->pass = RGC_PASS_EMIT;
     rgc_emit_pack(pk);
-    pk->quiet = 0;
+    pk->pass = RGC_PASS_CHECK; /* rgc_const_eval reports its errors */
     return pk->diag->n_errors ? -1 : 0;
 }
 

@@ -28,25 +28,16 @@ typedef struct {
     int plan;         /* the chunk is a plan (speculation: its errors are never reported) */
 } chunk_t;
 
-static int is_jump_kind(unsigned kind)
-{
-    return kind == RG_OPK_JUMP;
-}
-
 /* Where instruction x jumps, RG_NO_INDEX if it does not. */
 static uint32_t target_of(const pinsn *x)
 {
-    const rg_opinfo *oi = &rg_opinfo_table[x->op];
-    if (is_jump_kind(oi->b))
-        return x->b;
-    if (is_jump_kind(oi->a))
-        return x->a;
-    return RG_NO_INDEX;
+    int w = rg_op_jump_operand(x->op);
+    return w == 1 ? x->a : w == 2 ? x->b : RG_NO_INDEX;
 }
 
 static void set_target(pinsn *x, uint32_t t)
 {
-    if (is_jump_kind(rg_opinfo_table[x->op].b))
+    if (rg_op_jump_operand(x->op) == 2)
         x->b = t;
     else
         x->a = t;
@@ -236,7 +227,7 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         (SEQ(RG_OP_FIELD_EQ, RG_OP_JUMP_IF_FALSE) && x->b <= 0xFFFFu)) {
         int eq = x->op == RG_OP_FIELD_EQ;
         uint32_t v = eq ? x->b : c->in[i + 1].a, t = eq ? c->in[i + 1].a : c->in[i + 1].b;
-        *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, x->a << 16 | v, t, x->off};
+        *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, rg_pack16(x->a, v), t, x->off};
         return 2;
     }
     /* a difference summed: x - a into c, a - b into c */
@@ -245,25 +236,27 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         return 2;
     }
     if (SEQ(RG_OP_SUB_LOCALS, RG_OP_ACC_ADD) && x->a <= 0xFFFFu && x->b <= 0xFFFFu) {
-        *out = (pinsn){RG_OP_SUB_LOCALS_ACC, x->a << 16 | x->b, c->in[i + 1].a, x->off};
+        *out = (pinsn){RG_OP_SUB_LOCALS_ACC, rg_pack16(x->a, x->b), c->in[i + 1].a, x->off};
         return 2;
     }
     /* a catalog row found by an item's key (a plan's item loop) */
     if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_FIND_LOCAL)) {
-        *out = (pinsn){RG_OP_FIND_ILOCAL, c->in[i + 1].a << 16 | x->a, x->b << 16 | c->in[i + 1].b, x->off};
+        *out = (pinsn){RG_OP_FIND_ILOCAL, rg_pack16(c->in[i + 1].a, x->a), rg_pack16(x->b, c->in[i + 1].b), x->off};
         return 2;
     }
     if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
-        *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, x->b << 16 | c->in[i + 1].a, x->off};
+        *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, rg_pack16(x->b, c->in[i + 1].a), x->off};
         return 2;
     }
     /* a catalog column read and tested at once, when the catalog and the
      * column fit a byte each beside the local (ROWCOL); not a set test that
      * the next `or` will widen (the rule above, on a later pass) */
-    if (x->op == RG_OP_LOCAL_COL && (x->b >> 16) <= 0xFFu && (x->b & 0xFFFFu) <= 0xFFu) {
-        uint32_t rowcol = x->a << 16 | (x->b >> 16) << 8 | (x->b & 0xFFFFu);
+    if (x->op == RG_OP_LOCAL_COL && rg_hi16(x->b) <= 0xFFu && rg_lo16(x->b) <= 0xFFu) {
+        rg_rowcol rc = {x->a, rg_hi16(x->b), rg_lo16(x->b), 0};
+        uint32_t rowcol = rg_rowcol_pack(RG_OPK_ROWCOL, rc);
         if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_NE) && x->a <= 0xFFu && c->in[i + 1].a <= 0xFFu) {
-            *out = (pinsn){RG_OP_JUMP_UNLESS_COL, rowcol << 8 | c->in[i + 1].a, c->in[i + 1].b, x->off};
+            rc.value = c->in[i + 1].a;
+            *out = (pinsn){RG_OP_JUMP_UNLESS_COL, rg_rowcol_pack(RG_OPK_ROWCOLV, rc), c->in[i + 1].b, x->off};
             return 2;
         }
         if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_SOME)) {
@@ -322,7 +315,7 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
     const pinsn *y = i + 1 < c->n && !c->pinned[i + 1] ? &c->in[i + 1] : NULL;
     if (x->op == RG_OP_LOAD_LOCAL && y) {
         switch (y->op) {
-        case RG_OP_CAT_COL: *out = (pinsn){RG_OP_LOCAL_COL, x->a, y->a << 16 | y->b, x->off}; return 2;
+        case RG_OP_CAT_COL: *out = (pinsn){RG_OP_LOCAL_COL, x->a, rg_pack16(y->a, y->b), x->off}; return 2;
         case RG_OP_JUMP_IF_FALSE: *out = (pinsn){RG_OP_JUMP_IF_LOCAL_FALSE, x->a, y->a, x->off}; return 2;
         case RG_OP_SUB: *out = (pinsn){RG_OP_SUB_LOCAL, x->a, 0, x->off}; return 2;
         case RG_OP_LOAD_LOCAL:
@@ -422,19 +415,13 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
     return 1;
 }
 
-static void put(uint8_t *d, uint32_t v, unsigned width)
-{
-    for (unsigned k = 0; k < width; k++)
-        d[k] = (uint8_t)(v >> (8 * k));
-}
-
 /* One pass over the current chunk: 1 if it changed the code. */
 static int peephole_pass(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start;
     int changed = 0;
-    if (pk->dry || p->n_code <= start)
+    if (!rgc_writes_code(pk) || p->n_code <= start)
         return 0;
     chunk_t c = {0};
     c.len = p->n_code - start;
@@ -483,11 +470,7 @@ static int peephole_pass(rgc_pack *pk)
                 goto done; /* cannot happen: jumps land on instruction starts */
             set_target(&x, newoff[t]);
         }
-        const rg_opinfo *oi = &rg_opinfo_table[x.op];
-        bytes[o] = x.op;
-        put(bytes + o + 1, x.a, rg_operand_width[oi->a]);
-        put(bytes + o + 1 + rg_operand_width[oi->a], x.b, rg_operand_width[oi->b]);
-        o += rg_op_length(x.op);
+        o += rg_encode(bytes + o, x.op, x.a, x.b);
     }
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;) {
         uint32_t off = p->lines[l].offset - start;

@@ -99,11 +99,10 @@ static rg_expr *plain_item_sum(rgc_pack *pk, rg_expr *e)
     if (!e || e->kind != RG_E_AGG || e->op != RG_AGG_SUM || e->cond)
         return NULL;
     __typeof__(pk->cur) saved = pk->cur;
-    int dry = pk->dry, quiet = pk->quiet;
-    pk->dry = pk->quiet = 1;
+    rgc_pass pass = pk->pass;
+    pk->pass = RGC_PASS_INFER;
     rgc_ty l = rgc_expr(pk, e->rhs, NULL);
-    pk->dry = dry;
-    pk->quiet = quiet;
+    pk->pass = pass;
     pk->cur = saved;
     return l.k == RGC_K_ITEMS && l.aux == pk->prog->list_field ? e : NULL;
 }

@@ -11,7 +11,6 @@
 
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report)
 {
-    int saved_dry = pk->dry;
     switch (e->kind) {
     case RG_E_INT: case RG_E_MONEY: case RG_E_PERCENT: case RG_E_DATE: case RG_E_DURATION: case RG_E_BOOL: {
         static const rg_type_kind k[] = {RG_T_INT, RG_T_MONEY, RG_T_PERCENT, RG_T_DATE, RG_T_DURATION, RG_T_BOOL};
@@ -40,7 +39,7 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
         ty->optional = 1;
         return 0;
     case RG_E_NAME: {
-        /* enum members and regions only: compile dry and read the value back */
+        /* enum members and regions only */
         int pol = rgc_policy_index(pk, e->name);
         if (pol >= 0 && !(expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM &&
                           rgc_enum_member(pk, expect->aux, e->name) >= 0)) {
@@ -75,7 +74,6 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
     default:
         break;
     }
-    pk->dry = saved_dry;
     if (report)
         rgc_error(pk, e->loc, "write a literal, an enumeration member or a region here",
                   "this must be a constant");
@@ -86,7 +84,7 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
 
 static void row_label(rgc_pack *pk, rgc_impl *im, uint32_t r, int kind, rg_loc loc)
 {
-    if (pk->dry)
+    if (!rgc_writes_code(pk))
         return;
     rg_note n = {(uint32_t)kind, im->def->slot, r + 1, rgc_line(pk, loc), rgc_str(pk, rg_diag_source(pk->diag, loc.file)->path)};
     uint32_t id = rgc_push_notes(pk, &n, 1);
@@ -198,7 +196,7 @@ void rgc_patch_ends(rgc_pack *pk, rg_vec *ends)
 static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, const rgc_ty *itys, uint32_t n_in,
                          const rgc_ty *result)
 {
-    if (pk->dry || n_in == 0 || n_in > RG_TABLE_MAX_INPUTS)
+    if (!rgc_writes_code(pk) || n_in == 0 || n_in > RG_TABLE_MAX_INPUTS)
         return;
     int64_t lo[RG_TABLE_MAX_INPUTS], size[RG_TABLE_MAX_INPUTS];
     uint64_t cells = 1;
@@ -342,7 +340,7 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     } else {
         char msg[200];
         snprintf(msg, sizeof msg, "no row of table '%s' matched", im->def->name);
-        rgc_emit(pk, RG_OP_FAIL, pk->dry ? 0 : rgc_str(pk, msg), 0);
+        rgc_emit(pk, RG_OP_FAIL, rgc_writes_code(pk) ? rgc_str(pk, msg) : 0, 0);
     }
     return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
 }
@@ -432,7 +430,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
     if (!seen_otherwise) {
         rgc_error(pk, d->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
         ok = 0;
-        if (!pk->dry)
+        if (rgc_writes_code(pk))
             rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, "no arm of the decision matched"), 0);
         else
             rgc_emit(pk, RG_OP_FAIL, 0, 0);
@@ -565,9 +563,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
     rgc_ty itys[16];
     axis axes[16];
     int skip = 0;
-    int saved = pk->dry;
-    pk->dry = 1;
-    /* input types: compile the inputs dry */
+    /* input types: the inputs compiled in the check pass, writing no code */
     for (uint32_t i = 0; i < n_in; i++) {
         rgc_chunk_begin(pk);
         rgc_impl *saved_impl = pk->cur.impl;
@@ -577,7 +573,6 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         axes[i].pts = malloc(4096 * sizeof(rg_value));
         axes[i].n = 0;
     }
-    pk->dry = saved;
     for (uint32_t i = 0; i < n_in && !skip; i++) {
         const rgc_ty *t = &itys[i];
         if (t->k != RGC_K_SCALAR) {

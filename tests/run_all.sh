@@ -4,7 +4,7 @@
 # unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
-# the documentation's examples, the REPL's sessions, and the embedding API
+# the documentation's examples and opcode table, the REPL's sessions, and the embedding API
 # (libregula under ASan/UBSan and TSan, install, the example service).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2

@@ -6,22 +6,11 @@
 #include <string.h>
 
 #include "externs.h"
+#include "text.h"
 
 static const char *name_of(const rg_program *p, uint32_t i)
 {
     return p->blob + p->strings[p->externs[i].name].offset;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
 }
 
 rg_extern_table *rg_externs_new(const rg_program *p, const rg_alloc *alloc)
@@ -96,7 +85,7 @@ void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap)
 int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx, char *err, size_t errlen)
 {
     if (i >= t->n || !fn)
-        return fail(err, errlen, "no host function %u to bind", i);
+        return rg_errf(err, errlen, "no host function %u to bind", i);
     const rg_extern *x = &t->prog->externs[i];
     rg_extern_fn *b = &t->fns[i];
     unsigned n = 0;
@@ -106,7 +95,7 @@ int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx,
         b->atypes[n++] = is_string(x->args[k]) ? &ffi_type_pointer : &ffi_type_sint64;
     ffi_type *rtype = is_string(x->result) ? &ffi_type_pointer : &ffi_type_sint64;
     if (ffi_prep_cif(&b->cif, FFI_DEFAULT_ABI, n, rtype, b->atypes) != FFI_OK)
-        return fail(err, errlen, "libffi cannot prepare a call to host function '%s'", name_of(t->prog, i));
+        return rg_errf(err, errlen, "libffi cannot prepare a call to host function '%s'", name_of(t->prog, i));
     b->fn = fn;
     b->with_ctx = with_ctx;
     return 0;
@@ -123,12 +112,12 @@ uint32_t rg_externs_unbound(const rg_extern_table *t)
 int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, size_t errlen)
 {
     if (t->library)
-        return fail(err, errlen, "host functions are already bound from a library");
+        return rg_errf(err, errlen, "host functions are already bound from a library");
     /* dlopen searches the system's directories for a name without a '/': give a path ("./libhost.so") for one here */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h)
-        return fail(err, errlen, "cannot load host functions from '%s': %s%s", path, dlerror(),
-                    strchr(path, '/') ? "" : " (a name without '/' is looked for in the system's library directories; "
+        return rg_errf(err, errlen, "cannot load host functions from '%s': %s%s", path, dlerror(),
+                       strchr(path, '/') ? "" : " (a name without '/' is looked for in the system's library directories; "
                                              "say ./NAME for a file here)");
     t->library = h;
     for (uint32_t i = 0; i < t->n; i++) {
@@ -139,10 +128,10 @@ int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, siz
             char sig[200], proto[240];
             rg_extern_signature(t->prog, i, sig, sizeof sig);
             rg_extern_prototype(t->prog, i, proto, sizeof proto);
-            return fail(err, errlen,
-                        "policy needs host function '%s', which '%s' does not define: the policy declares `extern fn "
-                        "%s%s`; define `%s` in the library (extern \"C\", not static)",
-                        name, path, name, sig, proto);
+            return rg_errf(err, errlen,
+                           "policy needs host function '%s', which '%s' does not define: the policy declares `extern fn "
+                           "%s%s`; define `%s` in the library (extern \"C\", not static)",
+                           name, path, name, sig, proto);
         }
         rg_host_fn fn;
         memcpy(&fn, &sym, sizeof fn); /* object pointer to function pointer, as POSIX allows */

@@ -496,7 +496,7 @@ static rg_status exec(rg_vm *vm, uint32_t chunk, int32_t row, rg_value *result, 
 #pragma GCC diagnostic ignored "-Woverride-init"
     static const void *const labels[256] = {
         [0 ... 255] = &&L__BAD,
-#define RG_X_LABEL(name, a, b, pops, pushes, syn) [RG_OP_##name] = &&L_##name,
+#define RG_X_LABEL(name, ...) [RG_OP_##name] = &&L_##name,
         RG_OPCODES(RG_X_LABEL)
 #undef RG_X_LABEL
         [RG_OP_OUTPUTS_] = &&L__OUTPUTS,

@@ -1,22 +1,10 @@
 /* loader.c — turns a bytecode file image into a heap rg_program that owns copies of its arrays: header, sections, checksum, then verification and derived indexes.
  * Must not trust a byte of the input: every read is bounds-checked, and nothing is derived from the tables before the verifier has passed them. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "bytecode_io.h"
+#include "text.h"
 #include "vm.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static void section_label(uint32_t i, char *buf, size_t n)
 {
@@ -35,19 +23,19 @@ static int walk_sections(const uint8_t *b, size_t len, size_t *end, char *err, s
     for (uint32_t i = 0; i < n; i++) {
         section_label(i, what, sizeof what);
         if (len - pos < RG_SECTION_HDR_SIZE)
-            return fail(err, errlen,
-                        "bytecode file is truncated: %s header needs %u bytes at offset %zu but the file has %zu",
-                        what, RG_SECTION_HDR_SIZE, pos, len);
+            return rg_errf(err, errlen,
+                           "bytecode file is truncated: %s header needs %u bytes at offset %zu but the file has %zu",
+                           what, RG_SECTION_HDR_SIZE, pos, len);
         uint64_t bytes = (uint64_t)rg_rd32(b + pos) * rg_rd32(b + pos + 4);
         pos += RG_SECTION_HDR_SIZE;
         if (bytes > len - pos)
-            return fail(err, errlen, "bytecode file is truncated: %s needs %llu bytes at offset %zu but the file has %zu",
-                        what, (unsigned long long)bytes, pos, len);
+            return rg_errf(err, errlen, "bytecode file is truncated: %s needs %llu bytes at offset %zu but the file has %zu",
+                           what, (unsigned long long)bytes, pos, len);
         pos += (size_t)bytes;
     }
     if (len - pos < RG_CHECKSUM_SIZE)
-        return fail(err, errlen, "bytecode file is truncated: the checksum needs %u bytes at offset %zu but the file has %zu",
-                    RG_CHECKSUM_SIZE, pos, len);
+        return rg_errf(err, errlen, "bytecode file is truncated: the checksum needs %u bytes at offset %zu but the file has %zu",
+                       RG_CHECKSUM_SIZE, pos, len);
     *end = pos + RG_CHECKSUM_SIZE;
     return 0;
 }
@@ -57,31 +45,31 @@ static int walk_sections(const uint8_t *b, size_t len, size_t *end, char *err, s
 static int check_envelope(const uint8_t *b, size_t len, char *err, size_t errlen)
 {
     size_t head = len < 4 ? len : 4;
-    if (len == 0) return fail(err, errlen, "not a Regula bytecode file (it is empty)");
-    if (memcmp(b, RG_MAGIC, head) != 0) return fail(err, errlen, "not a Regula bytecode file (bad magic)");
+    if (len == 0) return rg_errf(err, errlen, "not a Regula bytecode file (it is empty)");
+    if (memcmp(b, RG_MAGIC, head) != 0) return rg_errf(err, errlen, "not a Regula bytecode file (bad magic)");
     if (len < RG_HDR_FLAGS)
-        return fail(err, errlen, "bytecode file is truncated: the header needs %u bytes but the file has %zu",
-                    RG_HDR_SIZE, len);
+        return rg_errf(err, errlen, "bytecode file is truncated: the header needs %u bytes but the file has %zu",
+                       RG_HDR_SIZE, len);
     uint16_t version = rg_rd16(b + RG_HDR_VERSION);
     if (version != RG_FORMAT_VERSION)
-        return fail(err, errlen,
-                    "bytecode format version %u, this VM reads version %u: recompile the pack with this regula",
-                    (unsigned)version, RG_FORMAT_VERSION);
+        return rg_errf(err, errlen,
+                       "bytecode format version %u, this VM reads version %u: recompile the pack with this regula",
+                       (unsigned)version, RG_FORMAT_VERSION);
     if (len < RG_HDR_SIZE)
-        return fail(err, errlen, "bytecode file is truncated: the header needs %u bytes but the file has %zu",
-                    RG_HDR_SIZE, len);
+        return rg_errf(err, errlen, "bytecode file is truncated: the header needs %u bytes but the file has %zu",
+                       RG_HDR_SIZE, len);
     size_t end = 0;
     if (walk_sections(b, len, &end, err, errlen)) return -1;
     if (rg_fnv1a64(b, end - RG_CHECKSUM_SIZE, RG_FNV64_BASIS) != rg_rd64(b + end - RG_CHECKSUM_SIZE))
-        return fail(err, errlen, "checksum mismatch: the file is corrupted");
+        return rg_errf(err, errlen, "checksum mismatch: the file is corrupted");
     if (end != len)
-        return fail(err, errlen, "bytecode file has %zu unexpected bytes after its checksum (which ends at offset %zu)",
-                    len - end, end);
+        return rg_errf(err, errlen, "bytecode file has %zu unexpected bytes after its checksum (which ends at offset %zu)",
+                       len - end, end);
     uint16_t flags = rg_rd16(b + RG_HDR_FLAGS);
-    if (flags != 0) return fail(err, errlen, "bytecode flags 0x%04x are not supported by this VM", (unsigned)flags);
+    if (flags != 0) return rg_errf(err, errlen, "bytecode flags 0x%04x are not supported by this VM", (unsigned)flags);
     uint32_t n = rg_rd32(b + RG_HDR_N_SECTIONS);
     if (n != RG_N_SECTIONS)
-        return fail(err, errlen, "bytecode file has %u sections, this VM expects %u", (unsigned)n, RG_N_SECTIONS);
+        return rg_errf(err, errlen, "bytecode file has %u sections, this VM expects %u", (unsigned)n, RG_N_SECTIONS);
     return 0;
 }
 
@@ -92,15 +80,15 @@ static int read_section(const uint8_t *b, size_t *pos, unsigned idx, void **dst,
     uint32_t n = rg_rd32(b + *pos), size = rg_rd32(b + *pos + 4);
     *pos += RG_SECTION_HDR_SIZE;
     if (size != rg_section_elem_size[idx])
-        return fail(err, errlen,
-                    "section '%s' has %u-byte records, this VM expects %u: the file was written by an incompatible build",
-                    rg_section_name[idx], (unsigned)size, (unsigned)rg_section_elem_size[idx]);
+        return rg_errf(err, errlen,
+                       "section '%s' has %u-byte records, this VM expects %u: the file was written by an incompatible build",
+                       rg_section_name[idx], (unsigned)size, (unsigned)rg_section_elem_size[idx]);
     size_t bytes = (size_t)n * size;
     *dst = NULL;
     *count = n;
     if (bytes == 0) return 0;
     *dst = malloc(bytes);
-    if (!*dst) return fail(err, errlen, "out of memory loading section '%s' (%zu bytes)", rg_section_name[idx], bytes);
+    if (!*dst) return rg_errf(err, errlen, "out of memory loading section '%s' (%zu bytes)", rg_section_name[idx], bytes);
     memcpy(*dst, b + *pos, bytes);
     *pos += bytes;
     return 0;
@@ -128,7 +116,7 @@ int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, si
     if (check_envelope(b, len, err, errlen)) return -1;
 
     rg_program *p = calloc(1, sizeof *p);
-    if (!p) return fail(err, errlen, "out of memory loading bytecode");
+    if (!p) return rg_errf(err, errlen, "out of memory loading bytecode");
     p->owns_arrays = 1;
     read_scalars(b, p);
     size_t pos = RG_HDR_SIZE;
@@ -141,11 +129,11 @@ int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, si
 
     char why[512];
     if (rg_program_verify(p, why, sizeof why)) {
-        fail(err, errlen, "invalid bytecode: %s", why);
+        rg_errf(err, errlen, "invalid bytecode: %s", why);
         goto fail;
     }
     if (rg_program_finish(p)) {
-        fail(err, errlen, "out of memory building the program's indexes");
+        rg_errf(err, errlen, "out of memory building the program's indexes");
         goto fail;
     }
     *out = p;

@@ -1,0 +1,38 @@
+/* verify.h — the bytecode verifier's shared state: the context every check
+ * reports through, and the checks one part needs from another (verify.c:
+ * tables and cross-references; verify_code.c: operands, jumps, stack depths;
+ * verify_types.c: value classes). Must not be included outside those files. */
+#ifndef RG_VERIFY_H
+#define RG_VERIFY_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "bytecode_io.h"
+#include "text.h"
+#include "vm.h"
+
+typedef struct {
+    const rg_program *p;
+    char *err;
+    size_t errlen;
+} vctx;
+
+/* The message into the caller's buffer; -1. */
+#define VFAIL(v, ...) rg_errf((v)->err, (v)->errlen, __VA_ARGS__)
+
+#define NEED(cond, ...)                               \
+    do {                                              \
+        if (!(cond)) return VFAIL(v, __VA_ARGS__);    \
+    } while (0)
+
+/* Is t a type of p: its kind known, its enumeration or list one of p's (verify.c). */
+int rg_verify_type_ok(const rg_program *p, uint32_t t);
+/* Length of the longest chunk (1 at least): the size of per-offset scratch arrays. */
+uint32_t rg_verify_longest_chunk(const rg_program *p);
+/* Every chunk's code: decoding, operand bounds, jump targets, termination, stack depths (verify_code.c). */
+int rg_verify_code(vctx *v);
+/* The class of every value along every path of every chunk (verify_types.c). */
+int rg_verify_types(vctx *v);
+
+#endif

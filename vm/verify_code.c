@@ -1,0 +1,298 @@
+/* verify_code.c — the verifier's pass over each chunk's code: decoding,
+ * operand bounds, TABLE blocks, where ledger writes may stand, jump targets,
+ * termination and stack depths along every path. Must not modify the program
+ * nor follow value classes (verify_types.c). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "verify.h"
+
+typedef struct {
+    int32_t *depth;   /* stack depth on entry to each offset, -1 = not reached */
+    uint8_t *starts;  /* 1 at each instruction start */
+    uint32_t *work;   /* offsets still to propagate from */
+} scratch;
+
+static int bad_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, const char *noun, uint32_t val,
+                       const char *bound)
+{
+    return VFAIL(v, "chunk %u at offset %u: %s: %s %u is out of range (%s)", ci, off, rg_opinfo_table[in->op].name, noun,
+                 val, bound);
+}
+
+/* Operand which (1 or 2) of in, at offset off of chunk ci, against its kind's bound. */
+static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, int which)
+{
+    const rg_program *p = v->p;
+    const rg_chunk *c = &p->chunks[ci];
+    unsigned kind = which == 1 ? rg_opinfo_table[in->op].a : rg_opinfo_table[in->op].b;
+    uint32_t val = which == 1 ? in->a : in->b, n;
+    const char *noun;
+    char bound[64];
+#define PACK(noun_, plural_, n_)                                               \
+    noun = noun_;                                                              \
+    n = (n_);                                                                  \
+    snprintf(bound, sizeof bound, "the pack has %u " plural_, (unsigned)n);    \
+    break;
+    switch (kind) {
+    case RG_OPK_CONST: PACK("constant", "constants", p->n_consts)
+    case RG_OPK_STR: PACK("string", "strings", p->n_strings)
+    case RG_OPK_FIELD: PACK("claim slot", "claim slots", p->n_claim_slots)
+    case RG_OPK_IFIELD: PACK("item slot", "item slots", p->n_item_slots)
+    case RG_OPK_DEF: PACK("definition", "definitions", p->n_defs)
+    case RG_OPK_LEDGER: PACK("ledger field", "ledger fields", p->n_ledger_fields)
+    case RG_OPK_CAT: PACK("catalog", "catalogs", p->n_catalogs)
+    case RG_OPK_BRK: PACK("bracket", "brackets", p->n_brackets)
+    case RG_OPK_LIST: PACK("list", "lists", p->n_lists)
+    case RG_OPK_NOTE: PACK("note", "notes", p->n_notes)
+    case RG_OPK_VSEL: PACK("selector", "selectors", p->n_vselectors)
+    case RG_OPK_EXTERN: PACK("host function", "host functions", p->n_externs)
+    case RG_OPK_CLIST: PACK("claim list", "claim lists", p->n_claim_lists)
+    case RG_OPK_TYPE:
+        if (!rg_verify_type_ok(p, val))
+            return VFAIL(v, "chunk %u at offset %u: %s: type 0x%x is not a valid type", ci, off,
+                        rg_opinfo_table[in->op].name, val);
+        return 0;
+    case RG_OPK_LOCAL:
+    case RG_OPK_ROWSRC:
+        if (kind == RG_OPK_ROWSRC && val == RG_ROW_OF_FRAME) return 0;
+        noun = kind == RG_OPK_LOCAL ? "local" : "row local";
+        n = c->n_locals;
+        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
+        break;
+    case RG_OPK_COL: /* operand 1 (the catalog) was checked first */
+        noun = "column";
+        n = p->catalogs[in->a].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)in->a, (unsigned)n);
+        break;
+    case RG_OPK_CATCOL:
+        if (rg_hi16(val) >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
+        }
+        noun = "column";
+        n = p->catalogs[rg_hi16(val)].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rg_hi16(val), (unsigned)n);
+        val = rg_lo16(val);
+        break;
+    case RG_OPK_ROWCOLV: /* as ROWCOL, a byte each, then a value of any 8 bits */
+    case RG_OPK_ROWCOL: { /* a local, a catalog, a column of it */
+        rg_rowcol rc = rg_rowcol_of(kind, val);
+        if (rc.local >= c->n_locals) {
+            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
+            return bad_operand(v, ci, off, in, "local", rc.local, bound);
+        }
+        if (rc.cat >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", rc.cat, bound);
+        }
+        noun = "column";
+        n = p->catalogs[rc.cat].n_columns;
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rc.cat, (unsigned)n);
+        val = rc.col;
+        break;
+    }
+    case RG_OPK_CATIFIELD: /* a catalog, then a slot of an item row */
+        if (rg_hi16(val) >= p->n_catalogs) {
+            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
+        }
+        val = rg_lo16(val);
+        PACK("item slot", "item slots", p->n_item_slots)
+    case RG_OPK_FIELDIMM: /* the value is any 16 bits */
+        val = rg_hi16(val);
+        PACK("claim slot", "claim slots", p->n_claim_slots)
+    case RG_OPK_ROWLOCAL: /* a row source, then a local */
+    case RG_OPK_LOCALS:   /* two locals */
+        if (!(kind == RG_OPK_ROWLOCAL && rg_hi16(val) == RG_ROW_OF_FRAME) && rg_hi16(val) >= c->n_locals) {
+            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
+            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", rg_hi16(val), bound);
+        }
+        noun = "local";
+        n = c->n_locals;
+        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
+        val = rg_lo16(val);
+        break;
+    case RG_OPK_JUMP:
+        NEED(val < c->len, "chunk %u at offset %u: jump to %u is outside the chunk (0..%u)", ci, off, val, c->len - 1);
+        return 0;
+    default: /* NONE, IMM: nothing to check */
+        return 0;
+    }
+#undef PACK
+    if (val >= n) return bad_operand(v, ci, off, in, noun, val, bound);
+    return 0;
+}
+
+static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at);
+
+/* Is chunk ci some policy's plan (entries checked: the plans are in range)? */
+static int is_plan(const rg_program *p, uint32_t ci)
+{
+    for (uint32_t i = 0; i < p->n_plans; i++)
+        if (p->plans[i] == ci) return 1;
+    return 0;
+}
+
+/* Pass 1: decode linearly, check opcodes, lengths and operand bounds, mark starts. */
+static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    uint32_t off = 0, last = 0;
+    rg_insn in;
+    memset(s->starts, 0, c->len);
+    while (off < c->len) {
+        int r = rg_decode(code + off, c->len - off, &in);
+        NEED(r != -1, "chunk %u at offset %u: bad opcode %u (this VM has %u opcodes)", ci, off, (unsigned)code[off],
+             (unsigned)RG_OP__COUNT);
+        NEED(r != -2, "chunk %u at offset %u: %s needs %u bytes but only %u are left in the chunk", ci, off,
+             rg_opinfo_table[in.op].name, rg_op_length(in.op), c->len - off);
+        if (check_operand(v, ci, off, &in, 1) || check_operand(v, ci, off, &in, 2)) return -1;
+        NEED((in.op != RG_OP_LOAD_IDEF && in.op != RG_OP_STORE_IDEF) || v->p->defs[in.a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in.op].name,
+             in.a);
+        NEED((in.op != RG_OP_STORE_DEF && in.op != RG_OP_MEMO_DEF) || !v->p->defs[in.a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in.op].name,
+             in.a);
+        if (in.op == RG_OP_TABLE && check_table(v, ci, off, in.a)) return -1;
+        /* the ledger after the claim is written by the updates, run by the
+         * update chunk or computed by a plan: by no definition */
+        NEED(in.op != RG_OP_LEDGER_BEGIN || is_plan(v->p, ci),
+             "chunk %u at offset %u: LEDGER_BEGIN outside a plan", ci, off);
+        NEED((in.op != RG_OP_LEDGER_ADD && in.op != RG_OP_LEDGER_SET) || ci == v->p->entry.update || is_plan(v->p, ci),
+             "chunk %u at offset %u: %s outside the update chunk and the plans", ci, off, rg_opinfo_table[in.op].name);
+        s->starts[off] = 1;
+        last = off;
+        off += in.len;
+    }
+    NEED(rg_op_ends_block(code[last]),
+         "chunk %u at offset %u: the chunk ends with %s and would fall off its end (the last instruction must end a "
+         "block: RET, RET_IMM, JUMP, FAIL, VSELECT or a jumping superinstruction)",
+         ci, last, rg_opinfo_table[code[last]].name);
+    return 0;
+}
+
+/* A TABLE block (opcodes.h): inside the constants, its inputs locals of the
+ * chunk, a product of at most RG_TABLE_MAX_CELLS cells, matched flags 0 or 1. */
+static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at)
+{
+    const rg_program *p = v->p;
+    const int64_t *k = p->consts + at;
+    uint64_t avail = p->n_consts - at, cells = 1;
+    NEED(k[0] >= 1 && k[0] <= RG_TABLE_MAX_INPUTS && (uint64_t)(1 + 3 * k[0]) <= avail,
+         "chunk %u at offset %u: TABLE block at constant %u: bad input count %lld", ci, off, at, (long long)k[0]);
+    for (int64_t i = 0; i < k[0]; i++) {
+        const int64_t *in = k + 1 + 3 * i;
+        NEED(in[0] >= 0 && in[0] < p->chunks[ci].n_locals && in[2] >= 1 && in[2] <= RG_TABLE_MAX_CELLS &&
+                 in[1] > INT64_MIN + RG_TABLE_MAX_CELLS && in[1] < INT64_MAX - RG_TABLE_MAX_CELLS,
+             "chunk %u at offset %u: TABLE block at constant %u: bad input %lld", ci, off, at, (long long)i);
+        cells *= (uint64_t)in[2];
+        NEED(cells <= RG_TABLE_MAX_CELLS, "chunk %u at offset %u: TABLE block at constant %u has too many cells", ci,
+             off, at);
+    }
+    uint64_t first = 1 + 3 * (uint64_t)k[0];
+    NEED(first + 2 * cells <= avail, "chunk %u at offset %u: TABLE block at constant %u runs past the constants", ci,
+         off, at);
+    for (uint64_t c = 0; c < cells; c++)
+        NEED(k[first + 2 * c] == 0 || k[first + 2 * c] == 1,
+             "chunk %u at offset %u: TABLE block at constant %u: cell %llu has a bad flag", ci, off, at,
+             (unsigned long long)c);
+    return 0;
+}
+
+/* Pass 2: every jump lands on an instruction start. */
+static int check_targets(vctx *v, uint32_t ci, const scratch *s)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    rg_insn in;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        uint32_t t = rg_insn_target(&in);
+        if (t == RG_NO_INDEX || s->starts[t]) continue;
+        uint32_t inside = t;
+        while (!s->starts[inside]) inside--; /* offset 0 is a start */
+        return VFAIL(v, "chunk %u at offset %u: jump to %u lands inside the %s at offset %u", ci, off, t,
+                     rg_opinfo_table[code[inside]].name, inside);
+    }
+    return 0;
+}
+
+static int merge(vctx *v, uint32_t ci, scratch *s, uint32_t *n_work, uint32_t from, uint32_t to, int32_t depth)
+{
+    if (s->depth[to] < 0) {
+        s->depth[to] = depth;
+        s->work[(*n_work)++] = to;
+        return 0;
+    }
+    NEED(s->depth[to] == depth,
+         "chunk %u at offset %u: stack depth %d arriving from offset %u, but %d on another path (inconsistent stack at "
+         "a merge)",
+         ci, to, (int)depth, from, (int)s->depth[to]);
+    return 0;
+}
+
+/* Pass 3: stack depths along every path from offset 0 (each offset is queued
+ * once, when its depth is first set, so the work list never overflows). */
+static int check_stack(vctx *v, uint32_t ci, scratch *s)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    uint32_t n_work = 0;
+    for (uint32_t i = 0; i < c->len; i++) s->depth[i] = -1;
+    s->depth[0] = 0;
+    s->work[n_work++] = 0;
+    while (n_work) {
+        uint32_t off = s->work[--n_work];
+        int32_t d = s->depth[off];
+        rg_insn in;
+        rg_decode(code + off, c->len - off, &in);
+        const rg_opinfo *oi = &rg_opinfo_table[in.op];
+        int pops = rg_insn_pops(v->p, in.op, in.a); /* operands were checked by decode_chunk */
+        NEED(d >= pops, "chunk %u at offset %u: %s pops %d but the stack holds %d (stack underflow)", ci, off,
+             oi->name, pops, (int)d);
+        int32_t nd = d - pops + oi->pushes;
+        NEED(nd <= c->max_stack, "chunk %u at offset %u: %s grows the stack to %d, above the chunk's max_stack %u", ci,
+             off, oi->name, (int)nd, (unsigned)c->max_stack);
+        uint32_t t = rg_insn_target(&in);
+        /* JUMP_IF_SOME and JUMP_KEEP_*: the value they test goes along on the jump */
+        if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, off, t, rg_jump_keeps(in.op) ? d : nd)) return -1;
+        /* not a terminator, so not the last instruction: off + len is inside */
+        if (!rg_op_ends_block(in.op) && merge(v, ci, s, &n_work, off, off + in.len, rg_falls_bare(in.op) ? d : nd))
+            return -1;
+    }
+    return 0;
+}
+
+uint32_t rg_verify_longest_chunk(const rg_program *p)
+{
+    uint32_t longest = 1;
+    for (uint32_t i = 0; i < p->n_chunks; i++)
+        if (p->chunks[i].len > longest) longest = p->chunks[i].len;
+    return longest;
+}
+
+int rg_verify_code(vctx *v)
+{
+    const rg_program *p = v->p;
+    uint32_t longest = rg_verify_longest_chunk(p);
+    scratch s = {malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t))};
+    int r = 0;
+    if (!s.depth || !s.starts || !s.work) r = VFAIL(v, "out of memory verifying the code");
+    for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) {
+        if (p->chunks[i].len == 0)
+            r = VFAIL(v, "chunk %u is empty (a chunk must end with RET, JUMP, FAIL or VSELECT)", i);
+        else
+            r = decode_chunk(v, i, &s) || check_targets(v, i, &s) || check_stack(v, i, &s) ? -1 : 0;
+        /* each instruction pushes at most one value more than it pops, and takes a byte at least:
+         * a larger max_stack would only make every context allocate for nothing */
+        if (r == 0 && p->chunks[i].max_stack > p->chunks[i].len)
+            r = VFAIL(v, "chunk %u: max_stack %u is more than its %u bytes of code can push", i,
+                      (unsigned)p->chunks[i].max_stack, p->chunks[i].len);
+    }
+    free(s.depth);
+    free(s.starts);
+    free(s.work);
+    return r;
+}

@@ -1,0 +1,435 @@
+/* verify_types.c — the verifier's value classes: a class (string, row of
+ * catalog c, number, none) for every stack slot and local along every path,
+ * and a rule per opcode. Must not modify the program; it runs on code
+ * verify_code.c has checked (operands in range, jumps on instructions). */
+#include <stdlib.h>
+
+#include "verify.h"
+
+/* ---- value classes ----
+ * Values are untyped words and the instructions trust what they are given, so
+ * a hostile pack that hands an integer to an instruction (or a writer) taking
+ * it for a string or a catalog row would make the VM read where it must not.
+ * This pass follows a class for every stack slot and local along every path
+ * (a string pointer, a row of catalog c, any other word, or only none) and
+ * refuses a pack in which a string or row use may see anything else. Row
+ * definitions learn their catalog from what their chunks return, so the pass
+ * repeats until those stop changing. Every opcode has a rule below: adding an
+ * opcode without one is a compile error (-Wswitch). */
+
+enum { T_STR = 1, T_WORD = 2, T_ROW = 4 };
+#define T_CAT(t) ((t) >> 8)              /* a row's catalog + 1 */
+#define T_ANY_CAT 0xFFFFFFu              /* rows of more than one catalog */
+#define T_TOP (T_STR | T_WORD | T_ROW | T_ANY_CAT << 8)
+
+static uint32_t tag_join(uint32_t a, uint32_t b)
+{
+    uint32_t cat = !(a & T_ROW) ? T_CAT(b) : !(b & T_ROW) ? T_CAT(a) : T_CAT(a) == T_CAT(b) ? T_CAT(a) : T_ANY_CAT;
+    return ((a | b) & 7u) | cat << 8;
+}
+
+static uint32_t tag_row(uint32_t cat)
+{
+    return T_ROW | (cat < T_ANY_CAT - 1 ? cat + 1 : T_ANY_CAT) << 8;
+}
+
+/* The class of a value of type t (a row of an unknown catalog for a row type). */
+static uint32_t tag_of_type(uint32_t t)
+{
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_STRING: return T_STR;
+    case RG_T_ROW: return T_ROW | T_ANY_CAT << 8;
+    default: return T_WORD;
+    }
+}
+
+static const char *tag_name(uint32_t t)
+{
+    return t & T_STR ? "string" : t & T_ROW ? "catalog row" : "number";
+}
+
+typedef struct {
+    uint32_t *claim_slot, *item_slot; /* the class each slot's values have */
+    uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
+    uint8_t *want;                    /* per chunk: the classes it may return */
+    int changed;                      /* a row definition's catalog changed in this pass */
+    /* per chunk */
+    uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
+    uint32_t *states;                 /* per leader: height (RG_NO_INDEX: not reached), stack, locals */
+    uint8_t *queued;
+    uint32_t *work, *cur;
+    uint32_t width;
+} tyctx;
+
+static int need_tag(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t t, uint32_t allowed,
+                    const char *what)
+{
+    NEED(!(t & 7u & ~allowed), "chunk %u at offset %u: %s: %s may be a %s", ci, off, rg_opinfo_table[in->op].name,
+         what, tag_name(t & 7u & ~allowed));
+    return 0;
+}
+
+/* A value the chunk returns: of the classes it may return; a row definition learns the catalog. */
+static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t tag)
+{
+    const rg_program *p = v->p;
+    const rg_chunk *c = &p->chunks[ci];
+    int def = c->def != RG_NO_INDEX;
+    NEED(!(tag & 7u & ~t->want[ci]), "chunk %u at offset %u: %s returns a %s where %s%s%s needs a %s", ci, off,
+         rg_opinfo_table[in->op].name, tag_name(tag & 7u & ~t->want[ci]), def ? "definition '" : "its caller",
+         def ? p->blob + p->strings[p->defs[c->def].name].offset : "", def ? "'" : "", tag_name(t->want[ci]));
+    if (c->def != RG_NO_INDEX && RG_TYPE_KIND(p->defs[c->def].type) == RG_T_ROW) {
+        uint32_t j = tag_join(t->def_tag[c->def], tag);
+        if (j != t->def_tag[c->def]) {
+            t->def_tag[c->def] = j;
+            t->changed = 1;
+        }
+    }
+    return 0;
+}
+
+/* Join state s (height h) into leader l's, queueing l when it grew. */
+static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t *s, uint32_t *n_work)
+{
+    uint32_t l = t->leader_of[to], *d = t->states + (size_t)l * t->width, grew = 0;
+    if (d[0] == RG_NO_INDEX) {
+        memcpy(d, s, t->width * sizeof *d);
+        grew = 1;
+    } else {
+        NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, to, d[0], s[0]);
+        for (uint32_t k = 1; k < t->width; k++) {
+            uint32_t j = tag_join(d[k], s[k]);
+            grew |= j != d[k];
+            d[k] = j;
+        }
+    }
+    if (grew && !t->queued[l]) {
+        t->queued[l] = 1;
+        t->work[(*n_work)++] = to;
+    }
+    return 0;
+}
+
+/* What instruction in does to state s (s[0] height, then the stack, then the locals). */
+static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t *s)
+{
+    const rg_program *p = v->p;
+    const rg_chunk *c = &p->chunks[ci];
+    uint32_t *stk = s + 1, *loc = s + 1 + c->max_stack;
+    int pops = rg_insn_pops(p, in->op, in->a);
+    uint32_t *arg = stk + s[0] - pops, out = T_WORD;
+    switch ((rg_opcode)in->op) {
+    case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE: case RG_OP_LEDGER_BEGIN:
+    case RG_OP_JUMP_IF_NE: case RG_OP_NOTE: case RG_OP_FAIL: case RG_OP_JUMP_IF_SOME: case RG_OP_JUMP_KEEP_FALSE:
+    case RG_OP_JUMP_KEEP_TRUE:
+        break;
+    case RG_OP_VSELECT: {
+        /* it continues the same definition in another chunk */
+        const rg_vselector *vs = &p->vselectors[in->a];
+        NEED(p->chunks[vs->fallback].def == c->def,
+             "chunk %u at offset %u: VSELECT falls back to chunk %u, which computes another definition", ci, off,
+             vs->fallback);
+        for (uint32_t i = 0; i < vs->n_entries; i++) {
+            uint32_t to = p->vsel_entries[vs->first_entry + i].chunk;
+            NEED(p->chunks[to].def == c->def,
+                 "chunk %u at offset %u: VSELECT continues in chunk %u, which computes another definition", ci, off, to);
+        }
+        break;
+    }
+    case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_LIST_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
+    case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
+    case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
+    case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
+    case RG_OP_TIERED: case RG_OP_EQ_IMM: case RG_OP_MIN_IMM: case RG_OP_MAX_IMM: case RG_OP_IN_SET_IMM:
+        break;
+    case RG_OP_PUSH_CONST: out = p->consts[in->a] == RG_NONE ? 0 : T_WORD; break;
+    case RG_OP_PUSH_STR: out = T_STR; break;
+    case RG_OP_PUSH_NONE: out = 0; break;
+    case RG_OP_DUP: out = arg[0]; break;
+    case RG_OP_LOAD_LOCAL: out = loc[in->a]; break;
+    case RG_OP_STORE_LOCAL: loc[in->a] = arg[0]; break;
+    case RG_OP_SET_LOCAL: case RG_OP_ACC_ADD: loc[in->a] = T_WORD; break;
+    case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: /* the end of the rows is the next local (ITER_START) */
+        NEED(in->a + 1 < c->n_locals, "chunk %u at offset %u: %s needs locals %u and %u (%u locals)", ci, off,
+             rg_opinfo_table[in->op].name, in->a, in->a + 1, (unsigned)c->n_locals);
+        loc[in->a] = T_WORD;
+        break;
+    case RG_OP_ITER_START:
+        NEED(in->b + 1 < c->n_locals, "chunk %u at offset %u: ITER_START needs locals %u and %u (%u locals)", ci, off,
+             in->b, in->b + 1, (unsigned)c->n_locals);
+        loc[in->b] = loc[in->b + 1] = T_WORD;
+        break;
+    case RG_OP_LOAD_ROW: out = T_WORD; break;
+    case RG_OP_ELEM_FIELD: out = t->item_slot[in->a]; break;
+    case RG_OP_ELEM_INDEX: case RG_OP_ELEM_PREV: case RG_OP_ADD_MONTHS: case RG_OP_MAKE_DATE: case RG_OP_MONTH:
+    case RG_OP_DAY:
+        break;
+    case RG_OP_TO_TEXT:
+        if (RG_TYPE_KIND(in->a) == RG_T_STRING && need_tag(v, ci, off, in, arg[0], T_STR, "the value"))
+            return -1;
+        NEED(RG_TYPE_KIND(in->a) != RG_T_ROW && RG_TYPE_KIND(in->a) != RG_T_LIST && RG_TYPE_KIND(in->a) != RG_T_RECORD,
+             "chunk %u at offset %u: TO_TEXT of a value that has no text", ci, off);
+        out = T_STR;
+        break;
+    case RG_OP_CONCAT:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
+            need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))
+            return -1;
+        out = T_STR;
+        break;
+    case RG_OP_REJECT:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "the message"))
+            return -1;
+        break;
+    case RG_OP_LOAD_FIELD: out = t->claim_slot[in->a]; break;
+    case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
+    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = t->def_tag[in->a]; break;
+    case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
+        out = tag_join(t->def_tag[in->a], p->consts[in->b] == RG_NONE ? 0 : T_WORD);
+        break;
+    case RG_OP_STR_EQ: case RG_OP_STR_NE:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
+            need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))
+            return -1;
+        break;
+    case RG_OP_FIND:
+        if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
+            return -1;
+        out = tag_row(in->a);
+        break;
+    case RG_OP_CAT_COL:
+    case RG_OP_LOCAL_COL:
+    case RG_OP_LOCAL_COL_IF_SOME:
+    case RG_OP_LOCAL_COL_IN_SET:
+    case RG_OP_JUMP_UNLESS_COL: {
+        uint32_t row, cat, col;
+        if (in->op == RG_OP_CAT_COL)
+            row = arg[0], cat = in->a, col = in->b;
+        else if (in->op == RG_OP_LOCAL_COL)
+            row = loc[in->a], cat = rg_hi16(in->b), col = rg_lo16(in->b);
+        else { /* ROWCOL, ROWCOLV */
+            rg_rowcol rc = rg_rowcol_of(rg_opinfo_table[in->op].a, in->a);
+            row = loc[rc.local], cat = rc.cat, col = rc.col;
+        }
+        if (need_tag(v, ci, off, in, row, T_ROW, "the row"))
+            return -1;
+        NEED(!(row & T_ROW) || T_CAT(row) == cat + 1,
+             "chunk %u at offset %u: %s reads catalog %u from a row that may belong to another catalog", ci, off,
+             rg_opinfo_table[in->op].name, cat);
+        out = in->op == RG_OP_LOCAL_COL_IN_SET ? T_WORD : tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
+        break;
+    }
+    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
+    case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM: case RG_OP_JUMP_UNLESS_FIELD:
+        break;
+    case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_WORD; break;
+    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_WORD; break;
+    case RG_OP_ZERO_LOCALS:
+        NEED(in->a <= in->b, "chunk %u at offset %u: ZERO_LOCALS from local %u down to %u", ci, off, in->a, in->b);
+        for (uint32_t l = in->a; l <= in->b; l++) loc[l] = T_WORD;
+        break;
+    case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc[in->a] = arg[0]; break;
+    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc[in->a] = T_WORD; break;
+    case RG_OP_FIND_LOCAL:
+        if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
+            return -1;
+        loc[in->b] = tag_row(in->a);
+        break;
+    case RG_OP_FIND_ILOCAL:
+        if (need_tag(v, ci, off, in, t->item_slot[rg_lo16(in->a)], T_STR, "the key"))
+            return -1;
+        loc[rg_lo16(in->b)] = tag_row(rg_hi16(in->a));
+        break;
+    case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
+    case RG_OP_LOAD_LOCAL2: break; /* pushes both below */
+    case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET:
+        if (need_tag(v, ci, off, in, arg[0], T_WORD, "the ledger value"))
+            return -1;
+        break;
+    case RG_OP_CALL_EXTERN: {
+        const rg_extern *x = &p->externs[in->a];
+        for (uint32_t k = 0; k < x->n_args; k++)
+            if (need_tag(v, ci, off, in, arg[k], tag_of_type(x->args[k]), "an argument"))
+                return -1;
+        out = tag_of_type(x->result);
+        break;
+    }
+    case RG_OP_TRACE_DEF: {
+        /* explaining, the value is memoised as definition A: it must be of A's class */
+        rg_type dt = p->defs[in->a].type;
+        NEED(RG_TYPE_KIND(dt) != RG_T_ROW, "chunk %u at offset %u: TRACE_DEF of row definition %u", ci, off, in->a);
+        if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt), "the value"))
+            return -1;
+        out = arg[0];
+        break;
+    }
+    case RG_OP_STORE_DEF: case RG_OP_STORE_IDEF: case RG_OP_MEMO_DEF: {
+        /* memoised as definition A: of A's class; a row definition learns the catalog */
+        rg_type dt = p->defs[in->a].type;
+        uint32_t x = in->op == RG_OP_MEMO_DEF ? loc[in->b] : arg[0];
+        if (need_tag(v, ci, off, in, x, tag_of_type(dt) & 7u, "the value"))
+            return -1;
+        if (RG_TYPE_KIND(dt) == RG_T_ROW) {
+            uint32_t j = tag_join(t->def_tag[in->a], x);
+            if (j != t->def_tag[in->a]) {
+                t->def_tag[in->a] = j;
+                t->changed = 1;
+            }
+        }
+        if (in->op == RG_OP_STORE_DEF)
+            loc[in->b] = arg[0];
+        out = arg[0];
+        break;
+    }
+    case RG_OP_RET:
+        if (ret_tag(v, t, ci, off, in, arg[0]))
+            return -1;
+        break;
+    case RG_OP_RET_IMM: case RG_OP_TABLE: /* return a number from the code or the table's constants */
+        if (ret_tag(v, t, ci, off, in, T_WORD))
+            return -1;
+        break;
+    case RG_OP__COUNT:
+        break;
+    }
+    s[0] -= (uint32_t)pops;
+    if (in->op == RG_OP_DUP) {
+        stk[s[0]++] = out;
+        stk[s[0]++] = out;
+    } else if (in->op == RG_OP_LOAD_LOCAL2) {
+        stk[s[0]++] = loc[in->a];
+        stk[s[0]++] = loc[in->b];
+    } else if (rg_opinfo_table[in->op].pushes) {
+        stk[s[0]++] = out;
+    }
+    return 0;
+}
+
+/* One chunk, from offset 0 along every path until the classes settle. */
+static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    rg_insn in;
+    uint32_t n_leaders = 0, n_work = 0;
+    t->width = 1u + c->max_stack + c->n_locals;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        t->leader_of[off] = RG_NO_INDEX;
+    }
+    t->leader_of[0] = n_leaders++;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        uint32_t to = rg_insn_target(&in);
+        if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
+            t->leader_of[to] = n_leaders++;
+    }
+    NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
+         ci,
+         n_leaders, t->width);
+    uint32_t *states = realloc(t->states, ((size_t)n_leaders * t->width + t->width) * sizeof *states);
+    uint8_t *queued = realloc(t->queued, n_leaders);
+    if (states) t->states = states;
+    if (queued) t->queued = queued;
+    NEED(states && queued, "out of memory verifying the code");
+    t->cur = t->states + (size_t)n_leaders * t->width;
+    for (uint32_t l = 0; l < n_leaders; l++)
+        t->states[(size_t)l * t->width] = RG_NO_INDEX;
+    memset(t->queued, 0, n_leaders);
+    uint32_t *s = t->cur;
+    s[0] = 0;
+    for (uint32_t k = 0; k < c->n_locals; k++)
+        s[1 + c->max_stack + k] = T_TOP; /* locals hold what the stack last held there */
+    for (uint32_t k = 0; k < c->max_stack; k++)
+        s[1 + k] = 0;
+    if (ty_merge(v, t, ci, 0, s, &n_work))
+        return -1;
+    while (n_work) {
+        uint32_t off = t->work[--n_work];
+        t->queued[t->leader_of[off]] = 0;
+        memcpy(s, t->states + (size_t)t->leader_of[off] * t->width, t->width * sizeof *s);
+        for (;;) {
+            rg_decode(code + off, c->len - off, &in);
+            uint32_t to = rg_insn_target(&in);
+            if (to != RG_NO_INDEX && rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+                return -1;
+            if (ty_step(v, t, ci, off, &in, s))
+                return -1;
+            if (to != RG_NO_INDEX && !rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+                return -1;
+            if (rg_falls_bare(in.op)) /* its value went along the jump only */
+                s[0]--;
+            if (rg_op_ends_block(in.op))
+                break;
+            off += in.len;
+            if (t->leader_of[off] != RG_NO_INDEX) {
+                if (ty_merge(v, t, ci, off, s, &n_work))
+                    return -1;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The classes of the claim's slots, of the definitions and of what each chunk may return. */
+static int ty_setup(vctx *v, tyctx *t)
+{
+    const rg_program *p = v->p;
+    for (uint32_t i = 0; i < p->n_claim_slots; i++) t->claim_slot[i] = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_item_slots; i++) t->item_slot[i] = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_fields; i++) {
+        const rg_field *f = &p->fields[i];
+        if (RG_TYPE_KIND(f->type) == RG_T_LIST) continue; /* its items are rows of their own, its slot unused */
+        uint32_t *slot = f->in_list ? &t->item_slot[f->slot] : &t->claim_slot[f->slot];
+        uint32_t tag = tag_of_type(f->type);
+        *slot = *slot == RG_NO_INDEX ? tag : tag_join(*slot, tag);
+    }
+    /* a slot no field fills stays as the binder left it: none */
+    for (uint32_t i = 0; i < p->n_claim_slots; i++) if (t->claim_slot[i] == RG_NO_INDEX) t->claim_slot[i] = 0;
+    for (uint32_t i = 0; i < p->n_item_slots; i++) if (t->item_slot[i] == RG_NO_INDEX) t->item_slot[i] = 0;
+    for (uint32_t i = 0; i < p->n_defs; i++)
+        t->def_tag[i] = RG_TYPE_KIND(p->defs[i].type) == RG_T_ROW ? 0 : tag_of_type(p->defs[i].type);
+    for (uint32_t i = 0; i < p->n_chunks; i++) {
+        uint32_t d = p->chunks[i].def;
+        t->want[i] = d == RG_NO_INDEX ? T_STR | T_WORD | T_ROW : (uint8_t)(tag_of_type(p->defs[d].type) & 7u);
+    }
+    for (uint32_t i = 0; i < p->n_ledger_keys; i++)
+        t->want[p->ledger_keys[i]] &= (uint8_t)(tag_of_type(p->ledger_key_types[i]) & 7u);
+    for (uint32_t i = 0; i < p->n_ledger_fields; i++)
+        if (p->ledger_fields[i].init != RG_NO_INDEX) t->want[p->ledger_fields[i].init] &= T_WORD;
+    return 0;
+}
+
+int rg_verify_types(vctx *v)
+{
+    const rg_program *p = v->p;
+    uint32_t longest = rg_verify_longest_chunk(p);
+    tyctx t = {0};
+    t.claim_slot = malloc((p->n_claim_slots + 1) * sizeof *t.claim_slot);
+    t.item_slot = malloc((p->n_item_slots + 1) * sizeof *t.item_slot);
+    t.def_tag = malloc((p->n_defs + 1) * sizeof *t.def_tag);
+    t.want = malloc(p->n_chunks + 1);
+    t.leader_of = malloc(longest * sizeof *t.leader_of);
+    t.work = malloc(longest * sizeof *t.work);
+    int r = 0;
+    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.leader_of || !t.work)
+        r = VFAIL(v, "out of memory verifying the code");
+    else
+        r = ty_setup(v, &t);
+    /* each pass can only widen a row definition's class, at most twice each */
+    for (uint32_t pass = 0; r == 0 && pass < 2 * p->n_defs + 2; pass++) {
+        t.changed = 0;
+        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) r = ty_chunk(v, &t, i);
+        if (!t.changed) break;
+    }
+    free(t.claim_slot);
+    free(t.item_slot);
+    free(t.def_tag);
+    free(t.want);
+    free(t.leader_of);
+    free(t.work);
+    free(t.states);
+    free(t.queued);
+    return r;
+}
