@@ -99,9 +99,13 @@ static uint8_t *put_section(uint8_t *w, const void *data, uint32_t n, size_t siz
     return w + (size_t)n * size;
 }
 
+/* The hole after cond_field and the pad byte: zero, whatever memory held (a deterministic image). */
 static void zero_field_holes(uint8_t *records, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++) memset(records + (size_t)i * sizeof(rg_field) + FIELD_HOLE_AT, 0, FIELD_HOLE_LEN);
+    for (uint32_t i = 0; i < n; i++) {
+        memset(records + (size_t)i * sizeof(rg_field) + FIELD_HOLE_AT, 0, FIELD_HOLE_LEN);
+        memset(records + (size_t)i * sizeof(rg_field) + offsetof(rg_field, pad), 0, MSZ(rg_field, pad));
+    }
 }
 
 int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)

@@ -87,13 +87,13 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
                 cands[n++] = c->name;
         }
         const char *best = rgc_closest(d->name, cands, n);
-        char hint[240];
+        char hint[240], declare[120];
+        snprintf(declare, sizeof declare, "%s %s: TYPE%s", def_noun(d), d->name,
+                 d->kind == RG_D_TABLE ? " by (inputs) { rows }" : d->kind == RG_D_DECIDE ? " { arms }" : " = …");
         if (best)
-            snprintf(hint, sizeof hint, "did you mean '%s'? To declare a new one, give its type: %s %s: TYPE …", best,
-                     def_noun(d), d->name);
+            snprintf(hint, sizeof hint, "did you mean '%s'? To declare a new one, give its type: %s", best, declare);
         else
-            snprintf(hint, sizeof hint, "to declare a new one, give its type: %s %s: TYPE …%s", def_noun(d), d->name,
-                     d->kind == RG_D_TABLE ? " by (inputs) { rows }" : " = …");
+            snprintf(hint, sizeof hint, "to declare a new one, give its type: %s", declare);
         rgc_error(pk, d->name_loc, hint, "%s overrides '%s', which %s does not define", p->name, d->name,
                   p->parent ? p->parent->name : pk->root->name);
         return;

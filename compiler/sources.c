@@ -142,7 +142,7 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
                     drop_named(&target->decls, d->decls.v[e]);
             else
                 drop_named(&target->decls, d);
-            rg_vec_push(&target->decls, d);
+            rg_vec_apush(&pk->arena, &target->decls, d); /* the parser's vector lives in the arena */
         }
     }
     return rc;

@@ -451,7 +451,11 @@ void repl_cmd_set(repl *r, const char *args)
     } else {
         const char *value = trim(rest + 1);
         char type[200] = "";
-        if (root->type) {
+        /* the type is written only where the override replaces the declaration
+         * itself (the policy that declared it, outside its versions): elsewhere
+         * a typed declaration would be a new name */
+        const rgc_policy *declared = def->owner ? def->owner : pk->root;
+        if (root->type && p == declared && !ver) {
             size_t len;
             const char *tt = src_text(repl_base(r), root->type->loc, &len);
             snprintf(type, sizeof type, ": %.*s", (int)len, tt);

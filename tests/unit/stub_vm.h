@@ -75,11 +75,14 @@ static int32_t tp_field(test_program *t, int32_t parent, const char *key, const 
     f->parent = parent;
     f->in_list = parent >= 0 && (t->fields[parent].in_list || RG_TYPE_KIND(t->fields[parent].type) == RG_T_LIST);
     f->cond_field = -1;
+    f->list = f->message = f->elem_message = RG_NO_INDEX;
     if (RG_TYPE_KIND(type) == RG_T_LIST) {
-        f->slot = RG_NO_INDEX;
+        f->slot = t->p.n_claim_slots++; /* its number of elements */
+        f->list = t->p.n_claim_lists++;
         t->p.list_field = (uint32_t)i;
     } else {
         f->slot = f->in_list ? t->p.n_item_slots++ : t->p.n_claim_slots++;
+        if (f->in_list) f->list = t->fields[parent].list;
     }
     return i;
 }
@@ -197,6 +200,8 @@ rg_vm *rg_vm_new(const rg_program *p)
     vm->claim = calloc(p->n_claim_slots ? p->n_claim_slots : 1, sizeof *vm->claim);
     vm->ledger_in = calloc(8, sizeof *vm->ledger_in);
     vm->ledger_out = calloc(8, sizeof *vm->ledger_out);
+    vm->list_first = calloc(4, sizeof *vm->list_first);
+    vm->list_count = calloc(4, sizeof *vm->list_count);
     return vm;
 }
 
@@ -208,6 +213,7 @@ void rg_vm_reset(rg_vm *vm)
         stub_strings = n;
     }
     vm->n_items = 0;
+    if (vm->list_count) memset(vm->list_count, 0, 4 * sizeof *vm->list_count);
 }
 
 void rg_vm_free(rg_vm *vm)
@@ -218,6 +224,8 @@ void rg_vm_free(rg_vm *vm)
     free(vm->items);
     free(vm->ledger_in);
     free(vm->ledger_out);
+    free(vm->list_first);
+    free(vm->list_count);
     free(vm);
 }
 
@@ -244,6 +252,18 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
         vm->cap_items = n;
     }
     vm->n_items = n;
+    return RG_OK;
+}
+
+int rg_vm_add_rows(rg_vm *vm, uint32_t list, uint32_t n, uint32_t *first)
+{
+    if (list >= 4) return RG_ERR_USAGE;
+    uint32_t at = vm->n_items;
+    int st = rg_vm_reserve_items(vm, at + n);
+    if (st != RG_OK) return st;
+    vm->list_first[list] = at;
+    vm->list_count[list] = n;
+    *first = at;
     return RG_OK;
 }
 

@@ -96,6 +96,9 @@ static void set_field(rg_program *p, int garbage_padding)
     f->optional = f->in_list = f->has_range = f->cond_op = 0;
     f->cond_field = -1;
     f->cond_value = f->lo = f->hi = 0;
+    f->cond_only = f->has_default = f->nonempty = 0;
+    f->list = f->message = f->elem_message = RG_NO_INDEX;
+    f->default_value = 0;
     p->n_fields = 1;
 }
 
@@ -132,7 +135,7 @@ static rg_program *build(const codebuf *code0, uint16_t n_locals, uint16_t max_s
     p->entry = (rg_entries){1, 1, RG_NO_INDEX, RG_NO_INDEX};
     p->n_claim_slots = 1;
     p->n_item_slots = 1;
-    p->list_field = RG_NO_INDEX;
+    p->n_claim_lists = 0;
     p->n_item_defs = 0;
     p->source_hash = 0x0123456789abcdefull;
     return p;
@@ -171,7 +174,7 @@ static rg_program *build_rich(void)
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
     emit(&c, RG_OP_IN_LIST, 0, 0);
     emit(&c, RG_OP_POP, 0, 0);
-    emit(&c, RG_OP_ITEMS_COUNT, 0, 0);
+    emit(&c, RG_OP_LIST_COUNT, 0, 0);
     emit(&c, RG_OP_ADD, 0, 0);
     emit(&c, RG_OP_RET, 0, 0);
     at[1] = c.n;
@@ -213,11 +216,16 @@ static rg_program *build_rich(void)
             {at[4], 6, S_MAIN}, {at[5], 8, S_MAIN});
     free(p->fields);
     p->fields = calloc(3, sizeof *p->fields);
-    p->fields[0] = (rg_field){S_SCHEME, S_PATH, RG_TYPE(RG_T_ENUM, 0), -1, 0, 0, 0, 0, 0, -1, 0, 0, 0};
-    p->fields[1] = (rg_field){S_ITEMS, S_ITEMS, RG_TYPE(RG_T_LIST, RG_T_RECORD), -1, RG_NO_INDEX, 0, 0, 0, 0, -1, 0, 0, 0};
-    p->fields[2] = (rg_field){S_AMOUNT, S_ITEMS_AMOUNT, RG_TYPE(RG_T_MONEY, 0), 1, 0, 0, 1, 0, 0, -1, 0, 0, 0};
+    p->fields[0] = (rg_field){.key = S_SCHEME, .path = S_PATH, .type = RG_TYPE(RG_T_ENUM, 0), .parent = -1, .slot = 0,
+                              .cond_field = -1, .list = RG_NO_INDEX, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX};
+    p->fields[1] = (rg_field){.key = S_ITEMS, .path = S_ITEMS, .type = RG_TYPE(RG_T_LIST, 0), .parent = -1, .slot = 1,
+                              .cond_field = -1, .list = 0, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX};
+    p->fields[2] = (rg_field){.key = S_AMOUNT, .path = S_ITEMS_AMOUNT, .type = RG_TYPE(RG_T_MONEY, 0), .parent = 1,
+                              .slot = 0, .in_list = 1, .cond_field = -1, .list = 0, .message = RG_NO_INDEX,
+                              .elem_message = RG_NO_INDEX};
     p->n_fields = 3;
-    p->list_field = 1;
+    p->n_claim_slots = 2;
+    p->n_claim_lists = 1;
     REPLACE(defs, rg_def, {S_TOTAL, RG_TYPE(RG_T_INT, 0), RG_DEF_DEF, 0, 0, 0},
             {S_DOUBLE, RG_TYPE(RG_T_MONEY, 0), RG_DEF_DEF, 1, 0, 0});
     p->n_item_defs = 1;
@@ -289,6 +297,7 @@ static void test_roundtrip(void **state)
     assert_memory_equal(&q->entry, &p->entry, sizeof p->entry);
     assert_int_equal(q->n_claim_slots, 1);
     assert_int_equal(q->n_item_slots, 1);
+    assert_int_equal(q->n_claim_lists, 0);
     assert_int_equal(q->list_field, RG_NO_INDEX);
     assert_int_equal(q->n_item_defs, 0);
     assert_true(q->source_hash == 0x0123456789abcdefull);
@@ -545,7 +554,7 @@ static void test_bad_magic_and_version(void **state)
     expect_load_error((const uint8_t *)"RX", 2, "bad magic");
     uint8_t *copy = dup_mem(buf, len);
     rg_wr16(copy + RG_HDR_VERSION, 7);
-    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 1: recompile the pack");
+    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 2: recompile the pack");
     expect_load_error(copy, 10, "bytecode format version 7"); /* a short file of another version */
     free(copy);
     expect_load_error(NULL, 0, "empty");
@@ -617,13 +626,15 @@ static void expect_code_ok(const codebuf *c, uint16_t n_locals, uint16_t max_sta
     rg_program_free(p);
 }
 
-/* A loop over the items with ITER_NEXT, then both arms of a JUMP_IF_TRUE
- * merging at the RET: valid, locals 1, max_stack 1. */
+/* A loop with ITER_NEXT (its end in local 1), then both arms of a
+ * JUMP_IF_TRUE merging at the RET: valid, locals 2, max_stack 1. */
 static codebuf flow_code(void)
 {
     codebuf c = {{0}, 0};
     emit(&c, RG_OP_PUSH_INT, 0, 0);
     emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 1, 0);
     uint32_t loop = emit(&c, RG_OP_ITER_NEXT, 0, 0);
     emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
     emit(&c, RG_OP_POP, 0, 0);
@@ -644,7 +655,19 @@ static void test_valid_control_flow(void **state)
 {
     (void)state;
     codebuf c = flow_code();
-    expect_code_ok(&c, 1, 1);
+    expect_code_ok(&c, 2, 1);
+    /* the end of the rows is the local after the index: it must exist */
+    codebuf d = {{0}, 0};
+    uint32_t next = emit(&d, RG_OP_ITER_NEXT, 0, 0);
+    uint32_t end = emit(&d, RG_OP_PUSH_INT, 0, 0);
+    emit(&d, RG_OP_RET, 0, 0);
+    rg_wr32(d.b + next + 3, end);
+    expect_code_error(&d, 1, 1, "ITER_NEXT needs locals 0 and 1 (1 locals)");
+    codebuf e = {{0}, 0};
+    emit(&e, RG_OP_ITER_START, 0, 0);
+    emit(&e, RG_OP_PUSH_INT, 0, 0);
+    emit(&e, RG_OP_RET, 0, 0);
+    expect_code_error(&e, 2, 1, "ITER_START: claim list 0 is out of range (the pack has 0 claim lists)");
 }
 
 static void test_jumps(void **state)
@@ -941,8 +964,8 @@ static void test_tables(void **state)
     expect_table_error(p, "entry select_policy");
 
     p = small();
-    p->entry.outcome_def = 0; /* an int, not a bool */
-    expect_table_error(p, "entry outcome_def: 0 is not a bool definition");
+    p->entry.validate = 7; /* no such definition */
+    expect_table_error(p, "entry validate: 7 is not a claim-level definition");
 
     p = small();
     p->versions[0].until = 100;
@@ -1270,7 +1293,7 @@ static void test_value_classes(void **state)
 /* ---- the disassembler ---- */
 
 static const char k_listing[] =
-    "; regula bytecode, format version 1\n"
+    "; regula bytecode, format version 2\n"
     "; source hash 0123456789abcdef\n"
     "; strings 24, member_names 2, enums 1, fields 1, defs 1, chunks 2\n"
     "; policies 1, vtable 1, versions 1, vselectors 0, vsel_entries 0, columns 2\n"
@@ -1278,8 +1301,8 @@ static const char k_listing[] =
     "; lists 0, list_values 0, ledger_scopes 0, ledger_keys 0, ledger_key_types 0, ledger_fields 0\n"
     "; outputs 1, notes 0, consts 1, lines 2, code 18, blob 160\n"
     "; externs 0, plans 0\n"
-    "; entries: select_policy chunk 1, asof chunk 1, update chunk -, outcome def -\n"
-    "; claim slots 1, item slots 1, list field -, per-item definitions 0\n"
+    "; entries: select_policy chunk 1, asof chunk 1, update chunk -, validate def -\n"
+    "; claim slots 1, item slots 1, claim lists 0, per-item definitions 0\n"
     "\n"
     "policies:\n"
     "  0 LN (main.rg)\n"
@@ -1367,7 +1390,7 @@ static void test_disasm_operands(void **state)
 static int write_seeds(const char *dir)
 {
     codebuf flow = flow_code();
-    rg_program *progs[3] = {small(), build(&flow, 1, 1, 0), build_rich()};
+    rg_program *progs[3] = {small(), build(&flow, 2, 1, 0), build_rich()};
     const char *names[3] = {"small.rgb", "flow.rgb", "rich.rgb"};
     int r = 0;
     for (int i = 0; i < 3; i++) {

@@ -877,7 +877,9 @@ static void test_bind_slots(void **state)
     memcpy(copy, kept, n * sizeof *kept);
 
     rg_vm_reset(M->vm);
-    assert_int_equal(rg_vm_bind_slots(M->vm, kept, kept + p->n_claim_slots, 2), RG_OK);
+    const uint32_t counts[1] = {2};
+    assert_int_equal(p->n_claim_lists, 1);
+    assert_int_equal(rg_vm_bind_slots(M->vm, kept, kept + p->n_claim_slots, counts), RG_OK);
     assert_ptr_equal(M->vm->claim, kept);
     assert_int_equal(M->vm->n_items, 2);
     assert_int_equal(rg_vm_begin(M->vm), RG_OK);
