@@ -606,6 +606,16 @@ void regula_host_fail(regula_ctx *c, const char *message)
 
 /* ---- claims ----------------------------------------------------------------------------- */
 
+/* Has the bound claim a record in scope s (every key part present)? */
+static int scope_applies(const regula_ctx *c, unsigned s)
+{
+    const rg_ledger_scope *sc = &c->pack->prog->ledger_scopes[s];
+    for (uint32_t k = 0; k < sc->n_keys; k++)
+        if (c->keys[sc->first_key + k] == RG_NONE)
+            return 0;
+    return 1;
+}
+
 regula_status rg_api_begin_claim(regula_ctx *c)
 {
     rg_vm *vm = c->vm;
@@ -613,10 +623,18 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     memset(c->given, 0, p->n_ledger_fields);
     c->serial++;
     c->explained = 0;
-    vm->explain = 0;
+    vm->explain = c->explain; /* as `regula run`: the checking's steps are dropped, the amounts' kept */
     rg_status s = rg_vm_begin(vm);
-    for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++)
-        s = rg_vm_ledger_keys(vm, i, c->keys + p->ledger_scopes[i].first_key);
+    for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
+        const rg_ledger_scope *sc = &p->ledger_scopes[i];
+        s = rg_vm_ledger_keys(vm, i, c->keys + sc->first_key);
+        if (s == RG_OK && !scope_applies(c, i))
+            /* a key part is absent: no record here, its fields read their first values */
+            for (uint32_t f = sc->first_field; s == RG_OK && f < sc->first_field + sc->n_fields; f++) {
+                s = rg_vm_ledger_init(vm, f, &vm->ledger_in[f]);
+                c->given[f] = 1;
+            }
+    }
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, vm->error);
     c->state = CLAIM_BOUND;
@@ -761,6 +779,16 @@ regula_status regula_ledger_key(regula_ctx *c, unsigned s, unsigned k, regula_va
     const rg_program *p = c->pack->prog;
     to_value(p, p->ledger_key_types[sc->first_key + k], c->keys[sc->first_key + k], out);
     return REGULA_OK;
+}
+
+int regula_ledger_applies(regula_ctx *c, unsigned s)
+{
+    if (!c || (c->state != CLAIM_SETTLED && rg_api_need_bound(c, "regula_ledger_applies") != REGULA_OK))
+        return -1;
+    const rg_ledger_scope *sc;
+    if (check_scope(c, s, "regula_ledger_applies", &sc) != REGULA_OK)
+        return -1;
+    return scope_applies(c, s);
 }
 
 regula_status regula_ledger_set(regula_ctx *c, unsigned s, unsigned f, int64_t value)

@@ -54,11 +54,11 @@ static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, siz
         cli_json_arena_release(obj);
         return 1;
     }
+    vm->explain = explain;
     s = rg_vm_begin(vm);
     if (s == RG_OK)
         s = rg_ledger_store_load(ledger, vm);
     if (s == RG_OK) {
-        vm->explain = explain;
         if (explain)
             s = rg_write_result_explained(out, vm);
         else

@@ -132,8 +132,11 @@ regula_type regula_output_type(const regula_pack *pack, unsigned output);
 int regula_output_index(const regula_pack *pack, const char *name);         /* -1 when none */
 
 /* Its ledger: scopes ("yearly" by person id and year, "personal_account" by
- * person id), each with key parts and fields (money, int, percent or
- * duration, as int64_t). Fields are numbered within their scope. */
+ * person id, "disease_yearly" by person id, year and disease in the seed
+ * pack), each with key parts (strings, numbers, dates, regions, members of
+ * enumerations; a part may be absent: regula_ledger_applies) and fields
+ * (money, int, percent or duration, as int64_t). Fields are numbered within
+ * their scope. */
 unsigned regula_ledger_scope_count(const regula_pack *pack);
 const char *regula_ledger_scope_name(const regula_pack *pack, unsigned scope);
 int regula_ledger_scope_index(const regula_pack *pack, const char *name);
@@ -210,6 +213,11 @@ regula_status regula_claim_end(regula_ctx *ctx);
  * a scope that had no record. Do not store anything after a failed settle. */
 #define REGULA_ALL_SCOPES (~0u)
 regula_status regula_ledger_key(regula_ctx *ctx, unsigned scope, unsigned key, regula_value *out);
+/* 1 when the claim has a record in the scope; 0 when one of its key parts is
+ * absent (a per-disease ledger, a claim of no disease): its fields then read
+ * their first values without being given, and there is nothing to store
+ * after the settle. -1 on a usage error. */
+int regula_ledger_applies(regula_ctx *ctx, unsigned scope);
 regula_status regula_ledger_set(regula_ctx *ctx, unsigned scope, unsigned field, int64_t value);
 regula_status regula_ledger_none(regula_ctx *ctx, unsigned scope); /* or REGULA_ALL_SCOPES */
 regula_status regula_ledger_get(regula_ctx *ctx, unsigned scope, unsigned field, int64_t *value);

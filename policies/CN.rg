@@ -497,3 +497,252 @@ test "from 2023-09-01 unfiled care elsewhere loses 20 points" {
   given claim { institution.region = BJ, visit.date = 2023-09-01 }
   expect { reason = OK, ratio = 50% }
 }
+
+# ---- Part 2: manual reimbursement (section 12) ----
+
+test "manual outpatient: on time on add_months(v, 1), the day clamped (2025-01-31 -> 2025-02-28)" {
+  given claim { visit.date = 2025-01-31, visit.channel = manual, visit.submitted_on = 2025-02-28,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK, deadline = 2025-02-28 }
+}
+test "manual outpatient: a day after the deadline is LATE" {
+  given claim { visit.date = 2025-01-31, visit.channel = manual, visit.submitted_on = 2025-03-01,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = LATE, fund = ¥0, cash = ¥500 }
+}
+test "leap year: 2024-01-31 + 1 month is 2024-02-29" {
+  given claim { visit.date = 2024-01-31, visit.channel = manual, visit.submitted_on = 2024-02-29,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK, deadline = 2024-02-29 }
+}
+test "manual inpatient: on time on March 31 of the next year" {
+  given claim { visit.type = inpatient, visit.channel = manual, visit.submitted_on = 2025-03-31,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK, deadline = 2025-03-31 }
+}
+test "manual inpatient: April 1 of the next year is LATE" {
+  given claim { visit.type = inpatient, visit.channel = manual, visit.submitted_on = 2025-04-01,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = LATE }
+}
+test "a manual claim needs no card" {
+  given claim { visit.card = false, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK, fund = ¥210 }
+}
+test "the invoice missing: MISSING_DOCUMENTS" {
+  given claim { visit.channel = manual, visit.submitted_on = 2024-03-05, visit.documents = ["itemized_list"] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "the itemized list missing (a repeated invoice does not make up for it): MISSING_DOCUMENTS" {
+  given claim { visit.channel = manual, visit.submitted_on = 2024-03-05, visit.documents = ["invoice", "invoice"] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "treated outside the insured region: the travel certificate is required" {
+  given claim { institution.region = BJ, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "... with it, unfiled care elsewhere loses 20 points" {
+  given claim { institution.region = BJ, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = ["invoice", "itemized_list", "travel_certificate"] }
+  expect { reason = OK, ratio = 50% }
+}
+test "chronic care: the prescription is required" {
+  given claim { visit.chronic_disease = HTN, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = ["invoice", "itemized_list", "medical_record"] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "chronic care: the medical record is required" {
+  given claim { visit.chronic_disease = HTN, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = ["invoice", "itemized_list", "prescription"] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "a direct claim ignores submitted_on and documents" {
+  given claim { visit.submitted_on = 2030-01-01, visit.documents = ["receipt"] }
+  expect { reason = OK }
+}
+
+# ---- Part 2: eligibility reasons in order (section 15) ----
+
+test "LATE comes before MISSING_DOCUMENTS" {
+  given claim { visit.channel = manual, visit.submitted_on = 2024-04-06, visit.documents = [] }
+  expect { reason = LATE }
+}
+test "MISSING_DOCUMENTS comes before NOT_DESIGNATED" {
+  given claim { institution.designated = false, visit.channel = manual, visit.submitted_on = 2024-03-05,
+                visit.documents = [] }
+  expect { reason = MISSING_DOCUMENTS }
+}
+test "NO_CARD comes before LAPSED" {
+  given claim { visit.card = false, person.coverage = [{region: CN, from: 2024-04-01}] }
+  expect { reason = NO_CARD }
+}
+test "NOT_DESIGNATED comes before LAPSED" {
+  given claim { institution.designated = false, person.coverage = [{region: CN, from: 2024-04-01}] }
+  expect { reason = NOT_DESIGNATED }
+}
+test "LAPSED comes before WAITING" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, to: 2023-06-30},
+                                   {region: CN, from: 2024-02-01, backpaid_on: 2024-03-10}] }
+  expect { reason = LAPSED }
+}
+test "WAITING comes before MANUAL_ONLY" {
+  given claim { person.enrolled_on = 2024-02-01, institution.region = BJ, visit.chronic_disease = HTN }
+  expect { reason = WAITING }
+}
+test "MANUAL_ONLY comes before NOT_FILED" {
+  given claim { institution.region = BJ, visit.date = 2022-06-01, visit.chronic_disease = DM }
+  expect { reason = MANUAL_ONLY }
+}
+
+# ---- Part 2: coverage periods (section 10) ----
+
+test "coverage: a visit in a gap is LAPSED" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31}, {region: CN, from: 2024-04-01}] }
+  expect { reason = LAPSED }
+}
+test "coverage: first enrolment waits 60 days from its first period" {
+  given claim { person.coverage = [{region: CN, from: 2024-01-06}] }
+  expect { reason = WAITING }
+}
+test "coverage: on the 60th day it pays" {
+  given claim { person.coverage = [{region: CN, from: 2024-01-05}] }
+  expect { reason = OK, fund = ¥210 }
+}
+test "coverage: a gap of exactly 3 months back-paid is joined (no waiting) from the month after the payment" {
+  given claim { visit.date = 2024-05-01,
+                person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-04-01, backpaid_on: 2024-04-10}] }
+  expect { reason = OK }
+}
+test "coverage: in the month of the back-payment it is LAPSED" {
+  given claim { visit.date = 2024-04-30,
+                person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-04-01, backpaid_on: 2024-04-10}] }
+  expect { reason = LAPSED }
+}
+test "coverage: a gap of 3 months and a day is not joined: the rejoin waits 6 months" {
+  given claim { visit.date = 2024-10-01,
+                person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-04-02, backpaid_on: 2024-04-10}] }
+  expect { reason = WAITING }
+}
+test "coverage: ... and pays from add_months(from, 6)" {
+  given claim { visit.date = 2024-10-02,
+                person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-04-02, backpaid_on: 2024-04-10}] }
+  expect { reason = OK }
+}
+test "coverage: a transfer over a short gap is joined; the account waits for the balance" {
+  given claim { person.account_balance = ¥1000,
+                person.coverage = [{region: LN, from: 2015-01-01, to: 2023-12-31}, {region: CN, from: 2024-02-01}] }
+  expect { reason = OK, fund = ¥210, account = ¥0, cash = ¥290 }
+}
+test "coverage: once the balance has arrived, the account pays" {
+  given claim { person.account_balance = ¥1000,
+                person.coverage = [{region: LN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-02-01, account_arrived_on: 2024-03-05}] }
+  expect { reason = OK, account = ¥290, cash = ¥0 }
+}
+
+# ---- Part 2: dated filings (section 11) ----
+
+test "an emergency admission elsewhere may be filed within three days (v + 3 counts)" {
+  given claim { visit.type = inpatient, visit.emergency = true, institution.region = BJ,
+                person.filing = {kind: long_term, region: BJ, filed_on: 2024-03-08} }
+  expect { reduction = 0% }
+}
+test "... v + 4 does not: the emergency row takes 10 points" {
+  given claim { visit.type = inpatient, visit.emergency = true, institution.region = BJ,
+                person.filing = {kind: long_term, region: BJ, filed_on: 2024-03-09} }
+  expect { reduction = 10% }
+}
+test "a filing dated after an outpatient visit does not count" {
+  given claim { institution.region = BJ, person.filing = {kind: long_term, region: BJ, filed_on: 2024-03-06} }
+  expect { reduction = 20% }
+}
+
+# ---- Part 2: chronic and special diseases (section 13) ----
+
+test "hypertension at home: no deductible, the table's 70%" {
+  given claim { visit.chronic_disease = HTN }
+  expect { deductible = ¥0, ratio = 70%, fund = ¥350 }
+}
+test "the disease's own cap: 3,000.00 a year for hypertension" {
+  given claim { visit.chronic_disease = HTN }
+  given disease_yearly { fund_paid = ¥2800 }
+  expect { fund = ¥200 }
+}
+test "a direct chronic visit outside the insured region is MANUAL_ONLY" {
+  given claim { visit.chronic_disease = HTN, institution.region = BJ }
+  expect { reason = MANUAL_ONLY }
+}
+test "a special disease enters critical illness: 90% of 400,000, capped at 300,000; 60% of (100,000 - 15,000)" {
+  given claim { visit.chronic_disease = CA, items = [{code: "S0010", amount: ¥400_000}] }
+  expect { ratio = 90%, fund = ¥300_000, critical = ¥51_000 }
+}
+
+# ---- Part 2: pharmacies (section 14) ----
+
+test "a pharmacy purchase is paid from the account only" {
+  given claim { institution.kind = pharmacy, person.account_balance = ¥1000 }
+  expect { reason = OK, ratio = 0%, deductible = ¥0, fund = ¥0, account = ¥500, cash = ¥0 }
+}
+
+# ---- Part 2: error lines ----
+
+test "a period that ends before it starts" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, to: 2014-12-31}] }
+  expect { error = "person.coverage[0].to 2014-12-31 is before from 2015-01-01" }
+}
+test "periods that overlap" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, to: 2019-12-31}, {region: CN, from: 2019-12-31}] }
+  expect { error = "person.coverage[1].from 2019-12-31: does not start after the previous period's to 2019-12-31 (periods overlap or are out of order)" }
+}
+test "only the last period may be still running" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01}, {region: CN, from: 2020-01-01}] }
+  expect { error = "person.coverage[0].to: missing, but only the last period may be still running" }
+}
+test "the first period cannot be back-paid" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, backpaid_on: 2015-02-01}] }
+  expect { error = "person.coverage[0].backpaid_on: the first period cannot be back-paid" }
+}
+test "a back-payment on or before the previous period's end" {
+  given claim { person.coverage = [{region: CN, from: 2015-01-01, to: 2023-12-31},
+                                   {region: CN, from: 2024-01-01, backpaid_on: 2023-12-31}] }
+  expect { error = "person.coverage[1].backpaid_on 2023-12-31: not after the previous period's to 2023-12-31" }
+}
+test "the period that covers the visit must be in the insured region" {
+  given claim { person.coverage = [{region: BJ, from: 2015-01-01}] }
+  expect { error = "person.coverage[0].region: BJ covers the visit, but insured_region is CN" }
+}
+test "a submission before the visit" {
+  given claim { visit.channel = manual, visit.submitted_on = 2024-03-04, visit.documents = ["invoice"] }
+  expect { error = "visit.submitted_on 2024-03-04: before the visit date 2024-03-05" }
+}
+test "an unknown document" {
+  given claim { visit.channel = manual, visit.submitted_on = 2024-03-05, visit.documents = ["invoice", "receipt"] }
+  expect { error = "visit.documents[1]: unknown document \"receipt\" (one of invoice, itemized_list, travel_certificate, prescription, medical_record)" }
+}
+test "a chronic visit cannot be inpatient" {
+  given claim { visit.type = inpatient, visit.chronic_disease = DM }
+  expect { error = "visit.chronic_disease: only an outpatient visit can be for a chronic or special disease (this one is inpatient)" }
+}
+test "a disease the insured region's table lacks" {
+  given claim { visit.chronic_disease = PD }
+  expect { error = "visit.chronic_disease: disease 'PD' is not in the table of the insured region CN" }
+}
+test "a chronic visit cannot be at a pharmacy" {
+  given claim { institution.kind = pharmacy, visit.chronic_disease = HTN }
+  expect { error = "visit.chronic_disease: a chronic or special-disease visit cannot be at a pharmacy" }
+}
+test "a pharmacy purchase is outpatient" {
+  given claim { institution.kind = pharmacy, visit.type = inpatient }
+  expect { error = "visit.type: a pharmacy purchase must be outpatient, not inpatient" }
+}
+test "CN's diabetes cap is 4,000.00" {
+  given claim { visit.chronic_disease = DM }
+  given disease_yearly { fund_paid = ¥3800 }
+  expect { fund = ¥200 }
+}

@@ -39,3 +39,13 @@ test "LN's catalog overlays CN's: D1002 is class A here" {
 table disease_cap {
   | DM -> ¥5000
 }
+
+test "LN's diabetes cap is 5,000.00 (CN's is 4,000.00)" {
+  given claim { visit.chronic_disease = DM }
+  given disease_yearly { fund_paid = ¥4800 }
+  expect { ratio = 70%, fund = ¥200 }
+}
+test "LN's table has no Parkinson's disease (LN-SY adds it for itself)" {
+  given claim { visit.chronic_disease = PD }
+  expect { error = "visit.chronic_disease: disease 'PD' is not in the table of the insured region LN" }
+}

@@ -28,6 +28,8 @@ typedef struct {
     uint32_t long_fit; /* the longest of them up to KEY_INLINE_MAX, since the layout was chosen */
     int zero_init;     /* no field has a first-value chunk: a new key's values are 0 */
     /* the last load */
+    int applies;       /* every key part present: the claim has a record here (else it reads
+                        * first values, and nothing is kept) */
     int found;
     char *rec;         /* the record found, or the empty slot that ended the probe */
     uint32_t rec_mask; /* mask when rec was found: a rehash since moved everything */
@@ -45,6 +47,7 @@ struct rg_ledger_keys {
     size_t *off;
     uint32_t *len;
     uint64_t *hash;
+    uint8_t *absent;  /* per scope: a key part is absent (the scope does not apply) */
     uint32_t n_scopes;
     rg_value *vals; /* room for the largest scope's key values */
 };
@@ -325,8 +328,9 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
     k->off = malloc(n * sizeof *k->off);
     k->len = malloc(n * sizeof *k->len);
     k->hash = malloc(n * sizeof *k->hash);
+    k->absent = malloc(n);
     k->vals = malloc(max_keys * sizeof *k->vals);
-    if (!k->off || !k->len || !k->hash || !k->vals) {
+    if (!k->off || !k->len || !k->hash || !k->absent || !k->vals) {
         rg_ledger_keys_free(k);
         return NULL;
     }
@@ -340,6 +344,7 @@ void rg_ledger_keys_free(rg_ledger_keys *k)
     free(k->off);
     free(k->len);
     free(k->hash);
+    free(k->absent);
     free(k->vals);
     free(k);
 }
@@ -357,9 +362,11 @@ rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k)
         if (st != RG_OK) return st;
         size_t at = k->n;
         uint64_t h = sc->n_keys, w;
+        k->absent[i] = 0;
         for (uint32_t f = 0; f < sc->n_keys; f++) {
             if (put_key(k, s->key_str[sc->first_key + f], k->vals[f], &w)) return RG_ERR_MEMORY;
             h = hash_step(h, w);
+            k->absent[i] |= k->vals[f] == RG_NONE;
         }
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);
@@ -384,7 +391,8 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
         sc->key_len = k->len[i];
         sc->hash = (uint32_t)k->hash[i];
         sc->head = make_head(sc, k->hash[i], sc->key_len);
-        sc->found = probe(s, sc);
+        sc->applies = !k->absent[i];
+        sc->found = sc->applies && probe(s, sc);
         if (sc->found) {
             memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, sc->rec), sc->n_fields * sizeof(rg_value));
         } else if (sc->zero_init) {
@@ -505,13 +513,15 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
     size_t keys = 0;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
-        if (sc->found) continue;
+        if (sc->found || !sc->applies) continue;
         if (reserve(s, sc)) return RG_ERR_MEMORY;
         if (sc->key_len > sc->inl) keys += sc->key_len;
     }
     if (grow(&s->arena, &s->cap_arena, s->n_arena + keys + 1)) return RG_ERR_MEMORY;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
+        if (!sc->applies)
+            continue; /* a key part is absent: the claim has no record here */
         if (!sc->found) {
             insert(s, sc);
             sc->found = 1;

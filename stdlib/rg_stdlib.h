@@ -60,7 +60,10 @@ typedef struct rg_ledger_store rg_ledger_store;
 rg_ledger_store *rg_ledger_store_new(const rg_program *p);
 void rg_ledger_store_free(rg_ledger_store *s);
 /* Fills vm->ledger_in for the bound, begun claim: each scope's record for the
- * claim's keys, or the fields' first values for keys never seen. */
+ * claim's keys, or the fields' first values for keys never seen. A scope one
+ * of whose key parts is absent (a per-disease ledger, a claim of no disease)
+ * does not apply to the claim: it reads first values, and its commit keeps
+ * nothing. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm);
 
 /* The same load in two steps, for a caller that settles a batch: computes

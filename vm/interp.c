@@ -1373,6 +1373,10 @@ rg_status rg_vm_begin(rg_vm *vm)
         s = rg_vm_eval_def(vm, p->entry.validate, &ignored);
         if (s != RG_OK)
             return s;
+        if (vm->explain) { /* the explanation is of the amounts: what checking read is computed again there */
+            forget_memo(vm);
+            vm->n_trace = 0;
+        }
     }
     return RG_OK;
 }

@@ -226,7 +226,9 @@ static void test_host_ledger(regula_pack *pk)
     regula_ctx *ctx;
     regula_ctx_new(pk, &ctx);
     unsigned ns = regula_ledger_scope_count(pk);
-    CHECK(ns == 2 && regula_ledger_scope_index(pk, "yearly") == 0 && regula_ledger_scope_index(pk, "personal_account") == 1,
+    int dy = regula_ledger_scope_index(pk, "disease_yearly");
+    CHECK(ns == 3 && regula_ledger_scope_index(pk, "yearly") == 0 && regula_ledger_scope_index(pk, "personal_account") == 1 &&
+              dy == 2 && regula_ledger_key_count(pk, 2) == 3 && regula_ledger_key_type(pk, 2, 2) == REGULA_T_ENUM,
           "scopes %u", ns);
     CHECK(regula_ledger_key_count(pk, 0) == 2 && regula_ledger_key_type(pk, 0, 0) == REGULA_T_STRING &&
               regula_ledger_key_type(pk, 0, 1) == REGULA_T_INT,
@@ -240,7 +242,11 @@ static void test_host_ledger(regula_pack *pk)
             if (i == 0) /* not every scope given yet */
                 CHECK(regula_settle(ctx) == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "was not given"), "%s",
                       regula_errmsg(ctx));
+            /* a claim of no disease has no per-disease record: nothing to give or store */
+            CHECK(regula_ledger_applies(ctx, (unsigned)dy) == 0, "line %zu: the disease ledger applies", i + 1);
             for (unsigned sc = 0; sc < ns; sc++) {
+                if (regula_ledger_applies(ctx, sc) == 0)
+                    continue;
                 key_text(ctx, pk, sc, keys[sc], sizeof keys[sc]);
                 record *r = find(&st, keys[sc]);
                 if (!r) {
@@ -254,6 +260,8 @@ static void test_host_ledger(regula_pack *pk)
         }
         if (s == REGULA_OK) {
             for (unsigned sc = 0; sc < ns; sc++) {
+                if (regula_ledger_applies(ctx, sc) == 0)
+                    continue;
                 record *r = find(&st, keys[sc]);
                 if (!r) {
                     if (st.n == st.cap) {
@@ -393,7 +401,7 @@ static void test_builder(regula_pack *pk)
     CHECK(regula_claim_set_string(ctx, "person.name", "x") == REGULA_ERR_USAGE &&
               strstr(regula_errmsg(ctx), "no field 'person.name'"),
           "%s", regula_errmsg(ctx));
-    CHECK(regula_claim_set_string(ctx, "items[].code", "x") == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "add an item"),
+    CHECK(regula_claim_set_string(ctx, "items[].code", "x") == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "add an element first"),
           "%s", regula_errmsg(ctx));
     CHECK(regula_claim_set_string(ctx, "person.id", "P9") == REGULA_OK, "%s", regula_errmsg(ctx));
     CHECK(regula_settle(ctx) == REGULA_ERR_INPUT && strcmp(regula_errmsg(ctx), "missing field claim_id") == 0, "%s",
