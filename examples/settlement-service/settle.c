@@ -312,6 +312,9 @@ typedef struct {
     int64_t batch;
     size_t done_before;  /* lines with a result when this run began */
     pthread_mutex_t tx;  /* one write transaction at a time in this process: its threads queue here */
+    struct conn *conn;   /* the process's connection for settling, used under tx: its page cache stays
+                          * warm from one transaction to the next (a connection of each thread would
+                          * find its cache dropped after every other thread's commit) */
     failure fail;
     long counts[4];      /* this run's lines: errors, settled, repeats, found done by another process (fail.lock) */
 } run;
@@ -665,6 +668,7 @@ static sqlite3 *open_db(run *r)
         return NULL;
     }
     sqlite3_busy_handler(db, on_busy, NULL);
+    sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL); /* 64 MB: the records and indexes in use */
     /* a connection's own setting: with WAL, NORMAL makes a commit durable at the next checkpoint, not with
      * an fdatasync of its own; a kill loses no committed claim, a power cut only the last ones, whole */
     sqlite3_exec(db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
@@ -801,8 +805,8 @@ static int prepare_db(run *r)
     return rc ? -1 : 0;
 }
 
-/* A worker's connection and statements. */
-typedef struct {
+/* The connection that settles, and its statements. */
+typedef struct conn {
     sqlite3 *db;
     sqlite3_stmt *select[MAX_SCOPES], *update[MAX_SCOPES], *insert[MAX_SCOPES];
     sqlite3_stmt *begin, *commit, *rollback;
@@ -1061,14 +1065,13 @@ static void *settle_lines(void *arg)
 {
     worker *w = arg;
     run *r = w->r;
-    conn c;
+    conn *c = r->conn;
     regula_ctx *ctx[GROUP_CLAIMS] = {0};
     regula_status bound[GROUP_CLAIMS];
     long counts[4] = {0};
     sbuf own = {0};
-    int ok = conn_open(r, &c) == 0;
     size_t k = r->first[w->id], end = r->first[w->id + 1];
-    while (ok && k < end && !has_failed(&r->fail)) {
+    while (k < end && !has_failed(&r->fail)) {
         size_t m = 0;
         for (; m < GROUP_CLAIMS && k + m < end; m++) {
             const line *l = &r->lines[r->order[k + m]];
@@ -1082,14 +1085,14 @@ static void *settle_lines(void *arg)
             break;
         long now[4] = {0};
         pthread_mutex_lock(&r->tx);
-        int rc = step_done(r, &c, c.begin, "beginning a transaction", r->order[k]);
+        int rc = step_done(r, c, c->begin, "beginning a transaction", r->order[k]);
         for (size_t j = 0; rc == 0 && j < m; j++)
-            rc = settle_one(r, &c, ctx[j], bound[j], r->order[k + j], &own, now);
+            rc = settle_one(r, c, ctx[j], bound[j], r->order[k + j], &own, now);
         if (rc == 0)
-            rc = step_done(r, &c, c.commit, "committing", r->order[k + m - 1]);
-        if (rc != 0 && !sqlite3_get_autocommit(c.db)) {
-            sqlite3_step(c.rollback);
-            sqlite3_reset(c.rollback);
+            rc = step_done(r, c, c->commit, "committing", r->order[k + m - 1]);
+        if (rc != 0 && !sqlite3_get_autocommit(c->db)) {
+            sqlite3_step(c->rollback);
+            sqlite3_reset(c->rollback);
         }
         pthread_mutex_unlock(&r->tx);
         if (rc != 0)
@@ -1101,12 +1104,25 @@ static void *settle_lines(void *arg)
     free(own.text);
     for (size_t j = 0; j < GROUP_CLAIMS; j++)
         regula_ctx_free(ctx[j]);
-    conn_close(&c);
     pthread_mutex_lock(&r->fail.lock);
     for (int j = 0; j < 4; j++)
         r->counts[j] += counts[j];
     pthread_mutex_unlock(&r->fail.lock);
     return NULL;
+}
+
+static int on_threads(run *r, void *(*fn)(void *));
+
+/* Phase 3 on every thread, with the process's one connection. */
+static int settle_all(run *r)
+{
+    conn c;
+    int rc = conn_open(r, &c);
+    r->conn = &c;
+    rc = rc || on_threads(r, settle_lines);
+    r->conn = NULL;
+    conn_close(&c);
+    return rc;
 }
 
 static int on_threads(run *r, void *(*fn)(void *))
@@ -1324,7 +1340,7 @@ int main(int argc, char **argv)
     int rc = 2;
     if (!text || !r.lines || !r.keys || !r.claims || !r.done || !r.order || !r.first)
         fprintf(stderr, "settle: %s\n", err);
-    else if (prepare_db(&r) || on_threads(&r, find_keys) || partition(&r) || on_threads(&r, settle_lines) ||
+    else if (prepare_db(&r) || on_threads(&r, find_keys) || partition(&r) || settle_all(&r) ||
              finish_batch(&r, totals) || write_results(&r))
         fprintf(stderr, "settle: %s\n", r.fail.failed ? r.fail.msg : "out of memory");
     else {
