@@ -69,6 +69,24 @@ embed: embed-build
 
 .PHONY: embed embed-build
 
+# ---- the settlement service under kill -9 (not part of `make test`, which runs
+# 20,000 claims and 5 kills): SOAK_CLAIMS generated claims, SOAK_KILLS kill -9 at
+# random points each followed by a rerun, ending with the output, ledger, results
+# and claims of an undisturbed run (tests/embed/service.py; SOAK_SEED repeats one). ----
+SOAK_CLAIMS ?= 200000
+SOAK_KILLS ?= 10
+SOAK_DIR = $(abspath $(B))/soak-service
+soak-service: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
+	@rm -rf $(SOAK_DIR) && mkdir -p $(SOAK_DIR)
+	@$(MAKE) --no-print-directory B=$(B) install PREFIX=$(SOAK_DIR)/prefix >/dev/null
+	@$(MAKE) --no-print-directory -C examples/settlement-service O=$(SOAK_DIR) CFLAGS="-O2 -g" \
+	    PKG_CONFIG_PATH=$(SOAK_DIR)/prefix/lib/pkgconfig LDFLAGS=-Wl,-rpath,$(SOAK_DIR)/prefix/lib >/dev/null
+	@$(B)/regula compile policies -o $(SOAK_DIR)/seed.rgc
+	@python3 tests/embed/service.py $(SOAK_DIR)/settle $(B)/regula $(SOAK_DIR)/seed.rgc $(SOAK_DIR)/work --only kill \
+	    --claims $(SOAK_CLAIMS) --kills $(SOAK_KILLS) $(if $(SOAK_SEED),--seed $(SOAK_SEED))
+
+.PHONY: soak-service
+
 test: deps
 	@$(MAKE) --no-print-directory all unit-build
 	@tests/run_all.sh $(B)

@@ -4,7 +4,8 @@
 #   compiled to .rgc, the extern pack with --allow-extern), the API tests under
 #   ASan+UBSan, the stress test under TSan, `make install` into a temporary
 #   prefix, the docs/embedding.md example and examples/settlement-service built
-#   against it with pkg-config and compared with `regula run`.
+#   against it with pkg-config and compared with `regula run`, and the service's
+#   promises under kill -9, repeats and two processes (tests/embed/service.py).
 # One line per check, then "embed: N passed, M failed"; exit 1 on any failure.
 set -u
 B=${1:-build}
@@ -128,7 +129,8 @@ assert n == lines and y > 0 and a > 0, (n, lines, y, a)
 PY
   # generated claims with recurring persons: 1 thread and 4 threads, and a second batch on the same ledger
   python3 bench/gen --claims 3000 --seed 11 --bad-rate 0.02 > "$W/gen.jsonl"
-  python3 bench/gen --claims 1000 --seed 12 --bad-rate 0.02 > "$W/gen2.jsonl"
+  # the second batch's claims are other claims: claim_ids H… (a claim_id settled before is not settled again)
+  python3 bench/gen --claims 1000 --seed 12 --bad-rate 0.02 | sed 's/"claim_id": "G/"claim_id": "H/' > "$W/gen2.jsonl"
   "$R" run --pack "$D/seed.rgc" "$W/gen.jsonl" > "$W/gen.expected" 2> /dev/null
   cat "$W/gen.jsonl" "$W/gen2.jsonl" > "$W/both.jsonl"
   "$R" run --pack "$D/seed.rgc" "$W/both.jsonl" 2> /dev/null | tail -n +3001 > "$W/gen2.expected"
@@ -155,6 +157,13 @@ PY
              '$B/san/tsan/libregula.a' \$(pkg-config --libs sqlite3) -ljansson -lffi -lm -lpthread &&
            TSAN_OPTIONS='halt_on_error=1 exitcode=66' '$S/settle_tsan' --db '$S/tsan.db' --threads 4 -o '$S/tsan.jsonl' '$D/seed.rgc' '$W/gen.jsonl';
            test \$? = 1 && cmp '$W/gen.expected' '$S/tsan.jsonl'"
+  # nothing settled twice, nothing lost: kill -9 and rerun, the same claim twice, the same batch twice,
+  # two processes on one database (tests/embed/service.py; `make soak-service`: 200,000 claims, 10 kills)
+  python3 tests/embed/service.py "$svc" "$R" "$D/seed.rgc" "$S/reliability" --claims "${SERVICE_CLAIMS:-20000}" \
+    --kills "${SERVICE_KILLS:-5}" 2>&1 | tee "$W/service.out"
+  st=${PIPESTATUS[0]}
+  passed=$((passed + $(grep -c '^ok ' "$W/service.out"))); failed=$((failed + $(grep -c '^FAILED ' "$W/service.out")))
+  [ "$st" = 0 ] || grep -q '^FAILED ' "$W/service.out" || { tail -20 "$W/service.out" > "$W/out"; bad "tests/embed/service.py ran to its end (exit $st)"; }
   check_fails "settlement-service: a missing claims file is named" 2 "nothing.jsonl" "$svc" --db "$S/x.db" "$D/seed.rgc" "$W/nothing.jsonl"
   check_fails "settlement-service: a damaged pack is refused" 2 "cut.rgc: bytecode file is truncated" sh -c "head -c 3000 '$D/seed.rgc' > '$W/cut.rgc' && '$svc' --db '$S/y.db' '$W/cut.rgc' '$D/claims.jsonl'"
 fi
