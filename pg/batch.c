@@ -297,8 +297,9 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
     SPI_finish();
     rp_pack_release(b.p);
     if (already > 0)
-        ereport(NOTICE, (errmsg("regula: " INT64_FORMAT " claim%s of %s already settled in %s: left as %s", already,
-                                already == 1 ? " was" : "s were", tables[0], tables[1], already == 1 ? "it was" : "they were")));
+        ereport(NOTICE, (errmsg("regula: " INT64_FORMAT " claim%s of %s %s already settled in %s: left as %s", already,
+                                already == 1 ? "" : "s", tables[0], already == 1 ? "was" : "were", tables[1],
+                                already == 1 ? "it was" : "they were")));
     Datum vals[3] = {Int64GetDatum(settled), Int64GetDatum(failed), Int64GetDatum(already)};
     bool nulls[3] = {false, false, false};
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(rdesc, vals, nulls)));

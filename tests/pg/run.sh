@@ -125,3 +125,77 @@ for f in claims part2-claims; do
   check "$f.jsonl: regula.settle in a query, each person's ledger threaded = regula run" same_json "$T/$p.expected" "$T/$p.fold"
   check "$f.jsonl: the threaded ledger = the batch's ledger table" fold_ledger_same single "$p"
 done
+
+# ---- generated claims: the batch = regula run; settling again changes nothing ----
+"$ROOT/bench/gen" --claims "$GEN_CLAIMS" --seed 19 --bad-rate 0.02 > "$T/gen.jsonl"
+t0=$(secs); "$R" run --pack "$T/seed.rgc" "$T/gen.jsonl" > "$T/gen.expected"; t1=$(secs)
+mk_tables single gen text && load single gen "$T/gen.jsonl" || bad "loading $GEN_CLAIMS generated claims"
+t2=$(secs); counts=$(batch single gen); t3=$(secs)
+dump single gen > "$T/gen.batch"
+check "$GEN_CLAIMS generated claims (2% bad): regula.settle_batch = regula run" same_json "$T/gen.expected" "$T/gen.batch"
+awk -v n="$GEN_CLAIMS" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
+  printf "     regula run %.0f claims/s, regula.settle_batch %.0f rows/s\n", n / (b - a), n / (d - c) }'
+ledger_rows single gen > "$T/gen.ledger"
+again=$(batch single gen 2>"$T/again.err")
+ledger_rows single gen > "$T/gen.ledger2"
+idempotent() {
+  [ "$again" = "0|0|$GEN_CLAIMS" ] || { echo "second batch: $again (settled|failed|already)"; return 1; }
+  grep -q "already settled" "$T/again.err" || { echo "no notice: $(cat "$T/again.err")"; return 1; }
+  cmp -s "$T/gen.ledger" "$T/gen.ledger2" && [ -s "$T/gen.ledger" ] &&
+    [ "$(pgsql single -At -c 'SELECT count(*) FROM gen_results')" = "$GEN_CLAIMS" ]
+}
+check "settling the same claims again: nothing settled, the ledger unchanged, a notice says so" idempotent
+
+# ---- two sessions on disjoint persons at once = one session ----
+mk_tables single con text
+pgsql single <<'SQL'
+CREATE VIEW con_a AS SELECT * FROM gen_claims WHERE person_id IS NULL OR hashtext(person_id) % 2 = 0;
+CREATE VIEW con_b AS SELECT * FROM gen_claims WHERE hashtext(person_id) % 2 <> 0;
+SQL
+batch single con con_a > "$T/con_a.out" 2>&1 & a=$!
+batch single con con_b > "$T/con_b.out" 2>&1 & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+two_sessions() {
+  [ $ra = 0 ] && [ $rb = 0 ] || { cat "$T/con_a.out" "$T/con_b.out"; return 1; }
+  ledger_rows single con | cmp -s - "$T/gen.ledger" || { echo "the ledgers differ"; return 1; }
+  dump single con | cmp -s - "$T/gen.batch"
+}
+check "two sessions settling disjoint persons at once: the same results and ledger as one" two_sessions
+
+# ---- a backend killed in the middle of a batch leaves the ledger as it was;
+# the batch run again gives the undisturbed results, nothing counted twice ----
+mk_tables single kill text
+pgsql single -c "CREATE VIEW kill_first AS SELECT * FROM gen_claims WHERE seq <= $GEN_CLAIMS / 2"
+batch single kill kill_first >/dev/null
+ledger_rows single kill > "$T/kill.before"
+results_before=$(pgsql single -At -c 'SELECT count(*) FROM kill_results')
+# kill_mid HOW: start the batch on every claim, stop its backend a second in
+backend_pid() {
+  pgsql single -At -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%settle_batch%kill_results%'
+                       AND state = 'active' AND pid <> pg_backend_pid()"
+}
+kill_mid() {
+  local pid="" i
+  batch single kill gen_claims > "$T/killed.out" 2>&1 & local bg=$!
+  for i in $(seq 100); do pid=$(backend_pid); [ -n "$pid" ] && break; sleep 0.05; done
+  [ -n "$pid" ] || { echo "the batch did not start"; wait $bg; return 1; }
+  sleep 1
+  case $1 in
+    terminate) pgsql single -At -c "SELECT pg_terminate_backend($pid)" >/dev/null ;;
+    kill9) kill -9 "$pid" ;;
+  esac
+  wait $bg && { echo "the batch finished before it was stopped: $(cat "$T/killed.out")"; return 1; }
+  for i in $(seq 100); do pgsql single -At -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  ledger_rows single kill | cmp -s - "$T/kill.before" || { echo "the ledger changed"; return 1; }
+  [ "$(pgsql single -At -c 'SELECT count(*) FROM kill_results')" = "$results_before" ]
+}
+check "pg_terminate_backend in the middle of a batch: ledger and results as before it" kill_mid terminate
+check "kill -9 of the backend in the middle of a batch: ledger and results as before it" kill_mid kill9
+rerun_same() {
+  local counts
+  counts=$(batch single kill gen_claims 2>/dev/null) || return 1
+  [ "${counts##*|}" = "$results_before" ] || { echo "already settled: ${counts##*|}, expected $results_before"; return 1; }
+  dump single kill | cmp -s - "$T/gen.batch" || { echo "the results differ from the undisturbed run"; return 1; }
+  ledger_rows single kill | cmp -s - "$T/gen.ledger"
+}
+check "the batch run again after the kills = the undisturbed run" rerun_same
