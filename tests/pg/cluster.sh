@@ -53,7 +53,7 @@ pg_inst() {
 pg_start() {
   local n=$1 d="$PG_TMP/$1"
   mkdir -p "$d/sock" && chmod 755 "$d" && chown "$PG_USER" "$d" "$d/sock" 2>/dev/null
-  as_pg "$PG_TMP/inst$PGBIN/initdb" -D "$d/data" -U regula --auth=trust -N -E UTF8 --locale=C >"$d/initdb.log" 2>&1 ||
+  as_pg "$PG_TMP/inst$PGBIN/initdb" -D "$d/data" -U postgres --auth=trust -N -E UTF8 --locale=C >"$d/initdb.log" 2>&1 ||
     { cat "$d/initdb.log"; return 1; }
   PG_STARTED="$PG_STARTED $n"
   as_pg "$PG_TMP/inst$PGBIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
@@ -68,5 +68,5 @@ pg_stop() {
 # pgsql NAME [ARGS]: psql on the cluster's database regula, stopping at the first error
 pgsql() {
   local n=$1; shift
-  "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP/$n/sock" -U regula -d "${PGDB:-regula}" "$@"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -h "$PG_TMP/$n/sock" -U postgres -d "${PGDB:-regula}" "$@"
 }

@@ -7,6 +7,7 @@ B=$(cd "${1:-build}" && pwd)
 R="$B/regula"
 CONF=${CONFORMANCE_DIR:-$ROOT/../shared/conformance}
 GEN_CLAIMS=${PGTEST_CLAIMS:-100000}
+ONLY=${PGTEST_ONLY:-}
 . "$ROOT/tests/pg/cluster.sh"
 T=$PG_TMP/work
 mkdir -p "$T"
@@ -45,6 +46,24 @@ SELECT regula.load_pack('seed', decode(:'image', 'base64')) IS NULL AS failed \g
 SQL
 ok "CREATE EXTENSION regula and regula.load_pack"
 
+# ---- pg_regress: tests/pg/sql/*.sql against tests/pg/expected/*.out ----
+regress() {
+  local tests t
+  PGDB=postgres pgsql single -c 'CREATE DATABASE regress' &&
+    PGDB=regress pgsql single -v pack="$T/seed.rgc" <<'SQL' || return 1
+CREATE EXTENSION regula;
+\set image `base64 -w0 :'pack'`
+SELECT regula.load_pack('seed', decode(:'image', 'base64')) IS NULL AS failed \gset
+SQL
+  tests=$(for t in "$ROOT"/tests/pg/sql/*.sql; do t=${t##*/}; echo "${t%.sql}"; done)
+  mkdir -p "$T/regress"
+  "$PGLIB/pgxs/src/test/regress/pg_regress" --use-existing --host="$PG_TMP/single/sock" --user=postgres \
+    --dbname=regress --bindir="$PGBIN" --inputdir="$ROOT/tests/pg" --outputdir="$T/regress" $tests > "$T/regress.out" 2>&1 ||
+    { cat "$T/regress.out"; head -80 "$T/regress/regression.diffs" 2>/dev/null
+      mkdir -p "$B/pgtest" && cp "$T"/regress/results/*.out "$B/pgtest/"; echo "(the outputs are in $B/pgtest)"; return 1; }
+}
+check "pg_regress: packs, regula.settle, bad claims, malformed jsonb and ledgers, damaged packs, the batch" regress
+
 # ---- tables, loading, settling, dumping ----
 # mk_tables NODE PREFIX CLAIM_TYPE: PREFIX_claims, PREFIX_results, PREFIX_ledger
 mk_tables() {
@@ -66,7 +85,7 @@ batch() {
 }
 dump() { pgsql "$1" -At -c "SELECT result FROM $2_results ORDER BY seq"; }
 # the ledger as one line per record, in a fixed order
-ledger_rows() { pgsql "$1" -At -c "SELECT person_id, scope, key, fields FROM $2_ledger ORDER BY 1, 2, 3::text"; }
+ledger_rows() { pgsql "$1" -At -c "SELECT person_id, scope, key, fields FROM $2_ledger ORDER BY person_id, scope, key::text"; }
 # same_json EXPECTED ACTUAL: line for line, as parsed JSON
 same_json() {
   python3 "$ROOT/tests/conformance/jsonl_compare.py" "$1" "$2" > "$T/compare.out" ||
@@ -157,7 +176,7 @@ batch single con con_b > "$T/con_b.out" 2>&1 & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 two_sessions() {
   [ $ra = 0 ] && [ $rb = 0 ] || { cat "$T/con_a.out" "$T/con_b.out"; return 1; }
-  ledger_rows single con | cmp -s - "$T/gen.ledger" || { echo "the ledgers differ"; return 1; }
+  ledger_rows single con | diff - "$T/gen.ledger" > "$T/con.diff" || { echo "the ledgers differ:"; head -6 "$T/con.diff"; return 1; }
   dump single con | cmp -s - "$T/gen.batch"
 }
 check "two sessions settling disjoint persons at once: the same results and ledger as one" two_sessions
@@ -169,23 +188,30 @@ pgsql single -c "CREATE VIEW kill_first AS SELECT * FROM gen_claims WHERE seq <=
 batch single kill kill_first >/dev/null
 ledger_rows single kill > "$T/kill.before"
 results_before=$(pgsql single -At -c 'SELECT count(*) FROM kill_results')
-# kill_mid HOW: start the batch on every claim, stop its backend a second in
-backend_pid() {
+# kill_mid HOW: start the batch on every claim while another session holds the
+# records of the person whose claims come last, so that the batch is surely
+# in the middle (waiting for them, thousands of claims settled), and stop it
+lock_person=$(pgsql single -At -c "SELECT c.person_id FROM gen_claims c JOIN kill_ledger l USING (person_id)
+                                   WHERE c.seq > $GEN_CLAIMS / 2 GROUP BY c.person_id ORDER BY min(c.seq) DESC LIMIT 1")
+waiting_batch() {
   pgsql single -At -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%settle_batch%kill_results%'
-                       AND state = 'active' AND pid <> pg_backend_pid()"
+                       AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
 }
 kill_mid() {
-  local pid="" i
-  batch single kill gen_claims > "$T/killed.out" 2>&1 & local bg=$!
-  for i in $(seq 100); do pid=$(backend_pid); [ -n "$pid" ] && break; sleep 0.05; done
-  [ -n "$pid" ] || { echo "the batch did not start"; wait $bg; return 1; }
-  sleep 1
+  local pid="" i bg locker
+  PGAPPNAME=regula-locker pgsql single -c "BEGIN; SELECT 1 FROM kill_ledger WHERE person_id = '$lock_person' FOR UPDATE;
+                                           SELECT pg_sleep(300)" >/dev/null 2>&1 & locker=$!
+  batch single kill gen_claims > "$T/killed.out" 2>&1 & bg=$!
+  for i in $(seq 600); do pid=$(waiting_batch); [ -n "$pid" ] && break; sleep 0.1; done
+  [ -n "$pid" ] || { echo "the batch did not reach the locked records: $(cat "$T/killed.out")"; kill $locker; wait; return 1; }
   case $1 in
     terminate) pgsql single -At -c "SELECT pg_terminate_backend($pid)" >/dev/null ;;
     kill9) kill -9 "$pid" ;;
   esac
-  wait $bg && { echo "the batch finished before it was stopped: $(cat "$T/killed.out")"; return 1; }
+  wait $bg && { echo "the batch finished: $(cat "$T/killed.out")"; return 1; }
   for i in $(seq 100); do pgsql single -At -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  pgsql single -At -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'regula-locker'" >/dev/null
+  wait $locker
   ledger_rows single kill | cmp -s - "$T/kill.before" || { echo "the ledger changed"; return 1; }
   [ "$(pgsql single -At -c 'SELECT count(*) FROM kill_results')" = "$results_before" ]
 }
@@ -199,3 +225,79 @@ rerun_same() {
   ledger_rows single kill | cmp -s - "$T/gen.ledger"
 }
 check "the batch run again after the kills = the undisturbed run" rerun_same
+
+# ---- a pack replaced in another session is used from the next statement on ----
+mkdir -p "$T/whatif" && cp -r "$ROOT/policies/." "$T/whatif/"
+# the what-if of docs/postgres.md: LN-CY's 2024 employee outpatient cap ¥2500 -> ¥3000
+sed -i '0,/outpatient_cap_employee = ¥2500/s//outpatient_cap_employee = ¥3000/' "$T/whatif/LN-CY.rg"
+"$R" compile "$T/whatif" -o "$T/whatif.rgc" || bad "compiling the what-if pack"
+cat > "$T/replace.sql" <<SQL
+\set image \`base64 -w0 $T/whatif.rgc\`
+SELECT regula.load_pack('inv', decode(:'image', 'base64')) IS NULL AS failed \gset
+SQL
+invalidated() {
+  local out
+  out=$(pgsql single -At <<SQL
+\set image \`base64 -w0 $T/seed.rgc\`
+SELECT regula.load_pack('inv', decode(:'image', 'base64')) IS NULL AS failed \gset
+\set claim '{"claim_id": "W1", "person": {"id": "W", "insured_region": "LN-CY", "scheme": "employee", "status": "working", "enrolled_on": "2015-01-01", "account_balance": "0.00"}, "institution": {"id": "H", "region": "LN-CY", "level": 1, "designated": true, "specialty": false}, "visit": {"type": "outpatient", "date": "2024-05-01", "emergency": false, "card": true}, "items": [{"code": "D0001", "amount": "10000.00"}]}'
+SELECT regula.settle('inv', :'claim'::jsonb) -> 'result' ->> 'fund';
+\! $PSQL -X -q -v ON_ERROR_STOP=1 -h $PG_TMP/single/sock -U postgres -d regula -f $T/replace.sql
+SELECT regula.settle('inv', :'claim'::jsonb) -> 'result' ->> 'fund';
+SQL
+)
+  [ "$(echo $out)" = "2500.00 3000.00" ] || { echo "fund before and after: $out"; return 1; }
+}
+check "a pack replaced by another session: the next statement settles with the new one" invalidated
+
+# ---- scale-out: claims and ledger hash-partitioned by person over two nodes
+# (postgres_fdw and declarative partitioning on a coordinator), each node
+# settling its own partition, the gathered results = the single node's ----
+scale_out() {
+  local n t0 t1 pids="" rc=0
+  for n in w0 w1 coord; do
+    pg_start $n && PGDB=postgres pgsql $n -c 'CREATE DATABASE regula' || return 1
+  done
+  for n in w0 w1; do
+    pgsql $n -v pack="$T/seed.rgc" <<'SQL' || return 1
+CREATE EXTENSION regula;
+\set image `base64 -w0 :'pack'`
+SELECT regula.load_pack('seed', decode(:'image', 'base64')) IS NULL AS failed \gset
+SQL
+    mk_tables $n sc text || return 1
+  done
+  pgsql coord <<SQL || return 1
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER w0 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$PG_TMP/w0/sock', dbname 'regula', batch_size '1000');
+CREATE SERVER w1 FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '$PG_TMP/w1/sock', dbname 'regula', batch_size '1000');
+CREATE USER MAPPING FOR postgres SERVER w0 OPTIONS (user 'postgres');
+CREATE USER MAPPING FOR postgres SERVER w1 OPTIONS (user 'postgres');
+CREATE TABLE sc_claims (claim_id text, person_id text, seq bigint, claim text) PARTITION BY HASH (person_id);
+CREATE TABLE sc_results (claim_id text, seq bigint, person_id text, ok boolean, result jsonb, error text,
+                         settled_at timestamptz) PARTITION BY HASH (person_id);
+CREATE TABLE sc_ledger (person_id text, scope text, key jsonb, fields jsonb, claim_id text) PARTITION BY HASH (person_id);
+CREATE FOREIGN TABLE sc_claims_0 PARTITION OF sc_claims FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER w0 OPTIONS (table_name 'sc_claims');
+CREATE FOREIGN TABLE sc_claims_1 PARTITION OF sc_claims FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER w1 OPTIONS (table_name 'sc_claims');
+CREATE FOREIGN TABLE sc_results_0 PARTITION OF sc_results FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER w0 OPTIONS (table_name 'sc_results');
+CREATE FOREIGN TABLE sc_results_1 PARTITION OF sc_results FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER w1 OPTIONS (table_name 'sc_results');
+CREATE FOREIGN TABLE sc_ledger_0 PARTITION OF sc_ledger FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER w0 OPTIONS (table_name 'sc_ledger');
+CREATE FOREIGN TABLE sc_ledger_1 PARTITION OF sc_ledger FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER w1 OPTIONS (table_name 'sc_ledger');
+SQL
+  # the claims go in through the coordinator, each to its person's node
+  load coord sc "$T/gen.jsonl" || return 1
+  for n in w0 w1; do
+    [ "$(pgsql $n -At -c 'SELECT count(*) FROM sc_claims')" -gt 0 ] || { echo "node $n holds no claims"; return 1; }
+  done
+  t0=$(secs)
+  for n in w0 w1; do batch $n sc > "$T/sc_$n.out" 2>&1 & pids="$pids $!"; done
+  for n in $pids; do wait $n || rc=1; done
+  t1=$(secs)
+  [ $rc = 0 ] || { cat "$T"/sc_w*.out; return 1; }
+  awk -v n="$GEN_CLAIMS" -v a="$t0" -v b="$t1" 'BEGIN { printf "     two nodes settling at once: %.0f rows/s\n", n / (b - a) }'
+  dump coord sc | cmp -s - "$T/gen.batch" || { echo "the gathered results differ from the single node's"; return 1; }
+  ledger_rows coord sc | cmp -s - "$T/gen.ledger" || { echo "the gathered ledger differs from the single node's"; return 1; }
+}
+check "scale-out: two nodes settle their persons' partitions; the gathered results and ledger = one node's" scale_out
+
+[ -n "${PGTEST_HOLD:-}" ] && { echo "holding: $PG_TMP"; sleep "$PGTEST_HOLD"; }
+finish
