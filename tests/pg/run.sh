@@ -250,6 +250,30 @@ SQL
 }
 check "a pack replaced by another session: the next statement settles with the new one" invalidated
 
+# ---- docs/postgres.md: every sh and sql block in order, each sql block's
+# output = the text block after it ----
+doc_examples() {
+  local d="$T/doc" b n=0 rc=0
+  mkdir -p "$d/bin" && cp -r "$ROOT/policies" "$ROOT/examples" "$d/" && ln -s "$R" "$d/bin/regula" || return 1
+  python3 "$ROOT/tests/pg/docblocks.py" "$ROOT/docs/postgres.md" "$d/blocks" >/dev/null || return 1
+  PGDB=postgres pgsql single -c 'CREATE DATABASE docs' || return 1
+  for b in "$d"/blocks/*.sh "$d"/blocks/*.sql; do [ -e "$b" ] && echo "$b"; done | sort > "$d/order"
+  while read -r b; do
+    n=$((n + 1))
+    case $b in
+      *.sh) (cd "$d" && PATH="$d/bin:$PATH" bash -e "$b") > "$b.out" 2>&1 ||
+              { echo "$(head -1 "$b"): failed:"; cat "$b.out"; rc=1; break; } ;;
+      *.sql) (cd "$d" && PGDB=docs pgsql single -f "$b") > "$b.out" 2>&1 ||
+              { echo "$(head -1 "$b"): failed:"; cat "$b.out"; rc=1; break; }
+             if [ -f "${b%.sql}.expected" ] && ! diff -u "${b%.sql}.expected" "$b.out" > "$b.diff"; then
+               echo "$(head -1 "$b"): the output differs from the page:"; cat "$b.diff"; rc=1
+             fi ;;
+    esac
+  done < "$d/order"
+  [ $rc = 0 ] && [ $n -gt 0 ]
+}
+check "docs/postgres.md: its examples run and print what the page shows" doc_examples
+
 # ---- scale-out: claims and ledger hash-partitioned by person over two nodes
 # (postgres_fdw and declarative partitioning on a coordinator), each node
 # settling its own partition, the gathered results = the single node's ----
