@@ -263,13 +263,15 @@ doc_examples() {
     case $b in
       *.sh) (cd "$d" && PATH="$d/bin:$PATH" bash -e "$b") > "$b.out" 2>&1 ||
               { echo "$(head -1 "$b"): failed:"; cat "$b.out"; rc=1; break; } ;;
-      *.sql) (cd "$d" && PGDB=docs pgsql single -f "$b") > "$b.out" 2>&1 ||
+      *.sql) (cd "$d" && PGDB=docs pgsql single < "$b") > "$b.out" 2>&1 ||
               { echo "$(head -1 "$b"): failed:"; cat "$b.out"; rc=1; break; }
              if [ -f "${b%.sql}.expected" ] && ! diff -u "${b%.sql}.expected" "$b.out" > "$b.diff"; then
                echo "$(head -1 "$b"): the output differs from the page:"; cat "$b.diff"; rc=1
              fi ;;
     esac
   done < "$d/order"
+  [ $rc = 0 ] || { mkdir -p "$B/pgtest" && rm -rf "$B/pgtest/doc" && cp -r "$d/blocks" "$B/pgtest/doc"
+                   echo "(the blocks and their outputs are in $B/pgtest/doc)"; }
   [ $rc = 0 ] && [ $n -gt 0 ]
 }
 check "docs/postgres.md: its examples run and print what the page shows" doc_examples
