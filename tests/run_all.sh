@@ -4,10 +4,11 @@
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
 # the documentation's examples, the REPL's sessions, and the embedding API
-# (libregula under ASan/UBSan and TSan, install, the example service).
+# (libregula under ASan/UBSan and TSan, install, the example service), and the
+# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(unit asan golden packtest conformance crosscheck isolation doctest repltest embed)
+suites=(unit asan golden packtest conformance crosscheck isolation doctest repltest embed pgtest)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
