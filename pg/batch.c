@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -21,11 +22,12 @@
 
 static const char *const WHAT = "regula.settle_batch";
 
-#define FETCH 1000             /* claims read at a time */
-#define FLUSH_RECORDS 200000   /* records held in memory before they are written */
+#define FETCH 1000           /* claims read at a time; results and records written at a time */
+#define FLUSH_RECORDS 200000 /* records held in memory before they are written */
 
-/* A ledger record as this batch knows it: read (FOR UPDATE) on first use,
- * updated in memory claim after claim, written at the end. */
+/* A ledger record as this batch knows it: read (FOR UPDATE) with its
+ * person's others before the person's first claim, updated in memory claim
+ * after claim, written at the end. */
 typedef struct record {
     char *id;       /* hash key: person \x1f scope \x1f key text */
     char *person;
@@ -39,12 +41,18 @@ typedef struct record {
 
 typedef struct {
     rp_pack *p;
-    MemoryContext recmem; /* the records (reset at each flush) */
-    HTAB *records;
+    char *tables[3];      /* claims, results, ledger */
+    MemoryContext recmem; /* the records and the persons read (reset at each flush) */
+    HTAB *records, *persons;
     HTAB *done;           /* claim_ids settled by this batch: a repeated one is not settled again */
-    SPIPlanPtr sel, ins, upd, res;
+    SPIPlanPtr read, ins, upd, res;
     long n_records;
+    MemoryContext resmem; /* the results not yet inserted */
+    ArrayBuildState *r[6];
+    int n_results;
 } batch;
+
+static const Oid result_types[6] = {TEXTOID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID};
 
 static uint32 str_hash(const void *key, Size size)
 {
@@ -70,6 +78,28 @@ static HTAB *string_table(const char *name, Size entrysize, MemoryContext cxt)
     return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
+/* Adds S to the set; true when it was there already. */
+static bool set_add(HTAB *set, const char *s, MemoryContext cxt)
+{
+    bool found;
+    char *k = (char *)s;
+    hash_search(set, &k, HASH_FIND, &found);
+    if (!found) {
+        k = MemoryContextStrdup(cxt, s);
+        char **slot = hash_search(set, &k, HASH_ENTER, &found);
+        *slot = k;
+    }
+    return found;
+}
+
+static bool set_has(HTAB *set, const char *s)
+{
+    bool found;
+    char *k = (char *)s;
+    hash_search(set, &k, HASH_FIND, &found);
+    return found;
+}
+
 static SPIPlanPtr prepare(const char *sql, int n, Oid *types)
 {
     SPIPlanPtr plan = SPI_prepare(sql, n, types);
@@ -78,46 +108,69 @@ static SPIPlanPtr prepare(const char *sql, int n, Oid *types)
     return plan;
 }
 
-static void exec(SPIPlanPtr plan, Datum *args, const char *nulls, int expect)
+static void exec(SPIPlanPtr plan, Datum *args, int expect)
 {
-    int rc = SPI_execute_plan(plan, args, nulls, false, 0);
+    int rc = SPI_execute_plan(plan, args, NULL, false, 0);
     if (rc != expect)
         elog(ERROR, "%s: a statement failed: %s", WHAT, SPI_result_code_string(rc));
 }
 
-/* Write the changed records and forget them all (their rows are locked). */
-static void flush(batch *b, MemoryContext tmp)
+static Datum array_of(ArrayBuildState *a)
 {
-    MemoryContext old = MemoryContextSwitchTo(tmp);
-    HASH_SEQ_STATUS it;
-    hash_seq_init(&it, b->records);
-    StringInfoData f;
-    initStringInfo(&f);
-    for (record *r; (r = hash_seq_search(&it));) {
-        if (!r->dirty)
-            continue;
-        CHECK_FOR_INTERRUPTS();
-        resetStringInfo(&f);
-        rp_fields_json(b->p, r->scope, r->fields, &f);
-        Datum args[5] = {CStringGetTextDatum(r->person), CStringGetTextDatum(b->p->scopes[r->scope].name),
-                         CStringGetTextDatum(r->key), CStringGetTextDatum(f.data), CStringGetTextDatum(r->claim_id)};
-        exec(r->stored ? b->upd : b->ins, args, NULL, r->stored ? SPI_OK_UPDATE : SPI_OK_INSERT);
-        if (SPI_processed != 1)
-            elog(ERROR, "%s: the ledger record %s of %s changed under the batch", WHAT, r->key, r->person);
-        MemoryContextReset(tmp);
-        initStringInfo(&f);
-    }
-    MemoryContextSwitchTo(old);
-    MemoryContextReset(tmp);
-    hash_destroy(b->records);
-    MemoryContextReset(b->recmem);
+    return makeArrayResult(a, CurrentMemoryContext);
+}
+
+static void new_records(batch *b)
+{
     b->records = string_table("regula ledger records", sizeof(record), b->recmem);
+    b->persons = string_table("regula persons read", sizeof(char *), b->recmem);
     b->n_records = 0;
 }
 
-/* The record of scope S that the bound claim touches, read on first use. */
+/* ---- the ledger: read a person's records, write the changed ones ---- */
+
+/* Read (and lock) every record of the persons of PERSONS (a text[]) not yet read. */
+static void read_persons(batch *b, Datum persons)
+{
+    exec(b->read, &persons, SPI_OK_SELECT);
+    SPITupleTable *rows = SPI_tuptable;
+    MemoryContext old = MemoryContextSwitchTo(b->recmem);
+    for (uint64 i = 0; i < SPI_processed; i++) {
+        bool n1, n2, n3, n4;
+        HeapTuple t = rows->vals[i];
+        char *person = TextDatumGetCString(SPI_getbinval(t, rows->tupdesc, 1, &n1));
+        char *scope = TextDatumGetCString(SPI_getbinval(t, rows->tupdesc, 2, &n2));
+        char *key = TextDatumGetCString(SPI_getbinval(t, rows->tupdesc, 3, &n3));
+        Datum fields = SPI_getbinval(t, rows->tupdesc, 4, &n4);
+        unsigned s = 0;
+        while (s < b->p->n_scopes && strcmp(b->p->scopes[s].name, scope) != 0)
+            s++;
+        if (s == b->p->n_scopes) /* a scope of another pack: not this batch's */
+            continue;
+        if (n4)
+            elog(ERROR, "%s: the ledger record %s of %s has null fields", WHAT, key, person);
+        char *id = psprintf("%s\x1f%u\x1f%s", person, s, key);
+        bool found;
+        record *r = hash_search(b->records, &id, HASH_ENTER, &found);
+        if (found)
+            continue;
+        *r = (record){.id = id, .person = person, .scope = s, .key = key, .stored = true};
+        r->fields = palloc(sizeof(int64) * Max(b->p->scopes[s].n_fields, 1));
+        rp_fields_parse(b->p, s, &DatumGetJsonbP(fields)->root, r->fields, WHAT);
+        b->n_records++;
+    }
+    MemoryContextSwitchTo(old);
+    SPI_freetuptable(rows);
+}
+
+/* The record of scope S that the bound claim touches (its person's records read). */
 static record *find(batch *b, const char *person, unsigned s, StringInfo key, StringInfo id)
 {
+    if (!set_has(b->persons, person)) { /* not read with its chunk (a flush came between) */
+        set_add(b->persons, person, b->recmem);
+        Datum one = CStringGetTextDatum(person);
+        read_persons(b, PointerGetDatum(construct_array(&one, 1, TEXTOID, -1, false, TYPALIGN_INT)));
+    }
     resetStringInfo(key);
     rp_key_text(b->p, s, key);
     resetStringInfo(id);
@@ -127,33 +180,119 @@ static record *find(batch *b, const char *person, unsigned s, StringInfo key, St
     record *r = hash_search(b->records, &idp, HASH_FIND, &found);
     if (r)
         return r;
-    Datum args[3] = {CStringGetTextDatum(person), CStringGetTextDatum(b->p->scopes[s].name),
-                     CStringGetTextDatum(key->data)};
-    exec(b->sel, args, NULL, SPI_OK_SELECT);
     MemoryContext old = MemoryContextSwitchTo(b->recmem);
     char *rid = pstrdup(id->data);
     r = hash_search(b->records, &rid, HASH_ENTER, &found);
-    r->id = rid;
-    r->person = pstrdup(person);
-    r->scope = s;
-    r->key = pstrdup(key->data);
-    r->fields = NULL;
-    r->stored = SPI_processed > 0;
-    r->dirty = false;
-    r->claim_id = NULL;
-    if (r->stored) {
-        bool isnull;
-        Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-        r->fields = palloc(sizeof(int64) * Max(b->p->scopes[s].n_fields, 1));
-        if (isnull)
-            elog(ERROR, "%s: the ledger record %s of %s has null fields", WHAT, r->key, person);
-        Jsonb *j = DatumGetJsonbP(d);
-        rp_fields_parse(b->p, s, &j->root, r->fields, WHAT);
-    }
+    *r = (record){.id = rid, .person = pstrdup(person), .scope = s, .key = pstrdup(key->data)};
     MemoryContextSwitchTo(old);
-    SPI_freetuptable(SPI_tuptable);
     b->n_records++;
     return r;
+}
+
+/* Write the changed records, FETCH to a statement, and forget them all (their rows stay locked). */
+static void write_records(batch *b, MemoryContext tmp)
+{
+    for (int stored = 0; stored <= 1; stored++) {
+        HASH_SEQ_STATUS it;
+        hash_seq_init(&it, b->records);
+        MemoryContext old = MemoryContextSwitchTo(tmp);
+        ArrayBuildState *a[5];
+        int n = 0;
+        StringInfoData f;
+        for (record *r = hash_seq_search(&it);; r = hash_seq_search(&it)) {
+            if (r && (!r->dirty || r->stored != stored))
+                continue;
+            if (n == 0 && r) {
+                for (int k = 0; k < 5; k++)
+                    a[k] = initArrayResult(TEXTOID, tmp, false);
+                initStringInfo(&f);
+            }
+            if (r) {
+                resetStringInfo(&f);
+                rp_fields_json(b->p, r->scope, r->fields, &f);
+                const char *v[5] = {r->person, b->p->scopes[r->scope].name, r->key, f.data, r->claim_id};
+                for (int k = 0; k < 5; k++)
+                    accumArrayResult(a[k], CStringGetTextDatum(v[k]), false, TEXTOID, tmp);
+                n++;
+            }
+            if (n > 0 && (n == FETCH || !r)) {
+                CHECK_FOR_INTERRUPTS();
+                Datum args[5];
+                for (int k = 0; k < 5; k++)
+                    args[k] = array_of(a[k]);
+                exec(stored ? b->upd : b->ins, args, stored ? SPI_OK_UPDATE : SPI_OK_INSERT);
+                if (SPI_processed != (uint64)n)
+                    elog(ERROR, "%s: %d ledger records to write, " UINT64_FORMAT " written: %s changed under the batch",
+                         WHAT, n, SPI_processed, b->tables[2]);
+                MemoryContextReset(tmp);
+                n = 0;
+            }
+            if (!r)
+                break;
+        }
+        MemoryContextSwitchTo(old);
+    }
+    hash_destroy(b->records);
+    hash_destroy(b->persons);
+    MemoryContextReset(b->recmem);
+    new_records(b);
+}
+
+/* ---- results: FETCH to a statement ---- */
+
+static void add_result(batch *b, Datum *v, bool *isnull)
+{
+    if (b->n_results == 0)
+        for (int k = 0; k < 6; k++)
+            b->r[k] = initArrayResult(result_types[k], b->resmem, false);
+    MemoryContext old = MemoryContextSwitchTo(b->resmem);
+    for (int k = 0; k < 6; k++)
+        accumArrayResult(b->r[k], isnull[k] ? (Datum)0 : v[k], /* copied into resmem */
+                         isnull[k], result_types[k], b->resmem);
+    MemoryContextSwitchTo(old);
+    b->n_results++;
+}
+
+static void write_results(batch *b)
+{
+    if (b->n_results == 0)
+        return;
+    MemoryContext old = MemoryContextSwitchTo(b->resmem);
+    Datum args[6];
+    for (int k = 0; k < 6; k++)
+        args[k] = array_of(b->r[k]);
+    exec(b->res, args, SPI_OK_INSERT);
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(b->resmem);
+    b->n_results = 0;
+}
+
+static void prepare_all(batch *b)
+{
+    StringInfoData sql;
+    initStringInfo(&sql);
+    Oid arr[1] = {TEXTARRAYOID};
+    appendStringInfo(&sql, "SELECT person_id, scope, key::text, fields FROM %s WHERE person_id = ANY ($1) FOR UPDATE",
+                     b->tables[2]);
+    b->read = prepare(sql.data, 1, arr);
+    Oid t5[5] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    resetStringInfo(&sql);
+    appendStringInfo(&sql, "INSERT INTO %s (person_id, scope, key, fields, claim_id) "
+                     "SELECT u.p, u.s, u.k::jsonb, u.f::jsonb, u.c FROM unnest($1, $2, $3, $4, $5) AS u(p, s, k, f, c)",
+                     b->tables[2]);
+    b->ins = prepare(sql.data, 5, t5);
+    resetStringInfo(&sql);
+    appendStringInfo(&sql, "UPDATE %s AS l SET fields = u.f::jsonb, claim_id = u.c "
+                     "FROM unnest($1, $2, $3, $4, $5) AS u(p, s, k, f, c) "
+                     "WHERE l.person_id = u.p AND l.scope = u.s AND l.key = u.k::jsonb",
+                     b->tables[2]);
+    b->upd = prepare(sql.data, 5, t5);
+    resetStringInfo(&sql);
+    Oid t6[6] = {TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    appendStringInfo(&sql, "INSERT INTO %s (claim_id, seq, person_id, ok, result, error) "
+                     "SELECT u.i, u.q, u.p, u.o, u.r::jsonb, u.e FROM unnest($1, $2, $3, $4, $5, $6) AS u(i, q, p, o, r, e)",
+                     b->tables[1]);
+    b->res = prepare(sql.data, 6, t6);
 }
 
 PG_FUNCTION_INFO_V1(regula_settle_batch);
@@ -165,51 +304,30 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
         if (PG_ARGISNULL(i))
             ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s: no argument may be null", WHAT)));
     char *pack = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    char *tables[3]; /* claims, results, ledger: quoted, qualified when not on the search path */
-    for (int i = 0; i < 3; i++)
-        tables[i] = DatumGetCString(DirectFunctionCall1(regclassout, PG_GETARG_DATUM(i + 1)));
+    batch b = {0};
+    for (int i = 0; i < 3; i++) /* quoted, qualified when not on the search path */
+        b.tables[i] = DatumGetCString(DirectFunctionCall1(regclassout, PG_GETARG_DATUM(i + 1)));
     TupleDesc rdesc;
     if (get_call_result_type(fcinfo, NULL, &rdesc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "%s: must return a row", WHAT);
     rdesc = BlessTupleDesc(rdesc);
 
-    batch b = {0};
     b.p = rp_pack_get(pack);
     rp_pack_acquire(b.p);
     MemoryContext fnmem = CurrentMemoryContext;
     b.recmem = AllocSetContextCreate(fnmem, "regula batch records", ALLOCSET_DEFAULT_SIZES);
-    b.records = string_table("regula ledger records", sizeof(record), b.recmem);
+    b.resmem = AllocSetContextCreate(fnmem, "regula batch results", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext claimmem = AllocSetContextCreate(fnmem, "regula batch claim", ALLOCSET_DEFAULT_SIZES);
+    new_records(&b);
     b.done = string_table("regula settled claims", sizeof(char *), fnmem);
-    MemoryContext claimmem = AllocSetContextCreate(fnmem, "regula batch claim", ALLOCSET_SMALL_SIZES);
 
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "%s: SPI_connect failed", WHAT);
-    StringInfoData sql;
-    initStringInfo(&sql);
-    Oid t3[3] = {TEXTOID, TEXTOID, TEXTOID}, t5[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-    appendStringInfo(&sql, "SELECT fields FROM %s WHERE person_id = $1 AND scope = $2 AND key = $3::jsonb FOR UPDATE",
-                     tables[2]);
-    b.sel = prepare(sql.data, 3, t3);
-    resetStringInfo(&sql);
-    appendStringInfo(&sql, "INSERT INTO %s (person_id, scope, key, fields, claim_id) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5)",
-                     tables[2]);
-    b.ins = prepare(sql.data, 5, t5);
-    resetStringInfo(&sql);
-    appendStringInfo(&sql, "UPDATE %s SET fields = $4::jsonb, claim_id = $5 WHERE person_id = $1 AND scope = $2 AND key = $3::jsonb",
-                     tables[2]);
-    b.upd = prepare(sql.data, 5, t5);
-    resetStringInfo(&sql);
-    Oid tr[6] = {TEXTOID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID};
-    appendStringInfo(&sql, "INSERT INTO %s (claim_id, seq, person_id, ok, result, error) VALUES ($1, $2, $3, $4, $5::jsonb, $6)",
-                     tables[1]);
-    b.res = prepare(sql.data, 6, tr);
-    resetStringInfo(&sql);
-    appendStringInfo(&sql,
-                     "SELECT c.claim_id::text, c.seq::bigint, c.person_id::text, c.claim::text, r.claim_id IS NOT NULL "
-                     "FROM %s c LEFT JOIN %s r ON r.claim_id = c.claim_id ORDER BY c.seq, c.claim_id",
-                     tables[0], tables[1]);
-    SPIPlanPtr all = prepare(sql.data, 0, NULL);
-    Portal cur = SPI_cursor_open(NULL, all, NULL, NULL, true);
+    prepare_all(&b);
+    char *sql = psprintf("SELECT c.claim_id::text, c.seq::bigint, c.person_id::text, c.claim::text, r.claim_id IS NOT NULL "
+                         "FROM %s c LEFT JOIN %s r ON r.claim_id = c.claim_id ORDER BY c.seq, c.claim_id",
+                         b.tables[0], b.tables[1]);
+    Portal cur = SPI_cursor_open(NULL, prepare(sql, 0, NULL), NULL, NULL, true);
 
     int64 settled = 0, failed = 0, already = 0;
     StringInfoData key, id;
@@ -222,11 +340,28 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
         uint64 n = SPI_processed;
         if (n == 0)
             break;
+        TupleDesc desc = rows->tupdesc;
+        /* every record of this chunk's persons, read and locked at once */
+        MemoryContext old = MemoryContextSwitchTo(claimmem);
+        ArrayBuildState *persons = initArrayResult(TEXTOID, claimmem, false);
+        int n_persons = 0;
+        for (uint64 i = 0; i < n; i++) {
+            bool isnull;
+            Datum d = SPI_getbinval(rows->vals[i], desc, 3, &isnull);
+            if (!isnull && !set_add(b.persons, TextDatumGetCString(d), b.recmem)) {
+                accumArrayResult(persons, d, false, TEXTOID, claimmem);
+                n_persons++;
+            }
+        }
+        if (n_persons > 0)
+            read_persons(&b, array_of(persons));
+        MemoryContextSwitchTo(old);
+        MemoryContextReset(claimmem);
+
         for (uint64 i = 0; i < n; i++) {
             CHECK_FOR_INTERRUPTS();
-            MemoryContext old = MemoryContextSwitchTo(claimmem);
+            old = MemoryContextSwitchTo(claimmem);
             HeapTuple tup = rows->vals[i];
-            TupleDesc desc = rows->tupdesc;
             bool null_id, null_seq, null_person, null_claim, isnull;
             Datum d_id = SPI_getbinval(tup, desc, 1, &null_id);
             Datum d_seq = SPI_getbinval(tup, desc, 2, &null_seq);
@@ -235,32 +370,25 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
             bool done = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
             if (null_id)
                 ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                                errmsg("%s: a claim of %s has a null claim_id", WHAT, tables[0])));
+                                errmsg("%s: a claim of %s has a null claim_id", WHAT, b.tables[0])));
             char *claim_id = TextDatumGetCString(d_id);
-            bool seen = false;
-            if (!done) { /* settled already by this batch (the same claim_id twice in the table)? */
-                char *cid = MemoryContextStrdup(fnmem, claim_id);
-                char **slot = hash_search(b.done, &cid, HASH_ENTER, &seen);
-                if (seen)
-                    pfree(cid);
-                else
-                    *slot = cid;
-            }
-            if (done || seen) {
+            /* settled before, or already by this batch (the same claim_id twice in the table) */
+            if (done || set_add(b.done, claim_id, fnmem)) {
                 already++;
                 MemoryContextSwitchTo(old);
                 MemoryContextReset(claimmem);
                 continue;
             }
             int64 seq = null_seq ? 0 : DatumGetInt64(d_seq);
-            char *person = null_person ? pstrdup("") : TextDatumGetCString(d_person);
+            char *person = null_person ? NULL : TextDatumGetCString(d_person);
             text *claim = null_claim ? cstring_to_text("null") : DatumGetTextPP(d_claim);
 
-            regula_status st = rp_bind(b.p, VARDATA_ANY(claim), VARSIZE_ANY_EXHDR(claim), seq > 0 && seq <= LONG_MAX ? (long)seq : 0);
+            regula_status st = rp_bind(b.p, VARDATA_ANY(claim), VARSIZE_ANY_EXHDR(claim),
+                                       seq > 0 && seq <= LONG_MAX ? (long)seq : 0);
             for (unsigned s = 0; s < b.p->n_scopes && st == REGULA_OK; s++) {
-                if (null_person)
+                if (!person)
                     ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
-                                    errmsg("%s: claim %s of %s has a null person_id", WHAT, claim_id, tables[0]),
+                                    errmsg("%s: claim %s of %s has a null person_id", WHAT, claim_id, b.tables[0]),
                                     errhint("A claim that settles needs the person its ledger records belong to.")));
                 touched[s] = find(&b, person, s, &key, &id);
                 st = rp_give(b.p, s, touched[s]->fields);
@@ -277,10 +405,11 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
             }
             char *result = rp_copy_result(b.p);
             char *error = st == REGULA_OK ? NULL : pstrdup(regula_errmsg(b.p->ctx));
-            Datum args[6] = {d_id, Int64GetDatum(seq), CStringGetTextDatum(person), BoolGetDatum(st == REGULA_OK),
-                             CStringGetTextDatum(result), error ? CStringGetTextDatum(error) : (Datum)0};
-            char nulls[7] = {' ', null_seq ? 'n' : ' ', null_person ? 'n' : ' ', ' ', ' ', error ? ' ' : 'n', 0};
-            exec(b.res, args, nulls, SPI_OK_INSERT);
+            Datum v[6] = {d_id, Int64GetDatum(seq), person ? CStringGetTextDatum(person) : (Datum)0,
+                          BoolGetDatum(st == REGULA_OK), CStringGetTextDatum(result),
+                          error ? CStringGetTextDatum(error) : (Datum)0};
+            bool nulls[6] = {false, null_seq, !person, false, false, !error};
+            add_result(&b, v, nulls);
             if (st == REGULA_OK)
                 settled++;
             else
@@ -288,17 +417,18 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
             MemoryContextSwitchTo(old);
             MemoryContextReset(claimmem);
             if (b.n_records >= FLUSH_RECORDS)
-                flush(&b, claimmem);
+                write_records(&b, claimmem);
         }
+        write_results(&b);
         SPI_freetuptable(rows);
     }
     SPI_cursor_close(cur);
-    flush(&b, claimmem);
+    write_records(&b, claimmem);
     SPI_finish();
     rp_pack_release(b.p);
     if (already > 0)
         ereport(NOTICE, (errmsg("regula: " INT64_FORMAT " claim%s of %s %s already settled in %s: left as %s", already,
-                                already == 1 ? "" : "s", tables[0], already == 1 ? "was" : "were", tables[1],
+                                already == 1 ? "" : "s", b.tables[0], already == 1 ? "was" : "were", b.tables[1],
                                 already == 1 ? "it was" : "they were")));
     Datum vals[3] = {Int64GetDatum(settled), Int64GetDatum(failed), Int64GetDatum(already)};
     bool nulls[3] = {false, false, false};
