@@ -1,5 +1,5 @@
 /* batch.c — regula.settle_batch(pack, claims, results, ledger): the set-based path. Settles the claims of a table (or view) in claim order, each claim's records read from a ledger table keyed by person, scope and key, and writes one result row per claim and the new records, all in the caller's transaction.
- * Must not settle a claim whose claim_id already has a result (it counts it and says so), must not write a record of a failed claim, and must not hold a regula_* call on the stack while it runs SQL or raises an ERROR. */
+ * Must not settle a claim whose claim_id already has a result (it counts it and says so), must not write a record of a failed claim, must not hold a regula_* call on the stack while it runs SQL or raises an ERROR, and must not hold more than a chunk of claims and FLUSH_RECORDS records in memory. */
 #include "postgres.h"
 
 #include <limits.h>
@@ -44,7 +44,6 @@ typedef struct {
     char *tables[3];      /* claims, results, ledger */
     MemoryContext recmem; /* the records and the persons read (reset at each flush) */
     HTAB *records, *persons;
-    HTAB *done;           /* claim_ids settled by this batch: a repeated one is not settled again */
     SPIPlanPtr read, ins, upd, res;
     long n_records;
     MemoryContext resmem; /* the results not yet inserted */
@@ -267,6 +266,22 @@ static void write_results(batch *b)
     b->n_results = 0;
 }
 
+/* A table of the wrong shape: say which column it lacks, before any SQL runs. */
+static void check_columns(Oid rel, const char *table, const char *role, const char *const *cols, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (get_attnum(rel, cols[i]) == InvalidAttrNumber) {
+            StringInfoData all;
+            initStringInfo(&all);
+            for (int k = 0; k < n; k++)
+                appendStringInfo(&all, "%s%s", k ? ", " : "", cols[k]);
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                            errmsg("%s: the %s table %s has no column %s", WHAT, role, table, cols[i]),
+                            errhint("A %s table has the columns %s (regula.%s_template has them).", role, all.data,
+                                    role)));
+        }
+}
+
 static void prepare_all(batch *b)
 {
     StringInfoData sql;
@@ -307,6 +322,12 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
     batch b = {0};
     for (int i = 0; i < 3; i++) /* quoted, qualified when not on the search path */
         b.tables[i] = DatumGetCString(DirectFunctionCall1(regclassout, PG_GETARG_DATUM(i + 1)));
+    static const char *const claim_cols[] = {"claim_id", "person_id", "seq", "claim"};
+    static const char *const result_cols[] = {"claim_id", "seq", "person_id", "ok", "result", "error"};
+    static const char *const ledger_cols[] = {"person_id", "scope", "key", "fields", "claim_id"};
+    check_columns(PG_GETARG_OID(1), b.tables[0], "claims", claim_cols, 4);
+    check_columns(PG_GETARG_OID(2), b.tables[1], "results", result_cols, 6);
+    check_columns(PG_GETARG_OID(3), b.tables[2], "ledger", ledger_cols, 5);
     TupleDesc rdesc;
     if (get_call_result_type(fcinfo, NULL, &rdesc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "%s: must return a row", WHAT);
@@ -319,12 +340,13 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
     b.resmem = AllocSetContextCreate(fnmem, "regula batch results", ALLOCSET_DEFAULT_SIZES);
     MemoryContext claimmem = AllocSetContextCreate(fnmem, "regula batch claim", ALLOCSET_DEFAULT_SIZES);
     new_records(&b);
-    b.done = string_table("regula settled claims", sizeof(char *), fnmem);
 
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "%s: SPI_connect failed", WHAT);
     prepare_all(&b);
-    char *sql = psprintf("SELECT c.claim_id::text, c.seq::bigint, c.person_id::text, c.claim::text, r.claim_id IS NOT NULL "
+    /* the fifth column: settled before, or a later row of a claim_id the table lists twice */
+    char *sql = psprintf("SELECT c.claim_id::text, c.seq::bigint, c.person_id::text, c.claim::text, "
+                         "r.claim_id IS NOT NULL OR row_number() OVER (PARTITION BY c.claim_id ORDER BY c.seq) > 1 "
                          "FROM %s c LEFT JOIN %s r ON r.claim_id = c.claim_id ORDER BY c.seq, c.claim_id",
                          b.tables[0], b.tables[1]);
     Portal cur = SPI_cursor_open(NULL, prepare(sql, 0, NULL), NULL, NULL, true);
@@ -372,8 +394,7 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
                 ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
                                 errmsg("%s: a claim of %s has a null claim_id", WHAT, b.tables[0])));
             char *claim_id = TextDatumGetCString(d_id);
-            /* settled before, or already by this batch (the same claim_id twice in the table) */
-            if (done || set_add(b.done, claim_id, fnmem)) {
+            if (done) {
                 already++;
                 MemoryContextSwitchTo(old);
                 MemoryContextReset(claimmem);
