@@ -7,7 +7,6 @@ B=$(cd "${1:-build}" && pwd)
 R="$B/regula"
 CONF=${CONFORMANCE_DIR:-$ROOT/../shared/conformance}
 GEN_CLAIMS=${PGTEST_CLAIMS:-100000}
-ONLY=${PGTEST_ONLY:-}
 . "$ROOT/tests/pg/cluster.sh"
 T=$PG_TMP/work
 mkdir -p "$T"
@@ -205,6 +204,7 @@ kill_mid() {
   for i in $(seq 600); do pid=$(waiting_batch); [ -n "$pid" ] && break; sleep 0.1; done
   [ -n "$pid" ] || { echo "the batch did not reach the locked records: $(cat "$T/killed.out")"; kill $locker; wait; return 1; }
   case $1 in
+    cancel) pgsql single -At -c "SELECT pg_cancel_backend($pid)" >/dev/null ;;
     terminate) pgsql single -At -c "SELECT pg_terminate_backend($pid)" >/dev/null ;;
     kill9) kill -9 "$pid" ;;
   esac
@@ -215,6 +215,7 @@ kill_mid() {
   ledger_rows single kill | cmp -s - "$T/kill.before" || { echo "the ledger changed"; return 1; }
   [ "$(pgsql single -At -c 'SELECT count(*) FROM kill_results')" = "$results_before" ]
 }
+check "pg_cancel_backend in the middle of a batch: ledger and results as before it" kill_mid cancel
 check "pg_terminate_backend in the middle of a batch: ledger and results as before it" kill_mid terminate
 check "kill -9 of the backend in the middle of a batch: ledger and results as before it" kill_mid kill9
 rerun_same() {
