@@ -1,6 +1,6 @@
 # cluster.sh — sourced by the PostgreSQL suite: a private copy of the server's installation with the extension in it, and clusters started from it in a temporary folder (Unix socket only), stopped and removed on exit.
 # Must not touch the system's clusters, its extension directory or the network; as root it runs the servers as the unprivileged user regula-pg (created when missing), since postgres refuses root.
-# Needs: B (build dir), ROOT (the repository). Gives: pg_inst, pg_start NAME, pg_stop NAME, pgsql NAME [psql args], PG_TMP.
+# Needs: B (build dir), ROOT (the repository). Gives: pg_inst, pg_start NAME, pgsql NAME [psql args], PG_TMP.
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PGBIN=$("$PG_CONFIG" --bindir)
 PGLIB=$("$PG_CONFIG" --pkglibdir)
@@ -59,10 +59,6 @@ pg_start() {
   as_pg "$PG_TMP/inst$PGBIN/pg_ctl" -D "$d/data" -l "$d/server.log" -w -t 60 \
     -o "-c listen_addresses='' -k $d/sock -c fsync=off -c max_connections=20 -c shared_buffers=64MB" start >/dev/null ||
     { cat "$d/server.log"; return 1; }
-}
-
-pg_stop() {
-  as_pg "$PG_TMP/inst$PGBIN/pg_ctl" -D "$PG_TMP/$1/data" -m fast -w stop >/dev/null
 }
 
 # pgsql NAME [ARGS]: psql on the cluster's database regula, stopping at the first error
