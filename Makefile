@@ -19,7 +19,8 @@ VERSION := 0.1
 SONAME  := libregula.so.0
 
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
-                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev
+                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev \
+                postgresql postgresql-15 postgresql-server-dev-15 postgresql-contrib
 
 LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
@@ -132,6 +133,7 @@ $(B)/regula: $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a $(LIBS)
 
 include tests/tests.mk
+include pg/pg.mk
 
 # ---- benchmarks (not part of `make test`: they print figures, nothing asserts a time) ----
 # bench/compare: Regula, bench/c and bench/lua on the same claims (docs/performance.md).

@@ -4,11 +4,12 @@
 # unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
-# the documentation's examples and opcode table, the REPL's sessions, and the embedding API
-# (libregula under ASan/UBSan and TSan, install, the example service).
+# the documentation's examples and opcode table, the REPL's sessions, the embedding API
+# (libregula under ASan/UBSan and TSan, install, the example service), and the
+# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest embed)
+suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest embed pgtest)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
