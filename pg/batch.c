@@ -411,13 +411,16 @@ Datum regula_settle_batch(PG_FUNCTION_ARGS)
                     ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION),
                                     errmsg("%s: claim %s of %s has a null person_id", WHAT, claim_id, b.tables[0]),
                                     errhint("A claim that settles needs the person its ledger records belong to.")));
-                touched[s] = find(&b, person, s, &key, &id);
-                st = rp_give(b.p, s, touched[s]->fields);
+                touched[s] = rp_applies(b.p, s) ? find(&b, person, s, &key, &id) : NULL;
+                if (touched[s]) /* else a key part is absent: the claim has no record there */
+                    st = rp_give(b.p, s, touched[s]->fields);
             }
             if (st == REGULA_OK)
                 st = rp_settle(b.p);
             for (unsigned s = 0; s < b.p->n_scopes && st == REGULA_OK; s++) {
                 record *r = touched[s];
+                if (!r)
+                    continue;
                 if (!r->fields)
                     r->fields = MemoryContextAlloc(b.recmem, sizeof(int64) * Max(b.p->scopes[s].n_fields, 1));
                 rp_take(b.p, s, r->fields);

@@ -47,6 +47,9 @@ void rp_pack_release(rp_pack *p);
  * reads the new fields. The result line is regula_result_json(p->ctx). */
 regula_status rp_bind(rp_pack *p, const char *json, size_t len, long line);
 void rp_key_text(rp_pack *p, unsigned scope, StringInfo out);
+/* Has the bound claim a record in scope (its key parts all present)? A scope
+ * that does not apply is neither given nor taken. */
+bool rp_applies(rp_pack *p, unsigned scope);
 regula_status rp_give(rp_pack *p, unsigned scope, const int64 *fields);
 regula_status rp_settle(rp_pack *p);
 void rp_take(rp_pack *p, unsigned scope, int64 *fields);

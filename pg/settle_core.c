@@ -125,6 +125,11 @@ void rp_key_text(rp_pack *p, unsigned scope, StringInfo out)
     appendStringInfoChar(out, ']');
 }
 
+bool rp_applies(rp_pack *p, unsigned scope)
+{
+    return regula_ledger_applies(p->ctx, scope) == 1;
+}
+
 regula_status rp_give(rp_pack *p, unsigned scope, const int64 *fields)
 {
     if (!fields)

@@ -81,6 +81,8 @@ static Datum settle(FunctionCallInfo fcinfo, const char *json, size_t len)
     int64 *fields = palloc(sizeof(int64) * Max(p->max_fields, 1));
     regula_status st = rp_bind(p, json, len, line > 0 && line <= LONG_MAX ? (long)line : 0);
     for (unsigned s = 0; s < p->n_scopes && st == REGULA_OK; s++) {
+        if (!rp_applies(p, s))
+            continue; /* a key part is absent: no record to give */
         resetStringInfo(&key);
         rp_key_text(p, s, &key);
         JsonbContainer *rec = find_record(ledger, p->scopes[s].name, key.data);
@@ -93,11 +95,13 @@ static Datum settle(FunctionCallInfo fcinfo, const char *json, size_t len)
     appendStringInfoString(&out, "{\"result\": ");
     appendStringInfoString(&out, rp_copy_result(p));
     appendStringInfoString(&out, ", \"ledger\": {");
-    for (unsigned s = 0; s < p->n_scopes && st == REGULA_OK; s++) {
+    for (unsigned s = 0, n = 0; s < p->n_scopes && st == REGULA_OK; s++) {
+        if (!rp_applies(p, s))
+            continue; /* nothing to keep */
         resetStringInfo(&key);
         rp_key_text(p, s, &key);
         rp_take(p, s, fields);
-        if (s)
+        if (n++)
             appendStringInfoString(&out, ", ");
         escape_json(&out, p->scopes[s].name);
         appendStringInfo(&out, ": [{\"key\": %s, \"fields\": ", key.data);
