@@ -8,6 +8,7 @@
 
 #include "builder.h"
 #include "catalog_csv.h"
+#include "text.h"
 #include "values.h"
 
 typedef struct {
@@ -182,10 +183,11 @@ static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t ca
     case RG_T_REGION: return "a region is the name of a policy of this pack";
     case RG_T_ENUM: {
         const rg_enum *e = &pk->prog->enums[t->aux];
-        size_t used = (size_t)snprintf(buf, cap, "write one of");
-        for (uint32_t i = 0; i < e->n_members && used < cap; i++)
-            used += (size_t)snprintf(buf + used, cap - used, "%s %s", i ? "," : "",
-                                     rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
+        rg_sb b;
+        rg_sb_fixed(&b, buf, cap);
+        rg_sb_puts(&b, "write one of");
+        for (uint32_t i = 0; i < e->n_members; i++)
+            rg_sb_printf(&b, "%s %s", i ? "," : "", rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
         return buf;
     }
     default: return NULL;
@@ -249,10 +251,10 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             uint32_t h0 = src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* after a BOM */
             rg_loc at = {(uint32_t)f, h0, h0 + (uint32_t)strcspn(src->text + h0, "\r\n")};
             char have[512];
-            size_t used = 0;
-            have[0] = '\0';
-            for (int i = 0; i < n && i < CSV_MAX_FIELDS && used < sizeof have; i++)
-                used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", i ? ", " : "", hdr[i]);
+            rg_sb h;
+            rg_sb_fixed(&h, have, sizeof have);
+            for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
+                rg_sb_printf(&h, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
             snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
             rgc_error(pk, at, hint, "catalog file has no column '%s'", colnames[k]);

@@ -6,6 +6,7 @@
 
 #include "builder.h"
 #include "opcodes.h"
+#include "text.h"
 
 static const rgc_ty T_ERROR = {.k = RGC_K_ERROR};
 
@@ -974,20 +975,20 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
 {
     const rg_extern *x = &pk->prog->externs[i];
     char usage[256];
-    size_t used = (size_t)snprintf(usage, sizeof usage, "declared: extern fn %s(", e->name);
-    for (uint32_t k = 0; k < x->n_args && used < sizeof usage; k++) {
+    rg_sb u;
+    rg_sb_fixed(&u, usage, sizeof usage);
+    rg_sb_printf(&u, "declared: extern fn %s(", e->name);
+    for (uint32_t k = 0; k < x->n_args; k++) {
         rgc_ty t = rgc_ty_from_packed(x->args[k]);
         char tn[96];
         name_of(pk, &t, tn);
-        used += (size_t)snprintf(usage + used, sizeof usage - used, "%s%s", k ? ", " : "", tn);
+        rg_sb_printf(&u, "%s%s", k ? ", " : "", tn);
     }
-    if (used < sizeof usage) {
-        rgc_ty r = rgc_ty_from_packed(x->result);
-        r.optional = (uint8_t)x->result_optional;
-        char rn[96];
-        name_of(pk, &r, rn);
-        snprintf(usage + used, sizeof usage - used, ") -> %s", rn);
-    }
+    rgc_ty r = rgc_ty_from_packed(x->result);
+    r.optional = (uint8_t)x->result_optional;
+    char rn[96];
+    name_of(pk, &r, rn);
+    rg_sb_printf(&u, ") -> %s", rn);
     if (!argc_is(pk, e, x->n_args, x->n_args, usage))
         return T_ERROR;
     int ok = 1;
@@ -1010,8 +1011,6 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     if (!ok)
         return T_ERROR;
     rgc_emit(pk, RG_OP_CALL_EXTERN, i, 0);
-    rgc_ty r = rgc_ty_from_packed(x->result);
-    r.optional = (uint8_t)x->result_optional;
     return r;
 }
 

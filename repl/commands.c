@@ -11,6 +11,7 @@
 #include "explain.h"
 #include "file_io.h"
 #include "repl.h"
+#include "text.h"
 #include "values.h"
 
 typedef struct {
@@ -404,16 +405,16 @@ static int name_fits(repl *r, const char *path, const char *name)
     if (f == RG_NO_INDEX)
         return 1; /* rgd_claim_set says so */
     uint32_t type = p->fields[f].type;
-    char list[600] = "";
-    size_t used = 0;
+    char list[600];
+    rg_sb b;
+    rg_sb_fixed(&b, list, sizeof list);
     if (RG_TYPE_KIND(type) == RG_T_ENUM) {
         const rg_enum *e = &p->enums[RG_TYPE_AUX(type)];
         for (uint32_t i = 0; i < e->n_members; i++) {
             const char *m = p->str[p->member_names[e->first_member + i]];
             if (strcmp(m, name) == 0)
                 return 1;
-            if (used < sizeof list)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", m);
+            rg_sb_printf(&b, "%s%s", i ? ", " : "", m);
         }
         repl_error(r, "%s: unknown %s '%s' (one of: %s)", path, p->str[e->name], name, list);
         return 0;
@@ -422,9 +423,7 @@ static int name_fits(repl *r, const char *path, const char *name)
         if (repl_policy_index(p, name) >= 0)
             return 1;
         for (uint32_t i = 0; i < p->n_policies; i++)
-            if (used < sizeof list)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                         p->str[p->policies[i].name]);
+            rg_sb_printf(&b, "%s%s", i ? ", " : "", p->str[p->policies[i].name]);
         repl_error(r, "%s: unknown region '%s' (one of: %s)", path, name, list);
         return 0;
     }

@@ -2,9 +2,9 @@
  * Must not need the interpreter: the VM calls are the test stand-ins of tests/unit/stub_vm.h. */
 
 /* Build and run (from the repository root):
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ivm -Istdlib -Itests/unit \
+ *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ibytecode -Ivm -Istdlib -Itests/unit \
  *     tests/fuzz/fuzz_claim.c stdlib/claim_json.c stdlib/result_json.c bytecode/values.c vm/value_text.c \
- *     bytecode/program.c -ljansson -lm -o build/fuzz_claim
+ *     bytecode/program.c bytecode/opcodes.c bytecode/text.c -ljansson -lm -o build/fuzz_claim
  *   build/fuzz_claim -max_total_time=60 -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
  */
 #include <stdint.h>
