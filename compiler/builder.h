@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "compiler.h"
+#include "text.h"
 
 #define RGC_X_PUSHDECL(type, name) uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n);
 RG_PROGRAM_ARRAYS(RGC_X_PUSHDECL)
@@ -67,6 +68,10 @@ rgc_ty rgc_ty_scalar(rg_type_kind k);
 rgc_ty rgc_ty_from_packed(rg_type t);
 /* A written type (types.c); -1 after reporting an unknown or misused one. */
 int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out);
+/* The scalar type written `name` into *k: 1, or 0 when it names none (types.c). */
+int rgc_scalar_named(const char *name, rg_type_kind *k);
+/* "bool, int, …, region": the written scalar types but skip (RG_T_VOID: none), for messages. */
+void rgc_type_list(rg_sb *b, rg_type_kind skip);
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
 /* Best "did you mean" among candidates (NULL if none is close). */
 const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);

@@ -338,21 +338,20 @@ int rgc_load_catalogs(rgc_pack *pk)
             rgc_ty t = {0};
             rgc_ty err = {.k = RGC_K_ERROR};
             t = err;
-            /* resolve via a throwaway expression-free path: scalar names and enums */
-            static const struct {
-                const char *n;
-                rg_type_kind k;
-            } sn[] = {{"bool", RG_T_BOOL}, {"int", RG_T_INT}, {"money", RG_T_MONEY}, {"percent", RG_T_PERCENT},
-                      {"date", RG_T_DATE}, {"string", RG_T_STRING}, {"region", RG_T_REGION}};
-            for (size_t i = 0; i < sizeof sn / sizeof sn[0]; i++)
-                if (m->type->name && strcmp(m->type->name, sn[i].n) == 0)
-                    t = rgc_ty_scalar(sn[i].k);
+            /* a scalar named as a policy writes it, but a duration (no CSV cell holds one), or an enum */
+            rg_type_kind sk;
+            if (m->type->name && rgc_scalar_named(m->type->name, &sk) && sk != RG_T_DURATION)
+                t = rgc_ty_scalar(sk);
             if (t.k == RGC_K_ERROR && m->type->name && rgc_enum_by_name(pk, m->type->name) >= 0) {
                 t = rgc_ty_scalar(RG_T_ENUM);
                 t.aux = (uint32_t)rgc_enum_by_name(pk, m->type->name);
             }
             if (t.k == RGC_K_ERROR) {
-                rgc_error(pk, m->type->loc, NULL, "a catalog column is bool, int, money, percent, date, string, region or an enum");
+                char msg[160];
+                rg_sb b;
+                rg_sb_fixed(&b, msg, sizeof msg);
+                rgc_type_list(&b, RG_T_DURATION);
+                rgc_error(pk, m->type->loc, NULL, "a catalog column is %s or an enum", msg);
                 rc = -1;
                 continue;
             }

@@ -197,6 +197,12 @@ rg_diag *rgc_pack_diag(rgc_pack *pack);
 int rgc_const_eval(rgc_pack *pack, const rg_expr *e, const rgc_ty *expected, rg_value *v, rgc_ty *ty);
 /* Look up a definition by name (RG_NO_INDEX when there is none). */
 uint32_t rgc_def_slot(const rgc_pack *pack, const char *name);
+/* The i-th name of a scalar type a policy writes (int, money, …), NULL past
+ * the last: the one table of written type names (types.c), for completion. */
+const char *rgc_type_name_at(uint32_t i);
+/* The i-th built-in function's name (pct, min, …), NULL past the last: the
+ * one table of built-in functions (expr.c), for completion. */
+const char *rgc_builtin_name_at(uint32_t i);
 /* rg_type of a checker type. */
 rg_type rgc_ty_pack(const rgc_ty *t);
 /* Schema field by dotted path ("person.filing.kind"), RG_NO_INDEX if none. */

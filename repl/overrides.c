@@ -519,8 +519,9 @@ void repl_cmd_unset(repl *r, const char *args)
     free(buf);
 }
 
-void repl_cmd_overrides(repl *r)
+void repl_cmd_overrides(repl *r, const char *args)
 {
+    (void)args;
     if (!r->n_ovr) {
         fprintf(r->out, "no overrides (set one with :set POLICY.NAME = VALUE)\n");
         return;
