@@ -1,13 +1,13 @@
 /* catalog_csv.c — CSV catalogs into the constant tables of the program: one
  * row per CSV line, typed by the base policy's column declarations, merged per
- * policy along `extends` (a later line for a code replaces the earlier whole). */
+ * policy along `extends` (a later line for a code replaces the earlier whole).
+ * Must not compile code or read a policy's definitions. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
-#include "catalog_csv.h"
 #include "text.h"
 #include "values.h"
 
@@ -311,16 +311,19 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     return rc;
 }
 
-static rowset *g_sort_pk_rows;
-static rgc_pack *g_sort_pk;
-static uint32_t g_sort_ncol;
+/* What cmp_rows compares by: the rows' keys (their first cells, string ids). */
+typedef struct {
+    const rgc_pack *pk;
+    uint32_t ncol;
+} row_order;
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *order)
 {
-    const rg_program *p = g_sort_pk->prog;
+    const row_order *o = order;
+    const rg_program *p = o->pk->prog;
     uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
-    return strcmp(rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)ra * g_sort_ncol]),
-                  rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)rb * g_sort_ncol]));
+    return strcmp(rgc_str_text(o->pk, (uint32_t)p->cat_values[(size_t)ra * o->ncol]),
+                  rgc_str_text(o->pk, (uint32_t)p->cat_values[(size_t)rb * o->ncol]));
 }
 
 int rgc_load_catalogs(rgc_pack *pk)
@@ -393,16 +396,14 @@ int rgc_load_catalogs(rgc_pack *pk)
         }
         for (uint32_t i = 0; i < np; i++) {
             if (rc == 0) {
-                g_sort_pk = pk;
-                g_sort_ncol = ncol;
-                qsort(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows);
+                row_order order = {pk, ncol};
+                qsort_r(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows, &order);
                 rg_cat_index ix = {pk->prog->n_cat_rows, sets[i].n};
                 rgc_push_cat_rows(pk, sets[i].rows, sets[i].n);
                 rgc_push_cat_index(pk, &ix, 1);
             }
             free(sets[i].rows);
         }
-        (void)g_sort_pk_rows;
         free(sets);
         free(types);
         free(names);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "driver.h"
 #include "text.h"
 #include "values.h"

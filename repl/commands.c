@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "driver.h"
 #include "disasm.h"
 #include "explain.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "repl.h"
 #include "text.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "bytecode_io.h"
 #include "driver.h"
 #include "repl.h"

@@ -103,14 +103,6 @@ int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx,
     return 0;
 }
 
-uint32_t rg_externs_unbound(const rg_extern_table *t)
-{
-    for (uint32_t i = 0; i < t->n; i++)
-        if (!t->fns[i].fn)
-            return i;
-    return RG_NO_INDEX;
-}
-
 int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, size_t errlen)
 {
     if (t->library)
