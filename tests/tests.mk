@@ -91,11 +91,16 @@ build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_S
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
 	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lffi -lm -lpthread
 
-# the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins
-build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h $(STDLIB_SRC) bytecode/values.c vm/value_text.c bytecode/program.c bytecode/opcodes.c bytecode/text.c
-	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_claim.c stdlib/claim_json.c stdlib/result_json.c \
-	    bytecode/values.c vm/value_text.c bytecode/program.c bytecode/opcodes.c bytecode/text.c -ljansson -lm
+# the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
+# front end compiles the seed pack whose claim schema the stand-in program takes
+build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) \
+                       stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
+	@mkdir -p build/fuzz/gen
+	bison -d -o build/fuzz/gen/parser.c lang/parser.y
+	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -Itests/unit -o $@ tests/fuzz/fuzz_claim.c build/fuzz/gen/parser.c \
+	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) \
+	    vm/value_text.c -ljansson -lm
 
 fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
 	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser
