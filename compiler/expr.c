@@ -1111,15 +1111,25 @@ static rgc_ty call_days_between(rgc_pack *pk, rg_expr *e, const char *u)
     return rgc_ty_scalar(RG_T_DURATION);
 }
 
-static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
+/* The first argument of call e, which must name a declaration of kind k (what
+ * says which, for the error): its type, or an error (reported). */
+static rgc_ty first_names(rgc_pack *pk, rg_expr *e, rgc_kind k, const char *what, const char *u)
 {
     rgc_ty c = rgc_expr(pk, e->args.v[0], NULL);
     if (is_err(&c))
         return c;
-    if (c.k != RGC_K_CATALOG) {
-        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of find must name a catalog");
+    if (c.k != k) {
+        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of %s must name %s", e->name, what);
         return T_ERROR;
     }
+    return c;
+}
+
+static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, "a catalog", u);
+    if (is_err(&c))
+        return c;
     rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
     rgc_ty k = arg_of(pk, e, 2, RG_T_STRING, u);
     if (is_err(&r) || is_err(&k))
@@ -1133,13 +1143,9 @@ static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
 
 static rgc_ty call_tiered(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    rgc_ty b = rgc_expr(pk, e->args.v[0], NULL);
+    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, "brackets", u);
     if (is_err(&b))
         return b;
-    if (b.k != RGC_K_BRACKETS) {
-        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of tiered must name brackets");
-        return T_ERROR;
-    }
     if (e->args.n == 2)
         rgc_emit_value(pk, 0);
     for (uint32_t i = 1; i < e->args.n; i++)
