@@ -5,7 +5,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-function
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS+= -D_GNU_SOURCE
 B       ?= build
 # make install PREFIX=… (DESTDIR=… to stage): the regula tool, include/regula.h,
@@ -15,7 +15,7 @@ BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
-VERSION := 0.1
+VERSION := $(shell sed -n 's/^#define REGULA_VERSION "\([^"]*\)".*/\1/p' include/regula.h)
 SONAME  := libregula.so.0
 
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
@@ -51,6 +51,7 @@ LAYERS       := bytecode lang compiler vm stdlib api driver repl cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+# `make` alone builds the tool (layers-print below comes first in the file)
 .DEFAULT_GOAL := all
 
 # `make -s layers-print`: each layer and its include paths, for tests/layers.sh
@@ -89,11 +90,11 @@ $(B)/gen:
 # generated code is not held to -Wextra's unused-parameter rules
 $(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_gen) $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -Wno-shadow -Wno-unused-but-set-variable -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_gen) $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -Wno-shadow -Wno-unused-but-set-variable -MMD -MP -c -o $@ $<
 
 $(B)/obj/%.o: %.c $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_$(firstword $(subst /, ,$*))) $(CFLAGS) $(WARN) -fPIC -MMD -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_$(firstword $(subst /, ,$*))) $(CFLAGS) $(WARN) -fPIC -MMD -MP -c -o $@ $<
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -129,14 +129,14 @@
     X(TRACE_DEF, DEF, ROWSRC, 1, 1, NEXT, "x is definition A (for item row B) computed inline: explaining, record it as a read would") /* its body; LOAD_DEF */ \
     X(STORE_DEF, DEF, LOCAL, 1, 0, NEXT, "pop x, claim-level definition A computed ahead by a plan: memoise it, and keep it in local B") \
     X(STORE_IDEF, DEF, ROWSRC, 1, 1, NEXT, "x is per-item definition A for item row B, computed ahead by a plan: memoise it, keep x") \
-    /* operands naming locals (docs/performance.md, sixth round) */                 \
+    /* operands naming locals (docs/performance.md) */                                \
     X(LOCAL_COL, LOCAL, CATCOL, 0, 1, NEXT, "push column B of the catalog row in local A, absent if it is") /* LOAD_LOCAL; CAT_COL */ \
     X(JUMP_IF_LOCAL_FALSE, LOCAL, JUMP, 0, 0, NEXT, "go to B if local A is false") /* LOAD_LOCAL; JUMP_IF_FALSE */ \
     X(SUB_LOCAL, LOCAL, NONE, 1, 1, NEXT, "x - local A, overflow is an error") /* LOAD_LOCAL; SUB */ \
     X(LOAD_LOCAL2, LOCAL, LOCAL, 0, 2, NEXT, "push local A, then local B") /* LOAD_LOCAL A; LOAD_LOCAL B */ \
     X(LOCAL_ACC_ADD, LOCAL, LOCAL, 0, 0, NEXT, "add local A to local B, overflow is an error") /* LOAD_LOCAL A; ACC_ADD B */ \
     X(MEMO_DEF, DEF, LOCAL, 0, 0, NEXT, "claim-level definition A is local B, computed ahead by a plan: memoise it") /* LOAD_LOCAL B; STORE_DEF A B */ \
-    /* the join of an if … else taken into the arm that jumps to it, and more pairs (seventh round) */ \
+    /* the join of an if … else taken into the arm that jumps to it, and more pairs */ \
     X(STORE_JUMP, LOCAL, JUMP, 1, 0, END, "pop into local A; go to B") /* JUMP to STORE_LOCAL A */ \
     X(ACC_ADD_JUMP, LOCAL, JUMP, 1, 0, END, "pop; add it to local A, overflow is an error; go to B") /* JUMP to ACC_ADD A */ \
     X(MIN_JUMP, JUMP, NONE, 2, 1, END, "the smaller of x and y; go to A") /* MIN; JUMP */ \
@@ -150,14 +150,14 @@
     X(LEDGER_BEGIN, NONE, NONE, 0, 0, NEXT, "a plan's updates start: the ledger after the claim is the ledger before it") /* plans only */ \
     X(JUMP_IF_LOCAL_TRUE, LOCAL, JUMP, 0, 0, NEXT, "go to B if local A is true") /* JUMP_IF_LOCAL_FALSE A past a JUMP B */ \
     X(IN_SET_IMM, IMM, NONE, 1, 1, NEXT, "x is one of 0..31 and its bit is set in the immediate A") /* x == a or x == b */ \
-    /* ninth round: the pairs left that need a third operand, packed */ \
+    /* pairs that need a third operand, packed */ \
     X(JUMP_UNLESS_FIELD, FIELDIMM, JUMP, 0, 0, NEXT, "go to B unless claim field A.f equals A.v") /* LOAD_FIELD; JUMP_IF_NE, FIELD_EQ; JUMP_IF_FALSE */ \
     X(IFIELD_ACC_ADD, IFIELD, ROWLOCAL, 0, 0, NEXT, "add field A of item row B.r to local B.l, overflow is an error") /* LOAD_IFIELD; ACC_ADD */ \
     X(ZERO_LOCALS, LOCAL, LOCAL, 0, 0, NEXT, "locals A to B = 0") /* SET_LOCAL A 0; SET_LOCAL A+1 0; … */ \
-    /* tenth round: a difference summed (a plan's item loop) */ \
+    /* a difference summed (a plan's item loop) */ \
     X(SUB_LOCAL_ACC, LOCAL, LOCAL, 1, 0, NEXT, "pop x; add x - local A to local B, overflow is an error") /* SUB_LOCAL A; ACC_ADD B */ \
     X(SUB_LOCALS_ACC, LOCALS, LOCAL, 0, 0, NEXT, "add local A.a - local A.b to local B, overflow is an error") /* SUB_LOCALS; ACC_ADD */ \
-    /* eleventh round: a catalog column read and tested at once */ \
+    /* a catalog column read and tested at once */ \
     X(LOCAL_COL_IF_SOME, ROWCOL, JUMP, 0, 1, BARE, "column A.c of the catalog row in local A.l: if present push it and go to B, else go on") /* LOCAL_COL; JUMP_IF_SOME */ \
     X(LOCAL_COL_IN_SET, ROWCOL, IMM, 0, 1, NEXT, "column A.c of the catalog row in local A.l is one of 0..31 and its bit is set in the immediate B") /* LOCAL_COL; IN_SET_IMM */ \
     X(JUMP_UNLESS_COL, ROWCOLV, JUMP, 0, 0, NEXT, "go to B unless column A.c of the catalog row in local A.l equals A.v") /* LOCAL_COL; JUMP_IF_NE */ \

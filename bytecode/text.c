@@ -2,6 +2,7 @@
  * caller's buffer, the string builder. Must not know programs or values. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "text.h"
 
@@ -14,4 +15,85 @@ int rg_errf(char *err, size_t errlen, const char *fmt, ...)
         va_end(ap);
     }
     return -1;
+}
+
+void rg_sb_over(rg_sb *b, char *buf, size_t cap)
+{
+    *b = (rg_sb){.s = buf, .cap = cap};
+    if (cap)
+        buf[0] = '\0';
+}
+
+void rg_sb_fixed(rg_sb *b, char *buf, size_t cap)
+{
+    rg_sb_over(b, buf, cap);
+    b->fixed = 1;
+}
+
+void rg_sb_free(rg_sb *b)
+{
+    if (b->heap)
+        free(b->s);
+    *b = (rg_sb){0};
+}
+
+/* Room for n more bytes and the NUL: 1, or 0 when the builder cannot grow. */
+static int room(rg_sb *b, size_t n)
+{
+    if (b->n + n < b->cap)
+        return 1;
+    if (b->fixed || b->oom)
+        return 0;
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap <= b->n + n)
+        cap *= 2;
+    char *s = b->heap ? realloc(b->s, cap) : malloc(cap);
+    if (!s) {
+        b->oom = 1;
+        return 0;
+    }
+    if (!b->heap && b->n)
+        memcpy(s, b->s, b->n);
+    b->s = s;
+    b->cap = cap;
+    b->heap = 1;
+    return 1;
+}
+
+void rg_sb_put_slow(rg_sb *b, const char *s, size_t n)
+{
+    if (!room(b, n)) {
+        if (!b->fixed || b->n + 1 >= b->cap)
+            return;
+        n = b->cap - 1 - b->n; /* cut */
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+void rg_sb_printf(rg_sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t avail = b->cap > b->n ? b->cap - b->n : 0;
+    int k = vsnprintf(avail ? b->s + b->n : NULL, avail, fmt, ap);
+    va_end(ap);
+    if (k < 0)
+        return;
+    if ((size_t)k < avail) {
+        b->n += (size_t)k;
+        return;
+    }
+    if (!room(b, (size_t)k)) {
+        if (b->fixed && avail)
+            b->n = b->cap - 1; /* vsnprintf cut it */
+        else if (avail)
+            b->s[b->n] = '\0'; /* the heap refused: drop what vsnprintf began */
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
 }

@@ -1,5 +1,6 @@
 /* values.h — Regula's exact scalar values as text and back: money in fen,
- * percentages, calendar dates; checked arithmetic. No floats anywhere. */
+ * percentages, calendar dates; checked arithmetic. No floats anywhere; must
+ * not know claims, programs or bytecode. */
 #ifndef RG_VALUES_H
 #define RG_VALUES_H
 

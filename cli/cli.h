@@ -1,5 +1,6 @@
 /* cli.h — the `regula` command line: subcommands and what they share (loading
- * a pack from source or bytecode, exit codes). Sits on top of every layer. */
+ * a pack from source or bytecode, exit codes). Sits on top of every layer;
+ * must not be included below cli/. */
 #ifndef RG_CLI_H
 #define RG_CLI_H
 

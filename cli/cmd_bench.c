@@ -3,7 +3,8 @@
  * rows in memory, then settles them again and again (the ledger emptied before
  * each pass) with no JSON in the way; separately times whole read + settle +
  * write passes. CPU time of the process, the median of --passes passes.
- * Prints one key=value a line (docs/performance.md says what each means). */
+ * Prints one key=value a line (docs/performance.md says what each means).
+ * Must not settle differently from `regula run`: it measures, never decides. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,7 @@ static rg_status settle_kept(const kept *k, size_t i, rg_vm *vm, rg_ledger_store
 /* Binds and begins kept claim i on vm and computes its ledger keys, which
  * prefetches their records: called a claim ahead (the settle loop alternates
  * two VMs), the ledger's memory misses overlap the settling of the claim
- * before instead of stalling this one (docs/performance.md, eighth round).
+ * before instead of stalling this one (docs/performance.md).
  * 1 when it did all that. */
 __attribute__((noinline))
 static int begin_ahead(const kept *k, size_t i, rg_vm *vm, rg_ledger_store *ledger, rg_ledger_keys *keys)

@@ -1,5 +1,6 @@
 /* cmd_compile.c — `regula check`, `regula compile` and `regula disasm`:
- * the commands that look at a pack without settling claims. */
+ * the commands that look at a pack without settling claims. Must not settle
+ * a claim nor change a pack's files. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* cmd_run.c — `regula run`: JSON Lines claims in, results out, in input
- * order, with the year ledger; bad lines become error lines. */
+ * order, with the year ledger; bad lines become error lines. Must not decide
+ * anything about a claim itself: the VM and the stdlib do. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

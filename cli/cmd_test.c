@@ -1,14 +1,14 @@
 /* cmd_test.c — `regula test`: runs the `test` blocks of a pack. Each test
  * starts from the pack's `sample claim` (its region fields set to the test's
  * own policy), applies its `given` assignments, settles, and compares each
- * `expect` with the named definition's value. */
+ * `expect` with the named definition's value. Must not write any file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "driver.h"
 #include "cli.h"
 #include "externs.h"

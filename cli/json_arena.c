@@ -1,8 +1,8 @@
 /* json_arena.c — jansson's allocations for one claim line, from one block.
  *
  * jansson builds a DOM: a malloc per value and per object's hash table, each
- * freed again by json_decref. For `regula run` and `regula bench` that was a
- * quarter of the time end to end (docs/performance.md). Between
+ * freed again by json_decref. For `regula run` and `regula bench` that costs
+ * a quarter of the time end to end (docs/performance.md). Between
  * cli_json_arena_begin() and cli_json_arena_end() — one line read, bound,
  * settled and released — allocations are carved from one block and freeing
  * them is nothing; the end rewinds the block, so a line's claim is released
@@ -29,6 +29,16 @@ static struct {
     int active, overflowed, installed;
 } A;
 
+/* Sanitizer builds keep malloc: the allocator below is not installed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RG_ARENA_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RG_ARENA_OFF 1
+#endif
+#endif
+
+#ifndef RG_ARENA_OFF
 static int in_block(const void *ptr)
 {
     return A.block && (const char *)ptr >= A.block && (const char *)ptr < A.block + A.cap;
@@ -52,13 +62,6 @@ static void arena_free(void *ptr)
     if (!in_block(ptr))
         free(ptr);
 }
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RG_ARENA_OFF 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RG_ARENA_OFF 1
-#endif
 #endif
 
 void cli_json_arena_begin(void)

@@ -1,9 +1,12 @@
-/* main.c — `regula`: dispatches to the subcommands and prints the overview.
- * Each subcommand lives in its own cmd_*.c file. */
+/* main.c — `regula`: dispatches to the subcommands and prints the overview and
+ * the version. Each subcommand lives in its own cmd_*.c file; nothing here
+ * may do a subcommand's work. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "program.h"
+#include "regula.h"
 
 static const struct {
     const char *name;
@@ -40,7 +43,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("regula 0.1 (bytecode format 1)\n");
+        printf("regula %s (bytecode format %u)\n", REGULA_VERSION, (unsigned)RG_FORMAT_VERSION);
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

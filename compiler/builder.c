@@ -27,6 +27,8 @@ static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
     uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n)                       \
     {                                                                                       \
         rg_program *p = pk->prog;                                                           \
+        if (n == 0) /* an empty list literal: nothing to copy, maybe no array yet */       \
+            return p->n_##name;                                                             \
         p->name = grow(p->name, &pk->caps.name, p->n_##name + n, sizeof(type));             \
         uint32_t at = p->n_##name;                                                          \
         if (v)                                                                              \

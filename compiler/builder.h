@@ -1,11 +1,14 @@
-/* builder.h — the compiler's writer of the program image (see builder.c).
- * Part of the compiler layer; included only by the compiler files. */
+/* builder.h — the compiler layer's internal header: the writer of the program
+ * image (builder.c), the phases pack.c runs, the pass and its predicates, and
+ * what the passes share. Must not be included outside compiler/: the other
+ * layers read the compiler through compiler.h. */
 #ifndef RGC_BUILDER_H
 #define RGC_BUILDER_H
 
 #include <stdio.h>
 
 #include "compiler.h"
+#include "text.h"
 
 #define RGC_X_PUSHDECL(type, name) uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n);
 RG_PROGRAM_ARRAYS(RGC_X_PUSHDECL)
@@ -38,6 +41,9 @@ int rgc_build_policies(rgc_pack *pk);
 int rgc_declare(rgc_pack *pk);
 /* defs.c: the definitions' slots and every policy's and version's implementations. */
 void rgc_define(rgc_pack *pk);
+/* catalog_csv.c: every catalog's CSV files, overlaid along `extends`; 0, or -1
+ * after reporting errors with the CSV's file:line:col. */
+int rgc_load_catalogs(rgc_pack *pk);
 /* check.c: the check pass and the cycle check. */
 void rgc_check(rgc_pack *pk);
 /* emit.c: the entry chunks alone (the check pass checks them too), and the whole program. */
@@ -74,15 +80,15 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p);
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name);
 int rgc_policy_index(rgc_pack *pk, const char *name);
-void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap);
 int rgc_ty_same(const rgc_ty *a, const rgc_ty *b); /* same base type, optional ignored */
 rgc_ty rgc_ty_scalar(rg_type_kind k);
-rgc_ty rgc_ty_from_packed(rg_type t);
 /* A written type (types.c); -1 after reporting an unknown or misused one. */
 int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out);
+/* The scalar type written `name` into *k: 1, or 0 when it names none (types.c). */
+int rgc_scalar_named(const char *name, rg_type_kind *k);
+/* "bool, int, …, region": the written scalar types but skip (RG_T_VOID: none), for messages. */
+void rgc_type_list(rg_sb *b, rg_type_kind skip);
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
-/* Best "did you mean" among candidates (NULL if none is close). */
-const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
 /* Compile an expression: type-check it and (when the pass writes code) emit
  * code that leaves its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);

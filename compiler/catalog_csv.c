@@ -1,13 +1,14 @@
 /* catalog_csv.c — CSV catalogs into the constant tables of the program: one
  * row per CSV line, typed by the base policy's column declarations, merged per
- * policy along `extends` (a later line for a code replaces the earlier whole). */
+ * policy along `extends` (a later line for a code replaces the earlier whole).
+ * Must not compile code or read a policy's definitions. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
-#include "catalog_csv.h"
+#include "text.h"
 #include "values.h"
 
 typedef struct {
@@ -182,10 +183,11 @@ static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t ca
     case RG_T_REGION: return "a region is the name of a policy of this pack";
     case RG_T_ENUM: {
         const rg_enum *e = &pk->prog->enums[t->aux];
-        size_t used = (size_t)snprintf(buf, cap, "write one of");
-        for (uint32_t i = 0; i < e->n_members && used < cap; i++)
-            used += (size_t)snprintf(buf + used, cap - used, "%s %s", i ? "," : "",
-                                     rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
+        rg_sb b;
+        rg_sb_fixed(&b, buf, cap);
+        rg_sb_puts(&b, "write one of");
+        for (uint32_t i = 0; i < e->n_members; i++)
+            rg_sb_printf(&b, "%s %s", i ? "," : "", rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
         return buf;
     }
     default: return NULL;
@@ -249,10 +251,10 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             uint32_t h0 = src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; /* after a BOM */
             rg_loc at = {(uint32_t)f, h0, h0 + (uint32_t)strcspn(src->text + h0, "\r\n")};
             char have[512];
-            size_t used = 0;
-            have[0] = '\0';
-            for (int i = 0; i < n && i < CSV_MAX_FIELDS && used < sizeof have; i++)
-                used += (size_t)snprintf(have + used, sizeof have - used, "%s%s", i ? ", " : "", hdr[i]);
+            rg_sb h;
+            rg_sb_fixed(&h, have, sizeof have);
+            for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
+                rg_sb_printf(&h, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
             snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
             rgc_error(pk, at, hint, "catalog file has no column '%s'", colnames[k]);
@@ -309,16 +311,19 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     return rc;
 }
 
-static rowset *g_sort_pk_rows;
-static rgc_pack *g_sort_pk;
-static uint32_t g_sort_ncol;
+/* What cmp_rows compares by: the rows' keys (their first cells, string ids). */
+typedef struct {
+    const rgc_pack *pk;
+    uint32_t ncol;
+} row_order;
 
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *order)
 {
-    const rg_program *p = g_sort_pk->prog;
+    const row_order *o = order;
+    const rg_program *p = o->pk->prog;
     uint32_t ra = *(const uint32_t *)a, rb = *(const uint32_t *)b;
-    return strcmp(rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)ra * g_sort_ncol]),
-                  rgc_str_text(g_sort_pk, (uint32_t)p->cat_values[(size_t)rb * g_sort_ncol]));
+    return strcmp(rgc_str_text(o->pk, (uint32_t)p->cat_values[(size_t)ra * o->ncol]),
+                  rgc_str_text(o->pk, (uint32_t)p->cat_values[(size_t)rb * o->ncol]));
 }
 
 int rgc_load_catalogs(rgc_pack *pk)
@@ -336,21 +341,20 @@ int rgc_load_catalogs(rgc_pack *pk)
             rgc_ty t = {0};
             rgc_ty err = {.k = RGC_K_ERROR};
             t = err;
-            /* resolve via a throwaway expression-free path: scalar names and enums */
-            static const struct {
-                const char *n;
-                rg_type_kind k;
-            } sn[] = {{"bool", RG_T_BOOL}, {"int", RG_T_INT}, {"money", RG_T_MONEY}, {"percent", RG_T_PERCENT},
-                      {"date", RG_T_DATE}, {"string", RG_T_STRING}, {"region", RG_T_REGION}};
-            for (size_t i = 0; i < sizeof sn / sizeof sn[0]; i++)
-                if (m->type->name && strcmp(m->type->name, sn[i].n) == 0)
-                    t = rgc_ty_scalar(sn[i].k);
+            /* a scalar named as a policy writes it, but a duration (no CSV cell holds one), or an enum */
+            rg_type_kind sk;
+            if (m->type->name && rgc_scalar_named(m->type->name, &sk) && sk != RG_T_DURATION)
+                t = rgc_ty_scalar(sk);
             if (t.k == RGC_K_ERROR && m->type->name && rgc_enum_by_name(pk, m->type->name) >= 0) {
                 t = rgc_ty_scalar(RG_T_ENUM);
                 t.aux = (uint32_t)rgc_enum_by_name(pk, m->type->name);
             }
             if (t.k == RGC_K_ERROR) {
-                rgc_error(pk, m->type->loc, NULL, "a catalog column is bool, int, money, percent, date, string, region or an enum");
+                char msg[160];
+                rg_sb b;
+                rg_sb_fixed(&b, msg, sizeof msg);
+                rgc_type_list(&b, RG_T_DURATION);
+                rgc_error(pk, m->type->loc, NULL, "a catalog column is %s or an enum", msg);
                 rc = -1;
                 continue;
             }
@@ -392,16 +396,14 @@ int rgc_load_catalogs(rgc_pack *pk)
         }
         for (uint32_t i = 0; i < np; i++) {
             if (rc == 0) {
-                g_sort_pk = pk;
-                g_sort_ncol = ncol;
-                qsort(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows);
+                row_order order = {pk, ncol};
+                qsort_r(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows, &order);
                 rg_cat_index ix = {pk->prog->n_cat_rows, sets[i].n};
                 rgc_push_cat_rows(pk, sets[i].rows, sets[i].n);
                 rgc_push_cat_index(pk, &ix, 1);
             }
             free(sets[i].rows);
         }
-        (void)g_sort_pk_rows;
         free(sets);
         free(types);
         free(names);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "text.h"
 
 static void check_impl(rgc_pack *pk, rgc_impl *im)
 {
@@ -41,10 +42,10 @@ static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint3
         while (stack[from] != slot)
             from++;
         char msg[1024];
-        size_t used = 0;
-        for (uint32_t i = from; i <= depth && used < sizeof msg; i++)
-            used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s", i > from ? " -> " : "",
-                                     ((rgc_def *)pk->defs.v[stack[i]])->name);
+        rg_sb m;
+        rg_sb_fixed(&m, msg, sizeof msg);
+        for (uint32_t i = from; i <= depth; i++)
+            rg_sb_printf(&m, "%s%s", i > from ? " -> " : "", ((rgc_def *)pk->defs.v[stack[i]])->name);
         rgc_def *d = pk->defs.v[slot];
         rg_vec impls = {0};
         rgc_effective_impls(p, slot, &impls);

@@ -194,8 +194,6 @@ rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extra
 void rgc_pack_free(rgc_pack *pack);
 /* The compiled program (owned by the pack). */
 const rg_program *rgc_pack_program(const rgc_pack *pack);
-/* Detach the program: the caller owns it afterwards. */
-rg_program *rgc_pack_take_program(rgc_pack *pack);
 
 /* Tests declared in the pack, and the sample claim they start from. */
 uint32_t rgc_pack_n_tests(const rgc_pack *pack);
@@ -208,8 +206,19 @@ rg_diag *rgc_pack_diag(rgc_pack *pack);
 int rgc_const_eval(rgc_pack *pack, const rg_expr *e, const rgc_ty *expected, rg_value *v, rgc_ty *ty);
 /* Look up a definition by name (RG_NO_INDEX when there is none). */
 uint32_t rgc_def_slot(const rgc_pack *pack, const char *name);
-/* rg_type of a checker type. */
+/* The i-th name of a scalar type a policy writes (int, money, …), NULL past
+ * the last: the one table of written type names (types.c), for completion. */
+const char *rgc_type_name_at(uint32_t i);
+/* The i-th built-in function's name (pct, min, …), NULL past the last: the
+ * one table of built-in functions (expr.c), for completion. */
+const char *rgc_builtin_name_at(uint32_t i);
+/* rg_type of a checker type, and back. */
 rg_type rgc_ty_pack(const rgc_ty *t);
+rgc_ty rgc_ty_from_packed(rg_type t);
+/* A checker type's name as messages write it ("money?", "list of region"). */
+void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap);
+/* Best "did you mean" among candidates (NULL if none is close). */
+const char *rgc_closest(const char *name, const char *const *cands, uint32_t n);
 /* Schema field by dotted path ("person.filing.kind"), RG_NO_INDEX if none. */
 uint32_t rgc_schema_field(const rgc_pack *pack, const char *path);
 /* Ledger field index of "scope.field", RG_NO_INDEX if none. */

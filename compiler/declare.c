@@ -338,9 +338,14 @@ static int extern_type(rgc_pack *pk, rg_texpr *te, int result, rgc_ty *t)
         return -1;
     }
     if (!scalar || te->has_range) {
-        rgc_error(pk, te->loc, "a host function takes and returns bool, int, money, percent, date, duration, string, "
-                               "region or an enum; only its result may be optional (T?)",
-                  "a host function cannot %s %s", result ? "return" : "take", te->elem ? "a list" : te->name);
+        char hint[200];
+        rg_sb h;
+        rg_sb_fixed(&h, hint, sizeof hint);
+        rg_sb_puts(&h, "a host function takes and returns ");
+        rgc_type_list(&h, RG_T_VOID);
+        rg_sb_puts(&h, " or an enum; only its result may be optional (T?)");
+        rgc_error(pk, te->loc, hint, "a host function cannot %s %s", result ? "return" : "take",
+                  te->elem ? "a list" : te->name);
         return -1;
     }
     return 0;

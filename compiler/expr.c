@@ -6,6 +6,7 @@
 
 #include "builder.h"
 #include "opcodes.h"
+#include "text.h"
 
 static const rgc_ty T_ERROR = {.k = RGC_K_ERROR};
 
@@ -32,16 +33,7 @@ static void name_of(rgc_pack *pk, const rgc_ty *t, char *buf)
 
 /* ---- names ---- */
 
-static const char *builtins[] = {"pct", "min", "max", "year", "month", "day", "date", "add_months",
-                                 "first_of_next_month", "find", "tiered", "days_between", "index", "previous"};
-
-int rgc_builtin(const char *name)
-{
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        if (strcmp(builtins[i], name) == 0)
-            return 1;
-    return 0;
-}
+static int builtin_cheap(const char *name);
 
 static void unknown_name(rgc_pack *pk, rg_expr *e)
 {
@@ -164,7 +156,7 @@ static int small_body(const rg_expr *e, int n)
     case RG_E_IF:
         return small_body(e->rhs, small_body(e->lhs, small_body(e->cond, n)));
     case RG_E_CALL:
-        if (strcmp(e->name, "pct") != 0 && strcmp(e->name, "min") != 0 && strcmp(e->name, "max") != 0)
+        if (!builtin_cheap(e->name))
             return -1;
         for (uint32_t i = 0; i < e->args.n; i++)
             n = small_body(e->args.v[i], n);
@@ -1108,12 +1100,20 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
 
 /* ---- built-in functions ---- */
 
+/* The call has lo to hi arguments; else an error that gives those limits. */
 static int argc_is(rgc_pack *pk, rg_expr *e, uint32_t lo, uint32_t hi, const char *usage)
 {
-    if (e->args.n >= lo && e->args.n <= hi)
+    uint32_t n = e->args.n;
+    if (n >= lo && n <= hi)
         return 1;
-    rgc_error(pk, e->loc, usage, "%s takes %u%s argument%s, not %u", e->name, lo,
-              hi > lo ? (hi == 99 ? " or more" : " or more") : "", lo == 1 && hi == 1 ? "" : "s", e->args.n);
+    if (lo == hi)
+        rgc_error(pk, e->loc, usage, "%s takes %u argument%s, not %u", e->name, lo, lo == 1 ? "" : "s", n);
+    else if (hi == lo + 1)
+        rgc_error(pk, e->loc, usage, "%s takes %u or %u arguments, not %u", e->name, lo, hi, n);
+    else if (n < lo)
+        rgc_error(pk, e->loc, usage, "%s takes %u or more arguments, not %u", e->name, lo, n);
+    else
+        rgc_error(pk, e->loc, usage, "%s takes at most %u arguments, not %u", e->name, hi, n);
     return 0;
 }
 
@@ -1142,20 +1142,20 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
 {
     const rg_extern *x = &pk->prog->externs[i];
     char usage[256];
-    size_t used = (size_t)snprintf(usage, sizeof usage, "declared: extern fn %s(", e->name);
-    for (uint32_t k = 0; k < x->n_args && used < sizeof usage; k++) {
+    rg_sb u;
+    rg_sb_fixed(&u, usage, sizeof usage);
+    rg_sb_printf(&u, "declared: extern fn %s(", e->name);
+    for (uint32_t k = 0; k < x->n_args; k++) {
         rgc_ty t = rgc_ty_from_packed(x->args[k]);
         char tn[96];
         name_of(pk, &t, tn);
-        used += (size_t)snprintf(usage + used, sizeof usage - used, "%s%s", k ? ", " : "", tn);
+        rg_sb_printf(&u, "%s%s", k ? ", " : "", tn);
     }
-    if (used < sizeof usage) {
-        rgc_ty r = rgc_ty_from_packed(x->result);
-        r.optional = (uint8_t)x->result_optional;
-        char rn[96];
-        name_of(pk, &r, rn);
-        snprintf(usage + used, sizeof usage - used, ") -> %s", rn);
-    }
+    rgc_ty r = rgc_ty_from_packed(x->result);
+    r.optional = (uint8_t)x->result_optional;
+    char rn[96];
+    name_of(pk, &r, rn);
+    rg_sb_printf(&u, ") -> %s", rn);
     if (!argc_is(pk, e, x->n_args, x->n_args, usage))
         return T_ERROR;
     int ok = 1;
@@ -1178,9 +1178,195 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     if (!ok)
         return T_ERROR;
     rgc_emit(pk, RG_OP_CALL_EXTERN, i, 0);
-    rgc_ty r = rgc_ty_from_packed(x->result);
-    r.optional = (uint8_t)x->result_optional;
     return r;
+}
+
+static rgc_ty call_pct(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty a = arg_of(pk, e, 0, RG_T_MONEY, u);
+    rgc_ty b = arg_of(pk, e, 1, RG_T_PERCENT, u);
+    if (is_err(&a) || is_err(&b))
+        return T_ERROR;
+    rgc_emit(pk, RG_OP_PCT, 0, 0);
+    return rgc_ty_scalar(RG_T_MONEY);
+}
+
+/* min and max */
+static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    (void)u;
+    const char *n = e->name;
+    rg_expr *a0 = e->args.v[0], *a1 = e->args.v[1];
+    rg_value lit;
+    rgc_ty lt;
+    if (e->args.n == 2 && a0->kind >= RG_E_INT && a0->kind <= RG_E_DURATION && a0->kind != RG_E_BOOL &&
+        !(a1->kind >= RG_E_INT && a1->kind <= RG_E_BOOL) && rgc_const_expr(pk, a0, NULL, &lit, &lt, 0) == 0 &&
+        lit >= INT32_MIN && lit <= INT32_MAX && orderable(&lt)) {
+        /* min(¥0, x): the literal needs no evaluating first; MIN_IMM after x */
+        rgc_ty t = rgc_expr(pk, a1, &lt);
+        if (!needs_value(pk, &t, a1))
+            return T_ERROR;
+        if (!orderable(&t)) {
+            char tn[96];
+            name_of(pk, &t, tn);
+            rgc_error(pk, a1->loc, NULL, "%s cannot compare values of type %s", n, tn);
+            return T_ERROR;
+        }
+        if (!rgc_ty_same(&lt, &t)) {
+            char an[96], bn[96];
+            name_of(pk, &lt, an);
+            name_of(pk, &t, bn);
+            rgc_error(pk, a1->loc, NULL, "%s mixes %s and %s", n, an, bn);
+            return T_ERROR;
+        }
+        rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN_IMM : RG_OP_MAX_IMM, (uint32_t)(int32_t)lit, 0);
+        lt.has_range = 0;
+        return lt;
+    }
+    rgc_ty first = T_ERROR;
+    for (uint32_t i = 0; i < e->args.n; i++) {
+        rg_expr *a = e->args.v[i];
+        rgc_ty t = rgc_expr(pk, a, i ? &first : NULL);
+        if (!needs_value(pk, &t, a))
+            return T_ERROR;
+        if (!orderable(&t)) {
+            char tn[96];
+            name_of(pk, &t, tn);
+            rgc_error(pk, a->loc, NULL, "%s cannot compare values of type %s", n, tn);
+            return T_ERROR;
+        }
+        if (i == 0)
+            first = t;
+        else if (!rgc_ty_same(&first, &t)) {
+            char an[96], bn[96];
+            name_of(pk, &first, an);
+            name_of(pk, &t, bn);
+            rgc_error(pk, a->loc, NULL, "%s mixes %s and %s", n, an, bn);
+            return T_ERROR;
+        } else
+            rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN : RG_OP_MAX, 0, 0);
+    }
+    first.has_range = 0;
+    return first;
+}
+
+static rgc_ty call_year(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    (void)u;
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
+    if (is_err(&a))
+        return a;
+    rgc_emit(pk, RG_OP_YEAR, 0, 0);
+    return rgc_ty_scalar(RG_T_INT);
+}
+
+static rgc_ty call_days_between(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    (void)u;
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
+    rgc_ty b = arg_of(pk, e, 1, RG_T_DATE, NULL);
+    if (is_err(&a) || is_err(&b))
+        return T_ERROR;
+    /* DATE_DIFF computes x - y: to - from */
+    uint32_t tmp = rgc_local(pk);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, tmp, 0);
+    uint32_t tmp2 = rgc_local(pk);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, tmp2, 0);
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp, 0);
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp2, 0);
+    rgc_emit(pk, RG_OP_DATE_DIFF, 0, 0);
+    return rgc_ty_scalar(RG_T_DURATION);
+}
+
+/* The first argument of call e, which must name a declaration of kind k (what
+ * says which, for the error): its type, or an error (reported). */
+static rgc_ty first_names(rgc_pack *pk, rg_expr *e, rgc_kind k, const char *what, const char *u)
+{
+    rgc_ty c = rgc_expr(pk, e->args.v[0], NULL);
+    if (is_err(&c))
+        return c;
+    if (c.k != k) {
+        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of %s must name %s", e->name, what);
+        return T_ERROR;
+    }
+    return c;
+}
+
+static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, "a catalog", u);
+    if (is_err(&c))
+        return c;
+    rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
+    rgc_ty k = arg_of(pk, e, 2, RG_T_STRING, u);
+    if (is_err(&r) || is_err(&k))
+        return T_ERROR;
+    rgc_emit(pk, RG_OP_FIND, c.aux, 0);
+    rgc_ty t = rgc_ty_scalar(RG_T_ROW);
+    t.aux = c.aux;
+    t.optional = 1;
+    return t;
+}
+
+static rgc_ty call_tiered(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, "brackets", u);
+    if (is_err(&b))
+        return b;
+    if (e->args.n == 2)
+        rgc_emit_value(pk, 0);
+    for (uint32_t i = 1; i < e->args.n; i++)
+        if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_MONEY, u).k}))
+            return T_ERROR;
+    rgc_emit(pk, RG_OP_TIERED, b.aux, 0);
+    return rgc_ty_scalar(RG_T_MONEY);
+}
+
+static rgc_ty call_month_day(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+    if (is_err(&a))
+        return a;
+    rgc_emit(pk, e->name[0] == 'm' ? RG_OP_MONTH : RG_OP_DAY, 0, 0);
+    return rgc_ty_scalar(RG_T_INT);
+}
+
+static rgc_ty call_date(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    for (uint32_t i = 0; i < 3; i++)
+        if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_INT, u).k}))
+            return T_ERROR;
+    rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
+    return rgc_ty_scalar(RG_T_DATE);
+}
+
+static rgc_ty call_add_months(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+    rgc_ty b = arg_of(pk, e, 1, RG_T_INT, u);
+    if (is_err(&a) || is_err(&b))
+        return T_ERROR;
+    rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
+    return rgc_ty_scalar(RG_T_DATE);
+}
+
+/* date(year(d), month(d), 1) + 1 month */
+static rgc_ty call_first_of_next_month(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+    if (is_err(&a))
+        return a;
+    uint32_t d = rgc_local(pk);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, d, 0);
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
+    rgc_emit(pk, RG_OP_YEAR, 0, 0);
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
+    rgc_emit(pk, RG_OP_MONTH, 0, 0);
+    rgc_emit_value(pk, 1);
+    rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
+    rgc_emit_value(pk, 1);
+    rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
+    return rgc_ty_scalar(RG_T_DATE);
 }
 
 /* Expression a as an element of a list of the claim, its row on the stack:
@@ -1209,229 +1395,110 @@ static int elem_arg(rgc_pack *pk, rg_expr *a, uint32_t *lf, const char *usage)
     return t.optional;
 }
 
+/* index(x), previous(x) */
+static rgc_ty call_index_previous(rgc_pack *pk, rg_expr *e, const char *u)
+{
+    uint32_t lf;
+    int opt = elem_arg(pk, e->args.v[0], &lf, u);
+    if (opt < 0)
+        return T_ERROR;
+    uint32_t list = pk->prog->fields[lf].list;
+    if (e->name[0] == 'i') {
+        rgc_emit(pk, RG_OP_ELEM_INDEX, list, 0);
+        rgc_ty t = rgc_ty_scalar(RG_T_INT);
+        t.optional = (uint8_t)opt;
+        return t;
+    }
+    rgc_emit(pk, RG_OP_ELEM_PREV, list, 0);
+    rgc_ty t = rgc_ty_scalar(RG_T_ELEM);
+    t.aux = lf;
+    t.optional = 1;
+    return t;
+}
+
+/* The built-in functions: the one table of their names, arities, usage (the
+ * hint of a misuse) and compilers, in the order the unknown-function hint
+ * lists them. */
+static const struct builtin {
+    const char *name;
+    uint32_t min_args, max_args;
+    int cheap; /* a body calling it may be computed again at its readers (small_body) */
+    const char *usage;
+    rgc_ty (*compile)(rgc_pack *pk, rg_expr *e, const char *usage); /* arguments counted already */
+} builtins[] = {
+    {"pct", 2, 2, 1, "pct(amount, 60%) takes a percentage of money, rounded half up to the fen", call_pct},
+    {"min", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", call_extreme},
+    {"max", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", call_extreme},
+    {"year", 1, 1, 0, "year(date) is the calendar year of a date", call_year},
+    {"month", 1, 1, 0, "month(date) is the month of a date, 1 to 12", call_month_day},
+    {"day", 1, 1, 0, "day(date) is the day of the month of a date", call_month_day},
+    {"date", 3, 3, 0, "date(year, month, day) is that calendar day; a day that does not exist is an error", call_date},
+    {"add_months", 2, 2, 0, "add_months(date, n) is the same day n calendar months later, or that month's last day",
+     call_add_months},
+    {"first_of_next_month", 1, 1, 0, "first_of_next_month(date) is the first day of the month after the date's",
+     call_first_of_next_month},
+    {"days_between", 2, 2, 0, "days_between(from, to) is the number of days from one date to another",
+     call_days_between},
+    {"find", 3, 3, 0, "find(catalog, region, code) is the catalog row for a code at a region, or none", call_find},
+    {"tiered", 2, 3, 0, "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it",
+     call_tiered},
+    {"index", 1, 1, 0, "index(x) is the place of element x in its list, from 0", call_index_previous},
+    {"previous", 1, 1, 0, "previous(x) is the element before x in its list, none for the first", call_index_previous},
+};
+#define N_BUILTINS (sizeof builtins / sizeof builtins[0])
+
+static const struct builtin *builtin_named(const char *name)
+{
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        if (strcmp(builtins[i].name, name) == 0)
+            return &builtins[i];
+    return NULL;
+}
+
+int rgc_builtin(const char *name)
+{
+    return builtin_named(name) != NULL;
+}
+
+static int builtin_cheap(const char *name)
+{
+    const struct builtin *b = builtin_named(name);
+    return b && b->cheap;
+}
+
+const char *rgc_builtin_name_at(uint32_t i)
+{
+    return i < N_BUILTINS ? builtins[i].name : NULL;
+}
+
 static rgc_ty call(rgc_pack *pk, rg_expr *e)
 {
     const char *n = e->name;
-    if (strcmp(n, "pct") == 0) {
-        const char *u = "pct(amount, 60%) takes a percentage of money, rounded half up to the fen";
-        if (!argc_is(pk, e, 2, 2, u))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_MONEY, u);
-        rgc_ty b = arg_of(pk, e, 1, RG_T_PERCENT, u);
-        if (is_err(&a) || is_err(&b))
-            return T_ERROR;
-        rgc_emit(pk, RG_OP_PCT, 0, 0);
-        return rgc_ty_scalar(RG_T_MONEY);
-    }
-    if (strcmp(n, "min") == 0 || strcmp(n, "max") == 0) {
-        if (!argc_is(pk, e, 2, 99, "min(a, b, …) and max(a, b, …) compare values of one type"))
-            return T_ERROR;
-        rg_expr *a0 = e->args.v[0], *a1 = e->args.v[1];
-        rg_value lit;
-        rgc_ty lt;
-        if (e->args.n == 2 && a0->kind >= RG_E_INT && a0->kind <= RG_E_DURATION && a0->kind != RG_E_BOOL &&
-            !(a1->kind >= RG_E_INT && a1->kind <= RG_E_BOOL) && rgc_const_expr(pk, a0, NULL, &lit, &lt, 0) == 0 &&
-            lit >= INT32_MIN && lit <= INT32_MAX && orderable(&lt)) {
-            /* min(¥0, x): the literal needs no evaluating first; MIN_IMM after x */
-            rgc_ty t = rgc_expr(pk, a1, &lt);
-            if (!needs_value(pk, &t, a1))
-                return T_ERROR;
-            if (!orderable(&t)) {
-                char tn[96];
-                name_of(pk, &t, tn);
-                rgc_error(pk, a1->loc, NULL, "%s cannot compare values of type %s", n, tn);
-                return T_ERROR;
-            }
-            if (!rgc_ty_same(&lt, &t)) {
-                char an[96], bn[96];
-                name_of(pk, &lt, an);
-                name_of(pk, &t, bn);
-                rgc_error(pk, a1->loc, NULL, "%s mixes %s and %s", n, an, bn);
-                return T_ERROR;
-            }
-            rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN_IMM : RG_OP_MAX_IMM, (uint32_t)(int32_t)lit, 0);
-            lt.has_range = 0;
-            return lt;
-        }
-        rgc_ty first = T_ERROR;
-        for (uint32_t i = 0; i < e->args.n; i++) {
-            rg_expr *a = e->args.v[i];
-            rgc_ty t = rgc_expr(pk, a, i ? &first : NULL);
-            if (!needs_value(pk, &t, a))
-                return T_ERROR;
-            if (!orderable(&t)) {
-                char tn[96];
-                name_of(pk, &t, tn);
-                rgc_error(pk, a->loc, NULL, "%s cannot compare values of type %s", n, tn);
-                return T_ERROR;
-            }
-            if (i == 0)
-                first = t;
-            else if (!rgc_ty_same(&first, &t)) {
-                char an[96], bn[96];
-                name_of(pk, &first, an);
-                name_of(pk, &t, bn);
-                rgc_error(pk, a->loc, NULL, "%s mixes %s and %s", n, an, bn);
-                return T_ERROR;
-            } else
-                rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN : RG_OP_MAX, 0, 0);
-        }
-        first.has_range = 0;
-        return first;
-    }
-    if (strcmp(n, "year") == 0) {
-        if (!argc_is(pk, e, 1, 1, "year(date) is the calendar year of a date"))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
-        if (is_err(&a))
-            return a;
-        rgc_emit(pk, RG_OP_YEAR, 0, 0);
-        return rgc_ty_scalar(RG_T_INT);
-    }
-    if (strcmp(n, "month") == 0 || strcmp(n, "day") == 0) {
-        if (!argc_is(pk, e, 1, 1, n[0] == 'm' ? "month(date) is the month of a date, 1 to 12" : "day(date) is the day of the month of a date"))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
-        if (is_err(&a))
-            return a;
-        rgc_emit(pk, n[0] == 'm' ? RG_OP_MONTH : RG_OP_DAY, 0, 0);
-        return rgc_ty_scalar(RG_T_INT);
-    }
-    if (strcmp(n, "date") == 0) {
-        const char *u = "date(year, month, day) is that calendar day; a day that does not exist is an error";
-        if (!argc_is(pk, e, 3, 3, u))
-            return T_ERROR;
-        for (uint32_t i = 0; i < 3; i++)
-            if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_INT, u).k}))
-                return T_ERROR;
-        rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
-        return rgc_ty_scalar(RG_T_DATE);
-    }
-    if (strcmp(n, "add_months") == 0) {
-        const char *u = "add_months(date, n) is the same day n calendar months later, or that month's last day";
-        if (!argc_is(pk, e, 2, 2, u))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
-        rgc_ty b = arg_of(pk, e, 1, RG_T_INT, u);
-        if (is_err(&a) || is_err(&b))
-            return T_ERROR;
-        rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
-        return rgc_ty_scalar(RG_T_DATE);
-    }
-    if (strcmp(n, "first_of_next_month") == 0) {
-        const char *u = "first_of_next_month(date) is the first day of the month after the date's";
-        if (!argc_is(pk, e, 1, 1, u))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
-        if (is_err(&a))
-            return a;
-        /* date(year(d), month(d), 1) + 1 month */
-        uint32_t d = rgc_local(pk);
-        rgc_emit(pk, RG_OP_STORE_LOCAL, d, 0);
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
-        rgc_emit(pk, RG_OP_YEAR, 0, 0);
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, d, 0);
-        rgc_emit(pk, RG_OP_MONTH, 0, 0);
-        rgc_emit_value(pk, 1);
-        rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
-        rgc_emit_value(pk, 1);
-        rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
-        return rgc_ty_scalar(RG_T_DATE);
-    }
-    if (strcmp(n, "index") == 0 || strcmp(n, "previous") == 0) {
-        const char *u = n[0] == 'i' ? "index(x) is the place of element x in its list, from 0"
-                                    : "previous(x) is the element before x in its list, none for the first";
-        if (!argc_is(pk, e, 1, 1, u))
-            return T_ERROR;
-        uint32_t lf;
-        int opt = elem_arg(pk, e->args.v[0], &lf, u);
-        if (opt < 0)
-            return T_ERROR;
-        uint32_t list = pk->prog->fields[lf].list;
-        if (n[0] == 'i') {
-            rgc_emit(pk, RG_OP_ELEM_INDEX, list, 0);
-            rgc_ty t = rgc_ty_scalar(RG_T_INT);
-            t.optional = (uint8_t)opt;
-            return t;
-        }
-        rgc_emit(pk, RG_OP_ELEM_PREV, list, 0);
-        rgc_ty t = rgc_ty_scalar(RG_T_ELEM);
-        t.aux = lf;
-        t.optional = 1;
-        return t;
-    }
-    if (strcmp(n, "days_between") == 0) {
-        if (!argc_is(pk, e, 2, 2, "days_between(from, to) is the number of days from one date to another"))
-            return T_ERROR;
-        rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
-        rgc_ty b = arg_of(pk, e, 1, RG_T_DATE, NULL);
-        if (is_err(&a) || is_err(&b))
-            return T_ERROR;
-        /* DATE_DIFF computes x - y: to - from */
-        uint32_t tmp = rgc_local(pk);
-        rgc_emit(pk, RG_OP_STORE_LOCAL, tmp, 0);
-        uint32_t tmp2 = rgc_local(pk);
-        rgc_emit(pk, RG_OP_STORE_LOCAL, tmp2, 0);
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp, 0);
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, tmp2, 0);
-        rgc_emit(pk, RG_OP_DATE_DIFF, 0, 0);
-        return rgc_ty_scalar(RG_T_DURATION);
-    }
-    if (strcmp(n, "find") == 0) {
-        const char *u = "find(catalog, region, code) is the catalog row for a code at a region, or none";
-        if (!argc_is(pk, e, 3, 3, u))
-            return T_ERROR;
-        rgc_ty c = rgc_expr(pk, e->args.v[0], NULL);
-        if (is_err(&c))
-            return c;
-        if (c.k != RGC_K_CATALOG) {
-            rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of find must name a catalog");
-            return T_ERROR;
-        }
-        rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
-        rgc_ty k = arg_of(pk, e, 2, RG_T_STRING, u);
-        if (is_err(&r) || is_err(&k))
-            return T_ERROR;
-        rgc_emit(pk, RG_OP_FIND, c.aux, 0);
-        rgc_ty t = rgc_ty_scalar(RG_T_ROW);
-        t.aux = c.aux;
-        t.optional = 1;
-        return t;
-    }
-    if (strcmp(n, "tiered") == 0) {
-        const char *u = "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it";
-        if (!argc_is(pk, e, 2, 3, u))
-            return T_ERROR;
-        rgc_ty b = rgc_expr(pk, e->args.v[0], NULL);
-        if (is_err(&b))
-            return b;
-        if (b.k != RGC_K_BRACKETS) {
-            rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of tiered must name brackets");
-            return T_ERROR;
-        }
-        if (e->args.n == 2)
-            rgc_emit_value(pk, 0);
-        for (uint32_t i = 1; i < e->args.n; i++)
-            if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_MONEY, u).k}))
-                return T_ERROR;
-        rgc_emit(pk, RG_OP_TIERED, b.aux, 0);
-        return rgc_ty_scalar(RG_T_MONEY);
-    }
+    const struct builtin *b = builtin_named(n);
+    if (b)
+        return argc_is(pk, e, b->min_args, b->max_args, b->usage) ? b->compile(pk, e, b->usage) : T_ERROR;
     rg_program *p = pk->prog;
     for (uint32_t i = 0; i < p->n_externs; i++)
         if (strcmp(rgc_str_text(pk, p->externs[i].name), n) == 0)
             return extern_call(pk, e, i);
     rg_vec cands = {0};
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-        rg_vec_push(&cands, (void *)builtins[i]);
+    for (size_t i = 0; i < N_BUILTINS; i++)
+        rg_vec_push(&cands, (void *)builtins[i].name);
     for (uint32_t i = 0; i < p->n_externs; i++)
         rg_vec_push(&cands, (void *)rgc_str_text(pk, p->externs[i].name));
     const char *best = rgc_closest(n, (const char *const *)cands.v, cands.n);
     rg_vec_free(&cands);
-    char hint[160];
-    snprintf(hint, sizeof hint, best ? "did you mean '%s'?" : "the built-in functions are pct, min, max, year, days_between, find and tiered%s; "
-             "declare a host's function with `extern fn NAME(types) -> type`",
-             best ? best : "");
+    char hint[300];
+    rg_sb h;
+    rg_sb_fixed(&h, hint, sizeof hint);
+    if (best) {
+        rg_sb_printf(&h, "did you mean '%s'?", best);
+    } else {
+        rg_sb_puts(&h, "the built-in functions are ");
+        for (size_t i = 0; i < N_BUILTINS; i++)
+            rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? ", " : " and ", builtins[i].name);
+        rg_sb_puts(&h, "; declare a host's function with `extern fn NAME(types) -> type`");
+    }
     rgc_error(pk, e->loc, hint, "unknown function '%s'", n);
     return T_ERROR;
 }

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "builder.h"
-#include "catalog_csv.h"
 
 /* ---- reporting ---- */
 
@@ -132,13 +131,6 @@ void rgc_pack_free(rgc_pack *pk)
 const rg_program *rgc_pack_program(const rgc_pack *pk)
 {
     return pk->prog;
-}
-
-rg_program *rgc_pack_take_program(rgc_pack *pk)
-{
-    rg_program *p = pk->prog;
-    pk->prog = NULL;
-    return p;
 }
 
 uint32_t rgc_pack_n_tests(const rgc_pack *pk)

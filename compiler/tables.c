@@ -7,6 +7,7 @@
 
 #include "builder.h"
 #include "opcodes.h"
+#include "text.h"
 #include "values.h"
 
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report)
@@ -516,9 +517,10 @@ static void collect(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, axis *ax, in
 
 static void describe_point(rgc_pack *pk, rgc_impl *im, const rgc_ty *itys, const rg_value *pt, char *buf, size_t cap)
 {
-    size_t used = 0;
+    rg_sb b;
+    rg_sb_fixed(&b, buf, cap);
     rg_decl *root = im->def->root;
-    for (uint32_t i = 0; i < root->inputs.n && used < cap; i++) {
+    for (uint32_t i = 0; i < root->inputs.n && b.n + 1 < cap; i++) {
         rg_expr *in = root->inputs.v[i];
         const rg_source *s = rg_diag_source(pk->diag, in->loc.file);
         char val[64];
@@ -546,8 +548,8 @@ static void describe_point(rgc_pack *pk, rgc_impl *im, const rgc_ty *itys, const
             snprintf(val, sizeof val, "%lld day%s", (long long)pt[i], pt[i] == 1 ? "" : "s");
         else
             snprintf(val, sizeof val, "%lld", (long long)pt[i]);
-        used += (size_t)snprintf(buf + used, cap - used, "%s%.*s = %s", i ? ", " : "", (int)(in->loc.end - in->loc.start),
-                                 s->text + in->loc.start, val);
+        rg_sb_printf(&b, "%s%.*s = %s", i ? ", " : "", (int)(in->loc.end - in->loc.start), s->text + in->loc.start,
+                     val);
     }
 }
 

@@ -76,7 +76,39 @@ void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
     }
 }
 
-/* Resolve a written type. Records are allowed only where with_records. */
+/* ---- the names of the types a policy writes ---- */
+
+/* The scalar types written by name, in the order messages list them: the one
+ * table of written type names (each name is its kind's, rg_type_kind_name). */
+static const rg_type_kind written[] = {RG_T_BOOL, RG_T_INT,      RG_T_MONEY,  RG_T_PERCENT,
+                                       RG_T_DATE, RG_T_DURATION, RG_T_STRING, RG_T_REGION};
+
+const char *rgc_type_name_at(uint32_t i)
+{
+    return i < sizeof written / sizeof written[0] ? rg_type_kind_name(written[i]) : NULL;
+}
+
+int rgc_scalar_named(const char *name, rg_type_kind *k)
+{
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        if (strcmp(name, rg_type_kind_name(written[i])) == 0) {
+            *k = written[i];
+            return 1;
+        }
+    return 0;
+}
+
+void rgc_type_list(rg_sb *b, rg_type_kind skip)
+{
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        if (written[i] != skip) {
+            rg_sb_printf(b, "%s%s", sep, rg_type_kind_name(written[i]));
+            sep = ", ";
+        }
+}
+
+/* Resolve a written type: a scalar, an enumeration, a record, a list of a scalar. */
 int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
 {
     if (te->elem) {
@@ -91,26 +123,21 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         out->aux = rgc_ty_pack(&e);
         return 0;
     }
-    static const struct {
-        const char *n;
-        rg_type_kind k;
-    } names[] = {{"bool", RG_T_BOOL}, {"int", RG_T_INT}, {"money", RG_T_MONEY}, {"percent", RG_T_PERCENT},
-                 {"date", RG_T_DATE}, {"duration", RG_T_DURATION}, {"string", RG_T_STRING}, {"region", RG_T_REGION}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(te->name, names[i].n) == 0) {
-            *out = rgc_ty_scalar(names[i].k);
-            out->optional = (uint8_t)te->optional;
-            if (te->has_range) {
-                if (names[i].k != RG_T_INT || te->lo > te->hi) {
-                    rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, low to high");
-                    return -1;
-                }
-                out->has_range = 1;
-                out->lo = te->lo;
-                out->hi = te->hi;
+    rg_type_kind k;
+    if (rgc_scalar_named(te->name, &k)) {
+        *out = rgc_ty_scalar(k);
+        out->optional = (uint8_t)te->optional;
+        if (te->has_range) {
+            if (k != RG_T_INT || te->lo > te->hi) {
+                rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, low to high");
+                return -1;
             }
-            return 0;
+            out->has_range = 1;
+            out->lo = te->lo;
+            out->hi = te->hi;
         }
+        return 0;
+    }
     int en = rgc_enum_by_name(pk, te->name);
     if (en >= 0) {
         *out = rgc_ty_scalar(RG_T_ENUM);
@@ -125,15 +152,21 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         }
     const char *cands[64];
     uint32_t n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        cands[n++] = names[i].n;
+    for (const char *t; (t = rgc_type_name_at(n)) != NULL;)
+        cands[n++] = t;
     for (uint32_t i = 0; i < pk->prog->n_enums && n < 64; i++)
         cands[n++] = rgc_str_text(pk, pk->prog->enums[i].name);
     const char *best = rgc_closest(te->name, cands, n);
     char hint[128];
-    snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
-    rgc_error(pk, te->loc, best ? hint : "types are bool, int, money, percent, date, duration, string, region, "
-                                         "an enum or a record",
-              "unknown type '%s'", te->name);
+    rg_sb h;
+    rg_sb_fixed(&h, hint, sizeof hint);
+    if (best) {
+        rg_sb_printf(&h, "did you mean '%s'?", best);
+    } else {
+        rg_sb_puts(&h, "types are ");
+        rgc_type_list(&h, RG_T_VOID);
+        rg_sb_puts(&h, ", an enum or a record");
+    }
+    rgc_error(pk, te->loc, hint, "unknown type '%s'", te->name);
     return -1;
 }

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "driver.h"
+#include "text.h"
 #include "values.h"
 #include "vm.h"
 
@@ -158,10 +159,11 @@ int rgd_claim_apply(rgc_pack *pk, json_t *claim, const rg_vec *assigns, char *er
 {
     for (uint32_t i = 0; i < assigns->n; i++) {
         const rg_assign *a = assigns->v[i];
-        char path[256] = "";
-        size_t used = 0;
-        for (uint32_t k = 0; k < a->path.n && used < sizeof path; k++)
-            used += (size_t)snprintf(path + used, sizeof path - used, "%s%s", k ? "." : "", (char *)a->path.v[k]);
+        char path[256];
+        rg_sb b;
+        rg_sb_fixed(&b, path, sizeof path);
+        for (uint32_t k = 0; k < a->path.n; k++)
+            rg_sb_printf(&b, "%s%s", k ? "." : "", (char *)a->path.v[k]);
         *where = a->loc;
         json_t *v = field_value(pk, path, a->value, err, errlen);
         if (!v)

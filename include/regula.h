@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-#define REGULA_VERSION "0.1"
+#define REGULA_VERSION "0.1" /* the one place it is written: the Makefile, regula.pc and `regula --version` read it */
 
 /* ---- statuses ------------------------------------------------------------------------
  * Every call that can fail returns one. The message that goes with it is

@@ -1,4 +1,5 @@
-/* file_io.c — rg_read_file: a whole file into one growing buffer. */
+/* file_io.c — rg_read_file: a whole file into one growing buffer. Must not
+ * interpret what it reads. */
 #include "file_io.h"
 
 #include <errno.h>

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "text.h"
 
 #define NONE SIZE_MAX
 
@@ -34,39 +35,12 @@ typedef struct {
     int ends_comma;
 } line_t;
 
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} buf_t;
-
-static void put(buf_t *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void spaces(buf_t *b, size_t n)
+static void spaces(rg_sb *b, size_t n)
 {
     static const char sp[] = "                                ";
     while (n > 0) {
         size_t k = n < sizeof sp - 1 ? n : sizeof sp - 1;
-        put(b, sp, k);
+        rg_sb_put(b, sp, k);
         n -= k;
     }
 }
@@ -275,14 +249,14 @@ static int is_row(const line_t *l)
 }
 
 /* Write the code before a row's arrow with its cells padded to `widths`. */
-static void put_row_cells(buf_t *b, const line_t *l, size_t pre_n, const size_t *widths, int k_max)
+static void put_row_cells(rg_sb *b, const line_t *l, size_t pre_n, const size_t *widths, int k_max)
 {
     const char *cell[MAX_CELLS];
     size_t len[MAX_CELLS];
     int k = split_cells(l->code, pre_n, cell, len);
     for (int j = 0; j < k; j++) {
-        put(b, j ? " | " : "| ", j ? 3 : 2);
-        put(b, cell[j], len[j]);
+        rg_sb_put(b, j ? " | " : "| ", j ? 3 : 2);
+        rg_sb_put(b, cell[j], len[j]);
         if (j + 1 < k || l->arrow != NONE)
             spaces(b, j < k_max ? widths[j] - width(cell[j], len[j]) : 0);
     }
@@ -297,7 +271,7 @@ static size_t pre_arrow_len(const line_t *l)
 }
 
 /* Lay out lines [from, to): one alignment group. */
-static void put_group(buf_t *b, line_t *ls, size_t from, size_t to)
+static void put_group(rg_sb *b, line_t *ls, size_t from, size_t to)
 {
     size_t widths[MAX_CELLS] = {0};
     int k_max = 0, rows_ok = 1;
@@ -350,7 +324,7 @@ static void put_group(buf_t *b, line_t *ls, size_t from, size_t to)
                 while (l->code[l->code_n - 1] == '|' && !b->oom && b->n > 0 && b->s[b->n - 1] == ' ')
                     b->s[--b->n] = '\0'; /* a row ending in `|` */
             } else
-                put(b, l->code, l->code_n);
+                rg_sb_put(b, l->code, l->code_n);
         } else {
             size_t pre = pre_arrow_len(l);
             size_t w;
@@ -359,12 +333,12 @@ static void put_group(buf_t *b, line_t *ls, size_t from, size_t to)
                 put_row_cells(b, l, pre, widths, k_max);
                 w = b->oom ? 0 : width(b->s + before, b->n - before);
             } else {
-                put(b, l->code, pre);
+                rg_sb_put(b, l->code, pre);
                 w = width(l->code, pre);
             }
             if (pre > 0)   /* a line that starts with its arrow keeps it at the indentation */
                 spaces(b, col - l->indent - w + 1);
-            put(b, "->", 2);
+            rg_sb_put(b, "->", 2);
             const char *rest = l->code + l->arrow + 2;
             size_t rest_n = l->code_n - l->arrow - 2;
             while (rest_n > 0 && is_blank(*rest)) {
@@ -372,16 +346,16 @@ static void put_group(buf_t *b, line_t *ls, size_t from, size_t to)
                 rest_n--;
             }
             if (rest_n > 0) {
-                put(b, " ", 1);
-                put(b, rest, rest_n);
+                rg_sb_put(b, " ", 1);
+                rg_sb_put(b, rest, rest_n);
             }
         }
         if (l->comment_n) {
             if (l->code_n)
                 spaces(b, l->gap ? l->gap : 1);
-            put(b, l->comment, l->comment_n);
+            rg_sb_put(b, l->comment, l->comment_n);
         }
-        put(b, "\n", 1);
+        rg_sb_put(b, "\n", 1);
     }
 }
 
@@ -404,7 +378,7 @@ char *rg_format(const char *src, size_t len, size_t *out_len)
         n_lines += src[i] == '\n';
     line_t *ls = calloc(n_lines, sizeof *ls);
     unsigned char *blank = calloc(n_lines, 1);
-    buf_t b = {0};
+    rg_sb b = {0}; /* grows on the heap: the text returned */
     if (!ls || !blank) {
         free(ls);
         free(blank);
@@ -457,7 +431,7 @@ char *rg_format(const char *src, size_t len, size_t *out_len)
             continue;
         }
         if (pending_blank)
-            put(&b, "\n", 1);
+            rg_sb_put(&b, "\n", 1);
         pending_blank = 0;
         size_t j = i + 1;
         if (group_member(ls, blank, n, i, ls[i].depth))
@@ -470,9 +444,9 @@ char *rg_format(const char *src, size_t len, size_t *out_len)
     free(ls);
     free(blank);
     if (!b.s && !b.oom)
-        put(&b, "", 0);
+        rg_sb_put(&b, "", 0);
     if (b.oom) {
-        free(b.s);
+        rg_sb_free(&b);
         return NULL;
     }
     *out_len = b.n;

@@ -5,23 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "driver.h"
 #include "disasm.h"
 #include "explain.h"
 #include "file_io.h"
 #include "repl.h"
+#include "text.h"
 #include "values.h"
 
+static void cmd_help(repl *r, const char *arg);
+static void cmd_quit(repl *r, const char *arg);
+static void cmd_load(repl *r, const char *arg);
+static void cmd_reload(repl *r, const char *arg);
+static void cmd_policy(repl *r, const char *arg);
+static void cmd_policies(repl *r, const char *arg);
+static void cmd_claim(repl *r, const char *arg);
+static void cmd_settle(repl *r, const char *arg);
+static void cmd_explain(repl *r, const char *arg);
+static void cmd_defs(repl *r, const char *arg);
+static void cmd_type(repl *r, const char *arg);
+static void cmd_disasm(repl *r, const char *arg);
+
+/* The colon commands: the one table of their names, other names, :help text
+ * and what runs them; completion, :help and dispatch read it. */
 typedef struct {
     const char *name;
+    const char *alias[2]; /* other names that run it; those of one letter are not completed */
+    void (*run)(repl *r, const char *arg); /* the argument has no blanks around it */
     const char *usage;
     const char *summary;
     const char *help;
-} command_doc;
+} command;
 
-static const command_doc docs[] = {
-    {"help", ":help [COMMAND]", "list the commands, or describe one",
+static const command commands[] = {
+    {"help", {"h", "?"}, cmd_help, ":help [COMMAND]", "list the commands, or describe one",
      "Without an argument, lists every command. `:help set` describes :set.\n"
      "Anything that does not start with ':' is Regula: an expression is evaluated\n"
      "against the current claim and shown with its type (`pct(¥1000, 55%)` gives\n"
@@ -29,25 +47,26 @@ static const command_doc docs[] = {
      "is added to the session in the current policy and replaces the pack's own\n"
      "declaration of that name there. An unfinished entry goes on over the next\n"
      "lines (the prompt changes); Ctrl-C drops it, Ctrl-D leaves."},
-    {"quit", ":quit", "leave the session (Ctrl-D too)", "Leaves the session. The history is saved in ~/.regula_history (or $REGULA_HISTORY)."},
-    {"load", ":load PATH", "load a pack: a policy directory, a .rg file or a .rgc bytecode file",
+    {"quit", {"q", "exit"}, cmd_quit, ":quit", "leave the session (Ctrl-D too)",
+     "Leaves the session. The history is saved in ~/.regula_history (or $REGULA_HISTORY)."},
+    {"load", {NULL, NULL}, cmd_load, ":load PATH", "load a pack: a policy directory, a .rg file or a .rgc bytecode file",
      "Loads PATH as the session's pack and starts afresh: session definitions and\n"
      "overrides are dropped, the current policy becomes the base policy unless the\n"
      "new pack has one of the same name. A .rg file is compiled alone (as\n"
      "`regula run --pack FILE.rg` would). A .rgc file can be settled and\n"
      "disassembled, but expressions and definitions need the sources."},
-    {"reload", ":reload", "compile the pack's files again, keeping the session",
+    {"reload", {NULL, NULL}, cmd_reload, ":reload", "compile the pack's files again, keeping the session",
      "Reads the pack's files again (after you edited them) and recompiles them with\n"
      "the session's definitions and overrides. When that fails the old pack stays."},
-    {"policy", ":policy [NAME]", "switch the current policy (or show it)",
+    {"policy", {NULL, NULL}, cmd_policy, ":policy [NAME]", "switch the current policy (or show it)",
      "New definitions go into the current policy, and the sample claim is set in\n"
      "it (its region fields take the policy's name, as `regula test` does), so\n"
      "expressions are evaluated the way that policy settles. A claim set with\n"
      ":claim keeps its own region: the policy of its insured region settles it."},
-    {"policies", ":policies", "list the policies with their parents and versions",
+    {"policies", {NULL, NULL}, cmd_policies, ":policies", "list the policies with their parents and versions",
      "One line per policy: its name, what it extends, its source file, then its\n"
      "versions with their dates. The current policy is marked with *."},
-    {"claim", ":claim [FILE [LINE|CLAIM_ID] | JSON | set PATH = VALUE | reset | json]", "show or set the current claim",
+    {"claim", {NULL, NULL}, cmd_claim, ":claim [FILE [LINE|CLAIM_ID] | JSON | set PATH = VALUE | reset | json]", "show or set the current claim",
      ":claim                  shows the current claim, one field a line\n"
      ":claim json             shows it as one JSON line\n"
      ":claim FILE             takes the claim in FILE (a JSON file, or the first line of a JSON Lines file)\n"
@@ -60,15 +79,15 @@ static const command_doc docs[] = {
      "                        :claim set items = [{code: \"S0001\", amount: ¥500}]\n"
      ":claim reset            goes back to the pack's sample claim\n"
      "Until a claim is set, the current claim is the pack's `sample claim` in the current policy."},
-    {"settle", ":settle", "settle the current claim: every result field, and the ledger it leaves",
+    {"settle", {NULL, NULL}, cmd_settle, ":settle", "settle the current claim: every result field, and the ledger it leaves",
      "Settles the current claim with the session's pack (definitions and overrides\n"
      "included), from an empty ledger, and shows each result field and value, then\n"
      "the ledger fields the claim's updates change."},
-    {"explain", ":explain", "where each amount of the current claim came from",
+    {"explain", {NULL, NULL}, cmd_explain, ":explain", "where each amount of the current claim came from",
      "Settles the current claim and lists every step in the order it was computed:\n"
      "the definition, its value, the policy (and version) whose source gave it, the\n"
      "table row or decision arm chosen, and the source line."},
-    {"set", ":set [POLICY[@VERSION].]NAME = VALUE | :set [POLICY[@VERSION].]TABLE | a | b -> VALUE",
+    {"set", {NULL, NULL}, repl_cmd_set, ":set [POLICY[@VERSION].]NAME = VALUE | :set [POLICY[@VERSION].]TABLE | a | b -> VALUE",
      "override a parameter, definition or table row for this session",
      "Overrides are what :whatif measures. They change the session's pack only,\n"
      "never the files.\n"
@@ -78,37 +97,47 @@ static const command_doc docs[] = {
      "  :set CN.reduction = 0%                           a decision: every case gives VALUE\n"
      "Without POLICY. the current policy is meant. Setting the same thing again\n"
      "replaces the earlier override."},
-    {"unset", ":unset [POLICY[@VERSION].]NAME | all", "remove overrides",
+    {"unset", {NULL, NULL}, repl_cmd_unset, ":unset [POLICY[@VERSION].]NAME | all", "remove overrides",
      "Removes the overrides of NAME (every row of a table) in that policy and\n"
      "scope, or all of them."},
-    {"overrides", ":overrides", "list the overrides", "Lists the session's overrides as they were typed."},
-    {"defs", ":defs", "list the session's definitions", "Lists what was defined in this session, policy by policy."},
-    {"whatif", ":whatif CLAIMS.jsonl [--out FILE]", "settle a file with and without the overrides, and compare",
+    {"overrides", {NULL, NULL}, repl_cmd_overrides, ":overrides", "list the overrides", "Lists the session's overrides as they were typed."},
+    {"defs", {NULL, NULL}, cmd_defs, ":defs", "list the session's definitions", "Lists what was defined in this session, policy by policy."},
+    {"whatif", {NULL, NULL}, repl_cmd_whatif, ":whatif CLAIMS.jsonl [--out FILE]", "settle a file with and without the overrides, and compare",
      "Settles every line of CLAIMS.jsonl twice, in order and each with its own\n"
      "year ledger, as `regula run` does: once with the session's pack without the\n"
      "overrides, once with them. Shows how many claims changed, the totals of\n"
      "fund, critical, account and cash before and after and their difference,\n"
      "and the ten claims whose fund changed most. --out FILE writes one JSON line\n"
      "per changed claim: {\"line\": N, \"claim_id\": …, FIELD: {\"before\": …, \"after\": …}, …}."},
-    {"type", ":type EXPR", "show the type of an expression, without evaluating it",
+    {"type", {NULL, NULL}, cmd_type, ":type EXPR", "show the type of an expression, without evaluating it",
      "Type-checks EXPR in the current pack and shows its type; no claim is needed."},
-    {"disasm", ":disasm NAME", "show the bytecode of a definition",
+    {"disasm", {NULL, NULL}, cmd_disasm, ":disasm NAME", "show the bytecode of a definition",
      "Shows every chunk that computes NAME: one per policy or version that\n"
      "defines it, each instruction with its source line."},
 };
 
-const char *const repl_command_names[] = {":help", ":quit", ":load", ":reload", ":policy", ":policies", ":claim",
-                                          ":settle", ":explain", ":set", ":unset", ":overrides", ":defs", ":whatif",
-                                          ":type", ":disasm", ":exit", NULL};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+const char *repl_command_completion(uint32_t i)
+{
+    for (size_t c = 0; c < N_COMMANDS; c++) {
+        if (i-- == 0)
+            return commands[c].name;
+        for (size_t k = 0; k < 2; k++)
+            if (commands[c].alias[k] && strlen(commands[c].alias[k]) > 1 && i-- == 0)
+                return commands[c].alias[k];
+    }
+    return NULL;
+}
 
 static void cmd_help(repl *r, const char *arg)
 {
     if (*arg == ':')
         arg++;
     if (*arg) {
-        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
-            if (strcmp(docs[i].name, arg) == 0) {
-                fprintf(r->out, "%s\n  %s\n\n%s\n", docs[i].usage, docs[i].summary, docs[i].help);
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strcmp(commands[i].name, arg) == 0) {
+                fprintf(r->out, "%s\n  %s\n\n%s\n", commands[i].usage, commands[i].summary, commands[i].help);
                 return;
             }
         repl_error(r, "no command :%s (:help lists them)", arg);
@@ -116,10 +145,10 @@ static void cmd_help(repl *r, const char *arg)
     }
     fprintf(r->out, "Type a Regula expression to evaluate it, a declaration to add it to the session.\n"
                     "Commands:\n");
-    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+    for (size_t i = 0; i < N_COMMANDS; i++) {
         char name[24];
-        snprintf(name, sizeof name, ":%s", docs[i].name);
-        fprintf(r->out, "  %-11s %s\n", name, docs[i].summary);
+        snprintf(name, sizeof name, ":%s", commands[i].name);
+        fprintf(r->out, "  %-11s %s\n", name, commands[i].summary);
     }
     fprintf(r->out, ":help NAME tells more. Tab completes commands, names, and claim fields.\n");
 }
@@ -201,8 +230,9 @@ static uint32_t versions_of(const rg_program *p, uint32_t pol, uint32_t *out, ui
     return n;
 }
 
-static void cmd_policies(repl *r)
+static void cmd_policies(repl *r, const char *arg)
 {
+    (void)arg;
     const rg_program *p = repl_program(r->cur);
     if (!p) {
         repl_error(r, "no pack loaded");
@@ -404,16 +434,16 @@ static int name_fits(repl *r, const char *path, const char *name)
     if (f == RG_NO_INDEX)
         return 1; /* rgd_claim_set says so */
     uint32_t type = p->fields[f].type;
-    char list[600] = "";
-    size_t used = 0;
+    char list[600];
+    rg_sb b;
+    rg_sb_fixed(&b, list, sizeof list);
     if (RG_TYPE_KIND(type) == RG_T_ENUM) {
         const rg_enum *e = &p->enums[RG_TYPE_AUX(type)];
         for (uint32_t i = 0; i < e->n_members; i++) {
             const char *m = p->str[p->member_names[e->first_member + i]];
             if (strcmp(m, name) == 0)
                 return 1;
-            if (used < sizeof list)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", m);
+            rg_sb_printf(&b, "%s%s", i ? ", " : "", m);
         }
         repl_error(r, "%s: unknown %s '%s' (one of: %s)", path, p->str[e->name], name, list);
         return 0;
@@ -422,9 +452,7 @@ static int name_fits(repl *r, const char *path, const char *name)
         if (repl_policy_index(p, name) >= 0)
             return 1;
         for (uint32_t i = 0; i < p->n_policies; i++)
-            if (used < sizeof list)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                                         p->str[p->policies[i].name]);
+            rg_sb_printf(&b, "%s%s", i ? ", " : "", p->str[p->policies[i].name]);
         repl_error(r, "%s: unknown region '%s' (one of: %s)", path, name, list);
         return 0;
     }
@@ -623,8 +651,9 @@ static rg_vm *settle(repl *r, int explain)
     return vm;
 }
 
-static void cmd_settle(repl *r)
+static void cmd_settle(repl *r, const char *arg)
 {
+    (void)arg;
     rg_vm *vm = settle(r, 0);
     if (!vm)
         return;
@@ -675,8 +704,9 @@ static void where(const rg_program *p, uint32_t file, uint32_t line, char *buf, 
         snprintf(buf, cap, "%s:%u", f, line);
 }
 
-static void cmd_explain(repl *r)
+static void cmd_explain(repl *r, const char *arg)
 {
+    (void)arg;
     rg_vm *vm = settle(r, 1);
     if (!vm)
         return;
@@ -798,14 +828,53 @@ static void cmd_disasm(repl *r, const char *name)
 
 /* ---- :defs ---- */
 
-static void cmd_defs(repl *r)
+static void cmd_defs(repl *r, const char *arg)
 {
+    (void)arg;
     if (!r->n_defs) {
         fprintf(r->out, "no session definitions\n");
         return;
     }
     for (uint32_t i = 0; i < r->n_defs; i++)
         fprintf(r->out, "-- in %s\n%s\n", r->defs[i].policy, r->defs[i].text);
+}
+
+/* ---- :quit, :load, :reload, :type ---- */
+
+static void cmd_quit(repl *r, const char *arg)
+{
+    (void)arg;
+    r->quit = 1;
+}
+
+static void cmd_load(repl *r, const char *a)
+{
+    if (!*a)
+        repl_error(r, "usage: :load PATH");
+    else if (repl_load(r, a, 1) == 0)
+        fprintf(r->out, "loaded %s: %u polic%s, base %s\n", a, repl_program(r->cur)->n_policies,
+                repl_program(r->cur)->n_policies == 1 ? "y" : "ies", repl_root(r));
+}
+
+static void cmd_reload(repl *r, const char *arg)
+{
+    (void)arg;
+    if (!r->pack_path)
+        repl_error(r, "no pack loaded: use :load PATH");
+    else {
+        char *path = strdup(r->pack_path);
+        if (repl_load(r, path, 0) == 0)
+            fprintf(r->out, "reloaded %s\n", path);
+        free(path);
+    }
+}
+
+static void cmd_type(repl *r, const char *a)
+{
+    if (!*a)
+        repl_error(r, "usage: :type EXPR");
+    else
+        repl_eval(r, a, 1);
 }
 
 /* ---- dispatch ---- */
@@ -823,58 +892,18 @@ void repl_command(repl *r, const char *line)
     size_t al = strlen(a);
     while (al && (a[al - 1] == ' ' || a[al - 1] == '\t' || a[al - 1] == '\r'))
         a[--al] = '\0';
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "h") == 0 || strcmp(cmd, "?") == 0)
-        cmd_help(r, a);
-    else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "q") == 0 || strcmp(cmd, "exit") == 0)
-        r->quit = 1;
-    else if (strcmp(cmd, "load") == 0) {
-        if (!*a)
-            repl_error(r, "usage: :load PATH");
-        else if (repl_load(r, a, 1) == 0)
-            fprintf(r->out, "loaded %s: %u polic%s, base %s\n", a, repl_program(r->cur)->n_policies,
-                    repl_program(r->cur)->n_policies == 1 ? "y" : "ies", repl_root(r));
-    } else if (strcmp(cmd, "reload") == 0) {
-        if (!r->pack_path)
-            repl_error(r, "no pack loaded: use :load PATH");
-        else {
-            char *path = strdup(r->pack_path);
-            if (repl_load(r, path, 0) == 0)
-                fprintf(r->out, "reloaded %s\n", path);
-            free(path);
-        }
-    } else if (strcmp(cmd, "policy") == 0)
-        cmd_policy(r, a);
-    else if (strcmp(cmd, "policies") == 0)
-        cmd_policies(r);
-    else if (strcmp(cmd, "claim") == 0)
-        cmd_claim(r, a);
-    else if (strcmp(cmd, "settle") == 0)
-        cmd_settle(r);
-    else if (strcmp(cmd, "explain") == 0)
-        cmd_explain(r);
-    else if (strcmp(cmd, "set") == 0)
-        repl_cmd_set(r, a);
-    else if (strcmp(cmd, "unset") == 0)
-        repl_cmd_unset(r, a);
-    else if (strcmp(cmd, "overrides") == 0)
-        repl_cmd_overrides(r);
-    else if (strcmp(cmd, "defs") == 0)
-        cmd_defs(r);
-    else if (strcmp(cmd, "whatif") == 0)
-        repl_cmd_whatif(r, a);
-    else if (strcmp(cmd, "type") == 0) {
-        if (!*a)
-            repl_error(r, "usage: :type EXPR");
-        else
-            repl_eval(r, a, 1);
-    } else if (strcmp(cmd, "disasm") == 0)
-        cmd_disasm(r, a);
-    else {
-        const char *cands[32];
-        uint32_t k = 0;
-        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
-            cands[k++] = docs[i].name;
-        const char *best = rgc_closest(cmd, cands, k);
+    const command *c = NULL;
+    for (size_t i = 0; i < N_COMMANDS && !c; i++)
+        if (strcmp(cmd, commands[i].name) == 0 || (commands[i].alias[0] && strcmp(cmd, commands[i].alias[0]) == 0) ||
+            (commands[i].alias[1] && strcmp(cmd, commands[i].alias[1]) == 0))
+            c = &commands[i];
+    if (c) {
+        c->run(r, a);
+    } else {
+        const char *cands[N_COMMANDS];
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            cands[i] = commands[i].name;
+        const char *best = rgc_closest(cmd, cands, N_COMMANDS);
         if (best)
             repl_error(r, "no command :%s (did you mean :%s?)", cmd, best);
         else

@@ -52,9 +52,11 @@ static void clear_cands(void)
     n_cands = 0;
 }
 
-static const char *const keywords[] = {"all", "and", "any", "count", "else", "false", "for", "if", "in", "none",
-                                       "not", "or", "sum", "then", "true", "where", "min", "max", "pct", "find",
-                                       "year", "tiered", "param", "def", "table", "decide", "otherwise", "when", NULL};
+/* The words of the language worth completing; the built-in functions and the
+ * type names come from the compiler's tables. */
+static const char *const keywords[] = {"all", "and",   "any",    "count",  "else",      "false", "for", "if",
+                                       "in",  "none",  "not",    "or",     "sum",       "then",  "true", "where",
+                                       "param", "def", "table",  "decide", "otherwise", "when",  NULL};
 
 /* Names the pack defines (not the result's hidden ones, nor the REPL's own). */
 static void name_cands(const rg_program *p)
@@ -77,13 +79,18 @@ static void build_cands(const char *line, int start)
         if (line[i] != ' ' && line[i] != '\t')
             first = 0;
     if (first && line[start] == ':') {
-        for (int i = 0; repl_command_names[i]; i++)
-            cand(repl_command_names[i]);
+        const char *c;
+        for (uint32_t i = 0; (c = repl_command_completion(i)) != NULL; i++) {
+            char buf[32];
+            snprintf(buf, sizeof buf, ":%s", c);
+            cand(buf);
+        }
         return;
     }
     if (strncmp(line, ":help", 5) == 0) {
-        for (int i = 0; repl_command_names[i]; i++)
-            cand(repl_command_names[i] + 1);
+        const char *c;
+        for (uint32_t i = 0; (c = repl_command_completion(i)) != NULL; i++)
+            cand(c);
         return;
     }
     if (!p)
@@ -159,6 +166,11 @@ static void build_cands(const char *line, int start)
             cand(p->str[p->member_names[p->enums[e].first_member + m]]);
     for (int i = 0; keywords[i]; i++)
         cand(keywords[i]);
+    const char *w;
+    for (uint32_t i = 0; (w = rgc_builtin_name_at(i)) != NULL; i++)
+        cand(w);
+    for (uint32_t i = 0; (w = rgc_type_name_at(i)) != NULL; i++)
+        cand(w);
 }
 
 static char *generator(const char *text, int state)

@@ -1,49 +1,12 @@
 /* overrides.c — :set, :unset, :overrides: session-only changes of parameters, definitions and table rows, as extra declarations.
  * Must not touch the policy files: a changed version is rewritten from its source into the extra text. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "repl.h"
-
-/* ---- a growing string ---- */
-typedef struct {
-    char *s;
-    size_t n, cap;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n >= (int)sizeof tmp) {
-        char *big = malloc((size_t)n + 1);
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        sb_add(b, big, (size_t)n);
-        free(big);
-    } else if (n > 0) {
-        sb_add(b, tmp, (size_t)n);
-    }
-}
+#include "text.h"
 
 void repl_override_free(repl_override *o)
 {
@@ -77,7 +40,7 @@ static const char *src_text(const repl_build *b, rg_loc loc, size_t *len)
 }
 
 /* A table declaration with ROWS added before its closing brace. */
-static void table_with_rows(sbuf *b, const repl_build *base, const rg_decl *d, const char *rows)
+static void table_with_rows(rg_sb *b, const repl_build *base, const rg_decl *d, const char *rows)
 {
     size_t len;
     const char *t = src_text(base, d->loc, &len);
@@ -85,8 +48,8 @@ static void table_with_rows(sbuf *b, const repl_build *base, const rg_decl *d, c
         len--;
     if (len)
         len--;
-    sb_add(b, t, len);
-    sb_printf(b, "\n%s}\n", rows);
+    rg_sb_put(b, t, len);
+    rg_sb_printf(b, "\n%s}\n", rows);
 }
 
 static rgc_policy *find_policy(rgc_pack *pk, const char *name)
@@ -115,13 +78,13 @@ static int is_def_decl(const rg_decl *d)
 }
 
 /* Rows of table NAME set for POLICY in scope VERSION (NULL: the whole policy). */
-static void rows_for(const repl *r, const char *policy, const char *version, const char *name, sbuf *out)
+static void rows_for(const repl *r, const char *policy, const char *version, const char *name, rg_sb *out)
 {
     for (uint32_t i = 0; i < r->n_ovr; i++) {
         const repl_override *o = &r->ovr[i];
         if (o->row && strcmp(o->policy, policy) == 0 && strcmp(o->name, name) == 0 &&
             ((!version && !o->version) || (version && o->version && strcmp(version, o->version) == 0)))
-            sb_printf(out, "  %s\n", o->text);
+            rg_sb_printf(out, "  %s\n", o->text);
     }
 }
 
@@ -154,8 +117,8 @@ static int seen_before(const repl *r, uint32_t i, int same_version)
  * or gain something, rewritten in full from its source. */
 static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
 {
-    sbuf b = {0};
-    sb_add(&b, "", 0);
+    rg_sb b = {0};
+    rg_sb_put(&b, "", 0);
     const char *pn = pol->name;
     /* whole-policy definitions and tables */
     for (uint32_t i = 0; i < r->n_ovr; i++) {
@@ -163,11 +126,11 @@ static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
         if (strcmp(o->policy, pn) != 0 || o->version || seen_before(r, i, 1))
             continue;
         if (!o->row) {
-            sb_printf(&b, "%s\n", def_for(r, pn, NULL, o->name)->text);
+            rg_sb_printf(&b, "%s\n", def_for(r, pn, NULL, o->name)->text);
             continue;
         }
-        sbuf rows = {0};
-        sb_add(&rows, "", 0);
+        rg_sb rows = {0};
+        rg_sb_put(&rows, "", 0);
         rows_for(r, pn, NULL, o->name, &rows);
         const rg_decl *top = NULL;
         for (uint32_t k = 0; k < pol->ast->decls.n; k++) {
@@ -178,8 +141,8 @@ static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
         if (top)
             table_with_rows(&b, base, top, rows.s);
         else
-            sb_printf(&b, "table %s {\n%s}\n", o->name, rows.s);
-        free(rows.s);
+            rg_sb_printf(&b, "table %s {\n%s}\n", o->name, rows.s);
+        rg_sb_free(&rows);
     }
     /* versions */
     for (uint32_t vi = 0; vi < pol->versions.n; vi++) {
@@ -205,25 +168,25 @@ static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
         size_t len;
         const char *t = src_text(base, vd->loc, &len);
         const char *brace = memchr(t, '{', len);
-        sb_add(&b, t, brace ? (size_t)(brace - t) + 1 : len);
-        sb_add(&b, "\n", 1);
+        rg_sb_put(&b, t, brace ? (size_t)(brace - t) + 1 : len);
+        rg_sb_put(&b, "\n", 1);
         for (uint32_t k = 0; k < vd->decls.n; k++) {
             const rg_decl *d = vd->decls.v[k];
             if (!is_def_decl(d)) {
                 const char *dt = src_text(base, d->loc, &len);
-                sb_add(&b, dt, len);
-                sb_add(&b, "\n", 1);
+                rg_sb_put(&b, dt, len);
+                rg_sb_put(&b, "\n", 1);
                 continue;
             }
             const repl_override *mine = def_for(r, pn, vn, d->name);
             if (mine) {
-                sb_printf(&b, "%s\n", mine->text);
+                rg_sb_printf(&b, "%s\n", mine->text);
                 continue;
             }
             if (def_for(r, pn, NULL, d->name))
                 continue; /* the whole-policy override holds in this version too */
-            sbuf rows = {0};
-            sb_add(&rows, "", 0);
+            rg_sb rows = {0};
+            rg_sb_put(&rows, "", 0);
             if (d->kind == RG_D_TABLE) {
                 rows_for(r, pn, NULL, d->name, &rows);
                 rows_for(r, pn, vn, d->name, &rows);
@@ -232,10 +195,10 @@ static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
                 table_with_rows(&b, base, d, rows.s);
             } else {
                 const char *dt = src_text(base, d->loc, &len);
-                sb_add(&b, dt, len);
-                sb_add(&b, "\n", 1);
+                rg_sb_put(&b, dt, len);
+                rg_sb_put(&b, "\n", 1);
             }
-            free(rows.s);
+            rg_sb_free(&rows);
         }
         /* what the version did not declare */
         for (uint32_t i = 0; i < r->n_ovr; i++) {
@@ -251,16 +214,16 @@ static char *policy_text(repl *r, const repl_build *base, rgc_policy *pol)
             if (declared)
                 continue;
             if (!o->row) {
-                sb_printf(&b, "%s\n", def_for(r, pn, vn, o->name)->text);
+                rg_sb_printf(&b, "%s\n", def_for(r, pn, vn, o->name)->text);
             } else {
-                sbuf rows = {0};
-                sb_add(&rows, "", 0);
+                rg_sb rows = {0};
+                rg_sb_put(&rows, "", 0);
                 rows_for(r, pn, vn, o->name, &rows);
-                sb_printf(&b, "table %s {\n%s}\n", o->name, rows.s);
-                free(rows.s);
+                rg_sb_printf(&b, "table %s {\n%s}\n", o->name, rows.s);
+                rg_sb_free(&rows);
             }
         }
-        sb_add(&b, "}\n", 2);
+        rg_sb_put(&b, "}\n", 2);
     }
     return b.s;
 }
@@ -437,9 +400,9 @@ void repl_cmd_set(repl *r, const char *args)
     o.row = row;
     o.shown = malloc(strlen(pol) + (ver ? strlen(ver) + 1 : 0) + strlen(name) + strlen(rest) + 8);
     sprintf(o.shown, "%s%s%s.%s %s", pol, ver ? "@" : "", ver ? ver : "", name, rest);
-    sbuf t = {0};
+    rg_sb t = {0};
     if (row) {
-        sb_add(&t, rest, strlen(rest));
+        rg_sb_put(&t, rest, strlen(rest));
         const char *arrow = strstr(rest, "->");
         size_t kl = arrow ? (size_t)(arrow - rest) : strlen(rest);
         o.key = malloc(kl + 1);
@@ -462,13 +425,13 @@ void repl_cmd_set(repl *r, const char *args)
         }
         const char *var = root->each ? root->each->var : "item";
         if (def->per_item)
-            sb_printf(&t, "for %s in %s {\n", var, root->each ? root->each->list : "items");
+            rg_sb_printf(&t, "for %s in %s {\n", var, root->each ? root->each->list : "items");
         if (def->kind == RG_DEF_DECIDE)
-            sb_printf(&t, "decide %s%s { otherwise ->\n%s\n}", name, type, value);
+            rg_sb_printf(&t, "decide %s%s { otherwise ->\n%s\n}", name, type, value);
         else
-            sb_printf(&t, "%s %s%s =\n%s", kind_word(def->kind), name, type, value);
+            rg_sb_printf(&t, "%s %s%s =\n%s", kind_word(def->kind), name, type, value);
         if (def->per_item)
-            sb_add(&t, "\n}", 2);
+            rg_sb_put(&t, "\n}", 2);
         o.key = strdup("");
     }
     o.text = t.s;
@@ -560,8 +523,9 @@ void repl_cmd_unset(repl *r, const char *args)
     free(buf);
 }
 
-void repl_cmd_overrides(repl *r)
+void repl_cmd_overrides(repl *r, const char *args)
 {
+    (void)args;
     if (!r->n_ovr) {
         fprintf(r->out, "no overrides (set one with :set POLICY.NAME = VALUE)\n");
         return;

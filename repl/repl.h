@@ -106,14 +106,14 @@ int repl_policy_index(const rg_program *p, const char *name);
 
 /* ---- commands.c ---- */
 void repl_command(repl *r, const char *line);
-/* Command names for completion (NULL-terminated). */
-extern const char *const repl_command_names[];
+/* The i-th command name to complete (without its ':'), NULL past the last. */
+const char *repl_command_completion(uint32_t i);
 
 /* ---- overrides.c ---- */
 /* :set / :unset / :overrides */
 void repl_cmd_set(repl *r, const char *args);
 void repl_cmd_unset(repl *r, const char *args);
-void repl_cmd_overrides(repl *r);
+void repl_cmd_overrides(repl *r, const char *args);
 /* The extras that carry the overrides (one per policy), built against the
  * base pack's sources. Texts are malloc'd: free with repl_free_extras. */
 int repl_override_extras(repl *r, const repl_build *base, rgc_extra **out, uint32_t *n);

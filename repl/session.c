@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builder.h"
+#include "compiler.h"
 #include "bytecode_io.h"
 #include "driver.h"
 #include "repl.h"
+#include "text.h"
 #include "values.h"
 
 void repl_init(repl *r, FILE *out)
@@ -435,17 +436,18 @@ void repl_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, 
     case RG_T_LIST:
         if (v >= 0 && (uint64_t)v < p->n_lists) {
             const rg_list *l = &p->lists[v];
-            size_t n = (size_t)snprintf(buf, cap, "[");
-            for (uint32_t i = 0; i < l->count && n < cap; i++) {
+            rg_sb b;
+            rg_sb_fixed(&b, buf, cap);
+            rg_sb_puts(&b, "[");
+            for (uint32_t i = 0; i < l->count && b.n + 1 < cap; i++) {
                 rg_value e = p->list_values[l->first + i];
                 if (RG_TYPE_KIND(l->type) == RG_T_STRING)
                     snprintf(tmp, sizeof tmp, "\"%s\"", e >= 0 && (uint64_t)e < p->n_strings ? p->str[e] : "?");
                 else
                     repl_value_text(p, l->type, e, tmp, sizeof tmp);
-                n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", tmp);
+                rg_sb_printf(&b, "%s%s", i ? ", " : "", tmp);
             }
-            if (n < cap)
-                snprintf(buf + n, cap - n, "]");
+            rg_sb_puts(&b, "]");
             return;
         }
         break;

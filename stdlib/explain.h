@@ -1,5 +1,6 @@
 /* explain.h — `--explain`: a settled claim's result line with where each
- * amount came from (policy, version, table row, decision arm, source line). */
+ * amount came from (policy, version, table row, decision arm, source line).
+ * Must not settle anything: it reads the trace the VM recorded. */
 #ifndef RG_EXPLAIN_H
 #define RG_EXPLAIN_H
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rg_stdlib.h"
+#include "text.h"
 #include "values.h"
 
 static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s, strlen(s)); }
@@ -13,42 +14,8 @@ static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s,
 
 /* A result line is built in memory and written with one fwrite: a line of
  * stdio calls per value cost more than the settlement (docs/performance.md).
- * The buffer lives on the stack; only a line longer than it (long strings)
- * goes to the heap. */
-typedef struct {
-    char *b;
-    size_t n, cap;
-    char *heap;
-    int oom;
-} linebuf;
-
-static int lb_room(linebuf *l, size_t more)
-{
-    if (l->n + more <= l->cap) return 1;
-    if (l->oom) return 0;
-    size_t cap = l->cap * 2;
-    while (cap < l->n + more) cap *= 2;
-    char *h = realloc(l->heap, cap);
-    if (!h) {
-        l->oom = 1;
-        return 0;
-    }
-    if (!l->heap) memcpy(h, l->b, l->n);
-    l->heap = l->b = h;
-    l->cap = cap;
-    return 1;
-}
-
-static inline void lb_put(linebuf *l, const char *s, size_t n)
-{
-    if (l->n + n <= l->cap || lb_room(l, n)) {
-        memcpy(l->b + l->n, s, n);
-        l->n += n;
-    }
-}
-
-static void lb_puts(linebuf *l, const char *s) { lb_put(l, s, strlen(s)); }
-
+ * The builder starts in a buffer on the stack; only a line longer than it
+ * (long strings) goes to the heap. */
 int rg_json_escape(unsigned char ch, char out[6])
 {
     static const char hex[] = "0123456789abcdef";
@@ -75,64 +42,63 @@ int rg_json_escape(unsigned char ch, char out[6])
 static inline int plain_byte(unsigned char ch) { return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0xC0; }
 
 /* rg_write_json_string's bytes, into l. */
-static void lb_json_string(linebuf *l, const char *s, size_t n)
+static void sb_json_string(rg_sb *l, const char *s, size_t n)
 {
     char esc[6];
     /* most strings (keys, ids, codes) need no escape: quoted in one copy */
     size_t plain = 0;
     while (plain < n && plain_byte((unsigned char)s[plain])) plain++;
-    if (plain == n && (l->n + n + 2 <= l->cap || lb_room(l, n + 2))) {
-        char *d = l->b + l->n;
-        d[0] = '"';
-        memcpy(d + 1, s, n);
-        d[n + 1] = '"';
-        l->n += n + 2;
+    if (plain == n) {
+        rg_sb_put(l, "\"", 1);
+        rg_sb_put(l, s, n);
+        rg_sb_put(l, "\"", 1);
         return;
     }
-    lb_put(l, "\"", 1);
+    rg_sb_put(l, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch == 0xC0 && i + 1 < n && (unsigned char)s[i + 1] == 0x80) { /* a NUL, as messages carry it */
-            lb_put(l, s + run, i - run);
-            lb_puts(l, "\\u0000");
+            rg_sb_put(l, s + run, i - run);
+            rg_sb_puts(l, "\\u0000");
             run = ++i + 1;
             continue;
         }
         int k = rg_json_escape(ch, esc);
         if (!k) continue;
-        lb_put(l, s + run, i - run);
-        lb_put(l, esc, (size_t)k);
+        rg_sb_put(l, s + run, i - run);
+        rg_sb_put(l, esc, (size_t)k);
         run = i + 1;
     }
-    lb_put(l, s + run, n - run);
-    lb_put(l, "\"", 1);
+    rg_sb_put(l, s + run, n - run);
+    rg_sb_put(l, "\"", 1);
 }
 
-static void lb_cstring(linebuf *l, const char *s) { lb_json_string(l, s, strlen(s)); }
+static void sb_json_cstring(rg_sb *l, const char *s) { sb_json_string(l, s, strlen(s)); }
 
 void rg_write_json_string(FILE *out, const char *s, size_t n)
 {
     char stack[512];
-    linebuf l = {stack, 0, sizeof stack, NULL, 0};
-    lb_json_string(&l, s, n);
-    if (!l.oom) fwrite(l.b, 1, l.n, out);
-    free(l.heap);
+    rg_sb l;
+    rg_sb_over(&l, stack, sizeof stack);
+    sb_json_string(&l, s, n);
+    if (!l.oom) fwrite(l.s, 1, l.n, out);
+    rg_sb_free(&l);
 }
 
 /* Decimal digits of v, no stdio. */
-static void lb_int(linebuf *l, int64_t v)
+static void sb_int(rg_sb *l, int64_t v)
 {
     char t[24], *e = t + sizeof t, *o = e;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     do *--o = (char)('0' + u % 10);
     while ((u /= 10) != 0);
     if (v < 0) *--o = '-';
-    lb_put(l, o, (size_t)(e - o));
+    rg_sb_put(l, o, (size_t)(e - o));
 }
 
 /* Money as "12.34" (quoted), without snprintf. */
-static void lb_money(linebuf *l, int64_t fen)
+static void sb_money(rg_sb *l, int64_t fen)
 {
     uint64_t u = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
     char t[32], *e = t + sizeof t, *o = e;
@@ -145,49 +111,49 @@ static void lb_money(linebuf *l, int64_t fen)
     while ((u /= 10) != 0);
     if (fen < 0) *--o = '-';
     *--o = '"';
-    lb_put(l, o, (size_t)(e - o));
+    rg_sb_put(l, o, (size_t)(e - o));
 }
 
 /* One output value as JSON. */
-static void put_value(linebuf *l, const rg_program *p, uint32_t type, rg_value v)
+static void put_value(rg_sb *l, const rg_program *p, uint32_t type, rg_value v)
 {
     char buf[48];
     if (v == RG_NONE) {
-        lb_puts(l, "null");
+        rg_sb_puts(l, "null");
         return;
     }
     switch (RG_TYPE_KIND(type)) {
-    case RG_T_BOOL: lb_puts(l, v ? "true" : "false"); return;
+    case RG_T_BOOL: rg_sb_puts(l, v ? "true" : "false"); return;
     case RG_T_INT:
-    case RG_T_DURATION: lb_int(l, v); return;
-    case RG_T_MONEY: lb_money(l, v); return;
+    case RG_T_DURATION: sb_int(l, v); return;
+    case RG_T_MONEY: sb_money(l, v); return;
     case RG_T_PERCENT:
         rg_format_percent(v, buf);
-        lb_puts(l, buf);
+        rg_sb_puts(l, buf);
         return;
     case RG_T_DATE:
         rg_format_date(v, buf);
-        lb_cstring(l, buf);
+        sb_json_cstring(l, buf);
         return;
     case RG_T_STRING: {
         const char *s = (const char *)(uintptr_t)v;
-        if (s) lb_cstring(l, s);
-        else lb_puts(l, "null");
+        if (s) sb_json_cstring(l, s);
+        else rg_sb_puts(l, "null");
         return;
     }
     case RG_T_REGION:
-        if (v >= 0 && (uint64_t)v < p->n_policies) lb_cstring(l, p->str[p->policies[v].name]);
-        else lb_puts(l, "null");
+        if (v >= 0 && (uint64_t)v < p->n_policies) sb_json_cstring(l, p->str[p->policies[v].name]);
+        else rg_sb_puts(l, "null");
         return;
     case RG_T_ENUM: {
         uint32_t e = RG_TYPE_AUX(type);
         if (e < p->n_enums && v >= 0 && (uint64_t)v < p->enums[e].n_members)
-            lb_cstring(l, p->str[p->member_names[p->enums[e].first_member + (uint32_t)v]]);
-        else lb_puts(l, "null");
+            sb_json_cstring(l, p->str[p->member_names[p->enums[e].first_member + (uint32_t)v]]);
+        else rg_sb_puts(l, "null");
         return;
     }
     default: /* rows, lists: no JSON form; the compiler does not let them be outputs */
-        lb_int(l, v);
+        sb_int(l, v);
         return;
     }
 }
@@ -206,20 +172,21 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
         return st;
     }
     char stack[2048];
-    linebuf l = {stack, 0, sizeof stack, NULL, 0};
-    lb_put(&l, "{", 1);
+    rg_sb l;
+    rg_sb_over(&l, stack, sizeof stack);
+    rg_sb_put(&l, "{", 1);
     for (uint32_t i = 0; i < n; i++) {
-        if (i) lb_put(&l, ", ", 2);
-        lb_cstring(&l, p->str[p->outputs[i].name]);
-        lb_put(&l, ": ", 2);
+        if (i) rg_sb_put(&l, ", ", 2);
+        sb_json_cstring(&l, p->str[p->outputs[i].name]);
+        rg_sb_put(&l, ": ", 2);
         put_value(&l, p, p->outputs[i].type, vals[i]);
     }
-    lb_put(&l, "}\n", 2);
+    rg_sb_put(&l, "}\n", 2);
     if (vals != local) free(vals);
     st = RG_OK;
     if (l.oom) st = RG_ERR_MEMORY;
-    else fwrite(l.b, 1, l.n, out);
-    free(l.heap);
+    else fwrite(l.s, 1, l.n, out);
+    rg_sb_free(&l);
     return st;
 }
 

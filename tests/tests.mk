@@ -13,7 +13,7 @@ $(B)/libfront.a: $(FRONT_OBJ)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libfront.a $(B)/libregula.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(WARN) -MMD -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
 
 # what each test includes (stub_vm.h, cli/json_arena.c), so that a change to it rebuilds the test
 -include $(wildcard $(B)/tests/*.d)
@@ -109,11 +109,16 @@ build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_S
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
 	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lffi -lm -lpthread
 
-# the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins
-build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h $(STDLIB_SRC) bytecode/values.c vm/value_text.c bytecode/program.c bytecode/opcodes.c
-	@mkdir -p build/fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_claim.c stdlib/claim_json.c stdlib/result_json.c \
-	    bytecode/values.c vm/value_text.c bytecode/program.c bytecode/opcodes.c -ljansson -lm
+# the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
+# front end compiles the seed pack whose claim schema the stand-in program takes
+build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) \
+                       stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
+	@mkdir -p build/fuzz/gen
+	bison -d -o build/fuzz/gen/parser.c lang/parser.y
+	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -Itests/unit -o $@ tests/fuzz/fuzz_claim.c build/fuzz/gen/parser.c \
+	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) \
+	    vm/value_text.c -ljansson -lm
 
 fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
 	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser

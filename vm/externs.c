@@ -64,22 +64,24 @@ static const char *type_name(const rg_program *p, uint32_t t)
 void rg_extern_signature(const rg_program *p, uint32_t i, char *buf, size_t cap)
 {
     const rg_extern *x = &p->externs[i];
-    size_t used = (size_t)snprintf(buf, cap, "(");
-    for (uint32_t k = 0; k < x->n_args && used < cap; k++)
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", type_name(p, x->args[k]));
-    if (used < cap)
-        snprintf(buf + used, cap - used, ") -> %s%s", type_name(p, x->result), x->result_optional ? "?" : "");
+    rg_sb b;
+    rg_sb_fixed(&b, buf, cap);
+    rg_sb_puts(&b, "(");
+    for (uint32_t k = 0; k < x->n_args; k++)
+        rg_sb_printf(&b, "%s%s", k ? ", " : "", type_name(p, x->args[k]));
+    rg_sb_printf(&b, ") -> %s%s", type_name(p, x->result), x->result_optional ? "?" : "");
 }
 
 void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap)
 {
     const rg_extern *x = &p->externs[i];
     const char *rt = rg_extern_ctype(x->result);
-    size_t used = (size_t)snprintf(buf, cap, "%s%s%s(", rt, rt[strlen(rt) - 1] == '*' ? "" : " ", name_of(p, i));
-    for (uint32_t k = 0; k < x->n_args && used < cap; k++)
-        used += (size_t)snprintf(buf + used, cap - used, "%s%s", k ? ", " : "", rg_extern_ctype(x->args[k]));
-    if (used < cap)
-        snprintf(buf + used, cap - used, "%s)", x->n_args ? "" : "void");
+    rg_sb b;
+    rg_sb_fixed(&b, buf, cap);
+    rg_sb_printf(&b, "%s%s%s(", rt, rt[strlen(rt) - 1] == '*' ? "" : " ", name_of(p, i));
+    for (uint32_t k = 0; k < x->n_args; k++)
+        rg_sb_printf(&b, "%s%s", k ? ", " : "", rg_extern_ctype(x->args[k]));
+    rg_sb_printf(&b, "%s)", x->n_args ? "" : "void");
 }
 
 int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx, char *err, size_t errlen)
@@ -99,14 +101,6 @@ int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx,
     b->fn = fn;
     b->with_ctx = with_ctx;
     return 0;
-}
-
-uint32_t rg_externs_unbound(const rg_extern_table *t)
-{
-    for (uint32_t i = 0; i < t->n; i++)
-        if (!t->fns[i].fn)
-            return i;
-    return RG_NO_INDEX;
 }
 
 int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, size_t errlen)

@@ -43,9 +43,6 @@ void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap)
  * void *). 0, or -1 with a message in err. */
 int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx, char *err, size_t errlen);
 
-/* Index of the first extern not bound, or RG_NO_INDEX when all are. */
-uint32_t rg_externs_unbound(const rg_extern_table *t);
-
 /* Open the shared library at path and bind every extern to the symbol of its
  * name (the command line's --allow-extern). 0, or -1 with a message naming
  * what is missing. */

@@ -1476,8 +1476,3 @@ rg_status rg_vm_run_updates(rg_vm *vm)
     rg_value dummy;
     return run_entry(vm, p->entry.update, &dummy);
 }
-
-rg_status rg_vm_run_chunk(rg_vm *vm, uint32_t chunk, rg_value *out)
-{
-    return run_entry(vm, chunk, out);
-}

@@ -146,8 +146,6 @@ rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out);
 rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out);
 /* Run the update chunk: ledger_out starts as a copy of ledger_in. */
 rg_status rg_vm_run_updates(rg_vm *vm);
-/* Run any chunk with no item row (REPL expressions, tests). */
-rg_status rg_vm_run_chunk(rg_vm *vm, uint32_t chunk, rg_value *out);
 
 /* Convert a value to human text (money "12.34", percent "85%", duration
  * "60 days", date, enum member name, region name, bool, int, string, "none"). Returns

@@ -1,11 +1,8 @@
 /* fuzz_claim.c — libFuzzer target for the claim reader: each input line goes through rg_read_claim_line and rg_bind_claim on the seed pack's schema, and its error line must be one line of valid JSON.
- * Must not need the interpreter: the VM calls are the test stand-ins of tests/unit/stub_vm.h. */
+ * Must not need the interpreter: the VM calls are the test stand-ins of tests/unit/stub_vm.h (which compiles the seed pack for its schema). */
 
-/* Build and run (from the repository root):
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ivm -Istdlib -Itests/unit \
- *     tests/fuzz/fuzz_claim.c stdlib/claim_json.c stdlib/result_json.c bytecode/values.c vm/value_text.c \
- *     bytecode/program.c -ljansson -lm -o build/fuzz_claim
- *   build/fuzz_claim -max_total_time=60 -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
+/* Build and run (from the repository root): make build/fuzz/fuzz_claim, then
+ *   build/fuzz/fuzz_claim -max_total_time=60 -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
  */
 #include <stdint.h>
 #include <stdio.h>

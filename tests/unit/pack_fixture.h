@@ -23,7 +23,7 @@ typedef struct {
 
 /* Write the files (name, text pairs up to a NULL name) into a fresh directory
  * and compile it as a pack. */
-static fx_pack *fx_compile_files(const char *const *files)
+static inline fx_pack *fx_compile_files(const char *const *files)
 {
     fx_pack *R = calloc(1, sizeof *R);
     assert_non_null(R);
@@ -48,14 +48,14 @@ static fx_pack *fx_compile_files(const char *const *files)
 }
 
 /* One file, CN.rg. */
-static fx_pack *fx_compile_one(const char *text)
+static inline fx_pack *fx_compile_one(const char *text)
 {
     const char *files[] = {"CN.rg", text, NULL};
     return fx_compile_files(files);
 }
 
 /* Compile and insist that it worked. */
-static fx_pack *fx_compile_ok(const char *const *files)
+static inline fx_pack *fx_compile_ok(const char *const *files)
 {
     fx_pack *R = fx_compile_files(files);
     if (!R->pk)
@@ -64,7 +64,7 @@ static fx_pack *fx_compile_ok(const char *const *files)
     return R;
 }
 
-static void fx_free(fx_pack *R)
+static inline void fx_free(fx_pack *R)
 {
     rgc_pack_free(R->pk);
     rg_diag_free(&R->diag);

@@ -1,5 +1,5 @@
-/* stub_vm.h — for tests of the stdlib layer alone: a hand-built program with the seed pack's claim schema, and stand-ins for the VM calls the claim binder, result writer and ledger store make.
- * Must not be included by library code, nor by more than one file of a test binary (it defines the rg_vm_* functions). */
+/* stub_vm.h — for tests of the stdlib layer alone: a program with the seed pack's claim schema, taken from the pack itself (policies/, compiled once), in room a test may add outputs, definitions and ledger scopes to; and stand-ins for the VM calls the claim binder, result writer and ledger store make.
+ * Must not be included by library code, nor by more than one file of a test binary (it defines the rg_vm_* functions); must not type the schema by hand. */
 #ifndef RG_TEST_STUB_VM_H
 #define RG_TEST_STUB_VM_H
 
@@ -7,24 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "program.h"
 #include "vm.h"
 
 /* ---- a program built by hand ---------------------------------------------------------- */
 
-#define T_MAX_STRINGS 128
-#define T_MAX_FIELDS 32
+#define T_MAX_STRINGS 256
+#define T_MAX_FIELDS 64
+
+/* Field indexes of the seed schema, by what the tests name them (tp_seed finds each by its path). */
+enum {
+    F_CLAIM_ID, F_PERSON, F_PERSON_ID, F_INSURED, F_SCHEME, F_STATUS, F_ENROLLED, F_FILING,
+    F_FILING_KIND, F_FILING_REGION, F_BALANCE, F_INST, F_INST_ID, F_INST_REGION, F_LEVEL,
+    F_DESIGNATED, F_SPECIALTY, F_VISIT, F_VISIT_TYPE, F_VISIT_DATE, F_EMERGENCY, F_CARD,
+    F_ITEMS, F_ITEM_CODE, F_ITEM_AMOUNT, F__COUNT
+};
+/* Enumerations of the seed pack the tests name (tp_seed finds each by its name). */
+enum { E_SCHEME, E_STATUS, E_FILING_KIND, E_VISIT_TYPE, E_REASON, E__COUNT };
 
 typedef struct {
     rg_program p;
+    int32_t f[F__COUNT];          /* field index of each F_ */
+    uint32_t e[E__COUNT];         /* enum id of each E_ */
     rg_strent strings[T_MAX_STRINGS];
-    char blob[4096];
+    char blob[8192];
     const char *str[T_MAX_STRINGS];
-    _Alignas(8) char arena[8192]; /* each string after its head, as rg_program_finish lays them out */
+    _Alignas(8) char arena[16384]; /* each string after its head, as rg_program_finish lays them out */
     size_t n_arena;
     uint32_t field_end[T_MAX_FIELDS];
-    uint32_t member_names[32];
-    rg_enum enums[8];
+    uint32_t member_names[64];
+    rg_enum enums[16];
     rg_field fields[T_MAX_FIELDS];
     rg_policy policies[16];
     rg_output outputs[16];
@@ -63,41 +76,51 @@ static uint32_t tp_enum(test_program *t, const char *name, const char *const *me
     return e;
 }
 
-/* Adds a field; returns its index. Claim slots are given in order, item slots too. */
-static int32_t tp_field(test_program *t, int32_t parent, const char *key, const char *path, rg_type type)
+#ifndef RG_SEED_PACK
+#define RG_SEED_PACK "policies" /* the seed pack, from the repository's root, where the tests run */
+#endif
+
+/* The seed pack's program, compiled once and kept for the process. */
+static const rg_program *tp_seed_pack(void)
 {
-    int32_t i = (int32_t)t->p.n_fields++;
-    rg_field *f = &t->fields[i];
-    memset(f, 0, sizeof *f);
-    f->key = tp_str(t, key);
-    f->path = tp_str(t, path);
-    f->type = type;
-    f->parent = parent;
-    f->in_list = parent >= 0 && (t->fields[parent].in_list || RG_TYPE_KIND(t->fields[parent].type) == RG_T_LIST);
-    f->cond_field = -1;
-    f->list = f->message = f->elem_message = RG_NO_INDEX;
-    if (RG_TYPE_KIND(type) == RG_T_LIST) {
-        f->slot = t->p.n_claim_slots++; /* its number of elements */
-        f->list = t->p.n_claim_lists++;
-        t->p.list_field = (uint32_t)i;
-    } else {
-        f->slot = f->in_list ? t->p.n_item_slots++ : t->p.n_claim_slots++;
-        if (f->in_list) f->list = t->fields[parent].list;
+    static rgc_pack *pk;
+    static rg_diag diag;
+    if (!pk) {
+        rg_diag_init(&diag, stderr);
+        pk = rgc_compile(RG_SEED_PACK, &diag);
+        if (!pk)
+            abort(); /* the seed pack must compile */
     }
-    return i;
+    return rgc_pack_program(pk);
 }
 
-enum { E_SCHEME, E_STATUS, E_FILING_KIND, E_VISIT_TYPE, E_REASON };
+/* The index of the field at path, or -1. */
+static int32_t tp_field_at(const test_program *t, const char *path)
+{
+    for (uint32_t i = 0; i < t->p.n_fields; i++)
+        if (strcmp(t->str[t->fields[i].path], path) == 0) return (int32_t)i;
+    return -1;
+}
 
-/* Field indexes of the seed schema. */
-enum {
-    F_CLAIM_ID, F_PERSON, F_PERSON_ID, F_INSURED, F_SCHEME, F_STATUS, F_ENROLLED, F_FILING,
-    F_FILING_KIND, F_FILING_REGION, F_BALANCE, F_INST, F_INST_ID, F_INST_REGION, F_LEVEL,
-    F_DESIGNATED, F_SPECIALTY, F_VISIT, F_VISIT_TYPE, F_VISIT_DATE, F_EMERGENCY, F_CARD,
-    F_ITEMS, F_ITEM_CODE, F_ITEM_AMOUNT, F__COUNT
-};
+/* The ordinal of member name of enumeration E_ e; aborts when it has none. */
+static rg_value tp_member(const test_program *t, int e, const char *name)
+{
+    const rg_enum *en = &t->enums[t->e[e]];
+    for (uint32_t k = 0; k < en->n_members; k++)
+        if (strcmp(t->str[t->member_names[en->first_member + k]], name) == 0) return (rg_value)k;
+    abort();
+}
 
-/* The claim schema of shared/spec/settlement.md section 5, as the compiler lays it out. */
+/* The index of the policy (region) named name; aborts when the pack has none. */
+static uint32_t tp_region(const test_program *t, const char *name)
+{
+    for (uint32_t i = 0; i < t->p.n_policies; i++)
+        if (strcmp(t->str[t->policies[i].name], name) == 0) return i;
+    abort();
+}
+
+/* The seed pack's claim schema, its enumerations and policies (regions), as
+ * the compiler laid them out; no outputs, definitions or ledger yet. */
 static void tp_seed(test_program *t)
 {
     memset(t, 0, sizeof *t);
@@ -115,65 +138,54 @@ static void tp_seed(test_program *t)
     p->ledger_keys = t->ledger_keys;
     p->ledger_key_types = t->ledger_key_types;
     p->ledger_fields = t->ledger_fields;
-    p->list_field = RG_NO_INDEX;
 
-    static const char *const regions[] = {"CN", "LN", "LN-CY", "LN-SY", "LN-LY", "LN-BX", "GZ-GY", "HN-CS", "BJ"};
-    for (uint32_t i = 0; i < 9; i++) {
-        t->policies[i].name = tp_str(t, regions[i]);
-        t->policies[i].parent = i == 0 ? RG_NO_INDEX : i >= 2 && i <= 5 ? 1 : 0;
+    const rg_program *s = tp_seed_pack();
+    if (s->n_policies > sizeof t->policies / sizeof t->policies[0] || s->n_enums > sizeof t->enums / sizeof t->enums[0] ||
+        s->n_member_names > sizeof t->member_names / sizeof t->member_names[0] || s->n_fields > T_MAX_FIELDS)
+        abort(); /* the fixture's room: make it bigger */
+    for (uint32_t i = 0; i < s->n_policies; i++) {
+        t->policies[i].name = tp_str(t, s->str[s->policies[i].name]);
+        t->policies[i].parent = s->policies[i].parent;
     }
-    p->n_policies = 9;
-
-    static const char *const scheme[] = {"employee", "resident"}, *const status[] = {"working", "retired"},
-                             *const kind[] = {"none", "long_term", "temporary"},
-                             *const vtype[] = {"outpatient", "inpatient"},
-                             *const reason[] = {"OK", "NO_CARD", "NOT_DESIGNATED", "WAITING", "NOT_FILED"};
-    tp_enum(t, "scheme", scheme, 2);
-    tp_enum(t, "status", status, 2);
-    tp_enum(t, "filing_kind", kind, 3);
-    tp_enum(t, "visit_type", vtype, 2);
-    tp_enum(t, "reason", reason, 5);
-
-    const rg_type STR = RG_TYPE(RG_T_STRING, 0), REG = RG_TYPE(RG_T_REGION, 0), REC = RG_TYPE(RG_T_RECORD, 0),
-                  DATE = RG_TYPE(RG_T_DATE, 0), MONEY = RG_TYPE(RG_T_MONEY, 0), BOOL = RG_TYPE(RG_T_BOOL, 0);
-    tp_field(t, -1, "claim_id", "claim_id", STR);
-    int32_t person = tp_field(t, -1, "person", "person", REC);
-    tp_field(t, person, "id", "person.id", STR);
-    tp_field(t, person, "insured_region", "person.insured_region", REG);
-    tp_field(t, person, "scheme", "person.scheme", RG_TYPE(RG_T_ENUM, E_SCHEME));
-    tp_field(t, person, "status", "person.status", RG_TYPE(RG_T_ENUM, E_STATUS));
-    tp_field(t, person, "enrolled_on", "person.enrolled_on", DATE);
-    int32_t filing = tp_field(t, person, "filing", "person.filing", REC);
-    t->fields[filing].optional = 1;
-    int32_t fkind = tp_field(t, filing, "kind", "person.filing.kind", RG_TYPE(RG_T_ENUM, E_FILING_KIND));
-    int32_t fregion = tp_field(t, filing, "region", "person.filing.region", REG);
-    t->fields[fregion].cond_op = 2; /* only when kind != none */
-    t->fields[fregion].cond_field = fkind;
-    t->fields[fregion].cond_value = 0;
-    tp_field(t, person, "account_balance", "person.account_balance", MONEY);
-    int32_t inst = tp_field(t, -1, "institution", "institution", REC);
-    tp_field(t, inst, "id", "institution.id", STR);
-    tp_field(t, inst, "region", "institution.region", REG);
-    int32_t level = tp_field(t, inst, "level", "institution.level", RG_TYPE(RG_T_INT, 0));
-    t->fields[level].has_range = 1;
-    t->fields[level].lo = 1;
-    t->fields[level].hi = 3;
-    tp_field(t, inst, "designated", "institution.designated", BOOL);
-    tp_field(t, inst, "specialty", "institution.specialty", BOOL);
-    int32_t visit = tp_field(t, -1, "visit", "visit", REC);
-    tp_field(t, visit, "type", "visit.type", RG_TYPE(RG_T_ENUM, E_VISIT_TYPE));
-    tp_field(t, visit, "date", "visit.date", DATE);
-    tp_field(t, visit, "emergency", "visit.emergency", BOOL);
-    tp_field(t, visit, "card", "visit.card", BOOL);
-    int32_t items = tp_field(t, -1, "items", "items", RG_TYPE(RG_T_LIST, RG_T_RECORD));
-    tp_field(t, items, "code", "items[].code", STR);
-    tp_field(t, items, "amount", "items[].amount", MONEY);
+    p->n_policies = s->n_policies;
+    for (uint32_t i = 0; i < s->n_enums; i++) {
+        const char *members[32];
+        for (uint32_t k = 0; k < s->enums[i].n_members; k++)
+            members[k] = s->str[s->member_names[s->enums[i].first_member + k]];
+        tp_enum(t, s->str[s->enums[i].name], members, s->enums[i].n_members);
+    }
+    for (uint32_t i = 0; i < s->n_fields; i++) {
+        t->fields[i] = s->fields[i];
+        t->fields[i].key = tp_str(t, s->str[s->fields[i].key]);
+        t->fields[i].path = tp_str(t, s->str[s->fields[i].path]);
+        if (s->fields[i].message != RG_NO_INDEX) t->fields[i].message = tp_str(t, s->str[s->fields[i].message]);
+        if (s->fields[i].elem_message != RG_NO_INDEX)
+            t->fields[i].elem_message = tp_str(t, s->str[s->fields[i].elem_message]);
+    }
+    p->n_fields = s->n_fields;
+    p->n_claim_slots = s->n_claim_slots;
+    p->n_item_slots = s->n_item_slots;
+    p->list_field = s->list_field;
+    p->n_claim_lists = s->n_claim_lists;
     rg_program_field_ends(p, t->field_end);
     p->field_end = t->field_end;
-}
 
-/* The claim slot of field f. */
-#define TP_SLOT(t, f) ((t)->fields[f].slot)
+    static const char *const paths[F__COUNT] = {
+        "claim_id", "person", "person.id", "person.insured_region", "person.scheme", "person.status",
+        "person.enrolled_on", "person.filing", "person.filing.kind", "person.filing.region", "person.account_balance",
+        "institution", "institution.id", "institution.region", "institution.level", "institution.designated",
+        "institution.specialty", "visit", "visit.type", "visit.date", "visit.emergency", "visit.card", "items",
+        "items[].code", "items[].amount"};
+    for (int k = 0; k < F__COUNT; k++)
+        if ((t->f[k] = tp_field_at(t, paths[k])) < 0) abort(); /* the tests name a field the pack lacks */
+    static const char *const enums[E__COUNT] = {"scheme", "status", "filing_kind", "visit_type", "reason"};
+    for (int k = 0; k < E__COUNT; k++) {
+        uint32_t i = 0;
+        while (i < p->n_enums && strcmp(t->str[t->enums[i].name], enums[k]) != 0) i++;
+        if (i == p->n_enums) abort();
+        t->e[k] = i;
+    }
+}
 
 /* ---- the VM calls, stood in for ------------------------------------------------------- */
 
@@ -200,8 +212,8 @@ rg_vm *rg_vm_new(const rg_program *p)
     vm->claim = calloc(p->n_claim_slots ? p->n_claim_slots : 1, sizeof *vm->claim);
     vm->ledger_in = calloc(8, sizeof *vm->ledger_in);
     vm->ledger_out = calloc(8, sizeof *vm->ledger_out);
-    vm->list_first = calloc(4, sizeof *vm->list_first);
-    vm->list_count = calloc(4, sizeof *vm->list_count);
+    vm->list_first = calloc(p->n_claim_lists + 1, sizeof *vm->list_first);
+    vm->list_count = calloc(p->n_claim_lists + 1, sizeof *vm->list_count);
     return vm;
 }
 
@@ -213,7 +225,7 @@ void rg_vm_reset(rg_vm *vm)
         stub_strings = n;
     }
     vm->n_items = 0;
-    if (vm->list_count) memset(vm->list_count, 0, 4 * sizeof *vm->list_count);
+    if (vm->list_count) memset(vm->list_count, 0, vm->prog->n_claim_lists * sizeof *vm->list_count);
 }
 
 void rg_vm_free(rg_vm *vm)
@@ -257,7 +269,7 @@ int rg_vm_reserve_items(rg_vm *vm, uint32_t n)
 
 int rg_vm_add_rows(rg_vm *vm, uint32_t list, uint32_t n, uint32_t *first)
 {
-    if (list >= 4) return RG_ERR_USAGE;
+    if (list >= vm->prog->n_claim_lists) return RG_ERR_USAGE;
     uint32_t at = vm->n_items;
     int st = rg_vm_reserve_items(vm, at + n);
     if (st != RG_OK) return st;

@@ -1,4 +1,4 @@
-/* test_bytecode.c — unit tests of the bytecode image: write/load round trip, damaged files, the verifier's table and code checks, the disassembler's listing.
+/* test_bytecode.c — unit tests of the bytecode image: write/load round trip, damaged files, the verifier's table and code checks, the disassembler's listing, and the text helpers every layer shares (bytecode/text.h).
  * Must not depend on the compiler front end: every program here is built by hand. `--write-seeds DIR` writes the fuzz seeds (small.rgb, flow.rgb, rich.rgb) instead of testing. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include "bcwrite.h"
 #include "bytecode_io.h"
 #include "disasm.h"
+#include "text.h"
 #include "vm.h"
 
 /* ---- building a small program by hand ---- */
@@ -1405,6 +1406,50 @@ static int write_seeds(const char *dir)
     return r;
 }
 
+/* ---- the string builder and the error helper (bytecode/text.h) ---- */
+
+static void test_string_builder(void **state)
+{
+    (void)state;
+    rg_sb g = {0}; /* grows on the heap */
+    assert_string_equal(rg_sb_str(&g), "");
+    for (int i = 0; i < 300; i++)
+        rg_sb_printf(&g, "%d,", i % 10);
+    assert_int_equal(g.n, 600);
+    assert_int_equal(strlen(rg_sb_str(&g)), 600);
+    assert_memory_equal(g.s, "0,1,2,", 6);
+    rg_sb_free(&g);
+    assert_null(g.s);
+
+    char small[8];
+    rg_sb o; /* over a small buffer, then the heap */
+    rg_sb_over(&o, small, sizeof small);
+    rg_sb_puts(&o, "abc");
+    assert_ptr_equal(o.s, small);
+    rg_sb_puts(&o, "defghij");
+    assert_ptr_not_equal(o.s, small);
+    rg_sb_printf(&o, "%s-%d", "k", 12);
+    assert_string_equal(rg_sb_str(&o), "abcdefghijk-12");
+    rg_sb_free(&o);
+
+    char fixed[8];
+    rg_sb f; /* bounded: cut as snprintf cuts */
+    rg_sb_fixed(&f, fixed, sizeof fixed);
+    rg_sb_puts(&f, "abcd");
+    rg_sb_printf(&f, "%s", "efghij");
+    assert_string_equal(fixed, "abcdefg");
+    rg_sb_puts(&f, "x");
+    rg_sb_printf(&f, "%d", 5);
+    assert_string_equal(fixed, "abcdefg");
+    assert_int_equal(f.n, 7);
+    assert_int_equal(f.oom, 0);
+
+    char err[8];
+    assert_int_equal(rg_errf(err, sizeof err, "bad %s", "thing"), -1);
+    assert_string_equal(err, "bad thi");
+    assert_int_equal(rg_errf(NULL, 0, "ignored"), -1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
@@ -1427,6 +1472,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_value_classes),
         cmocka_unit_test(test_disasm),
         cmocka_unit_test(test_disasm_operands),
+        cmocka_unit_test(test_string_builder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

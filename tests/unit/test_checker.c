@@ -289,6 +289,65 @@ static void test_pct_arguments(void **state)
     fx_free(R);
 }
 
+/* An arity error gives the function's real limits (expr.c's table of built-in functions). */
+static void test_arity_messages(void **state)
+{
+    (void)state;
+    fx_pack *R = fx_compile_one(HEAD "brackets b {\n  from ¥0 below ¥10 -> 10%\n  from ¥10 -> 20%\n}\n"
+                                     "def x = tiered(b, amount, amount, amount)\n"
+                                     "def y = tiered(b)\n");
+    expect_errors(R, 2, "@/CN.rg:13:9: error: tiered takes 2 or 3 arguments, not 4",
+                  "@/CN.rg:14:9: error: tiered takes 2 or 3 arguments, not 1",
+                  "hint: tiered(brackets, from, to) sums each tier's percentage", NULL);
+    fx_free(R);
+    R = fx_compile_one(HEAD "def x = min(amount)\n");
+    expect_errors(R, 1, "@/CN.rg:9:9: error: min takes 2 or more arguments, not 1",
+                  "hint: min(a, b, …) and max(a, b, …) compare values of one type", NULL);
+    fx_free(R);
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof text, HEAD "def x = max(amount");
+    for (int k = 1; k < 100; k++)
+        n += (size_t)snprintf(text + n, sizeof text - n, ", amount");
+    snprintf(text + n, sizeof text - n, ")\n");
+    R = fx_compile_one(text);
+    expect_errors(R, 1, "@/CN.rg:9:9: error: max takes at most 99 arguments, not 100", NULL);
+    fx_free(R);
+    R = fx_compile_one(HEAD "def x = year(date, date)\ndef y = days_between(date)\n");
+    expect_errors(R, 2, "year takes 1 argument, not 2", "days_between takes 2 arguments, not 1", NULL);
+    fx_free(R);
+    R = fx_compile_one(HEAD "extern fn f(int, string) -> money?\ndef x = f(1)\n");
+    expect_errors(R, 1, "@/CN.rg:10:9: error: f takes 2 arguments, not 1",
+                  "hint: declared: extern fn f(int, string) -> money?", NULL);
+    fx_free(R);
+    /* an unknown function: the same table lists the built-in ones */
+    R = fx_compile_one(HEAD "def x = zzzzqq(1)\n");
+    expect_errors(R, 1, "unknown function 'zzzzqq'",
+                  "hint: the built-in functions are pct, min, max, year, month, day, date, add_months, first_of_next_month, days_between, find, tiered, index and previous;", NULL);
+    fx_free(R);
+}
+
+/* The hints that list the written types come from types.c's one table. */
+static void test_type_name_hints(void **state)
+{
+    (void)state;
+    fx_pack *R = fx_compile_one(HEAD "param x: zzzzqq = 1\nparam y: mony = ¥1\n");
+    expect_errors(R, 2, "unknown type 'zzzzqq'",
+                  "hint: types are bool, int, money, percent, date, duration, string, region, an enum or a record",
+                  "unknown type 'mony'", "hint: did you mean 'money'?", NULL);
+    fx_free(R);
+    R = fx_compile_one(HEAD "extern fn f(list of int) -> int\n");
+    expect_errors(R, 1, "a host function cannot take a list",
+                  "hint: a host function takes and returns bool, int, money, percent, date, duration, string, region "
+                  "or an enum; only its result may be optional (T?)",
+                  NULL);
+    fx_free(R);
+    const char *files[] = {"CN.rg", HEAD "catalog drugs \"d.csv\" {\n  key code: string\n  days: duration\n}\n",
+                           "d.csv", "code,days\nA,1\n", NULL};
+    R = fx_compile_files(files);
+    expect_errors(R, 1, "error: a catalog column is bool, int, money, percent, date, string, region or an enum", NULL);
+    fx_free(R);
+}
+
 static void test_catalog_csv_errors(void **state)
 {
     (void)state;
@@ -378,6 +437,8 @@ int main(void)
         cmocka_unit_test(test_overlapping_versions),
         cmocka_unit_test(test_optional_in_arithmetic),
         cmocka_unit_test(test_pct_arguments),
+        cmocka_unit_test(test_arity_messages),
+        cmocka_unit_test(test_type_name_hints),
         cmocka_unit_test(test_catalog_csv_errors),
     };
     return cmocka_run_group_tests_name("checker", tests, NULL, NULL);

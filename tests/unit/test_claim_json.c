@@ -157,8 +157,8 @@ static void expect_amount(const char *amount_text, const char *want)
     free(s);
 }
 
-static rg_value item_slot(uint32_t row, int field) { return VM->items[row * T.p.n_item_slots + T.fields[field].slot]; }
-static rg_value claim_slot(int field) { return VM->claim[T.fields[field].slot]; }
+static rg_value item_slot(uint32_t row, int field) { return VM->items[row * T.p.n_item_slots + T.fields[T.f[field]].slot]; }
+static rg_value claim_slot(int field) { return VM->claim[T.fields[T.f[field]].slot]; }
 
 static int64_t day(const char *s)
 {
@@ -175,16 +175,16 @@ static void assert_base_bound(void)
     assert_string_equal(stub_sval(claim_slot(F_CLAIM_ID)), "C1");
     assert_int_equal(claim_slot(F_PERSON), 1);
     assert_string_equal(stub_sval(claim_slot(F_PERSON_ID)), "P1");
-    assert_int_equal(claim_slot(F_INSURED), 2); /* LN-CY */
+    assert_int_equal(claim_slot(F_INSURED), tp_region(&T, "LN-CY"));
     assert_int_equal(claim_slot(F_SCHEME), 0);
     assert_int_equal(claim_slot(F_STATUS), 1);
     assert_int_equal(claim_slot(F_ENROLLED), day("2019-05-01"));
     assert_int_equal(claim_slot(F_FILING), 1);
     assert_int_equal(claim_slot(F_FILING_KIND), 1);
-    assert_int_equal(claim_slot(F_FILING_REGION), 8); /* BJ */
+    assert_int_equal(claim_slot(F_FILING_REGION), tp_region(&T, "BJ"));
     assert_int_equal(claim_slot(F_BALANCE), 80000);
     assert_string_equal(stub_sval(claim_slot(F_INST_ID)), "H1");
-    assert_int_equal(claim_slot(F_INST_REGION), 8);
+    assert_int_equal(claim_slot(F_INST_REGION), tp_region(&T, "BJ"));
     assert_int_equal(claim_slot(F_LEVEL), 3);
     assert_int_equal(claim_slot(F_DESIGNATED), 1);
     assert_int_equal(claim_slot(F_SPECIALTY), 0);
@@ -470,10 +470,10 @@ static void test_regions_and_enums(void **state)
     expect_variant("visit.type", "0.1", "line 7: visit.type: unknown visit type '0.1'");
     expect_variant("visit.type", "\"住院\"", "line 7: visit.type: unknown visit type '住院'");
     /* every region of the pack is known, exactly */
-    static const char *const regions[] = {"\"CN\"", "\"LN\"", "\"LN-CY\"", "\"LN-SY\"", "\"LN-LY\"",
-                                          "\"LN-BX\"", "\"GZ-GY\"", "\"HN-CS\"", "\"BJ\""};
-    for (int i = 0; i < 9; i++) {
-        expect_variant_ok("institution.region", regions[i]);
+    for (uint32_t i = 0; i < T.p.n_policies; i++) {
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", T.str[T.policies[i].name]);
+        expect_variant_ok("institution.region", quoted);
         assert_int_equal(claim_slot(F_INST_REGION), i);
     }
 }
@@ -729,7 +729,7 @@ static void test_filing(void **state)
     expect_variant("person.filing", "{\"kind\": \"none\", \"region\": 5}",
                    "line 7: person.filing.region: unknown region '5'");
     expect_variant_ok("person.filing", "{\"kind\": \"none\", \"region\": \"LN-SY\"}");
-    assert_int_equal(claim_slot(F_FILING_REGION), 3);
+    assert_int_equal(claim_slot(F_FILING_REGION), tp_region(&T, "LN-SY"));
     /* kind long_term or temporary: region required and checked */
     expect_variant("person.filing", "{\"kind\": \"long_term\"}", "line 7: missing field person.filing.region");
     expect_variant("person.filing", "{\"kind\": \"temporary\", \"region\": null}",
@@ -738,7 +738,7 @@ static void test_filing(void **state)
                    "line 7: person.filing.region: unknown region 'SH'");
     expect_variant_ok("person.filing", "{\"kind\": \"temporary\", \"region\": \"LN-SY\"}");
     assert_int_equal(claim_slot(F_FILING_KIND), 2);
-    assert_int_equal(claim_slot(F_FILING_REGION), 3);
+    assert_int_equal(claim_slot(F_FILING_REGION), tp_region(&T, "LN-SY"));
     /* an empty filing object lacks its kind */
     expect_variant("person.filing", "{}", "line 7: missing field person.filing.kind");
     /* a claim without filing after one with: no stale slot */
@@ -841,12 +841,12 @@ static void test_result_line(void **state)
     T.p.n_outputs = 0;
     add_output("claim_id", RG_TYPE(RG_T_STRING, 0), (rg_value)(uintptr_t) "C\"1\\\n\t\x01\x1f张");
     add_output("eligible", RG_TYPE(RG_T_BOOL, 0), 1);
-    add_output("reason", RG_TYPE(RG_T_ENUM, E_REASON), 4);
+    add_output("reason", RG_TYPE(RG_T_ENUM, T.e[E_REASON]), tp_member(&T, E_REASON, "NOT_FILED"));
     add_output("ratio", RG_TYPE(RG_T_PERCENT, 0), 85 * RG_PERCENT_ONE);
     add_output("half", RG_TYPE(RG_T_PERCENT, 0), 125000);
     add_output("total", RG_TYPE(RG_T_MONEY, 0), 12000);
     add_output("cash", RG_TYPE(RG_T_MONEY, 0), 5);
-    add_output("region", RG_TYPE(RG_T_REGION, 0), 2);
+    add_output("region", RG_TYPE(RG_T_REGION, 0), tp_region(&T, "LN-CY"));
     add_output("date", RG_TYPE(RG_T_DATE, 0), day("2025-03-14"));
     add_output("n", RG_TYPE(RG_T_INT, 0), -3);
     add_output("wait", RG_TYPE(RG_T_DURATION, 0), 181);
@@ -925,8 +925,8 @@ static void test_value_text(void **state)
         {RG_TYPE(RG_T_PERCENT, 0), 85 * RG_PERCENT_ONE, "85%"},
         {RG_TYPE(RG_T_PERCENT, 0), 125000, "12.5%"},
         {RG_TYPE(RG_T_DATE, 0), 0, "1970-01-01"},
-        {RG_TYPE(RG_T_ENUM, E_SCHEME), 1, "resident"},
-        {RG_TYPE(RG_T_REGION, 0), 8, "BJ"},
+        {RG_TYPE(RG_T_ENUM, T.e[E_SCHEME]), 1, "resident"},
+        {RG_TYPE(RG_T_REGION, 0), tp_region(&T, "BJ"), "BJ"},
         {RG_TYPE(RG_T_BOOL, 0), 1, "true"},
         {RG_TYPE(RG_T_BOOL, 0), 0, "false"},
         {RG_TYPE(RG_T_INT, 0), -42, "-42"},
@@ -1000,6 +1000,39 @@ static void commit_values(rg_ledger_store *s, rg_value balance, rg_value y1, rg_
     VM->ledger_out[1] = y1;
     VM->ledger_out[2] = y2;
     assert_int_equal(rg_ledger_store_commit(s, VM), RG_OK);
+}
+
+/* A scope with an absent key part does not apply: its fields read their
+ * first values, and its commit stores nothing (a per-disease ledger and a
+ * claim of no disease); the scopes whose keys are all present go on. */
+static void test_ledger_absent_key(void **state)
+{
+    (void)state;
+    person_and_yearly();
+    rg_ledger_store *s = rg_ledger_store_new(&T.p);
+    assert_non_null(s);
+    claim_keys("P1", RG_NONE);
+    stub_init[1] = 7;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 80000);
+    assert_int_equal(VM->ledger_in[1], 7);
+    commit_values(s, 70000, 11, 12);
+    assert_int_equal(rg_ledger_store_count(s, 0), 1);
+    assert_int_equal(rg_ledger_store_count(s, 1), 0);
+    /* the same again: the person's record is found, the yearly one still reads first values */
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 70000);
+    assert_int_equal(VM->ledger_in[1], 7);
+    assert_int_equal(stub_init_calls, 2);
+    /* with the year present the yearly scope applies and keeps its record */
+    claim_keys("P1", 2024);
+    assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
+    commit_values(s, 60000, 13, 14);
+    assert_int_equal(rg_ledger_store_count(s, 1), 1);
+    stub_init[1] = 0;
+    rg_ledger_store_free(s);
+    T.p.n_ledger_scopes = 0;
 }
 
 static void test_ledger_store(void **state)
@@ -1087,7 +1120,7 @@ static void test_ledger_store(void **state)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < N_LONG; i++) {
             stub_keys[0][0] = stub_keys[1][0] = str_value(lids[i]);
-            stub_keys[1][1] = i % 11 == 0 ? RG_NONE : i % 13 == 0 ? -i : 2000 + i % 4;
+            stub_keys[1][1] = i % 11 == 0 ? 0 : i % 13 == 0 ? -i : 2000 + i % 4;
             stub_init_calls = 0;
             assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
             if (pass == 0) {
@@ -1143,8 +1176,8 @@ static void test_ledger_key_texts(void **state)
     }
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < N; i++) {
-            stub_keys[0][0] = stub_keys[1][0] = i % 17 == 0 ? RG_NONE : str_value(ids[i]);
-            stub_keys[1][1] = i % 11 == 0 && i % 17 ? RG_NONE : i % 13 == 0 ? -i * 1000003LL : 2000 + i; /* every pair once */
+            stub_keys[0][0] = stub_keys[1][0] = i % 17 == 0 ? str_value("") : str_value(ids[i]);
+            stub_keys[1][1] = i % 11 == 0 && i % 17 ? 0 : i % 13 == 0 ? -i * 1000003LL : 2000 + i; /* every pair once */
             stub_init_calls = 0;
             assert_int_equal(rg_ledger_store_load(s, VM), RG_OK);
             if (pass == 0) {
@@ -1276,6 +1309,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ledger_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_keys_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_key_texts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_absent_key, setup, teardown),
     };
     return cmocka_run_group_tests_name("claim_json", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_format.c — `regula fmt`'s layout pass (lang/format.c): indentation,
  * continuation lines, arrow and cell alignment, what must stay untouched, and
- * that formatting twice changes nothing. */
+ * that formatting twice changes nothing. Must not need the grammar: the
+ * layout pass works on lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -485,7 +485,7 @@ static void test_catalog_cells(void **state)
     stop(M);
 }
 
-/* The eleventh round's column tests (LOCAL_COL_IF_SOME: `row.col ?? y`;
+/* The column tests (LOCAL_COL_IF_SOME: `row.col ?? y`;
  * JUMP_UNLESS_COL: `if row.col == member`; LOCAL_COL_IN_SET: `row.col == a
  * or row.col == b`) give the lazy path's answers for a present cell, an
  * absent cell and an absent row; a column past the 255 a byte names stays
@@ -723,7 +723,7 @@ static void test_in_set(void **state)
     stop(M);
 }
 
-/* The ninth round's pairs (JUMP_UNLESS_FIELD: a claim field tested against
+/* The packed pairs (JUMP_UNLESS_FIELD: a claim field tested against
  * an enum member; IFIELD_ACC_ADD: an item field summed; ZERO_LOCALS: the
  * sums begun; SUB_MAX_IMM: max(x - y, ¥0)) are in the plan, and the plan
  * gives the lazy path's answers on every arm and fails where it would. */
@@ -788,7 +788,7 @@ static void test_packed_pairs(void **state)
     stop(M);
 }
 
-/* The tenth round's pairs (SUB_LOCAL_ACC: x - a summed; SUB_LOCALS_ACC:
+/* The summed differences (SUB_LOCAL_ACC: x - a summed; SUB_LOCALS_ACC:
  * a - b summed, both in a plan's item loop) are in the plan, give the lazy
  * path's answers, and fail where it would (a sum overflowing). */
 static void test_summed_differences(void **state)
