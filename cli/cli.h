@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "driver.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -13,6 +15,15 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 /* True when option `arg` is `name` or `name=VALUE`; *value set for the latter
  * or taken from the next argument. */
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* ---- diag_json.c: diagnostics as JSON records; --format text|json ---- */
+json_t *cli_diag_json(const rg_diag_record *r);
+/* An rg_diag sink appending each record to the JSON array LIST. */
+void cli_diag_collect(void *list, const rg_diag *d, const rg_diag_record *r);
+/* --format VALUE of command CMD: sets *json; -1 after a message when VALUE is neither. */
+int cli_format_opt(const char *cmd, const char *value, int *json);
+/* DOC on standard output, indented, then freed; -1 when it could not be written. */
+int cli_print_json(json_t *doc);
 
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);

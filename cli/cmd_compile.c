@@ -20,25 +20,70 @@ static int help(const char *cmd, int argc, char **argv, const char *text)
     return 0;
 }
 
+static void check_usage(FILE *o)
+{
+    fprintf(o, "usage: regula check [--format text|json] PACK\n\n"
+               "Compile PACK (a directory of .rg files, or one file) and report every error with its\n"
+               "file:line:col, writing nothing. Exit status 0 when the pack is sound, 1 when not,\n"
+               "2 on a usage error.\n\n"
+               "  --format text   errors on standard error, as the compiler writes them (the default)\n"
+               "  --format json   one JSON object on standard output, for editors and CI:\n"
+               "                  {\"pack\", \"ok\", \"errors\", \"warnings\", \"diagnostics\": [{\"severity\",\n"
+               "                  \"file\", \"line\", \"col\", \"end_line\", \"end_col\", \"message\", \"hint\"}]}\n"
+               "                  (lines and columns from 1, columns in characters; null where a\n"
+               "                  message has no place, such as a file that cannot be read)\n");
+}
+
 int cmd_check(int argc, char **argv)
 {
-    if (help("check", argc, argv, "PACK\n\nCompile PACK (a directory of .rg files, or one file) and report every "
-                                  "error with its file:line:col.\nExit status 0 when the pack is sound, 1 when not.\n"))
-        return EXIT_OK;
-    if (argc != 2) {
-        fprintf(stderr, "usage: regula check PACK\n");
+    const char *pack = NULL, *v;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            check_usage(stdout);
+            return EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--format", &v)) {
+            if (cli_format_opt("check", v, &json) != 0)
+                return EXIT_USAGE;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "regula check: unknown option '%s'\n", argv[i]);
+            check_usage(stderr);
+            return EXIT_USAGE;
+        } else if (!pack) {
+            pack = argv[i];
+        } else {
+            fprintf(stderr, "regula check: one pack at a time ('%s' and '%s')\n", pack, argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!pack) {
+        check_usage(stderr);
         return EXIT_USAGE;
     }
+    json_t *diags = json ? json_array() : NULL;
     rgd_pack cp;
-    if (rgd_pack_open(&cp, argv[1]) != 0) {
-        rgd_pack_close(&cp);
-        return EXIT_FAIL;
+    int ok = (json ? rgd_pack_open_sink(&cp, pack, cli_diag_collect, diags) : rgd_pack_open(&cp, pack)) == 0;
+    const rg_program *p = ok ? rgd_pack_program(&cp) : NULL;
+    unsigned n_tests = ok && cp.pack ? rgc_pack_n_tests(cp.pack) : 0;
+    if (json) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "pack", json_string(pack));
+        json_object_set_new(doc, "ok", json_boolean(ok));
+        json_object_set_new(doc, "errors", json_integer(cp.diag.n_errors + (!ok && !cp.diag.n_errors)));
+        json_object_set_new(doc, "warnings", json_integer(cp.diag.n_warnings));
+        if (ok) {
+            json_object_set_new(doc, "policies", json_integer(p->n_policies));
+            json_object_set_new(doc, "definitions", json_integer(p->n_defs));
+            json_object_set_new(doc, "tests", json_integer(n_tests));
+        }
+        json_object_set_new(doc, "diagnostics", diags);
+        if (cli_print_json(doc) != 0)
+            ok = 0;
+    } else if (ok) {
+        printf("%s: ok (%u policies, %u definitions, %u tests)\n", pack, p->n_policies, p->n_defs, n_tests);
     }
-    const rg_program *p = rgd_pack_program(&cp);
-    printf("%s: ok (%u policies, %u definitions, %u tests)\n", argv[1], p->n_policies, p->n_defs,
-           cp.pack ? rgc_pack_n_tests(cp.pack) : 0);
     rgd_pack_close(&cp);
-    return EXIT_OK;
+    return ok ? EXIT_OK : EXIT_FAIL;
 }
 
 int cmd_compile(int argc, char **argv)

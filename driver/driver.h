@@ -26,6 +26,9 @@ typedef struct {
 /* Load PATH: a directory or .rg file is compiled, a .rgc file is loaded and
  * verified. Reports errors on stderr; returns 0 or -1. */
 int rgd_pack_open(rgd_pack *cp, const char *path);
+/* The same with every diagnostic given to SINK (with UD) instead of stderr,
+ * and no closing count line: for a tool that writes its own format. */
+int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud);
 const rg_program *rgd_pack_program(const rgd_pack *cp);
 void rgd_pack_close(rgd_pack *cp);
 

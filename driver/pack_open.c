@@ -27,20 +27,33 @@ static int ends_with(const char *s, const char *suffix)
 
 int rgd_pack_open(rgd_pack *cp, const char *path)
 {
+    return rgd_pack_open_sink(cp, path, NULL, NULL);
+}
+
+int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud)
+{
     memset(cp, 0, sizeof *cp);
     rg_diag_init(&cp->diag, stderr);
     cp->diag.color = isatty(2) && !getenv("NO_COLOR");
+    cp->diag.sink = sink;
+    cp->diag.sink_ud = ud;
     if (ends_with(path, ".rgc")) {
         size_t len;
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
+            if (sink)
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, "cannot read '%s': %s", path, strerror(errno));
+            else
+                fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
             return -1;
         }
         char err[512];
         double t0 = now_ms();
         if (rg_program_load(buf, len, &cp->prog, err, sizeof err) != 0) {
-            fprintf(stderr, "regula: %s: %s\n", path, err);
+            if (sink)
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, "%s: %s", path, err);
+            else
+                fprintf(stderr, "regula: %s: %s\n", path, err);
             free(buf);
             return -1;
         }
@@ -53,7 +66,8 @@ int rgd_pack_open(rgd_pack *cp, const char *path)
     cp->pack = rgc_compile(path, &cp->diag);
     cp->compile_ms = now_ms() - t0;
     if (!cp->pack) {
-        fprintf(stderr, "regula: %u error%s in %s\n", cp->diag.n_errors, cp->diag.n_errors == 1 ? "" : "s", path);
+        if (!sink)
+            fprintf(stderr, "regula: %u error%s in %s\n", cp->diag.n_errors, cp->diag.n_errors == 1 ? "" : "s", path);
         return -1;
     }
     return 0;

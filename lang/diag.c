@@ -131,6 +131,30 @@ static unsigned display_width(const char *s, size_t n)
     return w;
 }
 
+/* The diagnostic as a record, to the diagnostics' sink. */
+static void to_sink(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const char *fmt, va_list ap)
+{
+    char small[512], *msg = small;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (!msg)
+        msg = small; /* cut, rather than lost */
+    rg_diag_record r = {sev, NULL, 0, 0, 0, 0, msg, hint};
+    const rg_source *s = loc ? rg_diag_source(d, loc->file) : NULL;
+    if (s) {
+        r.path = s->path;
+        rg_diag_linecol(d, loc->file, loc->start, &r.line, &r.col);
+        rg_diag_linecol(d, loc->file, loc->end > loc->start ? loc->end : loc->start, &r.end_line, &r.end_col);
+    }
+    d->sink(d->sink_ud, d, &r);
+    if (msg != small)
+        free(msg);
+}
+
 static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const char *fmt,
                     va_list ap)
 {
@@ -140,8 +164,16 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
         d->n_warnings++;
     unsigned max = d->max_errors ? d->max_errors : 50;
     if (sev == RG_SEV_ERROR && d->n_errors > max) {
-        if (d->n_errors == max + 1)
-            fprintf(d->out, "regula: too many errors, stopping here\n");
+        if (d->n_errors == max + 1) {
+            if (d->sink)
+                d->sink(d->sink_ud, d, &(rg_diag_record){RG_SEV_NOTE, NULL, 0, 0, 0, 0, "too many errors, stopping here", NULL});
+            else
+                fprintf(d->out, "regula: too many errors, stopping here\n");
+        }
+        return;
+    }
+    if (d->sink) {
+        to_sink(d, sev, loc, hint, fmt, ap);
         return;
     }
     FILE *o = d->out;

@@ -18,14 +18,32 @@ typedef struct {
 
 typedef enum { RG_SEV_ERROR, RG_SEV_WARNING, RG_SEV_NOTE } rg_severity;
 
+/* One diagnostic as data, for a tool that writes its own format (`regula
+ * check --format json`): path NULL for a message of no source location
+ * (then the numbers are 0); lines and columns 1-based, columns in characters;
+ * end_line:end_col is one past the underlined text; hint may be NULL. */
 typedef struct {
+    rg_severity sev;
+    const char *path;
+    uint32_t line, col, end_line, end_col;
+    const char *message;
+    const char *hint;
+} rg_diag_record;
+
+typedef struct rg_diag rg_diag;
+/* Where diagnostics go instead of being rendered on out, when set. */
+typedef void (*rg_diag_sink)(void *ud, const rg_diag *d, const rg_diag_record *r);
+
+struct rg_diag {
     rg_source **files;
     uint32_t n_files, cap_files;
     FILE *out;         /* where diagnostics go (stderr by default) */
     int color;         /* use ANSI colours */
     unsigned n_errors, n_warnings;
     unsigned max_errors; /* stop reporting past this many (0 = 50) */
-} rg_diag;
+    rg_diag_sink sink;   /* NULL: render on out */
+    void *sink_ud;
+};
 
 void rg_diag_init(rg_diag *d, FILE *out);
 void rg_diag_free(rg_diag *d);

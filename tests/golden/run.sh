@@ -3,7 +3,11 @@
 #   diag/NAME.rg or diag/NAME/ (a pack directory): `NO_COLOR=1 REGULA check`
 #     run inside diag/, its stderr and exit status compared with diag/NAME.err;
 #   disasm/NAME.rg or disasm/NAME/: `REGULA disasm` run inside disasm/, its
-#     stdout (and exit status 0) compared with disasm/NAME.dis.
+#     stdout (and exit status 0) compared with disasm/NAME.dis;
+#   json/NAME.rg or json/NAME/: `REGULA check --format json` run inside json/,
+#     its stdout and exit status compared with json/NAME.json;
+#   and for every diag case, `check --format json` gives the same diagnostics
+#     (place, severity, message, hint) as the text of diag/NAME.err.
 # One line per case, then "golden: N passed, M failed"; exit 1 on any failure.
 # --update rewrites the expected files from the current output (review the diff).
 usage() { echo "usage: tests/golden/run.sh REGULA [--update]" >&2; exit 2; }
@@ -60,6 +64,52 @@ for c in "$here"/disasm/*.rg "$here"/disasm/*/; do
   (cd "$here/disasm" && "$regula" disasm "$name" >"$out" 2>"$tmp/stderr"; s=$?
    [ $s -eq 0 ] || { echo "[exit status $s]"; cat "$tmp/stderr"; } >>"$out")
   compare "disasm/$name" "$here/disasm/$name.dis" "$out"
+done
+
+# diagnostics as JSON for editors: stdout and exit status of `regula check --format json`
+for c in "$here"/json/*.rg "$here"/json/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  out="$tmp/$name.json"
+  (cd "$here/json" && "$regula" check --format json "$name" >"$out" 2>"$tmp/stderr"; echo "[exit status $?]" >>"$out"
+   cat "$tmp/stderr" >>"$out")
+  compare "json/$name" "$here/json/$name.json" "$out"
+done
+
+# the JSON records are the text diagnostics, one for one
+for c in "$here"/diag/*.rg "$here"/diag/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  (cd "$here/diag" && "$regula" check --format json "$name" >"$tmp/$name.records" 2>/dev/null)
+  if python3 - "$here/diag/$name.err" "$tmp/$name.records" >"$tmp/why" 2>&1 <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read().splitlines()
+want = []
+for i, l in enumerate(text):
+    m = re.match(r"^(.+?):(\d+):(\d+): (error|warning|note): (.*)$", l) or re.match(r"^()()()regula: (error|warning|note): (.*)$", l)
+    if m:
+        hint = None
+        for k in range(i + 1, min(i + 4, len(text))):
+            if text[k].startswith("      = hint: "):
+                hint = text[k][len("      = hint: "):]
+                break
+            if not text[k].startswith(" "):
+                break
+        f, ln, col, sev, msg = m.groups()
+        want.append((f or None, int(ln) if ln else None, int(col) if col else None, sev, msg, hint))
+doc = json.load(open(sys.argv[2], encoding="utf-8"))
+got = [(d["file"], d["line"], d["col"], d["severity"], d["message"], d["hint"]) for d in doc["diagnostics"]]
+if got != want or doc["ok"] != (not want):
+    print("text:", want, "\njson:", got)
+    sys.exit(1)
+PY
+  then
+    echo "ok      json = text: diag/$name"; passed=$((passed + 1))
+  else
+    echo "FAILED  json = text: diag/$name"; sed 's/^/        /' "$tmp/why" | head -10; failed=$((failed + 1))
+  fi
 done
 
 echo "golden: $passed passed, $failed failed"
