@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "driver.h"
+#include "vm.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -24,6 +25,14 @@ void cli_diag_collect(void *list, const rg_diag *d, const rg_diag_record *r);
 int cli_format_opt(const char *cmd, const char *value, int *json);
 /* DOC on standard output, indented, then freed; -1 when it could not be written. */
 int cli_print_json(json_t *doc);
+
+/* ---- test_cover.c: `regula test --coverage` ---- */
+/* What C counted for p, by policy (only those CHOSEN[policy] when not NULL),
+ * then what was not reached with its source line (read from DIAG's sources). */
+void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg_diag *diag, const uint8_t *chosen);
+/* The same as JSON: {"reached", "total", "percent", "policies": [{"policy", "file",
+ * …, "items": [{"kind", "name", "line", "version"?, "hits"}]}]}. */
+json_t *cli_cover_json(const rg_cover *c, const rg_program *p, const uint8_t *chosen);
 
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);

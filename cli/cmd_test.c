@@ -1,7 +1,11 @@
-/* cmd_test.c — `regula test`: runs the `test` blocks of a pack. Each test
- * starts from the pack's `sample claim` (its region fields set to the test's
- * own policy), applies its `given` assignments, settles, and compares each
- * `expect` with the named definition's value. Must not write any file. */
+/* cmd_test.c — `regula test`: runs the `test` blocks of a pack, or those of
+ * some policies or files, or whose names match. Each test starts from the
+ * pack's `sample claim` (its region fields set to the test's own policy),
+ * applies its `given` assignments, settles, and compares each `expect` with
+ * the named definition's value. Must not write any file; the coverage report
+ * is test_cover.c's. */
+#include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,73 +138,223 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
     return ok;
 }
 
+static void usage(FILE *o)
+{
+    fprintf(o, "usage: regula test [-v] [--run REGEX] [--coverage] [--format text|json] [--allow-extern LIB]\n"
+               "                   PACK [POLICY|FILE.rg …]\n\n"
+               "Run the `test` blocks of PACK (a directory or .rg file) and print each failure with its\n"
+               "file:line:col, then `N passed, N failed`. After PACK, policy names or policy files of\n"
+               "the pack choose whose tests run (the pack is compiled whole all the same).\n"
+               "Exit status 0 when every chosen test passed, 1 when one failed, the pack does not\n"
+               "compile or nothing was chosen, 2 on a usage error.\n\n"
+               "  -v                  list every test\n"
+               "  --run REGEX         only the tests whose name matches REGEX (POSIX extended, searched\n"
+               "                      anywhere in the name: --run 'cap|deductible', --run '^LN')\n"
+               "  --coverage          report which definitions, table rows and decision arms the tests\n"
+               "                      reach, by policy, and list those they do not (of the chosen\n"
+               "                      policies, when some are named)\n"
+               "  --format json       one JSON object on standard output, for CI: {\"passed\", \"failed\",\n"
+               "                      \"tests\": [{\"name\", \"policy\", \"file\", \"line\", \"ok\", \"failures\"}],\n"
+               "                      \"diagnostics\", and \"coverage\" with --coverage}; failures and\n"
+               "                      diagnostics are records as `regula check --format json` writes them\n"
+               "  --allow-extern LIB  the pack's `extern fn` host functions from the shared library LIB\n"
+               "                      (as `regula run --allow-extern`)\n");
+}
+
+/* The chosen policies: from the names and files after PACK, each checked. */
+static int choose_policies(const rg_program *p, char **filters, int n, uint8_t *chosen)
+{
+    for (int f = 0; f < n; f++) {
+        const char *want = filters[f];
+        uint32_t pol = RG_NO_INDEX;
+        if (strchr(want, '/') || (strlen(want) > 3 && strcmp(want + strlen(want) - 3, ".rg") == 0)) {
+            char a[PATH_MAX], b[PATH_MAX];
+            if (!realpath(want, a)) {
+                fprintf(stderr, "regula test: cannot read '%s': no such file (give a policy file of the pack, or a "
+                                "policy's name)\n", want);
+                return -1;
+            }
+            for (uint32_t i = 0; i < p->n_policies && pol == RG_NO_INDEX; i++)
+                if (realpath(p->str[p->policies[i].file], b) && strcmp(a, b) == 0)
+                    pol = i;
+            if (pol == RG_NO_INDEX) {
+                fprintf(stderr, "regula test: '%s' is not a policy file of the pack\n", want);
+                return -1;
+            }
+        } else {
+            pol = rg_policy_by_name(p, want, strlen(want));
+            if (pol == RG_NO_INDEX) {
+                const char *cands[256];
+                uint32_t k = 0;
+                for (uint32_t i = 0; i < p->n_policies && k < 256; i++)
+                    cands[k++] = p->str[p->policies[i].name];
+                const char *best = rgc_closest(want, cands, k);
+                fprintf(stderr, "regula test: the pack has no policy '%s'%s%s%s\n", want, best ? " (did you mean " : "",
+                        best ? best : "", best ? "?)" : "; give a policy's name or its file");
+                return -1;
+            }
+        }
+        chosen[pol] = 1;
+    }
+    return 0;
+}
+
 int cmd_test(int argc, char **argv)
 {
-    const char *pack = NULL, *extern_lib = NULL, *v;
-    int verbose = 0;
+    const char *pack = NULL, *extern_lib = NULL, *run = NULL, *v;
+    int verbose = 0, json = 0, coverage = 0, n_filters = 0;
+    char **filters = calloc((size_t)argc + 1, sizeof *filters);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: regula test [-v] [--allow-extern LIB] PACK\n\nRun every `test` block of PACK (a "
-                   "directory or .rg file) and print a failure with its file:line:col,\nthen `N passed, N failed`. "
-                   "Exit status 1 when any test failed or the pack does not compile.\n\n"
-                   "  -v                  list every test\n"
-                   "  --allow-extern LIB  the pack's `extern fn` host functions from the shared library LIB\n"
-                   "                      (as `regula run --allow-extern`)\n");
+            usage(stdout);
+            free(filters);
             return EXIT_OK;
         } else if (strcmp(argv[i], "-v") == 0) {
             verbose = 1;
-        } else if (cli_opt(argc, argv, &i, "--allow-extern", &v)) {
-            if (!v)
+        } else if (strcmp(argv[i], "--coverage") == 0) {
+            coverage = 1;
+        } else if (cli_opt(argc, argv, &i, "--run", &v)) {
+            if (!v) {
+                free(filters);
                 return EXIT_USAGE;
+            }
+            run = v;
+        } else if (cli_opt(argc, argv, &i, "--format", &v)) {
+            if (cli_format_opt("test", v, &json) != 0) {
+                free(filters);
+                return EXIT_USAGE;
+            }
+        } else if (cli_opt(argc, argv, &i, "--allow-extern", &v)) {
+            if (!v) {
+                free(filters);
+                return EXIT_USAGE;
+            }
             extern_lib = v;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "regula test: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            free(filters);
+            return EXIT_USAGE;
         } else if (!pack) {
             pack = argv[i];
         } else {
-            fprintf(stderr, "usage: regula test [-v] [--allow-extern LIB] PACK\n");
-            return EXIT_USAGE;
+            filters[n_filters++] = argv[i];
         }
     }
     if (!pack) {
-        fprintf(stderr, "usage: regula test [-v] [--allow-extern LIB] PACK\n");
+        usage(stderr);
+        free(filters);
         return EXIT_USAGE;
     }
+    regex_t re;
+    if (run) {
+        int rc = regcomp(&re, run, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char why[200];
+            regerror(rc, &re, why, sizeof why);
+            fprintf(stderr, "regula test: --run '%s' is not a regular expression: %s\n", run, why);
+            free(filters);
+            return EXIT_USAGE;
+        }
+    }
+    json_t *doc = json ? json_object() : NULL, *diags = json ? json_array() : NULL, *tests = NULL;
     rgd_pack cp;
-    if (rgd_pack_open(&cp, pack) != 0 || !cp.pack) {
-        if (cp.prog)
-            fprintf(stderr, "regula test: tests live in the sources: give the policy directory, not a .rgc file\n");
-        rgd_pack_close(&cp);
-        printf("0 passed, 1 failed\n");
-        return EXIT_FAIL;
+    int opened = (json ? rgd_pack_open_sink(&cp, pack, cli_diag_collect, diags) : rgd_pack_open(&cp, pack)) == 0;
+    if (opened && !cp.pack) {
+        opened = 0;
+        rg_report_plain(&cp.diag, RG_SEV_ERROR, "tests live in the sources: give the policy directory, not a .rgc file");
     }
-    tctx t = {cp.pack, rgd_pack_program(&cp), verbose};
+    const rg_program *p = opened ? rgd_pack_program(&cp) : NULL;
+    uint8_t *chosen = opened ? calloc(p->n_policies + 1, 1) : NULL;
     rg_extern_table *externs = NULL;
-    if (rgd_externs_open(t.p, extern_lib, "test", &externs) != 0) {
-        rgd_pack_close(&cp);
-        printf("0 passed, 1 failed\n");
-        return EXIT_FAIL;
+    rg_vm *vm = NULL;
+    rg_cover *cover = NULL;
+    unsigned passed = 0, failed = 0, ran = 0;
+    int usage_err = 0, none_chosen = 0;
+    if (opened && n_filters && choose_policies(p, filters, n_filters, chosen) != 0) {
+        usage_err = 1;
+        goto done;
     }
-    rg_vm *vm = rg_vm_new(t.p);
-    if (!vm) {
+    if (opened && rgd_externs_open(p, extern_lib, "test", &externs) != 0)
+        opened = 0;
+    if (opened && (!(vm = rg_vm_new(p)) || (coverage && !(cover = rg_cover_new(p))))) {
         fprintf(stderr, "regula test: out of memory\n");
-        rg_externs_free(externs);
-        rgd_pack_close(&cp);
-        return EXIT_FAIL;
+        opened = 0;
+    }
+    if (!opened) {
+        failed = 1;
+        goto done;
     }
     vm->externs = externs;
-    unsigned passed = 0, failed = 0;
+    if (cover) { /* explaining computes every definition lazily and notes each row and arm: what is counted */
+        vm->explain = 1;
+        vm->cover = cover;
+    }
+    tctx t = {cp.pack, p, verbose};
+    tests = json ? json_array() : NULL;
     for (uint32_t i = 0; i < rgc_pack_n_tests(cp.pack); i++) {
         const rgc_test *test = rgc_pack_test(cp.pack, i);
+        if (n_filters && !chosen[test->policy->index])
+            continue;
+        if (run && regexec(&re, test->decl->name, 0, NULL, 0) != 0)
+            continue;
+        json_t *fails = json ? json_array() : NULL;
+        cp.diag.sink_ud = fails;
         int ok = run_one(&t, vm, test, &cp.diag);
+        ran++;
         if (ok)
             passed++;
         else
             failed++;
-        if (verbose)
+        if (verbose && !json)
             printf("%s  %s: %s\n", ok ? "ok  " : "FAIL", test->policy->name, test->decl->name);
+        if (json) {
+            uint32_t line, col;
+            rg_diag_linecol(&cp.diag, test->decl->name_loc.file, test->decl->name_loc.start, &line, &col);
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(test->decl->name));
+            json_object_set_new(o, "policy", json_string(test->policy->name));
+            json_object_set_new(o, "file", json_string(rg_diag_source(&cp.diag, test->decl->name_loc.file)->path));
+            json_object_set_new(o, "line", json_integer(line));
+            json_object_set_new(o, "ok", json_boolean(ok));
+            json_object_set_new(o, "failures", fails);
+            json_array_append_new(tests, o);
+        }
     }
-    printf("%u passed, %u failed\n", passed, failed);
+    cp.diag.sink_ud = diags;
+    if (ran == 0) {
+        none_chosen = 1;
+        rg_report_plain(&cp.diag, RG_SEV_ERROR, "no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)",
+                        pack, n_filters ? " in the policies named" : "", run && n_filters ? " and" : "",
+                        run ? " whose name matches '" : "", run ? run : "", run ? "'" : "", pack);
+    }
+    if (cover && !json)
+        cli_cover_print(stdout, cover, p, &cp.diag, n_filters ? chosen : NULL);
+done:
+    if (json) {
+        json_object_set_new(doc, "pack", json_string(pack));
+        json_object_set_new(doc, "passed", json_integer(passed));
+        json_object_set_new(doc, "failed", json_integer(failed));
+        json_object_set_new(doc, "tests", tests ? tests : json_array());
+        json_object_set_new(doc, "diagnostics", diags);
+        if (cover)
+            json_object_set_new(doc, "coverage", cli_cover_json(cover, p, n_filters ? chosen : NULL));
+        if (!usage_err && cli_print_json(doc) != 0)
+            failed = 1;
+        if (usage_err)
+            json_decref(doc);
+    } else if (!usage_err) {
+        printf("%u passed, %u failed\n", passed, failed);
+    }
+    rg_cover_free(cover);
     rg_vm_free(vm);
     rg_externs_free(externs);
     rgd_pack_close(&cp);
-    return failed ? EXIT_FAIL : EXIT_OK;
+    free(chosen);
+    free(filters);
+    if (run)
+        regfree(&re);
+    if (usage_err)
+        return EXIT_USAGE;
+    return failed || none_chosen ? EXIT_FAIL : EXIT_OK;
 }

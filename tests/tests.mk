@@ -132,3 +132,10 @@ repltest: $(B)/regula
 	@tests/repl/run.sh $(B)/regula
 
 .PHONY: repltest
+
+# the tools: regula test's choices, coverage and JSON, regula diff (text and its
+# HTML page in headless Chromium), progress, the man page, completion, install
+tooltest: $(B)/regula
+	@tests/tools/run.sh $(B)/regula
+
+.PHONY: tooltest

@@ -248,6 +248,12 @@ static rg_status fail(rg_vm *vm, uint32_t code_off, rg_status st, const char *fm
 
 static void trace(rg_vm *vm, uint32_t kind, uint32_t index, uint32_t chunk, int32_t row, rg_value v)
 {
+    if (vm->cover) {
+        if (kind == 0 && chunk < vm->cover->n_chunks)
+            vm->cover->chunk_hits[chunk]++;
+        else if (kind == 1 && index < vm->cover->n_notes)
+            vm->cover->note_hits[index]++;
+    }
     if (vm->n_trace == vm->cap_trace) {
         uint32_t cap = vm->cap_trace ? vm->cap_trace * 2 : 256;
         rg_trace_ent *t = rg_mem(&vm->alloc, vm->trace, cap * sizeof *t);

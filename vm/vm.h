@@ -50,6 +50,16 @@ typedef struct {
     rg_value value;
 } rg_trace_ent;
 
+/* What claims reached, counted while explaining (vm/cover.c): `regula test
+ * --coverage`. Set rg_vm.cover and rg_vm.explain; every definition computed
+ * counts for the chunk that computed it, every table row and decision arm
+ * taken for its note. Costs nothing when not set: only the trace counts. */
+typedef struct rg_cover {
+    uint32_t *chunk_hits;     /* n_chunks */
+    uint32_t *note_hits;      /* n_notes */
+    uint32_t n_chunks, n_notes;
+} rg_cover;
+
 /* Per-thread evaluation context. All its memory is allocated when it is
  * created or grows to the largest claim seen; settling allocates nothing
  * once warm. */
@@ -95,6 +105,8 @@ typedef struct rg_vm {
     int updates_done;         /* the claim's plan computed ledger_out: rg_vm_run_updates has nothing to run */
     rg_trace_ent *trace;
     uint32_t n_trace, cap_trace;
+
+    rg_cover *cover;          /* counts what runs while explaining; NULL: nothing */
 
     char error[512];          /* message of the last failure */
     uint32_t error_line, error_file; /* policy source location, 0 if none */
@@ -151,6 +163,29 @@ rg_status rg_vm_run_updates(rg_vm *vm);
  * "60 days", date, enum member name, region name, bool, int, string, "none"). Returns
  * the length written into buf (at most cap - 1 bytes). */
 int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap);
+
+/* ---- coverage (vm/cover.c) ---- */
+
+rg_cover *rg_cover_new(const rg_program *p); /* NULL when out of memory */
+void rg_cover_free(rg_cover *c);
+
+/* One thing a test can reach, once for its place in the sources. */
+typedef enum { RG_COVER_DEF, RG_COVER_ROW, RG_COVER_ARM, RG_COVER_OTHERWISE } rg_cover_kind;
+typedef struct {
+    rg_cover_kind kind;
+    uint32_t def;        /* the definition; the table or decision of a row or arm */
+    uint32_t policy;     /* the policy whose source file holds it */
+    uint32_t version;    /* a definition's version, RG_NO_INDEX when not versioned (and for rows, arms) */
+    uint32_t file, line; /* string id of its source file, and its line */
+    uint32_t hits;       /* times the claims reached it */
+} rg_cover_item;
+
+/* Every definition the policies wrote (not the result's own fields, the
+ * `reject` rules, nor version selectors), table row and decision arm of p,
+ * each once for its source line however many policies' tables hold it, in
+ * policy order then line, with C's counts summed (C NULL: all 0). Returns
+ * their number and *out (free it), or -1 when out of memory. */
+long rg_cover_items(const rg_cover *c, const rg_program *p, rg_cover_item **out);
 
 /* ---- loading (vm/loader.c, vm/verify.c) ---- */
 
