@@ -385,10 +385,13 @@ int cmd_bench(int argc, char **argv)
         }
     })
 
-    /* settlement alone */
+    /* settlement alone (the progress line between passes, never inside one) */
     long failed = 0;
     rg_value check = 0;
+    rgd_progress pg;
+    rgd_progress_start(&pg, "regula bench: settling", "passes", NULL, passes);
     for (long pass = 0; do_settle && pass < passes; pass++) {
+        rgd_progress_draw(&pg, pass);
         rg_ledger_store_clear(ledger);
         failed = 0;
         double t0 = cpu_ns();
@@ -406,8 +409,12 @@ int cmd_bench(int argc, char **argv)
     }
     double settle_ns = k.n && do_settle ? median(t, passes) / (double)k.n : 0;
 
+    rgd_progress_end(&pg);
+
     /* end to end: read, settle and write the whole file */
+    rgd_progress_start(&pg, "regula bench: reading, settling, writing", "passes", NULL, passes);
     for (long pass = 0; do_e2e && pass < passes; pass++) {
+        rgd_progress_draw(&pg, pass);
         rg_ledger_store_clear(ledger);
         long lineno = 0;
         double t0 = cpu_ns();
@@ -417,6 +424,7 @@ int cmd_bench(int argc, char **argv)
         fflush(devnull);
         t[pass] = cpu_ns() - t0;
     }
+    rgd_progress_end(&pg);
     double e2e_ns = do_e2e ? median(t, passes) : 0;
 
     struct rusage ru;

@@ -166,18 +166,19 @@ int cmd_run(int argc, char **argv)
     size_t cap = 0;
     ssize_t n;
     long lineno = 0, errors = 0;
-    int progress = isatty(2) && !explain;
+    rgd_progress pg;
+    rgd_progress_start(&pg, "regula run", "claims", fin, 0);
+    if (out == stdout && isatty(1))
+        pg.on = 0; /* the results go to the same terminal */
     while ((n = getline(&line, &cap, fin)) >= 0) {
+        rgd_progress_step(&pg, lineno);
         lineno++;
         size_t len = (size_t)n;
         if (len && line[len - 1] == '\n')
             len--;
         errors += cli_settle_line(vm, ledger, line, len, lineno, explain, out);
-        if (progress && lineno % 100000 == 0)
-            fprintf(stderr, "\r%ld claims…", lineno);
     }
-    if (progress && lineno >= 100000)
-        fprintf(stderr, "\r%ld claims, %ld errors\n", lineno, errors);
+    rgd_progress_end(&pg);
     int io_err = ferror(fin) || fflush(out) != 0;
     free(line);
     rg_ledger_store_free(ledger);

@@ -6,6 +6,7 @@
 #define RGD_DRIVER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -37,6 +38,34 @@ void rgd_pack_close(rgd_pack *cp);
  * 0 and *out (rg_externs_free it). -1 after a message on stderr that names
  * what is missing and how to provide it. */
 int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, struct rg_extern_table **out);
+
+/* ---- progress on a terminal (driver/progress.c) ---- */
+
+/* The line a long run keeps on standard error while that is a terminal
+ * ("regula run: 120000 claims (45%)"), redrawn at most ten times a second and
+ * erased at the end; nothing at all when standard error is not a terminal. */
+typedef struct {
+    int on, shown;
+    const char *what, *unit;
+    long total;          /* how many there will be, 0 when unknown */
+    long long size;      /* bytes of the input when it is a regular file, else 0 */
+    FILE *input;         /* read for its position when the line is drawn */
+    long long last_ms;
+    unsigned calls;
+} rgd_progress;
+
+/* WHAT names the run, UNIT what is counted ("claims"); INPUT (or NULL) gives a
+ * percentage by how far into it the run is; TOTAL (or 0) the count to come. */
+void rgd_progress_start(rgd_progress *pg, const char *what, const char *unit, FILE *input, long total);
+void rgd_progress_draw(rgd_progress *pg, long n);
+/* N done. Costs a test and a count when drawing is not due: call it once a claim. */
+static inline void rgd_progress_step(rgd_progress *pg, long n)
+{
+    if (pg->on && (pg->calls++ & 63) == 0)
+        rgd_progress_draw(pg, n);
+}
+/* The line erased (so that what follows starts on a clean line). */
+void rgd_progress_end(rgd_progress *pg);
 
 /* ---- claims written in Regula (`sample claim`, a test's `given claim`, :claim set) as JSON ---- */
 

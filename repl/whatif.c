@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "driver.h"
 #include "repl.h"
 #include "values.h"
 
@@ -167,7 +168,10 @@ void repl_cmd_whatif(repl *r, const char *args)
     size_t cap = 0;
     ssize_t n;
     int stopped = 0;
+    rgd_progress pg;
+    rgd_progress_start(&pg, ":whatif", "claims settled twice", in, 0);
     while (va && vb && la && lb && (n = getline(&line, &cap, in)) >= 0) {
+        rgd_progress_step(&pg, lineno);
         if (r->interrupted && *r->interrupted) {
             *r->interrupted = 0;
             stopped = 1;
@@ -212,6 +216,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         json_decref(a);
         json_decref(b);
     }
+    rgd_progress_end(&pg);
     int read_err = ferror(in);
     free(line);
     fclose(in);

@@ -1,0 +1,64 @@
+/* progress.c — the progress line long runs (`regula run`, `diff`, `bench`,
+ * the REPL's :whatif) keep on standard error while it is a terminal: how many
+ * claims, and how far into the input. Nothing at all when standard error is
+ * not a terminal. Must not write anywhere else. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void rgd_progress_start(rgd_progress *pg, const char *what, const char *unit, FILE *input, long total)
+{
+    memset(pg, 0, sizeof *pg);
+    pg->on = isatty(2);
+    pg->what = what;
+    pg->unit = unit;
+    pg->total = total;
+    struct stat st;
+    if (input && fstat(fileno(input), &st) == 0 && S_ISREG(st.st_mode)) {
+        pg->size = (long long)st.st_size;
+        pg->input = input;
+    }
+}
+
+void rgd_progress_draw(rgd_progress *pg, long n)
+{
+    if (!pg->on)
+        return;
+    long long t = now_ms();
+    if (pg->shown && t - pg->last_ms < 100)
+        return;
+    long long pos = pg->input ? (long long)ftello(pg->input) : -1;
+    pg->last_ms = t;
+    pg->shown = 1;
+    char line[200];
+    int k = snprintf(line, sizeof line, "%s: %ld", pg->what, n);
+    if (pg->total > 0 && k > 0 && (size_t)k < sizeof line)
+        k += snprintf(line + k, sizeof line - (size_t)k, " of %ld", pg->total);
+    if (k > 0 && (size_t)k < sizeof line)
+        k += snprintf(line + k, sizeof line - (size_t)k, " %s", pg->unit);
+    if (pg->size > 0 && pos >= 0 && k > 0 && (size_t)k < sizeof line)
+        snprintf(line + k, sizeof line - (size_t)k, " (%lld%%)", pos >= pg->size ? 100 : pos * 100 / pg->size);
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+}
+
+void rgd_progress_end(rgd_progress *pg)
+{
+    if (pg->on && pg->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    pg->shown = 0;
+}
