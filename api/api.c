@@ -625,6 +625,7 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     c->explained = 0;
     vm->explain = c->explain; /* as `regula run`: the checking's steps are dropped, the amounts' kept */
     rg_status s = rg_vm_begin(vm);
+    c->have_policy = vm->policy_chosen;
     for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[i];
         s = rg_vm_ledger_keys(vm, i, c->keys + sc->first_key);
@@ -648,6 +649,7 @@ static void new_claim(regula_ctx *c, long line)
     c->claim_status = REGULA_OK;
     c->line = line > 0 ? line : 0;
     c->claim_id = NULL;
+    c->have_policy = 0;
     c->errmsg[0] = '\0';
 }
 
@@ -758,6 +760,25 @@ static void to_value(const rg_program *p, uint32_t t, rg_value v, regula_value *
     default:
         out->i = v;
     }
+}
+
+regula_status regula_claim_region(regula_ctx *c, regula_value *out)
+{
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    if (c->state == CLAIM_BUILDING) {
+        regula_status st = regula_claim_end(c);
+        if (st != REGULA_OK && !c->have_policy)
+            return st;
+    }
+    if (!c->have_policy) {
+        if (c->state == CLAIM_FAILED)
+            return c->claim_status;
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_claim_region: no claim; give one with regula_claim_json or "
+                                                "regula_claim_new");
+    }
+    to_value(c->pack->prog, RG_TYPE(RG_T_REGION, 0), (rg_value)c->vm->policy, out);
+    return REGULA_OK;
 }
 
 regula_status regula_ledger_key(regula_ctx *c, unsigned s, unsigned k, regula_value *out)

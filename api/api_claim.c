@@ -141,6 +141,7 @@ regula_status regula_claim_new(regula_ctx *c)
     c->claim_status = REGULA_OK;
     c->line = 0;
     c->claim_id = NULL;
+    c->have_policy = 0;
     c->errmsg[0] = '\0';
     rg_vm_reset(c->vm);
     for (uint32_t k = 0; k < p->n_claim_slots; k++)

@@ -37,6 +37,7 @@ struct regula_ctx {
     claim_state state;
     regula_status claim_status; /* CLAIM_FAILED: what the claim failed with */
     long line;                /* > 0: messages and error lines as `regula run` words them */
+    int have_policy;          /* the claim's policy was chosen (vm->policy) */
     const char *claim_id;     /* for error lines (a claim string), or NULL */
     uint64_t serial;          /* claims begun: pairs a regula_ledger load with its commit */
     rg_value *outs;           /* n_outputs values after settling */

@@ -322,7 +322,7 @@ int cmd_test(int argc, char **argv)
         }
     }
     cp.diag.sink_ud = diags;
-    if (ran == 0) {
+    if (ran == 0 && (n_filters || run)) {
         none_chosen = 1;
         rg_report_plain(&cp.diag, RG_SEV_ERROR, "no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)",
                         pack, n_filters ? " in the policies named" : "", run && n_filters ? " and" : "",

@@ -202,6 +202,12 @@ regula_status regula_claim_set_empty(regula_ctx *ctx, const char *list);
 regula_status regula_claim_add_item(regula_ctx *ctx, unsigned *index); /* index may be NULL */
 /* Check the built claim now (otherwise the next ledger call or settle does). */
 regula_status regula_claim_end(regula_ctx *ctx);
+/* The region (the pack's policy) that settles the claim, as REGULA_T_REGION
+ * (its index in i, its code in s): known once the claim is bound and begun
+ * (regula_claim_json, regula_claim_end), and after the settle, also when the
+ * settle failed; for hosts that count per region. The claim's failure when
+ * it failed before a policy was chosen, REGULA_ERR_USAGE with no claim. */
+regula_status regula_claim_region(regula_ctx *ctx, regula_value *out);
 
 /* ---- the ledger: the host keeps it -----------------------------------------------------
  * After the claim: read each scope's key, fetch the record with that key from

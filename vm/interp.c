@@ -1361,6 +1361,7 @@ rg_status rg_vm_begin(rg_vm *vm)
     vm->updates_done = 0;
     vm->stack_top = 0;
     vm->depth = 0;
+    vm->policy_chosen = 0;
     rg_value pol, asof;
     rg_status s = run_entry(vm, p->entry.select_policy, &pol);
     if (s != RG_OK)
@@ -1370,6 +1371,7 @@ rg_status rg_vm_begin(rg_vm *vm)
         return RG_ERR_RUNTIME;
     }
     vm->policy = (uint32_t)pol;
+    vm->policy_chosen = 1;
     s = run_entry(vm, p->entry.asof, &asof);
     if (s != RG_OK)
         return s;

@@ -78,6 +78,7 @@ typedef struct rg_vm {
 
     /* chosen for this claim */
     uint32_t policy;
+    int policy_chosen;        /* rg_vm_begin chose the policy (and may have failed after) */
     rg_value asof;
 
     /* memoised definitions */

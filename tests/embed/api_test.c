@@ -437,6 +437,33 @@ static void test_json_messages(regula_pack *pk)
     regula_ctx_free(ctx);
 }
 
+/* The region that settles a claim: known once it is bound, still after a
+ * failed settle, not for a line that is no claim. */
+static void test_region(regula_pack *pk)
+{
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    regula_value v;
+    CHECK(regula_claim_region(ctx, &v) == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "no claim"), "%s",
+          regula_errmsg(ctx));
+    const char *j = "{\"claim_id\": \"R1\", \"person\": {\"id\": \"P1\", \"insured_region\": \"LN-CY\", "
+                    "\"scheme\": \"employee\", \"status\": \"working\", \"enrolled_on\": \"2019-05-01\", "
+                    "\"account_balance\": \"0.00\"}, \"institution\": {\"id\": \"H1\", \"region\": \"BJ\", "
+                    "\"level\": 1, \"designated\": true, \"specialty\": false}, \"visit\": {\"type\": "
+                    "\"outpatient\", \"date\": \"2025-03-14\", \"emergency\": false, \"card\": true}, "
+                    "\"items\": [{\"code\": \"D0001\", \"amount\": \"120.00\"}]}";
+    CHECK(regula_claim_json(ctx, j, strlen(j), 0) == REGULA_OK, "%s", regula_errmsg(ctx));
+    CHECK(regula_claim_region(ctx, &v) == REGULA_OK && v.type == REGULA_T_REGION && v.present && v.s &&
+              strcmp(v.s, "LN-CY") == 0 && v.i == regula_region_index(pk, "LN-CY"),
+          "%s", v.s ? v.s : "(null)");
+    /* settled without its ledger: the settle fails, the region stays */
+    CHECK(regula_settle(ctx) == REGULA_ERR_USAGE, "%s", regula_errmsg(ctx));
+    CHECK(regula_claim_region(ctx, &v) == REGULA_OK && strcmp(v.s, "LN-CY") == 0, "after a failed settle");
+    CHECK(regula_claim_json(ctx, "[1]", 3, 4) == REGULA_ERR_INPUT, "not a claim");
+    CHECK(regula_claim_region(ctx, &v) == REGULA_ERR_INPUT, "no region for a line that is no claim");
+    regula_ctx_free(ctx);
+}
+
 /* ---- host functions -------------------------------------------------------------------- */
 
 static int64_t checked_score(regula_ctx *ctx, const char *person, int64_t amount)
@@ -634,6 +661,7 @@ int main(int argc, char **argv)
         test_host_ledger(pk);
         test_builder(pk);
         test_json_messages(pk);
+        test_region(pk);
         regula_pack_free(pk);
     }
     test_externs();
