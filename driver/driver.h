@@ -22,15 +22,28 @@ typedef struct {
     rg_program *prog;      /* when loaded from a .rgc file */
     double compile_ms;
     size_t bytes;          /* size of the bytecode image */
+    char *tmpdir;          /* a git:REV:PATH pack: where it was extracted (removed by rgd_pack_close) */
 } rgd_pack;
 
 /* Load PATH: a directory or .rg file is compiled, a .rgc file is loaded and
- * verified. Reports errors on stderr; returns 0 or -1. */
+ * verified, git:REV:PATH is the folder or .rg file PATH (relative to the
+ * current directory) as it was at commit REV of the git repository here.
+ * Reports errors on stderr; returns 0 or -1. */
 int rgd_pack_open(rgd_pack *cp, const char *path);
 /* The same with every diagnostic given to SINK (with UD) instead of stderr,
  * and no closing count line: for a tool that writes its own format. */
 int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud);
 const rg_program *rgd_pack_program(const rgd_pack *cp);
+
+/* ---- packs at a git revision (driver/pack_git.c) ---- */
+
+/* Extract git:REV:PATH (SPEC) into a new temporary directory, as TMPDIR/SPEC
+ * (TMPDIR's name is set also on failure when it was made): 0, or -1 with a
+ * message in ERR that says what to do. Compiled from TMPDIR as SPEC, the
+ * files are named git:REV:PATH/CN.rg in every message and explanation. */
+int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size_t errlen);
+/* Remove DIR and everything in it (a directory rgd_git_extract made). */
+void rgd_git_remove(const char *dir);
 void rgd_pack_close(rgd_pack *cp);
 
 /* The host functions of p for a command that settles: none needed, 0 and

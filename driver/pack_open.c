@@ -2,6 +2,7 @@
  * .rg file, or load and verify a .rgc bytecode file; and the host functions
  * --allow-extern names. No settling here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,9 +63,35 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
         free(buf);
         return 0;
     }
+    int home = -1;
+    if (strncmp(path, "git:", 4) == 0) {
+        char tmp[1100], err[1600];
+        int rc = rgd_git_extract(path, tmp, sizeof tmp, err, sizeof err);
+        if (tmp[0])
+            cp->tmpdir = strdup(tmp);
+        /* compiled from inside the copy, by the name the user wrote */
+        if (rc == 0 && ((home = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(tmp) != 0)) {
+            snprintf(err, sizeof err, "%s: cannot enter its copy %s: %s", path, tmp, strerror(errno));
+            rc = -1;
+        }
+        if (rc != 0) {
+            if (home >= 0)
+                close(home);
+            if (sink)
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, "%s", err);
+            else
+                fprintf(stderr, "regula: %s\n", err);
+            return -1;
+        }
+    }
     double t0 = now_ms();
     cp->pack = rgc_compile(path, &cp->diag);
     cp->compile_ms = now_ms() - t0;
+    if (home >= 0) {
+        if (fchdir(home) != 0)
+            fprintf(stderr, "regula: cannot return to the directory it started in: %s\n", strerror(errno));
+        close(home);
+    }
     if (!cp->pack) {
         if (!sink)
             fprintf(stderr, "regula: %u error%s in %s\n", cp->diag.n_errors, cp->diag.n_errors == 1 ? "" : "s", path);
@@ -80,6 +107,8 @@ const rg_program *rgd_pack_program(const rgd_pack *cp)
 
 void rgd_pack_close(rgd_pack *cp)
 {
+    rgd_git_remove(cp->tmpdir);
+    free(cp->tmpdir);
     rgc_pack_free(cp->pack);
     if (cp->prog)
         rg_program_free(cp->prog);
