@@ -158,6 +158,21 @@ int rg_format_money(int64_t fen, char *buf)
                     (unsigned long long)(u % 100));
 }
 
+int rg_format_money_grouped(int64_t fen, int sign, char *buf, size_t cap)
+{
+    uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    char digits[24], grouped[40];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)(a / 100)), k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            grouped[k++] = ',';
+        grouped[k++] = digits[i];
+    }
+    grouped[k] = '\0';
+    const char *pre = fen < 0 ? "-" : sign && fen > 0 ? "+" : "";
+    return snprintf(buf, cap, "%s¥%s.%02u", pre, grouped, (unsigned)(a % 100));
+}
+
 int rg_format_percent(int64_t p, char *buf)
 {
     /* no snprintf: one a result line's percent cost more than the rest of the line's numbers */

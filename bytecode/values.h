@@ -34,6 +34,9 @@ typedef enum {
 rg_amount_status rg_parse_amount(const char *s, size_t len, int64_t *fen);
 /* "-12.34" style, exactly two decimals; buf of at least 32 bytes; returns length. */
 int rg_format_money(int64_t fen, char *buf);
+/* Money as people read it in reports: "¥1,234.56", "-¥1.00"; with SIGN a
+ * gain gets "+" ("+¥420.00"; zero stays "¥0.00"). Returns the length. */
+int rg_format_money_grouped(int64_t fen, int sign, char *buf, size_t cap);
 /* Percent value (1/10000 of a percent) as a JSON number: "85", "12.5". */
 int rg_format_percent(int64_t p, char *buf);
 

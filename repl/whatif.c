@@ -47,24 +47,6 @@ static int amount(json_t *o, const char *field, int64_t *fen)
     return 0;
 }
 
-/* ¥1,234.56; with sign: +¥1.00, -¥1.00, ¥0.00 */
-static void money_text(int64_t fen, int sign, char *buf, size_t cap)
-{
-    char digits[40];
-    uint64_t a = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
-    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(a / 100));
-    char grouped[64];
-    size_t n = strlen(digits), k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0)
-            grouped[k++] = ',';
-        grouped[k++] = digits[i];
-    }
-    grouped[k] = '\0';
-    const char *pre = fen < 0 ? "-" : (sign && fen > 0 ? "+" : "");
-    snprintf(buf, cap, "%s¥%s.%02u", pre, grouped, (unsigned)(a % 100));
-}
-
 static int by_fund_change(const void *a, const void *b)
 {
     const changed_claim *x = a, *y = b;
@@ -169,7 +151,7 @@ void repl_cmd_whatif(repl *r, const char *args)
     ssize_t n;
     int stopped = 0;
     rgd_progress pg;
-    rgd_progress_start(&pg, ":whatif", "claims settled twice", in, 0);
+    rgd_progress_start(&pg, ":whatif", "claims", in, 0);
     while (va && vb && la && lb && (n = getline(&line, &cap, in)) >= 0) {
         rgd_progress_step(&pg, lineno);
         if (r->interrupted && *r->interrupted) {
@@ -242,9 +224,9 @@ void repl_cmd_whatif(repl *r, const char *args)
     char cells[N_MONEY][3][48];
     size_t w[3] = {strlen("before"), strlen("after"), strlen("difference")};
     for (int f = 0; f < N_MONEY; f++) {
-        money_text(tot[0][f], 0, cells[f][0], sizeof cells[f][0]);
-        money_text(tot[1][f], 0, cells[f][1], sizeof cells[f][1]);
-        money_text(tot[1][f] - tot[0][f], 1, cells[f][2], sizeof cells[f][2]);
+        rg_format_money_grouped(tot[0][f], 0, cells[f][0], sizeof cells[f][0]);
+        rg_format_money_grouped(tot[1][f], 0, cells[f][1], sizeof cells[f][1]);
+        rg_format_money_grouped(tot[1][f] - tot[0][f], 1, cells[f][2], sizeof cells[f][2]);
         for (int c = 0; c < 3; c++)
             if (strlen(cells[f][c]) - 1 > w[c]) /* ¥ is two bytes, one column */
                 w[c] = strlen(cells[f][c]) - 1;
@@ -260,9 +242,9 @@ void repl_cmd_whatif(repl *r, const char *args)
         size_t wid = strlen("claim_id"), wb = strlen("fund before"), wa = strlen("fund after"), wd = strlen("difference");
         char mb[10][48], ma[10][48], md[10][48];
         for (size_t i = 0; i < top; i++) {
-            money_text(ch[i].before, 0, mb[i], sizeof mb[i]);
-            money_text(ch[i].after, 0, ma[i], sizeof ma[i]);
-            money_text(ch[i].after - ch[i].before, 1, md[i], sizeof md[i]);
+            rg_format_money_grouped(ch[i].before, 0, mb[i], sizeof mb[i]);
+            rg_format_money_grouped(ch[i].after, 0, ma[i], sizeof ma[i]);
+            rg_format_money_grouped(ch[i].after - ch[i].before, 1, md[i], sizeof md[i]);
             if (repl_text_width(ch[i].id) > wid)
                 wid = repl_text_width(ch[i].id);
             if (strlen(mb[i]) - 1 > wb)

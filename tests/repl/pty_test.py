@@ -137,6 +137,7 @@ with tempfile.TemporaryDirectory() as tmp:
     send(fd, "\x03")
     out = read_until(fd, r"settled twice", timeout=30)
     check("Ctrl-C stops a running :whatif", "interrupted after" in out, out)
+    check("a running :whatif shows its progress on the terminal", re.search(r"\r\x1b\[K:whatif: \d+ claims \(\d+%\)", out), out)
     read_until(fd, r"CN=> ", timeout=2)
     send(fd, "1 + 1\r")
     out = read_until(fd, r": int")
