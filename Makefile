@@ -20,7 +20,12 @@ SONAME  := libregula.so.0
 
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
                 pkg-config python3 lua5.4 lua-cjson libsqlite3-dev \
-                postgresql postgresql-15 postgresql-server-dev-15 postgresql-contrib
+                postgresql postgresql-15 postgresql-server-dev-15 postgresql-contrib \
+                groff-base
+# the browser that opens `regula diff --html`'s page in the tests (tests/tools/run.sh):
+# installed the same way, but where the package sources have none the rest
+# still builds and tests (and that test says it skipped, and why)
+DEB_BROWSER  := chromium
 
 LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
@@ -72,10 +77,17 @@ lib: $(B)/libregula.a $(B)/libregula.so
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	browser=""; dpkg -s $(DEB_BROWSER) >/dev/null 2>&1 || browser=$(DEB_BROWSER); \
+	SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	if [ -n "$$missing$$browser" ]; then $$SUDO apt-get update -qq || exit 1; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi; \
+	if [ -n "$$browser" ]; then \
+	  echo "installing: $$browser"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$browser >/dev/null || \
+	    echo "could not install $$browser: the test of regula diff's page in a browser will skip"; \
 	fi
 
 # ---- front end generation ----

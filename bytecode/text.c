@@ -1,5 +1,5 @@
 /* text.c — text helpers every layer may use (text.h): error messages into a
- * caller's buffer, the string builder. Must not know programs or values. */
+ * caller's buffer, text widths, the string builder. Must not know programs or values. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,31 @@ int rg_errf(char *err, size_t errlen, const char *fmt, ...)
         va_end(ap);
     }
     return -1;
+}
+
+size_t rg_text_width(const char *s)
+{
+    size_t w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p < 0x80) {
+            w++;
+            p++;
+            continue;
+        }
+        unsigned cp = 0;
+        int len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+        if (len == 3 && p[1] && p[2])
+            cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        w += (len == 4 || (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                                            (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                                            (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                                            (cp >= 0xFFE0 && cp <= 0xFFE6))))
+                 ? 2
+                 : 1;
+        for (int i = 0; i < len && *p; i++)
+            p++;
+    }
+    return w;
 }
 
 void rg_sb_over(rg_sb *b, char *buf, size_t cap)

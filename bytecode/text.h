@@ -1,5 +1,5 @@
 /* text.h — text helpers every layer may use: an error message written into a
- * caller's buffer, and the one string builder. Must not know programs, values
+ * caller's buffer, the width of text on a terminal, and the one string builder. Must not know programs, values
  * or any layer above: it is plain C text. */
 #ifndef RG_TEXT_H
 #define RG_TEXT_H
@@ -10,6 +10,10 @@
 /* Format a message into err (when err and errlen); returns -1, so that a
  * failing function can `return rg_errf(err, errlen, "…", …)`. */
 int rg_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Columns UTF-8 text S takes on a terminal: CJK and full-width characters
+ * two, others one. */
+size_t rg_text_width(const char *s);
 
 /* The string builder. Zeroed it grows on the heap; rg_sb_over starts it in a
  * caller's buffer, which it leaves for the heap when that is full; rg_sb_fixed

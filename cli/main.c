@@ -20,6 +20,7 @@ static const struct {
     {"test", cmd_test, "run the `test` blocks of a pack: prints N passed, N failed"},
     {"repl", cmd_repl, "interactive what-if sessions on a pack"},
     {"fmt", cmd_fmt, "lay out policy files canonically (-w rewrites, --check lists)"},
+    {"diff", cmd_diff, "settle a claims file with two packs and report what changes (--html for a page)"},
     {"bench", cmd_bench, "measure settlement speed on a claims file"},
 };
 

@@ -460,27 +460,7 @@ void repl_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, 
 /* Display width of UTF-8 text (CJK counts two columns). */
 size_t repl_text_width(const char *s)
 {
-    size_t w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        if (*p < 0x80) {
-            w++;
-            p++;
-            continue;
-        }
-        unsigned cp = 0;
-        int len = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
-        if (len == 3 && p[1] && p[2])
-            cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-        w += (len == 4 || (cp >= 0x1100 && (cp <= 0x115F || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                                            (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                                            (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                                            (cp >= 0xFFE0 && cp <= 0xFFE6))))
-                 ? 2
-                 : 1;
-        for (int i = 0; i < len && *p; i++)
-            p++;
-    }
-    return w;
+    return rg_text_width(s);
 }
 
 /* ---- typed input ---- */

@@ -16,13 +16,17 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { passed=$((passed + 1)); echo "ok      $1"; }
 bad() { failed=$((failed + 1)); echo "FAILED  $1"; }
 
-# case NAME ARGS… — `regula ARGS…` against expected/NAME.out (@TMP@ stands for the scratch directory)
+# case NAME ARGS… — `regula ARGS…` against expected/NAME.out (@TMP@ stands for
+# the scratch directory; the .jsonl files a case writes into $W are appended)
+W=$tmp/w
 case_() {
   local name=$1; shift
   local got=$tmp/$name.got
+  rm -rf "$W"; mkdir -p "$W"
   NO_COLOR=1 "$REGULA" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
   local rc=$?
-  { echo "--- stdout"; cat "$tmp/stdout"; echo "--- stderr"; cat "$tmp/stderr"; echo "--- exit status $rc"; } >"$got"
+  { echo "--- stdout"; cat "$tmp/stdout"; echo "--- stderr"; cat "$tmp/stderr"; echo "--- exit status $rc"
+    for f in "$W"/*.jsonl; do [ -f "$f" ] && { echo "--- $(basename "$f")"; cat "$f"; }; done; } >"$got"
   sed -i "s|$tmp|@TMP@|g" "$got"
   [ -n "$UPDATE" ] && cp "$got" "$here/expected/$name.out"
   if cmp -s "$got" "$here/expected/$name.out"; then ok "$name"; else
@@ -44,6 +48,52 @@ case_ test_not_a_file test $here/pack $here/nothere.rg
 case_ test_bad_regex test --run '(' $here/pack
 case_ test_none_chosen test --run 'zzz' $here/pack CN
 case_ test_format test --format xml $here/pack
+
+# ---- regula diff: the fixture pack against a copy with AA's 2025 resident
+# ratio 65% (60%) and AA-B's cap 2,500 (2,000); one with claims' levels 1..2 ----
+new=$tmp/new
+cp -r $here/pack "$new"
+sed -i 's/| resident | _ -> 60%/| resident | _ -> 65%/' "$new/AA.rg"
+sed -i 's/param cap = ¥2000/param cap = ¥2500/' "$new/AA-B.rg"
+levels=$tmp/levels
+cp -r $here/pack "$levels"
+sed -i 's/level: int in 1..3/level: int in 1..2/' "$levels/CN.rg"
+case_ diff_text diff --out "$W/changes.jsonl" $here/pack "$new" $here/claims.jsonl
+case_ diff_same diff $here/pack $here/pack $here/claims.jsonl
+case_ diff_by_cash diff --by cash --top 1 $here/pack "$new" $here/claims.jsonl
+case_ diff_errors diff --out "$W/changes.jsonl" $here/pack "$levels" $here/claims.jsonl
+case_ diff_bad_by diff --by ratio $here/pack "$new" $here/claims.jsonl
+case_ diff_usage diff $here/pack $here/claims.jsonl
+case_ diff_no_pack diff $here/pack $here/nothere $here/claims.jsonl
+case_ diff_no_claims diff $here/pack "$new" $here/nothere.jsonl
+case_ diff_html_stdin diff --html "$W/page.html" $here/pack "$new" -
+case_ diff_bad_git diff git:no-such-rev:$here/pack "$new" $here/claims.jsonl
+# the same from the committed pack, when the fixture is as committed
+if git rev-parse --verify -q HEAD >/dev/null 2>&1 && git diff --quiet HEAD -- $here/pack 2>/dev/null &&
+   git cat-file -e HEAD:$here/pack/CN.rg 2>/dev/null; then
+  case_ diff_git diff git:HEAD:$here/pack "$new" $here/claims.jsonl
+else
+  echo "skip    diff_git: $here/pack is not as committed here (or this is no git checkout)"
+fi
+
+# ---- the page, as headless Chromium shows it ----
+"$REGULA" diff --html "$tmp/page.html" $here/pack "$new" $here/claims.jsonl >"$tmp/html.out" 2>&1
+if [ $? -le 1 ] && [ -s "$tmp/page.html" ]; then
+  if command -v chromium >/dev/null 2>&1; then
+    if python3 $here/html_test.py "$tmp/page.html" "$new" >"$tmp/html.log" 2>&1; then ok "diff --html in Chromium"
+    else bad "diff --html in Chromium"; sed 's/^/        /' "$tmp/html.log"; fi
+  elif apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    bad "diff --html in Chromium: chromium is installable but not installed (make deps installs it)"
+  else
+    echo "skip    diff --html in Chromium: this machine's package sources have no chromium (apt-cache policy chromium)"
+  fi
+else
+  bad "diff --html wrote no page"; sed 's/^/        /' "$tmp/html.out"
+fi
+
+# ---- progress on a terminal, and none on a pipe ----
+if python3 $here/progress_test.py "$REGULA" >"$tmp/progress.log" 2>&1; then ok "progress lines"
+else bad "progress lines"; sed 's/^/        /' "$tmp/progress.log"; fi
 
 echo "tools: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
