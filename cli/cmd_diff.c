@@ -167,19 +167,9 @@ static json_t *changes(side sides[2], long lineno, const char *region, const cha
         json_object_set(d, "claim_id", id);
     if (*region)
         json_object_set_new(d, "region", json_string(region));
-    for (int k = 0; k < 2; k++) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(r[k], key, v)
-        {
-            if (strcmp(key, "claim_id") == 0 || strcmp(key, "line") == 0 || json_object_get(d, key))
-                continue;
-            json_t *a = json_object_get(r[0], key), *b = json_object_get(r[1], key);
-            if (a && b && json_equal(a, b))
-                continue;
-            json_object_set_new(d, key, json_pack("{s:O, s:O}", "before", a ? a : json_null(), "after", b ? b : json_null()));
-        }
-    }
+    json_t *c = rgd_result_changes(r[0], r[1]);
+    json_object_update(d, c);
+    json_decref(c);
     *claim_id = json_is_string(id) ? strdup(json_string_value(id)) : NULL;
     json_decref(r[0]);
     json_decref(r[1]);
@@ -292,33 +282,22 @@ static int explain_top(diff_report *d, side sides[2], FILE *in)
         }
     }
     rewind(in);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0;
-    rgd_progress pg;
-    rgd_progress_start(&pg, "regula diff: explaining", "claims", in, 0);
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        rgd_progress_step(&pg, lineno);
-        lineno++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
+    rgd_lines l;
+    rgd_lines_start(&l, in, "regula diff: explaining");
+    while (rgd_lines_next(&l)) {
         size_t hit = n_want;
         for (size_t i = 0; i < n_want; i++)
-            if (want[i] == lineno)
+            if (want[i] == l.lineno)
                 hit = i;
         for (int k = 0; k < 2; k++) {
-            int ok = settle(&sides[k], line, len, lineno, hit < n_want);
+            int ok = settle(&sides[k], l.line, l.len, l.lineno, hit < n_want);
             const char *trail = ok && hit < n_want ? regula_explain_json(sides[k].ctx) : NULL;
             if (trail)
                 d->claims_changed[d->top[hit]].trail[k] = strdup(trail);
         }
     }
-    rgd_progress_end(&pg);
-    free(line);
     free(want);
-    return ferror(in) ? -1 : 0;
+    return rgd_lines_end(&l);
 }
 
 /* The key field: FIELD when given (a money field of the packs), else fund, else the first money field. */
@@ -435,23 +414,14 @@ int cmd_diff(int argc, char **argv)
         fprintf(stderr, "regula diff: cannot write %s: %s\n", outpath, strerror(errno));
         goto done;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    rgd_progress pg;
-    rgd_progress_start(&pg, "regula diff", "claims", in, 0);
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        rgd_progress_step(&pg, d.lines);
-        d.lines++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
-        compare_line(&d, sides, line, len, d.lines, out);
-    }
-    rgd_progress_end(&pg);
-    free(line);
-    if (ferror(in) || (out && fclose(out) != 0)) {
-        fprintf(stderr, "regula diff: %s failed\n", ferror(in) ? "reading the claims" : "writing --out");
+    rgd_lines l;
+    rgd_lines_start(&l, in, "regula diff");
+    while (rgd_lines_next(&l))
+        compare_line(&d, sides, l.line, l.len, l.lineno, out);
+    d.lines = l.lineno;
+    int read_err = rgd_lines_end(&l) != 0;
+    if (read_err || (out && fclose(out) != 0)) {
+        fprintf(stderr, "regula diff: %s failed\n", read_err ? "reading the claims" : "writing --out");
         out = NULL;
         goto done;
     }

@@ -162,25 +162,15 @@ int cmd_run(int argc, char **argv)
         rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0, errors = 0;
-    rgd_progress pg;
-    rgd_progress_start(&pg, "regula run", "claims", fin, 0);
+    long errors = 0;
+    rgd_lines l;
+    rgd_lines_start(&l, fin, "regula run");
     if (out == stdout && isatty(1))
-        pg.on = 0; /* the results go to the same terminal */
-    while ((n = getline(&line, &cap, fin)) >= 0) {
-        rgd_progress_step(&pg, lineno);
-        lineno++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
-        errors += cli_settle_line(vm, ledger, line, len, lineno, explain, out);
-    }
-    rgd_progress_end(&pg);
-    int io_err = ferror(fin) || fflush(out) != 0;
-    free(line);
+        l.pg.on = 0; /* the results go to the same terminal */
+    while (rgd_lines_next(&l))
+        errors += cli_settle_line(vm, ledger, l.line, l.len, l.lineno, explain, out);
+    int io_err = rgd_lines_end(&l) != 0;
+    io_err |= fflush(out) != 0;
     rg_ledger_store_free(ledger);
     rg_vm_free(vm);
     rg_externs_free(externs);

@@ -52,6 +52,14 @@ void rgd_pack_close(rgd_pack *cp);
  * what is missing and how to provide it. */
 int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, struct rg_extern_table **out);
 
+/* ---- what changed in a claim's result (driver/result_diff.c) ---- */
+
+/* Two result lines of one claim as `regula run` writes them (results or
+ * error lines): {KEY: {"before": …, "after": …}} for every key but "line" and
+ * "claim_id" whose values differ (null where a line lacks it), in the order
+ * of BEFORE's keys, then AFTER's. A new object. */
+json_t *rgd_result_changes(json_t *before, json_t *after);
+
 /* ---- progress on a terminal (driver/progress.c) ---- */
 
 /* The line a long run keeps on standard error while that is a terminal
@@ -79,6 +87,22 @@ static inline void rgd_progress_step(rgd_progress *pg, long n)
 }
 /* The line erased (so that what follows starts on a clean line). */
 void rgd_progress_end(rgd_progress *pg);
+
+/* The lines of a claims file, one at a time, with the progress line above:
+ *   rgd_lines l;
+ *   rgd_lines_start(&l, in, "regula run");
+ *   while (rgd_lines_next(&l)) … l.line, l.len (without its newline), l.lineno …
+ *   rgd_lines_end(&l);   // the progress line erased, the buffer freed; 0, or -1 when reading failed */
+typedef struct {
+    FILE *in;
+    char *line;
+    size_t len, cap;
+    long lineno;
+    rgd_progress pg;
+} rgd_lines;
+void rgd_lines_start(rgd_lines *l, FILE *in, const char *what);
+int rgd_lines_next(rgd_lines *l);
+int rgd_lines_end(rgd_lines *l);
 
 /* ---- claims written in Regula (`sample claim`, a test's `given claim`, :claim set) as JSON ---- */
 

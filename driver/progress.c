@@ -1,9 +1,11 @@
 /* progress.c — the progress line long runs (`regula run`, `diff`, `bench`,
  * the REPL's :whatif) keep on standard error while it is a terminal: how many
- * claims, and how far into the input. Nothing at all when standard error is
- * not a terminal. Must not write anywhere else. */
+ * claims, and how far into the input; and the lines of a claims file read
+ * with it. Nothing at all on standard error when it is not a terminal. Must
+ * not write anywhere else, nor look into a line. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -61,4 +63,32 @@ void rgd_progress_end(rgd_progress *pg)
         fflush(stderr);
     }
     pg->shown = 0;
+}
+
+void rgd_lines_start(rgd_lines *l, FILE *in, const char *what)
+{
+    memset(l, 0, sizeof *l);
+    l->in = in;
+    rgd_progress_start(&l->pg, what, "claims", in, 0);
+}
+
+int rgd_lines_next(rgd_lines *l)
+{
+    rgd_progress_step(&l->pg, l->lineno);
+    ssize_t n = getline(&l->line, &l->cap, l->in);
+    if (n < 0)
+        return 0;
+    l->lineno++;
+    l->len = (size_t)n;
+    if (l->len && l->line[l->len - 1] == '\n')
+        l->len--;
+    return 1;
+}
+
+int rgd_lines_end(rgd_lines *l)
+{
+    rgd_progress_end(&l->pg);
+    free(l->line);
+    l->line = NULL;
+    return ferror(l->in) ? -1 : 0;
 }

@@ -69,23 +69,9 @@ static void write_diff(FILE *o, long lineno, json_t *a, json_t *b)
         id = json_object_get(a, "claim_id");
     if (id)
         json_object_set(d, "claim_id", id);
-    json_t *both[2] = {a, b};
-    for (int side = 0; side < 2; side++) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(both[side], key, v)
-        {
-            if (strcmp(key, "claim_id") == 0 || strcmp(key, "line") == 0 || json_object_get(d, key))
-                continue;
-            json_t *va = json_object_get(a, key), *vb = json_object_get(b, key);
-            if (va && vb && json_equal(va, vb))
-                continue;
-            json_t *pair = json_object();
-            json_object_set(pair, "before", va ? va : json_null());
-            json_object_set(pair, "after", vb ? vb : json_null());
-            json_object_set_new(d, key, pair);
-        }
-    }
+    json_t *changes = rgd_result_changes(a, b);
+    json_object_update(d, changes);
+    json_decref(changes);
     char *s = json_dumps(d, JSON_PRESERVE_ORDER);
     if (s)
         fprintf(o, "%s\n", s);
@@ -146,23 +132,18 @@ void repl_cmd_whatif(repl *r, const char *args)
     changed_claim *ch = NULL;
     size_t n_ch = 0, cap_ch = 0;
     long lineno = 0, errors_a = 0, errors_b = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
     int stopped = 0;
-    rgd_progress pg;
-    rgd_progress_start(&pg, ":whatif", "claims", in, 0);
-    while (va && vb && la && lb && (n = getline(&line, &cap, in)) >= 0) {
-        rgd_progress_step(&pg, lineno);
+    rgd_lines l;
+    rgd_lines_start(&l, in, ":whatif");
+    while (va && vb && la && lb && rgd_lines_next(&l)) {
         if (r->interrupted && *r->interrupted) {
             *r->interrupted = 0;
             stopped = 1;
             break;
         }
-        lineno++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
+        lineno = l.lineno;
+        const char *line = l.line;
+        size_t len = l.len;
         json_t *a = settle_json(va, la, line, len, lineno), *b = settle_json(vb, lb, line, len, lineno);
         if (!a || !b) {
             if (a)
@@ -198,9 +179,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         json_decref(a);
         json_decref(b);
     }
-    rgd_progress_end(&pg);
-    int read_err = ferror(in);
-    free(line);
+    int read_err = rgd_lines_end(&l) != 0;
     fclose(in);
     if (out && fclose(out) != 0)
         repl_error(r, "writing %s failed", outpath);

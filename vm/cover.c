@@ -65,14 +65,20 @@ static int by_place(const void *a, const void *b)
     return x->def < y->def ? -1 : x->def > y->def;
 }
 
-/* The item already made for the same thing at the same place, or NULL. */
-static rg_cover_item *same_item(rg_cover_item *items, long n, const rg_cover_item *it)
+/* Add IT to the N items, or its hits to the item already made for the same
+ * thing at the same place (a parent's row is in each child's merged table
+ * too: one item); nothing for what is in no policy's file. */
+static void add_item(rg_cover_item *items, long *n, const rg_cover_item *it)
 {
-    for (long i = n - 1; i >= 0; i--)
+    if (it->policy == RG_NO_INDEX)
+        return;
+    for (long i = *n - 1; i >= 0; i--)
         if (items[i].kind == it->kind && items[i].line == it->line && items[i].def == it->def &&
-            items[i].policy == it->policy)
-            return &items[i];
-    return NULL;
+            items[i].policy == it->policy) {
+            items[i].hits += it->hits;
+            return;
+        }
+    items[(*n)++] = *it;
 }
 
 long rg_cover_items(const rg_cover *c, const rg_program *p, rg_cover_item **out)
@@ -83,32 +89,16 @@ long rg_cover_items(const rg_cover *c, const rg_program *p, rg_cover_item **out)
     long n = 0;
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *ch = &p->chunks[i];
-        if (!written_definition(p, ch))
-            continue;
-        rg_cover_item it = {RG_COVER_DEF, ch->def, policy_of_file(p, ch->file), ch->version, ch->file, ch->line,
-                            c ? c->chunk_hits[i] : 0};
-        if (it.policy == RG_NO_INDEX)
-            continue;
-        rg_cover_item *had = same_item(items, n, &it);
-        if (had)
-            had->hits += it.hits;
-        else
-            items[n++] = it;
+        if (written_definition(p, ch))
+            add_item(items, &n, &(rg_cover_item){RG_COVER_DEF, ch->def, policy_of_file(p, ch->file), ch->version,
+                                                 ch->file, ch->line, c ? c->chunk_hits[i] : 0});
     }
     for (uint32_t i = 0; i < p->n_notes; i++) {
         const rg_note *nt = &p->notes[i];
         rg_cover_kind k = nt->kind == RG_NOTE_ROW ? RG_COVER_ROW : nt->kind == RG_NOTE_ARM ? RG_COVER_ARM
                                                                                          : RG_COVER_OTHERWISE;
-        rg_cover_item it = {k, nt->def, policy_of_file(p, nt->file), RG_NO_INDEX, nt->file, nt->line,
-                            c ? c->note_hits[i] : 0};
-        if (it.policy == RG_NO_INDEX)
-            continue;
-        /* a parent's row is in each child's merged table too: one item */
-        rg_cover_item *had = same_item(items, n, &it);
-        if (had)
-            had->hits += it.hits;
-        else
-            items[n++] = it;
+        add_item(items, &n, &(rg_cover_item){k, nt->def, policy_of_file(p, nt->file), RG_NO_INDEX, nt->file,
+                                             nt->line, c ? c->note_hits[i] : 0});
     }
     qsort(items, (size_t)n, sizeof *items, by_place);
     *out = items;

@@ -8,16 +8,9 @@ that the page asks for nothing over the network. One line per check; exit 1
 when any failed, 2 when Chromium does not run."""
 import html.parser, os, re, subprocess, sys, tempfile
 
+from checks import check, done
+
 page, new = sys.argv[1], sys.argv[2]
-failed = 0
-
-
-def check(name, ok, got=""):
-    global failed
-    print(("ok      " if ok else "FAILED  ") + name)
-    if not ok:
-        failed += 1
-        print("        got: " + repr(got)[:600])
 
 
 class Node:
@@ -139,5 +132,4 @@ refs = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', text) + re.findall(r"url\(([^
 check("no resource is fetched", not refs, refs)
 check("the charts are inline SVG", len(list(root.all("svg"))) == 2)
 
-print("html: %d failed" % failed)
-sys.exit(1 if failed else 0)
+done("html")

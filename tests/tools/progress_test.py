@@ -5,16 +5,9 @@ a file), `regula diff` and `regula bench`, each once on a pseudo-terminal and
 once with standard error a pipe. One line per check; exit 1 on a failure."""
 import os, pty, re, select, subprocess, sys, tempfile
 
+from checks import check, done
+
 REGULA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/regula")
-failed = 0
-
-
-def check(name, ok, got=""):
-    global failed
-    print(("ok      " if ok else "FAILED  ") + name)
-    if not ok:
-        failed += 1
-        print("        got: " + repr(got)[-600:])
 
 
 def on_terminal(args):
@@ -65,5 +58,4 @@ for what, args in runs:
     rc, err = on_pipe(args)
     check("%s shows nothing when standard error is not a terminal" % what, "\x1b[K" not in err and "claims" not in err.replace("valid claims", ""), err)
 subprocess.run(["rm", "-rf", tmp])
-print("progress: %d failed" % failed)
-sys.exit(1 if failed else 0)
+done("progress")
