@@ -8,13 +8,16 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS+= -D_GNU_SOURCE
 B       ?= build
-# make install PREFIX=… (DESTDIR=… to stage): the regula tool, include/regula.h,
-# libregula.a, libregula.so and its pkg-config file regula.pc
+# make install PREFIX=… (DESTDIR=… to stage): the regula tool, its man page and
+# bash completion, include/regula.h, libregula.a, libregula.so and its
+# pkg-config file regula.pc
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 VERSION := $(shell sed -n 's/^#define REGULA_VERSION "\([^"]*\)".*/\1/p' include/regula.h)
 SONAME  := libregula.so.0
 
@@ -130,8 +133,11 @@ FORCE:
 .PHONY: FORCE
 
 install: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(B)/regula $(DESTDIR)$(BINDIR)/regula
+	install -m 644 docs/regula.1 $(DESTDIR)$(MANDIR)/man1/regula.1
+	install -m 644 cli/regula.bash $(DESTDIR)$(BASHCOMPDIR)/regula
 	install -m 644 include/regula.h $(DESTDIR)$(INCLUDEDIR)/regula.h
 	install -m 644 $(B)/libregula.a $(DESTDIR)$(LIBDIR)/libregula.a
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -140,7 +146,8 @@ install: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/regula $(DESTDIR)$(INCLUDEDIR)/regula.h $(DESTDIR)$(LIBDIR)/libregula.a \
-	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libregula.so $(DESTDIR)$(PKGCONFIGDIR)/regula.pc
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libregula.so $(DESTDIR)$(PKGCONFIGDIR)/regula.pc \
+	    $(DESTDIR)$(MANDIR)/man1/regula.1 $(DESTDIR)$(BASHCOMPDIR)/regula
 
 $(B)/regula: $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a $(LIBS)

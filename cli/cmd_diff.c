@@ -32,7 +32,7 @@ static void usage(FILE *o)
                "                  FIELD: {\"before\", \"after\"}, …} with every field that changed\n"
                "  --html FILE     write the report as one self-contained page (no network): charts of the\n"
                "                  change by region and of the change per claim, and the biggest changes\n"
-               "                  with where their amounts came from (--explain), before and after\n\n"
+               "                  with where each of their amounts came from, before and after\n\n"
                "A progress line shows on standard error while it is a terminal.\n"
                "exit status: 0 no claim changed, 1 some claims changed, 2 usage, pack or I/O error\n");
 }

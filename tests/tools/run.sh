@@ -2,7 +2,8 @@
 # run.sh REGULA — the tools around the compiler, from the repository root:
 # `regula test` (choosing tests, --coverage, --format json), `regula diff`
 # (text, JSON lines, and the HTML page as headless Chromium shows it),
-# progress on a terminal, the man page, bash completion and `make install`.
+# progress on a terminal, the man page and bash completion (man_test.py) and
+# where `make install` puts them.
 # Each command case's standard output, standard error and exit status are
 # compared with expected/NAME.out. One line per check, then
 # "tools: N passed, M failed"; exit 1 on a failure.
@@ -94,6 +95,29 @@ fi
 # ---- progress on a terminal, and none on a pipe ----
 if python3 $here/progress_test.py "$REGULA" >"$tmp/progress.log" 2>&1; then ok "progress lines"
 else bad "progress lines"; sed 's/^/        /' "$tmp/progress.log"; fi
+
+# ---- the man page and bash completion, and where make install puts them ----
+if python3 $here/man_test.py "$REGULA" docs/regula.1 cli/regula.bash >"$tmp/man.log" 2>&1; then
+  ok "man page and bash completion"
+else bad "man page and bash completion"; grep -v '^ok' "$tmp/man.log" | sed 's/^/        /'; fi
+B=$(dirname "$REGULA")
+stage=$tmp/stage
+if make --no-print-directory -s B="$B" install PREFIX=/usr DESTDIR="$stage" >"$tmp/install.log" 2>&1 &&
+   [ -x "$stage/usr/bin/regula" ] && [ -f "$stage/usr/share/man/man1/regula.1" ] &&
+   [ -f "$stage/usr/share/bash-completion/completions/regula" ] &&
+   cmp -s docs/regula.1 "$stage/usr/share/man/man1/regula.1" &&
+   cmp -s cli/regula.bash "$stage/usr/share/bash-completion/completions/regula"; then
+  ok "make install DESTDIR=… PREFIX=/usr: the man page in share/man/man1, the completion in share/bash-completion"
+else bad "make install puts the man page and completion under DESTDIR and PREFIX"; find "$stage" | sed 's/^/        /'; cat "$tmp/install.log"; fi
+if make --no-print-directory -s B="$B" install PREFIX=/opt/rg MANDIR=/opt/rg/man DESTDIR="$stage" >/dev/null 2>&1 &&
+   [ -f "$stage/opt/rg/man/man1/regula.1" ] && [ -f "$stage/opt/rg/share/bash-completion/completions/regula" ]; then
+  ok "make install MANDIR=…: the man page where asked"
+else bad "make install MANDIR=…"; fi
+if make --no-print-directory -s B="$B" uninstall PREFIX=/usr DESTDIR="$stage" >/dev/null 2>&1 &&
+   [ ! -e "$stage/usr/share/man/man1/regula.1" ] && [ ! -e "$stage/usr/share/bash-completion/completions/regula" ] &&
+   [ ! -e "$stage/usr/bin/regula" ]; then
+  ok "make uninstall removes them"
+else bad "make uninstall leaves files"; find "$stage/usr" -type f | sed 's/^/        /'; fi
 
 echo "tools: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
