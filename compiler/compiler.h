@@ -224,5 +224,26 @@ uint32_t rgc_schema_field(const rgc_pack *pack, const char *path);
 /* Ledger field index of "scope.field", RG_NO_INDEX if none. */
 uint32_t rgc_ledger_field(const rgc_pack *pack, const char *scope, const char *field);
 
+/* A table as policy POLICY sees it as of date ASOF (RG_NONE: outside every
+ * version): the rows of the implementation that runs then — its own with the
+ * rows it inherits merged in, parents' first as the policies replace them —
+ * and who wrote each (table_view.c, for the REPL's :show). */
+typedef struct {
+    const rg_row *row;
+    const char *policy;       /* the policy whose declaration holds the row */
+    const char *version;      /* its version, NULL when not in one */
+} rgc_table_row;
+typedef struct {
+    const rg_decl *root;      /* the table's first declaration: its type, inputs and hit policy */
+    const char *policy;       /* whose implementation runs (NULL: none gives the table) */
+    const char *version;      /* ... in which version, NULL outside one */
+    rgc_table_row *rows;
+    uint32_t n_rows;
+} rgc_table_view;
+/* 0 and *out (rgc_table_view_free it), or -1 when NAME is no table or
+ * POLICY no policy of the pack. */
+int rgc_table_view_at(rgc_pack *pack, const char *name, uint32_t policy, int64_t asof, rgc_table_view *out);
+void rgc_table_view_free(rgc_table_view *v);
+
 
 #endif

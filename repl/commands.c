@@ -62,7 +62,8 @@ static const command commands[] = {
      "New definitions go into the current policy, and the sample claim is set in\n"
      "it (its region fields take the policy's name, as `regula test` does), so\n"
      "expressions are evaluated the way that policy settles. A claim set with\n"
-     ":claim keeps its own region: the policy of its insured region settles it."},
+     ":claim keeps its own region, and the current policy follows it: the\n"
+     "policy that settles the claim becomes the current one."},
     {"policies", {NULL, NULL}, cmd_policies, ":policies", "list the policies with their parents and versions",
      "One line per policy: its name, what it extends, its source file, then its\n"
      "versions with their dates. The current policy is marked with *."},
@@ -78,7 +79,8 @@ static const command commands[] = {
      "                        :claim set items[0].amount = ¥800\n"
      "                        :claim set items = [{code: \"S0001\", amount: ¥500}]\n"
      ":claim reset            goes back to the pack's sample claim\n"
-     "Until a claim is set, the current claim is the pack's `sample claim` in the current policy."},
+     "Until a claim is set, the current claim is the pack's `sample claim` in the current policy.\n"
+     "A claim set here makes the policy that settles it the current policy."},
     {"settle", {NULL, NULL}, cmd_settle, ":settle", "settle the current claim: every result field, and the ledger it leaves",
      "Settles the current claim with the session's pack (definitions and overrides\n"
      "included), from an empty ledger, and shows each result field and value, then\n"
@@ -109,6 +111,15 @@ static const command commands[] = {
      "fund, critical, account and cash before and after and their difference,\n"
      "and the ten claims whose fund changed most. --out FILE writes one JSON line\n"
      "per changed claim: {\"line\": N, \"claim_id\": …, FIELD: {\"before\": …, \"after\": …}, …}."},
+    {"show", {NULL, NULL}, repl_cmd_show, ":show [POLICY[@VERSION].]TABLE", "show a table as the current policy sees it",
+     "Lists every row of TABLE as the current policy sees it on the current\n"
+     "claim's date: the rows it inherits merged with its own and its version's,\n"
+     "a child's row replacing its parent's of the same cells, each with the\n"
+     "policy (and version) that wrote it and its source line; the session's\n"
+     ":set rows too.\n"
+     "  :show outpatient_ratio              in the current policy, on the claim's date\n"
+     "  :show LN-CY.outpatient_ratio        in LN-CY, on the claim's date\n"
+     "  :show LN-CY@2024.outpatient_ratio   in LN-CY's version 2024"},
     {"type", {NULL, NULL}, cmd_type, ":type EXPR", "show the type of an expression, without evaluating it",
      "Type-checks EXPR in the current pack and shows its type; no claim is needed."},
     {"disasm", {NULL, NULL}, cmd_disasm, ":disasm NAME", "show the bytecode of a definition",
@@ -329,6 +340,31 @@ static void flat_claim(table2 *t, json_t *v, const char *prefix)
     }
 }
 
+/* The current claim changed: say at once when it will not settle, and let
+ * the current policy follow it (the policy that settles it becomes current,
+ * so that definitions and :show are that policy's). */
+static void claim_changed(repl *r, const char *not_settling)
+{
+    const rg_program *p = repl_program(r->cur);
+    rg_vm *vm = p ? rg_vm_new(p) : NULL;
+    char err[600];
+    if (!vm) {
+        rg_vm_free(vm);
+        return;
+    }
+    if (rg_bind_claim(vm, r->claim, err, sizeof err) != RG_OK) {
+        fprintf(r->out, "warning: %s: %s\n", not_settling, err);
+    } else if (rg_vm_begin(vm), vm->policy_chosen) {
+        const char *pol = p->str[p->policies[vm->policy].name];
+        if (strcmp(pol, r->policy) != 0) {
+            free(r->policy);
+            r->policy = strdup(pol);
+            fprintf(r->out, "current policy %s: it settles this claim\n", pol);
+        }
+    }
+    rg_vm_free(vm);
+}
+
 static void set_claim(repl *r, json_t *c, const char *from)
 {
     if (r->claim)
@@ -338,13 +374,7 @@ static void set_claim(repl *r, json_t *c, const char *from)
     r->claim_from = strdup(from);
     json_t *id = json_object_get(c, "claim_id");
     fprintf(r->out, "claim %s from %s\n", json_is_string(id) ? json_string_value(id) : "(no claim_id)", from);
-    /* say at once when it will not settle */
-    const rg_program *p = repl_program(r->cur);
-    rg_vm *vm = p ? rg_vm_new(p) : NULL;
-    char err[600];
-    if (vm && rg_bind_claim(vm, c, err, sizeof err) != RG_OK)
-        fprintf(r->out, "warning: this claim does not settle as it is: %s\n", err);
-    rg_vm_free(vm);
+    claim_changed(r, "this claim does not settle as it is");
 }
 
 static void claim_from_file(repl *r, const char *path, const char *which)
@@ -523,11 +553,7 @@ static void claim_set(repl *r, const char *args)
                 r->claim_from = strdup("the sample claim, changed");
             }
             fprintf(r->out, "%s = %s\n", path, value);
-            const rg_program *p = repl_program(r->cur);
-            rg_vm *vm = rg_vm_new(p);
-            if (vm && rg_bind_claim(vm, r->claim, err, sizeof err) != RG_OK)
-                fprintf(r->out, "warning: the claim does not settle now: %s\n", err);
-            rg_vm_free(vm);
+            claim_changed(r, "the claim does not settle now");
         }
     }
     free(dtext);
@@ -549,7 +575,7 @@ static void cmd_claim(repl *r, const char *arg)
         if (r->claim)
             json_decref(r->claim);
         r->claim = NULL;
-        fprintf(r->out, "the current claim is the sample claim again\n");
+        fprintf(r->out, "the current claim is the sample claim again, in %s\n", r->policy);
         return;
     }
     if (*arg == '{') {

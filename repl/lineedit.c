@@ -100,7 +100,8 @@ static void build_cands(const char *line, int start)
             cand(p->str[p->policies[i].name]);
         return;
     }
-    int setlike = strncmp(line, ":set", 4) == 0 || strncmp(line, ":unset", 6) == 0;
+    int showlike = strncmp(line, ":show", 5) == 0; /* [POLICY[@VERSION].]TABLE */
+    int setlike = strncmp(line, ":set", 4) == 0 || strncmp(line, ":unset", 6) == 0 || showlike;
     int claimset = strncmp(line, ":claim set", 10) == 0;
     /* POLICY.name and POLICY@VERSION.name */
     const char *word = line + start;
@@ -116,7 +117,8 @@ static void build_cands(const char *line, int start)
             snprintf(prefix, sizeof prefix, "%.*s", (int)(dot - word + 1), word);
             for (uint32_t i = 0; i < p->n_defs; i++) {
                 const char *n = p->str[p->defs[i].name];
-                if (strncmp(n, "result.", 7) == 0 || strcmp(n, "__it") == 0)
+                if (strncmp(n, "result.", 7) == 0 || strcmp(n, "__it") == 0 ||
+                    (showlike && p->defs[i].kind != RG_DEF_TABLE))
                     continue;
                 char buf[300];
                 snprintf(buf, sizeof buf, "%s%s", prefix, n);
@@ -136,6 +138,12 @@ static void build_cands(const char *line, int start)
                     cand(buf);
                 }
         }
+    }
+    if (showlike) {
+        for (uint32_t i = 0; i < p->n_defs; i++)
+            if (p->defs[i].kind == RG_DEF_TABLE)
+                cand(p->str[p->defs[i].name]);
+        return;
     }
     /* claim fields: person.scheme, visit.date … (items[] fields as item.code) */
     for (uint32_t i = 0; i < p->n_fields; i++) {

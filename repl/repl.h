@@ -120,6 +120,10 @@ int repl_override_extras(repl *r, const repl_build *base, rgc_extra **out, uint3
 void repl_free_extras(rgc_extra *x, uint32_t n);
 void repl_override_free(repl_override *o);
 
+/* ---- show.c ---- */
+/* :show [POLICY[@VERSION].]TABLE */
+void repl_cmd_show(repl *r, const char *args);
+
 /* ---- whatif.c ---- */
 void repl_cmd_whatif(repl *r, const char *args);
 

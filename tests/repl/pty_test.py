@@ -95,6 +95,11 @@ with tempfile.TemporaryDirectory() as tmp:
     out = read_until(fd, r"override")
     check("tab completes POLICY.name after :set", "LN-CY.outpatient_cap_employee" in out, out)
     read_until(fd, r"CN=> ")
+    send(fd, ":show LN-CY@2024.outpatient_ra\t\r")
+    out = read_until(fd, r"table of LN-CY 2024")
+    check("tab completes POLICY@VERSION.table after :show", "LN-CY@2024.outpatient_ratio" in out and
+          "as LN-CY sees it in its version 2024" in out, out)
+    read_until(fd, r"CN=> ")
 
     # UTF-8: a Chinese name and string, edited with the cursor keys
     send(fd, 'def 门诊 = "门诊报销"\r')
