@@ -120,47 +120,28 @@ void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg
         return;
     }
     fprintf(out, "coverage: what the tests reach\n");
-    /* columns: policy, reached (and %), then each kind */
-    char cell[256][4][48];
-    const char *names[256];
-    uint32_t rows = 0;
+    cli_table t;
+    cli_table_init(&t, "lllll");
+    cli_table_row(&t, "policy", "reached", kind_names[K_DEF], kind_names[K_ROW], kind_names[K_ARM]);
     tally all = {{0}, {0}};
-    for (uint32_t pol = 0; pol < p->n_policies && rows < 255; pol++) {
-        tally *t = &per[pol];
-        if (sum(t->total) == 0 && (!chosen || !chosen[pol]))
+    char cell[4][48], pc[16];
+    for (uint32_t pol = 0; pol <= p->n_policies; pol++) {
+        const tally *x = pol < p->n_policies ? &per[pol] : &all;
+        if (pol < p->n_policies && sum(x->total) == 0 && (!chosen || !chosen[pol]))
             continue;
-        names[rows] = p->str[p->policies[pol].name];
-        char pc[16];
-        percent(sum(t->reached), sum(t->total), pc, sizeof pc);
-        snprintf(cell[rows][0], sizeof cell[rows][0], "%u/%u %s", sum(t->reached), sum(t->total), pc);
+        percent(sum(x->reached), sum(x->total), pc, sizeof pc);
+        snprintf(cell[0], sizeof cell[0], "%u/%u %s", sum(x->reached), sum(x->total), pc);
         for (int k = 0; k < K_KINDS; k++) {
-            tally_cell(t->reached[k], t->total[k], cell[rows][k + 1], sizeof cell[rows][k + 1]);
-            all.reached[k] += t->reached[k];
-            all.total[k] += t->total[k];
+            tally_cell(x->reached[k], x->total[k], cell[k + 1], sizeof cell[k + 1]);
+            if (pol < p->n_policies) {
+                all.reached[k] += x->reached[k];
+                all.total[k] += x->total[k];
+            }
         }
-        rows++;
+        cli_table_row(&t, pol < p->n_policies ? p->str[p->policies[pol].name] : "all", cell[0], cell[1], cell[2],
+                      cell[3]);
     }
-    names[rows] = "all";
-    char pc[16];
-    percent(sum(all.reached), sum(all.total), pc, sizeof pc);
-    snprintf(cell[rows][0], sizeof cell[rows][0], "%u/%u %s", sum(all.reached), sum(all.total), pc);
-    for (int k = 0; k < K_KINDS; k++)
-        tally_cell(all.reached[k], all.total[k], cell[rows][k + 1], sizeof cell[rows][k + 1]);
-    rows++;
-    size_t w[5] = {strlen("policy"), strlen("reached"), strlen(kind_names[0]), strlen(kind_names[1]),
-                   strlen(kind_names[2])};
-    for (uint32_t r = 0; r < rows; r++) {
-        if (strlen(names[r]) > w[0])
-            w[0] = strlen(names[r]);
-        for (int k = 0; k < 4; k++)
-            if (strlen(cell[r][k]) > w[k + 1])
-                w[k + 1] = strlen(cell[r][k]);
-    }
-    fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], "policy", (int)w[1], "reached", (int)w[2], kind_names[0],
-            (int)w[3], kind_names[1], kind_names[2]);
-    for (uint32_t r = 0; r < rows; r++)
-        fprintf(out, "  %-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], names[r], (int)w[1], cell[r][0], (int)w[2],
-                cell[r][1], (int)w[3], cell[r][2], cell[r][3]);
+    cli_table_print(out, &t, "  ");
     /* what was not reached, with its source line */
     long missing = 0;
     for (long i = 0; i < n; i++)
@@ -168,25 +149,16 @@ void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg
     if (missing) {
         fprintf(out, "not reached (%ld):\n", missing);
         char where[600], what[300], text[400];
-        size_t ww = 0, wl = 0;
-        for (long i = 0; i < n; i++) {
-            if (items[i].hits)
-                continue;
-            snprintf(where, sizeof where, "%s:%u", p->str[items[i].file], items[i].line);
-            item_label(p, &items[i], what, sizeof what);
-            if (strlen(where) > ww)
-                ww = strlen(where);
-            if (strlen(what) > wl)
-                wl = strlen(what);
-        }
+        cli_table_init(&t, "lll");
         for (long i = 0; i < n; i++) {
             if (items[i].hits)
                 continue;
             snprintf(where, sizeof where, "%s:%u", p->str[items[i].file], items[i].line);
             item_label(p, &items[i], what, sizeof what);
             source_line(diag, p->str[items[i].file], items[i].line, text, sizeof text);
-            fprintf(out, "  %-*s  %-*s  %s\n", (int)ww, where, (int)wl, what, text);
+            cli_table_row(&t, where, what, text);
         }
+        cli_table_print(out, &t, "  ");
     }
     free(items);
     free(per);
