@@ -119,5 +119,27 @@ if make --no-print-directory -s B="$B" uninstall PREFIX=/usr DESTDIR="$stage" >/
   ok "make uninstall removes them"
 else bad "make uninstall leaves files"; find "$stage/usr" -type f | sed 's/^/        /'; fi
 
+# ---- docs/tools.md shows what these commands print ----
+if python3 - docs/tools.md $here/expected tests/golden >"$tmp/docs.log" 2>&1 <<'PY'
+import os, re, sys
+doc, expected, golden = sys.argv[1:4]
+text = open(doc, encoding="utf-8").read()
+blocks = re.findall(r"<!-- output: (\S+) -->\n```text\n(.*?)```", text, re.S)
+bad = 0
+for name, block in blocks:
+    if name.startswith("golden/"):
+        want = open(os.path.join(golden, name[7:]), encoding="utf-8").read()
+        want = "".join(l for l in want.splitlines(True) if not l.startswith("[exit status"))
+    else:
+        out = open(os.path.join(expected, name + ".out"), encoding="utf-8").read()
+        want = out[out.index("--- stdout\n") + 11:out.index("--- stderr\n")]
+    if block != want:
+        bad += 1
+        print("docs/tools.md: the block of %s is not what the command prints now" % name)
+sys.exit(1 if bad or len(blocks) < 3 else 0)
+PY
+then ok "docs/tools.md shows the outputs of these cases"
+else bad "docs/tools.md"; sed 's/^/        /' "$tmp/docs.log"; fi
+
 echo "tools: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
