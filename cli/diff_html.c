@@ -192,7 +192,7 @@ found:;
 typedef struct {
     char key[160];
     const char *def, *value;
-    char from[240];         /* policy, version, row or arm: what the two trails compare */
+    char from[600];         /* policy, version, row or arm: what the two trails compare */
     char at[240];           /* file:line, the file without its folder (the packs' folders differ) */
 } step;
 

@@ -115,9 +115,11 @@ void rgc_pack_free(rgc_pack *pk)
         rgc_policy *p = pk->policies.v[i];
         rg_vec_free(&p->versions);
         rg_vec_free(&p->catalogs);
+        rg_vec_free(&p->rejects);
     }
     rg_vec *vecs[] = {&pk->files, &pk->policies, &pk->defs, &pk->impls, &pk->versions, &pk->tests,
-                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->updates};
+                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->updates,
+                      &pk->member_owner};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);
