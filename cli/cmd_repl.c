@@ -50,6 +50,12 @@ int cmd_repl(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (pack && strncmp(pack, "git:", 4) == 0) {
+        fprintf(stderr, "regula repl: %s: the REPL reads its pack's files again (:reload), so it needs them on "
+                        "disk: check the revision out (git worktree add /tmp/rev REV) and give its folder\n",
+                pack);
+        return EXIT_USAGE;
+    }
     setlocale(LC_ALL, "");
     struct stat st;
     if (!pack && stat("policies", &st) == 0 && S_ISDIR(st.st_mode))

@@ -146,7 +146,7 @@ static void usage(FILE *o)
                "file:line:col, then `N passed, N failed`. After PACK, policy names or policy files of\n"
                "the pack choose whose tests run (the pack is compiled whole all the same).\n"
                "Exit status 0 when every chosen test passed, 1 when one failed, the pack does not\n"
-               "compile or nothing was chosen, 2 on a usage error.\n\n"
+               "compile or the policies and --run named chose no test, 2 on a usage error.\n\n"
                "  -v                  list every test\n"
                "  --run REGEX         only the tests whose name matches REGEX (POSIX extended, searched\n"
                "                      anywhere in the name: --run 'cap|deductible', --run '^LN')\n"

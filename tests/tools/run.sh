@@ -69,6 +69,7 @@ case_ diff_no_pack diff $here/pack $here/nothere $here/claims.jsonl
 case_ diff_no_claims diff $here/pack "$new" $here/nothere.jsonl
 case_ diff_html_stdin diff --html "$W/page.html" $here/pack "$new" -
 case_ diff_bad_git diff git:no-such-rev:$here/pack "$new" $here/claims.jsonl
+case_ repl_git repl --pack git:HEAD:$here/pack
 # the same from the committed pack, when the fixture is as committed
 if git rev-parse --verify -q HEAD >/dev/null 2>&1 && git diff --quiet HEAD -- $here/pack 2>/dev/null &&
    git cat-file -e HEAD:$here/pack/CN.rg 2>/dev/null; then
