@@ -48,6 +48,7 @@ struct rgc_impl {
     rgc_version *version;   /* NULL: not versioned */
     rg_vec rows;            /* tables: merged rg_row* */
     rg_vec deps;            /* rgc_def* it reads */
+    rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
     int checked;
 };
@@ -87,6 +88,7 @@ struct rgc_policy {
     const char *dir;        /* directory of its source file (for CSV paths) */
     int depth;
     rg_vec rejects;         /* its own `reject` rules and `for` blocks holding some, in file order */
+    rg_vec updates;         /* its own ledger `update` blocks, in file order */
 };
 
 typedef struct {
@@ -140,9 +142,9 @@ typedef struct rgc_pack {
     rg_vec catalog_decls;   /* root rg_decl* per catalog */
     rg_vec ledger_decls;    /* rg_decl* per scope */
     rg_vec bracket_decls;   /* rg_decl* per bracket schedule */
-    rg_vec updates;         /* rg_decl* */
     rg_decl *result;
     rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
+    rgc_impl key_reads;     /* deps: the definitions the ledger keys read */
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
     rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
 

@@ -503,8 +503,16 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
     uint32_t n = 0;
     for (rgc_policy *q = im->policy; q && n < 256; q = q->parent)
         chain[n++] = q;
+    rgc_pass pass = pk->pass;
     while (n-- > 0) {
         rgc_policy *q = chain[n];
+        /* a rule is checked, and its errors told, where it is written; in the
+         * regions under it, it is compiled again, quietly */
+        if (pass == RGC_PASS_CHECK && q != im->policy)
+            pk->pass = RGC_PASS_INFER;
+        else
+            pk->pass = pass;
+        pk->cur.policy = q; /* and read as where it is written */
         for (uint32_t i = 0; i < q->rejects.n; i++) {
             rg_decl *d = q->rejects.v[i];
             if (d->kind == RG_D_REJECT) {
@@ -534,6 +542,8 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
             rgc_patch(pk, next, 1, rgc_here(pk));
         }
     }
+    pk->pass = pass;
+    pk->cur.policy = im->policy;
     rgc_emit_value(pk, 1);
     return rgc_ty_scalar(RG_T_BOOL);
 }

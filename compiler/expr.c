@@ -37,10 +37,23 @@ static int builtin_cheap(const char *name);
 
 static void unknown_name(rgc_pack *pk, rg_expr *e)
 {
+    const rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+    for (uint32_t i = 0; i < pk->defs.n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        if (!d->hidden && d->owner && strcmp(d->name, e->name) == 0 && !rgc_policy_within(here, d->owner)) {
+            const rg_source *src = rg_diag_source(pk->diag, d->root->name_loc.file);
+            char hint[300];
+            snprintf(hint, sizeof hint, "%s is not among them: declare it in %s, or in a policy that both extend",
+                     here->name, here->name);
+            rgc_error(pk, e->loc, hint, "'%s' is declared by %s (%s:%u) for itself and the regions under it", e->name,
+                      d->owner->name, src ? src->path : "?", rgc_line(pk, d->root->name_loc));
+            return;
+        }
+    }
     rg_vec cands = {0};
     for (uint32_t i = 0; i < pk->defs.n; i++) {
         rgc_def *d = pk->defs.v[i];
-        if (!d->per_item && !d->hidden)
+        if (!d->per_item && !d->hidden && (!d->owner || rgc_policy_within(here, d->owner)))
             rg_vec_push(&cands, (void *)d->name);
     }
     for (uint32_t i = 0; i < pk->cur.n_scope; i++)
@@ -431,6 +444,15 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
                 rgc_error(pk, e->loc, NULL, "%s cannot read the ledger", pk->cur.claim_only_what);
                 return T_ERROR;
             }
+            rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
+            rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+            if (!rgc_policy_within(here, owner)) {
+                char hint[200];
+                snprintf(hint, sizeof hint, "read it in %s or a region under it", owner->name);
+                rgc_error(pk, e->loc, hint, "the ledger '%s' belongs to %s and the regions under it, not to %s", n,
+                          owner->name, here->name);
+                return T_ERROR;
+            }
             return ty_k(RGC_K_LEDGER, i);
         }
     for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
@@ -518,6 +540,8 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
             const rg_ledger_field *f = &p->ledger_fields[s->first_field + i];
             if (strcmp(rgc_str_text(pk, f->name), n) == 0) {
                 rg_vec_free(&cands); /* it holds the fields before this one */
+                if (rgc_counts_reads(pk) && !pk->cur.impl->ledger_at.end)
+                    pk->cur.impl->ledger_at = e->loc;
                 rgc_emit(pk, RG_OP_LOAD_LEDGER, s->first_field + i, 0);
                 return rgc_ty_from_packed(f->type);
             }

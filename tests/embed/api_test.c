@@ -288,6 +288,35 @@ static void test_host_ledger(regula_pack *pk)
     free(et);
 }
 
+/* A region's own ledger (tests/golden/run/region_ledger): a claim of a policy
+ * outside the region has no record in it, whatever its keys; one inside has. */
+static void test_region_ledgers(void)
+{
+    regula_pack *pk = load("regions.rgc", NULL);
+    if (!pk)
+        return;
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    int visits = regula_ledger_scope_index(pk, "visits"), extra = regula_ledger_scope_index(pk, "extra");
+    CHECK(regula_ledger_scope_count(pk) == 3 && visits == 1 && extra == 2, "scopes %u", regula_ledger_scope_count(pk));
+    static const struct {
+        const char *region;
+        int visits, extra;
+    } cases[] = {{"CN", 0, 0}, {"XX", 1, 0}, {"XX-A", 1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char claim[200];
+        snprintf(claim, sizeof claim,
+                 "{\"claim_id\":\"c\",\"person\":\"P\",\"region\":\"%s\",\"date\":\"2025-01-01\",\"amount\":\"1.00\"}",
+                 cases[i].region);
+        CHECK(regula_claim_json(ctx, claim, strlen(claim), 1) == REGULA_OK, "%s: %s", cases[i].region, regula_errmsg(ctx));
+        CHECK(regula_ledger_applies(ctx, 0) == 1, "%s: CN's ledger applies", cases[i].region);
+        CHECK(regula_ledger_applies(ctx, (unsigned)visits) == cases[i].visits, "%s: XX's ledger", cases[i].region);
+        CHECK(regula_ledger_applies(ctx, (unsigned)extra) == cases[i].extra, "%s: XX-A's ledger", cases[i].region);
+    }
+    regula_ctx_free(ctx);
+    regula_pack_free(pk);
+}
+
 /* ---- the typed builder -------------------------------------------------------------- */
 
 /* The claim of shared/spec/settlement.md section 5. */
@@ -636,6 +665,7 @@ int main(int argc, char **argv)
         test_json_messages(pk);
         regula_pack_free(pk);
     }
+    test_region_ledgers();
     test_externs();
     test_allocator_limits();
     printf("api_test: %d checks, %d failed\n", checks, failures);
