@@ -191,6 +191,8 @@ typedef struct {
     const char *policy;
     const char *name;
     const char *text;
+    int new_names;      /* 1: an untyped definition of a name the policy does not see
+                         * declares it there, as a typed one does (the REPL) */
 } rgc_extra;
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras);
 void rgc_pack_free(rgc_pack *pack);
@@ -208,6 +210,9 @@ rg_diag *rgc_pack_diag(rgc_pack *pack);
 int rgc_const_eval(rgc_pack *pack, const rg_expr *e, const rgc_ty *expected, rg_value *v, rgc_ty *ty);
 /* Look up a definition by name (RG_NO_INDEX when there is none). */
 uint32_t rgc_def_slot(const rgc_pack *pack, const char *name);
+/* Does policy see a definition called name (the base policy's, or one a
+ * region it is or is under declared)? */
+int rgc_def_visible(rgc_pack *pack, const char *name, const char *policy);
 /* The i-th name of a scalar type a policy writes (int, money, …), NULL past
  * the last: the one table of written type names (types.c), for completion. */
 const char *rgc_type_name_at(uint32_t i);
