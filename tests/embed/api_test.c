@@ -269,7 +269,7 @@ static void test_host_ledger(regula_pack *pk)
                         st.r = realloc(st.r, st.cap * sizeof *st.r);
                     }
                     r = &st.r[st.n++];
-                    snprintf(r->key, sizeof r->key, "%s", keys[sc]);
+                    snprintf(r->key, sizeof r->key, "%.159s", keys[sc]);
                 }
                 for (unsigned f = 0; f < regula_ledger_field_count(pk, sc); f++)
                     regula_ledger_get(ctx, sc, f, &r->vals[f]);
@@ -441,6 +441,81 @@ static void test_builder(regula_pack *pk)
     regula_ctx_new(pk, &ctx);
     CHECK(regula_settle(ctx) == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "no claim"), "%s", regula_errmsg(ctx));
     CHECK(regula_result_json(ctx) == NULL, "no result yet");
+    regula_ctx_free(ctx);
+}
+
+
+/* The example claim with Part 2's fields: two coverage periods (a transfer),
+ * a manual submission with its documents, a disease; built, and as JSON. */
+static regula_status build_part2(regula_ctx *ctx, int documents)
+{
+    regula_status s = build_example(ctx, 1);
+    unsigned k = 9;
+    s = s ? s : regula_claim_set_enum(ctx, "visit.type", "outpatient");
+    s = s ? s : regula_claim_set_enum(ctx, "institution.region", "LN-CY");
+    s = s ? s : regula_claim_add(ctx, "person.coverage", &k);
+    s = s ? s : regula_claim_set_enum(ctx, "person.coverage[].region", "BJ");
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[].from", 2015, 1, 1);
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[0].to", 2022, 12, 31);
+    s = s ? s : regula_claim_add(ctx, "person.coverage", NULL);
+    s = s ? s : regula_claim_set_enum(ctx, "person.coverage[].region", "LN-CY");
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[1].from", 2023, 1, 1);
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[].account_arrived_on", 2023, 2, 1);
+    s = s ? s : regula_claim_set_enum(ctx, "visit.channel", "manual");
+    s = s ? s : regula_claim_set_date(ctx, "visit.submitted_on", 2025, 3, 20);
+    if (documents) {
+        static const char *const docs[] = {"invoice", "itemized_list", "prescription", "medical_record"};
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+            s = s ? s : regula_claim_add(ctx, "visit.documents", NULL);
+            s = s ? s : regula_claim_set_string(ctx, "visit.documents[]", docs[i]);
+        }
+    } else {
+        s = s ? s : regula_claim_set_empty(ctx, "visit.documents");
+    }
+    s = s ? s : regula_claim_set_enum(ctx, "visit.chronic_disease", "DM");
+    CHECK(s != REGULA_OK || k == 0, "the first period's index %u", k);
+    return s;
+}
+
+static const char part2_json[] =
+    "{\"claim_id\": \"C1\", \"person\": {\"id\": \"P1\", \"insured_region\": \"LN-CY\", \"scheme\": \"employee\", "
+    "\"status\": \"retired\", \"enrolled_on\": \"2019-05-01\", \"filing\": {\"kind\": \"long_term\", \"region\": \"BJ\"}, "
+    "\"account_balance\": \"800.00\", \"coverage\": [{\"region\": \"BJ\", \"from\": \"2015-01-01\", \"to\": \"2022-12-31\"}, "
+    "{\"region\": \"LN-CY\", \"from\": \"2023-01-01\", \"account_arrived_on\": \"2023-02-01\"}]}, "
+    "\"institution\": {\"id\": \"H1\", \"region\": \"LN-CY\", \"level\": 3, \"designated\": true, \"specialty\": false}, "
+    "\"visit\": {\"type\": \"outpatient\", \"date\": \"2025-03-14\", \"emergency\": false, \"card\": true, "
+    "\"channel\": \"manual\", \"submitted_on\": \"2025-03-20\", \"documents\": %s, \"chronic_disease\": \"DM\"}, "
+    "\"items\": [{\"code\": \"D0001\", \"amount\": \"120.00\"}]}";
+
+static void test_builder_part2(regula_pack *pk)
+{
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    for (int documents = 1; documents >= 0; documents--) {
+        char json[2048], want[1024];
+        snprintf(json, sizeof json, part2_json,
+                 documents ? "[\"invoice\", \"itemized_list\", \"prescription\", \"medical_record\"]" : "[]");
+        CHECK(regula_claim_json(ctx, json, strlen(json), 0) == REGULA_OK, "%s", regula_errmsg(ctx));
+        CHECK(regula_ledger_none(ctx, REGULA_ALL_SCOPES) == REGULA_OK && regula_settle(ctx) == REGULA_OK, "%s",
+              regula_errmsg(ctx));
+        snprintf(want, sizeof want, "%s", regula_result_json(ctx));
+        CHECK(strstr(want, documents ? "\"reason\": \"OK\"" : "\"reason\": \"MISSING_DOCUMENTS\""), "%s", want);
+        CHECK(build_part2(ctx, documents) == REGULA_OK, "building: %s", regula_errmsg(ctx));
+        CHECK(regula_ledger_applies(ctx, (unsigned)regula_ledger_scope_index(pk, "disease_yearly")) == 1,
+              "a DM visit has a per-disease record");
+        CHECK(regula_ledger_none(ctx, REGULA_ALL_SCOPES) == REGULA_OK && regula_settle(ctx) == REGULA_OK, "%s",
+              regula_errmsg(ctx));
+        const char *got = regula_result_json(ctx);
+        CHECK(got && strcmp(got, want) == 0, "built:\n got %s\nwant %s", got ? got : "(null)", want);
+    }
+    /* a nonempty list given empty, as the binder refuses [] */
+    CHECK(build_example(ctx, 1) == REGULA_OK && regula_claim_set_empty(ctx, "person.coverage") == REGULA_OK, "%s",
+          regula_errmsg(ctx));
+    CHECK(regula_claim_end(ctx) == REGULA_ERR_INPUT &&
+              strcmp(regula_errmsg(ctx), "person.coverage: must be a non-empty list of periods") == 0,
+          "%s", regula_errmsg(ctx));
+    regula_claim_new(ctx);
+    CHECK(regula_claim_add(ctx, "visit.date", NULL) == REGULA_ERR_USAGE, "not a list: %s", regula_errmsg(ctx));
     regula_ctx_free(ctx);
 }
 
@@ -662,6 +737,7 @@ int main(int argc, char **argv)
         test_batch(pk, "claims.jsonl", "expected_explain.jsonl", 1);
         test_host_ledger(pk);
         test_builder(pk);
+        test_builder_part2(pk);
         test_json_messages(pk);
         regula_pack_free(pk);
     }
