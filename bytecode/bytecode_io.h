@@ -35,14 +35,13 @@ extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record
 #define RG_HDR_SOURCE_HASH 8u   /* u64 */
 #define RG_HDR_SELECT_POLICY 16u /* u32 entry.select_policy */
 #define RG_HDR_ASOF 20u         /* u32 entry.asof */
-#define RG_HDR_UPDATE 24u       /* u32 entry.update */
-#define RG_HDR_VALIDATE 28u     /* u32 entry.validate */
-#define RG_HDR_CLAIM_SLOTS 32u  /* u32 n_claim_slots */
-#define RG_HDR_ITEM_SLOTS 36u   /* u32 n_item_slots */
-#define RG_HDR_N_CLAIM_LISTS 40u /* u32 n_claim_lists */
-#define RG_HDR_ITEM_DEFS 44u    /* u32 n_item_defs */
-#define RG_HDR_N_SECTIONS 48u   /* u32 */
-#define RG_HDR_SIZE 52u
+#define RG_HDR_VALIDATE 24u     /* u32 entry.validate */
+#define RG_HDR_CLAIM_SLOTS 28u  /* u32 n_claim_slots */
+#define RG_HDR_ITEM_SLOTS 32u   /* u32 n_item_slots */
+#define RG_HDR_N_CLAIM_LISTS 36u /* u32 n_claim_lists */
+#define RG_HDR_ITEM_DEFS 40u    /* u32 n_item_defs */
+#define RG_HDR_N_SECTIONS 44u   /* u32 */
+#define RG_HDR_SIZE 48u
 #define RG_SECTION_HDR_SIZE 8u  /* u32 count, u32 element size */
 #define RG_CHECKSUM_SIZE 8u     /* u64 FNV-1a 64 of every byte before it */
 

@@ -121,6 +121,8 @@ typedef struct {
     uint32_t parent;      /* policy index, RG_NO_INDEX for the root */
     uint32_t file;        /* string id of its source file */
     uint32_t vtable;      /* index into vtable: n_defs chunk ids starting there */
+    uint32_t update;      /* chunk: the ledger updates of this policy and the ones it extends,
+                           * run after the outputs; RG_NO_INDEX: none */
 } rg_policy;
 
 typedef struct {
@@ -187,6 +189,8 @@ typedef struct {
     uint32_t first_field, n_fields;
     uint32_t first_key, n_keys; /* into ledger_keys: chunk ids computing the key values,
                                  * and ledger_key_types (parallel): the rg_type of each */
+    uint32_t owner;  /* policy that declared it: a claim of another policy has no record
+                      * here (its keys are none) */
 } rg_ledger_scope;
 
 typedef struct {
@@ -235,7 +239,6 @@ typedef struct {
 typedef struct {
     uint32_t select_policy; /* chunk: claim -> region (policy index); reads claim fields only */
     uint32_t asof;          /* chunk: claim -> date that picks versions; reads claim fields only */
-    uint32_t update;        /* chunk: ledger updates, run after the outputs */
     uint32_t validate;      /* definition whose computing checks the claim against the
                              * policy's `reject` rules (REJECT stops it), run when the
                              * claim begins; RG_NO_INDEX: none */
@@ -412,6 +415,14 @@ static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, 
 }
 /* The word for type t's kind ("money", "catalog row"), "?" for none. */
 const char *rg_type_kind_name(rg_type t);
+/* Is policy pol the policy anc or one of the regions under it (both in range,
+ * the policy tree verified acyclic)? */
+static inline int rg_policy_within(const rg_program *p, uint32_t pol, uint32_t anc)
+{
+    for (; pol != RG_NO_INDEX; pol = p->policies[pol].parent)
+        if (pol == anc) return 1;
+    return 0;
+}
 /* Policy index of the region named name, or RG_NO_INDEX. */
 uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len);
 /* Source location of code offset off (into code, not chunk-relative): the

@@ -20,7 +20,8 @@ RG_ASSERT_NO_PAD(rg_def, MSZ(rg_def, name) + MSZ(rg_def, type) + MSZ(rg_def, kin
 RG_ASSERT_NO_PAD(rg_chunk, MSZ(rg_chunk, start) + MSZ(rg_chunk, len) + MSZ(rg_chunk, n_locals) +
                                MSZ(rg_chunk, max_stack) + MSZ(rg_chunk, def) + MSZ(rg_chunk, policy) +
                                MSZ(rg_chunk, version) + MSZ(rg_chunk, line) + MSZ(rg_chunk, file));
-RG_ASSERT_NO_PAD(rg_policy, MSZ(rg_policy, name) + MSZ(rg_policy, parent) + MSZ(rg_policy, file) + MSZ(rg_policy, vtable));
+RG_ASSERT_NO_PAD(rg_policy, MSZ(rg_policy, name) + MSZ(rg_policy, parent) + MSZ(rg_policy, file) + MSZ(rg_policy, vtable) +
+                            MSZ(rg_policy, update));
 RG_ASSERT_NO_PAD(rg_version, MSZ(rg_version, name) + MSZ(rg_version, policy) + MSZ(rg_version, from) +
                                  MSZ(rg_version, until));
 RG_ASSERT_NO_PAD(rg_vselector, MSZ(rg_vselector, first_entry) + MSZ(rg_vselector, n_entries) + MSZ(rg_vselector, fallback));
@@ -34,7 +35,7 @@ RG_ASSERT_NO_PAD(rg_bracket, MSZ(rg_bracket, name) + MSZ(rg_bracket, first_tier)
 RG_ASSERT_NO_PAD(rg_list, MSZ(rg_list, first) + MSZ(rg_list, count) + MSZ(rg_list, type));
 RG_ASSERT_NO_PAD(rg_ledger_scope, MSZ(rg_ledger_scope, name) + MSZ(rg_ledger_scope, first_field) +
                                       MSZ(rg_ledger_scope, n_fields) + MSZ(rg_ledger_scope, first_key) +
-                                      MSZ(rg_ledger_scope, n_keys));
+                                      MSZ(rg_ledger_scope, n_keys) + MSZ(rg_ledger_scope, owner));
 RG_ASSERT_NO_PAD(rg_ledger_field, MSZ(rg_ledger_field, name) + MSZ(rg_ledger_field, type) +
                                       MSZ(rg_ledger_field, scope) + MSZ(rg_ledger_field, init));
 RG_ASSERT_NO_PAD(rg_output, MSZ(rg_output, name) + MSZ(rg_output, def) + MSZ(rg_output, type));
@@ -80,7 +81,6 @@ static void put_header(uint8_t *b, const rg_program *p)
     rg_wr64(b + RG_HDR_SOURCE_HASH, p->source_hash);
     rg_wr32(b + RG_HDR_SELECT_POLICY, p->entry.select_policy);
     rg_wr32(b + RG_HDR_ASOF, p->entry.asof);
-    rg_wr32(b + RG_HDR_UPDATE, p->entry.update);
     rg_wr32(b + RG_HDR_VALIDATE, p->entry.validate);
     rg_wr32(b + RG_HDR_CLAIM_SLOTS, p->n_claim_slots);
     rg_wr32(b + RG_HDR_ITEM_SLOTS, p->n_item_slots);

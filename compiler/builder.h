@@ -102,7 +102,10 @@ int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 /* Each policy's plan: its definitions computed ahead (plan.c). */
 void rgc_emit_plans(rgc_pack *pk);
 /* The ledger updates' statements (the update chunk's code; a plan's last part). */
-void rgc_emit_updates(rgc_pack *pk);
+/* The ledger updates of pol and the policies it extends, base policy first. */
+void rgc_emit_updates(rgc_pack *pk, rgc_policy *pol);
+/* Has pol or a policy it extends a ledger update? */
+int rgc_has_updates(const rgc_policy *pol);
 /* Is name a built-in function (pct, min, …)? (expr.c) */
 int rgc_builtin(const char *name);
 /* Compile a table or decision body (tables.c). A decision's arms return

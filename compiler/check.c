@@ -85,6 +85,71 @@ static void check_cycles(rgc_pack *pk)
     free(stack);
 }
 
+/* ---- what runs before the ledger is read ---- */
+
+/* The implementation that reads the ledger itself, among im and what it
+ * reads as policy p sees it, or NULL. seen: per slot, visited. */
+static const rgc_impl *ledger_reader(rgc_policy *p, const rgc_impl *im, uint8_t *seen)
+{
+    if (im->ledger_at.end)
+        return im;
+    const rgc_impl *found = NULL;
+    for (uint32_t k = 0; k < im->deps.n && !found; k++) {
+        const rgc_def *d = im->deps.v[k];
+        if (seen[d->slot])
+            continue;
+        seen[d->slot] = 1;
+        rg_vec impls = {0};
+        rgc_effective_impls(p, d->slot, &impls);
+        for (uint32_t i = 0; i < impls.n && !found; i++)
+            found = ledger_reader(p, impls.v[i], seen);
+        rg_vec_free(&impls);
+    }
+    return found;
+}
+
+/* A claim's reasons (the `reject` rules) and its ledger keys are computed
+ * before its ledger is read: neither may read it, itself or through a
+ * definition. One error for each. */
+static void check_ledger_order(rgc_pack *pk)
+{
+    uint32_t n = pk->defs.n;
+    uint8_t *seen = calloc(n + 1, 1);
+    int rejects_told = 0, keys_told = 0;
+    for (uint32_t i = 0; seen && i < pk->policies.n; i++) {
+        rgc_policy *p = pk->policies.v[i];
+        if (pk->validate && !rejects_told) {
+            rg_vec impls = {0};
+            rgc_effective_impls(p, pk->validate->slot, &impls);
+            memset(seen, 0, n + 1);
+            const rgc_impl *r = NULL;
+            for (uint32_t k = 0; k < impls.n && !r; k++)
+                r = ledger_reader(p, impls.v[k], seen);
+            if (r && r->def == pk->validate)
+                rgc_error(pk, r->ledger_at, "decide a reason by the claim; what depends on the ledger belongs in the amounts",
+                          "a `reject` rule cannot read the ledger: a claim's reasons are decided before its ledger is read");
+            else if (r)
+                rgc_error(pk, r->ledger_at, "decide a reason by the claim; what depends on the ledger belongs in the amounts",
+                          "the `reject` rules of %s depend on '%s', which reads the ledger: a claim's reasons are decided "
+                          "before its ledger is read", p->name, r->def->name);
+            rejects_told = r != NULL;
+            rg_vec_free(&impls);
+        }
+        if (!keys_told) {
+            memset(seen, 0, n + 1);
+            const rgc_impl *r = ledger_reader(p, &pk->key_reads, seen);
+            if (r == &pk->key_reads)
+                rgc_error(pk, r->ledger_at, "key a ledger by claim fields or definitions of them",
+                          "a ledger key cannot read the ledger: it says which record to read");
+            else if (r)
+                rgc_error(pk, r->ledger_at, "key a ledger by claim fields or definitions of them",
+                          "a ledger key depends on '%s', which reads the ledger: the key says which record to read", r->def->name);
+            keys_told = r != NULL;
+        }
+    }
+    free(seen);
+}
+
 /* The check pass, after the declarations and definitions. */
 void rgc_check(rgc_pack *pk)
 {
@@ -106,4 +171,5 @@ void rgc_check(rgc_pack *pk)
                 d->output = 1;
         }
     check_cycles(pk);
+    check_ledger_order(pk);
 }

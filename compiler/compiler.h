@@ -48,6 +48,7 @@ struct rgc_impl {
     rgc_version *version;   /* NULL: not versioned */
     rg_vec rows;            /* tables: merged rg_row* */
     rg_vec deps;            /* rgc_def* it reads */
+    rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
     int checked;
 };
@@ -87,6 +88,7 @@ struct rgc_policy {
     const char *dir;        /* directory of its source file (for CSV paths) */
     int depth;
     rg_vec rejects;         /* its own `reject` rules and `for` blocks holding some, in file order */
+    rg_vec updates;         /* its own ledger `update` blocks, in file order */
 };
 
 typedef struct {
@@ -140,9 +142,9 @@ typedef struct rgc_pack {
     rg_vec catalog_decls;   /* root rg_decl* per catalog */
     rg_vec ledger_decls;    /* rg_decl* per scope */
     rg_vec bracket_decls;   /* rg_decl* per bracket schedule */
-    rg_vec updates;         /* rg_decl* */
     rg_decl *result;
     rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
+    rgc_impl key_reads;     /* deps: the definitions the ledger keys read */
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
     rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
 
@@ -189,6 +191,8 @@ typedef struct {
     const char *policy;
     const char *name;
     const char *text;
+    int new_names;      /* 1: an untyped definition of a name the policy does not see
+                         * declares it there, as a typed one does (the REPL) */
 } rgc_extra;
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras);
 void rgc_pack_free(rgc_pack *pack);
@@ -206,6 +210,9 @@ rg_diag *rgc_pack_diag(rgc_pack *pack);
 int rgc_const_eval(rgc_pack *pack, const rg_expr *e, const rgc_ty *expected, rg_value *v, rgc_ty *ty);
 /* Look up a definition by name (RG_NO_INDEX when there is none). */
 uint32_t rgc_def_slot(const rgc_pack *pack, const char *name);
+/* Does policy see a definition called name (the base policy's, or one a
+ * region it is or is under declared)? */
+int rgc_def_visible(rgc_pack *pack, const char *name, const char *policy);
 /* The i-th name of a scalar type a policy writes (int, money, …), NULL past
  * the last: the one table of written type names (types.c), for completion. */
 const char *rgc_type_name_at(uint32_t i);

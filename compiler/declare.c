@@ -303,10 +303,20 @@ static int root_only(rgc_pack *pk, rgc_policy *p, rg_decl *d, const char *what)
     return 0;
 }
 
-static void add_ledger(rgc_pack *pk, rg_decl *d)
+static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
 {
     rg_program *p = pk->prog;
-    rg_ledger_scope s = {rgc_str(pk, d->name), p->n_ledger_fields, d->members.n, 0, d->inputs.n};
+    for (uint32_t i = 0; i < pk->ledger_decls.n; i++) {
+        rg_decl *o = pk->ledger_decls.v[i];
+        if (strcmp(o->name, d->name) == 0) {
+            const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
+            rgc_error(pk, d->name_loc, "give the new ledger a name of its own", "the ledger '%s' is already declared by %s (%s:%u)",
+                      d->name, ((rgc_policy *)pk->policies.v[p->ledger_scopes[i].owner])->name, src ? src->path : "?",
+                      rgc_line(pk, o->name_loc));
+            return;
+        }
+    }
+    rg_ledger_scope s = {rgc_str(pk, d->name), p->n_ledger_fields, d->members.n, 0, d->inputs.n, pol->index};
     for (uint32_t i = 0; i < d->members.n; i++) {
         rg_member *m = d->members.v[i];
         rgc_ty t;
@@ -466,8 +476,7 @@ int rgc_declare(rgc_pack *pk)
                     pk->result = d;
                 break;
             case RG_D_UPDATE:
-                if (root_only(pk, pol, d, "a ledger update"))
-                    rg_vec_push(&pk->updates, d);
+                rg_vec_push(&pol->updates, d);
                 break;
             case RG_D_SAMPLE:
                 if (root_only(pk, pol, d, "the sample claim"))
@@ -555,17 +564,12 @@ int rgc_declare(rgc_pack *pk)
     }
     uint64_t no_row = 0;
     flatten(pk, &pk->claim->members, -1, "", RG_NO_INDEX, &no_row, 0);
-    for (uint32_t k = 0; k < root->ast->decls.n; k++) {
-        rg_decl *d = root->ast->decls.v[k];
-        if (d->kind == RG_D_LEDGER)
-            add_ledger(pk, d);
-    }
-    for (uint32_t i = 0; i < pk->policies.n; i++) {
+    for (uint32_t i = 0; i < pk->policies.n; i++) { /* a region may keep a ledger of its own */
         rgc_policy *pol = pk->policies.v[i];
         for (uint32_t k = 0; k < pol->ast->decls.n; k++) {
             rg_decl *d = pol->ast->decls.v[k];
-            if (d->kind == RG_D_LEDGER && pol != root)
-                root_only(pk, pol, d, "a ledger");
+            if (d->kind == RG_D_LEDGER)
+                add_ledger(pk, pol, d);
         }
     }
     return 0;

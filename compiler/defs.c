@@ -16,6 +16,12 @@ int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor)
     return 0;
 }
 
+int rgc_def_visible(rgc_pack *pk, const char *name, const char *policy)
+{
+    int pol = rgc_policy_index(pk, policy);
+    return pol >= 0 && rgc_find_def_in(pk, name, pk->policies.v[pol]) != NULL;
+}
+
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name)
 {
     for (uint32_t i = 0; i < pk->defs.n; i++) {
@@ -210,7 +216,7 @@ static void create_region_defs(rgc_pack *pk, rgc_policy *p, rg_vec *decls, uint3
 {
     for (uint32_t i = 0; i < decls->n; i++) {
         rg_decl *d = decls->v[i];
-        if (is_def_decl(d) && declares(d) && !rgc_find_def_in(pk, d->name, p)) {
+        if (is_def_decl(d) && (declares(d) || d->declares_new) && !rgc_find_def_in(pk, d->name, p)) {
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
                 rgc_error(pk, d->name_loc, "rename the definition", "'%s' is also a field of the claim", d->name);
             new_def(pk, d, list, p);
@@ -503,8 +509,16 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
     uint32_t n = 0;
     for (rgc_policy *q = im->policy; q && n < 256; q = q->parent)
         chain[n++] = q;
+    rgc_pass pass = pk->pass;
     while (n-- > 0) {
         rgc_policy *q = chain[n];
+        /* a rule is checked, and its errors told, where it is written; in the
+         * regions under it, it is compiled again, quietly */
+        if (pass == RGC_PASS_CHECK && q != im->policy)
+            pk->pass = RGC_PASS_INFER;
+        else
+            pk->pass = pass;
+        pk->cur.policy = q; /* and read as where it is written */
         for (uint32_t i = 0; i < q->rejects.n; i++) {
             rg_decl *d = q->rejects.v[i];
             if (d->kind == RG_D_REJECT) {
@@ -534,6 +548,8 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
             rgc_patch(pk, next, 1, rgc_here(pk));
         }
     }
+    pk->pass = pass;
+    pk->cur.policy = im->policy;
     rgc_emit_value(pk, 1);
     return rgc_ty_scalar(RG_T_BOOL);
 }
@@ -599,7 +615,11 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
         } else if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR) {
             char tn[96];
             rgc_ty_name(pk, &t, tn, sizeof tn);
-            rgc_error(pk, d->root->value->loc, NULL, "'%s' must be a value, this is %s", d->name, tn);
+            rgc_error(pk, d->root->value->loc,
+                      t.k == RGC_K_ITEMS ? "a definition holds one value: count the list (`count x in L`), sum it, "
+                                           "or take one element (`first x in L where …`)"
+                                         : NULL,
+                      "'%s' must be a value, this is %s", d->name, tn);
             t.k = RGC_K_ERROR;
         }
         t.has_range = 0;

@@ -67,7 +67,6 @@ static void put_header(const rg_program *p, FILE *out)
     fputs("\n; entries: ", out);
     put_index(out, "select_policy chunk", p->entry.select_policy);
     put_index(out, ", asof chunk", p->entry.asof);
-    put_index(out, ", update chunk", p->entry.update);
     put_index(out, ", validate def", p->entry.validate);
     fprintf(out, "\n; claim slots %u, item slots %u, ", p->n_claim_slots, p->n_item_slots);
     fprintf(out, "claim lists %u", p->n_claim_lists);
@@ -81,6 +80,7 @@ static void put_policies(const rg_program *p, FILE *out)
         const rg_policy *pol = &p->policies[i];
         fprintf(out, "  %u %s (%s)", i, str_of(p, pol->name), str_of(p, pol->file));
         if (pol->parent < p->n_policies) fprintf(out, " extends %s", str_of(p, p->policies[pol->parent].name));
+        if (pol->update < p->n_chunks) fprintf(out, ", update chunk %u", pol->update);
         if (i < p->n_plans && p->plans[i] < p->n_chunks) fprintf(out, ", plan chunk %u", p->plans[i]);
         fputc('\n', out);
         for (uint32_t j = 0; j < p->n_versions; j++) {
@@ -107,10 +107,11 @@ static void put_entry_role(const rg_program *p, uint32_t ci, FILE *out)
         fputs("<asof>", out);
         return;
     }
-    if (ci == p->entry.update) {
-        fputs("<update>", out);
-        return;
-    }
+    for (uint32_t i = 0; i < p->n_policies; i++)
+        if (ci == p->policies[i].update) {
+            fputs("<update>", out);
+            return;
+        }
     for (uint32_t s = 0; s < p->n_ledger_scopes; s++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[s];
         for (uint32_t k = 0; k < sc->n_keys && (uint64_t)sc->first_key + k < p->n_ledger_keys; k++)

@@ -36,10 +36,13 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, e->loc), file_str(pk, e->loc.file));
 }
 
-void rgc_emit_updates(rgc_pack *pk)
+/* The update blocks of policy q (its own, in file order), compiled as q sees names. */
+static void own_updates(rgc_pack *pk, rgc_policy *q)
 {
-    for (uint32_t u = 0; u < pk->updates.n; u++) {
-        rg_decl *d = pk->updates.v[u];
+    rgc_policy *reader = pk->cur.policy;
+    pk->cur.policy = q;
+    for (uint32_t u = 0; u < q->updates.n; u++) {
+        rg_decl *d = q->updates.v[u];
         uint32_t skip = RG_NO_INDEX;
         if (d->value2) {
             rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
@@ -54,6 +57,14 @@ void rgc_emit_updates(rgc_pack *pk)
             if (f == RG_NO_INDEX) {
                 rgc_error(pk, a->loc, "updates name a ledger field: SCOPE.FIELD += value",
                           "not a ledger field");
+                continue;
+            }
+            rgc_policy *owner = pk->policies.v[pk->prog->ledger_scopes[pk->prog->ledger_fields[f].scope].owner];
+            if (!rgc_policy_within(q, owner)) {
+                char hint[200];
+                snprintf(hint, sizeof hint, "update it from %s or a region under it", owner->name);
+                rgc_error(pk, a->loc, hint, "the ledger '%s' belongs to %s and the regions under it, not to %s",
+                          (const char *)a->path.v[0], owner->name, q->name);
                 continue;
             }
             rgc_ty ft = rgc_ty_from_packed(pk->prog->ledger_fields[f].type);
@@ -71,31 +82,64 @@ void rgc_emit_updates(rgc_pack *pk)
         if (skip != RG_NO_INDEX)
             rgc_patch(pk, skip, 0, rgc_here(pk));
     }
+    pk->cur.policy = reader;
 }
 
-static uint32_t update_chunk(rgc_pack *pk)
+int rgc_has_updates(const rgc_policy *pol)
+{
+    for (; pol; pol = pol->parent)
+        if (pol->updates.n)
+            return 1;
+    return 0;
+}
+
+void rgc_emit_updates(rgc_pack *pk, rgc_policy *pol)
+{
+    if (!pol)
+        return;
+    rgc_emit_updates(pk, pol->parent); /* the base policy's first: a region's updates add to them */
+    own_updates(pk, pol);
+}
+
+/* The update chunk of pol: its updates and those of the policies it extends.
+ * The check pass checks each policy's own updates once (whole is 0). */
+static uint32_t update_chunk(rgc_pack *pk, rgc_policy *pol, int whole)
 {
     rgc_chunk_begin(pk);
     pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
-    uint32_t line = 0, file = 0;
-    if (pk->updates.n) {
-        rg_decl *d = pk->updates.v[0];
-        line = rgc_line(pk, d->loc);
-        file = file_str(pk, d->loc.file);
-    }
-    rgc_emit_updates(pk);
-    if (!line) { /* no update declared: the chunk belongs to the base policy's file, not string 0 */
-        rg_loc at = pk->root->ast->policy_loc;
-        line = rgc_line(pk, at);
-        file = file_str(pk, at.file);
-        rgc_set_line(pk, line, at.file);
-    }
+    rg_decl *first = NULL;
+    for (rgc_policy *q = pol; q; q = q->parent)
+        if (q->updates.n)
+            first = q->updates.v[0];
+    rgc_set_line(pk, rgc_line(pk, first->loc), first->loc.file);
+    if (whole)
+        rgc_emit_updates(pk, pol);
+    else
+        own_updates(pk, pol);
     rgc_emit_value(pk, 0);
     rgc_emit(pk, RG_OP_RET, 0, 0);
     pk->cur.impl = NULL;
     if (!rgc_writes_code(pk))
         return 0;
-    return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, line, file);
+    return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, first->loc), file_str(pk, first->loc.file));
+}
+
+/* Each policy's update chunk: its parent's when it adds none, none when no
+ * policy it extends has updates. */
+static void update_chunks(rgc_pack *pk)
+{
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *pol = pk->policies.v[i];
+        if (!rgc_writes_code(pk)) {
+            if (pol->updates.n)
+                update_chunk(pk, pol, 0);
+            continue;
+        }
+        uint32_t c = !rgc_has_updates(pol) ? RG_NO_INDEX
+                     : !pol->updates.n     ? pk->prog->policies[pol->parent->index].update
+                                           : update_chunk(pk, pol, 1);
+        pk->prog->policies[pol->index].update = c;
+    }
 }
 
 /* All entry chunks; the check pass checks them without writing code. */
@@ -113,11 +157,14 @@ void rgc_emit_entries(rgc_pack *pk)
     for (uint32_t s = 0; s < pk->ledger_decls.n; s++) {
         rg_decl *d = pk->ledger_decls.v[s];
         rg_ledger_scope *sc = &p->ledger_scopes[s];
+        pk->cur.policy = pk->policies.v[sc->owner]; /* a region's ledger is keyed by what it sees */
         if (rgc_writes_code(pk))
             sc->first_key = p->n_ledger_keys;
         for (uint32_t k = 0; k < d->inputs.n; k++) {
             rgc_ty t;
+            pk->cur.impl = &pk->key_reads; /* what the keys read, for check.c */
             uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 0, &t);
+            pk->cur.impl = NULL;
             if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR)
                 rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, "key a ledger by claim fields or definitions: person.id, year(visit.date), visit.chronic_disease",
                           "a ledger key is a plain value");
@@ -144,8 +191,9 @@ void rgc_emit_entries(rgc_pack *pk)
         }
         kt++;
     }
+    pk->cur.policy = NULL;
     (void)kt;
-    p->entry.update = update_chunk(pk);
+    update_chunks(pk);
     p->entry.validate = pk->validate ? pk->validate->slot : RG_NO_INDEX;
 }
 
@@ -204,7 +252,7 @@ void rgc_emit_pack(rgc_pack *pk)
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *pol = pk->policies.v[i];
         rg_policy rp = {rgc_str(pk, pol->name), pol->parent ? pol->parent->index : RG_NO_INDEX,
-                        file_str(pk, pol->ast->file), p->n_vtable};
+                        file_str(pk, pol->ast->file), p->n_vtable, RG_NO_INDEX};
         uint32_t vt = rgc_push_vtable(pk, NULL, n);
         for (uint32_t s = 0; s < n; s++) {
             uint32_t base = pol->impl[s] ? pol->impl[s]->chunk

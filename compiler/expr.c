@@ -37,10 +37,23 @@ static int builtin_cheap(const char *name);
 
 static void unknown_name(rgc_pack *pk, rg_expr *e)
 {
+    const rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+    for (uint32_t i = 0; i < pk->defs.n; i++) {
+        rgc_def *d = pk->defs.v[i];
+        if (!d->hidden && d->owner && strcmp(d->name, e->name) == 0 && !rgc_policy_within(here, d->owner)) {
+            const rg_source *src = rg_diag_source(pk->diag, d->root->name_loc.file);
+            char hint[300];
+            snprintf(hint, sizeof hint, "%s is not among them: declare it in %s, or in a policy that both extend",
+                     here->name, here->name);
+            rgc_error(pk, e->loc, hint, "'%s' is declared by %s (%s:%u) for itself and the regions under it", e->name,
+                      d->owner->name, src ? src->path : "?", rgc_line(pk, d->root->name_loc));
+            return;
+        }
+    }
     rg_vec cands = {0};
     for (uint32_t i = 0; i < pk->defs.n; i++) {
         rgc_def *d = pk->defs.v[i];
-        if (!d->per_item && !d->hidden)
+        if (!d->per_item && !d->hidden && (!d->owner || rgc_policy_within(here, d->owner)))
             rg_vec_push(&cands, (void *)d->name);
     }
     for (uint32_t i = 0; i < pk->cur.n_scope; i++)
@@ -431,6 +444,15 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
                 rgc_error(pk, e->loc, NULL, "%s cannot read the ledger", pk->cur.claim_only_what);
                 return T_ERROR;
             }
+            rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
+            rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+            if (!rgc_policy_within(here, owner)) {
+                char hint[200];
+                snprintf(hint, sizeof hint, "read it in %s or a region under it", owner->name);
+                rgc_error(pk, e->loc, hint, "the ledger '%s' belongs to %s and the regions under it, not to %s", n,
+                          owner->name, here->name);
+                return T_ERROR;
+            }
             return ty_k(RGC_K_LEDGER, i);
         }
     for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
@@ -518,6 +540,8 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
             const rg_ledger_field *f = &p->ledger_fields[s->first_field + i];
             if (strcmp(rgc_str_text(pk, f->name), n) == 0) {
                 rg_vec_free(&cands); /* it holds the fields before this one */
+                if (rgc_counts_reads(pk) && !pk->cur.impl->ledger_at.end)
+                    pk->cur.impl->ledger_at = e->loc;
                 rgc_emit(pk, RG_OP_LOAD_LEDGER, s->first_field + i, 0);
                 return rgc_ty_from_packed(f->type);
             }
@@ -1181,16 +1205,6 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     return r;
 }
 
-static rgc_ty call_pct(rgc_pack *pk, rg_expr *e, const char *u)
-{
-    rgc_ty a = arg_of(pk, e, 0, RG_T_MONEY, u);
-    rgc_ty b = arg_of(pk, e, 1, RG_T_PERCENT, u);
-    if (is_err(&a) || is_err(&b))
-        return T_ERROR;
-    rgc_emit(pk, RG_OP_PCT, 0, 0);
-    return rgc_ty_scalar(RG_T_MONEY);
-}
-
 /* min and max */
 static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
 {
@@ -1248,16 +1262,6 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
     }
     first.has_range = 0;
     return first;
-}
-
-static rgc_ty call_year(rgc_pack *pk, rg_expr *e, const char *u)
-{
-    (void)u;
-    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
-    if (is_err(&a))
-        return a;
-    rgc_emit(pk, RG_OP_YEAR, 0, 0);
-    return rgc_ty_scalar(RG_T_INT);
 }
 
 static rgc_ty call_days_between(rgc_pack *pk, rg_expr *e, const char *u)
@@ -1320,34 +1324,6 @@ static rgc_ty call_tiered(rgc_pack *pk, rg_expr *e, const char *u)
             return T_ERROR;
     rgc_emit(pk, RG_OP_TIERED, b.aux, 0);
     return rgc_ty_scalar(RG_T_MONEY);
-}
-
-static rgc_ty call_month_day(rgc_pack *pk, rg_expr *e, const char *u)
-{
-    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
-    if (is_err(&a))
-        return a;
-    rgc_emit(pk, e->name[0] == 'm' ? RG_OP_MONTH : RG_OP_DAY, 0, 0);
-    return rgc_ty_scalar(RG_T_INT);
-}
-
-static rgc_ty call_date(rgc_pack *pk, rg_expr *e, const char *u)
-{
-    for (uint32_t i = 0; i < 3; i++)
-        if (is_err(&(rgc_ty){.k = arg_of(pk, e, i, RG_T_INT, u).k}))
-            return T_ERROR;
-    rgc_emit(pk, RG_OP_MAKE_DATE, 0, 0);
-    return rgc_ty_scalar(RG_T_DATE);
-}
-
-static rgc_ty call_add_months(rgc_pack *pk, rg_expr *e, const char *u)
-{
-    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
-    rgc_ty b = arg_of(pk, e, 1, RG_T_INT, u);
-    if (is_err(&a) || is_err(&b))
-        return T_ERROR;
-    rgc_emit(pk, RG_OP_ADD_MONTHS, 0, 0);
-    return rgc_ty_scalar(RG_T_DATE);
 }
 
 /* date(year(d), month(d), 1) + 1 month */
@@ -1424,28 +1400,54 @@ static const struct builtin {
     uint32_t min_args, max_args;
     int cheap; /* a body calling it may be computed again at its readers (small_body) */
     const char *usage;
-    rgc_ty (*compile)(rgc_pack *pk, rg_expr *e, const char *usage); /* arguments counted already */
+    rgc_ty (*compile)(rgc_pack *pk, rg_expr *e, const char *usage); /* arguments counted already;
+                                                                      * NULL: one instruction, below */
+    rg_opcode op;             /* the instruction a call of fixed arguments is */
+    rg_type_kind args[3];     /* the types of those arguments */
+    rg_type_kind result;
 } builtins[] = {
-    {"pct", 2, 2, 1, "pct(amount, 60%) takes a percentage of money, rounded half up to the fen", call_pct},
-    {"min", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", call_extreme},
-    {"max", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", call_extreme},
-    {"year", 1, 1, 0, "year(date) is the calendar year of a date", call_year},
-    {"month", 1, 1, 0, "month(date) is the month of a date, 1 to 12", call_month_day},
-    {"day", 1, 1, 0, "day(date) is the day of the month of a date", call_month_day},
-    {"date", 3, 3, 0, "date(year, month, day) is that calendar day; a day that does not exist is an error", call_date},
+#define BY(f) f, RG_OP_NOP, {RG_T_VOID}, RG_T_VOID
+#define ONE(op, result, ...) NULL, op, {__VA_ARGS__}, result
+    {"pct", 2, 2, 1, "pct(amount, 60%) takes a percentage of money, rounded half up to the fen",
+     ONE(RG_OP_PCT, RG_T_MONEY, RG_T_MONEY, RG_T_PERCENT)},
+    {"min", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
+    {"max", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
+    {"year", 1, 1, 0, "year(date) is the calendar year of a date", ONE(RG_OP_YEAR, RG_T_INT, RG_T_DATE)},
+    {"month", 1, 1, 0, "month(date) is the month of a date, 1 to 12", ONE(RG_OP_MONTH, RG_T_INT, RG_T_DATE)},
+    {"day", 1, 1, 0, "day(date) is the day of the month of a date", ONE(RG_OP_DAY, RG_T_INT, RG_T_DATE)},
+    {"date", 3, 3, 0, "date(year, month, day) is that calendar day; a day that does not exist is an error",
+     ONE(RG_OP_MAKE_DATE, RG_T_DATE, RG_T_INT, RG_T_INT, RG_T_INT)},
     {"add_months", 2, 2, 0, "add_months(date, n) is the same day n calendar months later, or that month's last day",
-     call_add_months},
+     ONE(RG_OP_ADD_MONTHS, RG_T_DATE, RG_T_DATE, RG_T_INT)},
     {"first_of_next_month", 1, 1, 0, "first_of_next_month(date) is the first day of the month after the date's",
-     call_first_of_next_month},
+     BY(call_first_of_next_month)},
     {"days_between", 2, 2, 0, "days_between(from, to) is the number of days from one date to another",
-     call_days_between},
-    {"find", 3, 3, 0, "find(catalog, region, code) is the catalog row for a code at a region, or none", call_find},
+     BY(call_days_between)},
+    {"find", 3, 3, 0, "find(catalog, region, code) is the catalog row for a code at a region, or none",
+     BY(call_find)},
     {"tiered", 2, 3, 0, "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it",
-     call_tiered},
-    {"index", 1, 1, 0, "index(x) is the place of element x in its list, from 0", call_index_previous},
-    {"previous", 1, 1, 0, "previous(x) is the element before x in its list, none for the first", call_index_previous},
+     BY(call_tiered)},
+    {"index", 1, 1, 0, "index(x) is the place of element x in its list, from 0", BY(call_index_previous)},
+    {"previous", 1, 1, 0, "previous(x) is the element before x in its list, none for the first",
+     BY(call_index_previous)},
+#undef BY
+#undef ONE
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
+
+/* A call of fixed scalar arguments that is one instruction. */
+static rgc_ty call_fixed(rgc_pack *pk, rg_expr *e, const struct builtin *b)
+{
+    int bad = 0;
+    for (uint32_t i = 0; i < b->max_args; i++) {
+        rgc_ty a = arg_of(pk, e, i, b->args[i], b->usage);
+        bad |= is_err(&a);
+    }
+    if (bad)
+        return T_ERROR;
+    rgc_emit(pk, b->op, 0, 0);
+    return rgc_ty_scalar(b->result);
+}
 
 static const struct builtin *builtin_named(const char *name)
 {
@@ -1476,7 +1478,9 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     const char *n = e->name;
     const struct builtin *b = builtin_named(n);
     if (b)
-        return argc_is(pk, e, b->min_args, b->max_args, b->usage) ? b->compile(pk, e, b->usage) : T_ERROR;
+        return !argc_is(pk, e, b->min_args, b->max_args, b->usage) ? T_ERROR
+               : b->compile                                       ? b->compile(pk, e, b->usage)
+                                                                  : call_fixed(pk, e, b);
     rg_program *p = pk->prog;
     for (uint32_t i = 0; i < p->n_externs; i++)
         if (strcmp(rgc_str_text(pk, p->externs[i].name), n) == 0)

@@ -56,7 +56,7 @@ static int process(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
     p->list_field = RG_NO_INDEX;
-    p->entry.select_policy = p->entry.asof = p->entry.update = RG_NO_INDEX;
+    p->entry.select_policy = p->entry.asof = RG_NO_INDEX;
     p->entry.validate = RG_NO_INDEX;
     if (rgc_build_policies(pk) != 0)
         return -1;
@@ -116,13 +116,14 @@ void rgc_pack_free(rgc_pack *pk)
         rg_vec_free(&p->versions);
         rg_vec_free(&p->catalogs);
         rg_vec_free(&p->rejects);
+        rg_vec_free(&p->updates);
     }
     rg_vec *vecs[] = {&pk->files, &pk->policies, &pk->defs, &pk->impls, &pk->versions, &pk->tests,
-                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->updates,
-                      &pk->member_owner};
+                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->member_owner};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);
+    rg_vec_free(&pk->key_reads.deps);
     free(pk->str_hash);
     rg_arena_free(&pk->arena);
     free(pk);

@@ -273,11 +273,11 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     /* 4. the ledger updates, reading the plan's locals: LEDGER_BEGIN starts the
      * ledger after the claim as it was before; when the plan succeeds the VM
      * does not run the update chunk (vm/interp.c run_plan) */
-    if (pk->updates.n) {
+    if (rgc_has_updates(pol)) {
         rgc_impl *reader = pk->cur.impl;
         pk->cur.impl = NULL;
         rgc_emit(pk, RG_OP_LEDGER_BEGIN, 0, 0);
-        rgc_emit_updates(pk);
+        rgc_emit_updates(pk, pol);
         pk->cur.impl = reader;
     }
     rgc_emit_value(pk, 0);

@@ -137,6 +137,7 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
         }
         for (uint32_t k = 0; k < ast->decls.n; k++) {
             rg_decl *d = ast->decls.v[k];
+            d->declares_new = extras[i].new_names;
             if (d->kind == RG_D_EACH) /* per-item definitions replace theirs one by one */
                 for (uint32_t e = 0; e < d->decls.n; e++)
                     drop_named(&target->decls, d->decls.v[e]);

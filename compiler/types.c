@@ -47,6 +47,8 @@ void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
             snprintf(buf, cap, "list of %s", en);
         } else if (t->scalar == RG_T_ROW)
             snprintf(buf, cap, "a row of catalog %s%s", ((rg_decl *)pk->catalog_decls.v[t->aux])->name, opt);
+        else if (t->scalar == RG_T_ELEM && t->aux < pk->prog->n_fields)
+            snprintf(buf, cap, "an element of %s%s", rgc_str_text(pk, pk->prog->fields[t->aux].path), opt);
         else
             snprintf(buf, cap, "%s%s", rg_type_kind_name(t->scalar), opt);
         return;
@@ -54,7 +56,7 @@ void rgc_ty_name(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
         snprintf(buf, cap, "record %s", t->aux == RG_NO_INDEX ? "claim" : rgc_str_text(pk, pk->prog->fields[t->aux].path));
         return;
     case RGC_K_ITEMS:
-        snprintf(buf, cap, "the item list");
+        snprintf(buf, cap, "the list %s", t->aux < pk->prog->n_fields ? rgc_str_text(pk, pk->prog->fields[t->aux].path) : "items");
         return;
     case RGC_K_ITEM:
         snprintf(buf, cap, "an item");

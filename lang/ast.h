@@ -162,6 +162,8 @@ struct rg_decl {
     const char *var;       /* each: the item variable; */
     const char *list;      /* each: the list it ranges over ("items", "person.coverage") */
     int extend;            /* enum: `enum NAME += { … }` adds members to an inherited enum */
+    int declares_new;      /* def, param: a name its policy does not see is a new one, though
+                            * untyped (the REPL's expressions and session definitions) */
     const char *message;   /* record: what an object of the wrong shape is told (`else "…"`);
                             * reject: the message template, decoded (its text at name_loc) */
     struct rg_file *file;  /* the file it was written in */

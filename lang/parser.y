@@ -226,6 +226,13 @@ field_name
     | KEY { $$ = "key"; }
     | TEST { $$ = "test"; }
     | RESULT { $$ = "result"; }
+    | COUNT { $$ = "count"; }
+    | SUM { $$ = "sum"; }
+    | FIRST { $$ = "first"; }
+    | LAST { $$ = "last"; }
+    | ALL { $$ = "all"; }
+    | ANY { $$ = "any"; }
+    | UNIQUE { $$ = "unique"; }
     ;
 member
     : field_name ':' type mopts { $$ = $4; $$->loc = @1; $$->name = $1; $$->type = $3; }

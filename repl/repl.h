@@ -28,6 +28,7 @@ typedef struct {
     char *policy;
     char *key;     /* what it replaces when typed again: "def x", "version 2025", … */
     char *text;
+    int new_name;  /* untyped, of a name the policy did not see: a new name of it */
 } repl_def;
 
 /* An override made by :set, compiled only into the "after" pack. */

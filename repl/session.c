@@ -238,7 +238,7 @@ repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int wi
     rgc_extra *x = calloc(n ? n : 1, sizeof *x);
     uint32_t k = 0;
     for (uint32_t i = 0; i < r->n_defs; i++)
-        x[k++] = (rgc_extra){r->defs[i].policy, "<session>", r->defs[i].text};
+        x[k++] = (rgc_extra){r->defs[i].policy, "<session>", r->defs[i].text, r->defs[i].new_name};
     for (uint32_t i = 0; i < n_ovx; i++)
         x[k++] = ovx[i];
     for (uint32_t i = 0; i < n_more; i++)
@@ -495,6 +495,39 @@ static rgc_def *find_def(rgc_pack *pk, const char *name)
     return slot == RG_NO_INDEX ? NULL : pk->defs.v[slot];
 }
 
+/* An element (row) of the claim's list field list as the REPL writes a
+ * record: {region: BJ, from: 2024-03-01, to: none}. */
+static void element_text(const rg_program *p, const rg_vm *vm, uint32_t list, rg_value row, char *buf, size_t cap)
+{
+    rg_sb b;
+    rg_sb_fixed(&b, buf, cap);
+    rg_sb_printf(&b, "{");
+    int n = 0;
+    for (uint32_t i = list + 1; i < p->n_fields && p->fields[i].parent >= (int32_t)list; i++) {
+        const rg_field *f = &p->fields[i];
+        if (f->parent != (int32_t)list || RG_TYPE_KIND(f->type) == RG_T_RECORD)
+            continue;
+        char v[256];
+        repl_value_text(p, f->type, vm->items[(size_t)row * p->n_item_slots + f->slot], v, sizeof v);
+        const char *key = p->str[f->key];
+        rg_sb_printf(&b, "%s%s%s%s", n++ ? ", " : "", *key ? key : "", *key ? ": " : "", v);
+    }
+    rg_sb_printf(&b, "}");
+}
+
+/* The policy the current claim selects (names are read as it reads them),
+ * the current policy when the claim does not settle as it is. */
+static char *claim_policy(repl *r)
+{
+    const rg_program *p = r->cur ? repl_program(r->cur) : NULL;
+    rg_vm *vm = p ? rg_vm_new(p) : NULL;
+    char err[600];
+    char *name = vm && repl_bind(r, r->cur, vm, err, sizeof err) == 0 ? strdup(p->str[p->policies[vm->policy].name])
+                                                                     : strdup(r->policy);
+    rg_vm_free(vm);
+    return name;
+}
+
 void repl_eval(repl *r, const char *text, int only_type)
 {
     const char *t = text;
@@ -507,9 +540,11 @@ void repl_eval(repl *r, const char *text, int only_type)
     size_t n = strlen(text) + 32;
     char *src = malloc(n);
     snprintf(src, n, "def __it =\n%s", text);
-    rgc_extra x = {repl_root(r), "<input>", src};
+    char *pol = claim_policy(r);
+    rgc_extra x = {pol, "<input>", src, 1};
     repl_build *b = repl_compile(r, &x, 1, 1, 2);
     free(src);
+    free(pol);
     if (!b)
         return;
     rgc_def *d = find_def(b->pk, "__it");
@@ -530,7 +565,11 @@ void repl_eval(repl *r, const char *text, int only_type)
         } else if (rg_vm_eval_def(vm, d->slot, &v) != RG_OK) {
             repl_vm_error(r, vm->error);
         } else {
-            repl_value_text(p, p->defs[d->slot].type, v, val, sizeof val);
+            uint32_t type = p->defs[d->slot].type;
+            if (RG_TYPE_KIND(type) == RG_T_ELEM && v != RG_NONE)
+                element_text(p, vm, RG_TYPE_AUX(type), v, val, sizeof val);
+            else
+                repl_value_text(p, type, v, val, sizeof val);
             fprintf(r->out, "%s %s: %s%s\n", val, dim, ty, reset);
         }
         rg_vm_free(vm);
@@ -564,8 +603,8 @@ static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *p
             fprintf(r->out, " (%s)", decl_word(d->kind));
         if (def->per_item)
             fprintf(r->out, " (for each item)");
-        if (moved)
-            fprintf(r->out, "  (a new name: defined in the base policy %s)", pol);
+        if (moved && strcmp(pol, repl_root(r)) != 0)
+            fprintf(r->out, "  (a new name of %s, for it and the regions under it)", pol);
         else if (strcmp(pol, repl_root(r)) != 0)
             fprintf(r->out, "  (in %s)", pol);
         fputc('\n', r->out);
@@ -588,10 +627,8 @@ void repl_define(repl *r, const char *text, const rg_decl *d)
     char key[300];
     if (is_def_decl(d)) {
         snprintf(key, sizeof key, "def %s", d->name);
-        if (r->cur->pk && strcmp(pol, repl_root(r)) != 0 && rgc_def_slot(r->cur->pk, d->name) == RG_NO_INDEX) {
-            pol = repl_root(r);
-            moved = 1;
-        }
+        if (r->cur->pk && strcmp(pol, repl_root(r)) != 0 && !rgc_def_visible(r->cur->pk, d->name, pol))
+            moved = 1; /* a new name of the current policy */
     } else if (d->kind == RG_D_EACH) {
         snprintf(key, sizeof key, "for %.280s", text);
     } else {
@@ -608,7 +645,7 @@ void repl_define(repl *r, const char *text, const rg_decl *d)
             r->n_defs--;
             break;
         }
-    rgc_extra x = {pol, "<input>", text};
+    rgc_extra x = {pol, "<input>", text, moved};
     repl_build *b = repl_compile(r, &x, 1, 1, 1);
     if (!b) {
         if (old.key) {
@@ -629,7 +666,7 @@ void repl_define(repl *r, const char *text, const rg_decl *d)
     size_t tl = strlen(text);
     while (tl && (text[tl - 1] == '\n' || text[tl - 1] == ' '))
         tl--;
-    r->defs[r->n_defs++] = (repl_def){strdup(pol), strdup(key), strndup(text, tl)};
+    r->defs[r->n_defs++] = (repl_def){strdup(pol), strdup(key), strndup(text, tl), moved};
     print_defined(r, b->pk, d, pol, moved);
     repl_build_free(b);
     repl_rebuild(r);

@@ -37,14 +37,14 @@ packtest: $(B)/regula
 	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
 	@$(B)/regula fmt --check policies/ || { echo "packtest: the files above are not formatted: run regula fmt -w policies/"; exit 1; }
 
-# docs/bytecode.md's opcode table, printed from bytecode/opcodes.h
-$(B)/doc-tests/opcode_table: tests/docs/opcode_table.c bytecode/opcodes.c bytecode/opcodes.h
+# docs/bytecode.md's generated tables, printed from bytecode/opcodes.h and bytecode/program.h
+$(B)/doc-tests/bytecode_tables: tests/docs/bytecode_tables.c bytecode/opcodes.c bytecode/opcodes.h bytecode/program.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_bytecode) $(CFLAGS) $(WARN) -o $@ tests/docs/opcode_table.c bytecode/opcodes.c
+	$(CC) $(CPPFLAGS) $(INC_bytecode) $(CFLAGS) $(WARN) -o $@ tests/docs/bytecode_tables.c bytecode/opcodes.c
 
-doctest: $(B)/regula $(B)/doc-tests/opcode_table
+doctest: $(B)/regula $(B)/doc-tests/bytecode_tables
 	@tests/docs/run.sh $(B)/regula
-	@tests/docs/opcodes.sh $(B)/doc-tests/opcode_table
+	@tests/docs/tables.sh $(B)/doc-tests/bytecode_tables
 
 # ---- the embedding API: tests/embed/run.sh (library builds under sanitizers,
 # install, --allow-extern, the example service). The API tests and the stress

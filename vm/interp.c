@@ -1395,6 +1395,11 @@ rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
     if (scope >= p->n_ledger_scopes)
         return RG_ERR_USAGE;
     const rg_ledger_scope *s = &p->ledger_scopes[scope];
+    if (!rg_policy_within(p, vm->policy, s->owner)) { /* a region's own ledger: no record for the others */
+        for (uint32_t k = 0; k < s->n_keys; k++)
+            keys[k] = RG_NONE;
+        return RG_OK;
+    }
     for (uint32_t k = 0; k < s->n_keys; k++) {
         rg_status st = run_entry(vm, p->ledger_keys[s->first_key + k], &keys[k]);
         if (st != RG_OK)
@@ -1479,8 +1484,9 @@ rg_status rg_vm_run_updates(rg_vm *vm)
     if (vm->updates_done) /* the plan ran them (LEDGER_BEGIN): ledger_out holds their result */
         return RG_OK;
     memcpy(vm->ledger_out, vm->ledger_in, p->n_ledger_fields * sizeof *vm->ledger_out);
-    if (p->entry.update == RG_NO_INDEX)
+    uint32_t update = p->policies[vm->policy].update;
+    if (update == RG_NO_INDEX)
         return RG_OK;
     rg_value dummy;
-    return run_entry(vm, p->entry.update, &dummy);
+    return run_entry(vm, update, &dummy);
 }

@@ -99,7 +99,6 @@ static void read_scalars(const uint8_t *b, rg_program *p)
     p->source_hash = rg_rd64(b + RG_HDR_SOURCE_HASH);
     p->entry.select_policy = rg_rd32(b + RG_HDR_SELECT_POLICY);
     p->entry.asof = rg_rd32(b + RG_HDR_ASOF);
-    p->entry.update = rg_rd32(b + RG_HDR_UPDATE);
     p->entry.validate = rg_rd32(b + RG_HDR_VALIDATE);
     p->n_claim_slots = rg_rd32(b + RG_HDR_CLAIM_SLOTS);
     p->n_item_slots = rg_rd32(b + RG_HDR_ITEM_SLOTS);

@@ -244,6 +244,9 @@ static int check_policies(vctx *v)
         STR("policy", i, "file", pol->file);
         OPT_REF("policy", i, "parent", pol->parent, p->n_policies, "policies");
         RANGE("policy", i, pol->vtable, p->n_defs, p->n_vtable, "vtable");
+        OPT_REF("policy", i, "update", pol->update, p->n_chunks, "chunks");
+        NEED(pol->update == RG_NO_INDEX || p->chunks[pol->update].def == RG_NO_INDEX,
+             "policy %u: update chunk %u computes a definition", i, pol->update);
         for (uint32_t d = 0; d < p->n_defs; d++)
             NEED(p->chunks[p->vtable[pol->vtable + d]].def == d,
                  "policy %u: definition %u runs chunk %u, which computes definition %u", i, d,
@@ -386,6 +389,7 @@ static int check_ledgers(vctx *v)
         STR("ledger scope", i, "name", s->name);
         RANGE("ledger scope", i, s->first_field, s->n_fields, p->n_ledger_fields, "ledger_fields");
         RANGE("ledger scope", i, s->first_key, s->n_keys, p->n_ledger_keys, "ledger_keys");
+        REF("ledger scope", i, "owner", s->owner, p->n_policies, "policies");
     }
     for (uint32_t i = 0; i < p->n_ledger_fields; i++) {
         const rg_ledger_field *f = &p->ledger_fields[i];
@@ -479,8 +483,6 @@ static int check_entries(vctx *v)
     NEED(e->asof < p->n_chunks || (e->asof == RG_NO_INDEX && p->n_versions == 0),
          "entry asof: chunk %u is out of range (%u chunks; it may be absent only when there are no versions)", e->asof,
          p->n_chunks);
-    NEED(e->update == RG_NO_INDEX || e->update < p->n_chunks, "entry update: chunk %u is out of range (%u chunks)",
-         e->update, p->n_chunks);
     NEED(e->validate == RG_NO_INDEX || (e->validate < p->n_defs && !p->defs[e->validate].per_item),
          "entry validate: %u is not a claim-level definition", e->validate);
     /* plans: none, or one per policy, each an entry chunk (it computes no definition of its own) */

@@ -134,6 +134,13 @@ static int is_plan(const rg_program *p, uint32_t ci)
     return 0;
 }
 
+static int is_update(const rg_program *p, uint32_t ci)
+{
+    for (uint32_t i = 0; i < p->n_policies; i++)
+        if (p->policies[i].update == ci) return 1;
+    return 0;
+}
+
 /* Pass 1: decode linearly, check opcodes, lengths and operand bounds, mark starts. */
 static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
 {
@@ -160,8 +167,8 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
          * update chunk or computed by a plan: by no definition */
         NEED(in.op != RG_OP_LEDGER_BEGIN || is_plan(v->p, ci),
              "chunk %u at offset %u: LEDGER_BEGIN outside a plan", ci, off);
-        NEED((in.op != RG_OP_LEDGER_ADD && in.op != RG_OP_LEDGER_SET) || ci == v->p->entry.update || is_plan(v->p, ci),
-             "chunk %u at offset %u: %s outside the update chunk and the plans", ci, off, rg_opinfo_table[in.op].name);
+        NEED((in.op != RG_OP_LEDGER_ADD && in.op != RG_OP_LEDGER_SET) || is_update(v->p, ci) || is_plan(v->p, ci),
+             "chunk %u at offset %u: %s outside the update chunks and the plans", ci, off, rg_opinfo_table[in.op].name);
         s->starts[off] = 1;
         last = off;
         off += in.len;

@@ -269,7 +269,7 @@ static void test_host_ledger(regula_pack *pk)
                         st.r = realloc(st.r, st.cap * sizeof *st.r);
                     }
                     r = &st.r[st.n++];
-                    snprintf(r->key, sizeof r->key, "%s", keys[sc]);
+                    snprintf(r->key, sizeof r->key, "%.159s", keys[sc]);
                 }
                 for (unsigned f = 0; f < regula_ledger_field_count(pk, sc); f++)
                     regula_ledger_get(ctx, sc, f, &r->vals[f]);
@@ -286,6 +286,35 @@ static void test_host_ledger(regula_pack *pk)
     free(ex.v);
     free(ct);
     free(et);
+}
+
+/* A region's own ledger (tests/golden/run/region_ledger): a claim of a policy
+ * outside the region has no record in it, whatever its keys; one inside has. */
+static void test_region_ledgers(void)
+{
+    regula_pack *pk = load("regions.rgc", NULL);
+    if (!pk)
+        return;
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    int visits = regula_ledger_scope_index(pk, "visits"), extra = regula_ledger_scope_index(pk, "extra");
+    CHECK(regula_ledger_scope_count(pk) == 3 && visits == 1 && extra == 2, "scopes %u", regula_ledger_scope_count(pk));
+    static const struct {
+        const char *region;
+        int visits, extra;
+    } cases[] = {{"CN", 0, 0}, {"XX", 1, 0}, {"XX-A", 1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char claim[200];
+        snprintf(claim, sizeof claim,
+                 "{\"claim_id\":\"c\",\"person\":\"P\",\"region\":\"%s\",\"date\":\"2025-01-01\",\"amount\":\"1.00\"}",
+                 cases[i].region);
+        CHECK(regula_claim_json(ctx, claim, strlen(claim), 1) == REGULA_OK, "%s: %s", cases[i].region, regula_errmsg(ctx));
+        CHECK(regula_ledger_applies(ctx, 0) == 1, "%s: CN's ledger applies", cases[i].region);
+        CHECK(regula_ledger_applies(ctx, (unsigned)visits) == cases[i].visits, "%s: XX's ledger", cases[i].region);
+        CHECK(regula_ledger_applies(ctx, (unsigned)extra) == cases[i].extra, "%s: XX-A's ledger", cases[i].region);
+    }
+    regula_ctx_free(ctx);
+    regula_pack_free(pk);
 }
 
 /* ---- the typed builder -------------------------------------------------------------- */
@@ -412,6 +441,81 @@ static void test_builder(regula_pack *pk)
     regula_ctx_new(pk, &ctx);
     CHECK(regula_settle(ctx) == REGULA_ERR_USAGE && strstr(regula_errmsg(ctx), "no claim"), "%s", regula_errmsg(ctx));
     CHECK(regula_result_json(ctx) == NULL, "no result yet");
+    regula_ctx_free(ctx);
+}
+
+
+/* The example claim with Part 2's fields: two coverage periods (a transfer),
+ * a manual submission with its documents, a disease; built, and as JSON. */
+static regula_status build_part2(regula_ctx *ctx, int documents)
+{
+    regula_status s = build_example(ctx, 1);
+    unsigned k = 9;
+    s = s ? s : regula_claim_set_enum(ctx, "visit.type", "outpatient");
+    s = s ? s : regula_claim_set_enum(ctx, "institution.region", "LN-CY");
+    s = s ? s : regula_claim_add(ctx, "person.coverage", &k);
+    s = s ? s : regula_claim_set_enum(ctx, "person.coverage[].region", "BJ");
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[].from", 2015, 1, 1);
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[0].to", 2022, 12, 31);
+    s = s ? s : regula_claim_add(ctx, "person.coverage", NULL);
+    s = s ? s : regula_claim_set_enum(ctx, "person.coverage[].region", "LN-CY");
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[1].from", 2023, 1, 1);
+    s = s ? s : regula_claim_set_date(ctx, "person.coverage[].account_arrived_on", 2023, 2, 1);
+    s = s ? s : regula_claim_set_enum(ctx, "visit.channel", "manual");
+    s = s ? s : regula_claim_set_date(ctx, "visit.submitted_on", 2025, 3, 20);
+    if (documents) {
+        static const char *const docs[] = {"invoice", "itemized_list", "prescription", "medical_record"};
+        for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+            s = s ? s : regula_claim_add(ctx, "visit.documents", NULL);
+            s = s ? s : regula_claim_set_string(ctx, "visit.documents[]", docs[i]);
+        }
+    } else {
+        s = s ? s : regula_claim_set_empty(ctx, "visit.documents");
+    }
+    s = s ? s : regula_claim_set_enum(ctx, "visit.chronic_disease", "DM");
+    CHECK(s != REGULA_OK || k == 0, "the first period's index %u", k);
+    return s;
+}
+
+static const char part2_json[] =
+    "{\"claim_id\": \"C1\", \"person\": {\"id\": \"P1\", \"insured_region\": \"LN-CY\", \"scheme\": \"employee\", "
+    "\"status\": \"retired\", \"enrolled_on\": \"2019-05-01\", \"filing\": {\"kind\": \"long_term\", \"region\": \"BJ\"}, "
+    "\"account_balance\": \"800.00\", \"coverage\": [{\"region\": \"BJ\", \"from\": \"2015-01-01\", \"to\": \"2022-12-31\"}, "
+    "{\"region\": \"LN-CY\", \"from\": \"2023-01-01\", \"account_arrived_on\": \"2023-02-01\"}]}, "
+    "\"institution\": {\"id\": \"H1\", \"region\": \"LN-CY\", \"level\": 3, \"designated\": true, \"specialty\": false}, "
+    "\"visit\": {\"type\": \"outpatient\", \"date\": \"2025-03-14\", \"emergency\": false, \"card\": true, "
+    "\"channel\": \"manual\", \"submitted_on\": \"2025-03-20\", \"documents\": %s, \"chronic_disease\": \"DM\"}, "
+    "\"items\": [{\"code\": \"D0001\", \"amount\": \"120.00\"}]}";
+
+static void test_builder_part2(regula_pack *pk)
+{
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    for (int documents = 1; documents >= 0; documents--) {
+        char json[2048], want[1024];
+        snprintf(json, sizeof json, part2_json,
+                 documents ? "[\"invoice\", \"itemized_list\", \"prescription\", \"medical_record\"]" : "[]");
+        CHECK(regula_claim_json(ctx, json, strlen(json), 0) == REGULA_OK, "%s", regula_errmsg(ctx));
+        CHECK(regula_ledger_none(ctx, REGULA_ALL_SCOPES) == REGULA_OK && regula_settle(ctx) == REGULA_OK, "%s",
+              regula_errmsg(ctx));
+        snprintf(want, sizeof want, "%s", regula_result_json(ctx));
+        CHECK(strstr(want, documents ? "\"reason\": \"OK\"" : "\"reason\": \"MISSING_DOCUMENTS\""), "%s", want);
+        CHECK(build_part2(ctx, documents) == REGULA_OK, "building: %s", regula_errmsg(ctx));
+        CHECK(regula_ledger_applies(ctx, (unsigned)regula_ledger_scope_index(pk, "disease_yearly")) == 1,
+              "a DM visit has a per-disease record");
+        CHECK(regula_ledger_none(ctx, REGULA_ALL_SCOPES) == REGULA_OK && regula_settle(ctx) == REGULA_OK, "%s",
+              regula_errmsg(ctx));
+        const char *got = regula_result_json(ctx);
+        CHECK(got && strcmp(got, want) == 0, "built:\n got %s\nwant %s", got ? got : "(null)", want);
+    }
+    /* a nonempty list given empty, as the binder refuses [] */
+    CHECK(build_example(ctx, 1) == REGULA_OK && regula_claim_set_empty(ctx, "person.coverage") == REGULA_OK, "%s",
+          regula_errmsg(ctx));
+    CHECK(regula_claim_end(ctx) == REGULA_ERR_INPUT &&
+              strcmp(regula_errmsg(ctx), "person.coverage: must be a non-empty list of periods") == 0,
+          "%s", regula_errmsg(ctx));
+    regula_claim_new(ctx);
+    CHECK(regula_claim_add(ctx, "visit.date", NULL) == REGULA_ERR_USAGE, "not a list: %s", regula_errmsg(ctx));
     regula_ctx_free(ctx);
 }
 
@@ -660,10 +764,12 @@ int main(int argc, char **argv)
         test_batch(pk, "claims.jsonl", "expected_explain.jsonl", 1);
         test_host_ledger(pk);
         test_builder(pk);
+        test_builder_part2(pk);
         test_json_messages(pk);
         test_region(pk);
         regula_pack_free(pk);
     }
+    test_region_ledgers();
     test_externs();
     test_allocator_limits();
     printf("api_test: %d checks, %d failed\n", checks, failures);

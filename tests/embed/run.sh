@@ -48,6 +48,7 @@ check "compile the seed pack to bytecode" "$R" compile policies -o "$D/seed.rgc"
 "$R" run --pack "$D/seed.rgc" --explain "$D/claims.jsonl" > "$D/expected_explain.jsonl" 2> "$W/out"
 [ $? = 1 ] && ok "regula run --explain: the conformance claims" || bad "regula run --explain: the conformance claims"
 check "compile the extern pack" "$R" compile tests/embed/extern_pack/X.rg -o "$D/extern.rgc"
+check "compile a pack whose regions keep ledgers of their own" "$R" compile tests/golden/run/region_ledger -o "$D/regions.rgc"
 
 # ---- regula run --allow-extern ----
 check "host functions as a shared library" $CC -shared -fPIC -O2 -Wall -Wextra -Werror -o "$D/libhost.so" tests/embed/hostlib.c

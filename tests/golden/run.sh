@@ -4,6 +4,9 @@
 #     run inside diag/, its stderr and exit status compared with diag/NAME.err;
 #   disasm/NAME.rg or disasm/NAME/: `REGULA disasm` run inside disasm/, its
 #     stdout (and exit status 0) compared with disasm/NAME.dis;
+#   run/NAME/ (a pack directory with claims.jsonl): `REGULA run` of the claims,
+#     with the pack from source, compiled to bytecode, and with --explain
+#     (the explanations left out), each compared with run/NAME/expected.jsonl.
 #   json/NAME.rg or json/NAME/: `REGULA check --format json` run inside json/,
 #     its stdout and exit status compared with json/NAME.json;
 #   and for every diag case, `check --format json` gives the same diagnostics
@@ -64,6 +67,25 @@ for c in "$here"/disasm/*.rg "$here"/disasm/*/; do
   (cd "$here/disasm" && "$regula" disasm "$name" >"$out" 2>"$tmp/stderr"; s=$?
    [ $s -eq 0 ] || { echo "[exit status $s]"; cat "$tmp/stderr"; } >>"$out")
   compare "disasm/$name" "$here/disasm/$name.dis" "$out"
+done
+
+# settlement: the results of `regula run`, from source, from bytecode, explained
+for c in "$here"/run/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  "$regula" compile "$c" -o "$tmp/$name.rgc" 2>"$tmp/stderr" || { cat "$tmp/stderr"; failed=$((failed + 1)); continue; }
+  for how in source bytecode explain; do
+    case $how in
+      source) "$regula" run --pack "$c" "$c/claims.jsonl" >"$tmp/$name.out" 2>&1 ;;
+      bytecode) "$regula" run --pack "$tmp/$name.rgc" "$c/claims.jsonl" >"$tmp/$name.out" 2>&1 ;;
+      explain) "$regula" run --explain --pack "$c" "$c/claims.jsonl" 2>&1 |
+                 sed 's/, "explain": {.*}}$/}/' >"$tmp/$name.out" ;;
+    esac
+    if [ "$how" = source ] || [ "$update" = 0 ]; then
+      compare "run/$name ($how)" "$c/expected.jsonl" "$tmp/$name.out"
+    fi
+  done
 done
 
 # diagnostics as JSON for editors: stdout and exit status of `regula check --format json`

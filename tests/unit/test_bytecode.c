@@ -117,7 +117,7 @@ static rg_program *build(const codebuf *code0, uint16_t n_locals, uint16_t max_s
     SET(p, defs, rg_def, {S_TOTAL, RG_TYPE(RG_T_INT, 0), RG_DEF_DEF, 0, 0, 0});
     SET(p, chunks, rg_chunk, {0, code0->n, n_locals, max_stack, 0, 0, RG_NO_INDEX, 3, S_MAIN},
         {code0->n, 6, 0, 1, RG_NO_INDEX, RG_NO_INDEX, RG_NO_INDEX, 1, S_MAIN});
-    SET(p, policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0});
+    SET(p, policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0, RG_NO_INDEX});
     SET(p, vtable, uint32_t, 0);
     SET(p, versions, rg_version, {S_2024, 0, 19723, 20088});
     SET(p, columns, rg_column, {S_CODE, RG_TYPE(RG_T_STRING, 0)}, {S_PRICE, RG_TYPE(RG_T_MONEY, 0)});
@@ -133,7 +133,7 @@ static rg_program *build(const codebuf *code0, uint16_t n_locals, uint16_t max_s
     emit(&all, RG_OP_RET, 0, 0);
     p->code = dup_mem(all.b, all.n);
     p->n_code = all.n;
-    p->entry = (rg_entries){1, 1, RG_NO_INDEX, RG_NO_INDEX};
+    p->entry = (rg_entries){1, 1, RG_NO_INDEX};
     p->n_claim_slots = 1;
     p->n_item_slots = 1;
     p->n_claim_lists = 0;
@@ -230,7 +230,7 @@ static rg_program *build_rich(void)
     REPLACE(defs, rg_def, {S_TOTAL, RG_TYPE(RG_T_INT, 0), RG_DEF_DEF, 0, 0, 0},
             {S_DOUBLE, RG_TYPE(RG_T_MONEY, 0), RG_DEF_DEF, 1, 0, 0});
     p->n_item_defs = 1;
-    REPLACE(policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0}, {S_LNCY, 0, S_MAIN, 2});
+    REPLACE(policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0, 2}, {S_LNCY, 0, S_MAIN, 2, 2});
     REPLACE(vtable, uint32_t, 0, 3, 0, 3);
     REPLACE(versions, rg_version, {S_2024, 0, 19723, 20088}, {S_2025, 1, 20089, RG_NONE});
     SET(p, vselectors, rg_vselector, {0, 2, 4});
@@ -240,12 +240,11 @@ static rg_program *build_rich(void)
     SET(p, tiers, rg_tier, {0, 100000, 0}, {100000, RG_NONE, 3 * RG_PERCENT_ONE});
     SET(p, lists, rg_list, {0, 2, RG_TYPE(RG_T_STRING, 0)});
     SET(p, list_values, int64_t, S_A1, S_B2);
-    SET(p, ledger_scopes, rg_ledger_scope, {S_YEARLY, 0, 1, 0, 1});
+    SET(p, ledger_scopes, rg_ledger_scope, {S_YEARLY, 0, 1, 0, 1, 0});
     SET(p, ledger_keys, uint32_t, 5);
     SET(p, ledger_key_types, uint32_t, RG_TYPE(RG_T_INT, 0));
     SET(p, ledger_fields, rg_ledger_field, {S_SPENT, RG_TYPE(RG_T_MONEY, 0), 0, RG_NO_INDEX});
     SET(p, notes, rg_note, {RG_NOTE_ROW, 0, 1, 4, S_MAIN});
-    p->entry.update = 2;
 #undef REPLACE
     return p;
 }
@@ -372,9 +371,9 @@ static void test_rich_program(void **state)
     if (r) print_error("%s\n", err);
     assert_int_equal(r, 0);
     /* the ledger is written by the update chunk or a plan, by no other chunk */
-    p->entry.update = RG_NO_INDEX;
+    p->policies[0].update = p->policies[1].update = RG_NO_INDEX;
     assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
-    assert_non_null(strstr(err, "chunk 2 at offset 3: LEDGER_ADD outside the update chunk and the plans"));
+    assert_non_null(strstr(err, "chunk 2 at offset 3: LEDGER_ADD outside the update chunks and the plans"));
     p->plans = malloc(2 * sizeof *p->plans);
     assert_non_null(p->plans);
     p->plans[0] = 2;
@@ -384,7 +383,9 @@ static void test_rich_program(void **state)
     free(p->plans);
     p->plans = NULL;
     p->n_plans = 0;
-    p->entry.update = 2;
+    p->policies[1].update = 2; /* a region's own updates */
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    p->policies[0].update = 2;
     uint8_t *buf;
     size_t len;
     image_of(p, &buf, &len);
@@ -403,7 +404,7 @@ static void test_rich_program(void **state)
     assert_int_equal(rg_policy_by_name(q, "LN-CY", 5), 1);
     char *listing = disasm_to_string(q);
     const char *want[] = {
-        "  1 LN-CY (main.rg) extends LN\n    version 1 \"2025\" 2025-01-01..*\n",
+        "  1 LN-CY (main.rg) extends LN, update chunk 2\n    version 1 \"2025\" 2025-01-01..*\n",
         "       0     3  NOTE          0            ; row 1 of total, main.rg:4\n",
         "      13     3  TIERED        0            ; bracket tax\n",
         "      21     3  IN_LIST       0            ; [\"A1\", \"B2\"]\n",
@@ -1302,7 +1303,7 @@ static const char k_listing[] =
     "; lists 0, list_values 0, ledger_scopes 0, ledger_keys 0, ledger_key_types 0, ledger_fields 0\n"
     "; outputs 1, notes 0, consts 1, lines 2, code 18, blob 160\n"
     "; externs 0, plans 0\n"
-    "; entries: select_policy chunk 1, asof chunk 1, update chunk -, validate def -\n"
+    "; entries: select_policy chunk 1, asof chunk 1, validate def -\n"
     "; claim slots 1, item slots 1, claim lists 0, per-item definitions 0\n"
     "\n"
     "policies:\n"

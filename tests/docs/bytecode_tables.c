@@ -1,16 +1,29 @@
-/* opcode_table.c — prints the opcode table of docs/bytecode.md from the one
- * list, bytecode/opcodes.h (tests/docs/opcodes.sh compares the two, or
- * rewrites the doc's table). Must not hold any fact of its own about an opcode. */
+/* bytecode_tables.c — prints a generated table of docs/bytecode.md: `opcodes`
+ * from the one list, bytecode/opcodes.h; `sections` from the program's
+ * arrays, bytecode/program.h (tests/docs/tables.sh compares them with the
+ * doc, or rewrites the doc's tables). Holds no fact of its own about either. */
 #include <stdio.h>
+#include <string.h>
 
 #include "opcodes.h"
+#include "program.h"
 
 static const char *kind(unsigned k)
 {
     return k == RG_OPK_NONE ? "—" : rg_operand_kind_name[k];
 }
 
-int main(void)
+static void sections(void)
+{
+    puts("| # | section | record | size |");
+    puts("|---|---|---|---|");
+    unsigned i = 0;
+#define RG_X_ROW(type, name) printf("| %u | `%s` | `%s` | %zu |\n", i++, #name, #type, sizeof(type));
+    RG_PROGRAM_ARRAYS(RG_X_ROW)
+#undef RG_X_ROW
+}
+
+static void opcodes(void)
 {
     puts("| code | name | operand A | operand B | length | pops | pushes | flow | effect |");
     puts("|---|---|---|---|---|---|---|---|---|");
@@ -29,6 +42,18 @@ int main(void)
             putchar(*s);
         }
         puts(" |");
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "opcodes") == 0)
+        opcodes();
+    else if (argc == 2 && strcmp(argv[1], "sections") == 0)
+        sections();
+    else {
+        fputs("usage: bytecode_tables opcodes|sections\n", stderr);
+        return 2;
     }
     return 0;
 }
