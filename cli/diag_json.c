@@ -20,6 +20,21 @@ json_t *cli_diag_json(const rg_diag_record *r)
     json_object_set_new(o, "end_col", r->path ? json_integer(r->end_col) : json_null());
     json_object_set_new(o, "message", json_string(r->message));
     json_object_set_new(o, "hint", r->hint ? json_string(r->hint) : json_null());
+    if (r->n_related) {
+        json_t *rel = json_array();
+        for (uint32_t i = 0; i < r->n_related; i++) {
+            const rg_diag_related *x = &r->related[i];
+            json_t *p = json_object();
+            json_object_set_new(p, "file", json_string(x->path));
+            json_object_set_new(p, "line", json_integer(x->line));
+            json_object_set_new(p, "col", json_integer(x->col));
+            json_object_set_new(p, "end_line", json_integer(x->end_line));
+            json_object_set_new(p, "end_col", json_integer(x->end_col));
+            json_object_set_new(p, "message", json_string(x->message));
+            json_array_append_new(rel, p);
+        }
+        json_object_set_new(o, "related", rel);
+    }
     return o;
 }
 

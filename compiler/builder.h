@@ -61,6 +61,9 @@ static inline int rgc_counts_reads(const rgc_pack *pk) { return pk->pass == RGC_
 /* ---- shared by the compiler's passes ---- */
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with a related place: the declaration it clashes with ("declared here"). */
+void rgc_error_related(rgc_pack *pk, rg_loc loc, const char *hint, rg_loc at, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name);
 /* The definition of that name policy p sees (its own, or one it inherits; p NULL: the base policy). */
 rgc_def *rgc_find_def_in(rgc_pack *pk, const char *name, const rgc_policy *p);

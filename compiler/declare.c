@@ -310,7 +310,8 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         rg_decl *o = pk->ledger_decls.v[i];
         if (strcmp(o->name, d->name) == 0) {
             const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
-            rgc_error(pk, d->name_loc, "give the new ledger a name of its own", "the ledger '%s' is already declared by %s (%s:%u)",
+            rgc_error_related(pk, d->name_loc, "give the new ledger a name of its own", o->name_loc, "declared here",
+                              "the ledger '%s' is already declared by %s (%s:%u)",
                       d->name, ((rgc_policy *)pk->policies.v[p->ledger_scopes[i].owner])->name, src ? src->path : "?",
                       rgc_line(pk, o->name_loc));
             return;

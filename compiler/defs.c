@@ -110,7 +110,8 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
             snprintf(hint, sizeof hint, "to override it, write `%s %s %s` without the %s", def_noun(d), d->name,
                      d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
                      d->kind == RG_D_TABLE ? "type and inputs" : "type");
-            rgc_error(pk, d->name_loc, hint, "'%s' is already declared by %s (%s:%u)", d->name,
+            rgc_error_related(pk, d->name_loc, hint, def->root->name_loc, "declared here",
+                              "'%s' is already declared by %s (%s:%u)", d->name,
                       def->owner ? def->owner->name : pk->root->name, src ? src->path : "?",
                       rgc_line(pk, def->root->name_loc));
             return;

@@ -45,7 +45,8 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
             char hint[300];
             snprintf(hint, sizeof hint, "%s is not among them: declare it in %s, or in a policy that both extend",
                      here->name, here->name);
-            rgc_error(pk, e->loc, hint, "'%s' is declared by %s (%s:%u) for itself and the regions under it", e->name,
+            rgc_error_related(pk, e->loc, hint, d->root->name_loc, "declared here",
+                              "'%s' is declared by %s (%s:%u) for itself and the regions under it", e->name,
                       d->owner->name, src ? src->path : "?", rgc_line(pk, d->root->name_loc));
             return;
         }

@@ -11,18 +11,35 @@
 
 /* ---- reporting ---- */
 
-void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
+static void verror(rgc_pack *pk, rg_loc loc, const char *hint, const rg_loc *at, const char *what, const char *fmt,
+                   va_list ap)
 {
     if (!rgc_reports(pk)) {
         pk->quiet_errors++;
         return;
     }
     char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (at)
+        rg_report_related(pk->diag, RG_SEV_ERROR, loc, hint, *at, what, "%s", msg);
+    else
+        rg_report(pk->diag, RG_SEV_ERROR, loc, hint, "%s", msg);
+}
+
+void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    verror(pk, loc, hint, NULL, NULL, fmt, ap);
     va_end(ap);
-    rg_report(pk->diag, RG_SEV_ERROR, loc, hint, "%s", msg);
+}
+
+void rgc_error_related(rgc_pack *pk, rg_loc loc, const char *hint, rg_loc at, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(pk, loc, hint, &at, what, fmt, ap);
+    va_end(ap);
 }
 
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc)

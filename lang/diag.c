@@ -1,5 +1,5 @@
-/* diag.c — the source set and the single diagnostic renderer.
- * Formats and counts messages; it never decides what is an error. */
+/* diag.c — the source set, diagnostics as records, and the one text renderer
+ * of them. Formats and counts messages; it never decides what is an error. */
 #include "diag.h"
 #include "file_io.h"
 
@@ -63,7 +63,9 @@ uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size
 int rg_diag_load_file(rg_diag *d, const char *path)
 {
     size_t len;
-    char *buf = rg_read_file(path, &len);
+    char *buf = NULL;
+    if (!d->overlay || !d->overlay(d->overlay_ud, path, &buf, &len))
+        buf = rg_read_file(path, &len);
     if (!buf)
         return -1;
     uint32_t idx = rg_diag_add_source(d, path, buf, len);
@@ -131,32 +133,22 @@ static unsigned display_width(const char *s, size_t n)
     return w;
 }
 
-/* The diagnostic as a record, to the diagnostics' sink. */
-static void to_sink(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const char *fmt, va_list ap)
+/* A place of the source set as a record's numbers. */
+static void place_of(const rg_diag *d, rg_loc loc, const char **path, uint32_t *line, uint32_t *col, uint32_t *end_line,
+                     uint32_t *end_col)
 {
-    char small[512], *msg = small;
-    va_list again;
-    va_copy(again, ap);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL)
-        vsnprintf(msg, (size_t)n + 1, fmt, again);
-    va_end(again);
-    if (!msg)
-        msg = small; /* cut, rather than lost */
-    rg_diag_record r = {sev, NULL, 0, 0, 0, 0, msg, hint};
-    const rg_source *s = loc ? rg_diag_source(d, loc->file) : NULL;
+    const rg_source *s = rg_diag_source(d, loc.file);
+    *path = s ? s->path : NULL;
+    *line = *col = *end_line = *end_col = 0;
     if (s) {
-        r.path = s->path;
-        rg_diag_linecol(d, loc->file, loc->start, &r.line, &r.col);
-        rg_diag_linecol(d, loc->file, loc->end > loc->start ? loc->end : loc->start, &r.end_line, &r.end_col);
+        rg_diag_linecol(d, loc.file, loc.start, line, col);
+        rg_diag_linecol(d, loc.file, loc.end > loc.start ? loc.end : loc.start, end_line, end_col);
     }
-    d->sink(d->sink_ud, d, &r);
-    if (msg != small)
-        free(msg);
 }
 
-static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const char *fmt,
-                    va_list ap)
+/* The diagnostic as a record (its message formatted), to the sink or the renderer. */
+static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *hint, const rg_diag_related *rel,
+                    const char *fmt, va_list ap)
 {
     if (sev == RG_SEV_ERROR)
         d->n_errors++;
@@ -166,75 +158,108 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
     if (sev == RG_SEV_ERROR && d->n_errors > max) {
         if (d->n_errors == max + 1) {
             if (d->sink)
-                d->sink(d->sink_ud, d, &(rg_diag_record){RG_SEV_NOTE, NULL, 0, 0, 0, 0, "too many errors, stopping here", NULL});
+                d->sink(d->sink_ud, d, &(rg_diag_record){RG_SEV_NOTE, NULL, 0, 0, 0, 0, "too many errors, stopping here", NULL, {0, 0, 0}, NULL, 0});
             else
                 fprintf(d->out, "regula: too many errors, stopping here\n");
         }
         return;
     }
-    if (d->sink) {
-        to_sink(d, sev, loc, hint, fmt, ap);
-        return;
+    char small[512], *msg = small;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (!msg)
+        msg = small; /* cut, rather than lost */
+    rg_diag_record r = {.sev = sev, .message = msg, .hint = hint, .related = rel, .n_related = rel ? 1 : 0};
+    if (loc) {
+        r.loc = *loc;
+        place_of(d, *loc, &r.path, &r.line, &r.col, &r.end_line, &r.end_col);
     }
-    FILE *o = d->out;
-    const rg_source *s = loc ? rg_diag_source(d, loc->file) : NULL;
-    const char *bold = d->color ? "\033[1m" : "", *reset = d->color ? "\033[0m" : "";
-    if (s) {
-        uint32_t line, col;
-        rg_diag_linecol(d, loc->file, loc->start, &line, &col);
-        fprintf(o, "%s%s:%u:%u:%s ", bold, s->path, line, col, reset);
-    } else {
-        fprintf(o, "%sregula:%s ", bold, reset);
-    }
-    fprintf(o, "%s%s:%s ", d->color ? sev_color[sev] : "", sev_name[sev], reset);
-    vfprintf(o, fmt, ap);
-    fputc('\n', o);
-    if (s) {
-        uint32_t line, col;
-        rg_diag_linecol(d, loc->file, loc->start, &line, &col);
-        uint32_t ls = s->line_starts[line - 1];
-        uint32_t le = ls;
-        while (le < s->len && s->text[le] != '\n' && s->text[le] != '\r')
-            le++;
-        fprintf(o, "%5u | %.*s\n", line, (int)(le - ls), s->text + ls);
-        uint32_t start = loc->start > le ? le : loc->start;
-        uint32_t end = loc->end > le ? le : loc->end;
-        if (end <= start)
-            end = start;
-        unsigned pad = 0;
-        for (uint32_t i = ls; i < start; i++)
-            pad += s->text[i] == '\t' ? 0 : 0;
-        fprintf(o, "      | ");
-        /* keep tabs so the caret lines up under them */
-        for (uint32_t i = ls; i < start;) {
-            if (s->text[i] == '\t') {
-                fputc('\t', o);
-                i++;
-                continue;
-            }
-            uint32_t j = i + 1;
-            while (j < start && ((unsigned char)s->text[j] & 0xC0) == 0x80)
-                j++;
-            for (unsigned k = display_width(s->text + i, j - i); k > 0; k--)
-                fputc(' ', o);
-            i = j;
+    if (d->sink)
+        d->sink(d->sink_ud, d, &r);
+    else
+        rg_diag_render(d, &r, NULL, d->out);
+    if (msg != small)
+        free(msg);
+}
+
+/* The source line of R, a caret under its place. */
+static void render_excerpt(const rg_diag *d, const rg_diag_record *r, uint32_t gutter, FILE *o)
+{
+    const rg_source *s = rg_diag_source(d, r->loc.file);
+    const char *reset = d->color ? "\033[0m" : "";
+    uint32_t ls = s->line_starts[r->line - 1];
+    uint32_t le = ls;
+    while (le < s->len && s->text[le] != '\n' && s->text[le] != '\r')
+        le++;
+    if (gutter)
+        fprintf(o, "%5u | %.*s\n", gutter, (int)(le - ls), s->text + ls);
+    else
+        fprintf(o, "      | %.*s\n", (int)(le - ls), s->text + ls);
+    uint32_t start = r->loc.start > le ? le : r->loc.start;
+    uint32_t end = r->loc.end > le ? le : r->loc.end;
+    if (end <= start)
+        end = start;
+    fprintf(o, "      | ");
+    /* keep tabs so the caret lines up under them */
+    for (uint32_t i = ls; i < start;) {
+        if (s->text[i] == '\t') {
+            fputc('\t', o);
+            i++;
+            continue;
         }
-        (void)pad;
-        unsigned w = display_width(s->text + start, end - start);
-        fprintf(o, "%s^", d->color ? sev_color[sev] : "");
-        for (unsigned k = 1; k < w; k++)
-            fputc('~', o);
-        fprintf(o, "%s\n", reset);
+        uint32_t j = i + 1;
+        while (j < start && ((unsigned char)s->text[j] & 0xC0) == 0x80)
+            j++;
+        for (unsigned k = display_width(s->text + i, j - i); k > 0; k--)
+            fputc(' ', o);
+        i = j;
     }
-    if (hint)
-        fprintf(o, "      = hint: %s\n", hint);
+    unsigned w = display_width(s->text + start, end - start);
+    fprintf(o, "%s^", d->color ? sev_color[r->sev] : "");
+    for (unsigned k = 1; k < w; k++)
+        fputc('~', o);
+    fprintf(o, "%s\n", reset);
+}
+
+void rg_diag_render(const rg_diag *d, const rg_diag_record *r, const rg_diag_style *style, FILE *o)
+{
+    static const rg_diag_style as_files = {RG_PLACE_LINE, 0, 0};
+    const rg_diag_style *st = style ? style : &as_files;
+    const char *bold = d->color ? "\033[1m" : "", *reset = d->color ? "\033[0m" : "";
+    int excerpt = r->path && rg_diag_source(d, r->loc.file) && r->line > st->hidden_lines;
+    if (!r->path)
+        fprintf(o, "%sregula:%s ", bold, reset);
+    else if (st->place == RG_PLACE_LINE)
+        fprintf(o, "%s%s:%u:%u:%s ", bold, r->path, r->line, r->col, reset);
+    else if (st->place == RG_PLACE_FILE)
+        fprintf(o, "%s%s:%s ", bold, r->path, reset);
+    fprintf(o, "%s%s:%s %s\n", d->color ? sev_color[r->sev] : "", sev_name[r->sev], reset, r->message);
+    if (excerpt)
+        render_excerpt(d, r, st->blank_gutter ? 0 : r->line - st->hidden_lines, o);
+    if (r->hint)
+        fprintf(o, "      = hint: %s\n", r->hint);
 }
 
 void rg_report(rg_diag *d, rg_severity sev, rg_loc loc, const char *hint, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(d, sev, &loc, hint, fmt, ap);
+    vreport(d, sev, &loc, hint, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void rg_report_related(rg_diag *d, rg_severity sev, rg_loc loc, const char *hint, rg_loc at, const char *what,
+                       const char *fmt, ...)
+{
+    rg_diag_related rel = {.loc = at, .message = what};
+    place_of(d, at, &rel.path, &rel.line, &rel.col, &rel.end_line, &rel.end_col);
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(d, sev, &loc, hint, rel.path ? &rel : NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -242,7 +267,7 @@ void rg_report_plain(rg_diag *d, rg_severity sev, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(d, sev, NULL, NULL, fmt, ap);
+    vreport(d, sev, NULL, NULL, NULL, fmt, ap);
     va_end(ap);
 }
 

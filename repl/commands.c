@@ -520,8 +520,6 @@ static void claim_set(repl *r, const char *args)
     rg_diag *d = rgc_pack_diag(r->cur->pk);
     rg_arena arena = {0};
     rg_repl_item item;
-    char *dtext = NULL;
-    size_t dlen = 0;
     int rc = repl_parse(r, &arena, d, value, &item, 2);
     if (rc == 1)
         repl_error(r, "the value is unfinished");
@@ -530,15 +528,9 @@ static void claim_set(repl *r, const char *args)
     if (rc == 0 && item.expr && item.expr->kind == RG_E_NAME && !name_fits(r, path, item.expr->name))
         rc = -1;
     if (rc == 0 && item.expr) {
-        FILE *mem = open_memstream(&dtext, &dlen);
-        FILE *old = d->out;
-        d->out = mem;
+        unsigned reported = d->n_errors; /* the pack's diagnostics show at once (repl_compile) */
         int ok = rgd_claim_set(r->cur->pk, copy, path, item.expr, err, sizeof err);
-        fclose(mem);
-        d->out = old;
-        if (dtext && *dtext)
-            repl_print_diag(r, dtext, 0);
-        if (ok != 0 && dtext && *dtext) {
+        if (ok != 0 && d->n_errors > reported) {
             /* already said */
         } else if (ok != 0) {
             repl_error(r, "%s", err);
@@ -556,7 +548,6 @@ static void claim_set(repl *r, const char *args)
             claim_changed(r, "the claim does not settle now");
         }
     }
-    free(dtext);
     rg_arena_free(&arena);
     if (copy)
         json_decref(copy);

@@ -91,8 +91,6 @@ json_t *repl_claim(repl *r, char *err, size_t errlen);
 void repl_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap);
 /* Display width of UTF-8 text (CJK counts two columns). */
 size_t repl_text_width(const char *s);
-/* Print captured diagnostics, lines of "<input>" made relative. */
-void repl_print_diag(repl *r, const char *text, uint32_t offset);
 /* Evaluate an expression; only_type: show the type alone. */
 void repl_eval(repl *r, const char *text, int only_type);
 /* Add a typed declaration to the session. */
@@ -104,6 +102,27 @@ void repl_error(repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* A VM error, its location dropped when it is in the REPL's own text. */
 void repl_vm_error(repl *r, const char *msg);
 int repl_policy_index(const rg_program *p, const char *name);
+
+/* ---- diagnostics.c ---- */
+/* One diagnostic as the REPL shows it: "<input>" (what was typed, after
+ * INPUT_LINES lines the REPL put before it) without its name and with lines
+ * counted from the typed text, "<session>" and "<set>" by name alone. */
+void repl_show_diag(repl *r, const rg_diag *d, const rg_diag_record *rec, uint32_t input_lines);
+/* An rg_diag sink (UD the repl) showing each diagnostic at once. */
+void repl_show_sink(void *ud, const rg_diag *d, const rg_diag_record *rec);
+/* Diagnostics held until the REPL knows whether to show them (an unfinished
+ * entry's are not; a compilation's only when it failed). */
+typedef struct {
+    rg_diag *diag;
+    rg_diag_sink sink;      /* the diag's own, put back on release */
+    void *sink_ud;
+    rg_diag_record *v;      /* copies */
+    uint32_t n, cap;
+} repl_held;
+/* From now on D's diagnostics are held in H. */
+void repl_hold(repl_held *h, rg_diag *d);
+/* Show them (when SHOW) as repl_show_diag does, forget them, give D its sink back. */
+void repl_release(repl *r, repl_held *h, int show, uint32_t input_lines);
 
 /* ---- commands.c ---- */
 void repl_command(repl *r, const char *line);

@@ -107,110 +107,6 @@ int repl_policy_index(const rg_program *p, const char *name)
     return -1;
 }
 
-/* ---- diagnostics ---- */
-
-static int parse_uint(const char **s, unsigned *v)
-{
-    const char *p = *s;
-    if (*p < '0' || *p > '9')
-        return -1;
-    unsigned n = 0;
-    while (*p >= '0' && *p <= '9')
-        n = n * 10 + (unsigned)(*p++ - '0');
-    *v = n;
-    *s = p;
-    return 0;
-}
-
-/* Diagnostics of the virtual sources ("<input>", "<session>", "<set>") lose
- * their line:col, which count lines the REPL added ("policy X", "def __it ="):
- * the source line and the caret under it say where. "<input>" (what was just
- * typed) loses its name too, and its gutter counts from the typed text. */
-void repl_print_diag(repl *r, const char *text, uint32_t offset)
-{
-    const char *s = text;
-    int virt = 0, input = 0, skip = 0;
-    unsigned off = 0;
-    while (*s) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        const char *p = s;
-        char *fixed = NULL;
-        const char *it = memmem(s, len, "'__it'", 6);
-        if (it) { /* the REPL's name for the typed expression */
-            size_t fl = len - 6 + 14;
-            fixed = malloc(fl + 1);
-            snprintf(fixed, fl + 1, "%.*sthe expression%.*s", (int)(it - s), s, (int)(len - (size_t)(it - s) - 6),
-                     it + 6);
-            s = p = fixed;
-            len = strlen(fixed);
-        }
-        if (*s != ' ')
-            skip = 0;
-        else if (skip && strncmp(s, "      |", 7) == 0) {
-            if (fixed)
-                free(fixed);
-            if (!nl)
-                break;
-            s = nl + 1;
-            continue;
-        }
-        if (*s != ' ') { /* a header */
-            const char *bold = "";
-            if (strncmp(p, "\033[1m", 4) == 0) {
-                bold = "\033[1m";
-                p += 4;
-            }
-            virt = *p == '<';
-            input = strncmp(p, "<input>:", 8) == 0;
-            off = input ? offset : 1;
-            const char *colon = virt ? strchr(p, '>') : NULL;
-            unsigned line, col;
-            const char *q = colon ? colon + 2 : NULL;
-            if (q && colon[1] == ':' && parse_uint(&q, &line) == 0 && *q == ':' && (q++, parse_uint(&q, &col) == 0) &&
-                *q == ':') {
-                q++;
-                if (strncmp(q, "\033[0m", 4) == 0)
-                    q += 4;
-                if (*q == ' ')
-                    q++;
-                if (input)
-                    fprintf(r->out, "%.*s", (int)(len - (size_t)(q - s)), q);
-                else /* "<set>", "<session>": several texts in one, line numbers would mislead */
-                    fprintf(r->out, "%s%.*s:%s %.*s", bold, (int)(colon + 1 - p), p, *bold ? "\033[0m" : "",
-                            (int)(len - (size_t)(q - s)), q);
-                (void)line;
-                (void)col;
-            } else {
-                virt = input = 0;
-                fwrite(s, 1, len, r->out);
-            }
-        } else if (virt) { /* "%5u | text": renumber */
-            unsigned line = 0;
-            while (*p == ' ')
-                p++;
-            int gutter = parse_uint(&p, &line) == 0 && strncmp(p, " | ", 3) == 0;
-            if (gutter && input && line <= off) {
-                skip = 1; /* a line the REPL added: no use showing it */
-                len = 0;
-            } else if (gutter && input)
-                fprintf(r->out, "%5u%.*s", line - off, (int)(len - (size_t)(p - s)), p);
-            else if (gutter)
-                fprintf(r->out, "     %.*s", (int)(len - (size_t)(p - s)), p);
-            else
-                fwrite(s, 1, len, r->out);
-        } else {
-            fwrite(s, 1, len, r->out);
-        }
-        if (!skip || *s != ' ')
-            fputc('\n', r->out);
-        free(fixed);
-        if (!nl)
-            break;
-        s = nl + 1;
-    }
-}
-
 /* ---- compiling ---- */
 
 static int is_bytecode(const char *path)
@@ -244,27 +140,23 @@ repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int wi
     for (uint32_t i = 0; i < n_more; i++)
         x[k++] = more[i];
     repl_build *b = calloc(1, sizeof *b);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    rg_diag_init(&b->diag, mem ? mem : r->out);
+    rg_diag_init(&b->diag, r->out);
     b->diag.color = r->color;
+    b->diag.sink = repl_show_sink; /* what the pack reports later (constant values) shows at once */
+    b->diag.sink_ud = r;
+    repl_held held;
+    repl_hold(&held, &b->diag);
     b->pk = rgc_compile_ex(r->pack_path, &b->diag, x, n);
-    if (mem)
-        fclose(mem);
-    b->diag.out = r->out;
+    int said = held.n > 0;
+    repl_release(r, &held, !b->pk, offset);
     free(x);
     repl_free_extras(ovx, n_ovx);
     if (!b->pk) {
-        if (text && *text)
-            repl_print_diag(r, text, offset);
-        else
+        if (!said)
             repl_error(r, "%s does not compile", r->pack_path);
-        free(text);
         repl_build_free(b);
         return NULL;
     }
-    free(text);
     return b;
 }
 
@@ -469,23 +361,15 @@ static int blank_input(const char *s);
 
 int repl_parse(repl *r, rg_arena *arena, rg_diag *diag, const char *text, rg_repl_item *item, int report)
 {
-    char *dtext = NULL;
-    size_t dlen = 0;
-    FILE *mem = open_memstream(&dtext, &dlen);
-    FILE *old = diag->out;
-    diag->out = mem ? mem : r->out;
+    repl_held held;
+    repl_hold(&held, diag);
     uint32_t f = rg_diag_add_source(diag, "<input>", text, strlen(text));
     int incomplete = 0;
     memset(item, 0, sizeof *item);
     int rc = rg_parse_repl(arena, diag, f, item, &incomplete);
-    if (mem)
-        fclose(mem);
-    diag->out = old;
-    if (rc != 0 && dtext && (report == 2 || (report == 1 && !incomplete)))
-        repl_print_diag(r, dtext, 0);
+    repl_release(r, &held, rc != 0 && (report == 2 || (report == 1 && !incomplete)), 0);
     if (rc != 0 && incomplete)
         rc = 1;
-    free(dtext);
     return rc;
 }
 
