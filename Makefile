@@ -40,6 +40,7 @@ API_SRC      := $(wildcard api/*.c)
 DRIVER_SRC   := $(wildcard driver/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
 REPL_SRC     := $(wildcard repl/*.c)
+LSP_SRC      := $(wildcard lsp/*.c)
 
 # ---- layers (docs/architecture.md): each folder is compiled with the include
 # paths of the folders it may use, and no others, so that an include that
@@ -52,10 +53,11 @@ INC_stdlib   := -Istdlib -Ivm -Ibytecode
 INC_api      := -Iapi -Iinclude -Istdlib -Ivm -Ibytecode
 INC_driver   := -Idriver -Icompiler -Ilang -Ibytecode -Ivm -I$(B)/gen
 INC_repl     := -Irepl -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
-INC_cli      := -Icli -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
+INC_lsp      := -Ilsp -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
+INC_cli      := -Icli -Ilsp -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_gen      := $(INC_lang)
 INC_ALL      := $(INC_cli)
-LAYERS       := bytecode lang compiler vm stdlib api driver repl cli
+LAYERS       := bytecode lang compiler vm stdlib api driver repl lsp cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -69,7 +71,7 @@ layers-print:
 
 LIBVM_OBJ   := $(call obj,$(BYTECODE_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC))
 FRONT_OBJ   := $(call obj,$(LANG_SRC) $(COMPILER_SRC)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(LANG_GEN))
-CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC) $(DRIVER_SRC))
+CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC) $(LSP_SRC) $(DRIVER_SRC))
 LIBS        := -ljansson -lreadline -lffi -lm -lpthread
 
 .PHONY: all deps demo test unit asan golden conformance packtest clean install uninstall lib

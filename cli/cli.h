@@ -108,5 +108,6 @@ int cmd_repl(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_lsp(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
     {"fmt", cmd_fmt, "lay out policy files canonically (-w rewrites, --check lists)"},
     {"diff", cmd_diff, "settle a claims file with two packs and report what changes (--html for a page)"},
     {"bench", cmd_bench, "measure settlement speed on a claims file"},
+    {"lsp", cmd_lsp, "the language server for editors (LSP on standard input and output)"},
 };
 
 static void usage(FILE *out)

@@ -59,6 +59,7 @@ _regula() {
     diff) if ((n < 2)); then _regula_files "$cur" rg rgc; else _regula_files "$cur" jsonl; fi ;;
     test) if ((n < 1)); then _regula_files "$cur" rg rgc; else _regula_files "$cur" rg; fi ;;
     fmt) _regula_files "$cur" rg ;;
+    lsp) ;; # started by an editor: no operands
     *) _regula_files "$cur" rg rgc ;;
     esac
 }

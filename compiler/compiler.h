@@ -231,6 +231,62 @@ uint32_t rgc_schema_field(const rgc_pack *pack, const char *path);
 /* Ledger field index of "scope.field", RG_NO_INDEX if none. */
 uint32_t rgc_ledger_field(const rgc_pack *pack, const char *scope, const char *field);
 
+/* ---- what a name is where a policy reads it, and where it is written
+ * (lookup.c): for an editor's hover, go to definition and completion ---- */
+typedef enum {
+    RGC_SYM_NONE,
+    RGC_SYM_DEF,          /* index: its slot */
+    RGC_SYM_FIELD,        /* a field of the claim (or of a list's element): index its schema field */
+    RGC_SYM_MEMBER,       /* a member of an enumeration: index enum << 16 | member */
+    RGC_SYM_ENUM,
+    RGC_SYM_RECORD,
+    RGC_SYM_POLICY,       /* index: the policy's */
+    RGC_SYM_VERSION,
+    RGC_SYM_LEDGER,
+    RGC_SYM_LEDGER_FIELD,
+    RGC_SYM_CATALOG,
+    RGC_SYM_COLUMN,       /* a column of a catalog */
+    RGC_SYM_BRACKETS,
+    RGC_SYM_EXTERN,
+    RGC_SYM_BUILTIN,
+    RGC_SYM_TYPE
+} rgc_sym_kind;
+typedef struct {
+    rgc_sym_kind kind;
+    char what[96];        /* "param", "table", "claim field", "member of enumeration scheme", … */
+    char type[160];       /* its type as messages write it ("money?", "int in 1..3"), "" when none */
+    int has_decl;
+    rg_loc decl;          /* the name in the declaration that makes it */
+    const char *owner;    /* the policy that declares it (a region's own, or the base policy) */
+    uint32_t index;
+    int per_item;         /* a definition computed for each element of a list */
+} rgc_symbol;
+/* NAME — a word, or a dotted path ("person.scheme", "yearly.fund_paid",
+ * "x.amount" for an element's field or per-element definition) — as POLICY
+ * reads it: 0 and *out, or -1 when the pack has nothing by that name there. */
+int rgc_lookup(rgc_pack *pack, const char *policy, const char *name, rgc_symbol *out);
+
+/* Where definition SLOT is written as POLICY sees it: the policy's versions
+ * that give it, then its own declaration, then its parent's, … up to the
+ * base policy (or the region that declares it). Up to MAX places, nearest
+ * first; returns how many there are. */
+typedef struct {
+    const char *policy;
+    const char *version;  /* NULL outside a version */
+    rg_loc loc;           /* the name in that declaration */
+} rgc_written;
+uint32_t rgc_def_written(rgc_pack *pack, uint32_t slot, const char *policy, rgc_written *out, uint32_t max);
+
+/* The names POLICY may write, each given to FN with what it is (and its type
+ * when it has one): with PATH NULL the definitions it sees, enumeration
+ * members, policies, the claim's top-level fields, ledgers, catalogs,
+ * brackets, host and built-in functions and type names; after a dot (PATH
+ * "person", "yearly", or a `for` variable) the fields of that claim record,
+ * that ledger's fields, or the fields and per-element definitions of a list's
+ * elements. */
+typedef void (*rgc_name_fn)(void *ud, const char *name, rgc_sym_kind kind, const char *detail);
+void rgc_names(rgc_pack *pack, const char *policy, const char *path, rgc_name_fn fn, void *ud);
+
 /* A table as policy POLICY sees it as of date ASOF (RG_NONE: outside every
  * version): the rows of the implementation that runs then — its own with the
  * rows it inherits merged in, parents' first as the policies replace them —

@@ -120,6 +120,11 @@ int rg_keyword(const char *s, size_t len)
     return -1;
 }
 
+const char *rg_keyword_at(size_t i)
+{
+    return i < sizeof keywords / sizeof keywords[0] ? keywords[i].word : NULL;
+}
+
 int rg_keywords_sorted(void)
 {
     for (size_t i = 1; i < sizeof keywords / sizeof keywords[0]; i++)

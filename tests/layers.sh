@@ -9,7 +9,7 @@ passed=0; failed=0
 ok() { passed=$((passed + 1)); echo "ok      $1"; }
 bad() { failed=$((failed + 1)); echo "FAILED  $1"; }
 make -s B="$B" "$B/gen/parser.h" "$B/gen/lexer.h" >/dev/null || exit 2
-rel=$(grep -rn '#include "\.\./' lang bytecode compiler vm stdlib api driver repl cli include 2>/dev/null)
+rel=$(grep -rn '#include "\.\./' lang bytecode compiler vm stdlib api driver repl lsp cli include 2>/dev/null)
 [ -z "$rel" ] && ok "no relative includes between folders" || { bad "relative includes between folders:"; echo "$rel"; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 while read -r layer inc; do

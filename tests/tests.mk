@@ -139,3 +139,12 @@ tooltest: $(B)/regula
 	@tests/tools/run.sh $(B)/regula
 
 .PHONY: tooltest
+
+# the language server: a scripted editor session (tests/lsp/lsp_test.py), with
+# the tool and again with its AddressSanitizer + UBSan build (a leak fails it)
+lsptest: $(B)/regula
+	@tests/lsp/run.sh $(B)/regula
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" build/asan/regula >/dev/null
+	@ASAN_OPTIONS=detect_leaks=1 tests/lsp/run.sh build/asan/regula "lsp under asan"
+
+.PHONY: lsptest
