@@ -29,6 +29,10 @@ DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-d
 # installed the same way, but where the package sources have none the rest
 # still builds and tests (and that test says it skipped, and why)
 DEB_BROWSER  := chromium
+# node and npm, for the test of the editor grammar with VS Code's own engine
+# (tests/editors/run.sh): installed the same way when the commands are missing;
+# without them that engine is skipped (and says why), the grammar's own test runs
+DEB_NODE     := nodejs npm
 
 LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
@@ -93,6 +97,12 @@ deps:
 	  echo "installing: $$browser"; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$browser >/dev/null || \
 	    echo "could not install $$browser: the test of regula diff's page in a browser will skip"; \
+	fi; \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "installing: $(DEB_NODE)"; \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_NODE) >/dev/null || \
+	    echo "could not install $(DEB_NODE): the editor grammar's test with VS Code's engine will skip"; \
 	fi
 
 # ---- front end generation ----

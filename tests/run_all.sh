@@ -5,14 +5,15 @@
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the
-# language server's scripted editor session, the tools
+# language server's scripted editor session, the editor grammar on the seed
+# pack, the tools
 # around the compiler (regula test's choices and coverage, regula diff and its
 # page in Chromium, progress, the man page, completion, install), the embedding API
 # (libregula under ASan/UBSan and TSan, install, the example service), and the
 # PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest lsptest tooltest embed pgtest)
+suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"

@@ -148,3 +148,10 @@ lsptest: $(B)/regula
 	@ASAN_OPTIONS=detect_leaks=1 tests/lsp/run.sh build/asan/regula "lsp under asan"
 
 .PHONY: lsptest
+
+# the editor package (editors/): the TextMate grammar tokenizes the seed pack,
+# with tests/editors/textmate.py and with VS Code's vscode-textmate when node is here
+editortest:
+	@tests/editors/run.sh $(B)
+
+.PHONY: editortest
