@@ -208,17 +208,23 @@ static void hover_field(rgc_pack *pk, const char *policy, const char *path, rg_s
     json_decref(claim);
 }
 
+/* The name under the cursor (not a keyword) and what it is: 0, or -1. */
+static int symbol_at(lsp_server *s, json_t *params, at_cursor *c, char *path, size_t cap, uint32_t *a, uint32_t *b,
+                     rgc_symbol *sym)
+{
+    if (cursor(s, params, c) != 0 || !c->pk || lsp_name_at(c->doc->text, c->doc->len, c->off, path, cap, a, b) != 0 ||
+        rg_keyword(c->doc->text + *a, *b - *a) >= 0)
+        return -1;
+    return rgc_lookup(c->pk, c->policy, path, sym);
+}
+
 json_t *lsp_hover(lsp_server *s, json_t *params)
 {
     at_cursor c;
     char path[512];
     uint32_t a, b;
-    if (cursor(s, params, &c) != 0 || !c.pk || lsp_name_at(c.doc->text, c.doc->len, c.off, path, sizeof path, &a, &b) != 0)
-        return NULL;
-    if (rg_keyword(c.doc->text + a, b - a) >= 0)
-        return NULL;
     rgc_symbol sym;
-    if (rgc_lookup(c.pk, c.policy, path, &sym) != 0)
+    if (symbol_at(s, params, &c, path, sizeof path, &a, &b, &sym) != 0)
         return NULL;
     char buf[4096], place[300];
     rg_sb md;
@@ -243,10 +249,8 @@ json_t *lsp_definition(lsp_server *s, json_t *params)
     at_cursor c;
     char path[512];
     uint32_t a, b;
-    if (cursor(s, params, &c) != 0 || !c.pk || lsp_name_at(c.doc->text, c.doc->len, c.off, path, sizeof path, &a, &b) != 0)
-        return NULL;
     rgc_symbol sym;
-    if (rg_keyword(c.doc->text + a, b - a) >= 0 || rgc_lookup(c.pk, c.policy, path, &sym) != 0 || !sym.has_decl)
+    if (symbol_at(s, params, &c, path, sizeof path, &a, &b, &sym) != 0 || !sym.has_decl)
         return NULL;
     json_t *out = json_array();
     if (sym.kind != RGC_SYM_DEF) {

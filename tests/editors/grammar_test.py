@@ -25,22 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 GRAMMAR = os.path.join(ROOT, "editors", "vscode", "syntaxes", "regula.tmLanguage.json")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+from checks import check, finish  # noqa: E402
 from textmate import Grammar, scopes_at  # noqa: E402
-
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok      " + what)
-    else:
-        failed += 1
-        print("FAILED  " + what)
-        if detail:
-            print("        " + str(detail)[:3000])
-
 
 def python_engine(documents):
     g = Grammar(GRAMMAR)
@@ -151,8 +138,7 @@ def main():
         suite(node_engine(args[1]), "vscode-textmate")
     elif args[:1] == ["--skip-node"]:
         print("skipped vscode-textmate (VS Code's engine): " + args[1])
-    print("grammar: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    finish("grammar")
 
 
 if __name__ == "__main__":

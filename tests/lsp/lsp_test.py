@@ -17,22 +17,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from checks import check, finish  # noqa: E402
+
 REGULA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/regula")
 NAME = sys.argv[2] if len(sys.argv) > 2 else "lsp"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-passed = failed = 0
-
-
-def check(what, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok      " + what)
-    else:
-        failed += 1
-        print("FAILED  " + what)
-        if detail:
-            print("        " + str(detail)[:2000])
 
 
 def utf16(s):
@@ -108,8 +98,7 @@ def main():
         session(pack)
     finally:
         shutil.rmtree(work)
-    print("%s: %d passed, %d failed" % (NAME, passed, failed))
-    sys.exit(1 if failed else 0)
+    finish(NAME)
 
 
 def uri_of(path):

@@ -1,14 +1,16 @@
-"""checks.py — what the tools' Python tests (html_test.py, progress_test.py)
-share: one line a check, the failures counted, the closing line and status."""
+"""checks.py — what the Python tests (the tools' html_test.py and
+progress_test.py, tests/lsp and tests/editors) share: one line a check, the
+checks counted, the closing line and status."""
 import sys
 
-failed = 0
+failed = passed = 0
 
 
 def check(name, ok, got=""):
     """Print "ok" or "FAILED" and NAME; on a failure, what was got."""
-    global failed
+    global failed, passed
     print(("ok      " if ok else "FAILED  ") + name)
+    passed += 1 if ok else 0
     if not ok:
         failed += 1
         print("        got: " + repr(got)[-600:])
@@ -16,4 +18,10 @@ def check(name, ok, got=""):
 
 def done(what):
     print("%s: %d failed" % (what, failed))
+    sys.exit(1 if failed else 0)
+
+
+def finish(what):
+    """The closing line "WHAT: N passed, M failed" and the status."""
+    print("%s: %d passed, %d failed" % (what, passed, failed))
     sys.exit(1 if failed else 0)

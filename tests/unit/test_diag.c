@@ -81,14 +81,15 @@ static void test_record_to_sink(void **state)
     rg_diag_free(&d);
 }
 
-static char *render(const rg_diag *d, const rg_diag_record *r, const rg_diag_style *st)
+static void expect_render(const rg_diag *d, const rg_diag_record *r, const rg_diag_style *st, const char *want)
 {
     char *out = NULL;
     size_t len = 0;
     FILE *o = open_memstream(&out, &len);
     rg_diag_render(d, r, st, o);
     fclose(o);
-    return out;
+    assert_string_equal(out, want);
+    free(out);
 }
 
 /* The renderer: as for files; then as the REPL shows what was typed (no
@@ -110,29 +111,24 @@ static void test_render_styles(void **state)
     c.r[0].hint = c.hint[0];
     c.r[1].message = c.msg[1];
     c.r[1].hint = NULL;
-    char *s = render(&d, &c.r[0], NULL);
-    assert_string_equal(s, "<input>:3:5: error: unknown name 'x'\n"
-                           "    3 | 1 + x\n"
-                           "      |     ^\n"
-                           "      = hint: define it\n");
-    free(s);
+    expect_render(&d, &c.r[0], NULL,
+                  "<input>:3:5: error: unknown name 'x'\n"
+                  "    3 | 1 + x\n"
+                  "      |     ^\n"
+                  "      = hint: define it\n");
     rg_diag_style typed_style = {RG_PLACE_NONE, 2, 0};
-    s = render(&d, &c.r[0], &typed_style);
-    assert_string_equal(s, "error: unknown name 'x'\n"
-                           "    1 | 1 + x\n"
-                           "      |     ^\n"
-                           "      = hint: define it\n");
-    free(s);
-    s = render(&d, &c.r[1], &typed_style); /* in a line the tool added: no source line */
-    assert_string_equal(s, "error: cycle\n");
-    free(s);
+    expect_render(&d, &c.r[0], &typed_style,
+                  "error: unknown name 'x'\n"
+                  "    1 | 1 + x\n"
+                  "      |     ^\n"
+                  "      = hint: define it\n");
+    expect_render(&d, &c.r[1], &typed_style, "error: cycle\n"); /* in a line the tool added: no source line */
     rg_diag_style own = {RG_PLACE_FILE, 0, 1};
-    s = render(&d, &c.r[0], &own);
-    assert_string_equal(s, "<input>: error: unknown name 'x'\n"
-                           "      | 1 + x\n"
-                           "      |     ^\n"
-                           "      = hint: define it\n");
-    free(s);
+    expect_render(&d, &c.r[0], &own,
+                  "<input>: error: unknown name 'x'\n"
+                  "      | 1 + x\n"
+                  "      |     ^\n"
+                  "      = hint: define it\n");
     rg_diag_free(&d);
 }
 
