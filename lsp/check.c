@@ -10,7 +10,7 @@
 
 typedef struct {
     json_t *by_path; /* path -> [Diagnostic] */
-    json_t *plain;   /* diagnostics of no place: given to the document that was checked */
+    json_t *plain;   /* diagnostics of no place: given to the document that was checked (if any) */
 } collected;
 
 /* The open document's text in place of the file's. */
@@ -98,7 +98,7 @@ void lsp_check(lsp_server *s, const char *dir, const char *uri)
     nd->sink = NULL;
     nd->overlay = NULL;
     if (json_array_size(c.plain)) { /* a folder that cannot be read, …: said where the user looks */
-        lsp_doc *d = lsp_doc_find(s, uri);
+        lsp_doc *d = uri ? lsp_doc_find(s, uri) : NULL;
         if (d) {
             json_t *list = json_object_get(c.by_path, d->path);
             if (!list)

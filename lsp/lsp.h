@@ -81,6 +81,8 @@ char *lsp_dir_of(const char *path);
 void lsp_server_free(lsp_server *s);
 
 /* ---- check.c: compile a folder with the open texts, publish its diagnostics ---- */
+/* URI: the document whose change asked for it (diagnostics of no place go to
+ * it), or NULL. */
 void lsp_check(lsp_server *s, const char *dir, const char *uri);
 
 /* ---- features.c: hover, go to definition, completion ---- */

@@ -30,8 +30,23 @@ static const char *doc_uri(json_t *params)
     return json_string_value(json_object_get(json_object_get(params, "textDocument"), "uri"));
 }
 
-/* Check the folder of the document URI (a policy file: other files are
- * read by a policy's compilation, and checked with it). */
+/* Check every folder the server has compiled (a catalog changed: the
+ * policies that read it are somewhere among them). */
+static void check_all(lsp_server *s, const char *uri)
+{
+    uint32_t n = s->n_packs;
+    char **dirs = malloc((n ? n : 1) * sizeof *dirs);
+    for (uint32_t i = 0; dirs && i < n; i++)
+        dirs[i] = strdup(s->packs[i].dir);
+    for (uint32_t i = 0; dirs && i < n; i++) {
+        lsp_check(s, dirs[i], uri);
+        free(dirs[i]);
+    }
+    free(dirs);
+}
+
+/* Check the folder of the document URI when it is a policy file; another
+ * file (a CSV catalog) is read by the policies' compilation: check them all. */
 static void check_doc(lsp_server *s, const char *uri)
 {
     char *path = uri ? lsp_uri_path(uri) : NULL;
@@ -40,6 +55,8 @@ static void check_doc(lsp_server *s, const char *uri)
         char *dir = lsp_dir_of(path);
         lsp_check(s, dir, uri);
         free(dir);
+    } else if (path) {
+        check_all(s, uri);
     }
     free(path);
 }
@@ -49,6 +66,8 @@ static void on_notification(lsp_server *s, const char *method, json_t *params)
     const char *uri = doc_uri(params);
     if (strcmp(method, "exit") == 0) {
         s->exited = 1;
+    } else if (s->initialized && strcmp(method, "workspace/didChangeWatchedFiles") == 0) {
+        check_all(s, NULL); /* files changed on disk: what the open documents do not hide counts */
     } else if (!s->initialized || !uri) {
         return; /* before initialize, notifications are dropped (but exit) */
     } else if (strcmp(method, "textDocument/didOpen") == 0) {

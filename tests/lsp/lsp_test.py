@@ -289,6 +289,35 @@ def session(pack):
     s.notify("textDocument/didChange", {"textDocument": {"uri": cy}, "contentChanges": [{"text": cy_text}]})
     s.diagnostics()
 
+    # a catalog's unsaved text counts too: its errors are published for the CSV file
+    csv_path = os.path.join(pack, "catalog", "CN.csv")
+    csv, csv_text = uri_of(csv_path), open(csv_path, encoding="utf-8").read()
+    first = csv_text.split("\n")[1]
+    bad_csv = csv_text.replace(first, first + "abc", 1)
+    s.notify("textDocument/didOpen", {"textDocument": {"uri": csv, "languageId": "csv", "version": 1, "text": bad_csv}})
+    d = s.diagnostics().get(csv, [])
+    check("an unsaved catalog's bad cell is published for the CSV, at its cell",
+          len(d) == 1 and "column 'price_cap' must be money, not 'abc'" in d[0]["message"]
+          and d[0]["range"]["start"] == {"line": 1, "character": utf16(first)}, d)
+    s.notify("textDocument/didClose", {"textDocument": {"uri": csv}})
+    d = s.diagnostics()
+    check("closed, the catalog on disk counts again: its error is cleared", d.get(csv) == [], d)
+
+    # a file changed on disk, not open: workspace/didChangeWatchedFiles checks again
+    ly_path = os.path.join(pack, "LN-LY.rg")
+    ly_text = open(ly_path, encoding="utf-8").read()
+    with open(ly_path, "w", encoding="utf-8") as f:
+        f.write(ly_text + "\nparam nothing_like_it = ¥1\n")
+    s.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri_of(ly_path), "type": 2}]})
+    d = s.diagnostics()
+    check("a policy file changed on disk gets its errors", any(
+        "overrides 'nothing_like_it'" in x["message"] for x in d.get(uri_of(ly_path), [])), d)
+    with open(ly_path, "w", encoding="utf-8") as f:
+        f.write(ly_text)
+    s.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri_of(ly_path), "type": 2}]})
+    d = s.diagnostics()
+    check("... and loses them when it is put back", d.get(uri_of(ly_path)) == [], d)
+
     # closing: the file on disk counts again
     s.notify("textDocument/didChange", {"textDocument": {"uri": cy}, "contentChanges": [{"text": bad}]})
     check("an error again before closing", any(x["severity"] == 1 for x in s.diagnostics().get(cy, [])))
