@@ -7,6 +7,7 @@
 
 #include "externs.h"
 #include "regula.h"
+#include "rg_stdlib.h"
 #include "vm.h"
 
 struct regula_pack {
@@ -44,8 +45,8 @@ struct regula_ctx {
     uint8_t *given;           /* n_ledger_fields: the host gave the field's value */
     uint32_t trace_mark;      /* trace entries made by the outputs (`regula run --explain` stops there) */
 
-    FILE *json_out;           /* writes into json[] (fopencookie), made on first use */
-    char *json;
+    rg_claim_reader *reader;  /* JSON claims in (stdlib/json_scan.c), made on first use */
+    char *json;               /* the last JSON text out (result, error or explanation line) */
     size_t n_json, cap_json;
     char errmsg[700];
 };

@@ -14,6 +14,15 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
  * or taken from the next argument. */
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* `regula run`'s loop, which `regula bench` times too: every line of in
+ * settled with regula_settle_line (ctx and ledger on one pack), its output
+ * line written to out. 0, or -1 on a read error or when a line's output
+ * could not be made (after a message). */
+typedef struct {
+    long lines, errors;
+} cli_run_stats;
+int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st);
+
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);

@@ -1,28 +1,49 @@
 /* cmd_test.c — `regula test`: runs the `test` blocks of a pack. Each test
  * starts from the pack's `sample claim` (its region fields set to the test's
  * own policy), applies its `given` assignments, settles, and compares each
- * `expect` with the named definition's value. Must not write any file. */
+ * `expect` with the named definition's value, through the public API
+ * (include/regula.h) on the pack's bytecode, as a service would settle it.
+ * Must not write any file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "cli.h"
 #include "compiler.h"
 #include "driver.h"
-#include "cli.h"
-#include "externs.h"
-#include "rg_stdlib.h"
-#include "values.h"
-#include "vm.h"
 
 typedef struct {
     rgc_pack *pk;
     const rg_program *p;
+    regula_ctx *ctx; /* on the same program, loaded through include/regula.h */
     int verbose;
 } tctx;
 
-static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
+/* The test's claim bound to the context. REGULA_OK or its failure. */
+static regula_status bind_claim(tctx *t, json_t *claim)
+{
+    size_t len = 0;
+    char *text = rgd_claim_text(claim, &len);
+    if (!text)
+        return REGULA_ERR_MEMORY;
+    regula_status st = regula_claim_json(t->ctx, text, len, 0);
+    free(text);
+    return st;
+}
+
+/* expected (of type `type`, from the compiler) is the value the API gave. */
+static int same_value(uint32_t type, rg_value expected, const regula_value *got)
+{
+    if (expected == RG_NONE || !got->present)
+        return expected == RG_NONE && !got->present;
+    if (RG_TYPE_KIND(type) == RG_T_STRING)
+        return got->s && strcmp(got->s, (const char *)(intptr_t)expected) == 0;
+    return got->i == expected;
+}
+
+static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
 {
     char err[600];
     rg_loc where = test->decl->name_loc;
@@ -48,37 +69,33 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
         if (a->path.n == 1 && strcmp(a->path.v[0], "error") == 0 && a->value->kind == RG_E_STRING)
             want_error = a->value;
     }
-    rg_status s = rg_bind_claim(vm, claim, err, sizeof err);
-    if (s == RG_OK)
-        s = rg_vm_begin(vm);
+    regula_status s = bind_claim(t, claim);
+    json_decref(claim);
     if (want_error) {
-        const char *got = s == RG_OK ? NULL : s == RG_ERR_INPUT && vm->error[0] ? vm->error : err;
+        const char *got = s == REGULA_OK ? NULL : regula_errmsg(t->ctx);
         if (test->decl->expects.n != 1) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, "a test expects an error line or values, not both",
                       "test '%s': `error` with other expectations", test->decl->name);
             ok = 0;
-        } else if (s != RG_OK && s != RG_ERR_INPUT) {
+        } else if (s != REGULA_OK && s != REGULA_ERR_INPUT) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: the claim stopped: %s",
-                      test->decl->name, vm->error);
+                      test->decl->name, got);
             ok = 0;
         } else if (!got || strcmp(got, want_error->text) != 0) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: error is \"%s\", expected \"%s\"",
                       test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
             ok = 0;
         }
-        json_decref(claim);
         return ok;
     }
-    if (s != RG_OK) {
+    if (s != REGULA_OK) {
         rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
-                  "test '%s': the claim is not valid: %s", test->decl->name, s == RG_ERR_INPUT ? err : vm->error);
-        json_decref(claim);
+                  "test '%s': the claim is not valid: %s", test->decl->name, regula_errmsg(t->ctx));
         return 0;
     }
     const rg_program *p = t->p;
-    for (uint32_t f = 0; f < p->n_ledger_fields; f++)
-        if (rg_vm_ledger_init(vm, f, &vm->ledger_in[f]) != RG_OK)
-            vm->ledger_in[f] = 0;
+    /* the ledger: first values, then the test's `ledger given` */
+    regula_ledger_none(t->ctx, REGULA_ALL_SCOPES);
     for (uint32_t i = 0; i < test->decl->ledger_given.n; i++) {
         rg_assign *a = test->decl->ledger_given.v[i];
         uint32_t f = a->path.n == 2 ? rgc_ledger_field(t->pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
@@ -93,7 +110,11 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
             ok = 0;
             continue;
         }
-        vm->ledger_in[f] = v;
+        const rg_ledger_field *lf = &p->ledger_fields[f];
+        if (regula_ledger_set(t->ctx, lf->scope, f - p->ledger_scopes[lf->scope].first_field, v) != REGULA_OK) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s", test->decl->name, regula_errmsg(t->ctx));
+            ok = 0;
+        }
     }
     for (uint32_t i = 0; i < test->decl->expects.n; i++) {
         rg_assign *a = test->decl->expects.v[i];
@@ -111,26 +132,27 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
             continue;
         }
         rgc_ty want = rgc_ty_from_packed(p->defs[slot].type), got;
-        rg_value expected, actual;
+        rg_value expected;
+        regula_value actual;
         if (rgc_const_eval(t->pk, a->value, &want, &expected, &got) != 0) {
             ok = 0;
             continue;
         }
-        if (rg_vm_eval_def(vm, slot, &actual) != RG_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name, vm->error);
+        if (regula_definition_value(t->ctx, slot, &actual) != REGULA_OK) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name,
+                      regula_errmsg(t->ctx));
             ok = 0;
             continue;
         }
-        if (actual != expected) {
+        if (!same_value(p->defs[slot].type, expected, &actual)) {
             char av[96], ev[96];
-            rg_value_text(p, p->defs[slot].type, actual, av, sizeof av);
-            rg_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
+            regula_value_text(&actual, av, sizeof av);
+            rgd_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
             rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s' failed: %s is %s, expected %s", test->decl->name,
                       name, av, ev);
             ok = 0;
         }
     }
-    json_decref(claim);
     return ok;
 }
 
@@ -172,25 +194,23 @@ int cmd_test(int argc, char **argv)
         printf("0 passed, 1 failed\n");
         return EXIT_FAIL;
     }
-    tctx t = {cp.pack, rgd_pack_program(&cp), verbose};
-    rg_extern_table *externs = NULL;
-    if (rgd_externs_open(t.p, extern_lib, "test", &externs) != 0) {
+    tctx t = {cp.pack, rgd_pack_program(&cp), NULL, verbose};
+    regula_pack *api = NULL;
+    if (rgd_pack_api(&cp, extern_lib, "test", &api) != 0) {
         rgd_pack_close(&cp);
         printf("0 passed, 1 failed\n");
         return EXIT_FAIL;
     }
-    rg_vm *vm = rg_vm_new(t.p);
-    if (!vm) {
+    if (regula_ctx_new(api, &t.ctx) != REGULA_OK) {
         fprintf(stderr, "regula test: out of memory\n");
-        rg_externs_free(externs);
+        regula_pack_free(api);
         rgd_pack_close(&cp);
         return EXIT_FAIL;
     }
-    vm->externs = externs;
     unsigned passed = 0, failed = 0;
     for (uint32_t i = 0; i < rgc_pack_n_tests(cp.pack); i++) {
         const rgc_test *test = rgc_pack_test(cp.pack, i);
-        int ok = run_one(&t, vm, test, &cp.diag);
+        int ok = run_one(&t, test, &cp.diag);
         if (ok)
             passed++;
         else
@@ -199,8 +219,8 @@ int cmd_test(int argc, char **argv)
             printf("%s  %s: %s\n", ok ? "ok  " : "FAIL", test->policy->name, test->decl->name);
     }
     printf("%u passed, %u failed\n", passed, failed);
-    rg_vm_free(vm);
-    rg_externs_free(externs);
+    regula_ctx_free(t.ctx);
+    regula_pack_free(api);
     rgd_pack_close(&cp);
     return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -342,7 +342,7 @@ static void set_claim(repl *r, json_t *c, const char *from)
     const rg_program *p = repl_program(r->cur);
     rg_vm *vm = p ? rg_vm_new(p) : NULL;
     char err[600];
-    if (vm && rg_bind_claim(vm, c, err, sizeof err) != RG_OK)
+    if (vm && repl_bind_json(vm, c, err, sizeof err) != RG_OK)
         fprintf(r->out, "warning: this claim does not settle as it is: %s\n", err);
     rg_vm_free(vm);
 }
@@ -525,7 +525,7 @@ static void claim_set(repl *r, const char *args)
             fprintf(r->out, "%s = %s\n", path, value);
             const rg_program *p = repl_program(r->cur);
             rg_vm *vm = rg_vm_new(p);
-            if (vm && rg_bind_claim(vm, r->claim, err, sizeof err) != RG_OK)
+            if (vm && repl_bind_json(vm, r->claim, err, sizeof err) != RG_OK)
                 fprintf(r->out, "warning: the claim does not settle now: %s\n", err);
             rg_vm_free(vm);
         }

@@ -82,6 +82,9 @@ void repl_build_free(repl_build *b);
 const rg_program *repl_program(const repl_build *b);
 const repl_build *repl_base(const repl *r);
 const char *repl_root(const repl *r);
+/* CLAIM read into VM by the claim reader, as regula_claim_json reads a line
+ * (messages without "line N: "). */
+rg_status repl_bind_json(rg_vm *vm, const json_t *claim, char *err, size_t errlen);
 /* Bind the current claim to VM (fresh ledger): 0, or -1 with err. */
 int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen);
 /* The current claim (a new reference), or NULL with err. */
@@ -127,9 +130,5 @@ void repl_cmd_whatif(repl *r, const char *args);
 /* Run the session on standard input: readline on a terminal, plain lines
  * otherwise. Returns the exit status. */
 int repl_run(repl *r);
-
-/* ---- shared with cli/cmd_run.c ---- */
-int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
-                    FILE *out);
 
 #endif

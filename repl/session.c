@@ -389,13 +389,26 @@ json_t *repl_claim(repl *r, char *err, size_t errlen)
     return c;
 }
 
+rg_status repl_bind_json(rg_vm *vm, const json_t *claim, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *text = rgd_claim_text(claim, &len);
+    rg_claim_reader *rd = text ? rg_claim_reader_new(vm->prog, NULL) : NULL;
+    rg_status s = rd ? rg_claim_read(rd, vm, text, len, 0, err, errlen, NULL) : RG_ERR_MEMORY;
+    if (!rd)
+        snprintf(err, errlen, "out of memory");
+    rg_claim_reader_free(rd);
+    free(text);
+    return s;
+}
+
 int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen)
 {
     json_t *c = repl_claim(r, err, errlen);
     if (!c)
         return -1;
     char e[512];
-    rg_status s = rg_bind_claim(vm, c, e, sizeof e);
+    rg_status s = repl_bind_json(vm, c, e, sizeof e);
     json_decref(c);
     if (s != RG_OK) {
         snprintf(err, errlen, "the current claim is not valid: %s", s == RG_ERR_INPUT ? e : "out of memory");
@@ -404,7 +417,7 @@ int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen)
     s = rg_vm_begin(vm);
     if (s == RG_OK) {
         rg_ledger_store *ls = rg_ledger_store_new(repl_program(b));
-        s = ls ? rg_ledger_store_load(ls, vm) : RG_ERR_MEMORY;
+        s = ls ? rg_ledger_store_load(ls, vm, NULL) : RG_ERR_MEMORY;
         rg_ledger_store_free(ls);
     }
     if (s != RG_OK) {

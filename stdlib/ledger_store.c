@@ -41,6 +41,9 @@ typedef struct {
 
 /* One claim's keys, encoded, with their hashes: each scope's text at off[i],
  * len[i] bytes. */
+typedef struct rg_ledger_keys rg_ledger_keys;
+static rg_ledger_keys *keys_new(const rg_ledger_store *s);
+static void keys_free(rg_ledger_keys *k);
 struct rg_ledger_keys {
     char *text;
     size_t n, cap;
@@ -203,7 +206,7 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
     s->head_mask = (1u << 24) - 1;
     s->n_scopes = p->n_ledger_scopes;
     s->scopes = calloc(s->n_scopes ? s->n_scopes : 1, sizeof *s->scopes);
-    s->own = rg_ledger_keys_new(s);
+    s->own = keys_new(s);
     s->key_str = malloc(p->n_ledger_keys ? p->n_ledger_keys : 1);
     if (!s->scopes || !s->own || !s->key_str) goto fail;
     for (uint32_t i = 0; i < p->n_ledger_keys; i++) /* a verified program types every key */
@@ -238,7 +241,7 @@ void rg_ledger_store_free(rg_ledger_store *s)
     free(s->scopes);
     free(s->arena);
     free(s->key_str);
-    rg_ledger_keys_free(s->own);
+    keys_free(s->own);
     free(s);
 }
 
@@ -316,7 +319,7 @@ static int probe(const rg_ledger_store *s, scope_t *sc)
     }
 }
 
-rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
+static rg_ledger_keys *keys_new(const rg_ledger_store *s)
 {
     const rg_program *p = s->p;
     rg_ledger_keys *k = calloc(1, sizeof *k);
@@ -331,13 +334,13 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
     k->absent = malloc(n);
     k->vals = malloc(max_keys * sizeof *k->vals);
     if (!k->off || !k->len || !k->hash || !k->absent || !k->vals) {
-        rg_ledger_keys_free(k);
+        keys_free(k);
         return NULL;
     }
     return k;
 }
 
-void rg_ledger_keys_free(rg_ledger_keys *k)
+static void keys_free(rg_ledger_keys *k)
 {
     if (!k) return;
     free(k->text);
@@ -349,24 +352,27 @@ void rg_ledger_keys_free(rg_ledger_keys *k)
     free(k);
 }
 
-/* The first records of every scope's probe are prefetched here, so that the loads of
- * the scopes overlap their memory misses instead of queueing; a caller that
- * computes a claim's keys a claim ahead of its load (regula bench) hides
- * them behind the settling of the claim before. */
-rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k)
+/* Each scope's key text and hash from the claim's key values (all scopes',
+ * rg_vm_ledger_keys order), or from the VM when keyvals is NULL. The first
+ * records of every scope's probe are prefetched here, so that the loads of
+ * the scopes overlap their memory misses instead of queueing. */
+static rg_status make_keys(rg_ledger_store *s, rg_vm *vm, const rg_value *keyvals, rg_ledger_keys *k)
 {
     k->n = 0;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
-        rg_status st = rg_vm_ledger_keys(vm, i, k->vals);
-        if (st != RG_OK) return st;
+        const rg_value *vals = keyvals ? keyvals + sc->first_key : k->vals;
+        if (!keyvals) {
+            rg_status st = rg_vm_ledger_keys(vm, i, k->vals);
+            if (st != RG_OK) return st;
+        }
         size_t at = k->n;
         uint64_t h = sc->n_keys, w;
         k->absent[i] = 0;
         for (uint32_t f = 0; f < sc->n_keys; f++) {
-            if (put_key(k, s->key_str[sc->first_key + f], k->vals[f], &w)) return RG_ERR_MEMORY;
+            if (put_key(k, s->key_str[sc->first_key + f], vals[f], &w)) return RG_ERR_MEMORY;
             h = hash_step(h, w);
-            k->absent[i] |= k->vals[f] == RG_NONE;
+            k->absent[i] |= vals[f] == RG_NONE;
         }
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);
@@ -381,7 +387,7 @@ rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k)
     return RG_OK;
 }
 
-rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
 {
     s->loaded = 0;
     if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
@@ -408,11 +414,11 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
     return RG_OK;
 }
 
-rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm)
+rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys)
 {
     s->loaded = 0;
-    rg_status st = rg_ledger_store_keys(s, vm, s->own);
-    return st != RG_OK ? st : rg_ledger_store_load_keys(s, vm, s->own);
+    rg_status st = make_keys(s, vm, keys, s->own);
+    return st != RG_OK ? st : load_keys(s, vm, s->own);
 }
 
 /* The empty slot of sc's table where the record rc (of another table) goes. */

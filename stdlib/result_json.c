@@ -8,8 +8,6 @@
 #include "text.h"
 #include "values.h"
 
-static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s, strlen(s)); }
-
 #define LOCAL_OUTPUTS 64
 
 /* A result line is built in memory and written with one fwrite: a line of
@@ -158,6 +156,18 @@ static void put_value(rg_sb *l, const rg_program *p, uint32_t type, rg_value v)
     }
 }
 
+void rg_result_json(rg_sb *l, const rg_program *p, const rg_value *vals)
+{
+    rg_sb_put(l, "{", 1);
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        if (i) rg_sb_put(l, ", ", 2);
+        sb_json_cstring(l, p->str[p->outputs[i].name]);
+        rg_sb_put(l, ": ", 2);
+        put_value(l, p, p->outputs[i].type, vals[i]);
+    }
+    rg_sb_put(l, "}", 1);
+}
+
 rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
 {
     (void)claim_id_unused;
@@ -174,14 +184,8 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     char stack[2048];
     rg_sb l;
     rg_sb_over(&l, stack, sizeof stack);
-    rg_sb_put(&l, "{", 1);
-    for (uint32_t i = 0; i < n; i++) {
-        if (i) rg_sb_put(&l, ", ", 2);
-        sb_json_cstring(&l, p->str[p->outputs[i].name]);
-        rg_sb_put(&l, ": ", 2);
-        put_value(&l, p, p->outputs[i].type, vals[i]);
-    }
-    rg_sb_put(&l, "}\n", 2);
+    rg_result_json(&l, p, vals);
+    rg_sb_put(&l, "\n", 1);
     if (vals != local) free(vals);
     st = RG_OK;
     if (l.oom) st = RG_ERR_MEMORY;
@@ -190,15 +194,30 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     return st;
 }
 
+void rg_json_string(rg_sb *l, const char *s, size_t n) { sb_json_string(l, s, n); }
+
+void rg_error_json(rg_sb *l, long line, const char *claim_id_or_null, const char *message)
+{
+    char num[32];
+    int k = snprintf(num, sizeof num, "{\"line\": %ld, ", line);
+    rg_sb_put(l, num, (size_t)k);
+    if (claim_id_or_null) {
+        rg_sb_puts(l, "\"claim_id\": ");
+        sb_json_cstring(l, claim_id_or_null);
+        rg_sb_put(l, ", ", 2);
+    }
+    rg_sb_puts(l, "\"error\": ");
+    sb_json_cstring(l, message ? message : "");
+    rg_sb_put(l, "}", 1);
+}
+
 void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, const char *message)
 {
-    fprintf(out, "{\"line\": %ld, ", line);
-    if (claim_id_or_null) {
-        fputs("\"claim_id\": ", out);
-        put_cstring(out, claim_id_or_null);
-        fputs(", ", out);
-    }
-    fputs("\"error\": ", out);
-    put_cstring(out, message ? message : "");
-    fputs("}\n", out);
+    char stack[1024];
+    rg_sb l;
+    rg_sb_over(&l, stack, sizeof stack);
+    rg_error_json(&l, line, claim_id_or_null, message);
+    rg_sb_put(&l, "\n", 1);
+    if (!l.oom) fwrite(l.s, 1, l.n, out);
+    rg_sb_free(&l);
 }
