@@ -231,8 +231,9 @@ int cmd_bench(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    static char outbuf[1 << 16];
-    setvbuf(devnull, outbuf, _IOFBF, sizeof outbuf);
+    /* as `regula run` sets them */
+    setvbuf(fin, NULL, _IOFBF, 1 << 20);
+    setvbuf(devnull, NULL, _IOFBF, 1 << 20);
 
     /* settlement alone */
     settle_pass sp = {0};

@@ -123,6 +123,9 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     regula_ctx_set_explain(ctx, explain);
+    /* large buffers: a read or write call per 4 KB costs more than the claims in it */
+    setvbuf(fin, NULL, _IOFBF, 1 << 20);
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
     cli_run_stats st;
     int rc = cli_run_lines(ctx, ledger, fin, out, isatty(2) && !explain, &st);
     int io_err = rc != 0 || fflush(out) != 0 || ferror(out);

@@ -179,8 +179,7 @@ typedef struct {
     const rg_program *p;
     const rg_jtape *t;
     msgbuf m;
-    size_t base; /* the message's "line N: " */
-    long item;   /* index of the item being bound, -1 outside the list */
+    long item; /* index of the item being bound, -1 outside the list */
 } bctx;
 
 static inline const rg_jv *jv(const bctx *c, uint32_t i) { return i == RG_NO_INDEX ? NULL : &c->t->v[i]; }
@@ -256,8 +255,8 @@ static rg_status fail_text(bctx *c, const rg_field *f, const char *pre, const ch
 
 static rg_status fail_memory(bctx *c)
 {
-    c->m.len = c->base < c->m.len ? c->base : c->m.len;
-    if (c->m.cap) c->m.p[c->m.len] = '\0';
+    c->m.len = 0;
+    if (c->m.cap) c->m.p[0] = '\0';
     mb_puts(&c->m, "out of memory");
     return RG_ERR_MEMORY;
 }
@@ -752,13 +751,12 @@ rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t 
     if (len > 0 && line[len - 1] == '\n') len--;
     if (len > 0 && line[len - 1] == '\r') len--;
     char pre[48] = "";
-    if (lineno > 0) snprintf(pre, sizeof pre, "line %ld: ", lineno);
-
     size_t i = 0;
     while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n' ||
                        line[i] == '\f' || line[i] == '\v'))
         i++;
     if (i == len) {
+        if (lineno > 0) snprintf(pre, sizeof pre, "line %ld: ", lineno);
         mb_puts(&m, pre);
         mb_puts(&m, "blank line (expected one JSON claim object)");
         return RG_ERR_INPUT;
@@ -768,6 +766,7 @@ rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t 
     if (sc != 0) return sc == -2 ? RG_ERR_MEMORY : RG_ERR_INPUT;
     const rg_jv *root = &t.v[t.root];
     if (root->kind != RG_JV_OBJ) {
+        if (lineno > 0) snprintf(pre, sizeof pre, "line %ld: ", lineno);
         mb_puts(&m, pre);
         mb_puts(&m, "expected a JSON object, got ");
         mb_puts(&m, jv_kind_name(root));
@@ -778,7 +777,17 @@ rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t 
     rg_vm_reset(vm);
     for (uint32_t k = 0; k < c.p->n_claim_slots; k++) vm->claim[k] = RG_NONE;
     mb_init(&c.m, err, errlen);
-    mb_puts(&c.m, pre);
-    c.base = c.m.len;
-    return bind_fields(&c, -1, 0, c.p->n_fields, root, NULL);
+    rg_status st = bind_fields(&c, -1, 0, c.p->n_fields, root, NULL);
+    if (st != RG_OK && lineno > 0 && c.m.cap) {
+        /* "line N: " before the message, made only for a line that failed */
+        int k = snprintf(pre, sizeof pre, "line %ld: ", lineno);
+        size_t n = (size_t)k < c.m.cap - 1 ? (size_t)k : c.m.cap - 1;
+        size_t keep = c.m.len + n <= c.m.cap - 1 ? c.m.len : c.m.cap - 1 - n;
+        memmove(c.m.p + n, c.m.p, keep);
+        memcpy(c.m.p, pre, n);
+        c.m.len = n + keep;
+        c.m.p[c.m.len] = '\0';
+        mb_trim_utf8(&c.m);
+    }
+    return st;
 }
