@@ -571,7 +571,8 @@ regula_status regula_ctx_new(const regula_pack *pk, regula_ctx **out)
     c->outs = cmem(c, (p->n_outputs + 1) * sizeof *c->outs);
     c->keys = cmem(c, (p->n_ledger_keys + 1) * sizeof *c->keys);
     c->given = cmem(c, p->n_ledger_fields + 1);
-    if (!c->vm || !c->outs || !c->keys || !c->given) {
+    c->form = rg_result_form_new(p, &a);
+    if (!c->vm || !c->outs || !c->keys || !c->given || !c->form) {
         regula_ctx_free(c);
         return REGULA_ERR_MEMORY; /* also when the memory limit is below what a context needs */
     }
@@ -587,6 +588,7 @@ void regula_ctx_free(regula_ctx *c)
     if (!c)
         return;
     rg_claim_reader_free(c->reader);
+    rg_result_form_free(c->form);
     cfree(c, c->json);
     cfree(c, c->outs);
     cfree(c, c->keys);
@@ -1046,7 +1048,7 @@ static const char *line_json(regula_ctx *c)
         rg_result_explained_json(&b, c->vm, c->outs);
         c->vm->n_trace = all;
     } else {
-        rg_result_json(&b, c->pack->prog, c->outs);
+        rg_result_json(&b, c->pack->prog, c->outs, c->form);
     }
     return json_end(c, &b);
 }

@@ -46,6 +46,7 @@ struct regula_ctx {
     uint32_t trace_mark;      /* trace entries made by the outputs (`regula run --explain` stops there) */
 
     rg_claim_reader *reader;  /* JSON claims in (stdlib/json_scan.c), made on first use */
+    rg_result_form *form;     /* the result line's keys, written once */
     char *json;               /* the last JSON text out (result, error or explanation line) */
     size_t n_json, cap_json;
     char errmsg[700];

@@ -178,6 +178,7 @@ typedef struct {
     rg_vm *vm;
     const rg_program *p;
     const rg_jtape *t;
+    const rg_claim_reader *r;
     msgbuf m;
     long item; /* index of the item being bound, -1 outside the list */
 } bctx;
@@ -510,6 +511,10 @@ static rg_status bind_decimal(bctx *c, const rg_field *f, const rg_jv *x, rg_val
      * 16th or 17th digit), the message quotes the text. */
     int64_t exact = 0, approx = 0;
     rg_amount_status tv = number_units(text, x->len, maxdec, max, &exact);
+    if (tv == RG_AMOUNT_OK) {
+        *out = exact;
+        return RG_OK;
+    }
     char small[64], *buf = x->len < sizeof small ? small : malloc(x->len + 1);
     if (!buf) return fail_memory(c);
     memcpy(buf, text, x->len);
@@ -523,7 +528,6 @@ static rg_status bind_decimal(bctx *c, const rg_field *f, const rg_jv *x, rg_val
     const char *q = by_repr ? r : text;
     size_t qn = by_repr ? (size_t)rn : x->len;
     switch (tv) {
-    case RG_AMOUNT_OK: *out = exact; return RG_OK;
     case RG_AMOUNT_NEGATIVE:
         put_path(c, f);
         mb_printf(&c->m, ": negative %s ", noun);
@@ -587,7 +591,7 @@ static rg_status bind_enum(bctx *c, const rg_field *f, const rg_jv *x, rg_value 
 static rg_status bind_region(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out)
 {
     if (is_str(x)) {
-        uint32_t pol = rg_policy_by_name(c->p, str_of(c, x), x->len);
+        uint32_t pol = rg_claim_reader_region(c->r, str_of(c, x), x->len);
         if (pol != RG_NO_INDEX) {
             *out = (rg_value)pol;
             return RG_OK;
@@ -773,7 +777,7 @@ rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t 
         return RG_ERR_INPUT;
     }
     if (claim_id) *claim_id = t.claim_id_text;
-    bctx c = {.vm = vm, .p = vm->prog, .t = &t, .item = -1};
+    bctx c = {.vm = vm, .p = vm->prog, .t = &t, .r = r, .item = -1};
     rg_vm_reset(vm);
     for (uint32_t k = 0; k < c.p->n_claim_slots; k++) vm->claim[k] = RG_NONE;
     mb_init(&c.m, err, errlen);

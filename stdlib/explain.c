@@ -71,7 +71,7 @@ void rg_explanation_json(rg_sb *b, const rg_vm *vm)
 
 void rg_result_explained_json(rg_sb *b, const rg_vm *vm, const rg_value *vals)
 {
-    rg_result_json(b, vm->prog, vals);
+    rg_result_json(b, vm->prog, vals, NULL);
     if (b->n && b->s[b->n - 1] == '}')
         b->n--;
     rg_sb_puts(b, ", \"explain\": ");

@@ -56,6 +56,8 @@ struct rg_claim_reader {
     uint32_t *kid_len;
     uint32_t *pos;                        /* per field: its place among its parent's children */
     uint32_t root_claim_id;               /* the claim node's child keyed "claim_id", or NONE */
+    uint32_t *regions;                    /* the policies by name: open addressing, region_mask + 1 slots */
+    uint32_t region_mask;
     /* one line's */
     const char *line;
     size_t len;
@@ -105,12 +107,20 @@ static int grow_arr(rg_claim_reader *r, void **arr, uint32_t *cap, uint32_t used
     return 0;
 }
 
+static inline uint32_t name_hash(const char *s, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
 void rg_claim_reader_free(rg_claim_reader *r)
 {
     if (!r)
         return;
     void *arrays[] = {r->kids_first, r->kids_n, r->kids, r->kid_key, r->kid_len, r->pos, r->v, r->mt, r->scr, r->keys,
-                      r->ktab, r->stack};
+                      r->ktab, r->stack, r->regions};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++)
         if (arrays[i])
             mem(r, arrays[i], 0);
@@ -161,6 +171,23 @@ rg_claim_reader *rg_claim_reader_new(const rg_program *p, const rg_alloc *alloc)
         r->kid_len[r->kids_first[node] + r->pos[j]] = p->n_strings ? p->strings[key].len : 0;
         if (node == 0 && p->fields[j].key < p->n_strings && strcmp(p->str[p->fields[j].key], "claim_id") == 0)
             r->root_claim_id = j;
+    }
+    /* regions by name, at most half full */
+    uint32_t np = p ? p->n_policies : 0, slots = 16;
+    while (slots < np * 2)
+        slots *= 2;
+    if (!(r->regions = mem(r, NULL, slots * sizeof *r->regions))) {
+        rg_claim_reader_free(r);
+        return NULL;
+    }
+    memset(r->regions, 0xff, slots * sizeof *r->regions);
+    r->region_mask = slots - 1;
+    for (uint32_t i = 0; i < np; i++) {
+        const char *name = p->str[p->policies[i].name];
+        uint32_t len = p->strings[p->policies[i].name].len, slot = name_hash(name, len) & r->region_mask;
+        while (r->regions[slot] != NONE)
+            slot = (slot + 1) & r->region_mask;
+        r->regions[slot] = i;
     }
     if (grow_arr(r, (void **)&r->stack, &r->cap_stack, 0, 16, sizeof *r->stack) ||
         grow_arr(r, (void **)&r->v, &r->cap_v, 0, 64, sizeof *r->v) ||
@@ -519,6 +546,37 @@ static int scan_string_slow(rg_claim_reader *r, size_t *at, str_t *out)
 
 /* ---- numbers --------------------------------------------------------------------------- */
 
+/* Can the real t[0 .. n) (JSON's grammar) be beyond a double's range? No
+ * when its first significant digit weighs at most 10^300: most reals are
+ * judged without strtod. */
+static int real_may_overflow(const unsigned char *t, size_t n)
+{
+    size_t i = t[0] == '-', int_digits = 0, lead_zeros = 0;
+    int seen = 0;
+    for (; i < n && t[i] >= '0' && t[i] <= '9'; i++, int_digits++)
+        if (!seen && t[i] == '0')
+            lead_zeros++;
+        else
+            seen = 1;
+    while (i < n && t[i] != 'e' && t[i] != 'E')
+        i++;
+    long long e = 0;
+    if (i < n) {
+        i++;
+        int neg = t[i] == '-';
+        if (t[i] == '+' || t[i] == '-')
+            i++;
+        for (; i < n; i++)
+            if (e < 100000)
+                e = e * 10 + (t[i] - '0');
+        if (neg)
+            e = -e;
+    }
+    /* the first significant digit of the integer part weighs 10^(int_digits - lead_zeros - 1 + e);
+     * a fraction's only less */
+    return (long long)int_digits - (long long)lead_zeros - 1 + e > 300;
+}
+
 /* The number at *at (its first byte '-' or a digit): checked; *at moves past
  * it; flags RG_JV_INT and RG_JV_NEG. -1 after a message. */
 static int scan_number(rg_claim_reader *r, size_t *at, uint8_t *flags)
@@ -559,7 +617,7 @@ static int scan_number(rg_claim_reader *r, size_t *at, uint8_t *flags)
         while (i < n && s[i] >= '0' && s[i] <= '9')
             i++;
     }
-    if (!(*flags & RG_JV_INT)) {
+    if (!(*flags & RG_JV_INT) && real_may_overflow(s + st, i - st)) {
         /* beyond a double's range: refused, as the JSON parsers of other readers may */
         char small[64], *buf = small;
         size_t len = i - st;
@@ -731,6 +789,20 @@ static inline int same_bytes(const char *a, const char *b, uint32_t n)
         if (a[k] != b[k])
             return 0;
     return 1;
+}
+
+uint32_t rg_claim_reader_region(const rg_claim_reader *r, const char *name, size_t len)
+{
+    if (len > UINT32_MAX || !r->p)
+        return NONE;
+    const rg_program *p = r->p;
+    for (uint32_t at = name_hash(name, (uint32_t)len) & r->region_mask; r->regions[at] != NONE;
+         at = (at + 1) & r->region_mask) {
+        uint32_t id = p->policies[r->regions[at]].name;
+        if (p->strings[id].len == len && same_bytes(p->str[id], name, (uint32_t)len))
+            return r->regions[at];
+    }
+    return NONE;
 }
 
 /* The child of node that key t[0 .. n) names: its field, or -1. The keys of a

@@ -84,6 +84,8 @@ typedef struct {
     const uint32_t *pos;     /* per schema field: its place in its parent's member table */
 } rg_jtape;
 
+/* The policy (region) named name[0 .. len), or RG_NO_INDEX: the reader's index of them. */
+uint32_t rg_claim_reader_region(const rg_claim_reader *r, const char *name, size_t len);
 /* Scan LINE[0 .. len) (already known not blank) with r's schema: 0 and *t, or
  * -1 with "not valid JSON: …" in err, or -2 when out of memory. */
 int rg_json_scan(rg_claim_reader *r, const char *line, size_t len, rg_jtape *t, char *err, size_t errlen);
@@ -108,8 +110,12 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused);
 void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, const char *message);
 
 /* The same lines into a builder, without the newline: the result object of
- * outputs vals (p's n_outputs values), the error object. */
-void rg_result_json(rg_sb *b, const rg_program *p, const rg_value *vals);
+ * outputs vals (p's n_outputs values), the error object. form (may be NULL)
+ * holds p's keys as they are written, made once for many lines. */
+typedef struct rg_result_form rg_result_form;
+rg_result_form *rg_result_form_new(const rg_program *p, const rg_alloc *alloc);
+void rg_result_form_free(rg_result_form *f);
+void rg_result_json(rg_sb *b, const rg_program *p, const rg_value *vals, const rg_result_form *form);
 void rg_error_json(rg_sb *b, long line, const char *claim_id_or_null, const char *message);
 /* rg_write_json_string's bytes into a builder. */
 void rg_json_string(rg_sb *b, const char *s, size_t n);
