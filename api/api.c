@@ -659,13 +659,28 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     memset(c->given, 0, p->n_ledger_fields);
     c->serial++;
     c->explained = 0;
+    c->keys_ready = 0;
     vm->explain = c->explain; /* as `regula run`: the checking's steps are dropped, the amounts' kept */
     rg_status s = rg_vm_begin(vm);
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, vm->error);
+    c->state = CLAIM_BOUND;
+    return REGULA_OK;
+}
+
+/* The bound claim's ledger keys, each scope's, made when the ledger is first
+ * asked about (they are the settlement's, not the reading's: regula bench
+ * times them with it). A scope one of whose key parts is absent has no
+ * record: its fields read their first values. */
+static regula_status claim_keys(regula_ctx *c)
+{
+    rg_vm *vm = c->vm;
+    const rg_program *p = c->pack->prog;
+    rg_status s = RG_OK;
     for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[i];
         s = rg_vm_ledger_keys(vm, i, c->keys + sc->first_key);
         if (s == RG_OK && !scope_applies(c, i))
-            /* a key part is absent: no record here, its fields read their first values */
             for (uint32_t f = sc->first_field; s == RG_OK && f < sc->first_field + sc->n_fields; f++) {
                 s = rg_vm_ledger_init(vm, f, &vm->ledger_in[f]);
                 c->given[f] = 1;
@@ -673,7 +688,7 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     }
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, vm->error);
-    c->state = CLAIM_BOUND;
+    c->keys_ready = 1;
     return REGULA_OK;
 }
 
@@ -717,7 +732,7 @@ regula_status rg_api_need_bound(regula_ctx *c, const char *what)
             return st;
     }
     switch (c->state) {
-    case CLAIM_BOUND: return REGULA_OK;
+    case CLAIM_BOUND: return c->keys_ready ? REGULA_OK : claim_keys(c);
     case CLAIM_FAILED: return c->claim_status; /* the claim's failure, message unchanged */
     case CLAIM_SETTLED:
         return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the claim is already settled; bind the next one first", what);
@@ -912,6 +927,14 @@ void regula_ledger_free(regula_ledger *l)
         return;
     rg_ledger_store_free(l->store);
     free(l);
+}
+
+void regula_ledger_clear(regula_ledger *l)
+{
+    if (!l)
+        return;
+    rg_ledger_store_clear(l->store);
+    l->loaded_by = NULL;
 }
 
 regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)

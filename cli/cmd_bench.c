@@ -106,12 +106,12 @@ typedef struct {
     int64_t check;      /* the sum of every claim's last output (compares runs) */
 } settle_pass;
 
-/* One pass of settlement alone over the file. -1 on an I/O error. */
-static int settle_pass_run(regula_pack *pk, regula_ctx *ctx, FILE *in, uint64_t overhead, settle_pass *sp)
+/* One pass of settlement alone over the file, on an emptied ledger. -1 on an
+ * I/O error. */
+static int settle_pass_run(regula_pack *pk, regula_ctx *ctx, regula_ledger *ledger, FILE *in, uint64_t overhead,
+                           settle_pass *sp)
 {
-    regula_ledger *ledger = NULL;
-    if (regula_ledger_new(pk, &ledger) != REGULA_OK)
-        return -1;
+    regula_ledger_clear(ledger);
     memset(sp, 0, sizeof *sp);
     unsigned last = regula_output_count(pk) ? regula_output_count(pk) - 1 : 0;
     char *line = NULL;
@@ -158,7 +158,6 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *ctx, FILE *in, uint64_t 
     double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);
     sp->ns = (double)total * ns_per_tick;
     free(line);
-    regula_ledger_free(ledger);
     return ferror(in) ? -1 : 0;
 }
 
@@ -223,10 +222,11 @@ int cmd_bench(int argc, char **argv)
         return EXIT_USAGE;
     }
     regula_ctx *ctx = NULL;
+    regula_ledger *ledger = NULL; /* emptied before each pass, its memory kept (as settle-c's) */
     FILE *devnull = fopen("/dev/null", "w");
     double *t = malloc((size_t)passes * sizeof *t);
     int rc = EXIT_OK;
-    if (regula_ctx_new(pk, &ctx) != REGULA_OK || !devnull || !t) {
+    if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
         fprintf(stderr, "regula bench: out of memory\n");
         rc = EXIT_USAGE;
         goto done;
@@ -240,7 +240,7 @@ int cmd_bench(int argc, char **argv)
     uint64_t overhead = tick_overhead();
     for (long pass = 0; do_settle && pass < passes; pass++) {
         rewind(fin);
-        if (settle_pass_run(pk, ctx, fin, overhead, &sp) != 0) {
+        if (settle_pass_run(pk, ctx, ledger, fin, overhead, &sp) != 0) {
             fprintf(stderr, "regula bench: cannot read %s\n", in);
             rc = EXIT_USAGE;
             goto done;
@@ -255,19 +255,13 @@ int cmd_bench(int argc, char **argv)
     /* end to end: `regula run`'s loop over the whole file */
     long lines = sp.lines;
     for (long pass = 0; do_e2e && pass < passes; pass++) {
-        regula_ledger *ledger = NULL;
-        if (regula_ledger_new(pk, &ledger) != REGULA_OK) {
-            fprintf(stderr, "regula bench: out of memory\n");
-            rc = EXIT_USAGE;
-            goto done;
-        }
+        regula_ledger_clear(ledger);
         rewind(fin);
         cli_run_stats st;
         double t0 = cpu_ns();
         int r = cli_run_lines(ctx, ledger, fin, devnull, 0, &st);
         fflush(devnull);
         t[pass] = cpu_ns() - t0;
-        regula_ledger_free(ledger);
         if (r != 0) {
             fprintf(stderr, "regula bench: cannot read %s\n", in);
             rc = EXIT_USAGE;
@@ -296,6 +290,7 @@ done:
     if (devnull)
         fclose(devnull);
     fclose(fin);
+    regula_ledger_free(ledger);
     regula_ctx_free(ctx);
     regula_pack_free(pk);
     return rc;

@@ -237,6 +237,8 @@ regula_status regula_ledger_get(regula_ctx *ctx, unsigned scope, unsigned field,
 typedef struct regula_ledger regula_ledger;
 regula_status regula_ledger_new(const regula_pack *pack, regula_ledger **out);
 void regula_ledger_free(regula_ledger *ledger);
+/* Forget every record, keep the memory (a new batch on a warm ledger). */
+void regula_ledger_clear(regula_ledger *ledger);
 regula_status regula_ledger_load(regula_ctx *ctx, regula_ledger *ledger);
 regula_status regula_ledger_commit(regula_ctx *ctx, regula_ledger *ledger);
 
