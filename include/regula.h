@@ -276,7 +276,8 @@ regula_status regula_settle_line(regula_ctx *ctx, regula_ledger *ledger, const c
 
 /* ---- any definition of the pack ---------------------------------------------------------
  * Parameters, definitions, tables and decisions by name ("deductible",
- * "outpatient_cap_employee"; a result field's own definition is "result.fund"):
+ * "outpatient_cap_employee"; a result field that is not one of them by name has
+ * its own, "result.claim_id"):
  * their values for the bound claim, as its policy and date choose them,
  * computed on demand (once a claim). For tests of a pack and for hosts that
  * show how a result came about; a definition evaluated per list element has
