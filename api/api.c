@@ -1,5 +1,5 @@
 /* api.c — the embedding API of include/regula.h, the top of libregula: host function registries, loading and verifying packs (binding their externs), contexts with their allocator and limits, claims from JSON, the host-kept ledger, settling, results.
- * Must not keep global mutable state, write a loaded program, exit, abort or longjmp; it composes the VM (vm/vm.h) and the stdlib (stdlib/rg_stdlib.h) the way `regula run` does (cli_settle_line) so that both give the same results. */
+ * Must not keep global mutable state, write a loaded program, exit, abort or longjmp; it is the one place that composes the VM (vm/vm.h) and the stdlib (stdlib/rg_stdlib.h) into a settlement: `regula run` and every other tool settle through it (regula_settle_line). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -990,7 +990,7 @@ regula_status regula_settle(regula_ctx *c)
                                "(regula_ledger_set), or say there is none (regula_ledger_none)",
                                p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
         }
-    /* as cli_settle_line: the outputs in order, then the updates */
+    /* the outputs in order, then the updates: a failing update fails the claim, its result never written */
     vm->explain = c->explain;
     rg_status s = rg_vm_eval_outputs(vm, c->outs);
     if (s != RG_OK)
