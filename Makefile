@@ -55,7 +55,7 @@ INC_compiler := -Icompiler -Ilang -Ibytecode -I$(B)/gen
 INC_vm       := -Ivm -Ibytecode
 INC_stdlib   := -Istdlib -Ivm -Ibytecode
 INC_api      := -Iapi -Iinclude -Istdlib -Ivm -Ibytecode
-INC_driver   := -Idriver -Icompiler -Ilang -Ibytecode -Ivm -I$(B)/gen
+INC_driver   := -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_repl     := -Irepl -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_lsp      := -Ilsp -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_cli      := -Icli -Ilsp -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
@@ -133,7 +133,7 @@ $(B)/libregula.a: $(LIBVM_OBJ)
 # and must not need a symbol of the compiler (--no-undefined)
 $(B)/$(SONAME): $(LIBVM_OBJ) api/libregula.map
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=api/libregula.map -Wl,--no-undefined \
-	    -o $@ $(LIBVM_OBJ) -ljansson -lffi -lm -lpthread
+	    -o $@ $(LIBVM_OBJ) -lffi -lm -lpthread
 $(B)/libregula.so: $(B)/$(SONAME)
 	ln -sf $(SONAME) $@
 

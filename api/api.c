@@ -1,5 +1,5 @@
 /* api.c — the embedding API of include/regula.h, the top of libregula: host function registries, loading and verifying packs (binding their externs), contexts with their allocator and limits, claims from JSON, the host-kept ledger, settling, results.
- * Must not keep global mutable state, write a loaded program, exit, abort or longjmp; it composes the VM (vm/vm.h) and the stdlib (stdlib/rg_stdlib.h) the way `regula run` does (cli_settle_line) so that both give the same results. */
+ * Must not keep global mutable state, write a loaded program, exit, abort or longjmp; it is the one place that composes the VM (vm/vm.h) and the stdlib (stdlib/rg_stdlib.h) into a settlement: `regula run` and every other tool settle through it (regula_settle_line). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +109,7 @@ struct regula_host {
     regula_allocator alloc;
     host_entry *fns;
     unsigned n, cap;
+    char *library; /* regula_host_add_library's path, or NULL */
     char err[256];
 };
 
@@ -192,6 +193,25 @@ regula_status regula_host_add(regula_host *h, const char *name, regula_fn fn, re
     return REGULA_OK;
 }
 
+regula_status regula_host_add_library(regula_host *h, const char *path)
+{
+    if (!h)
+        return REGULA_ERR_USAGE;
+    h->err[0] = '\0';
+    if (!path || !*path)
+        return host_fail(h, REGULA_ERR_USAGE, "regula_host_add_library needs the path of a shared library");
+    if (h->library)
+        return host_fail(h, REGULA_ERR_USAGE, "host functions already come from the library '%s'; one library a registry",
+                         h->library);
+    size_t len = strlen(path);
+    char *copy = h->alloc.malloc_fn(len + 1, h->alloc.ud);
+    if (!copy)
+        return host_fail(h, REGULA_ERR_MEMORY, "out of memory");
+    memcpy(copy, path, len + 1);
+    h->library = copy;
+    return REGULA_OK;
+}
+
 const char *regula_host_errmsg(const regula_host *h)
 {
     return h ? h->err : "no host registry";
@@ -205,6 +225,8 @@ void regula_host_free(regula_host *h)
         h->alloc.free_fn(h->fns[i].name, h->alloc.ud);
     if (h->fns)
         h->alloc.free_fn(h->fns, h->alloc.ud);
+    if (h->library)
+        h->alloc.free_fn(h->library, h->alloc.ud);
     h->alloc.free_fn(h, h->alloc.ud);
 }
 
@@ -245,7 +267,8 @@ static void put_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Every extern of the pack bound to the host's function of that name and signature. */
+/* Every extern of the pack bound to the host's function of that name and
+ * signature, or to the symbol of that name in the host's library. */
 static regula_status bind_externs(regula_pack *pk, const regula_host *host, char *err, size_t errlen)
 {
     const rg_program *p = pk->prog;
@@ -264,6 +287,7 @@ static regula_status bind_externs(regula_pack *pk, const regula_host *host, char
         put_err(err, errlen, "out of memory binding host functions");
         return REGULA_ERR_MEMORY;
     }
+    int from_library = 0;
     for (uint32_t i = 0; i < p->n_externs; i++) {
         const rg_extern *x = &p->externs[i];
         const char *name = p->str[x->name];
@@ -272,6 +296,10 @@ static regula_status bind_externs(regula_pack *pk, const regula_host *host, char
             if (strcmp(host->fns[k].name, name) == 0)
                 e = &host->fns[k];
         if (!e) {
+            if (host->library) {
+                from_library = 1;
+                continue;
+            }
             put_err(err, errlen, "policy needs host function '%s', which the host did not register", name);
             return REGULA_ERR_PACK;
         }
@@ -284,6 +312,13 @@ static regula_status bind_externs(regula_pack *pk, const regula_host *host, char
         }
         char why[256];
         if (rg_externs_bind(pk->externs, i, e->fn, (e->flags & REGULA_FN_WITH_CTX) != 0, why, sizeof why)) {
+            put_err(err, errlen, "%s", why);
+            return REGULA_ERR_PACK;
+        }
+    }
+    if (from_library) {
+        char why[1024];
+        if (rg_externs_from_library(pk->externs, host->library, why, sizeof why) != 0) {
             put_err(err, errlen, "%s", why);
             return REGULA_ERR_PACK;
         }
@@ -536,7 +571,8 @@ regula_status regula_ctx_new(const regula_pack *pk, regula_ctx **out)
     c->outs = cmem(c, (p->n_outputs + 1) * sizeof *c->outs);
     c->keys = cmem(c, (p->n_ledger_keys + 1) * sizeof *c->keys);
     c->given = cmem(c, p->n_ledger_fields + 1);
-    if (!c->vm || !c->outs || !c->keys || !c->given) {
+    c->form = rg_result_form_new(p, &a);
+    if (!c->vm || !c->outs || !c->keys || !c->given || !c->form) {
         regula_ctx_free(c);
         return REGULA_ERR_MEMORY; /* also when the memory limit is below what a context needs */
     }
@@ -551,8 +587,8 @@ void regula_ctx_free(regula_ctx *c)
 {
     if (!c)
         return;
-    if (c->json_out)
-        fclose(c->json_out);
+    rg_claim_reader_free(c->reader);
+    rg_result_form_free(c->form);
     cfree(c, c->json);
     cfree(c, c->outs);
     cfree(c, c->keys);
@@ -623,14 +659,29 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     memset(c->given, 0, p->n_ledger_fields);
     c->serial++;
     c->explained = 0;
+    c->keys_ready = 0;
     vm->explain = c->explain; /* as `regula run`: the checking's steps are dropped, the amounts' kept */
     rg_status s = rg_vm_begin(vm);
     c->have_policy = vm->policy_chosen;
+    if (s != RG_OK)
+        return rg_api_claim_fail(c, (regula_status)s, vm->error);
+    c->state = CLAIM_BOUND;
+    return REGULA_OK;
+}
+
+/* The bound claim's ledger keys, each scope's, made when the ledger is first
+ * asked about (they are the settlement's, not the reading's: regula bench
+ * times them with it). A scope one of whose key parts is absent has no
+ * record: its fields read their first values. */
+static regula_status claim_keys(regula_ctx *c)
+{
+    rg_vm *vm = c->vm;
+    const rg_program *p = c->pack->prog;
+    rg_status s = RG_OK;
     for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[i];
         s = rg_vm_ledger_keys(vm, i, c->keys + sc->first_key);
         if (s == RG_OK && !scope_applies(c, i))
-            /* a key part is absent: no record here, its fields read their first values */
             for (uint32_t f = sc->first_field; s == RG_OK && f < sc->first_field + sc->n_fields; f++) {
                 s = rg_vm_ledger_init(vm, f, &vm->ledger_in[f]);
                 c->given[f] = 1;
@@ -638,7 +689,7 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     }
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, vm->error);
-    c->state = CLAIM_BOUND;
+    c->keys_ready = 1;
     return REGULA_OK;
 }
 
@@ -660,25 +711,18 @@ regula_status regula_claim_json(regula_ctx *c, const char *text, size_t len, lon
     new_claim(c, line);
     if (!text)
         len = 0;
-    char err[600];
-    json_t *obj = NULL;
-    const char *cid = NULL;
-    if (rg_read_claim_line(text, len, c->line, &obj, err, sizeof err, &cid) != 0) {
-        /* its messages carry their own "line N: " (or none), as in `regula run` */
-        const char *msg = c->line == 0 && strncmp(err, "line 0: ", 8) == 0 ? err + 8 : err;
-        snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
+    if (!c->reader) {
+        rg_alloc a = {rg_api_ctx_mem, c};
+        if (!(c->reader = rg_claim_reader_new(c->pack->prog, &a)))
+            return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    }
+    /* the message comes whole, "line N: " first where docs/claims.md puts it */
+    rg_status s = rg_claim_read(c->reader, c->vm, text, len, c->line, c->errmsg, sizeof c->errmsg, &c->claim_id);
+    if (s != RG_OK) {
         c->state = CLAIM_FAILED;
-        c->claim_status = REGULA_ERR_INPUT;
-        return REGULA_ERR_INPUT;
+        c->claim_status = (regula_status)s;
+        return (regula_status)s;
     }
-    rg_status s = rg_bind_claim(c->vm, obj, err, sizeof err);
-    if (cid) { /* after the binding, which starts the context's strings afresh */
-        rg_value v = rg_vm_intern(c->vm, cid, strlen(cid));
-        c->claim_id = v == RG_NONE ? NULL : (const char *)(intptr_t)v;
-    }
-    json_decref(obj);
-    if (s != RG_OK)
-        return rg_api_claim_fail(c, (regula_status)s, err);
     return rg_api_begin_claim(c);
 }
 
@@ -690,7 +734,7 @@ regula_status rg_api_need_bound(regula_ctx *c, const char *what)
             return st;
     }
     switch (c->state) {
-    case CLAIM_BOUND: return REGULA_OK;
+    case CLAIM_BOUND: return c->keys_ready ? REGULA_OK : claim_keys(c);
     case CLAIM_FAILED: return c->claim_status; /* the claim's failure, message unchanged */
     case CLAIM_SETTLED:
         return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the claim is already settled; bind the next one first", what);
@@ -906,6 +950,14 @@ void regula_ledger_free(regula_ledger *l)
     free(l);
 }
 
+void regula_ledger_clear(regula_ledger *l)
+{
+    if (!l)
+        return;
+    rg_ledger_store_clear(l->store);
+    l->loaded_by = NULL;
+}
+
 regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
 {
     if (!c)
@@ -915,7 +967,7 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
     regula_status st = rg_api_need_bound(c, "regula_ledger_load");
     if (st != REGULA_OK)
         return st;
-    rg_status s = rg_ledger_store_load(l->store, c->vm);
+    rg_status s = rg_ledger_store_load(l->store, c->vm, c->keys);
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
     memset(c->given, 1, c->pack->prog->n_ledger_fields);
@@ -959,7 +1011,7 @@ regula_status regula_settle(regula_ctx *c)
                                "(regula_ledger_set), or say there is none (regula_ledger_none)",
                                p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
         }
-    /* as cli_settle_line: the outputs in order, then the updates */
+    /* the outputs in order, then the updates: a failing update fails the claim, its result never written */
     vm->explain = c->explain;
     rg_status s = rg_vm_eval_outputs(vm, c->outs);
     if (s != RG_OK)
@@ -1007,49 +1059,42 @@ int regula_result_text(regula_ctx *c, unsigned i, char *buf, size_t cap)
     return rg_value_text(p, p->outputs[i].type, c->outs[i], buf, cap);
 }
 
-/* The JSON texts are written by the stdlib's FILE writers (the same bytes as
- * `regula run`) into a stream whose bytes land in the context's buffer. */
-static ssize_t json_write(void *cookie, const char *buf, size_t n)
+/* The JSON texts are built in the context's buffer (its allocator, its
+ * memory limit), the same bytes as `regula run` writes. */
+static void json_begin(regula_ctx *c, rg_sb *b)
 {
-    regula_ctx *c = cookie;
-    if (c->n_json + n + 1 > c->cap_json) {
-        size_t cap = c->cap_json ? c->cap_json : 1024;
-        while (cap < c->n_json + n + 1)
-            cap *= 2;
-        char *nb = rg_api_ctx_mem(c, c->json, cap);
-        if (!nb)
-            return -1;
-        c->json = nb;
-        c->cap_json = cap;
-    }
-    memcpy(c->json + c->n_json, buf, n);
-    c->n_json += n;
-    return (ssize_t)n;
+    rg_sb_mem(b, c->json, c->cap_json, rg_api_ctx_mem, c);
 }
 
-static FILE *json_begin(regula_ctx *c)
+static const char *json_end(regula_ctx *c, rg_sb *b)
 {
-    if (!c->json_out) {
-        cookie_io_functions_t io = {.write = json_write};
-        c->json_out = fopencookie(c, "w", io);
-        if (!c->json_out)
-            return NULL;
-    }
-    c->n_json = 0;
-    clearerr(c->json_out);
-    return c->json_out;
-}
-
-static const char *json_end(regula_ctx *c, rg_status written)
-{
-    if (fflush(c->json_out) != 0 || ferror(c->json_out) || written != RG_OK || !c->json) {
+    c->json = b->heap ? b->s : NULL;
+    c->cap_json = b->heap ? b->cap : 0;
+    c->n_json = b->n;
+    if (b->oom || !c->json) {
         rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory writing JSON");
         return NULL;
     }
-    while (c->n_json && c->json[c->n_json - 1] == '\n')
-        c->n_json--;
-    c->json[c->n_json] = '\0';
     return c->json;
+}
+
+/* The line of the claim: its result (with its explanation as `regula run
+ * --explain` gives it: up to the outputs) or its error. */
+static const char *line_json(regula_ctx *c)
+{
+    rg_sb b;
+    json_begin(c, &b);
+    if (c->state == CLAIM_FAILED) {
+        rg_error_json(&b, c->line, c->claim_id, c->errmsg);
+    } else if (c->explained) {
+        uint32_t all = c->vm->n_trace;
+        c->vm->n_trace = c->trace_mark;
+        rg_result_explained_json(&b, c->vm, c->outs);
+        c->vm->n_trace = all;
+    } else {
+        rg_result_json(&b, c->pack->prog, c->outs, c->form);
+    }
+    return json_end(c, &b);
 }
 
 const char *regula_result_json(regula_ctx *c)
@@ -1060,22 +1105,7 @@ const char *regula_result_json(regula_ctx *c)
         rg_api_fail(c, REGULA_ERR_USAGE, "regula_result_json: no settled or failed claim");
         return NULL;
     }
-    FILE *out = json_begin(c);
-    if (!out) {
-        rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory opening a JSON stream");
-        return NULL;
-    }
-    rg_status s = RG_OK;
-    if (c->state == CLAIM_FAILED) {
-        rg_write_error_line(out, c->line, c->claim_id, c->errmsg);
-    } else {
-        /* the explanation as `regula run --explain` gives it: up to the outputs */
-        uint32_t all = c->vm->n_trace;
-        c->vm->n_trace = c->trace_mark;
-        s = c->explained ? rg_write_result_explained(out, c->vm) : rg_write_result(out, c->vm, NULL);
-        c->vm->n_trace = all;
-    }
-    return json_end(c, s);
+    return line_json(c);
 }
 
 const char *regula_explain_json(regula_ctx *c)
@@ -1088,14 +1118,103 @@ const char *regula_explain_json(regula_ctx *c)
         rg_api_fail(c, REGULA_ERR_USAGE, "regula_explain_json: call regula_ctx_set_explain(ctx, 1) before settling");
         return NULL;
     }
-    FILE *out = json_begin(c);
-    if (!out) {
-        rg_api_fail(c, REGULA_ERR_MEMORY, "out of memory opening a JSON stream");
-        return NULL;
-    }
+    rg_sb b;
+    json_begin(c, &b);
     uint32_t all = c->vm->n_trace;
     c->vm->n_trace = c->trace_mark;
-    rg_write_explanation(out, c->vm);
+    rg_explanation_json(&b, c->vm);
     c->vm->n_trace = all;
-    return json_end(c, RG_OK);
+    return json_end(c, &b);
+}
+
+/* ---- definitions ------------------------------------------------------------------------ */
+
+int regula_definition_index(const regula_pack *pk, const char *name)
+{
+    if (!pk || !name)
+        return -1;
+    const rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < p->n_defs; i++)
+        if (strcmp(p->str[p->defs[i].name], name) == 0)
+            return i > INT32_MAX ? -1 : (int)i;
+    return -1;
+}
+
+regula_type regula_definition_type(const regula_pack *pk, unsigned d)
+{
+    return pk && d < pk->prog->n_defs ? public_type(pk->prog->defs[d].type) : REGULA_T_VOID;
+}
+
+regula_status regula_definition_value(regula_ctx *c, unsigned d, regula_value *out)
+{
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    const rg_program *p = c->pack->prog;
+    if (d >= p->n_defs)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_definition_value: no definition %u (the pack has %u)", d,
+                           p->n_defs);
+    if (p->defs[d].per_item)
+        return rg_api_fail(c, REGULA_ERR_USAGE,
+                           "regula_definition_value: '%s' is computed per list element, it has no single value",
+                           p->str[p->defs[d].name]);
+    if (c->state != CLAIM_SETTLED) {
+        regula_status st = rg_api_need_bound(c, "regula_definition_value");
+        if (st != REGULA_OK)
+            return st;
+    }
+    rg_value v;
+    rg_status s = rg_vm_eval_def(c->vm, d, &v);
+    if (s != RG_OK)
+        return rg_api_fail(c, (regula_status)s, "%s", c->vm->error[0] ? c->vm->error : "evaluation failed");
+    to_value(p, p->defs[d].type, v, out);
+    return REGULA_OK;
+}
+
+int regula_value_text(const regula_value *v, char *buf, size_t cap)
+{
+    if (!v)
+        return -1;
+    if (v->present && (v->type == REGULA_T_STRING || v->type == REGULA_T_ENUM || v->type == REGULA_T_REGION)) {
+        const char *t = v->s ? v->s : "none";
+        size_t n = strlen(t);
+        if (buf && cap) {
+            size_t k = n < cap ? n : cap - 1;
+            memcpy(buf, t, k);
+            buf[k] = '\0';
+            return (int)k;
+        }
+        return 0;
+    }
+    rg_program none = {0};
+    return rg_value_text(&none, (uint32_t)v->type, v->present ? v->i : RG_NONE, buf, cap);
+}
+
+/* ---- a batch with the in-memory ledger -------------------------------------------------- */
+
+regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *line, size_t len, long lineno,
+                                 const char **out, size_t *out_len)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    if (!l || l->pack != c->pack)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_line: the ledger belongs to another pack");
+    regula_status st = regula_claim_json(c, line, len, lineno > 0 ? lineno : 0);
+    if (st == REGULA_OK)
+        st = regula_ledger_load(c, l);
+    if (st == REGULA_OK)
+        st = regula_settle(c);
+    if (st == REGULA_OK && (st = regula_ledger_commit(c, l)) != REGULA_OK)
+        st = rg_api_claim_fail(c, st, "out of memory storing the ledger: nothing of this claim was kept");
+    /* one line for the claim, whatever step it failed at */
+    const char *json = line_json(c);
+    if (!json)
+        return REGULA_ERR_MEMORY;
+    *out = json;
+    if (out_len)
+        *out_len = c->n_json;
+    return st;
 }

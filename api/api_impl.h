@@ -7,6 +7,7 @@
 
 #include "externs.h"
 #include "regula.h"
+#include "rg_stdlib.h"
 #include "vm.h"
 
 struct regula_pack {
@@ -40,16 +41,25 @@ struct regula_ctx {
     int have_policy;          /* the claim's policy was chosen (vm->policy) */
     const char *claim_id;     /* for error lines (a claim string), or NULL */
     uint64_t serial;          /* claims begun: pairs a regula_ledger load with its commit */
+    int keys_ready;           /* keys[] made for the bound claim (made on the ledger's first use) */
     rg_value *outs;           /* n_outputs values after settling */
     rg_value *keys;           /* n_ledger_keys: each scope's key parts for the bound claim */
     uint8_t *given;           /* n_ledger_fields: the host gave the field's value */
     uint32_t trace_mark;      /* trace entries made by the outputs (`regula run --explain` stops there) */
 
-    FILE *json_out;           /* writes into json[] (fopencookie), made on first use */
-    char *json;
+    rg_claim_reader *reader;  /* JSON claims in (stdlib/json_scan.c), made on first use */
+    rg_result_form *form;     /* the result line's keys, written once */
+    char *json;               /* the last JSON text out (result, error or explanation line) */
     size_t n_json, cap_json;
     char errmsg[700];
 };
+
+/* The context's VM, for the tools above the API that look inside a
+ * settlement (`regula test --coverage` attaches its counters). */
+static inline rg_vm *rg_api_ctx_vm(regula_ctx *c)
+{
+    return c->vm;
+}
 
 /* The context's allocator as the VM's rg_alloc function (ud = the context). */
 void *rg_api_ctx_mem(void *ud, void *ptr, size_t size);
@@ -59,11 +69,13 @@ regula_status rg_api_fail(regula_ctx *c, regula_status st, const char *fmt, ...)
 /* The claim failed: message prefixed with "line N: " when the context has a
  * line; the state becomes CLAIM_FAILED. Returns st. */
 regula_status rg_api_claim_fail(regula_ctx *c, regula_status st, const char *msg);
-/* Choose the policy and as-of date and compute the ledger keys of the bound
- * claim: CLAIM_BOUND, or the claim's failure. */
+/* Choose the policy and as-of date of the bound claim and check it (the
+ * policies' own rules): CLAIM_BOUND, or the claim's failure. Its ledger keys
+ * come when the ledger is first asked about (rg_api_need_bound). */
 regula_status rg_api_begin_claim(regula_ctx *c);
 /* The claim in the state the ledger calls and settling need (a built claim
- * is finished first): RG_OK, or the claim's failure or a usage error. */
+ * is finished first, the keys made): RG_OK, or the claim's failure or a
+ * usage error. */
 regula_status rg_api_need_bound(regula_ctx *c, const char *what);
 
 #endif

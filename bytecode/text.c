@@ -49,6 +49,13 @@ void rg_sb_over(rg_sb *b, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
+void rg_sb_mem(rg_sb *b, char *buf, size_t cap, void *(*mem)(void *ud, void *ptr, size_t size), void *ud)
+{
+    *b = (rg_sb){.s = buf, .cap = buf ? cap : 0, .heap = buf != NULL, .mem = mem, .mem_ud = ud};
+    if (b->cap)
+        buf[0] = '\0';
+}
+
 void rg_sb_fixed(rg_sb *b, char *buf, size_t cap)
 {
     rg_sb_over(b, buf, cap);
@@ -57,8 +64,12 @@ void rg_sb_fixed(rg_sb *b, char *buf, size_t cap)
 
 void rg_sb_free(rg_sb *b)
 {
-    if (b->heap)
-        free(b->s);
+    if (b->heap) {
+        if (b->mem)
+            b->mem(b->mem_ud, b->s, 0);
+        else
+            free(b->s);
+    }
     *b = (rg_sb){0};
 }
 
@@ -72,7 +83,7 @@ static int room(rg_sb *b, size_t n)
     size_t cap = b->cap ? b->cap * 2 : 256;
     while (cap <= b->n + n)
         cap *= 2;
-    char *s = b->heap ? realloc(b->s, cap) : malloc(cap);
+    char *s = b->mem ? b->mem(b->mem_ud, b->heap ? b->s : NULL, cap) : b->heap ? realloc(b->s, cap) : malloc(cap);
     if (!s) {
         b->oom = 1;
         return 0;

@@ -26,9 +26,15 @@ typedef struct {
     unsigned char heap;  /* s is the builder's own */
     unsigned char fixed; /* s is all there is */
     unsigned char oom;
+    void *(*mem)(void *ud, void *ptr, size_t size); /* its heap (realloc's meaning, size 0 frees); NULL: the C library's */
+    void *mem_ud;
 } rg_sb;
 
 void rg_sb_over(rg_sb *b, char *buf, size_t cap);
+/* A builder whose heap is mem's (an allocator with realloc's meaning, size
+ * 0 freeing), starting in buf (cap bytes from mem, or NULL and 0), which it
+ * owns and grows: take it back from b->s and b->cap when done. */
+void rg_sb_mem(rg_sb *b, char *buf, size_t cap, void *(*mem)(void *ud, void *ptr, size_t size), void *ud);
 void rg_sb_fixed(rg_sb *b, char *buf, size_t cap);
 void rg_sb_free(rg_sb *b);
 void rg_sb_printf(rg_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -99,6 +99,15 @@ void diff_print_text(FILE *out, const diff_report *d);
 /* The self-contained page: 0, or -1 when it could not be written. */
 int diff_write_html(const char *path, const diff_report *d);
 
+/* `regula run`'s loop, which `regula bench` times too: every line of in
+ * settled with regula_settle_line (ctx and ledger on one pack), its output
+ * line written to out. 0, or -1 on a read error or when a line's output
+ * could not be made (after a message). */
+typedef struct {
+    long lines, errors;
+} cli_run_stats;
+int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st);
+
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);

@@ -1,17 +1,13 @@
 /* cmd_run.c — `regula run`: JSON Lines claims in, results out, in input
- * order, with the year ledger; bad lines become error lines. Must not decide
- * anything about a claim itself: the VM and the stdlib do. */
+ * order, with the year ledger; bad lines become error lines. A client of the
+ * public API (include/regula.h) like any service: each line is one
+ * regula_settle_line. Must not decide anything about a claim itself. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "explain.h"
-#include "externs.h"
-#include "json_arena.h"
-#include "rg_stdlib.h"
-#include "vm.h"
 
 static void usage(FILE *o)
 {
@@ -34,59 +30,28 @@ static void usage(FILE *o)
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
 }
 
-typedef struct {
-    long lines, settled, errors, eligible;
-} run_stats;
-
-static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
-                       FILE *out)
+int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st)
 {
-    char err[600], full[700];
-    json_t *obj = NULL;
-    const char *cid = NULL;
-    if (rg_read_claim_line(line, len, lineno, &obj, err, sizeof err, &cid) != 0) {
-        rg_write_error_line(out, lineno, cid, err);
-        return 1;
+    memset(st, 0, sizeof *st);
+    rgd_lines l;
+    rgd_lines_start(&l, in, "regula run");
+    if (!progress)
+        l.pg.on = 0;
+    while (rgd_lines_next(&l)) {
+        st->lines = l.lineno;
+        const char *res;
+        size_t res_len;
+        regula_status s = regula_settle_line(ctx, ledger, l.line, l.len, l.lineno, &res, &res_len);
+        if (!res) {
+            rgd_lines_end(&l);
+            fprintf(stderr, "regula: line %ld: %s\n", st->lines, regula_errmsg(ctx));
+            return -1;
+        }
+        fwrite_unlocked(res, 1, res_len, out);
+        putc_unlocked('\n', out);
+        st->errors += s != REGULA_OK;
     }
-    rg_status s = rg_bind_claim(vm, obj, err, sizeof err);
-    if (s != RG_OK) {
-        snprintf(full, sizeof full, "line %ld: %s", lineno, err);
-        rg_write_error_line(out, lineno, cid, full);
-        cli_json_arena_release(obj);
-        return 1;
-    }
-    vm->explain = explain;
-    s = rg_vm_begin(vm);
-    if (s == RG_OK)
-        s = rg_ledger_store_load(ledger, vm);
-    if (s == RG_OK) {
-        if (explain)
-            s = rg_write_result_explained(out, vm);
-        else
-            s = rg_write_result(out, vm, cid);
-    }
-    if (s == RG_OK)
-        s = rg_vm_run_updates(vm);
-    if (s != RG_OK) {
-        snprintf(full, sizeof full, "line %ld: %s", lineno, vm->error[0] ? vm->error : "settlement failed");
-        rg_write_error_line(out, lineno, cid, full);
-        cli_json_arena_release(obj);
-        return 1;
-    }
-    rg_ledger_store_commit(ledger, vm);
-    cli_json_arena_release(obj);
-    return 0;
-}
-
-/* Settle one line; writes its output line. Returns 0 settled, 1 error line.
- * The line's JSON lives in one block, released at once (cli/json_arena.c). */
-int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
-                    FILE *out)
-{
-    cli_json_arena_begin();
-    int r = settle_line(vm, ledger, line, len, lineno, explain, out);
-    cli_json_arena_end();
-    return r;
+    return rgd_lines_end(&l);
 }
 
 int cmd_run(int argc, char **argv)
@@ -138,50 +103,36 @@ int cmd_run(int argc, char **argv)
         perror(outpath);
         return EXIT_USAGE;
     }
-    rgd_pack cp;
-    if (rgd_pack_open(&cp, pack) != 0) {
-        rgd_pack_close(&cp);
+    regula_pack *pk = NULL;
+    regula_ctx *ctx = NULL;
+    regula_ledger *ledger = NULL;
+    if (rgd_pack_load(pack, extern_lib, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
-    }
-    const rg_program *p = rgd_pack_program(&cp);
-    /* host functions only when the user names where they come from */
-    rg_extern_table *externs = NULL;
-    if (rgd_externs_open(p, extern_lib, "run", &externs) != 0) {
-        rgd_pack_close(&cp);
-        return EXIT_USAGE;
-    }
-    rg_vm *vm = rg_vm_new(p);
-    if (vm)
-        vm->externs = externs;
-    rg_ledger_store *ledger = rg_ledger_store_new(p);
-    if (!vm || !ledger) {
+    if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, "regula run: out of memory\n");
-        rg_ledger_store_free(ledger);
-        rg_vm_free(vm);
-        rg_externs_free(externs);
-        rgd_pack_close(&cp);
+        regula_ledger_free(ledger);
+        regula_ctx_free(ctx);
+        regula_pack_free(pk);
         return EXIT_USAGE;
     }
-    long errors = 0;
-    rgd_lines l;
-    rgd_lines_start(&l, fin, "regula run");
-    if (out == stdout && isatty(1))
-        l.pg.on = 0; /* the results go to the same terminal */
-    while (rgd_lines_next(&l))
-        errors += cli_settle_line(vm, ledger, l.line, l.len, l.lineno, explain, out);
-    int io_err = rgd_lines_end(&l) != 0;
-    io_err |= fflush(out) != 0;
-    rg_ledger_store_free(ledger);
-    rg_vm_free(vm);
-    rg_externs_free(externs);
-    rgd_pack_close(&cp);
+    regula_ctx_set_explain(ctx, explain);
+    /* large buffers: a read or write call per 4 KB costs more than the claims in it */
+    setvbuf(fin, NULL, _IOFBF, 1 << 20);
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    cli_run_stats st;
+    /* progress on a terminal, unless the results go to the same terminal */
+    int rc = cli_run_lines(ctx, ledger, fin, out, !(out == stdout && isatty(1)), &st);
+    int io_err = rc != 0 || fflush(out) != 0 || ferror(out);
+    regula_ledger_free(ledger);
+    regula_ctx_free(ctx);
+    regula_pack_free(pk);
     if (fin != stdin)
         fclose(fin);
-    if (out != stdout)
-        fclose(out);
+    if (out != stdout && fclose(out) != 0)
+        io_err = 1;
     if (io_err) {
         fprintf(stderr, "regula run: I/O error\n");
         return EXIT_USAGE;
     }
-    return errors ? EXIT_FAIL : EXIT_OK;
+    return st.errors ? EXIT_FAIL : EXIT_OK;
 }

@@ -2,8 +2,9 @@
  * some policies or files, or whose names match. Each test starts from the
  * pack's `sample claim` (its region fields set to the test's own policy),
  * applies its `given` assignments, settles, and compares each `expect` with
- * the named definition's value. Must not write any file; the coverage report
- * is test_cover.c's. */
+ * the named definition's value, through the public API (include/regula.h)
+ * on the pack's bytecode, as a service would settle it. Must not write any
+ * file; the coverage report is test_cover.c's. */
 #include <limits.h>
 #include <regex.h>
 #include <stdio.h>
@@ -12,21 +13,41 @@
 
 #include <jansson.h>
 
+#include "api_impl.h"
+#include "cli.h"
 #include "compiler.h"
 #include "driver.h"
-#include "cli.h"
-#include "externs.h"
-#include "rg_stdlib.h"
-#include "values.h"
-#include "vm.h"
 
 typedef struct {
     rgc_pack *pk;
     const rg_program *p;
+    regula_ctx *ctx; /* on the same program, loaded through include/regula.h */
     int verbose;
 } tctx;
 
-static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
+/* The test's claim bound to the context. REGULA_OK or its failure. */
+static regula_status bind_claim(tctx *t, json_t *claim)
+{
+    size_t len = 0;
+    char *text = rgd_claim_text(claim, &len);
+    if (!text)
+        return REGULA_ERR_MEMORY;
+    regula_status st = regula_claim_json(t->ctx, text, len, 0);
+    free(text);
+    return st;
+}
+
+/* expected (of type `type`, from the compiler) is the value the API gave. */
+static int same_value(uint32_t type, rg_value expected, const regula_value *got)
+{
+    if (expected == RG_NONE || !got->present)
+        return expected == RG_NONE && !got->present;
+    if (RG_TYPE_KIND(type) == RG_T_STRING)
+        return got->s && strcmp(got->s, (const char *)(intptr_t)expected) == 0;
+    return got->i == expected;
+}
+
+static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
 {
     char err[600];
     rg_loc where = test->decl->name_loc;
@@ -52,37 +73,33 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
         if (a->path.n == 1 && strcmp(a->path.v[0], "error") == 0 && a->value->kind == RG_E_STRING)
             want_error = a->value;
     }
-    rg_status s = rg_bind_claim(vm, claim, err, sizeof err);
-    if (s == RG_OK)
-        s = rg_vm_begin(vm);
+    regula_status s = bind_claim(t, claim);
+    json_decref(claim);
     if (want_error) {
-        const char *got = s == RG_OK ? NULL : s == RG_ERR_INPUT && vm->error[0] ? vm->error : err;
+        const char *got = s == REGULA_OK ? NULL : regula_errmsg(t->ctx);
         if (test->decl->expects.n != 1) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, "a test expects an error line or values, not both",
                       "test '%s': `error` with other expectations", test->decl->name);
             ok = 0;
-        } else if (s != RG_OK && s != RG_ERR_INPUT) {
+        } else if (s != REGULA_OK && s != REGULA_ERR_INPUT) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: the claim stopped: %s",
-                      test->decl->name, vm->error);
+                      test->decl->name, got);
             ok = 0;
         } else if (!got || strcmp(got, want_error->text) != 0) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: error is \"%s\", expected \"%s\"",
                       test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
             ok = 0;
         }
-        json_decref(claim);
         return ok;
     }
-    if (s != RG_OK) {
+    if (s != REGULA_OK) {
         rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
-                  "test '%s': the claim is not valid: %s", test->decl->name, s == RG_ERR_INPUT ? err : vm->error);
-        json_decref(claim);
+                  "test '%s': the claim is not valid: %s", test->decl->name, regula_errmsg(t->ctx));
         return 0;
     }
     const rg_program *p = t->p;
-    for (uint32_t f = 0; f < p->n_ledger_fields; f++)
-        if (rg_vm_ledger_init(vm, f, &vm->ledger_in[f]) != RG_OK)
-            vm->ledger_in[f] = 0;
+    /* the ledger: first values, then the test's `ledger given` */
+    regula_ledger_none(t->ctx, REGULA_ALL_SCOPES);
     for (uint32_t i = 0; i < test->decl->ledger_given.n; i++) {
         rg_assign *a = test->decl->ledger_given.v[i];
         uint32_t f = a->path.n == 2 ? rgc_ledger_field(t->pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
@@ -97,7 +114,11 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
             ok = 0;
             continue;
         }
-        vm->ledger_in[f] = v;
+        const rg_ledger_field *lf = &p->ledger_fields[f];
+        if (regula_ledger_set(t->ctx, lf->scope, f - p->ledger_scopes[lf->scope].first_field, v) != REGULA_OK) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s", test->decl->name, regula_errmsg(t->ctx));
+            ok = 0;
+        }
     }
     for (uint32_t i = 0; i < test->decl->expects.n; i++) {
         rg_assign *a = test->decl->expects.v[i];
@@ -115,26 +136,27 @@ static int run_one(tctx *t, rg_vm *vm, const rgc_test *test, rg_diag *diag)
             continue;
         }
         rgc_ty want = rgc_ty_from_packed(p->defs[slot].type), got;
-        rg_value expected, actual;
+        rg_value expected;
+        regula_value actual;
         if (rgc_const_eval(t->pk, a->value, &want, &expected, &got) != 0) {
             ok = 0;
             continue;
         }
-        if (rg_vm_eval_def(vm, slot, &actual) != RG_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name, vm->error);
+        if (regula_definition_value(t->ctx, slot, &actual) != REGULA_OK) {
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name,
+                      regula_errmsg(t->ctx));
             ok = 0;
             continue;
         }
-        if (actual != expected) {
+        if (!same_value(p->defs[slot].type, expected, &actual)) {
             char av[96], ev[96];
-            rg_value_text(p, p->defs[slot].type, actual, av, sizeof av);
-            rg_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
+            regula_value_text(&actual, av, sizeof av);
+            rgd_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
             rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s' failed: %s is %s, expected %s", test->decl->name,
                       name, av, ev);
             ok = 0;
         }
     }
-    json_decref(claim);
     return ok;
 }
 
@@ -266,8 +288,8 @@ int cmd_test(int argc, char **argv)
     }
     const rg_program *p = opened ? rgd_pack_program(&cp) : NULL;
     uint8_t *chosen = opened ? calloc(p->n_policies + 1, 1) : NULL;
-    rg_extern_table *externs = NULL;
-    rg_vm *vm = NULL;
+    regula_pack *api = NULL;
+    tctx t = {cp.pack, p, NULL, verbose};
     rg_cover *cover = NULL;
     unsigned passed = 0, failed = 0, ran = 0;
     int usage_err = 0, none_chosen = 0;
@@ -275,9 +297,9 @@ int cmd_test(int argc, char **argv)
         usage_err = 1;
         goto done;
     }
-    if (opened && rgd_externs_open(p, extern_lib, "test", &externs) != 0)
+    if (opened && rgd_pack_api(&cp, extern_lib, "test", &api) != 0)
         opened = 0;
-    if (opened && (!(vm = rg_vm_new(p)) || (coverage && !(cover = rg_cover_new(p))))) {
+    if (opened && (regula_ctx_new(api, &t.ctx) != REGULA_OK || (coverage && !(cover = rg_cover_new(p))))) {
         fprintf(stderr, "regula test: out of memory\n");
         opened = 0;
     }
@@ -285,12 +307,10 @@ int cmd_test(int argc, char **argv)
         failed = 1;
         goto done;
     }
-    vm->externs = externs;
     if (cover) { /* explaining computes every definition lazily and notes each row and arm: what is counted */
-        vm->explain = 1;
-        vm->cover = cover;
+        regula_ctx_set_explain(t.ctx, 1);
+        rg_api_ctx_vm(t.ctx)->cover = cover;
     }
-    tctx t = {cp.pack, p, verbose};
     tests = json ? json_array() : NULL;
     for (uint32_t i = 0; i < rgc_pack_n_tests(cp.pack); i++) {
         const rgc_test *test = rgc_pack_test(cp.pack, i);
@@ -300,7 +320,7 @@ int cmd_test(int argc, char **argv)
             continue;
         json_t *fails = json ? json_array() : NULL;
         cp.diag.sink_ud = fails;
-        int ok = run_one(&t, vm, test, &cp.diag);
+        int ok = run_one(&t, test, &cp.diag);
         ran++;
         if (ok)
             passed++;
@@ -347,8 +367,8 @@ done:
         printf("%u passed, %u failed\n", passed, failed);
     }
     rg_cover_free(cover);
-    rg_vm_free(vm);
-    rg_externs_free(externs);
+    regula_ctx_free(t.ctx);
+    regula_pack_free(api);
     rgd_pack_close(&cp);
     free(chosen);
     free(filters);

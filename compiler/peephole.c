@@ -221,6 +221,16 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
             return 4;
         }
     }
+    /* a claim field tested for presence (an optional field given or not):
+     * one instruction, and with the jump that follows it, one */
+    if (SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_NONE, RG_OP_NE)) {
+        *out = (pinsn){RG_OP_FIELD_SOME, x->a, 0, x->off};
+        return 3;
+    }
+    if (SEQ(RG_OP_FIELD_SOME, RG_OP_JUMP_IF_FALSE)) {
+        *out = (pinsn){RG_OP_JUMP_IF_FIELD_NONE, x->a, c->in[i + 1].a, x->off};
+        return 2;
+    }
     /* a claim field tested against a small value (an enum member): one
      * instruction, the field and the value packed in one operand */
     if ((SEQ(RG_OP_LOAD_FIELD, RG_OP_JUMP_IF_NE) && c->in[i + 1].a <= 0xFFFFu) ||

@@ -1,5 +1,5 @@
 /* claim_build.c — Regula assignments (sample claim, test `given claim`, :claim set) turned into JSON claim objects.
- * Must not bind, settle or validate beyond the schema's field types: rg_bind_claim does that. */
+ * Must not bind, settle or validate beyond the schema's field types: the claim reader (regula_claim_json) does that. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +269,92 @@ json_t *rgd_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t err
         rgd_claim_localise(claim, p->str[p->policies[0].name], policy);
     }
     return claim;
+}
+
+/* ---- a claim as JSON text, for the claim reader ---- */
+
+static void text_string(rg_sb *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    rg_sb_put(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            rg_sb_put(b, e, 2);
+        } else if (c < 0x20) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            rg_sb_put(b, e, 6);
+        } else {
+            rg_sb_put(b, (const char *)&c, 1);
+        }
+    }
+    rg_sb_put(b, "\"", 1);
+}
+
+static void text_value(rg_sb *b, const json_t *v)
+{
+    char num[40];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *x;
+        int first = 1;
+        rg_sb_put(b, "{", 1);
+        json_object_foreach((json_t *)v, key, x) {
+            if (!first)
+                rg_sb_put(b, ", ", 2);
+            first = 0;
+            text_string(b, key, strlen(key));
+            rg_sb_put(b, ": ", 2);
+            text_value(b, x);
+        }
+        rg_sb_put(b, "}", 1);
+        return;
+    }
+    case JSON_ARRAY:
+        rg_sb_put(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                rg_sb_put(b, ", ", 2);
+            text_value(b, json_array_get(v, i));
+        }
+        rg_sb_put(b, "]", 1);
+        return;
+    case JSON_STRING: text_string(b, json_string_value(v), json_string_length(v)); return;
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        rg_sb_puts(b, num);
+        return;
+    case JSON_REAL: {
+        /* the shortest text that reads back as the same double: the number as it was written */
+        double d = json_real_value(v);
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, d);
+            if (strtod(num, NULL) == d)
+                break;
+        }
+        if (!strpbrk(num, ".eEn")) /* still a real: "100.0" */
+            strcat(num, ".0");
+        rg_sb_puts(b, num);
+        return;
+    }
+    case JSON_TRUE: rg_sb_puts(b, "true"); return;
+    case JSON_FALSE: rg_sb_puts(b, "false"); return;
+    default: rg_sb_puts(b, "null"); return;
+    }
+}
+
+char *rgd_claim_text(const json_t *claim, size_t *len)
+{
+    rg_sb b = {0};
+    text_value(&b, claim);
+    if (b.oom) {
+        rg_sb_free(&b);
+        return NULL;
+    }
+    if (!b.s) /* nothing written: cannot happen, every value writes something */
+        return NULL;
+    *len = b.n;
+    return b.s;
 }

@@ -12,6 +12,8 @@
 
 #include "compiler.h"
 #include "program.h"
+#include "regula.h"
+#include "vm.h"
 
 struct rg_extern_table; /* vm/externs.h */
 
@@ -45,6 +47,29 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
 /* Remove DIR and everything in it (a directory rgd_git_extract made). */
 void rgd_git_remove(const char *dir);
 void rgd_pack_close(rgd_pack *cp);
+
+/* PATH (a policy directory, .rg file or .rgc bytecode) loaded through the
+ * public API (include/regula.h), as a service loads a pack: sources are
+ * compiled and written to their bytecode image first, and every image is
+ * verified by regula_pack_load. LIB names the shared library of the pack's
+ * host functions (--allow-extern), or NULL: then a pack that declares some
+ * is refused with the message that says how to allow them. CMD ("run")
+ * names the command in messages. Reports on stderr and returns -1; or 0 with
+ * *out (regula_pack_free it) and, when info is not NULL, the milliseconds it
+ * took (compiling, writing, loading and verifying) and the image's bytes. */
+typedef struct {
+    double compile_ms;
+    size_t bytes;
+} rgd_pack_info;
+int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pack **out, rgd_pack_info *info);
+/* The pack cp already opened, loaded the same way (its image written and
+ * verified); cp stays open. 0, or -1 after a message. */
+int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out);
+/* The same for a program in memory (the REPL's builds), quietly: 0, or -1
+ * with the message in err. */
+int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, char *err, size_t errlen);
+/* A value of p as people read it (rg_value_text: "12.34", "85%", "LN-CY"). */
+int rgd_value_text(const rg_program *p, uint32_t type, int64_t v, char *buf, size_t cap);
 
 /* The host functions of p for a command that settles: none needed, 0 and
  * *out NULL; else bound by name from the shared library LIB (--allow-extern),
@@ -123,5 +148,18 @@ void rgd_claim_localise(json_t *claim, const char *root, const char *policy);
  * NULL with err (and *where when a location is known) if there is none or it
  * does not fit the claim's schema. */
 json_t *rgd_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t errlen, rg_loc *where);
+/* CLAIM as one line of JSON text for the claim reader (regula_claim_json):
+ * a real written as the shortest text that reads back as the same double,
+ * the number its author wrote. malloc'd (*len bytes, NUL-terminated), or
+ * NULL when out of memory. */
+char *rgd_claim_text(const json_t *claim, size_t *len);
+
+/* ---- a claim held as JSON, bound to a VM (driver/claim_bind.c) ---- */
+/* CLAIM read into vm as `regula run` reads a line: RG_OK, or the failure
+ * with its message in err. */
+rg_status rgd_bind_json(rg_vm *vm, const json_t *claim, char *err, size_t errlen);
+/* The bound claim begun (policy, date, its rules) on an empty ledger: RG_OK,
+ * or the failure (vm->error says why). */
+rg_status rgd_begin_empty(rg_vm *vm);
 
 #endif

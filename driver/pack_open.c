@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bcwrite.h"
 #include "bytecode_io.h"
 #include "driver.h"
 #include "file_io.h"
@@ -114,6 +115,128 @@ void rgd_pack_close(rgd_pack *cp)
         rg_program_free(cp->prog);
     rg_diag_free(&cp->diag);
     memset(cp, 0, sizeof *cp);
+}
+
+/* The message of a pack that calls host functions run without --allow-extern. */
+static void need_extern_lib(const rg_program *p, const char *cmd)
+{
+    char sig[200], proto[240];
+    rg_extern_signature(p, 0, sig, sizeof sig);
+    rg_extern_prototype(p, 0, proto, sizeof proto);
+    fprintf(stderr,
+            "regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
+            "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n",
+            cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig, p->n_externs > 1 ? " and others" : "",
+            p->n_externs > 1 ? "them all" : "it", proto);
+}
+
+/* LIB as dlopen should take it: a file here named without a directory is
+ * that file, not a system library of that name. */
+static const char *lib_path(const char *lib, char *here, size_t cap)
+{
+    if (!strchr(lib, '/') && access(lib, F_OK) == 0 && strlen(lib) + 3 <= cap) {
+        snprintf(here, cap, "./%s", lib);
+        return here;
+    }
+    return lib;
+}
+
+int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, char *err, size_t errlen)
+{
+    uint8_t *img = NULL;
+    size_t len = 0;
+    *out = NULL;
+    if (rgc_program_write(p, &img, &len) != 0) {
+        snprintf(err, errlen, "out of memory writing the pack's bytecode");
+        return -1;
+    }
+    char here[4096];
+    regula_options opt = {0};
+    regula_host *host = NULL;
+    int rc = -1;
+    if (lib) {
+        if (regula_host_new(NULL, &host) != REGULA_OK ||
+            regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+        opt.host = host;
+    }
+    if (regula_pack_load(img, len, &opt, out, err, errlen) == REGULA_OK)
+        rc = 0;
+done:
+    regula_host_free(host);
+    free(img);
+    return rc;
+}
+
+int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out)
+{
+    const rg_program *p = rgd_pack_program(cp);
+    *out = NULL;
+    if (p->n_externs && !lib) {
+        need_extern_lib(p, cmd);
+        return -1;
+    }
+    char err[1024];
+    if (rgd_program_api(p, lib, out, err, sizeof err) != 0) {
+        fprintf(stderr, "regula %s: %s\n", cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pack **out, rgd_pack_info *info)
+{
+    *out = NULL;
+    double t0 = now_ms();
+    rgd_pack cp;
+    /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
+    if (ends_with(path, ".rgc") && !lib) {
+        size_t len;
+        char *buf = rg_read_file(path, &len);
+        if (!buf) {
+            fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
+            return -1;
+        }
+        char err[1024];
+        regula_status st = regula_pack_load(buf, len, NULL, out, err, sizeof err);
+        free(buf);
+        if (st == REGULA_OK) {
+            if (info) {
+                info->compile_ms = now_ms() - t0;
+                info->bytes = len;
+            }
+            return 0;
+        }
+        if (st != REGULA_ERR_PACK || !strstr(err, "policy needs host function")) {
+            fprintf(stderr, "regula: %s: %s\n", path, err);
+            return -1;
+        }
+        /* it calls host functions: say how to allow them, as for a source pack */
+    }
+    if (rgd_pack_open(&cp, path) != 0) {
+        rgd_pack_close(&cp);
+        return -1;
+    }
+    int rc = rgd_pack_api(&cp, lib, cmd, out);
+    if (rc == 0 && info) {
+        info->compile_ms = now_ms() - t0;
+        info->bytes = cp.bytes;
+        if (!info->bytes) {
+            uint8_t *img = NULL;
+            if (rgc_program_write(rgd_pack_program(&cp), &img, &info->bytes) != 0)
+                info->bytes = 0;
+            free(img);
+        }
+    }
+    rgd_pack_close(&cp);
+    return rc;
+}
+
+int rgd_value_text(const rg_program *p, uint32_t type, int64_t v, char *buf, size_t cap)
+{
+    return rg_value_text(p, type, v, buf, cap);
 }
 
 int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_extern_table **out)

@@ -96,6 +96,14 @@ regula_status regula_host_new(const regula_allocator *alloc, regula_host **out);
 /* Register fn as name. REGULA_T_ENUM matches any enumeration. */
 regula_status regula_host_add(regula_host *host, const char *name, regula_fn fn, regula_type result,
                               unsigned n_args, const regula_type *args, unsigned flags);
+/* Functions the registry does not hold, from a shared library: when a pack is
+ * loaded with this registry, each function it declares that regula_host_add
+ * did not register is looked up by its name in the library at path (dlopen;
+ * a path without '/' is looked for in the system's library directories) and
+ * called with the C types of its declaration: string as const char *, every
+ * other type as int64_t (no REGULA_FN_* flags). What `regula run
+ * --allow-extern LIB` does. One library a registry. */
+regula_status regula_host_add_library(regula_host *host, const char *path);
 const char *regula_host_errmsg(const regula_host *host);
 void regula_host_free(regula_host *host);
 
@@ -235,6 +243,8 @@ regula_status regula_ledger_get(regula_ctx *ctx, unsigned scope, unsigned field,
 typedef struct regula_ledger regula_ledger;
 regula_status regula_ledger_new(const regula_pack *pack, regula_ledger **out);
 void regula_ledger_free(regula_ledger *ledger);
+/* Forget every record, keep the memory (a new batch on a warm ledger). */
+void regula_ledger_clear(regula_ledger *ledger);
 regula_status regula_ledger_load(regula_ctx *ctx, regula_ledger *ledger);
 regula_status regula_ledger_commit(regula_ctx *ctx, regula_ledger *ledger);
 
@@ -255,6 +265,38 @@ const char *regula_result_json(regula_ctx *ctx);
 /* The explanation alone, as a JSON object; needs regula_ctx_set_explain(ctx, 1)
  * before the settle. NULL on a usage error. Valid until the next call. */
 const char *regula_explain_json(regula_ctx *ctx);
+
+/* ---- one line of a JSON Lines batch, with the in-memory ledger -------------------------
+ * What `regula run` does with each line of a claims file: the claim read
+ * (regula_claim_json; LINE numbers its messages), its records loaded from
+ * LEDGER, settled, the new values committed, and its output line made: the
+ * result object (with "explain" when explaining) or, when the claim failed at
+ * any step, its error object — one line for one claim, never two, and a
+ * failed claim changes nothing in the ledger. *out (no newline; valid until
+ * the next call on the context) and *out_len are set in both cases. Returns
+ * REGULA_OK or the claim's failure (REGULA_ERR_INPUT, _RUNTIME, _BUDGET,
+ * _MEMORY); on a wrong call (or no memory for the line itself) *out is NULL.
+ * Claims of one person must go through one ledger in input order. */
+regula_status regula_settle_line(regula_ctx *ctx, regula_ledger *ledger, const char *line, size_t len, long lineno,
+                                 const char **out, size_t *out_len);
+
+/* ---- any definition of the pack ---------------------------------------------------------
+ * Parameters, definitions, tables and decisions by name ("deductible",
+ * "outpatient_cap_employee"; a result field that is not one of them by name has
+ * its own, "result.claim_id"):
+ * their values for the bound claim, as its policy and date choose them,
+ * computed on demand (once a claim). For tests of a pack and for hosts that
+ * show how a result came about; a definition evaluated per list element has
+ * no single value (REGULA_ERR_USAGE). The ledger must be given first when the
+ * definition reads it. */
+int regula_definition_index(const regula_pack *pack, const char *name); /* -1 when none */
+regula_type regula_definition_type(const regula_pack *pack, unsigned def);
+regula_status regula_definition_value(regula_ctx *ctx, unsigned def, regula_value *out);
+
+/* A value as people read it (regula_result_text's words: "120.00", "85%",
+ * "2025-03-14", "60 days", "LN-CY", "employee", "none"); returns its length,
+ * cut to cap - 1 bytes. */
+int regula_value_text(const regula_value *v, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

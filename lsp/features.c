@@ -108,15 +108,10 @@ static rg_vm *sample_vm(rgc_pack *pk, const char *policy, char *why, size_t cap)
         return NULL;
     rg_vm *vm = rg_vm_new(p);
     char err[512];
-    rg_status st = !vm ? RG_ERR_MEMORY : rg_bind_claim(vm, claim, err, sizeof err);
+    rg_status st = !vm ? RG_ERR_MEMORY : rgd_bind_json(vm, claim, err, sizeof err);
     json_decref(claim);
     if (st == RG_OK)
-        st = rg_vm_begin(vm);
-    if (st == RG_OK) {
-        rg_ledger_store *ls = rg_ledger_store_new(p);
-        st = ls ? rg_ledger_store_load(ls, vm) : RG_ERR_MEMORY;
-        rg_ledger_store_free(ls);
-    }
+        st = rgd_begin_empty(vm);
     if (st != RG_OK) {
         snprintf(why, cap, "%s", !vm ? "out of memory" : vm->error[0] ? vm->error : err);
         rg_vm_free(vm);

@@ -352,7 +352,7 @@ static void claim_changed(repl *r, const char *not_settling)
         rg_vm_free(vm);
         return;
     }
-    if (rg_bind_claim(vm, r->claim, err, sizeof err) != RG_OK) {
+    if (rgd_bind_json(vm, r->claim, err, sizeof err) != RG_OK) {
         fprintf(r->out, "warning: %s: %s\n", not_settling, err);
     } else if (rg_vm_begin(vm), vm->policy_chosen) {
         const char *pol = p->str[p->policies[vm->policy].name];
@@ -651,7 +651,7 @@ static rg_vm *settle(repl *r, int explain)
         repl_error(r, "out of memory");
         return NULL;
     }
-    if (repl_bind(r, r->cur, vm, err, sizeof err) != 0) {
+    if (repl_bind(r, vm, err, sizeof err) != 0) {
         repl_error(r, "%s", err);
         rg_vm_free(vm);
         return NULL;

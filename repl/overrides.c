@@ -319,7 +319,7 @@ static void value_now(repl *r, const repl_build *b, const char *name, char *buf,
     rg_vm *vm = rg_vm_new(p);
     char err[600];
     rg_value v;
-    if (vm && repl_bind(r, b, vm, err, sizeof err) == 0 && rg_vm_eval_def(vm, slot, &v) == RG_OK)
+    if (vm && repl_bind(r, vm, err, sizeof err) == 0 && rg_vm_eval_def(vm, slot, &v) == RG_OK)
         repl_value_text(p, p->defs[slot].type, v, buf, cap);
     rg_vm_free(vm);
 }

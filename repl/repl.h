@@ -84,7 +84,7 @@ const rg_program *repl_program(const repl_build *b);
 const repl_build *repl_base(const repl *r);
 const char *repl_root(const repl *r);
 /* Bind the current claim to VM (fresh ledger): 0, or -1 with err. */
-int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen);
+int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen);
 /* The current claim (a new reference), or NULL with err. */
 json_t *repl_claim(repl *r, char *err, size_t errlen);
 /* A value as the REPL shows it: ¥550.00, 55%, "text", none. */
@@ -151,9 +151,5 @@ void repl_cmd_whatif(repl *r, const char *args);
 /* Run the session on standard input: readline on a terminal, plain lines
  * otherwise. Returns the exit status. */
 int repl_run(repl *r);
-
-/* ---- shared with cli/cmd_run.c ---- */
-int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
-                    FILE *out);
 
 #endif

@@ -281,24 +281,19 @@ json_t *repl_claim(repl *r, char *err, size_t errlen)
     return c;
 }
 
-int repl_bind(repl *r, const repl_build *b, rg_vm *vm, char *err, size_t errlen)
+int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen)
 {
     json_t *c = repl_claim(r, err, errlen);
     if (!c)
         return -1;
     char e[512];
-    rg_status s = rg_bind_claim(vm, c, e, sizeof e);
+    rg_status s = rgd_bind_json(vm, c, e, sizeof e);
     json_decref(c);
     if (s != RG_OK) {
         snprintf(err, errlen, "the current claim is not valid: %s", s == RG_ERR_INPUT ? e : "out of memory");
         return -1;
     }
-    s = rg_vm_begin(vm);
-    if (s == RG_OK) {
-        rg_ledger_store *ls = rg_ledger_store_new(repl_program(b));
-        s = ls ? rg_ledger_store_load(ls, vm) : RG_ERR_MEMORY;
-        rg_ledger_store_free(ls);
-    }
+    s = rgd_begin_empty(vm);
     if (s != RG_OK) {
         snprintf(err, errlen, "%s", vm->error[0] ? vm->error : "the claim could not be settled");
         return -1;
@@ -406,7 +401,7 @@ static char *claim_policy(repl *r)
     const rg_program *p = r->cur ? repl_program(r->cur) : NULL;
     rg_vm *vm = p ? rg_vm_new(p) : NULL;
     char err[600];
-    char *name = vm && repl_bind(r, r->cur, vm, err, sizeof err) == 0 ? strdup(p->str[p->policies[vm->policy].name])
+    char *name = vm && repl_bind(r, vm, err, sizeof err) == 0 ? strdup(p->str[p->policies[vm->policy].name])
                                                                      : strdup(r->policy);
     rg_vm_free(vm);
     return name;
@@ -443,7 +438,7 @@ void repl_eval(repl *r, const char *text, int only_type)
         rg_value v;
         if (!vm) {
             repl_error(r, "out of memory");
-        } else if (repl_bind(r, b, vm, err, sizeof err) != 0) {
+        } else if (repl_bind(r, vm, err, sizeof err) != 0) {
             fprintf(r->out, "? %s: %s%s\n", dim, ty, reset);
             repl_error(r, "cannot evaluate: %s", err);
         } else if (rg_vm_eval_def(vm, d->slot, &v) != RG_OK) {

@@ -190,7 +190,7 @@ void repl_cmd_show(repl *r, const char *args)
     } else {
         rg_vm *vm = rg_vm_new(p);
         char err[600];
-        if (vm && repl_bind(r, r->cur, vm, err, sizeof err) == 0 && vm->asof != RG_NONE) {
+        if (vm && repl_bind(r, vm, err, sizeof err) == 0 && vm->asof != RG_NONE) {
             char date[16];
             rg_format_date(vm->asof, date);
             asof = vm->asof;

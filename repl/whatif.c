@@ -1,4 +1,5 @@
 /* whatif.c — :whatif: a claims file settled without and with the overrides; changed claims, totals, per-claim differences.
+ * Settles through the public API (include/regula.h), each line as `regula run` does (regula_settle_line).
  * Must not change the session (its packs, claim or overrides). */
 #include <errno.h>
 #include <stdio.h>
@@ -18,19 +19,42 @@ typedef struct {
     int64_t before, after; /* fund, in fen */
 } changed_claim;
 
-/* One result line of `regula run` for LINE settled with VM. */
-static json_t *settle_json(rg_vm *vm, rg_ledger_store *ls, const char *line, size_t len, long lineno)
+/* One side of the comparison: a pack of a build, its context and ledger. */
+typedef struct {
+    regula_pack *pack;
+    regula_ctx *ctx;
+    regula_ledger *ledger;
+} wside;
+
+static int side_open(repl *r, const repl_build *b, wside *s)
 {
-    char *out = NULL;
-    size_t n = 0;
-    FILE *mem = open_memstream(&out, &n);
-    if (!mem)
-        return NULL;
-    cli_settle_line(vm, ls, line, len, lineno, 0, mem);
-    fclose(mem);
-    json_t *j = json_loads(out, 0, NULL);
-    free(out);
-    return j;
+    char err[1024];
+    memset(s, 0, sizeof *s);
+    if (rgd_program_api(repl_program(b), NULL, &s->pack, err, sizeof err) != 0) {
+        repl_error(r, "%s", err);
+        return -1;
+    }
+    if (regula_ctx_new(s->pack, &s->ctx) != REGULA_OK || regula_ledger_new(s->pack, &s->ledger) != REGULA_OK) {
+        repl_error(r, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void side_close(wside *s)
+{
+    regula_ledger_free(s->ledger);
+    regula_ctx_free(s->ctx);
+    regula_pack_free(s->pack);
+}
+
+/* The line of `regula run` for LINE settled on one side, as JSON. */
+static json_t *settle_json(wside *s, const char *line, size_t len, long lineno)
+{
+    const char *out;
+    size_t n;
+    regula_settle_line(s->ctx, s->ledger, line, len, lineno, &out, &n);
+    return out ? json_loadb(out, n, 0, NULL) : NULL;
 }
 
 static int amount(json_t *o, const char *field, int64_t *fen)
@@ -125,9 +149,8 @@ void repl_cmd_whatif(repl *r, const char *args)
     }
     if (!r->n_ovr)
         fprintf(r->out, "note: no overrides, so before and after are the same (:set one first)\n");
-    const rg_program *pa = repl_program(repl_base(r)), *pb = repl_program(r->cur);
-    rg_vm *va = rg_vm_new(pa), *vb = rg_vm_new(pb);
-    rg_ledger_store *la = rg_ledger_store_new(pa), *lb = rg_ledger_store_new(pb);
+    wside sa = {0}, sb = {0};
+    int opened = side_open(r, repl_base(r), &sa) == 0 && side_open(r, r->cur, &sb) == 0;
     int64_t tot[2][N_MONEY] = {{0}};
     changed_claim *ch = NULL;
     size_t n_ch = 0, cap_ch = 0;
@@ -135,7 +158,7 @@ void repl_cmd_whatif(repl *r, const char *args)
     int stopped = 0;
     rgd_lines l;
     rgd_lines_start(&l, in, ":whatif");
-    while (va && vb && la && lb && rgd_lines_next(&l)) {
+    while (opened && rgd_lines_next(&l)) {
         if (r->interrupted && *r->interrupted) {
             *r->interrupted = 0;
             stopped = 1;
@@ -144,7 +167,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         lineno = l.lineno;
         const char *line = l.line;
         size_t len = l.len;
-        json_t *a = settle_json(va, la, line, len, lineno), *b = settle_json(vb, lb, line, len, lineno);
+        json_t *a = settle_json(&sa, line, len, lineno), *b = settle_json(&sb, line, len, lineno);
         if (!a || !b) {
             if (a)
                 json_decref(a);
@@ -183,10 +206,8 @@ void repl_cmd_whatif(repl *r, const char *args)
     fclose(in);
     if (out && fclose(out) != 0)
         repl_error(r, "writing %s failed", outpath);
-    rg_ledger_store_free(la);
-    rg_ledger_store_free(lb);
-    rg_vm_free(va);
-    rg_vm_free(vb);
+    side_close(&sa);
+    side_close(&sb);
     if (read_err)
         repl_error(r, "reading %s failed", path);
     if (stopped)

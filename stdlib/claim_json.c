@@ -1,4 +1,4 @@
-/* claim_json.c — reading one JSON Lines claim and binding it to the program's claim schema, in the exact order and wording of docs/claims.md.
+/* claim_json.c — binding one JSON Lines claim to the program's claim schema from the tape json_scan.c leaves, in the exact order and wording of docs/claims.md; amounts read exactly from the number's text.
  * Must not settle anything nor know the seed pack: every field, enum and region comes from the program image. */
 #include <errno.h>
 #include <math.h>
@@ -77,23 +77,6 @@ static void mb_printf(msgbuf *m, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n > 0) mb_putn(m, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-/* S as JSON string text, the way Python's json.dumps(ensure_ascii=False) writes it. */
-static void mb_json_string(msgbuf *m, const char *s, size_t n)
-{
-    char esc[6];
-    mb_putc(m, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        int k = rg_json_escape((unsigned char)s[i], esc);
-        if (!k) continue;
-        mb_putn(m, s + run, i - run);
-        mb_putn(m, esc, (size_t)k);
-        run = i + 1;
-    }
-    mb_putn(m, s + run, n - run);
-    mb_putc(m, '"');
 }
 
 /* ---- Python's repr of a float -------------------------------------------------------- */
@@ -189,284 +172,20 @@ int rg_json_number_repr(double d, char *buf, size_t cap)
     return (int)n;
 }
 
-/* ---- integers beyond int64 ----------------------------------------------------------
- * JSON integers have no size limit (Python's json reads them all); jansson stops at
- * int64 with "too big integer". Such a line is parsed again with each oversized integer
- * replaced by a sentinel at the end of the int64 range (INT64_MAX - k, INT64_MIN + k)
- * whose original text the messages then print: every such integer is an amount too
- * large or negative, or a wrong level or enum value, as with Python. The table lives
- * per thread from rg_read_claim_line to the rg_bind_claim that follows it. */
-
-#define BIG_MAX 32
-#define BIG_TEXT 2048
-static _Thread_local struct {
-    const json_t *root; /* the line's value the table belongs to */
-    int n;
-    uint16_t off[BIG_MAX], len[BIG_MAX];
-    char text[BIG_TEXT];
-    size_t used;
-} big;
-
-/* Original text of integer i when it is a sentinel of the current line, else NULL. */
-static const char *big_text(json_int_t i, size_t *len)
-{
-    for (int k = 0; k < big.n; k++) {
-        int neg = big.text[big.off[k]] == '-';
-        if (i == (neg ? INT64_MIN + k : INT64_MAX - k)) {
-            *len = big.len[k];
-            return big.text + big.off[k];
-        }
-    }
-    return NULL;
-}
-
-static void mb_int(msgbuf *m, json_int_t i)
-{
-    size_t n;
-    const char *t = big_text(i, &n);
-    if (t) mb_putn(m, t, n);
-    else mb_printf(m, "%lld", (long long)i);
-}
-
-/* Copies LINE into a new buffer with every integer outside int64 replaced by a
- * sentinel; NULL when there is none, too many, or no memory. */
-static char *replace_big_ints(const char *line, size_t len, size_t *outlen)
-{
-    big.n = 0;
-    big.used = 0;
-    char *out = malloc(len + 1);
-    if (!out) return NULL;
-    size_t o = 0, i = 0;
-    while (i < len) {
-        char ch = line[i];
-        if (ch == '"') { /* a string, copied as it is */
-            size_t j = i + 1;
-            while (j < len && line[j] != '"') j += line[j] == '\\' ? 2 : 1;
-            j = j < len ? j + 1 : len;
-            memcpy(out + o, line + i, j - i);
-            o += j - i;
-            i = j;
-            continue;
-        }
-        if (ch == '-' || (ch >= '0' && ch <= '9')) {
-            size_t d0 = i + (ch == '-'), j = d0;
-            while (j < len && line[j] >= '0' && line[j] <= '9') j++;
-            size_t nd = j - d0;
-            bool integer = !(j < len && (line[j] == '.' || line[j] == 'e' || line[j] == 'E'));
-            while (j < len && ((line[j] >= '0' && line[j] <= '9') || line[j] == '.' || line[j] == 'e' ||
-                               line[j] == 'E' || line[j] == '+' || line[j] == '-'))
-                j++;
-            bool is_big = false;
-            /* a leading zero makes it no JSON number at all: leave it to the parser */
-            if (integer && nd >= 19 && line[d0] != '0' && j == d0 + nd) {
-                if (nd > 19) {
-                    is_big = true;
-                } else {
-                    char tmp[24];
-                    memcpy(tmp, line + i, j - i);
-                    tmp[j - i] = '\0';
-                    errno = 0;
-                    (void)strtoll(tmp, NULL, 10);
-                    is_big = errno == ERANGE;
-                }
-            }
-            if (is_big) {
-                size_t n = j - i;
-                if (big.n == BIG_MAX || big.used + n > BIG_TEXT) {
-                    free(out);
-                    big.n = 0;
-                    return NULL;
-                }
-                int k = big.n++;
-                big.off[k] = (uint16_t)big.used;
-                big.len[k] = (uint16_t)n;
-                memcpy(big.text + big.used, line + i, n);
-                big.used += n;
-                long long s = ch == '-' ? INT64_MIN + k : INT64_MAX - k;
-                char num[24];
-                int w = snprintf(num, sizeof num, "%lld", s);
-                /* the sentinel has 19 or 20 characters, never more than the original */
-                memcpy(out + o, num, (size_t)w);
-                o += (size_t)w;
-            } else {
-                memcpy(out + o, line + i, j - i);
-                o += j - i;
-            }
-            i = j;
-            continue;
-        }
-        out[o++] = ch;
-        i++;
-    }
-    if (big.n == 0) {
-        free(out);
-        return NULL;
-    }
-    out[o] = '\0';
-    *outlen = o;
-    return out;
-}
-
-/* ---- JSON text of a value, as Python's json.dumps writes it ------------------------------ */
-
-static void mb_json_value(msgbuf *m, const json_t *v, int depth)
-{
-    if (depth > 4096) { /* jansson stops at 2048 levels; never recurse without end */
-        mb_puts(m, "…");
-        return;
-    }
-    switch (json_typeof(v)) {
-    case JSON_NULL: mb_puts(m, "null"); break;
-    case JSON_TRUE: mb_puts(m, "true"); break;
-    case JSON_FALSE: mb_puts(m, "false"); break;
-    case JSON_INTEGER: mb_int(m, json_integer_value(v)); break;
-    case JSON_REAL: {
-        char r[48];
-        rg_json_number_repr(json_real_value(v), r, sizeof r);
-        mb_puts(m, r);
-        break;
-    }
-    case JSON_STRING: mb_json_string(m, json_string_value(v), json_string_length(v)); break;
-    case JSON_ARRAY: {
-        mb_putc(m, '[');
-        for (size_t i = 0; i < json_array_size(v) && m->len + 1 < m->cap; i++) {
-            if (i) mb_puts(m, ", ");
-            mb_json_value(m, json_array_get(v, i), depth + 1);
-        }
-        mb_putc(m, ']');
-        break;
-    }
-    case JSON_OBJECT: {
-        const char *key;
-        json_t *x;
-        int first = 1;
-        mb_putc(m, '{');
-        json_object_foreach((json_t *)v, key, x) {
-            if (m->len + 1 >= m->cap) break;
-            if (!first) mb_puts(m, ", ");
-            first = 0;
-            mb_json_string(m, key, strlen(key));
-            mb_puts(m, ": ");
-            mb_json_value(m, x, depth + 1);
-        }
-        mb_putc(m, '}');
-        break;
-    }
-    }
-}
-
-/* ---- reading a line ------------------------------------------------------------------ */
-
-static const char *json_kind(const json_t *x)
-{
-    switch (json_typeof(x)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER:
-    case JSON_REAL: return "number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    case JSON_NULL: return "null";
-    }
-    return "value";
-}
-
-/* Appends S with every byte that is not part of valid UTF-8 written as '?'. */
-static void mb_put_utf8_clean(msgbuf *m, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, n = strlen(s);
-    while (i < n) {
-        unsigned char c = u[i];
-        size_t need = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-                                    : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        bool ok = need > 0 && i + need <= n;
-        for (size_t k = 1; ok && k < need; k++) ok = (u[i + k] & 0xC0) == 0x80;
-        if (ok && need == 3) {
-            if (c == 0xE0 && u[i + 1] < 0xA0) ok = false;      /* overlong */
-            if (c == 0xED && u[i + 1] >= 0xA0) ok = false;     /* surrogate */
-        }
-        if (ok && need == 4) {
-            if (c == 0xF0 && u[i + 1] < 0x90) ok = false;      /* overlong */
-            if (c == 0xF4 && u[i + 1] >= 0x90) ok = false;     /* beyond U+10FFFF */
-        }
-        if (ok) {
-            mb_putn(m, s + i, need);
-            i += need;
-        } else {
-            mb_putc(m, '?');
-            i++;
-        }
-    }
-}
-
-int rg_read_claim_line(const char *line, size_t len, long lineno, json_t **out, char *err,
-                       size_t errlen, const char **claim_id_out)
-{
-    msgbuf m;
-    mb_init(&m, err, errlen);
-    *out = NULL;
-    if (claim_id_out) *claim_id_out = NULL;
-    big.n = 0;
-    big.root = NULL;
-    if (!line) len = 0;
-    if (len > 0 && line[len - 1] == '\n') len--;
-    if (len > 0 && line[len - 1] == '\r') len--;
-
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n' ||
-                       line[i] == '\f' || line[i] == '\v'))
-        i++;
-    if (i == len) {
-        mb_printf(&m, "line %ld: blank line (expected one JSON claim object)", lineno);
-        return -1;
-    }
-
-    json_error_t je;
-    json_t *root = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!root && strstr(je.text, "too big")) {
-        size_t n2 = 0;
-        char *text = replace_big_ints(line, len, &n2);
-        if (text) {
-            json_error_t je2;
-            root = json_loadb(text, n2, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je2);
-            if (!root && !strstr(je2.text, "too big")) je = je2; /* the line's next problem */
-            free(text);
-        }
-        if (!root) big.n = 0;
-    }
-    if (!root) {
-        mb_puts(&m, "not valid JSON: ");
-        mb_put_utf8_clean(&m, je.text);
-        mb_printf(&m, " (column %d)", je.column);
-        return -1;
-    }
-    if (!json_is_object(root)) {
-        mb_printf(&m, "line %ld: expected a JSON object, got %s", lineno, json_kind(root));
-        json_decref(root);
-        big.n = 0;
-        return -1;
-    }
-    if (claim_id_out) {
-        json_t *id = json_object_get(root, "claim_id");
-        /* one with a NUL in it cannot be passed on as a C string */
-        if (id && json_is_string(id) && strlen(json_string_value(id)) == json_string_length(id))
-            *claim_id_out = json_string_value(id);
-    }
-    big.root = root;
-    *out = root;
-    return 0;
-}
-
 /* ---- binding ------------------------------------------------------------------------- */
 
 typedef struct {
     rg_vm *vm;
     const rg_program *p;
+    const rg_jtape *t;
+    const rg_claim_reader *r;
     msgbuf m;
     long item; /* index of the item being bound, -1 outside the list */
 } bctx;
+
+static inline const rg_jv *jv(const bctx *c, uint32_t i) { return i == RG_NO_INDEX ? NULL : &c->t->v[i]; }
+static inline bool is_str(const rg_jv *x) { return x->kind == RG_JV_STR; }
+static inline const char *str_of(const bctx *c, const rg_jv *x) { return rg_jv_text(c->t, x); }
 
 /* The display path of field f, with the item index where the schema has "[]". */
 static void put_path(bctx *c, const rg_field *f)
@@ -498,15 +217,26 @@ static rg_status fail_at(bctx *c, const rg_field *f, const char *what)
     return RG_ERR_INPUT;
 }
 
+/* Value x's JSON text as Python's json.dumps writes it, into the message. */
+static void mb_json_value(bctx *c, const rg_jv *x)
+{
+    char small[512];
+    rg_sb b;
+    rg_sb_over(&b, small, sizeof small);
+    rg_jv_dump(c->t, x, &b);
+    mb_putn(&c->m, rg_sb_str(&b), b.n);
+    rg_sb_free(&b);
+}
+
 /* "P: PRE'TEXT'POST": TEXT is a string's value, or a non-string's JSON text. */
-static rg_status fail_quoted(bctx *c, const rg_field *f, const char *pre, const json_t *x, const char *post)
+static rg_status fail_quoted(bctx *c, const rg_field *f, const char *pre, const rg_jv *x, const char *post)
 {
     put_path(c, f);
     mb_puts(&c->m, ": ");
     mb_puts(&c->m, pre);
     mb_putc(&c->m, '\'');
-    if (json_is_string(x)) mb_put_text(&c->m, json_string_value(x), json_string_length(x));
-    else mb_json_value(&c->m, x, 0);
+    if (is_str(x)) mb_put_text(&c->m, str_of(c, x), x->len);
+    else mb_json_value(c, x);
     mb_putc(&c->m, '\'');
     mb_puts(&c->m, post);
     return RG_ERR_INPUT;
@@ -559,19 +289,27 @@ static rg_status fail_shape(bctx *c, const rg_field *f, uint32_t message, const 
     return fail_at(c, f, message != RG_NO_INDEX ? c->p->str[message] : what);
 }
 
-/* A JSON integer that fits the value range (sentinels of oversized ones do not). */
-static bool plain_int(const json_t *x, json_int_t *v)
+/* A JSON integer's value: 1 when it fits int64 (*v set), 0 when it does not
+ * (its text is what messages print), -1 when x is no integer. */
+static int int_of(const bctx *c, const rg_jv *x, int64_t *v)
 {
-    if (!json_is_integer(x)) return false;
-    size_t n;
-    *v = json_integer_value(x);
-    return big_text(*v, &n) == NULL;
+    if (x->kind != RG_JV_NUM || !(x->flags & RG_JV_INT)) return -1;
+    const char *s = c->t->line + x->start;
+    size_t n = x->len, i = s[0] == '-';
+    uint64_t u = 0, lim = i ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (u > (lim - d) / 10) return 0;
+        u = u * 10 + d;
+    }
+    *v = s[0] == '-' ? (int64_t)(0 - u) : (int64_t)u;
+    return 1;
 }
 
-static rg_status bind_int(bctx *c, const rg_field *f, const json_t *x, rg_value *out, const char *whole)
+static rg_status bind_int(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out, const char *whole)
 {
-    json_int_t v = 0;
-    bool ok = plain_int(x, &v);
+    int64_t v = 0;
+    bool ok = int_of(c, x, &v) == 1;
     if (f->has_range) {
         if (ok && v >= f->lo && v <= f->hi) {
             *out = v;
@@ -647,16 +385,80 @@ static rg_amount_status amount_text(const char *s, size_t len, int64_t *fen)
     return rg_parse_amount(s, len, fen);
 }
 
+/* The exact value of the JSON number text s[0 .. n) (checked by the scan) in
+ * units of 10^-maxdec: OK (*out), NEGATIVE (below zero), TOO_PRECISE (a digit
+ * below the unit), TOO_LARGE (above max). No floating point: the text is the
+ * number (issue 21: "700000000000000.03" is 70000000000000003 fen, not the
+ * double nearest it). */
+static rg_amount_status number_units(const char *s, size_t n, int maxdec, int64_t max, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = s[0] == '-';
+    i += neg;
+    size_t i0 = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    size_t ni = i - i0, f0 = i, nf = 0;
+    if (i < n && s[i] == '.') {
+        f0 = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        nf = i - f0;
+    }
+    int64_t exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = s[i] == '-';
+        if (s[i] == '+' || s[i] == '-') i++;
+        for (; i < n; i++)
+            if (exp < 1000000000) exp = exp * 10 + (s[i] - '0');
+        if (eneg) exp = -exp;
+    }
+    /* the digits, integer part then fraction: digit p weighs 10^(ni - 1 - p + exp) */
+#define DIGIT(p) ((p) < ni ? s[i0 + (p)] : s[f0 + (p) - ni])
+    size_t nd = ni + nf, pf = 0, pl = nd;
+    while (pf < nd && DIGIT(pf) == '0') pf++;
+    if (pf == nd) {
+        *out = 0; /* zero, "-0.0" included */
+        return RG_AMOUNT_OK;
+    }
+    if (neg) return RG_AMOUNT_NEGATIVE;
+    while (DIGIT(pl - 1) == '0') pl--;
+    int64_t low = (int64_t)ni - (int64_t)pl + exp, high = (int64_t)ni - 1 - (int64_t)pf + exp;
+    if (low < -maxdec) return RG_AMOUNT_TOO_PRECISE;
+    if (high + maxdec >= 19) return RG_AMOUNT_TOO_LARGE;
+    uint64_t v = 0;
+    for (size_t p = pf; p < pl; p++) v = v * 10 + (uint64_t)(DIGIT(p) - '0');
+    for (int64_t k = 0; k < low + maxdec; k++) v *= 10;
+#undef DIGIT
+    if (v > (uint64_t)max) return RG_AMOUNT_TOO_LARGE;
+    *out = (int64_t)v;
+    return RG_AMOUNT_OK;
+}
+
 #define PERCENT_MAX ((int64_t)1000000000000 * RG_PERCENT_ONE) /* 10^12 percent points */
 
+/* A JSON real amount judged by its double, as Python reads it: the verdict
+ * and messages docs/claims.md gives (the repr in them). The status, and *v
+ * when OK. */
+static rg_amount_status real_verdict(double d, const char *r, int maxdec, bool money, int64_t *v)
+{
+    if (d < 0) return RG_AMOUNT_NEGATIVE;
+    const char *e = strchr(r, 'e'), *dot = strchr(r, '.');
+    if (isinf(d) || (e && d >= 1)) return RG_AMOUNT_TOO_LARGE;
+    if (e || !dot || strlen(dot + 1) > (size_t)maxdec) return RG_AMOUNT_TOO_PRECISE;
+    const char *t = r[0] == '-' ? r + 1 : r; /* -0.0 */
+    rg_amount_status st = money ? amount_text(t, strlen(t), v) : parse_decimal(t, strlen(t), 4, PERCENT_MAX, v);
+    return st == RG_AMOUNT_OK ? RG_AMOUNT_OK : st == RG_AMOUNT_TOO_LARGE ? RG_AMOUNT_TOO_LARGE : RG_AMOUNT_TOO_PRECISE;
+}
+
 /* Money (decimals 2) or a percentage (decimals 4). */
-static rg_status bind_decimal(bctx *c, const rg_field *f, const json_t *x, rg_value *out, int money)
+static rg_status bind_decimal(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out, int money)
 {
     const char *noun = money ? "amount" : "percentage";
     const int maxdec = money ? 2 : 4;
-    if (json_is_string(x)) {
-        const char *s = json_string_value(x);
-        size_t n = json_string_length(x);
+    const int64_t max = money ? RG_AMOUNT_MAX_FEN : PERCENT_MAX;
+    if (is_str(x)) {
+        const char *s = str_of(c, x);
+        size_t n = x->len;
         int64_t v = 0;
         rg_amount_status st = money ? amount_text(s, n, &v) : parse_decimal(s, n, 4, PERCENT_MAX, &v);
         char pre[64], post[96];
@@ -679,64 +481,74 @@ static rg_status bind_decimal(bctx *c, const rg_field *f, const json_t *x, rg_va
             return fail_quoted(c, f, pre, x, post);
         }
     }
-    if (json_is_integer(x)) {
-        json_int_t i = json_integer_value(x);
+    if (x->kind != RG_JV_NUM)
+        return fail_at(c, f, money ? "expected an amount (a string such as \"12.50\")"
+                                   : "expected a percentage (a string such as \"12.5\")");
+    const char *text = c->t->line + x->start;
+    if (x->flags & RG_JV_INT) {
+        int64_t i = 0;
+        int fits = int_of(c, x, &i);
         int64_t unit = money ? 100 : RG_PERCENT_ONE;
-        int64_t max = money ? RG_AMOUNT_MAX_FEN : PERCENT_MAX;
-        if (i < 0) {
+        if (x->flags & RG_JV_NEG && (fits == 0 || i < 0)) {
             put_path(c, f);
             mb_printf(&c->m, ": negative %s ", noun);
-            mb_int(&c->m, i);
+            mb_putn(&c->m, text, x->len);
             return RG_ERR_INPUT;
         }
-        if (i > max / unit) {
+        if (fits == 0 || i > max / unit) {
             put_path(c, f);
             mb_printf(&c->m, ": %s '", noun);
-            mb_int(&c->m, i);
+            mb_putn(&c->m, text, x->len);
             mb_puts(&c->m, "' is too large");
             return RG_ERR_INPUT;
         }
         *out = (rg_value)i * unit;
         return RG_OK;
     }
-    if (json_is_real(x)) {
-        double d = json_real_value(x);
-        char r[48];
-        int n = rg_json_number_repr(d, r, sizeof r);
-        if (d < 0) {
-            put_path(c, f);
-            mb_printf(&c->m, ": negative %s %s", noun, r);
-            return RG_ERR_INPUT;
-        }
-        const char *e = strchr(r, 'e'), *dot = strchr(r, '.');
-        if (isinf(d) || (e && d >= 1)) return fail_text(c, f, money ? "amount '" : "percentage '", r, (size_t)n, "' is too large");
-        if (e || !dot || strlen(dot + 1) > (size_t)maxdec) {
-            put_path(c, f);
-            mb_printf(&c->m, ": %s %s is not exact to %s decimals", noun, r, money ? "two" : "four");
-            return RG_ERR_INPUT;
-        }
-        const char *t = r[0] == '-' ? r + 1 : r; /* -0.0 */
-        int64_t v = 0;
-        rg_amount_status st = money ? amount_text(t, strlen(t), &v) : parse_decimal(t, strlen(t), 4, PERCENT_MAX, &v);
-        if (st == RG_AMOUNT_TOO_LARGE)
-            return fail_text(c, f, money ? "amount '" : "percentage '", r, (size_t)n, "' is too large");
-        if (st != RG_AMOUNT_OK) { /* cannot happen: the repr is digits.digits */
-            put_path(c, f);
-            mb_printf(&c->m, ": %s %s is not exact to %s decimals", noun, r, money ? "two" : "four");
-            return RG_ERR_INPUT;
-        }
-        *out = v;
+    /* A real: exact from its text. Where the double Python reads from it gives
+     * the same verdict, the message quotes that double's repr, as
+     * docs/claims.md has it; where the double hides what the text says (a
+     * 16th or 17th digit), the message quotes the text. */
+    int64_t exact = 0, approx = 0;
+    rg_amount_status tv = number_units(text, x->len, maxdec, max, &exact);
+    if (tv == RG_AMOUNT_OK) {
+        *out = exact;
         return RG_OK;
     }
-    return fail_at(c, f, money ? "expected an amount (a string such as \"12.50\")"
-                               : "expected a percentage (a string such as \"12.5\")");
+    char small[64], *buf = x->len < sizeof small ? small : malloc(x->len + 1);
+    if (!buf) return fail_memory(c);
+    memcpy(buf, text, x->len);
+    buf[x->len] = '\0';
+    double d = strtod(buf, NULL);
+    if (buf != small) free(buf);
+    char r[48];
+    int rn = rg_json_number_repr(d, r, sizeof r);
+    rg_amount_status dv = real_verdict(d, r, maxdec, money, &approx);
+    bool by_repr = tv == dv && (tv != RG_AMOUNT_OK || exact == approx);
+    const char *q = by_repr ? r : text;
+    size_t qn = by_repr ? (size_t)rn : x->len;
+    switch (tv) {
+    case RG_AMOUNT_NEGATIVE:
+        put_path(c, f);
+        mb_printf(&c->m, ": negative %s ", noun);
+        mb_putn(&c->m, q, qn);
+        return RG_ERR_INPUT;
+    case RG_AMOUNT_TOO_LARGE:
+        return fail_text(c, f, money ? "amount '" : "percentage '", q, qn, "' is too large");
+    default:
+        put_path(c, f);
+        mb_printf(&c->m, ": %s ", noun);
+        mb_putn(&c->m, q, qn);
+        mb_printf(&c->m, " is not exact to %s decimals", money ? "two" : "four");
+        return RG_ERR_INPUT;
+    }
 }
 
-static rg_status bind_date(bctx *c, const rg_field *f, const json_t *x, rg_value *out)
+static rg_status bind_date(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out)
 {
     int64_t days = 0;
-    int rc = json_is_string(x) ? rg_parse_date(json_string_value(x), json_string_length(x), &days) : -1;
-    if (rc == 0 && memcmp(json_string_value(x), "0000", 4) == 0) rc = -2; /* years start at 1 */
+    int rc = is_str(x) ? rg_parse_date(str_of(c, x), x->len, &days) : -1;
+    if (rc == 0 && memcmp(str_of(c, x), "0000", 4) == 0) rc = -2; /* years start at 1 */
     if (rc == -1) return fail_quoted(c, f, "malformed date ", x, " (want YYYY-MM-DD)");
     if (rc != 0) return fail_quoted(c, f, "impossible date ", x, "");
     *out = days;
@@ -744,7 +556,7 @@ static rg_status bind_date(bctx *c, const rg_field *f, const json_t *x, rg_value
 }
 
 /* "unknown <word> '<text>'": the enum's name with '_' read as a space. */
-static rg_status fail_unknown(bctx *c, const rg_field *f, const char *word, const json_t *x)
+static rg_status fail_unknown(bctx *c, const rg_field *f, const char *word, const rg_jv *x)
 {
     char pre[96];
     size_t n = 0;
@@ -756,15 +568,15 @@ static rg_status fail_unknown(bctx *c, const rg_field *f, const char *word, cons
     return fail_quoted(c, f, pre, x, "");
 }
 
-static rg_status bind_enum(bctx *c, const rg_field *f, const json_t *x, rg_value *out)
+static rg_status bind_enum(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out)
 {
     const rg_program *p = c->p;
     uint32_t e = RG_TYPE_AUX(f->type);
     if (e >= p->n_enums) return fail_at(c, f, "field of an unknown enumeration (bad program)");
     const rg_enum *en = &p->enums[e];
-    if (json_is_string(x)) {
-        const char *s = json_string_value(x);
-        size_t n = json_string_length(x);
+    if (is_str(x)) {
+        const char *s = str_of(c, x);
+        size_t n = x->len;
         for (uint32_t i = 0; i < en->n_members; i++) {
             uint32_t id = p->member_names[en->first_member + i];
             if (p->strings[id].len == n && memcmp(p->str[id], s, n) == 0) {
@@ -776,10 +588,10 @@ static rg_status bind_enum(bctx *c, const rg_field *f, const json_t *x, rg_value
     return fail_unknown(c, f, p->str[en->name], x);
 }
 
-static rg_status bind_region(bctx *c, const rg_field *f, const json_t *x, rg_value *out)
+static rg_status bind_region(bctx *c, const rg_field *f, const rg_jv *x, rg_value *out)
 {
-    if (json_is_string(x)) {
-        uint32_t pol = rg_policy_by_name(c->p, json_string_value(x), json_string_length(x));
+    if (is_str(x)) {
+        uint32_t pol = rg_claim_reader_region(c->r, str_of(c, x), x->len);
         if (pol != RG_NO_INDEX) {
             *out = (rg_value)pol;
             return RG_OK;
@@ -788,38 +600,19 @@ static rg_status bind_region(bctx *c, const rg_field *f, const json_t *x, rg_val
     return fail_unknown(c, f, "region", x);
 }
 
-static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, json_t *obj, rg_value *row);
-
-/* obj's member named key (a program string), or NULL. *at walks obj's members
- * in their order alongside the schema's fields: a claim's keys mostly come in
- * the schema's order, so the key is looked for where the walk stands, then
- * one member on (past a key the schema does not read), and only then by
- * obj's hash. */
-static json_t *member(json_t *obj, const char *key, void **at)
-{
-    uint32_t len = rg_str_len(key);
-    void *it = *at;
-    for (int step = 0; step < 2 && it; step++, it = json_object_iter_next(obj, it)) {
-        if (json_object_iter_key_len(it) == len && memcmp(json_object_iter_key(it), key, len) == 0) {
-            *at = json_object_iter_next(obj, it);
-            return json_object_iter_value(it);
-        }
-    }
-    return json_object_getn(obj, key, len);
-}
-
-static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, json_t *x, rg_value *row);
+static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, const rg_jv *obj, rg_value *row);
+static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, const rg_jv *x, rg_value *row);
 
 /* List field li, its element fields [li + 1, end): each element is a row of
  * the list's own (rg_vm_add_rows), an object of the element record or, for a
  * list of plain values, the value itself (the one element field, key ""). */
-static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
+static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, const rg_jv *x)
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[li];
-    if (!json_is_array(x) || (f->nonempty && json_array_size(x) == 0))
+    if (x->kind != RG_JV_ARR || (f->nonempty && x->count == 0))
         return fail_shape(c, f, f->message, f->nonempty ? "expected a non-empty array" : "expected an array");
-    size_t n = json_array_size(x);
+    size_t n = x->count;
     uint32_t first = 0;
     if (n > UINT32_MAX / (p->n_item_slots ? p->n_item_slots : 1)) return fail_memory(c);
     rg_status st = rg_vm_add_rows(c->vm, f->list, (uint32_t)n, &first);
@@ -829,14 +622,17 @@ static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
     if (s) *s = (rg_value)n;
     bool plain = li + 1 < end && p->fields[li + 1].key < p->n_strings && p->strings[p->fields[li + 1].key].len == 0;
     long outer = c->item;
+    uint32_t at = x->aux;
     for (size_t i = 0; i < n; i++) {
         rg_value *row = c->vm->items ? c->vm->items + (size_t)(first + i) * p->n_item_slots : NULL;
         for (uint32_t k = 0; row && k < p->n_item_slots; k++) row[k] = RG_NONE;
-        json_t *el = json_array_get(x, i);
+        const rg_jv *el = jv(c, at);
+        if (!el) return fail_at(c, f, "an element the reader did not keep (bad program)");
+        at = el->next;
         c->item = (long)i;
         if (plain) {
             st = bind_value(c, &p->fields[li + 1], li + 1, end, el, row);
-        } else if (!json_is_object(el)) {
+        } else if (el->kind != RG_JV_OBJ || el->aux == RG_NO_INDEX) {
             put_path(c, f);
             mb_printf(&c->m, "[%zu]: ", i);
             mb_puts(&c->m, f->elem_message != RG_NO_INDEX ? p->str[f->elem_message] : "expected an object");
@@ -854,7 +650,7 @@ static rg_status bind_list(bctx *c, uint32_t li, uint32_t end, json_t *x)
  * required while its condition holds; otherwise it is read whenever given
  * (cond_only 0) or ignored (cond_only 1). Absent or null, a field with a
  * default takes it. */
-static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void **at, rg_value *row)
+static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, const rg_jv *obj, rg_value *row)
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[j];
@@ -869,8 +665,8 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void
         required = required && holds;
     }
 
-    json_t *x = member(obj, p->str[f->key], at);
-    if (x && json_is_null(x)) x = NULL;
+    const rg_jv *x = jv(c, c->t->members[obj->aux + c->t->pos[j]]);
+    if (x && x->kind == RG_JV_NULL) x = NULL;
     if (!x) {
         if (required && !f->has_default) return fail_missing(c, f);
         rg_status st = set_none(c, j, end, row);
@@ -882,7 +678,7 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, json_t *obj, void
 }
 
 /* The value x of field f (index j, subtree [j, end)): checked and stored. */
-static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, json_t *x, rg_value *row)
+static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end, const rg_jv *x, rg_value *row)
 {
     rg_type_kind kind = RG_TYPE_KIND(f->type);
     if (kind == RG_T_LIST) return bind_list(c, j, end, x);
@@ -893,20 +689,19 @@ static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end
     rg_status st = RG_OK;
     switch (kind) {
     case RG_T_RECORD:
-        if (!json_is_object(x)) return fail_shape(c, f, f->message, "expected an object");
+        if (x->kind != RG_JV_OBJ || x->aux == RG_NO_INDEX) return fail_shape(c, f, f->message, "expected an object");
         *slot = 1;
         return bind_fields(c, (int32_t)j, j + 1, end, x, row);
     case RG_T_STRING:
-        if (!json_is_string(x)) return fail_at(c, f, "expected a string");
+        if (!is_str(x)) return fail_at(c, f, "expected a string");
         /* the VM's strings end at their first NUL: refuse rather than cut */
-        if (strlen(json_string_value(x)) != json_string_length(x))
-            return fail_at(c, f, "expected a string without NUL characters (\\u0000)");
-        v = rg_vm_intern(c->vm, json_string_value(x), json_string_length(x));
+        if (x->flags & RG_JV_NUL) return fail_at(c, f, "expected a string without NUL characters (\\u0000)");
+        v = rg_vm_intern(c->vm, str_of(c, x), x->len);
         if (v == RG_NONE) return fail_memory(c);
         break;
     case RG_T_BOOL:
-        if (!json_is_boolean(x)) return fail_at(c, f, "expected true or false");
-        v = json_is_true(x);
+        if (x->kind != RG_JV_TRUE && x->kind != RG_JV_FALSE) return fail_at(c, f, "expected true or false");
+        v = x->kind == RG_JV_TRUE;
         break;
     case RG_T_INT: st = bind_int(c, f, x, &v, "a whole number"); break;
     case RG_T_DURATION: st = bind_int(c, f, x, &v, "a whole number of days"); break;
@@ -923,14 +718,13 @@ static rg_status bind_value(bctx *c, const rg_field *f, uint32_t j, uint32_t end
 }
 
 /* The children of parent among fields [first, end), read from object obj. */
-static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, json_t *obj, rg_value *row)
+static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t end, const rg_jv *obj, rg_value *row)
 {
-    void *at = json_object_iter(obj);
     for (uint32_t j = first; j < end;) {
         uint32_t sub = c->p->field_end[j];
         if (sub > end) sub = end;
         if (c->p->fields[j].parent == parent) {
-            rg_status st = bind_field(c, j, sub, obj, &at, row);
+            rg_status st = bind_field(c, j, sub, obj, row);
             if (st != RG_OK) return st;
         }
         j = sub;
@@ -938,17 +732,66 @@ static rg_status bind_fields(bctx *c, int32_t parent, uint32_t first, uint32_t e
     return RG_OK;
 }
 
-rg_status rg_bind_claim(rg_vm *vm, json_t *claim, char *err, size_t errlen)
+static const char *jv_kind_name(const rg_jv *x)
 {
-    bctx c = {.vm = vm, .p = vm->prog, .item = -1};
-    mb_init(&c.m, err, errlen);
-    if (claim != big.root) big.n = 0; /* not the value the last line read gave */
-    rg_vm_reset(vm);
-    for (uint32_t k = 0; k < c.p->n_claim_slots; k++) vm->claim[k] = RG_NONE;
-    if (!claim || !json_is_object(claim)) {
-        mb_puts(&c.m, "expected a JSON object");
+    switch (x->kind) {
+    case RG_JV_OBJ: return "object";
+    case RG_JV_ARR: return "array";
+    case RG_JV_STR: return "string";
+    case RG_JV_NUM: return "number";
+    case RG_JV_TRUE:
+    case RG_JV_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t len, long lineno, char *err,
+                        size_t errlen, const char **claim_id)
+{
+    msgbuf m;
+    mb_init(&m, err, errlen);
+    if (claim_id) *claim_id = NULL;
+    if (!line) len = 0;
+    if (len > 0 && line[len - 1] == '\n') len--;
+    if (len > 0 && line[len - 1] == '\r') len--;
+    char pre[48] = "";
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n' ||
+                       line[i] == '\f' || line[i] == '\v'))
+        i++;
+    if (i == len) {
+        if (lineno > 0) snprintf(pre, sizeof pre, "line %ld: ", lineno);
+        mb_puts(&m, pre);
+        mb_puts(&m, "blank line (expected one JSON claim object)");
         return RG_ERR_INPUT;
     }
-    rg_status st = bind_fields(&c, -1, 0, c.p->n_fields, claim, NULL);
+    rg_jtape t;
+    int sc = rg_json_scan(r, line, len, &t, err, errlen);
+    if (sc != 0) return sc == -2 ? RG_ERR_MEMORY : RG_ERR_INPUT;
+    const rg_jv *root = &t.v[t.root];
+    if (root->kind != RG_JV_OBJ) {
+        if (lineno > 0) snprintf(pre, sizeof pre, "line %ld: ", lineno);
+        mb_puts(&m, pre);
+        mb_puts(&m, "expected a JSON object, got ");
+        mb_puts(&m, jv_kind_name(root));
+        return RG_ERR_INPUT;
+    }
+    if (claim_id) *claim_id = t.claim_id_text;
+    bctx c = {.vm = vm, .p = vm->prog, .t = &t, .r = r, .item = -1};
+    rg_vm_reset(vm);
+    for (uint32_t k = 0; k < c.p->n_claim_slots; k++) vm->claim[k] = RG_NONE;
+    mb_init(&c.m, err, errlen);
+    rg_status st = bind_fields(&c, -1, 0, c.p->n_fields, root, NULL);
+    if (st != RG_OK && lineno > 0 && c.m.cap) {
+        /* "line N: " before the message, made only for a line that failed */
+        int k = snprintf(pre, sizeof pre, "line %ld: ", lineno);
+        size_t n = (size_t)k < c.m.cap - 1 ? (size_t)k : c.m.cap - 1;
+        size_t keep = c.m.len + n <= c.m.cap - 1 ? c.m.len : c.m.cap - 1 - n;
+        memmove(c.m.p + n, c.m.p, keep);
+        memcpy(c.m.p, pre, n);
+        c.m.len = n + keep;
+        c.m.p[c.m.len] = '\0';
+        mb_trim_utf8(&c.m);
+    }
     return st;
 }

@@ -4,14 +4,14 @@
 #ifndef RG_EXPLAIN_H
 #define RG_EXPLAIN_H
 
-#include <stdio.h>
-
+#include "text.h"
 #include "vm.h"
 
-/* Like rg_write_result, with an "explain" member appended. vm->explain must
- * have been set before the outputs were evaluated. */
-rg_status rg_write_result_explained(FILE *out, rg_vm *vm);
+/* The result object of outputs vals (rg_result_json) with an "explain"
+ * member appended: the trace vm holds. vm->explain must have been set before
+ * the outputs were evaluated. */
+void rg_result_explained_json(rg_sb *b, const rg_vm *vm, const rg_value *vals);
 /* The explanation alone, as a JSON object. */
-void rg_write_explanation(FILE *out, const rg_vm *vm);
+void rg_explanation_json(rg_sb *b, const rg_vm *vm);
 
 #endif

@@ -8,8 +8,6 @@
 #include "text.h"
 #include "values.h"
 
-static void put_cstring(FILE *out, const char *s) { rg_write_json_string(out, s, strlen(s)); }
-
 #define LOCAL_OUTPUTS 64
 
 /* A result line is built in memory and written with one fwrite: a line of
@@ -158,6 +156,69 @@ static void put_value(rg_sb *l, const rg_program *p, uint32_t type, rg_value v)
     }
 }
 
+struct rg_result_form {
+    rg_alloc alloc;
+    uint32_t n;
+    uint32_t *off; /* n + 1 offsets into text: output i's "{\"name\": " or ", \"name\": " */
+    char *text;
+};
+
+rg_result_form *rg_result_form_new(const rg_program *p, const rg_alloc *alloc)
+{
+    rg_alloc a = alloc ? *alloc : (rg_alloc){NULL, NULL};
+    rg_result_form *f = rg_mem(&a, NULL, sizeof *f);
+    if (!f) return NULL;
+    memset(f, 0, sizeof *f);
+    f->alloc = a;
+    f->n = p->n_outputs;
+    rg_sb b;
+    rg_sb_mem(&b, NULL, 0, a.fn, a.ud); /* a.fn NULL: the C library's, as rg_mem frees it */
+    f->off = rg_mem(&a, NULL, ((size_t)f->n + 1) * sizeof *f->off);
+    for (uint32_t i = 0; f->off && i < f->n; i++) {
+        f->off[i] = (uint32_t)b.n;
+        rg_sb_put(&b, i ? ", " : "{", i ? 2 : 1);
+        sb_json_cstring(&b, p->str[p->outputs[i].name]);
+        rg_sb_put(&b, ": ", 2);
+    }
+    if (!f->off || b.oom || b.n > UINT32_MAX) {
+        rg_sb_free(&b);
+        rg_result_form_free(f);
+        return NULL;
+    }
+    f->off[f->n] = (uint32_t)b.n;
+    f->text = b.s; /* NULL when there are no outputs */
+    return f;
+}
+
+void rg_result_form_free(rg_result_form *f)
+{
+    if (!f) return;
+    rg_alloc a = f->alloc;
+    if (f->text) rg_mem(&a, f->text, 0);
+    if (f->off) rg_mem(&a, f->off, 0);
+    rg_mem(&a, f, 0);
+}
+
+void rg_result_json(rg_sb *l, const rg_program *p, const rg_value *vals, const rg_result_form *form)
+{
+    if (!form || form->n != p->n_outputs || !form->text) {
+        rg_sb_put(l, "{", 1);
+        for (uint32_t i = 0; i < p->n_outputs; i++) {
+            if (i) rg_sb_put(l, ", ", 2);
+            sb_json_cstring(l, p->str[p->outputs[i].name]);
+            rg_sb_put(l, ": ", 2);
+            put_value(l, p, p->outputs[i].type, vals[i]);
+        }
+        rg_sb_put(l, "}", 1);
+        return;
+    }
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        rg_sb_put(l, form->text + form->off[i], form->off[i + 1] - form->off[i]);
+        put_value(l, p, p->outputs[i].type, vals[i]);
+    }
+    rg_sb_put(l, "}", 1);
+}
+
 rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
 {
     (void)claim_id_unused;
@@ -174,14 +235,8 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     char stack[2048];
     rg_sb l;
     rg_sb_over(&l, stack, sizeof stack);
-    rg_sb_put(&l, "{", 1);
-    for (uint32_t i = 0; i < n; i++) {
-        if (i) rg_sb_put(&l, ", ", 2);
-        sb_json_cstring(&l, p->str[p->outputs[i].name]);
-        rg_sb_put(&l, ": ", 2);
-        put_value(&l, p, p->outputs[i].type, vals[i]);
-    }
-    rg_sb_put(&l, "}\n", 2);
+    rg_result_json(&l, p, vals, NULL);
+    rg_sb_put(&l, "\n", 1);
     if (vals != local) free(vals);
     st = RG_OK;
     if (l.oom) st = RG_ERR_MEMORY;
@@ -190,15 +245,30 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused)
     return st;
 }
 
+void rg_json_string(rg_sb *l, const char *s, size_t n) { sb_json_string(l, s, n); }
+
+void rg_error_json(rg_sb *l, long line, const char *claim_id_or_null, const char *message)
+{
+    char num[32];
+    int k = snprintf(num, sizeof num, "{\"line\": %ld, ", line);
+    rg_sb_put(l, num, (size_t)k);
+    if (claim_id_or_null) {
+        rg_sb_puts(l, "\"claim_id\": ");
+        sb_json_cstring(l, claim_id_or_null);
+        rg_sb_put(l, ", ", 2);
+    }
+    rg_sb_puts(l, "\"error\": ");
+    sb_json_cstring(l, message ? message : "");
+    rg_sb_put(l, "}", 1);
+}
+
 void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, const char *message)
 {
-    fprintf(out, "{\"line\": %ld, ", line);
-    if (claim_id_or_null) {
-        fputs("\"claim_id\": ", out);
-        put_cstring(out, claim_id_or_null);
-        fputs(", ", out);
-    }
-    fputs("\"error\": ", out);
-    put_cstring(out, message ? message : "");
-    fputs("}\n", out);
+    char stack[1024];
+    rg_sb l;
+    rg_sb_over(&l, stack, sizeof stack);
+    rg_error_json(&l, line, claim_id_or_null, message);
+    rg_sb_put(&l, "\n", 1);
+    if (!l.oom) fwrite(l.s, 1, l.n, out);
+    rg_sb_free(&l);
 }

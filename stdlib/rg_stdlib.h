@@ -10,30 +10,94 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <jansson.h>
-
+#include "text.h"
 #include "vm.h"
 
-/* ---- claims in (stdlib/claim_json.c) ------------------------------------------ */
+/* ---- claims in (stdlib/json_scan.c, stdlib/claim_json.c) ----------------------
+ *
+ * A claim line is read in two steps, with no JSON tree and no allocation once
+ * the reader is warm: json_scan.c checks the whole line as JSON in one pass
+ * and, guided by the program's claim schema, notes where each value the
+ * schema reads lies (a flat "tape" of rg_jv records; values under keys the
+ * schema does not know are checked and skipped); claim_json.c then binds the
+ * schema's fields in declaration order from the tape, so that the first
+ * problem reported is the one docs/claims.md orders first. */
 
-/* Parses line number LINENO (LINE[0 .. len), without its '\n'; a trailing '\r'
- * is dropped) as one JSON claim object: steps 1-3 of docs/claims.md.
- * Returns 0 with *out set (the caller json_decref()s it), or -1 with the whole
- * message in err ("line N: blank line …", "not valid JSON: …", "line N:
- * expected a JSON object, got …"). *claim_id_out (when not NULL) is set to the
- * object's claim_id when that is a string (a pointer into *out), else NULL. */
-int rg_read_claim_line(const char *line, size_t len, long lineno, json_t **out, char *err,
-                       size_t errlen, const char **claim_id_out);
+typedef struct rg_claim_reader rg_claim_reader;
 
-/* Resets VM, then validates CLAIM against the program's schema in the order of
- * docs/claims.md and binds it into vm->claim and the item rows. RG_OK, or
- * RG_ERR_INPUT with the first problem in err (without the "line N: " prefix),
- * or RG_ERR_MEMORY. */
-rg_status rg_bind_claim(rg_vm *vm, json_t *claim, char *err, size_t errlen);
+/* A reader for claims of p, allocating through alloc (NULL: the C library);
+ * one per thread (it holds the last line's tape). NULL when out of memory. */
+rg_claim_reader *rg_claim_reader_new(const rg_program *p, const rg_alloc *alloc);
+void rg_claim_reader_free(rg_claim_reader *r);
+
+/* Steps 1-4 of docs/claims.md: LINE[0 .. len) (without its '\n'; a trailing
+ * '\r' is dropped) read as one JSON claim object and bound into vm->claim and
+ * its rows (vm's program must be the reader's). RG_OK; RG_ERR_INPUT with the
+ * whole message in err, "line N: " first where docs/claims.md puts it (never
+ * when LINENO is 0); RG_ERR_MEMORY ("out of memory"). *claim_id (may be NULL)
+ * is the line's top-level claim_id when the line is a JSON object whose
+ * claim_id is a string without NUL, else NULL; valid until the reader's next
+ * line. */
+rg_status rg_claim_read(rg_claim_reader *r, rg_vm *vm, const char *line, size_t len, long lineno, char *err,
+                        size_t errlen, const char **claim_id);
+
+/* Only the JSON check of step 2, with no schema: 0 when TEXT[0 .. len) is one
+ * JSON value (surrounded by white space at most), else -1 with "<what> near
+ * '<token>' (column N)" in err. The reader's own rules: duplicate keys in an
+ * object, a NUL in a key, invalid UTF-8, lone surrogates, more than
+ * RG_JSON_MAX_DEPTH nested arrays and objects and numbers beyond a double's
+ * range are refused; integers of any length are not. */
+#define RG_JSON_MAX_DEPTH 2048
+int rg_json_check(rg_claim_reader *r, const char *text, size_t len, char *err, size_t errlen);
 
 /* Python's repr of a double (shortest round trip: "35.25", "100.0", "1e-05",
  * "1e+20"). Returns the length (truncated to cap - 1 bytes). */
 int rg_json_number_repr(double d, char *buf, size_t cap);
+
+/* ---- the tape (json_scan.c writes it, claim_json.c reads it) ---- */
+
+enum { RG_JV_NULL, RG_JV_FALSE, RG_JV_TRUE, RG_JV_NUM, RG_JV_STR, RG_JV_OBJ, RG_JV_ARR };
+#define RG_JV_ESC 1u  /* string: its decoded text is in the reader's scratch, not in the line */
+#define RG_JV_NUL 2u  /* string: holds a NUL (\u0000) */
+#define RG_JV_INT 4u  /* number: no fraction nor exponent */
+#define RG_JV_NEG 8u  /* number: starts with '-' */
+
+typedef struct {
+    uint32_t start, len; /* string: its text (decoded) at start in the line or the scratch; number: its text
+                          * in the line; object, array: the span of its text in the line */
+    uint32_t aux;        /* object read at a schema record: its member table (one tape index a child field,
+                          * RG_NO_INDEX when absent); array read at a schema list: its first element;
+                          * RG_NO_INDEX otherwise (a value the schema reads whole, or only quotes) */
+    uint32_t next;       /* an element of such an array: the next, RG_NO_INDEX after the last */
+    uint32_t count;      /* array: its elements */
+    uint8_t kind, flags;
+} rg_jv;
+
+/* What json_scan.c leaves for the binder. */
+typedef struct {
+    const rg_jv *v;          /* the tape */
+    const uint32_t *members; /* member tables */
+    const char *line, *scratch;
+    uint32_t root;           /* the line's value */
+    uint32_t claim_id;       /* the root object's "claim_id" value, or RG_NO_INDEX */
+    const char *claim_id_text; /* that value when it is a string without NUL, NUL-terminated; else NULL */
+    const uint32_t *pos;     /* per schema field: its place in its parent's member table */
+} rg_jtape;
+
+/* The policy (region) named name[0 .. len), or RG_NO_INDEX: the reader's index of them. */
+uint32_t rg_claim_reader_region(const rg_claim_reader *r, const char *name, size_t len);
+/* Scan LINE[0 .. len) (already known not blank) with r's schema: 0 and *t, or
+ * -1 with "not valid JSON: …" in err, or -2 when out of memory. */
+int rg_json_scan(rg_claim_reader *r, const char *line, size_t len, rg_jtape *t, char *err, size_t errlen);
+/* The text of string value v, and its length. */
+static inline const char *rg_jv_text(const rg_jtape *t, const rg_jv *v)
+{
+    return (v->flags & RG_JV_ESC ? t->scratch : t->line) + v->start;
+}
+/* The JSON text of value v (a valid span of the line) the way Python's
+ * json.dumps writes it (", " and ": ", reals as their repr, UTF-8 kept),
+ * appended to b. */
+void rg_jv_dump(const rg_jtape *t, const rg_jv *v, rg_sb *b);
 
 /* ---- results out (stdlib/result_json.c) ---------------------------------------- */
 
@@ -44,6 +108,17 @@ rg_status rg_write_result(FILE *out, rg_vm *vm, const char *claim_id_unused);
 
 /* {"line": N, "claim_id": "…", "error": "…"} and a newline; claim_id only when not NULL. */
 void rg_write_error_line(FILE *out, long line, const char *claim_id_or_null, const char *message);
+
+/* The same lines into a builder, without the newline: the result object of
+ * outputs vals (p's n_outputs values), the error object. form (may be NULL)
+ * holds p's keys as they are written, made once for many lines. */
+typedef struct rg_result_form rg_result_form;
+rg_result_form *rg_result_form_new(const rg_program *p, const rg_alloc *alloc);
+void rg_result_form_free(rg_result_form *f);
+void rg_result_json(rg_sb *b, const rg_program *p, const rg_value *vals, const rg_result_form *form);
+void rg_error_json(rg_sb *b, long line, const char *claim_id_or_null, const char *message);
+/* rg_write_json_string's bytes into a builder. */
+void rg_json_string(rg_sb *b, const char *s, size_t n);
 
 /* S[0 .. n) as a JSON string the way Python's json.dumps(ensure_ascii=False)
  * writes it. The bytes C0 80 (never valid UTF-8) stand for a NUL and are
@@ -63,20 +138,10 @@ void rg_ledger_store_free(rg_ledger_store *s);
  * claim's keys, or the fields' first values for keys never seen. A scope one
  * of whose key parts is absent (a per-disease ledger, a claim of no disease)
  * does not apply to the claim: it reads first values, and its commit keeps
- * nothing. */
-rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm);
-
-/* The same load in two steps, for a caller that settles a batch: computes
- * the keys of the claim bound to vm (begun) into k and prefetches their
- * records, changing nothing a pending commit needs; later, with that claim
- * bound and begun on the VM that settles it (its keys depend on the claim
- * alone), loads with them. k must be left as it is until the commit that
- * follows the load. The keys come from rg_ledger_keys_new of the same store. */
-typedef struct rg_ledger_keys rg_ledger_keys;
-rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
-void rg_ledger_keys_free(rg_ledger_keys *k);
-rg_status rg_ledger_store_keys(rg_ledger_store *s, rg_vm *vm, rg_ledger_keys *k);
-rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
+ * nothing. keys: every scope's key values as rg_vm_ledger_keys gives them,
+ * one scope after the other (the program's n_ledger_keys), or NULL to have
+ * them computed here. */
+rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);

@@ -50,7 +50,7 @@ doctest: $(B)/regula $(B)/doc-tests/bytecode_tables
 # install, --allow-extern, the example service). The API tests and the stress
 # test see include/regula.h alone and link libregula.a, never the compiler. ----
 TSAN_FLAGS := -O1 -g -fsanitize=thread
-EMBED_LIBS := -ljansson -lffi -lm -lpthread
+EMBED_LIBS := -lffi -lm -lpthread
 
 $(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
@@ -112,13 +112,13 @@ build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_S
 # the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
 # front end compiles the seed pack whose claim schema the stand-in program takes
 build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) \
-                       stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
+                       stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
 	@mkdir -p build/fuzz/gen
 	bison -d -o build/fuzz/gen/parser.c lang/parser.y
 	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -Itests/unit -o $@ tests/fuzz/fuzz_claim.c build/fuzz/gen/parser.c \
-	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) \
-	    vm/value_text.c -ljansson -lm
+	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c \
+	    $(BYTECODE_SRC) vm/value_text.c -ljansson -lm
 
 fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
 	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser

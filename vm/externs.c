@@ -115,6 +115,8 @@ int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, siz
                                              "say ./NAME for a file here)");
     t->library = h;
     for (uint32_t i = 0; i < t->n; i++) {
+        if (t->fns[i].fn)
+            continue; /* bound already, by the host's own registration */
         const char *name = name_of(t->prog, i);
         dlerror();
         void *sym = dlsym(h, name);

@@ -43,9 +43,9 @@ void rg_extern_prototype(const rg_program *p, uint32_t i, char *buf, size_t cap)
  * void *). 0, or -1 with a message in err. */
 int rg_externs_bind(rg_extern_table *t, uint32_t i, rg_host_fn fn, int with_ctx, char *err, size_t errlen);
 
-/* Open the shared library at path and bind every extern to the symbol of its
- * name (the command line's --allow-extern). 0, or -1 with a message naming
- * what is missing. */
+/* Open the shared library at path and bind every extern not bound yet to the
+ * symbol of its name (--allow-extern, regula_host_add_library). 0, or -1
+ * with a message naming what is missing. */
 int rg_externs_from_library(rg_extern_table *t, const char *path, char *err, size_t errlen);
 
 /* Extern i on args[0 .. n_args): RG_OK and *out, or a status with the message

@@ -1079,6 +1079,13 @@ next:
         b = (int32_t)rd32(ip + 1);
         sp[-1] = r > b ? r : b;
         NEXT(5);
+    TARGET(FIELD_SOME)
+        PUSH(vm->claim[rd16(ip + 1)] != RG_NONE);
+        NEXT(3);
+    TARGET(JUMP_IF_FIELD_NONE)
+        if (vm->claim[rd16(ip + 1)] != RG_NONE)
+            NEXT(7);
+        JUMP_TO(rd32(ip + 3));
     TARGET(JUMP_UNLESS_FIELD) {
         uint32_t fv = rd32(ip + 1);
         if (vm->claim[fv >> 16] == (rg_value)(fv & 0xFFFFu))

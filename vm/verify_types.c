@@ -137,6 +137,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         break;
     }
     case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_LIST_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
+    case RG_OP_FIELD_SOME:
     case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
     case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
     case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
@@ -221,6 +222,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     }
     case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
     case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM: case RG_OP_JUMP_UNLESS_FIELD:
+    case RG_OP_JUMP_IF_FIELD_NONE:
         break;
     case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_WORD; break;
     case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_WORD; break;

@@ -185,6 +185,122 @@ static void test_batch(regula_pack *pk, const char *claims_file, const char *exp
     free(et);
 }
 
+/* The batch again, a line a call (regula_settle_line, as `regula run`), twice
+ * on one ledger emptied in between: the same lines both times. */
+static void test_settle_line(regula_pack *pk, const char *claims_file, const char *expected_file)
+{
+    char *ct = slurp(claims_file, NULL), *et = slurp(expected_file, NULL);
+    lines cl = split(ct), ex = split(et);
+    regula_ctx *ctx;
+    regula_ledger *led;
+    CHECK(regula_ctx_new(pk, &ctx) == REGULA_OK, "context");
+    CHECK(regula_ledger_new(pk, &led) == REGULA_OK, "ledger");
+    for (int pass = 0; pass < 2; pass++) {
+        regula_ledger_clear(led);
+        for (size_t i = 0; i < cl.n && i < ex.n; i++) {
+            const char *out = NULL;
+            size_t len = 0;
+            regula_status st = regula_settle_line(ctx, led, cl.v[i], strlen(cl.v[i]), (long)i + 1, &out, &len);
+            CHECK(out && len == strlen(out) && strcmp(out, ex.v[i]) == 0, "%s line %zu, pass %d:\n got %s\nwant %s",
+                  claims_file, i + 1, pass, out ? out : "(null)", ex.v[i]);
+            CHECK((st == REGULA_OK) == (strncmp(ex.v[i], "{\"line\": ", 9) != 0), "status %d for line %zu", (int)st, i + 1);
+        }
+    }
+    /* a wrong call: no line */
+    const char *out = "x";
+    CHECK(regula_settle_line(ctx, NULL, "{}", 2, 1, &out, NULL) == REGULA_ERR_USAGE && out == NULL, "no ledger");
+    regula_ledger_free(led);
+    regula_ctx_free(ctx);
+    free(cl.v);
+    free(ex.v);
+    free(ct);
+    free(et);
+}
+
+/* A ledger update that fails: the claim's one line is its error line, and the
+ * ledger keeps nothing of it (issue 21: never the result and then an error). */
+static void test_update_fails(void)
+{
+    regula_pack *pk = load("update.rgc", NULL);
+    if (!pk)
+        return;
+    char *ct = slurp("update_claims.jsonl", NULL);
+    lines cl = split(ct);
+    regula_ctx *ctx;
+    regula_ledger *led;
+    regula_ctx_new(pk, &ctx);
+    regula_ledger_new(pk, &led);
+    int errors = 0;
+    for (size_t i = 0; i < cl.n; i++) {
+        const char *out = NULL;
+        size_t len = 0;
+        regula_status st = regula_settle_line(ctx, led, cl.v[i], strlen(cl.v[i]), (long)i + 1, &out, &len);
+        CHECK(out && !strchr(out, '\n'), "line %zu: one line", i + 1);
+        if (st != REGULA_OK) {
+            errors++;
+            CHECK(st == REGULA_ERR_RUNTIME && i + 1 == 93 &&
+                      strstr(out, "{\"line\": 93, \"claim_id\": \"U93\", \"error\": \"line 93: arithmetic overflow in ledger += at "),
+                  "line %zu: %s", i + 1, out);
+        }
+    }
+    CHECK(errors == 1, "%d error lines", errors);
+    /* the failed claim stored nothing: the person's total is still 92 claims' */
+    const char *again = "{\"claim_id\": \"U95\", \"person_id\": \"P1\", \"amount\": \"0\", \"date\": \"2025-01-01\"}";
+    const char *out = NULL;
+    CHECK(regula_settle_line(ctx, led, again, strlen(again), 95, &out, NULL) == REGULA_OK && out &&
+              strcmp(out, "{\"claim_id\": \"U95\", \"paid_before\": \"92000000000000000.00\"}") == 0,
+          "%s", out ? out : "(null)");
+    regula_ledger_free(led);
+    regula_ctx_free(ctx);
+    regula_pack_free(pk);
+    free(cl.v);
+    free(ct);
+}
+
+/* Definitions by name, their values for a claim, and values as text. */
+static void test_definitions(regula_pack *pk)
+{
+    regula_ctx *ctx;
+    regula_ctx_new(pk, &ctx);
+    int fund = regula_definition_index(pk, "fund"), ded = regula_definition_index(pk, "deductible");
+    CHECK(fund >= 0 && ded >= 0, "fund %d, deductible %d", fund, ded);
+    CHECK(regula_definition_index(pk, "no_such_thing") == -1, "unknown name");
+    CHECK(regula_definition_type(pk, (unsigned)fund) == REGULA_T_MONEY, "type %d", (int)regula_definition_type(pk, (unsigned)fund));
+    char *ct = slurp("claims.jsonl", NULL);
+    lines cl = split(ct);
+    regula_value v, r;
+    char a[64], b[64];
+    /* before a claim: the context says so */
+    CHECK(regula_definition_value(ctx, (unsigned)fund, &v) == REGULA_ERR_USAGE, "no claim yet");
+    for (size_t i = 0; i < cl.n && i < 20; i++) {
+        if (regula_claim_json(ctx, cl.v[i], strlen(cl.v[i]), 0) != REGULA_OK)
+            continue;
+        CHECK(regula_ledger_none(ctx, REGULA_ALL_SCOPES) == REGULA_OK, "%s", regula_errmsg(ctx));
+        regula_status st = regula_definition_value(ctx, (unsigned)fund, &v);
+        if (st != REGULA_OK)
+            continue;
+        /* the definition's value before settling is the result's after */
+        CHECK(regula_settle(ctx) == REGULA_OK, "%s", regula_errmsg(ctx));
+        unsigned out = (unsigned)regula_output_index(pk, "fund");
+        CHECK(regula_result(ctx, out, &r) == REGULA_OK && r.i == v.i && r.present == v.present, "line %zu", i + 1);
+        regula_value_text(&v, a, sizeof a);
+        regula_result_text(ctx, out, b, sizeof b);
+        CHECK(strcmp(a, b) == 0, "text %s and %s", a, b);
+    }
+    regula_value none = {.type = REGULA_T_MONEY}, date = {.type = REGULA_T_DATE, .present = 1, .i = 20161},
+                 en = {.type = REGULA_T_ENUM, .present = 1, .i = 1, .s = "retired"};
+    regula_value_text(&none, a, sizeof a);
+    CHECK(strcmp(a, "none") == 0, "%s", a);
+    regula_value_text(&date, a, sizeof a);
+    CHECK(strcmp(a, "2025-03-14") == 0, "%s", a);
+    regula_value_text(&en, a, sizeof a);
+    CHECK(strcmp(a, "retired") == 0, "%s", a);
+    CHECK(regula_value_text(&en, a, 4) == 3 && strcmp(a, "ret") == 0, "cut: %s", a);
+    free(cl.v);
+    free(ct);
+    regula_ctx_free(ctx);
+}
+
 /* ---- the same claims with the ledger kept by the "host" ------------------------------ */
 
 typedef struct {
@@ -631,6 +747,29 @@ static void test_externs(void)
         regula_pack_free(pk);
     }
 
+    /* from the shared library, as `regula run --allow-extern`; one registered, the others from the library */
+    char lib[1024];
+    snprintf(lib, sizeof lib, "%s/libhost.so", dir);
+    regula_host_new(NULL, &h);
+    CHECK(regula_host_add_library(h, lib) == REGULA_OK, "%s", regula_host_errmsg(h));
+    CHECK(regula_host_add_library(h, lib) == REGULA_ERR_USAGE && strstr(regula_host_errmsg(h), "one library"), "%s",
+          regula_host_errmsg(h));
+    regula_host_add(h, "risk_score", REGULA_FN(risk_score), REGULA_T_PERCENT, 2, sm, 0);
+    opt.host = h;
+    CHECK(regula_pack_load_file(path, &opt, &pk, err, sizeof err) == REGULA_OK, "%s", err);
+    regula_host_free(h);
+    if (pk) {
+        test_batch(pk, "extern_claims.jsonl", "extern_expected.jsonl", 0);
+        regula_pack_free(pk);
+    }
+    regula_host_new(NULL, &h);
+    regula_host_add_library(h, "/nonexistent/libnone.so");
+    opt.host = h;
+    CHECK(regula_pack_load_file(path, &opt, &pk, err, sizeof err) == REGULA_ERR_PACK && !pk &&
+              strstr(err, "cannot load host functions from '/nonexistent/libnone.so'"),
+          "%s", err);
+    regula_host_free(h);
+
     /* a function given its context, failing for one person; one answering what its type cannot hold */
     regula_host_new(NULL, &h);
     regula_host_add(h, "risk_score", REGULA_FN(checked_score), REGULA_T_PERCENT, 2, sm, REGULA_FN_WITH_CTX);
@@ -762,6 +901,8 @@ int main(int argc, char **argv)
     if (pk) {
         test_batch(pk, "claims.jsonl", "expected.jsonl", 0);
         test_batch(pk, "claims.jsonl", "expected_explain.jsonl", 1);
+        test_settle_line(pk, "claims.jsonl", "expected.jsonl");
+        test_definitions(pk);
         test_host_ledger(pk);
         test_builder(pk);
         test_builder_part2(pk);
@@ -771,6 +912,7 @@ int main(int argc, char **argv)
     }
     test_region_ledgers();
     test_externs();
+    test_update_fails();
     test_allocator_limits();
     printf("api_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

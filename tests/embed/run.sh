@@ -69,6 +69,17 @@ check_fails "a library that does not load" 2 "cannot load host functions from '$
 "$R" run --help > "$W/out" 2>&1 && grep -q -- "--allow-extern LIB" "$W/out" && ok "regula run --help documents --allow-extern" || bad "regula run --help documents --allow-extern"
 check "regula test --allow-extern" "$R" test --allow-extern "$D/libhost.so" tests/embed/extern_pack/X.rg
 
+# ---- one input line, one output line, even when a ledger update fails (issue 21) ----
+check "compile the update pack" "$R" compile tests/embed/update_pack/U.rg -o "$D/update.rgc"
+cp tests/embed/update_pack/claims.jsonl "$D/update_claims.jsonl"
+"$R" run --pack "$D/update.rgc" "$D/update_claims.jsonl" > "$W/upd.jsonl" 2> "$W/out"
+st=$?
+[ $st = 1 ] && [ "$(wc -l < "$W/upd.jsonl")" = 94 ] \
+  && sed -n 93p "$W/upd.jsonl" | grep -qF '{"line": 93, "claim_id": "U93", "error": "line 93: arithmetic overflow in ledger += at ' \
+  && sed -n 94p "$W/upd.jsonl" | grep -qxF '{"claim_id": "U94", "paid_before": "0.00"}' \
+  && ok "regula run: a ledger update that fails gives its error line in place of the result, one line a claim" \
+  || { cp "$W/upd.jsonl" "$W/out"; bad "regula run: a ledger update that fails gives its error line in place of the result, one line a claim"; }
+
 # ---- the API under ASan+UBSan, and 8 threads under TSan ----
 check "api_test (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$B/san/asan/embed-tests/api_test" "$D"
 grep -E "^(damaged|api_test)" "$W/out" | sed 's/^/        /'

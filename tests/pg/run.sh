@@ -37,7 +37,8 @@ check "regula.so exports the module's symbols only, takes none that postgres als
 pg_inst || { bad "installing the extension into a private tree"; finish; }
 pg_start single || { bad "starting a server"; finish; }
 PGDB=postgres pgsql single -c 'CREATE DATABASE regula' || { bad "creating the database"; finish; }
-# compiled by a path relative to the checkout: the image (its size, what a one-byte change hits) is the same wherever the checkout is
+# from the repository's root: the image names its sources relative to it, so its
+# bytes (and the damaged packs' messages below) do not depend on where the tree is
 (cd "$ROOT" && "$R" compile policies -o "$T/seed.rgc") || { bad "compiling the seed pack"; finish; }
 pgsql single -v pack="$T/seed.rgc" <<'SQL' || { bad "CREATE EXTENSION regula; regula.load_pack"; finish; }
 CREATE EXTENSION regula;

@@ -82,10 +82,10 @@ static void settle(fixture *F, const char *region, const char *date, const char 
     char json[300], err[256] = "";
     snprintf(json, sizeof json, "{\"region\": \"%s\", \"date\": \"%s\", \"kind\": \"%s\", \"amount\": \"%s\"}", region,
              date, kind, amount);
-    json_t *j = json_loads(json, 0, NULL);
-    assert_non_null(j);
-    assert_int_equal(rg_bind_claim(F->vm, j, err, sizeof err), RG_OK);
-    json_decref(j);
+    rg_claim_reader *rd = rg_claim_reader_new(F->vm->prog, NULL);
+    assert_non_null(rd);
+    assert_int_equal(rg_claim_read(rd, F->vm, json, strlen(json), 0, err, sizeof err, NULL), RG_OK);
+    rg_claim_reader_free(rd);
     assert_int_equal(rg_vm_begin(F->vm), RG_OK);
     rg_value outs[8];
     assert_int_equal(rg_vm_eval_outputs(F->vm, outs), RG_OK);

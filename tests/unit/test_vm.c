@@ -33,6 +33,7 @@ typedef struct {
     fx_pack *fx;
     const rg_program *p;
     rg_vm *vm;
+    rg_claim_reader *rd;
 } machine;
 
 static machine *start(const char *const *files)
@@ -43,6 +44,8 @@ static machine *start(const char *const *files)
     M->p = rgc_pack_program(M->fx->pk);
     M->vm = rg_vm_new(M->p);
     assert_non_null(M->vm);
+    M->rd = rg_claim_reader_new(M->p, NULL);
+    assert_non_null(M->rd);
     return M;
 }
 
@@ -55,6 +58,7 @@ static machine *start_one(const char *text)
 static void stop(machine *M)
 {
     rg_vm_free(M->vm);
+    rg_claim_reader_free(M->rd);
     fx_free(M->fx);
     free(M);
 }
@@ -62,17 +66,11 @@ static void stop(machine *M)
 /* Bind a claim given as JSON and begin it (ledger values before it: zero). */
 static void claim(machine *M, const char *json)
 {
-    json_error_t jerr;
-    json_t *j = json_loads(json, 0, &jerr);
-    if (!j)
-        print_error("bad test JSON: %s\n", jerr.text);
-    assert_non_null(j);
     char err[256] = "";
-    rg_status s = rg_bind_claim(M->vm, j, err, sizeof err);
+    rg_status s = rg_claim_read(M->rd, M->vm, json, strlen(json), 0, err, sizeof err, NULL);
     if (s != RG_OK)
         print_error("bind: %s\n", err);
     assert_int_equal(s, RG_OK);
-    json_decref(j);
     s = rg_vm_begin(M->vm);
     if (s != RG_OK)
         print_error("begin: %s\n", M->vm->error);
@@ -1104,18 +1102,15 @@ static void test_no_allocation_when_warm(void **state)
                                 "ledger yearly by person {\n  paid: money\n}\n"
                                 "update { yearly.paid += total }\n");
     enum { N = 64 };
-    json_t *claims[N];
+    static char claims[N][2600];
     for (int i = 0; i < N; i++) {
         char items[2048] = "";
         size_t used = 0;
         for (int k = 0; k < 1 + i % 9; k++)
             used += (size_t)snprintf(items + used, sizeof items - used, "%s{\"code\": \"C%d-%d\", \"amount\": \"%d.%02d\"}",
                                      k ? ", " : "", i, k, 10 + k, i % 100);
-        char json[2600];
-        snprintf(json, sizeof json, "{\"person\": \"person-%d\", \"region\": \"CN\", \"date\": \"2024-03-05\", "
+        snprintf(claims[i], sizeof claims[i], "{\"person\": \"person-%d\", \"region\": \"CN\", \"date\": \"2024-03-05\", "
                  "\"amount\": \"1\", \"items\": [%s]}", i, items);
-        claims[i] = json_loads(json, 0, NULL);
-        assert_non_null(claims[i]);
     }
     uint32_t total = slot(M, "total");
     M->vm->explain = 1;
@@ -1133,7 +1128,7 @@ static void test_no_allocation_when_warm(void **state)
         size_t cap_strbuf = M->vm->cap_strbuf;
         unsigned long allocations = n_allocations;
         for (int i = 0; i < N; i++) {
-            assert_int_equal(rg_bind_claim(M->vm, claims[i], err, sizeof err), RG_OK);
+            assert_int_equal(rg_claim_read(M->rd, M->vm, claims[i], strlen(claims[i]), 0, err, sizeof err, NULL), RG_OK);
             assert_int_equal(rg_vm_begin(M->vm), RG_OK);
             rg_value v;
             assert_int_equal(rg_vm_eval_def(M->vm, total, &v), RG_OK);
@@ -1154,8 +1149,6 @@ static void test_no_allocation_when_warm(void **state)
     assert_true(M->vm->cap_items >= 9);
     assert_true(M->vm->n_trace > 0); /* explaining did record */
     assert_true(sum > 0);
-    for (int i = 0; i < N; i++)
-        json_decref(claims[i]);
     stop(M);
 }
 
