@@ -391,10 +391,11 @@ static rg_status make_keys(rg_ledger_store *s, rg_vm *vm, const rg_value *keyval
         size_t at = k->n;
         uint64_t h = sc->n_keys, w;
         k->absent[i] = 0;
-        for (uint32_t f = 0; f < sc->n_keys; f++) {
+        for (uint32_t f = 0; f < sc->n_keys; f++)
+            k->absent[i] |= vals[f] == RG_NONE;
+        for (uint32_t f = 0; f < sc->n_keys && !k->absent[i]; f++) { /* no record, no key to make */
             if (put_key(k, s->key_str[sc->first_key + f], vals[f], &w)) return RG_ERR_MEMORY;
             h = hash_step(h, w);
-            k->absent[i] |= vals[f] == RG_NONE;
         }
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);
