@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_impl.h"
 #include "compiler.h"
 #include "driver.h"
 #include "disasm.h"
@@ -638,49 +639,19 @@ static void settled_by(repl *r, const rg_vm *vm)
             v ? v : "");
 }
 
-static rg_vm *settle(repl *r, int explain)
-{
-    if (!r->cur) {
-        repl_error(r, "no pack loaded");
-        return NULL;
-    }
-    const rg_program *p = repl_program(r->cur);
-    rg_vm *vm = rg_vm_new(p);
-    char err[700];
-    if (!vm) {
-        repl_error(r, "out of memory");
-        return NULL;
-    }
-    if (repl_bind(r, vm, err, sizeof err) != 0) {
-        repl_error(r, "%s", err);
-        rg_vm_free(vm);
-        return NULL;
-    }
-    vm->explain = explain;
-    for (uint32_t i = 0; i < p->n_outputs; i++) {
-        rg_value v;
-        if (rg_vm_eval_def(vm, p->outputs[i].def, &v) != RG_OK) {
-            repl_vm_error(r, vm->error);
-            rg_vm_free(vm);
-            return NULL;
-        }
-    }
-    return vm;
-}
-
 static void cmd_settle(repl *r, const char *arg)
 {
     (void)arg;
-    rg_vm *vm = settle(r, 0);
-    if (!vm)
+    regula_ctx *ctx = repl_settle(r, 0);
+    if (!ctx)
         return;
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
     const rg_program *p = vm->prog;
     settled_by(r, vm);
     table2 t = {0};
     char val[512];
     for (uint32_t i = 0; i < p->n_outputs; i++) {
-        rg_value v;
-        rg_vm_eval_def(vm, p->outputs[i].def, &v);
+        rg_value v = vm->defs[p->outputs[i].def]; /* settled: every output computed */
         if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_STRING)
             rg_value_text(p, p->outputs[i].type, v, val, sizeof val);
         else
@@ -688,27 +659,23 @@ static void cmd_settle(repl *r, const char *arg)
         t2_add(&t, p->str[p->outputs[i].name], val);
     }
     t2_print(r, &t, "field", "value");
-    if (rg_vm_run_updates(vm) != RG_OK) {
-        repl_vm_error(r, vm->error);
-    } else {
-        char a[128], b[700];
-        for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
-            if (vm->ledger_in[f] == vm->ledger_out[f])
-                continue;
-            const rg_ledger_field *lf = &p->ledger_fields[f];
-            char name[200];
-            snprintf(name, sizeof name, "%s.%s", p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
-            repl_value_text(p, lf->type, vm->ledger_in[f], a, sizeof a);
-            repl_value_text(p, lf->type, vm->ledger_out[f], val, sizeof val);
-            snprintf(b, sizeof b, "%s -> %s", a, val);
-            t2_add(&t, name, b);
-        }
-        if (t.n) {
-            fprintf(r->out, "ledger after this claim:\n");
-            t2_print(r, &t, NULL, NULL);
-        }
+    char a[128], b[700];
+    for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
+        if (vm->ledger_in[f] == vm->ledger_out[f])
+            continue;
+        const rg_ledger_field *lf = &p->ledger_fields[f];
+        char name[200];
+        snprintf(name, sizeof name, "%s.%s", p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
+        repl_value_text(p, lf->type, vm->ledger_in[f], a, sizeof a);
+        repl_value_text(p, lf->type, vm->ledger_out[f], val, sizeof val);
+        snprintf(b, sizeof b, "%s -> %s", a, val);
+        t2_add(&t, name, b);
     }
-    rg_vm_free(vm);
+    if (t.n) {
+        fprintf(r->out, "ledger after this claim:\n");
+        t2_print(r, &t, NULL, NULL);
+    }
+    regula_ctx_free(ctx);
 }
 
 /* "policies/CN.rg:12"; the session's own sources have no useful line. */
@@ -724,9 +691,10 @@ static void where(const rg_program *p, uint32_t file, uint32_t line, char *buf, 
 static void cmd_explain(repl *r, const char *arg)
 {
     (void)arg;
-    rg_vm *vm = settle(r, 1);
-    if (!vm)
+    regula_ctx *ctx = repl_settle(r, 1);
+    if (!ctx)
         return;
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
     const rg_program *p = vm->prog;
     settled_by(r, vm);
     /* columns: step, value, from, at */
@@ -794,7 +762,7 @@ static void cmd_explain(repl *r, const char *arg)
     free(c2);
     free(c3);
     free(c4);
-    rg_vm_free(vm);
+    regula_ctx_free(ctx);
 }
 
 /* ---- :disasm ---- */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_impl.h"
 #include "compiler.h"
 #include "bytecode_io.h"
 #include "driver.h"
@@ -22,6 +23,7 @@ void repl_build_free(repl_build *b)
 {
     if (!b)
         return;
+    regula_pack_free(b->api);
     rgc_pack_free(b->pk);
     if (b->prog)
         rg_program_free(b->prog);
@@ -299,6 +301,46 @@ int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+regula_ctx *repl_settle(repl *r, int explain)
+{
+    if (!r->cur) {
+        repl_error(r, "no pack loaded");
+        return NULL;
+    }
+    char err[1024];
+    if (!r->cur->api && rgd_program_api(repl_program(r->cur), NULL, &r->cur->api, err, sizeof err) != 0) {
+        repl_error(r, "%s", err);
+        return NULL;
+    }
+    json_t *c = repl_claim(r, err, sizeof err);
+    if (!c) {
+        repl_error(r, "%s", err);
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = rgd_claim_text(c, &len);
+    json_decref(c);
+    regula_ctx *ctx = NULL;
+    if (!text || regula_ctx_new(r->cur->api, &ctx) != REGULA_OK) {
+        free(text);
+        repl_error(r, "out of memory");
+        return NULL;
+    }
+    regula_ctx_set_explain(ctx, explain);
+    regula_status s = regula_claim_json(ctx, text, len, 0);
+    free(text);
+    if (s == REGULA_ERR_INPUT && !rg_api_ctx_vm(ctx)->policy_chosen) {
+        repl_error(r, "the current claim is not valid: %s", regula_errmsg(ctx));
+    } else if (s == REGULA_OK && (s = regula_ledger_none(ctx, REGULA_ALL_SCOPES)) == REGULA_OK &&
+               (s = regula_settle(ctx)) == REGULA_OK) {
+        return ctx;
+    } else {
+        repl_vm_error(r, regula_errmsg(ctx));
+    }
+    regula_ctx_free(ctx);
+    return NULL;
 }
 
 /* ---- values ---- */
