@@ -121,6 +121,12 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends);
 void rgc_patch_ends(rgc_pack *pk, rg_vec *ends);
 /* Static checks of a table's merged rows (tables.c). */
 void rgc_check_table(rgc_pack *pk, rgc_impl *im);
+/* Decision im's arms read for what they mean (subsume.c): reports the arms
+ * earlier ones cover, and a missing otherwise where a case is left out;
+ * 1 when the arms are proved to cover every case. */
+int rgc_check_arms(rgc_pack *pk, rgc_impl *im);
+/* A value of type t as a policy writes it (¥12.50, 60%, none), for messages (types.c). */
+void rgc_value_text(rgc_pack *pk, const rgc_ty *t, rg_value v, char *buf, size_t cap);
 /* Constant value of a pattern or literal expression. */
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report);
 

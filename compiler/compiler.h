@@ -51,6 +51,7 @@ struct rgc_impl {
     rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
     int checked;
+    int arms_cover;         /* decisions: the check pass proved the arms cover every case */
 };
 
 struct rgc_def {

@@ -346,23 +346,6 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
 }
 
-static int same_text(rgc_pack *pk, rg_loc a, rg_loc b)
-{
-    const rg_source *sa = rg_diag_source(pk->diag, a.file), *sb = rg_diag_source(pk->diag, b.file);
-    const char *x = sa->text + a.start, *xe = sa->text + a.end;
-    const char *y = sb->text + b.start, *ye = sb->text + b.end;
-    for (;;) {
-        while (x < xe && (*x == ' ' || *x == '\t' || *x == '\n' || *x == '\r'))
-            x++;
-        while (y < ye && (*y == ' ' || *y == '\t' || *y == '\n' || *y == '\r'))
-            y++;
-        if (x == xe || y == ye)
-            return x == xe && y == ye;
-        if (*x++ != *y++)
-            return 0;
-    }
-}
-
 rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
 {
     rg_decl *d = im->decl;
@@ -375,19 +358,6 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
                       im->def->name);
             ok = 0;
             break;
-        }
-        for (uint32_t j = 0; a->cond && j < i; j++) {
-            rg_arm *b = d->rows.v[j];
-            if (b->cond && same_text(pk, a->cond->loc, b->cond->loc)) {
-                rgc_error(pk, a->loc, "an earlier arm has the same condition",
-                          "this arm of '%s' is unreachable", im->def->name);
-                ok = 0;
-            }
-            if (b->cond && b->cond->kind == RG_E_BOOL && b->cond->ival == 1) {
-                rgc_error(pk, a->loc, "an earlier arm's condition is always true",
-                          "this arm of '%s' is unreachable", im->def->name);
-                ok = 0;
-            }
         }
         uint32_t jf = RG_NO_INDEX;
         int depth = pk->cur.depth;
@@ -428,14 +398,17 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             rgc_patch(pk, jf, 0, rgc_here(pk));
         pk->cur.depth = depth;
     }
-    if (!seen_otherwise) {
+    /* what the conditions mean: arms earlier ones cover, a case no arm takes */
+    if (ok && pk->pass == RGC_PASS_CHECK) {
+        im->arms_cover = rgc_check_arms(pk, im);
+        if (!seen_otherwise && !im->arms_cover)
+            ok = 0;
+    } else if (!seen_otherwise && !im->arms_cover && pk->pass != RGC_PASS_INFER) {
         rgc_error(pk, d->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
         ok = 0;
-        if (rgc_writes_code(pk))
-            rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, "no arm of the decision matched"), 0);
-        else
-            rgc_emit(pk, RG_OP_FAIL, 0, 0);
     }
+    if (!seen_otherwise) /* a decision whose arms cover every case ends here only when none matched: never */
+        rgc_emit(pk, RG_OP_FAIL, rgc_writes_code(pk) ? rgc_str(pk, "no arm of the decision matched") : 0, 0);
     return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
 }
 
@@ -524,30 +497,7 @@ static void describe_point(rgc_pack *pk, rgc_impl *im, const rgc_ty *itys, const
         rg_expr *in = root->inputs.v[i];
         const rg_source *s = rg_diag_source(pk->diag, in->loc.file);
         char val[64];
-        const rgc_ty *t = &itys[i];
-        rg_program *p = pk->prog;
-        if (pt[i] == RG_NONE)
-            snprintf(val, sizeof val, "none");
-        else if (t->scalar == RG_T_ENUM)
-            snprintf(val, sizeof val, "%s", rgc_str_text(pk, p->member_names[p->enums[t->aux].first_member + pt[i]]));
-        else if (t->scalar == RG_T_BOOL)
-            snprintf(val, sizeof val, "%s", pt[i] ? "true" : "false");
-        else if (t->scalar == RG_T_REGION)
-            snprintf(val, sizeof val, "%s", ((rgc_policy *)pk->policies.v[pt[i]])->name);
-        else if (t->scalar == RG_T_MONEY) { /* as written in policies: ¥12.50 */
-            char m[32];
-            rg_format_money(pt[i], m);
-            snprintf(val, sizeof val, "%s%s", pt[i] < 0 ? "-\xc2\xa5" : "\xc2\xa5", m + (pt[i] < 0));
-        } else if (t->scalar == RG_T_PERCENT) {
-            char m[32];
-            rg_format_percent(pt[i], m);
-            snprintf(val, sizeof val, "%s%%", m);
-        } else if (t->scalar == RG_T_DATE)
-            rg_format_date(pt[i], val);
-        else if (t->scalar == RG_T_DURATION)
-            snprintf(val, sizeof val, "%lld day%s", (long long)pt[i], pt[i] == 1 ? "" : "s");
-        else
-            snprintf(val, sizeof val, "%lld", (long long)pt[i]);
+        rgc_value_text(pk, &itys[i], pt[i], val, sizeof val);
         rg_sb_printf(&b, "%s%.*s = %s", i ? ", " : "", (int)(in->loc.end - in->loc.start), s->text + in->loc.start,
                      val);
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "values.h"
 
 rgc_ty rgc_ty_scalar(rg_type_kind k)
 {
@@ -171,4 +172,33 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
     }
     rgc_error(pk, te->loc, hint, "unknown type '%s'", te->name);
     return -1;
+}
+
+void rgc_value_text(rgc_pack *pk, const rgc_ty *t, rg_value v, char *buf, size_t cap)
+{
+    rg_program *p = pk->prog;
+    if (v == RG_NONE)
+        snprintf(buf, cap, "none");
+    else if (t->scalar == RG_T_ENUM)
+        snprintf(buf, cap, "%s", rgc_str_text(pk, p->member_names[p->enums[t->aux].first_member + v]));
+    else if (t->scalar == RG_T_BOOL)
+        snprintf(buf, cap, "%s", v ? "true" : "false");
+    else if (t->scalar == RG_T_REGION)
+        snprintf(buf, cap, "%s", ((rgc_policy *)pk->policies.v[v])->name);
+    else if (t->scalar == RG_T_MONEY) { /* as written in policies: ¥12.50 */
+        char m[32];
+        rg_format_money(v, m);
+        snprintf(buf, cap, "%s%s", v < 0 ? "-\xc2\xa5" : "\xc2\xa5", m + (v < 0));
+    } else if (t->scalar == RG_T_PERCENT) {
+        char m[32];
+        rg_format_percent(v, m);
+        snprintf(buf, cap, "%s%%", m);
+    } else if (t->scalar == RG_T_DATE) {
+        char d[32];
+        rg_format_date(v, d);
+        snprintf(buf, cap, "%s", d);
+    } else if (t->scalar == RG_T_DURATION)
+        snprintf(buf, cap, "%lld day%s", (long long)v, v == 1 ? "" : "s");
+    else
+        snprintf(buf, cap, "%lld", (long long)v);
 }
