@@ -36,6 +36,12 @@ void rgc_peephole(rgc_pack *pk);
  * REPL's extras merged into them, the policies' inheritance tree. */
 int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash);
 int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n);
+/* Does text that syntax errors made the parser skip declare the word [w, w + n)
+ * (the name after `def`, `param`, …, the members and fields between the braces
+ * of `enum`, `record`, `claim`, …, those keywords themselves)? */
+int rgc_skipped_declares(rgc_pack *pk, const char *w, size_t n);
+/* A byte of a name as policies write them (ASCII letters, digits, _ and -, UTF-8). */
+int rgc_ident_char(char c);
 int rgc_build_policies(rgc_pack *pk);
 /* declare.c: every declaration but the definitions; -1 when there is no claim. */
 int rgc_declare(rgc_pack *pk);

@@ -147,6 +147,8 @@ typedef struct rgc_pack {
     rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
     rgc_impl key_reads;     /* deps: the definitions the ledger keys read */
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
+    rg_vec skipped;         /* rg_loc*: text syntax errors made the parser skip (sources.c) */
+    unsigned syntax_errors;
     rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
 
     /* string interning: open addressing over string ids */

@@ -11,6 +11,33 @@
 
 /* ---- reporting ---- */
 
+/* After a syntax error, an error that names ('x' or `x`) something the
+ * skipped text declared follows from it: that declaration is missing. */
+static int follows_syntax_error(rgc_pack *pk, const char *msg)
+{
+    if (!pk->skipped.n)
+        return 0;
+    for (const char *p = msg; *p; p++) {
+        if (*p != '\'' && *p != '`')
+            continue;
+        const char *close = strchr(p + 1, *p);
+        if (!close)
+            return 0;
+        for (const char *w = p + 1; w < close;) {
+            while (w < close && !rgc_ident_char(*w))
+                w++;
+            const char *e = w;
+            while (e < close && rgc_ident_char(*e))
+                e++;
+            if (e > w && rgc_skipped_declares(pk, w, (size_t)(e - w)))
+                return 1;
+            w = e;
+        }
+        p = close;
+    }
+    return 0;
+}
+
 static void verror(rgc_pack *pk, rg_loc loc, const char *hint, const rg_loc *at, const char *what, const char *fmt,
                    va_list ap)
 {
@@ -20,6 +47,8 @@ static void verror(rgc_pack *pk, rg_loc loc, const char *hint, const rg_loc *at,
     }
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    if (follows_syntax_error(pk, msg))
+        return;
     if (at)
         rg_report_related(pk->diag, RG_SEV_ERROR, loc, hint, *at, what, "%s", msg);
     else
@@ -69,9 +98,18 @@ const char *rgc_closest(const char *name, const char *const *cands, uint32_t n)
 
 /* ---- the whole compilation ---- */
 
+/* Errors of the phases so far. One hidden as following a syntax error does
+ * not stop them: it is about a declaration that is not there, as if never
+ * written, and the phases stand a pack without it. */
+static unsigned phase_errors(rgc_pack *pk, unsigned before)
+{
+    return pk->diag->n_errors - before;
+}
+
 static int process(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
+    unsigned before = pk->diag->n_errors;
     p->list_field = RG_NO_INDEX;
     p->entry.select_policy = p->entry.asof = RG_NO_INDEX;
     p->entry.validate = RG_NO_INDEX;
@@ -80,15 +118,15 @@ static int process(rgc_pack *pk)
     if (rgc_declare(pk) != 0)
         return -1;
     rgc_define(pk);
-    if (pk->diag->n_errors || rgc_load_catalogs(pk) != 0)
+    if (phase_errors(pk, before) || rgc_load_catalogs(pk) != 0)
         return -1;
     rgc_check(pk);
-    if (pk->diag->n_errors)
+    if (phase_errors(pk, before) || pk->syntax_errors)
         return -1;
     pk->pass = RGC_PASS_EMIT;
     rgc_emit_pack(pk);
     pk->pass = RGC_PASS_CHECK; /* rgc_const_eval reports its errors */
-    return pk->diag->n_errors ? -1 : 0;
+    return phase_errors(pk, before) ? -1 : 0;
 }
 
 rgc_pack *rgc_compile(const char *path, rg_diag *diag)
@@ -109,6 +147,8 @@ rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extra
         rc = rgc_merge_extras(pk, extras, n_extras);
     if (rc == 0 && pk->files.n)
         rc = process(pk);
+    if (pk->syntax_errors)
+        rc = -1;
     pk->prog->source_hash = hash;
     if (rc != 0 || diag->n_errors > before || rg_program_finish(pk->prog) != 0) {
         rgc_pack_free(pk);

@@ -74,17 +74,97 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
             const rg_source *s = rg_diag_source(pk->diag, (uint32_t)f);
             for (size_t k = 0; k < s->len; k++)
                 h = (h ^ (unsigned char)s->text[k]) * 1099511628211ull;
-            rg_file *ast = rg_parse_file(&pk->arena, pk->diag, (uint32_t)f);
+            /* a file with syntax errors gives what parsed: the other files' errors are reported too */
+            unsigned errors;
+            rg_file *ast = rg_parse_file_recovering(&pk->arena, pk->diag, (uint32_t)f, &pk->skipped, &errors);
+            pk->syntax_errors += errors;
             if (ast)
                 rg_vec_push(&pk->files, ast);
-            else
-                rc = -1;
         }
         free(names[i]);
     }
     free(names);
     *hash = h;
     return rc;
+}
+
+/* ---- what skipped text declares ---- */
+
+int rgc_ident_char(char c)
+{
+    return c == '_' || c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (unsigned char)c >= 0x80;
+}
+
+/* The keyword at [w, w + n): 1 when a name follows that it declares, 2 when
+ * it declares the names between the braces that follow, 3 when it declares
+ * itself (the one claim, select, result), else 0. */
+static int declaring(const char *w, size_t n)
+{
+    static const char *const one[] = {"def", "param", "table", "decide", "brackets", "fn", "policy", "version", NULL};
+    static const char *const braced[] = {"enum", "record", "claim", "catalog", "ledger", NULL};
+    static const char *const itself[] = {"claim", "select", "result", "sample", NULL};
+    int code = rg_keyword(w, n);
+    if (code < 0)
+        return 0;
+    for (int i = 0; one[i]; i++)
+        if (code == rg_keyword(one[i], strlen(one[i])))
+            return 1;
+    int kind = 0;
+    for (int i = 0; braced[i]; i++)
+        if (code == rg_keyword(braced[i], strlen(braced[i])))
+            kind = 2;
+    for (int i = 0; itself[i]; i++)
+        if (code == rg_keyword(itself[i], strlen(itself[i])))
+            kind |= 4;
+    return kind;
+}
+
+int rgc_skipped_declares(rgc_pack *pk, const char *w, size_t n)
+{
+    for (uint32_t i = 0; i < pk->skipped.n; i++) {
+        const rg_loc *l = pk->skipped.v[i];
+        const rg_source *s = rg_diag_source(pk->diag, l->file);
+        const char *t = s->text, *end = t + (l->end > s->len ? s->len : l->end);
+        int next_declared = 0, depth = 0, in_braces = 0;
+        for (const char *p = t + l->start; p < end;) {
+            if (*p == '#') { /* a comment */
+                while (p < end && *p != '\n')
+                    p++;
+                continue;
+            }
+            if (*p == '"') { /* a string */
+                for (p++; p < end && *p != '"'; p++)
+                    if (*p == '\\')
+                        p++;
+                p++;
+                continue;
+            }
+            if (*p == '{') {
+                depth++;
+            } else if (*p == '}') {
+                if (depth && --depth == 0)
+                    in_braces = 0;
+            }
+            if (!rgc_ident_char(*p) || (*p >= '0' && *p <= '9')) {
+                p++;
+                continue;
+            }
+            const char *e = p;
+            while (e < end && rgc_ident_char(*e))
+                e++;
+            size_t len = (size_t)(e - p);
+            int kind = declaring(p, len);
+            int declared = next_declared || (in_braces && !kind) || (kind & 4);
+            if (declared && len == n && memcmp(p, w, n) == 0)
+                return 1;
+            next_declared = kind & 1;
+            if (kind & 2)
+                in_braces = depth == 0;
+            p = e;
+        }
+    }
+    return 0;
 }
 
 /* ---- the REPL's extra declarations ---- */

@@ -35,6 +35,23 @@ rg_file *rg_parse_file(rg_arena *arena, rg_diag *diag, uint32_t file)
     return ctx.result;
 }
 
+rg_file *rg_parse_file_recovering(rg_arena *arena, rg_diag *diag, uint32_t file, rg_vec *skipped, unsigned *n_errors)
+{
+    rg_parse_ctx ctx = {.arena = arena, .diag = diag, .file = file, .start_token = START_FILE, .skipped = skipped};
+    const rg_source *src = rg_diag_source(diag, file);
+    *n_errors = 0;
+    if (!src)
+        return NULL;
+    int r = run(&ctx, src);
+    *n_errors = ctx.n_errors + (r != 0 && ctx.n_errors == 0);
+    if (*n_errors && !ctx.result) {
+        rg_loc *all = rg_arena_alloc(arena, sizeof *all);
+        *all = (rg_loc){file, 0, (uint32_t)src->len};
+        rg_vec_apush(arena, skipped, all);
+    }
+    return ctx.result;
+}
+
 int rg_parse_repl(rg_arena *arena, rg_diag *diag, uint32_t file, rg_repl_item *out, int *incomplete)
 {
     rg_parse_ctx ctx = {.arena = arena, .diag = diag, .file = file, .start_token = START_REPL};

@@ -17,11 +17,18 @@ typedef struct {
     int eof_in_construct;   /* set when the input ended inside an unfinished construct */
     unsigned n_errors;
     uint32_t offset;        /* byte offset of the scanner in the source */
+    rg_vec *skipped;        /* when set: rg_loc* of the text syntax errors made the parser skip */
 } rg_parse_ctx;
 
 /* Parse a policy file already in diag's source set. Returns the file's AST, or
  * NULL when there were syntax errors (all of them reported). */
 rg_file *rg_parse_file(rg_arena *arena, rg_diag *diag, uint32_t file);
+
+/* The same, keeping what the parser recovered when there were syntax errors
+ * (all reported): the declarations that parsed, and in *skipped (rg_loc*, in
+ * the arena) the places of the text it skipped (the whole file when even its
+ * `policy` line did not parse, and then NULL). *n_errors: how many. */
+rg_file *rg_parse_file_recovering(rg_arena *arena, rg_diag *diag, uint32_t file, rg_vec *skipped, unsigned *n_errors);
 
 /* REPL: parse one input as a declaration or an expression. Sets *incomplete
  * when the input ended early (the REPL then asks for another line). */

@@ -31,6 +31,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 }
 %code {
 static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *msg);
+static void note_skipped(rg_parse_ctx *ctx, YYLTYPE at);
 }
 
 %code {
@@ -176,7 +177,7 @@ repl_decl
 decls
     : %empty { $$ = newvec(ctx); }
     | decls decl { $$ = $1; rg_vec_apush(ctx->arena, $$, $2); }
-    | decls error { $$ = $1; }
+    | decls error { $$ = $1; note_skipped(ctx, @2); }
     ;
 
 decl
@@ -538,6 +539,17 @@ expr_list
     ;
 
 %%
+
+/* The text error recovery skipped, for those who keep the declarations
+ * around it: a name declared there is not missing. */
+static void note_skipped(rg_parse_ctx *ctx, YYLTYPE at)
+{
+    if (!ctx->skipped)
+        return;
+    rg_loc *l = rg_arena_alloc(ctx->arena, sizeof *l);
+    *l = at;
+    rg_vec_apush(ctx->arena, ctx->skipped, l);
+}
 
 static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *msg)
 {

@@ -172,16 +172,16 @@ static void test_decisions(void **state)
 {
     (void)state;
     fx_pack *R = fx_compile_one(HEAD "decide d: percent {\n  when amount > ¥100 -> 10%\n}\n");
-    expect_errors(R, 1, "@/CN.rg:9:1: error: decision 'd' has no otherwise", "end it with `otherwise -> VALUE`",
-                  NULL);
+    expect_errors(R, 1, "@/CN.rg:9:1: error: decision 'd' has no otherwise, and its arms do not cover every case",
+                  "no arm matches when amount = ¥100.00: end it with `otherwise -> VALUE`", NULL);
     fx_free(R);
     R = fx_compile_one(HEAD "decide d: percent {\n"
                          "  when amount > ¥100 -> 10%\n"
                          "  when amount > ¥100 -> 20%\n"
                          "  otherwise -> 0%\n"
                          "}\n");
-    expect_errors(R, 1, "@/CN.rg:11:3: error: this arm of 'd' is unreachable", "an earlier arm has the same condition",
-                  NULL);
+    expect_errors(R, 1, "@/CN.rg:11:3: error: this arm of 'd' is unreachable",
+                  "the arm at line 10 matches every case this one does", NULL);
     fx_free(R);
     R = fx_compile_one(HEAD "decide d: percent {\n"
                          "  otherwise -> 0%\n"
@@ -189,8 +189,31 @@ static void test_decisions(void **state)
                          "}\n");
     expect_errors(R, 1, "@/CN.rg:11:3: error: this arm of 'd' is unreachable: it follows otherwise", NULL);
     fx_free(R);
+    /* an arm that always holds: what follows it, otherwise too, is unreachable */
     R = fx_compile_one(HEAD "decide d: percent {\n  when true -> 1%\n  when amount > ¥1 -> 2%\n  otherwise -> 0%\n}\n");
-    expect_errors(R, 1, "this arm of 'd' is unreachable", "an earlier arm's condition is always true", NULL);
+    expect_errors(R, 2, "@/CN.rg:11:3: error: this arm of 'd' is unreachable", "the arm at line 10 matches every case",
+                  "@/CN.rg:12:3: error: the otherwise of 'd' is unreachable", NULL);
+    fx_free(R);
+    /* by meaning: a narrower threshold after a wider one; the reverse order is sound */
+    R = fx_compile_one(HEAD "decide d: percent {\n  when amount >= ¥1000 -> 1%\n  when amount >= ¥2000 -> 2%\n"
+                            "  otherwise -> 0%\n}\n");
+    expect_errors(R, 1, "@/CN.rg:11:3: error: this arm of 'd' is unreachable", NULL);
+    fx_free(R);
+    R = fx_compile_one(HEAD "decide d: percent {\n  when amount >= ¥2000 -> 2%\n  when amount >= ¥1000 -> 1%\n"
+                            "  otherwise -> 0%\n}\n");
+    assert_non_null(R->pk);
+    fx_free(R);
+    /* an optional value: none is a case of its own, and with == / != both it is covered */
+    R = fx_compile_one(HEAD "decide d: percent {\n  when discount == 10% -> 1%\n  when discount != 10% -> 2%\n}\n");
+    assert_non_null(R->pk);
+    fx_free(R);
+    R = fx_compile_one(HEAD "decide d: percent {\n  when discount == 10% -> 1%\n  when discount == 20% -> 2%\n}\n");
+    expect_errors(R, 1, "no arm matches when discount = 9.9999%", NULL);
+    fx_free(R);
+    /* what it cannot see into is not reported: two thresholds that are params */
+    R = fx_compile_one(HEAD "param a = ¥1\nparam b = ¥2\ndecide d: percent {\n  when amount > a -> 1%\n"
+                            "  when amount > b -> 2%\n  otherwise -> 0%\n}\n");
+    assert_non_null(R->pk);
     fx_free(R);
 }
 

@@ -1,0 +1,2 @@
+policy XX extends CN
+param ratio = ¥60

@@ -1,0 +1,3 @@
+policy YY extends CN
+def fund = amount
+def capped = min(amout, cap)
