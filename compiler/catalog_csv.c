@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 #include "text.h"
 #include "values.h"
 
@@ -110,8 +111,14 @@ static int parse_cell(rgc_pack *pk, const rgc_ty *t, const char *cell, rg_value 
     case RG_T_STRING:
         *out = rgc_str(pk, cell);
         return 0;
-    case RG_T_MONEY:
-        return rg_parse_amount(cell, strlen(cell), out) == RG_AMOUNT_OK ? 0 : -1;
+    case RG_T_MONEY: {
+        rg_amount_status st = rg_parse_amount(cell, strlen(cell), out);
+        if (st == RG_AMOUNT_NEGATIVE && cell[0] == '-' && rg_parse_amount(cell + 1, strlen(cell + 1), out) == RG_AMOUNT_OK) {
+            *out = -*out;
+            return 0;
+        }
+        return st == RG_AMOUNT_OK ? 0 : -1;
+    }
     case RG_T_PERCENT: {
         /* whole or decimal percent points: "20", "12.5" */
         int64_t v = 0;
@@ -194,6 +201,96 @@ static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t ca
     }
 }
 
+/* The keys of one CSV file and where each is first written: a key twice in
+ * one file is a mistake (a later file replaces an earlier one's lines). */
+typedef struct {
+    const char **key;   /* open addressing, the keyset's own copies; NULL: free */
+    uint32_t *at;       /* byte offset of its cell */
+    uint32_t cap;
+} keyset;
+
+static uint32_t key_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* 1 and *first when key is there already, else 0 after adding it. */
+static int keyset_add(keyset *ks, const char *key, uint32_t at, uint32_t *first)
+{
+    if (ks->cap == 0) {
+        ks->cap = 256;
+        ks->key = calloc(ks->cap, sizeof *ks->key);
+        ks->at = calloc(ks->cap, sizeof *ks->at);
+        if (!ks->key || !ks->at)
+            abort();
+    }
+    uint32_t i = key_hash(key) & (ks->cap - 1);
+    while (ks->key[i]) {
+        if (strcmp(ks->key[i], key) == 0) {
+            *first = ks->at[i];
+            return 1;
+        }
+        i = (i + 1) & (ks->cap - 1);
+    }
+    ks->key[i] = strdup(key);
+    if (!ks->key[i])
+        abort();
+    ks->at[i] = at;
+    return 0;
+}
+
+static uint32_t keyset_count(const keyset *ks)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ks->cap; i++)
+        n += ks->key[i] != NULL;
+    return n;
+}
+
+static void keyset_grow(keyset *ks)
+{
+    if (keyset_count(ks) * 2 < ks->cap)
+        return;
+    keyset old = *ks;
+    ks->cap = old.cap * 2;
+    ks->key = calloc(ks->cap, sizeof *ks->key);
+    ks->at = calloc(ks->cap, sizeof *ks->at);
+    if (!ks->key || !ks->at)
+        abort();
+    for (uint32_t i = 0; i < old.cap; i++)
+        if (old.key[i]) {
+            uint32_t k = key_hash(old.key[i]) & (ks->cap - 1);
+            while (ks->key[k])
+                k = (k + 1) & (ks->cap - 1);
+            ks->key[k] = old.key[i];
+            ks->at[k] = old.at[i];
+        }
+    free(old.key);
+    free(old.at);
+}
+
+/* A value out of what a column may hold (money is not negative, a percent
+ * within 0..100%): 0, or -1 with the message and hint written. */
+static int cell_in_range(const rgc_ty *t, rg_value v, const char *col, char *msg, size_t mcap, char *hint, size_t hcap)
+{
+    if (v == RG_NONE)
+        return 0;
+    if (t->scalar == RG_T_MONEY && v < 0) {
+        snprintf(msg, mcap, _("column '%s' holds a negative amount"), col);
+        snprintf(hint, hcap, "%s", _("an amount in a catalog is not negative"));
+        return -1;
+    }
+    if (t->scalar == RG_T_PERCENT && (v < 0 || v > 1000000)) {
+        snprintf(msg, mcap, _("column '%s' holds a percentage outside 0..100"), col);
+        snprintf(hint, hcap, "%s", _("a percentage is written as its number from 0 to 100, e.g. 12.5"));
+        return -1;
+    }
+    return 0;
+}
+
 /* Read one CSV into rows; adds each row id to rs. */
 static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, const rgc_ty *coltypes,
                     const char **colnames, uint32_t ncol, rowset *rs)
@@ -264,6 +361,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     char *line = malloc(src->len + CSV_MAX_FIELDS + 16);
     rg_value *vals = malloc(ncol * sizeof *vals);
     int header_ok = rc == 0;
+    keyset keys = {0};
     while (header_ok) {
         size_t line_start = pos;
         int m = csv_record(src->text, src->len, &pos, line, src->len + CSV_MAX_FIELDS + 16, starts, CSV_MAX_FIELDS);
@@ -278,7 +376,24 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             c += strlen(c) + 1;
         }
         int ok = 1;
-        for (uint32_t k = 0; k < ncol; k++) {
+        if (m != n) {
+            uint32_t end = (uint32_t)pos;
+            while (end > line_start && (src->text[end - 1] == '\n' || src->text[end - 1] == '\r'))
+                end--;
+            rg_loc at = {(uint32_t)f, (uint32_t)line_start, end > line_start ? end : (uint32_t)line_start + 1};
+            if (m < n)
+                rgc_error(pk, at, _("write a cell for every column of the header; leave an optional one empty "
+                                    "between two commas (a,,c)"),
+                          _("this line has %d cells, the header has %d: cells are missing"), m, n);
+            else if (m > CSV_MAX_FIELDS)
+                rgc_error(pk, at, _("remove the extra cells, or quote a cell that holds a comma (\"a, b\")"),
+                          _("this line has more than %d cells, the header has %d"), CSV_MAX_FIELDS, n);
+            else
+                rgc_error(pk, at, _("remove the extra cells, or quote a cell that holds a comma (\"a, b\")"),
+                          _("this line has %d cells, the header has %d"), m, n);
+            ok = 0;
+        }
+        for (uint32_t k = 0; ok && k < ncol; k++) {
             const char *cell = map[k] < m ? cells[map[k]] : "";
             uint32_t at = map[k] < m ? starts[map[k]] : (uint32_t)line_start;
             int r = parse_cell(pk, &coltypes[k], cell, &vals[k]);
@@ -294,8 +409,27 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                     rgc_error(pk, csv_loc((uint32_t)f, at, cell), cell_hint(pk, &base, hint, sizeof hint),
                               "column '%s' must be %s, not '%s'", colnames[k], tn, cell);
                 ok = 0;
+                continue;
+            }
+            char msg[200], hint[200];
+            if (cell_in_range(&coltypes[k], vals[k], colnames[k], msg, sizeof msg, hint, sizeof hint) != 0) {
+                rgc_error(pk, csv_loc((uint32_t)f, at, cell), hint, "%s", msg);
+                ok = 0;
             }
         }
+        uint32_t first;
+        if (ok && ncol && map[0] >= 0 && keyset_add(&keys, cells[map[0]], starts[map[0]], &first)) {
+            uint32_t line_no, col;
+            rg_diag_linecol(pk->diag, (uint32_t)f, first, &line_no, &col);
+            char hint[200];
+            snprintf(hint, sizeof hint, _("the first is at line %u: keep one line per %s"), line_no, colnames[0]);
+            rgc_error_related(pk, csv_loc((uint32_t)f, starts[map[0]], cells[map[0]]), hint,
+                              csv_loc((uint32_t)f, first, cells[map[0]]), _("the first"),
+                              _("%s '%s' is listed twice in this catalog file"), colnames[0], cells[map[0]]);
+            ok = 0;
+        }
+        if (ok)
+            keyset_grow(&keys);
         if (!ok) { /* report every bad cell of the file, keep none of its rows */
             rc = -1;
             continue;
@@ -305,6 +439,10 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
         rowset_put(pk, rs, row, ncol);
     }
     (void)cat;
+    for (uint32_t i = 0; i < keys.cap; i++)
+        free((char *)keys.key[i]);
+    free(keys.key);
+    free(keys.at);
     free(vals);
     free(line);
     free(buf);

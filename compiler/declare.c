@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
+#include "values.h"
 #include "parse.h"
 
 int rgc_enum_by_name(rgc_pack *pk, const char *name)
@@ -429,6 +431,19 @@ static void add_brackets(rgc_pack *pk, rg_decl *d)
 
 /* Every policy's declarations but its definitions, the base policy's types first
  * (so that records may be declared after their use). -1 when there is no claim. */
+/* "from 2024-01-01 until 2024-12-31", "from 2025-01-01 on": a version's dates. */
+static void version_span(const rgc_version *v, char *buf, size_t cap)
+{
+    char from[16], until[16];
+    rg_format_date(v->from, from);
+    if (v->until == RG_NONE)
+        snprintf(buf, cap, _("from %s on"), from);
+    else {
+        rg_format_date(v->until, until);
+        snprintf(buf, cap, _("from %s until %s"), from, until);
+    }
+}
+
 int rgc_declare(rgc_pack *pk)
 {
     rgc_policy *root = pk->root;
@@ -535,9 +550,23 @@ int rgc_declare(rgc_pack *pk)
                 for (uint32_t j = 0; j < pol->versions.n; j++) {
                     rgc_version *o = pol->versions.v[j];
                     int64_t ou = o->until == RG_NONE ? INT64_MAX : o->until, vu = v->until == RG_NONE ? INT64_MAX : v->until;
-                    if (v->from <= ou && o->from <= vu)
-                        rgc_error(pk, d->loc, "versions of one policy must not overlap in time",
-                                  "version '%s' overlaps version '%s' of %s", d->name, o->decl->name, pol->name);
+                    uint32_t line = rgc_line(pk, o->decl->loc);
+                    char hint[300];
+                    if (strcmp(o->decl->name, d->name) == 0) {
+                        snprintf(hint, sizeof hint, _("the other is at line %u: give each version of a policy its own name"),
+                                 line);
+                        rgc_error_related(pk, d->name_loc, hint, o->decl->name_loc, _("the other version"),
+                                          _("%s has two versions named '%s'"), pol->name, d->name);
+                    }
+                    if (v->from <= ou && o->from <= vu) {
+                        char span[96];
+                        version_span(o, span, sizeof span);
+                        snprintf(hint, sizeof hint, _("version '%s' (line %u) runs %s: versions of one policy must not "
+                                                      "overlap in time; end one with `until` the day before the other starts"),
+                                 o->decl->name, line, span);
+                        rgc_error_related(pk, d->loc, hint, o->decl->loc, _("the other version"),
+                                          "version '%s' overlaps version '%s' of %s", d->name, o->decl->name, pol->name);
+                    }
                 }
                 rg_vec_push(&pol->versions, v);
                 rg_vec_push(&pk->versions, v);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 #include "opcodes.h"
 
 int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor)
@@ -292,6 +293,16 @@ static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, rg_vec *over)
                 same = lx == ly && memcmp(sx->text + x->loc.start, sy->text + y->loc.start, lx) == 0;
             }
             if (same) {
+                int own = 0; /* the same cells twice in this declaration: the second would hide the first */
+                for (uint32_t j = 0; j < i && !own; j++)
+                    own = over->v[j] == b;
+                if (own) {
+                    char hint[200];
+                    snprintf(hint, sizeof hint, _("a table lists each case once: remove one of the two rows, or "
+                                                  "correct its cells (the other is at line %u)"), rgc_line(pk, b->loc));
+                    rgc_error_related(pk, r->loc, hint, b->loc, _("the same cells"),
+                                      _("this row has the same cells as the row at line %u"), rgc_line(pk, b->loc));
+                }
                 out->v[k] = r;
                 replaced = 1;
             }

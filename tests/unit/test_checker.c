@@ -385,6 +385,14 @@ static void test_catalog_csv_errors(void **state)
         print_error("%s\n", R->msgs);
     assert_non_null(R->pk);
     fx_free(R);
+    /* a code twice, a negative amount, a line short of a cell */
+    const char *mistakes[] = {"CN.rg", rg, "drugs.csv", "code,class,cap\nD1,A,1\nD2,B,-1\nD3,A\nD1,B,2\n", NULL};
+    R = fx_compile_files(mistakes);
+    expect_errors(R, 3, "@/drugs.csv:3:6: error: column 'cap' holds a negative amount",
+                  "@/drugs.csv:4:1: error: this line has 2 cells, the header has 3: cells are missing",
+                  "@/drugs.csv:5:1: error: code 'D1' is listed twice in this catalog file", "the first is at line 2",
+                  NULL);
+    fx_free(R);
     /* every bad cell is reported at its line and column in the CSV */
     const char *bad[] = {"CN.rg", rg, "drugs.csv", "code,class,cap\nD1,A,abc\nD2,Z,\n", NULL};
     R = fx_compile_files(bad);
@@ -413,10 +421,10 @@ static void test_catalog_csv_errors(void **state)
     for (int k = 0; k < 1100; k++) w += snprintf(wide + w, sizeof wide - (size_t)w, ",");
     snprintf(wide + w, sizeof wide - (size_t)w, "\n");
     R = fx_compile_files(too_wide);
-    if (!R->pk)
-        print_error("%s\n", R->msgs);
-    assert_non_null(R->pk);
-    assert_int_equal(rgc_pack_program(R->pk)->n_cat_values, 9); /* three rows, each read to its end */
+    /* each line read to its end: one error for each, none for the lines after it */
+    expect_errors(R, 3, "@/drugs.csv:2:1: error: this line has 3 cells, the header has 1024: cells are missing",
+                  "@/drugs.csv:3:1: error: this line has 6 cells, the header has 1024",
+                  "@/drugs.csv:4:1: error: this line has more than 1024 cells, the header has 1024", NULL);
     fx_free(R);
     static char many[64 * 1024];
     int m = snprintf(many, sizeof many, "policy CN\nclaim {\n  region: region\n  date: date\n}\n"
