@@ -131,6 +131,8 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im);
  * earlier ones cover, and a missing otherwise where a case is left out;
  * 1 when the arms are proved to cover every case. */
 int rgc_check_arms(rgc_pack *pk, rgc_impl *im);
+/* The tests' and the sample claim's names and values (test_check.c). */
+void rgc_check_tests(rgc_pack *pk);
 /* A value of type t as a policy writes it (¥12.50, 60%, none), for messages (types.c). */
 void rgc_value_text(rgc_pack *pk, const rgc_ty *t, rg_value v, char *buf, size_t cap);
 /* Constant value of a pattern or literal expression. */

@@ -1,0 +1,332 @@
+/* test_check.c — the `test` blocks and the sample claim checked with the pack:
+ * every name a `given` or an `expect` writes is a claim field, a ledger field,
+ * a definition or a result field, and every value is of its type. Must not
+ * run a test: `regula test` (cli/cmd_test.c) does, on the checked pack. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "i18n.h"
+
+/* "¥100", "60%", …: a value of that type, for a hint. */
+static const char *example_of(const rgc_ty *t)
+{
+    if (t->k != RGC_K_SCALAR)
+        return NULL;
+    switch (t->scalar) {
+    case RG_T_MONEY: return _("money is written with its unit: ¥245 or 245.00 CNY");
+    case RG_T_PERCENT: return _("a percentage is written with %: 65%");
+    case RG_T_INT: return _("write a whole number: 3");
+    case RG_T_BOOL: return _("write true or false");
+    case RG_T_DATE: return _("write a date: 2024-03-01");
+    case RG_T_DURATION: return _("write a duration: 30 days");
+    case RG_T_STRING: return _("write a string in double quotes: \"D0001\"");
+    case RG_T_REGION: return _("write the name of a policy of the pack");
+    default: return NULL;
+    }
+}
+
+/* Value e for something (WHAT, e.g. "'ratio'") of type want: reports what is
+ * wrong with it. */
+static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char *what)
+{
+    char wn[96], gn[96];
+    rgc_ty_name(pk, want, wn, sizeof wn);
+    if (want->k != RGC_K_SCALAR)
+        return;
+    if (e->kind == RG_E_NONE && !(want->scalar == RG_T_ENUM && rgc_enum_member(pk, want->aux, "none") >= 0)) {
+        if (!want->optional)
+            rgc_error(pk, e->loc, _("write a value, or make it optional (TYPE?) where it is declared"),
+                      _("%s is %s, never none"), what, wn);
+        return;
+    }
+    if (want->scalar == RG_T_STRING) {
+        if (e->kind != RG_E_STRING)
+            rgc_error(pk, e->loc, example_of(want), _("%s is a string, this is not"), what);
+        return;
+    }
+    if (e->kind == RG_E_STRING) {
+        rgc_error(pk, e->loc, example_of(want), _("%s is %s, not a string"), what, wn);
+        return;
+    }
+    if (e->kind == RG_E_NAME && want->scalar == RG_T_ENUM && rgc_enum_member(pk, want->aux, e->name) < 0 &&
+        rgc_policy_index(pk, e->name) < 0) {
+        const rg_enum *en = &pk->prog->enums[want->aux];
+        const char *cands[256];
+        uint32_t n = 0;
+        for (uint32_t m = 0; m < en->n_members && n < 256; m++)
+            cands[n++] = rgc_str_text(pk, pk->prog->member_names[en->first_member + m]);
+        const char *best = rgc_closest(e->name, cands, n);
+        char hint[160];
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+        rgc_error(pk, e->loc, best ? hint : NULL, _("%s is %s, and '%s' is no member of it"), what, wn, e->name);
+        return;
+    }
+    rg_value v;
+    rgc_ty got;
+    if (rgc_const_expr(pk, e, want, &v, &got, 1) != 0)
+        return;
+    if (got.k != RGC_K_SCALAR || !rgc_ty_same(&got, want)) {
+        rgc_ty_name(pk, &got, gn, sizeof gn);
+        rgc_error(pk, e->loc, example_of(want), _("%s is %s, this value is %s"), what, wn, gn);
+        return;
+    }
+    if (want->has_range && (v < want->lo || v > want->hi))
+        rgc_error(pk, e->loc, NULL, _("%s is %s, and %lld is outside that range"), what, wn, (long long)v);
+}
+
+/* ---- given claim { … } and the sample claim ---- */
+
+/* Where segment k of a's path is written (the path's first written segment
+ * is `first`: a ledger's name comes from `given NAME`); a's place when the
+ * text is not the plain dotted path. */
+static rg_loc segment_loc(rgc_pack *pk, const rg_assign *a, uint32_t first, uint32_t k)
+{
+    const rg_source *s = rg_diag_source(pk->diag, a->loc.file);
+    uint32_t at = a->loc.start;
+    for (uint32_t i = first; i <= k && i < a->path.n; i++) {
+        const char *seg = a->path.v[i];
+        size_t n = strlen(seg);
+        if (at + n > a->loc.end || memcmp(s->text + at, seg, n) != 0)
+            return a->loc;
+        if (i == k)
+            return (rg_loc){a->loc.file, at, at + (uint32_t)n};
+        at += (uint32_t)n;
+        if (at >= a->loc.end || s->text[at] != '.')
+            return a->loc;
+        at++;
+    }
+    return a->loc;
+}
+
+static void field_value(rgc_pack *pk, uint32_t f, rg_expr *e);
+
+/* The names of the fields under parent (a record or a list's element), for "did you mean". */
+static const char *closest_field(rgc_pack *pk, int32_t parent, const char *name)
+{
+    const rg_program *p = pk->prog;
+    const char **cands = malloc((p->n_fields + 1) * sizeof *cands);
+    uint32_t n = 0;
+    for (uint32_t i = 0; cands && i < p->n_fields; i++)
+        if (p->fields[i].parent == parent && *rgc_str_text(pk, p->fields[i].key))
+            cands[n++] = rgc_str_text(pk, p->fields[i].key);
+    const char *best = cands ? rgc_closest(name, cands, n) : NULL;
+    free(cands);
+    return best;
+}
+
+static void unknown_field(rgc_pack *pk, rg_loc loc, int32_t parent, const char *name)
+{
+    const char *best = closest_field(pk, parent, name);
+    char hint[200];
+    snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+    if (parent < 0)
+        rgc_error(pk, loc, best ? hint : _("a claim field is one the `claim { … }` declaration names"),
+                  _("the claim has no field '%s'"), name);
+    else
+        rgc_error(pk, loc, best ? hint : NULL, _("%s has no field '%s'"),
+                  rgc_str_text(pk, pk->prog->fields[parent].path), name);
+}
+
+/* {key: value, …} for the record (or list element) whose fields are under parent. */
+static void record_value(rgc_pack *pk, int32_t parent, rg_expr *e)
+{
+    if (e->kind != RG_E_RECORD) {
+        if (e->kind != RG_E_NONE)
+            rgc_error(pk, e->loc, _("write {field: value, …}"), _("%s is a record"),
+                      rgc_str_text(pk, pk->prog->fields[parent].path));
+        return;
+    }
+    for (uint32_t i = 0; i < e->keys.n; i++) {
+        const char *key = e->keys.v[i];
+        uint32_t f = rgc_child_field(pk, parent, key);
+        rg_expr *v = e->args.v[i];
+        if (f == RG_NO_INDEX)
+            unknown_field(pk, v->loc, parent, key);
+        else
+            field_value(pk, f, v);
+    }
+}
+
+static void field_value(rgc_pack *pk, uint32_t f, rg_expr *e)
+{
+    const rg_field *fd = &pk->prog->fields[f];
+    rg_type_kind k = RG_TYPE_KIND(fd->type);
+    char what[300];
+    snprintf(what, sizeof what, _("claim field '%s'"), rgc_str_text(pk, fd->path));
+    if (k == RG_T_RECORD) {
+        record_value(pk, (int32_t)f, e);
+        return;
+    }
+    if (k == RG_T_LIST) {
+        if (e->kind == RG_E_NONE)
+            return;
+        if (e->kind != RG_E_LIST) {
+            rgc_error(pk, e->loc, _("write [ … ]"), _("%s is a list"), what);
+            return;
+        }
+        uint32_t elem = f + 1 < pk->prog->n_fields && pk->prog->fields[f + 1].parent == (int32_t)f &&
+                                *rgc_str_text(pk, pk->prog->fields[f + 1].key) == '\0'
+                            ? f + 1 : RG_NO_INDEX;
+        for (uint32_t i = 0; i < e->args.n; i++) {
+            if (elem != RG_NO_INDEX)
+                field_value(pk, elem, e->args.v[i]);
+            else
+                record_value(pk, (int32_t)f, e->args.v[i]);
+        }
+        return;
+    }
+    rgc_ty want = rgc_ty_from_packed(fd->type);
+    want.optional = fd->optional;
+    if (fd->has_range) {
+        want.has_range = 1;
+        want.lo = fd->lo;
+        want.hi = fd->hi;
+    }
+    check_value(pk, e, &want, what);
+}
+
+static void claim_assigns(rgc_pack *pk, const rg_vec *assigns)
+{
+    for (uint32_t i = 0; i < assigns->n; i++) {
+        rg_assign *a = assigns->v[i];
+        int32_t parent = -1;
+        uint32_t f = RG_NO_INDEX;
+        for (uint32_t k = 0; k < a->path.n; k++) {
+            f = rgc_child_field(pk, parent, a->path.v[k]);
+            if (f == RG_NO_INDEX) {
+                unknown_field(pk, segment_loc(pk, a, 0, k), parent, a->path.v[k]);
+                break;
+            }
+            if (k + 1 < a->path.n && RG_TYPE_KIND(pk->prog->fields[f].type) != RG_T_RECORD) {
+                rgc_error(pk, a->loc, NULL, _("claim field '%s' is no record: it has no field '%s'"),
+                          rgc_str_text(pk, pk->prog->fields[f].path), (const char *)a->path.v[k + 1]);
+                f = RG_NO_INDEX;
+                break;
+            }
+            parent = (int32_t)f;
+        }
+        if (f != RG_NO_INDEX)
+            field_value(pk, f, a->value);
+    }
+}
+
+/* ---- given LEDGER { … } ---- */
+
+static void ledger_assigns(rgc_pack *pk, const rg_vec *assigns)
+{
+    const rg_program *p = pk->prog;
+    for (uint32_t i = 0; i < assigns->n; i++) {
+        rg_assign *a = assigns->v[i];
+        const char *scope = a->path.v[0];
+        uint32_t s = RG_NO_INDEX;
+        for (uint32_t k = 0; k < p->n_ledger_scopes; k++)
+            if (strcmp(rgc_str_text(pk, p->ledger_scopes[k].name), scope) == 0)
+                s = k;
+        if (s == RG_NO_INDEX) {
+            const char *cands[64];
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < p->n_ledger_scopes && n < 64; k++)
+                cands[n++] = rgc_str_text(pk, p->ledger_scopes[k].name);
+            const char *best = rgc_closest(scope, cands, n);
+            char hint[160];
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+            rgc_error(pk, a->loc, best ? hint : _("`given NAME { … }` sets the fields of a ledger, or of the claim "
+                                                  "with `given claim { … }`"),
+                      _("there is no ledger '%s'"), scope);
+            continue;
+        }
+        const char *field = a->path.n == 2 ? a->path.v[1] : NULL;
+        uint32_t f = field ? rgc_ledger_field(pk, scope, field) : RG_NO_INDEX;
+        if (f == RG_NO_INDEX) {
+            const rg_ledger_scope *ls = &p->ledger_scopes[s];
+            const char *cands[64];
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < ls->n_fields && n < 64; k++)
+                cands[n++] = rgc_str_text(pk, p->ledger_fields[ls->first_field + k].name);
+            const char *best = field ? rgc_closest(field, cands, n) : NULL;
+            char hint[160];
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+            rgc_error(pk, segment_loc(pk, a, 1, 1), best ? hint : NULL, _("ledger '%s' has no field '%s'"), scope,
+                      field ? field : (const char *)a->path.v[a->path.n - 1]);
+            continue;
+        }
+        rgc_ty want = rgc_ty_from_packed(p->ledger_fields[f].type);
+        char what[200];
+        snprintf(what, sizeof what, _("ledger field '%s.%s'"), scope, field);
+        check_value(pk, a->value, &want, what);
+    }
+}
+
+/* ---- expect { … } ---- */
+
+typedef struct {
+    const char **v;
+    uint32_t n;
+} names;
+
+static void expects(rgc_pack *pk, const rgc_test *t)
+{
+    const rg_vec *ex = &t->decl->expects;
+    for (uint32_t i = 0; i < ex->n; i++) {
+        rg_assign *a = ex->v[i];
+        const char *name = a->path.v[0];
+        if (a->path.n == 1 && strcmp(name, "error") == 0) {
+            if (a->value->kind != RG_E_STRING)
+                rgc_error(pk, a->value->loc, _("write the error line's message: expect { error = \"…\" }"),
+                          _("the error a test expects is a string"));
+            continue;
+        }
+        rgc_def *d = a->path.n == 1 ? rgc_find_def_in(pk, name, t->policy) : NULL;
+        if (!d && a->path.n == 1) {
+            char hidden[160];
+            snprintf(hidden, sizeof hidden, "result.%s", name);
+            d = rgc_find_def_in(pk, hidden, t->policy);
+        }
+        if (!d) {
+            names c = {malloc((pk->defs.n + 1) * sizeof(char *)), 0};
+            for (uint32_t k = 0; c.v && k < pk->defs.n; k++) {
+                rgc_def *x = pk->defs.v[k];
+                const char *n = strncmp(x->name, "result.", 7) == 0 ? x->name + 7 : x->name;
+                if (!x->per_item && rgc_find_def_in(pk, x->name, t->policy))
+                    c.v[c.n++] = n;
+            }
+            char full[200];
+            rg_sb b;
+            rg_sb_fixed(&b, full, sizeof full);
+            for (uint32_t k = 0; k < a->path.n; k++)
+                rg_sb_printf(&b, "%s%s", k ? "." : "", (const char *)a->path.v[k]);
+            const char *best = c.v ? rgc_closest(full, c.v, c.n) : NULL;
+            char hint[200];
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+            rgc_error(pk, segment_loc(pk, a, 0, 0), best ? hint : _("expect names a definition or a result field"),
+                      _("test '%s' expects '%s', which %s does not define"), t->decl->name, full, t->policy->name);
+            free(c.v);
+            continue;
+        }
+        if (d->per_item) {
+            rgc_error(pk, a->loc, _("expect a definition of the claim, or a sum of this one over the list"),
+                      _("'%s' is computed for each element of a list: a test cannot expect one value of it"), name);
+            continue;
+        }
+        rgc_ty want = rgc_def_type(pk, d);
+        if (want.k == RGC_K_ERROR)
+            continue;
+        char what[200];
+        snprintf(what, sizeof what, "'%s'", name);
+        check_value(pk, a->value, &want, what);
+    }
+}
+
+void rgc_check_tests(rgc_pack *pk)
+{
+    if (pk->sample)
+        claim_assigns(pk, &pk->sample->assigns);
+    for (uint32_t i = 0; i < pk->tests.n; i++) {
+        const rgc_test *t = pk->tests.v[i];
+        claim_assigns(pk, &t->decl->assigns);
+        ledger_assigns(pk, &t->decl->ledger_given);
+        expects(pk, t);
+    }
+}
