@@ -98,6 +98,9 @@ int rgc_scalar_named(const char *name, rg_type_kind *k);
 /* "bool, int, …, region": the written scalar types but skip (RG_T_VOID: none), for messages. */
 void rgc_type_list(rg_sb *b, rg_type_kind skip);
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc);
+/* Where THERE is, as a message seen at HERE names it: "line 105" in the same
+ * file, "policies/CN.rg:105" in another. */
+void rgc_place(rgc_pack *pk, rg_loc here, rg_loc there, char *buf, size_t cap);
 /* Compile an expression: type-check it and (when the pass writes code) emit
  * code that leaves its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);

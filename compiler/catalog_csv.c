@@ -402,7 +402,10 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                 rgc_ty base = coltypes[k];
                 base.optional = 0; /* "must be money", not "money?": blanks are the other message */
                 rgc_ty_name(pk, &base, tn, sizeof tn);
-                if (r == -2)
+                if (r == -2 && pol->parent) { /* a region's file: the columns are the base policy's */
+                    snprintf(hint, sizeof hint, _("%s declares the column required: fill the cell"), pk->root->name);
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), hint, "column '%s' is empty", colnames[k]);
+                } else if (r == -2)
                     rgc_error(pk, csv_loc((uint32_t)f, at, cell), "declare the column optional (TYPE?) to allow blanks",
                               "column '%s' is empty", colnames[k]);
                 else

@@ -149,6 +149,7 @@ typedef struct rgc_pack {
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
     rg_vec skipped;         /* rg_loc*: text syntax errors made the parser skip (sources.c) */
     unsigned syntax_errors;
+    int from_dir;           /* the pack is a directory: each policy in the file named after it */
     rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
 
     /* string interning: open addressing over string ids */
@@ -196,6 +197,8 @@ typedef struct {
     const char *text;
     int new_names;      /* 1: an untyped definition of a name the policy does not see
                          * declares it there, as a typed one does (the REPL) */
+    int later_rows_replace; /* 1: in its tables a row replaces an earlier one of the same
+                         * cells (the REPL's overrides), else that is an error */
 } rgc_extra;
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras);
 void rgc_pack_free(rgc_pack *pack);

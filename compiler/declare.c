@@ -550,20 +550,20 @@ int rgc_declare(rgc_pack *pk)
                 for (uint32_t j = 0; j < pol->versions.n; j++) {
                     rgc_version *o = pol->versions.v[j];
                     int64_t ou = o->until == RG_NONE ? INT64_MAX : o->until, vu = v->until == RG_NONE ? INT64_MAX : v->until;
-                    uint32_t line = rgc_line(pk, o->decl->loc);
-                    char hint[300];
+                    char at[200], hint[500];
+                    rgc_place(pk, d->loc, o->decl->loc, at, sizeof at);
                     if (strcmp(o->decl->name, d->name) == 0) {
-                        snprintf(hint, sizeof hint, _("the other is at line %u: give each version of a policy its own name"),
-                                 line);
+                        snprintf(hint, sizeof hint, _("the other is at %s: give each version of a policy its own name"),
+                                 at);
                         rgc_error_related(pk, d->name_loc, hint, o->decl->name_loc, _("the other version"),
                                           _("%s has two versions named '%s'"), pol->name, d->name);
                     }
                     if (v->from <= ou && o->from <= vu) {
                         char span[96];
                         version_span(o, span, sizeof span);
-                        snprintf(hint, sizeof hint, _("version '%s' (line %u) runs %s: versions of one policy must not "
+                        snprintf(hint, sizeof hint, _("version '%s' (%s) runs %s: versions of one policy must not "
                                                       "overlap in time; end one with `until` the day before the other starts"),
-                                 o->decl->name, line, span);
+                                 o->decl->name, at, span);
                         rgc_error_related(pk, d->loc, hint, o->decl->loc, _("the other version"),
                                           "version '%s' overlaps version '%s' of %s", d->name, o->decl->name, pol->name);
                     }

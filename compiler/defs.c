@@ -274,8 +274,9 @@ static void grow_impl_arrays(rgc_pack *pk)
 }
 
 /* Rows of table `def` as seen by policy p (version v or NULL). */
-static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, rg_vec *over)
+static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, const rg_decl *d)
 {
+    const rg_vec *over = &d->rows;
     for (uint32_t i = 0; i < base->n; i++)
         rg_vec_push(out, base->v[i]);
     for (uint32_t i = 0; i < over->n; i++) {
@@ -294,14 +295,15 @@ static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, rg_vec *over)
             }
             if (same) {
                 int own = 0; /* the same cells twice in this declaration: the second would hide the first */
-                for (uint32_t j = 0; j < i && !own; j++)
+                for (uint32_t j = 0; j < i && !own && !d->later_rows_replace; j++)
                     own = over->v[j] == b;
                 if (own) {
-                    char hint[200];
+                    char at[200], hint[400];
+                    rgc_place(pk, r->loc, b->loc, at, sizeof at);
                     snprintf(hint, sizeof hint, _("a table lists each case once: remove one of the two rows, or "
-                                                  "correct its cells (the other is at line %u)"), rgc_line(pk, b->loc));
+                                                  "correct its cells (the other is at %s)"), at);
                     rgc_error_related(pk, r->loc, hint, b->loc, _("the same cells"),
-                                      _("this row has the same cells as the row at line %u"), rgc_line(pk, b->loc));
+                                      _("this row has the same cells as the row at %s"), at);
                 }
                 out->v[k] = r;
                 replaced = 1;
@@ -332,7 +334,7 @@ static void table_rows(rgc_pack *pk)
             if (im) {
                 rg_vec empty = {0};
                 rg_vec *base = p->parent ? base_rows(p->parent, def) : &empty;
-                merge_rows(pk, &im->rows, base ? base : &empty, &im->decl->rows);
+                merge_rows(pk, &im->rows, base ? base : &empty, im->decl);
             }
             for (uint32_t k = 0; k < p->versions.n; k++) {
                 rgc_version *v = p->versions.v[k];
@@ -341,7 +343,7 @@ static void table_rows(rgc_pack *pk)
                     continue;
                 rg_vec empty = {0};
                 rg_vec *base = base_rows(p, def);
-                merge_rows(pk, &vi->rows, base ? base : &empty, &vi->decl->rows);
+                merge_rows(pk, &vi->rows, base ? base : &empty, vi->decl);
             }
         }
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 
 /* ---- reporting ---- */
 
@@ -69,6 +70,15 @@ void rgc_error_related(rgc_pack *pk, rg_loc loc, const char *hint, rg_loc at, co
     va_start(ap, fmt);
     verror(pk, loc, hint, &at, what, fmt, ap);
     va_end(ap);
+}
+
+void rgc_place(rgc_pack *pk, rg_loc here, rg_loc there, char *buf, size_t cap)
+{
+    uint32_t line = rgc_line(pk, there);
+    if (here.file == there.file)
+        snprintf(buf, cap, _("line %u"), line);
+    else
+        snprintf(buf, cap, "%s:%u", rg_diag_source(pk->diag, there.file)->path, line);
 }
 
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc)

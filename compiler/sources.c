@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "builder.h"
+#include "i18n.h"
 #include "parse.h"
 
 /* ---- loading ---- */
@@ -36,6 +37,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     char **names = NULL;
     size_t n = 0;
     if (S_ISDIR(st.st_mode)) {
+        pk->from_dir = 1;
         DIR *d = opendir(path);
         if (!d) {
             rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot open directory '%s': %s", path, strerror(errno));
@@ -218,6 +220,9 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
         for (uint32_t k = 0; k < ast->decls.n; k++) {
             rg_decl *d = ast->decls.v[k];
             d->declares_new = extras[i].new_names;
+            d->later_rows_replace = extras[i].later_rows_replace;
+            for (uint32_t e = 0; e < d->decls.n; e++) /* a version's or a `for` block's */
+                ((rg_decl *)d->decls.v[e])->later_rows_replace = extras[i].later_rows_replace;
             if (d->kind == RG_D_EACH) /* per-item definitions replace theirs one by one */
                 for (uint32_t e = 0; e < d->decls.n; e++)
                     drop_named(&target->decls, d->decls.v[e]);
@@ -230,6 +235,60 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
 }
 
 /* ---- the inheritance tree ---- */
+
+/* In a pack's directory, policy LN-CY is written in LN-CY.rg: the file is
+ * where an officer looks for it. */
+static void check_file_name(rgc_pack *pk, const rg_file *f)
+{
+    const char *path = rg_diag_source(pk->diag, f->file)->path;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".rg") == 0 && (strlen(f->policy) != n - 3 || memcmp(base, f->policy, n - 3) != 0)) {
+        char hint[400];
+        snprintf(hint, sizeof hint, _("name the file after its policy (%s.rg), or the policy after its file (%.*s)"),
+                 f->policy, (int)(n - 3), base);
+        rgc_error(pk, f->policy_loc, hint, _("policy '%s' is written in '%s'"), f->policy, base);
+    }
+}
+
+/* Each `extends` cycle once, as its path: "LN → LN-DL → LN", at the
+ * `extends` of its first policy in file order. Returns how many. */
+static unsigned report_cycles(rgc_pack *pk, rg_vec *all)
+{
+    unsigned found = 0;
+    uint8_t *told = calloc(all->n + 1, 1);
+    for (uint32_t i = 0; told && i < all->n; i++) {
+        rgc_policy *p = all->v[i];
+        if (told[i])
+            continue;
+        /* p is on a cycle when its chain of parents comes back to it */
+        rgc_policy *q = p->parent;
+        for (uint32_t steps = 0; q && q != p && steps < all->n; steps++)
+            q = q->parent;
+        if (q != p)
+            continue;
+        char path[1024];
+        rg_sb b;
+        rg_sb_fixed(&b, path, sizeof path);
+        rg_sb_puts(&b, p->name);
+        for (rgc_policy *r = p->parent; r; r = r->parent) {
+            rg_sb_printf(&b, " \xe2\x86\x92 %s", r->name);
+            for (uint32_t k = 0; k < all->n; k++)
+                if (all->v[k] == r)
+                    told[k] = 1;
+            if (r == p)
+                break;
+        }
+        rgc_error(pk, p->ast->parent_loc,
+                  _("a policy cannot extend itself through the policies it extends: one of them must extend another "
+                    "policy, or nothing (the base policy)"),
+                  _("`extends` cycle: %s"), path);
+        found++;
+    }
+    free(told);
+    return found;
+}
 
 static rgc_policy *policy_by_name(rg_vec *v, const char *name)
 {
@@ -244,6 +303,8 @@ int rgc_build_policies(rgc_pack *pk)
     rg_vec all = {0};
     for (uint32_t i = 0; i < pk->files.n; i++) {
         rg_file *f = pk->files.v[i];
+        if (pk->from_dir)
+            check_file_name(pk, f);
         rgc_policy *dup = policy_by_name(&all, f->policy);
         if (dup) {
             rgc_error(pk, f->policy_loc, "each policy is written in one file", "policy '%s' is defined twice", f->policy);
@@ -284,8 +345,9 @@ int rgc_build_policies(rgc_pack *pk)
                       "policy '%s' extends unknown policy '%s'", p->name, p->ast->parent);
         }
     }
+    unsigned cycles = report_cycles(pk, &all);
     if (!root) {
-        if (all.n && !unknown_parents) /* else the unknown parent explains it, and there is no cycle */
+        if (all.n && !unknown_parents && !cycles) /* else the unknown parent or the cycle explains it */
             rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, "one policy must extend nothing",
                       "the pack has no base policy (its `extends` form a cycle)");
         rg_vec_free(&all);
@@ -304,12 +366,6 @@ int rgc_build_policies(rgc_pack *pk)
                 rg_vec_push(&pk->policies, p);
             }
         }
-    }
-    for (uint32_t i = 0; i < all.n; i++) {
-        rgc_policy *p = all.v[i];
-        if (p->parent && policy_by_name(&pk->policies, p->name) == NULL)
-            rgc_error(pk, p->ast->parent_loc, "a policy cannot extend itself through its children",
-                      "policy '%s' is part of an `extends` cycle", p->name);
     }
     pk->root = root;
     rg_vec_free(&all);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 #include "opcodes.h"
 #include "text.h"
 #include "values.h"
@@ -386,8 +387,15 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             char an[96], bn[96];
             rgc_ty_name(pk, &result, an, sizeof an);
             rgc_ty_name(pk, &t, bn, sizeof bn);
-            rgc_error(pk, a->result->loc, t.k == RGC_K_NONE ? "declare the decision optional: decide NAME: TYPE? { … }" : NULL,
-                      "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
+            char hint[200];
+            const char *h = NULL;
+            if (im->decl != im->def->root) { /* a region's arms: the type is its declaration's */
+                snprintf(hint, sizeof hint, _("%s declares '%s' %s: each arm of a region gives that"),
+                         im->def->owner ? im->def->owner->name : pk->root->name, im->def->name, an);
+                h = hint;
+            } else if (t.k == RGC_K_NONE)
+                h = "declare the decision optional: decide NAME: TYPE? { … }";
+            rgc_error(pk, a->result->loc, h, "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
             ok = 0;
         }
         if (!ends)
@@ -608,9 +616,13 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                     char where[400];
                     describe_point(pk, im, itys, pt, where, sizeof where);
                     rg_row *a = im->rows.v[first];
-                    uint32_t la = rgc_line(pk, a->loc);
-                    char hint[512];
-                    snprintf(hint, sizeof hint, "both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", la, where);
+                    char at[300], hint[1200];
+                    rgc_place(pk, row->loc, a->loc, at, sizeof at);
+                    if (im->decl == root)
+                        snprintf(hint, sizeof hint, "both this row and the row at %s match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", at, where);
+                    else /* a child's rows: the hit policy is the table's declaration's */
+                        snprintf(hint, sizeof hint, _("both this row and the row at %s match %s; %s's table '%s' is `hit unique`: change the cells of one of them so that they do not overlap"),
+                                 at, where, im->def->owner ? im->def->owner->name : pk->root->name, im->def->name);
                     rgc_error(pk, row->loc, hint, "rows of table '%s' overlap", im->def->name);
                 }
             }
@@ -636,7 +648,18 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         for (uint32_t r = 0; r < im->rows.n; r++)
             if (!first_hit[r] && hit_first) {
                 rg_row *row = im->rows.v[r];
-                rgc_error(pk, row->loc, "remove it, or move it above the rows that shadow it",
+                int inherited_before = 0; /* a region's new rows follow the inherited ones: it cannot move them */
+                for (uint32_t k = 0; k < r && !inherited_before; k++) {
+                    int own = 0;
+                    for (uint32_t j = 0; j < im->decl->rows.n && !own; j++)
+                        own = im->decl->rows.v[j] == im->rows.v[k];
+                    inherited_before = !own;
+                }
+                rgc_error(pk, row->loc,
+                          im->decl != root && inherited_before
+                              ? _("a region's new rows come after the rows it inherits, which match everything this "
+                                  "one does: remove it, or give it the cells of the inherited row it should replace")
+                              : "remove it, or move it above the rows that shadow it",
                           "this row of table '%s' is unreachable: earlier rows match everything it matches",
                           im->def->name);
             }

@@ -52,6 +52,8 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
     }
     if (e->kind == RG_E_NAME && want->scalar == RG_T_ENUM && rgc_enum_member(pk, want->aux, e->name) < 0 &&
         rgc_policy_index(pk, e->name) < 0) {
+        if (!pk->from_dir) /* one file of a pack: the members its regions add are not here */
+            return;
         const rg_enum *en = &pk->prog->enums[want->aux];
         const char *cands[256];
         uint32_t n = 0;
@@ -61,6 +63,20 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
         char hint[160];
         snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
         rgc_error(pk, e->loc, best ? hint : NULL, _("%s is %s, and '%s' is no member of it"), what, wn, e->name);
+        return;
+    }
+    if (e->kind == RG_E_NAME && want->scalar == RG_T_REGION && rgc_policy_index(pk, e->name) < 0) {
+        if (!pk->from_dir) /* one file of a pack: the other policies are not here */
+            return;
+        const char *cands[256];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < pk->policies.n && n < 256; i++)
+            cands[n++] = ((rgc_policy *)pk->policies.v[i])->name;
+        const char *best = rgc_closest(e->name, cands, n);
+        char hint[160];
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+        rgc_error(pk, e->loc, best ? hint : _("a region is the name of a policy of the pack"),
+                  _("%s is a region, and the pack has no policy '%s'"), what, e->name);
         return;
     }
     rg_value v;

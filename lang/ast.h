@@ -164,6 +164,8 @@ struct rg_decl {
     int extend;            /* enum: `enum NAME += { … }` adds members to an inherited enum */
     int declares_new;      /* def, param: a name its policy does not see is a new one, though
                             * untyped (the REPL's expressions and session definitions) */
+    int later_rows_replace;/* table: a row replaces an earlier one of the same cells (the
+                            * REPL's overrides); else the same cells twice are an error */
     const char *message;   /* record: what an object of the wrong shape is told (`else "…"`);
                             * reject: the message template, decoded (its text at name_loc) */
     struct rg_file *file;  /* the file it was written in */

@@ -254,6 +254,7 @@ int repl_override_extras(repl *r, const repl_build *base, rgc_extra **out, uint3
         x[k].policy = pol->name;
         x[k].name = "<set>";
         x[k].text = policy_text(r, base, pol);
+        x[k].later_rows_replace = 1; /* a set row follows the row of the same cells it replaces */
         k++;
     }
     *out = x;

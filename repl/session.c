@@ -136,7 +136,7 @@ repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int wi
     rgc_extra *x = calloc(n ? n : 1, sizeof *x);
     uint32_t k = 0;
     for (uint32_t i = 0; i < r->n_defs; i++)
-        x[k++] = (rgc_extra){r->defs[i].policy, "<session>", r->defs[i].text, r->defs[i].new_name};
+        x[k++] = (rgc_extra){r->defs[i].policy, "<session>", r->defs[i].text, r->defs[i].new_name, 0};
     for (uint32_t i = 0; i < n_ovx; i++)
         x[k++] = ovx[i];
     for (uint32_t i = 0; i < n_more; i++)
@@ -462,7 +462,7 @@ void repl_eval(repl *r, const char *text, int only_type)
     char *src = malloc(n);
     snprintf(src, n, "def __it =\n%s", text);
     char *pol = claim_policy(r);
-    rgc_extra x = {pol, "<input>", src, 1};
+    rgc_extra x = {pol, "<input>", src, 1, 0};
     repl_build *b = repl_compile(r, &x, 1, 1, 2);
     free(src);
     free(pol);
@@ -566,7 +566,7 @@ void repl_define(repl *r, const char *text, const rg_decl *d)
             r->n_defs--;
             break;
         }
-    rgc_extra x = {pol, "<input>", text, moved};
+    rgc_extra x = {pol, "<input>", text, moved, 0};
     repl_build *b = repl_compile(r, &x, 1, 1, 1);
     if (!b) {
         if (old.key) {

@@ -2,7 +2,7 @@
 # run.sh REGULA — compiles every ```regula example of docs/*.md.
 # (A fragment is tried as an addition to the base policy CN, then as a child.)
 # A block that starts (after comments) with `policy NAME extends …` joins a copy of the seed
-# pack as its own file; a block whose first line is `# standalone` is a pack
+# pack as its own file, NAME.rg; a block whose first line is `# standalone` is a pack
 # by itself; any other block is a fragment checked inside a child of CN.
 # A ```regula-error block must fail to compile.
 set -u
@@ -33,7 +33,7 @@ for b in "$tmp"/*.block; do
     printf '%s\n' "$body" > "$work/doc.rg"; target="$work/doc.rg"
     cp -r "$root/policies/catalog" "$work/"
   elif [[ $(printf '%s\n' "$body" | grep -v -e '^#' -e '^[[:space:]]*$' | sed -n 1p) =~ ^policy[[:space:]]+([A-Za-z0-9_-]+) ]]; then
-    cp -r "$root/policies/." "$work/"; printf '%s\n' "$body" > "$work/DOC-${BASH_REMATCH[1]}.rg"; target="$work"
+    cp -r "$root/policies/." "$work/"; printf '%s\n' "$body" > "$work/${BASH_REMATCH[1]}.rg"; target="$work"
   else
     # a fragment: new definitions join the base policy, overrides a child of it
     cp -r "$root/policies/." "$work/"; printf '\n%s\n' "$body" >> "$work/CN.rg"; target="$work"

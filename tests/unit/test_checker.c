@@ -253,17 +253,29 @@ static void test_unknown_parent(void **state)
                   NULL);
     fx_free(R);
     /* alone in its pack: one error, no talk of a cycle, and never "did you mean" itself */
-    R = fx_compile_one("policy CX extends CN\n");
-    expect_errors(R, 1, "@/CN.rg:1:19: error: policy 'CX' extends unknown policy 'CN'",
+    const char *alone[] = {"CX.rg", "policy CX extends CN\n", NULL};
+    R = fx_compile_files(alone);
+    expect_errors(R, 1, "@/CX.rg:1:19: error: policy 'CX' extends unknown policy 'CN'",
                   "the pack must contain the policy it extends", NULL);
     assert_null(strstr(R->msgs, "cycle"));
     assert_null(strstr(R->msgs, "did you mean 'CX'"));
     fx_free(R);
-    /* a real cycle is named as one */
+    /* a real cycle is named as one, by its path, once */
     const char *cyc[] = {"A.rg", "policy A extends B\n", "B.rg", "policy B extends A\n", NULL};
     R = fx_compile_files(cyc);
-    assert_null(R->pk);
-    assert_non_null(strstr(R->msgs, "the pack has no base policy (its `extends` form a cycle)"));
+    expect_errors(R, 1, "@/A.rg:1:18: error: `extends` cycle: A \xe2\x86\x92 B \xe2\x86\x92 A", NULL);
+    fx_free(R);
+    /* beside a base policy: the cycle, not the policies under it */
+    const char *cyc2[] = {"CN.rg", HEAD, "LN.rg", "policy LN extends DL\n", "DL.rg", "policy DL extends LN\n",
+                          "SY.rg", "policy SY extends LN\n", NULL};
+    R = fx_compile_files(cyc2);
+    expect_errors(R, 1, "@/DL.rg:1:19: error: `extends` cycle: DL \xe2\x86\x92 LN \xe2\x86\x92 DL", NULL);
+    fx_free(R);
+    /* a policy in a file of another name */
+    const char *misnamed[] = {"CN.rg", HEAD, "LN-DI.rg", "policy LN-DL extends CN\n", NULL};
+    R = fx_compile_files(misnamed);
+    expect_errors(R, 1, "@/LN-DI.rg:1:8: error: policy 'LN-DL' is written in 'LN-DI.rg'",
+                  "name the file after its policy (LN-DL.rg), or the policy after its file (LN-DI)", NULL);
     fx_free(R);
 }
 

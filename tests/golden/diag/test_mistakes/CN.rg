@@ -1,3 +1,4 @@
+# Tests checked with the pack: names that are not there, values of the wrong type.
 policy CN
 enum scheme { employee, resident }
 claim {

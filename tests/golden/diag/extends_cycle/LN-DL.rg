@@ -1,0 +1,1 @@
+policy LN-DL extends LN

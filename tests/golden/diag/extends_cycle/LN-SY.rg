@@ -1,0 +1,1 @@
+policy LN-SY extends LN

@@ -1,0 +1,1 @@
+policy LN extends LN-DL
