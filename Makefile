@@ -34,7 +34,7 @@ DEB_BROWSER  := chromium
 # without them that engine is skipped (and says why), the grammar's own test runs
 DEB_NODE     := nodejs npm
 
-LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c
+LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/fullwidth.c lang/keywords.c lang/parse.c
 LANG_GEN     := $(B)/gen/parser.c $(B)/gen/lexer.c
 BYTECODE_SRC := $(wildcard bytecode/*.c)
 COMPILER_SRC := $(wildcard compiler/*.c)

@@ -32,6 +32,7 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 %code {
 static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *msg);
 static void note_skipped(rg_parse_ctx *ctx, YYLTYPE at);
+static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l);
 }
 
 %code {
@@ -431,6 +432,15 @@ version_decl
 version_name
     : STRING { $$ = $1; }
     | IDENT { $$ = $1; }
+    | INT IDENT {
+          /* 2025a: a year and a letter, written together */
+          if (@1.end != @2.start) {
+              rg_report(ctx->diag, RG_SEV_ERROR, @$, "write it as one word (2025a, v2025) or as a string (\"2025 a\")",
+                        "a version name is a name, a number or a string");
+              ctx->n_errors++;
+          }
+          $$ = loc_text(ctx, @$);
+      }
     | INT { $$ = int_text(ctx, $1); }
     ;
 
@@ -539,6 +549,15 @@ expr_list
     ;
 
 %%
+
+/* The source text at l, in the arena. */
+static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l)
+{
+    const rg_source *src = rg_diag_source(ctx->diag, l.file);
+    if (!src || l.end > src->len || l.end < l.start)
+        return "";
+    return rg_arena_strndup(ctx->arena, src->text + l.start, l.end - l.start);
+}
 
 /* The text error recovery skipped, for those who keep the declarations
  * around it: a name declared there is not missing. */
