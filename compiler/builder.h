@@ -136,6 +136,16 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im);
 int rgc_check_arms(rgc_pack *pk, rgc_impl *im);
 /* The tests' and the sample claim's names and values (test_check.c). */
 void rgc_check_tests(rgc_pack *pk);
+/* The error for a range of money or percent where nothing checks it (declare.c). */
+void rgc_misplaced_range(rgc_pack *pk, const rg_texpr *te);
+/* A written type's range as a policy writes it: "1..3", "¥0.00..¥5000.00", "0%..100%" (types.c). */
+void rgc_range_text(const rg_texpr *te, char *buf, size_t cap);
+/* Parameters' values within their declared ranges, or money not negative and
+ * percentages within 0..100 (ranges.c); a column's range likewise. */
+void rgc_check_ranges(rgc_pack *pk);
+/* The range values of written type te (scalar k) must be in: declared, or
+ * the default of money and percent. 1 and *lo, *hi, or 0 when none applies. */
+int rgc_value_range(const rg_texpr *te, rg_type_kind k, int64_t *lo, int64_t *hi);
 /* A value of type t as a policy writes it (¥12.50, 60%, none), for messages (types.c). */
 void rgc_value_text(rgc_pack *pk, const rgc_ty *t, rg_value v, char *buf, size_t cap);
 /* Constant value of a pattern or literal expression. */

@@ -274,25 +274,32 @@ static void keyset_grow(keyset *ks)
 
 /* A value out of what a column may hold (money is not negative, a percent
  * within 0..100%): 0, or -1 with the message and hint written. */
-static int cell_in_range(const rgc_ty *t, rg_value v, const char *col, char *msg, size_t mcap, char *hint, size_t hcap)
+static int cell_in_range(rgc_pack *pk, const rgc_ty *t, const rg_texpr *te, rg_value v, const char *col, char *msg,
+                         size_t mcap, char *hint, size_t hcap)
 {
-    if (v == RG_NONE)
+    int64_t lo, hi;
+    if (v == RG_NONE || !rgc_value_range(te, t->scalar, &lo, &hi) || (v >= lo && v <= hi))
         return 0;
-    if (t->scalar == RG_T_MONEY && v < 0) {
+    if (te->has_range) {
+        char range[100];
+        rgc_range_text(te, range, sizeof range);
+        snprintf(msg, mcap, _("column '%s' holds a value outside its range %s"), col, range);
+        snprintf(hint, hcap, _("%s declares the column's range: correct the cell, or widen the range"),
+                 pk->root->name);
+    } else if (t->scalar == RG_T_MONEY) {
         snprintf(msg, mcap, _("column '%s' holds a negative amount"), col);
-        snprintf(hint, hcap, "%s", _("an amount in a catalog is not negative"));
-        return -1;
-    }
-    if (t->scalar == RG_T_PERCENT && (v < 0 || v > 1000000)) {
+        snprintf(hint, hcap, "%s", _("an amount in a catalog is not negative unless its column declares a range "
+                                     "(money in -¥100..¥100)"));
+    } else {
         snprintf(msg, mcap, _("column '%s' holds a percentage outside 0..100"), col);
-        snprintf(hint, hcap, "%s", _("a percentage is written as its number from 0 to 100, e.g. 12.5"));
-        return -1;
+        snprintf(hint, hcap, "%s", _("a percentage is written as its number from 0 to 100, e.g. 12.5, unless its "
+                                     "column declares a wider range (percent in 0%..200%)"));
     }
-    return 0;
+    return -1;
 }
 
-/* Read one CSV into rows; adds each row id to rs. */
-static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, const rgc_ty *coltypes,
+/* Read one CSV (of catalog root's columns) into rows; adds each row id to rs. */
+static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, const rg_decl *root, const rgc_ty *coltypes,
                     const char **colnames, uint32_t ncol, rowset *rs)
 {
     char path[1024];
@@ -415,7 +422,8 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                 continue;
             }
             char msg[200], hint[200];
-            if (cell_in_range(&coltypes[k], vals[k], colnames[k], msg, sizeof msg, hint, sizeof hint) != 0) {
+            const rg_texpr *te = ((rg_member *)root->members.v[k])->type;
+            if (cell_in_range(pk, &coltypes[k], te, vals[k], colnames[k], msg, sizeof msg, hint, sizeof hint) != 0) {
                 rgc_error(pk, csv_loc((uint32_t)f, at, cell), hint, "%s", msg);
                 ok = 0;
             }
@@ -499,6 +507,11 @@ int rgc_load_catalogs(rgc_pack *pk)
                 rc = -1;
                 continue;
             }
+            rgc_ty checked;
+            if (m->type->has_range && rgc_resolve_type(pk, m->type, &checked) != 0) { /* the range as written */
+                rc = -1;
+                continue;
+            }
             t.optional = (uint8_t)m->type->optional;
             if ((k == 0) != (m->is_key != 0) || (k == 0 && t.scalar != RG_T_STRING)) {
                 rgc_error(pk, m->loc, "the first column is the key: `key code: string`",
@@ -531,7 +544,7 @@ int rgc_load_catalogs(rgc_pack *pk)
                     }
                     continue;
                 }
-                if (load_csv(pk, c, pol, d, types, names, ncol, &sets[i]) != 0)
+                if (load_csv(pk, c, pol, d, root, types, names, ncol, &sets[i]) != 0)
                     rc = -1;
             }
         }

@@ -173,4 +173,5 @@ void rgc_check(rgc_pack *pk)
     check_cycles(pk);
     check_ledger_order(pk);
     rgc_check_tests(pk);
+    rgc_check_ranges(pk);
 }

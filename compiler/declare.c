@@ -35,6 +35,13 @@ uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
     return RG_NO_INDEX;
 }
 
+/* A range of money or percent written where nothing checks it. */
+void rgc_misplaced_range(rgc_pack *pk, const rg_texpr *te)
+{
+    rgc_error(pk, te->range_loc, _("a claim's amounts are checked by `reject` rules: reject \"…\" when amount < ¥0"),
+              _("a range of %s is declared on a param or a catalog column"), te->name);
+}
+
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
 {
     uintptr_t key = (uintptr_t)en << 16 | m;
@@ -220,6 +227,9 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             }
         } else if (rgc_resolve_type(pk, m->type, &t) != 0) {
             continue;
+        } else if (m->type->has_range && !(t.k == RGC_K_SCALAR && t.scalar == RG_T_INT)) {
+            rgc_misplaced_range(pk, m->type);
+            continue;
         } else if (t.k == RGC_K_SCALAR && t.scalar == RG_T_LIST) {
             rgc_error(pk, m->loc, "write `NAME: list of RECORD`", "a list field of the claim names what it holds");
             continue;
@@ -325,6 +335,10 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         rgc_ty t;
         if (rgc_resolve_type(pk, m->type, &t) != 0)
             continue;
+        if (m->type->has_range && !(t.k == RGC_K_SCALAR && t.scalar == RG_T_INT)) {
+            rgc_misplaced_range(pk, m->type);
+            continue;
+        }
         if (t.k != RGC_K_SCALAR || t.optional ||
             !(t.scalar == RG_T_MONEY || t.scalar == RG_T_INT || t.scalar == RG_T_PERCENT || t.scalar == RG_T_DURATION)) {
             rgc_error(pk, m->loc, NULL, "a ledger field holds money, int, percent or duration");

@@ -611,6 +611,9 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
         if (rgc_resolve_type(pk, d->root->type, &t) == 0 && t.k != RGC_K_SCALAR) {
             rgc_error(pk, d->root->type->loc, NULL, "a definition's value is a plain value, not a record");
             t.k = RGC_K_ERROR;
+        } else if (t.k == RGC_K_SCALAR && d->kind != RG_DEF_PARAM && d->root->type->has_range && t.scalar != RG_T_INT) {
+            rgc_misplaced_range(pk, d->root->type);
+            t.k = RGC_K_ERROR;
         }
         t.has_range = 0;
     } else if (root_impl(pk, d)) {

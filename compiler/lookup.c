@@ -25,7 +25,9 @@ static void texpr_text(const rg_texpr *te, char *buf, size_t cap)
         texpr_text(te->elem, inner, sizeof inner);
         snprintf(buf, cap, "list of %s%s", inner, te->optional ? "?" : "");
     } else if (te->has_range) {
-        snprintf(buf, cap, "%s in %lld..%lld%s", te->name, (long long)te->lo, (long long)te->hi, te->optional ? "?" : "");
+        char range[100];
+        rgc_range_text(te, range, sizeof range);
+        snprintf(buf, cap, "%s%s in %s", te->name, te->optional ? "?" : "", range);
     } else {
         snprintf(buf, cap, "%s%s", te->name ? te->name : "", te->optional ? "?" : "");
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 #include "values.h"
 
 rgc_ty rgc_ty_scalar(rg_type_kind k)
@@ -131,13 +132,31 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         *out = rgc_ty_scalar(k);
         out->optional = (uint8_t)te->optional;
         if (te->has_range) {
-            if (k != RG_T_INT || te->lo > te->hi) {
-                rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, low to high");
+            static const rg_type_kind unit_of[] = {[RG_E_INT] = RG_T_INT, [RG_E_MONEY] = RG_T_MONEY,
+                                                   [RG_E_PERCENT] = RG_T_PERCENT};
+            int ranged = k == RG_T_INT || k == RG_T_MONEY || k == RG_T_PERCENT;
+            if (!ranged) {
+                out->k = RGC_K_ERROR;
+                rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, money and percent");
                 return -1;
             }
-            out->has_range = 1;
-            out->lo = te->lo;
-            out->hi = te->hi;
+            if (te->range_unit < 0 || te->range_unit > RG_E_PERCENT || unit_of[te->range_unit] != k) {
+                out->k = RGC_K_ERROR;
+                rgc_error(pk, te->range_loc, _("write the bounds as the type's values: int in 1..3, money in ¥0..¥5000, "
+                                               "percent in 0%..100%"),
+                          _("the range of %s is written in its own values"), rg_type_kind_name(k));
+                return -1;
+            }
+            if (te->lo > te->hi) {
+                out->k = RGC_K_ERROR;
+                rgc_error(pk, te->range_loc, _("write the lower bound first: 1..3"), _("a range is written low to high"));
+                return -1;
+            }
+            if (k == RG_T_INT) { /* money's and percent's are checked where they are declared (ranges.c) */
+                out->has_range = 1;
+                out->lo = te->lo;
+                out->hi = te->hi;
+            }
         }
         return 0;
     }
@@ -201,4 +220,23 @@ void rgc_value_text(rgc_pack *pk, const rgc_ty *t, rg_value v, char *buf, size_t
         snprintf(buf, cap, "%lld day%s", (long long)v, v == 1 ? "" : "s");
     else
         snprintf(buf, cap, "%lld", (long long)v);
+}
+
+void rgc_range_text(const rg_texpr *te, char *buf, size_t cap)
+{
+    char lo[40], hi[40];
+    int64_t b[2] = {te->lo, te->hi};
+    char *out[2] = {lo, hi};
+    for (int i = 0; i < 2; i++) {
+        char m[32];
+        if (te->range_unit == RG_E_MONEY) {
+            rg_format_money(b[i], m);
+            snprintf(out[i], 40, "%s\xc2\xa5%s", b[i] < 0 ? "-" : "", m + (b[i] < 0));
+        } else if (te->range_unit == RG_E_PERCENT) {
+            rg_format_percent(b[i], m);
+            snprintf(out[i], 40, "%s%%", m);
+        } else
+            snprintf(out[i], 40, "%lld", (long long)b[i]);
+    }
+    snprintf(buf, cap, "%s..%s", lo, hi);
 }

@@ -37,8 +37,11 @@ typedef struct rg_texpr {
     const char *name;     /* "money", "scheme", a record name; NULL for a list */
     struct rg_texpr *elem;/* list of elem */
     int optional;         /* T? */
-    int has_range;        /* int in lo..hi */
+    int has_range;        /* int in lo..hi, money in ¥0..¥5000, percent in 0%..100% */
     int64_t lo, hi;
+    int range_unit;       /* what the bounds are written in: RG_E_INT, RG_E_MONEY or
+                           * RG_E_PERCENT; -1 when the two differ */
+    rg_loc range_loc;     /* lo..hi */
 } rg_texpr;
 
 /* ---- expressions ---- */

@@ -75,6 +75,16 @@ static rg_texpr *mktype(rg_parse_ctx *c, const char *name, YYLTYPE l)
     t->loc = l;
     return t;
 }
+/* `T in lo..hi`: the bounds, and what they are written in (RG_E_INT, RG_E_MONEY,
+ * RG_E_PERCENT; -1 when the two differ). */
+static void set_range(rg_texpr *t, const rg_expr *lo, const rg_expr *hi, YYLTYPE a, YYLTYPE b)
+{
+    t->has_range = 1;
+    t->lo = lo->ival;
+    t->hi = hi->ival;
+    t->range_unit = lo->kind == hi->kind ? (int)lo->kind : -1;
+    t->range_loc = (rg_loc){a.file, a.start, b.end};
+}
 static rg_vec *newvec(rg_parse_ctx *c)
 {
     return rg_arena_alloc(c->arena, sizeof(rg_vec));
@@ -118,7 +128,7 @@ static const char *int_text(rg_parse_ctx *c, int64_t v)
 %token UNTIL "until" UPDATE "update" VERSION "version" WHEN "when" WHERE "where"
 %token EXTERN "extern" FN "fn" LAST "last" NONEMPTY "nonempty" ONLY "only" REJECT "reject"
 
-%type <expr> expr primary opt_where
+%type <expr> expr primary opt_where bound
 %type <decl> decl enum_decl record_decl claim_decl param_decl def_decl table_decl decide_decl
 %type <decl> brackets_decl catalog_decl ledger_decl update_decl result_decl select_decl
 %type <decl> sample_decl test_decl version_decl each_decl test_body repl_decl extern_decl reject_decl
@@ -260,7 +270,15 @@ type
     | IDENT '?' { $$ = mktype(ctx, $1, @$); $$->optional = 1; }
     | LIST OF IDENT { $$ = mktype(ctx, NULL, @$); $$->elem = mktype(ctx, $3, @3); }
     | LIST OF IDENT '?' { $$ = mktype(ctx, NULL, @$); $$->elem = mktype(ctx, $3, @3); $$->optional = 1; }
-    | IDENT IN INT DOTDOT INT { $$ = mktype(ctx, $1, @$); $$->has_range = 1; $$->lo = $3; $$->hi = $5; }
+    | IDENT IN bound DOTDOT bound { $$ = mktype(ctx, $1, @$); set_range($$, $3, $5, @3, @5); }
+    | IDENT '?' IN bound DOTDOT bound { $$ = mktype(ctx, $1, @$); $$->optional = 1; set_range($$, $4, $6, @4, @6); }
+    ;
+/* a bound of a range: a whole number, money or a percentage, perhaps negative */
+bound
+    : INT { $$ = mk(ctx, RG_E_INT, @$); $$->ival = $1; }
+    | MONEY { $$ = mk(ctx, RG_E_MONEY, @$); $$->ival = $1; }
+    | PERCENT { $$ = mk(ctx, RG_E_PERCENT, @$); $$->ival = $1; }
+    | '-' bound { $$ = $2; $$->ival = -$2->ival; $$->loc = @$; }
     ;
 opt_type
     : %empty { $$ = NULL; }
