@@ -619,7 +619,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                     char at[300], hint[1200];
                     rgc_place(pk, row->loc, a->loc, at, sizeof at);
                     if (im->decl == root)
-                        snprintf(hint, sizeof hint, "both this row and the row at %s match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", at, where);
+                        snprintf(hint, sizeof hint, _("both this row and the row at %s match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)"), at, where);
                     else /* a child's rows: the hit policy is the table's declaration's */
                         snprintf(hint, sizeof hint, _("both this row and the row at %s match %s; %s's table '%s' is `hit unique`: change the cells of one of them so that they do not overlap"),
                                  at, where, im->def->owner ? im->def->owner->name : pk->root->name, im->def->name);

@@ -137,7 +137,7 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
             int ranged = k == RG_T_INT || k == RG_T_MONEY || k == RG_T_PERCENT;
             if (!ranged) {
                 out->k = RGC_K_ERROR;
-                rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, money and percent");
+                rgc_error(pk, te->loc, "write `int in 1..3`", _("a range applies to int, money and percent"));
                 return -1;
             }
             if (te->range_unit < 0 || te->range_unit > RG_E_PERCENT || unit_of[te->range_unit] != k) {

@@ -11,6 +11,7 @@
 %code requires {
 #include "ast.h"
 #include "parse.h"
+#include "i18n.h"
 typedef rg_loc YYLTYPE;
 #define YYLTYPE_IS_DECLARED 1
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
@@ -453,8 +454,8 @@ version_name
     | INT IDENT {
           /* 2025a: a year and a letter, written together */
           if (@1.end != @2.start) {
-              rg_report(ctx->diag, RG_SEV_ERROR, @$, "write it as one word (2025a, v2025) or as a string (\"2025 a\")",
-                        "a version name is a name, a number or a string");
+              rg_report(ctx->diag, RG_SEV_ERROR, @$, _("write it as one word (2025a, v2025) or as a string (\"2025 a\")"),
+                        "%s", _("a version name is a name, a number or a string"));
               ctx->n_errors++;
           }
           $$ = loc_text(ctx, @$);
