@@ -11,7 +11,6 @@
 %code requires {
 #include "ast.h"
 #include "parse.h"
-#include "i18n.h"
 typedef rg_loc YYLTYPE;
 #define YYLTYPE_IS_DECLARED 1
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
@@ -39,6 +38,7 @@ static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l);
 %code {
 #include <stdio.h>
 #include <string.h>
+#include "i18n.h"
 
 static rg_expr *mk(rg_parse_ctx *c, rg_expr_kind k, YYLTYPE l)
 {
