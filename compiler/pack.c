@@ -119,7 +119,7 @@ void rgc_pack_free(rgc_pack *pk)
         rg_vec_free(&p->updates);
     }
     rg_vec *vecs[] = {&pk->files, &pk->policies, &pk->defs, &pk->impls, &pk->versions, &pk->tests,
-                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls};
+                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->member_owner};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);

@@ -22,10 +22,12 @@ unit-build: $(UNIT_BIN)
 unit: $(UNIT_BIN)
 	@tests/run_suite.sh unit $(UNIT_BIN)
 
-# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# sanitized regula over the seed pack, the conformance claims and the REPL sessions
 asan:
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
+	@tests/sanitized_cli.sh build/asan/regula
 
 golden: $(B)/regula
 	@tests/golden/run.sh $(B)/regula
