@@ -100,6 +100,9 @@ void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *li
     *col = c;
 }
 
+/* bytes shown on either side of the place in a long line */
+#define RG_DIAG_CONTEXT 100
+
 static const char *sev_name[] = {"error", "warning", "note"};
 static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
@@ -164,17 +167,28 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
         uint32_t le = ls;
         while (le < s->len && s->text[le] != '\n' && s->text[le] != '\r')
             le++;
-        fprintf(o, "%5u | %.*s\n", line, (int)(le - ls), s->text + ls);
+        /* a long line (generated, or a whole chain on one line) is shown as the
+         * part around the place, "..." marking what is left out */
         uint32_t start = loc->start > le ? le : loc->start;
         uint32_t end = loc->end > le ? le : loc->end;
         if (end <= start)
             end = start;
-        unsigned pad = 0;
-        for (uint32_t i = ls; i < start; i++)
-            pad += s->text[i] == '\t' ? 0 : 0;
-        fprintf(o, "      | ");
+        uint32_t ws = ls, we = le;
+        if (le - ls > 2 * RG_DIAG_CONTEXT) {
+            ws = start - ls > RG_DIAG_CONTEXT ? start - RG_DIAG_CONTEXT : ls;
+            we = le - start > RG_DIAG_CONTEXT ? start + RG_DIAG_CONTEXT : le;
+            while (ws > ls && ((unsigned char)s->text[ws] & 0xC0) == 0x80)
+                ws--;
+            while (we < le && ((unsigned char)s->text[we] & 0xC0) == 0x80)
+                we++;
+        }
+        if (end > we)
+            end = we;
+        const char *before = ws > ls ? "..." : "", *after = we < le ? "..." : "";
+        fprintf(o, "%5u | %s%.*s%s\n", line, before, (int)(we - ws), s->text + ws, after);
+        fprintf(o, "      | %s", ws > ls ? "   " : "");
         /* keep tabs so the caret lines up under them */
-        for (uint32_t i = ls; i < start;) {
+        for (uint32_t i = ws; i < start;) {
             if (s->text[i] == '\t') {
                 fputc('\t', o);
                 i++;
@@ -187,7 +201,6 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
                 fputc(' ', o);
             i = j;
         }
-        (void)pad;
         unsigned w = display_width(s->text + start, end - start);
         fprintf(o, "%s^", d->color ? sev_color[sev] : "");
         for (unsigned k = 1; k < w; k++)

@@ -511,6 +511,86 @@ static void test_read_file(void **state)
     assert_int_equal(errno, EIO);
 }
 
+/* "policy X\ndef x = " + (a chain of `n` operands joined by op, or n brackets
+ * around 1, or n prefix operators before true), as one long line. */
+static char *deep_text(const char *kind, unsigned n)
+{
+    size_t cap = 64 + (size_t)n * 8;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    size_t len = (size_t)snprintf(t, cap, "policy X\ndef x = ");
+    if (strcmp(kind, "(") == 0) {
+        memset(t + len, '(', n), len += n;
+        t[len++] = '1';
+        memset(t + len, ')', n), len += n;
+    } else if (strcmp(kind, "not") == 0) {
+        for (unsigned i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, "not ");
+        len += (size_t)snprintf(t + len, cap - len, "true");
+    } else {
+        for (unsigned i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, i ? " %s 1" : "1", kind);
+    }
+    t[len++] = '\n';
+    t[len] = '\0';
+    return t;
+}
+
+/* Expressions nest at most RG_MAX_NESTING levels: the limit itself parses,
+ * one more is one error naming the limit, and chains of 20,000 operands (about
+ * 100 KB) or 10,000 brackets are refused with that message, not a crash or
+ * Bison's "memory exhausted". */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    const char *ops[] = {"+", "and", "or", "??", "*"};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        char *t = deep_text(ops[k], RG_MAX_NESTING + 1); /* RG_MAX_NESTING operators */
+        parsed *P = parse_ok(t);
+        rg_expr *e = decl(P, 0)->value;
+        assert_int_equal(e->depth, RG_MAX_NESTING);
+        done(P);
+        free(t);
+        unsigned sizes[] = {RG_MAX_NESTING + 2, 20000};
+        for (size_t i = 0; i < 2; i++) {
+            t = deep_text(ops[k], sizes[i]);
+            P = parse(t);
+            assert_null(P->f);
+            assert_int_equal(P->diag.n_errors, 1);
+            assert_non_null(strstr(P->msgs, "error: expression nested too deeply: more than 256 levels"));
+            assert_non_null(strstr(P->msgs, "split the expression into definitions"));
+            assert_null(strstr(P->msgs, "memory exhausted"));
+            done(P);
+            free(t);
+        }
+    }
+    char *t = deep_text("(", RG_MAX_NESTING);
+    done(parse_ok(t));
+    free(t);
+    unsigned sizes[] = {RG_MAX_NESTING + 1, 10000, 100000};
+    for (size_t i = 0; i < 3; i++) {
+        t = deep_text("(", sizes[i]);
+        parsed *P = parse(t);
+        assert_null(P->f);
+        /* at the 257th bracket: line 2, column 9 + 256 */
+        assert_non_null(strstr(P->msgs, "p.rg:2:265: error: brackets nested too deeply: more than 256 open at once"));
+        assert_null(strstr(P->msgs, "memory exhausted"));
+        done(P);
+        free(t);
+    }
+    unsigned nots[] = {RG_MAX_NESTING + 1, 12000};
+    for (size_t i = 0; i < 2; i++) {
+        t = deep_text("not", nots[i]);
+        parsed *P = parse(t);
+        assert_null(P->f);
+        assert_int_equal(P->diag.n_errors, 1);
+        assert_non_null(strstr(P->msgs, "nested too deeply: more than 256 levels"));
+        assert_null(strstr(P->msgs, "memory exhausted"));
+        done(P);
+        free(t);
+    }
+}
+
 static void test_repl_items(void **state)
 {
     (void)state;
@@ -559,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_unexpected_end),
         cmocka_unit_test(test_lexical_errors_fail_the_parse),
         cmocka_unit_test(test_repl_items),
+        cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_read_file),
     };
     return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
