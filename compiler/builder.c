@@ -90,14 +90,51 @@ const char *rgc_str_text(const rgc_pack *pk, uint32_t id)
     return pk->prog->blob + pk->prog->strings[id].offset;
 }
 
+static uint32_t hash_i64(int64_t v)
+{
+    return (uint32_t)(((uint64_t)v * 0x9E3779B97F4A7C15u) >> 32);
+}
+
+/* The first index of each value of consts[0, n_consts), by hash: the constants
+ * pushed since the last call (tables push blocks of them) join first. */
+static void hash_consts(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    if (pk->const_hash_cap < p->n_consts * 2 + 2) {
+        uint32_t cap = pk->const_hash_cap ? pk->const_hash_cap : 256;
+        while (cap < p->n_consts * 2 + 2)
+            cap *= 2;
+        free(pk->const_hash);
+        pk->const_hash = malloc(cap * sizeof *pk->const_hash);
+        if (!pk->const_hash)
+            abort();
+        memset(pk->const_hash, 0xFF, cap * sizeof *pk->const_hash);
+        pk->const_hash_cap = cap;
+        pk->consts_hashed = 0;
+    }
+    uint32_t mask = pk->const_hash_cap - 1;
+    for (; pk->consts_hashed < p->n_consts; pk->consts_hashed++) {
+        int64_t v = p->consts[pk->consts_hashed];
+        uint32_t h = hash_i64(v) & mask;
+        while (pk->const_hash[h] != RG_NO_INDEX && p->consts[pk->const_hash[h]] != v)
+            h = (h + 1) & mask;
+        if (pk->const_hash[h] == RG_NO_INDEX) /* else an earlier index has it */
+            pk->const_hash[h] = pk->consts_hashed;
+    }
+}
+
 uint32_t rgc_const(rgc_pack *pk, int64_t v)
 {
     rg_program *p = pk->prog;
     if (!rgc_writes_code(pk))
         return 0;
-    for (uint32_t i = 0; i < p->n_consts; i++)
-        if (p->consts[i] == v)
-            return i;
+    hash_consts(pk);
+    uint32_t mask = pk->const_hash_cap - 1, h = hash_i64(v) & mask;
+    while (pk->const_hash[h] != RG_NO_INDEX) {
+        if (p->consts[pk->const_hash[h]] == v)
+            return pk->const_hash[h];
+        h = (h + 1) & mask;
+    }
     return rgc_push_consts(pk, &v, 1);
 }
 

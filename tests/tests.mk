@@ -38,6 +38,7 @@ conformance: $(B)/regula
 packtest: $(B)/regula
 	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
 	@$(B)/regula fmt --check policies/ || { echo "packtest: the files above are not formatted: run regula fmt -w policies/"; exit 1; }
+	@tests/scale.sh $(B)/regula
 
 # docs/bytecode.md's generated tables, printed from bytecode/opcodes.h and bytecode/program.h
 $(B)/doc-tests/bytecode_tables: tests/docs/bytecode_tables.c bytecode/opcodes.c bytecode/opcodes.h bytecode/program.h
