@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scale.sh REGULA — the compiler at a province's size (docs/performance.md,
 # "Compiling large packs"): a pack of 300 generated cities (bench/province) and
-# one with a 100,000-row table compile and pass their tests; in a 5,000-row
+# one with a 100,000-row table compile and pass their tests, and so do 300
+# cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
 # `hit first` table every row is reachable but one that earlier rows shadow,
 # which alone is reported. Closing line: "scale: N passed, M failed".
 R=$1
@@ -28,5 +29,12 @@ if [ "$(grep -c 'error:' "$tmp/out")" = 1 ] &&
    grep -q "CN.rg:$(grep -n '100\.\.200' "$tmp/shadow/CN.rg" | cut -d: -f1):3: error: this row of table 'generated_rate' is unreachable" "$tmp/out"; then
   ok "a 5,000-row table: only the shadowed row is unreachable"
 else bad "a 5,000-row table: only the shadowed row is unreachable"; fi
+# a national catalog of 100,000 more drugs: the cities share its rows and its
+# look-up table (each had a copy: 136 MB of pack, 2 GB to compile)
+"$root/bench/province" "$tmp/catalog" --cities 300 --catalog-rows 100000
+if "$R" compile "$tmp/catalog" -o "$tmp/catalog.rgc" >"$tmp/out" 2>&1 &&
+   [ "$(stat -c %s "$tmp/catalog.rgc")" -lt 20000000 ] && "$R" test "$tmp/catalog" >/dev/null 2>&1; then
+  ok "300 cities and a 100,000-drug catalog: a pack under 20 MB"
+else bad "300 cities and a 100,000-drug catalog: a pack under 20 MB ($(stat -c %s "$tmp/catalog.rgc" 2>/dev/null) bytes)"; fi
 echo "scale: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
