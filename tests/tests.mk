@@ -59,12 +59,17 @@ $(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/lib
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a $(EMBED_LIBS)
 
+$(B)/embed-tests/tamper_test: tests/embed/tamper_test.c $(B)/libregula.a include/regula.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/tamper_test.c $(B)/libregula.a $(EMBED_LIBS)
+
 $(B)/embed-tests/stress: tests/embed/stress.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/stress.c $(B)/libregula.a $(EMBED_LIBS)
 
 embed-build: $(B)/regula $(B)/libregula.a $(B)/libregula.so
-	@$(MAKE) --no-print-directory B=$(B)/san/asan CFLAGS="$(ASAN_FLAGS)" $(B)/san/asan/embed-tests/api_test >/dev/null
+	@$(MAKE) --no-print-directory B=$(B)/san/asan CFLAGS="$(ASAN_FLAGS)" $(B)/san/asan/embed-tests/api_test \
+	    $(B)/san/asan/embed-tests/tamper_test >/dev/null
 	@$(MAKE) --no-print-directory B=$(B)/san/tsan CFLAGS="$(TSAN_FLAGS)" $(B)/san/tsan/embed-tests/stress >/dev/null
 
 embed: embed-build

@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR — the embedding suite (`make embed`, after `make embed-build`):
 #   expected texts from `regula run` (the conformance claims with the seed pack
 #   compiled to .rgc, the extern pack with --allow-extern), the API tests under
-#   ASan+UBSan, the stress test under TSan, `make install` into a temporary
+#   ASan+UBSan, resealed bit flips of the seed pack (tamper_test.c), the stress test under TSan, `make install` into a temporary
 #   prefix, the docs/embedding.md example and examples/settlement-service built
 #   against it with pkg-config and compared with `regula run`, and the service's
 #   promises under kill -9, repeats and two processes (tests/embed/service.py).
@@ -34,7 +34,7 @@ check_fails() {
 }
 same() { cmp "$1" "$2" > "$W/out" 2>&1 || diff "$1" "$2" | head -20 >> "$W/out"; }
 
-for f in "$R" "$B/san/asan/embed-tests/api_test" "$B/san/tsan/embed-tests/stress"; do
+for f in "$R" "$B/san/asan/embed-tests/api_test" "$B/san/asan/embed-tests/tamper_test" "$B/san/tsan/embed-tests/stress"; do
   [ -x "$f" ] || { echo "embed: no $f (run: make B=${B#$root/} embed)"; exit 2; }
 done
 
@@ -72,6 +72,10 @@ check "regula test --allow-extern" "$R" test --allow-extern "$D/libhost.so" test
 # ---- the API under ASan+UBSan, and 8 threads under TSan ----
 check "api_test (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$B/san/asan/embed-tests/api_test" "$D"
 grep -E "^(damaged|api_test)" "$W/out" | sed 's/^/        /'
+check "tamper: 3,000 resealed flips of the seed pack, every result well-typed (ASan+UBSan)" \
+  env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$B/san/asan/embed-tests/tamper_test" \
+  "$D/seed.rgc" "$D/claims.jsonl" "${TAMPER_FLIPS:-3000}"
+grep -E "^tamper:" "$W/out" | sed 's/^/        /'
 start=$(date +%s%N)
 check "stress: $THREADS threads x $ROUNDS rounds, results as regula run's (TSan)" \
   env TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$B/san/tsan/embed-tests/stress" "$D/seed.rgc" "$D/claims.jsonl" \

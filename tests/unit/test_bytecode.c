@@ -1333,6 +1333,99 @@ static char *disasm_to_string(const rg_program *p)
     return s;
 }
 
+/* Definition 'total' (and its output) of type t, its chunk c: the verifier's verdict. */
+static int verify_typed(const codebuf *c, uint16_t n_locals, uint16_t max_stack, rg_type t, char *err, size_t cap)
+{
+    rg_program *p = build(c, n_locals, max_stack, 0);
+    p->defs[0].type = p->outputs[0].type = t;
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len); /* a correct checksum: only the verifier can object */
+    rg_program *q = NULL;
+    int r = rg_program_load(buf, len, &q, err, cap);
+    assert_int_equal(r, rg_program_verify(p, err, cap)); /* loaded or built, the same verdict */
+    rg_program_free(q);
+    free(buf);
+    rg_program_free(p);
+    return r;
+}
+
+/* What reaches a result of a bool, enum or region type is proven a value of
+ * it on every path: a pack cannot make 'scheme' a third member, a bool 7, a
+ * region past the pack's policies, whatever its bytes say. */
+static void test_result_bounds(void **state)
+{
+    (void)state;
+    const rg_type scheme = RG_TYPE(RG_T_ENUM, 0); /* employee, resident */
+    char err[512];
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_RET_IMM, 1, 0); /* resident */
+    assert_int_equal(verify_typed(&c, 0, 0, scheme, err, sizeof err), 0);
+    c.n = 0;
+    emit(&c, RG_OP_RET_IMM, 2, 0); /* no third member */
+    assert_int_equal(verify_typed(&c, 0, 0, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "chunk 0 at offset 0: RET_IMM: the value returned may be as large as 2 where a member "
+                                "of enumeration 'scheme' (0 .. 1) is needed"));
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, -1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "RET: the value returned may be any number"));
+    c.n = 0; /* the claim's field of the enumeration, or none: fine */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), 0);
+    c.n = 0; /* arithmetic on it is any number */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 2, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "RET: the value returned may be any number"));
+    c.n = 0; /* either arm of an if: both must be members */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t jf = emit(&c, RG_OP_JUMP_IF_FALSE, 0, 0);
+    emit(&c, RG_OP_RET_IMM, 0, 0);
+    uint32_t other = emit(&c, RG_OP_PUSH_CONST, 0, 0); /* 120000 */
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + jf + 1, other);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "may be as large as 120000 where a member of enumeration 'scheme'"));
+    c.n = 0; /* a comparison is a bool; a bool is no 2 */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_EQ_IMM, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, RG_TYPE(RG_T_BOOL, 0), err, sizeof err), 0);
+    c.n = 0;
+    emit(&c, RG_OP_RET_IMM, 2, 0);
+    assert_int_equal(verify_typed(&c, 0, 0, RG_TYPE(RG_T_BOOL, 0), err, sizeof err), -1);
+    assert_non_null(strstr(err, "where a bool (0 or 1) is needed"));
+    c.n = 0; /* the pack has one policy: region 1 is none of them */
+    emit(&c, RG_OP_RET_IMM, 1, 0);
+    assert_int_equal(verify_typed(&c, 0, 0, RG_TYPE(RG_T_REGION, 0), err, sizeof err), -1);
+    assert_non_null(strstr(err, "where one of the 1 regions is needed"));
+    c.n = 0; /* a number that is neither: any value is one */
+    emit(&c, RG_OP_PUSH_INT, -5, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, RG_TYPE(RG_T_MONEY, 0), err, sizeof err), 0);
+    c.n = 0; /* a plan memoising a number out of the enumeration */
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    emit(&c, RG_OP_STORE_DEF, 0, 0);
+    emit(&c, RG_OP_RET_IMM, 0, 0);
+    assert_int_equal(verify_typed(&c, 1, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "STORE_DEF: the value may be as large as 7"));
+
+    /* the binder stores a field's default as it is: it must be a member */
+    rg_program *p = small();
+    p->fields[0].has_default = 1;
+    p->fields[0].default_value = 2;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "field 0: its default 2 is not a value of its type"));
+    p->fields[0].default_value = 1;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    rg_program_free(p);
+}
+
 static void test_disasm(void **state)
 {
     (void)state;
@@ -1471,6 +1564,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_stack),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_value_classes),
+        cmocka_unit_test(test_result_bounds),
         cmocka_unit_test(test_disasm),
         cmocka_unit_test(test_disasm_operands),
         cmocka_unit_test(test_string_builder),
