@@ -22,5 +22,10 @@ int cmd_test(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+/* Read the key file at path (secret: a .key, else a .pub) into key (32
+ * bytes); 0, or -1 after saying on stderr what is wrong (cmd_keygen.c). */
+int cli_read_key(const char *path, int secret, unsigned char *key, const char *cmd);
 
 #endif

@@ -15,7 +15,8 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula run --pack PACK [--explain] [--allow-extern LIB] [CLAIMS.jsonl|-] [-o OUT.jsonl]\n\n"
+    fprintf(o, "usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
+               "                  [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
                "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
@@ -30,6 +31,9 @@ static void usage(FILE *o)
                "                1970-01-01, enums as ordinals). A pack that declares host functions\n"
                "                does not run without this option; one the library lacks is named in\n"
                "                the error. See docs/embedding.md.\n"
+               "  --public-key KEY.pub  load PACK only if it is a .rgc signed with that key's secret\n"
+               "                (regula keygen, regula compile --sign): unsigned or otherwise signed packs\n"
+               "                are refused\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
 }
@@ -91,7 +95,7 @@ int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t
 
 int cmd_run(int argc, char **argv)
 {
-    const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL;
+    const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL, *keypath = NULL;
     int explain = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -110,6 +114,10 @@ int cmd_run(int argc, char **argv)
             if (!v)
                 return EXIT_USAGE;
             extern_lib = v;
+        } else if (cli_opt(argc, argv, &i, "--public-key", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            keypath = v;
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -138,8 +146,11 @@ int cmd_run(int argc, char **argv)
         perror(outpath);
         return EXIT_USAGE;
     }
+    unsigned char key[32];
+    if (keypath && cli_read_key(keypath, 0, key, "run") != 0)
+        return EXIT_USAGE;
     rgd_pack cp;
-    if (rgd_pack_open(&cp, pack) != 0) {
+    if (rgd_pack_open_key(&cp, pack, keypath ? key : NULL) != 0) {
         rgd_pack_close(&cp);
         return EXIT_USAGE;
     }

@@ -21,6 +21,7 @@ static const struct {
     {"repl", cmd_repl, "interactive what-if sessions on a pack"},
     {"fmt", cmd_fmt, "lay out policy files canonically (-w rewrites, --check lists)"},
     {"bench", cmd_bench, "measure settlement speed on a claims file"},
+    {"keygen", cmd_keygen, "make a key pair for signing packs (compile --sign, run --public-key)"},
 };
 
 static void usage(FILE *out)

@@ -26,6 +26,9 @@ typedef struct {
 /* Load PATH: a directory or .rg file is compiled, a .rgc file is loaded and
  * verified. Reports errors on stderr; returns 0 or -1. */
 int rgd_pack_open(rgd_pack *cp, const char *path);
+/* The same, and when key (a 32-byte public key) is given, PATH must be a .rgc
+ * that key signed (docs/bytecode.md, "Signature"). */
+int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key);
 const rg_program *rgd_pack_program(const rgd_pack *cp);
 void rgd_pack_close(rgd_pack *cp);
 

@@ -27,9 +27,19 @@ static int ends_with(const char *s, const char *suffix)
 
 int rgd_pack_open(rgd_pack *cp, const char *path)
 {
+    return rgd_pack_open_key(cp, path, NULL);
+}
+
+int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key)
+{
     memset(cp, 0, sizeof *cp);
     rg_diag_init(&cp->diag, stderr);
     cp->diag.color = isatty(2) && !getenv("NO_COLOR");
+    if (key && !ends_with(path, ".rgc")) {
+        fprintf(stderr, "regula: a public key checks a compiled pack's signature, and '%s' is policy source: "
+                        "give the signed PACK.rgc (regula compile --sign KEY.key)\n", path);
+        return -1;
+    }
     if (ends_with(path, ".rgc")) {
         size_t len;
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
@@ -39,7 +49,7 @@ int rgd_pack_open(rgd_pack *cp, const char *path)
         }
         char err[512];
         double t0 = now_ms();
-        if (rg_program_load(buf, len, &cp->prog, err, sizeof err) != 0) {
+        if (rg_program_load_key(buf, len, key, &cp->prog, err, sizeof err) != 0) {
             fprintf(stderr, "regula: %s: %s\n", path, err);
             free(buf);
             return -1;

@@ -53,7 +53,7 @@ doctest: $(B)/regula $(B)/doc-tests/bytecode_tables
 # install, --allow-extern, the example service). The API tests and the stress
 # test see include/regula.h alone and link libregula.a, never the compiler. ----
 TSAN_FLAGS := -O1 -g -fsanitize=thread
-EMBED_LIBS := -ljansson -lffi -lm -lpthread
+EMBED_LIBS := -ljansson -lsodium -lffi -lm -lpthread
 
 $(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
@@ -115,7 +115,7 @@ build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_S
 	bison -d -o build/fuzz/gen/parser.c lang/parser.y
 	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
-	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lffi -lm -lpthread
+	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lsodium -lffi -lm -lpthread
 
 # the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
 # front end compiles the seed pack whose claim schema the stand-in program takes

@@ -48,6 +48,27 @@ check "compile the seed pack to bytecode" "$R" compile policies -o "$D/seed.rgc"
 "$R" run --pack "$D/seed.rgc" --explain "$D/claims.jsonl" > "$D/expected_explain.jsonl" 2> "$W/out"
 [ $? = 1 ] && ok "regula run --explain: the conformance claims" || bad "regula run --explain: the conformance claims"
 check "compile the extern pack" "$R" compile tests/embed/extern_pack/X.rg -o "$D/extern.rgc"
+
+# ---- signed packs: regula keygen, compile --sign, run --public-key ----
+check "regula keygen: a key pair" "$R" keygen "$D/k1"
+"$R" keygen "$D/k2" > /dev/null 2>&1
+[ "$(stat -c %a "$D/k1.key")" = 600 ] && ok "the secret key is readable by its owner only" || bad "the secret key is readable by its owner only"
+check_fails "regula keygen never overwrites a key" 2 "a key is never overwritten" "$R" keygen "$D/k1"
+check "regula compile --sign" "$R" compile policies -o "$D/signed.rgc" --sign "$D/k1.key"
+"$R" run --pack "$D/signed.rgc" --public-key "$D/k1.pub" "$D/claims.jsonl" > "$W/signed.jsonl" 2> "$W/out"
+[ $? = 1 ] && same "$D/expected.jsonl" "$W/signed.jsonl" && ok "regula run --public-key: the signed pack settles as the unsigned one" \
+  || bad "regula run --public-key: the signed pack settles as the unsigned one"
+"$R" run --pack "$D/signed.rgc" "$D/claims.jsonl" > "$W/signed.jsonl" 2> "$W/out"
+[ $? = 1 ] && same "$D/expected.jsonl" "$W/signed.jsonl" && ok "a signed pack loads where no key is required" \
+  || bad "a signed pack loads where no key is required"
+check_fails "regula run --public-key refuses an unsigned pack" 2 "the pack is not signed, and only packs signed with key" \
+  "$R" run --pack "$D/seed.rgc" --public-key "$D/k1.pub" "$D/claims.jsonl"
+check_fails "regula run --public-key refuses a pack signed with another key" 2 "but only packs signed with key" \
+  "$R" run --pack "$D/signed.rgc" --public-key "$D/k2.pub" "$D/claims.jsonl"
+check_fails "regula run --public-key takes no policy source" 2 "is policy source: give the signed PACK.rgc" \
+  "$R" run --pack policies --public-key "$D/k1.pub" "$D/claims.jsonl"
+check_fails "regula compile --sign takes the secret key" 2 "this is a public key: sign with the secret key" \
+  "$R" compile policies -o "$W/x.rgc" --sign "$D/k1.pub"
 check "compile a pack whose regions keep ledgers of their own" "$R" compile tests/golden/run/region_ledger -o "$D/regions.rgc"
 
 # ---- regula run --allow-extern ----
