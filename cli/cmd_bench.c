@@ -66,7 +66,8 @@ static char *slurp(const char *path, size_t *len)
 {
     char *buf = rg_read_file(path, len);
     if (!buf)
-        fprintf(stderr, "regula bench: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "regula bench: cannot read %s: %s%s\n", path, rg_read_error(errno, RG_MAX_FILE),
+                errno == EFBIG ? " (bench keeps every claim in memory: regula run streams a file of any size)" : "");
     return buf;
 }
 

@@ -1,14 +1,17 @@
 /* cmd_run.c — `regula run`: JSON Lines claims in, results out, in input
  * order, with the year ledger; bad lines become error lines. Must not decide
  * anything about a claim itself: the VM and the stdlib do. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "explain.h"
 #include "externs.h"
+#include "file_io.h"
 #include "json_arena.h"
 #include "rg_stdlib.h"
 #include "vm.h"
@@ -82,6 +85,29 @@ static int settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, siz
     return 0;
 }
 
+/* The claims come from path (NULL or "-": standard input): a file, a pipe, a
+ * terminal, never a directory nor a closed descriptor. 0, or -1 after saying
+ * what is wrong and what to do. */
+static int claims_readable(FILE *f, const char *path)
+{
+    struct stat st;
+    const char *name = path && strcmp(path, "-") != 0 ? path : NULL;
+    if (fstat(fileno(f), &st) != 0) {
+        if (!name)
+            fprintf(stderr, "regula run: standard input is closed (%s): give a claims file, or pipe the claims in "
+                            "(regula run --pack PACK < claims.jsonl)\n", strerror(errno));
+        else
+            fprintf(stderr, "regula run: cannot read the claims '%s': %s\n", name, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "regula run: '%s' is a directory: give a claims file (JSON Lines, one claim a line), or - for "
+                        "standard input\n", name ? name : "standard input");
+        return -1;
+    }
+    return 0;
+}
+
 /* Settle one line; writes its output line. Returns 0 settled, 1 error line.
  * The line's JSON lives in one block, released at once (cli/json_arena.c). */
 int cli_settle_line(rg_vm *vm, rg_ledger_store *ledger, const char *line, size_t len, long lineno, int explain,
@@ -138,7 +164,12 @@ int cmd_run(int argc, char **argv)
     }
     FILE *fin = stdin;
     if (in && strcmp(in, "-") != 0 && !(fin = fopen(in, "rb"))) {
-        perror(in);
+        fprintf(stderr, "regula run: cannot open the claims '%s': %s\n", in, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (claims_readable(fin, in) != 0) {
+        if (fin != stdin)
+            fclose(fin);
         return EXIT_USAGE;
     }
     FILE *out = stdout;
@@ -173,34 +204,46 @@ int cmd_run(int argc, char **argv)
         rgd_pack_close(&cp);
         return EXIT_USAGE;
     }
-    char *line = NULL;
-    size_t cap = 0;
+    rg_lines lines;
+    rg_lines_init(&lines, fin, RG_MAX_LINE);
+    const char *line;
     ssize_t n;
     long lineno = 0, errors = 0;
     int progress = isatty(2) && !explain;
-    while ((n = getline(&line, &cap, fin)) >= 0) {
+    while ((n = rg_lines_next(&lines, &line)) != -1) {
         lineno++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
-        errors += cli_settle_line(vm, ledger, line, len, lineno, explain, out);
+        if (n == RG_LINE_TOO_LONG) { /* one input line, one output line: this one's error */
+            char msg[200];
+            snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "
+                     "give one claim a line", lineno, lines.dropped, RG_MAX_LINE >> 20);
+            rg_write_error_line(out, lineno, NULL, msg);
+            errors++;
+            continue;
+        }
+        errors += cli_settle_line(vm, ledger, line, (size_t)n, lineno, explain, out);
         if (progress && lineno % 100000 == 0)
             fprintf(stderr, "\r%ld claims…", lineno);
     }
     if (progress && lineno >= 100000)
         fprintf(stderr, "\r%ld claims, %ld errors\n", lineno, errors);
-    int io_err = ferror(fin) || fflush(out) != 0;
-    free(line);
+    int read_err = lines.err, write_err = fflush(out) != 0 || ferror(out) ? errno : 0;
+    rg_lines_free(&lines);
     rg_ledger_store_free(ledger);
     rg_vm_free(vm);
     rg_externs_free(externs);
     rgd_pack_close(&cp);
     if (fin != stdin)
         fclose(fin);
-    if (out != stdout)
-        fclose(out);
-    if (io_err) {
-        fprintf(stderr, "regula run: I/O error\n");
+    if (out != stdout && fclose(out) != 0 && !write_err)
+        write_err = errno ? errno : EIO;
+    if (read_err || write_err) {
+        if (read_err)
+            fprintf(stderr, "regula run: cannot read the claims from %s%s%s after line %ld: %s\n",
+                    in && strcmp(in, "-") ? "'" : "", in && strcmp(in, "-") ? in : "standard input",
+                    in && strcmp(in, "-") ? "'" : "", lineno, strerror(read_err));
+        if (write_err)
+            fprintf(stderr, "regula run: cannot write the results to %s%s%s: %s\n", outpath ? "'" : "",
+                    outpath ? outpath : "standard output", outpath ? "'" : "", strerror(write_err));
         return EXIT_USAGE;
     }
     return errors ? EXIT_FAIL : EXIT_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "file_io.h"
 #include "text.h"
 #include "values.h"
 
@@ -233,7 +234,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     int f = rg_diag_load_file(pk->diag, path);
     if (f < 0) {
         rgc_error(pk, d->loc, "the path is relative to the policy file's directory",
-                  "cannot read catalog file '%s': %s", path, strerror(errno));
+                  "cannot read catalog file '%s': %s", path, rg_read_error(errno, RG_MAX_FILE));
         return -1;
     }
     const rg_source *src = rg_diag_source(pk->diag, (uint32_t)f);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "builder.h"
+#include "file_io.h"
 #include "parse.h"
 
 /* ---- loading ---- */
@@ -68,7 +69,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     for (size_t i = 0; i < n; i++) {
         int f = rg_diag_load_file(pk->diag, names[i]);
         if (f < 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", names[i], strerror(errno));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", names[i], rg_read_error(errno, RG_MAX_FILE));
             rc = -1;
         } else {
             const rg_source *s = rg_diag_source(pk->diag, (uint32_t)f);

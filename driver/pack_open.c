@@ -44,7 +44,7 @@ int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key)
         size_t len;
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
+            fprintf(stderr, "regula: cannot read '%s': %s\n", path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[512];

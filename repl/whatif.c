@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_io.h"
 #include "repl.h"
 #include "values.h"
 
@@ -163,20 +164,23 @@ void repl_cmd_whatif(repl *r, const char *args)
     changed_claim *ch = NULL;
     size_t n_ch = 0, cap_ch = 0;
     long lineno = 0, errors_a = 0, errors_b = 0;
-    char *line = NULL;
-    size_t cap = 0;
+    rg_lines lines;
+    rg_lines_init(&lines, in, RG_MAX_LINE);
+    const char *line;
     ssize_t n;
     int stopped = 0;
-    while (va && vb && la && lb && (n = getline(&line, &cap, in)) >= 0) {
+    while (va && vb && la && lb && (n = rg_lines_next(&lines, &line)) != -1) {
         if (r->interrupted && *r->interrupted) {
             *r->interrupted = 0;
             stopped = 1;
             break;
         }
         lineno++;
+        if (n == RG_LINE_TOO_LONG) { /* an error line on both sides, as regula run writes */
+            errors_a++, errors_b++;
+            continue;
+        }
         size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
         json_t *a = settle_json(va, la, line, len, lineno), *b = settle_json(vb, lb, line, len, lineno);
         if (!a || !b) {
             if (a)
@@ -212,17 +216,17 @@ void repl_cmd_whatif(repl *r, const char *args)
         json_decref(a);
         json_decref(b);
     }
-    int read_err = ferror(in);
-    free(line);
+    int read_err = lines.err;
+    rg_lines_free(&lines);
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, "writing %s failed", outpath);
+        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
     rg_ledger_store_free(la);
     rg_ledger_store_free(lb);
     rg_vm_free(va);
     rg_vm_free(vb);
     if (read_err)
-        repl_error(r, "reading %s failed", path);
+        repl_error(r, "cannot read %s after line %ld: %s", path, lineno, strerror(read_err));
     if (stopped)
         fprintf(r->out, "interrupted after %ld lines\n", lineno);
     fprintf(r->out, "%ld claims settled twice: %zu changed", lineno, n_ch);

@@ -31,6 +31,7 @@ asan:
 
 golden: $(B)/regula
 	@tests/golden/run.sh $(B)/regula
+	@tests/limits.sh $(B)/regula
 
 conformance: $(B)/regula
 	@tests/conformance/run.sh $(B)/regula
