@@ -180,7 +180,7 @@ for i, (w, g) in enumerate(zip(want, got), 1):
 PY
   check "settlement-service under TSan (the library's TSan build): 3000 claims on 4 threads = regula run" \
     sh -c "$CC -O1 -g -fsanitize=thread -std=c11 -Wall -Wextra -Werror -Iinclude -o '$S/settle_tsan' examples/settlement-service/settle.c \
-             '$B/san/tsan/libregula.a' \$(pkg-config --libs sqlite3) -ljansson -lffi -lm -lpthread &&
+             '$B/san/tsan/libregula.a' \$(pkg-config --libs sqlite3) -ljansson -lsodium -lffi -lm -lpthread &&
            TSAN_OPTIONS='halt_on_error=1 exitcode=66' '$S/settle_tsan' --db '$S/tsan.db' --threads 4 -o '$S/tsan.jsonl' '$D/seed.rgc' '$W/gen.jsonl';
            test \$? = 1 && cmp '$W/gen.expected' '$S/tsan.jsonl'"
   # nothing settled twice, nothing lost: kill -9 and rerun, the same claim twice, the same batch twice,
