@@ -19,7 +19,7 @@ VERSION := $(shell sed -n 's/^#define REGULA_VERSION "\([^"]*\)".*/\1/p' include
 SONAME  := libregula.so.0
 
 DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev libsodium-dev \
-                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev \
+                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev clang libclang-rt-14-dev \
                 postgresql postgresql-15 postgresql-server-dev-15 postgresql-contrib
 
 LANG_SRC     := lang/ast.c lang/diag.c lang/file_io.c lang/format.c lang/keywords.c lang/parse.c

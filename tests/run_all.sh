@@ -6,10 +6,11 @@
 # the conformance claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the embedding API
 # (libregula under ASan/UBSan and TSan, install, the example service), and the
-# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
+# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh),
+# and each fuzz target for a fixed number of inputs from its saved corpus.
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest embed pgtest)
+suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
@@ -17,6 +18,7 @@ for s in "${suites[@]}"; do
     crosscheck) tests/conformance/crosscheck.sh "$B/regula" ;;
     isolation) tests/conformance/isolation.sh "$B/regula" ;;
     layers) tests/layers.sh "$B" ;;
+    fuzz) make --no-print-directory B="$B" fuzz-ci ;;
     *) make --no-print-directory B="$B" "$s" ;;
   esac
   if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names="$failed_names $s"; fi

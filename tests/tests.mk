@@ -107,34 +107,54 @@ demo: deps
 
 .PHONY: unit-build unit asan golden conformance packtest doctest
 
-# ---- fuzzing (clang + libFuzzer; not part of `make test`) ----
+# ---- fuzzing (clang + libFuzzer): `make fuzz` FUZZ_SECONDS a target from the
+# saved corpus (tests/fuzz/corpus, which it grows); `make fuzz-ci` (in make test)
+# FUZZ_RUNS inputs a target with a fixed seed, from a copy of the corpus.
+# Objects are built once (build/fuzz/obj) for the three targets. ----
 FUZZ_CC := clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE $(patsubst -I$(B)/gen,,$(INC_ALL))
+FUZZ_SAN := -fsanitize=address,undefined
+FUZZ_CFLAGS := -g -O1 -D_GNU_SOURCE $(patsubst -I$(B)/gen,,$(INC_ALL)) -Ibuild/fuzz/gen
 FUZZ_SECONDS ?= 60
-build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC)
+FUZZ_RUNS ?= 3000
+FUZZ_GEN := build/fuzz/gen/parser.c build/fuzz/gen/lexer.c
+fuzz_obj = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
+FUZZ_FRONT := $(call fuzz_obj,$(FUZZ_GEN) $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC))
+FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(API_SRC))
+FUZZ_CLAIM := $(call fuzz_obj,stdlib/claim_json.c stdlib/result_json.c vm/value_text.c)
+
+$(FUZZ_GEN) &: lang/parser.y lang/lexer.l
 	@mkdir -p build/fuzz/gen
 	bison -d -o build/fuzz/gen/parser.c lang/parser.y
 	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
-	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lsodium -lffi -lm -lpthread
+
+build/fuzz/obj/%.o: %.c $(FUZZ_GEN)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find build/fuzz/obj -name '*.d' 2>/dev/null)
+
+build/fuzz/fuzz_parser build/fuzz/fuzz_loader: build/fuzz/%: tests/fuzz/%.c $(FUZZ_FRONT) $(FUZZ_VM)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_FRONT) $(FUZZ_VM) -ljansson -lsodium -lffi -lm -lpthread
 
 # the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
 # front end compiles the seed pack whose claim schema the stand-in program takes
-build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) \
-                       stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
-	@mkdir -p build/fuzz/gen
-	bison -d -o build/fuzz/gen/parser.c lang/parser.y
-	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -Itests/unit -o $@ tests/fuzz/fuzz_claim.c build/fuzz/gen/parser.c \
-	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/result_json.c $(BYTECODE_SRC) \
-	    vm/value_text.c -ljansson -lm
+build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h $(FUZZ_FRONT) $(FUZZ_CLAIM)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_CFLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_claim.c $(FUZZ_FRONT) \
+	    $(FUZZ_CLAIM) -ljansson -lsodium -lm
 
-fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
-	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser
+FUZZ_TARGETS := build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
+
+fuzz: $(FUZZ_TARGETS)
+	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=131072 tests/fuzz/corpus/parser
 	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/loader
 	build/fuzz/fuzz_claim -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
 
-.PHONY: fuzz
+fuzz-ci:
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS) >build/fuzz-build.log 2>&1 || \
+	    { tail -30 build/fuzz-build.log; echo "fuzz: 0 passed, 1 failed"; exit 1; }
+	@tests/fuzz/run.sh $(FUZZ_RUNS)
+
+.PHONY: fuzz fuzz-ci
 
 # the REPL: scripted sessions with golden output, then a session on a pseudo-terminal
 repltest: $(B)/regula
