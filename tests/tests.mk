@@ -96,6 +96,22 @@ soak-service: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
 
 .PHONY: soak-service
 
+# ---- the soak (not part of `make test`): SOAK_N generated claims (10 million)
+# through `regula run` and the settlement service, memory and progress sampled
+# (tests/soak.py; figures in docs/performance.md, "Soak"). Needs about 600 bytes
+# of disk a claim in $(B)/soak. ----
+SOAK_N ?= 10000000
+soak: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
+	@rm -rf $(abspath $(B))/soak && mkdir -p $(abspath $(B))/soak
+	@$(MAKE) --no-print-directory B=$(B) install PREFIX=$(abspath $(B))/soak/prefix >/dev/null
+	@$(MAKE) --no-print-directory -C examples/settlement-service O=$(abspath $(B))/soak CFLAGS="-O2 -g" \
+	    PKG_CONFIG_PATH=$(abspath $(B))/soak/prefix/lib/pkgconfig LDFLAGS=-Wl,-rpath,$(abspath $(B))/soak/prefix/lib >/dev/null
+	@$(B)/regula compile policies -o $(abspath $(B))/soak/seed.rgc
+	@python3 tests/soak.py $(B)/regula $(abspath $(B))/soak/settle $(abspath $(B))/soak/seed.rgc $(abspath $(B))/soak/work \
+	    --claims $(SOAK_N)
+
+.PHONY: soak
+
 test: deps
 	@$(MAKE) --no-print-directory all unit-build
 	@tests/run_all.sh $(B)
