@@ -131,7 +131,7 @@ regula_status regula_public_key_parse(const char *text, unsigned char key[REGULA
 /* opt may be NULL (all defaults). On failure *out is NULL and err (when not
  * NULL) holds the message. The image is copied: free it when this returns.
  * regula_pack_load_file reads at most REGULA_MAX_PACK_BYTES. */
-#define REGULA_MAX_PACK_BYTES ((size_t)1 << 30)
+#define REGULA_MAX_PACK_BYTES ((size_t)256 << 20)
 regula_status regula_pack_load(const void *image, size_t len, const regula_options *opt, regula_pack **out,
                                char *err, size_t errlen);
 regula_status regula_pack_load_file(const char *path, const regula_options *opt, regula_pack **out, char *err,
