@@ -35,10 +35,19 @@ static const char *owner_key(const rgc_pack *pk, uint32_t en, uint32_t m, char *
 
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
 {
-    for (uint32_t i = 0; i < pk->prog->n_fields; i++)
-        if (pk->prog->fields[i].parent == parent && strcmp(rgc_str_text(pk, pk->prog->fields[i].key), name) == 0)
-            return i;
+    /* the fields of that key, in schema order: the first under parent */
+    for (uint32_t e = rgc_names_find(&pk->field_names, name); e != RG_NO_INDEX; e = pk->field_names.ents[e].next)
+        if (pk->prog->fields[pk->field_names.ents[e].value].parent == parent)
+            return pk->field_names.ents[e].value;
     return RG_NO_INDEX;
+}
+
+/* Push field f, whose key is name, into the schema; its index. */
+static uint32_t push_field(rgc_pack *pk, const rg_field *f, const char *name)
+{
+    uint32_t idx = rgc_push_fields(pk, f, 1);
+    rgc_names_add(&pk->field_names, name, idx);
+    return idx;
 }
 
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
@@ -253,7 +262,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                 f.elem_message = rgc_str(pk, elem_rec->message);
             if (m->init)
                 rgc_error(pk, m->init->loc, NULL, "a list has no default");
-            uint32_t idx = rgc_push_fields(pk, &f, 1);
+            uint32_t idx = push_field(pk, &f, m->name);
             if (parent < 0 && pk->prog->list_field == RG_NO_INDEX)
                 pk->prog->list_field = idx;
             char sub[260];
@@ -268,7 +277,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                               .list = f.list, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX,
                               .has_range = et.has_range, .lo = et.lo, .hi = et.hi};
                 e.slot = row_slot(pk, &slots, e.type, m->loc);
-                rgc_push_fields(pk, &e, 1);
+                push_field(pk, &e, "");
             }
             continue;
         }
@@ -296,7 +305,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             }
         }
         f.slot = in_list ? row_slot(pk, row_slots, f.type, m->loc) : pk->prog->n_claim_slots++;
-        uint32_t idx = rgc_push_fields(pk, &f, 1);
+        uint32_t idx = push_field(pk, &f, m->name);
         if (t.k == RGC_K_RECORD) {
             rg_decl *rec = pk->records.v[t.aux];
             flatten(pk, &rec->members, (int32_t)idx, path, list, row_slots, depth + 1);
