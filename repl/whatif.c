@@ -212,14 +212,14 @@ void repl_cmd_whatif(repl *r, const char *args)
         json_decref(a);
         json_decref(b);
     }
-    int read_err = rgd_lines_end(&l) != 0;
+    int read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, "writing %s failed", outpath);
+        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
     side_close(&sa);
     side_close(&sb);
     if (read_err)
-        repl_error(r, "reading %s failed", path);
+        repl_error(r, "cannot read %s after line %ld: %s", path, lineno, strerror(read_err));
     if (stopped)
         fprintf(r->out, "interrupted after %ld lines\n", lineno);
     fprintf(r->out, "%ld claims settled twice: %zu changed", lineno, n_ch);
