@@ -211,8 +211,6 @@ void repl_cmd_whatif(repl *r, const char *args)
     fclose(in);
     if (out && fclose(out) != 0)
         repl_error(r, "writing %s failed", outpath);
-    side_close(&sa);
-    side_close(&sb);
     if (read_err)
         repl_error(r, "reading %s failed", path);
     if (stopped)
@@ -286,4 +284,6 @@ void repl_cmd_whatif(repl *r, const char *args)
         free(ch[i].vals);
     free(ch);
     free(buf);
+    side_close(&sa); /* last: the money results' names are the packs' */
+    side_close(&sb);
 }
