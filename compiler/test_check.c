@@ -233,6 +233,7 @@ static void claim_assigns(rgc_pack *pk, const rg_vec *assigns)
 static void ledger_assigns(rgc_pack *pk, const rg_vec *assigns)
 {
     const rg_program *p = pk->prog;
+    const rg_assign *told = NULL; /* the last one whose ledger is unknown: one error for its block */
     for (uint32_t i = 0; i < assigns->n; i++) {
         rg_assign *a = assigns->v[i];
         const char *scope = a->path.v[0];
@@ -241,6 +242,11 @@ static void ledger_assigns(rgc_pack *pk, const rg_vec *assigns)
             if (strcmp(rgc_str_text(pk, p->ledger_scopes[k].name), scope) == 0)
                 s = k;
         if (s == RG_NO_INDEX) {
+            int same_block = told && told->scope_loc.end && told->scope_loc.file == a->scope_loc.file &&
+                             told->scope_loc.start == a->scope_loc.start;
+            told = a;
+            if (same_block)
+                continue;
             const char *cands[64];
             uint32_t n = 0;
             for (uint32_t k = 0; k < p->n_ledger_scopes && n < 64; k++)
@@ -248,8 +254,9 @@ static void ledger_assigns(rgc_pack *pk, const rg_vec *assigns)
             const char *best = rgc_closest(scope, cands, n);
             char hint[160];
             snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
-            rgc_error(pk, a->loc, best ? hint : _("`given NAME { … }` sets the fields of a ledger, or of the claim "
-                                                  "with `given claim { … }`"),
+            rgc_error(pk, a->scope_loc.end ? a->scope_loc : a->loc,
+                      best ? hint : _("`given NAME { … }` sets the fields of a ledger, or of the claim with `given "
+                                      "claim { … }`"),
                       _("there is no ledger '%s'"), scope);
             continue;
         }

@@ -133,6 +133,7 @@ typedef struct {
     rg_vec path;         /* const char* segments */
     int op;              /* '=', '+', '-' for =, +=, -= */
     rg_expr *value;
+    rg_loc scope_loc;    /* a test's `given NAME { … }`: where NAME (path[0]) is written */
 } rg_assign;
 
 typedef enum {

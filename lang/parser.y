@@ -449,6 +449,7 @@ test_body
               rg_vec_apush(ctx->arena, &path, (void *)$3);
               for (uint32_t j = 0; j < a->path.n; j++) rg_vec_apush(ctx->arena, &path, a->path.v[j]);
               a->path = path;
+              a->scope_loc = @3;
               rg_vec_apush(ctx->arena, &$$->ledger_given, a);
           }
       }

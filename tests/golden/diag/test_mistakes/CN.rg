@@ -22,7 +22,7 @@ test "a value of the wrong type" {
 test "names that are not there" {
   given claim { amout = ¥5, scheme = employe }
   given yearly { piad = ¥1 }
-  given yearl { paid = ¥1 }
+  given yearl { paid = ¥1, paid = ¥2 }
   expect { fnd = ¥65 }
 }
 test "a sound test" {
