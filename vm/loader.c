@@ -135,6 +135,7 @@ int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, si
         rg_errf(err, errlen, "out of memory building the program's indexes");
         goto fail;
     }
+    p->image_hash = rg_rd64(b + len - RG_CHECKSUM_SIZE); /* check_envelope: the checksum ends the image */
     *out = p;
     return 0;
 fail:
