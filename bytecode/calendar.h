@@ -28,6 +28,8 @@ static inline int rg_cal_days_from_civil(int64_t y, unsigned m, unsigned d, int6
 
 static inline void rg_cal_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
+    const int64_t far = (int64_t)1 << 60; /* keeps every step below in range */
+    z = z < -far ? -far : z > far ? far : z;
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;

@@ -34,7 +34,8 @@ int rg_format_date(int64_t days, char *buf)
     int64_t y;
     unsigned m, d;
     rg_civil_from_days(days, &y, &m, &d);
-    return snprintf(buf, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+    int n = snprintf(buf, 32, "%04lld-%02u-%02u", (long long)y, m, d);
+    return n < 32 ? n : 31;
 }
 
 rg_amount_status rg_parse_amount(const char *s, size_t len, int64_t *fen)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "file_io.h"
 #include "format.h"
 #include "parse.h"
 
@@ -64,7 +65,7 @@ static void fmt_file(fmt_run *r, const char *path)
     rg_diag_init(&d, stderr);
     int idx = rg_diag_load_file(&d, path);
     if (idx < 0) {
-        fprintf(stderr, "regula fmt: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "regula fmt: cannot read %s: %s\n", path, rg_read_error(errno, RG_MAX_FILE));
         r->io_error = 1;
         rg_diag_free(&d);
         return;

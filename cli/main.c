@@ -23,6 +23,7 @@ static const struct {
     {"diff", cmd_diff, "settle a claims file with two packs and report what changes (--html for a page)"},
     {"bench", cmd_bench, "measure settlement speed on a claims file"},
     {"lsp", cmd_lsp, "the language server for editors (LSP on standard input and output)"},
+    {"keygen", cmd_keygen, "make a key pair for signing packs (compile --sign, run --public-key)"},
 };
 
 static void usage(FILE *out)

@@ -40,6 +40,8 @@ _regula() {
     --passes | --top | --run | --by) return ;;
     --pack) _regula_files "$cur" rg rgc; return ;;
     --out | --html | -o | --allow-extern) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+    --sign) _regula_files "$cur" key; return ;;
+    --public-key) _regula_files "$cur" pub; return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(_regula_options "$regula" "$cmd")" -- "$cur"))
@@ -49,7 +51,8 @@ _regula() {
     local i n=0
     for ((i = 2; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern) ((i++)) ;;
+        --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern | --sign | \
+            --public-key) ((i++)) ;;
         -*) ;;
         *) ((n++)) ;;
         esac
@@ -60,6 +63,7 @@ _regula() {
     test) if ((n < 1)); then _regula_files "$cur" rg rgc; else _regula_files "$cur" rg; fi ;;
     fmt) _regula_files "$cur" rg ;;
     lsp) ;; # started by an editor: no operands
+    keygen) ;; # a new name: nothing to complete
     *) _regula_files "$cur" rg rgc ;;
     esac
 }

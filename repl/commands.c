@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_impl.h"
 #include "compiler.h"
 #include "driver.h"
 #include "disasm.h"
@@ -377,61 +378,82 @@ static void set_claim(repl *r, json_t *c, const char *from)
     claim_changed(r, "this claim does not settle as it is");
 }
 
+/* Line `want` of a claims file, or (want 0) the first whose claim_id is id,
+ * read line by line: a file of any size, and no line past RG_MAX_LINE, is
+ * read in bounded memory. */
+static json_t *claim_line(repl *r, const char *path, long want, const char *id, char *from, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    rg_lines lines;
+    rg_lines_init(&lines, f, RG_MAX_LINE);
+    lines.stop_long = 1; /* :claim /dev/zero 1 ends at the limit */
+    const char *s;
+    ssize_t n;
+    long lineno = 0;
+    json_t *c = NULL;
+    json_error_t je;
+    int done = 0;
+    while (!done && (n = rg_lines_next(&lines, &s)) != -1) {
+        lineno++;
+        if (n == RG_LINE_TOO_LONG) { /* nothing after it is read */
+            repl_error(r, "%s line %ld is longer than the %zu MiB a claim may have", path, lineno, RG_MAX_LINE >> 20);
+            done = 1;
+            continue;
+        }
+        if (want ? lineno != want : !memmem(s, (size_t)n, id, strlen(id)))
+            continue;
+        json_t *x = json_loadb(s, (size_t)n, 0, &je);
+        json_t *cid = x ? json_object_get(x, "claim_id") : NULL;
+        if (want || (json_is_string(cid) && strcmp(json_string_value(cid), id) == 0)) {
+            done = 1;
+            if (!x)
+                repl_error(r, "%s line %ld: not valid JSON: %s (column %d)", path, lineno, je.text, je.column);
+            c = x;
+            snprintf(from, cap, "%s line %ld", path, lineno);
+        } else if (x) {
+            json_decref(x);
+        }
+    }
+    if (lines.err)
+        repl_error(r, "cannot read %s: %s", path, strerror(lines.err));
+    else if (!done && want)
+        repl_error(r, "%s has %ld lines", path, lineno);
+    else if (!done)
+        repl_error(r, "no claim with claim_id %s in %s", id, path);
+    rg_lines_free(&lines);
+    fclose(f);
+    return c;
+}
+
 static void claim_from_file(repl *r, const char *path, const char *which)
 {
-    size_t len;
-    char *text = rg_read_file(path, &len);
-    if (!text) {
-        repl_error(r, "cannot read %s: %s", path, strerror(errno));
-        return;
-    }
-    json_error_t je;
     json_t *c = NULL;
     char from[1200];
-    if (!*which) {
+    if (!*which) { /* the whole file is one claim */
+        size_t len;
+        char *text = rg_read_file_max(path, RG_MAX_LINE, &len);
+        if (!text) {
+            repl_error(r, "cannot read %s: %s", path, rg_read_error(errno, RG_MAX_LINE));
+            return;
+        }
+        json_error_t je;
         c = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+        free(text);
+        if (!c) {
+            repl_error(r, "%s: not valid JSON: %s (line %d)", path, je.text, je.line);
+            return;
+        }
         snprintf(from, sizeof from, "%s", path);
     } else {
         char *end;
         long want = strtol(which, &end, 10);
-        int by_line = *end == '\0' && want > 0;
-        long lineno = 0;
-        for (char *s = text; *s;) {
-            char *nl = strchr(s, '\n');
-            size_t l = nl ? (size_t)(nl - s) : strlen(s);
-            lineno++;
-            if (by_line ? lineno == want : memmem(s, l, which, strlen(which)) != NULL) {
-                json_t *x = json_loadb(s, l, 0, &je);
-                json_t *id = x ? json_object_get(x, "claim_id") : NULL;
-                if (by_line || (json_is_string(id) && strcmp(json_string_value(id), which) == 0)) {
-                    c = x;
-                    if (!c)
-                        break;
-                    snprintf(from, sizeof from, "%s line %ld", path, lineno);
-                    break;
-                }
-                if (x)
-                    json_decref(x);
-            }
-            if (!nl)
-                break;
-            s = nl + 1;
-        }
-        if (!c && !by_line) {
-            repl_error(r, "no claim with claim_id %s in %s", which, path);
-            free(text);
+        c = claim_line(r, path, *end == '\0' && want > 0 ? want : 0, which, from, sizeof from);
+        if (!c)
             return;
-        }
-        if (!c && lineno < want) {
-            repl_error(r, "%s has %ld lines", path, lineno);
-            free(text);
-            return;
-        }
-    }
-    free(text);
-    if (!c) {
-        repl_error(r, "%s: not valid JSON: %s (line %d)", path, je.text, je.line);
-        return;
     }
     if (!json_is_object(c)) {
         repl_error(r, "%s: a claim is a JSON object", path);
@@ -638,49 +660,19 @@ static void settled_by(repl *r, const rg_vm *vm)
             v ? v : "");
 }
 
-static rg_vm *settle(repl *r, int explain)
-{
-    if (!r->cur) {
-        repl_error(r, "no pack loaded");
-        return NULL;
-    }
-    const rg_program *p = repl_program(r->cur);
-    rg_vm *vm = rg_vm_new(p);
-    char err[700];
-    if (!vm) {
-        repl_error(r, "out of memory");
-        return NULL;
-    }
-    if (repl_bind(r, vm, err, sizeof err) != 0) {
-        repl_error(r, "%s", err);
-        rg_vm_free(vm);
-        return NULL;
-    }
-    vm->explain = explain;
-    for (uint32_t i = 0; i < p->n_outputs; i++) {
-        rg_value v;
-        if (rg_vm_eval_def(vm, p->outputs[i].def, &v) != RG_OK) {
-            repl_vm_error(r, vm->error);
-            rg_vm_free(vm);
-            return NULL;
-        }
-    }
-    return vm;
-}
-
 static void cmd_settle(repl *r, const char *arg)
 {
     (void)arg;
-    rg_vm *vm = settle(r, 0);
-    if (!vm)
+    regula_ctx *ctx = repl_settle(r, 0);
+    if (!ctx)
         return;
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
     const rg_program *p = vm->prog;
     settled_by(r, vm);
     table2 t = {0};
     char val[512];
     for (uint32_t i = 0; i < p->n_outputs; i++) {
-        rg_value v;
-        rg_vm_eval_def(vm, p->outputs[i].def, &v);
+        rg_value v = vm->defs[p->outputs[i].def]; /* settled: every output computed */
         if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_STRING)
             rg_value_text(p, p->outputs[i].type, v, val, sizeof val);
         else
@@ -688,27 +680,23 @@ static void cmd_settle(repl *r, const char *arg)
         t2_add(&t, p->str[p->outputs[i].name], val);
     }
     t2_print(r, &t, "field", "value");
-    if (rg_vm_run_updates(vm) != RG_OK) {
-        repl_vm_error(r, vm->error);
-    } else {
-        char a[128], b[700];
-        for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
-            if (vm->ledger_in[f] == vm->ledger_out[f])
-                continue;
-            const rg_ledger_field *lf = &p->ledger_fields[f];
-            char name[200];
-            snprintf(name, sizeof name, "%s.%s", p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
-            repl_value_text(p, lf->type, vm->ledger_in[f], a, sizeof a);
-            repl_value_text(p, lf->type, vm->ledger_out[f], val, sizeof val);
-            snprintf(b, sizeof b, "%s -> %s", a, val);
-            t2_add(&t, name, b);
-        }
-        if (t.n) {
-            fprintf(r->out, "ledger after this claim:\n");
-            t2_print(r, &t, NULL, NULL);
-        }
+    char a[128], b[700];
+    for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
+        if (vm->ledger_in[f] == vm->ledger_out[f])
+            continue;
+        const rg_ledger_field *lf = &p->ledger_fields[f];
+        char name[200];
+        snprintf(name, sizeof name, "%s.%s", p->str[p->ledger_scopes[lf->scope].name], p->str[lf->name]);
+        repl_value_text(p, lf->type, vm->ledger_in[f], a, sizeof a);
+        repl_value_text(p, lf->type, vm->ledger_out[f], val, sizeof val);
+        snprintf(b, sizeof b, "%s -> %s", a, val);
+        t2_add(&t, name, b);
     }
-    rg_vm_free(vm);
+    if (t.n) {
+        fprintf(r->out, "ledger after this claim:\n");
+        t2_print(r, &t, NULL, NULL);
+    }
+    regula_ctx_free(ctx);
 }
 
 /* "policies/CN.rg:12"; the session's own sources have no useful line. */
@@ -724,9 +712,10 @@ static void where(const rg_program *p, uint32_t file, uint32_t line, char *buf, 
 static void cmd_explain(repl *r, const char *arg)
 {
     (void)arg;
-    rg_vm *vm = settle(r, 1);
-    if (!vm)
+    regula_ctx *ctx = repl_settle(r, 1);
+    if (!ctx)
         return;
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
     const rg_program *p = vm->prog;
     settled_by(r, vm);
     /* columns: step, value, from, at */
@@ -794,7 +783,7 @@ static void cmd_explain(repl *r, const char *arg)
     free(c2);
     free(c3);
     free(c4);
-    rg_vm_free(vm);
+    regula_ctx_free(ctx);
 }
 
 /* ---- :disasm ---- */

@@ -12,6 +12,7 @@
 #include "compiler.h"
 #include "parse.h"
 #include "program.h"
+#include "regula.h"
 #include "rg_stdlib.h"
 #include "vm.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     rg_diag diag;
     rgc_pack *pk;
     rg_program *prog;
+    regula_pack *api;   /* the same, loaded through include/regula.h (repl_settle), once asked for */
 } repl_build;
 
 /* A definition typed in the session: compiled into POLICY as an extra. */
@@ -59,9 +61,16 @@ typedef struct repl {
     char *pending;          /* the unfinished input of a multi-line entry */
     size_t n_pending;
     volatile sig_atomic_t *interrupted; /* Ctrl-C while a command runs */
+    int failed;             /* an error was reported: a script (stdin not a terminal) then exits 1 */
 } repl;
 
 /* ---- session.c ---- */
+/* The most text one entry continued over lines may hold (a single line may
+ * hold RG_MAX_LINE, file_io.h): each line of an entry parses it all again. */
+#define REPL_MAX_ENTRY (1 << 20)
+/* Say that a line of len bytes was too long and dropped (session.c). */
+void repl_line_too_long(repl *r, size_t len);
+
 void repl_init(repl *r, FILE *out);
 void repl_free(repl *r);
 /* Load a pack (directory, .rg or .rgc), dropping session definitions and
@@ -83,6 +92,12 @@ void repl_build_free(repl_build *b);
 const rg_program *repl_program(const repl_build *b);
 const repl_build *repl_base(const repl *r);
 const char *repl_root(const repl *r);
+/* The current claim settled with the current build through the public API
+ * (include/regula.h), as `regula run` settles a line, from an empty ledger;
+ * explaining when asked. The context, whose VM (rg_api_ctx_vm) holds what the
+ * REPL shows: the trace, the policy, the ledger before and after. NULL after
+ * an error was shown. */
+regula_ctx *repl_settle(repl *r, int explain);
 /* Bind the current claim to VM (fresh ledger): 0, or -1 with err. */
 int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen);
 /* The current claim (a new reference), or NULL with err. */

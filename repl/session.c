@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_impl.h"
 #include "compiler.h"
 #include "bytecode_io.h"
 #include "driver.h"
+#include "file_io.h"
 #include "repl.h"
 #include "text.h"
 #include "values.h"
@@ -22,6 +24,7 @@ void repl_build_free(repl_build *b)
 {
     if (!b)
         return;
+    regula_pack_free(b->api);
     rgc_pack_free(b->pk);
     if (b->prog)
         rg_program_free(b->prog);
@@ -63,9 +66,16 @@ void repl_free(repl *r)
     memset(r, 0, sizeof *r);
 }
 
+void repl_line_too_long(repl *r, size_t len)
+{
+    repl_error(r, "this line has %zu bytes, more than the %zu MiB the REPL reads as one line: it is dropped", len,
+               RG_MAX_LINE >> 20);
+}
+
 void repl_error(repl *r, const char *fmt, ...)
 {
     va_list ap;
+    r->failed = 1;
     va_start(ap, fmt);
     fputs(r->color ? "\033[1;31merror:\033[0m " : "error: ", r->out);
     vfprintf(r->out, fmt, ap);
@@ -299,6 +309,46 @@ int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+regula_ctx *repl_settle(repl *r, int explain)
+{
+    if (!r->cur) {
+        repl_error(r, "no pack loaded");
+        return NULL;
+    }
+    char err[1024];
+    if (!r->cur->api && rgd_program_api(repl_program(r->cur), NULL, &r->cur->api, err, sizeof err) != 0) {
+        repl_error(r, "%s", err);
+        return NULL;
+    }
+    json_t *c = repl_claim(r, err, sizeof err);
+    if (!c) {
+        repl_error(r, "%s", err);
+        return NULL;
+    }
+    size_t len = 0;
+    char *text = rgd_claim_text(c, &len);
+    json_decref(c);
+    regula_ctx *ctx = NULL;
+    if (!text || regula_ctx_new(r->cur->api, &ctx) != REGULA_OK) {
+        free(text);
+        repl_error(r, "out of memory");
+        return NULL;
+    }
+    regula_ctx_set_explain(ctx, explain);
+    regula_status s = regula_claim_json(ctx, text, len, 0);
+    free(text);
+    if (s == REGULA_ERR_INPUT && !rg_api_ctx_vm(ctx)->policy_chosen) {
+        repl_error(r, "the current claim is not valid: %s", regula_errmsg(ctx));
+    } else if (s == REGULA_OK && (s = regula_ledger_none(ctx, REGULA_ALL_SCOPES)) == REGULA_OK &&
+               (s = regula_settle(ctx)) == REGULA_OK) {
+        return ctx;
+    } else {
+        repl_vm_error(r, regula_errmsg(ctx));
+    }
+    regula_ctx_free(ctx);
+    return NULL;
 }
 
 /* ---- values ---- */
@@ -592,6 +642,16 @@ int repl_feed(repl *r, const char *line)
     size_t ll = strlen(line);
     while (ll && (line[ll - 1] == '\n' || line[ll - 1] == '\r'))
         ll--;
+    if (ll > RG_MAX_LINE) {
+        repl_line_too_long(r, ll);
+        return r->pending != NULL;
+    }
+    if (r->pending && r->n_pending + ll + 2 > REPL_MAX_ENTRY) {
+        repl_error(r, "this entry goes on past %d KiB over its lines, the most the REPL takes as one entry: it is "
+                      "dropped; write a longer one into the pack's files", REPL_MAX_ENTRY >> 10);
+        repl_cancel(r);
+        return 0;
+    }
     const char *s = line;
     while (*s == ' ' || *s == '\t')
         s++;

@@ -10,13 +10,10 @@
 #include "repl.h"
 #include "values.h"
 
-static const char *const money_fields[] = {"fund", "critical", "account", "cash"};
-#define N_MONEY 4
-
 typedef struct {
     long line;
     char id[64];
-    int64_t before, after; /* fund, in fen */
+    int64_t *vals;          /* each money result before, then after, in fen (0 for an error line) */
 } changed_claim;
 
 /* One side of the comparison: a pack of a build, its context and ledger. */
@@ -71,10 +68,14 @@ static int amount(json_t *o, const char *field, int64_t *fen)
     return 0;
 }
 
-static int by_fund_change(const void *a, const void *b)
+static uint32_t rank_field; /* the money result claims are ranked by (qsort has no argument) */
+static uint32_t rank_n;
+
+static int by_change(const void *a, const void *b)
 {
     const changed_claim *x = a, *y = b;
-    int64_t dx = x->after - x->before, dy = y->after - y->before;
+    int64_t dx = x->vals[rank_n + rank_field] - x->vals[rank_field],
+            dy = y->vals[rank_n + rank_field] - y->vals[rank_field];
     if (dx < 0)
         dx = -dx;
     if (dy < 0)
@@ -151,7 +152,13 @@ void repl_cmd_whatif(repl *r, const char *args)
         fprintf(r->out, "note: no overrides, so before and after are the same (:set one first)\n");
     wside sa = {0}, sb = {0};
     int opened = side_open(r, repl_base(r), &sa) == 0 && side_open(r, r->cur, &sb) == 0;
-    int64_t tot[2][N_MONEY] = {{0}};
+    /* the pack's money results: their totals, and the claims ranked by the one that changed most */
+    const char *money[64];
+    uint32_t n_money = 0;
+    for (unsigned o = 0; opened && o < regula_output_count(sb.pack) && n_money < 64; o++)
+        if (regula_output_type(sb.pack, o) == REGULA_T_MONEY)
+            money[n_money++] = regula_output_name(sb.pack, o);
+    int64_t tot[2][64] = {{0}};
     changed_claim *ch = NULL;
     size_t n_ch = 0, cap_ch = 0;
     long lineno = 0, errors_a = 0, errors_b = 0;
@@ -178,12 +185,11 @@ void repl_cmd_whatif(repl *r, const char *args)
         errors_a += json_object_get(a, "error") != NULL;
         errors_b += json_object_get(b, "error") != NULL;
         json_t *sides[2] = {a, b};
+        int64_t vals[2][64] = {{0}};
         for (int s = 0; s < 2; s++)
-            for (int f = 0; f < N_MONEY; f++) {
-                int64_t v;
-                if (amount(sides[s], money_fields[f], &v) == 0)
-                    tot[s][f] += v;
-            }
+            for (uint32_t f = 0; f < n_money; f++)
+                if (amount(sides[s], money[f], &vals[s][f]) == 0)
+                    tot[s][f] += vals[s][f];
         if (!json_equal(a, b)) {
             if (n_ch == cap_ch) {
                 cap_ch = cap_ch ? 2 * cap_ch : 64;
@@ -193,23 +199,27 @@ void repl_cmd_whatif(repl *r, const char *args)
             c->line = lineno;
             json_t *id = json_object_get(b, "claim_id");
             snprintf(c->id, sizeof c->id, "%s", json_is_string(id) ? json_string_value(id) : "");
-            c->before = c->after = 0;
-            amount(a, "fund", &c->before);
-            amount(b, "fund", &c->after);
+            c->vals = malloc(2 * (n_money ? n_money : 1) * sizeof *c->vals);
+            if (c->vals) {
+                memcpy(c->vals, vals[0], n_money * sizeof *c->vals);
+                memcpy(c->vals + n_money, vals[1], n_money * sizeof *c->vals);
+            } else {
+                n_ch--;
+            }
             if (out)
                 write_diff(out, lineno, a, b);
         }
         json_decref(a);
         json_decref(b);
     }
-    int read_err = rgd_lines_end(&l) != 0;
+    int read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, "writing %s failed", outpath);
+        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
     side_close(&sa);
     side_close(&sb);
     if (read_err)
-        repl_error(r, "reading %s failed", path);
+        repl_error(r, "cannot read %s after line %ld: %s", path, lineno, strerror(read_err));
     if (stopped)
         fprintf(r->out, "interrupted after %ld lines\n", lineno);
     fprintf(r->out, "%ld claims settled twice: %zu changed", lineno, n_ch);
@@ -221,30 +231,45 @@ void repl_cmd_whatif(repl *r, const char *args)
     }
     fputc('\n', r->out);
     /* totals */
-    char cells[N_MONEY][3][48];
-    size_t w[3] = {strlen("before"), strlen("after"), strlen("difference")};
-    for (int f = 0; f < N_MONEY; f++) {
+    char (*cells)[3][48] = calloc(n_money ? n_money : 1, sizeof *cells);
+    size_t w[3] = {strlen("before"), strlen("after"), strlen("difference")}, wn = 0;
+    uint32_t key = 0;
+    for (uint32_t f = 0; cells && f < n_money; f++) {
         rg_format_money_grouped(tot[0][f], 0, cells[f][0], sizeof cells[f][0]);
         rg_format_money_grouped(tot[1][f], 0, cells[f][1], sizeof cells[f][1]);
         rg_format_money_grouped(tot[1][f] - tot[0][f], 1, cells[f][2], sizeof cells[f][2]);
         for (int c = 0; c < 3; c++)
             if (strlen(cells[f][c]) - 1 > w[c]) /* ¥ is two bytes, one column */
                 w[c] = strlen(cells[f][c]) - 1;
+        if (repl_text_width(money[f]) > wn)
+            wn = repl_text_width(money[f]);
+        int64_t d = tot[1][f] - tot[0][f], dk = tot[1][key] - tot[0][key];
+        if ((d < 0 ? -d : d) > (dk < 0 ? -dk : dk))
+            key = f;
     }
-    fprintf(r->out, "  %-8s  %*s  %*s  %*s\n", "", (int)w[0], "before", (int)w[1], "after", (int)w[2], "difference");
-    for (int f = 0; f < N_MONEY; f++)
-        fprintf(r->out, "  %-8s  %*s  %*s  %*s\n", money_fields[f], (int)w[0] + 1, cells[f][0], (int)w[1] + 1,
-                cells[f][1], (int)w[2] + 1, cells[f][2]);
-    if (n_ch) {
-        qsort(ch, n_ch, sizeof *ch, by_fund_change);
+    fprintf(r->out, "  %-*s  %*s  %*s  %*s\n", (int)wn, "", (int)w[0], "before", (int)w[1], "after", (int)w[2],
+            "difference");
+    for (uint32_t f = 0; cells && f < n_money; f++)
+        fprintf(r->out, "  %s%*s  %*s  %*s  %*s\n", money[f], (int)(wn - repl_text_width(money[f])), "", (int)w[0] + 1,
+                cells[f][0], (int)w[1] + 1, cells[f][1], (int)w[2] + 1, cells[f][2]);
+    free(cells);
+    if (n_ch && n_money) {
+        rank_field = key;
+        rank_n = n_money;
+        qsort(ch, n_ch, sizeof *ch, by_change);
         size_t top = n_ch < 10 ? n_ch : 10;
-        fprintf(r->out, "%s (by fund):\n", top == 1 ? "the claim that changed" : "the claims that changed most");
-        size_t wid = strlen("claim_id"), wb = strlen("fund before"), wa = strlen("fund after"), wd = strlen("difference");
+        char hb[80], ha[80];
+        snprintf(hb, sizeof hb, "%s before", money[key]);
+        snprintf(ha, sizeof ha, "%s after", money[key]);
+        fprintf(r->out, "%s (by %s, the total that changed most):\n",
+                top == 1 ? "the claim that changed" : "the claims that changed most", money[key]);
+        size_t wid = strlen("claim_id"), wb = strlen(hb), wa = strlen(ha), wd = strlen("difference");
         char mb[10][48], ma[10][48], md[10][48];
         for (size_t i = 0; i < top; i++) {
-            rg_format_money_grouped(ch[i].before, 0, mb[i], sizeof mb[i]);
-            rg_format_money_grouped(ch[i].after, 0, ma[i], sizeof ma[i]);
-            rg_format_money_grouped(ch[i].after - ch[i].before, 1, md[i], sizeof md[i]);
+            int64_t before = ch[i].vals[key], after = ch[i].vals[n_money + key];
+            rg_format_money_grouped(before, 0, mb[i], sizeof mb[i]);
+            rg_format_money_grouped(after, 0, ma[i], sizeof ma[i]);
+            rg_format_money_grouped(after - before, 1, md[i], sizeof md[i]);
             if (repl_text_width(ch[i].id) > wid)
                 wid = repl_text_width(ch[i].id);
             if (strlen(mb[i]) - 1 > wb)
@@ -254,8 +279,8 @@ void repl_cmd_whatif(repl *r, const char *args)
             if (strlen(md[i]) - 1 > wd)
                 wd = strlen(md[i]) - 1;
         }
-        fprintf(r->out, "  %5s  %-*s  %*s  %*s  %*s\n", "line", (int)wid, "claim_id", (int)wb, "fund before", (int)wa,
-                "fund after", (int)wd, "difference");
+        fprintf(r->out, "  %5s  %-*s  %*s  %*s  %*s\n", "line", (int)wid, "claim_id", (int)wb, hb, (int)wa, ha,
+                (int)wd, "difference");
         for (size_t i = 0; i < top; i++)
             fprintf(r->out, "  %5ld  %s%*s  %*s  %*s  %*s\n", ch[i].line, ch[i].id,
                     (int)(wid - repl_text_width(ch[i].id)), "", (int)wb + 1, mb[i],
@@ -263,6 +288,8 @@ void repl_cmd_whatif(repl *r, const char *args)
     }
     if (outpath)
         fprintf(r->out, "wrote %zu difference%s to %s\n", n_ch, n_ch == 1 ? "" : "s", outpath);
+    for (size_t i = 0; i < n_ch; i++)
+        free(ch[i].vals);
     free(ch);
     free(buf);
 }

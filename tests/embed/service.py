@@ -407,16 +407,21 @@ def test_parallel(w):
           rcs == [0, 0] and got[1] == fund == seq[1] <= cap and got[2] == crit == seq[2] and got[3] == seq[3] == 500000 - acct,
           why)
 
-    # the same file twice at once: one batch, settled once
+    # the same file twice at once: one batch, settled once. The file is five times longer than the others, so
+    # that a process started a little late still finds lines left to settle on a fast machine.
+    big_n = 5 * n
+    big = os.path.join(w, "big.jsonl")
+    inpatient("S", big_n, big)
     db = os.path.join(w, "same.db")
     o1, o2 = os.path.join(w, "same1.jsonl"), os.path.join(w, "same2.jsonl")
     one_db, one = os.path.join(w, "one.db"), os.path.join(w, "one.jsonl")
-    settle(one_db, a, one)
-    rcs, errs, how = together(db, [(a, o1), (a, o2)], both_settled)
+    settle(one_db, big, one)
+    rcs, errs, how = together(db, [(big, o1), (big, o2)], both_settled)
     got = year_row(db)
     why = "exits %s; %s\nledger %s, one run %s" % (rcs, " / ".join(e.strip() for e in errs), got, year_row(one_db))
     check("parallel: the same file in two processes at once: each settled a share", how is True, how)
-    check("parallel: the same file in two processes at once: 3,000 admissions", rcs == [0, 0] and got[0] == n, why)
+    check("parallel: the same file in two processes at once: 15,000 admissions", rcs == [0, 0] and got[0] == big_n,
+          why)
     check("parallel: ... both write one undisturbed run's output and ledger",
           read(o1) == read(one) == read(o2) and not ledger_diff(ledger(one_db), ledger(db)),
           why + "\n" + text_diff(read(one), read(o1)) + "\n" + text_diff(read(one), read(o2)))
