@@ -323,10 +323,8 @@ typedef struct rg_program {
                               * as the interpreter pushes it: no type test a read */
     uint32_t outputs_bad;    /* 1 + the first output whose definition is not a
                               * claim-level one (a verified program has none), else 0 */
-    uint64_t image_hash;     /* the loaded image's checksum (vm/loader.c), 0 for a
-                              * program the compiler built and did not write */
     const struct rg_native *native; /* the plans as native code, attached after the
-                              * program was verified (vm/native.c), or NULL: the
+                              * program was verified (vm/native_load.c), or NULL: the
                               * interpreter runs them */
     int owns_arrays;         /* free the arrays with the program */
 } rg_program;

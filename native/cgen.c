@@ -132,12 +132,14 @@ static int function(cgen *g, uint32_t c)
 }
 
 /* The entry: the claim's policy's plan, with the interpreter's budget. */
-static void entry(cgen *g, uint32_t n_plans)
+static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
 {
     const rg_program *p = g->p;
     P("\n#define RGN_EXPORT __attribute__((visibility(\"default\")))\n");
-    P("RGN_EXPORT const rg_native_info rgn_info = {RG_NATIVE_ABI, %u, %u, %u, UINT64_C(0x%016" PRIx64 ")};\n",
-      p->n_policies, p->n_chunks, n_plans, p->image_hash);
+    P("RGN_EXPORT const rg_native_info rgn_info = {RG_NATIVE_ABI, %u, %u, %u, {", p->n_policies, p->n_chunks, n_plans);
+    for (int i = 0; i < RG_NATIVE_ID_BYTES; i++)
+        P("%s%u", i ? "," : "", id[i]);
+    P("}};\n");
     P("RGN_EXPORT int rgn_init(const rg_native_host *h)\n{\n    H = h;\n    return 0;\n}\n");
     P("RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)\n{\n"
       "    rgn_fn f;\n    uint32_t cost;\n    switch (vm->policy) {\n");
@@ -155,7 +157,7 @@ static void entry(cgen *g, uint32_t n_plans)
       "    *left = x.left;\n    return r;\n}\n");
 }
 
-int rgn_generate(const rg_program *p, rg_sb *out, char *err, size_t errlen)
+int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_sb *out, char *err, size_t errlen)
 {
     if (p->n_externs)
         return rg_errf(err, errlen, "the pack calls host functions, which need not be pure: it has no native code");
@@ -186,9 +188,9 @@ int rgn_generate(const rg_program *p, rg_sb *out, char *err, size_t errlen)
         rg_errf(err, errlen, "the pack has no plans (docs/bytecode.md): nothing to compile natively");
         goto done;
     }
-    P("/* Native code of a Regula pack (image checksum %016" PRIx64 "), written by regula's generator %d\n"
-      " * (native/cgen.c) from the pack's verified bytecode. Do not edit: it is generated again. */\n",
-      p->image_hash, RGN_GENERATOR_VERSION);
+    P("/* Native code of a Regula pack, written by regula's generator %d (native/cgen.c) from the\n"
+      " * pack's verified bytecode. Do not edit: it is generated again. */\n",
+      RGN_GENERATOR_VERSION);
     P("#define rg_pct_wide rgn_pct_wide_ /* the VM's, lent (native_abi.h) */\n");
     rg_sb_put(out, rgn_abi_text, rgn_abi_text_len);
     P("\nstatic const rg_native_host *H;\n"
@@ -206,7 +208,7 @@ int rgn_generate(const rg_program *p, rg_sb *out, char *err, size_t errlen)
             rg_errf(err, errlen, "chunk %u cannot be compiled natively", c);
             goto done;
         }
-    entry(g, n_plans);
+    entry(g, n_plans, id);
     rc = out->oom ? rg_errf(err, errlen, "out of memory generating native code") : 0;
 done:
     free(g->want);

@@ -5,6 +5,7 @@
  * interpreter computes, budget included; messages are the interpreter's to
  * give (the plan is run again there when native code fails). */
 #include <inttypes.h>
+#include <stdio.h>
 
 #include "cgen.h"
 #include "opcodes.h"

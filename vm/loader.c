@@ -139,7 +139,6 @@ int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_prog
         rg_errf(err, errlen, "out of memory building the program's indexes");
         goto fail;
     }
-    p->image_hash = rg_rd64(b + pos); /* the checksum after the last section */
     *out = p;
     return 0;
 fail:

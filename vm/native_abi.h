@@ -1,5 +1,5 @@
 /* native_abi.h — what native code generated from a pack (native/cgen.c writes
- * it, the system's C compiler builds it) and the VM that loads it (vm/native.c)
+ * it, the system's C compiler builds it) and the VM that loads it (vm/native_load.c)
  * agree on: the helpers the VM lends it, the symbols it exports, how it says
  * what it was built from. Its text is compiled into every generated file, so a
  * change here changes every cache key (native/cache.c). Declarations only:
@@ -24,13 +24,16 @@ typedef struct rg_native_host {
     rg_value (*concat)(rg_vm *vm, const char *x, const char *y);
 } rg_native_host;
 
+/* The bytes of a pack's identity: BLAKE2b-256 of its whole image. */
+#define RG_NATIVE_ID_BYTES 32
+
 /* What a native object says it is: exported as RG_NATIVE_SYM_INFO. */
 typedef struct rg_native_info {
     uint32_t abi;          /* RG_NATIVE_ABI */
     uint32_t n_policies;   /* of the program it was generated from */
     uint32_t n_chunks;
     uint32_t n_plans;      /* policies whose plan it computes */
-    uint64_t image_hash;   /* that program's image checksum (rg_program.image_hash) */
+    uint8_t id[RG_NATIVE_ID_BYTES]; /* the identity of the image it was generated from */
 } rg_native_info;
 
 /* RG_NATIVE_SYM_INIT: called once, before any plan, with the VM's helpers
