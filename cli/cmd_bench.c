@@ -15,6 +15,7 @@
 #include <x86intrin.h>
 #endif
 
+#include "api_impl.h"
 #include "cli.h"
 
 static void usage(FILE *o)
@@ -295,6 +296,10 @@ int cmd_bench(int argc, char **argv)
     printf("native=%d\n", regula_pack_native(pk, NULL));
     fprintf(stderr, "regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n", lines,
             do_settle ? sp.claims + sp.preempted : 0, sp.bad, passes, (long long)sp.check);
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
+    if (regula_pack_native(pk, NULL))
+        fprintf(stderr, "regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n",
+                (unsigned long long)vm->native_runs, (unsigned long long)vm->native_fallbacks);
     if (sp.failed) {
         fprintf(stderr, "regula bench: %ld claims failed to settle\n", sp.failed);
         rc = EXIT_FAIL;
