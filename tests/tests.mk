@@ -13,7 +13,7 @@ $(B)/libfront.a: $(FRONT_OBJ)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libfront.a $(B)/libregula.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_ALL) -Inative -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
 
 # what each test includes (stub_vm.h, cli/json_arena.c), so that a change to it rebuilds the test
 -include $(wildcard $(B)/tests/*.d)
