@@ -66,7 +66,7 @@ $(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/lib
 
 $(B)/embed-tests/tamper_test: tests/embed/tamper_test.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/tamper_test.c $(B)/libregula.a $(EMBED_LIBS)
+	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/tamper_test.c $(B)/libregula.a $(EMBED_LIBS) -ljansson
 
 $(B)/embed-tests/stress: tests/embed/stress.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
