@@ -52,9 +52,10 @@ typedef int (*rg_native_plan_fn)(rg_vm *vm, uint64_t *left);
 #define RG_NATIVE_SYM_INIT "rgn_init"
 #define RG_NATIVE_SYM_PLAN "rgn_plan"
 
-/* Native code nests definition calls on the C stack, the interpreter on its
- * own frames: it gives up (fails, as a plan that fails) past this many nested
- * definitions, or past the interpreter's own limit when that is lower. */
-#define RG_NATIVE_MAX_NEST 1000
+/* Native code nests definition calls on the C stack (a few hundred bytes a
+ * call), the interpreter on its own frames: it gives up (fails, as a plan
+ * that fails) past this many nested definitions, or past the interpreter's
+ * own limit when that is lower, so that a thread's small stack is enough. */
+#define RG_NATIVE_MAX_NEST 256
 
 #endif
