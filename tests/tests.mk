@@ -13,7 +13,7 @@ $(B)/libfront.a: $(FRONT_OBJ)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libfront.a $(B)/libregula.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_ALL) -Inative -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_ALL) -Itests/unit $(CFLAGS) $(WARN) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(B)/libfront.a $(B)/libregula.a -lcmocka $(LIBS)
 
 # what each test includes (stub_vm.h, cli/json_arena.c), so that a change to it rebuilds the test
 -include $(wildcard $(B)/tests/*.d)
@@ -139,7 +139,7 @@ FUZZ_RUNS ?= 3000
 FUZZ_GEN := build/fuzz/gen/parser.c build/fuzz/gen/lexer.c
 fuzz_obj = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
 FUZZ_FRONT := $(call fuzz_obj,$(FUZZ_GEN) $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC))
-FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(API_SRC))
+FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(NATIVE_SRC) $(API_SRC) $(B)/gen/native_text.c)
 FUZZ_CLAIM := $(call fuzz_obj,stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c vm/value_text.c)
 
 $(FUZZ_GEN) &: lang/parser.y lang/lexer.l
