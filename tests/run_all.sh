@@ -3,7 +3,8 @@
 # "N passed, M failed" counting suites. Suites: the layers (tests/layers.sh),
 # unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
-# the conformance claims, generated claims against the hand-written C port,
+# the conformance claims, native code against the interpreter on them and on
+# generated claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the
 # language server's scripted editor session, the editor grammar on the seed
 # pack, the tools
@@ -14,7 +15,7 @@
 # and each fuzz target for a fixed number of inputs from its saved corpus.
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
+suites=(layers unit asan golden packtest conformance nativetest crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
