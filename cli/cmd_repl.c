@@ -1,6 +1,5 @@
 /* cmd_repl.c — `regula repl`: its options, then the session of repl/ on the terminal or a script.
  * Must not hold REPL behaviour itself: repl/ does. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +55,6 @@ int cmd_repl(int argc, char **argv)
                 pack);
         return EXIT_USAGE;
     }
-    setlocale(LC_ALL, "");
     struct stat st;
     if (!pack && stat("policies", &st) == 0 && S_ISDIR(st.st_mode))
         pack = "policies";

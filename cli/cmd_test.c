@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "compiler.h"
 #include "driver.h"
+#include "i18n.h"
 
 typedef struct {
     rgc_pack *pk;
@@ -55,14 +56,14 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
     const rg_decl *sample = rgc_pack_sample(t->pk);
     int ok = 1;
     if (sample && rgd_claim_apply(t->pk, claim, &sample->assigns, err, sizeof err, &where) != 0) {
-        rg_report(diag, RG_SEV_ERROR, where, NULL, "sample claim: %s", err);
+        rg_report(diag, RG_SEV_ERROR, where, NULL, _("sample claim: %s"), err);
         json_decref(claim);
         return 0;
     }
     const char *root = t->p->str[t->p->policies[0].name];
     rgd_claim_localise(claim, root, test->policy->name);
     if (rgd_claim_apply(t->pk, claim, &test->decl->assigns, err, sizeof err, &where) != 0) {
-        rg_report(diag, RG_SEV_ERROR, where, NULL, "test '%s': %s", test->decl->name, err);
+        rg_report(diag, RG_SEV_ERROR, where, NULL, _("test '%s': %s"), test->decl->name, err);
         json_decref(claim);
         return 0;
     }
@@ -78,23 +79,23 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
     if (want_error) {
         const char *got = s == REGULA_OK ? NULL : regula_errmsg(t->ctx);
         if (test->decl->expects.n != 1) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, "a test expects an error line or values, not both",
-                      "test '%s': `error` with other expectations", test->decl->name);
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, _("a test expects an error line or values, not both"),
+                      _("test '%s': `error` with other expectations"), test->decl->name);
             ok = 0;
         } else if (s != REGULA_OK && s != REGULA_ERR_INPUT) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: the claim stopped: %s",
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, _("test '%s' failed: the claim stopped: %s"),
                       test->decl->name, got);
             ok = 0;
         } else if (!got || strcmp(got, want_error->text) != 0) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: error is \"%s\", expected \"%s\"",
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, _("test '%s' failed: error is \"%s\", expected \"%s\""),
                       test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
             ok = 0;
         }
         return ok;
     }
     if (s != REGULA_OK) {
-        rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
-                  "test '%s': the claim is not valid: %s", test->decl->name, regula_errmsg(t->ctx));
+        rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, _("the sample claim with this test's changes must be valid"),
+                  _("test '%s': the claim is not valid: %s"), test->decl->name, regula_errmsg(t->ctx));
         return 0;
     }
     const rg_program *p = t->p;
@@ -104,7 +105,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
         rg_assign *a = test->decl->ledger_given.v[i];
         uint32_t f = a->path.n == 2 ? rgc_ledger_field(t->pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
         if (f == RG_NO_INDEX) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': not a ledger field", test->decl->name);
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': not a ledger field"), test->decl->name);
             ok = 0;
             continue;
         }
@@ -116,7 +117,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
         }
         const rg_ledger_field *lf = &p->ledger_fields[f];
         if (regula_ledger_set(t->ctx, lf->scope, f - p->ledger_scopes[lf->scope].first_field, v) != REGULA_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s", test->decl->name, regula_errmsg(t->ctx));
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': %s"), test->decl->name, regula_errmsg(t->ctx));
             ok = 0;
         }
     }
@@ -130,8 +131,8 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             slot = rgc_def_slot(t->pk, hidden);
         }
         if (slot == RG_NO_INDEX || p->defs[slot].per_item) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, "expect names a definition or a result field",
-                      "test '%s': nothing called '%s'", test->decl->name, name);
+            rg_report(diag, RG_SEV_ERROR, a->loc, _("expect names a definition or a result field"),
+                      _("test '%s': nothing called '%s'"), test->decl->name, name);
             ok = 0;
             continue;
         }
@@ -143,7 +144,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             continue;
         }
         if (regula_definition_value(t->ctx, slot, &actual) != REGULA_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name,
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': %s failed: %s"), test->decl->name, name,
                       regula_errmsg(t->ctx));
             ok = 0;
             continue;
@@ -152,7 +153,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             char av[96], ev[96];
             regula_value_text(&actual, av, sizeof av);
             rgd_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s' failed: %s is %s, expected %s", test->decl->name,
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s' failed: %s is %s, expected %s"), test->decl->name,
                       name, av, ev);
             ok = 0;
         }
@@ -284,7 +285,7 @@ int cmd_test(int argc, char **argv)
     int opened = (json ? rgd_pack_open_sink(&cp, pack, cli_diag_collect, diags) : rgd_pack_open(&cp, pack)) == 0;
     if (opened && !cp.pack) {
         opened = 0;
-        rg_report_plain(&cp.diag, RG_SEV_ERROR, "tests live in the sources: give the policy directory, not a .rgc file");
+        rg_report_plain(&cp.diag, RG_SEV_ERROR, _("tests live in the sources: give the policy directory, not a .rgc file"));
     }
     const rg_program *p = opened ? rgd_pack_program(&cp) : NULL;
     uint8_t *chosen = opened ? calloc(p->n_policies + 1, 1) : NULL;
@@ -344,7 +345,7 @@ int cmd_test(int argc, char **argv)
     cp.diag.sink_ud = diags;
     if (ran == 0 && (n_filters || run)) {
         none_chosen = 1;
-        rg_report_plain(&cp.diag, RG_SEV_ERROR, "no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)",
+        rg_report_plain(&cp.diag, RG_SEV_ERROR, _("no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)"),
                         pack, n_filters ? " in the policies named" : "", run && n_filters ? " and" : "",
                         run ? " whose name matches '" : "", run ? run : "", run ? "'" : "", pack);
     }

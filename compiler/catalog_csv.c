@@ -10,6 +10,7 @@
 #include "builder.h"
 #include "text.h"
 #include "values.h"
+#include "i18n.h"
 
 typedef struct {
     uint32_t *rows; /* row ids, one per key */
@@ -205,8 +206,8 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
         snprintf(path, sizeof path, "%s/%s", pol->dir, d->path);
     int f = rg_diag_load_file(pk->diag, path);
     if (f < 0) {
-        rgc_error(pk, d->loc, "the path is relative to the policy file's directory",
-                  "cannot read catalog file '%s': %s", path, strerror(errno));
+        rgc_error(pk, d->loc, _("the path is relative to the policy file's directory"),
+                  _("cannot read catalog file '%s': %s"), path, strerror(errno));
         return -1;
     }
     const rg_source *src = rg_diag_source(pk->diag, (uint32_t)f);
@@ -214,7 +215,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
         pos = 3;
     if (ncol > CSV_MAX_FIELDS) {
-        rgc_error(pk, d->loc, NULL, "catalog '%s' declares %u columns; a catalog has at most %d", d->name,
+        rgc_error(pk, d->loc, NULL, _("catalog '%s' declares %u columns; a catalog has at most %d"), d->name,
                   (unsigned)ncol, CSV_MAX_FIELDS);
         return -1;
     }
@@ -222,13 +223,13 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     char *buf = malloc(src->len + CSV_MAX_FIELDS + 16);
     int n = csv_record(src->text, src->len, &pos, buf, src->len + CSV_MAX_FIELDS + 16, starts, CSV_MAX_FIELDS);
     if (n <= 0) {
-        rgc_error(pk, d->loc, NULL, "catalog file '%s' is empty: it needs a header line", path);
+        rgc_error(pk, d->loc, NULL, _("catalog file '%s' is empty: it needs a header line"), path);
         free(buf);
         return -1;
     }
     if (n > CSV_MAX_FIELDS) {
-        rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), "split the catalog, or drop the columns it does not declare",
-                  "catalog file '%s' has more than %d columns", path, CSV_MAX_FIELDS);
+        rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), _("split the catalog, or drop the columns it does not declare"),
+                  _("catalog file '%s' has more than %d columns"), path, CSV_MAX_FIELDS);
         free(buf);
         return -1;
     }
@@ -257,7 +258,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                 rg_sb_printf(&h, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
             snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
-            rgc_error(pk, at, hint, "catalog file has no column '%s'", colnames[k]);
+            rgc_error(pk, at, hint, _("catalog file has no column '%s'"), colnames[k]);
             rc = -1;
         }
     }
@@ -288,11 +289,11 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                 base.optional = 0; /* "must be money", not "money?": blanks are the other message */
                 rgc_ty_name(pk, &base, tn, sizeof tn);
                 if (r == -2)
-                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), "declare the column optional (TYPE?) to allow blanks",
-                              "column '%s' is empty", colnames[k]);
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), _("declare the column optional (TYPE?) to allow blanks"),
+                              _("column '%s' is empty"), colnames[k]);
                 else
                     rgc_error(pk, csv_loc((uint32_t)f, at, cell), cell_hint(pk, &base, hint, sizeof hint),
-                              "column '%s' must be %s, not '%s'", colnames[k], tn, cell);
+                              _("column '%s' must be %s, not '%s'"), colnames[k], tn, cell);
                 ok = 0;
             }
         }
@@ -354,14 +355,14 @@ int rgc_load_catalogs(rgc_pack *pk)
                 rg_sb b;
                 rg_sb_fixed(&b, msg, sizeof msg);
                 rgc_type_list(&b, RG_T_DURATION);
-                rgc_error(pk, m->type->loc, NULL, "a catalog column is %s or an enum", msg);
+                rgc_error(pk, m->type->loc, NULL, _("a catalog column is %s or an enum"), msg);
                 rc = -1;
                 continue;
             }
             t.optional = (uint8_t)m->type->optional;
             if ((k == 0) != (m->is_key != 0) || (k == 0 && t.scalar != RG_T_STRING)) {
-                rgc_error(pk, m->loc, "the first column is the key: `key code: string`",
-                          "catalog '%s' must start with its string key column", root->name);
+                rgc_error(pk, m->loc, _("the first column is the key: `key code: string`"),
+                          _("catalog '%s' must start with its string key column"), root->name);
                 rc = -1;
             }
             types[k] = t;
@@ -383,7 +384,7 @@ int rgc_load_catalogs(rgc_pack *pk)
                         for (uint32_t q = 0; q < pk->catalog_decls.n; q++)
                             known |= strcmp(((rg_decl *)pk->catalog_decls.v[q])->name, d->name) == 0;
                         if (!known) {
-                            rgc_error(pk, d->name_loc, NULL, "%s overlays catalog '%s', which %s does not declare",
+                            rgc_error(pk, d->name_loc, NULL, _("%s overlays catalog '%s', which %s does not declare"),
                                       pol->name, d->name, pk->root->name);
                             rc = -1;
                         }

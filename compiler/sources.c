@@ -10,6 +10,7 @@
 
 #include "builder.h"
 #include "parse.h"
+#include "i18n.h"
 
 /* ---- loading ---- */
 
@@ -30,7 +31,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", path, strerror(errno));
+        rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
         return -1;
     }
     char **names = NULL;
@@ -38,7 +39,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     if (S_ISDIR(st.st_mode)) {
         DIR *d = opendir(path);
         if (!d) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot open directory '%s': %s", path, strerror(errno));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot open directory '%s': %s"), path, strerror(errno));
             return -1;
         }
         struct dirent *de;
@@ -54,7 +55,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
         }
         closedir(d);
         if (n == 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "no policy files (*.rg) in '%s'", path);
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("no policy files (*.rg) in '%s'"), path);
             return -1;
         }
         qsort(names, n, sizeof *names, cmp_str);
@@ -68,7 +69,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     for (size_t i = 0; i < n; i++) {
         int f = rg_diag_load_file(pk->diag, names[i]);
         if (f < 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", names[i], strerror(errno));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), names[i], strerror(errno));
             rc = -1;
         } else {
             const rg_source *s = rg_diag_source(pk->diag, (uint32_t)f);
@@ -121,7 +122,7 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
             if (strcmp(((rg_file *)pk->files.v[k])->policy, extras[i].policy) == 0)
                 target = pk->files.v[k];
         if (!target) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "no policy '%s' in this pack", extras[i].policy);
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("no policy '%s' in this pack"), extras[i].policy);
             rc = -1;
             continue;
         }
@@ -166,7 +167,7 @@ int rgc_build_policies(rgc_pack *pk)
         rg_file *f = pk->files.v[i];
         rgc_policy *dup = policy_by_name(&all, f->policy);
         if (dup) {
-            rgc_error(pk, f->policy_loc, "each policy is written in one file", "policy '%s' is defined twice", f->policy);
+            rgc_error(pk, f->policy_loc, _("each policy is written in one file"), _("policy '%s' is defined twice"), f->policy);
             continue;
         }
         rgc_policy *p = rg_arena_alloc(&pk->arena, sizeof *p);
@@ -183,8 +184,8 @@ int rgc_build_policies(rgc_pack *pk)
         rgc_policy *p = all.v[i];
         if (!p->ast->parent) {
             if (root)
-                rgc_error(pk, p->ast->policy_loc, "every policy but the base one says `extends PARENT`",
-                          "two base policies: '%s' and '%s'", root->name, p->name);
+                rgc_error(pk, p->ast->policy_loc, _("every policy but the base one says `extends PARENT`"),
+                          _("two base policies: '%s' and '%s'"), root->name, p->name);
             else
                 root = p;
             continue;
@@ -200,14 +201,14 @@ int rgc_build_policies(rgc_pack *pk)
             const char *best = rgc_closest(p->ast->parent, cands, n);
             char hint[128];
             snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
-            rgc_error(pk, p->ast->parent_loc, best ? hint : "the pack must contain the policy it extends",
-                      "policy '%s' extends unknown policy '%s'", p->name, p->ast->parent);
+            rgc_error(pk, p->ast->parent_loc, best ? hint : _("the pack must contain the policy it extends"),
+                      _("policy '%s' extends unknown policy '%s'"), p->name, p->ast->parent);
         }
     }
     if (!root) {
         if (all.n && !unknown_parents) /* else the unknown parent explains it, and there is no cycle */
-            rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, "one policy must extend nothing",
-                      "the pack has no base policy (its `extends` form a cycle)");
+            rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, _("one policy must extend nothing"),
+                      _("the pack has no base policy (its `extends` form a cycle)"));
         rg_vec_free(&all);
         return -1;
     }
@@ -228,8 +229,8 @@ int rgc_build_policies(rgc_pack *pk)
     for (uint32_t i = 0; i < all.n; i++) {
         rgc_policy *p = all.v[i];
         if (p->parent && policy_by_name(&pk->policies, p->name) == NULL)
-            rgc_error(pk, p->ast->parent_loc, "a policy cannot extend itself through its children",
-                      "policy '%s' is part of an `extends` cycle", p->name);
+            rgc_error(pk, p->ast->parent_loc, _("a policy cannot extend itself through its children"),
+                      _("policy '%s' is part of an `extends` cycle"), p->name);
     }
     pk->root = root;
     rg_vec_free(&all);

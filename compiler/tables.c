@@ -9,6 +9,7 @@
 #include "opcodes.h"
 #include "text.h"
 #include "values.h"
+#include "i18n.h"
 
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report)
 {
@@ -76,8 +77,8 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
         break;
     }
     if (report)
-        rgc_error(pk, e->loc, "write a literal, an enumeration member or a region here",
-                  "this must be a constant");
+        rgc_error(pk, e->loc, _("write a literal, an enumeration member or a region here"),
+                  _("this must be a constant"));
     return -1;
 }
 
@@ -109,7 +110,7 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
             char a[96], b[96];
             rgc_ty_name(pk, ity, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, p->loc, NULL, "this column is %s, the pattern is %s", a, b);
+            rgc_error(pk, p->loc, NULL, _("this column is %s, the pattern is %s"), a, b);
             return -1;
         }
         rgc_emit(pk, ity->scalar == RG_T_STRING ? RG_OP_STR_EQ : RG_OP_EQ, 0, 0);
@@ -133,7 +134,7 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
             if (!rgc_ty_same(&t, ity) || ity->optional || (ity->scalar != RG_T_INT && ity->scalar != RG_T_MONEY &&
                                                         ity->scalar != RG_T_PERCENT && ity->scalar != RG_T_DATE &&
                                                         ity->scalar != RG_T_DURATION)) {
-                rgc_error(pk, p->loc, NULL, "a range needs an ordered, always-present column of the same type");
+                rgc_error(pk, p->loc, NULL, _("a range needs an ordered, always-present column of the same type"));
                 return -1;
             }
             rgc_emit(pk, ops[i], 0, 0);
@@ -285,14 +286,14 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     rgc_ty itys[16];
     int ok = 1;
     if (n_in > 16) {
-        rgc_error(pk, root->loc, NULL, "a table has at most 16 inputs");
+        rgc_error(pk, root->loc, NULL, _("a table has at most 16 inputs"));
         return (rgc_ty){.k = RGC_K_ERROR};
     }
     for (uint32_t i = 0; i < n_in; i++) {
         itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
         if (itys[i].k != RGC_K_SCALAR) {
             if (itys[i].k != RGC_K_ERROR)
-                rgc_error(pk, ((rg_expr *)root->inputs.v[i])->loc, NULL, "a table input must be a value");
+                rgc_error(pk, ((rg_expr *)root->inputs.v[i])->loc, NULL, _("a table input must be a value"));
             ok = 0;
         }
         locals[i] = rgc_local(pk);
@@ -304,7 +305,7 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     for (uint32_t r = 0; r < im->rows.n; r++) {
         rg_row *row = im->rows.v[r];
         if (row->pats.n != n_in) {
-            rgc_error(pk, row->loc, NULL, "this row has %u cells before ->, the table has %u inputs", row->pats.n, n_in);
+            rgc_error(pk, row->loc, NULL, _("this row has %u cells before ->, the table has %u inputs"), row->pats.n, n_in);
             ok = 0;
             continue;
         }
@@ -324,7 +325,7 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
             char a[96], b[96];
             rgc_ty_name(pk, &result, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, row->result->loc, NULL, "table '%s' gives %s, this row gives %s", im->def->name, a, b);
+            rgc_error(pk, row->result->loc, NULL, _("table '%s' gives %s, this row gives %s"), im->def->name, a, b);
             ok = 0;
         }
         (void)u;
@@ -371,7 +372,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
     for (uint32_t i = 0; i < d->rows.n; i++) {
         rg_arm *a = d->rows.v[i];
         if (seen_otherwise) {
-            rgc_error(pk, a->loc, "move it before `otherwise`", "this arm of '%s' is unreachable: it follows otherwise",
+            rgc_error(pk, a->loc, _("move it before `otherwise`"), _("this arm of '%s' is unreachable: it follows otherwise"),
                       im->def->name);
             ok = 0;
             break;
@@ -379,13 +380,13 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
         for (uint32_t j = 0; a->cond && j < i; j++) {
             rg_arm *b = d->rows.v[j];
             if (b->cond && same_text(pk, a->cond->loc, b->cond->loc)) {
-                rgc_error(pk, a->loc, "an earlier arm has the same condition",
-                          "this arm of '%s' is unreachable", im->def->name);
+                rgc_error(pk, a->loc, _("an earlier arm has the same condition"),
+                          _("this arm of '%s' is unreachable"), im->def->name);
                 ok = 0;
             }
             if (b->cond && b->cond->kind == RG_E_BOOL && b->cond->ival == 1) {
-                rgc_error(pk, a->loc, "an earlier arm's condition is always true",
-                          "this arm of '%s' is unreachable", im->def->name);
+                rgc_error(pk, a->loc, _("an earlier arm's condition is always true"),
+                          _("this arm of '%s' is unreachable"), im->def->name);
                 ok = 0;
             }
         }
@@ -398,7 +399,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             if (c.k == RGC_K_ERROR)
                 ok = 0;
             else if (!(c.k == RGC_K_SCALAR && c.scalar == RG_T_BOOL) || c.optional) {
-                rgc_error(pk, a->cond->loc, NULL, "a `when` condition must be a bool");
+                rgc_error(pk, a->cond->loc, NULL, _("a `when` condition must be a bool"));
                 ok = 0;
             }
             jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
@@ -416,8 +417,8 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             char an[96], bn[96];
             rgc_ty_name(pk, &result, an, sizeof an);
             rgc_ty_name(pk, &t, bn, sizeof bn);
-            rgc_error(pk, a->result->loc, t.k == RGC_K_NONE ? "declare the decision optional: decide NAME: TYPE? { … }" : NULL,
-                      "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
+            rgc_error(pk, a->result->loc, t.k == RGC_K_NONE ? _("declare the decision optional: decide NAME: TYPE? { … }") : NULL,
+                      _("decision '%s' gives %s, this arm gives %s"), im->def->name, an, bn);
             ok = 0;
         }
         if (!ends)
@@ -429,7 +430,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
         pk->cur.depth = depth;
     }
     if (!seen_otherwise) {
-        rgc_error(pk, d->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
+        rgc_error(pk, d->loc, _("end it with `otherwise -> VALUE`"), _("decision '%s' has no otherwise"), im->def->name);
         ok = 0;
         if (rgc_writes_code(pk))
             rgc_emit(pk, RG_OP_FAIL, rgc_str(pk, "no arm of the decision matched"), 0);
@@ -559,7 +560,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
     uint32_t n_in = root->inputs.n;
     if (n_in == 0 || n_in > 16 || im->rows.n == 0) {
         if (im->rows.n == 0)
-            rgc_error(pk, im->decl->loc, NULL, "table '%s' has no rows", im->def->name);
+            rgc_error(pk, im->decl->loc, NULL, _("table '%s' has no rows"), im->def->name);
         return;
     }
     rgc_ty itys[16];
@@ -661,7 +662,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                     uint32_t la = rgc_line(pk, a->loc);
                     char hint[512];
                     snprintf(hint, sizeof hint, "both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", la, where);
-                    rgc_error(pk, row->loc, hint, "rows of table '%s' overlap", im->def->name);
+                    rgc_error(pk, row->loc, hint, _("rows of table '%s' overlap"), im->def->name);
                 }
             }
             if (first < 0 && uncovered < 3) { /* one error, naming up to three of the inputs no row matches */
@@ -681,13 +682,13 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
             char hint[1400];
             snprintf(hint, sizeof hint, "no row matches %s: add %s, or a row of `_` wildcards", gaps,
                      uncovered > 1 ? "rows for these" : "a row for it");
-            rgc_error(pk, im->decl->name_loc, hint, "table '%s' does not cover every input", im->def->name);
+            rgc_error(pk, im->decl->name_loc, hint, _("table '%s' does not cover every input"), im->def->name);
         }
         for (uint32_t r = 0; r < im->rows.n; r++)
             if (!first_hit[r] && hit_first) {
                 rg_row *row = im->rows.v[r];
-                rgc_error(pk, row->loc, "remove it, or move it above the rows that shadow it",
-                          "this row of table '%s' is unreachable: earlier rows match everything it matches",
+                rgc_error(pk, row->loc, _("remove it, or move it above the rows that shadow it"),
+                          _("this row of table '%s' is unreachable: earlier rows match everything it matches"),
                           im->def->name);
             }
         free(first_hit);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 
 rgc_ty rgc_ty_scalar(rg_type_kind k)
 {
@@ -118,7 +119,7 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         if (rgc_resolve_type(pk, te->elem, &e) != 0)
             return -1;
         if (e.k != RGC_K_SCALAR || e.optional) {
-            rgc_error(pk, te->loc, NULL, "a list holds plain values");
+            rgc_error(pk, te->loc, NULL, _("a list holds plain values"));
             return -1;
         }
         *out = rgc_ty_scalar(RG_T_LIST);
@@ -131,7 +132,7 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         out->optional = (uint8_t)te->optional;
         if (te->has_range) {
             if (k != RG_T_INT || te->lo > te->hi) {
-                rgc_error(pk, te->loc, "write `int in 1..3`", "a range applies to int, low to high");
+                rgc_error(pk, te->loc, _("write `int in 1..3`"), _("a range applies to int, low to high"));
                 return -1;
             }
             out->has_range = 1;
@@ -169,6 +170,6 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         rgc_type_list(&h, RG_T_VOID);
         rg_sb_puts(&h, ", an enum or a record");
     }
-    rgc_error(pk, te->loc, hint, "unknown type '%s'", te->name);
+    rgc_error(pk, te->loc, hint, _("unknown type '%s'"), te->name);
     return -1;
 }

@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "file_io.h"
 #include "externs.h"
+#include "i18n.h"
 
 static double now_ms(void)
 {
@@ -44,7 +45,7 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
             if (sink)
-                rg_report_plain(&cp->diag, RG_SEV_ERROR, "cannot read '%s': %s", path, strerror(errno));
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
             else
                 fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
             return -1;
@@ -53,7 +54,7 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
         double t0 = now_ms();
         if (rg_program_load(buf, len, &cp->prog, err, sizeof err) != 0) {
             if (sink)
-                rg_report_plain(&cp->diag, RG_SEV_ERROR, "%s: %s", path, err);
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("%s: %s"), path, err);
             else
                 fprintf(stderr, "regula: %s: %s\n", path, err);
             free(buf);

@@ -37,6 +37,8 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
+
 static rg_expr *mk(rg_parse_ctx *c, rg_expr_kind k, YYLTYPE l)
 {
     rg_expr *e = rg_arena_alloc(c->arena, sizeof *e);
@@ -573,9 +575,9 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
     const char *expected[MAX_EXPECTED];
     int n = 0;
     if (has_expr)
-        expected[n++] = "an expression";
+        expected[n++] = _("an expression");
     if (has_oper)
-        expected[n++] = "an operator";
+        expected[n++] = _("an operator");
     for (int i = 0; i < n_all && n <= MAX_EXPECTED; i++) {
         const char *name = yysymbol_name(all[i]);
         int folded = 0;
@@ -595,21 +597,21 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
     char want[512] = "";
     size_t used = 0;
     if (n > 0) {
-        used += (size_t)snprintf(want, sizeof want, "expected ");
+        used += (size_t)snprintf(want, sizeof want, "%s", _("expected "));
         for (int i = 0; i < n && used < sizeof want; i++)
-            used += (size_t)snprintf(want + used, sizeof want - used, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+            used += (size_t)snprintf(want + used, sizeof want - used, "%s%s", i == 0 ? "" : i == n - 1 ? _(" or ") : _(", "),
                                      expected[i]);
     }
     ctx->n_errors++;
     if (look == YYSYMBOL_YYEOF) {
         ctx->eof_in_construct = 1;
-        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, "syntax error: unexpected end of input");
+        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error: unexpected end of input"));
     } else {
         const rg_source *s = rg_diag_source(ctx->diag, loc->file);
         int len = (int)(loc->end - loc->start);
         if (len > 40)
             len = 40;
-        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, "syntax error at or near '%.*s'", len,
+        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error at or near '%.*s'"), len,
                   s ? s->text + loc->start : "");
     }
     return 0;
