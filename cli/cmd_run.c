@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula run --pack PACK [--explain] [--allow-extern LIB] [CLAIMS.jsonl|-] [-o OUT.jsonl]\n\n"
+    fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [CLAIMS.jsonl|-] [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
                "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
@@ -27,7 +28,7 @@ static void usage(FILE *o)
                "                does not run without this option; one the library lacks is named in\n"
                "                the error. See docs/embedding.md.\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
-               "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
+               "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n"));
 }
 
 int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st)
@@ -44,7 +45,7 @@ int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, i
         regula_status s = regula_settle_line(ctx, ledger, l.line, l.len, l.lineno, &res, &res_len);
         if (!res) {
             rgd_lines_end(&l);
-            fprintf(stderr, "regula: line %ld: %s\n", st->lines, regula_errmsg(ctx));
+            fprintf(stderr, _("regula: line %ld: %s\n"), st->lines, regula_errmsg(ctx));
             return -1;
         }
         fwrite_unlocked(res, 1, res_len, out);
@@ -78,18 +79,18 @@ int cmd_run(int argc, char **argv)
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula run: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula run: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         } else if (!in) {
             in = argv[i];
         } else {
-            fprintf(stderr, "regula run: one claims file at a time ('%s' and '%s')\n", in, argv[i]);
+            fprintf(stderr, _("regula run: one claims file at a time ('%s' and '%s')\n"), in, argv[i]);
             return EXIT_USAGE;
         }
     }
     if (!pack) {
-        fprintf(stderr, "regula run: which policies? give --pack DIR|FILE.rg|PACK.rgc\n");
+        fprintf(stderr, _("regula run: which policies? give --pack DIR|FILE.rg|PACK.rgc\n"));
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -109,7 +110,7 @@ int cmd_run(int argc, char **argv)
     if (rgd_pack_load(pack, extern_lib, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
     if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
-        fprintf(stderr, "regula run: out of memory\n");
+        fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);
         regula_ctx_free(ctx);
         regula_pack_free(pk);
@@ -131,7 +132,7 @@ int cmd_run(int argc, char **argv)
     if (out != stdout && fclose(out) != 0)
         io_err = 1;
     if (io_err) {
-        fprintf(stderr, "regula run: I/O error\n");
+        fprintf(stderr, _("regula run: I/O error\n"));
         return EXIT_USAGE;
     }
     return st.errors ? EXIT_FAIL : EXIT_OK;

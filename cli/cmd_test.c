@@ -88,7 +88,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             ok = 0;
         } else if (!got || strcmp(got, want_error->text) != 0) {
             rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, _("test '%s' failed: error is \"%s\", expected \"%s\""),
-                      test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
+                      test->decl->name, got ? got : _("(none: the claim is valid)"), want_error->text);
             ok = 0;
         }
         return ok;
@@ -163,7 +163,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula test [-v] [--run REGEX] [--coverage] [--format text|json] [--allow-extern LIB]\n"
+    fprintf(o, _("usage: regula test [-v] [--run REGEX] [--coverage] [--format text|json] [--allow-extern LIB]\n"
                "                   PACK [POLICY|FILE.rg …]\n\n"
                "Run the `test` blocks of PACK (a directory or .rg file) and print each failure with its\n"
                "file:line:col, then `N passed, N failed`. After PACK, policy names or policy files of\n"
@@ -181,7 +181,7 @@ static void usage(FILE *o)
                "                      \"diagnostics\", and \"coverage\" with --coverage}; failures and\n"
                "                      diagnostics are records as `regula check --format json` writes them\n"
                "  --allow-extern LIB  the pack's `extern fn` host functions from the shared library LIB\n"
-               "                      (as `regula run --allow-extern`)\n");
+               "                      (as `regula run --allow-extern`)\n"));
 }
 
 /* The chosen policies: from the names and files after PACK, each checked. */
@@ -193,15 +193,15 @@ static int choose_policies(const rg_program *p, char **filters, int n, uint8_t *
         if (strchr(want, '/') || (strlen(want) > 3 && strcmp(want + strlen(want) - 3, ".rg") == 0)) {
             char a[PATH_MAX], b[PATH_MAX];
             if (!realpath(want, a)) {
-                fprintf(stderr, "regula test: cannot read '%s': no such file (give a policy file of the pack, or a "
-                                "policy's name)\n", want);
+                fprintf(stderr, _("regula test: cannot read '%s': no such file (give a policy file of the pack, or a "
+                                "policy's name)\n"), want);
                 return -1;
             }
             for (uint32_t i = 0; i < p->n_policies && pol == RG_NO_INDEX; i++)
                 if (realpath(p->str[p->policies[i].file], b) && strcmp(a, b) == 0)
                     pol = i;
             if (pol == RG_NO_INDEX) {
-                fprintf(stderr, "regula test: '%s' is not a policy file of the pack\n", want);
+                fprintf(stderr, _("regula test: '%s' is not a policy file of the pack\n"), want);
                 return -1;
             }
         } else {
@@ -212,8 +212,10 @@ static int choose_policies(const rg_program *p, char **filters, int n, uint8_t *
                 for (uint32_t i = 0; i < p->n_policies && k < 256; i++)
                     cands[k++] = p->str[p->policies[i].name];
                 const char *best = rgc_closest(want, cands, k);
-                fprintf(stderr, "regula test: the pack has no policy '%s'%s%s%s\n", want, best ? " (did you mean " : "",
-                        best ? best : "", best ? "?)" : "; give a policy's name or its file");
+                if (best)
+                    fprintf(stderr, _("regula test: the pack has no policy '%s' (did you mean %s?)\n"), want, best);
+                else
+                    fprintf(stderr, _("regula test: the pack has no policy '%s'; give a policy's name or its file\n"), want);
                 return -1;
             }
         }
@@ -254,7 +256,7 @@ int cmd_test(int argc, char **argv)
             }
             extern_lib = v;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula test: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula test: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             free(filters);
             return EXIT_USAGE;
@@ -275,7 +277,7 @@ int cmd_test(int argc, char **argv)
         if (rc != 0) {
             char why[200];
             regerror(rc, &re, why, sizeof why);
-            fprintf(stderr, "regula test: --run '%s' is not a regular expression: %s\n", run, why);
+            fprintf(stderr, _("regula test: --run '%s' is not a regular expression: %s\n"), run, why);
             free(filters);
             return EXIT_USAGE;
         }
@@ -301,7 +303,7 @@ int cmd_test(int argc, char **argv)
     if (opened && rgd_pack_api(&cp, extern_lib, "test", &api) != 0)
         opened = 0;
     if (opened && (regula_ctx_new(api, &t.ctx) != REGULA_OK || (coverage && !(cover = rg_cover_new(p))))) {
-        fprintf(stderr, "regula test: out of memory\n");
+        fprintf(stderr, _("regula test: out of memory\n"));
         opened = 0;
     }
     if (!opened) {
@@ -345,9 +347,19 @@ int cmd_test(int argc, char **argv)
     cp.diag.sink_ud = diags;
     if (ran == 0 && (n_filters || run)) {
         none_chosen = 1;
-        rg_report_plain(&cp.diag, RG_SEV_ERROR, _("no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)"),
-                        pack, n_filters ? " in the policies named" : "", run && n_filters ? " and" : "",
-                        run ? " whose name matches '" : "", run ? run : "", run ? "'" : "", pack);
+        if (!run)
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none in the policies named (regula test -v %s lists them all)"),
+                            pack, pack);
+        else if (!n_filters)
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none whose name matches '%s' (regula test -v %s lists them all)"),
+                            pack, run, pack);
+        else
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none in the policies named and whose name matches '%s' "
+                              "(regula test -v %s lists them all)"),
+                            pack, run, pack);
     }
     if (cover && !json)
         cli_cover_print(stdout, cover, p, &cp.diag, n_filters ? chosen : NULL);
@@ -365,7 +377,7 @@ done:
         if (usage_err)
             json_decref(doc);
     } else if (!usage_err) {
-        printf("%u passed, %u failed\n", passed, failed);
+        printf(_("%u passed, %u failed\n"), passed, failed);
     }
     rg_cover_free(cover);
     regula_ctx_free(t.ctx);

@@ -176,17 +176,17 @@ static int parse_cell(rgc_pack *pk, const rgc_ty *t, const char *cell, rg_value 
 static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
 {
     switch (t->scalar) {
-    case RG_T_MONEY: return "money is written in yuan with at most two decimals, e.g. 12.50";
-    case RG_T_PERCENT: return "a percentage is written as its number, without %, e.g. 12.5";
-    case RG_T_INT: return "write a whole number";
-    case RG_T_BOOL: return "write true, false, 1 or 0";
-    case RG_T_DATE: return "dates are written YYYY-MM-DD and must exist in the calendar";
-    case RG_T_REGION: return "a region is the name of a policy of this pack";
+    case RG_T_MONEY: return _("money is written in yuan with at most two decimals, e.g. 12.50");
+    case RG_T_PERCENT: return _("a percentage is written as its number, without %, e.g. 12.5");
+    case RG_T_INT: return _("write a whole number");
+    case RG_T_BOOL: return _("write true, false, 1 or 0");
+    case RG_T_DATE: return _("dates are written YYYY-MM-DD and must exist in the calendar");
+    case RG_T_REGION: return _("a region is the name of a policy of this pack");
     case RG_T_ENUM: {
         const rg_enum *e = &pk->prog->enums[t->aux];
         rg_sb b;
         rg_sb_fixed(&b, buf, cap);
-        rg_sb_puts(&b, "write one of");
+        rg_sb_puts(&b, _("write one of"));
         for (uint32_t i = 0; i < e->n_members; i++)
             rg_sb_printf(&b, "%s %s", i ? "," : "", rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
         return buf;
@@ -257,7 +257,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
                 rg_sb_printf(&h, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
-            snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
+            snprintf(hint, sizeof hint, _("the header line names the columns the catalog declares; this one has %s"), have);
             rgc_error(pk, at, hint, _("catalog file has no column '%s'"), colnames[k]);
             rc = -1;
         }

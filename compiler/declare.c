@@ -353,9 +353,9 @@ static int extern_type(rgc_pack *pk, rg_texpr *te, int result, rgc_ty *t)
         char hint[200];
         rg_sb h;
         rg_sb_fixed(&h, hint, sizeof hint);
-        rg_sb_puts(&h, "a host function takes and returns ");
+        rg_sb_puts(&h, _("a host function takes and returns "));
         rgc_type_list(&h, RG_T_VOID);
-        rg_sb_puts(&h, " or an enum; only its result may be optional (T?)");
+        rg_sb_puts(&h, _(" or an enum; only its result may be optional (T?)"));
         rgc_error(pk, te->loc, hint, _("a host function cannot %s %s"), result ? "return" : "take",
                   te->elem ? "a list" : te->name);
         return -1;
@@ -453,7 +453,7 @@ int rgc_declare(rgc_pack *pk)
                     rgc_error(pk, d->name_loc, NULL, _("'%s' is no enumeration of %s: a region adds members to one"), d->name,
                               root->name);
                 else if (!d->extend)
-                    root_only(pk, pol, d, "an enumeration (a region adds members with `enum NAME += { … }`)");
+                    root_only(pk, pol, d, _("an enumeration (a region adds members with `enum NAME += { … }`)"));
                 break;
             case RG_D_RECORD:
                 root_only(pk, pol, d, "a record");
@@ -463,25 +463,25 @@ int rgc_declare(rgc_pack *pk)
                 add_rejects(pk, pol, d);
                 break;
             case RG_D_CLAIM:
-                if (root_only(pk, pol, d, "the claim")) {
+                if (root_only(pk, pol, d, _("the claim"))) {
                     if (pk->claim)
                         rgc_error(pk, d->loc, NULL, _("the claim is declared twice"));
                     pk->claim = d;
                 }
                 break;
             case RG_D_SELECT:
-                if (root_only(pk, pol, d, "`select policy`"))
+                if (root_only(pk, pol, d, _("`select policy`")))
                     pk->select = d;
                 break;
             case RG_D_RESULT:
-                if (root_only(pk, pol, d, "the result"))
+                if (root_only(pk, pol, d, _("the result")))
                     pk->result = d;
                 break;
             case RG_D_UPDATE:
                 rg_vec_push(&pol->updates, d);
                 break;
             case RG_D_SAMPLE:
-                if (root_only(pk, pol, d, "the sample claim"))
+                if (root_only(pk, pol, d, _("the sample claim")))
                     pk->sample = d;
                 break;
             case RG_D_TEST: {
@@ -511,7 +511,7 @@ int rgc_declare(rgc_pack *pk)
                     add_brackets(pk, d);
                 break;
             case RG_D_EXTERN:
-                if (root_only(pk, pol, d, "a host function"))
+                if (root_only(pk, pol, d, _("a host function")))
                     add_extern(pk, d);
                 break;
             case RG_D_VERSION: {

@@ -98,9 +98,9 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         snprintf(declare, sizeof declare, "%s %s: TYPE%s", def_noun(d), d->name,
                  d->kind == RG_D_TABLE ? " by (inputs) { rows }" : d->kind == RG_D_DECIDE ? " { arms }" : " = …");
         if (best)
-            snprintf(hint, sizeof hint, "did you mean '%s'? To declare a new one, give its type: %s", best, declare);
+            snprintf(hint, sizeof hint, _("did you mean '%s'? To declare a new one, give its type: %s"), best, declare);
         else
-            snprintf(hint, sizeof hint, "to declare a new one, give its type: %s", declare);
+            snprintf(hint, sizeof hint, _("to declare a new one, give its type: %s"), declare);
         rgc_error(pk, d->name_loc, hint, _("%s overrides '%s', which %s does not define"), p->name, d->name,
                   p->parent ? p->parent->name : pk->root->name);
         return;
@@ -108,9 +108,9 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         if (declares(d)) {
             const rg_source *src = rg_diag_source(pk->diag, def->root->name_loc.file);
             char hint[300];
-            snprintf(hint, sizeof hint, "to override it, write `%s %s %s` without the %s", def_noun(d), d->name,
+            snprintf(hint, sizeof hint, _("to override it, write `%s %s %s` without the %s"), def_noun(d), d->name,
                      d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
-                     d->kind == RG_D_TABLE ? "type and inputs" : "type");
+                     d->kind == RG_D_TABLE ? _("type and inputs") : _("type"));
             rgc_error_related(pk, d->name_loc, hint, def->root->name_loc, _("declared here"),
                               _("'%s' is already declared by %s (%s:%u)"), d->name,
                       def->owner ? def->owner->name : pk->root->name, src ? src->path : "?",
@@ -176,7 +176,7 @@ static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_v
                 cands[n++] = rgc_str_text(pk, pk->prog->fields[i].path);
         const char *best = rgc_closest(d->list, cands, n);
         char hint[160];
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
         rgc_error(pk, d->loc, best ? hint : _("per-element definitions range over a list of the claim, e.g. items"),
                   _("'%s' is not a list of the claim"), d->list);
         return RG_NO_INDEX;
@@ -618,8 +618,8 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
             char tn[96];
             rgc_ty_name(pk, &t, tn, sizeof tn);
             rgc_error(pk, d->root->value->loc,
-                      t.k == RGC_K_ITEMS ? "a definition holds one value: count the list (`count x in L`), sum it, "
-                                           "or take one element (`first x in L where …`)"
+                      t.k == RGC_K_ITEMS ? _("a definition holds one value: count the list (`count x in L`), sum it, "
+                                             "or take one element (`first x in L where …`)")
                                          : NULL,
                       _("'%s' must be a value, this is %s"), d->name, tn);
             t.k = RGC_K_ERROR;

@@ -63,7 +63,7 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
             rgc_policy *owner = pk->policies.v[pk->prog->ledger_scopes[pk->prog->ledger_fields[f].scope].owner];
             if (!rgc_policy_within(q, owner)) {
                 char hint[200];
-                snprintf(hint, sizeof hint, "update it from %s or a region under it", owner->name);
+                snprintf(hint, sizeof hint, _("update it from %s or a region under it"), owner->name);
                 rgc_error(pk, a->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"),
                           (const char *)a->path.v[0], owner->name, q->name);
                 continue;
@@ -151,8 +151,8 @@ void rgc_emit_entries(rgc_pack *pk)
         rgc_error(pk, pk->root->ast->policy_loc, _("add `select policy by person.insured_region as of visit.date`"),
                   _("the base policy does not say how a claim picks its policy"));
     } else {
-        p->entry.select_policy = entry_chunk(pk, pk->select->value, "the policy selector", RG_T_REGION, 1, NULL);
-        p->entry.asof = entry_chunk(pk, pk->select->value2, "the as-of date", RG_T_DATE, 1, NULL);
+        p->entry.select_policy = entry_chunk(pk, pk->select->value, _("the policy selector"), RG_T_REGION, 1, NULL);
+        p->entry.asof = entry_chunk(pk, pk->select->value2, _("the as-of date"), RG_T_DATE, 1, NULL);
     }
     uint32_t kt = 0;
     for (uint32_t s = 0; s < pk->ledger_decls.n; s++) {
@@ -164,7 +164,7 @@ void rgc_emit_entries(rgc_pack *pk)
         for (uint32_t k = 0; k < d->inputs.n; k++) {
             rgc_ty t;
             pk->cur.impl = &pk->key_reads; /* what the keys read, for check.c */
-            uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 0, &t);
+            uint32_t c = entry_chunk(pk, d->inputs.v[k], _("a ledger key"), RG_T_VOID, 0, &t);
             pk->cur.impl = NULL;
             if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR)
                 rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, _("key a ledger by claim fields or definitions: person.id, year(visit.date), visit.chronic_disease"),
@@ -183,7 +183,7 @@ void rgc_emit_entries(rgc_pack *pk)
             if (!m->init)
                 continue;
             rgc_ty t;
-            uint32_t c = entry_chunk(pk, m->init, "a ledger field's first value", RG_T_VOID, 1, &t);
+            uint32_t c = entry_chunk(pk, m->init, _("a ledger field's first value"), RG_T_VOID, 1, &t);
             rgc_ty ft = rgc_ty_from_packed(p->ledger_fields[sc->first_field + i].type);
             if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional))
                 rgc_error(pk, m->init->loc, NULL, _("the first value must have the field's type"));

@@ -44,7 +44,7 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
         if (!d->hidden && d->owner && strcmp(d->name, e->name) == 0 && !rgc_policy_within(here, d->owner)) {
             const rg_source *src = rg_diag_source(pk->diag, d->root->name_loc.file);
             char hint[300];
-            snprintf(hint, sizeof hint, "%s is not among them: declare it in %s, or in a policy that both extend",
+            snprintf(hint, sizeof hint, _("%s is not among them: declare it in %s, or in a policy that both extend"),
                      here->name, here->name);
             rgc_error_related(pk, e->loc, hint, d->root->name_loc, _("declared here"),
                               _("'%s' is declared by %s (%s:%u) for itself and the regions under it"), e->name,
@@ -73,7 +73,7 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
     const char *best = rgc_closest(e->name, (const char *const *)cands.v, cands.n);
     char hint[160];
     if (best)
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
     rgc_error(pk, e->loc, best ? hint : _("define it with `def` or `param`, or check the spelling"),
               _("unknown name '%s'"), e->name);
     rg_vec_free(&cands);
@@ -351,13 +351,13 @@ static int member_here(rgc_pack *pk, rg_expr *e, uint32_t en, uint32_t m)
 {
     if (rgc_member_visible(pk, en, m, pk->cur.policy))
         return 1;
-    const char *who = "another region";
+    const char *who = _("another region");
     for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2)
         if ((uintptr_t)pk->member_owner.v[i] == ((uintptr_t)en << 16 | m))
             who = ((rgc_policy *)pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]])->name;
     const char *here = pk->cur.policy ? pk->cur.policy->name : pk->root->name;
     char hint[200];
-    snprintf(hint, sizeof hint, "%s adds it to '%s' for itself and the regions under it; %s is not one of them", who,
+    snprintf(hint, sizeof hint, _("%s adds it to '%s' for itself and the regions under it; %s is not one of them"), who,
              rgc_str_text(pk, pk->prog->enums[en].name), here);
     rgc_error(pk, e->loc, hint, _("%s has no '%s'"), here, e->name);
     return 0;
@@ -427,7 +427,7 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     if (d && d->per_item) {
         char hint[200];
         const char *lp = rgc_str_text(pk, pk->prog->fields[d->list].path);
-        snprintf(hint, sizeof hint, "read it for an element: x.%s with x an element of %s (`for x in %s`, `sum … for x in %s`)",
+        snprintf(hint, sizeof hint, _("read it for an element: x.%s with x an element of %s (`for x in %s`, `sum … for x in %s`)"),
                  n, lp, lp, lp);
         rgc_error(pk, e->loc, hint, _("'%s' is defined for each element of %s"), n, lp);
         return T_ERROR;
@@ -450,7 +450,7 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
             rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
             if (!rgc_policy_within(here, owner)) {
                 char hint[200];
-                snprintf(hint, sizeof hint, "read it in %s or a region under it", owner->name);
+                snprintf(hint, sizeof hint, _("read it in %s or a region under it"), owner->name);
                 rgc_error(pk, e->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"), n,
                           owner->name, here->name);
                 return T_ERROR;
@@ -570,7 +570,7 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
     const char *best = rgc_closest(n, (const char *const *)cands.v, cands.n);
     char hint[160];
     if (best)
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
     name_of(pk, &l, tn);
     rgc_error(pk, e->loc, best ? hint : NULL, _("%s has no field '%s'"), tn, n);
     rg_vec_free(&cands);
@@ -888,9 +888,9 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
             res = RG_T_DURATION;
             op = RG_OP_DATE_DIFF;
         } else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
-            hint = "to take a percentage of money write pct(amount, 60%)";
+            hint = _("to take a percentage of money write pct(amount, 60%)");
         else if (a == RG_T_DATE || b == RG_T_DATE)
-            hint = "add a duration to a date: visit.date + 60 days";
+            hint = _("add a duration to a date: visit.date + 60 days");
         break;
     case RG_OPR_MUL:
         op = RG_OP_MUL;
@@ -899,14 +899,14 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
         else if (b == RG_T_INT && (a == RG_T_MONEY || a == RG_T_PERCENT || a == RG_T_DURATION))
             res = a;
         else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
-            hint = "multiplying money by a percentage needs a rounding rule: write pct(amount, 60%)";
+            hint = _("multiplying money by a percentage needs a rounding rule: write pct(amount, 60%)");
         break;
     case RG_OPR_DIV:
         op = RG_OP_DIV;
         if (a == RG_T_INT && b == RG_T_INT)
             res = RG_T_INT;
         else if (a == RG_T_MONEY)
-            hint = "dividing money needs a rounding rule: use pct(amount, 50%)";
+            hint = _("dividing money needs a rounding rule: use pct(amount, 50%)");
         break;
     default:
         break;
@@ -1171,7 +1171,7 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     char usage[256];
     rg_sb u;
     rg_sb_fixed(&u, usage, sizeof usage);
-    rg_sb_printf(&u, "declared: extern fn %s(", e->name);
+    rg_sb_printf(&u, _("declared: extern fn %s("), e->name);
     for (uint32_t k = 0; k < x->n_args; k++) {
         rgc_ty t = rgc_ty_from_packed(x->args[k]);
         char tn[96];
@@ -1411,27 +1411,27 @@ static const struct builtin {
 } builtins[] = {
 #define BY(f) f, RG_OP_NOP, {RG_T_VOID}, RG_T_VOID
 #define ONE(op, result, ...) NULL, op, {__VA_ARGS__}, result
-    {"pct", 2, 2, 1, "pct(amount, 60%) takes a percentage of money, rounded half up to the fen",
+    {"pct", 2, 2, 1, N_("pct(amount, 60%) takes a percentage of money, rounded half up to the fen"),
      ONE(RG_OP_PCT, RG_T_MONEY, RG_T_MONEY, RG_T_PERCENT)},
-    {"min", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
-    {"max", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
-    {"year", 1, 1, 0, "year(date) is the calendar year of a date", ONE(RG_OP_YEAR, RG_T_INT, RG_T_DATE)},
-    {"month", 1, 1, 0, "month(date) is the month of a date, 1 to 12", ONE(RG_OP_MONTH, RG_T_INT, RG_T_DATE)},
-    {"day", 1, 1, 0, "day(date) is the day of the month of a date", ONE(RG_OP_DAY, RG_T_INT, RG_T_DATE)},
-    {"date", 3, 3, 0, "date(year, month, day) is that calendar day; a day that does not exist is an error",
+    {"min", 2, 99, 1, N_("min(a, b, …) and max(a, b, …) compare values of one type"), BY(call_extreme)},
+    {"max", 2, 99, 1, N_("min(a, b, …) and max(a, b, …) compare values of one type"), BY(call_extreme)},
+    {"year", 1, 1, 0, N_("year(date) is the calendar year of a date"), ONE(RG_OP_YEAR, RG_T_INT, RG_T_DATE)},
+    {"month", 1, 1, 0, N_("month(date) is the month of a date, 1 to 12"), ONE(RG_OP_MONTH, RG_T_INT, RG_T_DATE)},
+    {"day", 1, 1, 0, N_("day(date) is the day of the month of a date"), ONE(RG_OP_DAY, RG_T_INT, RG_T_DATE)},
+    {"date", 3, 3, 0, N_("date(year, month, day) is that calendar day; a day that does not exist is an error"),
      ONE(RG_OP_MAKE_DATE, RG_T_DATE, RG_T_INT, RG_T_INT, RG_T_INT)},
-    {"add_months", 2, 2, 0, "add_months(date, n) is the same day n calendar months later, or that month's last day",
+    {"add_months", 2, 2, 0, N_("add_months(date, n) is the same day n calendar months later, or that month's last day"),
      ONE(RG_OP_ADD_MONTHS, RG_T_DATE, RG_T_DATE, RG_T_INT)},
-    {"first_of_next_month", 1, 1, 0, "first_of_next_month(date) is the first day of the month after the date's",
+    {"first_of_next_month", 1, 1, 0, N_("first_of_next_month(date) is the first day of the month after the date's"),
      BY(call_first_of_next_month)},
-    {"days_between", 2, 2, 0, "days_between(from, to) is the number of days from one date to another",
+    {"days_between", 2, 2, 0, N_("days_between(from, to) is the number of days from one date to another"),
      BY(call_days_between)},
-    {"find", 3, 3, 0, "find(catalog, region, code) is the catalog row for a code at a region, or none",
+    {"find", 3, 3, 0, N_("find(catalog, region, code) is the catalog row for a code at a region, or none"),
      BY(call_find)},
-    {"tiered", 2, 3, 0, "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it",
+    {"tiered", 2, 3, 0, N_("tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it"),
      BY(call_tiered)},
-    {"index", 1, 1, 0, "index(x) is the place of element x in its list, from 0", BY(call_index_previous)},
-    {"previous", 1, 1, 0, "previous(x) is the element before x in its list, none for the first",
+    {"index", 1, 1, 0, N_("index(x) is the place of element x in its list, from 0"), BY(call_index_previous)},
+    {"previous", 1, 1, 0, N_("previous(x) is the element before x in its list, none for the first"),
      BY(call_index_previous)},
 #undef BY
 #undef ONE
@@ -1443,7 +1443,7 @@ static rgc_ty call_fixed(rgc_pack *pk, rg_expr *e, const struct builtin *b)
 {
     int bad = 0;
     for (uint32_t i = 0; i < b->max_args; i++) {
-        rgc_ty a = arg_of(pk, e, i, b->args[i], b->usage);
+        rgc_ty a = arg_of(pk, e, i, b->args[i], _(b->usage));
         bad |= is_err(&a);
     }
     if (bad)
@@ -1481,8 +1481,8 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     const char *n = e->name;
     const struct builtin *b = builtin_named(n);
     if (b)
-        return !argc_is(pk, e, b->min_args, b->max_args, b->usage) ? T_ERROR
-               : b->compile                                       ? b->compile(pk, e, b->usage)
+        return !argc_is(pk, e, b->min_args, b->max_args, _(b->usage)) ? T_ERROR
+               : b->compile                                          ? b->compile(pk, e, _(b->usage))
                                                                   : call_fixed(pk, e, b);
     rg_program *p = pk->prog;
     for (uint32_t i = 0; i < p->n_externs; i++)
@@ -1499,12 +1499,12 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     rg_sb h;
     rg_sb_fixed(&h, hint, sizeof hint);
     if (best) {
-        rg_sb_printf(&h, "did you mean '%s'?", best);
+        rg_sb_printf(&h, _("did you mean '%s'?"), best);
     } else {
-        rg_sb_puts(&h, "the built-in functions are ");
+        rg_sb_puts(&h, _("the built-in functions are "));
         for (size_t i = 0; i < N_BUILTINS; i++)
             rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? ", " : " and ", builtins[i].name);
-        rg_sb_puts(&h, "; declare a host's function with `extern fn NAME(types) -> type`");
+        rg_sb_puts(&h, _("; declare a host's function with `extern fn NAME(types) -> type`"));
     }
     rgc_error(pk, e->loc, hint, _("unknown function '%s'"), n);
     return T_ERROR;

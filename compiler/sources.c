@@ -200,7 +200,7 @@ int rgc_build_policies(rgc_pack *pk)
             unknown_parents++;
             const char *best = rgc_closest(p->ast->parent, cands, n);
             char hint[128];
-            snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
             rgc_error(pk, p->ast->parent_loc, best ? hint : _("the pack must contain the policy it extends"),
                       _("policy '%s' extends unknown policy '%s'"), p->name, p->ast->parent);
         }

@@ -661,7 +661,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                     rg_row *a = im->rows.v[first];
                     uint32_t la = rgc_line(pk, a->loc);
                     char hint[512];
-                    snprintf(hint, sizeof hint, "both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)", la, where);
+                    snprintf(hint, sizeof hint, _("both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)"), la, where);
                     rgc_error(pk, row->loc, hint, _("rows of table '%s' overlap"), im->def->name);
                 }
             }
@@ -680,8 +680,8 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         }
         if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
             char hint[1400];
-            snprintf(hint, sizeof hint, "no row matches %s: add %s, or a row of `_` wildcards", gaps,
-                     uncovered > 1 ? "rows for these" : "a row for it");
+            snprintf(hint, sizeof hint, _("no row matches %s: add %s, or a row of `_` wildcards"), gaps,
+                     uncovered > 1 ? _("rows for these") : _("a row for it"));
             rgc_error(pk, im->decl->name_loc, hint, _("table '%s' does not cover every input"), im->def->name);
         }
         for (uint32_t r = 0; r < im->rows.n; r++)

@@ -47,7 +47,7 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
             if (sink)
                 rg_report_plain(&cp->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
             else
-                fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
+                fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, strerror(errno));
             return -1;
         }
         char err[512];
@@ -73,7 +73,7 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
             cp->tmpdir = strdup(tmp);
         /* compiled from inside the copy, by the name the user wrote */
         if (rc == 0 && ((home = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(tmp) != 0)) {
-            snprintf(err, sizeof err, "%s: cannot enter its copy %s: %s", path, tmp, strerror(errno));
+            snprintf(err, sizeof err, _("%s: cannot enter its copy %s: %s"), path, tmp, strerror(errno));
             rc = -1;
         }
         if (rc != 0) {
@@ -91,12 +91,13 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
     cp->compile_ms = now_ms() - t0;
     if (home >= 0) {
         if (fchdir(home) != 0)
-            fprintf(stderr, "regula: cannot return to the directory it started in: %s\n", strerror(errno));
+            fprintf(stderr, _("regula: cannot return to the directory it started in: %s\n"), strerror(errno));
         close(home);
     }
     if (!cp->pack) {
         if (!sink)
-            fprintf(stderr, "regula: %u error%s in %s\n", cp->diag.n_errors, cp->diag.n_errors == 1 ? "" : "s", path);
+            fprintf(stderr, ngettext("regula: %u error in %s\n", "regula: %u errors in %s\n", cp->diag.n_errors),
+                    cp->diag.n_errors, path);
         return -1;
     }
     return 0;
@@ -125,10 +126,10 @@ static void need_extern_lib(const rg_program *p, const char *cmd)
     rg_extern_signature(p, 0, sig, sizeof sig);
     rg_extern_prototype(p, 0, proto, sizeof proto);
     fprintf(stderr,
-            "regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
-            "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n",
-            cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig, p->n_externs > 1 ? " and others" : "",
-            p->n_externs > 1 ? "them all" : "it", proto);
+            _("regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
+            "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n"),
+            cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig, p->n_externs > 1 ? _(" and others") : "",
+            p->n_externs > 1 ? _("them all") : _("it"), proto);
 }
 
 /* LIB as dlopen should take it: a file here named without a directory is
@@ -148,7 +149,7 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
     size_t len = 0;
     *out = NULL;
     if (rgc_program_write(p, &img, &len) != 0) {
-        snprintf(err, errlen, "out of memory writing the pack's bytecode");
+        snprintf(err, errlen, _("out of memory writing the pack's bytecode"));
         return -1;
     }
     char here[4096];
@@ -158,7 +159,7 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
     if (lib) {
         if (regula_host_new(NULL, &host) != REGULA_OK ||
             regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, _("out of memory"));
             goto done;
         }
         opt.host = host;
@@ -197,7 +198,7 @@ int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pac
         size_t len;
         char *buf = rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, "regula: cannot read '%s': %s\n", path, strerror(errno));
+            fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, strerror(errno));
             return -1;
         }
         char err[1024];
@@ -250,8 +251,8 @@ int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_e
         rg_extern_signature(p, 0, sig, sizeof sig);
         rg_extern_prototype(p, 0, proto, sizeof proto);
         fprintf(stderr,
-                "regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
-                "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n",
+                _("regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
+                "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n"),
                 cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig,
                 p->n_externs > 1 ? " and others" : "", p->n_externs > 1 ? "them all" : "it", proto);
         return -1;
@@ -264,7 +265,7 @@ int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_e
     }
     rg_extern_table *t = rg_externs_new(p, NULL);
     if (!t) {
-        fprintf(stderr, "regula %s: out of memory binding host functions\n", cmd);
+        fprintf(stderr, _("regula %s: out of memory binding host functions\n"), cmd);
         return -1;
     }
     if (rg_externs_from_library(t, lib, err, sizeof err) != 0) {
