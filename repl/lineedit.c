@@ -12,6 +12,7 @@
 #include <readline/readline.h>
 
 #include "repl.h"
+#include "i18n.h"
 
 static repl *the_repl;
 static volatile sig_atomic_t got_sigint, got_winch;
@@ -367,7 +368,7 @@ static int run_script(repl *r)
         repl_finish(r);
     fflush(r->out);
     if (err) {
-        fprintf(stderr, "regula repl: cannot read the input\n");
+        fprintf(stderr, _("regula repl: cannot read the input\n"));
         return 2;
     }
     return 0;

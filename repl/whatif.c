@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "repl.h"
+#include "i18n.h"
 #include "values.h"
 
 typedef struct {
@@ -32,7 +33,7 @@ static int side_open(repl *r, const repl_build *b, wside *s)
         return -1;
     }
     if (regula_ctx_new(s->pack, &s->ctx) != REGULA_OK || regula_ledger_new(s->pack, &s->ledger) != REGULA_OK) {
-        repl_error(r, "out of memory");
+        repl_error(r, _("out of memory"));
         return -1;
     }
     return 0;
@@ -111,7 +112,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         if (strcmp(tok, "--out") == 0 || strcmp(tok, "-o") == 0) {
             outpath = strtok(NULL, " \t");
             if (!outpath) {
-                repl_error(r, "--out needs a file name");
+                repl_error(r, _("--out needs a file name"));
                 free(buf);
                 return;
             }
@@ -120,36 +121,36 @@ void repl_cmd_whatif(repl *r, const char *args)
         } else if (!path) {
             path = tok;
         } else {
-            repl_error(r, "usage: :whatif CLAIMS.jsonl [--out FILE]");
+            repl_error(r, _("usage: :whatif CLAIMS.jsonl [--out FILE]"));
             free(buf);
             return;
         }
     }
     if (!path) {
-        repl_error(r, "usage: :whatif CLAIMS.jsonl [--out FILE]");
+        repl_error(r, _("usage: :whatif CLAIMS.jsonl [--out FILE]"));
         free(buf);
         return;
     }
     if (!r->cur) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         free(buf);
         return;
     }
     FILE *in = fopen(path, "rb");
     if (!in) {
-        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        repl_error(r, _("cannot read %s: %s"), path, strerror(errno));
         free(buf);
         return;
     }
     FILE *out = NULL;
     if (outpath && !(out = fopen(outpath, "w"))) {
-        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
+        repl_error(r, _("cannot write %s: %s"), outpath, strerror(errno));
         fclose(in);
         free(buf);
         return;
     }
     if (!r->n_ovr)
-        fprintf(r->out, "note: no overrides, so before and after are the same (:set one first)\n");
+        fprintf(r->out, _("note: no overrides, so before and after are the same (:set one first)\n"));
     wside sa = {0}, sb = {0};
     int opened = side_open(r, repl_base(r), &sa) == 0 && side_open(r, r->cur, &sb) == 0;
     /* the pack's money results: their totals, and the claims ranked by the one that changed most */
@@ -215,19 +216,19 @@ void repl_cmd_whatif(repl *r, const char *args)
     int read_err = rgd_lines_end(&l) != 0;
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, "writing %s failed", outpath);
+        repl_error(r, _("writing %s failed"), outpath);
     side_close(&sa);
     side_close(&sb);
     if (read_err)
-        repl_error(r, "reading %s failed", path);
+        repl_error(r, _("reading %s failed"), path);
     if (stopped)
-        fprintf(r->out, "interrupted after %ld lines\n", lineno);
-    fprintf(r->out, "%ld claims settled twice: %zu changed", lineno, n_ch);
+        fprintf(r->out, _("interrupted after %ld lines\n"), lineno);
+    fprintf(r->out, _("%ld claims settled twice: %zu changed"), lineno, n_ch);
     if (errors_a || errors_b) {
         if (errors_a == errors_b)
-            fprintf(r->out, " (%ld error line%s both times)", errors_a, errors_a == 1 ? "" : "s");
+            fprintf(r->out, ngettext(" (%ld error line both times)", " (%ld error lines both times)", errors_a), errors_a);
         else
-            fprintf(r->out, " (error lines: %ld before, %ld after)", errors_a, errors_b);
+            fprintf(r->out, _(" (error lines: %ld before, %ld after)"), errors_a, errors_b);
     }
     fputc('\n', r->out);
     /* totals */
@@ -261,7 +262,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         char hb[80], ha[80];
         snprintf(hb, sizeof hb, "%s before", money[key]);
         snprintf(ha, sizeof ha, "%s after", money[key]);
-        fprintf(r->out, "%s (by %s, the total that changed most):\n",
+        fprintf(r->out, _("%s (by %s, the total that changed most):\n"),
                 top == 1 ? "the claim that changed" : "the claims that changed most", money[key]);
         size_t wid = strlen("claim_id"), wb = strlen(hb), wa = strlen(ha), wd = strlen("difference");
         char mb[10][48], ma[10][48], md[10][48];
