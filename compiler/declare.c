@@ -356,8 +356,11 @@ static int extern_type(rgc_pack *pk, rg_texpr *te, int result, rgc_ty *t)
         rg_sb_puts(&h, _("a host function takes and returns "));
         rgc_type_list(&h, RG_T_VOID);
         rg_sb_puts(&h, _(" or an enum; only its result may be optional (T?)"));
-        rgc_error(pk, te->loc, hint, _("a host function cannot %s %s"), result ? "return" : "take",
-                  te->elem ? "a list" : te->name);
+        const char *what = te->elem ? _("a list") : te->name;
+        if (result)
+            rgc_error(pk, te->loc, hint, _("a host function cannot return %s"), what);
+        else
+            rgc_error(pk, te->loc, hint, _("a host function cannot take %s"), what);
         return -1;
     }
     return 0;

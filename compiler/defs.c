@@ -119,14 +119,14 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         }
         if (def->per_item != per_item || (per_item && def->list != list)) {
             rgc_error(pk, d->name_loc, def->per_item ? _("override it inside `for item in items { … }`") : NULL,
-                      _("'%s' is %s in %s"), d->name, def->per_item ? "defined for each item" : "not per item",
-                      pk->root->name);
+                      def->per_item ? _("'%s' is defined for each item in %s") : _("'%s' is not per item in %s"),
+                      d->name, pk->root->name);
             return;
         }
         if ((def->kind == RG_DEF_TABLE) != (d->kind == RG_D_TABLE) ||
             (def->kind == RG_DEF_DECIDE) != (d->kind == RG_D_DECIDE)) {
             rgc_error(pk, d->name_loc, NULL, _("'%s' is a %s in %s and must be overridden as one"), d->name,
-                      def->kind == RG_DEF_TABLE ? "table" : def->kind == RG_DEF_DECIDE ? "decision" : "value",
+                      def->kind == RG_DEF_TABLE ? _("table") : def->kind == RG_DEF_DECIDE ? _("decision") : _("value"),
                       pk->root->name);
             return;
         }

@@ -1301,7 +1301,7 @@ static rgc_ty first_names(rgc_pack *pk, rg_expr *e, rgc_kind k, const char *what
 
 static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, "a catalog", u);
+    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, _("a catalog"), u);
     if (is_err(&c))
         return c;
     rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
@@ -1317,7 +1317,7 @@ static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
 
 static rgc_ty call_tiered(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, "brackets", u);
+    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, _("brackets"), u);
     if (is_err(&b))
         return b;
     if (e->args.n == 2)

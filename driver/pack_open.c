@@ -54,7 +54,7 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
         double t0 = now_ms();
         if (rg_program_load(buf, len, &cp->prog, err, sizeof err) != 0) {
             if (sink)
-                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("%s: %s"), path, err);
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, "%s: %s", path, err);
             else
                 fprintf(stderr, "regula: %s: %s\n", path, err);
             free(buf);

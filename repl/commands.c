@@ -93,7 +93,7 @@ static const command commands[] = {
      "table row or decision arm chosen, and the source line.")},
     {"set", {NULL, NULL}, repl_cmd_set, ":set [POLICY[@VERSION].]NAME = VALUE | :set [POLICY[@VERSION].]TABLE | a | b -> VALUE",
      N_("override a parameter, definition or table row for this session"),
-     N_("Overrides are what :whatif measures. They change the session's pack only,\n"
+     /* xgettext:no-c-format */ N_("Overrides are what :whatif measures. They change the session's pack only,\n"
      "never the files.\n"
      "  :set LN-CY.outpatient_cap_employee = ¥3500       everywhere in LN-CY (all its versions)\n"
      "  :set LN-CY@2025.outpatient_cap_employee = ¥3500  only in LN-CY's version 2025\n"
@@ -636,7 +636,7 @@ static void settled_by(repl *r, const rg_vm *vm)
     if (vm->asof != RG_NONE)
         rg_format_date(vm->asof, d);
     const char *v = version_at(p, vm->policy, vm->asof);
-    fprintf(r->out, _("settled by %s as of %s%s%s\n"), p->str[p->policies[vm->policy].name], d, v ? ", version " : "",
+    fprintf(r->out, _("settled by %s as of %s%s%s\n"), p->str[p->policies[vm->policy].name], d, v ? _(", version ") : "",
             v ? v : "");
 }
 

@@ -81,7 +81,7 @@ void repl_vm_error(repl *r, const char *msg)
     /* "… at <input>:3": the REPL's own sources have no line worth giving */
     const char *at = strstr(msg, " at <");
     if (at && strchr(at, '>'))
-        repl_error(r, _("%.*s%s"), (int)(at - msg), msg, strncmp(at, " at <input>", 11) == 0 ? "" : _(" in the session"));
+        repl_error(r, "%.*s%s", (int)(at - msg), msg, strncmp(at, " at <input>", 11) == 0 ? "" : _(" in the session"));
     else
         repl_error(r, "%s", msg);
 }
@@ -520,7 +520,7 @@ static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *p
         if (!def)
             return;
         rgc_ty_name(pk, &def->type, ty, sizeof ty);
-        fprintf(r->out, "defined %s %s: %s%s", d->name, dim, ty, reset);
+        fprintf(r->out, _("defined %s %s: %s%s"), d->name, dim, ty, reset);
         if (d->kind == RG_D_TABLE || d->kind == RG_D_DECIDE)
             fprintf(r->out, " (%s)", decl_word(d->kind));
         if (def->per_item)
@@ -528,7 +528,7 @@ static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *p
         if (moved && strcmp(pol, repl_root(r)) != 0)
             fprintf(r->out, _("  (a new name of %s, for it and the regions under it)"), pol);
         else if (strcmp(pol, repl_root(r)) != 0)
-            fprintf(r->out, "  (in %s)", pol);
+            fprintf(r->out, _("  (in %s)"), pol);
         fputc('\n', r->out);
     } else if (d->kind == RG_D_EACH) {
         for (uint32_t i = 0; i < d->decls.n; i++)
