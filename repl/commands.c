@@ -659,7 +659,7 @@ static void cmd_settle(repl *r, const char *arg)
             repl_value_text(p, p->outputs[i].type, v, val, sizeof val);
         t2_add(&t, p->str[p->outputs[i].name], val);
     }
-    t2_print(r, &t, "field", "value");
+    t2_print(r, &t, _("field"), _("value"));
     char a[128], b[700];
     for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
         if (vm->ledger_in[f] == vm->ledger_out[f])
@@ -822,7 +822,7 @@ static void cmd_defs(repl *r, const char *arg)
         return;
     }
     for (uint32_t i = 0; i < r->n_defs; i++)
-        fprintf(r->out, "-- in %s\n%s\n", r->defs[i].policy, r->defs[i].text);
+        fprintf(r->out, _("-- in %s\n%s\n"), r->defs[i].policy, r->defs[i].text);
 }
 
 /* ---- :quit, :load, :reload, :type ---- */

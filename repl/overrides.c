@@ -518,7 +518,7 @@ void repl_cmd_unset(repl *r, const char *args)
         fprintf(r->out, _("no override of %s\n"), s);
     } else {
         repl_rebuild(r);
-        fprintf(r->out, "removed %u override%s\n", removed, removed == 1 ? "" : "s");
+        fprintf(r->out, ngettext("removed %u override\n", "removed %u overrides\n", removed), removed);
     }
     free(shown);
     free(buf);

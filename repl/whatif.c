@@ -263,7 +263,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         snprintf(hb, sizeof hb, "%s before", money[key]);
         snprintf(ha, sizeof ha, "%s after", money[key]);
         fprintf(r->out, _("%s (by %s, the total that changed most):\n"),
-                top == 1 ? "the claim that changed" : "the claims that changed most", money[key]);
+                top == 1 ? _("the claim that changed") : _("the claims that changed most"), money[key]);
         size_t wid = strlen("claim_id"), wb = strlen(hb), wa = strlen(ha), wd = strlen("difference");
         char mb[10][48], ma[10][48], md[10][48];
         for (size_t i = 0; i < top; i++) {
