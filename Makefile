@@ -184,19 +184,18 @@ $(B)/locale/%/LC_MESSAGES/regula.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
-pot: $(B)/gen/lexer.c
+POT_OUT ?= po/regula.pot
+pot-file: $(B)/gen/lexer.c
 	@xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
 	    --add-location=file --sort-by-file --package-name=regula --package-version=$(VERSION) \
-	    --msgid-bugs-address="the Regula maintainers" -o po/regula.pot $(POT_SRC)
-	@sed -i -e '/^"POT-Creation-Date:/d' -e 's|$(B)/gen/lexer.c|lang/lexer.l|' po/regula.pot
+	    --msgid-bugs-address="the Regula maintainers" -o $(POT_OUT) $(POT_SRC)
+	@sed -i -e '/^"POT-Creation-Date:/d' -e 's|$(B)/gen/lexer.c|lang/lexer.l|' $(POT_OUT)
+pot: pot-file
 	@for p in po/*.po; do msgmerge --quiet --update --backup=none --add-location=file $$p po/regula.pot; done
-.PHONY: pot
+.PHONY: pot pot-file
 
-# where the installed tool looks for its catalogues; the object is remade when it changes
-$(B)/localedir.txt: FORCE
-	@mkdir -p $(B)
-	@echo '$(LOCALEDIR)' > $@.tmp && if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
-$(B)/obj/lang/i18n.o: $(B)/localedir.txt
+# where the installed tool looks for its catalogues when they are not beside it
+# in ../share/locale (lang/i18n.c)
 $(B)/obj/lang/i18n.o: CPPFLAGS += -DRG_LOCALEDIR='"$(LOCALEDIR)"'
 
 $(B)/regula: $(CLI_OBJ) $(FRONT_OBJ) $(B)/libregula.a

@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef RG_LOCALEDIR /* the Makefile passes $(PREFIX)/share/locale */
@@ -45,20 +46,31 @@ static const char *language_of_environment(void)
     return first ? first : language_of(locale);
 }
 
-/* The folder of catalogues: build/locale beside build/regula, else the installed one. */
+/* 1 when PATH is a folder (/usr/bin/locale is a program). */
+static int is_folder(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder of catalogues: build/locale beside build/regula; else
+ * PREFIX/share/locale beside PREFIX/bin/regula, wherever the installed tree
+ * was moved to; else the LOCALEDIR it was built for. */
 static void bind_catalogues(void)
 {
     static char dir[4096];
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 16);
-    if (n > 0) {
-        dir[n] = '\0';
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-            strcpy(slash + 1, "locale");
-            if (access(dir, F_OK) == 0) {
-                bindtextdomain("regula", dir);
-                return;
-            }
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 32);
+    char *slash = n > 0 ? (dir[n] = '\0', strrchr(dir, '/')) : NULL;
+    if (slash) {
+        strcpy(slash + 1, "locale");
+        if (is_folder(dir)) {
+            bindtextdomain("regula", dir);
+            return;
+        }
+        strcpy(slash + 1, "../share/locale");
+        if (is_folder(dir)) {
+            bindtextdomain("regula", dir);
+            return;
         }
     }
     bindtextdomain("regula", RG_LOCALEDIR);

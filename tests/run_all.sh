@@ -2,7 +2,8 @@
 # run_all.sh BUILD_DIR — every suite of `make test`, then one closing line
 # "N passed, M failed" counting suites. Suites: the layers (tests/layers.sh),
 # unit tests, the same under
-# ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
+# ASan+UBSan, golden diagnostics and disassembly (in English and in Chinese),
+# the message catalogues and the choice of language, the policy pack's tests,
 # the conformance claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the
 # language server's scripted editor session, the editor grammar on the seed
@@ -13,7 +14,7 @@
 # PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest)
+suites=(layers unit asan golden i18ntest packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"

@@ -27,8 +27,12 @@ asan:
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
 
-golden: $(B)/regula
+golden: $(B)/regula $(MO_FILES)
 	@tests/golden/run.sh $(B)/regula
+
+# the catalogues of po/ complete and current, the choice of language, the install
+i18ntest: $(B)/regula $(MO_FILES)
+	@tests/i18n/run.sh $(B)
 
 conformance: $(B)/regula
 	@tests/conformance/run.sh $(B)/regula
@@ -96,7 +100,7 @@ demo: deps
 	@$(B)/regula run --pack policies/ examples/claims.jsonl | tee $(B)/demo.out
 	@python3 tests/conformance/summary.py $(B)/demo.out
 
-.PHONY: unit-build unit asan golden conformance packtest doctest
+.PHONY: unit-build unit asan golden conformance packtest doctest i18ntest
 
 # ---- fuzzing (clang + libFuzzer; not part of `make test`) ----
 FUZZ_CC := clang
@@ -128,7 +132,7 @@ fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
 .PHONY: fuzz
 
 # the REPL: scripted sessions with golden output, then a session on a pseudo-terminal
-repltest: $(B)/regula
+repltest: $(B)/regula $(MO_FILES)
 	@tests/repl/run.sh $(B)/regula
 
 .PHONY: repltest
