@@ -14,6 +14,9 @@
 # PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
+# messages in English whatever the locale of the shell (the suites that test
+# Chinese choose it themselves)
+export REGULA_LANG=en
 suites=(layers unit asan golden i18ntest packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
