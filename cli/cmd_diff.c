@@ -254,16 +254,10 @@ static void compare_line(diff_report *d, side sides[2], const char *line, size_t
     json_decref(c);
 }
 
-static const diff_claim *sort_base;
-
-static int by_change(const void *a, const void *b)
+static int by_change(const void *a, const void *b, void *claims)
 {
-    const diff_claim *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
-    int64_t dx = x->key[1] - x->key[0], dy = y->key[1] - y->key[0];
-    uint64_t ax = dx < 0 ? (uint64_t)0 - (uint64_t)dx : (uint64_t)dx, ay = dy < 0 ? (uint64_t)0 - (uint64_t)dy : (uint64_t)dy;
-    if (ax != ay)
-        return ax > ay ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line;
+    const diff_claim *c = claims, *x = &c[*(const size_t *)a], *y = &c[*(const size_t *)b];
+    return rgd_change_order(x->key[0], x->key[1], x->line, y->key[0], y->key[1], y->line);
 }
 
 /* The trails of the biggest changes: the file settled again, with the
@@ -430,8 +424,7 @@ int cmd_diff(int argc, char **argv)
     d.top = malloc((d.n_changed + 1) * sizeof *d.top);
     for (size_t i = 0; i < d.n_changed; i++)
         d.top[i] = i;
-    sort_base = d.claims_changed;
-    qsort(d.top, d.n_changed, sizeof *d.top, by_change);
+    qsort_r(d.top, d.n_changed, sizeof *d.top, by_change, d.claims_changed);
     d.n_top = d.n_changed < (size_t)top ? d.n_changed : (size_t)top;
     if (html && explain_top(&d, sides, in) != 0) {
         fprintf(stderr, _("regula diff: reading the claims again failed\n"));

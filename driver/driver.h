@@ -85,6 +85,10 @@ int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, stru
  * of BEFORE's keys, then AFTER's. A new object. */
 json_t *rgd_result_changes(json_t *before, json_t *after);
 
+/* How two changed claims rank, the larger change of an amount first (its
+ * size, either way), then the earlier line: for qsort_r's comparisons. */
+int rgd_change_order(int64_t before_x, int64_t after_x, long line_x, int64_t before_y, int64_t after_y, long line_y);
+
 /* ---- progress on a terminal (driver/progress.c) ---- */
 
 /* The line a long run keeps on standard error while that is a terminal

@@ -24,3 +24,17 @@ json_t *rgd_result_changes(json_t *before, json_t *after)
     }
     return d;
 }
+
+static uint64_t change_size(int64_t before, int64_t after)
+{
+    uint64_t d = (uint64_t)after - (uint64_t)before; /* two's complement: exact for any two int64 */
+    return after >= before ? d : (uint64_t)0 - d;
+}
+
+int rgd_change_order(int64_t before_x, int64_t after_x, long line_x, int64_t before_y, int64_t after_y, long line_y)
+{
+    uint64_t ax = change_size(before_x, after_x), ay = change_size(before_y, after_y);
+    if (ax != ay)
+        return ax > ay ? -1 : 1;
+    return line_x < line_y ? -1 : line_x > line_y;
+}

@@ -69,21 +69,16 @@ static int amount(json_t *o, const char *field, int64_t *fen)
     return 0;
 }
 
-static uint32_t rank_field; /* the money result claims are ranked by (qsort has no argument) */
-static uint32_t rank_n;
+typedef struct {
+    uint32_t field, n; /* the money result ranked by, of n */
+} ranking;
 
-static int by_change(const void *a, const void *b)
+static int by_change(const void *a, const void *b, void *how)
 {
     const changed_claim *x = a, *y = b;
-    int64_t dx = x->vals[rank_n + rank_field] - x->vals[rank_field],
-            dy = y->vals[rank_n + rank_field] - y->vals[rank_field];
-    if (dx < 0)
-        dx = -dx;
-    if (dy < 0)
-        dy = -dy;
-    if (dx != dy)
-        return dx > dy ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line;
+    const ranking *k = how;
+    return rgd_change_order(x->vals[k->field], x->vals[k->n + k->field], x->line, y->vals[k->field],
+                            y->vals[k->n + k->field], y->line);
 }
 
 static void write_diff(FILE *o, long lineno, json_t *a, json_t *b)
@@ -255,9 +250,8 @@ void repl_cmd_whatif(repl *r, const char *args)
                 cells[f][0], (int)w[1] + 1, cells[f][1], (int)w[2] + 1, cells[f][2]);
     free(cells);
     if (n_ch && n_money) {
-        rank_field = key;
-        rank_n = n_money;
-        qsort(ch, n_ch, sizeof *ch, by_change);
+        ranking how = {key, n_money};
+        qsort_r(ch, n_ch, sizeof *ch, by_change, &how);
         size_t top = n_ch < 10 ? n_ch : 10;
         char hb[80], ha[80];
         snprintf(hb, sizeof hb, "%s before", money[key]);

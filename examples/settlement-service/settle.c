@@ -789,8 +789,15 @@ static int prepare_db(run *r)
     sqlite3 *db = open_db(r);
     if (!db)
         return -1;
-    /* WAL: readers do not wait for the writer */
-    int rc = exec_sql(r, db, "PRAGMA journal_mode = WAL") || exec_sql(r, db, "BEGIN IMMEDIATE") || exec_sql(r, db, schema);
+    /* WAL: readers do not wait for the writer. Switching a new database to it can be refused at once, without
+     * the busy handler, while another process makes the switch or reads the file: waited for here */
+    int rc, busy = 0;
+    while ((rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) == SQLITE_BUSY &&
+           on_busy(NULL, busy++))
+        ;
+    if (rc != SQLITE_OK)
+        rc = exec_sql(r, db, "PRAGMA journal_mode = WAL"); /* again, to say why */
+    rc = rc || exec_sql(r, db, "BEGIN IMMEDIATE") || exec_sql(r, db, schema);
     for (unsigned s = 0; rc == 0 && s < r->n_scopes; s++) {
         char *sql = scope_sql(r->pack, s, SQL_CREATE);
         rc = sql ? exec_sql(r, db, sql) : -1;
