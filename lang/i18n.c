@@ -1,6 +1,5 @@
-/* i18n.c — which language messages are in, and where gettext finds its
- * catalogues: the build tree's locale/ beside the executable when there is
- * one (build/regula and build/locale/), else the installed share/locale. */
+/* i18n.c — which language messages are in (--lang, $REGULA_LANG, the locale),
+ * and where gettext finds the catalogues. */
 #include "i18n.h"
 
 #include <locale.h>
@@ -12,8 +11,6 @@
 #ifndef RG_LOCALEDIR /* the Makefile passes $(PREFIX)/share/locale */
 #define RG_LOCALEDIR "/usr/local/share/locale"
 #endif
-
-static const char *current = "en";
 
 /* "zh" or "en" for a language or locale name, NULL for neither. */
 static const char *language_of(const char *name)
@@ -87,14 +84,12 @@ static void choose_chinese(void)
     if (ctype && strcmp(ctype, "C") == 0) /* Chinese text in and out, on a terminal too */
         setlocale(LC_CTYPE, "C.UTF-8");
     setenv("LANGUAGE", "zh_CN", 1);
-    current = "zh";
 }
 
 static void choose_english(void)
 {
     setlocale(LC_MESSAGES, "C");
     unsetenv("LANGUAGE");
-    current = "en";
 }
 
 int rg_i18n_init(const char *lang_opt)
@@ -122,9 +117,4 @@ int rg_i18n_init(const char *lang_opt)
     else
         choose_english();
     return rc;
-}
-
-const char *rg_i18n_lang(void)
-{
-    return current;
 }

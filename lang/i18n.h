@@ -19,7 +19,4 @@
  * of Regula's (then English is used). */
 int rg_i18n_init(const char *lang_opt);
 
-/* "zh" or "en": the language messages are printed in. */
-const char *rg_i18n_lang(void);
-
 #endif
