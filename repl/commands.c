@@ -712,9 +712,9 @@ static void cmd_explain(repl *r, const char *arg)
             char at[200];
             where(p, nt->file, nt->line, at, sizeof at);
             if (nt->kind == RG_NOTE_OTHERWISE)
-                snprintf(pending_note, sizeof pending_note, "otherwise (%s)", at);
+                snprintf(pending_note, sizeof pending_note, _("otherwise (%s)"), at);
             else
-                snprintf(pending_note, sizeof pending_note, "%s %u (%s)", nt->kind == RG_NOTE_ROW ? "row" : "arm",
+                snprintf(pending_note, sizeof pending_note, nt->kind == RG_NOTE_ROW ? _("row %u (%s)") : _("arm %u (%s)"),
                          nt->index, at);
             continue;
         }
@@ -741,7 +741,8 @@ static void cmd_explain(repl *r, const char *arg)
         rows++;
         pending_note[0] = '\0';
     }
-    size_t w1 = 4, w2 = 5, w3 = 4;
+    const char *h1 = _("step"), *h2 = _("value"), *h3 = _("from"), *h4 = _("source");
+    size_t w1 = repl_text_width(h1), w2 = repl_text_width(h2), w3 = repl_text_width(h3);
     for (uint32_t i = 0; i < rows; i++) {
         if (repl_text_width(c1[i]) > w1)
             w1 = repl_text_width(c1[i]);
@@ -750,7 +751,8 @@ static void cmd_explain(repl *r, const char *arg)
         if (repl_text_width(c3[i]) > w3)
             w3 = repl_text_width(c3[i]);
     }
-    fprintf(r->out, "  %-*s  %-*s  %-*s  %s\n", (int)w1, "step", (int)w2, "value", (int)w3, "from", "source");
+    fprintf(r->out, "  %s%*s  %s%*s  %s%*s  %s\n", h1, (int)(w1 - repl_text_width(h1)), "", h2,
+            (int)(w2 - repl_text_width(h2)), "", h3, (int)(w3 - repl_text_width(h3)), "", h4);
     for (uint32_t i = 0; i < rows; i++) {
         fprintf(r->out, "  %s%*s  %s%*s  %s%*s  %s\n", c1[i], (int)(w1 - repl_text_width(c1[i])), "", c2[i],
                 (int)(w2 - repl_text_width(c2[i])), "", c3[i], (int)(w3 - repl_text_width(c3[i])), "", c4[i]);

@@ -228,7 +228,8 @@ void repl_cmd_whatif(repl *r, const char *args)
     fputc('\n', r->out);
     /* totals */
     char (*cells)[3][48] = calloc(n_money ? n_money : 1, sizeof *cells);
-    size_t w[3] = {strlen("before"), strlen("after"), strlen("difference")}, wn = 0;
+    const char *head[3] = {_("before"), _("after"), _("difference")};
+    size_t w[3] = {repl_text_width(head[0]), repl_text_width(head[1]), repl_text_width(head[2])}, wn = 0;
     uint32_t key = 0;
     for (uint32_t f = 0; cells && f < n_money; f++) {
         rg_format_money_grouped(tot[0][f], 0, cells[f][0], sizeof cells[f][0]);
@@ -243,8 +244,10 @@ void repl_cmd_whatif(repl *r, const char *args)
         if ((d < 0 ? -d : d) > (dk < 0 ? -dk : dk))
             key = f;
     }
-    fprintf(r->out, "  %-*s  %*s  %*s  %*s\n", (int)wn, "", (int)w[0], "before", (int)w[1], "after", (int)w[2],
-            "difference");
+    fprintf(r->out, "  %-*s", (int)wn, "");
+    for (int c = 0; c < 3; c++) /* right-aligned by display width */
+        fprintf(r->out, "  %*s%s", (int)(w[c] - repl_text_width(head[c])), "", head[c]);
+    fputc('\n', r->out);
     for (uint32_t f = 0; cells && f < n_money; f++)
         fprintf(r->out, "  %s%*s  %*s  %*s  %*s\n", money[f], (int)(wn - repl_text_width(money[f])), "", (int)w[0] + 1,
                 cells[f][0], (int)w[1] + 1, cells[f][1], (int)w[2] + 1, cells[f][2]);
@@ -254,11 +257,13 @@ void repl_cmd_whatif(repl *r, const char *args)
         qsort_r(ch, n_ch, sizeof *ch, by_change, &how);
         size_t top = n_ch < 10 ? n_ch : 10;
         char hb[80], ha[80];
-        snprintf(hb, sizeof hb, "%s before", money[key]);
-        snprintf(ha, sizeof ha, "%s after", money[key]);
+        snprintf(hb, sizeof hb, _("%s before"), money[key]);
+        snprintf(ha, sizeof ha, _("%s after"), money[key]);
         fprintf(r->out, _("%s (by %s, the total that changed most):\n"),
                 top == 1 ? _("the claim that changed") : _("the claims that changed most"), money[key]);
-        size_t wid = strlen("claim_id"), wb = strlen(hb), wa = strlen(ha), wd = strlen("difference");
+        const char *hl = _("line"), *hd = head[2];
+        size_t wl = repl_text_width(hl) > 5 ? repl_text_width(hl) : 5;
+        size_t wid = strlen("claim_id"), wb = repl_text_width(hb), wa = repl_text_width(ha), wd = repl_text_width(hd);
         char mb[10][48], ma[10][48], md[10][48];
         for (size_t i = 0; i < top; i++) {
             int64_t before = ch[i].vals[key], after = ch[i].vals[n_money + key];
@@ -274,15 +279,16 @@ void repl_cmd_whatif(repl *r, const char *args)
             if (strlen(md[i]) - 1 > wd)
                 wd = strlen(md[i]) - 1;
         }
-        fprintf(r->out, "  %5s  %-*s  %*s  %*s  %*s\n", "line", (int)wid, "claim_id", (int)wb, hb, (int)wa, ha,
-                (int)wd, "difference");
+        fprintf(r->out, "  %*s%s  %-*s  %*s%s  %*s%s  %*s%s\n", (int)(wl - repl_text_width(hl)), "", hl, (int)wid,
+                "claim_id", (int)(wb - repl_text_width(hb)), "", hb, (int)(wa - repl_text_width(ha)), "", ha,
+                (int)(wd - repl_text_width(hd)), "", hd);
         for (size_t i = 0; i < top; i++)
-            fprintf(r->out, "  %5ld  %s%*s  %*s  %*s  %*s\n", ch[i].line, ch[i].id,
+            fprintf(r->out, "  %*ld  %s%*s  %*s  %*s  %*s\n", (int)wl, ch[i].line, ch[i].id,
                     (int)(wid - repl_text_width(ch[i].id)), "", (int)wb + 1, mb[i],
                     (int)wa + 1, ma[i], (int)wd + 1, md[i]);
     }
     if (outpath)
-        fprintf(r->out, "wrote %zu difference%s to %s\n", n_ch, n_ch == 1 ? "" : "s", outpath);
+        fprintf(r->out, ngettext("wrote %zu difference to %s\n", "wrote %zu differences to %s\n", n_ch), n_ch, outpath);
     for (size_t i = 0; i < n_ch; i++)
         free(ch[i].vals);
     free(ch);
