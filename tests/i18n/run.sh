@@ -7,7 +7,8 @@
 #   the command), $REGULA_LANG, then the locale, English when none is chosen
 #   or the choice is no language of Regula's; Chinese works with no zh_CN
 #   locale on the machine (LOCPATH=/nonexistent hides them all); make install
-#   puts the catalogues under share/locale, where the installed tool finds them.
+#   puts the catalogues under share/locale, where the installed tool finds them;
+#   the language server publishes its diagnostics in Chinese with --lang zh.
 # One line per check, then "i18n: N passed, M failed"; exit 1 on a failure.
 B=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -27,7 +28,7 @@ if make --no-print-directory -s B="$B" pot-file POT_OUT="$tmp/regula.pot" >"$tmp
   ok "po/regula.pot has the messages of the sources"
 else
   bad "po/regula.pot is not what the sources say: run make pot, then translate what is new in po/*.po"
-  cat "$tmp/pot.log"; diff -u po/regula.pot "$tmp/regula.pot" | grep '^[-+]msgid' | head -20 | sed 's/^/        /'
+  cat "$tmp/pot.log"; diff -u po/regula.pot "$tmp/regula.pot" | grep -E '^[-+](msgid|#:)' | head -20 | sed 's/^/        /'
 fi
 for po in po/*.po; do
   lang=$(basename "$po" .po)
@@ -75,6 +76,13 @@ else bad "--lang xx: a usage error naming the languages (exit $s)"; cat "$tmp/er
 if locale -a 2>/dev/null | grep -qix 'zh_CN\.utf-\?8'; then
   ok "the zh_CN.UTF-8 locale is generated (make deps)"
 else echo "note    no zh_CN.UTF-8 locale on this machine (make deps generates it); Chinese works without it"; fi
+
+# ---- the language server: diagnostics as you type, in Chinese ----
+mkdir -p "$tmp/lsp" && cp tests/golden/diag/unknown_name.rg "$tmp/lsp/"
+printf "未知名称 'totl'\n提示: 你是不是想写 'total'？\n你是不是想写 'total'？\n" >"$tmp/lsp.want"
+if python3 tests/i18n/lsp_zh.py "$regula" "$tmp/lsp/unknown_name.rg" >"$tmp/lsp.got" 2>&1 && cmp -s "$tmp/lsp.want" "$tmp/lsp.got"; then
+  ok "regula --lang zh lsp: the diagnostics it publishes, with their hints"
+else bad "regula --lang zh lsp: the diagnostics it publishes"; diff "$tmp/lsp.want" "$tmp/lsp.got" | sed 's/^/        /'; fi
 
 # ---- results do not depend on the language ----
 pack=tests/golden/run/region_ledger
