@@ -22,8 +22,8 @@ LOCALEDIR ?= $(PREFIX)/share/locale
 VERSION := $(shell sed -n 's/^#define REGULA_VERSION "\([^"]*\)".*/\1/p' include/regula.h)
 SONAME  := libregula.so.0
 
-DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev \
-                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev \
+DEB_PACKAGES := flex bison libffi-dev libreadline-dev libcmocka-dev libjansson-dev libsodium-dev \
+                pkg-config python3 lua5.4 lua-cjson libsqlite3-dev clang libclang-rt-14-dev \
                 postgresql postgresql-15 postgresql-server-dev-15 postgresql-contrib \
                 groff-base gettext locales
 # the browser that opens `regula diff --html`'s page in the tests (tests/tools/run.sh):
@@ -79,7 +79,7 @@ layers-print:
 LIBVM_OBJ   := $(call obj,$(BYTECODE_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC))
 FRONT_OBJ   := $(call obj,$(LANG_SRC) $(COMPILER_SRC)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(LANG_GEN))
 CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC) $(LSP_SRC) $(DRIVER_SRC))
-LIBS        := -ljansson -lreadline -lffi -lm -lpthread
+LIBS        := -ljansson -lsodium -lreadline -lffi -lm -lpthread
 
 .PHONY: all deps demo test unit asan golden conformance packtest clean install uninstall lib
 all: $(B)/regula $(MO_FILES)
@@ -141,7 +141,7 @@ $(B)/libregula.a: $(LIBVM_OBJ)
 # and must not need a symbol of the compiler (--no-undefined)
 $(B)/$(SONAME): $(LIBVM_OBJ) api/libregula.map
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=api/libregula.map -Wl,--no-undefined \
-	    -o $@ $(LIBVM_OBJ) -lffi -lm -lpthread
+	    -o $@ $(LIBVM_OBJ) -lsodium -lffi -lm -lpthread
 $(B)/libregula.so: $(B)/$(SONAME)
 	ln -sf $(SONAME) $@
 

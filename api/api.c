@@ -343,7 +343,7 @@ regula_status regula_pack_load(const void *image, size_t len, const regula_optio
     }
     rg_program *prog = NULL;
     char why[512];
-    if (rg_program_load(image, image ? len : 0, &prog, why, sizeof why) != 0) {
+    if (rg_program_load_key(image, image ? len : 0, o.public_key, &prog, why, sizeof why) != 0) {
         put_err(err, errlen, "%s", why);
         return strstr(why, "out of memory") ? REGULA_ERR_MEMORY : REGULA_ERR_PACK;
     }
@@ -384,8 +384,16 @@ regula_status regula_pack_load_file(const char *path, const regula_options *opt,
     }
     size_t cap = 1 << 16, len = 0, got;
     char *buf = a.malloc_fn(cap, a.ud);
+    int read_errno = 0;
     while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
         len += got;
+        if (len > REGULA_MAX_PACK_BYTES) {
+            a.free_fn(buf, a.ud);
+            fclose(f);
+            put_err(err, errlen, "'%s' is larger than %zu MiB, the most a pack may be: is it a pack?", path,
+                    REGULA_MAX_PACK_BYTES >> 20);
+            return REGULA_ERR_PACK;
+        }
         if (len == cap) {
             char *nb = cap <= SIZE_MAX / 2 ? a.realloc_fn(buf, cap * 2, a.ud) : NULL;
             if (!nb) {
@@ -398,11 +406,15 @@ regula_status regula_pack_load_file(const char *path, const regula_options *opt,
         }
     }
     int io = ferror(f);
+    read_errno = errno;
     fclose(f);
     if (!buf || io) {
         if (buf)
             a.free_fn(buf, a.ud);
-        put_err(err, errlen, io ? "cannot read '%s'" : "out of memory reading '%s'", path);
+        if (io)
+            put_err(err, errlen, "cannot read '%s': %s", path, strerror(read_errno));
+        else
+            put_err(err, errlen, "out of memory reading '%s'", path);
         return io ? REGULA_ERR_IO : REGULA_ERR_MEMORY;
     }
     char why[512];

@@ -45,6 +45,19 @@ extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record
 #define RG_SECTION_HDR_SIZE 8u  /* u32 count, u32 element size */
 #define RG_CHECKSUM_SIZE 8u     /* u64 FNV-1a 64 of every byte before it */
 
+/* A signed pack (docs/bytecode.md, "Signature"): header flag RG_FLAG_SIGNED,
+ * and after the checksum one block: "RGSG", u16 algorithm (1: Ed25519), u16 0,
+ * the signer's 32-byte public key, the 64-byte signature of every byte before
+ * the block. Nothing follows it. */
+#define RG_FLAG_SIGNED 0x0001u
+#define RG_FLAGS_KNOWN RG_FLAG_SIGNED
+#define RG_SIG_MAGIC "RGSG"
+#define RG_SIG_ALG_ED25519 1u
+#define RG_SIG_ALG 4u           /* u16 */
+#define RG_SIG_KEY 8u           /* 32 bytes */
+#define RG_SIG_SIGNATURE 40u    /* 64 bytes */
+#define RG_SIG_BLOCK_SIZE 104u
+
 static inline uint16_t rg_rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, sizeof v); return v; }
 static inline uint32_t rg_rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, sizeof v); return v; }
 static inline uint64_t rg_rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, sizeof v); return v; }

@@ -240,6 +240,19 @@ const char *rg_program_string(const rg_program *p, const char *s, size_t len, ui
 }
 
 /* Table sizes: a power of two at least twice the row count, so probes end. */
+/* Does policy pol see the rows of catalog c its parent sees (it overlays none)?
+ * Then the two share one look-up table: a province's cities need no copy of
+ * its catalog each. Parents come first, so the parent's is made already. */
+static int same_rows_as_parent(const rg_program *p, uint32_t c, uint32_t pol)
+{
+    uint32_t par = p->policies[pol].parent;
+    if (par >= pol)
+        return 0;
+    const rg_cat_index *a = &p->cat_index[p->catalogs[c].first_index + pol];
+    const rg_cat_index *b = &p->cat_index[p->catalogs[c].first_index + par];
+    return a->start == b->start && a->count == b->count;
+}
+
 static int size_catalog_tables(rg_program *p, size_t *total)
 {
     size_t n_pairs = (size_t)p->n_catalogs * p->n_policies;
@@ -249,6 +262,12 @@ static int size_catalog_tables(rg_program *p, size_t *total)
     *total = 0;
     for (uint32_t c = 0; c < p->n_catalogs; c++) {
         for (uint32_t pol = 0; pol < p->n_policies; pol++) {
+            if (same_rows_as_parent(p, c, pol)) {
+                size_t k = (size_t)c * p->n_policies, par = p->policies[pol].parent;
+                p->cat_hash_start[k + pol] = p->cat_hash_start[k + par];
+                p->cat_hash_mask[k + pol] = p->cat_hash_mask[k + par];
+                continue;
+            }
             uint64_t count = p->cat_index[p->catalogs[c].first_index + pol].count;
             uint64_t size = 1;
             while (size < 2 * count) size <<= 1;
@@ -291,7 +310,8 @@ int rg_program_finish(rg_program *p)
     if (!p->cat_hash) goto fail;
     memset(p->cat_hash, 0, total * sizeof *p->cat_hash); /* no cells: empty */
     for (uint32_t c = 0; c < p->n_catalogs; c++)
-        for (uint32_t pol = 0; pol < p->n_policies; pol++) fill_catalog_table(p, c, pol);
+        for (uint32_t pol = 0; pol < p->n_policies; pol++)
+            if (!same_rows_as_parent(p, c, pol)) fill_catalog_table(p, c, pol);
     return 0;
 fail:
     drop_derived(p);

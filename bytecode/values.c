@@ -27,6 +27,8 @@ int rg_days_from_civil(int64_t y, unsigned m, unsigned d, int64_t *days)
 
 void rg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
+    const int64_t far = (int64_t)1 << 60; /* keeps every step below in range */
+    z = z < -far ? -far : z > far ? far : z;
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
@@ -107,7 +109,8 @@ int rg_format_date(int64_t days, char *buf)
     int64_t y;
     unsigned m, d;
     rg_civil_from_days(days, &y, &m, &d);
-    return snprintf(buf, 16, "%04lld-%02u-%02u", (long long)y, m, d);
+    int n = snprintf(buf, 32, "%04lld-%02u-%02u", (long long)y, m, d);
+    return n < 32 ? n : 31;
 }
 
 rg_amount_status rg_parse_amount(const char *s, size_t len, int64_t *fen)

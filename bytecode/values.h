@@ -9,7 +9,11 @@
 
 /* Dates are days since 1970-01-01 (proleptic Gregorian). */
 int rg_days_from_civil(int64_t y, unsigned m, unsigned d, int64_t *days); /* -1 if no such day */
+/* Any int64_t: days past ±2^60 count as ±2^60 (a year of 16 digits). */
 void rg_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* The dates a claim and a result hold: 0001-01-01 .. 9999-12-31. */
+#define RG_DATE_MIN (-719162)
+#define RG_DATE_MAX 2932896
 /* The calendar year of day `days` (the y of rg_civil_from_days, without the
  * month and day: a ledger key is a year, once a claim). */
 int64_t rg_year_of_days(int64_t days);
@@ -19,7 +23,8 @@ int64_t rg_year_of_days(int64_t days);
 int rg_add_months(int64_t days, int64_t n, int64_t *out);
 /* "YYYY-MM-DD": 0 ok, -1 malformed, -2 well-formed but not a calendar day. */
 int rg_parse_date(const char *s, size_t len, int64_t *days);
-/* Writes "YYYY-MM-DD" (buf of at least 16 bytes); returns the length. */
+/* Writes "YYYY-MM-DD" (buf of at least 32 bytes: a day far outside
+ * RG_DATE_MIN .. RG_DATE_MAX has a longer year); returns the length. */
 int rg_format_date(int64_t days, char *buf);
 
 typedef enum {

@@ -105,6 +105,7 @@ int diff_write_html(const char *path, const diff_report *d);
  * could not be made (after a message). */
 typedef struct {
     long lines, errors;
+    int read_err; /* errno of a failed read, else 0 */
 } cli_run_stats;
 int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st);
 
@@ -118,5 +119,10 @@ int cmd_bench(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+/* Read the key file at path (secret: a .key, else a .pub) into key (32
+ * bytes); 0, or -1 after saying on stderr what is wrong (cmd_keygen.c). */
+int cli_read_key(const char *path, int secret, unsigned char *key, const char *cmd);
 
 #endif

@@ -218,7 +218,7 @@ int cmd_bench(int argc, char **argv)
     }
     regula_pack *pk = NULL;
     rgd_pack_info info = {0};
-    if (rgd_pack_load(pack, NULL, "bench", &pk, &info) != 0) {
+    if (rgd_pack_load(pack, NULL, NULL, "bench", &pk, &info) != 0) {
         fclose(fin);
         return EXIT_USAGE;
     }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "disasm.h"
+#include "keyfile.h"
 #include "vm.h"
 
 static int help(const char *cmd, int argc, char **argv, const char *text)
@@ -89,16 +90,22 @@ int cmd_check(int argc, char **argv)
 
 int cmd_compile(int argc, char **argv)
 {
-    if (help("compile", argc, argv, _("PACK -o OUT.rgc\n\nCompile PACK into one bytecode file: header (magic, "
-                                      "format version, hash of the sources), constants, code and line table.\n")))
+    if (help("compile", argc, argv, _("PACK -o OUT.rgc [--sign KEY.key]\n\nCompile PACK into one bytecode file: header (magic, "
+                                    "format version, hash of the sources), constants, code and line table.\n"
+                                    "  --sign KEY.key  sign it with that secret key (regula keygen): hosts given the\n"
+                                    "                  public key load only packs it signed (docs/embedding.md)\n")))
         return EXIT_OK;
-    const char *out = NULL, *in = NULL;
+    const char *out = NULL, *in = NULL, *keyfile = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", &v)) {
             if (!v)
                 return EXIT_USAGE;
             out = v;
+        } else if (cli_opt(argc, argv, &i, "--sign", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            keyfile = v;
         } else if (!in)
             in = argv[i];
         else {
@@ -107,9 +114,12 @@ int cmd_compile(int argc, char **argv)
         }
     }
     if (!in || !out) {
-        fprintf(stderr, _("usage: regula compile PACK -o OUT.rgc\n"));
+        fprintf(stderr, _("usage: regula compile PACK -o OUT.rgc [--sign KEY.key]\n"));
         return EXIT_USAGE;
     }
+    uint8_t seed[RG_KEY_BYTES];
+    if (keyfile && cli_read_key(keyfile, 1, seed, "compile") != 0)
+        return EXIT_USAGE;
     rgd_pack cp;
     if (rgd_pack_open(&cp, in) != 0) {
         rgd_pack_close(&cp);
@@ -121,8 +131,9 @@ int cmd_compile(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, _("regula compile: internal error: the compiled bytecode does not verify: %s\n"
                         "please report it with the policies that produced it\n"), err);
-    else if ((rc = rgc_program_write_file(rgd_pack_program(&cp), out, err, sizeof err)) != 0)
+    else if ((rc = rgc_program_write_signed(rgd_pack_program(&cp), out, keyfile ? seed : NULL, err, sizeof err)) != 0)
         fprintf(stderr, _("regula compile: %s\n"), err);
+    memset(seed, 0, sizeof seed);
     rgd_pack_close(&cp);
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }

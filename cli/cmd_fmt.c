@@ -9,9 +9,10 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "i18n.h"
+#include "file_io.h"
 #include "format.h"
 #include "parse.h"
+#include "i18n.h"
 
 static const char k_usage[] =
     "usage: regula fmt [-w | --check] PATH...\n"
@@ -65,7 +66,7 @@ static void fmt_file(fmt_run *r, const char *path)
     rg_diag_init(&d, stderr);
     int idx = rg_diag_load_file(&d, path);
     if (idx < 0) {
-        fprintf(stderr, _("regula fmt: cannot read %s: %s\n"), path, strerror(errno));
+        fprintf(stderr, _("regula fmt: cannot read %s: %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
         r->io_error = 1;
         rg_diag_free(&d);
         return;

@@ -24,7 +24,8 @@ static void usage(FILE *o)
                "  --pack PACK   the policies (default: policies/)\n"
                "  --echo        echo the input lines of a script\n\n"
                "History: ~/.regula_history, or the file named by $REGULA_HISTORY.\n"
-               "exit status: 0, or 2 when the input could not be read or the options are wrong\n"));
+               "exit status: 0; a script (standard input not a terminal) 1 when a command failed\n"
+               "(it goes on to the end); 2 when the input could not be read or the options are wrong\n"));
 }
 
 int cmd_repl(int argc, char **argv)

@@ -2,17 +2,21 @@
  * order, with the year ledger; bad lines become error lines. A client of the
  * public API (include/regula.h) like any service: each line is one
  * regula_settle_line. Must not decide anything about a claim itself. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "rg_stdlib.h"
 #include "i18n.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [CLAIMS.jsonl|-] [-o OUT.jsonl]\n\n"
+    fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
+               "                  [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
                "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
@@ -27,8 +31,34 @@ static void usage(FILE *o)
                "                1970-01-01, enums as ordinals). A pack that declares host functions\n"
                "                does not run without this option; one the library lacks is named in\n"
                "                the error. See docs/embedding.md.\n"
+               "  --public-key KEY.pub  load PACK only if it is a .rgc signed with that key's secret\n"
+               "                (regula keygen, regula compile --sign): unsigned or otherwise signed packs\n"
+               "                are refused\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n"));
+}
+
+/* The claims come from path (NULL or "-": standard input): a file, a pipe, a
+ * terminal, never a directory nor a closed descriptor. 0, or -1 after saying
+ * what is wrong and what to do. */
+static int claims_readable(FILE *f, const char *path)
+{
+    struct stat st;
+    const char *name = path && strcmp(path, "-") != 0 ? path : NULL;
+    if (fstat(fileno(f), &st) != 0) {
+        if (!name)
+            fprintf(stderr, _("regula run: standard input is closed (%s): give a claims file, or pipe the claims in "
+                            "(regula run --pack PACK < claims.jsonl)\n"), strerror(errno));
+        else
+            fprintf(stderr, _("regula run: cannot read the claims '%s': %s\n"), name, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, _("regula run: '%s' is a directory: give a claims file (JSON Lines, one claim a line), or - for "
+                        "standard input\n"), name ? name : "standard input");
+        return -1;
+    }
+    return 0;
 }
 
 int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st)
@@ -40,6 +70,14 @@ int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, i
         l.pg.on = 0;
     while (rgd_lines_next(&l)) {
         st->lines = l.lineno;
+        if (l.too_long) { /* one input line, one output line: this one's error */
+            char msg[200];
+            snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "
+                     "give one claim a line", l.lineno, l.too_long, RG_MAX_LINE >> 20);
+            rg_write_error_line(out, l.lineno, NULL, msg);
+            st->errors++;
+            continue;
+        }
         const char *res;
         size_t res_len;
         regula_status s = regula_settle_line(ctx, ledger, l.line, l.len, l.lineno, &res, &res_len);
@@ -52,12 +90,13 @@ int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, i
         putc_unlocked('\n', out);
         st->errors += s != REGULA_OK;
     }
-    return rgd_lines_end(&l);
+    st->read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
+    return st->read_err ? -1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL;
+    const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL, *keypath = NULL;
     int explain = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -76,6 +115,10 @@ int cmd_run(int argc, char **argv)
             if (!v)
                 return EXIT_USAGE;
             extern_lib = v;
+        } else if (cli_opt(argc, argv, &i, "--public-key", &v)) {
+            if (!v)
+                return EXIT_USAGE;
+            keypath = v;
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -96,7 +139,12 @@ int cmd_run(int argc, char **argv)
     }
     FILE *fin = stdin;
     if (in && strcmp(in, "-") != 0 && !(fin = fopen(in, "rb"))) {
-        perror(in);
+        fprintf(stderr, _("regula run: cannot open the claims '%s': %s\n"), in, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (claims_readable(fin, in) != 0) {
+        if (fin != stdin)
+            fclose(fin);
         return EXIT_USAGE;
     }
     FILE *out = stdout;
@@ -104,10 +152,13 @@ int cmd_run(int argc, char **argv)
         perror(outpath);
         return EXIT_USAGE;
     }
+    unsigned char key[32];
+    if (keypath && cli_read_key(keypath, 0, key, "run") != 0)
+        return EXIT_USAGE;
     regula_pack *pk = NULL;
     regula_ctx *ctx = NULL;
     regula_ledger *ledger = NULL;
-    if (rgd_pack_load(pack, extern_lib, "run", &pk, NULL) != 0)
+    if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
     if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));
@@ -123,17 +174,23 @@ int cmd_run(int argc, char **argv)
     cli_run_stats st;
     /* progress on a terminal, unless the results go to the same terminal */
     int rc = cli_run_lines(ctx, ledger, fin, out, !(out == stdout && isatty(1)), &st);
-    int io_err = rc != 0 || fflush(out) != 0 || ferror(out);
+    int write_err = fflush(out) != 0 || ferror(out) ? (errno ? errno : EIO) : 0;
     regula_ledger_free(ledger);
     regula_ctx_free(ctx);
     regula_pack_free(pk);
     if (fin != stdin)
         fclose(fin);
-    if (out != stdout && fclose(out) != 0)
-        io_err = 1;
-    if (io_err) {
-        fprintf(stderr, _("regula run: I/O error\n"));
-        return EXIT_USAGE;
+    if (out != stdout && fclose(out) != 0 && !write_err)
+        write_err = errno ? errno : EIO;
+    if (st.read_err) {
+        const char *name = in && strcmp(in, "-") ? in : NULL;
+        fprintf(stderr, _("regula run: cannot read the claims from %s%s%s after line %ld: %s\n"), name ? "'" : "",
+                name ? name : _("standard input"), name ? "'" : "", st.lines, strerror(st.read_err));
     }
+    if (write_err)
+        fprintf(stderr, _("regula run: cannot write the results to %s%s%s: %s\n"), outpath ? "'" : "",
+                outpath ? outpath : _("standard output"), outpath ? "'" : "", strerror(write_err));
+    if (rc != 0 || write_err)
+        return EXIT_USAGE;
     return st.errors ? EXIT_FAIL : EXIT_OK;
 }

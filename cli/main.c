@@ -24,6 +24,7 @@ static const struct {
     {"diff", cmd_diff, N_("settle a claims file with two packs and report what changes (--html for a page)")},
     {"bench", cmd_bench, N_("measure settlement speed on a claims file")},
     {"lsp", cmd_lsp, N_("the language server for editors (LSP on standard input and output)")},
+    {"keygen", cmd_keygen, N_("make a key pair for signing packs (compile --sign, run --public-key)")},
 };
 
 static void usage(FILE *out)

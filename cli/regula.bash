@@ -46,6 +46,8 @@ _regula() {
     --passes | --top | --run | --by) return ;;
     --pack) _regula_files "$cur" rg rgc; return ;;
     --out | --html | -o | --allow-extern) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+    --sign) _regula_files "$cur" key; return ;;
+    --public-key) _regula_files "$cur" pub; return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(_regula_options "$regula" "$cmd")" -- "$cur"))
@@ -55,7 +57,8 @@ _regula() {
     local i n=0
     for ((i = first + 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --lang | --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern) ((i++)) ;;
+        --lang | --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern | \
+            --sign | --public-key) ((i++)) ;;
         -*) ;;
         *) ((n++)) ;;
         esac
@@ -66,6 +69,7 @@ _regula() {
     test) if ((n < 1)); then _regula_files "$cur" rg rgc; else _regula_files "$cur" rg; fi ;;
     fmt) _regula_files "$cur" rg ;;
     lsp) ;; # started by an editor: no operands
+    keygen) ;; # a new name: nothing to complete
     *) _regula_files "$cur" rg rgc ;;
     esac
 }

@@ -151,11 +151,20 @@ static int write_all(const char *path, const uint8_t *buf, size_t len, char *err
 
 int rgc_program_write_file(const rg_program *p, const char *path, char *err, size_t errlen)
 {
+    return rgc_program_write_signed(p, path, NULL, err, errlen);
+}
+
+int rgc_program_write_signed(const rg_program *p, const char *path, const uint8_t *seed, char *err, size_t errlen)
+{
     uint8_t *buf;
     size_t len;
     if (rgc_program_write(p, &buf, &len))
         return rg_errf(err, errlen, "cannot encode the bytecode for '%s': out of memory, or an array has a count but no storage",
                        path);
+    if (seed && rgc_image_sign(&buf, &len, seed, err, errlen)) {
+        free(buf);
+        return -1;
+    }
     size_t n = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(n);
     int r = -1;

@@ -41,6 +41,25 @@ static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
 RG_PROGRAM_ARRAYS(RGC_X_PUSH)
 #undef RGC_X_PUSH
 
+/* An open-addressing index of at least `need` slots (a power of two): when it
+ * has fewer, a new empty one (every slot RG_NO_INDEX) and 1, for the caller
+ * to fill again; 0 when it is large enough. */
+static int index_room(uint32_t **slots, uint32_t *cap, uint32_t need)
+{
+    if (*cap >= need)
+        return 0;
+    uint32_t c = *cap ? *cap * 2 : 256;
+    while (c < need)
+        c *= 2;
+    free(*slots);
+    *slots = malloc(c * sizeof **slots);
+    if (!*slots)
+        abort();
+    memset(*slots, 0xFF, c * sizeof **slots);
+    *cap = c;
+    return 1;
+}
+
 static uint32_t hash_str(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -53,16 +72,8 @@ uint32_t rgc_str(rgc_pack *pk, const char *s)
 {
     size_t n = strlen(s);
     rg_program *p = pk->prog;
-    if (pk->str_hash_cap < (p->n_strings + 1) * 2) {
-        uint32_t cap = pk->str_hash_cap ? pk->str_hash_cap * 2 : 256;
-        while (cap < (p->n_strings + 1) * 2)
-            cap *= 2;
-        free(pk->str_hash);
-        pk->str_hash = malloc(cap * sizeof *pk->str_hash);
-        if (!pk->str_hash)
-            abort();
-        memset(pk->str_hash, 0xFF, cap * sizeof *pk->str_hash);
-        pk->str_hash_cap = cap;
+    if (index_room(&pk->str_hash, &pk->str_hash_cap, (p->n_strings + 1) * 2)) {
+        uint32_t cap = pk->str_hash_cap;
         for (uint32_t i = 0; i < p->n_strings; i++) {
             uint32_t h = hash_str(p->blob + p->strings[i].offset, p->strings[i].len) & (cap - 1);
             while (pk->str_hash[h] != RG_NO_INDEX)
@@ -90,14 +101,41 @@ const char *rgc_str_text(const rgc_pack *pk, uint32_t id)
     return pk->prog->blob + pk->prog->strings[id].offset;
 }
 
+static uint32_t hash_i64(int64_t v)
+{
+    return (uint32_t)(((uint64_t)v * 0x9E3779B97F4A7C15u) >> 32);
+}
+
+/* The first index of each value of consts[0, n_consts), by hash: the constants
+ * pushed since the last call (tables push blocks of them) join first. */
+static void hash_consts(rgc_pack *pk)
+{
+    rg_program *p = pk->prog;
+    if (index_room(&pk->const_hash, &pk->const_hash_cap, p->n_consts * 2 + 2))
+        pk->consts_hashed = 0; /* a new index: every constant joins it again */
+    uint32_t mask = pk->const_hash_cap - 1;
+    for (; pk->consts_hashed < p->n_consts; pk->consts_hashed++) {
+        int64_t v = p->consts[pk->consts_hashed];
+        uint32_t h = hash_i64(v) & mask;
+        while (pk->const_hash[h] != RG_NO_INDEX && p->consts[pk->const_hash[h]] != v)
+            h = (h + 1) & mask;
+        if (pk->const_hash[h] == RG_NO_INDEX) /* else an earlier index has it */
+            pk->const_hash[h] = pk->consts_hashed;
+    }
+}
+
 uint32_t rgc_const(rgc_pack *pk, int64_t v)
 {
     rg_program *p = pk->prog;
     if (!rgc_writes_code(pk))
         return 0;
-    for (uint32_t i = 0; i < p->n_consts; i++)
-        if (p->consts[i] == v)
-            return i;
+    hash_consts(pk);
+    uint32_t mask = pk->const_hash_cap - 1, h = hash_i64(v) & mask;
+    while (pk->const_hash[h] != RG_NO_INDEX) {
+        if (p->consts[pk->const_hash[h]] == v)
+            return pk->const_hash[h];
+        h = (h + 1) & mask;
+    }
     return rgc_push_consts(pk, &v, 1);
 }
 

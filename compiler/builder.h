@@ -58,6 +58,14 @@ static inline int rgc_reports(const rgc_pack *pk) { return pk->pass == RGC_PASS_
 /* Is a read of a definition here counted (n_reads) — a read in a body the check pass checks? */
 static inline int rgc_counts_reads(const rgc_pack *pk) { return pk->pass == RGC_PASS_CHECK && pk->cur.impl; }
 
+/* ---- name tables (names.c) ---- */
+void rgc_names_add(rgc_names *t, const char *name, uint32_t value);
+/* The first entry of name (t->ents[i]: .value, .next), or RG_NO_INDEX. */
+uint32_t rgc_names_find(const rgc_names *t, const char *name);
+void rgc_names_free(rgc_names *t);
+/* Record implementation im of im->def in the pack (defs.c). */
+void rgc_add_impl(rgc_pack *pk, rgc_impl *im);
+
 /* ---- shared by the compiler's passes ---- */
 void rgc_error(rgc_pack *pk, rg_loc loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -119,8 +127,25 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im);
 rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends);
 /* Patch every jump of ends (above) to land here, and free it. */
 void rgc_patch_ends(rgc_pack *pk, rg_vec *ends);
-/* Static checks of a table's merged rows (tables.c). */
+/* Static checks of a table's merged rows (table_check.c). */
 void rgc_check_table(rgc_pack *pk, rgc_impl *im);
+/* A table's rows, each cell's pattern as the values it matches (rowset.c):
+ * spans lo..hi of present values, and whether none matches. */
+typedef struct {
+    rg_value lo, hi;
+    uint8_t none;
+} rgc_span;
+typedef struct {
+    uint32_t n_rows, n_in;
+    uint32_t *first;        /* per (row, input), row-major: its first span; one more entry ends the last */
+    rgc_span *spans;
+    uint32_t n_spans, cap_spans;
+    int all_const;          /* every row has n_in cells of constants (else such cells match nothing) */
+} rgc_rowset;
+/* 0 when every cell is a constant pattern, -1 otherwise; free it either way. */
+int rgc_rowset_build(rgc_pack *pk, const rg_vec *rows, uint32_t n_in, const rgc_ty *itys, rgc_rowset *rs);
+int rgc_rowset_matches(const rgc_rowset *rs, uint32_t row, uint32_t input, rg_value v);
+void rgc_rowset_free(rgc_rowset *rs);
 /* Constant value of a pattern or literal expression. */
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "file_io.h"
 #include "text.h"
 #include "values.h"
 #include "i18n.h"
@@ -15,22 +16,49 @@
 typedef struct {
     uint32_t *rows; /* row ids, one per key */
     uint32_t n, cap;
+    uint32_t *at;   /* positions in rows by the key's string id (keys are interned): open addressing */
+    uint32_t n_at;
 } rowset;
 
+static uint32_t *rowset_slot(const rowset *rs, const uint32_t *keys, uint32_t key)
+{
+    uint32_t h = (key * 2654435761u) & (rs->n_at - 1);
+    while (rs->at[h] != UINT32_MAX && keys[rs->at[h]] != key)
+        h = (h + 1) & (rs->n_at - 1);
+    return &rs->at[h];
+}
+
+/* Add row to rs, replacing the row of the same key (a later line for a code
+ * replaces the earlier whole). */
 static void rowset_put(rgc_pack *pk, rowset *rs, uint32_t row, uint32_t ncol)
 {
-    const char *key = rgc_str_text(pk, (uint32_t)pk->prog->cat_values[(size_t)row * ncol]);
-    for (uint32_t i = 0; i < rs->n; i++)
-        if (strcmp(rgc_str_text(pk, (uint32_t)pk->prog->cat_values[(size_t)rs->rows[i] * ncol]), key) == 0) {
-            rs->rows[i] = row;
-            return;
-        }
+    const int64_t *cells = pk->prog->cat_values;
     if (rs->n == rs->cap) {
         rs->cap = rs->cap ? rs->cap * 2 : 64;
         rs->rows = realloc(rs->rows, rs->cap * sizeof *rs->rows);
-        if (!rs->rows)
+        uint32_t *keys = malloc(rs->cap * sizeof *keys);
+        free(rs->at);
+        rs->n_at = rs->cap * 2;
+        rs->at = malloc(rs->n_at * sizeof *rs->at);
+        if (!rs->rows || !keys || !rs->at)
             abort();
+        memset(rs->at, 0xFF, rs->n_at * sizeof *rs->at);
+        for (uint32_t i = 0; i < rs->n; i++)
+            keys[i] = (uint32_t)cells[(size_t)rs->rows[i] * ncol];
+        for (uint32_t i = 0; i < rs->n; i++)
+            *rowset_slot(rs, keys, keys[i]) = i;
+        free(keys);
     }
+    uint32_t key = (uint32_t)cells[(size_t)row * ncol];
+    uint32_t h = (key * 2654435761u) & (rs->n_at - 1);
+    while (rs->at[h] != UINT32_MAX) {
+        if ((uint32_t)cells[(size_t)rs->rows[rs->at[h]] * ncol] == key) {
+            rs->rows[rs->at[h]] = row;
+            return;
+        }
+        h = (h + 1) & (rs->n_at - 1);
+    }
+    rs->at[h] = rs->n;
     rs->rows[rs->n++] = row;
 }
 
@@ -207,7 +235,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     int f = rg_diag_load_file(pk->diag, path);
     if (f < 0) {
         rgc_error(pk, d->loc, _("the path is relative to the policy file's directory"),
-                  _("cannot read catalog file '%s': %s"), path, strerror(errno));
+                  _("cannot read catalog file '%s': %s"), path, rg_read_error(errno, RG_MAX_FILE));
         return -1;
     }
     const rg_source *src = rg_diag_source(pk->diag, (uint32_t)f);
@@ -371,11 +399,23 @@ int rgc_load_catalogs(rgc_pack *pk)
             rgc_push_columns(pk, &col, 1);
         }
         rowset *sets = calloc(np, sizeof *sets);
+        rg_cat_index *seen = calloc(np, sizeof *seen); /* what each policy sees */
+        uint8_t *shared = calloc(np, 1);                /* sees its parent's rows: shares their index */
+        if (!sets || !seen || !shared)
+            abort();
         for (uint32_t i = 0; rc == 0 && i < np; i++) {
             rgc_policy *pol = pk->policies.v[i];
-            if (pol->parent)
-                for (uint32_t r = 0; r < sets[pol->parent->index].n; r++)
-                    rowset_put(pk, &sets[i], sets[pol->parent->index].rows[r], ncol);
+            int overlays = 0;
+            for (uint32_t k = 0; k < pol->catalogs.n; k++)
+                overlays |= strcmp(((rg_decl *)pol->catalogs.v[k])->name, root->name) == 0;
+            shared[i] = pol->parent && !overlays; /* sees its parent's rows (a city of a province, say) */
+            if (pol->parent && overlays) {
+                const rgc_policy *from = pol->parent; /* the nearest above with rows of its own */
+                while (shared[from->index])
+                    from = from->parent;
+                for (uint32_t r = 0; r < sets[from->index].n; r++)
+                    rowset_put(pk, &sets[i], sets[from->index].rows[r], ncol);
+            }
             for (uint32_t k = 0; k < pol->catalogs.n; k++) {
                 rg_decl *d = pol->catalogs.v[k];
                 if (strcmp(d->name, root->name) != 0) {
@@ -397,15 +437,23 @@ int rgc_load_catalogs(rgc_pack *pk)
         }
         for (uint32_t i = 0; i < np; i++) {
             if (rc == 0) {
-                row_order order = {pk, ncol};
-                qsort_r(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows, &order);
-                rg_cat_index ix = {pk->prog->n_cat_rows, sets[i].n};
-                rgc_push_cat_rows(pk, sets[i].rows, sets[i].n);
-                rgc_push_cat_index(pk, &ix, 1);
+                rgc_policy *pol = pk->policies.v[i];
+                if (shared[i]) {
+                    seen[i] = seen[pol->parent->index];
+                } else {
+                    row_order order = {pk, ncol};
+                    qsort_r(sets[i].rows, sets[i].n, sizeof(uint32_t), cmp_rows, &order);
+                    seen[i] = (rg_cat_index){pk->prog->n_cat_rows, sets[i].n};
+                    rgc_push_cat_rows(pk, sets[i].rows, sets[i].n);
+                }
+                rgc_push_cat_index(pk, &seen[i], 1);
             }
             free(sets[i].rows);
+            free(sets[i].at);
         }
         free(sets);
+        free(seen);
+        free(shared);
         free(types);
         free(names);
         if (rc == 0)

@@ -67,6 +67,8 @@ struct rgc_def {
     int hidden;             /* made for a result field */
     uint32_t n_reads;       /* places in the bodies that read it (counted by the check pass) */
     int output;             /* a result field: computed by a call whatever its readers do */
+    uint32_t n_impls;       /* implementations of it in the whole pack (rgc_add_impl) */
+    rgc_impl *first_impl;
 };
 
 struct rgc_version {
@@ -95,6 +97,20 @@ typedef struct {
     rg_decl *decl;
     rgc_policy *policy;
 } rgc_test;
+
+/* A name table (names.c): each name a chain of values, in the order added. */
+typedef struct {
+    const char *name;
+    uint32_t value;
+    uint32_t next;          /* the name's next entry, or RG_NO_INDEX */
+    uint32_t first, last;   /* its chain's head; the head alone keeps the chain's last entry */
+} rgc_name_ent;
+typedef struct {
+    rgc_name_ent *ents;
+    uint32_t n, cap, n_names;
+    uint32_t *slots;        /* open addressing: chain heads by hash; UINT32_MAX empty */
+    uint32_t n_slots;
+} rgc_names;
 
 /* Capacities of the program's arrays while they grow. */
 typedef struct {
@@ -147,6 +163,17 @@ typedef struct rgc_pack {
     rgc_impl key_reads;     /* deps: the definitions the ledger keys read */
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
     rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
+    /* name tables (names.c), so that a name is found at once however many there are */
+    rgc_names def_names;    /* definition slots, in slot order */
+    rgc_names policy_names; /* policy indexes */
+    rgc_names enum_names;   /* enumeration ids */
+    rgc_names member_names; /* members: index into the program's member_names */
+    rgc_names ledger_names; /* ledger scope indexes */
+    rgc_names field_names;  /* schema fields by key: field indexes (parents told apart by the caller) */
+    rgc_names owner_names;  /* members a region added, by "enum:member" key text: policy indexes */
+    /* constants: open addressing over the first index of each value in consts[0, consts_hashed) */
+    uint32_t *const_hash;
+    uint32_t const_hash_cap, consts_hashed;
 
     /* string interning: open addressing over string ids */
     uint32_t *str_hash;
@@ -285,7 +312,7 @@ uint32_t rgc_def_written(rgc_pack *pack, uint32_t slot, const char *policy, rgc_
  * that ledger's fields, or the fields and per-element definitions of a list's
  * elements. */
 typedef void (*rgc_name_fn)(void *ud, const char *name, rgc_sym_kind kind, const char *detail);
-void rgc_names(rgc_pack *pack, const char *policy, const char *path, rgc_name_fn fn, void *ud);
+void rgc_visible_names(rgc_pack *pack, const char *policy, const char *path, rgc_name_fn fn, void *ud);
 
 /* A table as policy POLICY sees it as of date ASOF (RG_NONE: outside every
  * version): the rows of the implementation that runs then — its own with the

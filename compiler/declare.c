@@ -11,42 +11,58 @@
 
 int rgc_enum_by_name(rgc_pack *pk, const char *name)
 {
-    for (uint32_t i = 0; i < pk->prog->n_enums; i++)
-        if (strcmp(rgc_str_text(pk, pk->prog->enums[i].name), name) == 0)
-            return (int)i;
-    return -1;
+    uint32_t e = rgc_names_find(&pk->enum_names, name);
+    return e == RG_NO_INDEX ? -1 : (int)pk->enum_names.ents[e].value;
 }
 
 int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
 {
     const rg_enum *e = &pk->prog->enums[en];
-    for (uint32_t i = 0; i < e->n_members; i++)
-        if (strcmp(rgc_str_text(pk, pk->prog->member_names[e->first_member + i]), name) == 0)
-            return (int)i;
+    for (uint32_t i = rgc_names_find(&pk->member_names, name); i != RG_NO_INDEX; i = pk->member_names.ents[i].next) {
+        uint32_t at = pk->member_names.ents[i].value; /* members of every enumeration by that name, in order */
+        if (at >= e->first_member && at - e->first_member < e->n_members)
+            return (int)(at - e->first_member);
+    }
     return -1;
+}
+
+/* The key of member m of enumeration en among the members regions added. */
+static const char *owner_key(const rgc_pack *pk, uint32_t en, uint32_t m, char *buf, size_t cap)
+{
+    (void)pk;
+    snprintf(buf, cap, "%u:%u", en, m);
+    return buf;
 }
 
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
 {
-    for (uint32_t i = 0; i < pk->prog->n_fields; i++)
-        if (pk->prog->fields[i].parent == parent && strcmp(rgc_str_text(pk, pk->prog->fields[i].key), name) == 0)
-            return i;
+    /* the fields of that key, in schema order: the first under parent */
+    for (uint32_t e = rgc_names_find(&pk->field_names, name); e != RG_NO_INDEX; e = pk->field_names.ents[e].next)
+        if (pk->prog->fields[pk->field_names.ents[e].value].parent == parent)
+            return pk->field_names.ents[e].value;
     return RG_NO_INDEX;
+}
+
+/* Push field f, whose key is name, into the schema; its index. */
+static uint32_t push_field(rgc_pack *pk, const rg_field *f, const char *name)
+{
+    uint32_t idx = rgc_push_fields(pk, f, 1);
+    rgc_names_add(&pk->field_names, name, idx);
+    return idx;
 }
 
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
 {
-    uintptr_t key = (uintptr_t)en << 16 | m;
-    int added = 0;
-    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) {
-        if ((uintptr_t)pk->member_owner.v[i] != key)
-            continue;
-        added = 1;
-        const rgc_policy *owner = pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]];
+    char key[24];
+    uint32_t i = rgc_names_find(&pk->owner_names, owner_key(pk, en, m, key, sizeof key));
+    if (i == RG_NO_INDEX)
+        return 1; /* no region added it: the base policy's */
+    for (; i != RG_NO_INDEX; i = pk->owner_names.ents[i].next) {
+        const rgc_policy *owner = pk->policies.v[pk->owner_names.ents[i].value];
         if (rgc_policy_within(p ? p : pk->root, owner))
             return 1;
     }
-    return !added;
+    return 0;
 }
 
 /* Enumeration d of the base policy, with the members regions add to it
@@ -89,16 +105,19 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                     rg_vec_push(&names, (void *)m);
                 rg_vec_push(&pk->member_owner, (void *)((uintptr_t)en << 16 | at));
                 rg_vec_push(&pk->member_owner, (void *)(uintptr_t)pi);
+                char key[24];
+                owner_key(pk, en, at, key, sizeof key);
+                rgc_names_add(&pk->owner_names, rg_arena_strndup(&pk->arena, key, strlen(key)), pi);
             }
         }
     }
     for (uint32_t i = 0; i < names.n; i++) {
         uint32_t s = rgc_str(pk, names.v[i]);
-        rgc_push_member_names(pk, &s, 1);
+        rgc_names_add(&pk->member_names, names.v[i], rgc_push_member_names(pk, &s, 1));
     }
     e.n_members = names.n;
     rg_vec_free(&names);
-    rgc_push_enums(pk, &e, 1);
+    rgc_names_add(&pk->enum_names, d->name, rgc_push_enums(pk, &e, 1));
 }
 
 /* A region's `reject` rules (and `for` blocks holding some), in file order,
@@ -244,7 +263,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                 f.elem_message = rgc_str(pk, elem_rec->message);
             if (m->init)
                 rgc_error(pk, m->init->loc, NULL, _("a list has no default"));
-            uint32_t idx = rgc_push_fields(pk, &f, 1);
+            uint32_t idx = push_field(pk, &f, m->name);
             if (parent < 0 && pk->prog->list_field == RG_NO_INDEX)
                 pk->prog->list_field = idx;
             char sub[260];
@@ -259,7 +278,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                               .list = f.list, .message = RG_NO_INDEX, .elem_message = RG_NO_INDEX,
                               .has_range = et.has_range, .lo = et.lo, .hi = et.hi};
                 e.slot = row_slot(pk, &slots, e.type, m->loc);
-                rgc_push_fields(pk, &e, 1);
+                push_field(pk, &e, "");
             }
             continue;
         }
@@ -287,7 +306,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             }
         }
         f.slot = in_list ? row_slot(pk, row_slots, f.type, m->loc) : pk->prog->n_claim_slots++;
-        uint32_t idx = rgc_push_fields(pk, &f, 1);
+        uint32_t idx = push_field(pk, &f, m->name);
         if (t.k == RGC_K_RECORD) {
             rg_decl *rec = pk->records.v[t.aux];
             flatten(pk, &rec->members, (int32_t)idx, path, list, row_slots, depth + 1);
@@ -307,16 +326,16 @@ static int root_only(rgc_pack *pk, rgc_policy *p, rg_decl *d, const char *what)
 static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
 {
     rg_program *p = pk->prog;
-    for (uint32_t i = 0; i < pk->ledger_decls.n; i++) {
+    uint32_t seen = rgc_names_find(&pk->ledger_names, d->name);
+    if (seen != RG_NO_INDEX) {
+        uint32_t i = pk->ledger_names.ents[seen].value;
         rg_decl *o = pk->ledger_decls.v[i];
-        if (strcmp(o->name, d->name) == 0) {
-            const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
-            rgc_error_related(pk, d->name_loc, _("give the new ledger a name of its own"), o->name_loc, _("declared here"),
-                              _("the ledger '%s' is already declared by %s (%s:%u)"),
-                      d->name, ((rgc_policy *)pk->policies.v[p->ledger_scopes[i].owner])->name, src ? src->path : "?",
-                      rgc_line(pk, o->name_loc));
-            return;
-        }
+        const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
+        rgc_error_related(pk, d->name_loc, _("give the new ledger a name of its own"), o->name_loc, _("declared here"),
+                          _("the ledger '%s' is already declared by %s (%s:%u)"), d->name,
+                          ((rgc_policy *)pk->policies.v[p->ledger_scopes[i].owner])->name, src ? src->path : "?",
+                          rgc_line(pk, o->name_loc));
+        return;
     }
     rg_ledger_scope s = {rgc_str(pk, d->name), p->n_ledger_fields, d->members.n, 0, d->inputs.n, pol->index};
     for (uint32_t i = 0; i < d->members.n; i++) {
@@ -333,7 +352,7 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         rgc_push_ledger_fields(pk, &f, 1);
     }
     s.n_fields = p->n_ledger_fields - s.first_field;
-    rgc_push_ledger_scopes(pk, &s, 1);
+    rgc_names_add(&pk->ledger_names, d->name, rgc_push_ledger_scopes(pk, &s, 1));
     rg_vec_push(&pk->ledger_decls, d);
 }
 

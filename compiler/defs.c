@@ -3,6 +3,7 @@
  * definitions, and a definition's type. Must not emit code (emit.c) nor run
  * the check pass (check.c); it compiles a body only to infer its type. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
@@ -25,24 +26,28 @@ int rgc_def_visible(rgc_pack *pk, const char *name, const char *policy)
 
 rgc_def *rgc_find_def(rgc_pack *pk, const char *name)
 {
-    for (uint32_t i = 0; i < pk->defs.n; i++) {
-        rgc_def *d = pk->defs.v[i];
-        if (strcmp(d->name, name) == 0)
-            return d;
-    }
-    return NULL;
+    uint32_t e = rgc_names_find(&pk->def_names, name);
+    return e == RG_NO_INDEX ? NULL : pk->defs.v[pk->def_names.ents[e].value];
 }
 
 rgc_def *rgc_find_def_in(rgc_pack *pk, const char *name, const rgc_policy *p)
 {
     if (!p)
         p = pk->root;
-    for (uint32_t i = 0; i < pk->defs.n; i++) {
-        rgc_def *d = pk->defs.v[i];
-        if (strcmp(d->name, name) == 0 && (!d->owner || rgc_policy_within(p, d->owner)))
+    /* the definitions of that name (regions may each declare their own), in slot order */
+    for (uint32_t e = rgc_names_find(&pk->def_names, name); e != RG_NO_INDEX; e = pk->def_names.ents[e].next) {
+        rgc_def *d = pk->defs.v[pk->def_names.ents[e].value];
+        if (!d->owner || rgc_policy_within(p, d->owner))
             return d;
     }
     return NULL;
+}
+
+void rgc_add_impl(rgc_pack *pk, rgc_impl *im)
+{
+    rg_vec_push(&pk->impls, im);
+    if (!im->def->n_impls++)
+        im->def->first_impl = im;
 }
 
 static rgc_def *new_def(rgc_pack *pk, rg_decl *d, uint32_t list, rgc_policy *owner)
@@ -58,6 +63,7 @@ static rgc_def *new_def(rgc_pack *pk, rg_decl *d, uint32_t list, rgc_policy *own
                 : d->kind == RG_D_DECIDE ? RG_DEF_DECIDE : RG_DEF_DEF;
     if (def->per_item)
         def->item_index = pk->prog->n_item_defs++;
+    rgc_names_add(&pk->def_names, def->name, def->slot);
     rg_vec_push(&pk->defs, def);
     return def;
 }
@@ -147,7 +153,7 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
     im->policy = p;
     im->version = v;
     *slot = im;
-    rg_vec_push(&pk->impls, im);
+    rgc_add_impl(pk, im);
 }
 
 uint32_t rgc_list_field(rgc_pack *pk, const char *path)
@@ -248,7 +254,7 @@ static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *de
                 im->def = own;
                 im->policy = p;
                 p->impl[own->slot] = im;
-                rg_vec_push(&pk->impls, im);
+                rgc_add_impl(pk, im);
                 continue;
             }
             add_impl(pk, p, v, d, list);
@@ -274,32 +280,60 @@ static void grow_impl_arrays(rgc_pack *pk)
 }
 
 /* Rows of table `def` as seen by policy p (version v or NULL). */
+/* Do rows a and b have the same cells, as written? */
+static int same_cells(rgc_pack *pk, const rg_row *a, const rg_row *b)
+{
+    if (a->pats.n != b->pats.n)
+        return 0;
+    for (uint32_t c = 0; c < a->pats.n; c++) {
+        const rg_pattern *x = a->pats.v[c], *y = b->pats.v[c];
+        const rg_source *sx = rg_diag_source(pk->diag, x->loc.file), *sy = rg_diag_source(pk->diag, y->loc.file);
+        size_t lx = x->loc.end - x->loc.start, ly = y->loc.end - y->loc.start;
+        if (lx != ly || memcmp(sx->text + x->loc.start, sy->text + y->loc.start, lx) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static uint32_t cells_hash(rgc_pack *pk, const rg_row *r)
+{
+    uint32_t h = 2166136261u ^ r->pats.n;
+    for (uint32_t c = 0; c < r->pats.n; c++) {
+        const rg_pattern *x = r->pats.v[c];
+        const char *t = rg_diag_source(pk->diag, x->loc.file)->text;
+        for (uint32_t i = x->loc.start; i < x->loc.end; i++)
+            h = (h ^ (unsigned char)t[i]) * 16777619u;
+        h = (h ^ 0x1f) * 16777619u; /* between cells */
+    }
+    return h;
+}
+
+/* out = base's rows, each replaced by the row of over with the same cells, then
+ * over's other rows in order (a row of over with the cells of an earlier one
+ * replaces it too). Rows are found by their cells' text through a hash table. */
 static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, rg_vec *over)
 {
-    for (uint32_t i = 0; i < base->n; i++)
-        rg_vec_push(out, base->v[i]);
-    for (uint32_t i = 0; i < over->n; i++) {
-        rg_row *r = over->v[i];
-        int replaced = 0;
-        for (uint32_t k = 0; k < out->n && !replaced; k++) {
-            rg_row *b = out->v[k];
-            if (b->pats.n != r->pats.n)
-                continue;
-            int same = 1;
-            for (uint32_t c = 0; c < r->pats.n && same; c++) {
-                rg_pattern *x = r->pats.v[c], *y = b->pats.v[c];
-                const rg_source *sx = rg_diag_source(pk->diag, x->loc.file), *sy = rg_diag_source(pk->diag, y->loc.file);
-                size_t lx = x->loc.end - x->loc.start, ly = y->loc.end - y->loc.start;
-                same = lx == ly && memcmp(sx->text + x->loc.start, sy->text + y->loc.start, lx) == 0;
-            }
-            if (same) {
-                out->v[k] = r;
-                replaced = 1;
-            }
+    uint32_t cap = 16;
+    while (cap < 2 * (base->n + over->n))
+        cap *= 2;
+    uint32_t *at = malloc(cap * sizeof *at); /* positions in out, by hash; UINT32_MAX empty */
+    if (!at)
+        abort();
+    memset(at, 0xFF, cap * sizeof *at);
+    for (uint32_t i = 0; i < base->n + over->n; i++) {
+        rg_row *r = i < base->n ? base->v[i] : over->v[i - base->n];
+        uint32_t h = cells_hash(pk, r) & (cap - 1);
+        while (at[h] != UINT32_MAX && !same_cells(pk, out->v[at[h]], r))
+            h = (h + 1) & (cap - 1);
+        if (at[h] != UINT32_MAX && i >= base->n) {
+            out->v[at[h]] = r;
+            continue;
         }
-        if (!replaced)
-            rg_vec_push(out, r);
+        if (at[h] == UINT32_MAX)
+            at[h] = out->n;
+        rg_vec_push(out, r);
     }
+    free(at);
 }
 
 static rg_vec *base_rows(rgc_policy *p, rgc_def *def)
@@ -418,7 +452,7 @@ void rgc_define(rgc_pack *pk)
         im->def = d;
         im->policy = root;
         root->impl[d->slot] = im;
-        rg_vec_push(&pk->impls, im);
+        rgc_add_impl(pk, im);
     }
     for (uint32_t i = 1; i < pk->policies.n; i++) {
         rgc_policy *pol = pk->policies.v[i];
@@ -437,7 +471,7 @@ void rgc_define(rgc_pack *pk)
             im->def = pk->validate;
             im->policy = pol;
             pol->impl[pk->validate->slot] = im;
-            rg_vec_push(&pk->impls, im);
+            rgc_add_impl(pk, im);
         }
     }
     table_rows(pk);

@@ -194,14 +194,8 @@ static rg_expr *inline_body(rgc_pack *pk, rgc_def *d)
     if (t.k != RGC_K_SCALAR || t.scalar == RG_T_ROW)
         return NULL;
     rgc_impl *only = NULL;
-    for (uint32_t i = 0; i < pk->impls.n; i++) {
-        rgc_impl *im = pk->impls.v[i];
-        if (im->def != d)
-            continue;
-        if (only || im->policy != pk->root || im->version)
-            return NULL;
-        only = im;
-    }
+    if (d->n_impls == 1 && d->first_impl->policy == pk->root && !d->first_impl->version)
+        only = d->first_impl;
     if (!only || !only->decl)
         return NULL;
     int cost = small_body(only->decl->value, 0);
@@ -440,23 +434,24 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         return use_field(pk, e, fi, 0, RG_ROW_OF_FRAME);
     /* 5. ledger scopes, catalogs, brackets */
     rg_program *p = pk->prog;
-    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
-        if (strcmp(rgc_str_text(pk, p->ledger_scopes[i].name), n) == 0) {
-            if (pk->cur.claim_only) {
-                rgc_error(pk, e->loc, NULL, _("%s cannot read the ledger"), pk->cur.claim_only_what);
-                return T_ERROR;
-            }
-            rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
-            rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
-            if (!rgc_policy_within(here, owner)) {
-                char hint[200];
-                snprintf(hint, sizeof hint, _("read it in %s or a region under it"), owner->name);
-                rgc_error(pk, e->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"), n,
-                          owner->name, here->name);
-                return T_ERROR;
-            }
-            return ty_k(RGC_K_LEDGER, i);
+    uint32_t scope = rgc_names_find(&pk->ledger_names, n);
+    if (scope != RG_NO_INDEX) {
+        uint32_t i = pk->ledger_names.ents[scope].value;
+        if (pk->cur.claim_only) {
+            rgc_error(pk, e->loc, NULL, _("%s cannot read the ledger"), pk->cur.claim_only_what);
+            return T_ERROR;
         }
+        rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
+        rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+        if (!rgc_policy_within(here, owner)) {
+            char hint[200];
+            snprintf(hint, sizeof hint, _("read it in %s or a region under it"), owner->name);
+            rgc_error(pk, e->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"), n,
+                      owner->name, here->name);
+            return T_ERROR;
+        }
+        return ty_k(RGC_K_LEDGER, i);
+    }
     for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
         if (strcmp(((rg_decl *)pk->catalog_decls.v[i])->name, n) == 0)
             return ty_k(RGC_K_CATALOG, i);
@@ -1503,7 +1498,7 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     } else {
         rg_sb_puts(&h, _("the built-in functions are "));
         for (size_t i = 0; i < N_BUILTINS; i++)
-            rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? ", " : " and ", builtins[i].name);
+            rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? _(", ") : _(" and "), builtins[i].name);
         rg_sb_puts(&h, _("; declare a host's function with `extern fn NAME(types) -> type`"));
     }
     rgc_error(pk, e->loc, hint, _("unknown function '%s'"), n);

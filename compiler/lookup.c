@@ -336,7 +336,7 @@ uint32_t rgc_def_written(rgc_pack *pk, uint32_t slot, const char *policy, rgc_wr
     return n;
 }
 
-void rgc_names(rgc_pack *pk, const char *policy, const char *path, rgc_name_fn fn, void *ud)
+void rgc_visible_names(rgc_pack *pk, const char *policy, const char *path, rgc_name_fn fn, void *ud)
 {
     const rgc_policy *p = policy_named(pk, policy);
     const rg_program *prog = pk->prog;

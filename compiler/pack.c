@@ -141,6 +141,11 @@ void rgc_pack_free(rgc_pack *pk)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);
     rg_vec_free(&pk->key_reads.deps);
+    rgc_names *tables[] = {&pk->def_names, &pk->policy_names, &pk->enum_names, &pk->member_names, &pk->ledger_names,
+                           &pk->owner_names, &pk->field_names};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        rgc_names_free(tables[i]);
+    free(pk->const_hash);
     free(pk->str_hash);
     rg_arena_free(&pk->arena);
     free(pk);

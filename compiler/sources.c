@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "builder.h"
+#include "file_io.h"
 #include "parse.h"
 #include "i18n.h"
 
@@ -69,7 +70,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     for (size_t i = 0; i < n; i++) {
         int f = rg_diag_load_file(pk->diag, names[i]);
         if (f < 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), names[i], strerror(errno));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), names[i], rg_read_error(errno, RG_MAX_FILE));
             rc = -1;
         } else {
             const rg_source *s = rg_diag_source(pk->diag, (uint32_t)f);
@@ -152,20 +153,19 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
 
 /* ---- the inheritance tree ---- */
 
-static rgc_policy *policy_by_name(rg_vec *v, const char *name)
+static rgc_policy *policy_by_name(const rg_vec *v, const rgc_names *names, const char *name)
 {
-    for (uint32_t i = 0; i < v->n; i++)
-        if (strcmp(((rgc_policy *)v->v[i])->name, name) == 0)
-            return v->v[i];
-    return NULL;
+    uint32_t e = rgc_names_find(names, name);
+    return e == RG_NO_INDEX ? NULL : v->v[names->ents[e].value];
 }
 
 int rgc_build_policies(rgc_pack *pk)
 {
     rg_vec all = {0};
+    rgc_names by_name = {0}; /* index in all */
     for (uint32_t i = 0; i < pk->files.n; i++) {
         rg_file *f = pk->files.v[i];
-        rgc_policy *dup = policy_by_name(&all, f->policy);
+        rgc_policy *dup = policy_by_name(&all, &by_name, f->policy);
         if (dup) {
             rgc_error(pk, f->policy_loc, _("each policy is written in one file"), _("policy '%s' is defined twice"), f->policy);
             continue;
@@ -176,6 +176,7 @@ int rgc_build_policies(rgc_pack *pk)
         char *d = dir_of(rg_diag_source(pk->diag, f->file)->path);
         p->dir = rg_arena_strndup(&pk->arena, d, strlen(d));
         free(d);
+        rgc_names_add(&by_name, p->name, all.n);
         rg_vec_push(&all, p);
     }
     rgc_policy *root = NULL;
@@ -190,7 +191,7 @@ int rgc_build_policies(rgc_pack *pk)
                 root = p;
             continue;
         }
-        p->parent = policy_by_name(&all, p->ast->parent);
+        p->parent = policy_by_name(&all, &by_name, p->ast->parent);
         if (!p->parent) {
             const char *cands[256];
             uint32_t n = 0;
@@ -210,10 +211,13 @@ int rgc_build_policies(rgc_pack *pk)
             rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, _("one policy must extend nothing"),
                       _("the pack has no base policy (its `extends` form a cycle)"));
         rg_vec_free(&all);
+        rgc_names_free(&by_name);
         return -1;
     }
+    rgc_names_free(&by_name);
     /* parents first, breadth by depth, file order within a depth */
     rg_vec_push(&pk->policies, root);
+    rgc_names_add(&pk->policy_names, root->name, 0);
     root->index = 0;
     for (uint32_t at = 0; at < pk->policies.n; at++) {
         rgc_policy *parent = pk->policies.v[at];
@@ -222,13 +226,14 @@ int rgc_build_policies(rgc_pack *pk)
             if (p->parent == parent) {
                 p->index = pk->policies.n;
                 p->depth = parent->depth + 1;
+                rgc_names_add(&pk->policy_names, p->name, p->index);
                 rg_vec_push(&pk->policies, p);
             }
         }
     }
     for (uint32_t i = 0; i < all.n; i++) {
         rgc_policy *p = all.v[i];
-        if (p->parent && policy_by_name(&pk->policies, p->name) == NULL)
+        if (p->parent && rgc_policy_index(pk, p->name) < 0)
             rgc_error(pk, p->ast->parent_loc, _("a policy cannot extend itself through its children"),
                       _("policy '%s' is part of an `extends` cycle"), p->name);
     }
@@ -239,8 +244,6 @@ int rgc_build_policies(rgc_pack *pk)
 
 int rgc_policy_index(rgc_pack *pk, const char *name)
 {
-    for (uint32_t i = 0; i < pk->policies.n; i++)
-        if (strcmp(((rgc_policy *)pk->policies.v[i])->name, name) == 0)
-            return (int)i;
-    return -1;
+    uint32_t e = rgc_names_find(&pk->policy_names, name);
+    return e == RG_NO_INDEX ? -1 : (int)pk->policy_names.ents[e].value;
 }

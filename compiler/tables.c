@@ -1,6 +1,7 @@
-/* tables.c — decision tables and first-match decisions: their code, and the
- * static checks (overlapping rows, uncovered inputs, unreachable rows and arms).
- * Rows are merged per policy by defs.c; this file only reads them. */
+/* tables.c — decision tables and first-match decisions: their code (a table's
+ * lookup block and rows, a decision's arms) and the decisions' unreachable arms;
+ * a table's static checks are table_check.c. Rows are merged per policy by
+ * defs.c; this file only reads them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,27 +163,6 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
     return -1;
 }
 
-static int matches(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, rg_value v);
-
-/* Every bound of pattern p is a constant (what matches() can evaluate). */
-static int pattern_const(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity)
-{
-    rg_value v;
-    rgc_ty t;
-    switch (p->kind) {
-    case RG_P_ANY:
-        return 1;
-    case RG_P_ALT:
-        for (uint32_t i = 0; i < p->alts.n; i++)
-            if (!pattern_const(pk, p->alts.v[i], ity))
-                return 0;
-        return 1;
-    default:
-        return rgc_const_expr(pk, p->lo, ity, &v, &t, 0) == 0 &&
-               (p->kind != RG_P_RANGE || rgc_const_expr(pk, p->hi, ity, &v, &t, 0) == 0);
-    }
-}
-
 /* When every input has a small finite domain (bool, enum, region, int in a
  * short range) and every row gives a constant, the first matching row of each
  * combination is worked out here and the table's chunk starts with TABLE: one
@@ -229,18 +209,17 @@ static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, con
     for (uint32_t r = 0; r < im->rows.n; r++) {
         rg_row *row = im->rows.v[r];
         rgc_ty t;
-        int ok = row->pats.n == n_in && rgc_const_expr(pk, row->result, result, &vals[r], &t, 0) == 0;
-        for (uint32_t i = 0; ok && i < n_in; i++)
-            ok = pattern_const(pk, row->pats.v[i], &itys[i]);
-        if (!ok) {
+        if (row->pats.n != n_in || rgc_const_expr(pk, row->result, result, &vals[r], &t, 0) != 0) {
             free(vals);
             return;
         }
     }
+    rgc_rowset rs;
     uint32_t head = 1 + 3 * n_in, n = head + 2 * (uint32_t)cells;
-    int64_t *block = malloc(n * sizeof *block);
-    if (!block || pk->prog->n_consts + (uint64_t)n > 0xFFFF) {
-        free(block);
+    int64_t *block = NULL;
+    if (rgc_rowset_build(pk, &im->rows, n_in, itys, &rs) != 0 || pk->prog->n_consts + (uint64_t)n > 0xFFFF ||
+        !(block = malloc(n * sizeof *block))) {
+        rgc_rowset_free(&rs);
         free(vals);
         return;
     }
@@ -260,10 +239,9 @@ static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, con
         block[head + 2 * c] = 0;
         block[head + 2 * c + 1] = 0;
         for (uint32_t r = 0; r < im->rows.n; r++) {
-            rg_row *row = im->rows.v[r];
             int m = 1;
             for (uint32_t i = 0; i < n_in && m; i++)
-                m = matches(pk, row->pats.v[i], &itys[i], in[i]);
+                m = rgc_rowset_matches(&rs, r, i, in[i]);
             if (m) {
                 block[head + 2 * c] = 1;
                 block[head + 2 * c + 1] = vals[r];
@@ -275,6 +253,7 @@ static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, con
     rgc_emit(pk, RG_OP_TABLE, at, 0);
     free(block);
     free(vals);
+    rgc_rowset_free(&rs);
 }
 
 rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
@@ -440,260 +419,3 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
     return ok ? result : (rgc_ty){.k = RGC_K_ERROR};
 }
 
-/* ---- static checks of tables ---- */
-
-typedef struct {
-    rg_value *pts;
-    uint32_t n;
-} axis;
-
-static int cmp_i64(const void *a, const void *b)
-{
-    rg_value x = *(const rg_value *)a, y = *(const rg_value *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void axis_add(axis *ax, rg_value v)
-{
-    ax->pts[ax->n++] = v;
-}
-
-/* Does value v match pattern p (constants already known to be valid)? */
-static int matches(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, rg_value v)
-{
-    rg_value a, b;
-    rgc_ty t;
-    switch (p->kind) {
-    case RG_P_ANY:
-        return 1;
-    case RG_P_VALUE:
-        return rgc_const_expr(pk, p->lo, ity, &a, &t, 0) == 0 && a == v;
-    case RG_P_RANGE:
-        return rgc_const_expr(pk, p->lo, ity, &a, &t, 0) == 0 && rgc_const_expr(pk, p->hi, ity, &b, &t, 0) == 0 &&
-               v != RG_NONE && v >= a && v <= b;
-    case RG_P_CMP:
-        if (rgc_const_expr(pk, p->lo, ity, &a, &t, 0) != 0 || v == RG_NONE)
-            return 0;
-        return p->op == RG_OPR_LT ? v < a : p->op == RG_OPR_LE ? v <= a : p->op == RG_OPR_GT ? v > a : v >= a;
-    case RG_P_ALT:
-        for (uint32_t i = 0; i < p->alts.n; i++)
-            if (matches(pk, p->alts.v[i], ity, v))
-                return 1;
-        return 0;
-    }
-    return 0;
-}
-
-static void collect(rgc_pack *pk, rg_pattern *p, const rgc_ty *ity, axis *ax, int *bad)
-{
-    rg_value v;
-    rgc_ty t;
-    switch (p->kind) {
-    case RG_P_ANY:
-        return;
-    case RG_P_ALT:
-        for (uint32_t i = 0; i < p->alts.n; i++)
-            collect(pk, p->alts.v[i], ity, ax, bad);
-        return;
-    default: {
-        rg_expr *es[2] = {p->lo, p->kind == RG_P_RANGE ? p->hi : NULL};
-        for (int i = 0; i < 2 && es[i]; i++) {
-            if (rgc_const_expr(pk, es[i], ity, &v, &t, 0) != 0) {
-                *bad = 1;
-                return;
-            }
-            if (ax->n + 3 < 4096) {
-                axis_add(ax, v);
-                if (v != RG_NONE) {
-                    if (v > INT64_MIN + 1)
-                        axis_add(ax, v - 1);
-                    if (v < INT64_MAX)
-                        axis_add(ax, v + 1);
-                }
-            }
-        }
-    }
-    }
-}
-
-static void describe_point(rgc_pack *pk, rgc_impl *im, const rgc_ty *itys, const rg_value *pt, char *buf, size_t cap)
-{
-    rg_sb b;
-    rg_sb_fixed(&b, buf, cap);
-    rg_decl *root = im->def->root;
-    for (uint32_t i = 0; i < root->inputs.n && b.n + 1 < cap; i++) {
-        rg_expr *in = root->inputs.v[i];
-        const rg_source *s = rg_diag_source(pk->diag, in->loc.file);
-        char val[64];
-        const rgc_ty *t = &itys[i];
-        rg_program *p = pk->prog;
-        if (pt[i] == RG_NONE)
-            snprintf(val, sizeof val, "none");
-        else if (t->scalar == RG_T_ENUM)
-            snprintf(val, sizeof val, "%s", rgc_str_text(pk, p->member_names[p->enums[t->aux].first_member + pt[i]]));
-        else if (t->scalar == RG_T_BOOL)
-            snprintf(val, sizeof val, "%s", pt[i] ? "true" : "false");
-        else if (t->scalar == RG_T_REGION)
-            snprintf(val, sizeof val, "%s", ((rgc_policy *)pk->policies.v[pt[i]])->name);
-        else if (t->scalar == RG_T_MONEY) { /* as written in policies: ¥12.50 */
-            char m[32];
-            rg_format_money(pt[i], m);
-            snprintf(val, sizeof val, "%s%s", pt[i] < 0 ? "-\xc2\xa5" : "\xc2\xa5", m + (pt[i] < 0));
-        } else if (t->scalar == RG_T_PERCENT) {
-            char m[32];
-            rg_format_percent(pt[i], m);
-            snprintf(val, sizeof val, "%s%%", m);
-        } else if (t->scalar == RG_T_DATE)
-            rg_format_date(pt[i], val);
-        else if (t->scalar == RG_T_DURATION)
-            snprintf(val, sizeof val, "%lld day%s", (long long)pt[i], pt[i] == 1 ? "" : "s");
-        else
-            snprintf(val, sizeof val, "%lld", (long long)pt[i]);
-        rg_sb_printf(&b, "%s%.*s = %s", i ? ", " : "", (int)(in->loc.end - in->loc.start), s->text + in->loc.start,
-                     val);
-    }
-}
-
-void rgc_check_table(rgc_pack *pk, rgc_impl *im)
-{
-    rg_decl *root = im->def->root;
-    uint32_t n_in = root->inputs.n;
-    if (n_in == 0 || n_in > 16 || im->rows.n == 0) {
-        if (im->rows.n == 0)
-            rgc_error(pk, im->decl->loc, NULL, _("table '%s' has no rows"), im->def->name);
-        return;
-    }
-    rgc_ty itys[16];
-    axis axes[16];
-    int skip = 0;
-    /* input types: the inputs compiled in the check pass, writing no code */
-    for (uint32_t i = 0; i < n_in; i++) {
-        rgc_chunk_begin(pk);
-        rgc_impl *saved_impl = pk->cur.impl;
-        pk->cur.impl = NULL;
-        itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
-        pk->cur.impl = saved_impl;
-        axes[i].pts = malloc(4096 * sizeof(rg_value));
-        axes[i].n = 0;
-    }
-    for (uint32_t i = 0; i < n_in && !skip; i++) {
-        const rgc_ty *t = &itys[i];
-        if (t->k != RGC_K_SCALAR) {
-            skip = 1;
-            break;
-        }
-        axis *ax = &axes[i];
-        if (t->scalar == RG_T_BOOL) {
-            axis_add(ax, 0);
-            axis_add(ax, 1);
-        } else if (t->scalar == RG_T_ENUM) {
-            for (uint32_t m = 0; m < pk->prog->enums[t->aux].n_members; m++)
-                if (rgc_member_visible(pk, t->aux, m, im->policy))
-                    axis_add(ax, m);
-        } else if (t->scalar == RG_T_REGION) {
-            for (uint32_t m = 0; m < pk->policies.n; m++)
-                axis_add(ax, m);
-        } else if (t->has_range && t->hi - t->lo < 64) {
-            for (int64_t v = t->lo; v <= t->hi; v++)
-                axis_add(ax, v);
-        } else if (t->scalar == RG_T_STRING) {
-            skip = 1;
-            break;
-        } else {
-            int bad = 0;
-            for (uint32_t r = 0; r < im->rows.n; r++) {
-                rg_row *row = im->rows.v[r];
-                if (row->pats.n == n_in)
-                    collect(pk, row->pats.v[i], t, ax, &bad);
-            }
-            if (bad) {
-                skip = 1;
-                break;
-            }
-            axis_add(ax, t->has_range ? t->lo : 0);
-            qsort(ax->pts, ax->n, sizeof(rg_value), cmp_i64);
-            uint32_t w = 0;
-            for (uint32_t k = 0; k < ax->n; k++)
-                if (w == 0 || ax->pts[w - 1] != ax->pts[k]) {
-                    if (!t->has_range || (ax->pts[k] >= t->lo && ax->pts[k] <= t->hi))
-                        ax->pts[w++] = ax->pts[k];
-                }
-            ax->n = w;
-        }
-        if (t->optional)
-            axis_add(ax, RG_NONE);
-    }
-    uint64_t total = 1;
-    for (uint32_t i = 0; i < n_in && !skip; i++) {
-        total *= axes[i].n ? axes[i].n : 1;
-        if (total > 200000)
-            skip = 1;
-    }
-    for (uint32_t r = 0; r < im->rows.n; r++)
-        if (((rg_row *)im->rows.v[r])->pats.n != n_in)
-            skip = 1;
-    if (!skip) {
-        uint32_t idx[16] = {0};
-        rg_value pt[16];
-        uint8_t *first_hit = calloc(im->rows.n, 1);
-        uint8_t *overlap_done = calloc((size_t)im->rows.n * im->rows.n, 1);
-        unsigned uncovered = 0;
-        char gaps[1300] = "";
-        int hit_first = root->hit_first == 1;
-        for (uint64_t k = 0; k < total; k++) {
-            for (uint32_t i = 0; i < n_in; i++)
-                pt[i] = axes[i].pts[idx[i]];
-            int first = -1;
-            for (uint32_t r = 0; r < im->rows.n; r++) {
-                rg_row *row = im->rows.v[r];
-                int m = 1;
-                for (uint32_t i = 0; i < n_in && m; i++)
-                    m = matches(pk, row->pats.v[i], &itys[i], pt[i]);
-                if (!m)
-                    continue;
-                if (first < 0) {
-                    first = (int)r;
-                    first_hit[r] = 1;
-                } else if (!hit_first && !overlap_done[(size_t)first * im->rows.n + r]) {
-                    overlap_done[(size_t)first * im->rows.n + r] = 1;
-                    char where[400];
-                    describe_point(pk, im, itys, pt, where, sizeof where);
-                    rg_row *a = im->rows.v[first];
-                    uint32_t la = rgc_line(pk, a->loc);
-                    char hint[512];
-                    snprintf(hint, sizeof hint, _("both this row and the row at line %u match %s; a `hit unique` table needs disjoint rows (or declare `hit first`)"), la, where);
-                    rgc_error(pk, row->loc, hint, _("rows of table '%s' overlap"), im->def->name);
-                }
-            }
-            if (first < 0 && uncovered < 3) { /* one error, naming up to three of the inputs no row matches */
-                char where[400];
-                describe_point(pk, im, itys, pt, where, sizeof where);
-                size_t used = strlen(gaps);
-                snprintf(gaps + used, sizeof gaps - used, "%s%s", uncovered ? "; " : "", where);
-                uncovered++;
-            }
-            for (uint32_t i = n_in; i-- > 0;) {
-                if (++idx[i] < axes[i].n)
-                    break;
-                idx[i] = 0;
-            }
-        }
-        if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
-            char hint[1400];
-            snprintf(hint, sizeof hint, _("no row matches %s: add %s, or a row of `_` wildcards"), gaps,
-                     uncovered > 1 ? _("rows for these") : _("a row for it"));
-            rgc_error(pk, im->decl->name_loc, hint, _("table '%s' does not cover every input"), im->def->name);
-        }
-        for (uint32_t r = 0; r < im->rows.n; r++)
-            if (!first_hit[r] && hit_first) {
-                rg_row *row = im->rows.v[r];
-                rgc_error(pk, row->loc, _("remove it, or move it above the rows that shadow it"),
-                          _("this row of table '%s' is unreachable: earlier rows match everything it matches"),
-                          im->def->name);
-            }
-        free(first_hit);
-        free(overlap_done);
-    }
-    for (uint32_t i = 0; i < n_in; i++)
-        free(axes[i].pts);
-}

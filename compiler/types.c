@@ -164,11 +164,11 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
     rg_sb h;
     rg_sb_fixed(&h, hint, sizeof hint);
     if (best) {
-        rg_sb_printf(&h, "did you mean '%s'?", best);
+        rg_sb_printf(&h, _("did you mean '%s'?"), best);
     } else {
-        rg_sb_puts(&h, "types are ");
+        rg_sb_puts(&h, _("types are "));
         rgc_type_list(&h, RG_T_VOID);
-        rg_sb_puts(&h, ", an enum or a record");
+        rg_sb_puts(&h, _(", an enum or a record"));
     }
     rgc_error(pk, te->loc, hint, _("unknown type '%s'"), te->name);
     return -1;

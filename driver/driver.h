@@ -11,11 +11,11 @@
 #include <jansson.h>
 
 #include "compiler.h"
+#include "file_io.h"
 #include "program.h"
 #include "regula.h"
 #include "vm.h"
 
-struct rg_extern_table; /* vm/externs.h */
 
 /* A loaded pack: compiled from source (pack != NULL) or read from bytecode. */
 typedef struct {
@@ -35,6 +35,9 @@ int rgd_pack_open(rgd_pack *cp, const char *path);
 /* The same with every diagnostic given to SINK (with UD) instead of stderr,
  * and no closing count line: for a tool that writes its own format. */
 int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud);
+/* The same, and when key (a 32-byte public key) is given, PATH must be a .rgc
+ * that key signed (docs/bytecode.md, "Signature"). */
+int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key);
 const rg_program *rgd_pack_program(const rgd_pack *cp);
 
 /* ---- packs at a git revision (driver/pack_git.c) ---- */
@@ -54,14 +57,17 @@ void rgd_pack_close(rgd_pack *cp);
  * verified by regula_pack_load. LIB names the shared library of the pack's
  * host functions (--allow-extern), or NULL: then a pack that declares some
  * is refused with the message that says how to allow them. CMD ("run")
- * names the command in messages. Reports on stderr and returns -1; or 0 with
+ * names the command in messages. KEY (32 bytes, or NULL) is the public key
+ * whose signature a .rgc must carry; with it, policy source is refused.
+ * Reports on stderr and returns -1; or 0 with
  * *out (regula_pack_free it) and, when info is not NULL, the milliseconds it
  * took (compiling, writing, loading and verifying) and the image's bytes. */
 typedef struct {
     double compile_ms;
     size_t bytes;
 } rgd_pack_info;
-int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pack **out, rgd_pack_info *info);
+int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const char *cmd, regula_pack **out,
+                  rgd_pack_info *info);
 /* The pack cp already opened, loaded the same way (its image written and
  * verified); cp stays open. 0, or -1 after a message. */
 int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out);
@@ -70,12 +76,6 @@ int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pa
 int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, char *err, size_t errlen);
 /* A value of p as people read it (rg_value_text: "12.34", "85%", "LN-CY"). */
 int rgd_value_text(const rg_program *p, uint32_t type, int64_t v, char *buf, size_t cap);
-
-/* The host functions of p for a command that settles: none needed, 0 and
- * *out NULL; else bound by name from the shared library LIB (--allow-extern),
- * 0 and *out (rg_externs_free it). -1 after a message on stderr that names
- * what is missing and how to provide it. */
-int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, struct rg_extern_table **out);
 
 /* ---- what changed in a claim's result (driver/result_diff.c) ---- */
 
@@ -121,12 +121,16 @@ void rgd_progress_end(rgd_progress *pg);
  *   rgd_lines l;
  *   rgd_lines_start(&l, in, "regula run");
  *   while (rgd_lines_next(&l)) … l.line, l.len (without its newline), l.lineno …
- *   rgd_lines_end(&l);   // the progress line erased, the buffer freed; 0, or -1 when reading failed */
+ *   rgd_lines_end(&l);   // the progress line erased, the buffer freed; 0, or -1 when reading failed (l.err)
+ * A line longer than RG_MAX_LINE is read past in bounded memory and given as
+ * an empty line with too_long set to its length (its line number counts). */
 typedef struct {
-    FILE *in;
-    char *line;
-    size_t len, cap;
+    rg_lines in;
+    const char *line;
+    size_t len;
+    size_t too_long;
     long lineno;
+    int err;             /* errno of a read error, after rgd_lines_end */
     rgd_progress pg;
 } rgd_lines;
 void rgd_lines_start(rgd_lines *l, FILE *in, const char *what);

@@ -28,31 +28,36 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int rgd_pack_open(rgd_pack *cp, const char *path)
+/* A key without a .rgc: what to give instead. */
+static int key_needs_rgc(const char *path)
 {
-    return rgd_pack_open_sink(cp, path, NULL, NULL);
+    fprintf(stderr, _("regula: a public key checks a compiled pack's signature, and '%s' is policy source: "
+                    "give the signed PACK.rgc (regula compile --sign KEY.key)\n"), path);
+    return -1;
 }
 
-int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud)
+static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag_sink sink, void *ud)
 {
     memset(cp, 0, sizeof *cp);
     rg_diag_init(&cp->diag, stderr);
     cp->diag.color = isatty(2) && !getenv("NO_COLOR");
     cp->diag.sink = sink;
     cp->diag.sink_ud = ud;
+    if (key && !ends_with(path, ".rgc"))
+        return key_needs_rgc(path);
     if (ends_with(path, ".rgc")) {
         size_t len;
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
             if (sink)
-                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, rg_read_error(errno, RG_MAX_FILE));
             else
-                fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, strerror(errno));
+                fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[512];
         double t0 = now_ms();
-        if (rg_program_load(buf, len, &cp->prog, err, sizeof err) != 0) {
+        if (rg_program_load_key(buf, len, key, &cp->prog, err, sizeof err) != 0) {
             if (sink)
                 rg_report_plain(&cp->diag, RG_SEV_ERROR, "%s: %s", path, err);
             else
@@ -103,6 +108,21 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
     return 0;
 }
 
+int rgd_pack_open(rgd_pack *cp, const char *path)
+{
+    return pack_open(cp, path, NULL, NULL, NULL);
+}
+
+int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud)
+{
+    return pack_open(cp, path, NULL, sink, ud);
+}
+
+int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key)
+{
+    return pack_open(cp, path, key, NULL, NULL);
+}
+
 const rg_program *rgd_pack_program(const rgd_pack *cp)
 {
     return cp->pack ? rgc_pack_program(cp->pack) : cp->prog;
@@ -143,6 +163,31 @@ static const char *lib_path(const char *lib, char *here, size_t cap)
     return lib;
 }
 
+/* IMAGE loaded through the public API, with LIB's host functions and KEY's
+ * signature check when given: 0, or -1 with the reason in ERR. */
+static int image_load(const void *image, size_t len, const char *lib, const uint8_t *key, regula_pack **out,
+                      char *err, size_t errlen)
+{
+    char here[4096];
+    regula_options opt = {0};
+    regula_host *host = NULL;
+    int rc = -1;
+    opt.public_key = key;
+    if (lib) {
+        if (regula_host_new(NULL, &host) != REGULA_OK ||
+            regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
+            snprintf(err, errlen, _("out of memory"));
+            goto done;
+        }
+        opt.host = host;
+    }
+    if (regula_pack_load(image, len, &opt, out, err, errlen) == REGULA_OK)
+        rc = 0;
+done:
+    regula_host_free(host);
+    return rc;
+}
+
 int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, char *err, size_t errlen)
 {
     uint8_t *img = NULL;
@@ -152,22 +197,7 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
         snprintf(err, errlen, _("out of memory writing the pack's bytecode"));
         return -1;
     }
-    char here[4096];
-    regula_options opt = {0};
-    regula_host *host = NULL;
-    int rc = -1;
-    if (lib) {
-        if (regula_host_new(NULL, &host) != REGULA_OK ||
-            regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
-            snprintf(err, errlen, _("out of memory"));
-            goto done;
-        }
-        opt.host = host;
-    }
-    if (regula_pack_load(img, len, &opt, out, err, errlen) == REGULA_OK)
-        rc = 0;
-done:
-    regula_host_free(host);
+    int rc = image_load(img, len, lib, NULL, out, err, errlen);
     free(img);
     return rc;
 }
@@ -188,36 +218,39 @@ int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pa
     return 0;
 }
 
-int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pack **out, rgd_pack_info *info)
+int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const char *cmd, regula_pack **out,
+                  rgd_pack_info *info)
 {
     *out = NULL;
     double t0 = now_ms();
     rgd_pack cp;
+    if (key && !ends_with(path, ".rgc"))
+        return key_needs_rgc(path);
     /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
-    if (ends_with(path, ".rgc") && !lib) {
+    if (ends_with(path, ".rgc")) {
         size_t len;
         char *buf = rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, strerror(errno));
+            fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[1024];
-        regula_status st = regula_pack_load(buf, len, NULL, out, err, sizeof err);
+        int rc = image_load(buf, len, lib, key, out, err, sizeof err);
         free(buf);
-        if (st == REGULA_OK) {
+        if (rc == 0) {
             if (info) {
                 info->compile_ms = now_ms() - t0;
                 info->bytes = len;
             }
             return 0;
         }
-        if (st != REGULA_ERR_PACK || !strstr(err, "policy needs host function")) {
+        if (lib || !strstr(err, "policy needs host function")) {
             fprintf(stderr, "regula: %s: %s\n", path, err);
             return -1;
         }
         /* it calls host functions: say how to allow them, as for a source pack */
     }
-    if (rgd_pack_open(&cp, path) != 0) {
+    if (rgd_pack_open_key(&cp, path, key) != 0) {
         rgd_pack_close(&cp);
         return -1;
     }
@@ -239,40 +272,4 @@ int rgd_pack_load(const char *path, const char *lib, const char *cmd, regula_pac
 int rgd_value_text(const rg_program *p, uint32_t type, int64_t v, char *buf, size_t cap)
 {
     return rg_value_text(p, type, v, buf, cap);
-}
-
-int rgd_externs_open(const rg_program *p, const char *lib, const char *cmd, rg_extern_table **out)
-{
-    *out = NULL;
-    if (p->n_externs == 0)
-        return 0; /* nothing to allow: a library given anyway is not opened */
-    char sig[200], proto[240], err[1024];
-    if (!lib) {
-        rg_extern_signature(p, 0, sig, sizeof sig);
-        rg_extern_prototype(p, 0, proto, sizeof proto);
-        fprintf(stderr,
-                _("regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
-                "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n"),
-                cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig,
-                p->n_externs > 1 ? " and others" : "", p->n_externs > 1 ? "them all" : "it", proto);
-        return -1;
-    }
-    /* a file here named without a directory: open it, not a system library of that name */
-    char here[4096];
-    if (!strchr(lib, '/') && access(lib, F_OK) == 0 && strlen(lib) + 3 <= sizeof here) {
-        snprintf(here, sizeof here, "./%s", lib);
-        lib = here;
-    }
-    rg_extern_table *t = rg_externs_new(p, NULL);
-    if (!t) {
-        fprintf(stderr, _("regula %s: out of memory binding host functions\n"), cmd);
-        return -1;
-    }
-    if (rg_externs_from_library(t, lib, err, sizeof err) != 0) {
-        fprintf(stderr, "regula %s: %s\n", cmd, err);
-        rg_externs_free(t);
-        return -1;
-    }
-    *out = t;
-    return 0;
 }

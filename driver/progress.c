@@ -68,27 +68,28 @@ void rgd_progress_end(rgd_progress *pg)
 void rgd_lines_start(rgd_lines *l, FILE *in, const char *what)
 {
     memset(l, 0, sizeof *l);
-    l->in = in;
+    rg_lines_init(&l->in, in, RG_MAX_LINE);
     rgd_progress_start(&l->pg, what, "claims", in, 0);
 }
 
 int rgd_lines_next(rgd_lines *l)
 {
     rgd_progress_step(&l->pg, l->lineno);
-    ssize_t n = getline(&l->line, &l->cap, l->in);
-    if (n < 0)
+    const char *line;
+    ssize_t n = rg_lines_next(&l->in, &line);
+    if (n == -1)
         return 0;
     l->lineno++;
-    l->len = (size_t)n;
-    if (l->len && l->line[l->len - 1] == '\n')
-        l->len--;
+    l->too_long = n == RG_LINE_TOO_LONG ? l->in.dropped : 0;
+    l->line = l->too_long ? "" : line;
+    l->len = l->too_long ? 0 : (size_t)n;
     return 1;
 }
 
 int rgd_lines_end(rgd_lines *l)
 {
     rgd_progress_end(&l->pg);
-    free(l->line);
-    l->line = NULL;
-    return ferror(l->in) ? -1 : 0;
+    l->err = l->in.err;
+    rg_lines_free(&l->in);
+    return l->err ? -1 : 0;
 }

@@ -120,12 +120,26 @@ typedef struct {
     uint64_t budget;                   /* instructions a claim may take in its contexts; 0: 10 000 000,
                                         * REGULA_UNLIMITED: no limit */
     size_t memory_limit;               /* bytes each context may hold; 0: no limit */
+    const unsigned char *public_key;   /* REGULA_PUBLIC_KEY_BYTES bytes: load only packs signed with its secret
+                                        * key (regula compile --sign); NULL: signed or not, any pack loads */
 } regula_options;
+
+#define REGULA_PUBLIC_KEY_BYTES 32
+/* Read a public key file (NAME.pub of `regula keygen`) into key. REGULA_OK;
+ * REGULA_ERR_IO when it cannot be read, REGULA_ERR_USAGE when it holds no
+ * public key (err says why). */
+regula_status regula_public_key_load(const char *path, unsigned char key[REGULA_PUBLIC_KEY_BYTES], char *err,
+                                     size_t errlen);
+/* The same from the file's text (`regula-ed25519-public HEX`): REGULA_OK, or REGULA_ERR_USAGE. */
+regula_status regula_public_key_parse(const char *text, unsigned char key[REGULA_PUBLIC_KEY_BYTES], char *err,
+                                      size_t errlen);
 
 #define REGULA_UNLIMITED UINT64_MAX
 
 /* opt may be NULL (all defaults). On failure *out is NULL and err (when not
- * NULL) holds the message. The image is copied: free it when this returns. */
+ * NULL) holds the message. The image is copied: free it when this returns.
+ * regula_pack_load_file reads at most REGULA_MAX_PACK_BYTES. */
+#define REGULA_MAX_PACK_BYTES ((size_t)256 << 20)
 regula_status regula_pack_load(const void *image, size_t len, const regula_options *opt, regula_pack **out,
                                char *err, size_t errlen);
 regula_status regula_pack_load_file(const char *path, const regula_options *opt, regula_pack **out, char *err,

@@ -103,6 +103,9 @@ void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *li
     *col = c;
 }
 
+/* bytes shown on either side of the place in a long line */
+#define RG_DIAG_CONTEXT 100
+
 static const char *sev_name[] = {N_("error"), N_("warning"), N_("note")};
 static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
@@ -187,7 +190,9 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
         free(msg);
 }
 
-/* The source line of R, a caret under its place. */
+/* The source line of R, a caret under its place. A long line (generated, or a
+ * whole chain on one line) is shown as the part around the place, "..."
+ * marking what is left out. */
 static void render_excerpt(const rg_diag *d, const rg_diag_record *r, uint32_t gutter, FILE *o)
 {
     const rg_source *s = rg_diag_source(d, r->loc.file);
@@ -196,17 +201,29 @@ static void render_excerpt(const rg_diag *d, const rg_diag_record *r, uint32_t g
     uint32_t le = ls;
     while (le < s->len && s->text[le] != '\n' && s->text[le] != '\r')
         le++;
-    if (gutter)
-        fprintf(o, "%5u | %.*s\n", gutter, (int)(le - ls), s->text + ls);
-    else
-        fprintf(o, "      | %.*s\n", (int)(le - ls), s->text + ls);
     uint32_t start = r->loc.start > le ? le : r->loc.start;
     uint32_t end = r->loc.end > le ? le : r->loc.end;
     if (end <= start)
         end = start;
-    fprintf(o, "      | ");
+    uint32_t ws = ls, we = le;
+    if (le - ls > 2 * RG_DIAG_CONTEXT) {
+        ws = start - ls > RG_DIAG_CONTEXT ? start - RG_DIAG_CONTEXT : ls;
+        we = le - start > RG_DIAG_CONTEXT ? start + RG_DIAG_CONTEXT : le;
+        while (ws > ls && ((unsigned char)s->text[ws] & 0xC0) == 0x80)
+            ws--;
+        while (we < le && ((unsigned char)s->text[we] & 0xC0) == 0x80)
+            we++;
+    }
+    if (end > we)
+        end = we;
+    const char *before = ws > ls ? "..." : "", *after = we < le ? "..." : "";
+    if (gutter)
+        fprintf(o, "%5u | %s%.*s%s\n", gutter, before, (int)(we - ws), s->text + ws, after);
+    else
+        fprintf(o, "      | %s%.*s%s\n", before, (int)(we - ws), s->text + ws, after);
+    fprintf(o, "      | %s", ws > ls ? "   " : "");
     /* keep tabs so the caret lines up under them */
-    for (uint32_t i = ls; i < start;) {
+    for (uint32_t i = ws; i < start;) {
         if (s->text[i] == '\t') {
             fputc('\t', o);
             i++;

@@ -371,7 +371,28 @@ static int group_member(const line_t *ls, const unsigned char *blank, size_t n, 
            (k + 1 < n && !blank[k + 1] && ls[k + 1].continuation);
 }
 
+static char *format_text(const char *src, size_t len, size_t *out_len);
+
+/* A UTF-8 byte order mark that starts the file stays as it is, before the
+ * laid-out text (the scanner skips it too). */
 char *rg_format(const char *src, size_t len, size_t *out_len)
+{
+    if (len < 3 || memcmp(src, "\xef\xbb\xbf", 3) != 0)
+        return format_text(src, len, out_len);
+    size_t n;
+    char *body = format_text(src + 3, len - 3, &n);
+    char *out = body ? malloc(n + 4) : NULL;
+    if (out) {
+        memcpy(out, src, 3);
+        memcpy(out + 3, body, n);
+        out[n + 3] = '\0';
+        *out_len = n + 3;
+    }
+    free(body);
+    return out;
+}
+
+static char *format_text(const char *src, size_t len, size_t *out_len)
 {
     size_t n_lines = 1;
     for (size_t i = 0; i < len; i++)

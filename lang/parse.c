@@ -2,6 +2,8 @@
  * the AST. It owns the scanner's life cycle and nothing of the tree's meaning. */
 #include "parse.h"
 
+#include <string.h>
+
 #include "parser.h"
 #include "lexer.h"
 #include "i18n.h"
@@ -19,8 +21,12 @@ static int run_range(rg_parse_ctx *ctx, const rg_source *src, uint32_t end)
     return r;
 }
 
+/* A whole source; a UTF-8 byte order mark that starts it (editors on Windows
+ * write one) is no token: the scanner starts after it, locations stay the file's. */
 static int run(rg_parse_ctx *ctx, const rg_source *src)
 {
+    if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
+        ctx->offset = 3;
     return run_range(ctx, src, (uint32_t)src->len);
 }
 

@@ -6,6 +6,13 @@
 #include "ast.h"
 #include "diag.h"
 
+/* The deepest expression the front end accepts. Each operator of a chain is a
+ * level (`a + b + c` is 2), and so is each bracket, call, `if` or aggregate
+ * inside another. The compiler's passes walk expressions recursively, so a
+ * deeper one is refused where it crosses the limit, with a message that says
+ * to split it into definitions (docs/language.md, "Limits"). */
+#define RG_MAX_NESTING 256
+
 typedef struct {
     rg_arena *arena;
     rg_diag *diag;
@@ -17,6 +24,8 @@ typedef struct {
     int eof_in_construct;   /* set when the input ended inside an unfinished construct */
     unsigned n_errors;
     uint32_t offset;        /* byte offset of the scanner in the source */
+    uint32_t brackets;      /* '(' and '[' open at the scanner */
+    int too_deep;           /* nesting past RG_MAX_NESTING was reported (once an input) */
 } rg_parse_ctx;
 
 /* Parse a policy file already in diag's source set. Returns the file's AST, or

@@ -46,13 +46,45 @@ static rg_expr *mk(rg_parse_ctx *c, rg_expr_kind k, YYLTYPE l)
     e->loc = l;
     return e;
 }
+/* A node built from its operands: one level deeper than the deepest of them.
+ * Past RG_MAX_NESTING the input is refused where the limit is crossed (at the
+ * operand that crosses it), once an input: the compiler recurses on the tree. */
+static void report_too_deep(rg_parse_ctx *c, YYLTYPE at, const char *what)
+{
+    if (c->too_deep)
+        return;
+    c->too_deep = 1;
+    c->n_errors++;
+    at.end = at.start + 1;
+    rg_report(c->diag, RG_SEV_ERROR, at,
+              _("each operator of a chain (a + b + c), each bracket, call, if or aggregate inside another is a level; "
+              "split the expression into definitions (def part_1 = ...) and combine those"),
+              _("%s nested too deeply: more than %d levels"), what, RG_MAX_NESTING);
+}
+static rg_expr *nest(rg_parse_ctx *c, rg_expr *e)
+{
+    const rg_expr *kids[3] = {e->lhs, e->rhs, e->cond};
+    const rg_expr *deepest = NULL;
+    for (int i = 0; i < 3; i++)
+        if (kids[i] && (!deepest || kids[i]->depth > deepest->depth))
+            deepest = kids[i];
+    for (uint32_t i = 0; i < e->args.n; i++) {
+        const rg_expr *a = e->args.v[i];
+        if (!deepest || a->depth > deepest->depth)
+            deepest = a;
+    }
+    e->depth = deepest ? deepest->depth + 1 : 0;
+    if (e->depth == RG_MAX_NESTING + 1)
+        report_too_deep(c, e->kind == RG_E_BINARY ? e->rhs->loc : e->loc, _("expression"));
+    return e;
+}
 static rg_expr *mkbin(rg_parse_ctx *c, int op, rg_expr *a, rg_expr *b, YYLTYPE l)
 {
     rg_expr *e = mk(c, RG_E_BINARY, l);
     e->op = op;
     e->lhs = a;
     e->rhs = b;
-    return e;
+    return nest(c, e);
 }
 static rg_decl *mkdecl(rg_parse_ctx *c, rg_decl_kind k, YYLTYPE l)
 {
@@ -473,26 +505,26 @@ expr
     | expr OR expr { $$ = mkbin(ctx, RG_OPR_OR, $1, $3, @$); }
     | expr "??" expr { $$ = mkbin(ctx, RG_OPR_COALESCE, $1, $3, @$); }
     | expr IN expr { $$ = mkbin(ctx, RG_OPR_IN, $1, $3, @$); }
-    | '-' expr %prec UMINUS { $$ = mk(ctx, RG_E_UNARY, @$); $$->op = RG_OPR_NEG; $$->lhs = $2; }
-    | NOT expr { $$ = mk(ctx, RG_E_UNARY, @$); $$->op = RG_OPR_NOT; $$->lhs = $2; }
-    | IF expr THEN expr ELSE expr { $$ = mk(ctx, RG_E_IF, @$); $$->cond = $2; $$->lhs = $4; $$->rhs = $6; }
+    | '-' expr %prec UMINUS { $$ = mk(ctx, RG_E_UNARY, @$); $$->op = RG_OPR_NEG; $$->lhs = $2; nest(ctx, $$); }
+    | NOT expr { $$ = mk(ctx, RG_E_UNARY, @$); $$->op = RG_OPR_NOT; $$->lhs = $2; nest(ctx, $$); }
+    | IF expr THEN expr ELSE expr { $$ = mk(ctx, RG_E_IF, @$); $$->cond = $2; $$->lhs = $4; $$->rhs = $6; nest(ctx, $$); }
     | SUM expr FOR IDENT IN primary opt_where {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_SUM; $$->lhs = $2; $$->name = $4; $$->rhs = $6; $$->cond = $7;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_SUM; $$->lhs = $2; $$->name = $4; $$->rhs = $6; $$->cond = $7; nest(ctx, $$);
       }
     | COUNT IDENT IN primary opt_where {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_COUNT; $$->name = $2; $$->rhs = $4; $$->cond = $5;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_COUNT; $$->name = $2; $$->rhs = $4; $$->cond = $5; nest(ctx, $$);
       }
     | ANY IDENT IN primary WHERE expr {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_ANY; $$->name = $2; $$->rhs = $4; $$->cond = $6;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_ANY; $$->name = $2; $$->rhs = $4; $$->cond = $6; nest(ctx, $$);
       }
     | ALL IDENT IN primary WHERE expr {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_ALL; $$->name = $2; $$->rhs = $4; $$->cond = $6;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_ALL; $$->name = $2; $$->rhs = $4; $$->cond = $6; nest(ctx, $$);
       }
     | FIRST IDENT IN primary opt_where {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_FIRST; $$->name = $2; $$->rhs = $4; $$->cond = $5;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_FIRST; $$->name = $2; $$->rhs = $4; $$->cond = $5; nest(ctx, $$);
       }
     | LAST IDENT IN primary opt_where {
-          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_LAST; $$->name = $2; $$->rhs = $4; $$->cond = $5;
+          $$ = mk(ctx, RG_E_AGG, @$); $$->op = RG_AGG_LAST; $$->name = $2; $$->rhs = $4; $$->cond = $5; nest(ctx, $$);
       }
     ;
 opt_where
@@ -513,11 +545,11 @@ primary
     | NONE { $$ = mk(ctx, RG_E_NONE, @$); $$->name = "none"; }
     | IDENT { $$ = mk(ctx, RG_E_NAME, @$); $$->name = $1; }
     | CLAIM { $$ = mk(ctx, RG_E_NAME, @$); $$->name = "claim"; }
-    | primary '.' field_name { $$ = mk(ctx, RG_E_FIELD, @$); $$->lhs = $1; $$->name = $3; }
-    | IDENT '(' opt_expr_list ')' { $$ = mk(ctx, RG_E_CALL, @$); $$->name = $1; $$->args = *$3; }
+    | primary '.' field_name { $$ = mk(ctx, RG_E_FIELD, @$); $$->lhs = $1; $$->name = $3; nest(ctx, $$); }
+    | IDENT '(' opt_expr_list ')' { $$ = mk(ctx, RG_E_CALL, @$); $$->name = $1; $$->args = *$3; nest(ctx, $$); }
     | '(' expr ')' { $$ = $2; }
-    | '[' opt_expr_list ']' { $$ = mk(ctx, RG_E_LIST, @$); $$->args = *$2; }
-    | '{' record_fields '}' { $$ = $2->n ? ((rg_expr *)$2->v[0]) : mk(ctx, RG_E_RECORD, @$); $$->loc = @$; }
+    | '[' opt_expr_list ']' { $$ = mk(ctx, RG_E_LIST, @$); $$->args = *$2; nest(ctx, $$); }
+    | '{' record_fields '}' { $$ = $2->n ? ((rg_expr *)$2->v[0]) : mk(ctx, RG_E_RECORD, @$); $$->loc = @$; nest(ctx, $$); }
     ;
 record_fields
     : %empty { $$ = newvec(ctx); }
@@ -541,9 +573,18 @@ expr_list
 
 %%
 
+/* Bison calls this for one thing besides syntax errors: its stack is full
+ * (YYMAXDEPTH), which only brackets and prefix operators (`not`, `-`) nested
+ * thousands deep reach; the scanner has usually said so already. */
 static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *msg)
 {
     (void)scanner;
+    if (strcmp(msg, "memory exhausted") == 0) {
+        if (!ctx->too_deep)
+            report_too_deep(ctx, *loc, _("brackets and prefix operators (not, -)"));
+        ctx->n_errors++;
+        return;
+    }
     ctx->n_errors++;
     rg_report(ctx->diag, RG_SEV_ERROR, *loc, NULL, "%s", msg);
 }

@@ -328,7 +328,7 @@ json_t *lsp_completion(lsp_server *s, json_t *params)
     lsp_typed_at(c.doc->text, c.doc->len, c.off, path, sizeof path, word, sizeof word);
     completing k = {word, json_array(), json_object()};
     if (c.pk)
-        rgc_names(c.pk, c.policy, path[0] ? path : NULL, add_name, &k);
+        rgc_visible_names(c.pk, c.policy, path[0] ? path : NULL, add_name, &k);
     const char *kw;
     for (size_t i = 0; !path[0] && (kw = rg_keyword_at(i)) != NULL; i++)
         add_item(&k, kw, 14, "keyword"); /* Keyword */

@@ -10,6 +10,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/json.h"
@@ -67,6 +68,34 @@ static void *rp_realloc(void *ptr, size_t size, void *ud)
 
 static const regula_allocator allocator = {rp_malloc, rp_realloc, rp_free, NULL};
 
+/* ---- regula.public_key: when set, only packs its secret key signed load ---- */
+
+static char *public_key_text; /* the GUC: the .pub file's line, or '' */
+static unsigned char public_key[REGULA_PUBLIC_KEY_BYTES];
+static bool have_public_key;
+
+static bool check_public_key(char **newval, void **extra, GucSource source)
+{
+    (void)extra, (void)source;
+    unsigned char k[REGULA_PUBLIC_KEY_BYTES];
+    char err[256];
+    if (!*newval || !**newval || regula_public_key_parse(*newval, k, err, sizeof err) == REGULA_OK)
+        return true;
+    GUC_check_errdetail("%s", err);
+    GUC_check_errhint("give the line of the public key file regula keygen wrote (NAME.pub), or '' for no key");
+    return false;
+}
+
+static void packs_changed(Datum arg, Oid relid);
+
+static void assign_public_key(const char *newval, void *extra)
+{
+    (void)extra;
+    char err[256];
+    have_public_key = newval && *newval && regula_public_key_parse(newval, public_key, err, sizeof err) == REGULA_OK;
+    packs_changed((Datum)0, InvalidOid); /* every cached pack is loaded again under the new rule */
+}
+
 /* ---- invalidation: regula.packs changed (its trigger), or everything was flushed ---- */
 
 static void packs_changed(Datum arg, Oid relid)
@@ -109,6 +138,10 @@ static void on_subxact(SubXactEvent event, SubTransactionId sub, SubTransactionI
 
 void _PG_init(void)
 {
+    DefineCustomStringVariable("regula.public_key",
+                               "Load only packs signed with this public key's secret (the line of regula keygen's NAME.pub).",
+                               "Empty: any pack loads, signed or not. Set in postgresql.conf (or ALTER SYSTEM) and reload.",
+                               &public_key_text, "", PGC_SIGHUP, 0, check_public_key, assign_public_key, NULL);
     CacheRegisterRelcacheCallback(packs_changed, (Datum)0);
     RegisterXactCallback(on_xact, NULL);
     RegisterSubXactCallback(on_subxact, NULL);
@@ -169,6 +202,7 @@ static regula_status load_image(const char *image, Size len, regula_pack **out, 
     init_cache();
     regula_options opt = {0};
     opt.allocator = &allocator;
+    opt.public_key = have_public_key ? public_key : NULL;
     return regula_pack_load(image, len, &opt, out, err, errlen);
 }
 

@@ -379,61 +379,82 @@ static void set_claim(repl *r, json_t *c, const char *from)
     claim_changed(r, _("this claim does not settle as it is"));
 }
 
+/* Line `want` of a claims file, or (want 0) the first whose claim_id is id,
+ * read line by line: a file of any size, and no line past RG_MAX_LINE, is
+ * read in bounded memory. */
+static json_t *claim_line(repl *r, const char *path, long want, const char *id, char *from, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        repl_error(r, _("cannot read %s: %s"), path, strerror(errno));
+        return NULL;
+    }
+    rg_lines lines;
+    rg_lines_init(&lines, f, RG_MAX_LINE);
+    lines.stop_long = 1; /* :claim /dev/zero 1 ends at the limit */
+    const char *s;
+    ssize_t n;
+    long lineno = 0;
+    json_t *c = NULL;
+    json_error_t je;
+    int done = 0;
+    while (!done && (n = rg_lines_next(&lines, &s)) != -1) {
+        lineno++;
+        if (n == RG_LINE_TOO_LONG) { /* nothing after it is read */
+            repl_error(r, _("%s line %ld is longer than the %zu MiB a claim may have"), path, lineno, RG_MAX_LINE >> 20);
+            done = 1;
+            continue;
+        }
+        if (want ? lineno != want : !memmem(s, (size_t)n, id, strlen(id)))
+            continue;
+        json_t *x = json_loadb(s, (size_t)n, 0, &je);
+        json_t *cid = x ? json_object_get(x, "claim_id") : NULL;
+        if (want || (json_is_string(cid) && strcmp(json_string_value(cid), id) == 0)) {
+            done = 1;
+            if (!x)
+                repl_error(r, _("%s line %ld: not valid JSON: %s (column %d)"), path, lineno, je.text, je.column);
+            c = x;
+            snprintf(from, cap, "%s line %ld", path, lineno);
+        } else if (x) {
+            json_decref(x);
+        }
+    }
+    if (lines.err)
+        repl_error(r, _("cannot read %s: %s"), path, strerror(lines.err));
+    else if (!done && want)
+        repl_error(r, _("%s has %ld lines"), path, lineno);
+    else if (!done)
+        repl_error(r, _("no claim with claim_id %s in %s"), id, path);
+    rg_lines_free(&lines);
+    fclose(f);
+    return c;
+}
+
 static void claim_from_file(repl *r, const char *path, const char *which)
 {
-    size_t len;
-    char *text = rg_read_file(path, &len);
-    if (!text) {
-        repl_error(r, _("cannot read %s: %s"), path, strerror(errno));
-        return;
-    }
-    json_error_t je;
     json_t *c = NULL;
     char from[1200];
-    if (!*which) {
+    if (!*which) { /* the whole file is one claim */
+        size_t len;
+        char *text = rg_read_file_max(path, RG_MAX_LINE, &len);
+        if (!text) {
+            repl_error(r, _("cannot read %s: %s"), path, rg_read_error(errno, RG_MAX_LINE));
+            return;
+        }
+        json_error_t je;
         c = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
+        free(text);
+        if (!c) {
+            repl_error(r, _("%s: not valid JSON: %s (line %d)"), path, je.text, je.line);
+            return;
+        }
         snprintf(from, sizeof from, "%s", path);
     } else {
         char *end;
         long want = strtol(which, &end, 10);
-        int by_line = *end == '\0' && want > 0;
-        long lineno = 0;
-        for (char *s = text; *s;) {
-            char *nl = strchr(s, '\n');
-            size_t l = nl ? (size_t)(nl - s) : strlen(s);
-            lineno++;
-            if (by_line ? lineno == want : memmem(s, l, which, strlen(which)) != NULL) {
-                json_t *x = json_loadb(s, l, 0, &je);
-                json_t *id = x ? json_object_get(x, "claim_id") : NULL;
-                if (by_line || (json_is_string(id) && strcmp(json_string_value(id), which) == 0)) {
-                    c = x;
-                    if (!c)
-                        break;
-                    snprintf(from, sizeof from, "%s line %ld", path, lineno);
-                    break;
-                }
-                if (x)
-                    json_decref(x);
-            }
-            if (!nl)
-                break;
-            s = nl + 1;
-        }
-        if (!c && !by_line) {
-            repl_error(r, _("no claim with claim_id %s in %s"), which, path);
-            free(text);
+        c = claim_line(r, path, *end == '\0' && want > 0 ? want : 0, which, from, sizeof from);
+        if (!c)
             return;
-        }
-        if (!c && lineno < want) {
-            repl_error(r, _("%s has %ld lines"), path, lineno);
-            free(text);
-            return;
-        }
-    }
-    free(text);
-    if (!c) {
-        repl_error(r, _("%s: not valid JSON: %s (line %d)"), path, je.text, je.line);
-        return;
     }
     if (!json_is_object(c)) {
         repl_error(r, _("%s: a claim is a JSON object"), path);

@@ -25,6 +25,8 @@ static char *name_the_expression(const char *text)
 
 void repl_show_diag(repl *r, const rg_diag *d, const rg_diag_record *rec, uint32_t input_lines)
 {
+    if (rec->sev == RG_SEV_ERROR) /* a script whose commands failed exits 1 */
+        r->failed = 1;
     rg_diag_record x = *rec;
     char *msg = name_the_expression(rec->message), *hint = name_the_expression(rec->hint);
     if (msg)

@@ -11,6 +11,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "file_io.h"
 #include "repl.h"
 #include "i18n.h"
 
@@ -348,30 +349,38 @@ static int run_tty(repl *r)
 
 static int run_script(repl *r)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    rg_lines lines;
+    rg_lines_init(&lines, stdin, RG_MAX_LINE);
+    const char *line;
     ssize_t n;
     int more = 0;
-    while (!r->quit && (n = getline(&line, &cap, stdin)) >= 0) {
+    while (!r->quit && (n = rg_lines_next(&lines, &line)) != -1) {
+        if (n == RG_LINE_TOO_LONG) {
+            if (r->echo)
+                fprintf(r->out, _("%s (a line of %zu bytes)\n"), more ? "->" : "=>", lines.dropped);
+            repl_line_too_long(r, lines.dropped);
+            fflush(r->out);
+            continue;
+        }
         if (r->echo) {
             size_t l = (size_t)n;
-            while (l && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+            while (l && line[l - 1] == '\r')
                 l--;
             fprintf(r->out, "%s %.*s\n", more ? "->" : "=>", (int)l, line);
         }
         more = repl_feed(r, line);
         fflush(r->out);
     }
-    int err = ferror(stdin);
-    free(line);
+    int err = lines.err;
+    rg_lines_free(&lines);
     if (!r->quit)
         repl_finish(r);
     fflush(r->out);
     if (err) {
-        fprintf(stderr, _("regula repl: cannot read the input\n"));
+        fprintf(stderr, _("regula repl: cannot read the input: %s\n"), strerror(err));
         return 2;
     }
-    return 0;
+    return r->failed ? 1 : 0; /* a script whose commands failed says so to whatever ran it */
 }
 
 int repl_run(repl *r)

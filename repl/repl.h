@@ -61,9 +61,16 @@ typedef struct repl {
     char *pending;          /* the unfinished input of a multi-line entry */
     size_t n_pending;
     volatile sig_atomic_t *interrupted; /* Ctrl-C while a command runs */
+    int failed;             /* an error was reported: a script (stdin not a terminal) then exits 1 */
 } repl;
 
 /* ---- session.c ---- */
+/* The most text one entry continued over lines may hold (a single line may
+ * hold RG_MAX_LINE, file_io.h): each line of an entry parses it all again. */
+#define REPL_MAX_ENTRY (1 << 20)
+/* Say that a line of len bytes was too long and dropped (session.c). */
+void repl_line_too_long(repl *r, size_t len);
+
 void repl_init(repl *r, FILE *out);
 void repl_free(repl *r);
 /* Load a pack (directory, .rg or .rgc), dropping session definitions and

@@ -9,6 +9,7 @@
 #include "compiler.h"
 #include "bytecode_io.h"
 #include "driver.h"
+#include "file_io.h"
 #include "repl.h"
 #include "i18n.h"
 #include "text.h"
@@ -66,9 +67,16 @@ void repl_free(repl *r)
     memset(r, 0, sizeof *r);
 }
 
+void repl_line_too_long(repl *r, size_t len)
+{
+    repl_error(r, _("this line has %zu bytes, more than the %zu MiB the REPL reads as one line: it is dropped"), len,
+               RG_MAX_LINE >> 20);
+}
+
 void repl_error(repl *r, const char *fmt, ...)
 {
     va_list ap;
+    r->failed = 1;
     va_start(ap, fmt);
     fprintf(r->out, r->color ? "\033[1;31m%s:\033[0m " : "%s: ", _("error"));
     vfprintf(r->out, fmt, ap);
@@ -635,6 +643,16 @@ int repl_feed(repl *r, const char *line)
     size_t ll = strlen(line);
     while (ll && (line[ll - 1] == '\n' || line[ll - 1] == '\r'))
         ll--;
+    if (ll > RG_MAX_LINE) {
+        repl_line_too_long(r, ll);
+        return r->pending != NULL;
+    }
+    if (r->pending && r->n_pending + ll + 2 > REPL_MAX_ENTRY) {
+        repl_error(r, _("this entry goes on past %d KiB over its lines, the most the REPL takes as one entry: it is "
+                      "dropped; write a longer one into the pack's files"), REPL_MAX_ENTRY >> 10);
+        repl_cancel(r);
+        return 0;
+    }
     const char *s = line;
     while (*s == ' ' || *s == '\t')
         s++;

@@ -208,14 +208,12 @@ void repl_cmd_whatif(repl *r, const char *args)
         json_decref(a);
         json_decref(b);
     }
-    int read_err = rgd_lines_end(&l) != 0;
+    int read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, _("writing %s failed"), outpath);
-    side_close(&sa);
-    side_close(&sb);
+        repl_error(r, _("cannot write %s: %s"), outpath, strerror(errno));
     if (read_err)
-        repl_error(r, _("reading %s failed"), path);
+        repl_error(r, _("cannot read %s after line %ld: %s"), path, lineno, strerror(read_err));
     if (stopped)
         fprintf(r->out, _("interrupted after %ld lines\n"), lineno);
     fprintf(r->out, _("%ld claims settled twice: %zu changed"), lineno, n_ch);
@@ -293,4 +291,6 @@ void repl_cmd_whatif(repl *r, const char *args)
         free(ch[i].vals);
     free(ch);
     free(buf);
+    side_close(&sa); /* last: the money results' names are the packs' */
+    side_close(&sb);
 }

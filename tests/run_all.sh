@@ -11,13 +11,14 @@
 # around the compiler (regula test's choices and coverage, regula diff and its
 # page in Chromium, progress, the man page, completion, install), the embedding API
 # (libregula under ASan/UBSan and TSan, install, the example service), and the
-# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh).
+# PostgreSQL extension on servers the suite starts itself (tests/pg/run.sh),
+# and each fuzz target for a fixed number of inputs from its saved corpus.
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
 # messages in English whatever the locale of the shell (the suites that test
 # Chinese choose it themselves)
 export REGULA_LANG=en
-suites=(layers unit asan golden i18ntest packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest)
+suites=(layers unit asan golden i18ntest packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"
@@ -25,6 +26,7 @@ for s in "${suites[@]}"; do
     crosscheck) tests/conformance/crosscheck.sh "$B/regula" ;;
     isolation) tests/conformance/isolation.sh "$B/regula" ;;
     layers) tests/layers.sh "$B" ;;
+    fuzz) make --no-print-directory B="$B" fuzz-ci ;;
     *) make --no-print-directory B="$B" "$s" ;;
   esac
   if [ $? -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_names="$failed_names $s"; fi

@@ -22,13 +22,16 @@ unit-build: $(UNIT_BIN)
 unit: $(UNIT_BIN)
 	@tests/run_suite.sh unit $(UNIT_BIN)
 
-# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# sanitized regula over the seed pack, the conformance claims and the REPL sessions
 asan:
 	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
+	@tests/sanitized_cli.sh build/asan/regula
 
 golden: $(B)/regula $(MO_FILES)
 	@tests/golden/run.sh $(B)/regula
+	@tests/limits.sh $(B)/regula
 
 # the catalogues of po/ complete and current, the choice of language, the install
 i18ntest: $(B)/regula $(MO_FILES)
@@ -40,6 +43,7 @@ conformance: $(B)/regula
 packtest: $(B)/regula
 	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
 	@$(B)/regula fmt --check policies/ || { echo "packtest: the files above are not formatted: run regula fmt -w policies/"; exit 1; }
+	@tests/scale.sh $(B)/regula
 
 # docs/bytecode.md's generated tables, printed from bytecode/opcodes.h and bytecode/program.h
 $(B)/doc-tests/bytecode_tables: tests/docs/bytecode_tables.c bytecode/opcodes.c bytecode/opcodes.h bytecode/program.h
@@ -54,18 +58,23 @@ doctest: $(B)/regula $(B)/doc-tests/bytecode_tables
 # install, --allow-extern, the example service). The API tests and the stress
 # test see include/regula.h alone and link libregula.a, never the compiler. ----
 TSAN_FLAGS := -O1 -g -fsanitize=thread
-EMBED_LIBS := -lffi -lm -lpthread
+EMBED_LIBS := -lsodium -lffi -lm -lpthread
 
 $(B)/embed-tests/api_test: tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/api_test.c tests/embed/hostlib.c $(B)/libregula.a $(EMBED_LIBS)
+
+$(B)/embed-tests/tamper_test: tests/embed/tamper_test.c $(B)/libregula.a include/regula.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/tamper_test.c $(B)/libregula.a $(EMBED_LIBS) -ljansson
 
 $(B)/embed-tests/stress: tests/embed/stress.c $(B)/libregula.a include/regula.h
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS) $(WARN) -o $@ tests/embed/stress.c $(B)/libregula.a $(EMBED_LIBS)
 
 embed-build: $(B)/regula $(B)/libregula.a $(B)/libregula.so
-	@$(MAKE) --no-print-directory B=$(B)/san/asan CFLAGS="$(ASAN_FLAGS)" $(B)/san/asan/embed-tests/api_test >/dev/null
+	@$(MAKE) --no-print-directory B=$(B)/san/asan CFLAGS="$(ASAN_FLAGS)" $(B)/san/asan/embed-tests/api_test \
+	    $(B)/san/asan/embed-tests/tamper_test >/dev/null
 	@$(MAKE) --no-print-directory B=$(B)/san/tsan CFLAGS="$(TSAN_FLAGS)" $(B)/san/tsan/embed-tests/stress >/dev/null
 
 embed: embed-build
@@ -91,6 +100,22 @@ soak-service: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
 
 .PHONY: soak-service
 
+# ---- the soak (not part of `make test`): SOAK_N generated claims (10 million)
+# through `regula run` and the settlement service, memory and progress sampled
+# (tests/soak.py; figures in docs/performance.md, "Soak"). Needs about 600 bytes
+# of disk a claim in $(B)/soak. ----
+SOAK_N ?= 10000000
+soak: $(B)/regula $(B)/libregula.a $(B)/libregula.so $(B)/regula.pc
+	@rm -rf $(abspath $(B))/soak && mkdir -p $(abspath $(B))/soak
+	@$(MAKE) --no-print-directory B=$(B) install PREFIX=$(abspath $(B))/soak/prefix >/dev/null
+	@$(MAKE) --no-print-directory -C examples/settlement-service O=$(abspath $(B))/soak CFLAGS="-O2 -g" \
+	    PKG_CONFIG_PATH=$(abspath $(B))/soak/prefix/lib/pkgconfig LDFLAGS=-Wl,-rpath,$(abspath $(B))/soak/prefix/lib >/dev/null
+	@$(B)/regula compile policies -o $(abspath $(B))/soak/seed.rgc
+	@python3 tests/soak.py $(B)/regula $(abspath $(B))/soak/settle $(abspath $(B))/soak/seed.rgc $(abspath $(B))/soak/work \
+	    --claims $(SOAK_N)
+
+.PHONY: soak
+
 test: deps
 	@$(MAKE) --no-print-directory all unit-build
 	@tests/run_all.sh $(B)
@@ -102,34 +127,54 @@ demo: deps
 
 .PHONY: unit-build unit asan golden conformance packtest doctest i18ntest
 
-# ---- fuzzing (clang + libFuzzer; not part of `make test`) ----
+# ---- fuzzing (clang + libFuzzer): `make fuzz` FUZZ_SECONDS a target from the
+# saved corpus (tests/fuzz/corpus, which it grows); `make fuzz-ci` (in make test)
+# FUZZ_RUNS inputs a target with a fixed seed, from a copy of the corpus.
+# Objects are built once (build/fuzz/obj) for the three targets. ----
 FUZZ_CC := clang
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE $(patsubst -I$(B)/gen,,$(INC_ALL))
+FUZZ_SAN := -fsanitize=address,undefined
+FUZZ_CFLAGS := -g -O1 -D_GNU_SOURCE $(patsubst -I$(B)/gen,,$(INC_ALL)) -Ibuild/fuzz/gen
 FUZZ_SECONDS ?= 60
-build/fuzz/%: tests/fuzz/%.c lang/parser.y lang/lexer.l $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC)
+FUZZ_RUNS ?= 3000
+FUZZ_GEN := build/fuzz/gen/parser.c build/fuzz/gen/lexer.c
+fuzz_obj = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
+FUZZ_FRONT := $(call fuzz_obj,$(FUZZ_GEN) $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC))
+FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(API_SRC))
+FUZZ_CLAIM := $(call fuzz_obj,stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c vm/value_text.c)
+
+$(FUZZ_GEN) &: lang/parser.y lang/lexer.l
 	@mkdir -p build/fuzz/gen
 	bison -d -o build/fuzz/gen/parser.c lang/parser.y
 	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -o $@ $< build/fuzz/gen/parser.c build/fuzz/gen/lexer.c \
-	    $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC) -ljansson -lffi -lm -lpthread
+
+build/fuzz/obj/%.o: %.c $(FUZZ_GEN)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find build/fuzz/obj -name '*.d' 2>/dev/null)
+
+build/fuzz/fuzz_parser build/fuzz/fuzz_loader: build/fuzz/%: tests/fuzz/%.c $(FUZZ_FRONT) $(FUZZ_VM)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_FRONT) $(FUZZ_VM) -lsodium -lffi -lm -lpthread
 
 # the claim reader alone: the VM calls are tests/unit/stub_vm.h's stand-ins; the
 # front end compiles the seed pack whose claim schema the stand-in program takes
-build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h lang/parser.y lang/lexer.l $(LANG_SRC) $(COMPILER_SRC) \
-                       stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c $(BYTECODE_SRC) vm/value_text.c
-	@mkdir -p build/fuzz/gen
-	bison -d -o build/fuzz/gen/parser.c lang/parser.y
-	flex --header-file=build/fuzz/gen/lexer.h -o build/fuzz/gen/lexer.c lang/lexer.l
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ibuild/fuzz/gen -Itests/unit -o $@ tests/fuzz/fuzz_claim.c build/fuzz/gen/parser.c \
-	    build/fuzz/gen/lexer.c $(LANG_SRC) $(COMPILER_SRC) stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c \
-	    $(BYTECODE_SRC) vm/value_text.c -ljansson -lm
+build/fuzz/fuzz_claim: tests/fuzz/fuzz_claim.c tests/unit/stub_vm.h $(FUZZ_FRONT) $(FUZZ_CLAIM)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_CFLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_claim.c $(FUZZ_FRONT) \
+	    $(FUZZ_CLAIM) -ljansson -lsodium -lm
 
-fuzz: build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
-	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus/parser
+FUZZ_TARGETS := build/fuzz/fuzz_parser build/fuzz/fuzz_loader build/fuzz/fuzz_claim
+
+fuzz: $(FUZZ_TARGETS)
+	build/fuzz/fuzz_parser -max_total_time=$(FUZZ_SECONDS) -max_len=131072 tests/fuzz/corpus/parser
 	build/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/loader
 	build/fuzz/fuzz_claim -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/claim.dict tests/fuzz/corpus/claim
 
-.PHONY: fuzz
+fuzz-ci:
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS) >build/fuzz-build.log 2>&1 || \
+	    { tail -30 build/fuzz-build.log; echo "fuzz: 0 passed, 1 failed"; exit 1; }
+	@tests/fuzz/run.sh $(FUZZ_RUNS)
+
+.PHONY: fuzz fuzz-ci
 
 # the REPL: scripted sessions with golden output, then a session on a pseudo-terminal
 repltest: $(B)/regula $(MO_FILES)

@@ -1461,6 +1461,22 @@ static void run_plan(rg_vm *vm)
     vm->plan_fallbacks++;
 }
 
+/* A date a result gives is a calendar day a claim could give (the verifier
+ * proves the other types' values; a date is a number any arithmetic makes). */
+static rg_status dates_in_calendar(rg_vm *vm, const rg_value *out)
+{
+    const rg_program *p = vm->prog;
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_DATE && out[i] != RG_NONE &&
+            (out[i] < RG_DATE_MIN || out[i] > RG_DATE_MAX)) {
+            snprintf(vm->error, sizeof vm->error, "the result '%s' is a date outside years 1 to 9999 (%lld days from "
+                     "1970-01-01): check the durations added to it", p->str[p->outputs[i].name],
+                     (long long)out[i]);
+            return RG_ERR_RUNTIME;
+        }
+    return RG_OK;
+}
+
 rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
 {
     const rg_program *p = vm->prog;
@@ -1479,10 +1495,9 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
                 break;
             out[i] = defs[d];
         }
-    if (i == n)
-        return RG_OK;
     rg_value dummy;
-    return exec(vm, 0, -1, &dummy, NULL, out);
+    rg_status s = i == n ? RG_OK : exec(vm, 0, -1, &dummy, NULL, out);
+    return s == RG_OK ? dates_in_calendar(vm, out) : s;
 }
 
 rg_status rg_vm_run_updates(rg_vm *vm)

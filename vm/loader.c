@@ -40,9 +40,9 @@ static int walk_sections(const uint8_t *b, size_t len, size_t *end, char *err, s
     return 0;
 }
 
-/* Magic, version, header size, section walk, checksum, flags, section count:
- * everything that can be said about the image before copying it. */
-static int check_envelope(const uint8_t *b, size_t len, char *err, size_t errlen)
+/* Magic, version, header size, section walk, checksum, flags, signature,
+ * section count: everything that can be said about the image before copying it. */
+static int check_envelope(const uint8_t *b, size_t len, const uint8_t *key, char *err, size_t errlen)
 {
     size_t head = len < 4 ? len : 4;
     if (len == 0) return rg_errf(err, errlen, "not a Regula bytecode file (it is empty)");
@@ -62,11 +62,10 @@ static int check_envelope(const uint8_t *b, size_t len, char *err, size_t errlen
     if (walk_sections(b, len, &end, err, errlen)) return -1;
     if (rg_fnv1a64(b, end - RG_CHECKSUM_SIZE, RG_FNV64_BASIS) != rg_rd64(b + end - RG_CHECKSUM_SIZE))
         return rg_errf(err, errlen, "checksum mismatch: the file is corrupted");
-    if (end != len)
-        return rg_errf(err, errlen, "bytecode file has %zu unexpected bytes after its checksum (which ends at offset %zu)",
-                       len - end, end);
     uint16_t flags = rg_rd16(b + RG_HDR_FLAGS);
-    if (flags != 0) return rg_errf(err, errlen, "bytecode flags 0x%04x are not supported by this VM", (unsigned)flags);
+    if (flags & ~RG_FLAGS_KNOWN)
+        return rg_errf(err, errlen, "bytecode flags 0x%04x are not supported by this VM", (unsigned)flags);
+    if (rg_signature_check(b, len, end, key, err, errlen)) return -1;
     uint32_t n = rg_rd32(b + RG_HDR_N_SECTIONS);
     if (n != RG_N_SECTIONS)
         return rg_errf(err, errlen, "bytecode file has %u sections, this VM expects %u", (unsigned)n, RG_N_SECTIONS);
@@ -108,11 +107,16 @@ static void read_scalars(const uint8_t *b, rg_program *p)
 
 int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, size_t errlen)
 {
+    return rg_program_load_key(buf, len, NULL, out, err, errlen);
+}
+
+int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_program **out, char *err, size_t errlen)
+{
     const uint8_t *b = buf;
     if (err && errlen) err[0] = '\0';
     *out = NULL;
     if (!b) len = 0;
-    if (check_envelope(b, len, err, errlen)) return -1;
+    if (check_envelope(b, len, key, err, errlen)) return -1;
 
     rg_program *p = calloc(1, sizeof *p);
     if (!p) return rg_errf(err, errlen, "out of memory loading bytecode");

@@ -87,6 +87,27 @@ static int check_strings(vctx *v)
     return 0;
 }
 
+/* The n names (string ids, `stride` bytes apart from `first`) are distinct
+ * texts: a result line has one key an output, an enumeration one member a
+ * name, a pack one region a code. O(n^2) compares of short names, which
+ * lengths mostly settle. */
+static int distinct_names(vctx *v, const char *what, const void *first, size_t stride, uint32_t n)
+{
+    const rg_program *p = v->p;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a;
+        memcpy(&a, (const char *)first + i * stride, 4);
+        for (uint32_t j = 0; j < i; j++) {
+            uint32_t b;
+            memcpy(&b, (const char *)first + j * stride, 4);
+            const rg_strent *x = &p->strings[a], *y = &p->strings[b];
+            NEED(x->len != y->len || memcmp(p->blob + x->offset, p->blob + y->offset, x->len) != 0,
+                 "%s %u and %u are both called '%s'", what, j, i, p->blob + x->offset);
+        }
+    }
+    return 0;
+}
+
 static int check_enums(vctx *v)
 {
     const rg_program *p = v->p;
@@ -94,6 +115,11 @@ static int check_enums(vctx *v)
     for (uint32_t i = 0; i < p->n_enums; i++) {
         STR("enum", i, "name", p->enums[i].name);
         RANGE("enum", i, p->enums[i].first_member, p->enums[i].n_members, p->n_member_names, "member_names");
+        char what[48];
+        snprintf(what, sizeof what, "enum %u: members", i);
+        if (distinct_names(v, what, p->member_names + p->enums[i].first_member, sizeof(uint32_t),
+                           p->enums[i].n_members))
+            return -1;
     }
     return 0;
 }
@@ -134,6 +160,8 @@ static int check_field(vctx *v, uint32_t i)
     /* a default is a number stored as the field's value: never a string (a pointer), a record or a list */
     NEED(!f->has_default || (k != RG_T_STRING && k != RG_T_RECORD && k != RG_T_LIST && k != RG_T_ROW),
          "field %u: a field of this type has no default", i);
+    NEED(!f->has_default || value_ok(p, f->type, f->default_value),
+         "field %u: its default %lld is not a value of its type", i, (long long)f->default_value);
     if (k == RG_T_LIST) {
         /* its slot holds its number of elements; its elements are rows of its own */
         NEED(!f->in_list, "field %u: a list inside a list's element", i);
@@ -252,6 +280,8 @@ static int check_policies(vctx *v)
                  "policy %u: definition %u runs chunk %u, which computes definition %u", i, d,
                  p->vtable[pol->vtable + d], p->chunks[p->vtable[pol->vtable + d]].def);
     }
+    if (p->n_policies && distinct_names(v, "policies", &p->policies[0].name, sizeof(rg_policy), p->n_policies))
+        return -1;
     return check_policy_tree(v);
 }
 
@@ -417,6 +447,8 @@ static int check_outputs_notes(vctx *v)
              "output %u: its type 0x%x is not that of its claim-level definition %u (0x%x)", i,
              (unsigned)p->outputs[i].type, p->outputs[i].def, (unsigned)d->type);
     }
+    if (p->n_outputs && distinct_names(v, "outputs", &p->outputs[0].name, sizeof(rg_output), p->n_outputs))
+        return -1;
     for (uint32_t i = 0; i < p->n_notes; i++) {
         const rg_note *n = &p->notes[i];
         NEED(n->kind <= RG_NOTE_OTHERWISE, "note %u: kind %u is not a note kind", i, n->kind);

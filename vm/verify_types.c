@@ -1,7 +1,9 @@
 /* verify_types.c — the verifier's value classes: a class (string, row of
- * catalog c, number, none) for every stack slot and local along every path,
- * and a rule per opcode. Must not modify the program; it runs on code
- * verify_code.c has checked (operands in range, jumps on instructions). */
+ * catalog c, number — below a bound, or any —, none) for every stack slot and
+ * local along every path, and a rule per opcode. Must not modify the program;
+ * it runs on code verify_code.c has checked (operands in range, jumps on
+ * instructions). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "verify.h"
@@ -15,17 +17,50 @@
  * refuses a pack in which a string or row use may see anything else. Row
  * definitions learn their catalog from what their chunks return, so the pass
  * repeats until those stop changing. Every opcode has a rule below: adding an
- * opcode without one is a compile error (-Wswitch). */
+ * opcode without one is a compile error (-Wswitch).
+ *
+ * A number also has a bound when it is known to be none or 0 .. bound-1: an
+ * immediate, a constant, a comparison (0 or 1), a field, definition, catalog
+ * column or host function of type bool, enum or region (the binder, the
+ * verified cells and the host-call checks keep those in range). A chunk of a
+ * definition of those types must return within its type's bound, and so must
+ * what is memoised as one: so a definition, and an output, of an enumeration is
+ * one of its members, a bool 0 or 1, a region one of the pack's policies, on
+ * every path, whatever the pack's bytes. */
 
-enum { T_STR = 1, T_WORD = 2, T_ROW = 4 };
+enum { T_STR = 1, T_WORD = 2, T_ROW = 4, T_WIDE = 8 };
 #define T_CAT(t) ((t) >> 8)              /* a row's catalog + 1 */
+#define T_BOUND(t) ((t) >> 8)            /* a number that is no row: none or 0 .. bound-1 (unless T_WIDE) */
 #define T_ANY_CAT 0xFFFFFFu              /* rows of more than one catalog */
-#define T_TOP (T_STR | T_WORD | T_ROW | T_ANY_CAT << 8)
+#define T_MAX_BOUND 0xFFFFFEu
+#define T_NUMBER (T_WORD | T_WIDE)       /* any number */
+#define T_TOP (T_STR | T_WORD | T_ROW | T_WIDE | T_ANY_CAT << 8)
 
 static uint32_t tag_join(uint32_t a, uint32_t b)
 {
-    uint32_t cat = !(a & T_ROW) ? T_CAT(b) : !(b & T_ROW) ? T_CAT(a) : T_CAT(a) == T_CAT(b) ? T_CAT(a) : T_ANY_CAT;
-    return ((a | b) & 7u) | cat << 8;
+    uint32_t cls = (a | b) & 7u;
+    if (cls & T_ROW) { /* the catalog above; a number beside a row has no bound */
+        uint32_t cat = !(a & T_ROW) ? T_CAT(b) : !(b & T_ROW) ? T_CAT(a) : T_CAT(a) == T_CAT(b) ? T_CAT(a) : T_ANY_CAT;
+        return cls | (cls & T_WORD ? T_WIDE : 0) | cat << 8;
+    }
+    if (!(cls & T_WORD))
+        return cls;
+    if ((a | b) & T_WIDE)
+        return cls | T_WIDE;
+    uint32_t ba = a & T_WORD ? T_BOUND(a) : 0, bb = b & T_WORD ? T_BOUND(b) : 0;
+    return cls | (ba > bb ? ba : bb) << 8;
+}
+
+/* A number that is none or 0 .. bound-1 (only none for 0). */
+static uint32_t tag_below(uint64_t bound)
+{
+    return bound == 0 ? 0 : bound <= T_MAX_BOUND ? T_WORD | (uint32_t)bound << 8 : T_NUMBER;
+}
+
+/* The number v, as the VM holds it. */
+static uint32_t tag_value(int64_t v)
+{
+    return v == RG_NONE ? 0 : v >= 0 && v < T_MAX_BOUND ? tag_below((uint64_t)v + 1) : T_NUMBER;
 }
 
 static uint32_t tag_row(uint32_t cat)
@@ -33,13 +68,38 @@ static uint32_t tag_row(uint32_t cat)
     return T_ROW | (cat < T_ANY_CAT - 1 ? cat + 1 : T_ANY_CAT) << 8;
 }
 
+/* How many values type t has when they are 0 .. n-1 (bool, enum, region), else 0. */
+static uint64_t type_bound(const rg_program *p, uint32_t t)
+{
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_BOOL: return 2;
+    case RG_T_ENUM: return RG_TYPE_AUX(t) < p->n_enums ? p->enums[RG_TYPE_AUX(t)].n_members : 0;
+    case RG_T_REGION: return p->n_policies;
+    default: return 0;
+    }
+}
+
 /* The class of a value of type t (a row of an unknown catalog for a row type). */
-static uint32_t tag_of_type(uint32_t t)
+static uint32_t tag_of_type(const rg_program *p, uint32_t t)
 {
     switch (RG_TYPE_KIND(t)) {
     case RG_T_STRING: return T_STR;
     case RG_T_ROW: return T_ROW | T_ANY_CAT << 8;
-    default: return T_WORD;
+    case RG_T_BOOL: case RG_T_ENUM: case RG_T_REGION: return tag_below(type_bound(p, t));
+    default: return T_NUMBER;
+    }
+}
+
+static const char *type_noun(const rg_program *p, uint32_t t, char *buf, size_t cap)
+{
+    switch (RG_TYPE_KIND(t)) {
+    case RG_T_BOOL: return "a bool (0 or 1)";
+    case RG_T_REGION: snprintf(buf, cap, "one of the %u regions", p->n_policies); return buf;
+    default:
+        snprintf(buf, cap, "a member of enumeration '%s' (0 .. %llu)",
+                 p->blob + p->strings[p->enums[RG_TYPE_AUX(t)].name].offset,
+                 (unsigned long long)type_bound(p, t) - 1);
+        return buf;
     }
 }
 
@@ -52,6 +112,7 @@ typedef struct {
     uint32_t *claim_slot, *item_slot; /* the class each slot's values have */
     uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
     uint8_t *want;                    /* per chunk: the classes it may return */
+    uint32_t *want_type;              /* per chunk: the type whose bound a number it returns keeps, or 0 */
     int changed;                      /* a row definition's catalog changed in this pass */
     /* per chunk */
     uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
@@ -69,6 +130,25 @@ static int need_tag(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uint3
     return 0;
 }
 
+/* A number that must be a value of type ty (bool, enum, region: below its
+ * bound; any other type: anything). */
+static int need_bound(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t t, uint32_t ty,
+                      const char *what)
+{
+    uint64_t bound = type_bound(v->p, ty);
+    if (!(t & T_WORD) || (RG_TYPE_KIND(ty) != RG_T_BOOL && RG_TYPE_KIND(ty) != RG_T_ENUM &&
+                          RG_TYPE_KIND(ty) != RG_T_REGION))
+        return 0;
+    char noun[160], got[48];
+    if (t & T_WIDE)
+        snprintf(got, sizeof got, "any number");
+    else
+        snprintf(got, sizeof got, "as large as %u", T_BOUND(t) - 1);
+    NEED(!(t & T_WIDE) && T_BOUND(t) <= bound, "chunk %u at offset %u: %s: %s may be %s where %s is needed", ci, off,
+         rg_opinfo_table[in->op].name, what, got, type_noun(v->p, ty, noun, sizeof noun));
+    return 0;
+}
+
 /* A value the chunk returns: of the classes it may return; a row definition learns the catalog. */
 static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t tag)
 {
@@ -78,6 +158,8 @@ static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     NEED(!(tag & 7u & ~t->want[ci]), "chunk %u at offset %u: %s returns a %s where %s%s%s needs a %s", ci, off,
          rg_opinfo_table[in->op].name, tag_name(tag & 7u & ~t->want[ci]), def ? "definition '" : "its caller",
          def ? p->blob + p->strings[p->defs[c->def].name].offset : "", def ? "'" : "", tag_name(t->want[ci]));
+    if (t->want_type[ci] && need_bound(v, ci, off, in, tag, t->want_type[ci], "the value returned"))
+        return -1;
     if (c->def != RG_NO_INDEX && RG_TYPE_KIND(p->defs[c->def].type) == RG_T_ROW) {
         uint32_t j = tag_join(t->def_tag[c->def], tag);
         if (j != t->def_tag[c->def]) {
@@ -117,7 +199,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     const rg_chunk *c = &p->chunks[ci];
     uint32_t *stk = s + 1, *loc = s + 1 + c->max_stack;
     int pops = rg_insn_pops(p, in->op, in->a);
-    uint32_t *arg = stk + s[0] - pops, out = T_WORD;
+    uint32_t *arg = stk + s[0] - pops, out = T_NUMBER;
     switch ((rg_opcode)in->op) {
     case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE: case RG_OP_LEDGER_BEGIN:
     case RG_OP_JUMP_IF_NE: case RG_OP_NOTE: case RG_OP_FAIL: case RG_OP_JUMP_IF_SOME: case RG_OP_JUMP_KEEP_FALSE:
@@ -136,31 +218,37 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         }
         break;
     }
-    case RG_OP_PUSH_INT: case RG_OP_LOAD_ASOF: case RG_OP_LIST_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_FIELD_EQ:
-    case RG_OP_FIELD_SOME:
-    case RG_OP_ADD: case RG_OP_SUB: case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_MIN:
-    case RG_OP_MAX: case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE:
-    case RG_OP_NOT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF: case RG_OP_YEAR: case RG_OP_IN_LIST: case RG_OP_IN_LISTV:
-    case RG_OP_TIERED: case RG_OP_EQ_IMM: case RG_OP_MIN_IMM: case RG_OP_MAX_IMM: case RG_OP_IN_SET_IMM:
+    case RG_OP_LOAD_ASOF: case RG_OP_LIST_COUNT: case RG_OP_LOAD_LEDGER: case RG_OP_ADD: case RG_OP_SUB:
+    case RG_OP_MUL: case RG_OP_DIV: case RG_OP_NEG: case RG_OP_PCT: case RG_OP_DATE_ADD: case RG_OP_DATE_DIFF:
+    case RG_OP_YEAR: case RG_OP_TIERED:
         break;
-    case RG_OP_PUSH_CONST: out = p->consts[in->a] == RG_NONE ? 0 : T_WORD; break;
+    case RG_OP_EQ: case RG_OP_NE: case RG_OP_LT: case RG_OP_LE: case RG_OP_GT: case RG_OP_GE: case RG_OP_NOT:
+    case RG_OP_FIELD_EQ: case RG_OP_FIELD_SOME: case RG_OP_IN_LIST: case RG_OP_IN_LISTV: case RG_OP_EQ_IMM:
+    case RG_OP_IN_SET_IMM:
+        out = tag_below(2); /* 0 or 1 */
+        break;
+    case RG_OP_MIN: case RG_OP_MAX: out = tag_join(arg[0], arg[1]); break; /* one of the two */
+    case RG_OP_MIN_IMM: case RG_OP_MAX_IMM: out = tag_join(arg[0], tag_value((int32_t)in->a)); break;
+    case RG_OP_PUSH_INT: out = tag_value((int32_t)in->a); break;
+    case RG_OP_PUSH_CONST: out = tag_value(p->consts[in->a]); break;
     case RG_OP_PUSH_STR: out = T_STR; break;
     case RG_OP_PUSH_NONE: out = 0; break;
     case RG_OP_DUP: out = arg[0]; break;
     case RG_OP_LOAD_LOCAL: out = loc[in->a]; break;
     case RG_OP_STORE_LOCAL: loc[in->a] = arg[0]; break;
-    case RG_OP_SET_LOCAL: case RG_OP_ACC_ADD: loc[in->a] = T_WORD; break;
+    case RG_OP_SET_LOCAL: loc[in->a] = tag_value((int32_t)in->b); break;
+    case RG_OP_ACC_ADD: loc[in->a] = T_NUMBER; break;
     case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: /* the end of the rows is the next local (ITER_START) */
         NEED(in->a + 1 < c->n_locals, "chunk %u at offset %u: %s needs locals %u and %u (%u locals)", ci, off,
              rg_opinfo_table[in->op].name, in->a, in->a + 1, (unsigned)c->n_locals);
-        loc[in->a] = T_WORD;
+        loc[in->a] = T_NUMBER;
         break;
     case RG_OP_ITER_START:
         NEED(in->b + 1 < c->n_locals, "chunk %u at offset %u: ITER_START needs locals %u and %u (%u locals)", ci, off,
              in->b, in->b + 1, (unsigned)c->n_locals);
-        loc[in->b] = loc[in->b + 1] = T_WORD;
+        loc[in->b] = loc[in->b + 1] = T_NUMBER;
         break;
-    case RG_OP_LOAD_ROW: out = T_WORD; break;
+    case RG_OP_LOAD_ROW: out = T_NUMBER; break;
     case RG_OP_ELEM_FIELD: out = t->item_slot[in->a]; break;
     case RG_OP_ELEM_INDEX: case RG_OP_ELEM_PREV: case RG_OP_ADD_MONTHS: case RG_OP_MAKE_DATE: case RG_OP_MONTH:
     case RG_OP_DAY:
@@ -186,12 +274,13 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
     case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = t->def_tag[in->a]; break;
     case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
-        out = tag_join(t->def_tag[in->a], p->consts[in->b] == RG_NONE ? 0 : T_WORD);
+        out = tag_join(t->def_tag[in->a], tag_value(p->consts[in->b]));
         break;
     case RG_OP_STR_EQ: case RG_OP_STR_NE:
         if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
             need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))
             return -1;
+        out = tag_below(2);
         break;
     case RG_OP_FIND:
         if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
@@ -217,21 +306,23 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         NEED(!(row & T_ROW) || T_CAT(row) == cat + 1,
              "chunk %u at offset %u: %s reads catalog %u from a row that may belong to another catalog", ci, off,
              rg_opinfo_table[in->op].name, cat);
-        out = in->op == RG_OP_LOCAL_COL_IN_SET ? T_WORD : tag_of_type(p->columns[p->catalogs[cat].first_column + col].type);
+        out = in->op == RG_OP_LOCAL_COL_IN_SET ? tag_below(2) : tag_of_type(p, p->columns[p->catalogs[cat].first_column + col].type);
         break;
     }
-    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL: case RG_OP_MIN_JUMP: case RG_OP_PUSH_INT_JUMP:
+    case RG_OP_JUMP_IF_LOCAL_FALSE: case RG_OP_JUMP_IF_LOCAL_TRUE: case RG_OP_SUB_LOCAL:
     case RG_OP_SUB_LOCALS: case RG_OP_JUMP_UNLESS_EQ: case RG_OP_SUB_MAX_IMM: case RG_OP_JUMP_UNLESS_FIELD:
     case RG_OP_JUMP_IF_FIELD_NONE:
         break;
-    case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_WORD; break;
-    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_WORD; break;
+    case RG_OP_MIN_JUMP: out = tag_join(arg[0], arg[1]); break;
+    case RG_OP_PUSH_INT_JUMP: out = tag_value((int32_t)in->a); break;
+    case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_NUMBER; break;
+    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_NUMBER; break;
     case RG_OP_ZERO_LOCALS:
         NEED(in->a <= in->b, "chunk %u at offset %u: ZERO_LOCALS from local %u down to %u", ci, off, in->a, in->b);
-        for (uint32_t l = in->a; l <= in->b; l++) loc[l] = T_WORD;
+        for (uint32_t l = in->a; l <= in->b; l++) loc[l] = tag_value(0);
         break;
     case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc[in->a] = arg[0]; break;
-    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc[in->a] = T_WORD; break;
+    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc[in->a] = T_NUMBER; break;
     case RG_OP_FIND_LOCAL:
         if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
             return -1;
@@ -242,7 +333,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
             return -1;
         loc[rg_lo16(in->b)] = tag_row(rg_hi16(in->a));
         break;
-    case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_WORD; break;
+    case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_NUMBER; break;
     case RG_OP_LOAD_LOCAL2: break; /* pushes both below */
     case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET:
         if (need_tag(v, ci, off, in, arg[0], T_WORD, "the ledger value"))
@@ -251,16 +342,17 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_CALL_EXTERN: {
         const rg_extern *x = &p->externs[in->a];
         for (uint32_t k = 0; k < x->n_args; k++)
-            if (need_tag(v, ci, off, in, arg[k], tag_of_type(x->args[k]), "an argument"))
+            if (need_tag(v, ci, off, in, arg[k], tag_of_type(p, x->args[k]), "an argument"))
                 return -1;
-        out = tag_of_type(x->result);
+        out = tag_of_type(p, x->result); /* rg_extern_call refuses a result out of its type */
         break;
     }
     case RG_OP_TRACE_DEF: {
         /* explaining, the value is memoised as definition A: it must be of A's class */
         rg_type dt = p->defs[in->a].type;
         NEED(RG_TYPE_KIND(dt) != RG_T_ROW, "chunk %u at offset %u: TRACE_DEF of row definition %u", ci, off, in->a);
-        if (need_tag(v, ci, off, in, arg[0], tag_of_type(dt), "the value"))
+        if (need_tag(v, ci, off, in, arg[0], tag_of_type(p, dt), "the value") ||
+            need_bound(v, ci, off, in, arg[0], dt, "the value"))
             return -1;
         out = arg[0];
         break;
@@ -269,7 +361,8 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         /* memoised as definition A: of A's class; a row definition learns the catalog */
         rg_type dt = p->defs[in->a].type;
         uint32_t x = in->op == RG_OP_MEMO_DEF ? loc[in->b] : arg[0];
-        if (need_tag(v, ci, off, in, x, tag_of_type(dt) & 7u, "the value"))
+        if (need_tag(v, ci, off, in, x, tag_of_type(p, dt) & 7u, "the value") ||
+            need_bound(v, ci, off, in, x, dt, "the value"))
             return -1;
         if (RG_TYPE_KIND(dt) == RG_T_ROW) {
             uint32_t j = tag_join(t->def_tag[in->a], x);
@@ -287,10 +380,23 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         if (ret_tag(v, t, ci, off, in, arg[0]))
             return -1;
         break;
-    case RG_OP_RET_IMM: case RG_OP_TABLE: /* return a number from the code or the table's constants */
-        if (ret_tag(v, t, ci, off, in, T_WORD))
+    case RG_OP_RET_IMM: /* return a number from the code */
+        if (ret_tag(v, t, ci, off, in, tag_value((int32_t)in->a)))
             return -1;
         break;
+    case RG_OP_TABLE: { /* return one of the table's cells (verify_code.c checked the block) */
+        const int64_t *k = p->consts + in->a;
+        uint64_t cells = 1, first = 1 + 3 * (uint64_t)k[0];
+        for (int64_t i = 0; i < k[0]; i++)
+            cells *= (uint64_t)k[1 + 3 * i + 2];
+        uint32_t cell = 0;
+        for (uint64_t j = 0; j < cells; j++)
+            if (k[first + 2 * j])
+                cell = tag_join(cell, tag_value(k[first + 2 * j + 1]));
+        if (ret_tag(v, t, ci, off, in, cell))
+            return -1;
+        break;
+    }
     case RG_OP__COUNT:
         break;
     }
@@ -384,20 +490,25 @@ static int ty_setup(vctx *v, tyctx *t)
         const rg_field *f = &p->fields[i];
         if (RG_TYPE_KIND(f->type) == RG_T_LIST) continue; /* its items are rows of their own, its slot unused */
         uint32_t *slot = f->in_list ? &t->item_slot[f->slot] : &t->claim_slot[f->slot];
-        uint32_t tag = tag_of_type(f->type);
+        uint32_t tag = tag_of_type(p, f->type);
         *slot = *slot == RG_NO_INDEX ? tag : tag_join(*slot, tag);
     }
     /* a slot no field fills stays as the binder left it: none */
     for (uint32_t i = 0; i < p->n_claim_slots; i++) if (t->claim_slot[i] == RG_NO_INDEX) t->claim_slot[i] = 0;
     for (uint32_t i = 0; i < p->n_item_slots; i++) if (t->item_slot[i] == RG_NO_INDEX) t->item_slot[i] = 0;
     for (uint32_t i = 0; i < p->n_defs; i++)
-        t->def_tag[i] = RG_TYPE_KIND(p->defs[i].type) == RG_T_ROW ? 0 : tag_of_type(p->defs[i].type);
+        t->def_tag[i] = RG_TYPE_KIND(p->defs[i].type) == RG_T_ROW ? 0 : tag_of_type(p, p->defs[i].type);
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         uint32_t d = p->chunks[i].def;
-        t->want[i] = d == RG_NO_INDEX ? T_STR | T_WORD | T_ROW : (uint8_t)(tag_of_type(p->defs[d].type) & 7u);
+        t->want[i] = d == RG_NO_INDEX ? T_STR | T_WORD | T_ROW : (uint8_t)(tag_of_type(p, p->defs[d].type) & 7u);
+        t->want_type[i] = d == RG_NO_INDEX || !type_bound(p, p->defs[d].type) ? 0 : p->defs[d].type;
     }
-    for (uint32_t i = 0; i < p->n_ledger_keys; i++)
-        t->want[p->ledger_keys[i]] &= (uint8_t)(tag_of_type(p->ledger_key_types[i]) & 7u);
+    for (uint32_t i = 0; i < p->n_ledger_keys; i++) {
+        uint32_t k = p->ledger_keys[i], kt = p->ledger_key_types[i];
+        t->want[k] &= (uint8_t)(tag_of_type(p, kt) & 7u);
+        if (type_bound(p, kt))
+            t->want_type[k] = kt;
+    }
     for (uint32_t i = 0; i < p->n_ledger_fields; i++)
         if (p->ledger_fields[i].init != RG_NO_INDEX) t->want[p->ledger_fields[i].init] &= T_WORD;
     return 0;
@@ -412,10 +523,11 @@ int rg_verify_types(vctx *v)
     t.item_slot = malloc((p->n_item_slots + 1) * sizeof *t.item_slot);
     t.def_tag = malloc((p->n_defs + 1) * sizeof *t.def_tag);
     t.want = malloc(p->n_chunks + 1);
+    t.want_type = calloc(p->n_chunks + 1, sizeof *t.want_type);
     t.leader_of = malloc(longest * sizeof *t.leader_of);
     t.work = malloc(longest * sizeof *t.work);
     int r = 0;
-    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.leader_of || !t.work)
+    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.leader_of || !t.work)
         r = VFAIL(v, "out of memory verifying the code");
     else
         r = ty_setup(v, &t);
@@ -429,6 +541,7 @@ int rg_verify_types(vctx *v)
     free(t.item_slot);
     free(t.def_tag);
     free(t.want);
+    free(t.want_type);
     free(t.leader_of);
     free(t.work);
     free(t.states);

@@ -194,6 +194,12 @@ long rg_cover_items(const rg_cover *c, const rg_program *p, rg_cover_item **out)
  * verify it and derive its indexes. 0 and *out on success; -1 with a message
  * in err (and *out = NULL) on any problem. Never trusts the input. */
 int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, size_t errlen);
+/* The same, and when key (a 32-byte Ed25519 public key) is given, only a pack
+ * that key signed loads: an unsigned one, one signed with another key, or one
+ * changed since it was signed is refused with what is wrong (signature.c). */
+int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_program **out, char *err, size_t errlen);
+/* The signature block after the checksum (which ends at end), as rg_program_load_key needs it. */
+int rg_signature_check(const uint8_t *b, size_t len, size_t end, const uint8_t *key, char *err, size_t errlen);
 
 /* Check every cross-reference of every table and every chunk's code
  * (operands, jump targets, termination, stack depths). Needs no derived

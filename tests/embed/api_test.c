@@ -153,6 +153,51 @@ static void test_damaged(void)
     free(img);
 }
 
+/* Signed packs: with a public key in the options only what its secret key
+ * signed loads (tests/embed/run.sh made k1, k2 and signed.rgc with the CLI). */
+static void test_signed(void)
+{
+    unsigned char k1[REGULA_PUBLIC_KEY_BYTES], k2[REGULA_PUBLIC_KEY_BYTES];
+    char path[1024], err[512];
+    snprintf(path, sizeof path, "%s/k1.pub", dir);
+    CHECK(regula_public_key_load(path, k1, err, sizeof err) == REGULA_OK, "%s", err);
+    snprintf(path, sizeof path, "%s/k2.pub", dir);
+    CHECK(regula_public_key_load(path, k2, err, sizeof err) == REGULA_OK, "%s", err);
+    snprintf(path, sizeof path, "%s/k1.key", dir);
+    CHECK(regula_public_key_load(path, k1 + 0, err, sizeof err) == REGULA_ERR_USAGE && strstr(err, "this is a secret key"),
+          "%s", err);
+    snprintf(path, sizeof path, "%s/k1.pub", dir);
+    regula_public_key_load(path, k1, err, sizeof err);
+    snprintf(path, sizeof path, "%s/no-such.pub", dir);
+    CHECK(regula_public_key_load(path, k2 + 0, err, sizeof err) == REGULA_ERR_IO && strstr(err, "no-such.pub"), "%s", err);
+    snprintf(path, sizeof path, "%s/k2.pub", dir);
+    regula_public_key_load(path, k2, err, sizeof err);
+
+    regula_pack *pk = NULL;
+    regula_options with_k1 = {.public_key = k1}, with_k2 = {.public_key = k2};
+    snprintf(path, sizeof path, "%s/signed.rgc", dir);
+    CHECK(regula_pack_load_file(path, &with_k1, &pk, err, sizeof err) == REGULA_OK, "%s", err);
+    regula_pack_free(pk);
+    CHECK(regula_pack_load_file(path, NULL, &pk, err, sizeof err) == REGULA_OK, "no key required: %s", err);
+    regula_pack_free(pk);
+    CHECK(regula_pack_load_file(path, &with_k2, &pk, err, sizeof err) == REGULA_ERR_PACK && !pk &&
+              strstr(err, "but only packs signed with key"), "%s", err);
+    snprintf(path, sizeof path, "%s/seed.rgc", dir);
+    CHECK(regula_pack_load_file(path, &with_k1, &pk, err, sizeof err) == REGULA_ERR_PACK && !pk &&
+              strstr(err, "the pack is not signed"), "%s", err);
+    /* changed after signing, the checksum made right: refused */
+    size_t len;
+    unsigned char *img = (unsigned char *)slurp("signed.rgc", &len);
+    img[len / 2] ^= 0x20;
+    unsigned long long h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i + 8 + 104 < len; i++)
+        h = (h ^ img[i]) * 0x100000001b3ull;
+    memcpy(img + len - 104 - 8, &h, 8);
+    CHECK(regula_pack_load(img, len, &with_k1, &pk, err, sizeof err) == REGULA_ERR_PACK &&
+              strstr(err, "signature does not match"), "%s", err);
+    free(img);
+}
+
 /* ---- JSON claims with the in-memory ledger, against `regula run` ----------------------- */
 
 static void test_batch(regula_pack *pk, const char *claims_file, const char *expected_file, int explain)
@@ -897,6 +942,7 @@ int main(int argc, char **argv)
     }
     dir = argv[1];
     test_damaged();
+    test_signed();
     regula_pack *pk = load("seed.rgc", NULL);
     if (pk) {
         test_batch(pk, "claims.jsonl", "expected.jsonl", 0);

@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR — the embedding suite (`make embed`, after `make embed-build`):
 #   expected texts from `regula run` (the conformance claims with the seed pack
 #   compiled to .rgc, the extern pack with --allow-extern), the API tests under
-#   ASan+UBSan, the stress test under TSan, `make install` into a temporary
+#   ASan+UBSan, resealed bit flips of the seed pack (tamper_test.c), the stress test under TSan, `make install` into a temporary
 #   prefix, the docs/embedding.md example and examples/settlement-service built
 #   against it with pkg-config and compared with `regula run`, and the service's
 #   promises under kill -9, repeats and two processes (tests/embed/service.py).
@@ -34,7 +34,7 @@ check_fails() {
 }
 same() { cmp "$1" "$2" > "$W/out" 2>&1 || diff "$1" "$2" | head -20 >> "$W/out"; }
 
-for f in "$R" "$B/san/asan/embed-tests/api_test" "$B/san/tsan/embed-tests/stress"; do
+for f in "$R" "$B/san/asan/embed-tests/api_test" "$B/san/asan/embed-tests/tamper_test" "$B/san/tsan/embed-tests/stress"; do
   [ -x "$f" ] || { echo "embed: no $f (run: make B=${B#$root/} embed)"; exit 2; }
 done
 
@@ -48,6 +48,27 @@ check "compile the seed pack to bytecode" "$R" compile policies -o "$D/seed.rgc"
 "$R" run --pack "$D/seed.rgc" --explain "$D/claims.jsonl" > "$D/expected_explain.jsonl" 2> "$W/out"
 [ $? = 1 ] && ok "regula run --explain: the conformance claims" || bad "regula run --explain: the conformance claims"
 check "compile the extern pack" "$R" compile tests/embed/extern_pack/X.rg -o "$D/extern.rgc"
+
+# ---- signed packs: regula keygen, compile --sign, run --public-key ----
+check "regula keygen: a key pair" "$R" keygen "$D/k1"
+"$R" keygen "$D/k2" > /dev/null 2>&1
+[ "$(stat -c %a "$D/k1.key")" = 600 ] && ok "the secret key is readable by its owner only" || bad "the secret key is readable by its owner only"
+check_fails "regula keygen never overwrites a key" 2 "a key is never overwritten" "$R" keygen "$D/k1"
+check "regula compile --sign" "$R" compile policies -o "$D/signed.rgc" --sign "$D/k1.key"
+"$R" run --pack "$D/signed.rgc" --public-key "$D/k1.pub" "$D/claims.jsonl" > "$W/signed.jsonl" 2> "$W/out"
+[ $? = 1 ] && same "$D/expected.jsonl" "$W/signed.jsonl" && ok "regula run --public-key: the signed pack settles as the unsigned one" \
+  || bad "regula run --public-key: the signed pack settles as the unsigned one"
+"$R" run --pack "$D/signed.rgc" "$D/claims.jsonl" > "$W/signed.jsonl" 2> "$W/out"
+[ $? = 1 ] && same "$D/expected.jsonl" "$W/signed.jsonl" && ok "a signed pack loads where no key is required" \
+  || bad "a signed pack loads where no key is required"
+check_fails "regula run --public-key refuses an unsigned pack" 2 "the pack is not signed, and only packs signed with key" \
+  "$R" run --pack "$D/seed.rgc" --public-key "$D/k1.pub" "$D/claims.jsonl"
+check_fails "regula run --public-key refuses a pack signed with another key" 2 "but only packs signed with key" \
+  "$R" run --pack "$D/signed.rgc" --public-key "$D/k2.pub" "$D/claims.jsonl"
+check_fails "regula run --public-key takes no policy source" 2 "is policy source: give the signed PACK.rgc" \
+  "$R" run --pack policies --public-key "$D/k1.pub" "$D/claims.jsonl"
+check_fails "regula compile --sign takes the secret key" 2 "this is a public key: sign with the secret key" \
+  "$R" compile policies -o "$W/x.rgc" --sign "$D/k1.pub"
 check "compile a pack whose regions keep ledgers of their own" "$R" compile tests/golden/run/region_ledger -o "$D/regions.rgc"
 
 # ---- regula run --allow-extern ----
@@ -83,6 +104,10 @@ st=$?
 # ---- the API under ASan+UBSan, and 8 threads under TSan ----
 check "api_test (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$B/san/asan/embed-tests/api_test" "$D"
 grep -E "^(damaged|api_test)" "$W/out" | sed 's/^/        /'
+check "tamper: 3,000 resealed flips of the seed pack, every result well-typed (ASan+UBSan)" \
+  env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$B/san/asan/embed-tests/tamper_test" \
+  "$D/seed.rgc" "$D/claims.jsonl" "${TAMPER_FLIPS:-3000}"
+grep -E "^tamper:" "$W/out" | sed 's/^/        /'
 start=$(date +%s%N)
 check "stress: $THREADS threads x $ROUNDS rounds, results as regula run's (TSan)" \
   env TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$B/san/tsan/embed-tests/stress" "$D/seed.rgc" "$D/claims.jsonl" \
@@ -166,7 +191,7 @@ for i, (w, g) in enumerate(zip(want, got), 1):
 PY
   check "settlement-service under TSan (the library's TSan build): 3000 claims on 4 threads = regula run" \
     sh -c "$CC -O1 -g -fsanitize=thread -std=c11 -Wall -Wextra -Werror -Iinclude -o '$S/settle_tsan' examples/settlement-service/settle.c \
-             '$B/san/tsan/libregula.a' \$(pkg-config --libs sqlite3) -ljansson -lffi -lm -lpthread &&
+             '$B/san/tsan/libregula.a' \$(pkg-config --libs sqlite3) -ljansson -lsodium -lffi -lm -lpthread &&
            TSAN_OPTIONS='halt_on_error=1 exitcode=66' '$S/settle_tsan' --db '$S/tsan.db' --threads 4 -o '$S/tsan.jsonl' '$D/seed.rgc' '$W/gen.jsonl';
            test \$? = 1 && cmp '$W/gen.expected' '$S/tsan.jsonl'"
   # nothing settled twice, nothing lost: kill -9 and rerun, the same claim twice, the same batch twice,

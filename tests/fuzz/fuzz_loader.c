@@ -1,4 +1,4 @@
-/* fuzz_loader.c — libFuzzer target for rg_program_load: the input as it is, then with a correct checksum patched into its last 8 bytes (so mutations reach the sections and the verifier); programs that load are then looked up, disassembled, written and reloaded.
+/* fuzz_loader.c — libFuzzer target for rg_program_load: the input as it is, then with a correct checksum patched into its last 8 bytes (so mutations reach the sections and the verifier); programs that load are then looked up, disassembled, written and reloaded; each input is loaded with a public key required too (the signature block).
  * Must not do anything a caller of the loader could not: every crash, leak, sanitizer report or abort() here is a bug in vm/ or compiler/bcwrite.c. */
 #include <stdint.h>
 #include <stdio.h>
@@ -62,12 +62,23 @@ static void load_one(const uint8_t *data, size_t size)
     char err[512];
     rg_program *p = NULL;
     err[0] = 'x';
-    if (rg_program_load(data, size, &p, err, sizeof err) == 0) {
+    int loaded = rg_program_load(data, size, &p, err, sizeof err) == 0;
+    if (loaded) {
         if (!p) abort();
         exercise(p);
         rg_program_free(p);
     } else if (p || err[0] == '\0' || !memchr(err, '\0', sizeof err)) {
         abort(); /* a failure sets no program and always says why */
+    }
+    /* with a key required (the signature block read, a signature checked): a
+     * key only ever refuses more */
+    static const uint8_t key[32] = {0x35, 0xb9, 0x7f, 0xd2, 0xef, 0xca, 0x74, 0x59};
+    err[0] = 'x';
+    if (rg_program_load_key(data, size, key, &p, err, sizeof err) == 0) {
+        if (!p || !loaded) abort();
+        rg_program_free(p);
+    } else if (p || err[0] == '\0') {
+        abort();
     }
 }
 

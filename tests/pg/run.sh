@@ -18,18 +18,18 @@ finish() { echo "pgtest: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; e
 secs() { date +%s.%N; }
 
 # ---- the module shows postgres none of the library's symbols, and takes none
-# from jansson or libffi that postgres defines too (it would call postgres's) ----
+# from jansson, libffi or libsodium that postgres defines too (it would call postgres's) ----
 symbols_clean() {
   local so="$B/pg/regula.so" lib f clash
   [ -f "$so" ] || { echo "no $so: run make pg"; return 1; }
   nm -D --defined-only "$PGBIN/postgres" | awk '{print $3}' | sort -u > "$T/postgres.syms"
   nm -D --undefined-only "$so" | awk '{print $2}' | sed 's/@.*//' | sort -u > "$T/module.needs"
-  for lib in libjansson.so.4 libffi.so.8; do
+  for lib in libjansson.so.4 libffi.so.8 libsodium.so.23; do
     f=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
     [ -n "$f" ] && nm -D --defined-only "$f" | awk '{print $3}' | sed 's/@.*//'
   done | sort -u > "$T/libs.syms"
   clash=$(comm -12 "$T/libs.syms" "$T/module.needs" | comm -12 - "$T/postgres.syms")
-  [ -z "$clash" ] || { echo "symbols that both postgres and jansson/libffi define: $clash"; return 1; }
+  [ -z "$clash" ] || { echo "symbols that both postgres and jansson/libffi/libsodium define: $clash"; return 1; }
   [ -z "$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v -e '^Pg_magic_func$' -e '^_PG_init$' -e '^pg_finfo_regula_' -e '^regula_')" ]
 }
 check "regula.so exports the module's symbols only, takes none that postgres also defines" symbols_clean
@@ -46,6 +46,46 @@ CREATE EXTENSION regula;
 SELECT regula.load_pack('seed', decode(:'image', 'base64')) IS NULL AS failed \gset
 SQL
 ok "CREATE EXTENSION regula and regula.load_pack"
+
+# ---- signed packs: with regula.public_key set, only what its secret key signed loads ----
+signed_packs() {
+  local line out
+  "$R" keygen "$T/k1" > /dev/null && "$R" keygen "$T/k2" > /dev/null &&
+    "$R" compile "$ROOT/policies" -o "$T/signed.rgc" --sign "$T/k1.key" &&
+    "$R" compile "$ROOT/policies" -o "$T/other.rgc" --sign "$T/k2.key" || return 1
+  line=$(cat "$T/k1.pub")
+  # (the session loads the module first: ALTER SYSTEM knows its settings then)
+  pgsql single -c "SELECT regula.pack_info('seed') IS NOT NULL" -c "ALTER SYSTEM SET regula.public_key = '$line'" \
+    -c 'SELECT pg_reload_conf()' > /dev/null || return 1
+  sleep 1
+  # the seed pack, unsigned and loaded before: refused now, when a backend loads it
+  out=$(pgsql single -At -c "SELECT regula.settle('seed', '{}'::jsonb)" 2>&1)
+  echo "$out" | grep -q 'the pack is not signed' || { echo "unsigned pack in the table: $out"; return 1; }
+  out=$(pgsql single -v pack="$T/other.rgc" 2>&1 <<'SQL'
+\set image `base64 -w0 :'pack'`
+SELECT regula.load_pack('other', decode(:'image', 'base64'));
+SQL
+)
+  echo "$out" | grep -q 'but only packs signed with key' || { echo "pack of another key: $out"; return 1; }
+  pgsql single -v pack="$T/signed.rgc" > /dev/null <<'SQL' || return 1
+\set image `base64 -w0 :'pack'`
+SELECT regula.load_pack('signed', decode(:'image', 'base64'));
+SQL
+  out=$(pgsql single -At -c "SELECT regula.settle('signed', '{\"claim_id\": \"X\"}'::jsonb)->'result'->>'error'" 2>&1)
+  echo "$out" | grep -q 'missing field' || { echo "settling with the signed pack: $out"; return 1; }
+  out=$(pgsql single -c "SELECT regula.pack_info('signed') IS NOT NULL" \
+    -c "ALTER SYSTEM SET regula.public_key = 'regula-ed25519-public 12'" 2>&1)
+  echo "$out" | grep -q 'a key is 64 hex digits' || { echo "a malformed key was taken: $out"; return 1; }
+}
+signed_packs_then_none() { # whatever happened, the server ends with no key, as the other checks need
+  local rc=0
+  signed_packs || rc=1
+  pgsql single -c 'ALTER SYSTEM RESET regula.public_key' -c 'SELECT pg_reload_conf()' > /dev/null &&
+    pgsql single -c "DELETE FROM regula.packs WHERE name = 'signed'" > /dev/null && sleep 1 &&
+    pgsql single -At -c "SELECT regula.settle('seed', '{}'::jsonb) IS NOT NULL" | grep -qx t || rc=1
+  return $rc
+}
+check "regula.public_key: an unsigned pack and one of another key refused, the signed one settles" signed_packs_then_none
 
 # ---- pg_regress: tests/pg/sql/*.sql against tests/pg/expected/*.out ----
 regress() {

@@ -12,6 +12,7 @@
 #include "bcwrite.h"
 #include "bytecode_io.h"
 #include "disasm.h"
+#include "keyfile.h"
 #include "text.h"
 #include "vm.h"
 
@@ -1333,6 +1334,208 @@ static char *disasm_to_string(const rg_program *p)
     return s;
 }
 
+/* Definition 'total' (and its output) of type t, its chunk c: the verifier's verdict. */
+static int verify_typed(const codebuf *c, uint16_t n_locals, uint16_t max_stack, rg_type t, char *err, size_t cap)
+{
+    rg_program *p = build(c, n_locals, max_stack, 0);
+    p->defs[0].type = p->outputs[0].type = t;
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len); /* a correct checksum: only the verifier can object */
+    rg_program *q = NULL;
+    int r = rg_program_load(buf, len, &q, err, cap);
+    assert_int_equal(r, rg_program_verify(p, err, cap)); /* loaded or built, the same verdict */
+    rg_program_free(q);
+    free(buf);
+    rg_program_free(p);
+    return r;
+}
+
+/* What reaches a result of a bool, enum or region type is proven a value of
+ * it on every path: a pack cannot make 'scheme' a third member, a bool 7, a
+ * region past the pack's policies, whatever its bytes say. */
+static void test_result_bounds(void **state)
+{
+    (void)state;
+    const rg_type scheme = RG_TYPE(RG_T_ENUM, 0); /* employee, resident */
+    char err[512];
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_RET_IMM, 1, 0); /* resident */
+    assert_int_equal(verify_typed(&c, 0, 0, scheme, err, sizeof err), 0);
+    c.n = 0;
+    emit(&c, RG_OP_RET_IMM, 2, 0); /* no third member */
+    assert_int_equal(verify_typed(&c, 0, 0, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "chunk 0 at offset 0: RET_IMM: the value returned may be as large as 2 where a member "
+                                "of enumeration 'scheme' (0 .. 1) is needed"));
+    c.n = 0;
+    emit(&c, RG_OP_PUSH_INT, -1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "RET: the value returned may be any number"));
+    c.n = 0; /* the claim's field of the enumeration, or none: fine */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), 0);
+    c.n = 0; /* arithmetic on it is any number */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    emit(&c, RG_OP_ADD, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 2, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "RET: the value returned may be any number"));
+    c.n = 0; /* either arm of an if: both must be members */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t jf = emit(&c, RG_OP_JUMP_IF_FALSE, 0, 0);
+    emit(&c, RG_OP_RET_IMM, 0, 0);
+    uint32_t other = emit(&c, RG_OP_PUSH_CONST, 0, 0); /* 120000 */
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + jf + 1, other);
+    assert_int_equal(verify_typed(&c, 0, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "may be as large as 120000 where a member of enumeration 'scheme'"));
+    c.n = 0; /* a comparison is a bool; a bool is no 2 */
+    emit(&c, RG_OP_LOAD_FIELD, 0, 0);
+    emit(&c, RG_OP_EQ_IMM, 1, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, RG_TYPE(RG_T_BOOL, 0), err, sizeof err), 0);
+    c.n = 0;
+    emit(&c, RG_OP_RET_IMM, 2, 0);
+    assert_int_equal(verify_typed(&c, 0, 0, RG_TYPE(RG_T_BOOL, 0), err, sizeof err), -1);
+    assert_non_null(strstr(err, "where a bool (0 or 1) is needed"));
+    c.n = 0; /* the pack has one policy: region 1 is none of them */
+    emit(&c, RG_OP_RET_IMM, 1, 0);
+    assert_int_equal(verify_typed(&c, 0, 0, RG_TYPE(RG_T_REGION, 0), err, sizeof err), -1);
+    assert_non_null(strstr(err, "where one of the 1 regions is needed"));
+    c.n = 0; /* a number that is neither: any value is one */
+    emit(&c, RG_OP_PUSH_INT, -5, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    assert_int_equal(verify_typed(&c, 0, 1, RG_TYPE(RG_T_MONEY, 0), err, sizeof err), 0);
+    c.n = 0; /* a plan memoising a number out of the enumeration */
+    emit(&c, RG_OP_PUSH_INT, 7, 0);
+    emit(&c, RG_OP_STORE_DEF, 0, 0);
+    emit(&c, RG_OP_RET_IMM, 0, 0);
+    assert_int_equal(verify_typed(&c, 1, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "STORE_DEF: the value may be as large as 7"));
+
+    /* the binder stores a field's default as it is: it must be a member */
+    rg_program *p = small();
+    p->fields[0].has_default = 1;
+    p->fields[0].default_value = 2;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "field 0: its default 2 is not a value of its type"));
+    p->fields[0].default_value = 1;
+    assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    rg_program_free(p);
+}
+
+/* Load image with key (NULL: none required): 0, or -1 with the message in err. */
+static int load_with(const uint8_t *buf, size_t len, const uint8_t *key, char *err, size_t cap)
+{
+    rg_program *q = NULL;
+    int r = rg_program_load_key(buf, len, key, &q, err, cap);
+    assert_true(r == 0 ? q != NULL : q == NULL);
+    rg_program_free(q);
+    return r;
+}
+
+/* Signed packs (docs/bytecode.md, "Signature"): a host given a public key
+ * loads only what its secret key signed; without a key, signed and unsigned
+ * packs load alike. */
+static void test_signatures(void **state)
+{
+    (void)state;
+    uint8_t pk1[RG_KEY_BYTES], seed1[RG_KEY_BYTES], pk2[RG_KEY_BYTES], seed2[RG_KEY_BYTES];
+    assert_int_equal(rgc_key_pair(pk1, seed1), 0);
+    assert_int_equal(rgc_key_pair(pk2, seed2), 0);
+    assert_memory_not_equal(pk1, pk2, RG_KEY_BYTES);
+    rg_program *p = small();
+    uint8_t *plain, *sig;
+    size_t plain_len, sig_len;
+    image_of(p, &plain, &plain_len);
+    image_of(p, &sig, &sig_len);
+    char err[512];
+    assert_int_equal(rgc_image_sign(&sig, &sig_len, seed1, err, sizeof err), 0);
+    assert_int_equal(sig_len, plain_len + RG_SIG_BLOCK_SIZE);
+    assert_int_equal(rg_rd16(sig + RG_HDR_FLAGS), RG_FLAG_SIGNED);
+    assert_memory_equal(sig + plain_len + RG_SIG_KEY, pk1, RG_KEY_BYTES);
+
+    /* no key required: both load */
+    assert_int_equal(load_with(plain, plain_len, NULL, err, sizeof err), 0);
+    assert_int_equal(load_with(sig, sig_len, NULL, err, sizeof err), 0);
+    /* the key that signed it: loads; another: refused, naming both */
+    assert_int_equal(load_with(sig, sig_len, pk1, err, sizeof err), 0);
+    assert_int_equal(load_with(sig, sig_len, pk2, err, sizeof err), -1);
+    char id1[17], id2[17], want[200];
+    rg_key_id(pk1, id1);
+    rg_key_id(pk2, id2);
+    snprintf(want, sizeof want, "the pack is signed with key %s…, but only packs signed with key %s… may be loaded", id1,
+             id2);
+    assert_non_null(strstr(err, want));
+    /* unsigned, with a key required: refused, saying how to sign */
+    assert_int_equal(load_with(plain, plain_len, pk1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "the pack is not signed"));
+    assert_non_null(strstr(err, "regula compile --sign KEY.key"));
+
+    /* a byte changed after signing, the checksum made right: the signature catches it */
+    uint8_t *t = malloc(sig_len);
+    assert_non_null(t);
+    for (size_t pos = 0; pos + RG_CHECKSUM_SIZE + RG_SIG_BLOCK_SIZE < sig_len; pos += 7) {
+        memcpy(t, sig, sig_len);
+        t[pos] ^= 0x10;
+        reseal(t, sig_len - RG_SIG_BLOCK_SIZE);
+        if (pos == RG_HDR_FLAGS) /* the flag itself: now unsigned with a block after it */
+            continue;
+        int r = load_with(t, sig_len, pk1, err, sizeof err);
+        assert_int_equal(r, -1);
+    }
+    memcpy(t, sig, sig_len);
+    t[RG_HDR_SIZE + 9] ^= 1; /* inside the strings */
+    reseal(t, sig_len - RG_SIG_BLOCK_SIZE);
+    assert_int_equal(load_with(t, sig_len, pk1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "the pack's signature does not match its bytes: it was changed after it was signed"));
+    /* the signature or its key changed: refused */
+    memcpy(t, sig, sig_len);
+    t[sig_len - 1] ^= 1;
+    assert_int_equal(load_with(t, sig_len, pk1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "does not match its bytes"));
+    /* a block of another shape: refused with or without a key */
+    memcpy(t, sig, sig_len);
+    t[plain_len + RG_SIG_ALG] = 2;
+    assert_int_equal(load_with(t, sig_len, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "signature block is not one this VM reads"));
+    /* signed flag, no block; block, no flag */
+    assert_int_equal(load_with(sig, plain_len, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "is signed (flag 0x0001) but has 0 bytes after its checksum"));
+    memcpy(t, sig, sig_len);
+    rg_wr16(t + RG_HDR_FLAGS, 0);
+    reseal(t, plain_len);
+    assert_int_equal(load_with(t, sig_len, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "104 unexpected bytes after its checksum"));
+    /* a flag this VM does not know */
+    memcpy(t, plain, plain_len);
+    rg_wr16(t + RG_HDR_FLAGS, 0x0004);
+    reseal(t, plain_len);
+    assert_int_equal(load_with(t, plain_len, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "bytecode flags 0x0004 are not supported by this VM"));
+
+    /* key files: a line of text each way */
+    char line[RG_KEY_TEXT_MAX];
+    uint8_t back[RG_KEY_BYTES];
+    rg_key_format(pk1, 0, line);
+    assert_int_equal(rg_key_parse(line, strlen(line), 0, back, err, sizeof err), 0);
+    assert_memory_equal(back, pk1, RG_KEY_BYTES);
+    assert_int_equal(rg_key_parse(line, strlen(line), 1, back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "this is a public key: sign with the secret key"));
+    rg_key_format(seed1, 1, line);
+    assert_int_equal(rg_key_parse(line, strlen(line), 0, back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "this is a secret key: give the public key"));
+    assert_int_equal(rg_key_parse("regula-ed25519-public 12ab", 26, 0, back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "a key is 64 hex digits"));
+    free(t);
+    free(plain);
+    free(sig);
+    rg_program_free(p);
+}
+
 static void test_disasm(void **state)
 {
     (void)state;
@@ -1471,6 +1674,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_stack),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_value_classes),
+        cmocka_unit_test(test_result_bounds),
+        cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_disasm),
         cmocka_unit_test(test_disasm_operands),
         cmocka_unit_test(test_string_builder),

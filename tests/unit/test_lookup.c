@@ -143,7 +143,7 @@ static void test_names(void **state)
     (void)state;
     fx_pack *R = pack();
     seen s = {" "}; /* every name between spaces */
-    rgc_names(R->pk, "BB", NULL, collect, &s);
+    rgc_visible_names(R->pk, "BB", NULL, collect, &s);
     assert_non_null(strstr(s.names, " cap "));
     assert_non_null(strstr(s.names, " employee "));
     assert_non_null(strstr(s.names, " person "));
@@ -152,17 +152,17 @@ static void test_names(void **state)
     assert_null(strstr(s.names, " bonus ")); /* AA's own */
     assert_null(strstr(s.names, " farmer "));
     snprintf(s.names, sizeof s.names, " ");
-    rgc_names(R->pk, "AA", NULL, collect, &s);
+    rgc_visible_names(R->pk, "AA", NULL, collect, &s);
     assert_non_null(strstr(s.names, " bonus "));
     assert_non_null(strstr(s.names, " farmer "));
     memset(&s, 0, sizeof s);
-    rgc_names(R->pk, "AA", "person", collect, &s);
+    rgc_visible_names(R->pk, "AA", "person", collect, &s);
     assert_string_equal(s.names, "scheme age ");
     memset(&s, 0, sizeof s);
-    rgc_names(R->pk, "AA", "claim.person", collect, &s);
+    rgc_visible_names(R->pk, "AA", "claim.person", collect, &s);
     assert_string_equal(s.names, "scheme age ");
     memset(&s, 0, sizeof s);
-    rgc_names(R->pk, "AA", "yearly", collect, &s);
+    rgc_visible_names(R->pk, "AA", "yearly", collect, &s);
     assert_string_equal(s.names, "paid ");
     fx_free(R);
 }

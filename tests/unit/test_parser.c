@@ -506,9 +506,153 @@ static void test_read_file(void **state)
     errno = 0;
     assert_null(rg_read_file(path, &len));
     assert_int_equal(errno, ENOENT);
-    errno = 0;
+    errno = 0; /* a directory says so, not "I/O error" */
     assert_null(rg_read_file("/tmp", &len));
-    assert_int_equal(errno, EIO);
+    assert_int_equal(errno, EISDIR);
+    errno = 0; /* past the limit: EFBIG, and the message names the limit */
+    assert_null(rg_read_file_max("/dev/zero", 1 << 20, &len));
+    assert_int_equal(errno, EFBIG);
+    assert_non_null(strstr(rg_read_error(EFBIG, 1 << 20), "larger than 1 MiB, the most regula reads from one file"));
+}
+
+/* Lines with a limit: a byte order mark before the first is skipped, a line
+ * past the limit is reported (and the next one read), the last line needs no
+ * newline, memory stays bounded on an endless line. */
+static void test_read_lines(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t n = 0;
+    FILE *w = open_memstream(&text, &n);
+    assert_non_null(w);
+    fputs("\xef\xbb\xbf{\"a\": 1}\n\n", w);
+    for (int i = 0; i < 300000; i++) /* 300,000 bytes: past a limit of 100,000 */
+        fputc('x', w);
+    fputs("\n\xef\xbb\xbfsecond\r\nlast", w);
+    fclose(w);
+    FILE *f = fmemopen(text, n, "rb");
+    assert_non_null(f);
+    rg_lines l;
+    rg_lines_init(&l, f, 100000);
+    const char *line;
+    assert_int_equal(rg_lines_next(&l, &line), 8);
+    assert_string_equal(line, "{\"a\": 1}");
+    assert_int_equal(rg_lines_next(&l, &line), 0);
+    assert_int_equal(rg_lines_next(&l, &line), RG_LINE_TOO_LONG);
+    assert_int_equal(l.dropped, 300000);
+    assert_int_equal(rg_lines_next(&l, &line), 10); /* a mark after the start is the line's */
+    assert_string_equal(line, "\xef\xbb\xbfsecond\r");
+    assert_int_equal(rg_lines_next(&l, &line), 4);
+    assert_string_equal(line, "last");
+    assert_int_equal(rg_lines_next(&l, &line), -1);
+    assert_int_equal(l.err, 0);
+    rg_lines_free(&l);
+    fclose(f);
+    free(text);
+    /* an endless line: with stop_long the reader gives up at the limit */
+    f = fopen("/dev/zero", "rb");
+    assert_non_null(f);
+    rg_lines_init(&l, f, 1 << 20);
+    l.stop_long = 1;
+    assert_int_equal(rg_lines_next(&l, &line), RG_LINE_TOO_LONG);
+    assert_true(l.dropped > (1 << 20) && l.cap < (8u << 20));
+    assert_int_equal(rg_lines_next(&l, &line), -1);
+    rg_lines_free(&l);
+    fclose(f);
+}
+
+/* A byte order mark before a policy is skipped; the locations stay the file's. */
+static void test_byte_order_mark(void **state)
+{
+    (void)state;
+    parsed *P = parse_ok("\xef\xbb\xbfpolicy X\ndef x = 1\n");
+    assert_string_equal(P->f->policy, "X");
+    assert_string_equal(text_of(P, decl(P, 0)->name_loc), "x");
+    done(P);
+    P = parse("\xef\xbb\xbfpolicy X\ndef x = )\n"); /* an error's place counts from the file's start */
+    assert_null(P->f);
+    assert_non_null(strstr(P->msgs, "p.rg:2:9: error: syntax error at or near ')'"));
+    done(P);
+}
+
+/* "policy X\ndef x = " + (a chain of `n` operands joined by op, or n brackets
+ * around 1, or n prefix operators before true), as one long line. */
+static char *deep_text(const char *kind, unsigned n)
+{
+    size_t cap = 64 + (size_t)n * 8;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    size_t len = (size_t)snprintf(t, cap, "policy X\ndef x = ");
+    if (strcmp(kind, "(") == 0) {
+        memset(t + len, '(', n), len += n;
+        t[len++] = '1';
+        memset(t + len, ')', n), len += n;
+    } else if (strcmp(kind, "not") == 0) {
+        for (unsigned i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, "not ");
+        len += (size_t)snprintf(t + len, cap - len, "true");
+    } else {
+        for (unsigned i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, i ? " %s 1" : "1", kind);
+    }
+    t[len++] = '\n';
+    t[len] = '\0';
+    return t;
+}
+
+/* Expressions nest at most RG_MAX_NESTING levels: the limit itself parses,
+ * one more is one error naming the limit, and chains of 20,000 operands (about
+ * 100 KB) or 10,000 brackets are refused with that message, not a crash or
+ * Bison's "memory exhausted". */
+static void test_nesting_limit(void **state)
+{
+    (void)state;
+    const char *ops[] = {"+", "and", "or", "??", "*"};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        char *t = deep_text(ops[k], RG_MAX_NESTING + 1); /* RG_MAX_NESTING operators */
+        parsed *P = parse_ok(t);
+        rg_expr *e = decl(P, 0)->value;
+        assert_int_equal(e->depth, RG_MAX_NESTING);
+        done(P);
+        free(t);
+        unsigned sizes[] = {RG_MAX_NESTING + 2, 20000};
+        for (size_t i = 0; i < 2; i++) {
+            t = deep_text(ops[k], sizes[i]);
+            P = parse(t);
+            assert_null(P->f);
+            assert_int_equal(P->diag.n_errors, 1);
+            assert_non_null(strstr(P->msgs, "error: expression nested too deeply: more than 256 levels"));
+            assert_non_null(strstr(P->msgs, "split the expression into definitions"));
+            assert_null(strstr(P->msgs, "memory exhausted"));
+            done(P);
+            free(t);
+        }
+    }
+    char *t = deep_text("(", RG_MAX_NESTING);
+    done(parse_ok(t));
+    free(t);
+    unsigned sizes[] = {RG_MAX_NESTING + 1, 10000, 100000};
+    for (size_t i = 0; i < 3; i++) {
+        t = deep_text("(", sizes[i]);
+        parsed *P = parse(t);
+        assert_null(P->f);
+        /* at the 257th bracket: line 2, column 9 + 256 */
+        assert_non_null(strstr(P->msgs, "p.rg:2:265: error: brackets nested too deeply: more than 256 open at once"));
+        assert_null(strstr(P->msgs, "memory exhausted"));
+        done(P);
+        free(t);
+    }
+    unsigned nots[] = {RG_MAX_NESTING + 1, 12000};
+    for (size_t i = 0; i < 2; i++) {
+        t = deep_text("not", nots[i]);
+        parsed *P = parse(t);
+        assert_null(P->f);
+        assert_int_equal(P->diag.n_errors, 1);
+        assert_non_null(strstr(P->msgs, "nested too deeply: more than 256 levels"));
+        assert_null(strstr(P->msgs, "memory exhausted"));
+        done(P);
+        free(t);
+    }
 }
 
 static void test_repl_items(void **state)
@@ -559,7 +703,10 @@ int main(void)
         cmocka_unit_test(test_unexpected_end),
         cmocka_unit_test(test_lexical_errors_fail_the_parse),
         cmocka_unit_test(test_repl_items),
+        cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_read_lines),
+        cmocka_unit_test(test_byte_order_mark),
     };
     return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
 }
