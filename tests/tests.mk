@@ -24,8 +24,10 @@ unit: $(UNIT_BIN)
 
 # the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
 # sanitized regula over the seed pack, the conformance claims and the REPL sessions
+# (with its message catalogue beside it, for the session in Chinese)
 asan:
-	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula \
+	    $(patsubst $(B)/%,build/asan/%,$(MO_FILES)) >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
 	@tests/sanitized_cli.sh build/asan/regula
 
