@@ -144,7 +144,11 @@ static int seq(const chunk_t *c, uint32_t i, uint32_t k, const uint8_t *ops)
     return 1;
 }
 
-#define SEQ(...) seq(c, i, sizeof((const uint8_t[]){__VA_ARGS__}), (const uint8_t[]){__VA_ARGS__})
+#define SEQ_FIRST(first, ...) (first)
+/* the first opcode compared in place: most of the patterns are tried at every instruction */
+#define SEQ(...)                                        \
+    (c->in[i].op == SEQ_FIRST(__VA_ARGS__, 0) &&         \
+     seq(c, i, sizeof((const uint8_t[]){__VA_ARGS__}), (const uint8_t[]){__VA_ARGS__}))
 
 /* Does y push what x pushed, x having run just before (nothing between them
  * but a test)? Instructions that read a local, a claim or item field, or a

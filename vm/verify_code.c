@@ -13,9 +13,24 @@ typedef struct {
     uint32_t *work;   /* offsets still to propagate from */
 } scratch;
 
+/* What an operand must be below, said only when it is not (formatting it for every operand cost more than
+ * the checks): the pack's count of something (PLURAL), a chunk's locals, or a catalog's columns (CAT). */
+typedef struct {
+    enum { B_PACK, B_LOCALS, B_COLUMNS } kind;
+    const char *plural;
+    uint32_t n, cat;
+} bound_of;
+
 static int bad_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, const char *noun, uint32_t val,
-                       const char *bound)
+                       bound_of b)
 {
+    char bound[64];
+    if (b.kind == B_PACK)
+        snprintf(bound, sizeof bound, "the pack has %u %s", (unsigned)b.n, b.plural);
+    else if (b.kind == B_LOCALS)
+        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)b.n);
+    else
+        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)b.cat, (unsigned)b.n);
     return VFAIL(v, "chunk %u at offset %u: %s: %s %u is out of range (%s)", ci, off, rg_opinfo_table[in->op].name, noun,
                  val, bound);
 }
@@ -26,13 +41,12 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     const rg_program *p = v->p;
     const rg_chunk *c = &p->chunks[ci];
     unsigned kind = which == 1 ? rg_opinfo_table[in->op].a : rg_opinfo_table[in->op].b;
-    uint32_t val = which == 1 ? in->a : in->b, n;
+    uint32_t val = which == 1 ? in->a : in->b;
     const char *noun;
-    char bound[64];
-#define PACK(noun_, plural_, n_)                                               \
-    noun = noun_;                                                              \
-    n = (n_);                                                                  \
-    snprintf(bound, sizeof bound, "the pack has %u " plural_, (unsigned)n);    \
+    bound_of b;
+#define PACK(noun_, plural_, n_)                 \
+    noun = noun_;                                \
+    b = (bound_of){B_PACK, plural_, (n_), 0};    \
     break;
     switch (kind) {
     case RG_OPK_CONST: PACK("constant", "constants", p->n_consts)
@@ -57,45 +71,37 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     case RG_OPK_ROWSRC:
         if (kind == RG_OPK_ROWSRC && val == RG_ROW_OF_FRAME) return 0;
         noun = kind == RG_OPK_LOCAL ? "local" : "row local";
-        n = c->n_locals;
-        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
+        b = (bound_of){B_LOCALS, NULL, c->n_locals, 0};
         break;
     case RG_OPK_COL: /* operand 1 (the catalog) was checked first */
         noun = "column";
-        n = p->catalogs[in->a].n_columns;
-        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)in->a, (unsigned)n);
+        b = (bound_of){B_COLUMNS, NULL, p->catalogs[in->a].n_columns, in->a};
         break;
     case RG_OPK_CATCOL:
         if (rg_hi16(val) >= p->n_catalogs) {
-            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), (bound_of){B_PACK, "catalogs", p->n_catalogs, 0});
         }
         noun = "column";
-        n = p->catalogs[rg_hi16(val)].n_columns;
-        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rg_hi16(val), (unsigned)n);
+        b = (bound_of){B_COLUMNS, NULL, p->catalogs[rg_hi16(val)].n_columns, rg_hi16(val)};
         val = rg_lo16(val);
         break;
     case RG_OPK_ROWCOLV: /* as ROWCOL, a byte each, then a value of any 8 bits */
     case RG_OPK_ROWCOL: { /* a local, a catalog, a column of it */
         rg_rowcol rc = rg_rowcol_of(kind, val);
         if (rc.local >= c->n_locals) {
-            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, "local", rc.local, bound);
+            return bad_operand(v, ci, off, in, "local", rc.local, (bound_of){B_LOCALS, NULL, c->n_locals, 0});
         }
         if (rc.cat >= p->n_catalogs) {
-            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", rc.cat, bound);
+            return bad_operand(v, ci, off, in, "catalog", rc.cat, (bound_of){B_PACK, "catalogs", p->n_catalogs, 0});
         }
         noun = "column";
-        n = p->catalogs[rc.cat].n_columns;
-        snprintf(bound, sizeof bound, "catalog %u has %u columns", (unsigned)rc.cat, (unsigned)n);
+        b = (bound_of){B_COLUMNS, NULL, p->catalogs[rc.cat].n_columns, rc.cat};
         val = rc.col;
         break;
     }
     case RG_OPK_CATIFIELD: /* a catalog, then a slot of an item row */
         if (rg_hi16(val) >= p->n_catalogs) {
-            snprintf(bound, sizeof bound, "the pack has %u catalogs", (unsigned)p->n_catalogs);
-            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), bound);
+            return bad_operand(v, ci, off, in, "catalog", rg_hi16(val), (bound_of){B_PACK, "catalogs", p->n_catalogs, 0});
         }
         val = rg_lo16(val);
         PACK("item slot", "item slots", p->n_item_slots)
@@ -105,12 +111,11 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     case RG_OPK_ROWLOCAL: /* a row source, then a local */
     case RG_OPK_LOCALS:   /* two locals */
         if (!(kind == RG_OPK_ROWLOCAL && rg_hi16(val) == RG_ROW_OF_FRAME) && rg_hi16(val) >= c->n_locals) {
-            snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)c->n_locals);
-            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", rg_hi16(val), bound);
+            return bad_operand(v, ci, off, in, kind == RG_OPK_ROWLOCAL ? "row local" : "local", rg_hi16(val),
+                               (bound_of){B_LOCALS, NULL, c->n_locals, 0});
         }
         noun = "local";
-        n = c->n_locals;
-        snprintf(bound, sizeof bound, "this chunk has %u locals", (unsigned)n);
+        b = (bound_of){B_LOCALS, NULL, c->n_locals, 0};
         val = rg_lo16(val);
         break;
     case RG_OPK_JUMP:
@@ -120,7 +125,7 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
         return 0;
     }
 #undef PACK
-    if (val >= n) return bad_operand(v, ci, off, in, noun, val, bound);
+    if (val >= b.n) return bad_operand(v, ci, off, in, noun, val, b);
     return 0;
 }
 

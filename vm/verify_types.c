@@ -36,7 +36,7 @@ enum { T_STR = 1, T_WORD = 2, T_ROW = 4, T_WIDE = 8 };
 #define T_NUMBER (T_WORD | T_WIDE)       /* any number */
 #define T_TOP (T_STR | T_WORD | T_ROW | T_WIDE | T_ANY_CAT << 8)
 
-static uint32_t tag_join(uint32_t a, uint32_t b)
+static inline uint32_t tag_join(uint32_t a, uint32_t b)
 {
     uint32_t cls = (a | b) & 7u;
     if (cls & T_ROW) { /* the catalog above; a number beside a row has no bound */
@@ -113,6 +113,7 @@ typedef struct {
     uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
     uint8_t *want;                    /* per chunk: the classes it may return */
     uint32_t *want_type;              /* per chunk: the type whose bound a number it returns keeps, or 0 */
+    uint8_t *reads_row;               /* per chunk: it loads a row definition (whose class a pass may widen) */
     int changed;                      /* a row definition's catalog changed in this pass */
     /* per chunk */
     uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
@@ -170,6 +171,19 @@ static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     return 0;
 }
 
+/* Join slots from .. to-1 of s into d: whether d grew. */
+static uint32_t join_slots(uint32_t *d, const uint32_t *s, uint32_t from, uint32_t to)
+{
+    uint32_t grew = 0;
+    for (uint32_t k = from; k < to; k++)
+        if (d[k] != s[k]) {
+            uint32_t j = tag_join(d[k], s[k]);
+            grew |= j != d[k];
+            d[k] = j;
+        }
+    return grew;
+}
+
 /* Join state s (height h) into leader l's, queueing l when it grew. */
 static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t *s, uint32_t *n_work)
 {
@@ -179,11 +193,8 @@ static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t 
         grew = 1;
     } else {
         NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, to, d[0], s[0]);
-        for (uint32_t k = 1; k < t->width; k++) {
-            uint32_t j = tag_join(d[k], s[k]);
-            grew |= j != d[k];
-            d[k] = j;
-        }
+        /* the stack up to its height, and the locals: the slots above the height are never read */
+        grew = join_slots(d, s, 1, 1 + s[0]) | join_slots(d, s, 1 + v->p->chunks[ci].max_stack, t->width);
     }
     if (grew && !t->queued[l]) {
         t->queued[l] = 1;
@@ -272,7 +283,11 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         break;
     case RG_OP_LOAD_FIELD: out = t->claim_slot[in->a]; break;
     case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
-    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = t->def_tag[in->a]; break;
+    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF:
+        out = t->def_tag[in->a];
+        if (RG_TYPE_KIND(p->defs[in->a].type) == RG_T_ROW)
+            t->reads_row[ci] = 1;
+        break;
     case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
         out = tag_join(t->def_tag[in->a], tag_value(p->consts[in->b]));
         break;
@@ -524,17 +539,22 @@ int rg_verify_types(vctx *v)
     t.def_tag = malloc((p->n_defs + 1) * sizeof *t.def_tag);
     t.want = malloc(p->n_chunks + 1);
     t.want_type = calloc(p->n_chunks + 1, sizeof *t.want_type);
+    t.reads_row = calloc(p->n_chunks + 1, 1);
     t.leader_of = malloc(longest * sizeof *t.leader_of);
     t.work = malloc(longest * sizeof *t.work);
     int r = 0;
-    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.leader_of || !t.work)
+    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.reads_row || !t.leader_of ||
+        !t.work)
         r = VFAIL(v, "out of memory verifying the code");
     else
         r = ty_setup(v, &t);
-    /* each pass can only widen a row definition's class, at most twice each */
+    /* each pass can only widen a row definition's class, at most twice each; after the first, only the chunks
+     * that load a row definition can come out otherwise (nothing else a chunk reads changes between passes) */
     for (uint32_t pass = 0; r == 0 && pass < 2 * p->n_defs + 2; pass++) {
         t.changed = 0;
-        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) r = ty_chunk(v, &t, i);
+        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++)
+            if (pass == 0 || t.reads_row[i])
+                r = ty_chunk(v, &t, i);
         if (!t.changed) break;
     }
     free(t.claim_slot);
@@ -542,6 +562,7 @@ int rg_verify_types(vctx *v)
     free(t.def_tag);
     free(t.want);
     free(t.want_type);
+    free(t.reads_row);
     free(t.leader_of);
     free(t.work);
     free(t.states);
