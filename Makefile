@@ -41,6 +41,7 @@ BYTECODE_SRC := $(wildcard bytecode/*.c)
 COMPILER_SRC := $(wildcard compiler/*.c)
 VM_SRC       := $(wildcard vm/*.c)
 STDLIB_SRC   := $(wildcard stdlib/*.c)
+NATIVE_SRC   := $(wildcard native/*.c)
 API_SRC      := $(wildcard api/*.c)
 DRIVER_SRC   := $(wildcard driver/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
@@ -57,14 +58,15 @@ INC_lang     := -Ilang -Ibytecode -I$(B)/gen
 INC_compiler := -Icompiler -Ilang -Ibytecode -I$(B)/gen
 INC_vm       := -Ivm -Ibytecode
 INC_stdlib   := -Istdlib -Ivm -Ibytecode
-INC_api      := -Iapi -Iinclude -Istdlib -Ivm -Ibytecode
+INC_native   := -Inative -Ivm -Ibytecode
+INC_api      := -Iapi -Iinclude -Inative -Istdlib -Ivm -Ibytecode
 INC_driver   := -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_repl     := -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_lsp      := -Ilsp -Idriver -Iinclude -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
-INC_cli      := -Icli -Ilsp -Irepl -Idriver -Iinclude -Iapi -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
+INC_cli      := -Icli -Ilsp -Irepl -Idriver -Iinclude -Iapi -Inative -Icompiler -Ilang -Ibytecode -Istdlib -Ivm -I$(B)/gen
 INC_gen      := $(INC_lang)
 INC_ALL      := $(INC_cli)
-LAYERS       := bytecode lang compiler vm stdlib api driver repl lsp cli
+LAYERS       := bytecode lang compiler vm stdlib native api driver repl lsp cli
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
@@ -76,7 +78,7 @@ layers-print:
 	@$(foreach l,$(LAYERS),echo "$(l) $(INC_$(l))";)
 .PHONY: layers-print
 
-LIBVM_OBJ   := $(call obj,$(BYTECODE_SRC) $(VM_SRC) $(STDLIB_SRC) $(API_SRC))
+LIBVM_OBJ   := $(call obj,$(BYTECODE_SRC) $(VM_SRC) $(STDLIB_SRC) $(NATIVE_SRC) $(API_SRC)) $(B)/obj/gen/native_text.o
 FRONT_OBJ   := $(call obj,$(LANG_SRC) $(COMPILER_SRC)) $(patsubst $(B)/gen/%.c,$(B)/obj/gen/%.o,$(LANG_GEN))
 CLI_OBJ     := $(call obj,$(CLI_SRC) $(REPL_SRC) $(LSP_SRC) $(DRIVER_SRC))
 LIBS        := -ljansson -lsodium -lreadline -lffi -lm -lpthread
@@ -121,6 +123,18 @@ $(B)/gen/lexer.c $(B)/gen/lexer.h &: lang/lexer.l $(B)/gen/parser.h | $(B)/gen
 
 $(B)/gen:
 	@mkdir -p $@
+
+# the headers generated native code is compiled with (native/native.h:
+# rgn_abi_text), their project includes taken out, as one C string
+NATIVE_ABI_HDRS := bytecode/values.h bytecode/calendar.h bytecode/program.h vm/vm.h vm/native_abi.h native/native_rt.h
+$(B)/gen/native_text.c: $(NATIVE_ABI_HDRS) | $(B)/gen
+	@{ echo '/* generated from the headers native code needs (Makefile): do not edit */'; \
+	   echo '#include <stddef.h>'; echo 'const char rgn_abi_text[] ='; \
+	   sed -e '/^#include "/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $(NATIVE_ABI_HDRS); \
+	   echo '    "";'; echo 'const size_t rgn_abi_text_len = sizeof rgn_abi_text - 1;'; } > $@.tmp && mv $@.tmp $@
+$(B)/obj/gen/native_text.o: $(B)/gen/native_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Wno-overlength-strings -fPIC -c -o $@ $<
 
 # generated code is not held to -Wextra's unused-parameter rules
 $(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/gen/parser.h

@@ -363,6 +363,7 @@ regula_status regula_pack_load(const void *image, size_t len, const regula_optio
         regula_pack_free(pk);
         return st;
     }
+    rg_api_pack_native(pk, image, len, o.native);
     *out = pk;
     return REGULA_OK;
 }
@@ -430,6 +431,8 @@ void regula_pack_free(regula_pack *pk)
     if (!pk)
         return;
     rg_externs_free(pk->externs);
+    if (pk->prog)
+        rg_native_detach(pk->prog);
     rg_program_free(pk->prog);
     pk->alloc.free_fn(pk, pk->alloc.ud);
 }

@@ -16,7 +16,12 @@ struct regula_pack {
     rg_extern_table *externs; /* bound host functions, NULL when the pack declares none */
     uint64_t budget;          /* default per claim (the VM's convention: 0 = unlimited) */
     size_t memory_limit;
+    char native_why[400];     /* why the plans have no native code, "" when they have */
 };
+
+/* Attach native code to pk's program when the host or REGULA_NATIVE asks
+ * (api_native.c); why not, in pk->native_why. */
+void rg_api_pack_native(regula_pack *pk, const void *image, size_t len, int option);
 
 /* Where a context's claim is. */
 typedef enum {

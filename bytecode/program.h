@@ -323,6 +323,9 @@ typedef struct rg_program {
                               * as the interpreter pushes it: no type test a read */
     uint32_t outputs_bad;    /* 1 + the first output whose definition is not a
                               * claim-level one (a verified program has none), else 0 */
+    const struct rg_native *native; /* the plans as native code, attached after the
+                              * program was verified (vm/native_load.c), or NULL: the
+                              * interpreter runs them */
     int owns_arrays;         /* free the arrays with the program */
 } rg_program;
 

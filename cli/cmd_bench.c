@@ -15,12 +15,13 @@
 #include <x86intrin.h>
 #endif
 
+#include "api_impl.h"
 #include "cli.h"
 #include "i18n.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, _("usage: regula bench --pack PACK [--passes N] [--only settle|e2e] CLAIMS.jsonl\n\n"
+    fprintf(o, _("usage: regula bench --pack PACK [--passes N] [--only settle|e2e] [--native] CLAIMS.jsonl\n\n"
                "Measure how fast PACK (a policy directory, .rg file or .rgc bytecode) settles the\n"
                "claims of CLAIMS.jsonl, on the path `regula run` and libregula take. The file is\n"
                "streamed --passes times for each measurement (the ledger emptied before each pass);\n"
@@ -35,11 +36,13 @@ static void usage(FILE *o)
                "  compile_ms             compiling the pack, writing, loading and verifying its bytecode\n"
                "                         (loading and verifying a .rgc)\n"
                "  pack_bytes             size of the pack's bytecode image\n"
-               "  peak_rss_kb            peak resident memory of the process\n\n"
+               "  peak_rss_kb            peak resident memory of the process\n"
+               "  native                 1 when the plans ran as native code (--native), else 0\n\n"
                "  --pack PACK   the policies\n"
                "  --passes N    passes of each measurement (default 5)\n"
                "  --only WHAT   run only the settle or only the e2e passes (profiling; the other\n"
-               "                figures print as 0)\n\n"
+               "                figures print as 0)\n"
+               "  --native      settle with the pack's plans compiled to native code (as run --native)\n\n"
                "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n"));
 }
 
@@ -186,6 +189,8 @@ int cmd_bench(int argc, char **argv)
                 fprintf(stderr, _("regula bench: --passes wants a number from 1 to 100000, not '%s'\n"), v);
                 return EXIT_USAGE;
             }
+        } else if (strcmp(argv[i], "--native") == 0) {
+            rgd_set_native(1);
         } else if (cli_opt(argc, argv, &i, "--only", &v)) {
             if (!v)
                 return EXIT_USAGE;
@@ -222,6 +227,7 @@ int cmd_bench(int argc, char **argv)
         fclose(fin);
         return EXIT_USAGE;
     }
+    rgd_native_report(pk, "bench");
     regula_ctx *ctx = NULL;
     regula_ledger *ledger = NULL; /* emptied before each pass, its memory kept (as settle-c's) */
     FILE *devnull = fopen("/dev/null", "w");
@@ -288,8 +294,13 @@ int cmd_bench(int argc, char **argv)
     printf("compile_ms=%.1f\n", info.compile_ms);
     printf("pack_bytes=%zu\n", info.bytes);
     printf("peak_rss_kb=%ld\n", ru.ru_maxrss);
+    printf("native=%d\n", regula_pack_native(pk, NULL));
     fprintf(stderr, _("regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n"), lines,
             do_settle ? sp.claims + sp.preempted : 0, sp.bad, passes, (long long)sp.check);
+    const rg_vm *vm = rg_api_ctx_vm(ctx);
+    if (regula_pack_native(pk, NULL))
+        fprintf(stderr, _("regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n"),
+                (unsigned long long)vm->native_runs, (unsigned long long)vm->native_fallbacks);
     if (sp.failed) {
         fprintf(stderr, _("regula bench: %ld claims failed to settle\n"), sp.failed);
         rc = EXIT_FAIL;

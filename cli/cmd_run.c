@@ -16,7 +16,7 @@
 static void usage(FILE *o)
 {
     fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
-               "                  [-o OUT.jsonl]\n\n"
+               "                  [--native] [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
                "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
@@ -34,6 +34,10 @@ static void usage(FILE *o)
                "  --public-key KEY.pub  load PACK only if it is a .rgc signed with that key's secret\n"
                "                (regula keygen, regula compile --sign): unsigned or otherwise signed packs\n"
                "                are refused\n"
+               "  --native      settle with the pack's plans compiled to native code (built once with\n"
+               "                the system's C compiler, cached by the pack's hash; the same results:\n"
+               "                a claim native code gives up is settled by the interpreter).\n"
+               "                REGULA_NATIVE=0 turns it off, REGULA_NATIVE=1 on. docs/performance.md\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n"));
 }
@@ -121,6 +125,8 @@ int cmd_run(int argc, char **argv)
             keypath = v;
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;
+        } else if (strcmp(argv[i], "--native") == 0) {
+            rgd_set_native(1);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, _("regula run: unknown option '%s'\n"), argv[i]);
             usage(stderr);
@@ -160,6 +166,7 @@ int cmd_run(int argc, char **argv)
     regula_ledger *ledger = NULL;
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
+    rgd_native_report(pk, "run");
     if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);

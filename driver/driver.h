@@ -68,6 +68,12 @@ typedef struct {
 } rgd_pack_info;
 int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const char *cmd, regula_pack **out,
                   rgd_pack_info *info);
+/* Packs loaded from now on (rgd_pack_load, rgd_pack_api, rgd_program_api)
+ * settle with native code when on is 1 (regula_options.native; `--native`). */
+void rgd_set_native(int on);
+/* After a load with --native: say on stderr, once, when the pack has no
+ * native code and why (it then settles on the interpreter, the same). */
+void rgd_native_report(const regula_pack *pk, const char *cmd);
 /* The pack cp already opened, loaded the same way (its image written and
  * verified); cp stays open. 0, or -1 after a message. */
 int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out);

@@ -163,6 +163,20 @@ static const char *lib_path(const char *lib, char *here, size_t cap)
     return lib;
 }
 
+static int native_wanted; /* rgd_set_native */
+
+void rgd_set_native(int on)
+{
+    native_wanted = on;
+}
+
+void rgd_native_report(const regula_pack *pk, const char *cmd)
+{
+    const char *why;
+    if (native_wanted && !regula_pack_native(pk, &why))
+        fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
+}
+
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
  * signature check when given: 0, or -1 with the reason in ERR. */
 static int image_load(const void *image, size_t len, const char *lib, const uint8_t *key, regula_pack **out,
@@ -173,6 +187,7 @@ static int image_load(const void *image, size_t len, const char *lib, const uint
     regula_host *host = NULL;
     int rc = -1;
     opt.public_key = key;
+    opt.native = native_wanted;
     if (lib) {
         if (regula_host_new(NULL, &host) != REGULA_OK ||
             regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {

@@ -122,6 +122,11 @@ typedef struct {
     size_t memory_limit;               /* bytes each context may hold; 0: no limit */
     const unsigned char *public_key;   /* REGULA_PUBLIC_KEY_BYTES bytes: load only packs signed with its secret
                                         * key (regula compile --sign); NULL: signed or not, any pack loads */
+    int native;                        /* 1: settle with the pack's plans compiled to native code
+                                        * (docs/embedding.md: built once with the system's C compiler,
+                                        * cached by the image's hash; the interpreter stays the reference
+                                        * and takes over any claim native code gives up). The environment
+                                        * decides when set: REGULA_NATIVE=0 never, REGULA_NATIVE=1 always */
 } regula_options;
 
 #define REGULA_PUBLIC_KEY_BYTES 32
@@ -144,6 +149,9 @@ regula_status regula_pack_load(const void *image, size_t len, const regula_optio
                                char *err, size_t errlen);
 regula_status regula_pack_load_file(const char *path, const regula_options *opt, regula_pack **out, char *err,
                                     size_t errlen);
+/* 1 when the pack settles with native code (regula_options.native), else 0;
+ * *why (when why is not NULL) says why not ("" when it does). */
+int regula_pack_native(const regula_pack *pack, const char **why);
 /* Free a pack after every context on it is freed. */
 void regula_pack_free(regula_pack *pack);
 

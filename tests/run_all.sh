@@ -4,7 +4,8 @@
 # unit tests, the same under
 # ASan+UBSan, golden diagnostics and disassembly (in English and in Chinese),
 # the message catalogues and the choice of language, the policy pack's tests,
-# the conformance claims, generated claims against the hand-written C port,
+# the conformance claims, native code against the interpreter on them and on
+# generated claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the
 # language server's scripted editor session, the editor grammar on the seed
 # pack, the tools
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 2
 # messages in English whatever the locale of the shell (the suites that test
 # Chinese choose it themselves)
 export REGULA_LANG=en
-suites=(layers unit asan golden i18ntest packtest conformance crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
+suites=(layers unit asan golden i18ntest packtest conformance nativetest crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"

@@ -42,6 +42,10 @@ i18ntest: $(B)/regula $(MO_FILES)
 conformance: $(B)/regula
 	@tests/conformance/run.sh $(B)/regula
 
+# native code against the interpreter, byte for byte (tests/native/run.sh)
+nativetest: $(B)/regula
+	@tests/native/run.sh $(B)/regula
+
 packtest: $(B)/regula
 	@$(B)/regula test policies/ | tee $(B)/packtest.out; tail -1 $(B)/packtest.out | grep -q ' 0 failed'
 	@$(B)/regula fmt --check policies/ || { echo "packtest: the files above are not formatted: run regula fmt -w policies/"; exit 1; }
@@ -127,7 +131,7 @@ demo: deps
 	@$(B)/regula run --pack policies/ examples/claims.jsonl | tee $(B)/demo.out
 	@python3 tests/conformance/summary.py $(B)/demo.out
 
-.PHONY: unit-build unit asan golden conformance packtest doctest i18ntest
+.PHONY: unit-build unit asan golden conformance packtest nativetest doctest i18ntest
 
 # ---- fuzzing (clang + libFuzzer): `make fuzz` FUZZ_SECONDS a target from the
 # saved corpus (tests/fuzz/corpus, which it grows); `make fuzz-ci` (in make test)
@@ -141,7 +145,7 @@ FUZZ_RUNS ?= 3000
 FUZZ_GEN := build/fuzz/gen/parser.c build/fuzz/gen/lexer.c
 fuzz_obj = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
 FUZZ_FRONT := $(call fuzz_obj,$(FUZZ_GEN) $(LANG_SRC) $(BYTECODE_SRC) $(COMPILER_SRC))
-FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(API_SRC))
+FUZZ_VM := $(call fuzz_obj,$(VM_SRC) $(STDLIB_SRC) $(NATIVE_SRC) $(API_SRC) $(B)/gen/native_text.c)
 FUZZ_CLAIM := $(call fuzz_obj,stdlib/claim_json.c stdlib/json_scan.c stdlib/result_json.c vm/value_text.c)
 
 $(FUZZ_GEN) &: lang/parser.y lang/lexer.l

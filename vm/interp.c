@@ -1449,6 +1449,24 @@ static void run_plan(rg_vm *vm)
     uint64_t used = vm->used;
     rg_value dummy;
     vm->updates_begun = 0;
+    if (p->native && !vm->no_native) {
+        /* the same plan compiled to C: it charges the budget as exec would,
+         * and gives up (1) wherever exec would stop with an error, so that
+         * exec, the reference, runs it again and has the last word */
+        uint64_t start = vm->budget ? (used < vm->budget ? vm->budget - used : 0) : UINT64_MAX, left = start;
+        int r = p->native->plan(vm, &left);
+        if (r == 0) {
+            vm->used = used + (start - left);
+            vm->updates_done = vm->updates_begun;
+            vm->native_runs++;
+            return;
+        }
+        if (r == 1) {
+            forget_memo(vm);
+            vm->updates_begun = 0;
+            vm->native_fallbacks++;
+        }
+    }
     if (exec(vm, p->plans[vm->policy], -1, &dummy, NULL, NULL) == RG_OK) {
         vm->updates_done = vm->updates_begun;
         return;

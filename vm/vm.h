@@ -101,7 +101,10 @@ typedef struct rg_vm {
     uint64_t used;
 
     int explain;              /* record a trace (and compute lazily: no plan) */
+    int no_native;            /* run the plans on the interpreter though the program has native code */
     uint64_t plan_fallbacks;  /* claims whose plan failed and were computed lazily */
+    uint64_t native_runs;     /* claims whose plan native code computed */
+    uint64_t native_fallbacks; /* claims whose plan native code gave back to the interpreter */
     int updates_begun;        /* the running plan reached its updates (LEDGER_BEGIN) */
     int updates_done;         /* the claim's plan computed ledger_out: rg_vm_run_updates has nothing to run */
     rg_trace_ent *trace;
@@ -200,6 +203,22 @@ int rg_program_load(const void *buf, size_t len, rg_program **out, char *err, si
 int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_program **out, char *err, size_t errlen);
 /* The signature block after the checksum (which ends at end), as rg_program_load_key needs it. */
 int rg_signature_check(const uint8_t *b, size_t len, size_t end, const uint8_t *key, char *err, size_t errlen);
+
+/* ---- native code (vm/native_load.c, vm/native_abi.h) ---- */
+
+/* A program's plans as native code: the object, and its entry. */
+struct rg_native {
+    void *handle;
+    int (*plan)(struct rg_vm *vm, uint64_t *left);
+};
+/* Load the native object at path (native/'s cache) for verified program p,
+ * whose image has identity id (RG_NATIVE_ID_BYTES bytes, native_abi.h): only
+ * an object generated from that image, for this VM's ABI, is attached. Its
+ * plans then run natively, each claim falling back to the interpreter when
+ * native code gives up. 0, or -1 with why in err (p unchanged). */
+int rg_native_attach(rg_program *p, const char *path, const uint8_t *id, char *err, size_t errlen);
+/* Unload p's native object, if any: before the program is freed. */
+void rg_native_detach(rg_program *p);
 
 /* Check every cross-reference of every table and every chunk's code
  * (operands, jump targets, termination, stack depths). Needs no derived

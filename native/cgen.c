@@ -1,0 +1,222 @@
+/* cgen.c — a verified program's plans as C: which chunks the plans may reach
+ * (through each policy's vtable and its version selectors), each one as a C
+ * function over the interpreter's own memo and claim slots, and the one
+ * exported entry that runs the claim's policy's plan (vm/native_abi.h).
+ * Must generate only from a program the verifier accepted (its stack depths
+ * are the verifier's), and compute exactly what the interpreter would. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgen.h"
+#include "native.h"
+#include "native_rt.h" /* compiled here too, so that a mistake in it fails the build */
+#include "opcodes.h"
+
+#define P(...) rg_sb_printf(g->o, __VA_ARGS__)
+
+/* Mark the chunks policy pol's plan may run: LOAD_DEF and LOAD_IDEF go to
+ * the chunk pol's vtable names, VSELECT to its versions' chunks. seen is per
+ * chunk for this policy; stack has room for every chunk. */
+static void reach(cgen *g, uint32_t pol, uint32_t plan, uint8_t *seen, uint32_t *stack)
+{
+    const rg_program *p = g->p;
+    const uint32_t *vt = p->vtable + p->policies[pol].vtable;
+    uint32_t n = 0;
+#define RGN_PUSH(c_)                \
+    do {                            \
+        uint32_t c__ = (c_);        \
+        if (!seen[c__]) {           \
+            seen[c__] = 1;          \
+            stack[n++] = c__;       \
+        }                           \
+    } while (0)
+    RGN_PUSH(plan);
+    while (n) {
+        uint32_t c = stack[--n];
+        g->want[c] = 1;
+        g->pol[c] = g->pol[c] == RG_NO_INDEX || g->pol[c] == pol ? pol : RGN_MULTI;
+        const rg_chunk *ch = &p->chunks[c];
+        rg_insn in;
+        for (uint32_t off = 0; off < ch->len; off += in.len) {
+            rg_decode(p->code + ch->start + off, ch->len - off, &in);
+            if (in.op == RG_OP_LOAD_DEF || in.op == RG_OP_LOAD_IDEF) {
+                RGN_PUSH(vt[in.a]);
+            } else if (in.op == RG_OP_VSELECT) {
+                const rg_vselector *vs = &p->vselectors[in.a];
+                for (uint32_t i = 0; i < vs->n_entries; i++)
+                    RGN_PUSH(p->vsel_entries[vs->first_entry + i].chunk);
+                RGN_PUSH(vs->fallback);
+            }
+        }
+    }
+#undef RGN_PUSH
+}
+
+/* The stack depth before each instruction of chunk c, following every path
+ * from offset 0 as the verifier does (vm/verify_code.c check_stack); -1 where
+ * no path goes. Also marks the jump targets. 0, or -1 when two paths
+ * disagree (a program the verifier would refuse). */
+static int depths(cgen *g, uint32_t c)
+{
+    const rg_program *p = g->p;
+    const rg_chunk *ch = &p->chunks[c];
+    const uint8_t *code = p->code + ch->start;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ch->len; i++) {
+        g->depth[i] = -1;
+        g->target[i] = 0;
+    }
+    g->depth[0] = 0;
+    g->work[n++] = 0;
+    while (n) {
+        uint32_t off = g->work[--n];
+        int32_t d = g->depth[off];
+        rg_insn in;
+        rg_decode(code + off, ch->len - off, &in);
+        const rg_opinfo *oi = &rg_opinfo_table[in.op];
+        int32_t nd = d - rg_insn_pops(p, in.op, in.a) + oi->pushes;
+        uint32_t to[2], dd[2], k = 0;
+        uint32_t t = rg_insn_target(&in);
+        if (t != RG_NO_INDEX) {
+            g->target[t] = 1;
+            to[k] = t, dd[k++] = (uint32_t)(rg_jump_keeps(in.op) ? d : nd);
+        }
+        if (!rg_op_ends_block(in.op))
+            to[k] = off + in.len, dd[k++] = (uint32_t)(rg_falls_bare(in.op) ? d : nd);
+        for (uint32_t i = 0; i < k; i++) {
+            if (g->depth[to[i]] < 0) {
+                g->depth[to[i]] = (int32_t)dd[i];
+                g->work[n++] = to[i];
+            } else if (g->depth[to[i]] != (int32_t)dd[i]) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Chunk c as `static int c<c>(rgn_x *x, int32_t row, rg_value *out)`. */
+static int function(cgen *g, uint32_t c)
+{
+    const rg_program *p = g->p;
+    const rg_chunk *ch = &p->chunks[c];
+    const uint8_t *code = p->code + ch->start;
+    g->chunk = c;
+    if (depths(g, c))
+        return -1;
+    P("\nstatic int c%u(rgn_x *x, int32_t row, rg_value *out)\n{\n", c);
+    for (uint32_t i = 0; i < ch->max_stack; i++)
+        P("%s s%u = 0", i ? "," : "    rg_value", i);
+    if (ch->max_stack)
+        P(";\n");
+    for (uint32_t i = 0; i < ch->n_locals; i++)
+        P("%s l%u = 0", i ? "," : "    rg_value", i);
+    if (ch->n_locals)
+        P(";\n");
+    P("    (void)x; (void)row; (void)out;\n");
+    rg_insn in;
+    for (uint32_t off = 0; off < ch->len; off += in.len) {
+        rg_decode(code + off, ch->len - off, &in);
+        if (g->depth[off] < 0)
+            continue; /* no path reaches it */
+        if (g->target[off])
+            P("  L%u:;\n", off);
+        P("    ");
+        if (rgn_emit_insn(g, off, &in, g->depth[off]))
+            return -1;
+        P(" /* %s */\n", rg_opinfo_table[in.op].name);
+    }
+    P("    return 1;\n}\n");
+    return 0;
+}
+
+/* The entry: the claim's policy's plan, with the interpreter's budget. */
+static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
+{
+    const rg_program *p = g->p;
+    P("\n#define RGN_EXPORT __attribute__((visibility(\"default\")))\n");
+    P("RGN_EXPORT const rg_native_info rgn_info = {RG_NATIVE_ABI, %u, %u, %u, {", p->n_policies, p->n_chunks, n_plans);
+    for (int i = 0; i < RG_NATIVE_ID_BYTES; i++)
+        P("%s%u", i ? "," : "", id[i]);
+    P("}};\n");
+    P("RGN_EXPORT int rgn_init(const rg_native_host *h)\n{\n    H = h;\n    return 0;\n}\n");
+    P("RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)\n{\n"
+      "    rgn_fn f;\n    uint32_t cost;\n    switch (vm->policy) {\n");
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++)
+        if (p->plans[i] != RG_NO_INDEX && g->want[p->plans[i]])
+            P("    case %u: f = c%u; cost = %u; break;\n", i, p->plans[i], p->chunk_rt[p->plans[i]].cost);
+    P("    default: return 2;\n    }\n");
+    P("    const rg_program *p = vm->prog;\n"
+      "    rgn_x x = {vm, p, vm->claim, vm->items, vm->n_items, vm->defs, vm->def_state, vm->idefs,\n"
+      "               vm->idef_state, p->vtable + p->policies[vm->policy].vtable, H, FN, *left, 0,\n"
+      "               vm->max_depth > vm->depth + 1 ? vm->max_depth - vm->depth - 1 : 0};\n"
+      "    if (x.max_depth > RG_NATIVE_MAX_NEST)\n        x.max_depth = RG_NATIVE_MAX_NEST;\n"
+      "    rg_value ignored;\n    int r = 1;\n"
+      "    if (x.left >= cost) {\n        x.left -= cost;\n        r = f(&x, -1, &ignored);\n    }\n"
+      "    *left = x.left;\n    return r;\n}\n");
+}
+
+int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_sb *out, char *err, size_t errlen)
+{
+    if (p->n_externs)
+        return rg_errf(err, errlen, "the pack calls host functions, which need not be pure: it has no native code");
+    uint32_t longest = 1, n_plans = 0;
+    for (uint32_t i = 0; i < p->n_chunks; i++)
+        if (p->chunks[i].len > longest)
+            longest = p->chunks[i].len;
+    cgen gen = {p, out, calloc(p->n_chunks + 1, 1), malloc((p->n_chunks + 1) * sizeof(uint32_t)),
+                malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t)), 0, 0};
+    cgen *g = &gen;
+    uint8_t *seen = malloc(p->n_chunks + 1);
+    uint32_t *stack = malloc((p->n_chunks + 1) * sizeof *stack);
+    int rc = -1;
+    if (!g->want || !g->pol || !g->depth || !g->target || !g->work || !seen || !stack) {
+        rg_errf(err, errlen, "out of memory generating native code");
+        goto done;
+    }
+    for (uint32_t i = 0; i < p->n_chunks; i++)
+        g->pol[i] = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
+        if (p->plans[i] == RG_NO_INDEX)
+            continue;
+        memset(seen, 0, p->n_chunks);
+        reach(g, i, p->plans[i], seen, stack);
+        n_plans++;
+    }
+    if (!n_plans) {
+        rg_errf(err, errlen, "the pack has no plans (docs/bytecode.md): nothing to compile natively");
+        goto done;
+    }
+    P("/* Native code of a Regula pack, written by regula's generator %d (native/cgen.c) from the\n"
+      " * pack's verified bytecode. Do not edit: it is generated again. */\n",
+      RGN_GENERATOR_VERSION);
+    P("#define rg_pct_wide rgn_pct_wide_ /* the VM's, lent (native_abi.h) */\n");
+    rg_sb_put(out, rgn_abi_text, rgn_abi_text_len);
+    P("\nstatic const rg_native_host *H;\n"
+      "int rgn_pct_wide_(int64_t x, int64_t p, int64_t *r) { return H->pct_wide(x, p, r); }\n\n");
+    for (uint32_t c = 0; c < p->n_chunks; c++)
+        if (g->want[c])
+            P("static int c%u(rgn_x *x, int32_t row, rg_value *out);\n", c);
+    P("static const rgn_fn FN[%u] = {", p->n_chunks);
+    for (uint32_t c = 0, k = 0; c < p->n_chunks; c++)
+        if (g->want[c])
+            P("%s[%u] = c%u", k++ ? ", " : "", c, c);
+    P("};\n");
+    for (uint32_t c = 0; c < p->n_chunks; c++)
+        if (g->want[c] && function(g, c)) {
+            rg_errf(err, errlen, "chunk %u cannot be compiled natively", c);
+            goto done;
+        }
+    entry(g, n_plans, id);
+    rc = out->oom ? rg_errf(err, errlen, "out of memory generating native code") : 0;
+done:
+    free(g->want);
+    free(g->pol);
+    free(g->depth);
+    free(g->target);
+    free(g->work);
+    free(seen);
+    free(stack);
+    return rc;
+}

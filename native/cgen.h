@@ -1,0 +1,34 @@
+/* cgen.h — what the two halves of the C generator share: cgen.c lays out the
+ * file and each chunk's function, cgen_insn.c writes one instruction's C.
+ * Internal to native/: api/ and cli/ use native.h. */
+#ifndef RG_CGEN_H
+#define RG_CGEN_H
+
+#include <stdint.h>
+
+#include "bytecode_io.h"
+#include "text.h"
+
+#define RGN_MULTI 0xFFFFFFFEu /* a chunk reached through several policies' vtables */
+
+typedef struct {
+    const rg_program *p;
+    rg_sb *o;
+    uint8_t *want;       /* per chunk: it gets a function */
+    uint32_t *pol;       /* per chunk: the one policy it runs for, RGN_MULTI, or RG_NO_INDEX */
+    int32_t *depth;      /* per offset of the chunk being written: stack depth, -1 unreachable */
+    uint8_t *target;     /* per offset: a jump lands there */
+    uint32_t *work;
+    uint32_t chunk;      /* the chunk being written */
+    uint32_t n_tables;   /* TABLE blocks written so far (each gets its arrays) */
+} cgen;
+
+/* C for the instruction in at chunk offset off, the stack holding d values
+ * before it (the verifier's depths). 0, or -1 for an instruction native code
+ * does not compute (the pack then gets no native code). */
+int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d);
+
+/* A value as a C literal of type rg_value. */
+void rgn_lit(rg_sb *o, int64_t v);
+
+#endif

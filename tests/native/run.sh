@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# run.sh REGULA — the native back end gives byte-identical output to the
+# interpreter: the conformance claims (Part 1 and Part 2, bad lines too),
+# 100,000 generated claims of each part, a pack whose plans fail at run time
+# (tests/native/pack: the interpreter takes those claims over and words the
+# errors), from source and from a .rgc; native code is refused when it was
+# generated from another pack, and REGULA_NATIVE=0 turns it off. Skips, and
+# says why, when there is no C compiler. Closing line
+# "nativetest: N passed, M failed".
+set -u
+R=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+conf=${CONFORMANCE_DIR:-$root/../shared/conformance}
+cc=${REGULA_CC:-cc}
+if ! command -v "${cc%% *}" >/dev/null 2>&1; then
+  echo "nativetest: skipped: no C compiler ('$cc') to build native code with (install one, or set REGULA_CC)"
+  exit 0
+fi
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export REGULA_NATIVE_CACHE=$tmp/cache
+unset REGULA_NATIVE
+passed=0; failed=0
+ok() { passed=$((passed + 1)); echo "ok      $1"; }
+bad() { failed=$((failed + 1)); echo "FAILED  $1"; }
+
+# same NAME PACK CLAIMS: interpreter and native output byte-identical, native code attached
+same() {
+  local name=$1 pack=$2 claims=$3
+  "$R" run --pack "$pack" "$claims" > "$tmp/interp.out" 2>/dev/null
+  local si=$?
+  "$R" run --native --pack "$pack" "$claims" > "$tmp/native.out" 2> "$tmp/native.err"
+  local sn=$?
+  if grep -q "no native code" "$tmp/native.err"; then
+    bad "$name: $(head -1 "$tmp/native.err")"
+  elif [ $si -ne $sn ] || ! cmp -s "$tmp/interp.out" "$tmp/native.out"; then
+    bad "$name: native output differs (exit $si and $sn)"
+    diff "$tmp/interp.out" "$tmp/native.out" | head -4
+  else
+    ok "$name: $(wc -l < "$tmp/native.out") lines byte-identical"
+  fi
+}
+
+# native code ran: N claims' plans, M given back (regula bench's report)
+ran() {
+  local name=$1 pack=$2 claims=$3 want_back=$4
+  local line
+  line=$("$R" bench --native --only settle --passes 1 --pack "$pack" "$claims" 2>&1 >/dev/null | grep "native code settled")
+  local runs back
+  runs=$(echo "$line" | sed -n 's/.*settled \([0-9]*\) .*/\1/p')
+  back=$(echo "$line" | sed -n 's/.*gave \([0-9]*\) back.*/\1/p')
+  if [ -z "$runs" ] || [ "$runs" -eq 0 ]; then
+    bad "$name: native code settled no claim ($line)"
+  elif [ "$want_back" = some ] && [ "$back" -eq 0 ]; then
+    bad "$name: no claim was given back to the interpreter ($line)"
+  elif [ "$want_back" = none ] && [ "$back" -ne 0 ]; then
+    bad "$name: $back claims were given back to the interpreter ($line)"
+  else
+    ok "$name: native code settled $runs, gave $back back"
+  fi
+}
+
+same "conformance Part 1" "$root/policies" "$conf/claims.jsonl"
+same "conformance Part 2" "$root/policies" "$conf/part2-claims.jsonl"
+"$root/bench/gen" --claims 100000 --seed 11 > "$tmp/gen1.jsonl" || exit 2
+"$root/bench/gen" --claims 100000 --seed 12 --part2 1 > "$tmp/gen2.jsonl" || exit 2
+same "100,000 generated claims, Part 1" "$root/policies" "$tmp/gen1.jsonl"
+same "100,000 generated claims, Part 2" "$root/policies" "$tmp/gen2.jsonl"
+ran "generated claims run natively" "$root/policies" "$tmp/gen2.jsonl" none
+same "plans that fail at run time" "$root/tests/native/pack" "$root/tests/native/claims.jsonl"
+ran "failing plans given back" "$root/tests/native/pack" "$root/tests/native/claims.jsonl" some
+"$R" compile "$root/policies" -o "$tmp/pack.rgc" >/dev/null || exit 2
+same "a .rgc" "$tmp/pack.rgc" "$conf/part2-claims.jsonl"
+
+# an object generated from another pack, put where this pack's belongs, is refused
+"$R" compile "$root/tests/native/pack" -o "$tmp/other.rgc" >/dev/null || exit 2
+rm -f "$tmp/cache"/*.so
+"$R" run --native --pack "$tmp/pack.rgc" "$conf/claims.jsonl" >/dev/null 2>&1
+mine=$(ls "$tmp/cache"/*.so)
+"$R" run --native --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" >/dev/null 2>&1
+other=$(ls "$tmp/cache"/*.so | grep -vxF "$mine")
+cp "$mine" "$other"
+"$R" run --native --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" > "$tmp/swapped.out" 2> "$tmp/swapped.err"
+"$R" run --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" > "$tmp/plain.out" 2>/dev/null
+if grep -q "generated from another pack" "$tmp/swapped.err" && cmp -s "$tmp/swapped.out" "$tmp/plain.out"; then
+  ok "another pack's native code refused: $(head -1 "$tmp/swapped.err" | cut -c1-90)…"
+else
+  bad "another pack's native code was not refused: $(head -2 "$tmp/swapped.err")"
+fi
+
+# REGULA_NATIVE=0 has the last word
+n=$(REGULA_NATIVE=0 "$R" bench --native --only settle --passes 1 --pack "$root/policies" "$conf/claims.jsonl" 2>&1 | grep -c "^native=1")
+[ "$n" -eq 0 ] && ok "REGULA_NATIVE=0 turns native code off" || bad "REGULA_NATIVE=0 left native code on"
+
+echo "nativetest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
