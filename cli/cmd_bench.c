@@ -17,10 +17,11 @@
 
 #include "api_impl.h"
 #include "cli.h"
+#include "i18n.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula bench --pack PACK [--passes N] [--only settle|e2e] [--native] CLAIMS.jsonl\n\n"
+    fprintf(o, _("usage: regula bench --pack PACK [--passes N] [--only settle|e2e] [--native] CLAIMS.jsonl\n\n"
                "Measure how fast PACK (a policy directory, .rg file or .rgc bytecode) settles the\n"
                "claims of CLAIMS.jsonl, on the path `regula run` and libregula take. The file is\n"
                "streamed --passes times for each measurement (the ledger emptied before each pass);\n"
@@ -42,7 +43,7 @@ static void usage(FILE *o)
                "  --only WHAT   run only the settle or only the e2e passes (profiling; the other\n"
                "                figures print as 0)\n"
                "  --native      settle with the pack's plans compiled to native code (as run --native)\n\n"
-               "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n");
+               "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n"));
 }
 
 static double cpu_ns(void)
@@ -185,7 +186,7 @@ int cmd_bench(int argc, char **argv)
             errno = 0;
             passes = strtol(v, &end, 10);
             if (errno || *end || end == v || passes < 1 || passes > 100000) {
-                fprintf(stderr, "regula bench: --passes wants a number from 1 to 100000, not '%s'\n", v);
+                fprintf(stderr, _("regula bench: --passes wants a number from 1 to 100000, not '%s'\n"), v);
                 return EXIT_USAGE;
             }
         } else if (strcmp(argv[i], "--native") == 0) {
@@ -194,30 +195,30 @@ int cmd_bench(int argc, char **argv)
             if (!v)
                 return EXIT_USAGE;
             if (strcmp(v, "settle") != 0 && strcmp(v, "e2e") != 0) {
-                fprintf(stderr, "regula bench: --only wants settle or e2e, not '%s'\n", v);
+                fprintf(stderr, _("regula bench: --only wants settle or e2e, not '%s'\n"), v);
                 return EXIT_USAGE;
             }
             do_settle = v[0] == 's';
             do_e2e = !do_settle;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula bench: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula bench: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         } else if (!in) {
             in = argv[i];
         } else {
-            fprintf(stderr, "regula bench: one claims file at a time ('%s' and '%s')\n", in, argv[i]);
+            fprintf(stderr, _("regula bench: one claims file at a time ('%s' and '%s')\n"), in, argv[i]);
             return EXIT_USAGE;
         }
     }
     if (!pack || !in) {
-        fprintf(stderr, "regula bench: give --pack PACK and a claims file\n");
+        fprintf(stderr, _("regula bench: give --pack PACK and a claims file\n"));
         usage(stderr);
         return EXIT_USAGE;
     }
     FILE *fin = fopen(in, "rb");
     if (!fin) {
-        fprintf(stderr, "regula bench: cannot read %s: %s\n", in, strerror(errno));
+        fprintf(stderr, _("regula bench: cannot read %s: %s\n"), in, strerror(errno));
         return EXIT_USAGE;
     }
     regula_pack *pk = NULL;
@@ -233,7 +234,7 @@ int cmd_bench(int argc, char **argv)
     double *t = malloc((size_t)passes * sizeof *t);
     int rc = EXIT_OK;
     if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
-        fprintf(stderr, "regula bench: out of memory\n");
+        fprintf(stderr, _("regula bench: out of memory\n"));
         rc = EXIT_USAGE;
         goto done;
     }
@@ -250,13 +251,13 @@ int cmd_bench(int argc, char **argv)
         rgd_progress_draw(&pg, pass);
         rewind(fin);
         if (settle_pass_run(pk, ctx, ledger, fin, overhead, &sp) != 0) {
-            fprintf(stderr, "regula bench: cannot read %s\n", in);
+            fprintf(stderr, _("regula bench: cannot read %s\n"), in);
             rc = EXIT_USAGE;
             goto done;
         }
         t[pass] = sp.claims ? sp.ns / (double)sp.claims : 0;
         if (sp.preempted)
-            fprintf(stderr, "regula bench: pass %ld: %ld claims' intervals over %.0f µs left out (preempted)\n",
+            fprintf(stderr, _("regula bench: pass %ld: %ld claims' intervals over %.0f µs left out (preempted)\n"),
                     pass + 1, sp.preempted, PREEMPTED_NS / 1000);
     }
     double settle_ns = do_settle ? median(t, passes) : 0;
@@ -276,7 +277,7 @@ int cmd_bench(int argc, char **argv)
         fflush(devnull);
         t[pass] = cpu_ns() - t0;
         if (r != 0) {
-            fprintf(stderr, "regula bench: cannot read %s\n", in);
+            fprintf(stderr, _("regula bench: cannot read %s\n"), in);
             rc = EXIT_USAGE;
             goto done;
         }
@@ -294,14 +295,14 @@ int cmd_bench(int argc, char **argv)
     printf("pack_bytes=%zu\n", info.bytes);
     printf("peak_rss_kb=%ld\n", ru.ru_maxrss);
     printf("native=%d\n", regula_pack_native(pk, NULL));
-    fprintf(stderr, "regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n", lines,
+    fprintf(stderr, _("regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n"), lines,
             do_settle ? sp.claims + sp.preempted : 0, sp.bad, passes, (long long)sp.check);
     const rg_vm *vm = rg_api_ctx_vm(ctx);
     if (regula_pack_native(pk, NULL))
-        fprintf(stderr, "regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n",
+        fprintf(stderr, _("regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n"),
                 (unsigned long long)vm->native_runs, (unsigned long long)vm->native_fallbacks);
     if (sp.failed) {
-        fprintf(stderr, "regula bench: %ld claims failed to settle\n", sp.failed);
+        fprintf(stderr, _("regula bench: %ld claims failed to settle\n"), sp.failed);
         rc = EXIT_FAIL;
     }
 done:

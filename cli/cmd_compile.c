@@ -7,6 +7,7 @@
 #include "bcwrite.h"
 #include "bytecode_io.h"
 #include "cli.h"
+#include "i18n.h"
 #include "disasm.h"
 #include "keyfile.h"
 #include "vm.h"
@@ -15,7 +16,7 @@ static int help(const char *cmd, int argc, char **argv, const char *text)
 {
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: regula %s %s", cmd, text);
+            printf(_("usage: regula %s %s"), cmd, text);
             return 1;
         }
     return 0;
@@ -23,7 +24,7 @@ static int help(const char *cmd, int argc, char **argv, const char *text)
 
 static void check_usage(FILE *o)
 {
-    fprintf(o, "usage: regula check [--format text|json] PACK\n\n"
+    fprintf(o, _("usage: regula check [--format text|json] PACK\n\n"
                "Compile PACK (a directory of .rg files, or one file) and report every error with its\n"
                "file:line:col, writing nothing. Exit status 0 when the pack is sound, 1 when not,\n"
                "2 on a usage error.\n\n"
@@ -32,7 +33,7 @@ static void check_usage(FILE *o)
                "                  {\"pack\", \"ok\", \"errors\", \"warnings\", \"diagnostics\": [{\"severity\",\n"
                "                  \"file\", \"line\", \"col\", \"end_line\", \"end_col\", \"message\", \"hint\"}]}\n"
                "                  (lines and columns from 1, columns in characters; null where a\n"
-               "                  message has no place, such as a file that cannot be read)\n");
+               "                  message has no place, such as a file that cannot be read)\n"));
 }
 
 int cmd_check(int argc, char **argv)
@@ -47,13 +48,13 @@ int cmd_check(int argc, char **argv)
             if (cli_format_opt("check", v, &json) != 0)
                 return EXIT_USAGE;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula check: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula check: unknown option '%s'\n"), argv[i]);
             check_usage(stderr);
             return EXIT_USAGE;
         } else if (!pack) {
             pack = argv[i];
         } else {
-            fprintf(stderr, "regula check: one pack at a time ('%s' and '%s')\n", pack, argv[i]);
+            fprintf(stderr, _("regula check: one pack at a time ('%s' and '%s')\n"), pack, argv[i]);
             return EXIT_USAGE;
         }
     }
@@ -81,7 +82,7 @@ int cmd_check(int argc, char **argv)
         if (cli_print_json(doc) != 0)
             ok = 0;
     } else if (ok) {
-        printf("%s: ok (%u policies, %u definitions, %u tests)\n", pack, p->n_policies, p->n_defs, n_tests);
+        printf(_("%s: ok (%u policies, %u definitions, %u tests)\n"), pack, p->n_policies, p->n_defs, n_tests);
     }
     rgd_pack_close(&cp);
     return ok ? EXIT_OK : EXIT_FAIL;
@@ -89,10 +90,10 @@ int cmd_check(int argc, char **argv)
 
 int cmd_compile(int argc, char **argv)
 {
-    if (help("compile", argc, argv, "PACK -o OUT.rgc [--sign KEY.key]\n\nCompile PACK into one bytecode file: header (magic, "
+    if (help("compile", argc, argv, _("PACK -o OUT.rgc [--sign KEY.key]\n\nCompile PACK into one bytecode file: header (magic, "
                                     "format version, hash of the sources), constants, code and line table.\n"
                                     "  --sign KEY.key  sign it with that secret key (regula keygen): hosts given the\n"
-                                    "                  public key load only packs it signed (docs/embedding.md)\n"))
+                                    "                  public key load only packs it signed (docs/embedding.md)\n")))
         return EXIT_OK;
     const char *out = NULL, *in = NULL, *keyfile = NULL;
     for (int i = 1; i < argc; i++) {
@@ -108,12 +109,12 @@ int cmd_compile(int argc, char **argv)
         } else if (!in)
             in = argv[i];
         else {
-            fprintf(stderr, "regula compile: unexpected argument '%s'\n", argv[i]);
+            fprintf(stderr, _("regula compile: unexpected argument '%s'\n"), argv[i]);
             return EXIT_USAGE;
         }
     }
     if (!in || !out) {
-        fprintf(stderr, "usage: regula compile PACK -o OUT.rgc [--sign KEY.key]\n");
+        fprintf(stderr, _("usage: regula compile PACK -o OUT.rgc [--sign KEY.key]\n"));
         return EXIT_USAGE;
     }
     uint8_t seed[RG_KEY_BYTES];
@@ -128,10 +129,10 @@ int cmd_compile(int argc, char **argv)
     /* what the VM will refuse to load is not written: a compiler bug, said so */
     int rc = rg_program_verify(rgd_pack_program(&cp), err, sizeof err);
     if (rc != 0)
-        fprintf(stderr, "regula compile: internal error: the compiled bytecode does not verify: %s\n"
-                        "please report it with the policies that produced it\n", err);
+        fprintf(stderr, _("regula compile: internal error: the compiled bytecode does not verify: %s\n"
+                        "please report it with the policies that produced it\n"), err);
     else if ((rc = rgc_program_write_signed(rgd_pack_program(&cp), out, keyfile ? seed : NULL, err, sizeof err)) != 0)
-        fprintf(stderr, "regula compile: %s\n", err);
+        fprintf(stderr, _("regula compile: %s\n"), err);
     memset(seed, 0, sizeof seed);
     rgd_pack_close(&cp);
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
@@ -139,11 +140,11 @@ int cmd_compile(int argc, char **argv)
 
 int cmd_disasm(int argc, char **argv)
 {
-    if (help("disasm", argc, argv, "PACK|PACK.rgc\n\nList the bytecode: policies, versions, then every chunk with "
-                                   "its instructions and the source line each came from.\n"))
+    if (help("disasm", argc, argv, _("PACK|PACK.rgc\n\nList the bytecode: policies, versions, then every chunk with "
+                                     "its instructions and the source line each came from.\n")))
         return EXIT_OK;
     if (argc != 2) {
-        fprintf(stderr, "usage: regula disasm PACK|PACK.rgc\n");
+        fprintf(stderr, _("usage: regula disasm PACK|PACK.rgc\n"));
         return EXIT_USAGE;
     }
     rgd_pack cp;

@@ -12,11 +12,12 @@
 
 #include "bcwrite.h"
 #include "cli.h"
+#include "i18n.h"
 #include "regula.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula diff [--by FIELD] [--top N] [--out FILE.jsonl] [--html FILE.html] OLD NEW CLAIMS.jsonl\n\n"
+    fprintf(o, _("usage: regula diff [--by FIELD] [--top N] [--out FILE.jsonl] [--html FILE.html] OLD NEW CLAIMS.jsonl\n\n"
                "Settle every line of CLAIMS.jsonl twice, in order and each time with its own year ledger\n"
                "(as `regula run` does): with the policies OLD and with NEW. Each is a policy directory,\n"
                "a .rg file, a .rgc bytecode file, or git:REV:PATH — the folder or file PATH (relative\n"
@@ -34,7 +35,7 @@ static void usage(FILE *o)
                "                  change by region and of the change per claim, and the biggest changes\n"
                "                  with where each of their amounts came from, before and after\n\n"
                "A progress line shows on standard error while it is a terminal.\n"
-               "exit status: 0 no claim changed, 1 some claims changed, 2 usage, pack or I/O error\n");
+               "exit status: 0 no claim changed, 1 some claims changed, 2 usage, pack or I/O error\n"));
 }
 
 /* One pack, loaded into libregula, with a context and a year ledger. */
@@ -56,8 +57,8 @@ static int open_side(side *s, const char *name)
     }
     const rg_program *p = rgd_pack_program(&cp);
     if (p->n_externs) {
-        fprintf(stderr, "regula diff: %s calls host functions (extern fn %s): diff settles packs without them; "
-                        "compare two runs of `regula run --allow-extern` instead\n", name, p->str[p->externs[0].name]);
+        fprintf(stderr, _("regula diff: %s calls host functions (extern fn %s): diff settles packs without them; "
+                        "compare two runs of `regula run --allow-extern` instead\n"), name, p->str[p->externs[0].name]);
         rgd_pack_close(&cp);
         return -1;
     }
@@ -67,13 +68,13 @@ static int open_side(side *s, const char *name)
     int rc = rgc_program_write(p, &img, &len);
     rgd_pack_close(&cp);
     if (rc != 0 || regula_pack_load(img, len, NULL, &s->pk, err, sizeof err) != REGULA_OK) {
-        fprintf(stderr, "regula diff: %s: %s\n", name, rc != 0 ? "out of memory writing its bytecode" : err);
+        fprintf(stderr, _("regula diff: %s: %s\n"), name, rc != 0 ? "out of memory writing its bytecode" : err);
         free(img);
         return -1;
     }
     free(img);
     if (regula_ctx_new(s->pk, &s->ctx) != REGULA_OK || regula_ledger_new(s->pk, &s->ledger) != REGULA_OK) {
-        fprintf(stderr, "regula diff: out of memory\n");
+        fprintf(stderr, _("regula diff: out of memory\n"));
         return -1;
     }
     return 0;
@@ -307,7 +308,7 @@ static int choose_key(diff_report *d, const char *by)
         for (uint32_t i = 0; i < d->n_fields; i++)
             if (d->fields[i].money && n + strlen(d->fields[i].name) + 3 < sizeof list)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", d->fields[i].name);
-        fprintf(stderr, "regula diff: --by %s: not a money field of both packs (%s%s)\n", by, n ? "they have " : "they have none",
+        fprintf(stderr, _("regula diff: --by %s: not a money field of both packs (%s%s)\n"), by, n ? "they have " : "they have none",
                 list);
         return -1;
     }
@@ -360,33 +361,33 @@ int cmd_diff(int argc, char **argv)
             errno = 0;
             top = strtol(v, &end, 10);
             if (errno || *end || end == v || top < 0 || top > 1000) {
-                fprintf(stderr, "regula diff: --top wants a number from 0 to 1000, not '%s'\n", v);
+                fprintf(stderr, _("regula diff: --top wants a number from 0 to 1000, not '%s'\n"), v);
                 return EXIT_USAGE;
             }
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula diff: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula diff: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         } else if (n_args < 3) {
             args[n_args++] = argv[i];
         } else {
-            fprintf(stderr, "regula diff: one claims file, after the two packs ('%s' is one too many)\n", argv[i]);
+            fprintf(stderr, _("regula diff: one claims file, after the two packs ('%s' is one too many)\n"), argv[i]);
             return EXIT_USAGE;
         }
     }
     if (n_args != 3) {
-        fprintf(stderr, "regula diff: give the old pack, the new pack and a claims file\n");
+        fprintf(stderr, _("regula diff: give the old pack, the new pack and a claims file\n"));
         usage(stderr);
         return EXIT_USAGE;
     }
     FILE *in = strcmp(args[2], "-") == 0 ? stdin : fopen(args[2], "rb");
     if (!in) {
-        fprintf(stderr, "regula diff: cannot read %s: %s\n", args[2], strerror(errno));
+        fprintf(stderr, _("regula diff: cannot read %s: %s\n"), args[2], strerror(errno));
         return EXIT_USAGE;
     }
     if (html && in == stdin) {
-        fprintf(stderr, "regula diff: --html reads the claims twice (the second time for the trails): give them as a "
-                        "file, not -\n");
+        fprintf(stderr, _("regula diff: --html reads the claims twice (the second time for the trails): give them as a "
+                        "file, not -\n"));
         return EXIT_USAGE;
     }
     side sides[2];
@@ -405,7 +406,7 @@ int cmd_diff(int argc, char **argv)
     if (choose_key(&d, by) != 0)
         goto done;
     if (outpath && !(out = fopen(outpath, "w"))) {
-        fprintf(stderr, "regula diff: cannot write %s: %s\n", outpath, strerror(errno));
+        fprintf(stderr, _("regula diff: cannot write %s: %s\n"), outpath, strerror(errno));
         goto done;
     }
     rgd_lines l;
@@ -415,7 +416,7 @@ int cmd_diff(int argc, char **argv)
     d.lines = l.lineno;
     int read_err = rgd_lines_end(&l) != 0;
     if (read_err || (out && fclose(out) != 0)) {
-        fprintf(stderr, "regula diff: %s failed\n", read_err ? "reading the claims" : "writing --out");
+        fprintf(stderr, _("regula diff: %s failed\n"), read_err ? "reading the claims" : "writing --out");
         out = NULL;
         goto done;
     }
@@ -426,16 +427,16 @@ int cmd_diff(int argc, char **argv)
     qsort_r(d.top, d.n_changed, sizeof *d.top, by_change, d.claims_changed);
     d.n_top = d.n_changed < (size_t)top ? d.n_changed : (size_t)top;
     if (html && explain_top(&d, sides, in) != 0) {
-        fprintf(stderr, "regula diff: reading the claims again failed\n");
+        fprintf(stderr, _("regula diff: reading the claims again failed\n"));
         goto done;
     }
     diff_print_text(stdout, &d);
     if (html && diff_write_html(html, &d) != 0) {
-        fprintf(stderr, "regula diff: cannot write %s: %s\n", html, strerror(errno));
+        fprintf(stderr, _("regula diff: cannot write %s: %s\n"), html, strerror(errno));
         goto done;
     }
     if (html)
-        printf("wrote %s\n", html);
+        printf(_("wrote %s\n"), html);
     rc = fflush(stdout) != 0 ? EXIT_USAGE : d.changed ? EXIT_FAIL : EXIT_OK;
 done:
     if (out)

@@ -12,6 +12,7 @@
 #include "file_io.h"
 #include "format.h"
 #include "parse.h"
+#include "i18n.h"
 
 static const char k_usage[] =
     "usage: regula fmt [-w | --check] PATH...\n"
@@ -65,14 +66,14 @@ static void fmt_file(fmt_run *r, const char *path)
     rg_diag_init(&d, stderr);
     int idx = rg_diag_load_file(&d, path);
     if (idx < 0) {
-        fprintf(stderr, "regula fmt: cannot read %s: %s\n", path, rg_read_error(errno, RG_MAX_FILE));
+        fprintf(stderr, _("regula fmt: cannot read %s: %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
         r->io_error = 1;
         rg_diag_free(&d);
         return;
     }
     rg_arena arena = {0};
     if (!rg_parse_file(&arena, &d, (uint32_t)idx)) {
-        fprintf(stderr, "regula fmt: %s not formatted: fix its syntax errors first (fmt changes layout only)\n",
+        fprintf(stderr, _("regula fmt: %s not formatted: fix its syntax errors first (fmt changes layout only)\n"),
                 path);
         r->n_errors++;
         goto done;
@@ -81,13 +82,13 @@ static void fmt_file(fmt_run *r, const char *path)
     size_t n;
     char *out = rg_format(src->text, src->len, &n);
     if (!out) {
-        fprintf(stderr, "regula fmt: out of memory formatting %s\n", path);
+        fprintf(stderr, _("regula fmt: out of memory formatting %s\n"), path);
         r->io_error = 1;
         goto done;
     }
     if (!rg_format_same_tokens(src->text, src->len, out, n)) {
-        fprintf(stderr, "regula fmt: %s: internal error: the layout pass changed more than white space; "
-                        "the file is left as it is (please report it with the file)\n",
+        fprintf(stderr, _("regula fmt: %s: internal error: the layout pass changed more than white space; "
+                        "the file is left as it is (please report it with the file)\n"),
                 path);
         r->n_errors++;
         free(out);
@@ -100,10 +101,10 @@ static void fmt_file(fmt_run *r, const char *path)
         printf("%s\n", path);
         r->n_unformatted++;
     } else if (changed && write_file(path, out, n) != 0) {
-        fprintf(stderr, "regula fmt: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("regula fmt: cannot write %s: %s\n"), path, strerror(errno));
         r->io_error = 1;
     } else if (changed) {
-        printf("formatted %s\n", path);
+        printf(_("formatted %s\n"), path);
     }
     free(out);
 done:
@@ -120,7 +121,7 @@ static void fmt_path(fmt_run *r, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "regula fmt: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("regula fmt: %s: %s\n"), path, strerror(errno));
         r->io_error = 1;
         return;
     }
@@ -130,7 +131,7 @@ static void fmt_path(fmt_run *r, const char *path)
     }
     DIR *dir = opendir(path);
     if (!dir) {
-        fprintf(stderr, "regula fmt: cannot open %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("regula fmt: cannot open %s: %s\n"), path, strerror(errno));
         r->io_error = 1;
         return;
     }
@@ -178,13 +179,13 @@ int cmd_fmt(int argc, char **argv)
         else if (strcmp(argv[i], "--check") == 0)
             r.mode = CHECK;
         else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "regula fmt: unknown option '%s' (see regula fmt --help)\n", argv[i]);
+            fprintf(stderr, _("regula fmt: unknown option '%s' (see regula fmt --help)\n"), argv[i]);
             return EXIT_USAGE;
         } else
             n_paths++;
     }
     if (n_paths == 0) {
-        fprintf(stderr, "regula fmt: name a .rg file or a directory (see regula fmt --help)\n");
+        fprintf(stderr, _("regula fmt: name a .rg file or a directory (see regula fmt --help)\n"));
         return EXIT_USAGE;
     }
     for (int i = 1; i < argc; i++)

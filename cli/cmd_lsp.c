@@ -5,11 +5,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "lsp.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula lsp [--stdio]\n\n"
+    fprintf(o, _("usage: regula lsp [--stdio]\n\n"
                "The language server for editors: it speaks the Language Server Protocol\n"
                "(JSON-RPC with Content-Length headers) on standard input and output, and\n"
                "is started by the editor, not by hand (editors/vscode starts it).\n\n"
@@ -22,7 +23,7 @@ static void usage(FILE *o)
                "  --stdio   standard input and output (the default, and the only channel)\n\n"
                "Messages about the protocol itself go to standard error.\n"
                "exit status: 0 after shutdown and exit, 1 when the input ended or exit came\n"
-               "without shutdown, 2 when the options are wrong\n");
+               "without shutdown, 2 when the options are wrong\n"));
 }
 
 int cmd_lsp(int argc, char **argv)
@@ -32,13 +33,13 @@ int cmd_lsp(int argc, char **argv)
             usage(stdout);
             return EXIT_OK;
         } else if (strcmp(argv[i], "--stdio") != 0) {
-            fprintf(stderr, "regula lsp: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula lsp: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         }
     }
     if (isatty(0))
-        fprintf(stderr, "regula lsp: waiting for an editor's messages on standard input (Ctrl-D ends; "
-                        "regula lsp --help says more)\n");
+        fprintf(stderr, _("regula lsp: waiting for an editor's messages on standard input (Ctrl-D ends; "
+                        "regula lsp --help says more)\n"));
     return lsp_serve(stdin, stdout);
 }

@@ -1,6 +1,5 @@
 /* cmd_repl.c — `regula repl`: its options, then the session of repl/ on the terminal or a script.
  * Must not hold REPL behaviour itself: repl/ does. */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,11 +7,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "repl.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula repl [--pack DIR|FILE.rg|PACK.rgc] [--echo]\n\n"
+    fprintf(o, _("usage: regula repl [--pack DIR|FILE.rg|PACK.rgc] [--echo]\n\n"
                "An interactive session on a pack: evaluate expressions against a claim, add\n"
                "definitions, override parameters and table rows, settle and explain a claim,\n"
                "and measure what the overrides change on a claims file (:whatif).\n"
@@ -25,7 +25,7 @@ static void usage(FILE *o)
                "  --echo        echo the input lines of a script\n\n"
                "History: ~/.regula_history, or the file named by $REGULA_HISTORY.\n"
                "exit status: 0; a script (standard input not a terminal) 1 when a command failed\n"
-               "(it goes on to the end); 2 when the input could not be read or the options are wrong\n");
+               "(it goes on to the end); 2 when the input could not be read or the options are wrong\n"));
 }
 
 int cmd_repl(int argc, char **argv)
@@ -46,18 +46,17 @@ int cmd_repl(int argc, char **argv)
         } else if (argv[i][0] != '-' && !pack) {
             pack = argv[i];
         } else {
-            fprintf(stderr, "regula repl: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula repl: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         }
     }
     if (pack && strncmp(pack, "git:", 4) == 0) {
-        fprintf(stderr, "regula repl: %s: the REPL reads its pack's files again (:reload), so it needs them on "
-                        "disk: check the revision out (git worktree add /tmp/rev REV) and give its folder\n",
+        fprintf(stderr, _("regula repl: %s: the REPL reads its pack's files again (:reload), so it needs them on "
+                        "disk: check the revision out (git worktree add /tmp/rev REV) and give its folder\n"),
                 pack);
         return EXIT_USAGE;
     }
-    setlocale(LC_ALL, "");
     struct stat st;
     if (!pack && stat("policies", &st) == 0 && S_ISDIR(st.st_mode))
         pack = "policies";
@@ -67,11 +66,11 @@ int cmd_repl(int argc, char **argv)
     r.color = r.tty && !getenv("NO_COLOR");
     r.echo = echo && !r.tty;
     if (r.tty)
-        printf("regula repl — :help for help, Ctrl-D to leave\n");
+        printf(_("regula repl — :help for help, Ctrl-D to leave\n"));
     if (pack && repl_load(&r, pack, 1) == 0 && r.tty)
-        printf("pack %s: %u policies, base %s\n", pack, repl_program(r.cur)->n_policies, repl_root(&r));
+        printf(_("pack %s: %u policies, base %s\n"), pack, repl_program(r.cur)->n_policies, repl_root(&r));
     else if (!pack)
-        printf("no pack: :load DIR\n");
+        printf(_("no pack: :load DIR\n"));
     fflush(stdout);
     int rc = repl_run(&r);
     repl_free(&r);

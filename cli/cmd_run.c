@@ -11,10 +11,11 @@
 
 #include "cli.h"
 #include "rg_stdlib.h"
+#include "i18n.h"
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
+    fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
                "                  [--native] [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
@@ -38,7 +39,7 @@ static void usage(FILE *o)
                "                a claim native code gives up is settled by the interpreter).\n"
                "                REGULA_NATIVE=0 turns it off, REGULA_NATIVE=1 on. docs/performance.md\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
-               "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n");
+               "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n"));
 }
 
 /* The claims come from path (NULL or "-": standard input): a file, a pipe, a
@@ -50,15 +51,15 @@ static int claims_readable(FILE *f, const char *path)
     const char *name = path && strcmp(path, "-") != 0 ? path : NULL;
     if (fstat(fileno(f), &st) != 0) {
         if (!name)
-            fprintf(stderr, "regula run: standard input is closed (%s): give a claims file, or pipe the claims in "
-                            "(regula run --pack PACK < claims.jsonl)\n", strerror(errno));
+            fprintf(stderr, _("regula run: standard input is closed (%s): give a claims file, or pipe the claims in "
+                            "(regula run --pack PACK < claims.jsonl)\n"), strerror(errno));
         else
-            fprintf(stderr, "regula run: cannot read the claims '%s': %s\n", name, strerror(errno));
+            fprintf(stderr, _("regula run: cannot read the claims '%s': %s\n"), name, strerror(errno));
         return -1;
     }
     if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "regula run: '%s' is a directory: give a claims file (JSON Lines, one claim a line), or - for "
-                        "standard input\n", name ? name : "standard input");
+        fprintf(stderr, _("regula run: '%s' is a directory: give a claims file (JSON Lines, one claim a line), or - for "
+                        "standard input\n"), name ? name : "standard input");
         return -1;
     }
     return 0;
@@ -86,7 +87,7 @@ int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, i
         regula_status s = regula_settle_line(ctx, ledger, l.line, l.len, l.lineno, &res, &res_len);
         if (!res) {
             rgd_lines_end(&l);
-            fprintf(stderr, "regula: line %ld: %s\n", st->lines, regula_errmsg(ctx));
+            fprintf(stderr, _("regula: line %ld: %s\n"), st->lines, regula_errmsg(ctx));
             return -1;
         }
         fwrite_unlocked(res, 1, res_len, out);
@@ -127,24 +128,24 @@ int cmd_run(int argc, char **argv)
         } else if (strcmp(argv[i], "--native") == 0) {
             rgd_set_native(1);
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula run: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula run: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             return EXIT_USAGE;
         } else if (!in) {
             in = argv[i];
         } else {
-            fprintf(stderr, "regula run: one claims file at a time ('%s' and '%s')\n", in, argv[i]);
+            fprintf(stderr, _("regula run: one claims file at a time ('%s' and '%s')\n"), in, argv[i]);
             return EXIT_USAGE;
         }
     }
     if (!pack) {
-        fprintf(stderr, "regula run: which policies? give --pack DIR|FILE.rg|PACK.rgc\n");
+        fprintf(stderr, _("regula run: which policies? give --pack DIR|FILE.rg|PACK.rgc\n"));
         usage(stderr);
         return EXIT_USAGE;
     }
     FILE *fin = stdin;
     if (in && strcmp(in, "-") != 0 && !(fin = fopen(in, "rb"))) {
-        fprintf(stderr, "regula run: cannot open the claims '%s': %s\n", in, strerror(errno));
+        fprintf(stderr, _("regula run: cannot open the claims '%s': %s\n"), in, strerror(errno));
         return EXIT_USAGE;
     }
     if (claims_readable(fin, in) != 0) {
@@ -167,7 +168,7 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     rgd_native_report(pk, "run");
     if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
-        fprintf(stderr, "regula run: out of memory\n");
+        fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);
         regula_ctx_free(ctx);
         regula_pack_free(pk);
@@ -190,12 +191,12 @@ int cmd_run(int argc, char **argv)
         write_err = errno ? errno : EIO;
     if (st.read_err) {
         const char *name = in && strcmp(in, "-") ? in : NULL;
-        fprintf(stderr, "regula run: cannot read the claims from %s%s%s after line %ld: %s\n", name ? "'" : "",
-                name ? name : "standard input", name ? "'" : "", st.lines, strerror(st.read_err));
+        fprintf(stderr, _("regula run: cannot read the claims from %s%s%s after line %ld: %s\n"), name ? "'" : "",
+                name ? name : _("standard input"), name ? "'" : "", st.lines, strerror(st.read_err));
     }
     if (write_err)
-        fprintf(stderr, "regula run: cannot write the results to %s%s%s: %s\n", outpath ? "'" : "",
-                outpath ? outpath : "standard output", outpath ? "'" : "", strerror(write_err));
+        fprintf(stderr, _("regula run: cannot write the results to %s%s%s: %s\n"), outpath ? "'" : "",
+                outpath ? outpath : _("standard output"), outpath ? "'" : "", strerror(write_err));
     if (rc != 0 || write_err)
         return EXIT_USAGE;
     return st.errors ? EXIT_FAIL : EXIT_OK;

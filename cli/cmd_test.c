@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "compiler.h"
 #include "driver.h"
+#include "i18n.h"
 
 typedef struct {
     rgc_pack *pk;
@@ -55,14 +56,14 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
     const rg_decl *sample = rgc_pack_sample(t->pk);
     int ok = 1;
     if (sample && rgd_claim_apply(t->pk, claim, &sample->assigns, err, sizeof err, &where) != 0) {
-        rg_report(diag, RG_SEV_ERROR, where, NULL, "sample claim: %s", err);
+        rg_report(diag, RG_SEV_ERROR, where, NULL, _("sample claim: %s"), err);
         json_decref(claim);
         return 0;
     }
     const char *root = t->p->str[t->p->policies[0].name];
     rgd_claim_localise(claim, root, test->policy->name);
     if (rgd_claim_apply(t->pk, claim, &test->decl->assigns, err, sizeof err, &where) != 0) {
-        rg_report(diag, RG_SEV_ERROR, where, NULL, "test '%s': %s", test->decl->name, err);
+        rg_report(diag, RG_SEV_ERROR, where, NULL, _("test '%s': %s"), test->decl->name, err);
         json_decref(claim);
         return 0;
     }
@@ -78,23 +79,23 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
     if (want_error) {
         const char *got = s == REGULA_OK ? NULL : regula_errmsg(t->ctx);
         if (test->decl->expects.n != 1) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, "a test expects an error line or values, not both",
-                      "test '%s': `error` with other expectations", test->decl->name);
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, _("a test expects an error line or values, not both"),
+                      _("test '%s': `error` with other expectations"), test->decl->name);
             ok = 0;
         } else if (s != REGULA_OK && s != REGULA_ERR_INPUT) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: the claim stopped: %s",
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, _("test '%s' failed: the claim stopped: %s"),
                       test->decl->name, got);
             ok = 0;
         } else if (!got || strcmp(got, want_error->text) != 0) {
-            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, "test '%s' failed: error is \"%s\", expected \"%s\"",
-                      test->decl->name, got ? got : "(none: the claim is valid)", want_error->text);
+            rg_report(diag, RG_SEV_ERROR, want_error->loc, NULL, _("test '%s' failed: error is \"%s\", expected \"%s\""),
+                      test->decl->name, got ? got : _("(none: the claim is valid)"), want_error->text);
             ok = 0;
         }
         return ok;
     }
     if (s != REGULA_OK) {
-        rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, "the sample claim with this test's changes must be valid",
-                  "test '%s': the claim is not valid: %s", test->decl->name, regula_errmsg(t->ctx));
+        rg_report(diag, RG_SEV_ERROR, test->decl->name_loc, _("the sample claim with this test's changes must be valid"),
+                  _("test '%s': the claim is not valid: %s"), test->decl->name, regula_errmsg(t->ctx));
         return 0;
     }
     const rg_program *p = t->p;
@@ -104,7 +105,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
         rg_assign *a = test->decl->ledger_given.v[i];
         uint32_t f = a->path.n == 2 ? rgc_ledger_field(t->pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
         if (f == RG_NO_INDEX) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': not a ledger field", test->decl->name);
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': not a ledger field"), test->decl->name);
             ok = 0;
             continue;
         }
@@ -116,7 +117,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
         }
         const rg_ledger_field *lf = &p->ledger_fields[f];
         if (regula_ledger_set(t->ctx, lf->scope, f - p->ledger_scopes[lf->scope].first_field, v) != REGULA_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s", test->decl->name, regula_errmsg(t->ctx));
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': %s"), test->decl->name, regula_errmsg(t->ctx));
             ok = 0;
         }
     }
@@ -130,8 +131,8 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             slot = rgc_def_slot(t->pk, hidden);
         }
         if (slot == RG_NO_INDEX || p->defs[slot].per_item) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, "expect names a definition or a result field",
-                      "test '%s': nothing called '%s'", test->decl->name, name);
+            rg_report(diag, RG_SEV_ERROR, a->loc, _("expect names a definition or a result field"),
+                      _("test '%s': nothing called '%s'"), test->decl->name, name);
             ok = 0;
             continue;
         }
@@ -143,7 +144,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             continue;
         }
         if (regula_definition_value(t->ctx, slot, &actual) != REGULA_OK) {
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s': %s failed: %s", test->decl->name, name,
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s': %s failed: %s"), test->decl->name, name,
                       regula_errmsg(t->ctx));
             ok = 0;
             continue;
@@ -152,7 +153,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
             char av[96], ev[96];
             regula_value_text(&actual, av, sizeof av);
             rgd_value_text(p, p->defs[slot].type, expected, ev, sizeof ev);
-            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, "test '%s' failed: %s is %s, expected %s", test->decl->name,
+            rg_report(diag, RG_SEV_ERROR, a->loc, NULL, _("test '%s' failed: %s is %s, expected %s"), test->decl->name,
                       name, av, ev);
             ok = 0;
         }
@@ -162,7 +163,7 @@ static int run_one(tctx *t, const rgc_test *test, rg_diag *diag)
 
 static void usage(FILE *o)
 {
-    fprintf(o, "usage: regula test [-v] [--run REGEX] [--coverage] [--format text|json] [--allow-extern LIB]\n"
+    fprintf(o, _("usage: regula test [-v] [--run REGEX] [--coverage] [--format text|json] [--allow-extern LIB]\n"
                "                   PACK [POLICY|FILE.rg …]\n\n"
                "Run the `test` blocks of PACK (a directory or .rg file) and print each failure with its\n"
                "file:line:col, then `N passed, N failed`. After PACK, policy names or policy files of\n"
@@ -180,7 +181,7 @@ static void usage(FILE *o)
                "                      \"diagnostics\", and \"coverage\" with --coverage}; failures and\n"
                "                      diagnostics are records as `regula check --format json` writes them\n"
                "  --allow-extern LIB  the pack's `extern fn` host functions from the shared library LIB\n"
-               "                      (as `regula run --allow-extern`)\n");
+               "                      (as `regula run --allow-extern`)\n"));
 }
 
 /* The chosen policies: from the names and files after PACK, each checked. */
@@ -192,15 +193,15 @@ static int choose_policies(const rg_program *p, char **filters, int n, uint8_t *
         if (strchr(want, '/') || (strlen(want) > 3 && strcmp(want + strlen(want) - 3, ".rg") == 0)) {
             char a[PATH_MAX], b[PATH_MAX];
             if (!realpath(want, a)) {
-                fprintf(stderr, "regula test: cannot read '%s': no such file (give a policy file of the pack, or a "
-                                "policy's name)\n", want);
+                fprintf(stderr, _("regula test: cannot read '%s': no such file (give a policy file of the pack, or a "
+                                "policy's name)\n"), want);
                 return -1;
             }
             for (uint32_t i = 0; i < p->n_policies && pol == RG_NO_INDEX; i++)
                 if (realpath(p->str[p->policies[i].file], b) && strcmp(a, b) == 0)
                     pol = i;
             if (pol == RG_NO_INDEX) {
-                fprintf(stderr, "regula test: '%s' is not a policy file of the pack\n", want);
+                fprintf(stderr, _("regula test: '%s' is not a policy file of the pack\n"), want);
                 return -1;
             }
         } else {
@@ -211,8 +212,10 @@ static int choose_policies(const rg_program *p, char **filters, int n, uint8_t *
                 for (uint32_t i = 0; i < p->n_policies && k < 256; i++)
                     cands[k++] = p->str[p->policies[i].name];
                 const char *best = rgc_closest(want, cands, k);
-                fprintf(stderr, "regula test: the pack has no policy '%s'%s%s%s\n", want, best ? " (did you mean " : "",
-                        best ? best : "", best ? "?)" : "; give a policy's name or its file");
+                if (best)
+                    fprintf(stderr, _("regula test: the pack has no policy '%s' (did you mean %s?)\n"), want, best);
+                else
+                    fprintf(stderr, _("regula test: the pack has no policy '%s'; give a policy's name or its file\n"), want);
                 return -1;
             }
         }
@@ -253,7 +256,7 @@ int cmd_test(int argc, char **argv)
             }
             extern_lib = v;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "regula test: unknown option '%s'\n", argv[i]);
+            fprintf(stderr, _("regula test: unknown option '%s'\n"), argv[i]);
             usage(stderr);
             free(filters);
             return EXIT_USAGE;
@@ -274,7 +277,7 @@ int cmd_test(int argc, char **argv)
         if (rc != 0) {
             char why[200];
             regerror(rc, &re, why, sizeof why);
-            fprintf(stderr, "regula test: --run '%s' is not a regular expression: %s\n", run, why);
+            fprintf(stderr, _("regula test: --run '%s' is not a regular expression: %s\n"), run, why);
             free(filters);
             return EXIT_USAGE;
         }
@@ -284,7 +287,7 @@ int cmd_test(int argc, char **argv)
     int opened = (json ? rgd_pack_open_sink(&cp, pack, cli_diag_collect, diags) : rgd_pack_open(&cp, pack)) == 0;
     if (opened && !cp.pack) {
         opened = 0;
-        rg_report_plain(&cp.diag, RG_SEV_ERROR, "tests live in the sources: give the policy directory, not a .rgc file");
+        rg_report_plain(&cp.diag, RG_SEV_ERROR, _("tests live in the sources: give the policy directory, not a .rgc file"));
     }
     const rg_program *p = opened ? rgd_pack_program(&cp) : NULL;
     uint8_t *chosen = opened ? calloc(p->n_policies + 1, 1) : NULL;
@@ -300,7 +303,7 @@ int cmd_test(int argc, char **argv)
     if (opened && rgd_pack_api(&cp, extern_lib, "test", &api) != 0)
         opened = 0;
     if (opened && (regula_ctx_new(api, &t.ctx) != REGULA_OK || (coverage && !(cover = rg_cover_new(p))))) {
-        fprintf(stderr, "regula test: out of memory\n");
+        fprintf(stderr, _("regula test: out of memory\n"));
         opened = 0;
     }
     if (!opened) {
@@ -344,9 +347,19 @@ int cmd_test(int argc, char **argv)
     cp.diag.sink_ud = diags;
     if (ran == 0 && (n_filters || run)) {
         none_chosen = 1;
-        rg_report_plain(&cp.diag, RG_SEV_ERROR, "no test to run: %s has none%s%s%s%s%s (regula test -v %s lists them all)",
-                        pack, n_filters ? " in the policies named" : "", run && n_filters ? " and" : "",
-                        run ? " whose name matches '" : "", run ? run : "", run ? "'" : "", pack);
+        if (!run)
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none in the policies named (regula test -v %s lists them all)"),
+                            pack, pack);
+        else if (!n_filters)
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none whose name matches '%s' (regula test -v %s lists them all)"),
+                            pack, run, pack);
+        else
+            rg_report_plain(&cp.diag, RG_SEV_ERROR,
+                            _("no test to run: %s has none in the policies named and whose name matches '%s' "
+                              "(regula test -v %s lists them all)"),
+                            pack, run, pack);
     }
     if (cover && !json)
         cli_cover_print(stdout, cover, p, &cp.diag, n_filters ? chosen : NULL);
@@ -364,7 +377,7 @@ done:
         if (usage_err)
             json_decref(doc);
     } else if (!usage_err) {
-        printf("%u passed, %u failed\n", passed, failed);
+        printf(_("%u passed, %u failed\n"), passed, failed);
     }
     rg_cover_free(cover);
     regula_ctx_free(t.ctx);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static const char *const sev_names[] = {"error", "warning", "note"};
 
@@ -51,7 +52,7 @@ int cli_format_opt(const char *cmd, const char *value, int *json)
     else if (value && strcmp(value, "text") == 0)
         *json = 0;
     else {
-        fprintf(stderr, "regula %s: --format takes text or json, not '%s'\n", cmd, value ? value : "");
+        fprintf(stderr, _("regula %s: --format takes text or json, not '%s'\n"), cmd, value ? value : "");
         return -1;
     }
     return 0;

@@ -1,10 +1,11 @@
-/* main.c — `regula`: dispatches to the subcommands and prints the overview and
- * the version. Each subcommand lives in its own cmd_*.c file; nothing here
- * may do a subcommand's work. */
+/* main.c — `regula`: chooses the language of messages (--lang), dispatches to
+ * the subcommands and prints the overview and the version. Each subcommand
+ * lives in its own cmd_*.c file; nothing here may do a subcommand's work. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "program.h"
 #include "regula.h"
 
@@ -13,30 +14,63 @@ static const struct {
     int (*fn)(int, char **);
     const char *summary;
 } commands[] = {
-    {"check", cmd_check, "compile a pack and report every error, writing nothing"},
-    {"compile", cmd_compile, "compile a pack to a bytecode file (-o pack.rgc)"},
-    {"disasm", cmd_disasm, "list a pack's bytecode with the source line of each instruction"},
-    {"run", cmd_run, "settle JSON Lines claims with a pack (--explain for where amounts come from)"},
-    {"test", cmd_test, "run the `test` blocks of a pack: prints N passed, N failed"},
-    {"repl", cmd_repl, "interactive what-if sessions on a pack"},
-    {"fmt", cmd_fmt, "lay out policy files canonically (-w rewrites, --check lists)"},
-    {"diff", cmd_diff, "settle a claims file with two packs and report what changes (--html for a page)"},
-    {"bench", cmd_bench, "measure settlement speed on a claims file"},
-    {"lsp", cmd_lsp, "the language server for editors (LSP on standard input and output)"},
-    {"keygen", cmd_keygen, "make a key pair for signing packs (compile --sign, run --public-key)"},
+    {"check", cmd_check, N_("compile a pack and report every error, writing nothing")},
+    {"compile", cmd_compile, N_("compile a pack to a bytecode file (-o pack.rgc)")},
+    {"disasm", cmd_disasm, N_("list a pack's bytecode with the source line of each instruction")},
+    {"run", cmd_run, N_("settle JSON Lines claims with a pack (--explain for where amounts come from)")},
+    {"test", cmd_test, N_("run the `test` blocks of a pack: prints N passed, N failed")},
+    {"repl", cmd_repl, N_("interactive what-if sessions on a pack")},
+    {"fmt", cmd_fmt, N_("lay out policy files canonically (-w rewrites, --check lists)")},
+    {"diff", cmd_diff, N_("settle a claims file with two packs and report what changes (--html for a page)")},
+    {"bench", cmd_bench, N_("measure settlement speed on a claims file")},
+    {"lsp", cmd_lsp, N_("the language server for editors (LSP on standard input and output)")},
+    {"keygen", cmd_keygen, N_("make a key pair for signing packs (compile --sign, run --public-key)")},
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: regula COMMAND [options] …\n\n"
-                 "Regula compiles regional medical-insurance policies and settles claims with them.\n\ncommands:\n");
+    fputs(_("usage: regula [--lang zh|en] COMMAND [options] …\n\n"
+            "Regula compiles regional medical-insurance policies and settles claims with them.\n\n"
+            "commands:\n"), out);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n`regula COMMAND --help` describes one command. Documentation: docs/.\n");
+        fprintf(out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
+    fputs(_("\n`regula COMMAND --help` describes one command. Documentation: docs/.\n"
+            "--lang zh|en (anywhere on the line, or $REGULA_LANG, or the locale: LANG=zh_CN.UTF-8)\n"
+            "chooses the language of messages; results and JSON are the same in every language.\n"), out);
+}
+
+/* Takes --lang VALUE or --lang=VALUE out of argv wherever it is (before or
+ * after the command, before a "--"): its value, NULL when not given, or "" when
+ * --lang ends the line. */
+static const char *take_lang_option(int *argc, char **argv)
+{
+    const char *lang = NULL;
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strncmp(argv[i], "--lang=", 7) == 0)
+            lang = argv[i] + 7;
+        else if (strcmp(argv[i], "--lang") == 0)
+            lang = i + 1 < *argc ? argv[++i] : "";
+        else
+            argv[out++] = argv[i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return lang;
 }
 
 int main(int argc, char **argv)
 {
+    const char *lang = take_lang_option(&argc, argv);
+    if (rg_i18n_init(lang) != 0) {
+        fprintf(stderr, _("regula: --lang %s: the languages are zh (Chinese) and en (English)\n"), lang);
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
@@ -52,7 +86,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "regula: unknown command '%s'\n\n", argv[1]);
+    fprintf(stderr, _("regula: unknown command '%s'\n\n"), argv[1]);
     usage(stderr);
     return EXIT_USAGE;
 }
@@ -70,7 +104,7 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
     if (a[n] != '\0')
         return 0;
     if (*i + 1 >= argc) {
-        fprintf(stderr, "regula: %s needs a value\n", name);
+        fprintf(stderr, _("regula: %s needs a value\n"), name);
         *value = NULL;
         return 1;
     }

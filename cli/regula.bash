@@ -4,14 +4,15 @@
 # --help`), so it never lists what that regula lacks; it completes packs
 # (directories, .rg and .rgc files), claims files (.jsonl) and option values.
 
-# The commands: the lines "  NAME  summary" of `regula --help`.
+# The commands: the lines "  NAME  summary" of `regula --help` (read in English,
+# whatever the language of messages).
 _regula_commands() {
-    "$1" --help 2>/dev/null | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'
+    "$1" --lang en --help 2>/dev/null | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p'
 }
 
 # The options of command CMD: every -x and --word its --help names, and --help.
 _regula_options() {
-    { "$1" "$2" --help 2>/dev/null | grep -oE '(^|[][ |,(])--?[a-zA-Z][-a-zA-Z]*' | sed 's/^[][ |,(]//'; echo --help; } | sort -u
+    { "$1" --lang en "$2" --help 2>/dev/null | grep -oE '(^|[][ |,(])--?[a-zA-Z][-a-zA-Z]*' | sed 's/^[][ |,(]//'; echo --help; } | sort -u
 }
 
 # Directories, and files ending in one of the extensions given ("rg rgc").
@@ -29,12 +30,17 @@ _regula_files() {
 _regula() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} regula=${COMP_WORDS[0]}
     COMPREPLY=()
-    if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "$(_regula_commands "$regula") --help --version" -- "$cur"))
+    # --lang LANG may come first: the command is the word after it
+    local first=1
+    [[ ${COMP_WORDS[1]} == --lang ]] && first=3
+    [[ ${COMP_WORDS[1]} == --lang=* ]] && first=2
+    if ((COMP_CWORD == first)); then
+        COMPREPLY=($(compgen -W "$(_regula_commands "$regula") --help --version --lang" -- "$cur"))
         return
     fi
-    local cmd=${COMP_WORDS[1]}
+    local cmd=${COMP_WORDS[first]}
     case $prev in
+    --lang) COMPREPLY=($(compgen -W "zh en" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --only) COMPREPLY=($(compgen -W "settle e2e" -- "$cur")); return ;;
     --passes | --top | --run | --by) return ;;
@@ -49,10 +55,10 @@ _regula() {
     fi
     # which operand this word is: the words before it that are not options or their values
     local i n=0
-    for ((i = 2; i < COMP_CWORD; i++)); do
+    for ((i = first + 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern | --sign | \
-            --public-key) ((i++)) ;;
+        --lang | --format | --only | --passes | --top | --run | --by | --pack | --out | --html | -o | --allow-extern | \
+            --sign | --public-key) ((i++)) ;;
         -*) ;;
         *) ((n++)) ;;
         esac

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 enum { K_DEF, K_ROW, K_ARM, K_KINDS }; /* what is counted apart: an otherwise is an arm */
 
-static const char *const kind_names[K_KINDS] = {"definitions", "table rows", "decision arms"};
+static const char *const kind_names[K_KINDS] = {N_("definitions"), N_("table rows"), N_("decision arms")};
 static const char *const kind_keys[K_KINDS] = {"definitions", "rows", "arms"};
 
 static int kind_of(const rg_cover_item *it)
@@ -75,18 +76,18 @@ static void item_label(const rg_program *p, const rg_cover_item *it, char *buf, 
     switch (it->kind) {
     case RG_COVER_DEF:
         if (it->version != RG_NO_INDEX)
-            snprintf(buf, cap, "%s %s (version %s)", word, name, p->str[p->versions[it->version].name]);
+            snprintf(buf, cap, _("%s %s (version %s)"), word, name, p->str[p->versions[it->version].name]);
         else
             snprintf(buf, cap, "%s %s", word, name);
         break;
     case RG_COVER_ROW:
-        snprintf(buf, cap, "row of table %s", name);
+        snprintf(buf, cap, _("row of table %s"), name);
         break;
     case RG_COVER_ARM:
-        snprintf(buf, cap, "arm of decide %s", name);
+        snprintf(buf, cap, _("arm of decide %s"), name);
         break;
     case RG_COVER_OTHERWISE:
-        snprintf(buf, cap, "otherwise of decide %s", name);
+        snprintf(buf, cap, _("otherwise of decide %s"), name);
         break;
     }
 }
@@ -116,13 +117,13 @@ void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg
     tally *per;
     long n = load(c, p, chosen, &items, &per);
     if (n < 0) {
-        fprintf(out, "coverage: out of memory\n");
+        fprintf(out, _("coverage: out of memory\n"));
         return;
     }
-    fprintf(out, "coverage: what the tests reach\n");
+    fprintf(out, _("coverage: what the tests reach\n"));
     cli_table t;
     cli_table_init(&t, "lllll");
-    cli_table_row(&t, "policy", "reached", kind_names[K_DEF], kind_names[K_ROW], kind_names[K_ARM]);
+    cli_table_row(&t, _("policy"), _("reached"), _(kind_names[K_DEF]), _(kind_names[K_ROW]), _(kind_names[K_ARM]));
     tally all = {{0}, {0}};
     char cell[4][48], pc[16];
     for (uint32_t pol = 0; pol <= p->n_policies; pol++) {
@@ -138,7 +139,7 @@ void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg
                 all.total[k] += x->total[k];
             }
         }
-        cli_table_row(&t, pol < p->n_policies ? p->str[p->policies[pol].name] : "all", cell[0], cell[1], cell[2],
+        cli_table_row(&t, pol < p->n_policies ? p->str[p->policies[pol].name] : _("all"), cell[0], cell[1], cell[2],
                       cell[3]);
     }
     cli_table_print(out, &t, "  ");
@@ -147,7 +148,7 @@ void cli_cover_print(FILE *out, const rg_cover *c, const rg_program *p, const rg
     for (long i = 0; i < n; i++)
         missing += items[i].hits == 0;
     if (missing) {
-        fprintf(out, "not reached (%ld):\n", missing);
+        fprintf(out, _("not reached (%ld):\n"), missing);
         char where[600], what[300], text[400];
         cli_table_init(&t, "lll");
         for (long i = 0; i < n; i++) {

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "text.h"
 #include "values.h"
+#include "i18n.h"
 
 typedef struct {
     uint32_t *rows; /* row ids, one per key */
@@ -210,17 +211,17 @@ static int parse_cell(rgc_pack *pk, const rgc_ty *t, const char *cell, rg_value 
 static const char *cell_hint(rgc_pack *pk, const rgc_ty *t, char *buf, size_t cap)
 {
     switch (t->scalar) {
-    case RG_T_MONEY: return "money is written in yuan with at most two decimals, e.g. 12.50";
-    case RG_T_PERCENT: return "a percentage is written as its number, without %, e.g. 12.5";
-    case RG_T_INT: return "write a whole number";
-    case RG_T_BOOL: return "write true, false, 1 or 0";
-    case RG_T_DATE: return "dates are written YYYY-MM-DD and must exist in the calendar";
-    case RG_T_REGION: return "a region is the name of a policy of this pack";
+    case RG_T_MONEY: return _("money is written in yuan with at most two decimals, e.g. 12.50");
+    case RG_T_PERCENT: return _("a percentage is written as its number, without %, e.g. 12.5");
+    case RG_T_INT: return _("write a whole number");
+    case RG_T_BOOL: return _("write true, false, 1 or 0");
+    case RG_T_DATE: return _("dates are written YYYY-MM-DD and must exist in the calendar");
+    case RG_T_REGION: return _("a region is the name of a policy of this pack");
     case RG_T_ENUM: {
         const rg_enum *e = &pk->prog->enums[t->aux];
         rg_sb b;
         rg_sb_fixed(&b, buf, cap);
-        rg_sb_puts(&b, "write one of");
+        rg_sb_puts(&b, _("write one of"));
         for (uint32_t i = 0; i < e->n_members; i++)
             rg_sb_printf(&b, "%s %s", i ? "," : "", rgc_str_text(pk, pk->prog->member_names[e->first_member + i]));
         return buf;
@@ -330,8 +331,8 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
         snprintf(path, sizeof path, "%s/%s", pol->dir, d->path);
     int f = rg_diag_load_file(pk->diag, path);
     if (f < 0) {
-        rgc_error(pk, d->loc, "the path is relative to the policy file's directory",
-                  "cannot read catalog file '%s': %s", path, rg_read_error(errno, RG_MAX_FILE));
+        rgc_error(pk, d->loc, _("the path is relative to the policy file's directory"),
+                  _("cannot read catalog file '%s': %s"), path, rg_read_error(errno, RG_MAX_FILE));
         return -1;
     }
     const rg_source *src = rg_diag_source(pk->diag, (uint32_t)f);
@@ -339,7 +340,7 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     if (src->len >= 3 && memcmp(src->text, "\xef\xbb\xbf", 3) == 0)
         pos = 3;
     if (ncol > CSV_MAX_FIELDS) {
-        rgc_error(pk, d->loc, NULL, "catalog '%s' declares %u columns; a catalog has at most %d", d->name,
+        rgc_error(pk, d->loc, NULL, _("catalog '%s' declares %u columns; a catalog has at most %d"), d->name,
                   (unsigned)ncol, CSV_MAX_FIELDS);
         return -1;
     }
@@ -347,13 +348,13 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
     char *buf = malloc(src->len + CSV_MAX_FIELDS + 16);
     int n = csv_record(src->text, src->len, &pos, buf, src->len + CSV_MAX_FIELDS + 16, starts, CSV_MAX_FIELDS);
     if (n <= 0) {
-        rgc_error(pk, d->loc, NULL, "catalog file '%s' is empty: it needs a header line", path);
+        rgc_error(pk, d->loc, NULL, _("catalog file '%s' is empty: it needs a header line"), path);
         free(buf);
         return -1;
     }
     if (n > CSV_MAX_FIELDS) {
-        rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), "split the catalog, or drop the columns it does not declare",
-                  "catalog file '%s' has more than %d columns", path, CSV_MAX_FIELDS);
+        rgc_error(pk, csv_loc((uint32_t)f, starts[0], buf), _("split the catalog, or drop the columns it does not declare"),
+                  _("catalog file '%s' has more than %d columns"), path, CSV_MAX_FIELDS);
         free(buf);
         return -1;
     }
@@ -381,8 +382,8 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
             for (int i = 0; i < n && i < CSV_MAX_FIELDS; i++)
                 rg_sb_printf(&h, "%s%s", i ? ", " : "", hdr[i]);
             char hint[640];
-            snprintf(hint, sizeof hint, "the header line names the columns the catalog declares; this one has %s", have);
-            rgc_error(pk, at, hint, "catalog file has no column '%s'", colnames[k]);
+            snprintf(hint, sizeof hint, _("the header line names the columns the catalog declares; this one has %s"), have);
+            rgc_error(pk, at, hint, _("catalog file has no column '%s'"), colnames[k]);
             rc = -1;
         }
     }
@@ -432,13 +433,13 @@ static int load_csv(rgc_pack *pk, uint32_t cat, rgc_policy *pol, rg_decl *d, con
                 rgc_ty_name(pk, &base, tn, sizeof tn);
                 if (r == -2 && pol->parent) { /* a region's file: the columns are the base policy's */
                     snprintf(hint, sizeof hint, _("%s declares the column required: fill the cell"), pk->root->name);
-                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), hint, "column '%s' is empty", colnames[k]);
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), hint, _("column '%s' is empty"), colnames[k]);
                 } else if (r == -2)
-                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), "declare the column optional (TYPE?) to allow blanks",
-                              "column '%s' is empty", colnames[k]);
+                    rgc_error(pk, csv_loc((uint32_t)f, at, cell), _("declare the column optional (TYPE?) to allow blanks"),
+                              _("column '%s' is empty"), colnames[k]);
                 else
                     rgc_error(pk, csv_loc((uint32_t)f, at, cell), cell_hint(pk, &base, hint, sizeof hint),
-                              "column '%s' must be %s, not '%s'", colnames[k], tn, cell);
+                              _("column '%s' must be %s, not '%s'"), colnames[k], tn, cell);
                 ok = 0;
                 continue;
             }
@@ -524,7 +525,7 @@ int rgc_load_catalogs(rgc_pack *pk)
                 rg_sb b;
                 rg_sb_fixed(&b, msg, sizeof msg);
                 rgc_type_list(&b, RG_T_DURATION);
-                rgc_error(pk, m->type->loc, NULL, "a catalog column is %s or an enum", msg);
+                rgc_error(pk, m->type->loc, NULL, _("a catalog column is %s or an enum"), msg);
                 rc = -1;
                 continue;
             }
@@ -535,8 +536,8 @@ int rgc_load_catalogs(rgc_pack *pk)
             }
             t.optional = (uint8_t)m->type->optional;
             if ((k == 0) != (m->is_key != 0) || (k == 0 && t.scalar != RG_T_STRING)) {
-                rgc_error(pk, m->loc, "the first column is the key: `key code: string`",
-                          "catalog '%s' must start with its string key column", root->name);
+                rgc_error(pk, m->loc, _("the first column is the key: `key code: string`"),
+                          _("catalog '%s' must start with its string key column"), root->name);
                 rc = -1;
             }
             types[k] = t;
@@ -570,7 +571,7 @@ int rgc_load_catalogs(rgc_pack *pk)
                         for (uint32_t q = 0; q < pk->catalog_decls.n; q++)
                             known |= strcmp(((rg_decl *)pk->catalog_decls.v[q])->name, d->name) == 0;
                         if (!known) {
-                            rgc_error(pk, d->name_loc, NULL, "%s overlays catalog '%s', which %s does not declare",
+                            rgc_error(pk, d->name_loc, NULL, _("%s overlays catalog '%s', which %s does not declare"),
                                       pol->name, d->name, pk->root->name);
                             rc = -1;
                         }

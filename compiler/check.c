@@ -7,6 +7,7 @@
 
 #include "builder.h"
 #include "text.h"
+#include "i18n.h"
 
 static void check_impl(rgc_pack *pk, rgc_impl *im)
 {
@@ -23,9 +24,9 @@ static void check_impl(rgc_pack *pk, rgc_impl *im)
         rgc_ty_name(pk, &want, a, sizeof a);
         rgc_ty_name(pk, &t, b, sizeof b);
         if (im->decl == im->def->root)
-            rgc_error(pk, im->decl->value->loc, NULL, "'%s' is declared %s but its value is %s", im->def->name, a, b);
+            rgc_error(pk, im->decl->value->loc, NULL, _("'%s' is declared %s but its value is %s"), im->def->name, a, b);
         else
-            rgc_error(pk, im->decl->value->loc, NULL, "%s's '%s' is %s, this override is %s", pk->root->name,
+            rgc_error(pk, im->decl->value->loc, NULL, _("%s's '%s' is %s, this override is %s"), pk->root->name,
                       im->def->name, a, b);
     }
 }
@@ -51,8 +52,8 @@ static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint3
         rgc_effective_impls(p, slot, &impls);
         rg_loc loc = impls.n ? ((rgc_impl *)impls.v[0])->decl->name_loc : d->root->name_loc;
         rg_vec_free(&impls);
-        rgc_error(pk, loc, "a definition cannot depend on itself, directly or through others",
-                  "definition cycle in %s: %s", p->name, msg);
+        rgc_error(pk, loc, _("a definition cannot depend on itself, directly or through others"),
+                  _("definition cycle in %s: %s"), p->name, msg);
         return 1;
     }
     state[slot] = 1;
@@ -126,12 +127,12 @@ static void check_ledger_order(rgc_pack *pk)
             for (uint32_t k = 0; k < impls.n && !r; k++)
                 r = ledger_reader(p, impls.v[k], seen);
             if (r && r->def == pk->validate)
-                rgc_error(pk, r->ledger_at, "decide a reason by the claim; what depends on the ledger belongs in the amounts",
-                          "a `reject` rule cannot read the ledger: a claim's reasons are decided before its ledger is read");
+                rgc_error(pk, r->ledger_at, _("decide a reason by the claim; what depends on the ledger belongs in the amounts"),
+                          _("a `reject` rule cannot read the ledger: a claim's reasons are decided before its ledger is read"));
             else if (r)
-                rgc_error(pk, r->ledger_at, "decide a reason by the claim; what depends on the ledger belongs in the amounts",
-                          "the `reject` rules of %s depend on '%s', which reads the ledger: a claim's reasons are decided "
-                          "before its ledger is read", p->name, r->def->name);
+                rgc_error(pk, r->ledger_at, _("decide a reason by the claim; what depends on the ledger belongs in the amounts"),
+                          _("the `reject` rules of %s depend on '%s', which reads the ledger: a claim's reasons are decided "
+                          "before its ledger is read"), p->name, r->def->name);
             rejects_told = r != NULL;
             rg_vec_free(&impls);
         }
@@ -139,11 +140,11 @@ static void check_ledger_order(rgc_pack *pk)
             memset(seen, 0, n + 1);
             const rgc_impl *r = ledger_reader(p, &pk->key_reads, seen);
             if (r == &pk->key_reads)
-                rgc_error(pk, r->ledger_at, "key a ledger by claim fields or definitions of them",
-                          "a ledger key cannot read the ledger: it says which record to read");
+                rgc_error(pk, r->ledger_at, _("key a ledger by claim fields or definitions of them"),
+                          _("a ledger key cannot read the ledger: it says which record to read"));
             else if (r)
-                rgc_error(pk, r->ledger_at, "key a ledger by claim fields or definitions of them",
-                          "a ledger key depends on '%s', which reads the ledger: the key says which record to read", r->def->name);
+                rgc_error(pk, r->ledger_at, _("key a ledger by claim fields or definitions of them"),
+                          _("a ledger key depends on '%s', which reads the ledger: the key says which record to read"), r->def->name);
             keys_told = r != NULL;
         }
     }

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "values.h"
 #include "parse.h"
+#include "i18n.h"
 
 int rgc_enum_by_name(rgc_pack *pk, const char *name)
 {
@@ -80,7 +81,7 @@ int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_po
 static void add_enum(rgc_pack *pk, rg_decl *d)
 {
     if (rgc_enum_by_name(pk, d->name) >= 0) {
-        rgc_error(pk, d->name_loc, NULL, "enumeration '%s' is declared twice", d->name);
+        rgc_error(pk, d->name_loc, NULL, _("enumeration '%s' is declared twice"), d->name);
         return;
     }
     uint32_t en = pk->prog->n_enums;
@@ -89,7 +90,7 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
     for (uint32_t i = 0; i < d->members.n; i++) {
         for (uint32_t k = 0; k < i; k++)
             if (strcmp(d->members.v[k], d->members.v[i]) == 0)
-                rgc_error(pk, d->loc, NULL, "'%s' appears twice in enumeration '%s'", (char *)d->members.v[i], d->name);
+                rgc_error(pk, d->loc, NULL, _("'%s' appears twice in enumeration '%s'"), (char *)d->members.v[i], d->name);
         rg_vec_push(&names, d->members.v[i]);
     }
     for (uint32_t pi = 1; pi < pk->policies.n; pi++) {
@@ -105,7 +106,7 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                     if (strcmp(names.v[j], m) == 0)
                         at = j;
                 if (at < d->members.n) {
-                    rgc_error(pk, x->loc, NULL, "'%s' is already a member of enumeration '%s' in %s", m, d->name,
+                    rgc_error(pk, x->loc, NULL, _("'%s' is already a member of enumeration '%s' in %s"), m, d->name,
                               pk->root->name);
                     continue;
                 }
@@ -134,7 +135,7 @@ static void add_rejects(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
 {
     if (d->kind == RG_D_REJECT) {
         if (rg_parse_template(&pk->arena, pk->diag, d->name_loc, &d->inputs) != 0)
-            rgc_error(pk, d->name_loc, NULL, "the message of this rule cannot be read");
+            rgc_error(pk, d->name_loc, NULL, _("the message of this rule cannot be read"));
         rg_vec_push(&pol->rejects, d);
         return;
     }
@@ -145,7 +146,7 @@ static void add_rejects(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
             continue;
         any = 1;
         if (rg_parse_template(&pk->arena, pk->diag, r->name_loc, &r->inputs) != 0)
-            rgc_error(pk, r->name_loc, NULL, "the message of this rule cannot be read");
+            rgc_error(pk, r->name_loc, NULL, _("the message of this rule cannot be read"));
     }
     if (any)
         rg_vec_push(&pol->rejects, d);
@@ -168,8 +169,8 @@ static void field_condition(rgc_pack *pk, rg_member *m, int32_t parent, uint32_t
         if (pk->prog->fields[k].parent == parent && strcmp(rgc_str_text(pk, pk->prog->fields[k].key), m->cond_field) == 0)
             sib = k;
     if (sib == RG_NO_INDEX) {
-        rgc_error(pk, m->loc, "the condition names an earlier field of the same record",
-                  "unknown field '%s' in the condition of '%s'", m->cond_field, m->name);
+        rgc_error(pk, m->loc, _("the condition names an earlier field of the same record"),
+                  _("unknown field '%s' in the condition of '%s'"), m->cond_field, m->name);
         return;
     }
     rgc_ty st = rgc_ty_from_packed(pk->prog->fields[sib].type);
@@ -206,7 +207,7 @@ static uint32_t row_slot(rgc_pack *pk, uint64_t *used, rg_type t, rg_loc at)
             return s;
         }
     }
-    rgc_error(pk, at, NULL, "the elements of a list hold at most 64 values");
+    rgc_error(pk, at, NULL, _("the elements of a list hold at most 64 values"));
     return 0;
 }
 
@@ -217,7 +218,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
                     uint64_t *row_slots, int depth)
 {
     if (depth > 8) {
-        rgc_error(pk, ((rg_member *)members->v[0])->loc, NULL, "records nest too deeply (or contain themselves)");
+        rgc_error(pk, ((rg_member *)members->v[0])->loc, NULL, _("records nest too deeply (or contain themselves)"));
         return;
     }
     int in_list = list != RG_NO_INDEX;
@@ -225,7 +226,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
     for (uint32_t i = 0; i < members->n; i++) {
         rg_member *m = members->v[i];
         if (rgc_child_field(pk, parent, m->name) != RG_NO_INDEX) {
-            rgc_error(pk, m->loc, NULL, "field '%s' is declared twice", m->name);
+            rgc_error(pk, m->loc, NULL, _("field '%s' is declared twice"), m->name);
             continue;
         }
         rgc_ty t = {.k = RGC_K_ERROR}, et = {.k = RGC_K_ERROR};
@@ -235,13 +236,13 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             if (!elem_rec && rgc_resolve_type(pk, m->type->elem, &et) != 0)
                 continue;
             if (in_list) {
-                rgc_error(pk, m->loc, "a list's elements hold plain values and records, not lists",
-                          "list '%s' inside a list's element", m->name);
+                rgc_error(pk, m->loc, _("a list's elements hold plain values and records, not lists"),
+                          _("list '%s' inside a list's element"), m->name);
                 continue;
             }
             if (!elem_rec && (et.k != RGC_K_SCALAR || et.optional || et.scalar == RG_T_LIST)) {
-                rgc_error(pk, m->type->elem->loc, "write `list of RECORD` or `list of string`, `list of an_enum` …",
-                          "a list of the claim holds records or plain values");
+                rgc_error(pk, m->type->elem->loc, _("write `list of RECORD` or `list of string`, `list of an_enum` …"),
+                          _("a list of the claim holds records or plain values"));
                 continue;
             }
         } else if (rgc_resolve_type(pk, m->type, &t) != 0) {
@@ -250,7 +251,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             rgc_misplaced_range(pk, m->type);
             continue;
         } else if (t.k == RGC_K_SCALAR && t.scalar == RG_T_LIST) {
-            rgc_error(pk, m->loc, "write `NAME: list of RECORD`", "a list field of the claim names what it holds");
+            rgc_error(pk, m->loc, _("write `NAME: list of RECORD`"), _("a list field of the claim names what it holds"));
             continue;
         }
         char path[256];
@@ -262,7 +263,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
         if (m->message)
             f.message = rgc_str(pk, m->message);
         if (m->nonempty && !m->type->elem)
-            rgc_error(pk, m->loc, NULL, "only a list can be `nonempty`");
+            rgc_error(pk, m->loc, NULL, _("only a list can be `nonempty`"));
         f.nonempty = (uint8_t)m->nonempty;
         if (m->cond_field)
             field_condition(pk, m, parent, first, &f);
@@ -273,7 +274,7 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             if (elem_rec && elem_rec->message)
                 f.elem_message = rgc_str(pk, elem_rec->message);
             if (m->init)
-                rgc_error(pk, m->init->loc, NULL, "a list has no default");
+                rgc_error(pk, m->init->loc, NULL, _("a list has no default"));
             uint32_t idx = push_field(pk, &f, m->name);
             if (parent < 0 && pk->prog->list_field == RG_NO_INDEX)
                 pk->prog->list_field = idx;
@@ -309,8 +310,8 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
             rgc_ty vt, want = t;
             want.optional = 0;
             if (t.k != RGC_K_SCALAR || t.scalar == RG_T_STRING)
-                rgc_error(pk, m->init->loc, "a default is a number, date, bool, region or a member of an enumeration",
-                          "field '%s' cannot have a default", m->name);
+                rgc_error(pk, m->init->loc, _("a default is a number, date, bool, region or a member of an enumeration"),
+                          _("field '%s' cannot have a default"), m->name);
             else if (rgc_const_expr(pk, m->init, &want, &v, &vt, 1) == 0) {
                 f.has_default = 1;
                 f.default_value = v;
@@ -329,7 +330,7 @@ static int root_only(rgc_pack *pk, rgc_policy *p, rg_decl *d, const char *what)
 {
     if (p == pk->root)
         return 1;
-    rgc_error(pk, d->loc, "declare it in the base policy", "%s belongs to the base policy '%s', not '%s'", what,
+    rgc_error(pk, d->loc, _("declare it in the base policy"), _("%s belongs to the base policy '%s', not '%s'"), what,
               pk->root->name, p->name);
     return 0;
 }
@@ -342,8 +343,8 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         uint32_t i = pk->ledger_names.ents[seen].value;
         rg_decl *o = pk->ledger_decls.v[i];
         const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
-        rgc_error_related(pk, d->name_loc, "give the new ledger a name of its own", o->name_loc, "declared here",
-                          "the ledger '%s' is already declared by %s (%s:%u)", d->name,
+        rgc_error_related(pk, d->name_loc, _("give the new ledger a name of its own"), o->name_loc, _("declared here"),
+                          _("the ledger '%s' is already declared by %s (%s:%u)"), d->name,
                           ((rgc_policy *)pk->policies.v[p->ledger_scopes[i].owner])->name, src ? src->path : "?",
                           rgc_line(pk, o->name_loc));
         return;
@@ -360,7 +361,7 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         }
         if (t.k != RGC_K_SCALAR || t.optional ||
             !(t.scalar == RG_T_MONEY || t.scalar == RG_T_INT || t.scalar == RG_T_PERCENT || t.scalar == RG_T_DURATION)) {
-            rgc_error(pk, m->loc, NULL, "a ledger field holds money, int, percent or duration");
+            rgc_error(pk, m->loc, NULL, _("a ledger field holds money, int, percent or duration"));
             continue;
         }
         rg_ledger_field f = {rgc_str(pk, m->name), rgc_ty_pack(&t), p->n_ledger_scopes, RG_NO_INDEX};
@@ -379,19 +380,22 @@ static int extern_type(rgc_pack *pk, rg_texpr *te, int result, rgc_ty *t)
         return -1;
     int scalar = t->k == RGC_K_SCALAR && t->scalar != RG_T_LIST && t->scalar != RG_T_ROW;
     if (scalar && t->optional && !result) {
-        rgc_error(pk, te->loc, "write the type without '?': the policy gives a value, or writes `x ?? default`",
-                  "an argument of a host function is never none");
+        rgc_error(pk, te->loc, _("write the type without '?': the policy gives a value, or writes `x ?? default`"),
+                  _("an argument of a host function is never none"));
         return -1;
     }
     if (!scalar || te->has_range) {
         char hint[200];
         rg_sb h;
         rg_sb_fixed(&h, hint, sizeof hint);
-        rg_sb_puts(&h, "a host function takes and returns ");
+        rg_sb_puts(&h, _("a host function takes and returns "));
         rgc_type_list(&h, RG_T_VOID);
-        rg_sb_puts(&h, " or an enum; only its result may be optional (T?)");
-        rgc_error(pk, te->loc, hint, "a host function cannot %s %s", result ? "return" : "take",
-                  te->elem ? "a list" : te->name);
+        rg_sb_puts(&h, _(" or an enum; only its result may be optional (T?)"));
+        const char *what = te->elem ? _("a list") : te->name;
+        if (result)
+            rgc_error(pk, te->loc, hint, _("a host function cannot return %s"), what);
+        else
+            rgc_error(pk, te->loc, hint, _("a host function cannot take %s"), what);
         return -1;
     }
     return 0;
@@ -402,16 +406,16 @@ static void add_extern(rgc_pack *pk, rg_decl *d)
 {
     rg_program *p = pk->prog;
     if (rgc_builtin(d->name)) {
-        rgc_error(pk, d->name_loc, "give the host function another name", "'%s' is a built-in function", d->name);
+        rgc_error(pk, d->name_loc, _("give the host function another name"), _("'%s' is a built-in function"), d->name);
         return;
     }
     for (uint32_t i = 0; i < p->n_externs; i++)
         if (strcmp(rgc_str_text(pk, p->externs[i].name), d->name) == 0) {
-            rgc_error(pk, d->name_loc, NULL, "host function '%s' is declared twice", d->name);
+            rgc_error(pk, d->name_loc, NULL, _("host function '%s' is declared twice"), d->name);
             return;
         }
     if (d->params.n > RG_EXTERN_MAX_ARGS) {
-        rgc_error(pk, d->loc, NULL, "a host function takes at most %u arguments, '%s' declares %u",
+        rgc_error(pk, d->loc, NULL, _("a host function takes at most %u arguments, '%s' declares %u"),
                   (unsigned)RG_EXTERN_MAX_ARGS, d->name, d->params.n);
         return;
     }
@@ -448,12 +452,12 @@ static void add_brackets(rgc_pack *pk, rg_decl *d)
         if (t->below && rgc_const_expr(pk, t->below, &money, &tier.hi, &ty, 1) != 0)
             continue;
         if (tier.lo != prev_hi)
-            rgc_error(pk, t->loc, "tiers run from ¥0 upwards, each starting where the previous one ends",
-                      "tier %u of '%s' starts at a gap or an overlap", i + 1, d->name);
+            rgc_error(pk, t->loc, _("tiers run from ¥0 upwards, each starting where the previous one ends"),
+                      _("tier %u of '%s' starts at a gap or an overlap"), i + 1, d->name);
         if (tier.hi != RG_NONE && tier.hi <= tier.lo)
-            rgc_error(pk, t->loc, NULL, "a tier must end above where it starts");
+            rgc_error(pk, t->loc, NULL, _("a tier must end above where it starts"));
         if (tier.hi == RG_NONE && i + 1 < d->rows.n)
-            rgc_error(pk, t->loc, NULL, "only the last tier may be open-ended");
+            rgc_error(pk, t->loc, NULL, _("only the last tier may be open-ended"));
         prev_hi = tier.hi;
         rgc_push_tiers(pk, &tier, 1);
     }
@@ -495,12 +499,12 @@ int rgc_declare(rgc_pack *pk)
             switch (d->kind) {
             case RG_D_ENUM:
                 if (d->extend && pol == root)
-                    rgc_error(pk, d->loc, "declare its members in the enumeration itself", "the base policy adds to its own enumeration '%s'", d->name);
+                    rgc_error(pk, d->loc, _("declare its members in the enumeration itself"), _("the base policy adds to its own enumeration '%s'"), d->name);
                 else if (d->extend && rgc_enum_by_name(pk, d->name) < 0)
-                    rgc_error(pk, d->name_loc, NULL, "'%s' is no enumeration of %s: a region adds members to one", d->name,
+                    rgc_error(pk, d->name_loc, NULL, _("'%s' is no enumeration of %s: a region adds members to one"), d->name,
                               root->name);
                 else if (!d->extend)
-                    root_only(pk, pol, d, "an enumeration (a region adds members with `enum NAME += { … }`)");
+                    root_only(pk, pol, d, _("an enumeration (a region adds members with `enum NAME += { … }`)"));
                 break;
             case RG_D_RECORD:
                 root_only(pk, pol, d, "a record");
@@ -510,25 +514,25 @@ int rgc_declare(rgc_pack *pk)
                 add_rejects(pk, pol, d);
                 break;
             case RG_D_CLAIM:
-                if (root_only(pk, pol, d, "the claim")) {
+                if (root_only(pk, pol, d, _("the claim"))) {
                     if (pk->claim)
-                        rgc_error(pk, d->loc, NULL, "the claim is declared twice");
+                        rgc_error(pk, d->loc, NULL, _("the claim is declared twice"));
                     pk->claim = d;
                 }
                 break;
             case RG_D_SELECT:
-                if (root_only(pk, pol, d, "`select policy`"))
+                if (root_only(pk, pol, d, _("`select policy`")))
                     pk->select = d;
                 break;
             case RG_D_RESULT:
-                if (root_only(pk, pol, d, "the result"))
+                if (root_only(pk, pol, d, _("the result")))
                     pk->result = d;
                 break;
             case RG_D_UPDATE:
                 rg_vec_push(&pol->updates, d);
                 break;
             case RG_D_SAMPLE:
-                if (root_only(pk, pol, d, "the sample claim"))
+                if (root_only(pk, pol, d, _("the sample claim")))
                     pk->sample = d;
                 break;
             case RG_D_TEST: {
@@ -541,13 +545,13 @@ int rgc_declare(rgc_pack *pk)
             case RG_D_CATALOG:
                 if (pol == root) {
                     if (d->members.n == 0)
-                        rgc_error(pk, d->loc, "list the columns: catalog NAME \"file.csv\" { key code: string … }",
-                                  "the base policy's catalog declares its columns");
+                        rgc_error(pk, d->loc, _("list the columns: catalog NAME \"file.csv\" { key code: string … }"),
+                                  _("the base policy's catalog declares its columns"));
                     else
                         rg_vec_push(&pk->catalog_decls, d);
                 } else if (d->members.n) {
-                    rgc_error(pk, d->loc, "a child names the catalog and its file only",
-                              "the columns of catalog '%s' are declared by the base policy", d->name);
+                    rgc_error(pk, d->loc, _("a child names the catalog and its file only"),
+                              _("the columns of catalog '%s' are declared by the base policy"), d->name);
                 }
                 rg_vec_push(&pol->catalogs, d);
                 break;
@@ -558,7 +562,7 @@ int rgc_declare(rgc_pack *pk)
                     add_brackets(pk, d);
                 break;
             case RG_D_EXTERN:
-                if (root_only(pk, pol, d, "a host function"))
+                if (root_only(pk, pol, d, _("a host function")))
                     add_extern(pk, d);
                 break;
             case RG_D_VERSION: {
@@ -568,15 +572,15 @@ int rgc_declare(rgc_pack *pk)
                 v->index = pk->versions.n;
                 v->until = RG_NONE;
                 if (d->from->kind != RG_E_DATE)
-                    rgc_error(pk, d->from->loc, "write `version NAME from 2024-01-01 until 2024-12-31`",
-                              "a version starts at a date");
+                    rgc_error(pk, d->from->loc, _("write `version NAME from 2024-01-01 until 2024-12-31`"),
+                              _("a version starts at a date"));
                 else
                     v->from = d->from->ival;
                 if (d->until) {
                     if (d->until->kind != RG_E_DATE)
-                        rgc_error(pk, d->until->loc, NULL, "a version ends at a date");
+                        rgc_error(pk, d->until->loc, NULL, _("a version ends at a date"));
                     else if (d->until->ival < v->from)
-                        rgc_error(pk, d->until->loc, NULL, "version '%s' ends before it starts", d->name);
+                        rgc_error(pk, d->until->loc, NULL, _("version '%s' ends before it starts"), d->name);
                     else
                         v->until = d->until->ival;
                 }
@@ -598,7 +602,7 @@ int rgc_declare(rgc_pack *pk)
                                                       "overlap in time; end one with `until` the day before the other starts"),
                                  o->decl->name, at, span);
                         rgc_error_related(pk, d->loc, hint, o->decl->loc, _("the other version"),
-                                          "version '%s' overlaps version '%s' of %s", d->name, o->decl->name, pol->name);
+                                          _("version '%s' overlaps version '%s' of %s"), d->name, o->decl->name, pol->name);
                     }
                 }
                 rg_vec_push(&pol->versions, v);
@@ -608,8 +612,8 @@ int rgc_declare(rgc_pack *pk)
                     if (x->kind == RG_D_REJECT || (x->kind == RG_D_EACH && x->decls.n))
                         for (uint32_t q = 0; q < (x->kind == RG_D_EACH ? x->decls.n : 1); q++)
                             if ((x->kind == RG_D_EACH ? ((rg_decl *)x->decls.v[q])->kind : x->kind) == RG_D_REJECT) {
-                                rgc_error(pk, x->loc, "write the rule outside the version; its condition may read the date",
-                                          "a version cannot hold `reject` rules");
+                                rgc_error(pk, x->loc, _("write the rule outside the version; its condition may read the date"),
+                                          _("a version cannot hold `reject` rules"));
                                 break;
                             }
                 }
@@ -621,8 +625,8 @@ int rgc_declare(rgc_pack *pk)
         }
     }
     if (!pk->claim) {
-        rgc_error(pk, root->ast->policy_loc, "declare `claim { … }` in the base policy",
-                  "the base policy does not declare the claim");
+        rgc_error(pk, root->ast->policy_loc, _("declare `claim { … }` in the base policy"),
+                  _("the base policy does not declare the claim"));
         return -1;
     }
     uint64_t no_row = 0;

@@ -9,6 +9,7 @@
 #include "builder.h"
 #include "i18n.h"
 #include "opcodes.h"
+#include "i18n.h"
 
 int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor)
 {
@@ -104,47 +105,47 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         snprintf(declare, sizeof declare, "%s %s: TYPE%s", def_noun(d), d->name,
                  d->kind == RG_D_TABLE ? " by (inputs) { rows }" : d->kind == RG_D_DECIDE ? " { arms }" : " = …");
         if (best)
-            snprintf(hint, sizeof hint, "did you mean '%s'? To declare a new one, give its type: %s", best, declare);
+            snprintf(hint, sizeof hint, _("did you mean '%s'? To declare a new one, give its type: %s"), best, declare);
         else
-            snprintf(hint, sizeof hint, "to declare a new one, give its type: %s", declare);
-        rgc_error(pk, d->name_loc, hint, "%s overrides '%s', which %s does not define", p->name, d->name,
+            snprintf(hint, sizeof hint, _("to declare a new one, give its type: %s"), declare);
+        rgc_error(pk, d->name_loc, hint, _("%s overrides '%s', which %s does not define"), p->name, d->name,
                   p->parent ? p->parent->name : pk->root->name);
         return;
     } else {
         if (declares(d)) {
             const rg_source *src = rg_diag_source(pk->diag, def->root->name_loc.file);
             char hint[300];
-            snprintf(hint, sizeof hint, "to override it, write `%s %s %s` without the %s", def_noun(d), d->name,
+            snprintf(hint, sizeof hint, _("to override it, write `%s %s %s` without the %s"), def_noun(d), d->name,
                      d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
-                     d->kind == RG_D_TABLE ? "type and inputs" : "type");
-            rgc_error_related(pk, d->name_loc, hint, def->root->name_loc, "declared here",
-                              "'%s' is already declared by %s (%s:%u)", d->name,
+                     d->kind == RG_D_TABLE ? _("type and inputs") : _("type"));
+            rgc_error_related(pk, d->name_loc, hint, def->root->name_loc, _("declared here"),
+                              _("'%s' is already declared by %s (%s:%u)"), d->name,
                       def->owner ? def->owner->name : pk->root->name, src ? src->path : "?",
                       rgc_line(pk, def->root->name_loc));
             return;
         }
         if (def->per_item != per_item || (per_item && def->list != list)) {
-            rgc_error(pk, d->name_loc, def->per_item ? "override it inside `for item in items { … }`" : NULL,
-                      "'%s' is %s in %s", d->name, def->per_item ? "defined for each item" : "not per item",
-                      pk->root->name);
+            rgc_error(pk, d->name_loc, def->per_item ? _("override it inside `for item in items { … }`") : NULL,
+                      def->per_item ? _("'%s' is defined for each item in %s") : _("'%s' is not per item in %s"),
+                      d->name, pk->root->name);
             return;
         }
         if ((def->kind == RG_DEF_TABLE) != (d->kind == RG_D_TABLE) ||
             (def->kind == RG_DEF_DECIDE) != (d->kind == RG_D_DECIDE)) {
-            rgc_error(pk, d->name_loc, NULL, "'%s' is a %s in %s and must be overridden as one", d->name,
-                      def->kind == RG_DEF_TABLE ? "table" : def->kind == RG_DEF_DECIDE ? "decision" : "value",
+            rgc_error(pk, d->name_loc, NULL, _("'%s' is a %s in %s and must be overridden as one"), d->name,
+                      def->kind == RG_DEF_TABLE ? _("table") : def->kind == RG_DEF_DECIDE ? _("decision") : _("value"),
                       pk->root->name);
             return;
         }
         if (d->kind == RG_D_TABLE && d->hit_first >= 0) {
-            rgc_error(pk, d->loc, "a child lists only the rows it changes: table NAME { | … -> … }",
-                      "table '%s' keeps the inputs its base policy gave it", d->name);
+            rgc_error(pk, d->loc, _("a child lists only the rows it changes: table NAME { | … -> … }"),
+                      _("table '%s' keeps the inputs its base policy gave it"), d->name);
             return;
         }
     }
     rgc_impl **slot = v ? &v->impl[def->slot] : &p->impl[def->slot];
     if (*slot) {
-        rgc_error(pk, d->name_loc, NULL, "'%s' is defined twice in %s", d->name, v ? "this version" : p->name);
+        rgc_error(pk, d->name_loc, NULL, _("'%s' is defined twice in %s"), d->name, v ? _("this version") : p->name);
         return;
     }
     rgc_impl *im = rg_arena_alloc(&pk->arena, sizeof *im);
@@ -170,7 +171,7 @@ uint32_t rgc_list_field(rgc_pack *pk, const char *path)
 static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_version *v)
 {
     if (nested != RG_NO_INDEX || v) {
-        rgc_error(pk, d->loc, NULL, "`for %s in %s` blocks cannot nest or sit in a version", d->var, d->list);
+        rgc_error(pk, d->loc, NULL, _("`for %s in %s` blocks cannot nest or sit in a version"), d->var, d->list);
         return RG_NO_INDEX;
     }
     uint32_t lf = rgc_list_field(pk, d->list);
@@ -182,9 +183,9 @@ static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_v
                 cands[n++] = rgc_str_text(pk, pk->prog->fields[i].path);
         const char *best = rgc_closest(d->list, cands, n);
         char hint[160];
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
-        rgc_error(pk, d->loc, best ? hint : "per-element definitions range over a list of the claim, e.g. items",
-                  "'%s' is not a list of the claim", d->list);
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+        rgc_error(pk, d->loc, best ? hint : _("per-element definitions range over a list of the claim, e.g. items"),
+                  _("'%s' is not a list of the claim"), d->list);
         return RG_NO_INDEX;
     }
     for (uint32_t k = 0; k < d->decls.n; k++)
@@ -198,16 +199,16 @@ static void create_root_defs(rgc_pack *pk, rg_vec *decls, uint32_t list)
         rg_decl *d = decls->v[i];
         if (is_def_decl(d)) {
             if (rgc_find_def(pk, d->name)) {
-                rgc_error(pk, d->name_loc, "rename one of them", "'%s' is defined twice", d->name);
+                rgc_error(pk, d->name_loc, _("rename one of them"), _("'%s' is defined twice"), d->name);
                 continue;
             }
             if (d->kind == RG_D_TABLE && d->hit_first < 0) {
-                rgc_error(pk, d->loc, "write `table NAME: TYPE by (inputs) { rows }`",
-                          "table '%s' needs its result type and inputs", d->name);
+                rgc_error(pk, d->loc, _("write `table NAME: TYPE by (inputs) { rows }`"),
+                          _("table '%s' needs its result type and inputs"), d->name);
                 continue;
             }
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
-                rgc_error(pk, d->name_loc, "rename the definition", "'%s' is also a field of the claim", d->name);
+                rgc_error(pk, d->name_loc, _("rename the definition"), _("'%s' is also a field of the claim"), d->name);
             new_def(pk, d, list, NULL);
         } else if (d->kind == RG_D_EACH) {
             uint32_t lf = each_block_list(pk, d, list, NULL);
@@ -226,7 +227,7 @@ static void create_region_defs(rgc_pack *pk, rgc_policy *p, rg_vec *decls, uint3
         rg_decl *d = decls->v[i];
         if (is_def_decl(d) && (declares(d) || d->declares_new) && !rgc_find_def_in(pk, d->name, p)) {
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
-                rgc_error(pk, d->name_loc, "rename the definition", "'%s' is also a field of the claim", d->name);
+                rgc_error(pk, d->name_loc, _("rename the definition"), _("'%s' is also a field of the claim"), d->name);
             new_def(pk, d, list, p);
         } else if (d->kind == RG_D_EACH && list == RG_NO_INDEX) {
             uint32_t lf = rgc_list_field(pk, d->list);
@@ -243,8 +244,8 @@ static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *de
         if (is_def_decl(d)) {
             rgc_def *own = v ? NULL : rgc_find_def_in(pk, d->name, p);
             if (v && declares(d) && !rgc_find_def_in(pk, d->name, p)) {
-                rgc_error(pk, d->name_loc, "declare it outside the version, then override it in the version",
-                          "a version overrides names; '%s' is new", d->name);
+                rgc_error(pk, d->name_loc, _("declare it outside the version, then override it in the version"),
+                          _("a version overrides names; '%s' is new"), d->name);
                 continue;
             }
             if (own && own->root == d && own->owner == p && p != pk->root) {
@@ -396,7 +397,7 @@ static void result_defs(rgc_pack *pk)
     for (uint32_t i = 0; i < pk->result->assigns.n; i++) {
         rg_assign *a = pk->result->assigns.v[i];
         if (a->path.n != 1) {
-            rgc_error(pk, a->loc, NULL, "a result field is a plain name");
+            rgc_error(pk, a->loc, NULL, _("a result field is a plain name"));
             continue;
         }
         rgc_def *d = NULL;
@@ -538,8 +539,8 @@ static void reject_rule(rgc_pack *pk, rg_decl *d)
             if (t.k != RGC_K_ERROR) {
                 char tn[96];
                 rgc_ty_name(pk, &t, tn, sizeof tn);
-                rgc_error(pk, part->loc, "a message shows plain values: a date, an amount, a name…",
-                          "%s cannot be shown in a message", tn);
+                rgc_error(pk, part->loc, _("a message shows plain values: a date, an amount, a name…"),
+                          _("%s cannot be shown in a message"), tn);
             }
             rgc_emit(pk, RG_OP_PUSH_STR, rgc_writes_code(pk) ? rgc_str(pk, "") : 0, 0);
         }
@@ -647,7 +648,7 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
     rgc_ty t = {.k = RGC_K_ERROR};
     if (d->root->type) {
         if (rgc_resolve_type(pk, d->root->type, &t) == 0 && t.k != RGC_K_SCALAR) {
-            rgc_error(pk, d->root->type->loc, NULL, "a definition's value is a plain value, not a record");
+            rgc_error(pk, d->root->type->loc, NULL, _("a definition's value is a plain value, not a record"));
             t.k = RGC_K_ERROR;
         } else if (t.k == RGC_K_SCALAR && d->kind != RG_DEF_PARAM && d->root->type->has_range && t.scalar != RG_T_INT) {
             rgc_misplaced_range(pk, d->root->type);
@@ -664,17 +665,17 @@ rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)
         pk->cur = saved;
         pk->pass = saved_pass;
         if (t.k == RGC_K_NONE) {
-            rgc_error(pk, d->root->loc, "declare its type, e.g. `def x: money? = none`",
-                      "the type of '%s' cannot be inferred from none", d->name);
+            rgc_error(pk, d->root->loc, _("declare its type, e.g. `def x: money? = none`"),
+                      _("the type of '%s' cannot be inferred from none"), d->name);
             t.k = RGC_K_ERROR;
         } else if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR) {
             char tn[96];
             rgc_ty_name(pk, &t, tn, sizeof tn);
             rgc_error(pk, d->root->value->loc,
-                      t.k == RGC_K_ITEMS ? "a definition holds one value: count the list (`count x in L`), sum it, "
-                                           "or take one element (`first x in L where …`)"
+                      t.k == RGC_K_ITEMS ? _("a definition holds one value: count the list (`count x in L`), sum it, "
+                                             "or take one element (`first x in L where …`)")
                                          : NULL,
-                      "'%s' must be a value, this is %s", d->name, tn);
+                      _("'%s' must be a value, this is %s"), d->name, tn);
             t.k = RGC_K_ERROR;
         }
         t.has_range = 0;

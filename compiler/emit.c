@@ -7,6 +7,7 @@
 
 #include "builder.h"
 #include "opcodes.h"
+#include "i18n.h"
 
 /* ---- entry chunks ---- */
 
@@ -28,7 +29,7 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     if (t.k == RGC_K_SCALAR && want != RG_T_VOID && (t.scalar != want || t.optional)) {
         char tn[96];
         rgc_ty_name(pk, &t, tn, sizeof tn);
-        rgc_error(pk, e->loc, NULL, "%s must be %s, this is %s", what, rg_type_kind_name(want), tn);
+        rgc_error(pk, e->loc, NULL, _("%s must be %s, this is %s"), what, rg_type_kind_name(want), tn);
     }
     rgc_emit(pk, RG_OP_RET, 0, 0);
     if (!rgc_writes_code(pk))
@@ -48,22 +49,22 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
             rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
             rgc_ty c = rgc_expr(pk, d->value2, &bt);
             if (c.k == RGC_K_SCALAR && (c.scalar != RG_T_BOOL || c.optional))
-                rgc_error(pk, d->value2->loc, NULL, "an update's condition must be a bool");
+                rgc_error(pk, d->value2->loc, NULL, _("an update's condition must be a bool"));
             skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
         }
         for (uint32_t i = 0; i < d->assigns.n; i++) {
             rg_assign *a = d->assigns.v[i];
             uint32_t f = a->path.n == 2 ? rgc_ledger_field(pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
             if (f == RG_NO_INDEX) {
-                rgc_error(pk, a->loc, "updates name a ledger field: SCOPE.FIELD += value",
-                          "not a ledger field");
+                rgc_error(pk, a->loc, _("updates name a ledger field: SCOPE.FIELD += value"),
+                          _("not a ledger field"));
                 continue;
             }
             rgc_policy *owner = pk->policies.v[pk->prog->ledger_scopes[pk->prog->ledger_fields[f].scope].owner];
             if (!rgc_policy_within(q, owner)) {
                 char hint[200];
-                snprintf(hint, sizeof hint, "update it from %s or a region under it", owner->name);
-                rgc_error(pk, a->loc, hint, "the ledger '%s' belongs to %s and the regions under it, not to %s",
+                snprintf(hint, sizeof hint, _("update it from %s or a region under it"), owner->name);
+                rgc_error(pk, a->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"),
                           (const char *)a->path.v[0], owner->name, q->name);
                 continue;
             }
@@ -73,7 +74,7 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
                 char an[96], bn[96];
                 rgc_ty_name(pk, &ft, an, sizeof an);
                 rgc_ty_name(pk, &t, bn, sizeof bn);
-                rgc_error(pk, a->value->loc, NULL, "ledger field is %s, the value is %s", an, bn);
+                rgc_error(pk, a->value->loc, NULL, _("ledger field is %s, the value is %s"), an, bn);
             }
             if (a->op == '-')
                 rgc_emit(pk, RG_OP_NEG, 0, 0);
@@ -147,11 +148,11 @@ void rgc_emit_entries(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
     if (!pk->select) {
-        rgc_error(pk, pk->root->ast->policy_loc, "add `select policy by person.insured_region as of visit.date`",
-                  "the base policy does not say how a claim picks its policy");
+        rgc_error(pk, pk->root->ast->policy_loc, _("add `select policy by person.insured_region as of visit.date`"),
+                  _("the base policy does not say how a claim picks its policy"));
     } else {
-        p->entry.select_policy = entry_chunk(pk, pk->select->value, "the policy selector", RG_T_REGION, 1, NULL);
-        p->entry.asof = entry_chunk(pk, pk->select->value2, "the as-of date", RG_T_DATE, 1, NULL);
+        p->entry.select_policy = entry_chunk(pk, pk->select->value, _("the policy selector"), RG_T_REGION, 1, NULL);
+        p->entry.asof = entry_chunk(pk, pk->select->value2, _("the as-of date"), RG_T_DATE, 1, NULL);
     }
     uint32_t kt = 0;
     for (uint32_t s = 0; s < pk->ledger_decls.n; s++) {
@@ -163,14 +164,14 @@ void rgc_emit_entries(rgc_pack *pk)
         for (uint32_t k = 0; k < d->inputs.n; k++) {
             rgc_ty t;
             pk->cur.impl = &pk->key_reads; /* what the keys read, for check.c */
-            uint32_t c = entry_chunk(pk, d->inputs.v[k], "a ledger key", RG_T_VOID, 0, &t);
+            uint32_t c = entry_chunk(pk, d->inputs.v[k], _("a ledger key"), RG_T_VOID, 0, &t);
             pk->cur.impl = NULL;
             if (t.k != RGC_K_SCALAR && t.k != RGC_K_ERROR)
-                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, "key a ledger by claim fields or definitions: person.id, year(visit.date), visit.chronic_disease",
-                          "a ledger key is a plain value");
+                rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, _("key a ledger by claim fields or definitions: person.id, year(visit.date), visit.chronic_disease"),
+                          _("a ledger key is a plain value"));
             else if (t.k == RGC_K_SCALAR && (t.scalar == RG_T_LIST || t.scalar == RG_T_ROW || t.scalar == RG_T_ELEM))
                 rgc_error(pk, ((rg_expr *)d->inputs.v[k])->loc, NULL,
-                          "a ledger key is a string, a number, a date, a region or a member of an enumeration");
+                          _("a ledger key is a string, a number, a date, a region or a member of an enumeration"));
             if (rgc_writes_code(pk)) {
                 rgc_push_ledger_keys(pk, &c, 1);
                 rg_type ty = rgc_ty_pack(&t);
@@ -182,10 +183,10 @@ void rgc_emit_entries(rgc_pack *pk)
             if (!m->init)
                 continue;
             rgc_ty t;
-            uint32_t c = entry_chunk(pk, m->init, "a ledger field's first value", RG_T_VOID, 1, &t);
+            uint32_t c = entry_chunk(pk, m->init, _("a ledger field's first value"), RG_T_VOID, 1, &t);
             rgc_ty ft = rgc_ty_from_packed(p->ledger_fields[sc->first_field + i].type);
             if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional))
-                rgc_error(pk, m->init->loc, NULL, "the first value must have the field's type");
+                rgc_error(pk, m->init->loc, NULL, _("the first value must have the field's type"));
             if (rgc_writes_code(pk))
                 p->ledger_fields[sc->first_field + i].init = c;
         }

@@ -7,6 +7,7 @@
 #include "builder.h"
 #include "opcodes.h"
 #include "text.h"
+#include "i18n.h"
 
 static const rgc_ty T_ERROR = {.k = RGC_K_ERROR};
 
@@ -43,10 +44,10 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
         if (!d->hidden && d->owner && strcmp(d->name, e->name) == 0 && !rgc_policy_within(here, d->owner)) {
             const rg_source *src = rg_diag_source(pk->diag, d->root->name_loc.file);
             char hint[300];
-            snprintf(hint, sizeof hint, "%s is not among them: declare it in %s, or in a policy that both extend",
+            snprintf(hint, sizeof hint, _("%s is not among them: declare it in %s, or in a policy that both extend"),
                      here->name, here->name);
-            rgc_error_related(pk, e->loc, hint, d->root->name_loc, "declared here",
-                              "'%s' is declared by %s (%s:%u) for itself and the regions under it", e->name,
+            rgc_error_related(pk, e->loc, hint, d->root->name_loc, _("declared here"),
+                              _("'%s' is declared by %s (%s:%u) for itself and the regions under it"), e->name,
                       d->owner->name, src ? src->path : "?", rgc_line(pk, d->root->name_loc));
             return;
         }
@@ -72,9 +73,9 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
     const char *best = rgc_closest(e->name, (const char *const *)cands.v, cands.n);
     char hint[160];
     if (best)
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
-    rgc_error(pk, e->loc, best ? hint : "define it with `def` or `param`, or check the spelling",
-              "unknown name '%s'", e->name);
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
+    rgc_error(pk, e->loc, best ? hint : _("define it with `def` or `param`, or check the spelling"),
+              _("unknown name '%s'"), e->name);
     rg_vec_free(&cands);
 }
 
@@ -253,7 +254,7 @@ static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
 static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
 {
     if (pk->cur.claim_only) {
-        rgc_error(pk, e->loc, "use claim fields only here", "%s cannot read the definition '%s'",
+        rgc_error(pk, e->loc, _("use claim fields only here"), _("%s cannot read the definition '%s'"),
                   pk->cur.claim_only_what, d->name);
         return T_ERROR;
     }
@@ -344,15 +345,15 @@ static int member_here(rgc_pack *pk, rg_expr *e, uint32_t en, uint32_t m)
 {
     if (rgc_member_visible(pk, en, m, pk->cur.policy))
         return 1;
-    const char *who = "another region";
+    const char *who = _("another region");
     for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2)
         if ((uintptr_t)pk->member_owner.v[i] == ((uintptr_t)en << 16 | m))
             who = ((rgc_policy *)pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]])->name;
     const char *here = pk->cur.policy ? pk->cur.policy->name : pk->root->name;
     char hint[200];
-    snprintf(hint, sizeof hint, "%s adds it to '%s' for itself and the regions under it; %s is not one of them", who,
+    snprintf(hint, sizeof hint, _("%s adds it to '%s' for itself and the regions under it; %s is not one of them"), who,
              rgc_str_text(pk, pk->prog->enums[en].name), here);
-    rgc_error(pk, e->loc, hint, "%s has no '%s'", here, e->name);
+    rgc_error(pk, e->loc, hint, _("%s has no '%s'"), here, e->name);
     return 0;
 }
 
@@ -389,8 +390,8 @@ static rgc_ty enum_member(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, int *f
         return T_ERROR;
     *found = 1;
     if (hits > 1) {
-        rgc_error(pk, e->loc, "compare it with a value of the enumeration you mean",
-                  "'%s' is a member of several enumerations", e->name);
+        rgc_error(pk, e->loc, _("compare it with a value of the enumeration you mean"),
+                  _("'%s' is a member of several enumerations"), e->name);
         return T_ERROR;
     }
     if (!member_here(pk, e, en, (uint32_t)mem))
@@ -420,9 +421,9 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     if (d && d->per_item) {
         char hint[200];
         const char *lp = rgc_str_text(pk, pk->prog->fields[d->list].path);
-        snprintf(hint, sizeof hint, "read it for an element: x.%s with x an element of %s (`for x in %s`, `sum … for x in %s`)",
+        snprintf(hint, sizeof hint, _("read it for an element: x.%s with x an element of %s (`for x in %s`, `sum … for x in %s`)"),
                  n, lp, lp, lp);
-        rgc_error(pk, e->loc, hint, "'%s' is defined for each element of %s", n, lp);
+        rgc_error(pk, e->loc, hint, _("'%s' is defined for each element of %s"), n, lp);
         return T_ERROR;
     }
     /* 4. the claim and its top-level fields */
@@ -437,15 +438,15 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
     if (scope != RG_NO_INDEX) {
         uint32_t i = pk->ledger_names.ents[scope].value;
         if (pk->cur.claim_only) {
-            rgc_error(pk, e->loc, NULL, "%s cannot read the ledger", pk->cur.claim_only_what);
+            rgc_error(pk, e->loc, NULL, _("%s cannot read the ledger"), pk->cur.claim_only_what);
             return T_ERROR;
         }
         rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
         rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
         if (!rgc_policy_within(here, owner)) {
             char hint[200];
-            snprintf(hint, sizeof hint, "read it in %s or a region under it", owner->name);
-            rgc_error(pk, e->loc, hint, "the ledger '%s' belongs to %s and the regions under it, not to %s", n,
+            snprintf(hint, sizeof hint, _("read it in %s or a region under it"), owner->name);
+            rgc_error(pk, e->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"), n,
                       owner->name, here->name);
             return T_ERROR;
         }
@@ -558,15 +559,15 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
         }
     } else {
         name_of(pk, &l, tn);
-        rgc_error(pk, e->loc, NULL, "a value of type %s has no fields (no '.%s')", tn, n);
+        rgc_error(pk, e->loc, NULL, _("a value of type %s has no fields (no '.%s')"), tn, n);
         return T_ERROR;
     }
     const char *best = rgc_closest(n, (const char *const *)cands.v, cands.n);
     char hint[160];
     if (best)
-        snprintf(hint, sizeof hint, "did you mean '%s'?", best);
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
     name_of(pk, &l, tn);
-    rgc_error(pk, e->loc, best ? hint : NULL, "%s has no field '%s'", tn, n);
+    rgc_error(pk, e->loc, best ? hint : NULL, _("%s has no field '%s'"), tn, n);
     rg_vec_free(&cands);
     return T_ERROR;
 }
@@ -597,12 +598,12 @@ static int needs_value(rgc_pack *pk, const rgc_ty *t, rg_expr *e)
     if (t->k != RGC_K_SCALAR) {
         char tn[96];
         name_of(pk, t, tn);
-        rgc_error(pk, e->loc, NULL, "%s is not a value here", tn);
+        rgc_error(pk, e->loc, NULL, _("%s is not a value here"), tn);
         return 0;
     }
     if (t->optional) {
-        rgc_error(pk, e->loc, "give a value for when it is absent: EXPR ?? default",
-                  "this value may be absent (none) and cannot be used in arithmetic or ordering");
+        rgc_error(pk, e->loc, _("give a value for when it is absent: EXPR ?? default"),
+                  _("this value may be absent (none) and cannot be used in arithmetic or ordering"));
         return 0;
     }
     return 1;
@@ -616,7 +617,7 @@ static void mismatch(rgc_pack *pk, rg_expr *e, const rgc_ty *a, const rgc_ty *b,
     char an[96], bn[96];
     name_of(pk, a, an);
     name_of(pk, b, bn);
-    rgc_error(pk, e->loc, hint, "type mismatch: %s %s %s", an, op_text[e->op], bn);
+    rgc_error(pk, e->loc, hint, _("type mismatch: %s %s %s"), an, op_text[e->op], bn);
 }
 
 /* The common type of two branches (if/else, min/max, decision arms). */
@@ -656,7 +657,7 @@ static rgc_ty cond_expr(rgc_pack *pk, rg_expr *e)
     if (!is_scalar(&t, RG_T_BOOL) || t.optional) {
         char tn[96];
         name_of(pk, &t, tn);
-        rgc_error(pk, e->loc, NULL, "a condition must be a bool, this is %s", tn);
+        rgc_error(pk, e->loc, NULL, _("a condition must be a bool, this is %s"), tn);
         return T_ERROR;
     }
     return t;
@@ -668,7 +669,7 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
     rgc_ty elem = elem_expect ? *elem_expect : T_ERROR;
     int have = elem_expect != NULL;
     if (e->args.n > 256) {
-        rgc_error(pk, e->loc, NULL, "a list literal has at most 256 elements");
+        rgc_error(pk, e->loc, NULL, _("a list literal has at most 256 elements"));
         return T_ERROR;
     }
     for (uint32_t i = 0; i < e->args.n; i++) {
@@ -682,14 +683,14 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
             char a[96], b[96];
             name_of(pk, &elem, a);
             name_of(pk, &t, b);
-            rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, NULL, "list elements must all be %s, this one is %s", a,
+            rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, NULL, _("list elements must all be %s, this one is %s"), a,
                       b);
             return T_ERROR;
         }
     }
     if (!have) {
-        rgc_error(pk, e->loc, "give the list a declared type, e.g. `param p: list of region = []`",
-                  "the type of an empty list is not known here");
+        rgc_error(pk, e->loc, _("give the list a declared type, e.g. `param p: list of region = []`"),
+                  _("the type of an empty list is not known here"));
         return T_ERROR;
     }
     uint32_t id = 0;
@@ -715,7 +716,7 @@ static rgc_ty in_claim_list(rgc_pack *pk, rg_expr *e, const rgc_ty *l, uint32_t 
         char a[96], b[96];
         name_of(pk, l, a);
         name_of(pk, &et, b);
-        rgc_error(pk, e->loc, NULL, "'in' compares %s with the elements of %s, which are %s", a,
+        rgc_error(pk, e->loc, NULL, _("'in' compares %s with the elements of %s, which are %s"), a,
                   rgc_str_text(pk, pk->prog->fields[lf].path), b);
         return T_ERROR;
     }
@@ -767,7 +768,7 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
         char a[96], b[96];
         name_of(pk, &l, a);
         name_of(pk, &r, b);
-        rgc_error(pk, e->loc, NULL, "'in' needs a list of %s on its right, this is %s", a, b);
+        rgc_error(pk, e->loc, NULL, _("'in' needs a list of %s on its right, this is %s"), a, b);
         return T_ERROR;
     }
     rgc_emit(pk, RG_OP_IN_LISTV, 0, 0);
@@ -794,7 +795,7 @@ static rgc_ty compare(rgc_pack *pk, rg_expr *e)
         return r;
     int eq = e->op == RG_OPR_EQ || e->op == RG_OPR_NE;
     if (l.k == RGC_K_NONE && r.k == RGC_K_NONE) {
-        rgc_error(pk, e->loc, NULL, "comparing none with none");
+        rgc_error(pk, e->loc, NULL, _("comparing none with none"));
         return T_ERROR;
     }
     if (l.k == RGC_K_NONE || r.k == RGC_K_NONE) {
@@ -814,7 +815,7 @@ static rgc_ty compare(rgc_pack *pk, rg_expr *e)
         if (!orderable(&l)) {
             char tn[96];
             name_of(pk, &l, tn);
-            rgc_error(pk, e->loc, NULL, "values of type %s cannot be ordered with %s", tn, op_text[e->op]);
+            rgc_error(pk, e->loc, NULL, _("values of type %s cannot be ordered with %s"), tn, op_text[e->op]);
         } else {
             needs_value(pk, l.optional ? &l : &r, l.optional ? a : b);
         }
@@ -848,7 +849,7 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
         if (!is_scalar(&l, RG_T_DATE)) {
             char tn[96];
             name_of(pk, &l, tn);
-            rgc_error(pk, e->loc, "months are added to a date: visit.date + 1 month", "cannot add months to %s", tn);
+            rgc_error(pk, e->loc, _("months are added to a date: visit.date + 1 month"), _("cannot add months to %s"), tn);
             return T_ERROR;
         }
         rgc_emit_value(pk, e->op == RG_OPR_ADD ? e->rhs->ival : -e->rhs->ival);
@@ -882,9 +883,9 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
             res = RG_T_DURATION;
             op = RG_OP_DATE_DIFF;
         } else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
-            hint = "to take a percentage of money write pct(amount, 60%)";
+            hint = _("to take a percentage of money write pct(amount, 60%)");
         else if (a == RG_T_DATE || b == RG_T_DATE)
-            hint = "add a duration to a date: visit.date + 60 days";
+            hint = _("add a duration to a date: visit.date + 60 days");
         break;
     case RG_OPR_MUL:
         op = RG_OP_MUL;
@@ -893,14 +894,14 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
         else if (b == RG_T_INT && (a == RG_T_MONEY || a == RG_T_PERCENT || a == RG_T_DURATION))
             res = a;
         else if ((a == RG_T_MONEY && b == RG_T_PERCENT) || (a == RG_T_PERCENT && b == RG_T_MONEY))
-            hint = "multiplying money by a percentage needs a rounding rule: write pct(amount, 60%)";
+            hint = _("multiplying money by a percentage needs a rounding rule: write pct(amount, 60%)");
         break;
     case RG_OPR_DIV:
         op = RG_OP_DIV;
         if (a == RG_T_INT && b == RG_T_INT)
             res = RG_T_INT;
         else if (a == RG_T_MONEY)
-            hint = "dividing money needs a rounding rule: use pct(amount, 50%)";
+            hint = _("dividing money needs a rounding rule: use pct(amount, 50%)");
         break;
     default:
         break;
@@ -983,7 +984,7 @@ static rgc_ty if_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         char an[96], bn[96];
         name_of(pk, &a, an);
         name_of(pk, &b, bn);
-        rgc_error(pk, e->loc, NULL, "the branches of if differ in type: %s and %s", an, bn);
+        rgc_error(pk, e->loc, NULL, _("the branches of if differ in type: %s and %s"), an, bn);
         return T_ERROR;
     }
     return out;
@@ -1003,7 +1004,7 @@ static rgc_ty unary(rgc_pack *pk, rg_expr *e)
     if (!numeric(&t)) {
         char tn[96];
         name_of(pk, &t, tn);
-        rgc_error(pk, e->loc, NULL, "cannot negate a value of type %s", tn);
+        rgc_error(pk, e->loc, NULL, _("cannot negate a value of type %s"), tn);
         return T_ERROR;
     }
     rgc_emit(pk, RG_OP_NEG, 0, 0);
@@ -1021,12 +1022,12 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
     if (l.k != RGC_K_ITEMS) {
         char tn[96];
         name_of(pk, &l, tn);
-        rgc_error(pk, e->rhs->loc, "aggregate over a list of the claim, e.g. `for item in items`",
-                  "cannot iterate over %s", tn);
+        rgc_error(pk, e->rhs->loc, _("aggregate over a list of the claim, e.g. `for item in items`"),
+                  _("cannot iterate over %s"), tn);
         return T_ERROR;
     }
     if (pk->cur.n_scope == sizeof pk->cur.scope / sizeof pk->cur.scope[0]) {
-        rgc_error(pk, e->loc, NULL, "aggregations nested too deeply");
+        rgc_error(pk, e->loc, NULL, _("aggregations nested too deeply"));
         return T_ERROR;
     }
     uint32_t acc = rgc_local(pk), idx = rgc_local(pk);
@@ -1079,7 +1080,7 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
             if (!is_err(&b) && needs_value(pk, &b, e->lhs) && !(numeric(&b))) {
                 char tn[96];
                 name_of(pk, &b, tn);
-                rgc_error(pk, e->lhs->loc, NULL, "cannot sum values of type %s", tn);
+                rgc_error(pk, e->lhs->loc, NULL, _("cannot sum values of type %s"), tn);
                 ok = 0;
             } else if (is_err(&b) || b.optional) {
                 ok = 0;
@@ -1127,13 +1128,14 @@ static int argc_is(rgc_pack *pk, rg_expr *e, uint32_t lo, uint32_t hi, const cha
     if (n >= lo && n <= hi)
         return 1;
     if (lo == hi)
-        rgc_error(pk, e->loc, usage, "%s takes %u argument%s, not %u", e->name, lo, lo == 1 ? "" : "s", n);
+        rgc_error(pk, e->loc, usage, ngettext("%s takes %u argument, not %u", "%s takes %u arguments, not %u", lo),
+                  e->name, lo, n);
     else if (hi == lo + 1)
-        rgc_error(pk, e->loc, usage, "%s takes %u or %u arguments, not %u", e->name, lo, hi, n);
+        rgc_error(pk, e->loc, usage, _("%s takes %u or %u arguments, not %u"), e->name, lo, hi, n);
     else if (n < lo)
-        rgc_error(pk, e->loc, usage, "%s takes %u or more arguments, not %u", e->name, lo, n);
+        rgc_error(pk, e->loc, usage, _("%s takes %u or more arguments, not %u"), e->name, lo, n);
     else
-        rgc_error(pk, e->loc, usage, "%s takes at most %u arguments, not %u", e->name, hi, n);
+        rgc_error(pk, e->loc, usage, _("%s takes at most %u arguments, not %u"), e->name, hi, n);
     return 0;
 }
 
@@ -1148,7 +1150,7 @@ static rgc_ty arg_of(rgc_pack *pk, rg_expr *e, uint32_t i, rg_type_kind want, co
         char tn[96], wn[96];
         name_of(pk, &t, tn);
         name_of(pk, &expect, wn);
-        rgc_error(pk, a->loc, usage, "argument %u of %s must be %s, not %s", i + 1, e->name, wn, tn);
+        rgc_error(pk, a->loc, usage, _("argument %u of %s must be %s, not %s"), i + 1, e->name, wn, tn);
         return T_ERROR;
     }
     if (!needs_value(pk, &t, a))
@@ -1164,7 +1166,7 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
     char usage[256];
     rg_sb u;
     rg_sb_fixed(&u, usage, sizeof usage);
-    rg_sb_printf(&u, "declared: extern fn %s(", e->name);
+    rg_sb_printf(&u, _("declared: extern fn %s("), e->name);
     for (uint32_t k = 0; k < x->n_args; k++) {
         rgc_ty t = rgc_ty_from_packed(x->args[k]);
         char tn[96];
@@ -1189,7 +1191,7 @@ static rgc_ty extern_call(rgc_pack *pk, rg_expr *e, uint32_t i)
             char tn[96], wn[96];
             name_of(pk, &t, tn);
             name_of(pk, &want, wn);
-            rgc_error(pk, a->loc, usage, "argument %u of %s must be %s, not %s", k + 1, e->name, wn, tn);
+            rgc_error(pk, a->loc, usage, _("argument %u of %s must be %s, not %s"), k + 1, e->name, wn, tn);
             ok = 0;
         } else if (!needs_value(pk, &t, a)) {
             ok = 0;
@@ -1219,14 +1221,14 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
         if (!orderable(&t)) {
             char tn[96];
             name_of(pk, &t, tn);
-            rgc_error(pk, a1->loc, NULL, "%s cannot compare values of type %s", n, tn);
+            rgc_error(pk, a1->loc, NULL, _("%s cannot compare values of type %s"), n, tn);
             return T_ERROR;
         }
         if (!rgc_ty_same(&lt, &t)) {
             char an[96], bn[96];
             name_of(pk, &lt, an);
             name_of(pk, &t, bn);
-            rgc_error(pk, a1->loc, NULL, "%s mixes %s and %s", n, an, bn);
+            rgc_error(pk, a1->loc, NULL, _("%s mixes %s and %s"), n, an, bn);
             return T_ERROR;
         }
         rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN_IMM : RG_OP_MAX_IMM, (uint32_t)(int32_t)lit, 0);
@@ -1242,7 +1244,7 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
         if (!orderable(&t)) {
             char tn[96];
             name_of(pk, &t, tn);
-            rgc_error(pk, a->loc, NULL, "%s cannot compare values of type %s", n, tn);
+            rgc_error(pk, a->loc, NULL, _("%s cannot compare values of type %s"), n, tn);
             return T_ERROR;
         }
         if (i == 0)
@@ -1251,7 +1253,7 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
             char an[96], bn[96];
             name_of(pk, &first, an);
             name_of(pk, &t, bn);
-            rgc_error(pk, a->loc, NULL, "%s mixes %s and %s", n, an, bn);
+            rgc_error(pk, a->loc, NULL, _("%s mixes %s and %s"), n, an, bn);
             return T_ERROR;
         } else
             rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN : RG_OP_MAX, 0, 0);
@@ -1286,7 +1288,7 @@ static rgc_ty first_names(rgc_pack *pk, rg_expr *e, rgc_kind k, const char *what
     if (is_err(&c))
         return c;
     if (c.k != k) {
-        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, "the first argument of %s must name %s", e->name, what);
+        rgc_error(pk, ((rg_expr *)e->args.v[0])->loc, u, _("the first argument of %s must name %s"), e->name, what);
         return T_ERROR;
     }
     return c;
@@ -1294,7 +1296,7 @@ static rgc_ty first_names(rgc_pack *pk, rg_expr *e, rgc_kind k, const char *what
 
 static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, "a catalog", u);
+    rgc_ty c = first_names(pk, e, RGC_K_CATALOG, _("a catalog"), u);
     if (is_err(&c))
         return c;
     rgc_ty r = arg_of(pk, e, 1, RG_T_REGION, u);
@@ -1310,7 +1312,7 @@ static rgc_ty call_find(rgc_pack *pk, rg_expr *e, const char *u)
 
 static rgc_ty call_tiered(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, "brackets", u);
+    rgc_ty b = first_names(pk, e, RGC_K_BRACKETS, _("brackets"), u);
     if (is_err(&b))
         return b;
     if (e->args.n == 2)
@@ -1360,7 +1362,7 @@ static int elem_arg(rgc_pack *pk, rg_expr *a, uint32_t *lf, const char *usage)
     if (!is_scalar(&t, RG_T_ELEM)) {
         char tn[96];
         name_of(pk, &t, tn);
-        rgc_error(pk, a->loc, usage, "%s is not an element of a list of the claim", tn);
+        rgc_error(pk, a->loc, usage, _("%s is not an element of a list of the claim"), tn);
         return -1;
     }
     *lf = t.aux;
@@ -1404,27 +1406,27 @@ static const struct builtin {
 } builtins[] = {
 #define BY(f) f, RG_OP_NOP, {RG_T_VOID}, RG_T_VOID
 #define ONE(op, result, ...) NULL, op, {__VA_ARGS__}, result
-    {"pct", 2, 2, 1, "pct(amount, 60%) takes a percentage of money, rounded half up to the fen",
+    {"pct", 2, 2, 1, N_("pct(amount, 60%) takes a percentage of money, rounded half up to the fen"),
      ONE(RG_OP_PCT, RG_T_MONEY, RG_T_MONEY, RG_T_PERCENT)},
-    {"min", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
-    {"max", 2, 99, 1, "min(a, b, …) and max(a, b, …) compare values of one type", BY(call_extreme)},
-    {"year", 1, 1, 0, "year(date) is the calendar year of a date", ONE(RG_OP_YEAR, RG_T_INT, RG_T_DATE)},
-    {"month", 1, 1, 0, "month(date) is the month of a date, 1 to 12", ONE(RG_OP_MONTH, RG_T_INT, RG_T_DATE)},
-    {"day", 1, 1, 0, "day(date) is the day of the month of a date", ONE(RG_OP_DAY, RG_T_INT, RG_T_DATE)},
-    {"date", 3, 3, 0, "date(year, month, day) is that calendar day; a day that does not exist is an error",
+    {"min", 2, 99, 1, N_("min(a, b, …) and max(a, b, …) compare values of one type"), BY(call_extreme)},
+    {"max", 2, 99, 1, N_("min(a, b, …) and max(a, b, …) compare values of one type"), BY(call_extreme)},
+    {"year", 1, 1, 0, N_("year(date) is the calendar year of a date"), ONE(RG_OP_YEAR, RG_T_INT, RG_T_DATE)},
+    {"month", 1, 1, 0, N_("month(date) is the month of a date, 1 to 12"), ONE(RG_OP_MONTH, RG_T_INT, RG_T_DATE)},
+    {"day", 1, 1, 0, N_("day(date) is the day of the month of a date"), ONE(RG_OP_DAY, RG_T_INT, RG_T_DATE)},
+    {"date", 3, 3, 0, N_("date(year, month, day) is that calendar day; a day that does not exist is an error"),
      ONE(RG_OP_MAKE_DATE, RG_T_DATE, RG_T_INT, RG_T_INT, RG_T_INT)},
-    {"add_months", 2, 2, 0, "add_months(date, n) is the same day n calendar months later, or that month's last day",
+    {"add_months", 2, 2, 0, N_("add_months(date, n) is the same day n calendar months later, or that month's last day"),
      ONE(RG_OP_ADD_MONTHS, RG_T_DATE, RG_T_DATE, RG_T_INT)},
-    {"first_of_next_month", 1, 1, 0, "first_of_next_month(date) is the first day of the month after the date's",
+    {"first_of_next_month", 1, 1, 0, N_("first_of_next_month(date) is the first day of the month after the date's"),
      BY(call_first_of_next_month)},
-    {"days_between", 2, 2, 0, "days_between(from, to) is the number of days from one date to another",
+    {"days_between", 2, 2, 0, N_("days_between(from, to) is the number of days from one date to another"),
      BY(call_days_between)},
-    {"find", 3, 3, 0, "find(catalog, region, code) is the catalog row for a code at a region, or none",
+    {"find", 3, 3, 0, N_("find(catalog, region, code) is the catalog row for a code at a region, or none"),
      BY(call_find)},
-    {"tiered", 2, 3, 0, "tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it",
+    {"tiered", 2, 3, 0, N_("tiered(brackets, from, to) sums each tier's percentage of the part of [from, to) in it"),
      BY(call_tiered)},
-    {"index", 1, 1, 0, "index(x) is the place of element x in its list, from 0", BY(call_index_previous)},
-    {"previous", 1, 1, 0, "previous(x) is the element before x in its list, none for the first",
+    {"index", 1, 1, 0, N_("index(x) is the place of element x in its list, from 0"), BY(call_index_previous)},
+    {"previous", 1, 1, 0, N_("previous(x) is the element before x in its list, none for the first"),
      BY(call_index_previous)},
 #undef BY
 #undef ONE
@@ -1436,7 +1438,7 @@ static rgc_ty call_fixed(rgc_pack *pk, rg_expr *e, const struct builtin *b)
 {
     int bad = 0;
     for (uint32_t i = 0; i < b->max_args; i++) {
-        rgc_ty a = arg_of(pk, e, i, b->args[i], b->usage);
+        rgc_ty a = arg_of(pk, e, i, b->args[i], _(b->usage));
         bad |= is_err(&a);
     }
     if (bad)
@@ -1474,8 +1476,8 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     const char *n = e->name;
     const struct builtin *b = builtin_named(n);
     if (b)
-        return !argc_is(pk, e, b->min_args, b->max_args, b->usage) ? T_ERROR
-               : b->compile                                       ? b->compile(pk, e, b->usage)
+        return !argc_is(pk, e, b->min_args, b->max_args, _(b->usage)) ? T_ERROR
+               : b->compile                                          ? b->compile(pk, e, _(b->usage))
                                                                   : call_fixed(pk, e, b);
     rg_program *p = pk->prog;
     for (uint32_t i = 0; i < p->n_externs; i++)
@@ -1492,14 +1494,14 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
     rg_sb h;
     rg_sb_fixed(&h, hint, sizeof hint);
     if (best) {
-        rg_sb_printf(&h, "did you mean '%s'?", best);
+        rg_sb_printf(&h, _("did you mean '%s'?"), best);
     } else {
-        rg_sb_puts(&h, "the built-in functions are ");
+        rg_sb_puts(&h, _("the built-in functions are "));
         for (size_t i = 0; i < N_BUILTINS; i++)
-            rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? ", " : " and ", builtins[i].name);
-        rg_sb_puts(&h, "; declare a host's function with `extern fn NAME(types) -> type`");
+            rg_sb_printf(&h, "%s%s", i == 0 ? "" : i + 1 < N_BUILTINS ? _(", ") : _(" and "), builtins[i].name);
+        rg_sb_puts(&h, _("; declare a host's function with `extern fn NAME(types) -> type`"));
     }
-    rgc_error(pk, e->loc, hint, "unknown function '%s'", n);
+    rgc_error(pk, e->loc, hint, _("unknown function '%s'"), n);
     return T_ERROR;
 }
 
@@ -1568,11 +1570,11 @@ rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         return t;
     }
     case RG_E_RECORD:
-        rgc_error(pk, e->loc, "record values are written only in `sample claim` and tests",
-                  "a record value cannot be computed");
+        rgc_error(pk, e->loc, _("record values are written only in `sample claim` and tests"),
+                  _("a record value cannot be computed"));
         return T_ERROR;
     case RG_E_MONTHS:
-        rgc_error(pk, e->loc, "add months to a date: visit.date + 3 months", "a number of months is added to a date");
+        rgc_error(pk, e->loc, _("add months to a date: visit.date + 3 months"), _("a number of months is added to a date"));
         return T_ERROR;
     }
     return T_ERROR;

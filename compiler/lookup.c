@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "i18n.h"
 
 static rgc_policy *policy_named(rgc_pack *pk, const char *name)
 {
@@ -159,7 +160,7 @@ static int lookup_def(rgc_pack *pk, rgc_def *d, rgc_symbol *out)
     out->index = d->slot;
     out->per_item = d->per_item;
     if (d->per_item)
-        snprintf(out->what, sizeof out->what, "%s, for each element of %s", def_word(d->kind),
+        snprintf(out->what, sizeof out->what, _("%s, for each element of %s"), def_word(d->kind),
                  rgc_str_text(pk, pk->prog->fields[d->list].path));
     else
         snprintf(out->what, sizeof out->what, "%s", def_word(d->kind));
@@ -173,7 +174,7 @@ static int lookup_field(rgc_pack *pk, uint32_t f, rgc_symbol *out)
     const char *path = rgc_str_text(pk, pk->prog->fields[f].path);
     out->kind = RGC_SYM_FIELD;
     out->index = f;
-    snprintf(out->what, sizeof out->what, "%s", pk->prog->fields[f].in_list ? "field of a list's element" : "claim field");
+    snprintf(out->what, sizeof out->what, "%s", pk->prog->fields[f].in_list ? _("field of a list's element") : _("claim field"));
     const rg_member *m = field_member(pk, path);
     if (m) {
         texpr_text(m->type, out->type, sizeof out->type);
@@ -202,7 +203,7 @@ static int lookup_word(rgc_pack *pk, const rgc_policy *p, const char *name, rgc_
         const char *ename = rgc_str_text(pk, prog->enums[en].name);
         out->kind = RGC_SYM_MEMBER;
         out->index = en << 16 | (uint32_t)m;
-        snprintf(out->what, sizeof out->what, "member of enumeration %s", ename);
+        snprintf(out->what, sizeof out->what, _("member of enumeration %s"), ename);
         snprintf(out->type, sizeof out->type, "%s", ename);
         rg_loc loc;
         const char *owner;
@@ -216,9 +217,9 @@ static int lookup_word(rgc_pack *pk, const rgc_policy *p, const char *name, rgc_
         out->kind = RGC_SYM_POLICY;
         out->index = (uint32_t)pi;
         if (q->parent)
-            snprintf(out->what, sizeof out->what, "policy, extends %s", q->parent->name);
+            snprintf(out->what, sizeof out->what, _("policy, extends %s"), q->parent->name);
         else
-            snprintf(out->what, sizeof out->what, "the base policy");
+            snprintf(out->what, sizeof out->what, "%s", _("the base policy"));
         snprintf(out->type, sizeof out->type, "region");
         set_decl(out, q->ast->policy_loc, q->name);
         return 0;
@@ -227,15 +228,15 @@ static int lookup_word(rgc_pack *pk, const rgc_policy *p, const char *name, rgc_
         rg_decl_kind kind;
         rgc_sym_kind sym;
         const char *what;
-    } decls[] = {{RG_D_LEDGER, RGC_SYM_LEDGER, "ledger"},     {RG_D_CATALOG, RGC_SYM_CATALOG, "catalog"},
-                 {RG_D_BRACKETS, RGC_SYM_BRACKETS, "brackets"}, {RG_D_EXTERN, RGC_SYM_EXTERN, "host function"},
-                 {RG_D_ENUM, RGC_SYM_ENUM, "enumeration"},     {RG_D_RECORD, RGC_SYM_RECORD, "record"}};
+    } decls[] = {{RG_D_LEDGER, RGC_SYM_LEDGER, N_("ledger")},       {RG_D_CATALOG, RGC_SYM_CATALOG, N_("catalog")},
+                 {RG_D_BRACKETS, RGC_SYM_BRACKETS, N_("brackets")}, {RG_D_EXTERN, RGC_SYM_EXTERN, N_("host function")},
+                 {RG_D_ENUM, RGC_SYM_ENUM, N_("enumeration")},     {RG_D_RECORD, RGC_SYM_RECORD, N_("record")}};
     for (size_t i = 0; i < sizeof decls / sizeof decls[0]; i++) {
         const rg_decl *x = decl_named(pk, decls[i].kind, name);
         if (!x)
             continue;
         out->kind = decls[i].sym;
-        snprintf(out->what, sizeof out->what, "%s", decls[i].what);
+        snprintf(out->what, sizeof out->what, "%s", _(decls[i].what));
         if (x->kind == RG_D_EXTERN)
             texpr_text(x->type, out->type, sizeof out->type);
         for (uint32_t k = 0; k < pk->policies.n; k++)
@@ -247,13 +248,13 @@ static int lookup_word(rgc_pack *pk, const rgc_policy *p, const char *name, rgc_
     }
     if (rgc_builtin(name)) {
         out->kind = RGC_SYM_BUILTIN;
-        snprintf(out->what, sizeof out->what, "built-in function");
+        snprintf(out->what, sizeof out->what, "%s", _("built-in function"));
         return 0;
     }
     rg_type_kind k;
     if (rgc_scalar_named(name, &k)) {
         out->kind = RGC_SYM_TYPE;
-        snprintf(out->what, sizeof out->what, "type");
+        snprintf(out->what, sizeof out->what, "%s", _("type"));
         return 0;
     }
     return -1;
@@ -267,7 +268,7 @@ static int lookup_member_of(rgc_pack *pk, const rgc_policy *p, const char *head,
         const rg_member *m = strcmp(l->name, head) == 0 ? member_named(&l->members, last) : NULL;
         if (m) {
             out->kind = RGC_SYM_LEDGER_FIELD;
-            snprintf(out->what, sizeof out->what, "field of ledger %s (its value before this claim)", l->name);
+            snprintf(out->what, sizeof out->what, _("field of ledger %s (its value before this claim)"), l->name);
             texpr_text(m->type, out->type, sizeof out->type);
             set_decl(out, m->loc, pk->prog->ledger_scopes[i].owner < pk->policies.n
                                       ? ((rgc_policy *)pk->policies.v[pk->prog->ledger_scopes[i].owner])->name
@@ -287,7 +288,7 @@ static int lookup_member_of(rgc_pack *pk, const rgc_policy *p, const char *head,
         const rg_member *m = member_named(&cat->members, last);
         if (m) {
             out->kind = RGC_SYM_COLUMN;
-            snprintf(out->what, sizeof out->what, "column of catalog %s", cat->name);
+            snprintf(out->what, sizeof out->what, _("column of catalog %s"), cat->name);
             texpr_text(m->type, out->type, sizeof out->type);
             set_decl(out, m->loc, pk->root->name);
             return 0;
@@ -404,7 +405,7 @@ void rgc_visible_names(rgc_pack *pk, const char *policy, const char *path, rgc_n
                 fn(ud, rgc_str_text(pk, prog->member_names[prog->enums[en].first_member + m]), RGC_SYM_MEMBER,
                    rgc_str_text(pk, prog->enums[en].name));
     for (uint32_t i = 0; i < pk->policies.n; i++)
-        fn(ud, ((rgc_policy *)pk->policies.v[i])->name, RGC_SYM_POLICY, "region");
+        fn(ud, ((rgc_policy *)pk->policies.v[i])->name, RGC_SYM_POLICY, _("region"));
     for (uint32_t i = 0; i < prog->n_fields; i++)
         if (prog->fields[i].parent < 0) {
             rgc_ty t = rgc_ty_from_packed(prog->fields[i].type);
@@ -413,16 +414,16 @@ void rgc_visible_names(rgc_pack *pk, const char *policy, const char *path, rgc_n
             fn(ud, rgc_str_text(pk, prog->fields[i].key), RGC_SYM_FIELD, ty);
         }
     for (uint32_t i = 0; i < pk->ledger_decls.n; i++)
-        fn(ud, ((rg_decl *)pk->ledger_decls.v[i])->name, RGC_SYM_LEDGER, "ledger");
+        fn(ud, ((rg_decl *)pk->ledger_decls.v[i])->name, RGC_SYM_LEDGER, _("ledger"));
     for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
-        fn(ud, ((rg_decl *)pk->catalog_decls.v[i])->name, RGC_SYM_CATALOG, "catalog");
+        fn(ud, ((rg_decl *)pk->catalog_decls.v[i])->name, RGC_SYM_CATALOG, _("catalog"));
     for (uint32_t i = 0; i < pk->bracket_decls.n; i++)
-        fn(ud, ((rg_decl *)pk->bracket_decls.v[i])->name, RGC_SYM_BRACKETS, "brackets");
+        fn(ud, ((rg_decl *)pk->bracket_decls.v[i])->name, RGC_SYM_BRACKETS, _("brackets"));
     for (uint32_t i = 0; i < prog->n_externs; i++)
-        fn(ud, rgc_str_text(pk, prog->externs[i].name), RGC_SYM_EXTERN, "host function");
+        fn(ud, rgc_str_text(pk, prog->externs[i].name), RGC_SYM_EXTERN, _("host function"));
     const char *s;
     for (uint32_t i = 0; (s = rgc_builtin_name_at(i)) != NULL; i++)
-        fn(ud, s, RGC_SYM_BUILTIN, "built-in function");
+        fn(ud, s, RGC_SYM_BUILTIN, _("built-in function"));
     for (uint32_t i = 0; (s = rgc_type_name_at(i)) != NULL; i++)
-        fn(ud, s, RGC_SYM_TYPE, "type");
+        fn(ud, s, RGC_SYM_TYPE, _("type"));
 }

@@ -12,6 +12,7 @@
 #include "file_io.h"
 #include "i18n.h"
 #include "parse.h"
+#include "i18n.h"
 
 /* ---- loading ---- */
 
@@ -32,7 +33,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", path, strerror(errno));
+        rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, strerror(errno));
         return -1;
     }
     char **names = NULL;
@@ -41,7 +42,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
         pk->from_dir = 1;
         DIR *d = opendir(path);
         if (!d) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot open directory '%s': %s", path, strerror(errno));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot open directory '%s': %s"), path, strerror(errno));
             return -1;
         }
         struct dirent *de;
@@ -57,7 +58,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
         }
         closedir(d);
         if (n == 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "no policy files (*.rg) in '%s'", path);
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("no policy files (*.rg) in '%s'"), path);
             return -1;
         }
         qsort(names, n, sizeof *names, cmp_str);
@@ -71,7 +72,7 @@ int rgc_load_sources(rgc_pack *pk, const char *path, uint64_t *hash)
     for (size_t i = 0; i < n; i++) {
         int f = rg_diag_load_file(pk->diag, names[i]);
         if (f < 0) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "cannot read '%s': %s", names[i], rg_read_error(errno, RG_MAX_FILE));
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), names[i], rg_read_error(errno, RG_MAX_FILE));
             rc = -1;
         } else {
             const rg_source *s = rg_diag_source(pk->diag, (uint32_t)f);
@@ -204,7 +205,7 @@ int rgc_merge_extras(rgc_pack *pk, const rgc_extra *extras, uint32_t n)
             if (strcmp(((rg_file *)pk->files.v[k])->policy, extras[i].policy) == 0)
                 target = pk->files.v[k];
         if (!target) {
-            rg_report_plain(pk->diag, RG_SEV_ERROR, "no policy '%s' in this pack", extras[i].policy);
+            rg_report_plain(pk->diag, RG_SEV_ERROR, _("no policy '%s' in this pack"), extras[i].policy);
             rc = -1;
             continue;
         }
@@ -307,7 +308,7 @@ int rgc_build_policies(rgc_pack *pk)
             check_file_name(pk, f);
         rgc_policy *dup = policy_by_name(&all, &by_name, f->policy);
         if (dup) {
-            rgc_error(pk, f->policy_loc, "each policy is written in one file", "policy '%s' is defined twice", f->policy);
+            rgc_error(pk, f->policy_loc, _("each policy is written in one file"), _("policy '%s' is defined twice"), f->policy);
             continue;
         }
         rgc_policy *p = rg_arena_alloc(&pk->arena, sizeof *p);
@@ -325,8 +326,8 @@ int rgc_build_policies(rgc_pack *pk)
         rgc_policy *p = all.v[i];
         if (!p->ast->parent) {
             if (root)
-                rgc_error(pk, p->ast->policy_loc, "every policy but the base one says `extends PARENT`",
-                          "two base policies: '%s' and '%s'", root->name, p->name);
+                rgc_error(pk, p->ast->policy_loc, _("every policy but the base one says `extends PARENT`"),
+                          _("two base policies: '%s' and '%s'"), root->name, p->name);
             else
                 root = p;
             continue;
@@ -341,16 +342,16 @@ int rgc_build_policies(rgc_pack *pk)
             unknown_parents++;
             const char *best = rgc_closest(p->ast->parent, cands, n);
             char hint[128];
-            snprintf(hint, sizeof hint, "did you mean '%s'?", best ? best : "");
-            rgc_error(pk, p->ast->parent_loc, best ? hint : "the pack must contain the policy it extends",
-                      "policy '%s' extends unknown policy '%s'", p->name, p->ast->parent);
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+            rgc_error(pk, p->ast->parent_loc, best ? hint : _("the pack must contain the policy it extends"),
+                      _("policy '%s' extends unknown policy '%s'"), p->name, p->ast->parent);
         }
     }
     unsigned cycles = report_cycles(pk, &all);
     if (!root) {
         if (all.n && !unknown_parents && !cycles) /* else the unknown parent or the cycle explains it */
-            rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, "one policy must extend nothing",
-                      "the pack has no base policy (its `extends` form a cycle)");
+            rgc_error(pk, ((rgc_policy *)all.v[0])->ast->policy_loc, _("one policy must extend nothing"),
+                      _("the pack has no base policy (its `extends` form a cycle)"));
         rg_vec_free(&all);
         rgc_names_free(&by_name);
         return -1;

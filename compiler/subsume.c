@@ -590,11 +590,12 @@ static void describe_case(reasoner *r, char *buf, size_t cap)
             continue;
         char what[120], val[64];
         source_text(r->pk, r->terms[t].e->loc, what, sizeof what);
-        if (r->terms[t].opaque)
-            rg_sb_printf(&b, "%s`%s` is %s", b.n ? ", " : "", what, r->val[t] ? "true" : "false");
-        else {
+        if (r->terms[t].opaque) {
+            rg_sb_printf(&b, "%s", b.n ? _(", ") : "");
+            rg_sb_printf(&b, r->val[t] ? _("`%s` is true") : _("`%s` is false"), what);
+        } else {
             rgc_value_text(r->pk, &r->terms[t].ty, r->val[t], val, sizeof val);
-            rg_sb_printf(&b, "%s%s = %s", b.n ? ", " : "", what, val);
+            rg_sb_printf(&b, "%s%s = %s", b.n ? _(", ") : "", what, val);
         }
     }
 }
@@ -613,7 +614,7 @@ static void overlapping_lines(reasoner *r, formula *f, formula **conds, uint32_t
             lines[n++] = rgc_line(r->pk, ((rg_arm *)d->rows.v[j])->loc);
     }
     for (uint32_t k = 0; k < n; k++)
-        rg_sb_printf(&b, "%s%u", k == 0 ? "" : k + 1 == n ? " and " : ", ", lines[k]);
+        rg_sb_printf(&b, "%s%u", k == 0 ? "" : k + 1 == n ? _(" and ") : _(", "), lines[k]);
     *count = n;
 }
 
@@ -643,7 +644,8 @@ static void unreachable(reasoner *r, formula **conds, uint32_t i, formula *f)
 
 static void no_otherwise(rgc_pack *pk, rgc_impl *im)
 {
-    rgc_error(pk, im->decl->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
+    rgc_error(pk, im->decl->loc, _("end it with `otherwise -> VALUE`"), _("decision '%s' has no otherwise"),
+              im->def->name);
 }
 
 int rgc_check_arms(rgc_pack *pk, rgc_impl *im)

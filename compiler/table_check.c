@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "text.h"
 #include "values.h"
+#include "i18n.h"
 
 /* Past this many combinations a table is not checked (each costs a look at the
  * rows that can match it: the rows with its value on the most varied input,
@@ -290,7 +291,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
     uint32_t n_in = root->inputs.n;
     if (n_in == 0 || n_in > 16 || im->rows.n == 0) {
         if (im->rows.n == 0)
-            rgc_error(pk, im->decl->loc, NULL, "table '%s' has no rows", im->def->name);
+            rgc_error(pk, im->decl->loc, NULL, _("table '%s' has no rows"), im->def->name);
         return;
     }
     rgc_ty itys[16];
@@ -359,7 +360,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                     else /* a region's rows: the hit policy is the table's declaration's */
                         snprintf(hint, sizeof hint, _("both this row and the row at %s match %s; %s's table '%s' is `hit unique`: change the cells of one of them so that they do not overlap"),
                                  at, where, im->def->owner ? im->def->owner->name : pk->root->name, im->def->name);
-                    rgc_error(pk, row->loc, hint, "rows of table '%s' overlap", im->def->name);
+                    rgc_error(pk, row->loc, hint, _("rows of table '%s' overlap"), im->def->name);
                 }
             }
             if (first < 0 && uncovered < 3) { /* one error, naming up to three of the inputs no row matches */
@@ -377,9 +378,9 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         }
         if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
             char hint[1400];
-            snprintf(hint, sizeof hint, "no row matches %s: add %s, or a row of `_` wildcards", gaps,
-                     uncovered > 1 ? "rows for these" : "a row for it");
-            rgc_error(pk, im->decl->name_loc, hint, "table '%s' does not cover every input", im->def->name);
+            snprintf(hint, sizeof hint, _("no row matches %s: add %s, or a row of `_` wildcards"), gaps,
+                     uncovered > 1 ? _("rows for these") : _("a row for it"));
+            rgc_error(pk, im->decl->name_loc, hint, _("table '%s' does not cover every input"), im->def->name);
         }
         uint8_t *after_inherited = NULL;
         for (uint32_t r = 0; r < im->rows.n; r++)
@@ -391,8 +392,8 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                           after_inherited && after_inherited[r]
                               ? _("a region's new rows come after the rows it inherits, which match everything this "
                                   "one does: remove it, or give it the cells of the inherited row it should replace")
-                              : "remove it, or move it above the rows that shadow it",
-                          "this row of table '%s' is unreachable: earlier rows match everything it matches",
+                              : _("remove it, or move it above the rows that shadow it"),
+                          _("this row of table '%s' is unreachable: earlier rows match everything it matches"),
                           im->def->name);
             }
         free(after_inherited);

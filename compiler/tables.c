@@ -11,6 +11,7 @@
 #include "opcodes.h"
 #include "text.h"
 #include "values.h"
+#include "i18n.h"
 
 int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, rgc_ty *ty, int report)
 {
@@ -78,8 +79,8 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
         break;
     }
     if (report)
-        rgc_error(pk, e->loc, "write a literal, an enumeration member or a region here",
-                  "this must be a constant");
+        rgc_error(pk, e->loc, _("write a literal, an enumeration member or a region here"),
+                  _("this must be a constant"));
     return -1;
 }
 
@@ -111,7 +112,7 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
             char a[96], b[96];
             rgc_ty_name(pk, ity, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, p->loc, NULL, "this column is %s, the pattern is %s", a, b);
+            rgc_error(pk, p->loc, NULL, _("this column is %s, the pattern is %s"), a, b);
             return -1;
         }
         rgc_emit(pk, ity->scalar == RG_T_STRING ? RG_OP_STR_EQ : RG_OP_EQ, 0, 0);
@@ -135,7 +136,7 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
             if (!rgc_ty_same(&t, ity) || ity->optional || (ity->scalar != RG_T_INT && ity->scalar != RG_T_MONEY &&
                                                         ity->scalar != RG_T_PERCENT && ity->scalar != RG_T_DATE &&
                                                         ity->scalar != RG_T_DURATION)) {
-                rgc_error(pk, p->loc, NULL, "a range needs an ordered, always-present column of the same type");
+                rgc_error(pk, p->loc, NULL, _("a range needs an ordered, always-present column of the same type"));
                 return -1;
             }
             rgc_emit(pk, ops[i], 0, 0);
@@ -265,14 +266,14 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     rgc_ty itys[16];
     int ok = 1;
     if (n_in > 16) {
-        rgc_error(pk, root->loc, NULL, "a table has at most 16 inputs");
+        rgc_error(pk, root->loc, NULL, _("a table has at most 16 inputs"));
         return (rgc_ty){.k = RGC_K_ERROR};
     }
     for (uint32_t i = 0; i < n_in; i++) {
         itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
         if (itys[i].k != RGC_K_SCALAR) {
             if (itys[i].k != RGC_K_ERROR)
-                rgc_error(pk, ((rg_expr *)root->inputs.v[i])->loc, NULL, "a table input must be a value");
+                rgc_error(pk, ((rg_expr *)root->inputs.v[i])->loc, NULL, _("a table input must be a value"));
             ok = 0;
         }
         locals[i] = rgc_local(pk);
@@ -284,7 +285,7 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     for (uint32_t r = 0; r < im->rows.n; r++) {
         rg_row *row = im->rows.v[r];
         if (row->pats.n != n_in) {
-            rgc_error(pk, row->loc, NULL, "this row has %u cells before ->, the table has %u inputs", row->pats.n, n_in);
+            rgc_error(pk, row->loc, NULL, _("this row has %u cells before ->, the table has %u inputs"), row->pats.n, n_in);
             ok = 0;
             continue;
         }
@@ -304,7 +305,7 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
             char a[96], b[96];
             rgc_ty_name(pk, &result, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, row->result->loc, NULL, "table '%s' gives %s, this row gives %s", im->def->name, a, b);
+            rgc_error(pk, row->result->loc, NULL, _("table '%s' gives %s, this row gives %s"), im->def->name, a, b);
             ok = 0;
         }
         (void)u;
@@ -334,7 +335,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
     for (uint32_t i = 0; i < d->rows.n; i++) {
         rg_arm *a = d->rows.v[i];
         if (seen_otherwise) {
-            rgc_error(pk, a->loc, "move it before `otherwise`", "this arm of '%s' is unreachable: it follows otherwise",
+            rgc_error(pk, a->loc, _("move it before `otherwise`"), _("this arm of '%s' is unreachable: it follows otherwise"),
                       im->def->name);
             ok = 0;
             break;
@@ -348,7 +349,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             if (c.k == RGC_K_ERROR)
                 ok = 0;
             else if (!(c.k == RGC_K_SCALAR && c.scalar == RG_T_BOOL) || c.optional) {
-                rgc_error(pk, a->cond->loc, NULL, "a `when` condition must be a bool");
+                rgc_error(pk, a->cond->loc, NULL, _("a `when` condition must be a bool"));
                 ok = 0;
             }
             jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
@@ -373,8 +374,8 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
                          im->def->owner ? im->def->owner->name : pk->root->name, im->def->name, an);
                 h = hint;
             } else if (t.k == RGC_K_NONE)
-                h = "declare the decision optional: decide NAME: TYPE? { … }";
-            rgc_error(pk, a->result->loc, h, "decision '%s' gives %s, this arm gives %s", im->def->name, an, bn);
+                h = _("declare the decision optional: decide NAME: TYPE? { … }");
+            rgc_error(pk, a->result->loc, h, _("decision '%s' gives %s, this arm gives %s"), im->def->name, an, bn);
             ok = 0;
         }
         if (!ends)
@@ -391,7 +392,7 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
         if (!seen_otherwise && !im->arms_cover)
             ok = 0;
     } else if (!seen_otherwise && !im->arms_cover && pk->pass != RGC_PASS_INFER) {
-        rgc_error(pk, d->loc, "end it with `otherwise -> VALUE`", "decision '%s' has no otherwise", im->def->name);
+        rgc_error(pk, d->loc, _("end it with `otherwise -> VALUE`"), _("decision '%s' has no otherwise"), im->def->name);
         ok = 0;
     }
     if (!seen_otherwise) /* a decision whose arms cover every case ends here only when none matched: never */

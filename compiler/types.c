@@ -120,7 +120,7 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
         if (rgc_resolve_type(pk, te->elem, &e) != 0)
             return -1;
         if (e.k != RGC_K_SCALAR || e.optional) {
-            rgc_error(pk, te->loc, NULL, "a list holds plain values");
+            rgc_error(pk, te->loc, NULL, _("a list holds plain values"));
             return -1;
         }
         *out = rgc_ty_scalar(RG_T_LIST);
@@ -137,7 +137,7 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
             int ranged = k == RG_T_INT || k == RG_T_MONEY || k == RG_T_PERCENT;
             if (!ranged) {
                 out->k = RGC_K_ERROR;
-                rgc_error(pk, te->loc, "write `int in 1..3`", _("a range applies to int, money and percent"));
+                rgc_error(pk, te->loc, _("write `int in 1..3`"), _("a range applies to int, money and percent"));
                 return -1;
             }
             if (te->range_unit < 0 || te->range_unit > RG_E_PERCENT || unit_of[te->range_unit] != k) {
@@ -183,13 +183,13 @@ int rgc_resolve_type(rgc_pack *pk, rg_texpr *te, rgc_ty *out)
     rg_sb h;
     rg_sb_fixed(&h, hint, sizeof hint);
     if (best) {
-        rg_sb_printf(&h, "did you mean '%s'?", best);
+        rg_sb_printf(&h, _("did you mean '%s'?"), best);
     } else {
-        rg_sb_puts(&h, "types are ");
+        rg_sb_puts(&h, _("types are "));
         rgc_type_list(&h, RG_T_VOID);
-        rg_sb_puts(&h, ", an enum or a record");
+        rg_sb_puts(&h, _(", an enum or a record"));
     }
-    rgc_error(pk, te->loc, hint, "unknown type '%s'", te->name);
+    rgc_error(pk, te->loc, hint, _("unknown type '%s'"), te->name);
     return -1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "driver.h"
 #include "rg_stdlib.h"
+#include "i18n.h"
 
 rg_status rgd_bind_json(rg_vm *vm, const json_t *claim, char *err, size_t errlen)
 {
@@ -13,7 +14,7 @@ rg_status rgd_bind_json(rg_vm *vm, const json_t *claim, char *err, size_t errlen
     rg_claim_reader *rd = text ? rg_claim_reader_new(vm->prog, NULL) : NULL;
     rg_status s = rd ? rg_claim_read(rd, vm, text, len, 0, err, errlen, NULL) : RG_ERR_MEMORY;
     if (!rd)
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, _("out of memory"));
     rg_claim_reader_free(rd);
     free(text);
     return s;

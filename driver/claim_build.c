@@ -9,6 +9,7 @@
 #include "text.h"
 #include "values.h"
 #include "vm.h"
+#include "i18n.h"
 
 static json_t *field_json(rgc_pack *pk, uint32_t f, const rg_expr *e, char *err, size_t errlen);
 
@@ -24,7 +25,7 @@ static json_t *record_json(rgc_pack *pk, const rg_expr *e, const char *prefix, c
         snprintf(path, sizeof path, "%s.%s", prefix, (char *)e->keys.v[i]);
         uint32_t f = rgc_schema_field(pk, path);
         if (f == RG_NO_INDEX) {
-            snprintf(err, errlen, "the claim has no field %s", path);
+            snprintf(err, errlen, _("the claim has no field %s"), path);
             json_decref(obj);
             return NULL;
         }
@@ -79,7 +80,7 @@ json_t *rgd_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err
     if (e->kind == RG_E_NONE && k != RG_T_ENUM)
         return json_null();
     if (k == RG_T_LIST || k == RG_T_RECORD) {
-        snprintf(err, errlen, "a list or record is written for its field (rgd_claim_apply)");
+        snprintf(err, errlen, _("a list or record is written for its field (rgd_claim_apply)"));
         return NULL;
     }
     if (k == RG_T_STRING) {
@@ -93,7 +94,7 @@ json_t *rgd_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err
     rg_value v;
     rgc_ty got;
     if (rgc_const_eval(pk, e, &want, &v, &got) != 0) {
-        snprintf(err, errlen, "not a constant value");
+        snprintf(err, errlen, _("not a constant value"));
         return NULL;
     }
     char buf[64];
@@ -117,7 +118,7 @@ json_t *rgd_claim_value(rgc_pack *pk, const rg_expr *e, uint32_t type, char *err
         rg_value_text(p, type, v, buf, sizeof buf);
         return json_string(buf);
     default:
-        snprintf(err, errlen, "cannot write this value into a claim");
+        snprintf(err, errlen, _("cannot write this value into a claim"));
         return NULL;
     }
 }
@@ -142,7 +143,7 @@ static json_t *field_value(rgc_pack *pk, const char *schema, const rg_expr *valu
     const rg_program *p = rgc_pack_program(pk);
     uint32_t f = rgc_schema_field(pk, schema);
     if (f == RG_NO_INDEX) {
-        snprintf(err, errlen, "the claim has no field %s", schema);
+        snprintf(err, errlen, _("the claim has no field %s"), schema);
         return NULL;
     }
     json_t *v = field_json(pk, f, value, err, errlen);
@@ -182,7 +183,7 @@ int rgd_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *
         if (*s == '[') {
             const char *close = strchr(s, ']');
             if (!close) {
-                snprintf(err, errlen, "'%s': a list index closes with ]", path);
+                snprintf(err, errlen, _("'%s': a list index closes with ]"), path);
                 return -1;
             }
             schema[n++] = '[';
@@ -214,7 +215,7 @@ int rgd_claim_set(rgc_pack *pk, json_t *claim, const char *path, const rg_expr *
             long idx = strtol(s + 1, &end, 10);
             if (!json_is_array(next) || end == s + 1 || *end != ']' || idx < 0 ||
                 (size_t)idx >= json_array_size(next)) {
-                snprintf(err, errlen, "%s has no element %.*s", key, (int)(strchr(s, ']') - s + 1), s);
+                snprintf(err, errlen, _("%s has no element %.*s"), key, (int)(strchr(s, ']') - s + 1), s);
                 json_decref(v);
                 return -1;
             }
@@ -256,7 +257,7 @@ json_t *rgd_sample_claim(rgc_pack *pk, const char *policy, char *err, size_t err
 {
     const rg_decl *sample = rgc_pack_sample(pk);
     if (!sample) {
-        snprintf(err, errlen, "the pack has no `sample claim`");
+        snprintf(err, errlen, _("the pack has no `sample claim`"));
         return NULL;
     }
     json_t *claim = json_object();

@@ -16,6 +16,7 @@
 
 #include "driver.h"
 #include "file_io.h"
+#include "i18n.h"
 
 /* Run argv with standard output into OUT_PATH (NULL: /dev/null) and standard
  * error into ERR_PATH; its exit status, or -1 when it could not run. */
@@ -92,25 +93,25 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     const char *colon = strchr(rest, ':');
     char rev[256], path[1024];
     if (!colon || colon == rest || (size_t)(colon - rest) >= sizeof rev) {
-        snprintf(err, errlen, "'%s' names no revision: write git:REV:PATH, e.g. git:HEAD~1:policies", spec);
+        snprintf(err, errlen, _("'%s' names no revision: write git:REV:PATH, e.g. git:HEAD~1:policies"), spec);
         return -1;
     }
     snprintf(rev, sizeof rev, "%.*s", (int)(colon - rest), rest);
     snprintf(path, sizeof path, "./%s", colon[1] ? colon + 1 : ".");
     if (rev[0] == '-') {
-        snprintf(err, errlen, "'%s': a revision does not start with '-' (write git:REV:PATH)", spec);
+        snprintf(err, errlen, _("'%s': a revision does not start with '-' (write git:REV:PATH)"), spec);
         return -1;
     }
     /* the copy is named SPEC under the temporary directory: no component may leave it */
     const char *inner = strchr(spec, '/');
     if (inner && (strstr(inner, "/../") || strcmp(inner + strlen(inner) - 3 > inner ? inner + strlen(inner) - 3 : inner, "/..") == 0)) {
-        snprintf(err, errlen, "'%s': write PATH without '..' after its first folder", spec);
+        snprintf(err, errlen, _("'%s': write PATH without '..' after its first folder"), spec);
         return -1;
     }
     const char *base = getenv("TMPDIR");
     snprintf(tmpdir, tcap, "%s/regula-git-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpdir)) {
-        snprintf(err, errlen, "%s: cannot make a temporary directory: %s", spec, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot make a temporary directory: %s"), spec, strerror(errno));
         tmpdir[0] = '\0';
         return -1;
     }
@@ -125,10 +126,10 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     if (rc != 0) {
         first_line(errf, why, sizeof why);
         if (rc == 127 || rc < 0)
-            snprintf(err, errlen, "%s: cannot run git (is it installed?)", spec);
+            snprintf(err, errlen, _("%s: cannot run git (is it installed?)"), spec);
         else
-            snprintf(err, errlen, "%s: '%s' is not a commit of the git repository here%s%s (run it inside the "
-                     "repository; `git log` lists its commits)", spec, rev, why[0] ? ": " : "", why);
+            snprintf(err, errlen, _("%s: '%s' is not a commit of the git repository here%s%s (run it inside the "
+                     "repository; `git log` lists its commits)"), spec, rev, why[0] ? ": " : "", why);
         return -1;
     }
     /* the object's id first: git archive reads "REV:./PATH" wrongly in a subfolder */
@@ -136,7 +137,7 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     char *name[] = {"git", "rev-parse", "--verify", "--quiet", object, NULL};
     char id[100];
     if (run(name, typef, errf) != 0 || (first_line(typef, id, sizeof id), !id[0])) {
-        snprintf(err, errlen, "%s: there is no '%s' at %s (a folder or .rg file, relative to this directory)", spec,
+        snprintf(err, errlen, _("%s: there is no '%s' at %s (a folder or .rg file, relative to this directory)"), spec,
                  colon[1] ? colon + 1 : ".", rev);
         return -1;
     }
@@ -144,7 +145,7 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     char *cat[] = {"git", "cat-file", "-t", object, NULL};
     if (run(cat, typef, errf) != 0) {
         first_line(errf, why, sizeof why);
-        snprintf(err, errlen, "%s: cannot read it: %s", spec, why[0] ? why : "git cat-file failed");
+        snprintf(err, errlen, _("%s: cannot read it: %s"), spec, why[0] ? why : "git cat-file failed");
         return -1;
     }
     first_line(typef, type, sizeof type);
@@ -158,7 +159,7 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
         cut[cut == folder + 1] = '\0';   /* "./X.rg": its folder is "./" */
         snprintf(object, sizeof object, "%s:%s", rev, folder);
         if (run(name, typef, errf) != 0 || (first_line(typef, id, sizeof id), !id[0])) {
-            snprintf(err, errlen, "%s: cannot read the folder of %s at %s", spec, path + 2, rev);
+            snprintf(err, errlen, _("%s: cannot read the folder of %s at %s"), spec, path + 2, rev);
             return -1;
         }
         snprintf(object, sizeof object, "%s", id);
@@ -172,13 +173,13 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     }
     snprintf(copy, sizeof copy, "%s%s%s", tmpdir, dirs[0] ? "/" : "", dirs);
     if (dirs[0] && make_dirs(tmpdir, dirs) != 0) {
-        snprintf(err, errlen, "%s: cannot make its copy in %s: %s", spec, tmpdir, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot make its copy in %s: %s"), spec, tmpdir, strerror(errno));
         return -1;
     }
     /* from the repository's top: in a subfolder, git archive keeps that folder's part only */
     char *top_of[] = {"git", "rev-parse", "--show-toplevel", NULL}, top[1100];
     if (run(top_of, typef, errf) != 0 || (first_line(typef, top, sizeof top), !top[0])) {
-        snprintf(err, errlen, "%s: cannot find the top of the git repository here", spec);
+        snprintf(err, errlen, _("%s: cannot find the top of the git repository here"), spec);
         return -1;
     }
     remove(typef);
@@ -186,7 +187,7 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
     char *untar[] = {"tar", "-xf", tar, "-C", copy, NULL};
     if (run(archive, tar, errf) != 0 || run(untar, NULL, errf) != 0) {
         first_line(errf, why, sizeof why);
-        snprintf(err, errlen, "%s: cannot extract it: %s", spec, why[0] ? why : "git archive or tar failed");
+        snprintf(err, errlen, _("%s: cannot extract it: %s"), spec, why[0] ? why : "git archive or tar failed");
         return -1;
     }
     remove(tar);
@@ -195,7 +196,7 @@ int rgd_git_extract(const char *spec, char *tmpdir, size_t tcap, char *err, size
         snprintf(from, sizeof from, "%s/%s", tmpdir, path + 2);
         snprintf(to, sizeof to, "%s/%s", tmpdir, spec);
         if (rename(from, to) != 0) {
-            snprintf(err, errlen, "%s: cannot name its copy: %s", spec, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot name its copy: %s"), spec, strerror(errno));
             return -1;
         }
     }

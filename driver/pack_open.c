@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "file_io.h"
 #include "externs.h"
+#include "i18n.h"
 
 static double now_ms(void)
 {
@@ -30,8 +31,8 @@ static int ends_with(const char *s, const char *suffix)
 /* A key without a .rgc: what to give instead. */
 static int key_needs_rgc(const char *path)
 {
-    fprintf(stderr, "regula: a public key checks a compiled pack's signature, and '%s' is policy source: "
-                    "give the signed PACK.rgc (regula compile --sign KEY.key)\n", path);
+    fprintf(stderr, _("regula: a public key checks a compiled pack's signature, and '%s' is policy source: "
+                    "give the signed PACK.rgc (regula compile --sign KEY.key)\n"), path);
     return -1;
 }
 
@@ -49,9 +50,9 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
         uint8_t *buf = (uint8_t *)rg_read_file(path, &len);
         if (!buf) {
             if (sink)
-                rg_report_plain(&cp->diag, RG_SEV_ERROR, "cannot read '%s': %s", path, rg_read_error(errno, RG_MAX_FILE));
+                rg_report_plain(&cp->diag, RG_SEV_ERROR, _("cannot read '%s': %s"), path, rg_read_error(errno, RG_MAX_FILE));
             else
-                fprintf(stderr, "regula: cannot read '%s': %s\n", path, rg_read_error(errno, RG_MAX_FILE));
+                fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[512];
@@ -77,7 +78,7 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
             cp->tmpdir = strdup(tmp);
         /* compiled from inside the copy, by the name the user wrote */
         if (rc == 0 && ((home = open(".", O_RDONLY | O_DIRECTORY)) < 0 || chdir(tmp) != 0)) {
-            snprintf(err, sizeof err, "%s: cannot enter its copy %s: %s", path, tmp, strerror(errno));
+            snprintf(err, sizeof err, _("%s: cannot enter its copy %s: %s"), path, tmp, strerror(errno));
             rc = -1;
         }
         if (rc != 0) {
@@ -95,12 +96,13 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
     cp->compile_ms = now_ms() - t0;
     if (home >= 0) {
         if (fchdir(home) != 0)
-            fprintf(stderr, "regula: cannot return to the directory it started in: %s\n", strerror(errno));
+            fprintf(stderr, _("regula: cannot return to the directory it started in: %s\n"), strerror(errno));
         close(home);
     }
     if (!cp->pack) {
         if (!sink)
-            fprintf(stderr, "regula: %u error%s in %s\n", cp->diag.n_errors, cp->diag.n_errors == 1 ? "" : "s", path);
+            fprintf(stderr, ngettext("regula: %u error in %s\n", "regula: %u errors in %s\n", cp->diag.n_errors),
+                    cp->diag.n_errors, path);
         return -1;
     }
     return 0;
@@ -144,10 +146,10 @@ static void need_extern_lib(const rg_program *p, const char *cmd)
     rg_extern_signature(p, 0, sig, sizeof sig);
     rg_extern_prototype(p, 0, proto, sizeof proto);
     fprintf(stderr,
-            "regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
-            "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n",
-            cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig, p->n_externs > 1 ? " and others" : "",
-            p->n_externs > 1 ? "them all" : "it", proto);
+            _("regula %s: the policies call host function '%s' (extern fn %s%s)%s; host functions run only when you "
+            "allow them: give a shared library that defines %s, e.g. --allow-extern ./libhost.so (in C: %s)\n"),
+            cmd, p->str[p->externs[0].name], p->str[p->externs[0].name], sig, p->n_externs > 1 ? _(" and others") : "",
+            p->n_externs > 1 ? _("them all") : _("it"), proto);
 }
 
 /* LIB as dlopen should take it: a file here named without a directory is
@@ -172,7 +174,7 @@ void rgd_native_report(const regula_pack *pk, const char *cmd)
 {
     const char *why;
     if (native_wanted && !regula_pack_native(pk, &why))
-        fprintf(stderr, "regula %s: no native code (%s): settling on the interpreter\n", cmd, why);
+        fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
 }
 
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
@@ -189,7 +191,7 @@ static int image_load(const void *image, size_t len, const char *lib, const uint
     if (lib) {
         if (regula_host_new(NULL, &host) != REGULA_OK ||
             regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, _("out of memory"));
             goto done;
         }
         opt.host = host;
@@ -207,7 +209,7 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
     size_t len = 0;
     *out = NULL;
     if (rgc_program_write(p, &img, &len) != 0) {
-        snprintf(err, errlen, "out of memory writing the pack's bytecode");
+        snprintf(err, errlen, _("out of memory writing the pack's bytecode"));
         return -1;
     }
     int rc = image_load(img, len, lib, NULL, out, err, errlen);
@@ -244,7 +246,7 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
         size_t len;
         char *buf = rg_read_file(path, &len);
         if (!buf) {
-            fprintf(stderr, "regula: cannot read '%s': %s\n", path, rg_read_error(errno, RG_MAX_FILE));
+            fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[1024];

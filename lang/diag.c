@@ -2,6 +2,7 @@
  * of them. Formats and counts messages; it never decides what is an error. */
 #include "diag.h"
 #include "file_io.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -105,7 +106,7 @@ void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *li
 /* bytes shown on either side of the place in a long line */
 #define RG_DIAG_CONTEXT 100
 
-static const char *sev_name[] = {"error", "warning", "note"};
+static const char *sev_name[] = {N_("error"), N_("warning"), N_("note")};
 static const char *sev_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
 /* Display width of a UTF-8 run: CJK and full-width characters take two columns. */
@@ -161,9 +162,9 @@ static void vreport(rg_diag *d, rg_severity sev, const rg_loc *loc, const char *
     if (sev == RG_SEV_ERROR && d->n_errors > max) {
         if (d->n_errors == max + 1) {
             if (d->sink)
-                d->sink(d->sink_ud, d, &(rg_diag_record){RG_SEV_NOTE, NULL, 0, 0, 0, 0, "too many errors, stopping here", NULL, {0, 0, 0}, NULL, 0});
+                d->sink(d->sink_ud, d, &(rg_diag_record){RG_SEV_NOTE, NULL, 0, 0, 0, 0, _("too many errors, stopping here"), NULL, {0, 0, 0}, NULL, 0});
             else
-                fprintf(d->out, "regula: too many errors, stopping here\n");
+                fprintf(d->out, "regula: %s\n", _("too many errors, stopping here"));
         }
         return;
     }
@@ -254,11 +255,11 @@ void rg_diag_render(const rg_diag *d, const rg_diag_record *r, const rg_diag_sty
         fprintf(o, "%s%s:%u:%u:%s ", bold, r->path, r->line, r->col, reset);
     else if (st->place == RG_PLACE_FILE)
         fprintf(o, "%s%s:%s ", bold, r->path, reset);
-    fprintf(o, "%s%s:%s %s\n", d->color ? sev_color[r->sev] : "", sev_name[r->sev], reset, r->message);
+    fprintf(o, "%s%s:%s %s\n", d->color ? sev_color[r->sev] : "", _(sev_name[r->sev]), reset, r->message);
     if (excerpt)
         render_excerpt(d, r, st->blank_gutter ? 0 : r->line - st->hidden_lines, o);
     if (r->hint)
-        fprintf(o, "      = hint: %s\n", r->hint);
+        fprintf(o, "      = %s: %s\n", _("hint"), r->hint);
 }
 
 void rg_report(rg_diag *d, rg_severity sev, rg_loc loc, const char *hint, const char *fmt, ...)

@@ -2,6 +2,7 @@
  * interpret what it reads, beyond skipping a UTF-8 byte order mark that starts
  * a stream of lines. */
 #include "file_io.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -53,7 +54,7 @@ const char *rg_read_error(int err, size_t max)
     static char msg[96];
     if (err != EFBIG)
         return strerror(err);
-    snprintf(msg, sizeof msg, "it is larger than %zu MiB, the most regula reads from one file", max >> 20);
+    snprintf(msg, sizeof msg, _("it is larger than %zu MiB, the most regula reads from one file"), max >> 20);
     return msg;
 }
 

@@ -6,6 +6,7 @@
 
 #include "parser.h"
 #include "lexer.h"
+#include "i18n.h"
 
 /* Bytes [ctx->offset, end) of src. */
 static int run_range(rg_parse_ctx *ctx, const rg_source *src, uint32_t end)
@@ -114,8 +115,8 @@ int rg_parse_template(rg_arena *arena, rg_diag *diag, rg_loc loc, rg_vec *parts)
             continue;
         }
         if (c == '}') {
-            rg_report(diag, RG_SEV_ERROR, (rg_loc){loc.file, i, i + 1}, "write }} for a brace in the text",
-                      "'}' without its '{'");
+            rg_report(diag, RG_SEV_ERROR, (rg_loc){loc.file, i, i + 1}, _("write }} for a brace in the text"),
+                      _("'}' without its '{'"));
             rc = -1;
             continue;
         }
@@ -125,8 +126,8 @@ int rg_parse_template(rg_arena *arena, rg_diag *diag, rg_loc loc, rg_vec *parts)
         while (close < end && src->text[close] != '}' && src->text[close] != '"' && src->text[close] != '\\')
             close++;
         if (close >= end || src->text[close] != '}') {
-            rg_report(diag, RG_SEV_ERROR, (rg_loc){loc.file, i, close}, "a value in a message is written {name}, "
-                      "with no quotes or escapes inside the braces; write {{ for a brace", "unclosed '{' in a message");
+            rg_report(diag, RG_SEV_ERROR, (rg_loc){loc.file, i, close}, _("a value in a message is written {name}, "
+                      "with no quotes or escapes inside the braces; write {{ for a brace"), _("unclosed '{' in a message"));
             return -1;
         }
         if (i > text_from)

@@ -40,6 +40,8 @@ static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l);
 #include <string.h>
 #include "i18n.h"
 
+#include "i18n.h"
+
 static rg_expr *mk(rg_parse_ctx *c, rg_expr_kind k, YYLTYPE l)
 {
     rg_expr *e = rg_arena_alloc(c->arena, sizeof *e);
@@ -58,9 +60,9 @@ static void report_too_deep(rg_parse_ctx *c, YYLTYPE at, const char *what)
     c->n_errors++;
     at.end = at.start + 1;
     rg_report(c->diag, RG_SEV_ERROR, at,
-              "each operator of a chain (a + b + c), each bracket, call, if or aggregate inside another is a level; "
-              "split the expression into definitions (def part_1 = ...) and combine those",
-              "%s nested too deeply: more than %d levels", what, RG_MAX_NESTING);
+              _("each operator of a chain (a + b + c), each bracket, call, if or aggregate inside another is a level; "
+              "split the expression into definitions (def part_1 = ...) and combine those"),
+              _("%s nested too deeply: more than %d levels"), what, RG_MAX_NESTING);
 }
 static rg_expr *nest(rg_parse_ctx *c, rg_expr *e)
 {
@@ -76,7 +78,7 @@ static rg_expr *nest(rg_parse_ctx *c, rg_expr *e)
     }
     e->depth = deepest ? deepest->depth + 1 : 0;
     if (e->depth == RG_MAX_NESTING + 1)
-        report_too_deep(c, e->kind == RG_E_BINARY ? e->rhs->loc : e->loc, "expression");
+        report_too_deep(c, e->kind == RG_E_BINARY ? e->rhs->loc : e->loc, _("expression"));
     return e;
 }
 static rg_expr *mkbin(rg_parse_ctx *c, int op, rg_expr *a, rg_expr *b, YYLTYPE l)
@@ -630,7 +632,7 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
     (void)scanner;
     if (strcmp(msg, "memory exhausted") == 0) {
         if (!ctx->too_deep)
-            report_too_deep(ctx, *loc, "brackets and prefix operators (not, -)");
+            report_too_deep(ctx, *loc, _("brackets and prefix operators (not, -)"));
         ctx->n_errors++;
         return;
     }
@@ -665,9 +667,9 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
     const char *expected[MAX_EXPECTED];
     int n = 0;
     if (has_expr)
-        expected[n++] = "an expression";
+        expected[n++] = _("an expression");
     if (has_oper)
-        expected[n++] = "an operator";
+        expected[n++] = _("an operator");
     for (int i = 0; i < n_all && n <= MAX_EXPECTED; i++) {
         const char *name = yysymbol_name(all[i]);
         int folded = 0;
@@ -687,21 +689,21 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
     char want[512] = "";
     size_t used = 0;
     if (n > 0) {
-        used += (size_t)snprintf(want, sizeof want, "expected ");
+        used += (size_t)snprintf(want, sizeof want, "%s", _("expected "));
         for (int i = 0; i < n && used < sizeof want; i++)
-            used += (size_t)snprintf(want + used, sizeof want - used, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+            used += (size_t)snprintf(want + used, sizeof want - used, "%s%s", i == 0 ? "" : i == n - 1 ? _(" or ") : _(", "),
                                      expected[i]);
     }
     ctx->n_errors++;
     if (look == YYSYMBOL_YYEOF) {
         ctx->eof_in_construct = 1;
-        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, "syntax error: unexpected end of input");
+        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error: unexpected end of input"));
     } else {
         const rg_source *s = rg_diag_source(ctx->diag, loc->file);
         int len = (int)(loc->end - loc->start);
         if (len > 40)
             len = 40;
-        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, "syntax error at or near '%.*s'", len,
+        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error at or near '%.*s'"), len,
                   s ? s->text + loc->start : "");
     }
     return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lsp.h"
+#include "i18n.h"
 
 typedef struct {
     json_t *by_path; /* path -> [Diagnostic] */
@@ -43,10 +44,11 @@ static void collect(void *ud, const rg_diag *d, const rg_diag_record *r)
                              r->sev == RG_SEV_ERROR ? 1 : r->sev == RG_SEV_WARNING ? 2 : 3, "source", "regula",
                              "message", r->message);
     if (r->hint) { /* LSP has no hint: it follows the message, and stays apart in data for a client that wants it */
-        size_t n = strlen(r->message) + strlen(r->hint) + 8;
+        const char *label = _("hint");
+        size_t n = strlen(r->message) + strlen(label) + strlen(r->hint) + 4;
         char *m = malloc(n);
         if (m) {
-            snprintf(m, n, "%s\nhint: %s", r->message, r->hint);
+            snprintf(m, n, "%s\n%s: %s", r->message, label, r->hint);
             json_object_set_new(diag, "message", json_string(m));
             free(m);
         }

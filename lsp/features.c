@@ -13,6 +13,7 @@
 #include "rg_stdlib.h"
 #include "text.h"
 #include "vm.h"
+#include "i18n.h"
 
 /* A request's document, the cursor in it, and its pack. */
 typedef struct {
@@ -140,20 +141,20 @@ static void hover_def(rgc_pack *pk, const rg_diag *d, const char *policy, const 
     if (n > 32)
         n = 32;
     char place[300];
-    rg_sb_puts(md, "\n\nwritten in ");
+    rg_sb_printf(md, "\n\n%s", _("written in "));
     for (uint32_t i = 0; i < n; i++) {
         place_text(d, w[i].loc, place, sizeof place);
-        rg_sb_printf(md, "%s%s%s%s (%s)", i ? ", " : "", w[i].policy, w[i].version ? " version " : "",
+        rg_sb_printf(md, "%s%s%s%s (%s)", i ? ", " : "", w[i].policy, w[i].version ? _(" version ") : "",
                      w[i].version ? w[i].version : "", place);
     }
     if (sym->per_item) {
-        rg_sb_puts(md, "\n\ncomputed for each element: the REPL shows it for one (`sum … for x in …`)");
+        rg_sb_printf(md, "\n\n%s", _("computed for each element: the REPL shows it for one (`sum … for x in …`)"));
         return;
     }
     char why[600];
     rg_vm *vm = sample_vm(pk, policy, why, sizeof why);
     if (!vm) {
-        rg_sb_printf(md, "\n\nno value on the sample claim: %s", why);
+        rg_sb_printf(md, _("\n\nno value on the sample claim: %s"), why);
         return;
     }
     const rg_program *p = rgc_pack_program(pk);
@@ -162,17 +163,17 @@ static void hover_def(rgc_pack *pk, const rg_diag *d, const char *policy, const 
     const char *settles = p->str[p->policies[vm->policy].name];
     rg_value v;
     if (rg_vm_eval_def(vm, sym->index, &v) != RG_OK) {
-        rg_sb_printf(md, "\n\non the sample claim (%s, %s): %s", settles, asof, vm->error);
+        rg_sb_printf(md, _("\n\non the sample claim (%s, %s): %s"), settles, asof, vm->error);
     } else {
         value_text(p, p->defs[sym->index].type, v, val, sizeof val);
-        rg_sb_printf(md, "\n\non the sample claim (settled by %s as of %s): `%s`", settles, asof, val);
+        rg_sb_printf(md, _("\n\non the sample claim (settled by %s as of %s): `%s`"), settles, asof, val);
         uint32_t k = 0;
         while (k < n && w[k].version && !version_holds(p, w[k].policy, w[k].version, vm->asof))
             k++;
         if (k < n && k > 0) /* not simply the nearest: say which one gave it */
-            rg_sb_printf(md, ", from %s%s%s", w[k].policy, w[k].version ? " version " : "", w[k].version ? w[k].version : "");
+            rg_sb_printf(md, _(", from %s%s%s"), w[k].policy, w[k].version ? _(" version ") : "", w[k].version ? w[k].version : "");
         else if (k < n && w[k].version)
-            rg_sb_printf(md, ", from version %s", w[k].version);
+            rg_sb_printf(md, _(", from version %s"), w[k].version);
     }
     rg_vm_free(vm);
 }
@@ -195,10 +196,10 @@ static void hover_field(rgc_pack *pk, const char *policy, const char *path, rg_s
     }
     if (v) {
         char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-        rg_sb_printf(md, "\n\nin the sample claim: `%s`", t ? t : "?");
+        rg_sb_printf(md, _("\n\nin the sample claim: `%s`"), t ? t : "?");
         free(t);
     } else if (claim) {
-        rg_sb_puts(md, "\n\nnot given in the sample claim");
+        rg_sb_printf(md, "\n\n%s", _("not given in the sample claim"));
     }
     json_decref(claim);
 }

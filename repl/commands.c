@@ -12,6 +12,7 @@
 #include "explain.h"
 #include "file_io.h"
 #include "repl.h"
+#include "i18n.h"
 #include "text.h"
 #include "values.h"
 
@@ -40,36 +41,36 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"help", {"h", "?"}, cmd_help, ":help [COMMAND]", "list the commands, or describe one",
-     "Without an argument, lists every command. `:help set` describes :set.\n"
+    {"help", {"h", "?"}, cmd_help, ":help [COMMAND]", N_("list the commands, or describe one"),
+     N_("Without an argument, lists every command. `:help set` describes :set.\n"
      "Anything that does not start with ':' is Regula: an expression is evaluated\n"
      "against the current claim and shown with its type (`pct(¥1000, 55%)` gives\n"
      "`¥550.00 : money`); a declaration (def, param, table, decide, for, version …)\n"
      "is added to the session in the current policy and replaces the pack's own\n"
      "declaration of that name there. An unfinished entry goes on over the next\n"
-     "lines (the prompt changes); Ctrl-C drops it, Ctrl-D leaves."},
-    {"quit", {"q", "exit"}, cmd_quit, ":quit", "leave the session (Ctrl-D too)",
-     "Leaves the session. The history is saved in ~/.regula_history (or $REGULA_HISTORY)."},
-    {"load", {NULL, NULL}, cmd_load, ":load PATH", "load a pack: a policy directory, a .rg file or a .rgc bytecode file",
-     "Loads PATH as the session's pack and starts afresh: session definitions and\n"
+     "lines (the prompt changes); Ctrl-C drops it, Ctrl-D leaves.")},
+    {"quit", {"q", "exit"}, cmd_quit, ":quit", N_("leave the session (Ctrl-D too)"),
+     N_("Leaves the session. The history is saved in ~/.regula_history (or $REGULA_HISTORY).")},
+    {"load", {NULL, NULL}, cmd_load, ":load PATH", N_("load a pack: a policy directory, a .rg file or a .rgc bytecode file"),
+     N_("Loads PATH as the session's pack and starts afresh: session definitions and\n"
      "overrides are dropped, the current policy becomes the base policy unless the\n"
      "new pack has one of the same name. A .rg file is compiled alone (as\n"
      "`regula run --pack FILE.rg` would). A .rgc file can be settled and\n"
-     "disassembled, but expressions and definitions need the sources."},
-    {"reload", {NULL, NULL}, cmd_reload, ":reload", "compile the pack's files again, keeping the session",
-     "Reads the pack's files again (after you edited them) and recompiles them with\n"
-     "the session's definitions and overrides. When that fails the old pack stays."},
-    {"policy", {NULL, NULL}, cmd_policy, ":policy [NAME]", "switch the current policy (or show it)",
-     "New definitions go into the current policy, and the sample claim is set in\n"
+     "disassembled, but expressions and definitions need the sources.")},
+    {"reload", {NULL, NULL}, cmd_reload, ":reload", N_("compile the pack's files again, keeping the session"),
+     N_("Reads the pack's files again (after you edited them) and recompiles them with\n"
+     "the session's definitions and overrides. When that fails the old pack stays.")},
+    {"policy", {NULL, NULL}, cmd_policy, ":policy [NAME]", N_("switch the current policy (or show it)"),
+     N_("New definitions go into the current policy, and the sample claim is set in\n"
      "it (its region fields take the policy's name, as `regula test` does), so\n"
      "expressions are evaluated the way that policy settles. A claim set with\n"
      ":claim keeps its own region, and the current policy follows it: the\n"
-     "policy that settles the claim becomes the current one."},
-    {"policies", {NULL, NULL}, cmd_policies, ":policies", "list the policies with their parents and versions",
-     "One line per policy: its name, what it extends, its source file, then its\n"
-     "versions with their dates. The current policy is marked with *."},
-    {"claim", {NULL, NULL}, cmd_claim, ":claim [FILE [LINE|CLAIM_ID] | JSON | set PATH = VALUE | reset | json]", "show or set the current claim",
-     ":claim                  shows the current claim, one field a line\n"
+     "policy that settles the claim becomes the current one.")},
+    {"policies", {NULL, NULL}, cmd_policies, ":policies", N_("list the policies with their parents and versions"),
+     N_("One line per policy: its name, what it extends, its source file, then its\n"
+     "versions with their dates. The current policy is marked with *.")},
+    {"claim", {NULL, NULL}, cmd_claim, ":claim [FILE [LINE|CLAIM_ID] | JSON | set PATH = VALUE | reset | json]", N_("show or set the current claim"),
+     N_(":claim                  shows the current claim, one field a line\n"
      ":claim json             shows it as one JSON line\n"
      ":claim FILE             takes the claim in FILE (a JSON file, or the first line of a JSON Lines file)\n"
      ":claim FILE 7           takes line 7 of a JSON Lines file;  :claim FILE S2-05  the claim with that claim_id\n"
@@ -81,51 +82,51 @@ static const command commands[] = {
      "                        :claim set items = [{code: \"S0001\", amount: ¥500}]\n"
      ":claim reset            goes back to the pack's sample claim\n"
      "Until a claim is set, the current claim is the pack's `sample claim` in the current policy.\n"
-     "A claim set here makes the policy that settles it the current policy."},
-    {"settle", {NULL, NULL}, cmd_settle, ":settle", "settle the current claim: every result field, and the ledger it leaves",
-     "Settles the current claim with the session's pack (definitions and overrides\n"
+     "A claim set here makes the policy that settles it the current policy.")},
+    {"settle", {NULL, NULL}, cmd_settle, ":settle", N_("settle the current claim: every result field, and the ledger it leaves"),
+     N_("Settles the current claim with the session's pack (definitions and overrides\n"
      "included), from an empty ledger, and shows each result field and value, then\n"
-     "the ledger fields the claim's updates change."},
-    {"explain", {NULL, NULL}, cmd_explain, ":explain", "where each amount of the current claim came from",
-     "Settles the current claim and lists every step in the order it was computed:\n"
+     "the ledger fields the claim's updates change.")},
+    {"explain", {NULL, NULL}, cmd_explain, ":explain", N_("where each amount of the current claim came from"),
+     N_("Settles the current claim and lists every step in the order it was computed:\n"
      "the definition, its value, the policy (and version) whose source gave it, the\n"
-     "table row or decision arm chosen, and the source line."},
+     "table row or decision arm chosen, and the source line.")},
     {"set", {NULL, NULL}, repl_cmd_set, ":set [POLICY[@VERSION].]NAME = VALUE | :set [POLICY[@VERSION].]TABLE | a | b -> VALUE",
-     "override a parameter, definition or table row for this session",
-     "Overrides are what :whatif measures. They change the session's pack only,\n"
+     N_("override a parameter, definition or table row for this session"),
+     /* xgettext:no-c-format */ N_("Overrides are what :whatif measures. They change the session's pack only,\n"
      "never the files.\n"
      "  :set LN-CY.outpatient_cap_employee = ¥3500       everywhere in LN-CY (all its versions)\n"
      "  :set LN-CY@2025.outpatient_cap_employee = ¥3500  only in LN-CY's version 2025\n"
      "  :set LN-CY.outpatient_ratio | employee | L1 -> 65%  one table row\n"
      "  :set CN.reduction = 0%                           a decision: every case gives VALUE\n"
      "Without POLICY. the current policy is meant. Setting the same thing again\n"
-     "replaces the earlier override."},
-    {"unset", {NULL, NULL}, repl_cmd_unset, ":unset [POLICY[@VERSION].]NAME | all", "remove overrides",
-     "Removes the overrides of NAME (every row of a table) in that policy and\n"
-     "scope, or all of them."},
-    {"overrides", {NULL, NULL}, repl_cmd_overrides, ":overrides", "list the overrides", "Lists the session's overrides as they were typed."},
-    {"defs", {NULL, NULL}, cmd_defs, ":defs", "list the session's definitions", "Lists what was defined in this session, policy by policy."},
-    {"whatif", {NULL, NULL}, repl_cmd_whatif, ":whatif CLAIMS.jsonl [--out FILE]", "settle a file with and without the overrides, and compare",
-     "Settles every line of CLAIMS.jsonl twice, in order and each with its own\n"
+     "replaces the earlier override.")},
+    {"unset", {NULL, NULL}, repl_cmd_unset, ":unset [POLICY[@VERSION].]NAME | all", N_("remove overrides"),
+     N_("Removes the overrides of NAME (every row of a table) in that policy and\n"
+     "scope, or all of them.")},
+    {"overrides", {NULL, NULL}, repl_cmd_overrides, ":overrides", N_("list the overrides"), N_("Lists the session's overrides as they were typed.")},
+    {"defs", {NULL, NULL}, cmd_defs, ":defs", N_("list the session's definitions"), N_("Lists what was defined in this session, policy by policy.")},
+    {"whatif", {NULL, NULL}, repl_cmd_whatif, ":whatif CLAIMS.jsonl [--out FILE]", N_("settle a file with and without the overrides, and compare"),
+     N_("Settles every line of CLAIMS.jsonl twice, in order and each with its own\n"
      "year ledger, as `regula run` does: once with the session's pack without the\n"
      "overrides, once with them. Shows how many claims changed, the totals of\n"
      "fund, critical, account and cash before and after and their difference,\n"
      "and the ten claims whose fund changed most. --out FILE writes one JSON line\n"
-     "per changed claim: {\"line\": N, \"claim_id\": …, FIELD: {\"before\": …, \"after\": …}, …}."},
-    {"show", {NULL, NULL}, repl_cmd_show, ":show [POLICY[@VERSION].]TABLE", "show a table as the current policy sees it",
-     "Lists every row of TABLE as the current policy sees it on the current\n"
+     "per changed claim: {\"line\": N, \"claim_id\": …, FIELD: {\"before\": …, \"after\": …}, …}.")},
+    {"show", {NULL, NULL}, repl_cmd_show, ":show [POLICY[@VERSION].]TABLE", N_("show a table as the current policy sees it"),
+     N_("Lists every row of TABLE as the current policy sees it on the current\n"
      "claim's date: the rows it inherits merged with its own and its version's,\n"
      "a child's row replacing its parent's of the same cells, each with the\n"
      "policy (and version) that wrote it and its source line; the session's\n"
      ":set rows too.\n"
      "  :show outpatient_ratio              in the current policy, on the claim's date\n"
      "  :show LN-CY.outpatient_ratio        in LN-CY, on the claim's date\n"
-     "  :show LN-CY@2024.outpatient_ratio   in LN-CY's version 2024"},
-    {"type", {NULL, NULL}, cmd_type, ":type EXPR", "show the type of an expression, without evaluating it",
-     "Type-checks EXPR in the current pack and shows its type; no claim is needed."},
-    {"disasm", {NULL, NULL}, cmd_disasm, ":disasm NAME", "show the bytecode of a definition",
-     "Shows every chunk that computes NAME: one per policy or version that\n"
-     "defines it, each instruction with its source line."},
+     "  :show LN-CY@2024.outpatient_ratio   in LN-CY's version 2024")},
+    {"type", {NULL, NULL}, cmd_type, ":type EXPR", N_("show the type of an expression, without evaluating it"),
+     N_("Type-checks EXPR in the current pack and shows its type; no claim is needed.")},
+    {"disasm", {NULL, NULL}, cmd_disasm, ":disasm NAME", N_("show the bytecode of a definition"),
+     N_("Shows every chunk that computes NAME: one per policy or version that\n"
+     "defines it, each instruction with its source line.")},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -149,20 +150,20 @@ static void cmd_help(repl *r, const char *arg)
     if (*arg) {
         for (size_t i = 0; i < N_COMMANDS; i++)
             if (strcmp(commands[i].name, arg) == 0) {
-                fprintf(r->out, "%s\n  %s\n\n%s\n", commands[i].usage, commands[i].summary, commands[i].help);
+                fprintf(r->out, "%s\n  %s\n\n%s\n", commands[i].usage, _(commands[i].summary), _(commands[i].help));
                 return;
             }
-        repl_error(r, "no command :%s (:help lists them)", arg);
+        repl_error(r, _("no command :%s (:help lists them)"), arg);
         return;
     }
-    fprintf(r->out, "Type a Regula expression to evaluate it, a declaration to add it to the session.\n"
-                    "Commands:\n");
+    fprintf(r->out, _("Type a Regula expression to evaluate it, a declaration to add it to the session.\n"
+                    "Commands:\n"));
     for (size_t i = 0; i < N_COMMANDS; i++) {
         char name[24];
         snprintf(name, sizeof name, ":%s", commands[i].name);
-        fprintf(r->out, "  %-11s %s\n", name, commands[i].summary);
+        fprintf(r->out, "  %-11s %s\n", name, _(commands[i].summary));
     }
-    fprintf(r->out, ":help NAME tells more. Tab completes commands, names, and claim fields.\n");
+    fprintf(r->out, _(":help NAME tells more. Tab completes commands, names, and claim fields.\n"));
 }
 
 /* ---- aligned two-column tables ---- */
@@ -247,7 +248,7 @@ static void cmd_policies(repl *r, const char *arg)
     (void)arg;
     const rg_program *p = repl_program(r->cur);
     if (!p) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         return;
     }
     for (uint32_t i = 0; i < p->n_policies; i++) {
@@ -273,7 +274,7 @@ static void cmd_policy(repl *r, const char *arg)
 {
     const rg_program *p = repl_program(r->cur);
     if (!p) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         return;
     }
     if (*arg) {
@@ -285,9 +286,9 @@ static void cmd_policy(repl *r, const char *arg)
                 cands[n++] = p->str[p->policies[k].name];
             const char *best = rgc_closest(arg, cands, n);
             if (best)
-                repl_error(r, "no policy '%s' (did you mean %s?)", arg, best);
+                repl_error(r, _("no policy '%s' (did you mean %s?)"), arg, best);
             else
-                repl_error(r, "no policy '%s' (:policies lists them)", arg);
+                repl_error(r, _("no policy '%s' (:policies lists them)"), arg);
             return;
         }
         free(r->policy);
@@ -306,7 +307,7 @@ static void cmd_policy(repl *r, const char *arg)
         json_t *person = json_object_get(r->claim, "person");
         json_t *reg = person ? json_object_get(person, "insured_region") : NULL;
         if (json_is_string(reg) && strcmp(json_string_value(reg), r->policy) != 0)
-            fprintf(r->out, "note: the current claim is insured in %s, so %s settles it (:claim reset for the sample claim)\n",
+            fprintf(r->out, _("note: the current claim is insured in %s, so %s settles it (:claim reset for the sample claim)\n"),
                     json_string_value(reg), json_string_value(reg));
     }
 }
@@ -354,13 +355,13 @@ static void claim_changed(repl *r, const char *not_settling)
         return;
     }
     if (rgd_bind_json(vm, r->claim, err, sizeof err) != RG_OK) {
-        fprintf(r->out, "warning: %s: %s\n", not_settling, err);
+        fprintf(r->out, "%s: %s: %s\n", _("warning"), not_settling, err);
     } else if (rg_vm_begin(vm), vm->policy_chosen) {
         const char *pol = p->str[p->policies[vm->policy].name];
         if (strcmp(pol, r->policy) != 0) {
             free(r->policy);
             r->policy = strdup(pol);
-            fprintf(r->out, "current policy %s: it settles this claim\n", pol);
+            fprintf(r->out, _("current policy %s: it settles this claim\n"), pol);
         }
     }
     rg_vm_free(vm);
@@ -375,7 +376,7 @@ static void set_claim(repl *r, json_t *c, const char *from)
     r->claim_from = strdup(from);
     json_t *id = json_object_get(c, "claim_id");
     fprintf(r->out, "claim %s from %s\n", json_is_string(id) ? json_string_value(id) : "(no claim_id)", from);
-    claim_changed(r, "this claim does not settle as it is");
+    claim_changed(r, _("this claim does not settle as it is"));
 }
 
 /* Line `want` of a claims file, or (want 0) the first whose claim_id is id,
@@ -385,7 +386,7 @@ static json_t *claim_line(repl *r, const char *path, long want, const char *id, 
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        repl_error(r, _("cannot read %s: %s"), path, strerror(errno));
         return NULL;
     }
     rg_lines lines;
@@ -400,7 +401,7 @@ static json_t *claim_line(repl *r, const char *path, long want, const char *id, 
     while (!done && (n = rg_lines_next(&lines, &s)) != -1) {
         lineno++;
         if (n == RG_LINE_TOO_LONG) { /* nothing after it is read */
-            repl_error(r, "%s line %ld is longer than the %zu MiB a claim may have", path, lineno, RG_MAX_LINE >> 20);
+            repl_error(r, _("%s line %ld is longer than the %zu MiB a claim may have"), path, lineno, RG_MAX_LINE >> 20);
             done = 1;
             continue;
         }
@@ -411,7 +412,7 @@ static json_t *claim_line(repl *r, const char *path, long want, const char *id, 
         if (want || (json_is_string(cid) && strcmp(json_string_value(cid), id) == 0)) {
             done = 1;
             if (!x)
-                repl_error(r, "%s line %ld: not valid JSON: %s (column %d)", path, lineno, je.text, je.column);
+                repl_error(r, _("%s line %ld: not valid JSON: %s (column %d)"), path, lineno, je.text, je.column);
             c = x;
             snprintf(from, cap, "%s line %ld", path, lineno);
         } else if (x) {
@@ -419,11 +420,11 @@ static json_t *claim_line(repl *r, const char *path, long want, const char *id, 
         }
     }
     if (lines.err)
-        repl_error(r, "cannot read %s: %s", path, strerror(lines.err));
+        repl_error(r, _("cannot read %s: %s"), path, strerror(lines.err));
     else if (!done && want)
-        repl_error(r, "%s has %ld lines", path, lineno);
+        repl_error(r, _("%s has %ld lines"), path, lineno);
     else if (!done)
-        repl_error(r, "no claim with claim_id %s in %s", id, path);
+        repl_error(r, _("no claim with claim_id %s in %s"), id, path);
     rg_lines_free(&lines);
     fclose(f);
     return c;
@@ -437,14 +438,14 @@ static void claim_from_file(repl *r, const char *path, const char *which)
         size_t len;
         char *text = rg_read_file_max(path, RG_MAX_LINE, &len);
         if (!text) {
-            repl_error(r, "cannot read %s: %s", path, rg_read_error(errno, RG_MAX_LINE));
+            repl_error(r, _("cannot read %s: %s"), path, rg_read_error(errno, RG_MAX_LINE));
             return;
         }
         json_error_t je;
         c = json_loadb(text, len, JSON_DISABLE_EOF_CHECK, &je);
         free(text);
         if (!c) {
-            repl_error(r, "%s: not valid JSON: %s (line %d)", path, je.text, je.line);
+            repl_error(r, _("%s: not valid JSON: %s (line %d)"), path, je.text, je.line);
             return;
         }
         snprintf(from, sizeof from, "%s", path);
@@ -456,7 +457,7 @@ static void claim_from_file(repl *r, const char *path, const char *which)
             return;
     }
     if (!json_is_object(c)) {
-        repl_error(r, "%s: a claim is a JSON object", path);
+        repl_error(r, _("%s: a claim is a JSON object"), path);
         json_decref(c);
         return;
     }
@@ -497,7 +498,7 @@ static int name_fits(repl *r, const char *path, const char *name)
                 return 1;
             rg_sb_printf(&b, "%s%s", i ? ", " : "", m);
         }
-        repl_error(r, "%s: unknown %s '%s' (one of: %s)", path, p->str[e->name], name, list);
+        repl_error(r, _("%s: unknown %s '%s' (one of: %s)"), path, p->str[e->name], name, list);
         return 0;
     }
     if (RG_TYPE_KIND(type) == RG_T_REGION) {
@@ -505,7 +506,7 @@ static int name_fits(repl *r, const char *path, const char *name)
             return 1;
         for (uint32_t i = 0; i < p->n_policies; i++)
             rg_sb_printf(&b, "%s%s", i ? ", " : "", p->str[p->policies[i].name]);
-        repl_error(r, "%s: unknown region '%s' (one of: %s)", path, name, list);
+        repl_error(r, _("%s: unknown region '%s' (one of: %s)"), path, name, list);
         return 0;
     }
     return 1;
@@ -514,12 +515,12 @@ static int name_fits(repl *r, const char *path, const char *name)
 static void claim_set(repl *r, const char *args)
 {
     if (!r->cur || !r->cur->pk) {
-        repl_error(r, "%s", r->cur ? ":claim set writes values in Regula: it needs the policy sources" : "no pack loaded");
+        repl_error(r, "%s", r->cur ? _(":claim set writes values in Regula: it needs the policy sources") : _("no pack loaded"));
         return;
     }
     const char *eq = strchr(args, '=');
     if (!eq) {
-        repl_error(r, "usage: :claim set PATH = VALUE");
+        repl_error(r, _("usage: :claim set PATH = VALUE"));
         return;
     }
     char path[256];
@@ -544,9 +545,9 @@ static void claim_set(repl *r, const char *args)
     rg_repl_item item;
     int rc = repl_parse(r, &arena, d, value, &item, 2);
     if (rc == 1)
-        repl_error(r, "the value is unfinished");
+        repl_error(r, _("the value is unfinished"));
     if (rc == 0 && !item.expr)
-        repl_error(r, "the value is an expression, not a declaration");
+        repl_error(r, _("the value is an expression, not a declaration"));
     if (rc == 0 && item.expr && item.expr->kind == RG_E_NAME && !name_fits(r, path, item.expr->name))
         rc = -1;
     if (rc == 0 && item.expr) {
@@ -564,10 +565,10 @@ static void claim_set(repl *r, const char *args)
             copy = NULL;
             if (!had) {
                 free(r->claim_from);
-                r->claim_from = strdup("the sample claim, changed");
+                r->claim_from = strdup(_("the sample claim, changed"));
             }
             fprintf(r->out, "%s = %s\n", path, value);
-            claim_changed(r, "the claim does not settle now");
+            claim_changed(r, _("the claim does not settle now"));
         }
     }
     rg_arena_free(&arena);
@@ -588,22 +589,22 @@ static void cmd_claim(repl *r, const char *arg)
         if (r->claim)
             json_decref(r->claim);
         r->claim = NULL;
-        fprintf(r->out, "the current claim is the sample claim again, in %s\n", r->policy);
+        fprintf(r->out, _("the current claim is the sample claim again, in %s\n"), r->policy);
         return;
     }
     if (*arg == '{') {
         json_error_t je;
         json_t *c = json_loads(arg, 0, &je);
         if (!c) {
-            repl_error(r, "not valid JSON: %s (column %d)", je.text, je.column);
+            repl_error(r, _("not valid JSON: %s (column %d)"), je.text, je.column);
             return;
         }
         if (!json_is_object(c)) {
-            repl_error(r, "a claim is a JSON object");
+            repl_error(r, _("a claim is a JSON object"));
             json_decref(c);
             return;
         }
-        set_claim(r, c, "the command line");
+        set_claim(r, c, _("the command line"));
         return;
     }
     if (*arg && strcmp(arg, "json") != 0) {
@@ -627,7 +628,7 @@ static void cmd_claim(repl *r, const char *arg)
         fprintf(r->out, "%s\n", s ? s : "");
         free(s);
     } else {
-        fprintf(r->out, "claim (%s):\n", r->claim ? r->claim_from : "the sample claim");
+        fprintf(r->out, _("claim (%s):\n"), r->claim ? r->claim_from : _("the sample claim"));
         table2 t = {0};
         flat_claim(&t, c, "");
         t2_print(r, &t, NULL, NULL);
@@ -656,7 +657,7 @@ static void settled_by(repl *r, const rg_vm *vm)
     if (vm->asof != RG_NONE)
         rg_format_date(vm->asof, d);
     const char *v = version_at(p, vm->policy, vm->asof);
-    fprintf(r->out, "settled by %s as of %s%s%s\n", p->str[p->policies[vm->policy].name], d, v ? ", version " : "",
+    fprintf(r->out, _("settled by %s as of %s%s%s\n"), p->str[p->policies[vm->policy].name], d, v ? _(", version ") : "",
             v ? v : "");
 }
 
@@ -679,7 +680,7 @@ static void cmd_settle(repl *r, const char *arg)
             repl_value_text(p, p->outputs[i].type, v, val, sizeof val);
         t2_add(&t, p->str[p->outputs[i].name], val);
     }
-    t2_print(r, &t, "field", "value");
+    t2_print(r, &t, _("field"), _("value"));
     char a[128], b[700];
     for (uint32_t f = 0; f < p->n_ledger_fields; f++) {
         if (vm->ledger_in[f] == vm->ledger_out[f])
@@ -693,7 +694,7 @@ static void cmd_settle(repl *r, const char *arg)
         t2_add(&t, name, b);
     }
     if (t.n) {
-        fprintf(r->out, "ledger after this claim:\n");
+        fprintf(r->out, _("ledger after this claim:\n"));
         t2_print(r, &t, NULL, NULL);
     }
     regula_ctx_free(ctx);
@@ -732,9 +733,9 @@ static void cmd_explain(repl *r, const char *arg)
             char at[200];
             where(p, nt->file, nt->line, at, sizeof at);
             if (nt->kind == RG_NOTE_OTHERWISE)
-                snprintf(pending_note, sizeof pending_note, "otherwise (%s)", at);
+                snprintf(pending_note, sizeof pending_note, _("otherwise (%s)"), at);
             else
-                snprintf(pending_note, sizeof pending_note, "%s %u (%s)", nt->kind == RG_NOTE_ROW ? "row" : "arm",
+                snprintf(pending_note, sizeof pending_note, nt->kind == RG_NOTE_ROW ? _("row %u (%s)") : _("arm %u (%s)"),
                          nt->index, at);
             continue;
         }
@@ -761,7 +762,8 @@ static void cmd_explain(repl *r, const char *arg)
         rows++;
         pending_note[0] = '\0';
     }
-    size_t w1 = 4, w2 = 5, w3 = 4;
+    const char *h1 = _("step"), *h2 = _("value"), *h3 = _("from"), *h4 = _("source");
+    size_t w1 = repl_text_width(h1), w2 = repl_text_width(h2), w3 = repl_text_width(h3);
     for (uint32_t i = 0; i < rows; i++) {
         if (repl_text_width(c1[i]) > w1)
             w1 = repl_text_width(c1[i]);
@@ -770,7 +772,8 @@ static void cmd_explain(repl *r, const char *arg)
         if (repl_text_width(c3[i]) > w3)
             w3 = repl_text_width(c3[i]);
     }
-    fprintf(r->out, "  %-*s  %-*s  %-*s  %s\n", (int)w1, "step", (int)w2, "value", (int)w3, "from", "source");
+    fprintf(r->out, "  %s%*s  %s%*s  %s%*s  %s\n", h1, (int)(w1 - repl_text_width(h1)), "", h2,
+            (int)(w2 - repl_text_width(h2)), "", h3, (int)(w3 - repl_text_width(h3)), "", h4);
     for (uint32_t i = 0; i < rows; i++) {
         fprintf(r->out, "  %s%*s  %s%*s  %s%*s  %s\n", c1[i], (int)(w1 - repl_text_width(c1[i])), "", c2[i],
                 (int)(w2 - repl_text_width(c2[i])), "", c3[i], (int)(w3 - repl_text_width(c3[i])), "", c4[i]);
@@ -792,11 +795,11 @@ static void cmd_disasm(repl *r, const char *name)
 {
     const rg_program *p = repl_program(r->cur);
     if (!p) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         return;
     }
     if (!*name) {
-        repl_error(r, "usage: :disasm NAME");
+        repl_error(r, _("usage: :disasm NAME"));
         return;
     }
     char *text = NULL;
@@ -829,7 +832,7 @@ static void cmd_disasm(repl *r, const char *name)
     }
     free(text);
     if (!shown)
-        repl_error(r, "no chunk computes '%s'", name);
+        repl_error(r, _("no chunk computes '%s'"), name);
 }
 
 /* ---- :defs ---- */
@@ -838,11 +841,11 @@ static void cmd_defs(repl *r, const char *arg)
 {
     (void)arg;
     if (!r->n_defs) {
-        fprintf(r->out, "no session definitions\n");
+        fprintf(r->out, _("no session definitions\n"));
         return;
     }
     for (uint32_t i = 0; i < r->n_defs; i++)
-        fprintf(r->out, "-- in %s\n%s\n", r->defs[i].policy, r->defs[i].text);
+        fprintf(r->out, _("-- in %s\n%s\n"), r->defs[i].policy, r->defs[i].text);
 }
 
 /* ---- :quit, :load, :reload, :type ---- */
@@ -856,21 +859,22 @@ static void cmd_quit(repl *r, const char *arg)
 static void cmd_load(repl *r, const char *a)
 {
     if (!*a)
-        repl_error(r, "usage: :load PATH");
+        repl_error(r, _("usage: :load PATH"));
     else if (repl_load(r, a, 1) == 0)
-        fprintf(r->out, "loaded %s: %u polic%s, base %s\n", a, repl_program(r->cur)->n_policies,
-                repl_program(r->cur)->n_policies == 1 ? "y" : "ies", repl_root(r));
+        fprintf(r->out, ngettext("loaded %s: %u policy, base %s\n", "loaded %s: %u policies, base %s\n",
+                                 repl_program(r->cur)->n_policies),
+                a, repl_program(r->cur)->n_policies, repl_root(r));
 }
 
 static void cmd_reload(repl *r, const char *arg)
 {
     (void)arg;
     if (!r->pack_path)
-        repl_error(r, "no pack loaded: use :load PATH");
+        repl_error(r, _("no pack loaded: use :load PATH"));
     else {
         char *path = strdup(r->pack_path);
         if (repl_load(r, path, 0) == 0)
-            fprintf(r->out, "reloaded %s\n", path);
+            fprintf(r->out, _("reloaded %s\n"), path);
         free(path);
     }
 }
@@ -878,7 +882,7 @@ static void cmd_reload(repl *r, const char *arg)
 static void cmd_type(repl *r, const char *a)
 {
     if (!*a)
-        repl_error(r, "usage: :type EXPR");
+        repl_error(r, _("usage: :type EXPR"));
     else
         repl_eval(r, a, 1);
 }
@@ -911,9 +915,9 @@ void repl_command(repl *r, const char *line)
             cands[i] = commands[i].name;
         const char *best = rgc_closest(cmd, cands, N_COMMANDS);
         if (best)
-            repl_error(r, "no command :%s (did you mean :%s?)", cmd, best);
+            repl_error(r, _("no command :%s (did you mean :%s?)"), cmd, best);
         else
-            repl_error(r, "no command :%s (:help lists them)", cmd);
+            repl_error(r, _("no command :%s (:help lists them)"), cmd);
     }
     free(a);
     fflush(r->out);

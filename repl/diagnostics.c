@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "repl.h"
+#include "i18n.h"
 
 /* TEXT with its first "'__it'" (the REPL's name for the typed expression)
  * written "the expression": a new string, or NULL when there is none. */
@@ -14,10 +15,11 @@ static char *name_the_expression(const char *text)
     const char *it = text ? strstr(text, "'__it'") : NULL;
     if (!it)
         return NULL;
-    size_t n = strlen(text) - 6 + 14 + 1;
+    const char *expr = _("the expression");
+    size_t n = strlen(text) - 6 + strlen(expr) + 1;
     char *s = malloc(n);
     if (s)
-        snprintf(s, n, "%.*sthe expression%s", (int)(it - text), text, it + 6);
+        snprintf(s, n, "%.*s%s%s", (int)(it - text), text, expr, it + 6);
     return s;
 }
 

@@ -13,6 +13,7 @@
 
 #include "file_io.h"
 #include "repl.h"
+#include "i18n.h"
 
 static repl *the_repl;
 static volatile sig_atomic_t got_sigint, got_winch;
@@ -356,7 +357,7 @@ static int run_script(repl *r)
     while (!r->quit && (n = rg_lines_next(&lines, &line)) != -1) {
         if (n == RG_LINE_TOO_LONG) {
             if (r->echo)
-                fprintf(r->out, "%s (a line of %zu bytes)\n", more ? "->" : "=>", lines.dropped);
+                fprintf(r->out, _("%s (a line of %zu bytes)\n"), more ? "->" : "=>", lines.dropped);
             repl_line_too_long(r, lines.dropped);
             fflush(r->out);
             continue;
@@ -376,7 +377,7 @@ static int run_script(repl *r)
         repl_finish(r);
     fflush(r->out);
     if (err) {
-        fprintf(stderr, "regula repl: cannot read the input: %s\n", strerror(err));
+        fprintf(stderr, _("regula repl: cannot read the input: %s\n"), strerror(err));
         return 2;
     }
     return r->failed ? 1 : 0; /* a script whose commands failed says so to whatever ran it */

@@ -6,6 +6,7 @@
 
 #include "compiler.h"
 #include "repl.h"
+#include "i18n.h"
 #include "text.h"
 
 void repl_override_free(repl_override *o)
@@ -233,7 +234,7 @@ int repl_override_extras(repl *r, const repl_build *base, rgc_extra **out, uint3
     *out = NULL;
     *n = 0;
     if (!base || !base->pk) {
-        repl_error(r, "overrides need the policy sources");
+        repl_error(r, _("overrides need the policy sources"));
         return -1;
     }
     rgc_extra *x = calloc(r->n_ovr ? r->n_ovr : 1, sizeof *x);
@@ -247,7 +248,7 @@ int repl_override_extras(repl *r, const repl_build *base, rgc_extra **out, uint3
             continue;
         rgc_policy *pol = find_policy(base->pk, r->ovr[i].policy);
         if (!pol) {
-            repl_error(r, "no policy '%s' in this pack", r->ovr[i].policy);
+            repl_error(r, _("no policy '%s' in this pack"), r->ovr[i].policy);
             repl_free_extras(x, k);
             return -1;
         }
@@ -291,14 +292,14 @@ static int split_target(repl *r, char *target, const char **pol, const char **ve
     } else {
         char *at = strchr(target, '@');
         if (at) {
-            repl_error(r, "write POLICY@VERSION.NAME");
+            repl_error(r, _("write POLICY@VERSION.NAME"));
             return -1;
         }
         *pol = r->policy;
         *name = target;
     }
     if (!**name) {
-        repl_error(r, "which definition? write POLICY.NAME");
+        repl_error(r, _("which definition? write POLICY.NAME"));
         return -1;
     }
     return 0;
@@ -333,15 +334,15 @@ static void show_effect(repl *r, const char *name)
     if (!before[0] || !after[0])
         return;
     if (strcmp(before, after) == 0)
-        fprintf(r->out, "  %s for the current claim: %s (unchanged)\n", name, after);
+        fprintf(r->out, _("  %s for the current claim: %s (unchanged)\n"), name, after);
     else
-        fprintf(r->out, "  %s for the current claim: %s -> %s\n", name, before, after);
+        fprintf(r->out, _("  %s for the current claim: %s -> %s\n"), name, before, after);
 }
 
 void repl_cmd_set(repl *r, const char *args)
 {
     if (!r->cur || !r->cur->pk) {
-        repl_error(r, "%s", r->cur ? "overrides need the policy sources (:load DIR)" : "no pack loaded");
+        repl_error(r, "%s", r->cur ? _("overrides need the policy sources (:load DIR)") : _("no pack loaded"));
         return;
     }
     char *buf = strdup(args);
@@ -351,7 +352,7 @@ void repl_cmd_set(repl *r, const char *args)
     while (*rest == ' ' || *rest == '\t')
         rest++;
     if (tl == 0 || (*rest != '=' && *rest != '|')) {
-        repl_error(r, "usage: :set [POLICY[@VERSION].]NAME = VALUE   or   :set [POLICY[@VERSION].]TABLE | a | b -> VALUE");
+        repl_error(r, _("usage: :set [POLICY[@VERSION].]NAME = VALUE   or   :set [POLICY[@VERSION].]TABLE | a | b -> VALUE"));
         free(buf);
         return;
     }
@@ -369,11 +370,11 @@ void repl_cmd_set(repl *r, const char *args)
     char msg[300];
     msg[0] = '\0';
     if (!p)
-        snprintf(msg, sizeof msg, "no policy '%s' (:policies lists them)", pol);
+        snprintf(msg, sizeof msg, _("no policy '%s' (:policies lists them)"), pol);
     else if (ver && !find_version(p, ver))
-        snprintf(msg, sizeof msg, "%s has no version '%s' (:policies lists them)", pol, ver);
+        snprintf(msg, sizeof msg, _("%s has no version '%s' (:policies lists them)"), pol, ver);
     else if (slot == RG_NO_INDEX)
-        snprintf(msg, sizeof msg, "nothing called '%s' in this pack", name);
+        snprintf(msg, sizeof msg, _("nothing called '%s' in this pack"), name);
     if (msg[0]) {
         repl_error(r, "%s", msg);
         free(target);
@@ -383,13 +384,13 @@ void repl_cmd_set(repl *r, const char *args)
     rgc_def *def = pk->defs.v[slot];
     const rg_decl *root = def->root;
     if (row && def->kind != RG_DEF_TABLE) {
-        repl_error(r, "'%s' is not a table: write :set %s.%s = VALUE", name, pol, name);
+        repl_error(r, _("'%s' is not a table: write :set %s.%s = VALUE"), name, pol, name);
         free(target);
         free(buf);
         return;
     }
     if (!row && def->kind == RG_DEF_TABLE) {
-        repl_error(r, "'%s' is a table: set a row, :set %s.%s | … -> VALUE", name, pol, name);
+        repl_error(r, _("'%s' is a table: set a row, :set %s.%s | … -> VALUE"), name, pol, name);
         free(target);
         free(buf);
         return;
@@ -465,10 +466,10 @@ void repl_cmd_set(repl *r, const char *args)
             r->n_ovr++;
         }
         repl_rebuild(r);
-        fprintf(r->out, "override not set\n");
+        fprintf(r->out, _("override not set\n"));
     } else {
         repl_override_free(&replaced);
-        fprintf(r->out, "override %s\n", r->ovr[r->n_ovr - 1].shown);
+        fprintf(r->out, _("override %s\n"), r->ovr[r->n_ovr - 1].shown);
         show_effect(r, name);
     }
     free(target);
@@ -480,7 +481,7 @@ void repl_cmd_unset(repl *r, const char *args)
     char *buf = strdup(args);
     char *s = trim(buf);
     if (!*s) {
-        repl_error(r, "usage: :unset [POLICY[@VERSION].]NAME   or   :unset all");
+        repl_error(r, _("usage: :unset [POLICY[@VERSION].]NAME   or   :unset all"));
         free(buf);
         return;
     }
@@ -515,10 +516,10 @@ void repl_cmd_unset(repl *r, const char *args)
         r->n_ovr = w;
     }
     if (!removed) {
-        fprintf(r->out, "no override of %s\n", s);
+        fprintf(r->out, _("no override of %s\n"), s);
     } else {
         repl_rebuild(r);
-        fprintf(r->out, "removed %u override%s\n", removed, removed == 1 ? "" : "s");
+        fprintf(r->out, ngettext("removed %u override\n", "removed %u overrides\n", removed), removed);
     }
     free(shown);
     free(buf);
@@ -528,7 +529,7 @@ void repl_cmd_overrides(repl *r, const char *args)
 {
     (void)args;
     if (!r->n_ovr) {
-        fprintf(r->out, "no overrides (set one with :set POLICY.NAME = VALUE)\n");
+        fprintf(r->out, _("no overrides (set one with :set POLICY.NAME = VALUE)\n"));
         return;
     }
     for (uint32_t i = 0; i < r->n_ovr; i++)

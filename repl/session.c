@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "file_io.h"
 #include "repl.h"
+#include "i18n.h"
 #include "text.h"
 #include "values.h"
 
@@ -68,7 +69,7 @@ void repl_free(repl *r)
 
 void repl_line_too_long(repl *r, size_t len)
 {
-    repl_error(r, "this line has %zu bytes, more than the %zu MiB the REPL reads as one line: it is dropped", len,
+    repl_error(r, _("this line has %zu bytes, more than the %zu MiB the REPL reads as one line: it is dropped"), len,
                RG_MAX_LINE >> 20);
 }
 
@@ -77,7 +78,7 @@ void repl_error(repl *r, const char *fmt, ...)
     va_list ap;
     r->failed = 1;
     va_start(ap, fmt);
-    fputs(r->color ? "\033[1;31merror:\033[0m " : "error: ", r->out);
+    fprintf(r->out, r->color ? "\033[1;31m%s:\033[0m " : "%s: ", _("error"));
     vfprintf(r->out, fmt, ap);
     fputc('\n', r->out);
     va_end(ap);
@@ -88,7 +89,7 @@ void repl_vm_error(repl *r, const char *msg)
     /* "… at <input>:3": the REPL's own sources have no line worth giving */
     const char *at = strstr(msg, " at <");
     if (at && strchr(at, '>'))
-        repl_error(r, "%.*s%s", (int)(at - msg), msg, strncmp(at, " at <input>", 11) == 0 ? "" : " in the session");
+        repl_error(r, "%.*s%s", (int)(at - msg), msg, strncmp(at, " at <input>", 11) == 0 ? "" : _(" in the session"));
     else
         repl_error(r, "%s", msg);
 }
@@ -128,11 +129,11 @@ static int is_bytecode(const char *path)
 repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int with_overrides, uint32_t offset)
 {
     if (!r->pack_path) {
-        repl_error(r, "no pack loaded: use :load PATH");
+        repl_error(r, _("no pack loaded: use :load PATH"));
         return NULL;
     }
     if (is_bytecode(r->pack_path)) {
-        repl_error(r, "%s is bytecode: expressions and definitions need the policy sources (:load DIR)",
+        repl_error(r, _("%s is bytecode: expressions and definitions need the policy sources (:load DIR)"),
                    r->pack_path);
         return NULL;
     }
@@ -163,7 +164,7 @@ repl_build *repl_compile(repl *r, const rgc_extra *more, uint32_t n_more, int wi
     repl_free_extras(ovx, n_ovx);
     if (!b->pk) {
         if (!said)
-            repl_error(r, "%s does not compile", r->pack_path);
+            repl_error(r, _("%s does not compile"), r->pack_path);
         repl_build_free(b);
         return NULL;
     }
@@ -222,7 +223,7 @@ int repl_load(repl *r, const char *path, int fresh)
     int rc = -1;
     if (is_bytecode(path)) {
         if (r->n_defs || r->n_ovr) {
-            repl_error(r, "%s is bytecode: it cannot take the session's definitions and overrides (:load it)", path);
+            repl_error(r, _("%s is bytecode: it cannot take the session's definitions and overrides (:load it)"), path);
         } else {
             rgd_pack cp;
             if (rgd_pack_open(&cp, path) == 0) {
@@ -273,11 +274,11 @@ json_t *repl_claim(repl *r, char *err, size_t errlen)
     if (r->claim)
         return json_incref(r->claim);
     if (!r->cur) {
-        snprintf(err, errlen, "no pack loaded");
+        snprintf(err, errlen, _("no pack loaded"));
         return NULL;
     }
     if (!r->cur->pk) {
-        snprintf(err, errlen, "no claim: a bytecode pack has no sample claim (set one with :claim FILE|JSON)");
+        snprintf(err, errlen, _("no claim: a bytecode pack has no sample claim (set one with :claim FILE|JSON)"));
         return NULL;
     }
     rg_loc where;
@@ -285,7 +286,7 @@ json_t *repl_claim(repl *r, char *err, size_t errlen)
     json_t *c = rgd_sample_claim(r->cur->pk, strcmp(r->policy, root) == 0 ? NULL : r->policy, err, errlen, &where);
     if (!c) {
         char tmp[600];
-        snprintf(tmp, sizeof tmp, "no claim: %s (set one with :claim FILE|JSON)", err);
+        snprintf(tmp, sizeof tmp, _("no claim: %s (set one with :claim FILE|JSON)"), err);
         snprintf(err, errlen, "%s", tmp);
     }
     return c;
@@ -300,7 +301,7 @@ int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen)
     rg_status s = rgd_bind_json(vm, c, e, sizeof e);
     json_decref(c);
     if (s != RG_OK) {
-        snprintf(err, errlen, "the current claim is not valid: %s", s == RG_ERR_INPUT ? e : "out of memory");
+        snprintf(err, errlen, _("the current claim is not valid: %s"), s == RG_ERR_INPUT ? e : "out of memory");
         return -1;
     }
     s = rgd_begin_empty(vm);
@@ -314,7 +315,7 @@ int repl_bind(repl *r, rg_vm *vm, char *err, size_t errlen)
 regula_ctx *repl_settle(repl *r, int explain)
 {
     if (!r->cur) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         return NULL;
     }
     char err[1024];
@@ -333,14 +334,14 @@ regula_ctx *repl_settle(repl *r, int explain)
     regula_ctx *ctx = NULL;
     if (!text || regula_ctx_new(r->cur->api, &ctx) != REGULA_OK) {
         free(text);
-        repl_error(r, "out of memory");
+        repl_error(r, _("out of memory"));
         return NULL;
     }
     regula_ctx_set_explain(ctx, explain);
     regula_status s = regula_claim_json(ctx, text, len, 0);
     free(text);
     if (s == REGULA_ERR_INPUT && !rg_api_ctx_vm(ctx)->policy_chosen) {
-        repl_error(r, "the current claim is not valid: %s", regula_errmsg(ctx));
+        repl_error(r, _("the current claim is not valid: %s"), regula_errmsg(ctx));
     } else if (s == REGULA_OK && (s = regula_ledger_none(ctx, REGULA_ALL_SCOPES)) == REGULA_OK &&
                (s = regula_settle(ctx)) == REGULA_OK) {
         return ctx;
@@ -487,10 +488,10 @@ void repl_eval(repl *r, const char *text, int only_type)
         rg_vm *vm = rg_vm_new(p);
         rg_value v;
         if (!vm) {
-            repl_error(r, "out of memory");
+            repl_error(r, _("out of memory"));
         } else if (repl_bind(r, vm, err, sizeof err) != 0) {
             fprintf(r->out, "? %s: %s%s\n", dim, ty, reset);
-            repl_error(r, "cannot evaluate: %s", err);
+            repl_error(r, _("cannot evaluate: %s"), err);
         } else if (rg_vm_eval_def(vm, d->slot, &v) != RG_OK) {
             repl_vm_error(r, vm->error);
         } else {
@@ -527,15 +528,15 @@ static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *p
         if (!def)
             return;
         rgc_ty_name(pk, &def->type, ty, sizeof ty);
-        fprintf(r->out, "defined %s %s: %s%s", d->name, dim, ty, reset);
+        fprintf(r->out, _("defined %s %s: %s%s"), d->name, dim, ty, reset);
         if (d->kind == RG_D_TABLE || d->kind == RG_D_DECIDE)
             fprintf(r->out, " (%s)", decl_word(d->kind));
         if (def->per_item)
-            fprintf(r->out, " (for each item)");
+            fprintf(r->out, _(" (for each item)"));
         if (moved && strcmp(pol, repl_root(r)) != 0)
-            fprintf(r->out, "  (a new name of %s, for it and the regions under it)", pol);
+            fprintf(r->out, _("  (a new name of %s, for it and the regions under it)"), pol);
         else if (strcmp(pol, repl_root(r)) != 0)
-            fprintf(r->out, "  (in %s)", pol);
+            fprintf(r->out, _("  (in %s)"), pol);
         fputc('\n', r->out);
     } else if (d->kind == RG_D_EACH) {
         for (uint32_t i = 0; i < d->decls.n; i++)
@@ -548,7 +549,7 @@ static void print_defined(repl *r, rgc_pack *pk, const rg_decl *d, const char *p
 void repl_define(repl *r, const char *text, const rg_decl *d)
 {
     if (!r->cur) {
-        repl_error(r, "no pack loaded: use :load PATH");
+        repl_error(r, _("no pack loaded: use :load PATH"));
         return;
     }
     const char *pol = r->policy;
@@ -647,8 +648,8 @@ int repl_feed(repl *r, const char *line)
         return r->pending != NULL;
     }
     if (r->pending && r->n_pending + ll + 2 > REPL_MAX_ENTRY) {
-        repl_error(r, "this entry goes on past %d KiB over its lines, the most the REPL takes as one entry: it is "
-                      "dropped; write a longer one into the pack's files", REPL_MAX_ENTRY >> 10);
+        repl_error(r, _("this entry goes on past %d KiB over its lines, the most the REPL takes as one entry: it is "
+                      "dropped; write a longer one into the pack's files"), REPL_MAX_ENTRY >> 10);
         repl_cancel(r);
         return 0;
     }

@@ -9,6 +9,7 @@
 
 #include "compiler.h"
 #include "repl.h"
+#include "i18n.h"
 #include "text.h"
 #include "values.h"
 
@@ -135,7 +136,7 @@ void repl_cmd_show(repl *r, const char *args)
         return;
     }
     if (!*args) {
-        repl_error(r, "usage: :show [POLICY[@VERSION].]TABLE");
+        repl_error(r, _("usage: :show [POLICY[@VERSION].]TABLE"));
         return;
     }
     rgc_pack *pk = r->cur->pk;
@@ -154,7 +155,7 @@ void repl_cmd_show(repl *r, const char *args)
         snprintf(pol, sizeof pol, "%s", r->policy);
     int pi = repl_policy_index(p, pol);
     if (pi < 0) {
-        repl_error(r, "no policy '%s' (:policies lists them)", pol);
+        repl_error(r, _("no policy '%s' (:policies lists them)"), pol);
         return;
     }
     uint32_t slot = rgc_def_slot(pk, name);
@@ -166,12 +167,12 @@ void repl_cmd_show(repl *r, const char *args)
                 cands[n++] = p->str[p->defs[i].name];
         const char *best = rgc_closest(name, cands, n);
         if (slot != RG_NO_INDEX)
-            repl_error(r, "'%s' is a %s, not a table: type its name to see its value, :explain to see where it comes "
-                          "from", name, p->defs[slot].kind == RG_DEF_DECIDE ? "decision" : "definition");
+            repl_error(r, _("'%s' is a %s, not a table: type its name to see its value, :explain to see where it comes "
+                          "from"), name, p->defs[slot].kind == RG_DEF_DECIDE ? "decision" : "definition");
         else if (best)
-            repl_error(r, "no table '%s' (did you mean %s?)", name, best);
+            repl_error(r, _("no table '%s' (did you mean %s?)"), name, best);
         else
-            repl_error(r, "no table '%s'", name);
+            repl_error(r, _("no table '%s'"), name);
         return;
     }
     /* the date: the version named, else the current claim's */
@@ -181,12 +182,12 @@ void repl_cmd_show(repl *r, const char *args)
         char list[300];
         uint32_t v = version_named(p, (uint32_t)pi, ver, list, sizeof list);
         if (v == RG_NO_INDEX) {
-            repl_error(r, "%s has no version '%s' (%s%s)", pol, ver, *list ? "its versions: " : "it has none",
+            repl_error(r, _("%s has no version '%s' (%s%s)"), pol, ver, *list ? "its versions: " : "it has none",
                        list);
             return;
         }
         asof = p->versions[v].from != RG_NONE ? p->versions[v].from : p->versions[v].until;
-        snprintf(why, sizeof why, "in its version %s", ver);
+        snprintf(why, sizeof why, _("in its version %s"), ver);
     } else {
         rg_vm *vm = rg_vm_new(p);
         char err[600];
@@ -194,15 +195,15 @@ void repl_cmd_show(repl *r, const char *args)
             char date[16];
             rg_format_date(vm->asof, date);
             asof = vm->asof;
-            snprintf(why, sizeof why, "on %s, the current claim's date", date);
+            snprintf(why, sizeof why, _("on %s, the current claim's date"), date);
         } else {
-            snprintf(why, sizeof why, "outside its versions (the current claim gives no date)");
+            snprintf(why, sizeof why, _("outside its versions (the current claim gives no date)"));
         }
         rg_vm_free(vm);
     }
     rgc_table_view tv;
     if (rgc_table_view_at(pk, name, (uint32_t)pi, asof, &tv) != 0) {
-        repl_error(r, "out of memory");
+        repl_error(r, _("out of memory"));
         return;
     }
     rg_diag *d = rgc_pack_diag(pk);
@@ -217,12 +218,14 @@ void repl_cmd_show(repl *r, const char *args)
         rg_sb_printf(&b, "%s%s", i ? ", " : "", in);
     }
     fprintf(r->out, "table %s%s%s by (%s)%s\n", name, *type ? ": " : "", type, inputs,
-            tv.root->hit_first ? ", hit first: the first row that matches wins" : "");
+            tv.root->hit_first ? _(", hit first: the first row that matches wins") : "");
     if (!tv.policy)
-        fprintf(r->out, "as %s sees it %s: no policy gives it rows\n", pol, why);
+        fprintf(r->out, _("as %s sees it %s: no policy gives it rows\n"), pol, why);
     else
-        fprintf(r->out, "as %s sees it %s: %u row%s, the table of %s%s%s\n", pol, why, tv.n_rows,
-                tv.n_rows == 1 ? "" : "s", tv.policy, tv.version ? " " : "", tv.version ? tv.version : "");
+        fprintf(r->out,
+                ngettext("as %s sees it %s: %u row, the table of %s%s%s\n",
+                         "as %s sees it %s: %u rows, the table of %s%s%s\n", tv.n_rows),
+                pol, why, tv.n_rows, tv.policy, tv.version ? " " : "", tv.version ? tv.version : "");
     /* the session's pack without the overrides, to tell the rows a :set changed */
     rgc_table_view base = {0};
     const repl_build *bb = repl_base(r);

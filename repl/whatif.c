@@ -8,6 +8,7 @@
 
 #include "driver.h"
 #include "repl.h"
+#include "i18n.h"
 #include "values.h"
 
 typedef struct {
@@ -32,7 +33,7 @@ static int side_open(repl *r, const repl_build *b, wside *s)
         return -1;
     }
     if (regula_ctx_new(s->pack, &s->ctx) != REGULA_OK || regula_ledger_new(s->pack, &s->ledger) != REGULA_OK) {
-        repl_error(r, "out of memory");
+        repl_error(r, _("out of memory"));
         return -1;
     }
     return 0;
@@ -106,7 +107,7 @@ void repl_cmd_whatif(repl *r, const char *args)
         if (strcmp(tok, "--out") == 0 || strcmp(tok, "-o") == 0) {
             outpath = strtok(NULL, " \t");
             if (!outpath) {
-                repl_error(r, "--out needs a file name");
+                repl_error(r, _("--out needs a file name"));
                 free(buf);
                 return;
             }
@@ -115,36 +116,36 @@ void repl_cmd_whatif(repl *r, const char *args)
         } else if (!path) {
             path = tok;
         } else {
-            repl_error(r, "usage: :whatif CLAIMS.jsonl [--out FILE]");
+            repl_error(r, _("usage: :whatif CLAIMS.jsonl [--out FILE]"));
             free(buf);
             return;
         }
     }
     if (!path) {
-        repl_error(r, "usage: :whatif CLAIMS.jsonl [--out FILE]");
+        repl_error(r, _("usage: :whatif CLAIMS.jsonl [--out FILE]"));
         free(buf);
         return;
     }
     if (!r->cur) {
-        repl_error(r, "no pack loaded");
+        repl_error(r, _("no pack loaded"));
         free(buf);
         return;
     }
     FILE *in = fopen(path, "rb");
     if (!in) {
-        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        repl_error(r, _("cannot read %s: %s"), path, strerror(errno));
         free(buf);
         return;
     }
     FILE *out = NULL;
     if (outpath && !(out = fopen(outpath, "w"))) {
-        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
+        repl_error(r, _("cannot write %s: %s"), outpath, strerror(errno));
         fclose(in);
         free(buf);
         return;
     }
     if (!r->n_ovr)
-        fprintf(r->out, "note: no overrides, so before and after are the same (:set one first)\n");
+        fprintf(r->out, _("note: no overrides, so before and after are the same (:set one first)\n"));
     wside sa = {0}, sb = {0};
     int opened = side_open(r, repl_base(r), &sa) == 0 && side_open(r, r->cur, &sb) == 0;
     /* the pack's money results: their totals, and the claims ranked by the one that changed most */
@@ -210,22 +211,23 @@ void repl_cmd_whatif(repl *r, const char *args)
     int read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     fclose(in);
     if (out && fclose(out) != 0)
-        repl_error(r, "cannot write %s: %s", outpath, strerror(errno));
+        repl_error(r, _("cannot write %s: %s"), outpath, strerror(errno));
     if (read_err)
-        repl_error(r, "cannot read %s after line %ld: %s", path, lineno, strerror(read_err));
+        repl_error(r, _("cannot read %s after line %ld: %s"), path, lineno, strerror(read_err));
     if (stopped)
-        fprintf(r->out, "interrupted after %ld lines\n", lineno);
-    fprintf(r->out, "%ld claims settled twice: %zu changed", lineno, n_ch);
+        fprintf(r->out, _("interrupted after %ld lines\n"), lineno);
+    fprintf(r->out, _("%ld claims settled twice: %zu changed"), lineno, n_ch);
     if (errors_a || errors_b) {
         if (errors_a == errors_b)
-            fprintf(r->out, " (%ld error line%s both times)", errors_a, errors_a == 1 ? "" : "s");
+            fprintf(r->out, ngettext(" (%ld error line both times)", " (%ld error lines both times)", errors_a), errors_a);
         else
-            fprintf(r->out, " (error lines: %ld before, %ld after)", errors_a, errors_b);
+            fprintf(r->out, _(" (error lines: %ld before, %ld after)"), errors_a, errors_b);
     }
     fputc('\n', r->out);
     /* totals */
     char (*cells)[3][48] = calloc(n_money ? n_money : 1, sizeof *cells);
-    size_t w[3] = {strlen("before"), strlen("after"), strlen("difference")}, wn = 0;
+    const char *head[3] = {_("before"), _("after"), _("difference")};
+    size_t w[3] = {repl_text_width(head[0]), repl_text_width(head[1]), repl_text_width(head[2])}, wn = 0;
     uint32_t key = 0;
     for (uint32_t f = 0; cells && f < n_money; f++) {
         rg_format_money_grouped(tot[0][f], 0, cells[f][0], sizeof cells[f][0]);
@@ -240,8 +242,10 @@ void repl_cmd_whatif(repl *r, const char *args)
         if ((d < 0 ? -d : d) > (dk < 0 ? -dk : dk))
             key = f;
     }
-    fprintf(r->out, "  %-*s  %*s  %*s  %*s\n", (int)wn, "", (int)w[0], "before", (int)w[1], "after", (int)w[2],
-            "difference");
+    fprintf(r->out, "  %-*s", (int)wn, "");
+    for (int c = 0; c < 3; c++) /* right-aligned by display width */
+        fprintf(r->out, "  %*s%s", (int)(w[c] - repl_text_width(head[c])), "", head[c]);
+    fputc('\n', r->out);
     for (uint32_t f = 0; cells && f < n_money; f++)
         fprintf(r->out, "  %s%*s  %*s  %*s  %*s\n", money[f], (int)(wn - repl_text_width(money[f])), "", (int)w[0] + 1,
                 cells[f][0], (int)w[1] + 1, cells[f][1], (int)w[2] + 1, cells[f][2]);
@@ -251,11 +255,13 @@ void repl_cmd_whatif(repl *r, const char *args)
         qsort_r(ch, n_ch, sizeof *ch, by_change, &how);
         size_t top = n_ch < 10 ? n_ch : 10;
         char hb[80], ha[80];
-        snprintf(hb, sizeof hb, "%s before", money[key]);
-        snprintf(ha, sizeof ha, "%s after", money[key]);
-        fprintf(r->out, "%s (by %s, the total that changed most):\n",
-                top == 1 ? "the claim that changed" : "the claims that changed most", money[key]);
-        size_t wid = strlen("claim_id"), wb = strlen(hb), wa = strlen(ha), wd = strlen("difference");
+        snprintf(hb, sizeof hb, _("%s before"), money[key]);
+        snprintf(ha, sizeof ha, _("%s after"), money[key]);
+        fprintf(r->out, _("%s (by %s, the total that changed most):\n"),
+                top == 1 ? _("the claim that changed") : _("the claims that changed most"), money[key]);
+        const char *hl = _("line"), *hd = head[2];
+        size_t wl = repl_text_width(hl) > 5 ? repl_text_width(hl) : 5;
+        size_t wid = strlen("claim_id"), wb = repl_text_width(hb), wa = repl_text_width(ha), wd = repl_text_width(hd);
         char mb[10][48], ma[10][48], md[10][48];
         for (size_t i = 0; i < top; i++) {
             int64_t before = ch[i].vals[key], after = ch[i].vals[n_money + key];
@@ -271,15 +277,16 @@ void repl_cmd_whatif(repl *r, const char *args)
             if (strlen(md[i]) - 1 > wd)
                 wd = strlen(md[i]) - 1;
         }
-        fprintf(r->out, "  %5s  %-*s  %*s  %*s  %*s\n", "line", (int)wid, "claim_id", (int)wb, hb, (int)wa, ha,
-                (int)wd, "difference");
+        fprintf(r->out, "  %*s%s  %-*s  %*s%s  %*s%s  %*s%s\n", (int)(wl - repl_text_width(hl)), "", hl, (int)wid,
+                "claim_id", (int)(wb - repl_text_width(hb)), "", hb, (int)(wa - repl_text_width(ha)), "", ha,
+                (int)(wd - repl_text_width(hd)), "", hd);
         for (size_t i = 0; i < top; i++)
-            fprintf(r->out, "  %5ld  %s%*s  %*s  %*s  %*s\n", ch[i].line, ch[i].id,
+            fprintf(r->out, "  %*ld  %s%*s  %*s  %*s  %*s\n", (int)wl, ch[i].line, ch[i].id,
                     (int)(wid - repl_text_width(ch[i].id)), "", (int)wb + 1, mb[i],
                     (int)wa + 1, ma[i], (int)wd + 1, md[i]);
     }
     if (outpath)
-        fprintf(r->out, "wrote %zu difference%s to %s\n", n_ch, n_ch == 1 ? "" : "s", outpath);
+        fprintf(r->out, ngettext("wrote %zu difference to %s\n", "wrote %zu differences to %s\n", n_ch), n_ch, outpath);
     for (size_t i = 0; i < n_ch; i++)
         free(ch[i].vals);
     free(ch);

@@ -2,7 +2,8 @@
 # run_all.sh BUILD_DIR — every suite of `make test`, then one closing line
 # "N passed, M failed" counting suites. Suites: the layers (tests/layers.sh),
 # unit tests, the same under
-# ASan+UBSan, golden diagnostics and disassembly, the policy pack's tests,
+# ASan+UBSan, golden diagnostics and disassembly (in English and in Chinese),
+# the message catalogues and the choice of language, the policy pack's tests,
 # the conformance claims, native code against the interpreter on them and on
 # generated claims, generated claims against the hand-written C port,
 # the documentation's examples and opcode table, the REPL's sessions, the
@@ -15,7 +16,10 @@
 # and each fuzz target for a fixed number of inputs from its saved corpus.
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
-suites=(layers unit asan golden packtest conformance nativetest crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
+# messages in English whatever the locale of the shell (the suites that test
+# Chinese choose it themselves)
+export REGULA_LANG=en
+suites=(layers unit asan golden i18ntest packtest conformance nativetest crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do
   echo "=== $s"

@@ -24,14 +24,20 @@ unit: $(UNIT_BIN)
 
 # the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then the
 # sanitized regula over the seed pack, the conformance claims and the REPL sessions
+# (with its message catalogue beside it, for the session in Chinese)
 asan:
-	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula >/dev/null
+	@$(MAKE) --no-print-directory B=build/asan CFLAGS="$(ASAN_FLAGS)" unit-build build/asan/regula \
+	    $(patsubst $(B)/%,build/asan/%,$(MO_FILES)) >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run_suite.sh asan $(patsubst $(B)/%,build/asan/%,$(UNIT_BIN))
 	@tests/sanitized_cli.sh build/asan/regula
 
-golden: $(B)/regula
+golden: $(B)/regula $(MO_FILES)
 	@tests/golden/run.sh $(B)/regula
 	@tests/limits.sh $(B)/regula
+
+# the catalogues of po/ complete and current, the choice of language, the install
+i18ntest: $(B)/regula $(MO_FILES)
+	@tests/i18n/run.sh $(B)
 
 conformance: $(B)/regula
 	@tests/conformance/run.sh $(B)/regula
@@ -125,7 +131,7 @@ demo: deps
 	@$(B)/regula run --pack policies/ examples/claims.jsonl | tee $(B)/demo.out
 	@python3 tests/conformance/summary.py $(B)/demo.out
 
-.PHONY: unit-build unit asan golden conformance packtest nativetest doctest
+.PHONY: unit-build unit asan golden conformance packtest nativetest doctest i18ntest
 
 # ---- fuzzing (clang + libFuzzer): `make fuzz` FUZZ_SECONDS a target from the
 # saved corpus (tests/fuzz/corpus, which it grows); `make fuzz-ci` (in make test)
@@ -177,7 +183,7 @@ fuzz-ci:
 .PHONY: fuzz fuzz-ci
 
 # the REPL: scripted sessions with golden output, then a session on a pseudo-terminal
-repltest: $(B)/regula
+repltest: $(B)/regula $(MO_FILES)
 	@tests/repl/run.sh $(B)/regula
 
 .PHONY: repltest

@@ -11,6 +11,12 @@
 #     its stdout and exit status compared with json/NAME.json;
 #   and for every diag case, `check --format json` gives the same diagnostics
 #     (place, severity, message, hint) as the text of diag/NAME.err.
+# In Chinese (po/zh_CN.po): every diag case again with `--lang zh` and with
+#   LANG=zh_CN.UTF-8, compared with zh/diag/NAME.err; the json cases with
+#   --lang zh against zh/json/NAME.json (messages in Chinese, keys in English);
+#   `regula --help` and `regula check --help` against zh/help.out; and the
+#   settlements with --lang zh against the same run/NAME/expected.jsonl.
+# The English cases run with no language chosen (LANG=C): English is the fallback.
 # One line per case, then "golden: N passed, M failed"; exit 1 on any failure.
 # --update rewrites the expected files from the current output (review the diff).
 usage() { echo "usage: tests/golden/run.sh REGULA [--update]" >&2; exit 2; }
@@ -26,6 +32,8 @@ done
 case $regula in /*) ;; *) regula=$PWD/$regula ;; esac
 [ -x "$regula" ] || { echo "golden: no executable '$regula'" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
+unset LANGUAGE LC_ALL LC_MESSAGES REGULA_LANG
+export LANG=C
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
@@ -132,6 +140,39 @@ PY
   else
     echo "FAILED  json = text: diag/$name"; sed 's/^/        /' "$tmp/why" | head -10; failed=$((failed + 1))
   fi
+done
+
+# in Chinese: the same diagnostics, chosen by --lang and by the locale
+mkdir -p "$here/zh/diag" "$here/zh/json"
+for c in "$here"/diag/*.rg "$here"/diag/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  out="$tmp/$name.zh.err"
+  (cd "$here/diag" && NO_COLOR=1 "$regula" --lang zh check "$name" 2>"$out" >/dev/null; echo "[exit status $?]" >>"$out")
+  compare "zh/diag/$name" "$here/zh/diag/$name.err" "$out"
+  [ "$update" = 1 ] && continue
+  (cd "$here/diag" && NO_COLOR=1 LANG=zh_CN.UTF-8 "$regula" check "$name" 2>"$out" >/dev/null; echo "[exit status $?]" >>"$out")
+  compare "zh/diag/$name (LANG=zh_CN.UTF-8)" "$here/zh/diag/$name.err" "$out"
+done
+for c in "$here"/json/*.rg "$here"/json/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  out="$tmp/$name.zh.json"
+  (cd "$here/json" && "$regula" check --format json --lang zh "$name" >"$out" 2>"$tmp/stderr"; echo "[exit status $?]" >>"$out"
+   cat "$tmp/stderr" >>"$out")
+  compare "zh/json/$name" "$here/zh/json/$name.json" "$out"
+done
+{ "$regula" --lang zh --help; echo "[exit status $?]"; "$regula" check --help --lang=zh; echo "[exit status $?]"
+  "$regula" --lang zh nosuchcommand 2>&1 | head -1; } >"$tmp/help.zh" 2>&1
+compare "zh/help" "$here/zh/help.out" "$tmp/help.zh"
+for c in "$here"/run/*/; do
+  [ -e "$c" ] || continue
+  c=${c%/}
+  name=$(basename "$c")
+  "$regula" --lang zh run --pack "$c" "$c/claims.jsonl" >"$tmp/$name.zh.out" 2>&1
+  [ "$update" = 1 ] || compare "run/$name (--lang zh: results are not translated)" "$c/expected.jsonl" "$tmp/$name.zh.out"
 done
 
 echo "golden: $passed passed, $failed failed"

@@ -5,6 +5,7 @@
 # files a script writes there are appended to its output). Then pty_test.py
 # drives the REPL through a pseudo-terminal: completion, Ctrl-C, history; and
 # the transcript docs/repl.md pastes must be walkthrough.out.
+# Scripts named zh-*.in run in Chinese (--lang zh), the others in English.
 # Closing line: "repl: N passed, M failed"; exit 1 on a failure.
 # UPDATE=1 run.sh REGULA rewrites the .out files (check the diff).
 REGULA=$(cd "$(dirname "${1:-build/regula}")" && pwd)/$(basename "${1:-build/regula}")
@@ -18,7 +19,8 @@ for in in tests/repl/*.in; do
   got=$tmp/$name.got
   work=$tmp/$name.d
   mkdir -p "$work"
-  sed "s|@TMP@|$work|g" "$in" | NO_COLOR=1 "$REGULA" repl --echo --pack policies/ >"$got" 2>&1
+  lang=en; case $name in zh-*) lang=zh ;; esac
+  sed "s|@TMP@|$work|g" "$in" | NO_COLOR=1 "$REGULA" --lang $lang repl --echo --pack policies/ >"$got" 2>&1
   rc=$?
   echo "exit status $rc" >>"$got"
   for f in "$work"/*; do
