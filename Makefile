@@ -205,7 +205,8 @@ pot-file: $(B)/gen/lexer.c
 	    --msgid-bugs-address="the Regula maintainers" -o $(POT_OUT) $(POT_SRC)
 	@sed -i -e '/^"POT-Creation-Date:/d' -e 's|$(B)/gen/lexer.c|lang/lexer.l|' $(POT_OUT)
 pot: pot-file
-	@for p in po/*.po; do msgmerge --quiet --update --backup=none --add-location=file $$p po/regula.pot; done
+	@for p in po/*.po; do msgmerge --quiet --update --backup=none --add-location=file $$p po/regula.pot && \
+	  msgattrib --no-obsolete --add-location=file -o $$p $$p; done
 .PHONY: pot pot-file
 
 # where the installed tool looks for its catalogues when they are not beside it

@@ -41,9 +41,7 @@ static void usage(FILE *o)
 /* One pack, loaded into libregula, with a context and a year ledger. */
 typedef struct {
     const char *name;
-    regula_pack *pk;
-    regula_ctx *ctx;
-    regula_ledger *ledger;
+    rgd_settler s;
 } side;
 
 static int open_side(side *s, const char *name)
@@ -62,42 +60,25 @@ static int open_side(side *s, const char *name)
         rgd_pack_close(&cp);
         return -1;
     }
-    uint8_t *img = NULL;
-    size_t len = 0;
     char err[600];
-    int rc = rgc_program_write(p, &img, &len);
+    int rc = rgd_settler_open(&s->s, p, err, sizeof err);
     rgd_pack_close(&cp);
-    if (rc != 0 || regula_pack_load(img, len, NULL, &s->pk, err, sizeof err) != REGULA_OK) {
-        fprintf(stderr, _("regula diff: %s: %s\n"), name, rc != 0 ? "out of memory writing its bytecode" : err);
-        free(img);
-        return -1;
-    }
-    free(img);
-    if (regula_ctx_new(s->pk, &s->ctx) != REGULA_OK || regula_ledger_new(s->pk, &s->ledger) != REGULA_OK) {
-        fprintf(stderr, _("regula diff: out of memory\n"));
-        return -1;
-    }
-    return 0;
-}
-
-static void close_side(side *s)
-{
-    regula_ledger_free(s->ledger);
-    regula_ctx_free(s->ctx);
-    regula_pack_free(s->pk);
+    if (rc != 0)
+        fprintf(stderr, _("regula diff: %s: %s\n"), name, err);
+    return rc;
 }
 
 /* Settle one line with one pack, its ledger carried on: 1 settled, 0 an error line. */
 static int settle(side *s, const char *line, size_t len, long lineno, int explain)
 {
-    regula_ctx_set_explain(s->ctx, explain);
-    regula_status st = regula_claim_json(s->ctx, line, len, lineno);
+    regula_ctx_set_explain(s->s.ctx, explain);
+    regula_status st = regula_claim_json(s->s.ctx, line, len, lineno);
     if (st == REGULA_OK)
-        st = regula_ledger_load(s->ctx, s->ledger);
+        st = regula_ledger_load(s->s.ctx, s->s.ledger);
     if (st == REGULA_OK)
-        st = regula_settle(s->ctx);
+        st = regula_settle(s->s.ctx);
     if (st == REGULA_OK)
-        st = regula_ledger_commit(s->ctx, s->ledger);
+        st = regula_ledger_commit(s->s.ctx, s->s.ledger);
     return st == REGULA_OK;
 }
 
@@ -105,9 +86,9 @@ static int settle(side *s, const char *line, size_t len, long lineno, int explai
 
 static void add_fields(diff_report *d, side *s, int k)
 {
-    for (unsigned i = 0; i < regula_output_count(s->pk); i++) {
-        const char *name = regula_output_name(s->pk, i);
-        int money = regula_output_type(s->pk, i) == REGULA_T_MONEY;
+    for (unsigned i = 0; i < regula_output_count(s->s.pack); i++) {
+        const char *name = regula_output_name(s->s.pack, i);
+        int money = regula_output_type(s->s.pack, i) == REGULA_T_MONEY;
         diff_field *f = NULL;
         for (uint32_t j = 0; j < d->n_fields && !f; j++)
             if (strcmp(d->fields[j].name, name) == 0)
@@ -126,9 +107,9 @@ static uint32_t region_of(diff_report *d, side sides[2])
 {
     regula_value v;
     const char *name = "";
-    if (regula_claim_region(sides[1].ctx, &v) == REGULA_OK && v.s)
+    if (regula_claim_region(sides[1].s.ctx, &v) == REGULA_OK && v.s)
         name = v.s;
-    else if (regula_claim_region(sides[0].ctx, &v) == REGULA_OK && v.s)
+    else if (regula_claim_region(sides[0].s.ctx, &v) == REGULA_OK && v.s)
         name = v.s;
     for (uint32_t i = 0; i < d->n_regions; i++)
         if (strcmp(d->regions[i].name, name) == 0)
@@ -154,7 +135,7 @@ static json_t *changes(side sides[2], long lineno, const char *region, const cha
 {
     json_t *r[2];
     for (int k = 0; k < 2; k++) {
-        const char *text = regula_result_json(sides[k].ctx);
+        const char *text = regula_result_json(sides[k].s.ctx);
         r[k] = text ? json_loads(text, 0, NULL) : NULL;
         if (!r[k])
             r[k] = json_object();
@@ -198,7 +179,7 @@ static void compare_line(diff_report *d, side sides[2], const char *line, size_t
         int have[2];
         for (int k = 0; k < 2; k++) {
             have[k] = settled[k] && f->index[k] >= 0 &&
-                      regula_result(sides[k].ctx, (unsigned)f->index[k], &v[k]) == REGULA_OK;
+                      regula_result(sides[k].s.ctx, (unsigned)f->index[k], &v[k]) == REGULA_OK;
             if (have[k] && f->money) {
                 f->total[k] += v[k].i;
                 if (d->key && strcmp(f->name, d->key) == 0)
@@ -216,7 +197,7 @@ static void compare_line(diff_report *d, side sides[2], const char *line, size_t
         changed = 1;
         d->errors_changed++;
         snprintf(names, sizeof names, "%s", settled[1] ? "no longer an error" : "became an error");
-    } else if (!settled[0] && strcmp(regula_errmsg(sides[0].ctx), regula_errmsg(sides[1].ctx)) != 0) {
+    } else if (!settled[0] && strcmp(regula_errmsg(sides[0].s.ctx), regula_errmsg(sides[1].s.ctx)) != 0) {
         changed = 1;
         d->errors_changed++;
         snprintf(names, sizeof names, "error");
@@ -269,9 +250,9 @@ static int explain_top(diff_report *d, side sides[2], FILE *in)
     for (size_t i = 0; i < n_want; i++)
         want[i] = d->claims_changed[d->top[i]].line;
     for (int k = 0; k < 2; k++) {
-        regula_ledger_free(sides[k].ledger);
-        sides[k].ledger = NULL;
-        if (regula_ledger_new(sides[k].pk, &sides[k].ledger) != REGULA_OK) {
+        regula_ledger_free(sides[k].s.ledger);
+        sides[k].s.ledger = NULL;
+        if (regula_ledger_new(sides[k].s.pack, &sides[k].s.ledger) != REGULA_OK) {
             free(want);
             return -1;
         }
@@ -286,7 +267,7 @@ static int explain_top(diff_report *d, side sides[2], FILE *in)
                 hit = i;
         for (int k = 0; k < 2; k++) {
             int ok = settle(&sides[k], l.line, l.len, l.lineno, hit < n_want);
-            const char *trail = ok && hit < n_want ? regula_explain_json(sides[k].ctx) : NULL;
+            const char *trail = ok && hit < n_want ? regula_explain_json(sides[k].s.ctx) : NULL;
             if (trail)
                 d->claims_changed[d->top[hit]].trail[k] = strdup(trail);
         }
@@ -443,8 +424,8 @@ done:
         fclose(out);
     if (in != stdin)
         fclose(in);
-    close_side(&sides[0]);
-    close_side(&sides[1]);
+    rgd_settler_close(&sides[0].s);
+    rgd_settler_close(&sides[1].s);
     free_report(&d);
     return rc;
 }

@@ -80,6 +80,18 @@ int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pa
 /* The same for a program in memory (the REPL's builds), quietly: 0, or -1
  * with the message in err. */
 int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, char *err, size_t errlen);
+/* A pack loaded through the API with one context and one year ledger: what
+ * settles a claims file line by line on each side of `regula diff` and the
+ * REPL's :whatif. */
+typedef struct {
+    regula_pack *pack;
+    regula_ctx *ctx;
+    regula_ledger *ledger;
+} rgd_settler;
+/* Program P so loaded (rgd_program_api, no host functions), with a new
+ * context and an empty ledger: 0, or -1 with the reason in err. */
+int rgd_settler_open(rgd_settler *s, const rg_program *p, char *err, size_t errlen);
+void rgd_settler_close(rgd_settler *s);
 /* A value of p as people read it (rg_value_text: "12.34", "85%", "LN-CY"). */
 int rgd_value_text(const rg_program *p, uint32_t type, int64_t v, char *buf, size_t cap);
 

@@ -217,6 +217,26 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
     return rc;
 }
 
+int rgd_settler_open(rgd_settler *s, const rg_program *p, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    if (rgd_program_api(p, NULL, &s->pack, err, errlen) != 0)
+        return -1;
+    if (regula_ctx_new(s->pack, &s->ctx) != REGULA_OK || regula_ledger_new(s->pack, &s->ledger) != REGULA_OK) {
+        snprintf(err, errlen, "%s", _("out of memory"));
+        return -1;
+    }
+    return 0;
+}
+
+void rgd_settler_close(rgd_settler *s)
+{
+    regula_ledger_free(s->ledger);
+    regula_ctx_free(s->ctx);
+    regula_pack_free(s->pack);
+    memset(s, 0, sizeof *s);
+}
+
 int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out)
 {
     const rg_program *p = rgd_pack_program(cp);

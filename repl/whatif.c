@@ -17,37 +17,18 @@ typedef struct {
     int64_t *vals;          /* each money result before, then after, in fen (0 for an error line) */
 } changed_claim;
 
-/* One side of the comparison: a pack of a build, its context and ledger. */
-typedef struct {
-    regula_pack *pack;
-    regula_ctx *ctx;
-    regula_ledger *ledger;
-} wside;
-
-static int side_open(repl *r, const repl_build *b, wside *s)
+/* One side of the comparison: a build's pack, its context and ledger. */
+static int side_open(repl *r, const repl_build *b, rgd_settler *s)
 {
     char err[1024];
-    memset(s, 0, sizeof *s);
-    if (rgd_program_api(repl_program(b), NULL, &s->pack, err, sizeof err) != 0) {
-        repl_error(r, "%s", err);
-        return -1;
-    }
-    if (regula_ctx_new(s->pack, &s->ctx) != REGULA_OK || regula_ledger_new(s->pack, &s->ledger) != REGULA_OK) {
-        repl_error(r, _("out of memory"));
-        return -1;
-    }
-    return 0;
-}
-
-static void side_close(wside *s)
-{
-    regula_ledger_free(s->ledger);
-    regula_ctx_free(s->ctx);
-    regula_pack_free(s->pack);
+    if (rgd_settler_open(s, repl_program(b), err, sizeof err) == 0)
+        return 0;
+    repl_error(r, "%s", err);
+    return -1;
 }
 
 /* The line of `regula run` for LINE settled on one side, as JSON. */
-static json_t *settle_json(wside *s, const char *line, size_t len, long lineno)
+static json_t *settle_json(rgd_settler *s, const char *line, size_t len, long lineno)
 {
     const char *out;
     size_t n;
@@ -146,7 +127,7 @@ void repl_cmd_whatif(repl *r, const char *args)
     }
     if (!r->n_ovr)
         fprintf(r->out, _("note: no overrides, so before and after are the same (:set one first)\n"));
-    wside sa = {0}, sb = {0};
+    rgd_settler sa = {0}, sb = {0};
     int opened = side_open(r, repl_base(r), &sa) == 0 && side_open(r, r->cur, &sb) == 0;
     /* the pack's money results: their totals, and the claims ranked by the one that changed most */
     const char *money[64];
@@ -291,6 +272,6 @@ void repl_cmd_whatif(repl *r, const char *args)
         free(ch[i].vals);
     free(ch);
     free(buf);
-    side_close(&sa); /* last: the money results' names are the packs' */
-    side_close(&sb);
+    rgd_settler_close(&sa); /* last: the money results' names are the packs' */
+    rgd_settler_close(&sb);
 }
