@@ -189,9 +189,12 @@ static int image_load(const void *image, size_t len, const char *lib, const uint
     opt.public_key = key;
     opt.native = native_wanted;
     if (lib) {
-        if (regula_host_new(NULL, &host) != REGULA_OK ||
-            regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
-            snprintf(err, errlen, _("out of memory"));
+        if (regula_host_new(NULL, &host) != REGULA_OK) {
+            snprintf(err, errlen, "%s", _("out of memory"));
+            goto done;
+        }
+        if (regula_host_add_library(host, lib_path(lib, here, sizeof here)) != REGULA_OK) {
+            snprintf(err, errlen, "%s", regula_host_errmsg(host));
             goto done;
         }
         opt.host = host;

@@ -113,7 +113,7 @@ typedef struct {
     uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
     uint8_t *want;                    /* per chunk: the classes it may return */
     uint32_t *want_type;              /* per chunk: the type whose bound a number it returns keeps, or 0 */
-    uint8_t *reads_row;               /* per chunk: it loads a row definition (whose class a pass may widen) */
+    uint8_t *reads_row;               /* per chunk: it reads a row definition's class (which a pass may widen) */
     int changed;                      /* a row definition's catalog changed in this pass */
     /* per chunk */
     uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
@@ -203,6 +203,15 @@ static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t 
     return 0;
 }
 
+/* The class of definition d as chunk ci reads it; a chunk that reads a row
+ * definition's (which a pass may widen) is followed again in later passes. */
+static uint32_t def_read(tyctx *t, const rg_program *p, uint32_t ci, uint32_t d)
+{
+    if (RG_TYPE_KIND(p->defs[d].type) == RG_T_ROW)
+        t->reads_row[ci] = 1;
+    return t->def_tag[d];
+}
+
 /* What instruction in does to state s (s[0] height, then the stack, then the locals). */
 static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t *s)
 {
@@ -283,13 +292,9 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         break;
     case RG_OP_LOAD_FIELD: out = t->claim_slot[in->a]; break;
     case RG_OP_LOAD_IFIELD: out = t->item_slot[in->a]; break;
-    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF:
-        out = t->def_tag[in->a];
-        if (RG_TYPE_KIND(p->defs[in->a].type) == RG_T_ROW)
-            t->reads_row[ci] = 1;
-        break;
+    case RG_OP_LOAD_DEF: case RG_OP_LOAD_IDEF: out = def_read(t, p, ci, in->a); break;
     case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
-        out = tag_join(t->def_tag[in->a], tag_value(p->consts[in->b]));
+        out = tag_join(def_read(t, p, ci, in->a), tag_value(p->consts[in->b]));
         break;
     case RG_OP_STR_EQ: case RG_OP_STR_NE:
         if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
@@ -549,7 +554,7 @@ int rg_verify_types(vctx *v)
     else
         r = ty_setup(v, &t);
     /* each pass can only widen a row definition's class, at most twice each; after the first, only the chunks
-     * that load a row definition can come out otherwise (nothing else a chunk reads changes between passes) */
+     * that read a row definition's class can come out otherwise (nothing else a chunk reads changes between passes) */
     for (uint32_t pass = 0; r == 0 && pass < 2 * p->n_defs + 2; pass++) {
         t.changed = 0;
         for (uint32_t i = 0; i < p->n_chunks && r == 0; i++)
