@@ -48,6 +48,8 @@ struct rgc_impl {
     rgc_version *version;   /* NULL: not versioned */
     rg_vec rows;            /* tables: merged rg_row* */
     rg_vec deps;            /* rgc_def* it reads */
+    rg_vec strict_deps;     /* those of deps it reads on every common path: not only on the
+                             * right of and, or, ?? or in a decision's result (plan.c) */
     rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
     int checked;
@@ -202,6 +204,8 @@ typedef struct rgc_pack {
         uint32_t each_row;  /* where a bare per-item name reads its row: RG_ROW_OF_FRAME, or
                              * the local of the reader a per-item body is inlined into */
         int inline_depth;   /* definitions' bodies being inlined (expr.c load_def) */
+        int cond_depth;     /* in code that runs for few claims (the right of and, or, ??, a
+                             * decision's result): a read here is no strict dependency */
         const uint32_t *plan_local; /* a plan (plan.c): per slot, the local holding the definition's
                              * value once computed, else RG_NO_INDEX; per-item ones hold the
                              * row in plan_row */

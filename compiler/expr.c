@@ -79,15 +79,22 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
     rg_vec_free(&cands);
 }
 
+static void push_once(rg_vec *v, void *x)
+{
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->v[i] == x)
+            return;
+    rg_vec_push(v, x);
+}
+
 static void note_dep(rgc_pack *pk, rgc_def *d)
 {
     rgc_impl *im = pk->cur.impl;
     if (!im)
         return;
-    for (uint32_t i = 0; i < im->deps.n; i++)
-        if (im->deps.v[i] == d)
-            return;
-    rg_vec_push(&im->deps, d);
+    push_once(&im->deps, d);
+    if (!pk->cur.cond_depth)
+        push_once(&im->strict_deps, d);
 }
 
 /* Implementation im of a parameter of scalar type want is a literal: its value in *v. */
@@ -921,7 +928,9 @@ static rgc_ty logic(rgc_pack *pk, rg_expr *e)
     rgc_emit(pk, RG_OP_DUP, 0, 0);
     uint32_t j = rgc_emit(pk, e->op == RG_OPR_AND ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE, 0, 0);
     rgc_emit(pk, RG_OP_POP, 0, 0);
+    pk->cur.cond_depth++;
     rgc_ty r = cond_expr(pk, e->rhs);
+    pk->cur.cond_depth--;
     rgc_patch(pk, j, 0, rgc_here(pk));
     return is_err(&r) ? r : rgc_ty_scalar(RG_T_BOOL);
 }
@@ -942,7 +951,9 @@ static rgc_ty coalesce(rgc_pack *pk, rg_expr *e)
     rgc_emit(pk, RG_OP_POP, 0, 0);
     rgc_ty lexp = l;
     lexp.optional = 0;
+    pk->cur.cond_depth++;
     rgc_ty r = rgc_expr(pk, e->rhs, &lexp);
+    pk->cur.cond_depth--;
     rgc_patch(pk, j, 0, rgc_here(pk));
     if (is_err(&r))
         return r;

@@ -177,6 +177,7 @@ void rgc_pack_free(rgc_pack *pk)
         rgc_impl *im = pk->impls.v[i];
         rg_vec_free(&im->rows);
         rg_vec_free(&im->deps);
+        rg_vec_free(&im->strict_deps);
     }
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
@@ -190,7 +191,9 @@ void rgc_pack_free(rgc_pack *pk)
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);
+    rg_vec_free(&pk->update_reads.strict_deps);
     rg_vec_free(&pk->key_reads.deps);
+    rg_vec_free(&pk->key_reads.strict_deps);
     rgc_names *tables[] = {&pk->def_names, &pk->policy_names, &pk->enum_names, &pk->member_names, &pk->ledger_names,
                            &pk->owner_names, &pk->field_names};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)

@@ -3,10 +3,15 @@
  *
  * The lazy path (a definition computed when first read, memoised, one frame
  * per call) stays the meaning of a pack; a plan is speculation on top of it.
- * It computes every definition the outputs may need — also one an `if` would
- * not take — so the VM forgets it whenever it fails and lets the lazy path
- * decide (vm/interp.c run_plan). Correct in any order, since a read of a
- * definition the plan has not computed yet computes it lazily; the order
+ * It computes ahead the definitions the outputs and the ledger updates read
+ * on every path (strict dependencies, expr.c note_dep) — also one a branch of
+ * an `if` would not take, since both branches are common — so the VM forgets
+ * them whenever it fails and lets the lazy path decide (vm/interp.c
+ * run_plan). A definition read only on the right of `and`, `or` or `??`, or
+ * in a decision's result, is left to be read lazily: most claims never need
+ * it (a deadline only a manual claim reads). So is one the claim's checks
+ * read (they run first, memoising it). Correct in any order, since a read of
+ * a definition the plan has not computed yet computes it lazily; the order
  * only makes the reads cheap:
  *
  *   1. claim-level definitions that need no per-item one;
@@ -37,6 +42,8 @@ typedef struct {
     rgc_policy *pol;
     uint8_t *state;     /* per slot: 0 unseen, 1 on the walk, 2 done */
     uint8_t *item_dep;  /* per slot: needs a per-item definition, itself or through others */
+    uint8_t *needed;    /* per slot: 1 read on every path from the outputs (a strict dependency),
+                         * 2 computed before the plan runs (checking the claim reads it) */
     uint32_t *order;    /* post-order of the walk: a dependency before its readers */
     uint32_t n_order;
 } plan_walk;
@@ -71,6 +78,24 @@ static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
     return im;
 }
 
+/* Mark s and what it reads on every path, transitively, with mark. */
+static void mark_strict(plan_walk *w, uint32_t s, uint8_t mark)
+{
+    if (w->needed[s])
+        return;
+    w->needed[s] = mark;
+    rg_vec impls = {0};
+    rgc_effective_impls(w->pol, s, &impls);
+    for (uint32_t i = 0; i < impls.n; i++) {
+        rgc_impl *im = impls.v[i];
+        for (uint32_t k = 0; k < im->strict_deps.n; k++)
+            mark_strict(w, ((rgc_def *)im->strict_deps.v[k])->slot, mark);
+    }
+    rg_vec_free(&impls);
+}
+
+/* The order the plan computes the needed definitions in: a dependency
+ * before its readers, whichever path reads it. */
 static void walk(plan_walk *w, uint32_t s)
 {
     if (w->state[s])
@@ -84,6 +109,8 @@ static void walk(plan_walk *w, uint32_t s)
         rgc_impl *im = impls.v[i];
         for (uint32_t k = 0; k < im->deps.n; k++) {
             uint32_t dep = ((rgc_def *)im->deps.v[k])->slot;
+            if (w->needed[dep] != 1)
+                continue; /* read only on some paths, or already computed: read lazily */
             walk(w, dep);
             w->item_dep[s] |= w->item_dep[dep];
         }
@@ -298,18 +325,33 @@ void rgc_emit_plans(rgc_pack *pk)
     if (p->n_externs || !p->n_outputs)
         return;
     uint32_t n = pk->defs.n;
-    plan_walk w = {pk, NULL, calloc(n + 1, 1), calloc(n + 1, 1), malloc((n + 1) * sizeof *w.order), 0};
-    if (w.state && w.item_dep && w.order)
+    plan_walk w = {pk, NULL, calloc(n + 1, 1), calloc(n + 1, 1), calloc(n + 1, 1),
+                   malloc((n + 1) * sizeof *w.order), 0};
+    if (w.state && w.item_dep && w.needed && w.order)
         for (uint32_t i = 0; i < pk->policies.n; i++) {
             w.pol = pk->policies.v[i];
             memset(w.state, 0, n + 1);
+            memset(w.needed, 0, n + 1);
             w.n_order = 0;
+            if (pk->validate)
+                mark_strict(&w, pk->validate->slot, 2);
+            /* the roots: the outputs, and what the ledger updates read on every path */
+            rg_vec roots = {0};
             for (uint32_t o = 0; o < p->n_outputs; o++)
-                walk(&w, p->outputs[o].def);
+                rg_vec_push(&roots, pk->defs.v[p->outputs[o].def]);
+            for (uint32_t k = 0; k < pk->update_reads.strict_deps.n; k++)
+                rg_vec_push(&roots, pk->update_reads.strict_deps.v[k]);
+            for (uint32_t r = 0; r < roots.n; r++)
+                mark_strict(&w, ((rgc_def *)roots.v[r])->slot, 1);
+            for (uint32_t r = 0; r < roots.n; r++)
+                if (w.needed[((rgc_def *)roots.v[r])->slot] == 1)
+                    walk(&w, ((rgc_def *)roots.v[r])->slot);
+            rg_vec_free(&roots);
             uint32_t c = emit_plan(pk, w.pol, &w);
             rgc_push_plans(pk, &c, 1);
         }
     free(w.state);
     free(w.item_dep);
+    free(w.needed);
     free(w.order);
 }

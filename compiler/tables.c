@@ -358,7 +358,9 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
         }
         if (!ends) /* a plan never runs when explaining */
             row_label(pk, im, i, a->cond ? RG_NOTE_ARM : RG_NOTE_OTHERWISE, a->loc);
+        pk->cur.cond_depth++;
         rgc_ty t = rgc_expr(pk, a->result, result.k == RGC_K_SCALAR ? &result : NULL);
+        pk->cur.cond_depth--;
         if (t.k == RGC_K_ERROR)
             ok = 0;
         else if (result.k == RGC_K_SCALAR &&
