@@ -991,6 +991,18 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
     return REGULA_OK;
 }
 
+regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
+{
+    if (!c)
+        return REGULA_ERR_USAGE;
+    if (!l || l->pack != c->pack)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_prefetch: the ledger belongs to another pack");
+    regula_status st = rg_api_need_bound(c, "regula_ledger_prefetch");
+    if (st == REGULA_OK)
+        rg_ledger_store_prefetch(l->store, c->keys);
+    return st;
+}
+
 regula_status regula_ledger_commit(regula_ctx *c, regula_ledger *l)
 {
     if (!c)
@@ -1206,18 +1218,10 @@ int regula_value_text(const regula_value *v, char *buf, size_t cap)
 
 /* ---- a batch with the in-memory ledger -------------------------------------------------- */
 
-regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *line, size_t len, long lineno,
-                                 const char **out, size_t *out_len)
+/* The rest of regula_settle_line from status st of reading the claim. */
+static regula_status settle_and_line(regula_ctx *c, regula_ledger *l, regula_status st, const char **out,
+                                     size_t *out_len)
 {
-    if (out)
-        *out = NULL;
-    if (out_len)
-        *out_len = 0;
-    if (!c || !out)
-        return REGULA_ERR_USAGE;
-    if (!l || l->pack != c->pack)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_line: the ledger belongs to another pack");
-    regula_status st = regula_claim_json(c, line, len, lineno > 0 ? lineno : 0);
     if (st == REGULA_OK)
         st = regula_ledger_load(c, l);
     if (st == REGULA_OK)
@@ -1232,4 +1236,36 @@ regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *li
     if (out_len)
         *out_len = c->n_json;
     return st;
+}
+
+regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *line, size_t len, long lineno,
+                                 const char **out, size_t *out_len)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    if (!l || l->pack != c->pack)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_line: the ledger belongs to another pack");
+    return settle_and_line(c, l, regula_claim_json(c, line, len, lineno > 0 ? lineno : 0), out, out_len);
+}
+
+regula_status regula_settle_bound(regula_ctx *c, regula_ledger *l, const char **out, size_t *out_len)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!c || !out)
+        return REGULA_ERR_USAGE;
+    if (!l || l->pack != c->pack)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_bound: the ledger belongs to another pack");
+    if (c->state == CLAIM_FAILED)
+        return settle_and_line(c, l, c->claim_status, out, out_len);
+    if (c->state != CLAIM_BOUND && c->state != CLAIM_BUILDING)
+        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_bound: no claim to settle; give one with "
+                                                "regula_claim_json or regula_claim_new first");
+    return settle_and_line(c, l, REGULA_OK, out, out_len);
 }

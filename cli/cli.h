@@ -100,14 +100,17 @@ void diff_print_text(FILE *out, const diff_report *d);
 int diff_write_html(const char *path, const diff_report *d);
 
 /* `regula run`'s loop, which `regula bench` times too: every line of in
- * settled with regula_settle_line (ctx and ledger on one pack), its output
- * line written to out. 0, or -1 on a read error or when a line's output
+ * read (regula_claim_json, regula_ledger_prefetch) on one of the two contexts
+ * while the claim before it settles on the other (regula_settle_bound; both
+ * contexts and the ledger on one pack, set up alike), its output line written
+ * to out in input order. 0, or -1 on a read error or when a line's output
  * could not be made (after a message). */
 typedef struct {
     long lines, errors;
     int read_err; /* errno of a failed read, else 0 */
 } cli_run_stats;
-int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st);
+int cli_run_lines(regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in, FILE *out, int progress,
+                  cli_run_stats *st);
 
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);

@@ -26,10 +26,12 @@ static void usage(FILE *o)
                "claims of CLAIMS.jsonl, on the path `regula run` and libregula take. The file is\n"
                "streamed --passes times for each measurement (the ledger emptied before each pass);\n"
                "the median pass is reported. Prints one key=value a line:\n\n"
-               "  settle_ns_per_claim    settling a claim already read: its ledger records loaded,\n"
-               "                         settled, the new values committed (regula_ledger_load,\n"
-               "                         regula_settle, regula_ledger_commit), timed claim by claim\n"
-               "                         (bad lines are read but not timed)\n"
+               "  settle_ns_per_claim    settling a claim already read: its ledger keys made and its\n"
+               "                         records asked for while the claim before it settles (as\n"
+               "                         `regula run` does: regula_ledger_prefetch), its records\n"
+               "                         loaded, settled, the new values committed\n"
+               "                         (regula_ledger_load, regula_settle, regula_ledger_commit),\n"
+               "                         timed claim by claim (bad lines are read but not timed)\n"
                "  settle_claims_per_sec  the same as a rate\n"
                "  e2e_claims_per_sec     lines per second through `regula run`'s loop: read, settled,\n"
                "                         written (to /dev/null), CPU time of the whole pass\n"
@@ -106,14 +108,43 @@ static uint64_t tick_overhead(void)
 
 typedef struct {
     long lines, bad, claims, failed, preempted;
-    double ns;          /* settling the claims, in all */
+    uint64_t total;     /* settling the claims, in all, in ticks */
+    double ns;          /* the same in nanoseconds */
     int64_t check;      /* the sum of every claim's last output (compares runs) */
 } settle_pass;
 
-/* One pass of settlement alone over the file, on an emptied ledger. -1 on an
- * I/O error. */
-static int settle_pass_run(regula_pack *pk, regula_ctx *ctx, regula_ledger *ledger, FILE *in, uint64_t overhead,
-                           settle_pass *sp)
+/* Settles the claim given to ctx, timing its ledger load, settle and commit. */
+static void settle_timed(regula_ctx *ctx, regula_ledger *ledger, unsigned last, uint64_t overhead, uint64_t limit,
+                         settle_pass *sp)
+{
+    uint64_t t0 = ticks();
+    regula_status s = regula_ledger_load(ctx, ledger);
+    if (s == REGULA_OK)
+        s = regula_settle(ctx);
+    if (s == REGULA_OK)
+        s = regula_ledger_commit(ctx, ledger);
+    uint64_t dt = ticks() - t0;
+    if (dt > limit) {
+        sp->preempted++;
+    } else {
+        sp->total += dt > overhead ? dt - overhead : 0;
+        sp->claims++;
+    }
+    if (s != REGULA_OK) {
+        sp->failed++;
+        return;
+    }
+    regula_value v;
+    if (regula_result(ctx, last, &v) == REGULA_OK && v.present)
+        sp->check += v.i;
+}
+
+/* One pass of settlement alone over the file, on an emptied ledger, with
+ * `regula run`'s look-ahead (cli_run_lines): each claim is read, and its
+ * ledger records asked for, before the one before it settles. -1 on an I/O
+ * error. */
+static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in,
+                           uint64_t overhead, settle_pass *sp)
 {
     regula_ledger_clear(ledger);
     memset(sp, 0, sizeof *sp);
@@ -121,46 +152,41 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *ctx, regula_ledger *ledg
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    uint64_t total = 0, limit = UINT64_MAX;
+    uint64_t limit = UINT64_MAX;
     double m0 = mono_ns();
     uint64_t k0 = ticks();
+    int next = 0, pending = 0;
     while ((n = getline(&line, &cap, in)) >= 0) {
         sp->lines++;
         size_t len = (size_t)n;
         if (len && line[len - 1] == '\n')
             len--;
-        if (regula_claim_json(ctx, line, len, sp->lines) != REGULA_OK) {
+        int read = regula_claim_json(ctx[next], line, len, sp->lines) == REGULA_OK;
+        if (read) {
+            /* its ledger keys are made here: settlement's work, timed with it */
+            uint64_t t0 = ticks();
+            regula_ledger_prefetch(ctx[next], ledger);
+            uint64_t dt = ticks() - t0;
+            if (dt <= limit)
+                sp->total += dt > overhead ? dt - overhead : 0;
+        } else {
             sp->bad++;
-            continue;
         }
-        uint64_t t0 = ticks();
-        regula_status s = regula_ledger_load(ctx, ledger);
-        if (s == REGULA_OK)
-            s = regula_settle(ctx);
-        if (s == REGULA_OK)
-            s = regula_ledger_commit(ctx, ledger);
-        uint64_t dt = ticks() - t0;
-        if (limit == UINT64_MAX && sp->claims == 1000) {
+        if (pending)
+            settle_timed(ctx[next ^ 1], ledger, last, overhead, limit, sp);
+        pending = read;
+        if (read)
+            next ^= 1;
+        if (limit == UINT64_MAX && sp->claims >= 1000) {
             /* the clock's rate, from the first claims */
             double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);
             limit = (uint64_t)(PREEMPTED_NS / (ns_per_tick > 0 ? ns_per_tick : 1));
         }
-        if (dt > limit) {
-            sp->preempted++;
-        } else {
-            total += dt > overhead ? dt - overhead : 0;
-            sp->claims++;
-        }
-        if (s != REGULA_OK) {
-            sp->failed++;
-            continue;
-        }
-        regula_value v;
-        if (regula_result(ctx, last, &v) == REGULA_OK && v.present)
-            sp->check += v.i;
     }
+    if (pending)
+        settle_timed(ctx[next ^ 1], ledger, last, overhead, limit, sp);
     double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);
-    sp->ns = (double)total * ns_per_tick;
+    sp->ns = (double)sp->total * ns_per_tick;
     free(line);
     return ferror(in) ? -1 : 0;
 }
@@ -228,12 +254,13 @@ int cmd_bench(int argc, char **argv)
         return EXIT_USAGE;
     }
     rgd_native_report(pk, "bench");
-    regula_ctx *ctx = NULL;
+    regula_ctx *ctx[2] = {NULL, NULL}; /* `regula run`'s look-ahead: two contexts */
     regula_ledger *ledger = NULL; /* emptied before each pass, its memory kept (as settle-c's) */
     FILE *devnull = fopen("/dev/null", "w");
     double *t = malloc((size_t)passes * sizeof *t);
     int rc = EXIT_OK;
-    if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
+    if (regula_ctx_new(pk, &ctx[0]) != REGULA_OK || regula_ctx_new(pk, &ctx[1]) != REGULA_OK ||
+        regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
         fprintf(stderr, _("regula bench: out of memory\n"));
         rc = EXIT_USAGE;
         goto done;
@@ -297,10 +324,11 @@ int cmd_bench(int argc, char **argv)
     printf("native=%d\n", regula_pack_native(pk, NULL));
     fprintf(stderr, _("regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n"), lines,
             do_settle ? sp.claims + sp.preempted : 0, sp.bad, passes, (long long)sp.check);
-    const rg_vm *vm = rg_api_ctx_vm(ctx);
+    const rg_vm *vm0 = rg_api_ctx_vm(ctx[0]), *vm1 = rg_api_ctx_vm(ctx[1]);
     if (regula_pack_native(pk, NULL))
         fprintf(stderr, _("regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n"),
-                (unsigned long long)vm->native_runs, (unsigned long long)vm->native_fallbacks);
+                (unsigned long long)(vm0->native_runs + vm1->native_runs),
+                (unsigned long long)(vm0->native_fallbacks + vm1->native_fallbacks));
     if (sp.failed) {
         fprintf(stderr, _("regula bench: %ld claims failed to settle\n"), sp.failed);
         rc = EXIT_FAIL;
@@ -311,7 +339,8 @@ done:
         fclose(devnull);
     fclose(fin);
     regula_ledger_free(ledger);
-    regula_ctx_free(ctx);
+    regula_ctx_free(ctx[0]);
+    regula_ctx_free(ctx[1]);
     regula_pack_free(pk);
     return rc;
 }

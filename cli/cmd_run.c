@@ -65,16 +65,42 @@ static int claims_readable(FILE *f, const char *path)
     return 0;
 }
 
-int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, int progress, cli_run_stats *st)
+/* Settles the claim given to ctx and writes its line (LINENO names it in a
+ * message). 0, or -1 when its line could not be made (after a message). */
+static int settle_and_write(regula_ctx *ctx, regula_ledger *ledger, long lineno, FILE *out, cli_run_stats *st)
+{
+    const char *res;
+    size_t res_len;
+    regula_status s = regula_settle_bound(ctx, ledger, &res, &res_len);
+    if (!res) {
+        fprintf(stderr, _("regula: line %ld: %s\n"), lineno, regula_errmsg(ctx));
+        return -1;
+    }
+    fwrite_unlocked(res, 1, res_len, out);
+    putc_unlocked('\n', out);
+    st->errors += s != REGULA_OK;
+    return 0;
+}
+
+int cli_run_lines(regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in, FILE *out, int progress,
+                  cli_run_stats *st)
 {
     memset(st, 0, sizeof *st);
     rgd_lines l;
     rgd_lines_start(&l, in, "regula run");
     if (!progress)
         l.pg.on = 0;
+    /* A look-ahead: line i + 1 is read on one context, and its ledger records
+     * asked for, before claim i (on the other) settles, so that the look-up's
+     * memory misses overlap that work. Claims still settle in input order. */
+    int next = 0, pending = 0;
+    long pending_line = 0;
     while (rgd_lines_next(&l)) {
         st->lines = l.lineno;
-        if (l.too_long) { /* one input line, one output line: this one's error */
+        if (l.too_long) { /* one input line, one output line: this one's error, after the claim before it */
+            if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
+                goto fail;
+            pending = 0;
             char msg[200];
             snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "
                      "give one claim a line", l.lineno, l.too_long, RG_MAX_LINE >> 20);
@@ -82,20 +108,22 @@ int cli_run_lines(regula_ctx *ctx, regula_ledger *ledger, FILE *in, FILE *out, i
             st->errors++;
             continue;
         }
-        const char *res;
-        size_t res_len;
-        regula_status s = regula_settle_line(ctx, ledger, l.line, l.len, l.lineno, &res, &res_len);
-        if (!res) {
-            rgd_lines_end(&l);
-            fprintf(stderr, _("regula: line %ld: %s\n"), st->lines, regula_errmsg(ctx));
-            return -1;
-        }
-        fwrite_unlocked(res, 1, res_len, out);
-        putc_unlocked('\n', out);
-        st->errors += s != REGULA_OK;
+        /* a claim that fails to read is settled as failed: its error line in its place */
+        if (regula_claim_json(ctx[next], l.line, l.len, l.lineno) == REGULA_OK)
+            regula_ledger_prefetch(ctx[next], ledger);
+        if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
+            goto fail;
+        pending = 1;
+        pending_line = l.lineno;
+        next ^= 1;
     }
+    if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
+        goto fail;
     st->read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     return st->read_err ? -1 : 0;
+fail:
+    rgd_lines_end(&l);
+    return -1;
 }
 
 int cmd_run(int argc, char **argv)
@@ -162,19 +190,22 @@ int cmd_run(int argc, char **argv)
     if (keypath && cli_read_key(keypath, 0, key, "run") != 0)
         return EXIT_USAGE;
     regula_pack *pk = NULL;
-    regula_ctx *ctx = NULL;
+    regula_ctx *ctx[2] = {NULL, NULL};
     regula_ledger *ledger = NULL;
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
     rgd_native_report(pk, "run");
-    if (regula_ctx_new(pk, &ctx) != REGULA_OK || regula_ledger_new(pk, &ledger) != REGULA_OK) {
+    if (regula_ctx_new(pk, &ctx[0]) != REGULA_OK || regula_ctx_new(pk, &ctx[1]) != REGULA_OK ||
+        regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);
-        regula_ctx_free(ctx);
+        regula_ctx_free(ctx[0]);
+        regula_ctx_free(ctx[1]);
         regula_pack_free(pk);
         return EXIT_USAGE;
     }
-    regula_ctx_set_explain(ctx, explain);
+    regula_ctx_set_explain(ctx[0], explain);
+    regula_ctx_set_explain(ctx[1], explain);
     /* large buffers: a read or write call per 4 KB costs more than the claims in it */
     setvbuf(fin, NULL, _IOFBF, 1 << 20);
     setvbuf(out, NULL, _IOFBF, 1 << 20);
@@ -183,7 +214,8 @@ int cmd_run(int argc, char **argv)
     int rc = cli_run_lines(ctx, ledger, fin, out, !(out == stdout && isatty(1)), &st);
     int write_err = fflush(out) != 0 || ferror(out) ? (errno ? errno : EIO) : 0;
     regula_ledger_free(ledger);
-    regula_ctx_free(ctx);
+    regula_ctx_free(ctx[0]);
+    regula_ctx_free(ctx[1]);
     regula_pack_free(pk);
     if (fin != stdin)
         fclose(fin);

@@ -269,6 +269,12 @@ void regula_ledger_free(regula_ledger *ledger);
 void regula_ledger_clear(regula_ledger *ledger);
 regula_status regula_ledger_load(regula_ctx *ctx, regula_ledger *ledger);
 regula_status regula_ledger_commit(regula_ctx *ctx, regula_ledger *ledger);
+/* A look-ahead: asks the memory for what regula_ledger_load of the bound
+ * claim reads first (its ledger keys are computed now, once), and changes
+ * nothing. Bind the next claim on a second context and call this before the
+ * current claim settles: the look-up's memory misses then overlap that work
+ * (`regula run` does). REGULA_OK, or the claim's failure. */
+regula_status regula_ledger_prefetch(regula_ctx *ctx, const regula_ledger *ledger);
 
 /* ---- settling and results ------------------------------------------------------------
  * Evaluates every output and the ledger updates. REGULA_OK, or the claim's
@@ -301,6 +307,11 @@ const char *regula_explain_json(regula_ctx *ctx);
  * Claims of one person must go through one ledger in input order. */
 regula_status regula_settle_line(regula_ctx *ctx, regula_ledger *ledger, const char *line, size_t len, long lineno,
                                  const char **out, size_t *out_len);
+/* The same for a claim already given (regula_claim_json, or one that failed
+ * to read): regula_settle_line is regula_claim_json then this. With two
+ * contexts a host reads claim i + 1 and calls regula_ledger_prefetch for it
+ * before settling claim i: `regula run`'s loop (cli/cmd_run.c). */
+regula_status regula_settle_bound(regula_ctx *ctx, regula_ledger *ledger, const char **out, size_t *out_len);
 
 /* ---- any definition of the pack ---------------------------------------------------------
  * Parameters, definitions, tables and decisions by name ("deductible",

@@ -288,6 +288,15 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
  * concatenation of a scope's keys can be compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
  * alone when absent); another value its zigzag LEB128 (RG_NONE included: a
  * year takes 2 bytes). Short keys keep the records small. */
+/* The word a key value adds to its scope's hash (put_key's *word). */
+static inline uint64_t key_word(int is_str, rg_value v)
+{
+    if (!is_str) return (uint64_t)v;
+    if (v == RG_NONE) return ABSENT_WORD;
+    const char *t = (const char *)(uintptr_t)v;
+    return str_word(rg_str_len(t), rg_str_hash(t));
+}
+
 static inline int put_key(rg_ledger_keys *k, int is_str, rg_value v, uint64_t *word)
 {
     if (is_str) {
@@ -437,6 +446,20 @@ static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *
     }
     s->loaded = 1;
     return RG_OK;
+}
+
+void rg_ledger_store_prefetch(const rg_ledger_store *s, const rg_value *keys)
+{
+    for (uint32_t i = 0; i < s->n_scopes; i++) {
+        const scope_t *sc = &s->scopes[i];
+        const rg_value *vals = keys + sc->first_key;
+        uint64_t h = sc->n_keys;
+        uint32_t f = 0;
+        for (; f < sc->n_keys && vals[f] != RG_NONE; f++)
+            h = hash_step(h, key_word(s->key_str[sc->first_key + f], vals[f]));
+        if (f == sc->n_keys) /* the scope applies: its home slot, as make_keys finds it */
+            __builtin_prefetch(&sc->slots[(uint32_t)hash_finish(h) & sc->mask]);
+    }
 }
 
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys)

@@ -142,6 +142,9 @@ void rg_ledger_store_free(rg_ledger_store *s);
  * one scope after the other (the program's n_ledger_keys), or NULL to have
  * them computed here. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys);
+/* Asks the memory for the index slots a load of these keys will read first;
+ * changes nothing (a look-ahead: the next claim's, while this one settles). */
+void rg_ledger_store_prefetch(const rg_ledger_store *s, const rg_value *keys);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);

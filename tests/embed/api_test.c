@@ -262,6 +262,68 @@ static void test_settle_line(regula_pack *pk, const char *claims_file, const cha
     free(et);
 }
 
+/* `regula run`'s look-ahead: each claim read (regula_claim_json) and its
+ * records asked for (regula_ledger_prefetch) on one context before the claim
+ * before it settles on the other (regula_settle_bound): the same lines as
+ * regula_settle_line's, the same person's claims seeing each other's
+ * records; and the wrong calls of both functions. */
+static void test_look_ahead(regula_pack *pk, const char *claims_file, const char *expected_file)
+{
+    char *ct = slurp(claims_file, NULL), *et = slurp(expected_file, NULL);
+    lines cl = split(ct), ex = split(et);
+    regula_ctx *ctx[2];
+    regula_ledger *led, *other;
+    CHECK(regula_ctx_new(pk, &ctx[0]) == REGULA_OK && regula_ctx_new(pk, &ctx[1]) == REGULA_OK, "contexts");
+    CHECK(regula_ledger_new(pk, &led) == REGULA_OK, "ledger");
+    size_t n = cl.n < ex.n ? cl.n : ex.n;
+    for (size_t i = 0; i <= n; i++) {
+        regula_ctx *next = ctx[i % 2], *prev = ctx[(i + 1) % 2];
+        if (i < n && regula_claim_json(next, cl.v[i], strlen(cl.v[i]), (long)i + 1) == REGULA_OK)
+            CHECK(regula_ledger_prefetch(next, led) == REGULA_OK || strncmp(ex.v[i], "{\"line\": ", 9) == 0,
+                  "prefetch line %zu", i + 1);
+        if (i == 0)
+            continue;
+        const char *out = NULL;
+        size_t len = 0;
+        regula_status st = regula_settle_bound(prev, led, &out, &len);
+        CHECK(out && len == strlen(out) && strcmp(out, ex.v[i - 1]) == 0, "%s line %zu:\n got %s\nwant %s",
+              claims_file, i, out ? out : "(null)", ex.v[i - 1]);
+        CHECK((st == REGULA_OK) == (strncmp(ex.v[i - 1], "{\"line\": ", 9) != 0), "status %d for line %zu", (int)st, i);
+    }
+    /* wrong calls: a claim settled already, another pack's ledger, no place for the line */
+    const char *out = "x";
+    CHECK(regula_claim_json(ctx[0], cl.v[0], strlen(cl.v[0]), 1) == REGULA_OK &&
+              regula_settle_bound(ctx[0], led, &out, NULL) == REGULA_OK && out,
+          "settle_bound");
+    CHECK(regula_settle_bound(ctx[0], led, &out, NULL) == REGULA_ERR_USAGE && out == NULL &&
+              strstr(regula_errmsg(ctx[0]), "no claim"),
+          "settle_bound after the settle: %s", regula_errmsg(ctx[0]));
+    CHECK(regula_settle_bound(ctx[0], led, NULL, NULL) == REGULA_ERR_USAGE, "no out");
+    CHECK(regula_ledger_prefetch(NULL, led) == REGULA_ERR_USAGE, "no context");
+    regula_pack *pk2 = load("seed.rgc", NULL);
+    if (pk2 && regula_ledger_new(pk2, &other) == REGULA_OK) {
+        CHECK(regula_claim_json(ctx[0], cl.v[0], strlen(cl.v[0]), 1) == REGULA_OK, "claim");
+        CHECK(regula_ledger_prefetch(ctx[0], other) == REGULA_ERR_USAGE &&
+                  strstr(regula_errmsg(ctx[0]), "another pack"),
+              "prefetch from another pack's ledger: %s", regula_errmsg(ctx[0]));
+        CHECK(regula_settle_bound(ctx[0], other, &out, NULL) == REGULA_ERR_USAGE && out == NULL, "settle_bound, another pack");
+        regula_ledger_free(other);
+    }
+    regula_pack_free(pk2);
+    /* a claim that failed to read: its error line */
+    CHECK(regula_claim_json(ctx[1], "{\"claim_id\": 7}", 15, 9) != REGULA_OK, "bad claim");
+    CHECK(regula_ledger_prefetch(ctx[1], led) != REGULA_OK, "prefetch of a failed claim gives its failure");
+    CHECK(regula_settle_bound(ctx[1], led, &out, NULL) == REGULA_ERR_INPUT && out && strncmp(out, "{\"line\": 9, ", 12) == 0,
+          "%s", out ? out : "(null)");
+    regula_ledger_free(led);
+    regula_ctx_free(ctx[0]);
+    regula_ctx_free(ctx[1]);
+    free(cl.v);
+    free(ex.v);
+    free(ct);
+    free(et);
+}
+
 /* A ledger update that fails: the claim's one line is its error line, and the
  * ledger keeps nothing of it (issue 21: never the result and then an error). */
 static void test_update_fails(void)
@@ -948,6 +1010,7 @@ int main(int argc, char **argv)
         test_batch(pk, "claims.jsonl", "expected.jsonl", 0);
         test_batch(pk, "claims.jsonl", "expected_explain.jsonl", 1);
         test_settle_line(pk, "claims.jsonl", "expected.jsonl");
+        test_look_ahead(pk, "claims.jsonl", "expected.jsonl");
         test_definitions(pk);
         test_host_ledger(pk);
         test_builder(pk);
