@@ -1238,8 +1238,10 @@ static regula_status settle_and_line(regula_ctx *c, regula_ledger *l, regula_sta
     return st;
 }
 
-regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *line, size_t len, long lineno,
-                                 const char **out, size_t *out_len)
+/* The checks of a call that makes a batch line: *out and *out_len cleared,
+ * then REGULA_OK or the wrong call's status. */
+static regula_status line_call(regula_ctx *c, const regula_ledger *l, const char **out, size_t *out_len,
+                               const char *what)
 {
     if (out)
         *out = NULL;
@@ -1248,20 +1250,24 @@ regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *li
     if (!c || !out)
         return REGULA_ERR_USAGE;
     if (!l || l->pack != c->pack)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_line: the ledger belongs to another pack");
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the ledger belongs to another pack", what);
+    return REGULA_OK;
+}
+
+regula_status regula_settle_line(regula_ctx *c, regula_ledger *l, const char *line, size_t len, long lineno,
+                                 const char **out, size_t *out_len)
+{
+    regula_status st = line_call(c, l, out, out_len, "regula_settle_line");
+    if (st != REGULA_OK)
+        return st;
     return settle_and_line(c, l, regula_claim_json(c, line, len, lineno > 0 ? lineno : 0), out, out_len);
 }
 
 regula_status regula_settle_bound(regula_ctx *c, regula_ledger *l, const char **out, size_t *out_len)
 {
-    if (out)
-        *out = NULL;
-    if (out_len)
-        *out_len = 0;
-    if (!c || !out)
-        return REGULA_ERR_USAGE;
-    if (!l || l->pack != c->pack)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_settle_bound: the ledger belongs to another pack");
+    regula_status st = line_call(c, l, out, out_len, "regula_settle_bound");
+    if (st != REGULA_OK)
+        return st;
     if (c->state == CLAIM_FAILED)
         return settle_and_line(c, l, c->claim_status, out, out_len);
     if (c->state != CLAIM_BOUND && c->state != CLAIM_BUILDING)
