@@ -608,6 +608,7 @@ void regula_ctx_free(regula_ctx *c)
     cfree(c, c->outs);
     cfree(c, c->keys);
     cfree(c, c->given);
+    rg_ledger_keys_free(c->ledger_keys);
     rg_vm_free(c->vm);
     c->alloc.free_fn(c, c->alloc.ud);
 }
@@ -675,6 +676,7 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     c->serial++;
     c->explained = 0;
     c->keys_ready = 0;
+    c->ledger_keys_ready = 0;
     vm->explain = c->explain; /* as `regula run`: the checking's steps are dropped, the amounts' kept */
     rg_status s = rg_vm_begin(vm);
     c->have_policy = vm->policy_chosen;
@@ -982,7 +984,8 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
     regula_status st = rg_api_need_bound(c, "regula_ledger_load");
     if (st != REGULA_OK)
         return st;
-    rg_status s = rg_ledger_store_load(l->store, c->vm, c->keys);
+    rg_status s = c->ledger_keys_ready ? rg_ledger_store_load_keys(l->store, c->vm, c->ledger_keys)
+                                       : rg_ledger_store_load(l->store, c->vm, c->keys);
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
     memset(c->given, 1, c->pack->prog->n_ledger_fields);
@@ -998,9 +1001,14 @@ regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
     if (!l || l->pack != c->pack)
         return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_prefetch: the ledger belongs to another pack");
     regula_status st = rg_api_need_bound(c, "regula_ledger_prefetch");
-    if (st == REGULA_OK)
-        rg_ledger_store_prefetch(l->store, c->keys);
-    return st;
+    if (st != REGULA_OK)
+        return st;
+    if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
+        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    if (rg_ledger_store_keys(l->store, c->keys, c->ledger_keys) != RG_OK)
+        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    c->ledger_keys_ready = 1;
+    return REGULA_OK;
 }
 
 regula_status regula_ledger_commit(regula_ctx *c, regula_ledger *l)

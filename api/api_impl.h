@@ -47,6 +47,9 @@ struct regula_ctx {
     const char *claim_id;     /* for error lines (a claim string), or NULL */
     uint64_t serial;          /* claims begun: pairs a regula_ledger load with its commit */
     int keys_ready;           /* keys[] made for the bound claim (made on the ledger's first use) */
+    rg_ledger_keys *ledger_keys; /* keys[] encoded for an in-memory ledger ahead of its load
+                              * (regula_ledger_prefetch; malloc's, as the ledger's) */
+    int ledger_keys_ready;    /* ledger_keys made for the bound claim */
     rg_value *outs;           /* n_outputs values after settling */
     rg_value *keys;           /* n_ledger_keys: each scope's key parts for the bound claim */
     uint8_t *given;           /* n_ledger_fields: the host gave the field's value */

@@ -47,7 +47,6 @@ typedef struct {
 
 /* One claim's keys, encoded, with their hashes: each scope's text at off[i],
  * len[i] bytes. */
-typedef struct rg_ledger_keys rg_ledger_keys;
 static rg_ledger_keys *keys_new(const rg_ledger_store *s);
 static void keys_free(rg_ledger_keys *k);
 struct rg_ledger_keys {
@@ -387,7 +386,7 @@ static void keys_free(rg_ledger_keys *k)
  * rg_vm_ledger_keys order), or from the VM when keyvals is NULL. The first
  * records of every scope's probe are prefetched here, so that the loads of
  * the scopes overlap their memory misses instead of queueing. */
-static rg_status make_keys(rg_ledger_store *s, rg_vm *vm, const rg_value *keyvals, rg_ledger_keys *k)
+static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *keyvals, rg_ledger_keys *k)
 {
     k->n = 0;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
@@ -448,18 +447,17 @@ static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *
     return RG_OK;
 }
 
-void rg_ledger_store_prefetch(const rg_ledger_store *s, const rg_value *keys)
+rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s) { return keys_new(s); }
+void rg_ledger_keys_free(rg_ledger_keys *k) { keys_free(k); }
+
+rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k)
 {
-    for (uint32_t i = 0; i < s->n_scopes; i++) {
-        const scope_t *sc = &s->scopes[i];
-        const rg_value *vals = keys + sc->first_key;
-        uint64_t h = sc->n_keys;
-        uint32_t f = 0;
-        for (; f < sc->n_keys && vals[f] != RG_NONE; f++)
-            h = hash_step(h, key_word(s->key_str[sc->first_key + f], vals[f]));
-        if (f == sc->n_keys) /* the scope applies: its home slot, as make_keys finds it */
-            __builtin_prefetch(&sc->slots[(uint32_t)hash_finish(h) & sc->mask]);
-    }
+    return make_keys(s, NULL, keys, k);
+}
+
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+{
+    return load_keys(s, vm, k);
 }
 
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys)

@@ -142,9 +142,17 @@ void rg_ledger_store_free(rg_ledger_store *s);
  * one scope after the other (the program's n_ledger_keys), or NULL to have
  * them computed here. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys);
-/* Asks the memory for the index slots a load of these keys will read first;
- * changes nothing (a look-ahead: the next claim's, while this one settles). */
-void rg_ledger_store_prefetch(const rg_ledger_store *s, const rg_value *keys);
+/* A claim's keys made ahead of its load (a look-ahead: the next claim's,
+ * while this one settles): rg_ledger_store_keys encodes and hashes each
+ * scope's key from the key values (as rg_ledger_store_load takes them) and
+ * asks the memory for the index slots its load reads first, changing nothing
+ * in s (RG_OK or RG_ERR_MEMORY); rg_ledger_store_load_keys is
+ * rg_ledger_store_load with them, on a store of the same program. */
+typedef struct rg_ledger_keys rg_ledger_keys;
+rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
+void rg_ledger_keys_free(rg_ledger_keys *k);
+rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k);
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);
