@@ -29,10 +29,24 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
 }
 
 /* The key of member m of enumeration en among the members regions added. */
+/* "EN:M" (decimal): read for every enumeration member a body names, so not
+ * through snprintf. buf has room for two 32-bit numbers. */
 static const char *owner_key(const rgc_pack *pk, uint32_t en, uint32_t m, char *buf, size_t cap)
 {
     (void)pk;
-    snprintf(buf, cap, "%u:%u", en, m);
+    char tmp[24];
+    size_t n = 0;
+    do
+        tmp[n++] = (char)('0' + m % 10);
+    while ((m /= 10) && n < sizeof tmp);
+    tmp[n++] = ':';
+    do
+        tmp[n++] = (char)('0' + en % 10);
+    while ((en /= 10) && n < sizeof tmp);
+    size_t i = 0;
+    for (; i < n && i + 1 < cap; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[i] = '\0';
     return buf;
 }
 
@@ -62,6 +76,8 @@ static uint32_t push_field(rgc_pack *pk, const rg_field *f, const char *name)
 
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
 {
+    if (!pk->member_owner.n)
+        return 1; /* no region adds members */
     char key[24];
     uint32_t i = rgc_names_find(&pk->owner_names, owner_key(pk, en, m, key, sizeof key));
     if (i == RG_NO_INDEX)

@@ -83,9 +83,7 @@ void rgc_place(rgc_pack *pk, rg_loc here, rg_loc there, char *buf, size_t cap)
 
 uint32_t rgc_line(rgc_pack *pk, rg_loc loc)
 {
-    uint32_t line, col;
-    rg_diag_linecol(pk->diag, loc.file, loc.start, &line, &col);
-    return line;
+    return rg_diag_line(pk->diag, loc.file, loc.start);
 }
 
 const char *rgc_closest(const char *name, const char *const *cands, uint32_t n)

@@ -79,22 +79,35 @@ const rg_source *rg_diag_source(const rg_diag *d, uint32_t file)
     return file < d->n_files ? d->files[file] : NULL;
 }
 
+/* The 0-based line of offset off (clamped to the text) in s. */
+static uint32_t line_of(const rg_source *s, uint32_t *off)
+{
+    if (*off > s->len)
+        *off = (uint32_t)s->len;
+    uint32_t lo = 0, hi = s->n_lines;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->line_starts[mid] <= *off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint32_t rg_diag_line(const rg_diag *d, uint32_t file, uint32_t off)
+{
+    const rg_source *s = rg_diag_source(d, file);
+    return s ? line_of(s, &off) + 1 : 1;
+}
+
 void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col)
 {
     const rg_source *s = rg_diag_source(d, file);
     *line = *col = 1;
     if (!s)
         return;
-    if (off > s->len)
-        off = (uint32_t)s->len;
-    uint32_t lo = 0, hi = s->n_lines;
-    while (hi - lo > 1) {
-        uint32_t mid = (lo + hi) / 2;
-        if (s->line_starts[mid] <= off)
-            lo = mid;
-        else
-            hi = mid;
-    }
+    uint32_t lo = line_of(s, &off);
     *line = lo + 1;
     uint32_t c = 1;
     for (uint32_t i = s->line_starts[lo]; i < off; i++)

@@ -89,6 +89,8 @@ int rg_diag_load_file(rg_diag *d, const char *path);
 const rg_source *rg_diag_source(const rg_diag *d, uint32_t file);
 /* 1-based line and column (in characters, UTF-8 aware) of a byte offset. */
 void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col);
+/* The line alone (1-based): what the compiler's line table needs, without counting columns. */
+uint32_t rg_diag_line(const rg_diag *d, uint32_t file, uint32_t off);
 
 /* Report: a record, to the sink when there is one, else rendered on out. */
 void rg_report(rg_diag *d, rg_severity sev, rg_loc loc, const char *hint, const char *fmt, ...)
