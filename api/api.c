@@ -975,13 +975,20 @@ void regula_ledger_clear(regula_ledger *l)
     l->loaded_by = NULL;
 }
 
-regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
+/* The checks of a call that reads the bound claim's keys for ledger l:
+ * REGULA_OK, the wrong call's status, or the claim's failure. */
+static regula_status keys_call(regula_ctx *c, const regula_ledger *l, const char *what)
 {
     if (!c)
         return REGULA_ERR_USAGE;
     if (!l || l->pack != c->pack)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_load: the ledger belongs to another pack");
-    regula_status st = rg_api_need_bound(c, "regula_ledger_load");
+        return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the ledger belongs to another pack", what);
+    return rg_api_need_bound(c, what);
+}
+
+regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
+{
+    regula_status st = keys_call(c, l, "regula_ledger_load");
     if (st != REGULA_OK)
         return st;
     rg_status s = c->ledger_keys_ready ? rg_ledger_store_load_keys(l->store, c->vm, c->ledger_keys)
@@ -996,11 +1003,7 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
 
 regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
 {
-    if (!c)
-        return REGULA_ERR_USAGE;
-    if (!l || l->pack != c->pack)
-        return rg_api_fail(c, REGULA_ERR_USAGE, "regula_ledger_prefetch: the ledger belongs to another pack");
-    regula_status st = rg_api_need_bound(c, "regula_ledger_prefetch");
+    regula_status st = keys_call(c, l, "regula_ledger_prefetch");
     if (st != REGULA_OK)
         return st;
     if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
