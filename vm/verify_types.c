@@ -5,7 +5,6 @@
  * instructions). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "verify.h"
 
@@ -175,8 +174,6 @@ static int ret_tag(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
 /* Join slots from .. to-1 of s into d: whether d grew. */
 static uint32_t join_slots(uint32_t *d, const uint32_t *s, uint32_t from, uint32_t to)
 {
-    if (to <= from || memcmp(d + from, s + from, (to - from) * sizeof *d) == 0)
-        return 0; /* most edges: the same state (a plan's many locals), compared a vector at a time */
     uint32_t grew = 0;
     for (uint32_t k = from; k < to; k++)
         if (d[k] != s[k]) {
