@@ -287,15 +287,6 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
  * concatenation of a scope's keys can be compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
  * alone when absent); another value its zigzag LEB128 (RG_NONE included: a
  * year takes 2 bytes). Short keys keep the records small. */
-/* The word a key value adds to its scope's hash (put_key's *word). */
-static inline uint64_t key_word(int is_str, rg_value v)
-{
-    if (!is_str) return (uint64_t)v;
-    if (v == RG_NONE) return ABSENT_WORD;
-    const char *t = (const char *)(uintptr_t)v;
-    return str_word(rg_str_len(t), rg_str_hash(t));
-}
-
 static inline int put_key(rg_ledger_keys *k, int is_str, rg_value v, uint64_t *word)
 {
     if (is_str) {
