@@ -176,7 +176,7 @@ typedef struct rgc_pack {
     rgc_names member_names; /* members: index into the program's member_names */
     rgc_names ledger_names; /* ledger scope indexes */
     rgc_names field_names;  /* schema fields by key: field indexes (parents told apart by the caller) */
-    rgc_names owner_names;  /* members a region added, by "enum:member" key text: policy indexes */
+    rgc_names owner_names;  /* members a region added, by "enum:member" key (owner_key): policy indexes */
     /* constants: open addressing over the first index of each value in consts[0, consts_hashed) */
     uint32_t *const_hash;
     uint32_t const_hash_cap, consts_hashed;

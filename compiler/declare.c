@@ -28,25 +28,21 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
     return -1;
 }
 
-/* The key of member m of enumeration en among the members regions added. */
-/* "EN:M" (decimal): read for every enumeration member a body names, so not
- * through snprintf. buf has room for two 32-bit numbers. */
-static const char *owner_key(const rgc_pack *pk, uint32_t en, uint32_t m, char *buf, size_t cap)
+/* The key of member m of enumeration en among the members regions added:
+ * each number's decimal digits, least significant first, around a ':' (one
+ * key a pair). It is made for every enumeration member a body names, so not
+ * with snprintf. */
+static const char *owner_key(uint32_t en, uint32_t m, char buf[static 24])
 {
-    (void)pk;
-    char tmp[24];
     size_t n = 0;
     do
-        tmp[n++] = (char)('0' + m % 10);
-    while ((m /= 10) && n < sizeof tmp);
-    tmp[n++] = ':';
+        buf[n++] = (char)('0' + en % 10);
+    while (en /= 10);
+    buf[n++] = ':';
     do
-        tmp[n++] = (char)('0' + en % 10);
-    while ((en /= 10) && n < sizeof tmp);
-    size_t i = 0;
-    for (; i < n && i + 1 < cap; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[i] = '\0';
+        buf[n++] = (char)('0' + m % 10);
+    while (m /= 10);
+    buf[n] = '\0';
     return buf;
 }
 
@@ -79,7 +75,7 @@ int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_po
     if (!pk->member_owner.n)
         return 1; /* no region adds members */
     char key[24];
-    uint32_t i = rgc_names_find(&pk->owner_names, owner_key(pk, en, m, key, sizeof key));
+    uint32_t i = rgc_names_find(&pk->owner_names, owner_key(en, m, key));
     if (i == RG_NO_INDEX)
         return 1; /* no region added it: the base policy's */
     for (; i != RG_NO_INDEX; i = pk->owner_names.ents[i].next) {
@@ -131,7 +127,7 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                 rg_vec_push(&pk->member_owner, (void *)((uintptr_t)en << 16 | at));
                 rg_vec_push(&pk->member_owner, (void *)(uintptr_t)pi);
                 char key[24];
-                owner_key(pk, en, at, key, sizeof key);
+                owner_key(en, at, key);
                 rgc_names_add(&pk->owner_names, rg_arena_strndup(&pk->arena, key, strlen(key)), pi);
             }
         }
