@@ -113,6 +113,17 @@ typedef struct {
     int64_t check;      /* the sum of every claim's last output (compares runs) */
 } settle_pass;
 
+/* Adds the interval since tick t0 to the pass's total, less the clock's
+ * own overhead; 0 when it is longer than limit (a time slice, left out). */
+static int add_interval(settle_pass *sp, uint64_t t0, uint64_t overhead, uint64_t limit)
+{
+    uint64_t dt = ticks() - t0;
+    if (dt > limit)
+        return 0;
+    sp->total += dt > overhead ? dt - overhead : 0;
+    return 1;
+}
+
 /* Settles the claim given to ctx, timing its ledger load, settle and commit. */
 static void settle_timed(regula_ctx *ctx, regula_ledger *ledger, unsigned last, uint64_t overhead, uint64_t limit,
                          settle_pass *sp)
@@ -123,13 +134,10 @@ static void settle_timed(regula_ctx *ctx, regula_ledger *ledger, unsigned last, 
         s = regula_settle(ctx);
     if (s == REGULA_OK)
         s = regula_ledger_commit(ctx, ledger);
-    uint64_t dt = ticks() - t0;
-    if (dt > limit) {
-        sp->preempted++;
-    } else {
-        sp->total += dt > overhead ? dt - overhead : 0;
+    if (add_interval(sp, t0, overhead, limit))
         sp->claims++;
-    }
+    else
+        sp->preempted++;
     if (s != REGULA_OK) {
         sp->failed++;
         return;
@@ -166,9 +174,7 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[2], regula_led
             /* its ledger keys are made here: settlement's work, timed with it */
             uint64_t t0 = ticks();
             regula_ledger_prefetch(ctx[next], ledger);
-            uint64_t dt = ticks() - t0;
-            if (dt <= limit)
-                sp->total += dt > overhead ? dt - overhead : 0;
+            add_interval(sp, t0, overhead, limit);
         } else {
             sp->bad++;
         }
