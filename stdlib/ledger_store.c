@@ -47,8 +47,6 @@ typedef struct {
 
 /* One claim's keys, encoded, with their hashes: each scope's text at off[i],
  * len[i] bytes. */
-static rg_ledger_keys *keys_new(const rg_ledger_store *s);
-static void keys_free(rg_ledger_keys *k);
 struct rg_ledger_keys {
     char *text;
     size_t n, cap;
@@ -220,7 +218,7 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
     s->head_mask = (1u << 24) - 1;
     s->n_scopes = p->n_ledger_scopes;
     s->scopes = calloc(s->n_scopes ? s->n_scopes : 1, sizeof *s->scopes);
-    s->own = keys_new(s);
+    s->own = rg_ledger_keys_new(s);
     s->key_str = malloc(p->n_ledger_keys ? p->n_ledger_keys : 1);
     if (!s->scopes || !s->own || !s->key_str) goto fail;
     for (uint32_t i = 0; i < p->n_ledger_keys; i++) /* a verified program types every key */
@@ -259,7 +257,7 @@ void rg_ledger_store_free(rg_ledger_store *s)
     free(s->scopes);
     free(s->arena);
     free(s->key_str);
-    keys_free(s->own);
+    rg_ledger_keys_free(s->own);
     free(s);
 }
 
@@ -340,7 +338,7 @@ static int probe(const rg_ledger_store *s, scope_t *sc)
     }
 }
 
-static rg_ledger_keys *keys_new(const rg_ledger_store *s)
+rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
 {
     const rg_program *p = s->p;
     rg_ledger_keys *k = calloc(1, sizeof *k);
@@ -355,13 +353,13 @@ static rg_ledger_keys *keys_new(const rg_ledger_store *s)
     k->absent = malloc(n);
     k->vals = malloc(max_keys * sizeof *k->vals);
     if (!k->off || !k->len || !k->hash || !k->absent || !k->vals) {
-        keys_free(k);
+        rg_ledger_keys_free(k);
         return NULL;
     }
     return k;
 }
 
-static void keys_free(rg_ledger_keys *k)
+void rg_ledger_keys_free(rg_ledger_keys *k)
 {
     if (!k) return;
     free(k->text);
@@ -437,9 +435,6 @@ static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *
     s->loaded = 1;
     return RG_OK;
 }
-
-rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s) { return keys_new(s); }
-void rg_ledger_keys_free(rg_ledger_keys *k) { keys_free(k); }
 
 rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k)
 {
