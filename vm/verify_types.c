@@ -121,7 +121,63 @@ typedef struct {
     uint8_t *queued;
     uint32_t *work, *cur;
     uint32_t width;
+    /* the flat walk (ty_chunk): a local's class is the join of every store into
+     * it, the state only says which locals every path has stored */
+    int flat;
+    uint32_t *flat_tag;               /* per local: that join, or FLAT_UNSET */
+    uint8_t *flat_read;               /* per local: read since it last grew */
+    int flat_stale;                   /* a local grew after it was read: walk again */
+    int flat_mixed;                   /* a local holds two classes (or two catalogs' rows): walk exactly */
 } tyctx;
+
+#define FLAT_UNSET UINT32_MAX
+
+/* Local i's class in state loc: exactly, or in the flat walk its join where
+ * every path here stored it (anything where one may not have). */
+static inline uint32_t loc_get(tyctx *t, const uint32_t *loc, uint32_t i)
+{
+    if (!t->flat)
+        return loc[i];
+    if (!(loc[i >> 5] >> (i & 31) & 1))
+        return T_TOP;
+    t->flat_read[i] = 1;
+    return t->flat_tag[i];
+}
+
+/* Two classes that the flat walk may not join: a string, a row and a number
+ * apart from none, or rows of two catalogs. Apart from those a join only
+ * widens a bound, which a use checks as the exact walk would. */
+static int classes_mix(uint32_t a, uint32_t b)
+{
+    uint32_t ca = a & 7u, cb = b & 7u;
+    return (ca && cb && ca != cb) || ((ca & T_ROW) && (cb & T_ROW) && T_CAT(a) != T_CAT(b));
+}
+
+static inline void loc_set(tyctx *t, uint32_t *loc, uint32_t i, uint32_t tag)
+{
+    if (!t->flat) {
+        loc[i] = tag;
+        return;
+    }
+    loc[i >> 5] |= 1u << (i & 31);
+    uint32_t old = t->flat_tag[i];
+    if (old == tag)
+        return;
+    if (old == FLAT_UNSET) {
+        t->flat_tag[i] = tag;
+        return;
+    }
+    if (classes_mix(old, tag)) {
+        t->flat_mixed = 1;
+        return;
+    }
+    uint32_t j = tag_join(old, tag);
+    if (j != old) {
+        t->flat_tag[i] = j;
+        if (t->flat_read[i])
+            t->flat_stale = 1;
+    }
+}
 
 static int need_tag(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t t, uint32_t allowed,
                     const char *what)
@@ -193,8 +249,17 @@ static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t 
         grew = 1;
     } else {
         NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, to, d[0], s[0]);
-        /* the stack up to its height, and the locals: the slots above the height are never read */
-        grew = join_slots(d, s, 1, 1 + s[0]) | join_slots(d, s, 1 + v->p->chunks[ci].max_stack, t->width);
+        /* the stack up to its height, and the locals (the flat walk: the locals stored on both ways); the
+         * slots above the height are never read */
+        uint32_t locals = 1 + v->p->chunks[ci].max_stack;
+        grew = join_slots(d, s, 1, 1 + s[0]);
+        if (!t->flat)
+            grew |= join_slots(d, s, locals, t->width);
+        else
+            for (uint32_t k = locals; k < t->width; k++) {
+                grew |= d[k] & ~s[k];
+                d[k] &= s[k];
+            }
     }
     if (grew && !t->queued[l]) {
         t->queued[l] = 1;
@@ -254,19 +319,20 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_PUSH_STR: out = T_STR; break;
     case RG_OP_PUSH_NONE: out = 0; break;
     case RG_OP_DUP: out = arg[0]; break;
-    case RG_OP_LOAD_LOCAL: out = loc[in->a]; break;
-    case RG_OP_STORE_LOCAL: loc[in->a] = arg[0]; break;
-    case RG_OP_SET_LOCAL: loc[in->a] = tag_value((int32_t)in->b); break;
-    case RG_OP_ACC_ADD: loc[in->a] = T_NUMBER; break;
+    case RG_OP_LOAD_LOCAL: out = loc_get(t, loc, in->a); break;
+    case RG_OP_STORE_LOCAL: loc_set(t, loc, in->a, arg[0]); break;
+    case RG_OP_SET_LOCAL: loc_set(t, loc, in->a, tag_value((int32_t)in->b)); break;
+    case RG_OP_ACC_ADD: loc_set(t, loc, in->a, T_NUMBER); break;
     case RG_OP_ITER_NEXT: case RG_OP_ITER_LOOP: /* the end of the rows is the next local (ITER_START) */
         NEED(in->a + 1 < c->n_locals, "chunk %u at offset %u: %s needs locals %u and %u (%u locals)", ci, off,
              rg_opinfo_table[in->op].name, in->a, in->a + 1, (unsigned)c->n_locals);
-        loc[in->a] = T_NUMBER;
+        loc_set(t, loc, in->a, T_NUMBER);
         break;
     case RG_OP_ITER_START:
         NEED(in->b + 1 < c->n_locals, "chunk %u at offset %u: ITER_START needs locals %u and %u (%u locals)", ci, off,
              in->b, in->b + 1, (unsigned)c->n_locals);
-        loc[in->b] = loc[in->b + 1] = T_NUMBER;
+        loc_set(t, loc, in->b, T_NUMBER);
+        loc_set(t, loc, in->b + 1, T_NUMBER);
         break;
     case RG_OP_LOAD_ROW: out = T_NUMBER; break;
     case RG_OP_ELEM_FIELD: out = t->item_slot[in->a]; break;
@@ -316,10 +382,10 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         if (in->op == RG_OP_CAT_COL)
             row = arg[0], cat = in->a, col = in->b;
         else if (in->op == RG_OP_LOCAL_COL)
-            row = loc[in->a], cat = rg_hi16(in->b), col = rg_lo16(in->b);
+            row = loc_get(t, loc, in->a), cat = rg_hi16(in->b), col = rg_lo16(in->b);
         else { /* ROWCOL, ROWCOLV */
             rg_rowcol rc = rg_rowcol_of(rg_opinfo_table[in->op].a, in->a);
-            row = loc[rc.local], cat = rc.cat, col = rc.col;
+            row = loc_get(t, loc, rc.local), cat = rc.cat, col = rc.col;
         }
         if (need_tag(v, ci, off, in, row, T_ROW, "the row"))
             return -1;
@@ -335,25 +401,25 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         break;
     case RG_OP_MIN_JUMP: out = tag_join(arg[0], arg[1]); break;
     case RG_OP_PUSH_INT_JUMP: out = tag_value((int32_t)in->a); break;
-    case RG_OP_IFIELD_ACC_ADD: loc[rg_lo16(in->b)] = T_NUMBER; break;
-    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc[in->b] = T_NUMBER; break;
+    case RG_OP_IFIELD_ACC_ADD: loc_set(t, loc, rg_lo16(in->b), T_NUMBER); break;
+    case RG_OP_SUB_LOCAL_ACC: case RG_OP_SUB_LOCALS_ACC: loc_set(t, loc, in->b, T_NUMBER); break;
     case RG_OP_ZERO_LOCALS:
         NEED(in->a <= in->b, "chunk %u at offset %u: ZERO_LOCALS from local %u down to %u", ci, off, in->a, in->b);
-        for (uint32_t l = in->a; l <= in->b; l++) loc[l] = tag_value(0);
+        for (uint32_t l = in->a; l <= in->b; l++) loc_set(t, loc, l, tag_value(0));
         break;
-    case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc[in->a] = arg[0]; break;
-    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc[in->a] = T_NUMBER; break;
+    case RG_OP_STORE_JUMP: case RG_OP_STORE_JUMP_IF_FALSE: loc_set(t, loc, in->a, arg[0]); break;
+    case RG_OP_ACC_ADD_JUMP: case RG_OP_MIN_STORE_JUMP: loc_set(t, loc, in->a, T_NUMBER); break;
     case RG_OP_FIND_LOCAL:
         if (need_tag(v, ci, off, in, arg[1], T_STR, "the key"))
             return -1;
-        loc[in->b] = tag_row(in->a);
+        loc_set(t, loc, in->b, tag_row(in->a));
         break;
     case RG_OP_FIND_ILOCAL:
         if (need_tag(v, ci, off, in, t->item_slot[rg_lo16(in->a)], T_STR, "the key"))
             return -1;
-        loc[rg_lo16(in->b)] = tag_row(rg_hi16(in->a));
+        loc_set(t, loc, rg_lo16(in->b), tag_row(rg_hi16(in->a)));
         break;
-    case RG_OP_LOCAL_ACC_ADD: loc[in->b] = T_NUMBER; break;
+    case RG_OP_LOCAL_ACC_ADD: loc_set(t, loc, in->b, T_NUMBER); break;
     case RG_OP_LOAD_LOCAL2: break; /* pushes both below */
     case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET:
         if (need_tag(v, ci, off, in, arg[0], T_WORD, "the ledger value"))
@@ -380,7 +446,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_STORE_DEF: case RG_OP_STORE_IDEF: case RG_OP_MEMO_DEF: {
         /* memoised as definition A: of A's class; a row definition learns the catalog */
         rg_type dt = p->defs[in->a].type;
-        uint32_t x = in->op == RG_OP_MEMO_DEF ? loc[in->b] : arg[0];
+        uint32_t x = in->op == RG_OP_MEMO_DEF ? loc_get(t, loc, in->b) : arg[0];
         if (need_tag(v, ci, off, in, x, tag_of_type(p, dt) & 7u, "the value") ||
             need_bound(v, ci, off, in, x, dt, "the value"))
             return -1;
@@ -392,7 +458,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
             }
         }
         if (in->op == RG_OP_STORE_DEF)
-            loc[in->b] = arg[0];
+            loc_set(t, loc, in->b, arg[0]);
         out = arg[0];
         break;
     }
@@ -420,56 +486,45 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP__COUNT:
         break;
     }
+    if (t->flat_mixed)
+        return -1;
     s[0] -= (uint32_t)pops;
     if (in->op == RG_OP_DUP) {
         stk[s[0]++] = out;
         stk[s[0]++] = out;
     } else if (in->op == RG_OP_LOAD_LOCAL2) {
-        stk[s[0]++] = loc[in->a];
-        stk[s[0]++] = loc[in->b];
+        stk[s[0]++] = loc_get(t, loc, in->a);
+        stk[s[0]++] = loc_get(t, loc, in->b);
     } else if (rg_opinfo_table[in->op].pushes) {
         stk[s[0]++] = out;
     }
     return 0;
 }
 
-/* One chunk, from offset 0 along every path until the classes settle. */
-static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
+/* One walk of chunk ci (its leaders numbered), from offset 0 along every path until the classes settle. */
+static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
 {
     const rg_chunk *c = &v->p->chunks[ci];
     const uint8_t *code = v->p->code + c->start;
+    uint32_t n_work = 0, locals = 1 + c->max_stack;
     rg_insn in;
-    uint32_t n_leaders = 0, n_work = 0;
-    t->width = 1u + c->max_stack + c->n_locals;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        rg_decode(code + off, c->len - off, &in);
-        t->leader_of[off] = RG_NO_INDEX;
-    }
-    t->leader_of[0] = n_leaders++;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        rg_decode(code + off, c->len - off, &in);
-        uint32_t to = rg_insn_target(&in);
-        if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
-            t->leader_of[to] = n_leaders++;
-    }
+    t->width = locals + (t->flat ? (c->n_locals + 31u) / 32u : c->n_locals);
     NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
-         ci,
-         n_leaders, t->width);
+         ci, n_leaders, t->width);
     uint32_t *states = realloc(t->states, ((size_t)n_leaders * t->width + t->width) * sizeof *states);
-    uint8_t *queued = realloc(t->queued, n_leaders);
     if (states) t->states = states;
-    if (queued) t->queued = queued;
-    NEED(states && queued, "out of memory verifying the code");
+    NEED(states, "out of memory verifying the code");
     t->cur = t->states + (size_t)n_leaders * t->width;
     for (uint32_t l = 0; l < n_leaders; l++)
         t->states[(size_t)l * t->width] = RG_NO_INDEX;
     memset(t->queued, 0, n_leaders);
     uint32_t *s = t->cur;
     s[0] = 0;
-    for (uint32_t k = 0; k < c->n_locals; k++)
-        s[1 + c->max_stack + k] = T_TOP; /* locals hold what the stack last held there */
     for (uint32_t k = 0; k < c->max_stack; k++)
         s[1 + k] = 0;
+    /* locals hold what the stack last held there (the flat walk: no local stored yet) */
+    for (uint32_t k = locals; k < t->width; k++)
+        s[k] = t->flat ? 0 : T_TOP;
     if (ty_merge(v, t, ci, 0, s, &n_work))
         return -1;
     while (n_work) {
@@ -498,6 +553,48 @@ static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
         }
     }
     return 0;
+}
+
+/* One chunk. First flat: a state per jump target of the stack's classes and
+ * of which locals are stored, each local's class the join of its stores, so
+ * that a merge costs the stack and a bit a local rather than a class a local
+ * (a plan has dozens). That accepts only what the exact walk accepts when no
+ * local holds two classes; when one does, or the flat walk refuses, the exact
+ * walk (a class a local a state) decides, and says why. */
+static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
+{
+    const rg_chunk *c = &v->p->chunks[ci];
+    const uint8_t *code = v->p->code + c->start;
+    rg_insn in;
+    uint32_t n_leaders = 0;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        t->leader_of[off] = RG_NO_INDEX;
+    }
+    t->leader_of[0] = n_leaders++;
+    for (uint32_t off = 0; off < c->len; off += in.len) {
+        rg_decode(code + off, c->len - off, &in);
+        uint32_t to = rg_insn_target(&in);
+        if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
+            t->leader_of[to] = n_leaders++;
+    }
+    uint8_t *queued = realloc(t->queued, n_leaders);
+    if (queued) t->queued = queued;
+    NEED(queued, "out of memory verifying the code");
+    t->flat = 1;
+    for (uint32_t k = 0; k < c->n_locals; k++) {
+        t->flat_tag[k] = FLAT_UNSET;
+        t->flat_read[k] = 0;
+    }
+    t->flat_mixed = 0;
+    int r;
+    do {
+        t->flat_stale = 0;
+        memset(t->flat_read, 0, c->n_locals);
+        r = ty_walk(v, t, ci, n_leaders);
+    } while (r == 0 && t->flat_stale);
+    t->flat = t->flat_mixed = 0;
+    return r == 0 ? 0 : ty_walk(v, t, ci, n_leaders);
 }
 
 /* The classes of the claim's slots, of the definitions and of what each chunk may return. */
@@ -547,9 +644,11 @@ int rg_verify_types(vctx *v)
     t.reads_row = calloc(p->n_chunks + 1, 1);
     t.leader_of = malloc(longest * sizeof *t.leader_of);
     t.work = malloc(longest * sizeof *t.work);
+    t.flat_tag = malloc(65536 * sizeof *t.flat_tag); /* n_locals is 16 bits */
+    t.flat_read = malloc(65536);
     int r = 0;
     if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.reads_row || !t.leader_of ||
-        !t.work)
+        !t.work || !t.flat_tag || !t.flat_read)
         r = VFAIL(v, "out of memory verifying the code");
     else
         r = ty_setup(v, &t);
@@ -570,6 +669,8 @@ int rg_verify_types(vctx *v)
     free(t.reads_row);
     free(t.leader_of);
     free(t.work);
+    free(t.flat_tag);
+    free(t.flat_read);
     free(t.states);
     free(t.queued);
     return r;

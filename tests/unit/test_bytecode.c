@@ -1114,6 +1114,34 @@ static void test_value_classes(void **state)
     rg_wr32(c.b + jt + 1, join);
     expect_code_error(&c, 1, 2, "STR_NE: its first operand may be a number");
 
+    c.n = 0; /* a local that holds a string on one path and a number on the other, each read as what it holds
+              * there: fine (the flat walk cannot say so, the exact one does) */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t to_num = emit(&c, RG_OP_JUMP_IF_TRUE, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_B2, 0);
+    emit(&c, RG_OP_STR_NE, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    uint32_t num = emit(&c, RG_OP_SET_LOCAL, 0, 3);
+    emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + to_num + 1, num);
+    expect_code_ok(&c, 1, 2);
+
+    c.n = 0; /* a string stored on one way only, read where the ways one_way */
+    emit(&c, RG_OP_PUSH_INT, 1, 0);
+    uint32_t skip = emit(&c, RG_OP_JUMP_IF_TRUE, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_A1, 0);
+    emit(&c, RG_OP_STORE_LOCAL, 0, 0);
+    uint32_t one_way = emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_PUSH_STR, S_B2, 0);
+    emit(&c, RG_OP_STR_NE, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    rg_wr32(c.b + skip + 1, one_way);
+    expect_code_error(&c, 1, 2, "STR_NE: its first operand may be a");
+
     c.n = 0; /* a local read before anything was stored in it */
     emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
@@ -1409,6 +1437,19 @@ static void test_result_bounds(void **state)
     emit(&c, RG_OP_PUSH_INT, -5, 0);
     emit(&c, RG_OP_RET, 0, 0);
     assert_int_equal(verify_typed(&c, 0, 1, RG_TYPE(RG_T_MONEY, 0), err, sizeof err), 0);
+    c.n = 0; /* a local memoised as a member, then set to no member on the way back to that read */
+    emit(&c, RG_OP_SET_LOCAL, 0, 1);
+    uint32_t head = emit(&c, RG_OP_LOAD_LOCAL, 0, 0);
+    emit(&c, RG_OP_STORE_DEF, 0, 1);
+    emit(&c, RG_OP_LOAD_LOCAL, 1, 0);
+    uint32_t leave = emit(&c, RG_OP_JUMP_IF_FALSE, 0, 0);
+    emit(&c, RG_OP_SET_LOCAL, 0, 5);
+    uint32_t back = emit(&c, RG_OP_JUMP, 0, 0);
+    uint32_t out = emit(&c, RG_OP_RET_IMM, 0, 0);
+    rg_wr32(c.b + leave + 1, out);
+    rg_wr32(c.b + back + 1, head);
+    assert_int_equal(verify_typed(&c, 2, 1, scheme, err, sizeof err), -1);
+    assert_non_null(strstr(err, "STORE_DEF: the value may be as large as 5"));
     c.n = 0; /* a plan memoising a number out of the enumeration */
     emit(&c, RG_OP_PUSH_INT, 7, 0);
     emit(&c, RG_OP_STORE_DEF, 0, 0);
