@@ -198,12 +198,21 @@ typedef enum {
     RG_OP__COUNT
 } rg_opcode;
 
+/* Each operand kind's width as a constant, for the lengths in rg_opinfo_table. */
+enum {
+#define RG_X_OPK(name, width) RG_OPW_##name = width,
+    RG_OPERAND_KINDS(RG_X_OPK)
+#undef RG_X_OPK
+};
+
 typedef struct {
     const char *name;
     unsigned char a, b;        /* rg_operand_kind of operands 1 and 2 */
     signed char pops, pushes;
     unsigned char flow;        /* rg_flow */
     const char *synopsis;
+    unsigned char len;         /* bytes: the opcode and its operands */
+    unsigned char jump;        /* which operand is a jump target: 1, 2, or 0 for none */
 } rg_opinfo;
 
 extern const rg_opinfo rg_opinfo_table[RG_OP__COUNT];
@@ -214,7 +223,7 @@ extern const char *const rg_flow_name[];
 /* Length in bytes of an instruction with opcode op (opcode byte included). */
 static inline unsigned rg_op_length(unsigned op)
 {
-    return 1u + rg_operand_width[rg_opinfo_table[op].a] + rg_operand_width[rg_opinfo_table[op].b];
+    return rg_opinfo_table[op].len;
 }
 
 #define RG_ROW_OF_FRAME 0xFFFFu
@@ -233,7 +242,7 @@ static inline int rg_falls_bare(unsigned op) { return rg_opinfo_table[op].flow =
 /* Which operand of op is its jump target: 1 (A), 2 (B), or 0 when it has none. */
 static inline int rg_op_jump_operand(unsigned op)
 {
-    return rg_opinfo_table[op].a == RG_OPK_JUMP ? 1 : rg_opinfo_table[op].b == RG_OPK_JUMP ? 2 : 0;
+    return rg_opinfo_table[op].jump;
 }
 
 /* ---- packed operands (the kinds above that hold two to four parts) ----

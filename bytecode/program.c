@@ -2,6 +2,7 @@
  * Must not parse files or check programs: it trusts a verified program (vm/verify.c). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "bytecode_io.h"
 
 const char *const rg_section_name[RG_N_SECTIONS] = {
@@ -18,10 +19,37 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
 
 static void drop_derived(rg_program *p);
 
+#define BLOCK_MAPPED (1u << 20) /* from this size on a block is mapped */
+
+void *rg_block_alloc(size_t n)
+{
+#ifdef MAP_POPULATE
+    if (n >= BLOCK_MAPPED) {
+        void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        return m == MAP_FAILED ? NULL : m;
+    }
+#endif
+    return malloc(n ? n : 1);
+}
+
+void rg_block_free(void *b, size_t n)
+{
+    if (!b) return;
+#ifdef MAP_POPULATE
+    if (n >= BLOCK_MAPPED) {
+        munmap(b, n);
+        return;
+    }
+#endif
+    free(b);
+}
+
 void rg_program_free(rg_program *p)
 {
     if (!p) return;
-    if (p->owns_arrays) {
+    if (p->block)
+        rg_block_free(p->block, p->block_size);
+    else if (p->owns_arrays) {
 #define RG_X_FREE(type, name) free(p->name);
         RG_PROGRAM_ARRAYS(RG_X_FREE)
 #undef RG_X_FREE

@@ -45,7 +45,7 @@ typedef uint32_t rg_type;
 #define RG_TYPE_AUX(t) ((uint32_t)(t) >> 8)
 
 #define RG_MAGIC "RGLA"
-#define RG_FORMAT_VERSION 2u
+#define RG_FORMAT_VERSION 3u
 #define RG_NO_INDEX 0xFFFFFFFFu
 
 typedef struct {
@@ -327,7 +327,16 @@ typedef struct rg_program {
                               * program was verified (vm/native_load.c), or NULL: the
                               * interpreter runs them */
     int owns_arrays;         /* free the arrays with the program */
+    void *block;             /* or: every array lies in this one allocation (the
+                              * loader's, rg_block_alloc), freed with the program */
+    size_t block_size;
 } rg_program;
+
+/* Memory for a loaded program's arrays, all at once: a large block is mapped
+ * with its pages filled in one call (page by page, the faults of a 4 MB pack
+ * cost more than verifying it); NULL when out of memory. */
+void *rg_block_alloc(size_t n);
+void rg_block_free(void *b, size_t n);
 
 /* A chunk as the interpreter enters it (derived; one load for all it needs). */
 typedef struct rg_chunk_rt {

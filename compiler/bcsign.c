@@ -22,7 +22,7 @@ int rgc_image_sign(uint8_t **buf, size_t *len, const uint8_t *seed, char *err, s
     }
     size_t end = *len; /* the image ends with its checksum */
     rg_wr16(b + RG_HDR_FLAGS, (uint16_t)(rg_rd16(b + RG_HDR_FLAGS) | RG_FLAG_SIGNED));
-    rg_wr64(b + end - RG_CHECKSUM_SIZE, rg_fnv1a64(b, end - RG_CHECKSUM_SIZE, RG_FNV64_BASIS));
+    rg_wr64(b + end - RG_CHECKSUM_SIZE, rg_checksum(b, end - RG_CHECKSUM_SIZE));
     uint8_t *blk = b + end;
     memcpy(blk, RG_SIG_MAGIC, 4);
     rg_wr16(blk + RG_SIG_ALG, RG_SIG_ALG_ED25519);

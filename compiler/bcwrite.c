@@ -126,7 +126,7 @@ int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)
     }
     RG_PROGRAM_ARRAYS(RG_X_PUT)
 #undef RG_X_PUT
-    rg_wr64(w, rg_fnv1a64(b, (size_t)(w - b), RG_FNV64_BASIS));
+    rg_wr64(w, rg_checksum(b, (size_t)(w - b)));
     *buf = b;
     *len = size;
     return 0;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "bcwrite.h"
 #include "bytecode_io.h"
@@ -179,6 +181,36 @@ void rgd_native_report(const regula_pack *pk, const char *cmd)
 
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
  * signature check when given: 0, or -1 with the reason in ERR. */
+/* A pack's image: a regular file mapped with its pages filled in one call
+ * (*mapped 1; page by page, reading a 4 MB pack into a buffer cost ≈ 2 000
+ * page faults), else read. */
+static char *image_read(const char *path, size_t *len, int *mapped)
+{
+    *mapped = 0;
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= RG_MAX_FILE) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (m != MAP_FAILED) {
+            close(fd);
+            *len = (size_t)st.st_size;
+            *mapped = 1;
+            return m;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return rg_read_file(path, len);
+}
+
+static void image_release(char *buf, size_t len, int mapped)
+{
+    if (mapped)
+        munmap(buf, len);
+    else
+        free(buf);
+}
+
 static int image_load(const void *image, size_t len, const char *lib, const uint8_t *key, regula_pack **out,
                       char *err, size_t errlen)
 {
@@ -267,14 +299,15 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
     /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
     if (ends_with(path, ".rgc")) {
         size_t len;
-        char *buf = rg_read_file(path, &len);
+        int mapped;
+        char *buf = image_read(path, &len, &mapped);
         if (!buf) {
             fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[1024];
         int rc = image_load(buf, len, lib, key, out, err, sizeof err);
-        free(buf);
+        image_release(buf, len, mapped);
         if (rc == 0) {
             if (info) {
                 info->compile_ms = now_ms() - t0;

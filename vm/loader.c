@@ -2,6 +2,7 @@
  * Must not trust a byte of the input: every read is bounds-checked, and nothing is derived from the tables before the verifier has passed them. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "bytecode_io.h"
 #include "text.h"
 #include "vm.h"
@@ -60,7 +61,7 @@ static int check_envelope(const uint8_t *b, size_t len, const uint8_t *key, char
                        RG_HDR_SIZE, len);
     size_t end = 0;
     if (walk_sections(b, len, &end, err, errlen)) return -1;
-    if (rg_fnv1a64(b, end - RG_CHECKSUM_SIZE, RG_FNV64_BASIS) != rg_rd64(b + end - RG_CHECKSUM_SIZE))
+    if (rg_checksum(b, end - RG_CHECKSUM_SIZE) != rg_rd64(b + end - RG_CHECKSUM_SIZE))
         return rg_errf(err, errlen, "checksum mismatch: the file is corrupted");
     uint16_t flags = rg_rd16(b + RG_HDR_FLAGS);
     if (flags & ~RG_FLAGS_KNOWN)
@@ -72,8 +73,10 @@ static int check_envelope(const uint8_t *b, size_t len, const uint8_t *key, char
     return 0;
 }
 
-/* Copy section idx (its bounds were checked by walk_sections) into a new array. */
-static int read_section(const uint8_t *b, size_t *pos, unsigned idx, void **dst, uint32_t *count, char *err,
+/* Section idx (its bounds were checked by walk_sections): its records'
+ * size checked, its count in *count, its bytes' offset in the file in *at;
+ * *pos moves past it. */
+static int read_section(const uint8_t *b, size_t *pos, unsigned idx, size_t *at, uint32_t *count, char *err,
                         size_t errlen)
 {
     uint32_t n = rg_rd32(b + *pos), size = rg_rd32(b + *pos + 4);
@@ -82,15 +85,16 @@ static int read_section(const uint8_t *b, size_t *pos, unsigned idx, void **dst,
         return rg_errf(err, errlen,
                        "section '%s' has %u-byte records, this VM expects %u: the file was written by an incompatible build",
                        rg_section_name[idx], (unsigned)size, (unsigned)rg_section_elem_size[idx]);
-    size_t bytes = (size_t)n * size;
-    *dst = NULL;
+    *at = *pos;
     *count = n;
-    if (bytes == 0) return 0;
-    *dst = malloc(bytes);
-    if (!*dst) return rg_errf(err, errlen, "out of memory loading section '%s' (%zu bytes)", rg_section_name[idx], bytes);
-    memcpy(*dst, b + *pos, bytes);
-    *pos += bytes;
+    *pos += (size_t)n * size;
     return 0;
+}
+
+#define ARRAY_ALIGN 16 /* each array in the block aligned as malloc would */
+static size_t array_room(uint32_t count, unsigned idx)
+{
+    return ((size_t)count * rg_section_elem_size[idx] + ARRAY_ALIGN - 1) & ~(size_t)(ARRAY_ALIGN - 1);
 }
 
 static void read_scalars(const uint8_t *b, rg_program *p)
@@ -122,13 +126,28 @@ int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_prog
     if (!p) return rg_errf(err, errlen, "out of memory loading bytecode");
     p->owns_arrays = 1;
     read_scalars(b, p);
-    size_t pos = RG_HDR_SIZE;
-    void *mem;
-#define RG_X_READ(type, name)                                                               \
-    if (read_section(b, &pos, RG_SEC_##name, &mem, &p->n_##name, err, errlen)) goto fail; \
-    p->name = mem;
-    RG_PROGRAM_ARRAYS(RG_X_READ)
-#undef RG_X_READ
+    /* the sections' places, then one block for all the arrays, each copied into it */
+    size_t pos = RG_HDR_SIZE, at[RG_N_SECTIONS] = {0}, total = 0;
+#define RG_X_FIND(type, name)                                                                            \
+    if (read_section(b, &pos, RG_SEC_##name, &at[RG_SEC_##name], &p->n_##name, err, errlen)) goto fail; \
+    total += array_room(p->n_##name, RG_SEC_##name);
+    RG_PROGRAM_ARRAYS(RG_X_FIND)
+#undef RG_X_FIND
+    p->block = rg_block_alloc(total);
+    if (!p->block) {
+        rg_errf(err, errlen, "out of memory loading bytecode (%zu bytes of arrays)", total);
+        goto fail;
+    }
+    p->block_size = total;
+    char *next = p->block;
+#define RG_X_COPY(type, name)                                                                  \
+    if (p->n_##name) {                                                                         \
+        p->name = (void *)next;                                                                \
+        memcpy(next, b + at[RG_SEC_##name], (size_t)p->n_##name * rg_section_elem_size[RG_SEC_##name]); \
+        next += array_room(p->n_##name, RG_SEC_##name);                                        \
+    }
+    RG_PROGRAM_ARRAYS(RG_X_COPY)
+#undef RG_X_COPY
 
     char why[512];
     if (rg_program_verify(p, why, sizeof why)) {

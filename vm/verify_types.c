@@ -196,14 +196,15 @@ static int need_bound(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, uin
     if (!(t & T_WORD) || (RG_TYPE_KIND(ty) != RG_T_BOOL && RG_TYPE_KIND(ty) != RG_T_ENUM &&
                           RG_TYPE_KIND(ty) != RG_T_REGION))
         return 0;
+    if (!(t & T_WIDE) && T_BOUND(t) <= bound)
+        return 0;
     char noun[160], got[48];
     if (t & T_WIDE)
         snprintf(got, sizeof got, "any number");
     else
         snprintf(got, sizeof got, "as large as %u", T_BOUND(t) - 1);
-    NEED(!(t & T_WIDE) && T_BOUND(t) <= bound, "chunk %u at offset %u: %s: %s may be %s where %s is needed", ci, off,
-         rg_opinfo_table[in->op].name, what, got, type_noun(v->p, ty, noun, sizeof noun));
-    return 0;
+    return VFAIL(v, "chunk %u at offset %u: %s: %s may be %s where %s is needed", ci, off, rg_opinfo_table[in->op].name,
+                 what, got, type_noun(v->p, ty, noun, sizeof noun));
 }
 
 /* A value the chunk returns: of the classes it may return; a row definition learns the catalog. */

@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t *copy = malloc(size);
         if (!copy) return 0;
         memcpy(copy, data, size);
-        rg_wr64(copy + size - RG_CHECKSUM_SIZE, rg_fnv1a64(copy, size - RG_CHECKSUM_SIZE, RG_FNV64_BASIS));
+        rg_wr64(copy + size - RG_CHECKSUM_SIZE, rg_checksum(copy, size - RG_CHECKSUM_SIZE));
         load_one(copy, size);
         free(copy);
     }

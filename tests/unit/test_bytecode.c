@@ -258,7 +258,7 @@ static void image_of(const rg_program *p, uint8_t **buf, size_t *len)
 /* Recompute the trailing checksum after patching an image. */
 static void reseal(uint8_t *buf, size_t len)
 {
-    rg_wr64(buf + len - 8, rg_fnv1a64(buf, len - 8, RG_FNV64_BASIS));
+    rg_wr64(buf + len - 8, rg_checksum(buf, len - 8));
 }
 
 static void expect_load_error(const uint8_t *buf, size_t len, const char *fragment)
@@ -557,7 +557,7 @@ static void test_bad_magic_and_version(void **state)
     expect_load_error((const uint8_t *)"RX", 2, "bad magic");
     uint8_t *copy = dup_mem(buf, len);
     rg_wr16(copy + RG_HDR_VERSION, 7);
-    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 2: recompile the pack");
+    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 3: recompile the pack");
     expect_load_error(copy, 10, "bytecode format version 7"); /* a short file of another version */
     free(copy);
     expect_load_error(NULL, 0, "empty");
@@ -1324,7 +1324,7 @@ static void test_value_classes(void **state)
 /* ---- the disassembler ---- */
 
 static const char k_listing[] =
-    "; regula bytecode, format version 2\n"
+    "; regula bytecode, format version 3\n"
     "; source hash 0123456789abcdef\n"
     "; strings 24, member_names 2, enums 1, fields 1, defs 1, chunks 2\n"
     "; policies 1, vtable 1, versions 1, vselectors 0, vsel_entries 0, columns 2\n"
