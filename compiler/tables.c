@@ -176,6 +176,35 @@ void rgc_patch_ends(rgc_pack *pk, rg_vec *ends)
     rg_vec_free(ends);
 }
 
+/* Would at most a quarter of the block's cells have a row (counted from the
+ * rows' spans, a cell two rows match counted twice)? A table over an
+ * enumeration that many regions extend, each region a member of its own, is
+ * such a table in every region: its block, a cell for every member of the
+ * province, would grow the pack with the square of the regions. Its rows
+ * then decide, as they do for inputs outside the cells. */
+static int sparse(const rgc_rowset *rs, const int64_t *lo, const int64_t *size, uint32_t n_in, uint64_t cells)
+{
+    if (cells <= 64)
+        return 0;
+    uint64_t covered = 0;
+    for (uint32_t r = 0; r < rs->n_rows && covered * 4 < cells; r++) {
+        uint64_t prod = 1;
+        for (uint32_t i = 0; i < n_in && prod; i++) {
+            size_t c = (size_t)r * rs->n_in + i;
+            int64_t a = lo[i], b = lo[i] + size[i] - 1;
+            uint64_t n = 0;
+            for (uint32_t s = rs->first[c]; s < rs->first[c + 1]; s++) {
+                int64_t x = rs->spans[s].lo > a ? rs->spans[s].lo : a, y = rs->spans[s].hi < b ? rs->spans[s].hi : b;
+                if (x <= y)
+                    n += (uint64_t)(y - x) + 1;
+            }
+            prod *= n < (uint64_t)size[i] ? n : (uint64_t)size[i];
+        }
+        covered += prod;
+    }
+    return covered * 4 < cells;
+}
+
 static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, const rgc_ty *itys, uint32_t n_in,
                          const rgc_ty *result)
 {
@@ -222,6 +251,12 @@ static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, con
         !(block = malloc(n * sizeof *block))) {
         rgc_rowset_free(&rs);
         free(vals);
+        return;
+    }
+    if (sparse(&rs, lo, size, n_in, cells)) {
+        rgc_rowset_free(&rs);
+        free(vals);
+        free(block);
         return;
     }
     block[0] = n_in;
