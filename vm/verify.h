@@ -26,6 +26,19 @@ typedef struct {
         if (!(cond)) return VFAIL(v, __VA_ARGS__);    \
     } while (0)
 
+/* A chunk's code decoded: its n instructions in order, each one's offset
+ * (off[n] is the chunk's length), and per offset the instruction that starts
+ * there or RG_NO_INDEX (at[len] too). Arrays for the longest chunk. */
+typedef struct {
+    rg_insn *in;
+    uint32_t *off, *at;
+    uint32_t n;
+} rg_vcode;
+int rg_vcode_alloc(rg_vcode *vc, uint32_t longest);
+void rg_vcode_free(rg_vcode *vc);
+/* Chunk ci decoded into vc: code that rg_verify_code accepted (verify_code.c). */
+void rg_vcode_decode(const rg_program *p, uint32_t ci, rg_vcode *vc);
+
 /* Is t a type of p: its kind known, its enumeration or list one of p's (verify.c). */
 int rg_verify_type_ok(const rg_program *p, uint32_t t);
 /* Length of the longest chunk (1 at least): the size of per-offset scratch arrays. */

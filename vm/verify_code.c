@@ -8,10 +8,15 @@
 #include "verify.h"
 
 typedef struct {
-    int32_t *depth;   /* stack depth on entry to each offset, -1 = not reached */
-    uint8_t *starts;  /* 1 at each instruction start */
-    uint32_t *work;   /* offsets still to propagate from */
+    rg_vcode vc;      /* the chunk decoded */
+    int32_t *depth;   /* stack depth on entry to each instruction, -1 = not reached */
+    uint32_t *work;   /* instructions still to propagate from */
+    uint8_t *role;    /* per chunk: ROLE_PLAN, ROLE_UPDATE */
 } scratch;
+
+enum { ROLE_PLAN = 1, ROLE_UPDATE = 2 };
+
+_Static_assert(RG_OPK_NONE == 0 && RG_OPK_IMM == 1, "the operand kinds that need no check come first");
 
 /* What an operand must be below, said only when it is not (formatting it for every operand cost more than
  * the checks): the pack's count of something (PLURAL), a chunk's locals, or a catalog's columns (CAT). */
@@ -131,57 +136,57 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
 
 static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at);
 
-/* Is chunk ci some policy's plan (entries checked: the plans are in range)? */
-static int is_plan(const rg_program *p, uint32_t ci)
+/* No instruction starts anywhere again: only the entries the last chunk set
+ * are cleared, not an entry a byte of the next chunk. */
+static void vcode_reset(rg_vcode *vc)
 {
-    for (uint32_t i = 0; i < p->n_plans; i++)
-        if (p->plans[i] == ci) return 1;
-    return 0;
+    for (uint32_t i = 0; i < vc->n; i++)
+        vc->at[vc->off[i]] = RG_NO_INDEX;
+    vc->n = 0;
 }
 
-static int is_update(const rg_program *p, uint32_t ci)
-{
-    for (uint32_t i = 0; i < p->n_policies; i++)
-        if (p->policies[i].update == ci) return 1;
-    return 0;
-}
-
-/* Pass 1: decode linearly, check opcodes, lengths and operand bounds, mark starts. */
+/* Pass 1: decode linearly into s->vc, check opcodes, lengths and operand bounds. */
 static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
 {
     const rg_chunk *c = &v->p->chunks[ci];
     const uint8_t *code = v->p->code + c->start;
-    uint32_t off = 0, last = 0;
-    rg_insn in;
-    memset(s->starts, 0, c->len);
+    rg_vcode *vc = &s->vc;
+    uint32_t off = 0;
+    vcode_reset(vc);
     while (off < c->len) {
-        int r = rg_decode(code + off, c->len - off, &in);
+        rg_insn *in = &vc->in[vc->n];
+        int r = rg_decode(code + off, c->len - off, in);
         NEED(r != -1, "chunk %u at offset %u: bad opcode %u (this VM has %u opcodes)", ci, off, (unsigned)code[off],
              (unsigned)RG_OP__COUNT);
         NEED(r != -2, "chunk %u at offset %u: %s needs %u bytes but only %u are left in the chunk", ci, off,
-             rg_opinfo_table[in.op].name, rg_op_length(in.op), c->len - off);
-        if (check_operand(v, ci, off, &in, 1) || check_operand(v, ci, off, &in, 2)) return -1;
-        NEED((in.op != RG_OP_LOAD_IDEF && in.op != RG_OP_STORE_IDEF) || v->p->defs[in.a].per_item,
-             "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in.op].name,
-             in.a);
-        NEED((in.op != RG_OP_STORE_DEF && in.op != RG_OP_MEMO_DEF) || !v->p->defs[in.a].per_item,
-             "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in.op].name,
-             in.a);
-        if (in.op == RG_OP_TABLE && check_table(v, ci, off, in.a)) return -1;
+             rg_opinfo_table[in->op].name, rg_op_length(in->op), c->len - off);
+        const rg_opinfo *oi = &rg_opinfo_table[in->op];
+        if ((oi->a > RG_OPK_IMM && check_operand(v, ci, off, in, 1)) ||
+            (oi->b > RG_OPK_IMM && check_operand(v, ci, off, in, 2)))
+            return -1; /* NONE and IMM: nothing to check */
+        NEED((in->op != RG_OP_LOAD_IDEF && in->op != RG_OP_STORE_IDEF) || v->p->defs[in->a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in->op].name,
+             in->a);
+        NEED((in->op != RG_OP_STORE_DEF && in->op != RG_OP_MEMO_DEF) || !v->p->defs[in->a].per_item,
+             "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in->op].name,
+             in->a);
+        if (in->op == RG_OP_TABLE && check_table(v, ci, off, in->a)) return -1;
         /* the ledger after the claim is written by the updates, run by the
          * update chunk or computed by a plan: by no definition */
-        NEED(in.op != RG_OP_LEDGER_BEGIN || is_plan(v->p, ci),
+        NEED(in->op != RG_OP_LEDGER_BEGIN || (s->role[ci] & ROLE_PLAN),
              "chunk %u at offset %u: LEDGER_BEGIN outside a plan", ci, off);
-        NEED((in.op != RG_OP_LEDGER_ADD && in.op != RG_OP_LEDGER_SET) || is_update(v->p, ci) || is_plan(v->p, ci),
-             "chunk %u at offset %u: %s outside the update chunks and the plans", ci, off, rg_opinfo_table[in.op].name);
-        s->starts[off] = 1;
-        last = off;
-        off += in.len;
+        NEED((in->op != RG_OP_LEDGER_ADD && in->op != RG_OP_LEDGER_SET) || s->role[ci],
+             "chunk %u at offset %u: %s outside the update chunks and the plans", ci, off, rg_opinfo_table[in->op].name);
+        vc->at[off] = vc->n;
+        vc->off[vc->n++] = off;
+        off += in->len;
     }
-    NEED(rg_op_ends_block(code[last]),
+    vc->off[vc->n] = c->len;
+    uint8_t last = vc->in[vc->n - 1].op;
+    NEED(rg_op_ends_block(last),
          "chunk %u at offset %u: the chunk ends with %s and would fall off its end (the last instruction must end a "
          "block: RET, RET_IMM, JUMP, FAIL, VSELECT or a jumping superinstruction)",
-         ci, last, rg_opinfo_table[code[last]].name);
+         ci, vc->off[vc->n - 1], rg_opinfo_table[last].name);
     return 0;
 }
 
@@ -216,16 +221,14 @@ static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at)
 /* Pass 2: every jump lands on an instruction start. */
 static int check_targets(vctx *v, uint32_t ci, const scratch *s)
 {
-    const rg_chunk *c = &v->p->chunks[ci];
-    const uint8_t *code = v->p->code + c->start;
-    rg_insn in;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        rg_decode(code + off, c->len - off, &in);
-        uint32_t t = rg_insn_target(&in);
-        if (t == RG_NO_INDEX || s->starts[t]) continue;
+    const rg_vcode *vc = &s->vc;
+    const uint8_t *code = v->p->code + v->p->chunks[ci].start;
+    for (uint32_t i = 0; i < vc->n; i++) {
+        uint32_t t = rg_insn_target(&vc->in[i]);
+        if (t == RG_NO_INDEX || vc->at[t] != RG_NO_INDEX) continue;
         uint32_t inside = t;
-        while (!s->starts[inside]) inside--; /* offset 0 is a start */
-        return VFAIL(v, "chunk %u at offset %u: jump to %u lands inside the %s at offset %u", ci, off, t,
+        while (vc->at[inside] == RG_NO_INDEX) inside--; /* offset 0 is a start */
+        return VFAIL(v, "chunk %u at offset %u: jump to %u lands inside the %s at offset %u", ci, vc->off[i], t,
                      rg_opinfo_table[code[inside]].name, inside);
     }
     return 0;
@@ -241,40 +244,71 @@ static int merge(vctx *v, uint32_t ci, scratch *s, uint32_t *n_work, uint32_t fr
     NEED(s->depth[to] == depth,
          "chunk %u at offset %u: stack depth %d arriving from offset %u, but %d on another path (inconsistent stack at "
          "a merge)",
-         ci, to, (int)depth, from, (int)s->depth[to]);
+         ci, s->vc.off[to], (int)depth, s->vc.off[from], (int)s->depth[to]);
     return 0;
 }
 
-/* Pass 3: stack depths along every path from offset 0 (each offset is queued
- * once, when its depth is first set, so the work list never overflows). */
+/* Pass 3: stack depths along every path from the first instruction (each is
+ * queued once, when its depth is first set, so the work list never overflows). */
 static int check_stack(vctx *v, uint32_t ci, scratch *s)
 {
     const rg_chunk *c = &v->p->chunks[ci];
-    const uint8_t *code = v->p->code + c->start;
+    const rg_vcode *vc = &s->vc;
     uint32_t n_work = 0;
-    for (uint32_t i = 0; i < c->len; i++) s->depth[i] = -1;
+    for (uint32_t i = 0; i < vc->n; i++) s->depth[i] = -1;
     s->depth[0] = 0;
     s->work[n_work++] = 0;
     while (n_work) {
-        uint32_t off = s->work[--n_work];
-        int32_t d = s->depth[off];
-        rg_insn in;
-        rg_decode(code + off, c->len - off, &in);
-        const rg_opinfo *oi = &rg_opinfo_table[in.op];
-        int pops = rg_insn_pops(v->p, in.op, in.a); /* operands were checked by decode_chunk */
-        NEED(d >= pops, "chunk %u at offset %u: %s pops %d but the stack holds %d (stack underflow)", ci, off,
+        uint32_t i = s->work[--n_work];
+        int32_t d = s->depth[i];
+        const rg_insn *in = &vc->in[i];
+        const rg_opinfo *oi = &rg_opinfo_table[in->op];
+        int pops = rg_insn_pops(v->p, in->op, in->a); /* operands were checked by decode_chunk */
+        NEED(d >= pops, "chunk %u at offset %u: %s pops %d but the stack holds %d (stack underflow)", ci, vc->off[i],
              oi->name, pops, (int)d);
         int32_t nd = d - pops + oi->pushes;
         NEED(nd <= c->max_stack, "chunk %u at offset %u: %s grows the stack to %d, above the chunk's max_stack %u", ci,
-             off, oi->name, (int)nd, (unsigned)c->max_stack);
-        uint32_t t = rg_insn_target(&in);
+             vc->off[i], oi->name, (int)nd, (unsigned)c->max_stack);
+        uint32_t t = rg_insn_target(in);
         /* JUMP_IF_SOME and JUMP_KEEP_*: the value they test goes along on the jump */
-        if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, off, t, rg_jump_keeps(in.op) ? d : nd)) return -1;
-        /* not a terminator, so not the last instruction: off + len is inside */
-        if (!rg_op_ends_block(in.op) && merge(v, ci, s, &n_work, off, off + in.len, rg_falls_bare(in.op) ? d : nd))
+        if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, i, vc->at[t], rg_jump_keeps(in->op) ? d : nd)) return -1;
+        /* not a terminator, so not the last instruction: i + 1 is inside */
+        if (!rg_op_ends_block(in->op) && merge(v, ci, s, &n_work, i, i + 1, rg_falls_bare(in->op) ? d : nd))
             return -1;
     }
     return 0;
+}
+
+int rg_vcode_alloc(rg_vcode *vc, uint32_t longest)
+{
+    vc->in = malloc((size_t)longest * sizeof *vc->in);
+    vc->off = malloc(((size_t)longest + 1) * sizeof *vc->off);
+    vc->at = malloc(((size_t)longest + 1) * sizeof *vc->at);
+    vc->n = 0;
+    if (!vc->in || !vc->off || !vc->at)
+        return -1;
+    memset(vc->at, 0xFF, ((size_t)longest + 1) * sizeof *vc->at); /* RG_NO_INDEX */
+    return 0;
+}
+
+void rg_vcode_free(rg_vcode *vc)
+{
+    free(vc->in);
+    free(vc->off);
+    free(vc->at);
+}
+
+void rg_vcode_decode(const rg_program *p, uint32_t ci, rg_vcode *vc)
+{
+    const rg_chunk *c = &p->chunks[ci];
+    const uint8_t *code = p->code + c->start;
+    vcode_reset(vc);
+    for (uint32_t off = 0; off < c->len; off += vc->in[vc->n++].len) {
+        rg_decode(code + off, c->len - off, &vc->in[vc->n]);
+        vc->at[off] = vc->n;
+        vc->off[vc->n] = off;
+    }
+    vc->off[vc->n] = c->len;
 }
 
 uint32_t rg_verify_longest_chunk(const rg_program *p)
@@ -289,9 +323,15 @@ int rg_verify_code(vctx *v)
 {
     const rg_program *p = v->p;
     uint32_t longest = rg_verify_longest_chunk(p);
-    scratch s = {malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t))};
+    scratch s = {{0}, malloc(longest * sizeof(int32_t)), malloc(longest * sizeof(uint32_t)), calloc(p->n_chunks + 1, 1)};
     int r = 0;
-    if (!s.depth || !s.starts || !s.work) r = VFAIL(v, "out of memory verifying the code");
+    if (rg_vcode_alloc(&s.vc, longest) || !s.depth || !s.work || !s.role)
+        r = VFAIL(v, "out of memory verifying the code");
+    /* entries were checked: the plans and the update chunks are in range */
+    for (uint32_t i = 0; r == 0 && i < p->n_plans; i++)
+        if (p->plans[i] != RG_NO_INDEX) s.role[p->plans[i]] |= ROLE_PLAN;
+    for (uint32_t i = 0; r == 0 && i < p->n_policies; i++)
+        if (p->policies[i].update != RG_NO_INDEX) s.role[p->policies[i].update] |= ROLE_UPDATE;
     for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) {
         if (p->chunks[i].len == 0)
             r = VFAIL(v, "chunk %u is empty (a chunk must end with RET, JUMP, FAIL or VSELECT)", i);
@@ -303,8 +343,9 @@ int rg_verify_code(vctx *v)
             r = VFAIL(v, "chunk %u: max_stack %u is more than its %u bytes of code can push", i,
                       (unsigned)p->chunks[i].max_stack, p->chunks[i].len);
     }
+    rg_vcode_free(&s.vc);
     free(s.depth);
-    free(s.starts);
     free(s.work);
+    free(s.role);
     return r;
 }

@@ -116,7 +116,8 @@ typedef struct {
     uint8_t *reads_row;               /* per chunk: it reads a row definition's class (which a pass may widen) */
     int changed;                      /* a row definition's catalog changed in this pass */
     /* per chunk */
-    uint32_t *leader_of;              /* offset -> leader number, RG_NO_INDEX */
+    rg_vcode vc;                      /* the chunk decoded */
+    uint32_t *leader_of;              /* instruction -> leader number, RG_NO_INDEX */
     uint32_t *states;                 /* per leader: height (RG_NO_INDEX: not reached), stack, locals */
     uint8_t *queued;
     uint32_t *work, *cur;
@@ -241,7 +242,7 @@ static uint32_t join_slots(uint32_t *d, const uint32_t *s, uint32_t from, uint32
     return grew;
 }
 
-/* Join state s (height h) into leader l's, queueing l when it grew. */
+/* Join state s (height h) into that of the leader instruction `to`, queueing it when it grew. */
 static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t *s, uint32_t *n_work)
 {
     uint32_t l = t->leader_of[to], *d = t->states + (size_t)l * t->width, grew = 0;
@@ -249,7 +250,7 @@ static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t 
         memcpy(d, s, t->width * sizeof *d);
         grew = 1;
     } else {
-        NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, to, d[0], s[0]);
+        NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, t->vc.off[to], d[0], s[0]);
         /* the stack up to its height, and the locals (the flat walk: the locals stored on both ways); the
          * slots above the height are never read */
         uint32_t locals = 1 + v->p->chunks[ci].max_stack;
@@ -502,13 +503,13 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     return 0;
 }
 
-/* One walk of chunk ci (its leaders numbered), from offset 0 along every path until the classes settle. */
+/* One walk of chunk ci (decoded, its leaders numbered), from its first instruction along every path until the
+ * classes settle. */
 static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
 {
     const rg_chunk *c = &v->p->chunks[ci];
-    const uint8_t *code = v->p->code + c->start;
+    const rg_vcode *vc = &t->vc;
     uint32_t n_work = 0, locals = 1 + c->max_stack;
-    rg_insn in;
     t->width = locals + (t->flat ? (c->n_locals + 31u) / 32u : c->n_locals);
     NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
          ci, n_leaders, t->width);
@@ -529,25 +530,27 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
     if (ty_merge(v, t, ci, 0, s, &n_work))
         return -1;
     while (n_work) {
-        uint32_t off = t->work[--n_work];
-        t->queued[t->leader_of[off]] = 0;
-        memcpy(s, t->states + (size_t)t->leader_of[off] * t->width, t->width * sizeof *s);
+        uint32_t i = t->work[--n_work];
+        t->queued[t->leader_of[i]] = 0;
+        memcpy(s, t->states + (size_t)t->leader_of[i] * t->width, t->width * sizeof *s);
         for (;;) {
-            rg_decode(code + off, c->len - off, &in);
-            uint32_t to = rg_insn_target(&in);
-            if (to != RG_NO_INDEX && rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+            const rg_insn *in = &vc->in[i];
+            uint32_t to = rg_insn_target(in);
+            if (to != RG_NO_INDEX)
+                to = vc->at[to];
+            if (to != RG_NO_INDEX && rg_jump_keeps(in->op) && ty_merge(v, t, ci, to, s, &n_work))
                 return -1;
-            if (ty_step(v, t, ci, off, &in, s))
+            if (ty_step(v, t, ci, vc->off[i], in, s))
                 return -1;
-            if (to != RG_NO_INDEX && !rg_jump_keeps(in.op) && ty_merge(v, t, ci, to, s, &n_work))
+            if (to != RG_NO_INDEX && !rg_jump_keeps(in->op) && ty_merge(v, t, ci, to, s, &n_work))
                 return -1;
-            if (rg_falls_bare(in.op)) /* its value went along the jump only */
+            if (rg_falls_bare(in->op)) /* its value went along the jump only */
                 s[0]--;
-            if (rg_op_ends_block(in.op))
+            if (rg_op_ends_block(in->op))
                 break;
-            off += in.len;
-            if (t->leader_of[off] != RG_NO_INDEX) {
-                if (ty_merge(v, t, ci, off, s, &n_work))
+            i++;
+            if (t->leader_of[i] != RG_NO_INDEX) {
+                if (ty_merge(v, t, ci, i, s, &n_work))
                     return -1;
                 break;
             }
@@ -565,19 +568,16 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
 static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
 {
     const rg_chunk *c = &v->p->chunks[ci];
-    const uint8_t *code = v->p->code + c->start;
-    rg_insn in;
+    rg_vcode *vc = &t->vc;
     uint32_t n_leaders = 0;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        rg_decode(code + off, c->len - off, &in);
-        t->leader_of[off] = RG_NO_INDEX;
-    }
+    rg_vcode_decode(v->p, ci, vc);
+    for (uint32_t i = 0; i < vc->n; i++)
+        t->leader_of[i] = RG_NO_INDEX;
     t->leader_of[0] = n_leaders++;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        rg_decode(code + off, c->len - off, &in);
-        uint32_t to = rg_insn_target(&in);
-        if (to != RG_NO_INDEX && t->leader_of[to] == RG_NO_INDEX)
-            t->leader_of[to] = n_leaders++;
+    for (uint32_t i = 0; i < vc->n; i++) {
+        uint32_t to = rg_insn_target(&vc->in[i]);
+        if (to != RG_NO_INDEX && t->leader_of[vc->at[to]] == RG_NO_INDEX)
+            t->leader_of[vc->at[to]] = n_leaders++;
     }
     uint8_t *queued = realloc(t->queued, n_leaders);
     if (queued) t->queued = queued;
@@ -644,11 +644,12 @@ int rg_verify_types(vctx *v)
     t.want_type = calloc(p->n_chunks + 1, sizeof *t.want_type);
     t.reads_row = calloc(p->n_chunks + 1, 1);
     t.leader_of = malloc(longest * sizeof *t.leader_of);
+    int vc_failed = rg_vcode_alloc(&t.vc, longest);
     t.work = malloc(longest * sizeof *t.work);
     t.flat_tag = malloc(65536 * sizeof *t.flat_tag); /* n_locals is 16 bits */
     t.flat_read = malloc(65536);
     int r = 0;
-    if (!t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.reads_row || !t.leader_of ||
+    if (vc_failed || !t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.reads_row || !t.leader_of ||
         !t.work || !t.flat_tag || !t.flat_read)
         r = VFAIL(v, "out of memory verifying the code");
     else
@@ -669,6 +670,7 @@ int rg_verify_types(vctx *v)
     free(t.want_type);
     free(t.reads_row);
     free(t.leader_of);
+    rg_vcode_free(&t.vc);
     free(t.work);
     free(t.flat_tag);
     free(t.flat_read);

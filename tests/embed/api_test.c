@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pack_checksum.h"
 #include "regula.h"
 
 /* the host functions of tests/embed/hostlib.c */
@@ -87,16 +88,6 @@ static regula_pack *load(const char *name, const regula_options *opt)
 
 /* ---- damaged packs ---------------------------------------------------------------- */
 
-static uint64_t fnv1a(const unsigned char *b, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static void test_damaged(void)
 {
     size_t len;
@@ -126,7 +117,7 @@ static void test_damaged(void)
         memcpy(copy, img, len);
         copy[pos] ^= (unsigned char)(1 + pos % 255);
         CHECK(regula_pack_load(copy, len, NULL, &pk, err, sizeof err) == REGULA_ERR_PACK, "flip at %zu loaded", pos);
-        uint64_t h = fnv1a(copy, len - 8);
+        uint64_t h = doc_checksum(copy, len - 8);
         memcpy(copy + len - 8, &h, 8);
         if (regula_pack_load(copy, len, NULL, &pk, err, sizeof err) != REGULA_OK) {
             refused++;
@@ -189,9 +180,7 @@ static void test_signed(void)
     size_t len;
     unsigned char *img = (unsigned char *)slurp("signed.rgc", &len);
     img[len / 2] ^= 0x20;
-    unsigned long long h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i + 8 + 104 < len; i++)
-        h = (h ^ img[i]) * 0x100000001b3ull;
+    uint64_t h = doc_checksum(img, len - 104 - 8);
     memcpy(img + len - 104 - 8, &h, 8);
     CHECK(regula_pack_load(img, len, &with_k1, &pk, err, sizeof err) == REGULA_ERR_PACK &&
               strstr(err, "signature does not match"), "%s", err);
