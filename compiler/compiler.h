@@ -74,12 +74,22 @@ struct rgc_def {
     rgc_impl *first_impl;
 };
 
+/* Implementations by definition slot (impl_map.c): what one policy or version writes. */
+typedef struct {
+    uint32_t *keys;         /* slot + 1, 0 for an empty entry */
+    rgc_impl **vals;
+    uint32_t cap, n;        /* cap 0 or a power of two */
+} rgc_impl_map;
+rgc_impl *rgc_impl_get(const rgc_impl_map *m, uint32_t slot); /* NULL when it does not write the slot */
+void rgc_impl_set(rgc_impl_map *m, uint32_t slot, rgc_impl *im);
+void rgc_impl_map_free(rgc_impl_map *m);
+
 struct rgc_version {
     rg_decl *decl;
     uint32_t index;
     rgc_policy *policy;
     int64_t from, until;
-    rgc_impl **impl;        /* per slot, NULL when the version does not define it */
+    rgc_impl_map impl;      /* by slot: what the version defines */
 };
 
 struct rgc_policy {
@@ -87,7 +97,7 @@ struct rgc_policy {
     rg_file *ast;
     uint32_t index;
     rgc_policy *parent;
-    rgc_impl **impl;        /* per slot: the policy's own top-level impl or NULL */
+    rgc_impl_map impl;      /* by slot: the policy's own top-level impls */
     rg_vec versions;        /* rgc_version* */
     rg_vec catalogs;        /* rg_decl* overlays declared here */
     const char *dir;        /* directory of its source file (for CSV paths) */

@@ -143,8 +143,8 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
             return;
         }
     }
-    rgc_impl **slot = v ? &v->impl[def->slot] : &p->impl[def->slot];
-    if (*slot) {
+    rgc_impl_map *map = v ? &v->impl : &p->impl;
+    if (rgc_impl_get(map, def->slot)) {
         rgc_error(pk, d->name_loc, NULL, _("'%s' is defined twice in %s"), d->name, v ? _("this version") : p->name);
         return;
     }
@@ -153,7 +153,7 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
     im->def = def;
     im->policy = p;
     im->version = v;
-    *slot = im;
+    rgc_impl_set(map, def->slot, im);
     rgc_add_impl(pk, im);
 }
 
@@ -254,7 +254,7 @@ static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *de
                 im->decl = d;
                 im->def = own;
                 im->policy = p;
-                p->impl[own->slot] = im;
+                rgc_impl_set(&p->impl, own->slot, im);
                 rgc_add_impl(pk, im);
                 continue;
             }
@@ -263,19 +263,6 @@ static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *de
             uint32_t lf = each_block_list(pk, d, list, v);
             if (lf != RG_NO_INDEX)
                 collect_defs(pk, p, v, &d->decls, lf);
-        }
-    }
-}
-
-static void grow_impl_arrays(rgc_pack *pk)
-{
-    uint32_t n = pk->defs.n + 1;
-    for (uint32_t i = 0; i < pk->policies.n; i++) {
-        rgc_policy *p = pk->policies.v[i];
-        p->impl = rg_arena_alloc(&pk->arena, n * sizeof *p->impl);
-        for (uint32_t k = 0; k < p->versions.n; k++) {
-            rgc_version *v = p->versions.v[k];
-            v->impl = rg_arena_alloc(&pk->arena, n * sizeof *v->impl);
         }
     }
 }
@@ -356,8 +343,8 @@ static void merge_rows(rgc_pack *pk, rg_vec *out, rg_vec *base, const rg_decl *d
 static rg_vec *base_rows(rgc_policy *p, rgc_def *def)
 {
     for (rgc_policy *q = p; q; q = q->parent)
-        if (q->impl[def->slot])
-            return &q->impl[def->slot]->rows;
+        if (rgc_impl_get(&q->impl, def->slot))
+            return &rgc_impl_get(&q->impl, def->slot)->rows;
     return NULL;
 }
 
@@ -369,7 +356,7 @@ static void table_rows(rgc_pack *pk)
             rgc_def *def = pk->defs.v[s];
             if (def->kind != RG_DEF_TABLE)
                 continue;
-            rgc_impl *im = p->impl[s];
+            rgc_impl *im = rgc_impl_get(&p->impl, s);
             if (im) {
                 rg_vec empty = {0};
                 rg_vec *base = p->parent ? base_rows(p->parent, def) : &empty;
@@ -377,7 +364,7 @@ static void table_rows(rgc_pack *pk)
             }
             for (uint32_t k = 0; k < p->versions.n; k++) {
                 rgc_version *v = p->versions.v[k];
-                rgc_impl *vi = v->impl[s];
+                rgc_impl *vi = rgc_impl_get(&v->impl, s);
                 if (!vi)
                     continue;
                 rg_vec empty = {0};
@@ -459,7 +446,6 @@ void rgc_define(rgc_pack *pk)
     }
     result_defs(pk);
     validate_def(pk);
-    grow_impl_arrays(pk);
     for (uint32_t i = 0; i < pk->defs.n; i++) {
         rgc_def *d = pk->defs.v[i];
         if (d->owner || d == pk->validate)
@@ -468,7 +454,7 @@ void rgc_define(rgc_pack *pk)
         im->decl = d->root;
         im->def = d;
         im->policy = root;
-        root->impl[d->slot] = im;
+        rgc_impl_set(&root->impl, d->slot, im);
         rgc_add_impl(pk, im);
     }
     for (uint32_t i = 1; i < pk->policies.n; i++) {
@@ -487,7 +473,7 @@ void rgc_define(rgc_pack *pk)
             im->decl = pk->validate->root;
             im->def = pk->validate;
             im->policy = pol;
-            pol->impl[pk->validate->slot] = im;
+            rgc_impl_set(&pol->impl, pk->validate->slot, im);
             rgc_add_impl(pk, im);
         }
     }
@@ -498,11 +484,11 @@ void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out)
 {
     for (uint32_t k = 0; k < p->versions.n; k++) {
         rgc_version *v = p->versions.v[k];
-        if (v->impl[slot])
-            rg_vec_push(out, v->impl[slot]);
+        if (rgc_impl_get(&v->impl, slot))
+            rg_vec_push(out, rgc_impl_get(&v->impl, slot));
     }
-    if (p->impl[slot])
-        rg_vec_push(out, p->impl[slot]);
+    if (rgc_impl_get(&p->impl, slot))
+        rg_vec_push(out, rgc_impl_get(&p->impl, slot));
     else if (p->parent)
         rgc_effective_impls(p->parent, slot, out);
 }
@@ -635,7 +621,7 @@ rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im)
 /* The implementation its declaration gives (the base policy's, or the region's that declared it). */
 static rgc_impl *root_impl(rgc_pack *pk, rgc_def *d)
 {
-    return (d->owner ? d->owner : pk->root)->impl[d->slot];
+    return rgc_impl_get(&(d->owner ? d->owner : pk->root)->impl, d->slot);
 }
 
 rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d)

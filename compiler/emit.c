@@ -256,23 +256,25 @@ void rgc_emit_pack(rgc_pack *pk)
                         file_str(pk, pol->ast->file), p->n_vtable, RG_NO_INDEX};
         uint32_t vt = rgc_push_vtable(pk, NULL, n);
         for (uint32_t s = 0; s < n; s++) {
-            uint32_t base = pol->impl[s] ? pol->impl[s]->chunk
+            const rgc_impl *own = rgc_impl_get(&pol->impl, s);
+            uint32_t base = own ? own->chunk
                             : pol->parent ? p->vtable[p->policies[pol->parent->index].vtable + s] : RG_NO_INDEX;
             if (base == RG_NO_INDEX)
                 base = elsewhere[s] = elsewhere[s] != RG_NO_INDEX ? elsewhere[s] : missing_chunk(pk, pk->defs.v[s]);
             uint32_t nv = 0;
             for (uint32_t k = 0; k < pol->versions.n; k++)
-                nv += ((rgc_version *)pol->versions.v[k])->impl[s] != NULL;
+                nv += rgc_impl_get(&((rgc_version *)pol->versions.v[k])->impl, s) != NULL;
             if (nv) {
                 rg_vselector sel = {p->n_vsel_entries, nv, base};
                 rg_loc at = {0, 0, 0}; /* the selector sits at the first version's definition */
                 for (uint32_t k = 0; k < pol->versions.n; k++) {
                     rgc_version *v = pol->versions.v[k];
-                    if (v->impl[s]) {
-                        rg_vsel_entry e = {v->index, v->impl[s]->chunk};
+                    const rgc_impl *vi = rgc_impl_get(&v->impl, s);
+                    if (vi) {
+                        rg_vsel_entry e = {v->index, vi->chunk};
                         rgc_push_vsel_entries(pk, &e, 1);
                         if (at.end == 0)
-                            at = v->impl[s]->decl->loc;
+                            at = vi->decl->loc;
                     }
                 }
                 uint32_t sid = rgc_push_vselectors(pk, &sel, 1);

@@ -323,15 +323,17 @@ uint32_t rgc_def_written(rgc_pack *pk, uint32_t slot, const char *policy, rgc_wr
     for (const rgc_policy *q = policy_named(pk, policy); q; q = q->parent) {
         for (uint32_t k = 0; k < q->versions.n; k++) {
             const rgc_version *v = q->versions.v[k];
-            if (v->impl && v->impl[slot]) {
+            const rgc_impl *vi = rgc_impl_get(&v->impl, slot);
+            if (vi) {
                 if (n < max)
-                    out[n] = (rgc_written){q->name, v->decl->name, v->impl[slot]->decl->name_loc};
+                    out[n] = (rgc_written){q->name, v->decl->name, vi->decl->name_loc};
                 n++;
             }
         }
-        if (q->impl && q->impl[slot]) {
+        const rgc_impl *own = rgc_impl_get(&q->impl, slot);
+        if (own) {
             if (n < max)
-                out[n] = (rgc_written){q->name, NULL, q->impl[slot]->decl->name_loc};
+                out[n] = (rgc_written){q->name, NULL, own->decl->name_loc};
             n++;
         }
     }

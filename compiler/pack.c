@@ -179,11 +179,14 @@ void rgc_pack_free(rgc_pack *pk)
     }
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
+        rgc_impl_map_free(&p->impl);
         rg_vec_free(&p->versions);
         rg_vec_free(&p->catalogs);
         rg_vec_free(&p->rejects);
         rg_vec_free(&p->updates);
     }
+    for (uint32_t i = 0; i < pk->versions.n; i++)
+        rgc_impl_map_free(&((rgc_version *)pk->versions.v[i])->impl);
     rg_vec *vecs[] = {&pk->files, &pk->policies, &pk->defs, &pk->impls, &pk->versions, &pk->tests,
                       &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->member_owner};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
