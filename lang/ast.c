@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct rg_arena_block {
     rg_arena_block *next;
-    size_t used, cap;
+    size_t used, cap, size; /* size: the whole block's bytes */
     _Alignas(16) unsigned char data[];
 };
 
@@ -18,23 +19,42 @@ static void out_of_memory(void)
     abort();
 }
 
+#define BLOCK_FIRST ((size_t)64 << 10)
+#define BLOCK_LAST ((size_t)4 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Blocks twice the one before, up to 4 MiB, the large ones aligned to and
+ * asked to be huge pages (a hint: without transparent huge pages they are
+ * 4 KiB ones); each cleared once, whole: a 300-city pack's tree took ≈ 2,000
+ * page faults of 4 KiB and a clear an allocation, which cost more than
+ * building it. */
 void *rg_arena_alloc(rg_arena *a, size_t n)
 {
     n = (n + 15u) & ~(size_t)15u;
     rg_arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        b = malloc(sizeof *b + cap);
+        size_t size = b ? b->size * 2 : BLOCK_FIRST;
+        if (size > BLOCK_LAST)
+            size = BLOCK_LAST;
+        if (size < sizeof *b + n)
+            size = (sizeof *b + n + 4095) & ~(size_t)4095;
+        int huge = size >= HUGE_PAGE && size % HUGE_PAGE == 0;
+        b = huge ? aligned_alloc(HUGE_PAGE, size) : malloc(size);
         if (!b)
             out_of_memory();
+#ifdef MADV_HUGEPAGE
+        if (huge)
+            (void)madvise(b, size, MADV_HUGEPAGE);
+#endif
+        memset(b, 0, size);
         b->next = a->head;
         b->used = 0;
-        b->cap = cap;
+        b->size = size;
+        b->cap = size - sizeof *b;
         a->head = b;
     }
     void *p = b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
     return p;
 }
 
