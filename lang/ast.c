@@ -23,19 +23,17 @@ static void out_of_memory(void)
 #define BLOCK_LAST ((size_t)4 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
-/* Blocks twice the one before, up to 4 MiB, the large ones aligned to and
- * asked to be huge pages (a hint: without transparent huge pages they are
- * 4 KiB ones); each cleared once, whole: a 300-city pack's tree took ≈ 2,000
- * page faults of 4 KiB and a clear an allocation, which cost more than
- * building it. */
+/* The first block 64 KiB (a small pack's whole tree), then blocks of 2 and
+ * 4 MiB, aligned to and advised as huge pages (a hint: without transparent
+ * huge pages they get 4 KiB ones); each cleared once, whole. A 300-city pack's
+ * tree took ≈ 2,000 page faults of 4 KiB and a clear an allocation, which
+ * cost more than building it. */
 void *rg_arena_alloc(rg_arena *a, size_t n)
 {
     n = (n + 15u) & ~(size_t)15u;
     rg_arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t size = b ? b->size * 2 : BLOCK_FIRST;
-        if (size > BLOCK_LAST)
-            size = BLOCK_LAST;
+        size_t size = !b ? BLOCK_FIRST : b->size < HUGE_PAGE ? HUGE_PAGE : b->size < BLOCK_LAST ? b->size * 2 : BLOCK_LAST;
         if (size < sizeof *b + n)
             size = (sizeof *b + n + 4095) & ~(size_t)4095;
         int huge = size >= HUGE_PAGE && size % HUGE_PAGE == 0;
