@@ -227,6 +227,81 @@ static uint32_t emit_impl(rgc_pack *pk, rgc_impl *im)
                          rgc_line(pk, im->decl->loc), file_str(pk, im->decl->loc.file));
 }
 
+/* Policy pol's vtable entry for slot s: its own implementation, else its
+ * parent's entry (or, for the base policy, the chunk that says it is
+ * missing); a selector over them when its versions implement s. */
+static uint32_t vtable_entry(rgc_pack *pk, rgc_policy *pol, uint32_t s, uint32_t *elsewhere)
+{
+    rg_program *p = pk->prog;
+    const rgc_impl *own = rgc_impl_get(&pol->impl, s);
+    uint32_t base = own ? own->chunk : pol->parent ? p->vtable[p->policies[pol->parent->index].vtable + s] : RG_NO_INDEX;
+    if (base == RG_NO_INDEX)
+        base = elsewhere[s] = elsewhere[s] != RG_NO_INDEX ? elsewhere[s] : missing_chunk(pk, pk->defs.v[s]);
+    uint32_t nv = 0;
+    for (uint32_t k = 0; k < pol->versions.n; k++)
+        nv += rgc_impl_get(&((rgc_version *)pol->versions.v[k])->impl, s) != NULL;
+    if (!nv)
+        return base;
+    rg_vselector sel = {p->n_vsel_entries, nv, base};
+    rg_loc at = {0, 0, 0}; /* the selector sits at the first version's definition */
+    for (uint32_t k = 0; k < pol->versions.n; k++) {
+        rgc_version *v = pol->versions.v[k];
+        const rgc_impl *vi = rgc_impl_get(&v->impl, s);
+        if (vi) {
+            rg_vsel_entry e = {v->index, vi->chunk};
+            rgc_push_vsel_entries(pk, &e, 1);
+            if (at.end == 0)
+                at = vi->decl->loc;
+        }
+    }
+    uint32_t sid = rgc_push_vselectors(pk, &sel, 1);
+    rgc_chunk_begin(pk);
+    rgc_set_line(pk, rgc_line(pk, at), at.file);
+    rgc_emit(pk, RG_OP_VSELECT, sid, 0);
+    return rgc_chunk_end(pk, s, pol->index, RG_NO_INDEX, rgc_line(pk, at), file_str(pk, at.file));
+}
+
+typedef struct {
+    uint32_t *v;
+    uint32_t n, cap;
+} slot_list;
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_keys(slot_list *l, const rgc_impl_map *m)
+{
+    for (uint32_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i])
+            continue;
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 64;
+            l->v = realloc(l->v, l->cap * sizeof *l->v);
+            if (!l->v)
+                abort(); /* as the compiler's arena does */
+        }
+        l->v[l->n++] = m->keys[i] - 1;
+    }
+}
+
+/* The slots pol or one of its versions implements, in slot order, once each. */
+static void written_slots(const rgc_policy *pol, slot_list *l)
+{
+    l->n = 0;
+    add_keys(l, &pol->impl);
+    for (uint32_t k = 0; k < pol->versions.n; k++)
+        add_keys(l, &((const rgc_version *)pol->versions.v[k])->impl);
+    qsort(l->v, l->n, sizeof *l->v, cmp_u32);
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (u == 0 || l->v[u - 1] != l->v[i])
+            l->v[u++] = l->v[i];
+    l->n = u;
+}
+
 void rgc_emit_pack(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
@@ -248,6 +323,7 @@ void rgc_emit_pack(rgc_pack *pk)
         im->chunk = emit_impl(pk, im);
     }
     uint32_t *elsewhere = malloc((n + 1) * sizeof *elsewhere); /* per slot: the chunk of policies without it */
+    slot_list slots = {0};
     for (uint32_t s = 0; s < n; s++)
         elsewhere[s] = RG_NO_INDEX;
     for (uint32_t i = 0; i < pk->policies.n; i++) {
@@ -255,39 +331,20 @@ void rgc_emit_pack(rgc_pack *pk)
         rg_policy rp = {rgc_str(pk, pol->name), pol->parent ? pol->parent->index : RG_NO_INDEX,
                         file_str(pk, pol->ast->file), p->n_vtable, RG_NO_INDEX};
         uint32_t vt = rgc_push_vtable(pk, NULL, n);
-        for (uint32_t s = 0; s < n; s++) {
-            const rgc_impl *own = rgc_impl_get(&pol->impl, s);
-            uint32_t base = own ? own->chunk
-                            : pol->parent ? p->vtable[p->policies[pol->parent->index].vtable + s] : RG_NO_INDEX;
-            if (base == RG_NO_INDEX)
-                base = elsewhere[s] = elsewhere[s] != RG_NO_INDEX ? elsewhere[s] : missing_chunk(pk, pk->defs.v[s]);
-            uint32_t nv = 0;
-            for (uint32_t k = 0; k < pol->versions.n; k++)
-                nv += rgc_impl_get(&((rgc_version *)pol->versions.v[k])->impl, s) != NULL;
-            if (nv) {
-                rg_vselector sel = {p->n_vsel_entries, nv, base};
-                rg_loc at = {0, 0, 0}; /* the selector sits at the first version's definition */
-                for (uint32_t k = 0; k < pol->versions.n; k++) {
-                    rgc_version *v = pol->versions.v[k];
-                    const rgc_impl *vi = rgc_impl_get(&v->impl, s);
-                    if (vi) {
-                        rg_vsel_entry e = {v->index, vi->chunk};
-                        rgc_push_vsel_entries(pk, &e, 1);
-                        if (at.end == 0)
-                            at = vi->decl->loc;
-                    }
-                }
-                uint32_t sid = rgc_push_vselectors(pk, &sel, 1);
-                rgc_chunk_begin(pk);
-                rgc_set_line(pk, rgc_line(pk, at), at.file);
-                rgc_emit(pk, RG_OP_VSELECT, sid, 0);
-                base = rgc_chunk_end(pk, s, pol->index, RG_NO_INDEX, rgc_line(pk, at), file_str(pk, at.file));
-            }
-            p->vtable[vt + s] = base;
+        if (!pol->parent) {
+            for (uint32_t s = 0; s < n; s++)
+                p->vtable[vt + s] = vtable_entry(pk, pol, s, elsewhere);
+        } else {
+            /* the parent's row, then the slots the policy or its versions write */
+            memcpy(p->vtable + vt, p->vtable + p->policies[pol->parent->index].vtable, n * sizeof *p->vtable);
+            written_slots(pol, &slots);
+            for (uint32_t k = 0; k < slots.n; k++)
+                p->vtable[vt + slots.v[k]] = vtable_entry(pk, pol, slots.v[k], elsewhere);
         }
         rgc_push_policies(pk, &rp, 1);
     }
     free(elsewhere);
+    free(slots.v);
     rgc_emit_entries(pk);
     /* outputs */
     if (pk->result) {
