@@ -97,8 +97,15 @@ static uint32_t line_of(const rg_source *s, uint32_t *off)
 
 uint32_t rg_diag_line(const rg_diag *d, uint32_t file, uint32_t off)
 {
-    const rg_source *s = rg_diag_source(d, file);
-    return s ? line_of(s, &off) + 1 : 1;
+    if (file >= d->n_files)
+        return 1;
+    rg_source *s = d->files[file];
+    uint32_t l = s->last_line; /* that line or the next, most often */
+    for (uint32_t k = 0; k < 2 && l < s->n_lines; k++, l++)
+        if (s->line_starts[l] <= off && (l + 1 == s->n_lines ? off <= s->len : off < s->line_starts[l + 1]))
+            return l + 1;
+    s->last_line = line_of(s, &off);
+    return s->last_line + 1;
 }
 
 void rg_diag_linecol(const rg_diag *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col)

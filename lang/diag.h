@@ -14,6 +14,7 @@ typedef struct {
     size_t len;
     uint32_t *line_starts; /* byte offset of each line start */
     uint32_t n_lines;
+    uint32_t last_line;    /* the line rg_diag_line found last: the compiler asks of one place after another */
 } rg_source;
 
 typedef enum { RG_SEV_ERROR, RG_SEV_WARNING, RG_SEV_NOTE } rg_severity;
