@@ -294,7 +294,8 @@ static void written_slots(const rgc_policy *pol, slot_list *l)
     add_keys(l, &pol->impl);
     for (uint32_t k = 0; k < pol->versions.n; k++)
         add_keys(l, &((const rgc_version *)pol->versions.v[k])->impl);
-    qsort(l->v, l->n, sizeof *l->v, cmp_u32);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, cmp_u32);
     uint32_t u = 0;
     for (uint32_t i = 0; i < l->n; i++)
         if (u == 0 || l->v[u - 1] != l->v[i])
@@ -336,7 +337,8 @@ void rgc_emit_pack(rgc_pack *pk)
                 p->vtable[vt + s] = vtable_entry(pk, pol, s, elsewhere);
         } else {
             /* the parent's row, then the slots the policy or its versions write */
-            memcpy(p->vtable + vt, p->vtable + p->policies[pol->parent->index].vtable, n * sizeof *p->vtable);
+            if (n)
+                memcpy(p->vtable + vt, p->vtable + p->policies[pol->parent->index].vtable, n * sizeof *p->vtable);
             written_slots(pol, &slots);
             for (uint32_t k = 0; k < slots.n; k++)
                 p->vtable[vt + slots.v[k]] = vtable_entry(pk, pol, slots.v[k], elsewhere);
