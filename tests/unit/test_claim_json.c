@@ -1277,6 +1277,49 @@ static void test_ledger_keys_given(void **state)
     T.p.n_ledger_scopes = 0;
 }
 
+/* Keys made ahead (rg_ledger_store_keys, the look-ahead) for a person new
+ * then, who a commit in between stored: the load finds that record. Made
+ * before a clear: they name the person they were made for, not whoever the
+ * store kept first after the clear. */
+static void test_ledger_keys_ahead(void **state)
+{
+    (void)state;
+    person_and_yearly();
+    rg_ledger_store *s = rg_ledger_store_new(&T.p);
+    assert_non_null(s);
+    rg_ledger_keys *k = rg_ledger_keys_new(s);
+    assert_non_null(k);
+    char a[] = "A", b[] = "B";
+    rg_value ka[3] = {str_value(a), str_value(a), 2024};
+    assert_int_equal(rg_ledger_store_keys(s, ka, k), RG_OK); /* A is new */
+    claim_keys("A", 2024);
+    assert_int_equal(rg_ledger_store_load(s, VM, NULL), RG_OK);
+    commit_values(s, 7, 8, 9);
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load_keys(s, VM, k), RG_OK);
+    assert_int_equal(stub_init_calls, 0);
+    assert_int_equal(VM->ledger_in[0], 7);
+    assert_int_equal(VM->ledger_in[2], 9);
+    commit_values(s, 10, 11, 12);
+
+    assert_int_equal(rg_ledger_store_keys(s, ka, k), RG_OK); /* A known now */
+    rg_ledger_store_clear(s);
+    claim_keys(b, 2024); /* the first string kept after the clear */
+    assert_int_equal(rg_ledger_store_load(s, VM, NULL), RG_OK);
+    commit_values(s, 1, 2, 3);
+    stub_init_calls = 0;
+    assert_int_equal(rg_ledger_store_load_keys(s, VM, k), RG_OK);
+    assert_int_equal(stub_init_calls, 3); /* A, forgotten: not B's record */
+    commit_values(s, 4, 5, 6);
+    claim_keys(b, 2024);
+    assert_int_equal(rg_ledger_store_load(s, VM, NULL), RG_OK);
+    assert_int_equal(VM->ledger_in[0], 1);
+    assert_int_equal(rg_ledger_store_count(s, 0), 2);
+    rg_ledger_keys_free(k);
+    rg_ledger_store_free(s);
+    T.p.n_ledger_scopes = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1307,6 +1350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_value_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_keys_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_keys_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_key_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_absent_key, setup, teardown),
     };
