@@ -78,9 +78,13 @@ static void check_cycles(rgc_pack *pk)
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
         memset(state, 0, n + 1);
-        for (uint32_t s = 0; s < n; s++)
+        for (uint32_t s = 0; s < n; s++) {
+            const rgc_def *d = pk->defs.v[s];
+            if (d->owner && !rgc_policy_within(p, d->owner))
+                continue; /* another region's own: p has no implementation of it (nor a cycle through it) */
             if (state[s] == 0 && dfs(pk, p, s, state, stack, 0))
                 break;
+        }
     }
     free(state);
     free(stack);

@@ -86,6 +86,27 @@ int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_po
     return 0;
 }
 
+/* Which members of enumeration en policy p knows (vis[m], n_members of them):
+ * the base policy's and those added by p or a region it is within. One pass
+ * over what regions added, where rgc_member_visible a member at a time looks
+ * each up by name. */
+void rgc_members_visible(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint8_t *vis)
+{
+    uint32_t n = pk->prog->enums[en].n_members;
+    memset(vis, 1, n);
+    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) { /* first: which members regions add */
+        uintptr_t em = (uintptr_t)pk->member_owner.v[i];
+        if ((em >> 16) == en && (em & 0xFFFF) < n)
+            vis[em & 0xFFFF] = 0;
+    }
+    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) { /* then: those p knows */
+        uintptr_t em = (uintptr_t)pk->member_owner.v[i];
+        const rgc_policy *owner = pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]];
+        if ((em >> 16) == en && (em & 0xFFFF) < n && rgc_policy_within(p ? p : pk->root, owner))
+            vis[em & 0xFFFF] = 1;
+    }
+}
+
 /* Enumeration d of the base policy, with the members regions add to it
  * (`enum NAME += { … }`, in policy order): their ordinals follow the base
  * policy's, a member two regions add is one member, and each is known only
@@ -99,10 +120,11 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
     uint32_t en = pk->prog->n_enums;
     rg_enum e = {rgc_str(pk, d->name), pk->prog->n_member_names, 0};
     rg_vec names = {0};
+    rgc_names index = {0}; /* names' ordinals by name: a province adds a member a city */
     for (uint32_t i = 0; i < d->members.n; i++) {
-        for (uint32_t k = 0; k < i; k++)
-            if (strcmp(d->members.v[k], d->members.v[i]) == 0)
-                rgc_error(pk, d->loc, NULL, _("'%s' appears twice in enumeration '%s'"), (char *)d->members.v[i], d->name);
+        if (rgc_names_find(&index, d->members.v[i]) != RG_NO_INDEX)
+            rgc_error(pk, d->loc, NULL, _("'%s' appears twice in enumeration '%s'"), (char *)d->members.v[i], d->name);
+        rgc_names_add(&index, d->members.v[i], names.n);
         rg_vec_push(&names, d->members.v[i]);
     }
     for (uint32_t pi = 1; pi < pk->policies.n; pi++) {
@@ -113,17 +135,16 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                 continue;
             for (uint32_t i = 0; i < x->members.n; i++) {
                 const char *m = x->members.v[i];
-                uint32_t at = names.n;
-                for (uint32_t j = 0; j < names.n; j++)
-                    if (strcmp(names.v[j], m) == 0)
-                        at = j;
+                uint32_t found = rgc_names_find(&index, m), at = found == RG_NO_INDEX ? names.n : index.ents[found].value;
                 if (at < d->members.n) {
                     rgc_error(pk, x->loc, NULL, _("'%s' is already a member of enumeration '%s' in %s"), m, d->name,
                               pk->root->name);
                     continue;
                 }
-                if (at == names.n)
+                if (at == names.n) {
+                    rgc_names_add(&index, m, names.n);
                     rg_vec_push(&names, (void *)m);
+                }
                 rg_vec_push(&pk->member_owner, (void *)((uintptr_t)en << 16 | at));
                 rg_vec_push(&pk->member_owner, (void *)(uintptr_t)pi);
                 char key[24];
@@ -138,6 +159,7 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
     }
     e.n_members = names.n;
     rg_vec_free(&names);
+    rgc_names_free(&index);
     rgc_names_add(&pk->enum_names, d->name, rgc_push_enums(pk, &e, 1));
 }
 

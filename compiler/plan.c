@@ -145,6 +145,9 @@ static void mark_memo(rgc_pack *pk, plan_walk *w, rgc_impl **planned, uint8_t *m
     for (uint32_t k = 0; k < pk->update_reads.deps.n; k++)
         memo[((rgc_def *)pk->update_reads.deps.v[k])->slot] = 1;
     for (uint32_t t = 0; t < pk->defs.n; t++) {
+        const rgc_def *d = pk->defs.v[t];
+        if (d->owner && !rgc_policy_within(w->pol, d->owner))
+            continue; /* another region's own: this policy has no implementation of it */
         /* a body compiled at its readers: they read what it reads */
         if (planned[t] || rgc_def_inlined(pk, pk->defs.v[t]))
             continue;
@@ -339,8 +342,13 @@ void rgc_emit_plans(rgc_pack *pk)
             rg_vec roots = {0};
             for (uint32_t o = 0; o < p->n_outputs; o++)
                 rg_vec_push(&roots, pk->defs.v[p->outputs[o].def]);
-            for (uint32_t k = 0; k < pk->update_reads.strict_deps.n; k++)
-                rg_vec_push(&roots, pk->update_reads.strict_deps.v[k]);
+            for (uint32_t k = 0; k < pk->update_reads.strict_deps.n; k++) {
+                rgc_def *d = pk->update_reads.strict_deps.v[k];
+                /* a region's own definition, read by its own updates: not this policy's unless within it
+                 * (each city's would make every plan walk every city's) */
+                if (!d->owner || rgc_policy_within(w.pol, d->owner))
+                    rg_vec_push(&roots, d);
+            }
             for (uint32_t r = 0; r < roots.n; r++)
                 mark_strict(&w, ((rgc_def *)roots.v[r])->slot, 1);
             for (uint32_t r = 0; r < roots.n; r++)
