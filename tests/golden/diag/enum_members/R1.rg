@@ -1,0 +1,2 @@
+policy R1 extends CN
+enum disease += { B, X }

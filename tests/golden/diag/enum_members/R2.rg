@@ -1,0 +1,2 @@
+policy R2 extends CN
+enum disease += { X, Y }
