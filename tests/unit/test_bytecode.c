@@ -1130,7 +1130,7 @@ static void test_value_classes(void **state)
     rg_wr32(c.b + to_num + 1, num);
     expect_code_ok(&c, 1, 2);
 
-    c.n = 0; /* a string stored on one way only, read where the ways one_way */
+    c.n = 0; /* a string stored on one way only, read where the ways meet */
     emit(&c, RG_OP_PUSH_INT, 1, 0);
     uint32_t skip = emit(&c, RG_OP_JUMP_IF_TRUE, 0, 0);
     emit(&c, RG_OP_PUSH_STR, S_A1, 0);
