@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "api_impl.h"
 #include "bytecode_io.h"
@@ -383,7 +384,12 @@ regula_status regula_pack_load_file(const char *path, const regula_options *opt,
         put_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return REGULA_ERR_IO;
     }
+    /* a regular file's buffer allocated once, at its size (+ 1: its end seen without growing) */
+    struct stat st_file;
     size_t cap = 1 << 16, len = 0, got;
+    if (fstat(fileno(f), &st_file) == 0 && S_ISREG(st_file.st_mode) && st_file.st_size > 0 &&
+        (uintmax_t)st_file.st_size <= REGULA_MAX_PACK_BYTES)
+        cap = (size_t)st_file.st_size + 1;
     char *buf = a.malloc_fn(cap, a.ud);
     int read_errno = 0;
     while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
