@@ -19,28 +19,24 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
 
 static void drop_derived(rg_program *p);
 
-#define BLOCK_MAPPED (1u << 20) /* from this size on a block is mapped */
+#define HUGE_PAGE ((size_t)2 << 20)
 
 void *rg_block_alloc(size_t n)
 {
-#ifdef MAP_POPULATE
-    if (n >= BLOCK_MAPPED) {
-        void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        return m == MAP_FAILED ? NULL : m;
-    }
+    if (n < HUGE_PAGE / 2)
+        return malloc(n ? n : 1);
+    size_t cap = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *b = aligned_alloc(HUGE_PAGE, cap);
+#ifdef MADV_HUGEPAGE
+    if (b)
+        (void)madvise(b, cap, MADV_HUGEPAGE); /* a hint: without transparent huge pages, 4 KiB ones */
 #endif
-    return malloc(n ? n : 1);
+    return b;
 }
 
 void rg_block_free(void *b, size_t n)
 {
-    if (!b) return;
-#ifdef MAP_POPULATE
-    if (n >= BLOCK_MAPPED) {
-        munmap(b, n);
-        return;
-    }
-#endif
+    (void)n;
     free(b);
 }
 

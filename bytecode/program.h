@@ -332,10 +332,10 @@ typedef struct rg_program {
     size_t block_size;
 } rg_program;
 
-/* Memory for a loaded program's arrays, all at once: a large block is mapped
- * with its pages filled in one call (page by page, a 4 MB pack's thousand
- * faults took ≈ 11 ms on the machine of docs/performance.md); NULL when out
- * of memory. */
+/* Memory for a pack's image or a loaded program's arrays, all at once: a
+ * large block aligned to and advised as huge pages (page by page, a 4 MB
+ * pack's thousand faults of 4 KiB took ≈ 11 ms on the machine of
+ * docs/performance.md); NULL when out of memory. */
 void *rg_block_alloc(size_t n);
 void rg_block_free(void *b, size_t n);
 

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "bcwrite.h"
@@ -181,32 +180,40 @@ void rgd_native_report(const regula_pack *pk, const char *cmd)
 
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
  * signature check when given: 0, or -1 with the reason in ERR. */
-/* A pack's image: a regular file mapped with its pages filled in one call
- * (*mapped 1; page by page, reading a 4 MB pack into a buffer cost ≈ 2 000
- * page faults), else read. */
-static char *image_read(const char *path, size_t *len, int *mapped)
+/* A pack's image: a regular file read into one block of its size
+ * (rg_block_alloc: huge pages where the system gives them; reading a 4 MB
+ * pack into a buffer doubling from 64 KiB cost ≈ 2,000 page faults of
+ * 4 KiB), anything else read as any file is. Read rather than mapped: a file
+ * cut short while mapped would stop the process (SIGBUS) where a short read
+ * is the loader's "truncated" message. */
+static char *image_read(const char *path, size_t *len, size_t *block)
 {
-    *mapped = 0;
+    *block = 0;
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= RG_MAX_FILE) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (m != MAP_FAILED) {
+        size_t size = (size_t)st.st_size, n = 0;
+        char *buf = rg_block_alloc(size);
+        ssize_t got = 1;
+        while (buf && n < size && (got = read(fd, buf + n, size - n)) > 0)
+            n += (size_t)got;
+        if (buf && got >= 0) {
             close(fd);
-            *len = (size_t)st.st_size;
-            *mapped = 1;
-            return m;
+            *len = n;
+            *block = size;
+            return buf;
         }
+        rg_block_free(buf, size);
     }
     if (fd >= 0)
         close(fd);
     return rg_read_file(path, len);
 }
 
-static void image_release(char *buf, size_t len, int mapped)
+static void image_release(char *buf, size_t block)
 {
-    if (mapped)
-        munmap(buf, len);
+    if (block)
+        rg_block_free(buf, block);
     else
         free(buf);
 }
@@ -298,16 +305,15 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
         return key_needs_rgc(path);
     /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
     if (ends_with(path, ".rgc")) {
-        size_t len;
-        int mapped;
-        char *buf = image_read(path, &len, &mapped);
+        size_t len, block;
+        char *buf = image_read(path, &len, &block);
         if (!buf) {
             fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[1024];
         int rc = image_load(buf, len, lib, key, out, err, sizeof err);
-        image_release(buf, len, mapped);
+        image_release(buf, block);
         if (rc == 0) {
             if (info) {
                 info->compile_ms = now_ms() - t0;
