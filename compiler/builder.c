@@ -14,10 +14,18 @@ static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
     uint32_t c = *cap ? *cap : 16;
     while (c < need)
         c *= 2;
-    void *n = realloc(arr, (size_t)c * elem);
+    /* from 1 MiB on, a block of huge pages (a province's code and line table
+     * took a page fault every 4 KiB they grew) */
+    size_t bytes = (size_t)c * elem;
+    void *n = bytes >= ((size_t)1 << 20) ? rg_block_alloc(bytes) : realloc(arr, bytes);
     if (!n) {
         fputs("regula: out of memory\n", stderr);
         abort();
+    }
+    if (bytes >= ((size_t)1 << 20)) {
+        if (arr)
+            memcpy(n, arr, (size_t)*cap * elem);
+        free(arr);
     }
     *cap = c;
     return n;
