@@ -95,7 +95,9 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
 /* Does policy p (NULL: the base policy) have member m of enumeration en (one a region
  * added is its own and its regions')? (declare.c) */
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p);
-void rgc_members_visible(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint8_t *vis);
+/* The last region to add member m of en (a pair in member_owner), or RG_NO_INDEX; its policy. */
+uint32_t rgc_last_owner(const rgc_pack *pk, uint32_t en, uint32_t m);
+const rgc_policy *rgc_owner_policy(const rgc_pack *pk, uint32_t pair);
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name);
 int rgc_policy_index(rgc_pack *pk, const char *name);
 int rgc_ty_same(const rgc_ty *a, const rgc_ty *b); /* same base type, optional ignored */

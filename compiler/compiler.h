@@ -178,7 +178,10 @@ typedef struct rgc_pack {
     rg_vec skipped;         /* rg_loc*: text syntax errors made the parser skip (sources.c) */
     unsigned syntax_errors;
     int from_dir;           /* the pack is a directory: each policy in the file named after it */
-    rg_vec member_owner;    /* (enum << 16 | member, policy index) of members a region added, as uintptr_t pairs */
+    rg_vec member_owner;    /* members regions added: pairs (policy index, next pair for the same member or
+                             * RG_NO_INDEX), as uintptr_t */
+    rg_vec owner_first;     /* per member (its index in the program's member_names): its first pair in
+                             * member_owner, or RG_NO_INDEX for a base policy's member */
     /* name tables (names.c), so that a name is found at once however many there are */
     rgc_names def_names;    /* definition slots, in slot order */
     rgc_names policy_names; /* policy indexes */
@@ -186,7 +189,6 @@ typedef struct rgc_pack {
     rgc_names member_names; /* members: index into the program's member_names */
     rgc_names ledger_names; /* ledger scope indexes */
     rgc_names field_names;  /* schema fields by key: field indexes (parents told apart by the caller) */
-    rgc_names owner_names;  /* members a region added, by "enum:member" key (owner_key): policy indexes */
     /* constants: open addressing over the first index of each value in consts[0, consts_hashed) */
     uint32_t *const_hash;
     uint32_t const_hash_cap, consts_hashed;

@@ -28,24 +28,6 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
     return -1;
 }
 
-/* The key of member m of enumeration en among the members regions added:
- * each number's decimal digits, least significant first, around a ':' (one
- * key a pair). It is made for every enumeration member a body names, so not
- * with snprintf. */
-static const char *owner_key(uint32_t en, uint32_t m, char buf[static 24])
-{
-    size_t n = 0;
-    do
-        buf[n++] = (char)('0' + en % 10);
-    while (en /= 10);
-    buf[n++] = ':';
-    do
-        buf[n++] = (char)('0' + m % 10);
-    while (m /= 10);
-    buf[n] = '\0';
-    return buf;
-}
-
 uint32_t rgc_child_field(rgc_pack *pk, int32_t parent, const char *name)
 {
     /* the fields of that key, in schema order: the first under parent */
@@ -70,41 +52,38 @@ static uint32_t push_field(rgc_pack *pk, const rg_field *f, const char *name)
     return idx;
 }
 
+/* The first of the regions that added member m of enumeration en (a pair
+ * number in member_owner), or RG_NO_INDEX: a base policy's member. */
+static uint32_t first_owner(const rgc_pack *pk, uint32_t en, uint32_t m)
+{
+    uint32_t gm = pk->prog->enums[en].first_member + m;
+    return gm < pk->owner_first.n ? (uint32_t)(uintptr_t)pk->owner_first.v[gm] : RG_NO_INDEX;
+}
+
+static uint32_t next_owner(const rgc_pack *pk, uint32_t i) { return (uint32_t)(uintptr_t)pk->member_owner.v[2 * i + 1]; }
+
+const rgc_policy *rgc_owner_policy(const rgc_pack *pk, uint32_t i)
+{
+    return pk->policies.v[(uintptr_t)pk->member_owner.v[2 * i]];
+}
+
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p)
 {
-    if (!pk->member_owner.n)
-        return 1; /* no region adds members */
-    char key[24];
-    uint32_t i = rgc_names_find(&pk->owner_names, owner_key(en, m, key));
+    uint32_t i = first_owner(pk, en, m);
     if (i == RG_NO_INDEX)
         return 1; /* no region added it: the base policy's */
-    for (; i != RG_NO_INDEX; i = pk->owner_names.ents[i].next) {
-        const rgc_policy *owner = pk->policies.v[pk->owner_names.ents[i].value];
-        if (rgc_policy_within(p ? p : pk->root, owner))
+    for (; i != RG_NO_INDEX; i = next_owner(pk, i))
+        if (rgc_policy_within(p ? p : pk->root, rgc_owner_policy(pk, i)))
             return 1;
-    }
     return 0;
 }
 
-/* Which members of enumeration en policy p knows (vis[m], n_members of them):
- * the base policy's and those added by p or a region it is within. One pass
- * over what regions added, where rgc_member_visible a member at a time looks
- * each up by name. */
-void rgc_members_visible(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint8_t *vis)
+uint32_t rgc_last_owner(const rgc_pack *pk, uint32_t en, uint32_t m)
 {
-    uint32_t n = pk->prog->enums[en].n_members;
-    memset(vis, 1, n);
-    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) { /* first: which members regions add */
-        uintptr_t em = (uintptr_t)pk->member_owner.v[i];
-        if ((em >> 16) == en && (em & 0xFFFF) < n)
-            vis[em & 0xFFFF] = 0;
-    }
-    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2) { /* then: those p knows */
-        uintptr_t em = (uintptr_t)pk->member_owner.v[i];
-        const rgc_policy *owner = pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]];
-        if ((em >> 16) == en && (em & 0xFFFF) < n && rgc_policy_within(p ? p : pk->root, owner))
-            vis[em & 0xFFFF] = 1;
-    }
+    uint32_t i = first_owner(pk, en, m);
+    while (i != RG_NO_INDEX && next_owner(pk, i) != RG_NO_INDEX)
+        i = next_owner(pk, i);
+    return i;
 }
 
 /* Enumeration d of the base policy, with the members regions add to it
@@ -117,15 +96,17 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
         rgc_error(pk, d->name_loc, NULL, _("enumeration '%s' is declared twice"), d->name);
         return;
     }
-    uint32_t en = pk->prog->n_enums;
     rg_enum e = {rgc_str(pk, d->name), pk->prog->n_member_names, 0};
     rg_vec names = {0};
     rgc_names index = {0}; /* names' ordinals by name: a province adds a member a city */
+    rg_vec first = {0}, last = {0}; /* per ordinal: its first and last pair in member_owner, or RG_NO_INDEX */
     for (uint32_t i = 0; i < d->members.n; i++) {
         if (rgc_names_find(&index, d->members.v[i]) != RG_NO_INDEX)
             rgc_error(pk, d->loc, NULL, _("'%s' appears twice in enumeration '%s'"), (char *)d->members.v[i], d->name);
         rgc_names_add(&index, d->members.v[i], names.n);
         rg_vec_push(&names, d->members.v[i]);
+        rg_vec_push(&first, (void *)(uintptr_t)RG_NO_INDEX);
+        rg_vec_push(&last, (void *)(uintptr_t)RG_NO_INDEX);
     }
     for (uint32_t pi = 1; pi < pk->policies.n; pi++) {
         rgc_policy *pol = pk->policies.v[pi];
@@ -144,21 +125,29 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                 if (at == names.n) {
                     rgc_names_add(&index, m, names.n);
                     rg_vec_push(&names, (void *)m);
+                    rg_vec_push(&first, (void *)(uintptr_t)RG_NO_INDEX);
+                    rg_vec_push(&last, (void *)(uintptr_t)RG_NO_INDEX);
                 }
-                rg_vec_push(&pk->member_owner, (void *)((uintptr_t)en << 16 | at));
+                uintptr_t pair = pk->member_owner.n / 2, prev = (uintptr_t)last.v[at];
                 rg_vec_push(&pk->member_owner, (void *)(uintptr_t)pi);
-                char key[24];
-                owner_key(en, at, key);
-                rgc_names_add(&pk->owner_names, rg_arena_strndup(&pk->arena, key, strlen(key)), pi);
+                rg_vec_push(&pk->member_owner, (void *)(uintptr_t)RG_NO_INDEX);
+                if (prev == RG_NO_INDEX)
+                    first.v[at] = (void *)pair;
+                else
+                    pk->member_owner.v[2 * prev + 1] = (void *)pair;
+                last.v[at] = (void *)pair;
             }
         }
     }
     for (uint32_t i = 0; i < names.n; i++) {
         uint32_t s = rgc_str(pk, names.v[i]);
         rgc_names_add(&pk->member_names, names.v[i], rgc_push_member_names(pk, &s, 1));
+        rg_vec_push(&pk->owner_first, first.v[i]); /* at the member's index in member_names */
     }
     e.n_members = names.n;
     rg_vec_free(&names);
+    rg_vec_free(&first);
+    rg_vec_free(&last);
     rgc_names_free(&index);
     rgc_names_add(&pk->enum_names, d->name, rgc_push_enums(pk, &e, 1));
 }

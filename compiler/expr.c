@@ -357,10 +357,8 @@ static int member_here(rgc_pack *pk, rg_expr *e, uint32_t en, uint32_t m)
 {
     if (rgc_member_visible(pk, en, m, pk->cur.policy))
         return 1;
-    const char *who = _("another region");
-    for (uint32_t i = 0; i + 1 < pk->member_owner.n; i += 2)
-        if ((uintptr_t)pk->member_owner.v[i] == ((uintptr_t)en << 16 | m))
-            who = ((rgc_policy *)pk->policies.v[(uintptr_t)pk->member_owner.v[i + 1]])->name;
+    uint32_t last = rgc_last_owner(pk, en, m);
+    const char *who = last != RG_NO_INDEX ? rgc_owner_policy(pk, last)->name : _("another region");
     const char *here = pk->cur.policy ? pk->cur.policy->name : pk->root->name;
     char hint[200];
     snprintf(hint, sizeof hint, _("%s adds it to '%s' for itself and the regions under it; %s is not one of them"), who,

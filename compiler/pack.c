@@ -188,7 +188,8 @@ void rgc_pack_free(rgc_pack *pk)
     for (uint32_t i = 0; i < pk->versions.n; i++)
         rgc_impl_map_free(&((rgc_version *)pk->versions.v[i])->impl);
     rg_vec *vecs[] = {&pk->files, &pk->policies, &pk->defs, &pk->impls, &pk->versions, &pk->tests,
-                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->member_owner};
+                      &pk->records, &pk->catalog_decls, &pk->ledger_decls, &pk->bracket_decls, &pk->member_owner,
+                      &pk->owner_first};
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         rg_vec_free(vecs[i]);
     rg_vec_free(&pk->update_reads.deps);
@@ -196,7 +197,7 @@ void rgc_pack_free(rgc_pack *pk)
     rg_vec_free(&pk->key_reads.deps);
     rg_vec_free(&pk->key_reads.strict_deps);
     rgc_names *tables[] = {&pk->def_names, &pk->policy_names, &pk->enum_names, &pk->member_names, &pk->ledger_names,
-                           &pk->owner_names, &pk->field_names};
+                           &pk->field_names};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         rgc_names_free(tables[i]);
     free(pk->const_hash);

@@ -83,15 +83,9 @@ static int build_axis(rgc_pack *pk, rgc_impl *im, uint32_t i, const rgc_ty *t, a
         axis_add(ax, 0);
         axis_add(ax, 1);
     } else if (t->scalar == RG_T_ENUM) {
-        uint32_t n = pk->prog->enums[t->aux].n_members;
-        uint8_t *vis = malloc(n ? n : 1);
-        if (!vis)
-            return -1;
-        rgc_members_visible(pk, t->aux, im->policy, vis);
-        for (uint32_t m = 0; m < n; m++)
-            if (vis[m])
+        for (uint32_t m = 0; m < pk->prog->enums[t->aux].n_members; m++)
+            if (rgc_member_visible(pk, t->aux, m, im->policy))
                 axis_add(ax, m);
-        free(vis);
     } else if (t->scalar == RG_T_REGION) {
         for (uint32_t m = 0; m < pk->policies.n; m++)
             axis_add(ax, m);
