@@ -397,13 +397,13 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);
         k->hash[i] = hash_finish(h);
-        /* the home slot; the record it names is asked for once it is read (load_keys) */
+        /* the home slot; the record it names is asked for once it is read (rg_ledger_store_load_keys) */
         __builtin_prefetch(&sc->slots[(uint32_t)k->hash[i] & sc->mask]);
     }
     return RG_OK;
 }
 
-static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
 {
     s->loaded = 0;
     if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
@@ -441,16 +441,11 @@ rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, r
     return make_keys(s, NULL, keys, k);
 }
 
-rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
-{
-    return load_keys(s, vm, k);
-}
-
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys)
 {
     s->loaded = 0;
     rg_status st = make_keys(s, vm, keys, s->own);
-    return st != RG_OK ? st : load_keys(s, vm, s->own);
+    return st != RG_OK ? st : rg_ledger_store_load_keys(s, vm, s->own);
 }
 
 /* sc's records moved to a layout of at least long_fit bytes of inline key
