@@ -34,17 +34,11 @@ void *rg_block_alloc(size_t n)
     return b;
 }
 
-void rg_block_free(void *b, size_t n)
-{
-    (void)n;
-    free(b);
-}
-
 void rg_program_free(rg_program *p)
 {
     if (!p) return;
     if (p->block)
-        rg_block_free(p->block, p->block_size);
+        free(p->block);
     else if (p->owns_arrays) {
 #define RG_X_FREE(type, name) free(p->name);
         RG_PROGRAM_ARRAYS(RG_X_FREE)

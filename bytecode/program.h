@@ -329,15 +329,15 @@ typedef struct rg_program {
     int owns_arrays;         /* free the arrays with the program */
     void *block;             /* or: every array lies in this one allocation (the
                               * loader's, rg_block_alloc), freed with the program */
-    size_t block_size;
 } rg_program;
 
-/* Memory for a pack's image or a loaded program's arrays, all at once: a
- * large block aligned to and advised as huge pages (page by page, a 4 MB
- * pack's thousand faults of 4 KiB took ≈ 11 ms on the machine of
- * docs/performance.md); NULL when out of memory. */
+/* Memory for something large written all at once (a pack's image, a loaded
+ * program's arrays, the compiler's growing arrays and syntax tree): from
+ * 1 MiB on a block aligned to and advised as huge pages (page by page, a
+ * 4 MB pack's thousand faults of 4 KiB took ≈ 11 ms on the machine of
+ * docs/performance.md). Not cleared; free() frees it; NULL when out of
+ * memory. */
 void *rg_block_alloc(size_t n);
-void rg_block_free(void *b, size_t n);
 
 /* A chunk as the interpreter enters it (derived; one load for all it needs). */
 typedef struct rg_chunk_rt {

@@ -178,17 +178,14 @@ void rgd_native_report(const regula_pack *pk, const char *cmd)
         fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
 }
 
-/* IMAGE loaded through the public API, with LIB's host functions and KEY's
- * signature check when given: 0, or -1 with the reason in ERR. */
 /* A pack's image: a regular file read into one block of its size
- * (rg_block_alloc: huge pages where the system gives them; reading a 4 MB
- * pack into a buffer doubling from 64 KiB cost ≈ 2,000 page faults of
- * 4 KiB), anything else read as any file is. Read rather than mapped: a file
- * cut short while mapped would stop the process (SIGBUS) where a short read
- * is the loader's "truncated" message. */
-static char *image_read(const char *path, size_t *len, size_t *block)
+ * (rg_block_alloc; reading a 4 MB pack into a buffer doubling from 64 KiB
+ * cost ≈ 2,000 page faults of 4 KiB), anything else read as any file is;
+ * free() frees it. Read rather than mapped: a file cut short while mapped
+ * would stop the process (SIGBUS) where a short read is the loader's
+ * "truncated" message. */
+static char *image_read(const char *path, size_t *len)
 {
-    *block = 0;
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= RG_MAX_FILE) {
@@ -200,24 +197,17 @@ static char *image_read(const char *path, size_t *len, size_t *block)
         if (buf && got >= 0) {
             close(fd);
             *len = n;
-            *block = size;
             return buf;
         }
-        rg_block_free(buf, size);
+        free(buf);
     }
     if (fd >= 0)
         close(fd);
     return rg_read_file(path, len);
 }
 
-static void image_release(char *buf, size_t block)
-{
-    if (block)
-        rg_block_free(buf, block);
-    else
-        free(buf);
-}
-
+/* IMAGE loaded through the public API, with LIB's host functions and KEY's
+ * signature check when given: 0, or -1 with the reason in ERR. */
 static int image_load(const void *image, size_t len, const char *lib, const uint8_t *key, regula_pack **out,
                       char *err, size_t errlen)
 {
@@ -305,15 +295,15 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
         return key_needs_rgc(path);
     /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
     if (ends_with(path, ".rgc")) {
-        size_t len, block;
-        char *buf = image_read(path, &len, &block);
+        size_t len;
+        char *buf = image_read(path, &len);
         if (!buf) {
             fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
         }
         char err[1024];
         int rc = image_load(buf, len, lib, key, out, err, sizeof err);
-        image_release(buf, block);
+        free(buf);
         if (rc == 0) {
             if (info) {
                 info->compile_ms = now_ms() - t0;

@@ -1,11 +1,11 @@
 /* ast.c — the arena and vector that hold the syntax tree.
  * Allocation only; no knowledge of what the nodes mean. */
 #include "ast.h"
+#include "program.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 struct rg_arena_block {
     rg_arena_block *next;
@@ -20,30 +20,24 @@ static void out_of_memory(void)
 }
 
 #define BLOCK_FIRST ((size_t)64 << 10)
+#define BLOCK_SECOND ((size_t)2 << 20)
 #define BLOCK_LAST ((size_t)4 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
 
 /* The first block 64 KiB (a small pack's whole tree), then blocks of 2 and
- * 4 MiB, aligned to and advised as huge pages (a hint: without transparent
- * huge pages they get 4 KiB ones); each cleared once, whole. A 300-city pack's
- * tree took ≈ 2,000 page faults of 4 KiB and a clear an allocation, which
- * cost more than building it. */
+ * 4 MiB in huge pages (rg_block_alloc), each cleared once, whole. A
+ * 300-city pack's tree took ≈ 2,000 page faults of 4 KiB and a clear an
+ * allocation, which cost more than building it. */
 void *rg_arena_alloc(rg_arena *a, size_t n)
 {
     n = (n + 15u) & ~(size_t)15u;
     rg_arena_block *b = a->head;
     if (!b || b->cap - b->used < n) {
-        size_t size = !b ? BLOCK_FIRST : b->size < HUGE_PAGE ? HUGE_PAGE : b->size < BLOCK_LAST ? b->size * 2 : BLOCK_LAST;
+        size_t size = !b ? BLOCK_FIRST : b->size < BLOCK_SECOND ? BLOCK_SECOND : b->size < BLOCK_LAST ? b->size * 2 : BLOCK_LAST;
         if (size < sizeof *b + n)
             size = (sizeof *b + n + 4095) & ~(size_t)4095;
-        int huge = size >= HUGE_PAGE && size % HUGE_PAGE == 0;
-        b = huge ? aligned_alloc(HUGE_PAGE, size) : malloc(size);
+        b = rg_block_alloc(size);
         if (!b)
             out_of_memory();
-#ifdef MADV_HUGEPAGE
-        if (huge)
-            (void)madvise(b, size, MADV_HUGEPAGE);
-#endif
         memset(b, 0, size);
         b->next = a->head;
         b->used = 0;

@@ -138,7 +138,6 @@ int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_prog
         rg_errf(err, errlen, "out of memory loading bytecode (%zu bytes of arrays)", total);
         goto fail;
     }
-    p->block_size = total;
     char *next = p->block;
 #define RG_X_COPY(type, name)                                                                  \
     if (p->n_##name) {                                                                         \
