@@ -248,15 +248,9 @@ static void table_lookup(rgc_pack *pk, rgc_impl *im, const uint32_t *locals, con
     uint32_t head = 1 + 3 * n_in, n = head + 2 * (uint32_t)cells;
     int64_t *block = NULL;
     if (rgc_rowset_build(pk, &im->rows, n_in, itys, &rs) != 0 || pk->prog->n_consts + (uint64_t)n > 0xFFFF ||
-        !(block = malloc(n * sizeof *block))) {
+        sparse(&rs, lo, size, n_in, cells) || !(block = malloc(n * sizeof *block))) {
         rgc_rowset_free(&rs);
         free(vals);
-        return;
-    }
-    if (sparse(&rs, lo, size, n_in, cells)) {
-        rgc_rowset_free(&rs);
-        free(vals);
-        free(block);
         return;
     }
     block[0] = n_in;
