@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include "bcwrite.h"
 #include "bytecode_io.h"
@@ -178,34 +177,6 @@ void rgd_native_report(const regula_pack *pk, const char *cmd)
         fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
 }
 
-/* A pack's image: a regular file read into one block of its size
- * (rg_block_alloc; reading a 4 MB pack into a buffer doubling from 64 KiB
- * cost ≈ 2,000 page faults of 4 KiB), anything else read as any file is;
- * free() frees it. Read rather than mapped: a file cut short while mapped
- * would stop the process (SIGBUS) where a short read is the loader's
- * "truncated" message. */
-static char *image_read(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= RG_MAX_FILE) {
-        size_t size = (size_t)st.st_size, n = 0;
-        char *buf = rg_block_alloc(size);
-        ssize_t got = 1;
-        while (buf && n < size && (got = read(fd, buf + n, size - n)) > 0)
-            n += (size_t)got;
-        if (buf && got >= 0) {
-            close(fd);
-            *len = n;
-            return buf;
-        }
-        free(buf);
-    }
-    if (fd >= 0)
-        close(fd);
-    return rg_read_file(path, len);
-}
-
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
  * signature check when given: 0, or -1 with the reason in ERR. */
 static int image_load(const void *image, size_t len, const char *lib, const uint8_t *key, regula_pack **out,
@@ -295,8 +266,9 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
         return key_needs_rgc(path);
     /* a .rgc is read and verified once, by regula_pack_load; sources compiled first */
     if (ends_with(path, ".rgc")) {
-        size_t len;
-        char *buf = image_read(path, &len);
+        size_t len; /* read, not mapped: a file cut short while mapped would stop the process (SIGBUS), a short
+                     * read is the loader's "truncated" message */
+        char *buf = rg_read_file(path, &len);
         if (!buf) {
             fprintf(stderr, _("regula: cannot read '%s': %s\n"), path, rg_read_error(errno, RG_MAX_FILE));
             return -1;
