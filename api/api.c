@@ -679,6 +679,7 @@ regula_status rg_api_begin_claim(regula_ctx *c)
     rg_vm *vm = c->vm;
     const rg_program *p = c->pack->prog;
     memset(c->given, 0, p->n_ledger_fields);
+    c->all_given = 0;
     c->serial++;
     c->explained = 0;
     c->keys_ready = 0;
@@ -700,11 +701,10 @@ static regula_status claim_keys(regula_ctx *c)
 {
     rg_vm *vm = c->vm;
     const rg_program *p = c->pack->prog;
-    rg_status s = RG_OK;
+    rg_status s = rg_vm_claim_keys(vm, c->keys);
     for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[i];
-        s = rg_vm_ledger_keys(vm, i, c->keys + sc->first_key);
-        if (s == RG_OK && !scope_applies(c, i))
+        if (!scope_applies(c, i))
             for (uint32_t f = sc->first_field; s == RG_OK && f < sc->first_field + sc->n_fields; f++) {
                 s = rg_vm_ledger_init(vm, f, &vm->ledger_in[f]);
                 c->given[f] = 1;
@@ -1002,6 +1002,7 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
     memset(c->given, 1, c->pack->prog->n_ledger_fields);
+    c->all_given = 1;
     l->loaded_by = c;
     l->serial = c->serial;
     return REGULA_OK;
@@ -1047,7 +1048,7 @@ regula_status regula_settle(regula_ctx *c)
         return st;
     const rg_program *p = c->pack->prog;
     rg_vm *vm = c->vm;
-    for (uint32_t f = 0; f < p->n_ledger_fields; f++)
+    for (uint32_t f = 0; !c->all_given && f < p->n_ledger_fields; f++)
         if (!c->given[f]) {
             const rg_ledger_field *lf = &p->ledger_fields[f];
             return rg_api_fail(c, REGULA_ERR_USAGE,

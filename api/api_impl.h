@@ -17,6 +17,8 @@ struct regula_pack {
     uint64_t budget;          /* default per claim (the VM's convention: 0 = unlimited) */
     size_t memory_limit;
     char native_why[400];     /* why the plans have no native code, "" when they have */
+    size_t image_len;         /* the image loaded: its length and header, which */
+    unsigned char image_head[48]; /* regula_pack_native_attach compares (RG_HDR_SIZE) */
 };
 
 /* Attach native code to pk's program when the host or REGULA_NATIVE asks
@@ -53,6 +55,7 @@ struct regula_ctx {
     rg_value *outs;           /* n_outputs values after settling */
     rg_value *keys;           /* n_ledger_keys: each scope's key parts for the bound claim */
     uint8_t *given;           /* n_ledger_fields: the host gave the field's value */
+    int all_given;            /* every field given at once (regula_ledger_load) */
     uint32_t trace_mark;      /* trace entries made by the outputs (`regula run --explain` stops there) */
 
     rg_claim_reader *reader;  /* JSON claims in (stdlib/json_scan.c), made on first use */

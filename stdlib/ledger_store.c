@@ -1,5 +1,5 @@
 /* ledger_store.c — the in-memory ledger of `regula run` and `regula bench`: per ledger scope, one record of field values per key (person id, year, …), found by the keys' encoded text through an open-addressing index.
- * Must not compute anything: keys and first values come from the VM (rg_vm_ledger_keys, rg_vm_ledger_init), new values from its updates; once warm it allocates only for keys never seen.
+ * Must not compute anything: keys and first values come from the VM (rg_vm_claim_keys, rg_vm_ledger_init), new values from its updates; once warm it allocates only for keys never seen.
  * The records lie side by side in blocks that never move (head, key, values: 64 bytes for a year's six fields); the index holds 8 bytes a slot (a hash tag and the record's number), at most half full. A person-year costs ≈ 80 bytes, not the ≈ 190 of records kept in the slots themselves; a look-up of a key not in cache costs two misses, the scopes' overlapped (docs/performance.md). */
 #include <stdlib.h>
 #include <string.h>
@@ -343,15 +343,13 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
     const rg_program *p = s->p;
     rg_ledger_keys *k = calloc(1, sizeof *k);
     if (!k) return NULL;
-    uint32_t n = s->n_scopes ? s->n_scopes : 1, max_keys = 1;
-    for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
-        if (p->ledger_scopes[i].n_keys > max_keys) max_keys = p->ledger_scopes[i].n_keys;
+    uint32_t n = s->n_scopes ? s->n_scopes : 1, n_keys = p->n_ledger_keys ? p->n_ledger_keys : 1;
     k->n_scopes = s->n_scopes;
     k->off = malloc(n * sizeof *k->off);
     k->len = malloc(n * sizeof *k->len);
     k->hash = malloc(n * sizeof *k->hash);
     k->absent = malloc(n);
-    k->vals = malloc(max_keys * sizeof *k->vals);
+    k->vals = malloc(n_keys * sizeof *k->vals);
     if (!k->off || !k->len || !k->hash || !k->absent || !k->vals) {
         rg_ledger_keys_free(k);
         return NULL;
@@ -372,19 +370,20 @@ void rg_ledger_keys_free(rg_ledger_keys *k)
 }
 
 /* Each scope's key text and hash from the claim's key values (all scopes',
- * rg_vm_ledger_keys order), or from the VM when keyvals is NULL. The first
+ * rg_vm_claim_keys order), or from the VM when keyvals is NULL. The first
  * records of every scope's probe are prefetched here, so that the loads of
  * the scopes overlap their memory misses instead of queueing. */
 static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *keyvals, rg_ledger_keys *k)
 {
     k->n = 0;
+    if (!keyvals) {
+        rg_status st = rg_vm_claim_keys(vm, k->vals);
+        if (st != RG_OK) return st;
+        keyvals = k->vals;
+    }
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
-        const rg_value *vals = keyvals ? keyvals + sc->first_key : k->vals;
-        if (!keyvals) {
-            rg_status st = rg_vm_ledger_keys(vm, i, k->vals);
-            if (st != RG_OK) return st;
-        }
+        const rg_value *vals = keyvals + sc->first_key;
         size_t at = k->n;
         uint64_t h = sc->n_keys, w;
         k->absent[i] = 0;

@@ -138,7 +138,7 @@ void rg_ledger_store_free(rg_ledger_store *s);
  * claim's keys, or the fields' first values for keys never seen. A scope one
  * of whose key parts is absent (a per-disease ledger, a claim of no disease)
  * does not apply to the claim: it reads first values, and its commit keeps
- * nothing. keys: every scope's key values as rg_vm_ledger_keys gives them,
+ * nothing. keys: every scope's key values as rg_vm_claim_keys gives them,
  * one scope after the other (the program's n_ledger_keys), or NULL to have
  * them computed here. */
 rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *keys);

@@ -76,6 +76,12 @@ rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
         rg_vm_free(vm);
         return NULL;
     }
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_DATE) {
+            if (vm->date_outputs_end == 0)
+                vm->date_outputs_first = i;
+            vm->date_outputs_end = i + 1;
+        }
     vm->budget = 10000000;
     return vm;
 }
@@ -1396,12 +1402,9 @@ rg_status rg_vm_begin(rg_vm *vm)
     return RG_OK;
 }
 
-rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
+static inline rg_status scope_keys(rg_vm *vm, const rg_ledger_scope *s, rg_value *keys)
 {
     const rg_program *p = vm->prog;
-    if (scope >= p->n_ledger_scopes)
-        return RG_ERR_USAGE;
-    const rg_ledger_scope *s = &p->ledger_scopes[scope];
     if (!rg_policy_within(p, vm->policy, s->owner)) { /* a region's own ledger: no record for the others */
         for (uint32_t k = 0; k < s->n_keys; k++)
             keys[k] = RG_NONE;
@@ -1409,6 +1412,45 @@ rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
     }
     for (uint32_t k = 0; k < s->n_keys; k++) {
         rg_status st = run_entry(vm, p->ledger_keys[s->first_key + k], &keys[k]);
+        if (st != RG_OK)
+            return st;
+    }
+    return RG_OK;
+}
+
+rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
+{
+    if (scope >= vm->prog->n_ledger_scopes)
+        return RG_ERR_USAGE;
+    return scope_keys(vm, &vm->prog->ledger_scopes[scope], keys);
+}
+
+rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys)
+{
+    const rg_program *p = vm->prog;
+    for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
+        const rg_ledger_scope *s = &p->ledger_scopes[i];
+        /* the common scope, every key a claim field or its year, within the
+         * budget: read in one loop, as run_entry reads each */
+        const uint64_t budget = vm->budget;
+        uint64_t used = vm->used;
+        uint32_t k = 0;
+        if (rg_policy_within(p, vm->policy, s->owner))
+            for (; k < s->n_keys; k++) {
+                const uint32_t chunk = p->ledger_keys[s->first_key + k];
+                if (UNLIKELY(chunk >= p->n_chunks))
+                    break;
+                const rg_chunk_rt *c = &p->chunk_rt[chunk];
+                if (!c->field || (budget && (used >= budget || budget - used < c->cost)))
+                    break;
+                used += c->cost;
+                rg_value v = vm->claim[c->field - 1];
+                keys[s->first_key + k] = c->year ? rg_year_of_days(v) : v;
+            }
+        vm->used = used;
+        if (k == s->n_keys)
+            continue;
+        rg_status st = scope_keys(vm, s, keys + s->first_key);
         if (st != RG_OK)
             return st;
     }
@@ -1484,7 +1526,7 @@ static void run_plan(rg_vm *vm)
 static rg_status dates_in_calendar(rg_vm *vm, const rg_value *out)
 {
     const rg_program *p = vm->prog;
-    for (uint32_t i = 0; i < p->n_outputs; i++)
+    for (uint32_t i = vm->date_outputs_first; i < vm->date_outputs_end; i++)
         if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_DATE && out[i] != RG_NONE &&
             (out[i] < RG_DATE_MIN || out[i] > RG_DATE_MAX)) {
             snprintf(vm->error, sizeof vm->error, "the result '%s' is a date outside years 1 to 9999 (%lld days from "

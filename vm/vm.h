@@ -96,6 +96,7 @@ typedef struct rg_vm {
     uint32_t stack_top;       /* first free slot */
     uint32_t depth, max_depth; /* nested chunk calls */
     struct rg_frame *frames;  /* max_depth + 1 interpreter frames (vm/interp.c) */
+    uint32_t date_outputs_first, date_outputs_end; /* the outputs of type date lie within */
 
     uint64_t budget;          /* instructions per claim; 0 = unlimited */
     uint64_t used;
@@ -152,6 +153,8 @@ void rg_vm_reset(rg_vm *vm);
 rg_status rg_vm_begin(rg_vm *vm);
 /* Ledger scope keys (n_keys values of scope s) for the bound claim. */
 rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys);
+/* Every scope's keys, in order (scope s's at ledger_scopes[s].first_key). */
+rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys);
 /* First value of a ledger field for a person the ledger has not seen. */
 rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out);
 /* Value of a definition (evaluated at most once per claim). */

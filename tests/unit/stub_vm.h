@@ -302,6 +302,13 @@ rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
     return RG_OK;
 }
 
+rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys)
+{
+    for (uint32_t s = 0; s < vm->prog->n_ledger_scopes; s++)
+        rg_vm_ledger_keys(vm, s, keys + vm->prog->ledger_scopes[s].first_key);
+    return RG_OK;
+}
+
 rg_status rg_vm_ledger_init(rg_vm *vm, uint32_t field, rg_value *out)
 {
     (void)vm;
