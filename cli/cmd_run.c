@@ -16,7 +16,7 @@
 static void usage(FILE *o)
 {
     fprintf(o, _("usage: regula run --pack PACK [--explain] [--allow-extern LIB] [--public-key KEY.pub] [CLAIMS.jsonl|-]\n"
-               "                  [--native] [-o OUT.jsonl]\n\n"
+               "                  [--native|--no-native] [-o OUT.jsonl]\n\n"
                "Settle each JSON claim line with PACK (a policy directory, .rg file or .rgc bytecode),\n"
                "in input order, keeping the year ledger of every person. Writes one result line per\n"
                "input line; a bad line gets {\"line\": N, \"error\": …} and the batch goes on.\n"
@@ -34,10 +34,14 @@ static void usage(FILE *o)
                "  --public-key KEY.pub  load PACK only if it is a .rgc signed with that key's secret\n"
                "                (regula keygen, regula compile --sign): unsigned or otherwise signed packs\n"
                "                are refused\n"
-               "  --native      settle with the pack's plans compiled to native code (built once with\n"
-               "                the system's C compiler, cached by the pack's hash; the same results:\n"
-               "                a claim native code gives up is settled by the interpreter).\n"
-               "                REGULA_NATIVE=0 turns it off, REGULA_NATIVE=1 on. docs/performance.md\n"
+               "  --native      settle with the pack's plans compiled to native code, built now with\n"
+               "                the system's C compiler when this machine has not built them yet\n"
+               "                (cached by the pack's hash; the same results: a claim native code\n"
+               "                gives up is settled by the interpreter). Without it, native code is\n"
+               "                used when it is already built (by --native or regula bench), never\n"
+               "                built. docs/performance.md\n"
+               "  --no-native   settle on the interpreter alone. REGULA_NATIVE=0 turns native code\n"
+               "                off, REGULA_NATIVE=1 on (as --native)\n"
                "  -o FILE       write results to FILE instead of standard output\n\n"
                "exit status: 0 all lines settled, 1 some lines were errors, 2 usage or I/O error\n"));
 }
@@ -130,6 +134,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *pack = NULL, *in = NULL, *outpath = NULL, *extern_lib = NULL, *keypath = NULL;
     int explain = 0;
+    int native = RGD_NATIVE_LATER;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -154,7 +159,9 @@ int cmd_run(int argc, char **argv)
         } else if (strcmp(argv[i], "--explain") == 0) {
             explain = 1;
         } else if (strcmp(argv[i], "--native") == 0) {
-            rgd_set_native(1);
+            native = RGD_NATIVE_ON;
+        } else if (strcmp(argv[i], "--no-native") == 0) {
+            native = RGD_NATIVE_OFF;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, _("regula run: unknown option '%s'\n"), argv[i]);
             usage(stderr);
@@ -192,9 +199,15 @@ int cmd_run(int argc, char **argv)
     regula_pack *pk = NULL;
     regula_ctx *ctx[2] = {NULL, NULL};
     regula_ledger *ledger = NULL;
+    rgd_set_native(native);
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
     rgd_native_report(pk, "run");
+    /* native code built earlier is looked for once a claim comes (hashing a large pack's image costs) */
+    int c = getc(fin);
+    rgd_native_settle(pk, c == EOF ? RGD_NATIVE_DROP : RGD_NATIVE_CACHED);
+    if (c != EOF)
+        ungetc(c, fin);
     if (regula_ctx_new(pk, &ctx[0]) != REGULA_OK || regula_ctx_new(pk, &ctx[1]) != REGULA_OK ||
         regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));

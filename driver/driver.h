@@ -68,12 +68,23 @@ typedef struct {
 } rgd_pack_info;
 int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const char *cmd, regula_pack **out,
                   rgd_pack_info *info);
-/* Packs loaded from now on (rgd_pack_load, rgd_pack_api, rgd_program_api)
- * settle with native code when on is 1 (regula_options.native; `--native`). */
-void rgd_set_native(int on);
+/* Packs loaded from now on (rgd_pack_load, rgd_pack_api, rgd_program_api):
+ * RGD_NATIVE_OFF on the interpreter (the default), RGD_NATIVE_ON with native
+ * code built if need be at the load (regula_options.native; `--native`),
+ * RGD_NATIVE_LATER loaded on the interpreter, their image kept until
+ * rgd_native_settle decides (`regula run` and `regula bench` unless told). */
+enum { RGD_NATIVE_OFF, RGD_NATIVE_ON, RGD_NATIVE_LATER };
+void rgd_set_native(int mode);
 /* After a load with --native: say on stderr, once, when the pack has no
  * native code and why (it then settles on the interpreter, the same). */
 void rgd_native_report(const regula_pack *pk, const char *cmd);
+/* For a pack loaded with RGD_NATIVE_LATER (else nothing): attach the native
+ * code this machine has built for it (RGD_NATIVE_CACHED: claims are coming;
+ * hashing the image costs ≈ 1.6 ms a MB), or build it first when missing
+ * (RGD_NATIVE_BUILD), or neither (RGD_NATIVE_DROP); then the kept image is
+ * freed. Quiet: without native code the pack settles the same. */
+enum { RGD_NATIVE_DROP, RGD_NATIVE_CACHED, RGD_NATIVE_BUILD };
+void rgd_native_settle(regula_pack *pk, int how);
 /* The pack cp already opened, loaded the same way (its image written and
  * verified); cp stays open. 0, or -1 after a message. */
 int rgd_pack_api(const rgd_pack *cp, const char *lib, const char *cmd, regula_pack **out);

@@ -163,18 +163,48 @@ static const char *lib_path(const char *lib, char *here, size_t cap)
     return lib;
 }
 
-static int native_wanted; /* rgd_set_native */
+static int native_mode; /* rgd_set_native */
+/* The image of the pack loaded last with RGD_NATIVE_LATER, kept for rgd_native_settle. */
+static struct {
+    const regula_pack *pk;
+    void *image;
+    size_t len;
+} later;
 
-void rgd_set_native(int on)
+void rgd_set_native(int mode)
 {
-    native_wanted = on;
+    native_mode = mode;
 }
 
 void rgd_native_report(const regula_pack *pk, const char *cmd)
 {
     const char *why;
-    if (native_wanted && !regula_pack_native(pk, &why))
+    if (native_mode == RGD_NATIVE_ON && !regula_pack_native(pk, &why))
         fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
+}
+
+/* IMAGE, malloc'd, just loaded as PK: kept for rgd_native_settle when native
+ * code is to come later, else freed. */
+static void keep_image(const regula_pack *pk, void *image, size_t len)
+{
+    if (native_mode != RGD_NATIVE_LATER || !pk) {
+        free(image);
+        return;
+    }
+    free(later.image);
+    later.pk = pk;
+    later.image = image;
+    later.len = len;
+}
+
+void rgd_native_settle(regula_pack *pk, int how)
+{
+    if (pk && later.pk == pk && how != RGD_NATIVE_DROP)
+        regula_pack_native_attach(pk, later.image, later.len, how == RGD_NATIVE_BUILD);
+    if (later.pk == pk) {
+        free(later.image);
+        memset(&later, 0, sizeof later);
+    }
 }
 
 /* IMAGE loaded through the public API, with LIB's host functions and KEY's
@@ -187,7 +217,7 @@ static int image_load(const void *image, size_t len, const char *lib, const uint
     regula_host *host = NULL;
     int rc = -1;
     opt.public_key = key;
-    opt.native = native_wanted;
+    opt.native = native_mode == RGD_NATIVE_ON;
     if (lib) {
         if (regula_host_new(NULL, &host) != REGULA_OK) {
             snprintf(err, errlen, "%s", _("out of memory"));
@@ -216,7 +246,7 @@ int rgd_program_api(const rg_program *p, const char *lib, regula_pack **out, cha
         return -1;
     }
     int rc = image_load(img, len, lib, NULL, out, err, errlen);
-    free(img);
+    keep_image(*out, img, len);
     return rc;
 }
 
@@ -275,7 +305,7 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
         }
         char err[1024];
         int rc = image_load(buf, len, lib, key, out, err, sizeof err);
-        free(buf);
+        keep_image(*out, buf, len);
         if (rc == 0) {
             if (info) {
                 info->compile_ms = now_ms() - t0;

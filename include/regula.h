@@ -152,6 +152,15 @@ regula_status regula_pack_load_file(const char *path, const regula_options *opt,
 /* 1 when the pack settles with native code (regula_options.native), else 0;
  * *why (when why is not NULL) says why not ("" when it does). */
 int regula_pack_native(const regula_pack *pack, const char **why);
+/* Native code for a pack already loaded, for a host that decides after the
+ * load (regula run: once a claim comes). image and len: the image the pack
+ * was loaded from (anything else is refused). build 0: only an object the
+ * cache holds (no compiler runs; hashing the image costs ≈ 1.6 ms a MB);
+ * build 1: built when missing, as regula_options.native does. Mutates the
+ * pack: call it while none of its contexts is settling. 1 when the pack now
+ * settles with native code, else 0 (regula_pack_native says why).
+ * REGULA_NATIVE=0 still turns it off. */
+int regula_pack_native_attach(regula_pack *pack, const void *image, size_t len, int build);
 /* Free a pack after every context on it is freed. */
 void regula_pack_free(regula_pack *pack);
 

@@ -4,7 +4,8 @@
 # 100,000 generated claims of each part, a pack whose plans fail at run time
 # (tests/native/pack: the interpreter takes those claims over and words the
 # errors), from source and from a .rgc; native code is refused when it was
-# generated from another pack, and REGULA_NATIVE=0 turns it off. Skips, and
+# generated from another pack, regula bench builds it unless told not to and
+# regula run takes it built, and REGULA_NATIVE=0 turns it off. Skips, and
 # says why, when there is no C compiler. Closing line
 # "nativetest: N passed, M failed".
 set -u
@@ -26,7 +27,7 @@ bad() { failed=$((failed + 1)); echo "FAILED  $1"; }
 # same NAME PACK CLAIMS: interpreter and native output byte-identical, native code attached
 same() {
   local name=$1 pack=$2 claims=$3
-  "$R" run --pack "$pack" "$claims" > "$tmp/interp.out" 2>/dev/null
+  "$R" run --no-native --pack "$pack" "$claims" > "$tmp/interp.out" 2>/dev/null
   local si=$?
   "$R" run --native --pack "$pack" "$claims" > "$tmp/native.out" 2> "$tmp/native.err"
   local sn=$?
@@ -44,7 +45,7 @@ same() {
 ran() {
   local name=$1 pack=$2 claims=$3 want_back=$4
   local line
-  line=$("$R" bench --native --only settle --passes 1 --pack "$pack" "$claims" 2>&1 >/dev/null | grep "native code settled")
+  line=$("$R" bench --only settle --passes 1 --pack "$pack" "$claims" 2>&1 >/dev/null | grep "native code settled")
   local runs back
   runs=$(echo "$line" | sed -n 's/.*settled \([0-9]*\) .*/\1/p')
   back=$(echo "$line" | sed -n 's/.*gave \([0-9]*\) back.*/\1/p')
@@ -80,11 +81,33 @@ mine=$(ls "$tmp/cache"/*.so)
 other=$(ls "$tmp/cache"/*.so | grep -vxF "$mine")
 cp "$mine" "$other"
 "$R" run --native --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" > "$tmp/swapped.out" 2> "$tmp/swapped.err"
-"$R" run --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" > "$tmp/plain.out" 2>/dev/null
+"$R" run --no-native --pack "$tmp/other.rgc" "$root/tests/native/claims.jsonl" > "$tmp/plain.out" 2>/dev/null
 if grep -q "generated from another pack" "$tmp/swapped.err" && cmp -s "$tmp/swapped.out" "$tmp/plain.out"; then
   ok "another pack's native code refused: $(head -1 "$tmp/swapped.err" | cut -c1-90)…"
 else
   bad "another pack's native code was not refused: $(head -2 "$tmp/swapped.err")"
+fi
+
+# unless told, regula bench builds native code and measures it; regula run
+# takes it from the cache once it is built (the dynamic loader's trace says
+# which object was opened), only when a claim comes, and never builds it
+rm -rf "$tmp/cache"
+"$R" compile "$root/tests/native/pack" -o "$tmp/fresh.rgc" >/dev/null || exit 2
+LD_DEBUG=files "$R" run --pack "$tmp/fresh.rgc" "$root/tests/native/claims.jsonl" 2> "$tmp/ld0.err" > "$tmp/r0.out"
+n0=$(ls "$tmp/cache"/*.so 2>/dev/null | wc -l)
+b=$("$R" bench --only settle --passes 1 --pack "$tmp/fresh.rgc" "$root/tests/native/claims.jsonl" 2>/dev/null | grep "^native=")
+so=$(ls "$tmp/cache"/*.so 2>/dev/null)
+LD_DEBUG=files "$R" run --pack "$tmp/fresh.rgc" "$root/tests/native/claims.jsonl" 2> "$tmp/ld1.err" > "$tmp/r1.out"
+LD_DEBUG=files "$R" run --no-native --pack "$tmp/fresh.rgc" "$root/tests/native/claims.jsonl" 2> "$tmp/ld2.err" >/dev/null
+LD_DEBUG=files "$R" run --pack "$tmp/fresh.rgc" /dev/null 2> "$tmp/ld3.err" >/dev/null
+nb=$("$R" bench --no-native --only settle --passes 1 --pack "$tmp/fresh.rgc" "$root/tests/native/claims.jsonl" 2>/dev/null | grep "^native=")
+if [ "$n0" -ne 0 ]; then bad "regula run built native code unasked"
+elif [ "$b" != native=1 ] || [ -z "$so" ]; then bad "regula bench did not build and run native code ($b)"
+elif ! grep -qF "file=$so " "$tmp/ld1.err"; then bad "regula run did not take the native code built before"
+elif grep -qF "file=$so " "$tmp/ld0.err" "$tmp/ld2.err" "$tmp/ld3.err"; then bad "native code opened with --no-native or no claims"
+elif [ "$nb" != native=0 ]; then bad "regula bench --no-native ran native code ($nb)"
+elif ! cmp -s "$tmp/r0.out" "$tmp/r1.out"; then bad "regula run's results changed with native code taken from the cache"
+else ok "bench builds native code; run takes it from the cache when claims come, never builds it; --no-native"
 fi
 
 # REGULA_NATIVE=0 has the last word

@@ -15,9 +15,11 @@
 #include <cmocka.h>
 
 #include "bcwrite.h"
+#include "bytecode_io.h"
 #include "compiler.h"
 #include "native.h"
 #include "pack_fixture.h"
+#include "regula.h"
 #include "rg_stdlib.h"
 #include "vm.h"
 
@@ -261,6 +263,61 @@ static void test_other_image_refused(void **state)
     unbuild(B);
 }
 
+/* Native code attached after the load (regula_pack_native_attach, what
+ * `regula run` does once a claim comes): from the cache only, or built; only
+ * with the image the pack was loaded from. */
+static void test_attach_later(void **state)
+{
+    (void)state;
+    if (!have_cc())
+        skip();
+    built *B = build("tests/native/pack", 0);
+    char dir[] = "/tmp/rg_native_cache_XXXXXX", err[512];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(setenv("REGULA_NATIVE_CACHE", dir, 1), 0);
+    regula_pack *pk = NULL, *again = NULL;
+    assert_int_equal(regula_pack_load(B->image, B->len, NULL, &pk, err, sizeof err), REGULA_OK);
+    const char *why;
+    assert_int_equal(regula_pack_native(pk, &why), 0);
+
+    assert_int_equal(regula_pack_native_attach(pk, B->image, B->len, 0), 0); /* nothing built: none attached */
+    assert_int_equal(regula_pack_native(pk, &why), 0);
+    assert_non_null(strstr(why, "not built on this machine yet"));
+
+    uint8_t *other = malloc(B->len);
+    assert_non_null(other);
+    memcpy(other, B->image, B->len);
+    other[RG_HDR_SOURCE_HASH] ^= 1;
+    assert_int_equal(regula_pack_native_attach(pk, other, B->len, 1), 0);
+    assert_int_equal(regula_pack_native(pk, &why), 0);
+    assert_non_null(strstr(why, "not the image the pack was loaded from"));
+    assert_int_equal(regula_pack_native_attach(pk, B->image, B->len - 1, 1), 0);
+
+    assert_int_equal(regula_pack_native_attach(pk, B->image, B->len, 1), 1); /* built, then attached */
+    assert_int_equal(regula_pack_native(pk, &why), 1);
+    assert_string_equal(why, "");
+    assert_int_equal(regula_pack_native_attach(pk, B->image, B->len, 0), 1); /* attached already */
+
+    assert_int_equal(regula_pack_load(B->image, B->len, NULL, &again, err, sizeof err), REGULA_OK);
+    assert_int_equal(regula_pack_native_attach(again, B->image, B->len, 0), 1); /* the cache's */
+
+    assert_int_equal(setenv("REGULA_NATIVE", "0", 1), 0);
+    regula_pack *off = NULL;
+    assert_int_equal(regula_pack_load(B->image, B->len, NULL, &off, err, sizeof err), REGULA_OK);
+    assert_int_equal(regula_pack_native_attach(off, B->image, B->len, 1), 0); /* REGULA_NATIVE=0 has the last word */
+    unsetenv("REGULA_NATIVE");
+
+    regula_pack_free(off);
+    regula_pack_free(again);
+    regula_pack_free(pk);
+    free(other);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    unsetenv("REGULA_NATIVE_CACHE");
+    unbuild(B);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_failing_plans),
         cmocka_unit_test(test_seed_pack),
         cmocka_unit_test(test_other_image_refused),
+        cmocka_unit_test(test_attach_later),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
