@@ -1013,6 +1013,10 @@ regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
     regula_status st = keys_call(c, l, "regula_ledger_prefetch");
     if (st != REGULA_OK)
         return st;
+    if (c->ledger_keys_ready) { /* again: the records its slots name, the slots having come meanwhile */
+        rg_ledger_store_prefetch_records(l->store, c->ledger_keys);
+        return REGULA_OK;
+    }
     if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
         return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
     if (rg_ledger_store_keys(l->store, c->keys, c->ledger_keys) != RG_OK)

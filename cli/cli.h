@@ -99,18 +99,22 @@ void diff_print_text(FILE *out, const diff_report *d);
 /* The self-contained page: 0, or -1 when it could not be written. */
 int diff_write_html(const char *path, const diff_report *d);
 
-/* `regula run`'s loop, which `regula bench` times too: every line of in
- * read (regula_claim_json, regula_ledger_prefetch) on one of the two contexts
- * while the claim before it settles on the other (regula_settle_bound; both
- * contexts and the ledger on one pack, set up alike), its output line written
- * to out in input order. 0, or -1 on a read error or when a line's output
- * could not be made (after a message). */
+/* `regula run`'s loop, which `regula bench` times too: the lines of in read
+ * CLI_RUN_BATCH at a time, each on its own context (regula_claim_json,
+ * regula_ledger_prefetch), then settled in input order (regula_settle_bound;
+ * the contexts and the ledger on one pack, set up alike), each output line
+ * written to out in input order. 0, or -1 on a read error or when a line's
+ * output could not be made (after a message). */
+#define CLI_RUN_BATCH 4
 typedef struct {
     long lines, errors;
     int read_err; /* errno of a failed read, else 0 */
 } cli_run_stats;
-int cli_run_lines(regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in, FILE *out, int progress,
+int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, FILE *in, FILE *out, int progress,
                   cli_run_stats *st);
+/* The loop's contexts on pk: 0, or -1 out of memory (free them either way). */
+int cli_run_contexts(regula_pack *pk, regula_ctx *ctx[CLI_RUN_BATCH]);
+void cli_run_contexts_free(regula_ctx *ctx[CLI_RUN_BATCH]);
 
 int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);

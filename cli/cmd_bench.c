@@ -27,8 +27,8 @@ static void usage(FILE *o)
                "streamed --passes times for each measurement (the ledger emptied before each pass);\n"
                "the median pass is reported. Prints one key=value a line:\n\n"
                "  settle_ns_per_claim    settling a claim already read: its ledger keys made and its\n"
-               "                         records asked for while the claim before it settles (as\n"
-               "                         `regula run` does: regula_ledger_prefetch), its records\n"
+               "                         records asked for ahead (as `regula run` does, reading\n"
+               "                         claims in batches: regula_ledger_prefetch), its records\n"
                "                         loaded, settled, the new values committed\n"
                "                         (regula_ledger_load, regula_settle, regula_ledger_commit),\n"
                "                         timed claim by claim (bad lines are read but not timed)\n"
@@ -150,11 +150,11 @@ static void settle_timed(regula_ctx *ctx, regula_ledger *ledger, unsigned last, 
         sp->check += v.i;
 }
 
-/* One pass of settlement alone over the file, on an emptied ledger, with
- * `regula run`'s look-ahead (cli_run_lines): each claim is read, and its
- * ledger records asked for, before the one before it settles. -1 on an I/O
+/* One pass of settlement alone over the file, on an emptied ledger, as
+ * `regula run` reads it (cli_run_lines): a batch of claims read, each with
+ * its ledger records asked for, then settled in input order. -1 on an I/O
  * error. */
-static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in,
+static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, FILE *in,
                            uint64_t overhead, settle_pass *sp)
 {
     regula_ledger_clear(ledger);
@@ -162,38 +162,41 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[2], regula_led
     unsigned last = regula_output_count(pk) ? regula_output_count(pk) - 1 : 0;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t n;
     uint64_t limit = UINT64_MAX;
     double m0 = mono_ns();
     uint64_t k0 = ticks();
-    int next = 0, pending = 0;
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        sp->lines++;
-        size_t len = (size_t)n;
-        if (len && line[len - 1] == '\n')
-            len--;
-        int read = regula_claim_json(ctx[next], line, len, sp->lines) == REGULA_OK;
-        if (read) {
+    for (int more = 1; more;) {
+        unsigned n = 0;
+        ssize_t got;
+        while (n < CLI_RUN_BATCH && (more = (got = getline(&line, &cap, in)) >= 0)) {
+            sp->lines++;
+            size_t len = (size_t)got;
+            if (len && line[len - 1] == '\n')
+                len--;
+            if (regula_claim_json(ctx[n], line, len, sp->lines) != REGULA_OK) {
+                sp->bad++;
+                continue;
+            }
             /* its ledger keys are made here: settlement's work, timed with it */
             uint64_t t0 = ticks();
-            regula_ledger_prefetch(ctx[next], ledger);
+            regula_ledger_prefetch(ctx[n], ledger);
             add_interval(sp, t0, overhead, limit);
-        } else {
-            sp->bad++;
+            n++;
         }
-        if (pending)
-            settle_timed(ctx[next ^ 1], ledger, last, overhead, limit, sp);
-        pending = read;
-        if (read)
-            next ^= 1;
+        for (unsigned k = 0; k < n; k++) {
+            if (k + 1 < n) {
+                uint64_t t0 = ticks();
+                regula_ledger_prefetch(ctx[k + 1], ledger);
+                add_interval(sp, t0, overhead, limit);
+            }
+            settle_timed(ctx[k], ledger, last, overhead, limit, sp);
+        }
         if (limit == UINT64_MAX && sp->claims >= 1000) {
             /* the clock's rate, from the first claims */
             double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);
             limit = (uint64_t)(PREEMPTED_NS / (ns_per_tick > 0 ? ns_per_tick : 1));
         }
     }
-    if (pending)
-        settle_timed(ctx[next ^ 1], ledger, last, overhead, limit, sp);
     double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);
     sp->ns = (double)sp->total * ns_per_tick;
     free(line);
@@ -268,13 +271,12 @@ int cmd_bench(int argc, char **argv)
     }
     rgd_native_report(pk, "bench");
     rgd_native_settle(pk, RGD_NATIVE_BUILD);
-    regula_ctx *ctx[2] = {NULL, NULL}; /* `regula run`'s look-ahead: two contexts */
+    regula_ctx *ctx[CLI_RUN_BATCH] = {NULL}; /* `regula run`'s batch of claims read ahead */
     regula_ledger *ledger = NULL; /* emptied before each pass, its memory kept (as settle-c's) */
     FILE *devnull = fopen("/dev/null", "w");
     double *t = malloc((size_t)passes * sizeof *t);
     int rc = EXIT_OK;
-    if (regula_ctx_new(pk, &ctx[0]) != REGULA_OK || regula_ctx_new(pk, &ctx[1]) != REGULA_OK ||
-        regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
+    if (cli_run_contexts(pk, ctx) != 0 || regula_ledger_new(pk, &ledger) != REGULA_OK || !devnull || !t) {
         fprintf(stderr, _("regula bench: out of memory\n"));
         rc = EXIT_USAGE;
         goto done;
@@ -338,11 +340,15 @@ int cmd_bench(int argc, char **argv)
     printf("native=%d\n", regula_pack_native(pk, NULL));
     fprintf(stderr, _("regula bench: %ld lines, %ld valid claims (%ld bad lines), %ld passes, checksum %lld\n"), lines,
             do_settle ? sp.claims + sp.preempted : 0, sp.bad, passes, (long long)sp.check);
-    const rg_vm *vm0 = rg_api_ctx_vm(ctx[0]), *vm1 = rg_api_ctx_vm(ctx[1]);
-    if (regula_pack_native(pk, NULL))
+    if (regula_pack_native(pk, NULL)) {
+        unsigned long long runs = 0, back = 0;
+        for (unsigned k = 0; k < CLI_RUN_BATCH; k++) {
+            runs += rg_api_ctx_vm(ctx[k])->native_runs;
+            back += rg_api_ctx_vm(ctx[k])->native_fallbacks;
+        }
         fprintf(stderr, _("regula bench: native code settled %llu claims' plans, gave %llu back to the interpreter\n"),
-                (unsigned long long)(vm0->native_runs + vm1->native_runs),
-                (unsigned long long)(vm0->native_fallbacks + vm1->native_fallbacks));
+                runs, back);
+    }
     if (sp.failed) {
         fprintf(stderr, _("regula bench: %ld claims failed to settle\n"), sp.failed);
         rc = EXIT_FAIL;
@@ -353,8 +359,7 @@ done:
         fclose(devnull);
     fclose(fin);
     regula_ledger_free(ledger);
-    regula_ctx_free(ctx[0]);
-    regula_ctx_free(ctx[1]);
+    cli_run_contexts_free(ctx);
     regula_pack_free(pk);
     return rc;
 }

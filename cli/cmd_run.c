@@ -86,7 +86,22 @@ static int settle_and_write(regula_ctx *ctx, regula_ledger *ledger, long lineno,
     return 0;
 }
 
-int cli_run_lines(regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in, FILE *out, int progress,
+int cli_run_contexts(regula_pack *pk, regula_ctx *ctx[CLI_RUN_BATCH])
+{
+    memset(ctx, 0, CLI_RUN_BATCH * sizeof *ctx);
+    for (unsigned k = 0; k < CLI_RUN_BATCH; k++)
+        if (regula_ctx_new(pk, &ctx[k]) != REGULA_OK)
+            return -1;
+    return 0;
+}
+
+void cli_run_contexts_free(regula_ctx *ctx[CLI_RUN_BATCH])
+{
+    for (unsigned k = 0; k < CLI_RUN_BATCH; k++)
+        regula_ctx_free(ctx[k]);
+}
+
+int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, FILE *in, FILE *out, int progress,
                   cli_run_stats *st)
 {
     memset(st, 0, sizeof *st);
@@ -94,35 +109,40 @@ int cli_run_lines(regula_ctx *const ctx[2], regula_ledger *ledger, FILE *in, FIL
     rgd_lines_start(&l, in, "regula run");
     if (!progress)
         l.pg.on = 0;
-    /* A look-ahead: line i + 1 is read on one context, and its ledger records
-     * asked for, before claim i (on the other) settles, so that the look-up's
-     * memory misses overlap that work. Claims still settle in input order. */
-    int next = 0, pending = 0;
-    long pending_line = 0;
-    while (rgd_lines_next(&l)) {
-        st->lines = l.lineno;
-        if (l.too_long) { /* one input line, one output line: this one's error, after the claim before it */
-            if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
-                goto fail;
-            pending = 0;
-            char msg[200];
-            snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "
-                     "give one claim a line", l.lineno, l.too_long, RG_MAX_LINE >> 20);
-            rg_write_error_line(out, l.lineno, NULL, msg);
-            st->errors++;
-            continue;
+    /* Lines are read a batch at a time, each claim on its own context with
+     * the index slots of its ledger records asked for, then the batch settles
+     * in input order, each claim asking for the next one's records (which
+     * those slots name) as it settles: the reader's code and the settler's
+     * each stay in the instruction cache for a batch rather than evicting
+     * each other at every claim, and the look-ups' memory misses overlap
+     * other work. */
+    long line_of[CLI_RUN_BATCH];
+    size_t too_long[CLI_RUN_BATCH];
+    for (int more = 1; more;) {
+        unsigned n = 0;
+        while (n < CLI_RUN_BATCH && (more = rgd_lines_next(&l))) {
+            st->lines = l.lineno;
+            line_of[n] = l.lineno;
+            too_long[n] = l.too_long;
+            /* a claim that fails to read is settled as failed: its error line in its place */
+            if (!l.too_long && regula_claim_json(ctx[n], l.line, l.len, l.lineno) == REGULA_OK)
+                regula_ledger_prefetch(ctx[n], ledger);
+            n++;
         }
-        /* a claim that fails to read is settled as failed: its error line in its place */
-        if (regula_claim_json(ctx[next], l.line, l.len, l.lineno) == REGULA_OK)
-            regula_ledger_prefetch(ctx[next], ledger);
-        if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
-            goto fail;
-        pending = 1;
-        pending_line = l.lineno;
-        next ^= 1;
+        for (unsigned k = 0; k < n; k++) {
+            if (k + 1 < n && !too_long[k + 1]) /* the next claim's records, its index slots having come */
+                regula_ledger_prefetch(ctx[k + 1], ledger);
+            if (too_long[k]) { /* one input line, one output line: this one's error */
+                char msg[200];
+                snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "
+                         "give one claim a line", line_of[k], too_long[k], RG_MAX_LINE >> 20);
+                rg_write_error_line(out, line_of[k], NULL, msg);
+                st->errors++;
+            } else if (settle_and_write(ctx[k], ledger, line_of[k], out, st)) {
+                goto fail;
+            }
+        }
     }
-    if (pending && settle_and_write(ctx[next ^ 1], ledger, pending_line, out, st))
-        goto fail;
     st->read_err = rgd_lines_end(&l) != 0 ? l.err : 0;
     return st->read_err ? -1 : 0;
 fail:
@@ -197,7 +217,7 @@ int cmd_run(int argc, char **argv)
     if (keypath && cli_read_key(keypath, 0, key, "run") != 0)
         return EXIT_USAGE;
     regula_pack *pk = NULL;
-    regula_ctx *ctx[2] = {NULL, NULL};
+    regula_ctx *ctx[CLI_RUN_BATCH] = {NULL};
     regula_ledger *ledger = NULL;
     rgd_set_native(native);
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
@@ -208,17 +228,15 @@ int cmd_run(int argc, char **argv)
     rgd_native_settle(pk, c == EOF ? RGD_NATIVE_DROP : RGD_NATIVE_CACHED);
     if (c != EOF)
         ungetc(c, fin);
-    if (regula_ctx_new(pk, &ctx[0]) != REGULA_OK || regula_ctx_new(pk, &ctx[1]) != REGULA_OK ||
-        regula_ledger_new(pk, &ledger) != REGULA_OK) {
+    if (cli_run_contexts(pk, ctx) != 0 || regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);
-        regula_ctx_free(ctx[0]);
-        regula_ctx_free(ctx[1]);
+        cli_run_contexts_free(ctx);
         regula_pack_free(pk);
         return EXIT_USAGE;
     }
-    regula_ctx_set_explain(ctx[0], explain);
-    regula_ctx_set_explain(ctx[1], explain);
+    for (unsigned k = 0; k < CLI_RUN_BATCH; k++)
+        regula_ctx_set_explain(ctx[k], explain);
     /* large buffers: a read or write call per 4 KB costs more than the claims in it */
     setvbuf(fin, NULL, _IOFBF, 1 << 20);
     setvbuf(out, NULL, _IOFBF, 1 << 20);
@@ -227,8 +245,7 @@ int cmd_run(int argc, char **argv)
     int rc = cli_run_lines(ctx, ledger, fin, out, !(out == stdout && isatty(1)), &st);
     int write_err = fflush(out) != 0 || ferror(out) ? (errno ? errno : EIO) : 0;
     regula_ledger_free(ledger);
-    regula_ctx_free(ctx[0]);
-    regula_ctx_free(ctx[1]);
+    cli_run_contexts_free(ctx);
     regula_pack_free(pk);
     if (fin != stdin)
         fclose(fin);

@@ -402,16 +402,22 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
     return RG_OK;
 }
 
-rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k)
 {
-    s->loaded = 0;
-    if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
-    /* every scope's home record asked for before any is read: their misses overlap */
+    if (k->n_scopes != s->n_scopes) return;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
         uint64_t sl = sc->slots[(uint32_t)k->hash[i] & sc->mask];
         if (sl) __builtin_prefetch(rec_at(sc, (uint32_t)sl - 1));
     }
+}
+
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+{
+    s->loaded = 0;
+    if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
+    /* every scope's home record asked for before any is read: their misses overlap */
+    rg_ledger_store_prefetch_records(s, k);
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         sc->key = k->text + k->off[i];

@@ -153,6 +153,9 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
 void rg_ledger_keys_free(rg_ledger_keys *k);
 rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k);
 rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
+/* Asks the memory for the records k's home slots name now (their slots asked
+ * for by rg_ledger_store_keys a while before): a hint, changes nothing. */
+void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm);
