@@ -279,38 +279,32 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one key to k's text and sets *word to its hash word; -1 when out
- * of memory. The encoding ends itself given the key position's type (one
- * type per position), so that equal keys are equal texts and the
- * concatenation of a scope's keys can be compared as a whole: a string is 'S', its length (LEB128), its bytes ('N'
- * alone when absent); another value its zigzag LEB128 (RG_NONE included: a
- * year takes 2 bytes). Short keys keep the records small. */
-static inline int put_key(rg_ledger_keys *k, int is_str, rg_value v, uint64_t *word)
+/* Appends one present key at d and returns the end; its hash word in *word.
+ * The encoding ends itself given the key position's type (one type per
+ * position), so that equal keys are equal texts and the concatenation of a
+ * scope's keys can be compared as a whole: a string is 'S', its length
+ * (LEB128), its bytes ('N' alone when absent: text_hash reads it, no key
+ * made now has it); another value its zigzag LEB128 (a year takes 2 bytes).
+ * Short keys keep the records small. d has room for key_room(). */
+static inline unsigned char *put_key(unsigned char *d, int is_str, rg_value v, uint64_t *word)
 {
     if (is_str) {
-        const char *t = v == RG_NONE ? NULL : (const char *)(uintptr_t)v;
-        uint32_t n = t ? rg_str_len(t) : 0;
-        if (grow(&k->text, &k->cap, k->n + (size_t)n + 11)) return -1;
-        unsigned char *d = (unsigned char *)k->text + k->n;
-        if (!t) {
-            *d++ = 'N';
-            *word = ABSENT_WORD;
-        } else {
-            *d++ = 'S';
-            d = put_leb(d, n);
-            memcpy(d, t, n);
-            d += n;
-            *word = str_word(n, rg_str_hash(t));
-        }
-        k->n = (size_t)((char *)d - k->text);
-        return 0;
+        const char *t = (const char *)(uintptr_t)v;
+        uint32_t n = rg_str_len(t);
+        *d++ = 'S';
+        d = put_leb(d, n);
+        memcpy(d, t, n);
+        *word = str_word(n, rg_str_hash(t));
+        return d + n;
     }
-    if (grow(&k->text, &k->cap, k->n + 10)) return -1;
-    unsigned char *d = (unsigned char *)k->text + k->n;
-    d = put_leb(d, ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63))); /* zigzag: small magnitudes, few bytes */
-    k->n = (size_t)((char *)d - k->text);
     *word = (uint64_t)v;
-    return 0;
+    return put_leb(d, ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63))); /* zigzag: small magnitudes, few bytes */
+}
+
+/* The most bytes put_key writes for v. */
+static inline size_t key_room(int is_str, rg_value v)
+{
+    return 11 + (is_str ? rg_str_len((const char *)(uintptr_t)v) : 0);
 }
 
 /* Finds the key of sc's last load: sets rec to its record and slot to its
@@ -384,14 +378,24 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
         const rg_value *vals = keyvals + sc->first_key;
-        size_t at = k->n;
+        const uint8_t *is_str = s->key_str + sc->first_key;
+        const size_t at = k->n;
         uint64_t h = sc->n_keys, w;
-        k->absent[i] = 0;
+        int absent = 0;
+        size_t room = at;
         for (uint32_t f = 0; f < sc->n_keys; f++)
-            k->absent[i] |= vals[f] == RG_NONE;
-        for (uint32_t f = 0; f < sc->n_keys && !k->absent[i]; f++) { /* no record, no key to make */
-            if (put_key(k, s->key_str[sc->first_key + f], vals[f], &w)) return RG_ERR_MEMORY;
-            h = hash_step(h, w);
+            absent |= vals[f] == RG_NONE;
+        k->absent[i] = (uint8_t)absent;
+        if (!absent) { /* no record, no key to make */
+            for (uint32_t f = 0; f < sc->n_keys; f++)
+                room += key_room(is_str[f], vals[f]);
+            if (grow(&k->text, &k->cap, room)) return RG_ERR_MEMORY;
+            unsigned char *const start = (unsigned char *)k->text, *d = start + at;
+            for (uint32_t f = 0; f < sc->n_keys; f++) {
+                d = put_key(d, is_str[f], vals[f], &w);
+                h = hash_step(h, w);
+            }
+            k->n = (size_t)(d - start);
         }
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);

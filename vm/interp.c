@@ -76,6 +76,26 @@ rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
         rg_vm_free(vm);
         return NULL;
     }
+    /* each scope whose every key is a claim field or a field's year: read in one loop */
+    vm->key_src = zalloc(&a, (p->n_ledger_keys + 1) * sizeof *vm->key_src);
+    vm->scope_cost = zalloc(&a, (p->n_ledger_scopes + 1) * sizeof *vm->scope_cost);
+    if (!vm->key_src || !vm->scope_cost) {
+        rg_vm_free(vm);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
+        const rg_ledger_scope *s = &p->ledger_scopes[i];
+        for (uint32_t k = 0; k < s->n_keys && vm->scope_cost[i] != UINT64_MAX; k++) {
+            const uint32_t chunk = p->ledger_keys[s->first_key + k];
+            const rg_chunk_rt *c = chunk < p->n_chunks ? &p->chunk_rt[chunk] : NULL;
+            if (!c || !c->field) {
+                vm->scope_cost[i] = UINT64_MAX;
+                break;
+            }
+            vm->key_src[s->first_key + k] = (c->field - 1) << 1 | (c->year ? 1 : 0);
+            vm->scope_cost[i] += c->cost;
+        }
+    }
     for (uint32_t i = 0; i < p->n_outputs; i++)
         if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_DATE) {
             if (vm->date_outputs_end == 0)
@@ -102,7 +122,7 @@ void rg_vm_free(rg_vm *vm)
     rg_alloc a = vm->alloc;
     void *blocks[] = {vm->stack, vm->own_claim, vm->own_items, vm->defs, vm->def_state, vm->idefs,
                       vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames,
-                      vm->list_first, vm->list_count};
+                      vm->list_first, vm->list_count, vm->key_src, vm->scope_cost};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         rg_mem(&a, blocks[i], 0);
     free_strblocks(&a, (strblock *)vm->strbuf);
@@ -1428,29 +1448,24 @@ rg_status rg_vm_ledger_keys(rg_vm *vm, uint32_t scope, rg_value *keys)
 rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys)
 {
     const rg_program *p = vm->prog;
+    const rg_value *claim = vm->claim;
+    const uint64_t budget = vm->budget;
     for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *s = &p->ledger_scopes[i];
-        /* the common scope, every key a claim field or its year, within the
-         * budget: read in one loop, as run_entry reads each */
-        const uint64_t budget = vm->budget;
-        uint64_t used = vm->used;
-        uint32_t k = 0;
-        if (rg_policy_within(p, vm->policy, s->owner))
-            for (; k < s->n_keys; k++) {
-                const uint32_t chunk = p->ledger_keys[s->first_key + k];
-                if (UNLIKELY(chunk >= p->n_chunks))
-                    break;
-                const rg_chunk_rt *c = &p->chunk_rt[chunk];
-                if (!c->field || (budget && (used >= budget || budget - used < c->cost)))
-                    break;
-                used += c->cost;
-                rg_value v = vm->claim[c->field - 1];
-                keys[s->first_key + k] = c->year ? rg_year_of_days(v) : v;
+        rg_value *k = keys + s->first_key;
+        const uint64_t cost = vm->scope_cost[i], used = vm->used;
+        /* as run_entry reads each key, the budget charged as running them would */
+        if (cost != UINT64_MAX && (!budget || (used < budget && budget - used >= cost)) &&
+            rg_policy_within(p, vm->policy, s->owner)) {
+            vm->used = used + cost;
+            const uint32_t *src = vm->key_src + s->first_key;
+            for (uint32_t f = 0; f < s->n_keys; f++) {
+                const rg_value v = claim[src[f] >> 1];
+                k[f] = src[f] & 1 ? rg_year_of_days(v) : v;
             }
-        vm->used = used;
-        if (k == s->n_keys)
             continue;
-        rg_status st = scope_keys(vm, s, keys + s->first_key);
+        }
+        rg_status st = scope_keys(vm, s, k);
         if (st != RG_OK)
             return st;
     }

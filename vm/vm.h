@@ -97,6 +97,8 @@ typedef struct rg_vm {
     uint32_t depth, max_depth; /* nested chunk calls */
     struct rg_frame *frames;  /* max_depth + 1 interpreter frames (vm/interp.c) */
     uint32_t date_outputs_first, date_outputs_end; /* the outputs of type date lie within */
+    uint32_t *key_src;        /* per ledger key of a scope read in one loop: its claim slot << 1 | 1 for its year */
+    uint64_t *scope_cost;     /* per scope: the budget its keys' chunks charge, UINT64_MAX when one is not such */
 
     uint64_t budget;          /* instructions per claim; 0 = unlimited */
     uint64_t used;
