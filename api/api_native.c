@@ -46,8 +46,8 @@ static void attach(regula_pack *pk, const void *image, size_t len, int build)
     rgn_cache_path(dir, id, cc, path, sizeof path);
     if (access(path, R_OK) != 0) {
         if (!build) {
-            snprintf(why, cap, "the pack's native code is not built on this machine yet (regula bench, or --native, "
-                               "builds it)");
+            snprintf(why, cap, "the pack's native code is not built on this machine yet (regula run --native builds "
+                               "it)");
             return;
         }
         if (rgn_build(pk->prog, id, cc, path, why, cap) != 0)

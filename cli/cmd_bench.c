@@ -21,7 +21,8 @@
 
 static void usage(FILE *o)
 {
-    fprintf(o, _("usage: regula bench --pack PACK [--passes N] [--only settle|e2e] [--no-native] CLAIMS.jsonl\n\n"
+    fprintf(o, _("usage: regula bench --pack PACK [--passes N] [--only settle|e2e] [--native|--no-native]\n"
+               "                    CLAIMS.jsonl\n\n"
                "Measure how fast PACK (a policy directory, .rg file or .rgc bytecode) settles the\n"
                "claims of CLAIMS.jsonl, on the path `regula run` and libregula take. The file is\n"
                "streamed --passes times for each measurement (the ledger emptied before each pass);\n"
@@ -44,10 +45,14 @@ static void usage(FILE *o)
                "  --passes N    passes of each measurement (default 5)\n"
                "  --only WHAT   run only the settle or only the e2e passes (profiling; the other\n"
                "                figures print as 0)\n"
-               "  --no-native   settle on the interpreter alone. Without it, the pack's plans run as\n"
-               "                native code, as `regula run` runs them once this machine has built\n"
-               "                them: built here first when it has not (as run --native; seconds,\n"
-               "                once), or the interpreter when there is no C compiler\n\n"
+               "  --native      build the pack's native code now when this machine has not, whatever\n"
+               "                the pack's size (as run --native)\n"
+               "  --no-native   settle on the interpreter alone. Without either, the pack's plans run\n"
+               "                as native code, as `regula run` runs them once this machine has built\n"
+               "                them: built here first when it has not (seconds, once; a pack over\n"
+               "                512 KiB of bytecode, whose C takes minutes, only with --native), or\n"
+               "                the interpreter when there is no C compiler (a line on standard error\n"
+               "                says why)\n\n"
                "exit status: 0 measured, 1 a claim failed to settle, 2 usage or I/O error\n"));
 }
 
@@ -228,7 +233,7 @@ int cmd_bench(int argc, char **argv)
                 fprintf(stderr, _("regula bench: --passes wants a number from 1 to 100000, not '%s'\n"), v);
                 return EXIT_USAGE;
             }
-        } else if (strcmp(argv[i], "--native") == 0) { /* the default; kept for scripts that give it */
+        } else if (strcmp(argv[i], "--native") == 0) {
             native = RGD_NATIVE_ON;
         } else if (strcmp(argv[i], "--no-native") == 0) {
             native = RGD_NATIVE_OFF;
@@ -269,8 +274,8 @@ int cmd_bench(int argc, char **argv)
         fclose(fin);
         return EXIT_USAGE;
     }
-    rgd_native_report(pk, "bench");
     rgd_native_settle(pk, RGD_NATIVE_BUILD);
+    rgd_native_report(pk, "bench", 1);
     regula_ctx *ctx[CLI_RUN_BATCH] = {NULL}; /* `regula run`'s batch of claims read ahead */
     regula_ledger *ledger = NULL; /* emptied before each pass, its memory kept (as settle-c's) */
     FILE *devnull = fopen("/dev/null", "w");

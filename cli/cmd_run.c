@@ -222,7 +222,7 @@ int cmd_run(int argc, char **argv)
     rgd_set_native(native);
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
-    rgd_native_report(pk, "run");
+    rgd_native_report(pk, "run", 0);
     /* native code built earlier is looked for once a claim comes (hashing a large pack's image costs) */
     int c = getc(fin);
     rgd_native_settle(pk, c == EOF ? RGD_NATIVE_DROP : RGD_NATIVE_CACHED);

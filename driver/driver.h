@@ -75,15 +75,19 @@ int rgd_pack_load(const char *path, const char *lib, const uint8_t *key, const c
  * rgd_native_settle decides (`regula run` and `regula bench` unless told). */
 enum { RGD_NATIVE_OFF, RGD_NATIVE_ON, RGD_NATIVE_LATER };
 void rgd_set_native(int mode);
-/* After a load with --native: say on stderr, once, when the pack has no
- * native code and why (it then settles on the interpreter, the same). */
-void rgd_native_report(const regula_pack *pk, const char *cmd);
+/* After a load with --native (or any load not RGD_NATIVE_OFF, when always
+ * is 1): say on stderr, once, when the pack has no native code and why (it
+ * then settles on the interpreter, the same). */
+void rgd_native_report(const regula_pack *pk, const char *cmd, int always);
 /* For a pack loaded with RGD_NATIVE_LATER (else nothing): attach the native
  * code this machine has built for it (RGD_NATIVE_CACHED: claims are coming;
  * hashing the image costs ≈ 1.6 ms a MB), or build it first when missing
- * (RGD_NATIVE_BUILD), or neither (RGD_NATIVE_DROP); then the kept image is
- * freed. Quiet: without native code the pack settles the same. */
+ * (RGD_NATIVE_BUILD; not for an image over RGD_NATIVE_BUILD_MAX bytes, whose
+ * C takes the compiler minutes: ≈ 90 s for a 3.5 MB province of 300 cities),
+ * or neither (RGD_NATIVE_DROP); then the kept image is freed. Quiet: without
+ * native code the pack settles the same. */
 enum { RGD_NATIVE_DROP, RGD_NATIVE_CACHED, RGD_NATIVE_BUILD };
+#define RGD_NATIVE_BUILD_MAX ((size_t)512 << 10)
 void rgd_native_settle(regula_pack *pk, int how);
 /* The pack cp already opened, loaded the same way (its image written and
  * verified); cp stays open. 0, or -1 after a message. */

@@ -176,10 +176,10 @@ void rgd_set_native(int mode)
     native_mode = mode;
 }
 
-void rgd_native_report(const regula_pack *pk, const char *cmd)
+void rgd_native_report(const regula_pack *pk, const char *cmd, int always)
 {
     const char *why;
-    if (native_mode == RGD_NATIVE_ON && !regula_pack_native(pk, &why))
+    if ((always || native_mode == RGD_NATIVE_ON) && native_mode != RGD_NATIVE_OFF && !regula_pack_native(pk, &why))
         fprintf(stderr, _("regula %s: no native code (%s): settling on the interpreter\n"), cmd, why);
 }
 
@@ -199,6 +199,8 @@ static void keep_image(const regula_pack *pk, void *image, size_t len)
 
 void rgd_native_settle(regula_pack *pk, int how)
 {
+    if (how == RGD_NATIVE_BUILD && later.len > RGD_NATIVE_BUILD_MAX)
+        how = RGD_NATIVE_CACHED; /* its C would take the compiler minutes: built only when asked (--native) */
     if (pk && later.pk == pk && how != RGD_NATIVE_DROP)
         regula_pack_native_attach(pk, later.image, later.len, how == RGD_NATIVE_BUILD);
     if (later.pk == pk) {

@@ -19,6 +19,8 @@ cd "$(dirname "$0")/.." || exit 2
 # messages in English whatever the locale of the shell (the suites that test
 # Chinese choose it themselves)
 export REGULA_LANG=en
+# native code built by the suites kept in the build, not in the user's cache
+case $B in /*) export REGULA_NATIVE_CACHE=$B/native-cache ;; *) export REGULA_NATIVE_CACHE=$PWD/$B/native-cache ;; esac
 suites=(layers unit asan golden i18ntest packtest conformance nativetest crosscheck isolation doctest repltest lsptest editortest tooltest embed pgtest fuzz)
 passed=0; failed=0; failed_names=""
 for s in "${suites[@]}"; do

@@ -110,6 +110,19 @@ elif ! cmp -s "$tmp/r0.out" "$tmp/r1.out"; then bad "regula run's results change
 else ok "bench builds native code; run takes it from the cache when claims come, never builds it; --no-native"
 fi
 
+# a pack over 512 KiB of bytecode (its C would take the compiler minutes) is
+# built by regula bench only when asked (--native), and bench says why not
+python3 "$root/bench/province" "$tmp/province" --cities 60 >/dev/null || exit 2
+"$R" compile "$tmp/province" -o "$tmp/province.rgc" >/dev/null || exit 2
+b=$("$R" bench --only settle --passes 1 --pack "$tmp/province.rgc" "$conf/claims.jsonl" 2> "$tmp/large.err" | grep "^native=")
+size=$(wc -c < "$tmp/province.rgc")
+if [ "$size" -le 524288 ]; then bad "the province pack is $size bytes, not over 512 KiB: the test tests nothing"
+elif [ "$b" = native=0 ] && grep -q "no native code (the pack's native code is not built" "$tmp/large.err" &&
+     [ -z "$(ls "$tmp/cache" | grep -v -xF "$(basename "$so")")" ]; then
+  ok "a $size-byte pack: regula bench settles it on the interpreter, saying why, builds nothing"
+else bad "a $size-byte pack: regula bench built or ran native code unasked ($b): $(head -1 "$tmp/large.err")"
+fi
+
 # REGULA_NATIVE=0 has the last word
 n=$(REGULA_NATIVE=0 "$R" bench --native --only settle --passes 1 --pack "$root/policies" "$conf/claims.jsonl" 2>&1 | grep -c "^native=1")
 [ "$n" -eq 0 ] && ok "REGULA_NATIVE=0 turns native code off" || bad "REGULA_NATIVE=0 left native code on"
