@@ -223,15 +223,11 @@ int cmd_run(int argc, char **argv)
     if (rgd_pack_load(pack, extern_lib, keypath ? key : NULL, "run", &pk, NULL) != 0)
         return EXIT_USAGE;
     rgd_native_report(pk, "run", 0);
-    /* native code built earlier is looked for once a claim comes (hashing a large pack's image costs) */
-    int c = getc(fin);
-    rgd_native_settle(pk, c == EOF ? RGD_NATIVE_DROP : RGD_NATIVE_CACHED);
-    if (c != EOF)
-        ungetc(c, fin);
     if (cli_run_contexts(pk, ctx) != 0 || regula_ledger_new(pk, &ledger) != REGULA_OK) {
         fprintf(stderr, _("regula run: out of memory\n"));
         regula_ledger_free(ledger);
         cli_run_contexts_free(ctx);
+        rgd_native_settle(pk, RGD_NATIVE_DROP);
         regula_pack_free(pk);
         return EXIT_USAGE;
     }
@@ -240,6 +236,11 @@ int cmd_run(int argc, char **argv)
     /* large buffers: a read or write call per 4 KB costs more than the claims in it */
     setvbuf(fin, NULL, _IOFBF, 1 << 20);
     setvbuf(out, NULL, _IOFBF, 1 << 20);
+    /* native code built earlier is looked for once a claim comes (hashing a large pack's image costs) */
+    int c = getc(fin);
+    rgd_native_settle(pk, c == EOF ? RGD_NATIVE_DROP : RGD_NATIVE_CACHED);
+    if (c != EOF)
+        ungetc(c, fin);
     cli_run_stats st;
     /* progress on a terminal, unless the results go to the same terminal */
     int rc = cli_run_lines(ctx, ledger, fin, out, !(out == stdout && isatty(1)), &st);
