@@ -123,6 +123,17 @@ elif [ "$b" = native=0 ] && grep -q "no native code (the pack's native code is n
 else bad "a $size-byte pack: regula bench built or ran native code unasked ($b): $(head -1 "$tmp/large.err")"
 fi
 
+# without a C compiler regula bench settles on the interpreter, saying why, and regula run the same
+b=$(REGULA_CC=/nonexistent/cc "$R" bench --only settle --passes 1 --pack "$root/tests/native/pack" \
+      "$root/tests/native/claims.jsonl" 2> "$tmp/nocc.err" | grep "^native=")
+REGULA_CC=/nonexistent/cc "$R" run --pack "$root/tests/native/pack" "$root/tests/native/claims.jsonl" > "$tmp/nocc.out" 2>/dev/null
+"$R" run --no-native --pack "$root/tests/native/pack" "$root/tests/native/claims.jsonl" > "$tmp/nocc.ref" 2>/dev/null
+if [ "$b" = native=0 ] && grep -q "no native code (the C compiler '/nonexistent/cc' could not build" "$tmp/nocc.err" &&
+   cmp -s "$tmp/nocc.out" "$tmp/nocc.ref"; then
+  ok "no C compiler: bench and run settle on the interpreter, bench says why"
+else bad "no C compiler ($b): $(head -1 "$tmp/nocc.err")"
+fi
+
 # REGULA_NATIVE=0 has the last word
 n=$(REGULA_NATIVE=0 "$R" bench --native --only settle --passes 1 --pack "$root/policies" "$conf/claims.jsonl" 2>&1 | grep -c "^native=1")
 [ "$n" -eq 0 ] && ok "REGULA_NATIVE=0 turns native code off" || bad "REGULA_NATIVE=0 left native code on"
