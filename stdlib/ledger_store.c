@@ -132,7 +132,6 @@ static int grow(char **buf, size_t *cap, size_t need)
  * string's word is the hash and length its head carries (program.h: every
  * string a VM holds has them), so no key text is hashed or measured here. */
 #define HASH_M 0x9e3779b97f4a7c15ull
-#define ABSENT_WORD UINT64_MAX /* an absent string key's word: no length reaches 2^32 - 1 */
 static inline uint64_t hash_step(uint64_t h, uint64_t w)
 {
     h = (h ^ w) * HASH_M;
@@ -178,8 +177,6 @@ static uint64_t text_hash(const rg_ledger_store *s, const scope_t *sc, const cha
         if (!s->key_str[sc->first_key + f]) {
             uint64_t z = get_leb(&u);
             w = (z >> 1) ^ (0 - (z & 1)); /* the value: zigzag undone */
-        } else if (*u++ == 'N') {
-            w = ABSENT_WORD;
         } else {
             uint32_t n = (uint32_t)get_leb(&u);
             w = str_word(n, rg_str_hash_text((const char *)u, n));
@@ -279,19 +276,18 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* Appends one present key at d and returns the end; its hash word in *word.
+/* Appends one key at d and returns the end; its hash word in *word. Only
+ * present keys are encoded (a scope with an absent key part has no record).
  * The encoding ends itself given the key position's type (one type per
  * position), so that equal keys are equal texts and the concatenation of a
- * scope's keys can be compared as a whole: a string is 'S', its length
- * (LEB128), its bytes ('N' alone when absent: text_hash reads it, no key
- * made now has it); another value its zigzag LEB128 (a year takes 2 bytes).
+ * scope's keys can be compared as a whole: a string is its length (LEB128)
+ * then its bytes; another value its zigzag LEB128 (a year takes 2 bytes).
  * Short keys keep the records small. d has room for key_room(). */
 static inline unsigned char *put_key(unsigned char *d, int is_str, rg_value v, uint64_t *word)
 {
     if (is_str) {
         const char *t = (const char *)(uintptr_t)v;
         uint32_t n = rg_str_len(t);
-        *d++ = 'S';
         d = put_leb(d, n);
         memcpy(d, t, n);
         *word = str_word(n, rg_str_hash(t));
@@ -301,10 +297,10 @@ static inline unsigned char *put_key(unsigned char *d, int is_str, rg_value v, u
     return put_leb(d, ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63))); /* zigzag: small magnitudes, few bytes */
 }
 
-/* The most bytes put_key writes for v. */
+/* The most bytes put_key writes for v: 64 bits of LEB128 take 10. */
 static inline size_t key_room(int is_str, rg_value v)
 {
-    return 11 + (is_str ? rg_str_len((const char *)(uintptr_t)v) : 0);
+    return 10 + (is_str ? rg_str_len((const char *)(uintptr_t)v) : 0);
 }
 
 /* Finds the key of sc's last load: sets rec to its record and slot to its
