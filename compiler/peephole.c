@@ -177,181 +177,49 @@ static int local_fuses(uint8_t op)
     return op == RG_OP_CAT_COL || op == RG_OP_JUMP_IF_FALSE || op == RG_OP_SUB || op == RG_OP_ACC_ADD;
 }
 
-/* Fuse from instruction i: the fused instruction in *out, the number of
- * instructions it replaces returned (1: none fused, *out is instruction i). */
-static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
+/* Fuse from a LOAD_LOCAL at instruction i (fuse()). */
+static uint32_t fuse_local(const chunk_t *c, uint32_t i, pinsn *out)
 {
-    const pinsn *x = &c->in[i];
-    *out = *x;
-    /* x ?? y */
-    if (SEQ(RG_OP_DUP, RG_OP_PUSH_NONE, RG_OP_NE, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
-        *out = (pinsn){RG_OP_JUMP_IF_SOME, c->in[i + 3].a, 0, x->off};
-        return 5;
-    }
-    /* x and y, x or y: the kept value is tested again where the jump lands? */
-    if (SEQ(RG_OP_DUP, RG_OP_JUMP_IF_FALSE, RG_OP_POP) || SEQ(RG_OP_DUP, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
-        int on_false = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE;
-        uint32_t t = c->in[i + 1].a;
-        const pinsn *y = insn_at(c, t);
-        uint32_t y_len = y ? rg_op_length(y->op) : 0;
-        if (y && y->op == (on_false ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE))
-            *out = (pinsn){y->op, y->a, 0, x->off}; /* it jumps again: go there, popping */
-        else if (y && y->op == (on_false ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE) && insn_at(c, t + y_len))
-            *out = (pinsn){c->in[i + 1].op, t + y_len, 0, x->off}; /* it falls through: go past it */
-        else
-            *out = (pinsn){on_false ? RG_OP_JUMP_KEEP_FALSE : RG_OP_JUMP_KEEP_TRUE, t, 0, x->off};
-        return 3;
-    }
-    if (x->op == RG_OP_LOAD_FIELD && SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_INT, RG_OP_EQ) &&
-        !seq(c, i + 1, 3, (const uint8_t[]){RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE})) {
-        *out = (pinsn){RG_OP_FIELD_EQ, x->a, c->in[i + 1].a, x->off};
-        return 3;
-    }
-    /* x == a or x == b (or a set already), x one instruction that reads the
-     * same value twice, a and b small integers (enum members): one test of a
-     * set, and no branch the data decides. As a value the first test jumps,
-     * keeping true, to just past the second; as a condition it jumps on true
-     * past the second test's JUMP_IF_FALSE, which stays. Nothing may land
-     * inside (a value there would be tested as if it were x), nor on the
-     * first test (it expects x pushed just before). */
-    if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 4 < c->n) {
-        const pinsn *jump = &c->in[i + 1], *second = &c->in[i + 3];
-        int cond = jump->op == RG_OP_JUMP_IF_TRUE;
-        uint32_t past = i + 4 + (uint32_t)cond;
-        const uint8_t ops[] = {x->op, jump->op, c->in[i - 1].op, second->op, RG_OP_JUMP_IF_FALSE};
-        if ((cond || jump->op == RG_OP_JUMP_KEEP_TRUE) && past < c->n && seq(c, i, past - i, ops) &&
-            rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(second) && jump->a == c->in[past].off) {
-            *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(second), 0, x->off};
-            return 4;
-        }
-    }
-    /* a claim field tested for presence (an optional field given or not):
-     * one instruction, and with the jump that follows it, one */
-    if (SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_NONE, RG_OP_NE)) {
-        *out = (pinsn){RG_OP_FIELD_SOME, x->a, 0, x->off};
-        return 3;
-    }
-    if (SEQ(RG_OP_FIELD_SOME, RG_OP_JUMP_IF_FALSE)) {
-        *out = (pinsn){RG_OP_JUMP_IF_FIELD_NONE, x->a, c->in[i + 1].a, x->off};
-        return 2;
-    }
-    /* a claim field tested against a small value (an enum member): one
-     * instruction, the field and the value packed in one operand */
-    if ((SEQ(RG_OP_LOAD_FIELD, RG_OP_JUMP_IF_NE) && c->in[i + 1].a <= 0xFFFFu) ||
-        (SEQ(RG_OP_FIELD_EQ, RG_OP_JUMP_IF_FALSE) && x->b <= 0xFFFFu)) {
-        int eq = x->op == RG_OP_FIELD_EQ;
-        uint32_t v = eq ? x->b : c->in[i + 1].a, t = eq ? c->in[i + 1].a : c->in[i + 1].b;
-        *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, rg_pack16(x->a, v), t, x->off};
-        return 2;
-    }
-    /* a difference summed: x - a into c, a - b into c */
-    if (SEQ(RG_OP_SUB_LOCAL, RG_OP_ACC_ADD)) {
-        *out = (pinsn){RG_OP_SUB_LOCAL_ACC, x->a, c->in[i + 1].a, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_SUB_LOCALS, RG_OP_ACC_ADD) && x->a <= 0xFFFFu && x->b <= 0xFFFFu) {
-        *out = (pinsn){RG_OP_SUB_LOCALS_ACC, rg_pack16(x->a, x->b), c->in[i + 1].a, x->off};
-        return 2;
-    }
-    /* a catalog row found by an item's key (a plan's item loop) */
-    if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_FIND_LOCAL)) {
-        *out = (pinsn){RG_OP_FIND_ILOCAL, rg_pack16(c->in[i + 1].a, x->a), rg_pack16(x->b, c->in[i + 1].b), x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
-        *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, rg_pack16(x->b, c->in[i + 1].a), x->off};
-        return 2;
-    }
-    /* a catalog column read and tested at once, when the catalog and the
-     * column fit a byte each beside the local (ROWCOL); not a set test that
-     * the next `or` will widen (the rule above, on a later pass) */
-    if (x->op == RG_OP_LOCAL_COL && rg_hi16(x->b) <= 0xFFu && rg_lo16(x->b) <= 0xFFu) {
-        rg_rowcol rc = {x->a, rg_hi16(x->b), rg_lo16(x->b), 0};
-        uint32_t rowcol = rg_rowcol_pack(RG_OPK_ROWCOL, rc);
-        if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_NE) && x->a <= 0xFFu && c->in[i + 1].a <= 0xFFu) {
-            rc.value = c->in[i + 1].a;
-            *out = (pinsn){RG_OP_JUMP_UNLESS_COL, rg_rowcol_pack(RG_OPK_ROWCOLV, rc), c->in[i + 1].b, x->off};
-            return 2;
-        }
-        if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_SOME)) {
-            *out = (pinsn){RG_OP_LOCAL_COL_IF_SOME, rowcol, c->in[i + 1].a, x->off};
-            return 2;
-        }
-        int widened = i + 3 < c->n && rereads(x, &c->in[i + 3]) &&
-                      (c->in[i + 2].op == RG_OP_JUMP_IF_TRUE || c->in[i + 2].op == RG_OP_JUMP_KEEP_TRUE);
-        if (SEQ(RG_OP_LOCAL_COL, RG_OP_IN_SET_IMM) && !widened) {
-            *out = (pinsn){RG_OP_LOCAL_COL_IN_SET, rowcol, c->in[i + 1].a, x->off};
-            return 2;
-        }
-    }
-    /* locals set to 0 one after the other (a plan's sums begin) */
-    if (SEQ(RG_OP_SET_LOCAL, RG_OP_SET_LOCAL) && x->b == 0) {
-        uint32_t k = 1;
-        while (i + k < c->n && c->in[i + k].op == RG_OP_SET_LOCAL && !c->pinned[i + k] && c->in[i + k].b == 0 &&
-               c->in[i + k].a == x->a + k)
-            k++;
-        if (k > 1) {
-            *out = (pinsn){RG_OP_ZERO_LOCALS, x->a, x->a + k - 1, x->off};
-            return k;
-        }
-    }
-    /* a jump to the next instruction (an arm removed): no jump */
-    const pinsn *nx = i + 1 < c->n ? &c->in[i + 1] : NULL;
-    if (nx && target_of(x) == nx->off && rg_op_ends_block(x->op)) {
-        switch (x->op) {
-        case RG_OP_JUMP: out->op = RG_OP__COUNT; return 1;
-        case RG_OP_STORE_JUMP: *out = (pinsn){RG_OP_STORE_LOCAL, x->a, 0, x->off}; return 1;
-        case RG_OP_ACC_ADD_JUMP: *out = (pinsn){RG_OP_ACC_ADD, x->a, 0, x->off}; return 1;
-        case RG_OP_MIN_JUMP: *out = (pinsn){RG_OP_MIN, 0, 0, x->off}; return 1;
-        case RG_OP_PUSH_INT_JUMP: *out = (pinsn){RG_OP_PUSH_INT, x->a, 0, x->off}; return 1;
-        default: break;
-        }
-    }
-    if ((SEQ(RG_OP_JUMP_IF_LOCAL_FALSE, RG_OP_JUMP) || SEQ(RG_OP_JUMP_IF_LOCAL_TRUE, RG_OP_JUMP)) &&
-        x->b == c->in[i + 1].off + rg_op_length(RG_OP_JUMP)) {
-        uint8_t op = x->op == RG_OP_JUMP_IF_LOCAL_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
-        *out = (pinsn){op, x->a, c->in[i + 1].a, x->off};
-        return 2;
-    }
+    const pinsn *x = &c->in[i], *nx = &c->in[i + 1];
     /* a conditional jump over a JUMP: the opposite test, to where the JUMP goes */
     if ((SEQ(RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_FALSE, RG_OP_JUMP) || SEQ(RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_TRUE, RG_OP_JUMP)) &&
-        c->in[i + 1].a == c->in[i + 2].off + rg_op_length(RG_OP_JUMP)) {
-        uint8_t op = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
+        nx->a == c->in[i + 2].off + rg_op_length(RG_OP_JUMP)) {
+        uint8_t op = nx->op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
         *out = (pinsn){op, x->a, c->in[i + 2].a, x->off};
         return 3;
     }
-    if ((SEQ(RG_OP_JUMP_IF_FALSE, RG_OP_JUMP) || SEQ(RG_OP_JUMP_IF_TRUE, RG_OP_JUMP)) &&
-        x->a == c->in[i + 1].off + rg_op_length(RG_OP_JUMP)) {
-        *out = (pinsn){x->op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE, c->in[i + 1].a, 0, x->off};
-        return 2;
-    }
+    if (c->pinned[i + 1])
+        return 1;
     /* a local as an operand instead of pushed first */
-    const pinsn *y = i + 1 < c->n && !c->pinned[i + 1] ? &c->in[i + 1] : NULL;
-    if (x->op == RG_OP_LOAD_LOCAL && y) {
-        switch (y->op) {
-        case RG_OP_CAT_COL: *out = (pinsn){RG_OP_LOCAL_COL, x->a, rg_pack16(y->a, y->b), x->off}; return 2;
-        case RG_OP_JUMP_IF_FALSE: *out = (pinsn){RG_OP_JUMP_IF_LOCAL_FALSE, x->a, y->a, x->off}; return 2;
-        case RG_OP_SUB: *out = (pinsn){RG_OP_SUB_LOCAL, x->a, 0, x->off}; return 2;
-        case RG_OP_LOAD_LOCAL:
-            if (SEQ(RG_OP_LOAD_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_SUB)) {
-                *out = (pinsn){RG_OP_SUB_LOCALS, x->a, y->a, x->off};
-                return 3;
-            }
-            /* unless the second fuses with what follows it (the same count, less stack traffic) */
-            if (i + 2 < c->n && !c->pinned[i + 2] && local_fuses(c->in[i + 2].op))
-                break;
-            *out = (pinsn){RG_OP_LOAD_LOCAL2, x->a, y->a, x->off};
-            return 2;
-        case RG_OP_ACC_ADD: *out = (pinsn){RG_OP_LOCAL_ACC_ADD, x->a, y->a, x->off}; return 2;
-        case RG_OP_STORE_DEF:
-            if (y->b == x->a) {
-                *out = (pinsn){RG_OP_MEMO_DEF, y->a, x->a, x->off};
-                return 2;
-            }
-            break;
-        default: break;
+    switch (nx->op) {
+    case RG_OP_CAT_COL: *out = (pinsn){RG_OP_LOCAL_COL, x->a, rg_pack16(nx->a, nx->b), x->off}; return 2;
+    case RG_OP_JUMP_IF_FALSE: *out = (pinsn){RG_OP_JUMP_IF_LOCAL_FALSE, x->a, nx->a, x->off}; return 2;
+    case RG_OP_SUB: *out = (pinsn){RG_OP_SUB_LOCAL, x->a, 0, x->off}; return 2;
+    case RG_OP_LOAD_LOCAL:
+        if (SEQ(RG_OP_LOAD_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_SUB)) {
+            *out = (pinsn){RG_OP_SUB_LOCALS, x->a, nx->a, x->off};
+            return 3;
         }
+        /* unless the second fuses with what follows it (the same count, less stack traffic) */
+        if (i + 2 < c->n && !c->pinned[i + 2] && local_fuses(c->in[i + 2].op))
+            return 1;
+        *out = (pinsn){RG_OP_LOAD_LOCAL2, x->a, nx->a, x->off};
+        return 2;
+    case RG_OP_ACC_ADD: *out = (pinsn){RG_OP_LOCAL_ACC_ADD, x->a, nx->a, x->off}; return 2;
+    case RG_OP_STORE_DEF:
+        if (nx->b == x->a) {
+            *out = (pinsn){RG_OP_MEMO_DEF, nx->a, x->a, x->off};
+            return 2;
+        }
+        return 1;
+    default: return 1;
     }
+}
+
+/* Fuse from a PUSH_INT at instruction i (fuse()). */
+static uint32_t fuse_int(const chunk_t *c, uint32_t i, pinsn *out)
+{
+    const pinsn *x = &c->in[i], *nx = &c->in[i + 1];
     /* in a plan (where ACC_ADD_JUMP only is) a sum's arm that adds 0 is
      * nothing (a sum is never absent: adding 0 cannot fail), or only its jump */
     if (c->plan && SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD) && x->a == 0) {
@@ -359,46 +227,11 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         return 2;
     }
     if (SEQ(RG_OP_PUSH_INT, RG_OP_ACC_ADD_JUMP) && x->a == 0) {
-        *out = (pinsn){RG_OP_JUMP, c->in[i + 1].b, 0, x->off};
+        *out = (pinsn){RG_OP_JUMP, nx->b, 0, x->off};
         return 2;
     }
-    if (SEQ(RG_OP_NOT, RG_OP_JUMP_IF_FALSE) || SEQ(RG_OP_NOT, RG_OP_JUMP_IF_TRUE)) {
-        uint8_t op = c->in[i + 1].op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE;
-        *out = (pinsn){op, c->in[i + 1].a, 0, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
-        *out = (pinsn){RG_OP_JUMP_UNLESS_EQ, c->in[i + 1].a, 0, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_SUB, RG_OP_MAX_IMM)) { /* max(x - y, 0): the compiler emits MAX_IMM itself */
-        *out = (pinsn){RG_OP_SUB_MAX_IMM, c->in[i + 1].a, 0, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_SUB, RG_OP_PUSH_INT, RG_OP_MAX)) {
-        *out = (pinsn){RG_OP_SUB_MAX_IMM, c->in[i + 1].a, 0, x->off};
-        return 3;
-    }
-    if (SEQ(RG_OP_MIN, RG_OP_STORE_JUMP)) {
-        *out = (pinsn){RG_OP_MIN_STORE_JUMP, c->in[i + 1].a, c->in[i + 1].b, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_STORE_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_FALSE) && c->in[i + 1].a == x->a) {
-        *out = (pinsn){RG_OP_STORE_JUMP_IF_FALSE, x->a, c->in[i + 2].a, x->off};
-        return 3;
-    }
-    if (SEQ(RG_OP_FIND, RG_OP_STORE_LOCAL)) {
-        *out = (pinsn){RG_OP_FIND_LOCAL, x->a, c->in[i + 1].a, x->off};
-        return 2;
-    }
-    if (SEQ(RG_OP_MIN, RG_OP_JUMP)) {
-        *out = (pinsn){RG_OP_MIN_JUMP, c->in[i + 1].a, 0, x->off};
-        return 2;
-    }
-    if (x->op != RG_OP_PUSH_INT)
-        return 1;
     if (SEQ(RG_OP_PUSH_INT, RG_OP_JUMP)) {
-        *out = (pinsn){RG_OP_PUSH_INT_JUMP, x->a, c->in[i + 1].a, x->off};
+        *out = (pinsn){RG_OP_PUSH_INT_JUMP, x->a, nx->a, x->off};
         return 2;
     }
     if (SEQ(RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
@@ -418,7 +251,7 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
             return 2;
         }
     if (SEQ(RG_OP_PUSH_INT, RG_OP_STORE_LOCAL)) {
-        *out = (pinsn){RG_OP_SET_LOCAL, c->in[i + 1].a, x->a, x->off};
+        *out = (pinsn){RG_OP_SET_LOCAL, nx->a, x->a, x->off};
         return 2;
     }
     /* not as the chunk's last instruction: a chunk ends with what ends a block (rg_op_ends_block) */
@@ -427,6 +260,240 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
         return 2;
     }
     return 1;
+}
+
+/* Fuse from instruction i: the fused instruction in *out, the number of
+ * instructions it replaces returned (1: none fused, *out is instruction i).
+ * The patterns are grouped by their first opcode, each group tried in order. */
+static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
+{
+    const pinsn *x = &c->in[i];
+    *out = *x;
+    if (i + 1 >= c->n)
+        return 1; /* every pattern is of two instructions or more */
+    const pinsn *nx = &c->in[i + 1];
+    switch (x->op) {
+    case RG_OP_DUP:
+        /* x ?? y */
+        if (SEQ(RG_OP_DUP, RG_OP_PUSH_NONE, RG_OP_NE, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
+            *out = (pinsn){RG_OP_JUMP_IF_SOME, c->in[i + 3].a, 0, x->off};
+            return 5;
+        }
+        /* x and y, x or y: the kept value is tested again where the jump lands? */
+        if (SEQ(RG_OP_DUP, RG_OP_JUMP_IF_FALSE, RG_OP_POP) || SEQ(RG_OP_DUP, RG_OP_JUMP_IF_TRUE, RG_OP_POP)) {
+            int on_false = nx->op == RG_OP_JUMP_IF_FALSE;
+            uint32_t t = nx->a;
+            const pinsn *y = insn_at(c, t);
+            uint32_t y_len = y ? rg_op_length(y->op) : 0;
+            if (y && y->op == (on_false ? RG_OP_JUMP_IF_FALSE : RG_OP_JUMP_IF_TRUE))
+                *out = (pinsn){y->op, y->a, 0, x->off}; /* it jumps again: go there, popping */
+            else if (y && y->op == (on_false ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE) && insn_at(c, t + y_len))
+                *out = (pinsn){nx->op, t + y_len, 0, x->off}; /* it falls through: go past it */
+            else
+                *out = (pinsn){on_false ? RG_OP_JUMP_KEEP_FALSE : RG_OP_JUMP_KEEP_TRUE, t, 0, x->off};
+            return 3;
+        }
+        return 1;
+    case RG_OP_LOAD_FIELD:
+        if (SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_INT, RG_OP_EQ) &&
+            !seq(c, i + 1, 3, (const uint8_t[]){RG_OP_PUSH_INT, RG_OP_EQ, RG_OP_JUMP_IF_FALSE})) {
+            *out = (pinsn){RG_OP_FIELD_EQ, x->a, nx->a, x->off};
+            return 3;
+        }
+        /* a claim field tested for presence (an optional field given or not):
+         * one instruction, and with the jump that follows it (below), one */
+        if (SEQ(RG_OP_LOAD_FIELD, RG_OP_PUSH_NONE, RG_OP_NE)) {
+            *out = (pinsn){RG_OP_FIELD_SOME, x->a, 0, x->off};
+            return 3;
+        }
+        /* a claim field tested against a small value (an enum member): one
+         * instruction, the field and the value packed in one operand */
+        if (SEQ(RG_OP_LOAD_FIELD, RG_OP_JUMP_IF_NE) && nx->a <= 0xFFFFu) {
+            *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, rg_pack16(x->a, nx->a), nx->b, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_FIELD_EQ:
+        if (SEQ(RG_OP_FIELD_EQ, RG_OP_JUMP_IF_FALSE) && x->b <= 0xFFFFu) {
+            *out = (pinsn){RG_OP_JUMP_UNLESS_FIELD, rg_pack16(x->a, x->b), nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_FIELD_SOME:
+        if (SEQ(RG_OP_FIELD_SOME, RG_OP_JUMP_IF_FALSE)) {
+            *out = (pinsn){RG_OP_JUMP_IF_FIELD_NONE, x->a, nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_IN_SET_IMM:
+    case RG_OP_EQ_IMM:
+        /* x == a or x == b (or a set already), x one instruction that reads
+         * the same value twice, a and b small integers (enum members): one
+         * test of a set, and no branch the data decides. As a value the first
+         * test jumps, keeping true, to just past the second; as a condition
+         * it jumps on true past the second test's JUMP_IF_FALSE, which stays.
+         * Nothing may land inside (a value there would be tested as if it
+         * were x), nor on the first test (it expects x pushed just before). */
+        if (is_set_test(x) && i > 0 && !c->pinned[i] && i + 4 < c->n) {
+            const pinsn *second = &c->in[i + 3];
+            int cond = nx->op == RG_OP_JUMP_IF_TRUE;
+            uint32_t past = i + 4 + (uint32_t)cond;
+            const uint8_t ops[] = {x->op, nx->op, c->in[i - 1].op, second->op, RG_OP_JUMP_IF_FALSE};
+            if ((cond || nx->op == RG_OP_JUMP_KEEP_TRUE) && past < c->n && seq(c, i, past - i, ops) &&
+                rereads(&c->in[i - 1], &c->in[i + 2]) && is_set_test(second) && nx->a == c->in[past].off) {
+                *out = (pinsn){RG_OP_IN_SET_IMM, set_of(x) | set_of(second), 0, x->off};
+                return 4;
+            }
+        }
+        return 1;
+    case RG_OP_SUB_LOCAL:
+        /* a difference summed: x - a into c, a - b into c */
+        if (SEQ(RG_OP_SUB_LOCAL, RG_OP_ACC_ADD)) {
+            *out = (pinsn){RG_OP_SUB_LOCAL_ACC, x->a, nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_SUB_LOCALS:
+        if (SEQ(RG_OP_SUB_LOCALS, RG_OP_ACC_ADD) && x->a <= 0xFFFFu && x->b <= 0xFFFFu) {
+            *out = (pinsn){RG_OP_SUB_LOCALS_ACC, rg_pack16(x->a, x->b), nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_LOAD_IFIELD:
+        /* a catalog row found by an item's key (a plan's item loop) */
+        if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_FIND_LOCAL)) {
+            *out = (pinsn){RG_OP_FIND_ILOCAL, rg_pack16(nx->a, x->a), rg_pack16(x->b, nx->b), x->off};
+            return 2;
+        }
+        if (SEQ(RG_OP_LOAD_IFIELD, RG_OP_ACC_ADD)) {
+            *out = (pinsn){RG_OP_IFIELD_ACC_ADD, x->a, rg_pack16(x->b, nx->a), x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_LOCAL_COL:
+        /* a catalog column read and tested at once, when the catalog and the
+         * column fit a byte each beside the local (ROWCOL); not a set test
+         * that the next `or` will widen (the set test's rule, on a later pass) */
+        if (rg_hi16(x->b) <= 0xFFu && rg_lo16(x->b) <= 0xFFu) {
+            rg_rowcol rc = {x->a, rg_hi16(x->b), rg_lo16(x->b), 0};
+            uint32_t rowcol = rg_rowcol_pack(RG_OPK_ROWCOL, rc);
+            if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_NE) && x->a <= 0xFFu && nx->a <= 0xFFu) {
+                rc.value = nx->a;
+                *out = (pinsn){RG_OP_JUMP_UNLESS_COL, rg_rowcol_pack(RG_OPK_ROWCOLV, rc), nx->b, x->off};
+                return 2;
+            }
+            if (SEQ(RG_OP_LOCAL_COL, RG_OP_JUMP_IF_SOME)) {
+                *out = (pinsn){RG_OP_LOCAL_COL_IF_SOME, rowcol, nx->a, x->off};
+                return 2;
+            }
+            int widened = i + 3 < c->n && rereads(x, &c->in[i + 3]) &&
+                          (c->in[i + 2].op == RG_OP_JUMP_IF_TRUE || c->in[i + 2].op == RG_OP_JUMP_KEEP_TRUE);
+            if (SEQ(RG_OP_LOCAL_COL, RG_OP_IN_SET_IMM) && !widened) {
+                *out = (pinsn){RG_OP_LOCAL_COL_IN_SET, rowcol, nx->a, x->off};
+                return 2;
+            }
+        }
+        return 1;
+    case RG_OP_SET_LOCAL:
+        /* locals set to 0 one after the other (a plan's sums begin) */
+        if (SEQ(RG_OP_SET_LOCAL, RG_OP_SET_LOCAL) && x->b == 0) {
+            uint32_t k = 1;
+            while (i + k < c->n && c->in[i + k].op == RG_OP_SET_LOCAL && !c->pinned[i + k] && c->in[i + k].b == 0 &&
+                   c->in[i + k].a == x->a + k)
+                k++;
+            if (k > 1) {
+                *out = (pinsn){RG_OP_ZERO_LOCALS, x->a, x->a + k - 1, x->off};
+                return k;
+            }
+        }
+        return 1;
+    /* a jump to the next instruction (an arm removed): no jump */
+    case RG_OP_JUMP:
+        if (x->a == nx->off) {
+            out->op = RG_OP__COUNT;
+            return 1;
+        }
+        return 1;
+    case RG_OP_STORE_JUMP:
+    case RG_OP_ACC_ADD_JUMP:
+    case RG_OP_MIN_JUMP:
+    case RG_OP_PUSH_INT_JUMP:
+        if (target_of(x) == nx->off) {
+            static const uint8_t unjumped[RG_OP__COUNT] = {
+                [RG_OP_STORE_JUMP] = RG_OP_STORE_LOCAL, [RG_OP_ACC_ADD_JUMP] = RG_OP_ACC_ADD,
+                [RG_OP_MIN_JUMP] = RG_OP_MIN, [RG_OP_PUSH_INT_JUMP] = RG_OP_PUSH_INT};
+            uint32_t a = x->op == RG_OP_MIN_JUMP ? 0 : x->a;
+            *out = (pinsn){unjumped[x->op], a, 0, x->off};
+        }
+        return 1;
+    case RG_OP_JUMP_IF_LOCAL_FALSE:
+    case RG_OP_JUMP_IF_LOCAL_TRUE:
+        if (nx->op == RG_OP_JUMP && !c->pinned[i + 1] && x->b == nx->off + rg_op_length(RG_OP_JUMP)) {
+            uint8_t op = x->op == RG_OP_JUMP_IF_LOCAL_FALSE ? RG_OP_JUMP_IF_LOCAL_TRUE : RG_OP_JUMP_IF_LOCAL_FALSE;
+            *out = (pinsn){op, x->a, nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_JUMP_IF_FALSE:
+    case RG_OP_JUMP_IF_TRUE:
+        /* a conditional jump over a JUMP: the opposite test, to where the JUMP goes */
+        if (nx->op == RG_OP_JUMP && !c->pinned[i + 1] && x->a == nx->off + rg_op_length(RG_OP_JUMP)) {
+            *out = (pinsn){x->op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE, nx->a, 0, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_LOAD_LOCAL:
+        return fuse_local(c, i, out);
+    case RG_OP_PUSH_INT:
+        return fuse_int(c, i, out);
+    case RG_OP_NOT:
+        if (SEQ(RG_OP_NOT, RG_OP_JUMP_IF_FALSE) || SEQ(RG_OP_NOT, RG_OP_JUMP_IF_TRUE)) {
+            uint8_t op = nx->op == RG_OP_JUMP_IF_FALSE ? RG_OP_JUMP_IF_TRUE : RG_OP_JUMP_IF_FALSE;
+            *out = (pinsn){op, nx->a, 0, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_EQ:
+        if (SEQ(RG_OP_EQ, RG_OP_JUMP_IF_FALSE)) {
+            *out = (pinsn){RG_OP_JUMP_UNLESS_EQ, nx->a, 0, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_SUB:
+        if (SEQ(RG_OP_SUB, RG_OP_MAX_IMM)) { /* max(x - y, 0): the compiler emits MAX_IMM itself */
+            *out = (pinsn){RG_OP_SUB_MAX_IMM, nx->a, 0, x->off};
+            return 2;
+        }
+        if (SEQ(RG_OP_SUB, RG_OP_PUSH_INT, RG_OP_MAX)) {
+            *out = (pinsn){RG_OP_SUB_MAX_IMM, nx->a, 0, x->off};
+            return 3;
+        }
+        return 1;
+    case RG_OP_MIN:
+        if (SEQ(RG_OP_MIN, RG_OP_STORE_JUMP)) {
+            *out = (pinsn){RG_OP_MIN_STORE_JUMP, nx->a, nx->b, x->off};
+            return 2;
+        }
+        if (SEQ(RG_OP_MIN, RG_OP_JUMP)) {
+            *out = (pinsn){RG_OP_MIN_JUMP, nx->a, 0, x->off};
+            return 2;
+        }
+        return 1;
+    case RG_OP_STORE_LOCAL:
+        if (SEQ(RG_OP_STORE_LOCAL, RG_OP_LOAD_LOCAL, RG_OP_JUMP_IF_FALSE) && nx->a == x->a) {
+            *out = (pinsn){RG_OP_STORE_JUMP_IF_FALSE, x->a, c->in[i + 2].a, x->off};
+            return 3;
+        }
+        return 1;
+    case RG_OP_FIND:
+        if (SEQ(RG_OP_FIND, RG_OP_STORE_LOCAL)) {
+            *out = (pinsn){RG_OP_FIND_LOCAL, x->a, nx->a, x->off};
+            return 2;
+        }
+        return 1;
+    default:
+        return 1;
+    }
 }
 
 /* One pass over the current chunk: 1 if it changed the code. */
