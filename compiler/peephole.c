@@ -496,89 +496,151 @@ static uint32_t fuse(const chunk_t *c, uint32_t i, pinsn *out)
     }
 }
 
-/* One pass over the current chunk: 1 if it changed the code. */
-static int peephole_pass(rgc_pack *pk)
+/* The chunk's instructions in *c renumbered after a pass: each one's offset
+ * from its length, c->len, then c->at for the new offsets (*at_cap grown as
+ * needed; -1 when it could not be). */
+static int renumber(chunk_t *c, uint32_t *at_cap)
+{
+    uint32_t len = 0;
+    for (uint32_t j = 0; j < c->n; j++) {
+        c->in[j].off = len;
+        len += rg_op_length(c->in[j].op);
+    }
+    c->len = len;
+    if (len + 1 > *at_cap) {
+        uint32_t *at = realloc(c->at, (len + 1) * sizeof *at);
+        if (!at)
+            return -1;
+        c->at = at;
+        *at_cap = len + 1;
+    }
+    memset(c->at, 0xFF, (len + 1) * sizeof *c->at); /* RG_NO_INDEX */
+    for (uint32_t j = 0; j < c->n; j++)
+        c->at[c->in[j].off] = j;
+    return 0;
+}
+
+/* One pass over the chunk's instructions in *c, its result in out (as many
+ * instructions as c has, at most), newoff (c->len + 1 entries) mapping old
+ * offsets to new. Jump targets and the chunk's lines move with the code.
+ * 1 if the instructions changed, 0 if not, -1 if a jump or a line was not
+ * at an instruction (cannot happen: then the chunk stays as it was). */
+static int peephole_pass(rgc_pack *pk, chunk_t *c, pinsn *out, uint32_t *n_out_p, uint32_t *newoff)
 {
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start;
-    int changed = 0;
-    if (!rgc_writes_code(pk) || p->n_code <= start)
-        return 0;
-    chunk_t c = {0};
-    c.len = p->n_code - start;
-    const uint8_t *code = p->code + start;
-    c.in = malloc(c.len * sizeof *c.in);
-    c.at = malloc((c.len + 1) * sizeof *c.at);
-    c.pinned = malloc(c.len);
-    pinsn *out = malloc(c.len * sizeof *out);
-    uint32_t *newoff = malloc((c.len + 1) * sizeof *newoff);
-    uint8_t *bytes = malloc(2 * (size_t)c.len); /* a JUMP taking in its target's store grows 5 -> 7 bytes */
-    if (!c.in || !c.at || !c.pinned || !out || !newoff || !bytes)
-        goto done; /* the chunk simply stays as it was */
-    for (uint32_t off = 0; off <= c.len; off++)
-        c.at[off] = newoff[off] = RG_NO_INDEX;
-    for (uint32_t off = 0; off < c.len;) {
-        rg_insn d;
-        if (rg_decode(code + off, c.len - off, &d) != 0)
-            goto done;
-        c.at[off] = c.n;
-        c.in[c.n++] = (pinsn){d.op, d.a, d.b, off};
-        off += d.len;
-    }
-    c.plan = pk->cur.plan_policy != NULL;
-    thread_jumps(&c);
-    jump_into(&c, c.plan);
-    mark_pins(pk, &c, start, c.plan);
-
+    thread_jumps(c);
+    jump_into(c, c->plan);
+    mark_pins(pk, c, start, c->plan);
+    memset(newoff, 0xFF, (c->len + 1) * sizeof *newoff); /* RG_NO_INDEX */
     uint32_t n_out = 0, len = 0;
-    for (uint32_t i = 0; i < c.n;) {
-        uint32_t k = fuse(&c, i, &out[n_out]);
+    for (uint32_t i = 0; i < c->n;) {
+        uint32_t k = fuse(c, i, &out[n_out]);
         /* a line that started inside a fused sequence (a plan's) starts at it */
         for (uint32_t j = 0; j < k; j++)
-            newoff[c.in[i + j].off] = len;
+            newoff[c->in[i + j].off] = len;
         i += k;
         if (out[n_out].op == RG_OP__COUNT) /* removed */
             continue;
         len += rg_op_length(out[n_out].op);
         n_out++;
     }
-    newoff[c.len] = len;
-    for (uint32_t j = 0, o = 0; j < n_out; j++) {
-        pinsn x = out[j];
-        uint32_t t = target_of(&x);
+    newoff[c->len] = len;
+    for (uint32_t j = 0; j < n_out; j++) {
+        uint32_t t = target_of(&out[j]);
         if (t != RG_NO_INDEX) {
-            if (t > c.len || newoff[t] == RG_NO_INDEX)
-                goto done; /* cannot happen: jumps land on instruction starts */
-            set_target(&x, newoff[t]);
+            if (t > c->len || newoff[t] == RG_NO_INDEX)
+                return -1;
+            set_target(&out[j], newoff[t]);
         }
-        o += rg_encode(bytes + o, x.op, x.a, x.b);
     }
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;) {
         uint32_t off = p->lines[l].offset - start;
-        if (off > c.len || newoff[off] == RG_NO_INDEX)
-            goto done; /* cannot happen: lines start at instructions */
+        if (off > c->len || newoff[off] == RG_NO_INDEX)
+            return -1;
     }
     for (uint32_t l = p->n_lines; l-- > 0 && p->lines[l].offset >= start;)
         p->lines[l].offset = start + newoff[p->lines[l].offset - start];
-    changed = len != c.len || memcmp(bytes, code, len) != 0;
-    p->n_code = start;
-    rgc_push_code(pk, bytes, len);
-done:
-    free(c.in);
-    free(c.at);
-    free(c.pinned);
-    free(out);
-    free(newoff);
-    free(bytes);
-    return changed;
+    *n_out_p = n_out;
+    return 1;
+}
+
+/* Is the code in a (na instructions) the code in b? */
+static int same_code(const pinsn *a, uint32_t na, const pinsn *b, uint32_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (uint32_t j = 0; j < na; j++)
+        if (a[j].op != b[j].op || a[j].a != b[j].a || a[j].b != b[j].b)
+            return 0;
+    return 1;
 }
 
 /* Passes until one changes nothing (at most four): each sees what the one
  * before made (a JUMP that lands on the next instruction once an arm is gone,
  * a test over a JUMP once an arm became one, a set test joining the next
- * member of an `or` chain). */
+ * member of an `or` chain). The chunk is decoded once and encoded once. */
 void rgc_peephole(rgc_pack *pk)
 {
-    for (int k = 0; k < 4 && peephole_pass(pk); k++) {
+    rg_program *p = pk->prog;
+    uint32_t start = pk->cur.start;
+    if (!rgc_writes_code(pk) || p->n_code <= start)
+        return;
+    chunk_t c = {0};
+    uint32_t len0 = p->n_code - start, at_cap = 2 * len0 + 1;
+    c.in = malloc(len0 * sizeof *c.in);
+    c.at = malloc(at_cap * sizeof *c.at);
+    c.pinned = malloc(len0);
+    pinsn *out = malloc(len0 * sizeof *out), *was = malloc(len0 * sizeof *was);
+    uint32_t *newoff = NULL;
+    uint8_t *bytes = NULL;
+    if (!c.in || !c.at || !c.pinned || !out || !was)
+        goto done; /* the chunk simply stays as it was */
+    const uint8_t *code = p->code + start;
+    for (uint32_t off = 0; off < len0;) {
+        rg_insn d;
+        if (rg_decode(code + off, len0 - off, &d) != 0)
+            goto done;
+        c.in[c.n++] = (pinsn){d.op, d.a, d.b, off};
+        off += d.len;
     }
+    if (renumber(&c, &at_cap) != 0)
+        goto done;
+    c.plan = pk->cur.plan_policy != NULL;
+    int changed = 0;
+    for (int k = 0; k < 4; k++) {
+        if (!(newoff = realloc(newoff, (c.len + 1) * sizeof *newoff)))
+            break;
+        memcpy(was, c.in, c.n * sizeof *was);
+        uint32_t n_out;
+        int r = peephole_pass(pk, &c, out, &n_out, newoff);
+        if (r < 0) { /* the code as this pass found it */
+            memcpy(c.in, was, c.n * sizeof *was);
+            break;
+        }
+        if (same_code(out, n_out, was, c.n))
+            break;
+        changed = 1;
+        pinsn *t = c.in;
+        c.in = out;
+        out = t;
+        c.n = n_out;
+        if (renumber(&c, &at_cap) != 0)
+            break; /* out of memory: this pass's code is written (the line table moved with it) */
+    }
+    if (changed && (bytes = malloc(c.len ? c.len : 1))) {
+        uint32_t o = 0;
+        for (uint32_t j = 0; j < c.n; j++)
+            o += rg_encode(bytes + o, c.in[j].op, c.in[j].a, c.in[j].b);
+        p->n_code = start;
+        rgc_push_code(pk, bytes, o);
+    }
+done:
+    free(c.in);
+    free(c.at);
+    free(c.pinned);
+    free(out);
+    free(was);
+    free(newoff);
+    free(bytes);
 }
