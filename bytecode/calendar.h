@@ -41,12 +41,19 @@ static inline void rg_cal_civil_from_days(int64_t z, int64_t *y, unsigned *m, un
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* The years `date(y, m, d)` and `add_months` reach: past 9999, the last year
+ * a claim's date or a result may have, since a rule may compare a date with
+ * one a month or a year after a claim's (a deadline after 9999-12-31). */
+#define RG_CAL_YEAR_MAX 999999
+#define RG_CAL_DAYS_MAX 364522971 /* RG_CAL_YEAR_MAX-12-31 */
+
 /* Date `days` plus n calendar months, the day kept or clamped to the month's
- * last: 0, or -1 when the result leaves years 1..9999. */
+ * last: 0, or -1 when the result leaves years 1..RG_CAL_YEAR_MAX. */
 static inline int rg_cal_add_months(int64_t days, int64_t n, int64_t *out)
 {
     static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (days < -719162 || days > 2932896 || n < -120000 || n > 120000) /* years 1..9999, 10 000 years of months */
+    if (days < -719162 || days > RG_CAL_DAYS_MAX || n < -12 * (int64_t)RG_CAL_YEAR_MAX ||
+        n > 12 * (int64_t)RG_CAL_YEAR_MAX)
         return -1;
     int64_t y;
     unsigned m, d;
@@ -54,7 +61,7 @@ static inline int rg_cal_add_months(int64_t days, int64_t n, int64_t *out)
     int64_t total = y * 12 + (m - 1) + n;
     int64_t ny = total >= 0 ? total / 12 : -((-total + 11) / 12);
     unsigned nm = (unsigned)(total - ny * 12) + 1;
-    if (ny < 1 || ny > 9999)
+    if (ny < 1 || ny > RG_CAL_YEAR_MAX)
         return -1;
     int leap = (ny % 4 == 0 && ny % 100 != 0) || ny % 400 == 0;
     unsigned last = mdays[nm - 1] + (nm == 2 && leap);

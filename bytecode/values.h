@@ -19,7 +19,9 @@ void rg_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int64_t rg_year_of_days(int64_t days);
 /* Date `days` plus n calendar months: the same day of the month, or that
  * month's last day when it has fewer (2025-01-31 + 1 month = 2025-02-28).
- * 0 ok, -1 when the result leaves years 1..9999 (or the input is out of range). */
+ * 0 ok, -1 when the result leaves years 1..RG_CAL_YEAR_MAX (calendar.h: a
+ * deadline may pass 9999; a claim and a result stay in RG_DATE_MIN ..
+ * RG_DATE_MAX), or the input is out of range. */
 int rg_add_months(int64_t days, int64_t n, int64_t *out);
 /* "YYYY-MM-DD": 0 ok, -1 malformed, -2 well-formed but not a calendar day. */
 int rg_parse_date(const char *s, size_t len, int64_t *days);

@@ -362,7 +362,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
         break;
     case RG_OP_ADD_MONTHS: P("RGN_FAIL_IF(rg_cal_add_months(s%d, s%d, &s%d));", u, t, u); break;
     case RG_OP_MAKE_DATE:
-        P("{ rg_value y_ = s%d, m_ = s%d, d_ = s%d; int64_t days_; RGN_FAIL_IF(y_ < 1 || y_ > 9999 || m_ < 1 || m_ > 12 "
+        P("{ rg_value y_ = s%d, m_ = s%d, d_ = s%d; int64_t days_; RGN_FAIL_IF(y_ < 1 || y_ > RG_CAL_YEAR_MAX || m_ < 1 || m_ > 12 "
           "|| d_ < 1 || d_ > 31 || rg_cal_days_from_civil(y_, (unsigned)m_, (unsigned)d_, &days_) != 0); s%d = days_; }",
           d - 3, u, t, d - 3);
         break;

@@ -15,7 +15,7 @@
 
 /* Bumped when the generator's C changes meaning without its text changing
  * (the cache key holds the text's hash anyway). */
-#define RGN_GENERATOR_VERSION 1
+#define RGN_GENERATOR_VERSION 2
 
 /* The flags every native object is built with (part of its cache key). */
 #define RGN_CFLAGS "-std=gnu11 -O2 -shared -fPIC -fvisibility=hidden -w"

@@ -525,6 +525,22 @@ test "manual inpatient: April 1 of the next year is LATE" {
                 visit.documents = ["invoice", "itemized_list"] }
   expect { reason = LATE }
 }
+test "the last date a claim may have: a deadline past 9999 is compared, not refused" {
+  given claim { visit.date = 9999-12-31, visit.channel = manual, visit.submitted_on = 9999-12-31,
+                visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK }
+}
+test "the last date a claim may have: March 31 of the year 10000 for an inpatient visit" {
+  given claim { visit.type = inpatient, visit.date = 9999-12-31, visit.channel = manual,
+                visit.submitted_on = 9999-12-31, visit.documents = ["invoice", "itemized_list"] }
+  expect { reason = OK }
+}
+test "the last date a claim may have: a short gap back-paid in 9999 joins, its months counted past 9999" {
+  given claim { visit.date = 9999-12-31,
+                person.coverage = [{region: CN, from: 2015-01-01, to: 9999-10-31},
+                                   {region: CN, from: 9999-12-01, backpaid_on: 9999-11-20}] }
+  expect { reason = OK }
+}
 test "a manual claim needs no card" {
   given claim { visit.card = false, visit.channel = manual, visit.submitted_on = 2024-03-05,
                 visit.documents = ["invoice", "itemized_list"] }

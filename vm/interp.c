@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "externs.h"
 #include "opcodes.h"
 #include "values.h"
@@ -1209,7 +1210,7 @@ next:
     TARGET(MAKE_DATE) {
         rg_value d = POP(), m = POP(), y = POP();
         int64_t days;
-        if (UNLIKELY(y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 ||
+        if (UNLIKELY(y < 1 || y > RG_CAL_YEAR_MAX || m < 1 || m > 12 || d < 1 || d > 31 ||
                      rg_days_from_civil(y, (unsigned)m, (unsigned)d, &days) != 0))
             FAIL_AT(RG_ERR_RUNTIME, "no date %lld-%lld-%lld", (long long)y, (long long)m, (long long)d);
         PUSH(days);

@@ -550,6 +550,21 @@ static void test_dates(void **state)
         rg_civil_from_days(z, &y, &m, &d);
         assert_int_equal(rg_year_of_days(z), y);
     }
+    /* months counted past a claim's last date (a deadline a month after
+     * 9999-12-31), clamped to the month's end, refused past RG_CAL_YEAR_MAX */
+    int64_t r, want;
+    assert_int_equal(rg_add_months(day("9999-12-31"), 1, &r), 0);
+    assert_int_equal(rg_days_from_civil(10000, 1, 31, &want), 0);
+    assert_int_equal(r, want);
+    assert_int_equal(rg_add_months(day("9999-11-30"), 3, &r), 0);
+    assert_int_equal(rg_days_from_civil(10000, 2, 29, &want), 0); /* 10000 is a leap year */
+    assert_int_equal(r, want);
+    assert_int_equal(rg_add_months(r, -3, &r), 0);
+    assert_int_equal(r, day("9999-11-29"));
+    assert_int_equal(rg_add_months(day("0001-01-31"), -1, &r), -1);
+    assert_int_equal(rg_days_from_civil(999999, 12, 1, &want), 0);
+    assert_int_equal(rg_add_months(want, 0, &r), 0);
+    assert_int_equal(rg_add_months(want, 1, &r), -1);
 }
 
 static void test_amount_strings(void **state)
