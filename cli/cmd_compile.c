@@ -64,7 +64,7 @@ int cmd_check(int argc, char **argv)
     }
     json_t *diags = json ? json_array() : NULL;
     rgd_pack cp;
-    int ok = (json ? rgd_pack_open_sink(&cp, pack, cli_diag_collect, diags) : rgd_pack_open(&cp, pack)) == 0;
+    int ok = rgd_pack_open_check(&cp, pack, json ? cli_diag_collect : NULL, diags) == 0;
     const rg_program *p = ok ? rgd_pack_program(&cp) : NULL;
     unsigned n_tests = ok && cp.pack ? rgc_pack_n_tests(cp.pack) : 0;
     if (json) {

@@ -163,7 +163,8 @@ void rgc_chunk_begin(rgc_pack *pk)
 uint32_t rgc_chunk_end(rgc_pack *pk, uint32_t def, uint32_t policy, uint32_t version, uint32_t line,
                        uint32_t file)
 {
-    rgc_peephole(pk);
+    if (!pk->for_check)
+        rgc_peephole(pk);
     rg_chunk c = {
         .start = pk->cur.start,
         .len = pk->prog->n_code - pk->cur.start,

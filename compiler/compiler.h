@@ -156,6 +156,7 @@ typedef struct rgc_pack {
     rgc_caps caps;
     rgc_pass pass;
     uint32_t quiet_errors;  /* errors met in a pass that does not report them (a plan that meets one is not used) */
+    int for_check;          /* rgc_compile_check: no plans, no peephole pass */
 
     rg_vec files;           /* rg_file* */
     rg_vec policies;        /* rgc_policy*, parents before children */
@@ -229,6 +230,11 @@ typedef struct rgc_pack {
 /* Compile a pack: a directory of *.rg files, or one file. Reports every error
  * through diag; returns NULL when there were any. */
 rgc_pack *rgc_compile(const char *path, rg_diag *diag);
+/* The same, to find the errors: without what only makes the code faster and
+ * never reports one (the plans, the peephole pass). The program is the lazy
+ * path's alone, which computes what the whole one does (a language server's
+ * hover may run it); `regula check` and the language server compile so. */
+rgc_pack *rgc_compile_check(const char *path, rg_diag *diag);
 
 /* Extra declarations compiled into policy `policy` as if written at the end of
  * its file, each replacing the policy's own declarations of the same name

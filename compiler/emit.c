@@ -360,5 +360,6 @@ void rgc_emit_pack(rgc_pack *pk)
             rgc_push_outputs(pk, &o, 1);
         }
     }
-    rgc_emit_plans(pk);
+    if (!pk->for_check)
+        rgc_emit_plans(pk);
 }

@@ -137,14 +137,27 @@ static int process(rgc_pack *pk)
     return phase_errors(pk, before) ? -1 : 0;
 }
 
+static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, int for_check);
+
 rgc_pack *rgc_compile(const char *path, rg_diag *diag)
 {
-    return rgc_compile_ex(path, diag, NULL, 0);
+    return compile(path, diag, NULL, 0, 0);
+}
+
+rgc_pack *rgc_compile_check(const char *path, rg_diag *diag)
+{
+    return compile(path, diag, NULL, 0, 1);
 }
 
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras)
 {
+    return compile(path, diag, extras, n_extras, 0);
+}
+
+static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, int for_check)
+{
     rgc_pack *pk = calloc(1, sizeof *pk);
+    pk->for_check = for_check;
     pk->diag = diag;
     pk->prog = calloc(1, sizeof *pk->prog);
     pk->prog->owns_arrays = 1;

@@ -36,7 +36,7 @@ static int key_needs_rgc(const char *path)
     return -1;
 }
 
-static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag_sink sink, void *ud)
+static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag_sink sink, void *ud, int for_check)
 {
     memset(cp, 0, sizeof *cp);
     rg_diag_init(&cp->diag, stderr);
@@ -92,7 +92,7 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
         }
     }
     double t0 = now_ms();
-    cp->pack = rgc_compile(path, &cp->diag);
+    cp->pack = for_check ? rgc_compile_check(path, &cp->diag) : rgc_compile(path, &cp->diag);
     cp->compile_ms = now_ms() - t0;
     if (home >= 0) {
         if (fchdir(home) != 0)
@@ -110,17 +110,22 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
 
 int rgd_pack_open(rgd_pack *cp, const char *path)
 {
-    return pack_open(cp, path, NULL, NULL, NULL);
+    return pack_open(cp, path, NULL, NULL, NULL, 0);
 }
 
 int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud)
 {
-    return pack_open(cp, path, NULL, sink, ud);
+    return pack_open(cp, path, NULL, sink, ud, 0);
 }
 
 int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key)
 {
-    return pack_open(cp, path, key, NULL, NULL);
+    return pack_open(cp, path, key, NULL, NULL, 0);
+}
+
+int rgd_pack_open_check(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud)
+{
+    return pack_open(cp, path, NULL, sink, ud, 1);
 }
 
 const rg_program *rgd_pack_program(const rgd_pack *cp)
