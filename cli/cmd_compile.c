@@ -67,6 +67,8 @@ int cmd_check(int argc, char **argv)
     int ok = rgd_pack_open_check(&cp, pack, json ? cli_diag_collect : NULL, diags) == 0;
     const rg_program *p = ok ? rgd_pack_program(&cp) : NULL;
     unsigned n_tests = ok && cp.pack ? rgc_pack_n_tests(cp.pack) : 0;
+    unsigned n_policies = !ok ? 0 : cp.pack ? rgc_pack_n_policies(cp.pack) : p->n_policies;
+    unsigned n_defs = !ok ? 0 : cp.pack ? rgc_pack_n_defs(cp.pack) : p->n_defs;
     if (json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "pack", json_string(pack));
@@ -74,15 +76,15 @@ int cmd_check(int argc, char **argv)
         json_object_set_new(doc, "errors", json_integer(cp.diag.n_errors + (!ok && !cp.diag.n_errors)));
         json_object_set_new(doc, "warnings", json_integer(cp.diag.n_warnings));
         if (ok) {
-            json_object_set_new(doc, "policies", json_integer(p->n_policies));
-            json_object_set_new(doc, "definitions", json_integer(p->n_defs));
+            json_object_set_new(doc, "policies", json_integer(n_policies));
+            json_object_set_new(doc, "definitions", json_integer(n_defs));
             json_object_set_new(doc, "tests", json_integer(n_tests));
         }
         json_object_set_new(doc, "diagnostics", diags);
         if (cli_print_json(doc) != 0)
             ok = 0;
     } else if (ok) {
-        printf(_("%s: ok (%u policies, %u definitions, %u tests)\n"), pack, p->n_policies, p->n_defs, n_tests);
+        printf(_("%s: ok (%u policies, %u definitions, %u tests)\n"), pack, n_policies, n_defs, n_tests);
     }
     rgd_pack_close(&cp);
     return ok ? EXIT_OK : EXIT_FAIL;

@@ -163,7 +163,7 @@ void rgc_chunk_begin(rgc_pack *pk)
 uint32_t rgc_chunk_end(rgc_pack *pk, uint32_t def, uint32_t policy, uint32_t version, uint32_t line,
                        uint32_t file)
 {
-    if (!pk->for_check)
+    if (pk->make == RGC_MAKE_ALL)
         rgc_peephole(pk);
     rg_chunk c = {
         .start = pk->cur.start,

@@ -156,7 +156,7 @@ typedef struct rgc_pack {
     rgc_caps caps;
     rgc_pass pass;
     uint32_t quiet_errors;  /* errors met in a pass that does not report them (a plan that meets one is not used) */
-    int for_check;          /* rgc_compile_check: no plans, no peephole pass */
+    int make;               /* rgc_make: what code is written */
 
     rg_vec files;           /* rg_file* */
     rg_vec policies;        /* rgc_policy*, parents before children */
@@ -230,11 +230,16 @@ typedef struct rgc_pack {
 /* Compile a pack: a directory of *.rg files, or one file. Reports every error
  * through diag; returns NULL when there were any. */
 rgc_pack *rgc_compile(const char *path, rg_diag *diag);
-/* The same, to find the errors: without what only makes the code faster and
- * never reports one (the plans, the peephole pass). The program is the lazy
- * path's alone, which computes what the whole one does (a language server's
- * hover may run it); `regula check` and the language server compile so. */
-rgc_pack *rgc_compile_check(const char *path, rg_diag *diag);
+/* The same, making less than the whole program where less will do. Every
+ * error is found by the check pass, before any code is written (the code
+ * pass only counts them), so each kind reports the same errors. */
+typedef enum {
+    RGC_MAKE_ALL,  /* the whole program: regula compile, run, test */
+    RGC_MAKE_LAZY, /* without what only makes it faster (the plans, the peephole pass): the lazy
+                    * path's code, which computes what the whole one does (a language server's hover) */
+    RGC_MAKE_NONE  /* no code: the errors, the declarations and the tests only (regula check) */
+} rgc_make;
+rgc_pack *rgc_compile_making(const char *path, rg_diag *diag, rgc_make make);
 
 /* Extra declarations compiled into policy `policy` as if written at the end of
  * its file, each replacing the policy's own declarations of the same name
@@ -251,6 +256,9 @@ typedef struct {
 } rgc_extra;
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras);
 void rgc_pack_free(rgc_pack *pack);
+/* The pack's policies and definitions, whatever code was made. */
+uint32_t rgc_pack_n_policies(const rgc_pack *pack);
+uint32_t rgc_pack_n_defs(const rgc_pack *pack);
 /* The compiled program (owned by the pack). */
 const rg_program *rgc_pack_program(const rgc_pack *pack);
 

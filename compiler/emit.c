@@ -360,6 +360,6 @@ void rgc_emit_pack(rgc_pack *pk)
             rgc_push_outputs(pk, &o, 1);
         }
     }
-    if (!pk->for_check)
+    if (pk->make == RGC_MAKE_ALL)
         rgc_emit_plans(pk);
 }

@@ -132,32 +132,33 @@ static int process(rgc_pack *pk)
     if (phase_errors(pk, before) || pk->syntax_errors)
         return -1;
     pk->pass = RGC_PASS_EMIT;
-    rgc_emit_pack(pk);
+    if (pk->make != RGC_MAKE_NONE)
+        rgc_emit_pack(pk);
     pk->pass = RGC_PASS_CHECK; /* rgc_const_eval reports its errors */
     return phase_errors(pk, before) ? -1 : 0;
 }
 
-static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, int for_check);
+static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, rgc_make make);
 
 rgc_pack *rgc_compile(const char *path, rg_diag *diag)
 {
-    return compile(path, diag, NULL, 0, 0);
+    return compile(path, diag, NULL, 0, RGC_MAKE_ALL);
 }
 
-rgc_pack *rgc_compile_check(const char *path, rg_diag *diag)
+rgc_pack *rgc_compile_making(const char *path, rg_diag *diag, rgc_make make)
 {
-    return compile(path, diag, NULL, 0, 1);
+    return compile(path, diag, NULL, 0, make);
 }
 
 rgc_pack *rgc_compile_ex(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras)
 {
-    return compile(path, diag, extras, n_extras, 0);
+    return compile(path, diag, extras, n_extras, RGC_MAKE_ALL);
 }
 
-static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, int for_check)
+static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extras, uint32_t n_extras, rgc_make make)
 {
     rgc_pack *pk = calloc(1, sizeof *pk);
-    pk->for_check = for_check;
+    pk->make = make;
     pk->diag = diag;
     pk->prog = calloc(1, sizeof *pk->prog);
     pk->prog->owns_arrays = 1;
@@ -224,6 +225,16 @@ void rgc_pack_free(rgc_pack *pk)
 const rg_program *rgc_pack_program(const rgc_pack *pk)
 {
     return pk->prog;
+}
+
+uint32_t rgc_pack_n_policies(const rgc_pack *pk)
+{
+    return pk->policies.n;
+}
+
+uint32_t rgc_pack_n_defs(const rgc_pack *pk)
+{
+    return pk->defs.n;
 }
 
 uint32_t rgc_pack_n_tests(const rgc_pack *pk)

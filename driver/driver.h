@@ -39,8 +39,8 @@ int rgd_pack_open_sink(rgd_pack *cp, const char *path, rg_diag_sink sink, void *
  * that key signed (docs/bytecode.md, "Signature"). */
 int rgd_pack_open_key(rgd_pack *cp, const char *path, const uint8_t *key);
 /* rgd_pack_open_sink (SINK may be NULL: stderr) to find the errors only: a
- * pack from source is compiled without what only speeds it up
- * (rgc_compile_check). `regula check`. */
+ * pack from source is checked, its code not made (RGC_MAKE_NONE: its
+ * program has no chunks); rgc_pack_n_policies … count it. `regula check`. */
 int rgd_pack_open_check(rgd_pack *cp, const char *path, rg_diag_sink sink, void *ud);
 const rg_program *rgd_pack_program(const rgd_pack *cp);
 

@@ -92,7 +92,7 @@ static int pack_open(rgd_pack *cp, const char *path, const uint8_t *key, rg_diag
         }
     }
     double t0 = now_ms();
-    cp->pack = for_check ? rgc_compile_check(path, &cp->diag) : rgc_compile(path, &cp->diag);
+    cp->pack = rgc_compile_making(path, &cp->diag, for_check ? RGC_MAKE_NONE : RGC_MAKE_ALL);
     cp->compile_ms = now_ms() - t0;
     if (home >= 0) {
         if (fchdir(home) != 0)

@@ -96,7 +96,7 @@ void lsp_check(lsp_server *s, const char *dir, const char *uri)
     nd->overlay = open_text;
     nd->overlay_ud = s;
     nd->max_errors = 500;
-    rgc_pack *pk = rgc_compile_check(dir, nd);
+    rgc_pack *pk = rgc_compile_making(dir, nd, RGC_MAKE_LAZY);
     nd->sink = NULL;
     nd->overlay = NULL;
     if (json_array_size(c.plain)) { /* a folder that cannot be read, …: said where the user looks */

@@ -10,7 +10,8 @@
 #   json/NAME.rg or json/NAME/: `REGULA check --format json` run inside json/,
 #     its stdout and exit status compared with json/NAME.json;
 #   and for every diag case, `check --format json` gives the same diagnostics
-#     (place, severity, message, hint) as the text of diag/NAME.err.
+#     (place, severity, message, hint) as the text of diag/NAME.err, and
+#     `regula compile` (which makes the code check does not) the same stderr.
 # In Chinese (po/zh_CN.po): every diag case again with `--lang zh` and with
 #   LANG=zh_CN.UTF-8, compared with zh/diag/NAME.err; the json cases with
 #   --lang zh against zh/json/NAME.json (messages in Chinese, keys in English);
@@ -64,6 +65,16 @@ for c in "$here"/diag/*.rg "$here"/diag/*/; do
   out="$tmp/$name.err"
   (cd "$here/diag" && NO_COLOR=1 "$regula" check "$name" 2>"$out" >/dev/null; echo "[exit status $?]" >>"$out")
   compare "diag/$name" "$here/diag/$name.err" "$out"
+  # check makes no code; compile, making it all, finds the same errors
+  (cd "$here/diag" && NO_COLOR=1 "$regula" compile "$name" -o "$tmp/$name.rgc" 2>"$out.compile" >/dev/null
+   echo "[exit status $?]" >>"$out.compile")
+  if grep -q '^\[exit status 0\]$' "$out"; then
+    grep -q '^\[exit status 0\]$' "$out.compile" && ok=1 || ok=0
+  else
+    cmp -s "$out" "$out.compile" && ok=1 || ok=0
+  fi
+  if [ $ok = 1 ]; then passed=$((passed + 1)); echo "ok      diag/$name: regula compile reports the same"
+  else failed=$((failed + 1)); echo "FAILED  diag/$name: regula compile reports otherwise"; diff "$out" "$out.compile" | head -10; fi
 done
 
 # disassembly: stdout of `regula disasm`
