@@ -20,13 +20,23 @@ static void check_impl(rgc_pack *pk, rgc_impl *im)
         return;
     int ok = (rgc_ty_same(&t, &want) || (t.k == RGC_K_NONE && want.optional)) && (!t.optional || want.optional);
     if (!ok) {
-        char a[96], b[96];
+        char a[96], b[96], hint[300];
         rgc_ty_name(pk, &want, a, sizeof a);
         rgc_ty_name(pk, &t, b, sizeof b);
-        if (im->decl == im->def->root)
-            rgc_error(pk, im->decl->value->loc, NULL, _("'%s' is declared %s but its value is %s"), im->def->name, a, b);
+        rgc_ty bare = t;
+        bare.optional = 0;
+        if (t.optional && !want.optional && rgc_ty_same(&bare, &want)) /* it may be absent where it may not */
+            snprintf(hint, sizeof hint, _("say what it is when absent: `… ?? VALUE`%s"),
+                     im->decl == im->def->root ? _(", or declare it with a `?` after its type") : "");
+        else if (im->decl == im->def->root)
+            snprintf(hint, sizeof hint, _("give it a value of type %s, or declare the type its value has"), a);
         else
-            rgc_error(pk, im->decl->value->loc, NULL, _("%s's '%s' is %s, this override is %s"), pk->root->name,
+            snprintf(hint, sizeof hint, _("an override keeps the type of what it overrides: give it a value of type %s"),
+                     a);
+        if (im->decl == im->def->root)
+            rgc_error(pk, im->decl->value->loc, hint, _("'%s' is declared %s but its value is %s"), im->def->name, a, b);
+        else
+            rgc_error(pk, im->decl->value->loc, hint, _("%s's '%s' is %s, this override is %s"), pk->root->name,
                       im->def->name, a, b);
     }
 }

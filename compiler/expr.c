@@ -627,6 +627,16 @@ static void mismatch(rgc_pack *pk, rg_expr *e, const rgc_ty *a, const rgc_ty *b,
     char an[96], bn[96];
     name_of(pk, a, an);
     name_of(pk, b, bn);
+    if (!hint) {
+        switch (e->op) {
+        case RG_OPR_COALESCE: hint = _("after ??, give a value of the type before it, for when that one is absent"); break;
+        case RG_OPR_IN: case RG_OPR_NOT_IN: hint = _("look for a value of the list's type: x in [a, b], x in visit.documents"); break;
+        case RG_OPR_EQ: case RG_OPR_NE: case RG_OPR_LT: case RG_OPR_LE: case RG_OPR_GT: case RG_OPR_GE:
+            hint = _("compare two values of one type; `== none` and `!= none` test whether one is absent");
+            break;
+        default: hint = _("docs/language.md, \"Expressions\", lists the types each operator takes"); break;
+        }
+    }
     rgc_error(pk, e->loc, hint, _("type mismatch: %s %s %s"), an, op_text[e->op], bn);
 }
 
@@ -749,15 +759,60 @@ static rgc_ty in_claim_list(rgc_pack *pk, rg_expr *e, const rgc_ty *l, uint32_t 
     return rgc_ty_scalar(RG_T_BOOL);
 }
 
+/* A string, on the stack, in a list literal of strings: compared with each
+ * (IN_LIST compares the values themselves, and a string's is where it is). */
+static rgc_ty in_strings(rgc_pack *pk, rg_expr *list)
+{
+    for (uint32_t i = 0; i < list->args.n; i++) {
+        rg_expr *a = list->args.v[i];
+        if (a->kind != RG_E_STRING) {
+            rgc_ty t = rgc_expr(pk, a, NULL);
+            if (is_err(&t))
+                return t;
+            char b[96];
+            name_of(pk, &t, b);
+            rgc_error(pk, a->loc, _("write each element as a string literal: x in [\"a\", \"b\"]"),
+                      _("list elements must all be string, this one is %s"), b);
+            return T_ERROR;
+        }
+    }
+    if (!list->args.n) {
+        rgc_emit(pk, RG_OP_POP, 0, 0);
+        rgc_emit_value(pk, 0);
+        return rgc_ty_scalar(RG_T_BOOL);
+    }
+    uint32_t x = rgc_local(pk), acc = rgc_local(pk);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, x, 0);
+    rgc_emit_value(pk, 0);
+    rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+    for (uint32_t i = 0; i < list->args.n; i++) {
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, x, 0);
+        const char *text = ((rg_expr *)list->args.v[i])->text;
+        rgc_emit(pk, RG_OP_PUSH_STR, rgc_writes_code(pk) ? rgc_str(pk, text) : 0, 0);
+        rgc_emit(pk, RG_OP_STR_EQ, 0, 0);
+        uint32_t skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
+        rgc_emit_value(pk, 1);
+        rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
+        rgc_patch(pk, skip, 0, rgc_here(pk));
+    }
+    rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
+    return rgc_ty_scalar(RG_T_BOOL);
+}
+
 static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
     if (is_err(&l))
         return l;
     if (l.k != RGC_K_SCALAR) {
-        mismatch(pk, e, &l, &l, NULL);
+        char ln[96];
+        name_of(pk, &l, ln);
+        rgc_error(pk, e->lhs->loc, _("`in` tests a plain value: x in [a, b], x in visit.documents"),
+                  _("%s is not a plain value that `in` could look for"), ln);
         return T_ERROR;
     }
+    if (e->rhs->kind == RG_E_LIST && is_scalar(&l, RG_T_STRING))
+        return in_strings(pk, e->rhs);
     if (e->rhs->kind == RG_E_LIST) {
         rgc_ty elem = l;
         elem.optional = 0;
