@@ -375,6 +375,14 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
     rg_ledger_scope s = {rgc_str(pk, d->name), p->n_ledger_fields, d->members.n, 0, d->inputs.n, pol->index};
     for (uint32_t i = 0; i < d->members.n; i++) {
         rg_member *m = d->members.v[i];
+        for (uint32_t k = 0; k < i; k++) {
+            rg_member *o = d->members.v[k];
+            if (strcmp(o->name, m->name) == 0) {
+                rgc_error_related(pk, m->loc, _("give each field a name of its own"), o->loc, _("declared here"),
+                                  _("the ledger '%s' has a field '%s' already"), d->name, m->name);
+                return;
+            }
+        }
         rgc_ty t;
         if (rgc_resolve_type(pk, m->type, &t) != 0)
             continue;

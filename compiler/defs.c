@@ -193,6 +193,31 @@ static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_v
     return lf;
 }
 
+/* A new definition named as a ledger that its region, or one above or under
+ * it, sees: `yearly` and `yearly.visits` would mean two things there. */
+static void ledger_clash(rgc_pack *pk, rg_decl *d, rgc_policy *owner)
+{
+    uint32_t e = rgc_names_find(&pk->ledger_names, d->name);
+    if (e == RG_NO_INDEX)
+        return;
+    uint32_t s = pk->ledger_names.ents[e].value;
+    rgc_policy *p = owner ? owner : pk->root, *lo = pk->policies.v[pk->prog->ledger_scopes[s].owner];
+    if (!rgc_policy_within(p, lo) && !rgc_policy_within(lo, p))
+        return; /* regions apart: neither sees the other's name */
+    rg_decl *o = pk->ledger_decls.v[s];
+    if (p != lo && rgc_policy_within(lo, p)) { /* the ledger is the later name, in a region under the definition's */
+        const rg_source *src = rg_diag_source(pk->diag, d->name_loc.file);
+        rgc_error_related(pk, o->name_loc, _("give the new ledger a name of its own"), d->name_loc, _("declared here"),
+                          _("'%s' is already the name of a definition, declared by %s (%s:%u)"), d->name, p->name,
+                          src ? src->path : "?", rgc_line(pk, d->name_loc));
+        return;
+    }
+    const rg_source *src = rg_diag_source(pk->diag, o->name_loc.file);
+    rgc_error_related(pk, d->name_loc, _("give the definition a name of its own"), o->name_loc, _("declared here"),
+                      _("'%s' is already the name of a ledger, declared by %s (%s:%u)"), d->name, lo->name,
+                      src ? src->path : "?", rgc_line(pk, o->name_loc));
+}
+
 static void create_root_defs(rgc_pack *pk, rg_vec *decls, uint32_t list)
 {
     for (uint32_t i = 0; i < decls->n; i++) {
@@ -209,6 +234,7 @@ static void create_root_defs(rgc_pack *pk, rg_vec *decls, uint32_t list)
             }
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
                 rgc_error(pk, d->name_loc, _("rename the definition"), _("'%s' is also a field of the claim"), d->name);
+            ledger_clash(pk, d, NULL);
             new_def(pk, d, list, NULL);
         } else if (d->kind == RG_D_EACH) {
             uint32_t lf = each_block_list(pk, d, list, NULL);
@@ -228,6 +254,7 @@ static void create_region_defs(rgc_pack *pk, rgc_policy *p, rg_vec *decls, uint3
         if (is_def_decl(d) && (declares(d) || d->declares_new) && !rgc_find_def_in(pk, d->name, p)) {
             if (rgc_child_field(pk, -1, d->name) != RG_NO_INDEX)
                 rgc_error(pk, d->name_loc, _("rename the definition"), _("'%s' is also a field of the claim"), d->name);
+            ledger_clash(pk, d, p);
             new_def(pk, d, list, p);
         } else if (d->kind == RG_D_EACH && list == RG_NO_INDEX) {
             uint32_t lf = rgc_list_field(pk, d->list);
