@@ -249,7 +249,8 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
     for (uint32_t i = 0; i < members->n; i++) {
         rg_member *m = members->v[i];
         if (rgc_child_field(pk, parent, m->name) != RG_NO_INDEX) {
-            rgc_error(pk, m->loc, NULL, _("field '%s' is declared twice"), m->name);
+            rgc_error(pk, m->loc, _("keep one of them, or give this one a name of its own"), _("field '%s' is declared twice"),
+                      m->name);
             continue;
         }
         rgc_ty t = {.k = RGC_K_ERROR}, et = {.k = RGC_K_ERROR};
@@ -392,7 +393,8 @@ static void add_ledger(rgc_pack *pk, rgc_policy *pol, rg_decl *d)
         }
         if (t.k != RGC_K_SCALAR || t.optional ||
             !(t.scalar == RG_T_MONEY || t.scalar == RG_T_INT || t.scalar == RG_T_PERCENT || t.scalar == RG_T_DURATION)) {
-            rgc_error(pk, m->loc, NULL, _("a ledger field holds money, int, percent or duration"));
+            rgc_error(pk, m->loc, _("count or sum what the claims bring (an int, money …); a date or a flag of the claim is read from the claim"),
+                      _("a ledger field holds money, int, percent or duration"));
             continue;
         }
         rg_ledger_field f = {rgc_str(pk, m->name), rgc_ty_pack(&t), p->n_ledger_scopes, RG_NO_INDEX};
@@ -531,9 +533,18 @@ int rgc_declare(rgc_pack *pk)
             case RG_D_ENUM:
                 if (d->extend && pol == root)
                     rgc_error(pk, d->loc, _("declare its members in the enumeration itself"), _("the base policy adds to its own enumeration '%s'"), d->name);
-                else if (d->extend && rgc_enum_by_name(pk, d->name) < 0)
-                    rgc_error(pk, d->name_loc, NULL, _("'%s' is no enumeration of %s: a region adds members to one"), d->name,
-                              root->name);
+                else if (d->extend && rgc_enum_by_name(pk, d->name) < 0) {
+                    const char *cands[64];
+                    uint32_t n = 0;
+                    for (uint32_t e = 0; e < pk->prog->n_enums && n < 64; e++)
+                        cands[n++] = rgc_str_text(pk, pk->prog->enums[e].name);
+                    const char *best = rgc_closest(d->name, cands, n);
+                    char hint[200];
+                    if (best)
+                        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
+                    rgc_error(pk, d->name_loc, best ? hint : _("name an enumeration the base policy declares"),
+                              _("'%s' is no enumeration of %s: a region adds members to one"), d->name, root->name);
+                }
                 else if (!d->extend)
                     root_only(pk, pol, d, _("an enumeration (a region adds members with `enum NAME += { … }`)"));
                 break;
@@ -611,7 +622,8 @@ int rgc_declare(rgc_pack *pk)
                     if (d->until->kind != RG_E_DATE)
                         rgc_error(pk, d->until->loc, NULL, _("a version ends at a date"));
                     else if (d->until->ival < v->from)
-                        rgc_error(pk, d->until->loc, NULL, _("version '%s' ends before it starts"), d->name);
+                        rgc_error(pk, d->until->loc, _("write `from` the first day and `until` the last"),
+                                  _("version '%s' ends before it starts"), d->name);
                     else
                         v->until = d->until->ival;
                 }

@@ -132,7 +132,12 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         }
         if ((def->kind == RG_DEF_TABLE) != (d->kind == RG_D_TABLE) ||
             (def->kind == RG_DEF_DECIDE) != (d->kind == RG_D_DECIDE)) {
-            rgc_error(pk, d->name_loc, NULL, _("'%s' is a %s in %s and must be overridden as one"), d->name,
+            char hint[200];
+            snprintf(hint, sizeof hint, def->kind == RG_DEF_TABLE ? _("override it as a table: `table %s { | … -> … }`")
+                                        : def->kind == RG_DEF_DECIDE ? _("override it as a decision: `decide %s { when … -> … }`")
+                                                                     : _("override it as a value: `def %s = …` (or param)"),
+                     d->name);
+            rgc_error(pk, d->name_loc, hint, _("'%s' is a %s in %s and must be overridden as one"), d->name,
                       def->kind == RG_DEF_TABLE ? _("table") : def->kind == RG_DEF_DECIDE ? _("decision") : _("value"),
                       pk->root->name);
             return;
@@ -144,8 +149,11 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         }
     }
     rgc_impl_map *map = v ? &v->impl : &p->impl;
-    if (rgc_impl_get(map, def->slot)) {
-        rgc_error(pk, d->name_loc, NULL, _("'%s' is defined twice in %s"), d->name, v ? _("this version") : p->name);
+    rgc_impl *first = rgc_impl_get(map, def->slot);
+    if (first) {
+        rgc_error_related(pk, d->name_loc, _("keep one of them: a policy (or a version) gives each name once"),
+                          first->decl->name_loc, _("first defined here"), _("'%s' is defined twice in %s (first at line %u)"),
+                          d->name, v ? _("this version") : p->name, rgc_line(pk, first->decl->name_loc));
         return;
     }
     rgc_impl *im = rg_arena_alloc(&pk->arena, sizeof *im);
@@ -223,8 +231,12 @@ static void create_root_defs(rgc_pack *pk, rg_vec *decls, uint32_t list)
     for (uint32_t i = 0; i < decls->n; i++) {
         rg_decl *d = decls->v[i];
         if (is_def_decl(d)) {
-            if (rgc_find_def(pk, d->name)) {
-                rgc_error(pk, d->name_loc, _("rename one of them"), _("'%s' is defined twice"), d->name);
+            rgc_def *twin = rgc_find_def(pk, d->name);
+            if (twin) {
+                const rg_source *src = rg_diag_source(pk->diag, twin->root->name_loc.file);
+                rgc_error_related(pk, d->name_loc, _("keep one of them, or rename one if both are needed"),
+                                  twin->root->name_loc, _("first defined here"), _("'%s' is defined twice (first at %s:%u)"),
+                                  d->name, src ? src->path : "?", rgc_line(pk, twin->root->name_loc));
                 continue;
             }
             if (d->kind == RG_D_TABLE && d->hit_first < 0) {

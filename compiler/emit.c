@@ -29,7 +29,12 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     if (t.k == RGC_K_SCALAR && want != RG_T_VOID && (t.scalar != want || t.optional)) {
         char tn[96];
         rgc_ty_name(pk, &t, tn, sizeof tn);
-        rgc_error(pk, e->loc, NULL, _("%s must be %s, this is %s"), what, rg_type_kind_name(want), tn);
+        char hint[200];
+        snprintf(hint, sizeof hint, want == RG_T_REGION ? _("name the claim's region field: `select policy by person.insured_region as of visit.date`")
+                                  : want == RG_T_DATE ? _("name a date of the claim: `… as of visit.date`")
+                                                      : _("write a %s here"),
+                 rg_type_kind_name(want));
+        rgc_error(pk, e->loc, hint, _("%s must be %s, this is %s"), what, rg_type_kind_name(want), tn);
     }
     rgc_emit(pk, RG_OP_RET, 0, 0);
     if (!rgc_writes_code(pk))
@@ -49,7 +54,8 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
             rgc_ty bt = rgc_ty_scalar(RG_T_BOOL);
             rgc_ty c = rgc_expr(pk, d->value2, &bt);
             if (c.k == RGC_K_SCALAR && (c.scalar != RG_T_BOOL || c.optional))
-                rgc_error(pk, d->value2->loc, NULL, _("an update's condition must be a bool"));
+                rgc_error(pk, d->value2->loc, _("write a test that is true or false: `update when eligible { … }`"),
+                          _("an update's condition must be a bool"));
             skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
         }
         for (uint32_t i = 0; i < d->assigns.n; i++) {
@@ -74,7 +80,11 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
                 char an[96], bn[96];
                 rgc_ty_name(pk, &ft, an, sizeof an);
                 rgc_ty_name(pk, &t, bn, sizeof bn);
-                rgc_error(pk, a->value->loc, NULL, _("ledger field is %s, the value is %s"), an, bn);
+                char hint[200];
+                snprintf(hint, sizeof hint, t.optional && !ft.optional ? _("give it a value for when it is absent: `… ?? 0`, of type %s")
+                                                                       : _("add or take away a %s"), an);
+                rgc_error(pk, a->value->loc, hint, _("the ledger field %s.%s is %s, the value is %s"),
+                          (const char *)a->path.v[0], (const char *)a->path.v[1], an, bn);
             }
             if (a->op == '-')
                 rgc_emit(pk, RG_OP_NEG, 0, 0);
@@ -186,7 +196,8 @@ void rgc_emit_entries(rgc_pack *pk)
             uint32_t c = entry_chunk(pk, m->init, _("a ledger field's first value"), RG_T_VOID, 1, &t);
             rgc_ty ft = rgc_ty_from_packed(p->ledger_fields[sc->first_field + i].type);
             if (t.k == RGC_K_SCALAR && (!rgc_ty_same(&t, &ft) || t.optional))
-                rgc_error(pk, m->init->loc, NULL, _("the first value must have the field's type"));
+                rgc_error(pk, m->init->loc, _("give a value of the field's type, never absent: `… ?? ¥0`"),
+                          _("the first value must have the field's type"));
             if (rgc_writes_code(pk))
                 p->ledger_fields[sc->first_field + i].init = c;
         }

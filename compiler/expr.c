@@ -677,7 +677,10 @@ static rgc_ty cond_expr(rgc_pack *pk, rg_expr *e)
     if (!is_scalar(&t, RG_T_BOOL) || t.optional) {
         char tn[96];
         name_of(pk, &t, tn);
-        rgc_error(pk, e->loc, NULL, _("a condition must be a bool, this is %s"), tn);
+        rgc_error(pk, e->loc, t.optional && is_scalar(&t, RG_T_BOOL)
+                                  ? _("say what it is when absent: `(…) ?? false`")
+                                  : _("write a test that is true or false: `x > ¥0`, `x == none`, `a and b`"),
+                  _("a condition must be a bool, this is %s"), tn);
         return T_ERROR;
     }
     return t;
@@ -703,7 +706,9 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
             char a[96], b[96];
             name_of(pk, &elem, a);
             name_of(pk, &t, b);
-            rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, NULL, _("list elements must all be %s, this one is %s"), a,
+            char hint[200];
+            snprintf(hint, sizeof hint, _("write a %s here, as the list's other elements are"), a);
+            rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, hint, _("list elements must all be %s, this one is %s"), a,
                       b);
             return T_ERROR;
         }
@@ -736,7 +741,9 @@ static rgc_ty in_claim_list(rgc_pack *pk, rg_expr *e, const rgc_ty *l, uint32_t 
         char a[96], b[96];
         name_of(pk, l, a);
         name_of(pk, &et, b);
-        rgc_error(pk, e->loc, NULL, _("'in' compares %s with the elements of %s, which are %s"), a,
+        char hint[200];
+        snprintf(hint, sizeof hint, _("look for a %s in it"), b);
+        rgc_error(pk, e->loc, hint, _("'in' compares %s with the elements of %s, which are %s"), a,
                   rgc_str_text(pk, pk->prog->fields[lf].path), b);
         return T_ERROR;
     }
@@ -833,7 +840,8 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
         char a[96], b[96];
         name_of(pk, &l, a);
         name_of(pk, &r, b);
-        rgc_error(pk, e->loc, NULL, _("'in' needs a list of %s on its right, this is %s"), a, b);
+        rgc_error(pk, e->loc, _("write a list on the right: x in [a, b], a list parameter or a list of the claim"),
+                  _("'in' needs a list of %s on its right, this is %s"), a, b);
         return T_ERROR;
     }
     rgc_emit(pk, RG_OP_IN_LISTV, 0, 0);
@@ -1149,7 +1157,8 @@ static rgc_ty aggregate(rgc_pack *pk, rg_expr *e)
             if (!is_err(&b) && needs_value(pk, &b, e->lhs) && !(numeric(&b))) {
                 char tn[96];
                 name_of(pk, &b, tn);
-                rgc_error(pk, e->lhs->loc, NULL, _("cannot sum values of type %s"), tn);
+                rgc_error(pk, e->lhs->loc, _("sum adds money, int, percent or duration; `count x in L where …` counts"),
+                          _("cannot sum values of type %s"), tn);
                 ok = 0;
             } else if (is_err(&b) || b.optional) {
                 ok = 0;
@@ -1290,14 +1299,16 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
         if (!orderable(&t)) {
             char tn[96];
             name_of(pk, &t, tn);
-            rgc_error(pk, a1->loc, NULL, _("%s cannot compare values of type %s"), n, tn);
+            rgc_error(pk, a1->loc, _("min and max compare money, int, percent, duration or dates"),
+                      _("%s cannot compare values of type %s"), n, tn);
             return T_ERROR;
         }
         if (!rgc_ty_same(&lt, &t)) {
             char an[96], bn[96];
             name_of(pk, &lt, an);
             name_of(pk, &t, bn);
-            rgc_error(pk, a1->loc, NULL, _("%s mixes %s and %s"), n, an, bn);
+            rgc_error(pk, a1->loc, _("min(a, b, …) and max(a, b, …) compare values of one type"), _("%s mixes %s and %s"), n,
+                      an, bn);
             return T_ERROR;
         }
         rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN_IMM : RG_OP_MAX_IMM, (uint32_t)(int32_t)lit, 0);
@@ -1313,7 +1324,8 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
         if (!orderable(&t)) {
             char tn[96];
             name_of(pk, &t, tn);
-            rgc_error(pk, a->loc, NULL, _("%s cannot compare values of type %s"), n, tn);
+            rgc_error(pk, a->loc, _("min and max compare money, int, percent, duration or dates"),
+                      _("%s cannot compare values of type %s"), n, tn);
             return T_ERROR;
         }
         if (i == 0)
@@ -1322,7 +1334,8 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
             char an[96], bn[96];
             name_of(pk, &first, an);
             name_of(pk, &t, bn);
-            rgc_error(pk, a->loc, NULL, _("%s mixes %s and %s"), n, an, bn);
+            rgc_error(pk, a->loc, _("min(a, b, …) and max(a, b, …) compare values of one type"), _("%s mixes %s and %s"), n,
+                      an, bn);
             return T_ERROR;
         } else
             rgc_emit(pk, n[1] == 'i' ? RG_OP_MIN : RG_OP_MAX, 0, 0);
@@ -1333,9 +1346,8 @@ static rgc_ty call_extreme(rgc_pack *pk, rg_expr *e, const char *u)
 
 static rgc_ty call_days_between(rgc_pack *pk, rg_expr *e, const char *u)
 {
-    (void)u;
-    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, NULL);
-    rgc_ty b = arg_of(pk, e, 1, RG_T_DATE, NULL);
+    rgc_ty a = arg_of(pk, e, 0, RG_T_DATE, u);
+    rgc_ty b = arg_of(pk, e, 1, RG_T_DATE, u);
     if (is_err(&a) || is_err(&b))
         return T_ERROR;
     /* DATE_DIFF computes x - y: to - from */

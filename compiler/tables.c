@@ -78,9 +78,31 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
     default:
         break;
     }
-    if (report)
+    if (report && e->kind == RG_E_NAME) {
+        const char *cands[1024];
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < pk->policies.n && n < 1024; i++)
+            cands[n++] = ((rgc_policy *)pk->policies.v[i])->name;
+        if (expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM) {
+            const rg_enum *en = &pk->prog->enums[expect->aux];
+            for (uint32_t m = 0; m < en->n_members && n < 1024; m++)
+                cands[n++] = rgc_str_text(pk, pk->prog->member_names[en->first_member + m]);
+        }
+        const char *best = rgc_closest(e->name, cands, n);
+        char hint[200];
+        snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
+        const char *hint_or = best ? hint : _("write a literal, an enumeration member or a region here");
+        if (expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_ENUM)
+            rgc_error(pk, e->loc, hint_or, _("'%s' is no member of '%s' nor a region"), e->name,
+                      rgc_str_text(pk, pk->prog->enums[expect->aux].name));
+        else if (expect && expect->k == RGC_K_SCALAR && expect->scalar == RG_T_REGION)
+            rgc_error(pk, e->loc, hint_or, _("'%s' is no region of the pack"), e->name);
+        else
+            rgc_error(pk, e->loc, hint_or, _("'%s' is no region nor a member of an enumeration"), e->name);
+    } else if (report) {
         rgc_error(pk, e->loc, _("write a literal, an enumeration member or a region here"),
                   _("this must be a constant"));
+    }
     return -1;
 }
 
@@ -112,7 +134,9 @@ static int pattern(rgc_pack *pk, rg_pattern *p, uint32_t in, const rgc_ty *ity, 
             char a[96], b[96];
             rgc_ty_name(pk, ity, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, p->loc, NULL, _("this column is %s, the pattern is %s"), a, b);
+            char hint[200];
+            snprintf(hint, sizeof hint, _("write a %s here, alternatives `a, b`, a range or `_` for anything"), a);
+            rgc_error(pk, p->loc, hint, _("this column is %s, the pattern is %s"), a, b);
             return -1;
         }
         rgc_emit(pk, ity->scalar == RG_T_STRING ? RG_OP_STR_EQ : RG_OP_EQ, 0, 0);
@@ -314,7 +338,14 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
     for (uint32_t r = 0; r < im->rows.n; r++) {
         rg_row *row = im->rows.v[r];
         if (row->pats.n != n_in) {
-            rgc_error(pk, row->loc, NULL, _("this row has %u cells before ->, the table has %u inputs"), row->pats.n, n_in);
+            char hint[200];
+            snprintf(hint, sizeof hint, ngettext("write one cell for the input, `_` for anything",
+                                                 "write one cell for each of the %u inputs, in their order, `_` for anything",
+                                                 n_in), n_in);
+            rgc_error(pk, row->loc, hint,
+                      ngettext("this row has %u cell before ->, the table has %u inputs",
+                               "this row has %u cells before ->, the table has %u inputs", row->pats.n),
+                      row->pats.n, n_in);
             ok = 0;
             continue;
         }
@@ -334,7 +365,9 @@ rgc_ty rgc_table_body(rgc_pack *pk, rgc_impl *im)
             char a[96], b[96];
             rgc_ty_name(pk, &result, a, sizeof a);
             rgc_ty_name(pk, &t, b, sizeof b);
-            rgc_error(pk, row->result->loc, NULL, _("table '%s' gives %s, this row gives %s"), im->def->name, a, b);
+            char hint[200];
+            snprintf(hint, sizeof hint, _("every row gives the table's type: write a %s after ->"), a);
+            rgc_error(pk, row->result->loc, hint, _("table '%s' gives %s, this row gives %s"), im->def->name, a, b);
             ok = 0;
         }
         (void)u;
@@ -378,7 +411,8 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends)
             if (c.k == RGC_K_ERROR)
                 ok = 0;
             else if (!(c.k == RGC_K_SCALAR && c.scalar == RG_T_BOOL) || c.optional) {
-                rgc_error(pk, a->cond->loc, NULL, _("a `when` condition must be a bool"));
+                rgc_error(pk, a->cond->loc, _("write a test that is true or false: `when visit.date < 2025-01-01 -> …`"),
+                          _("a `when` condition must be a bool"));
                 ok = 0;
             }
             jf = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
