@@ -42,6 +42,40 @@ static uint32_t entry_chunk(rgc_pack *pk, rg_expr *e, const char *what, rg_type_
     return rgc_chunk_end(pk, RG_NO_INDEX, 0, RG_NO_INDEX, rgc_line(pk, e->loc), file_str(pk, e->loc.file));
 }
 
+/* Why an update's target names no ledger field: the ledger or the field
+ * unknown, with the nearest name the region sees. */
+static void no_ledger_field(rgc_pack *pk, rgc_policy *q, const rg_assign *a)
+{
+    const rg_program *p = pk->prog;
+    if (a->path.n != 2) {
+        rgc_error(pk, a->loc, _("updates name a ledger field: SCOPE.FIELD += value"), _("not a ledger field"));
+        return;
+    }
+    const char *scope = a->path.v[0], *field = a->path.v[1], *cands[256];
+    uint32_t n = 0, e = rgc_names_find(&pk->ledger_names, scope);
+    char hint[240];
+    if (e == RG_NO_INDEX) {
+        for (uint32_t s = 0; s < p->n_ledger_scopes && n < 256; s++)
+            if (rgc_policy_within(q, pk->policies.v[p->ledger_scopes[s].owner]))
+                cands[n++] = rgc_str_text(pk, p->ledger_scopes[s].name);
+        const char *best = rgc_closest(scope, cands, n);
+        if (best)
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
+        rgc_error(pk, a->loc, best ? hint : _("declare it first: `ledger NAME by KEYS { FIELD: TYPE }`"),
+                  _("no ledger '%s'"), scope);
+        return;
+    }
+    const rg_ledger_scope *sc = &p->ledger_scopes[pk->ledger_names.ents[e].value];
+    for (uint32_t i = 0; i < sc->n_fields && n < 256; i++)
+        cands[n++] = rgc_str_text(pk, p->ledger_fields[sc->first_field + i].name);
+    const char *best = rgc_closest(field, cands, n);
+    if (best)
+        snprintf(hint, sizeof hint, _("did you mean '%s.%s'?"), scope, best);
+    rgc_error(pk, a->loc, best ? hint : _("name one of the fields its declaration lists"),
+              _("the ledger '%s' has no field '%s'"), scope, field);
+}
+
+
 /* The update blocks of policy q (its own, in file order), compiled as q sees names. */
 static void own_updates(rgc_pack *pk, rgc_policy *q)
 {
@@ -62,8 +96,7 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
             rg_assign *a = d->assigns.v[i];
             uint32_t f = a->path.n == 2 ? rgc_ledger_field(pk, a->path.v[0], a->path.v[1]) : RG_NO_INDEX;
             if (f == RG_NO_INDEX) {
-                rgc_error(pk, a->loc, _("updates name a ledger field: SCOPE.FIELD += value"),
-                          _("not a ledger field"));
+                no_ledger_field(pk, q, a);
                 continue;
             }
             rgc_policy *owner = pk->policies.v[pk->prog->ledger_scopes[pk->prog->ledger_fields[f].scope].owner];

@@ -70,6 +70,10 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
         rg_vec_push(&cands, (void *)rgc_str_text(pk, p->member_names[i]));
     for (uint32_t i = 0; i < pk->policies.n; i++)
         rg_vec_push(&cands, (void *)((rgc_policy *)pk->policies.v[i])->name);
+    for (uint32_t i = 0; i < pk->catalog_decls.n; i++)
+        rg_vec_push(&cands, (void *)((rg_decl *)pk->catalog_decls.v[i])->name);
+    for (uint32_t i = 0; i < pk->bracket_decls.n; i++)
+        rg_vec_push(&cands, (void *)((rg_decl *)pk->bracket_decls.v[i])->name);
     const char *best = rgc_closest(e->name, (const char *const *)cands.v, cands.n);
     char hint[160];
     if (best)
@@ -1655,7 +1659,10 @@ rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
                   _("a record value cannot be computed"));
         return T_ERROR;
     case RG_E_MONTHS:
-        rgc_error(pk, e->loc, _("add months to a date: visit.date + 3 months"), _("a number of months is added to a date"));
+        rgc_error(pk, e->loc,
+                  _("a month is no fixed number of days: keep the count as an int (`param rejoin_months: int = 6`) and "
+                    "add it with add_months(date, n), or write `visit.date + 3 months`"),
+                  _("a number of months is a value only when added to a date"));
         return T_ERROR;
     }
     return T_ERROR;

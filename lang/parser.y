@@ -640,6 +640,53 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
     rg_report(ctx->diag, RG_SEV_ERROR, *loc, NULL, "%s", msg);
 }
 
+/* A hint for a slip, where the tokens that could come are too many to list:
+ * `=` for `==`, a thousands separator, a misspelt keyword. NULL when none
+ * fits; buf holds a hint that is formatted. */
+static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, const YYLTYPE *loc, rg_parse_ctx *ctx,
+                             const yysymbol_kind_t *all, int n_all, int has_oper, char *buf, size_t cap)
+{
+    (void)yyctx;
+    int expects_comma = 0, expects_eq = 0;
+    for (int i = 0; i < n_all; i++) {
+        expects_comma |= strcmp(yysymbol_name(all[i]), "','") == 0;
+        expects_eq |= strcmp(yysymbol_name(all[i]), "'='") == 0;
+    }
+    (void)has_oper;
+    const char *name = yysymbol_name(look);
+    if (strcmp(name, "'='") == 0 && !expects_eq)
+        return _("compare with ==: a single = gives a name its value");
+    if (strcmp(name, "','") == 0 && !expects_comma)
+        return _("write a number without thousands separators: ¥3200, or ¥3_200");
+    if (look != YYSYMBOL_IDENT)
+        return NULL;
+    const rg_source *src = rg_diag_source(ctx->diag, loc->file);
+    if (!src)
+        return NULL;
+    char word[64];
+    size_t len = loc->end - loc->start;
+    if (len == 0 || len >= sizeof word)
+        return NULL;
+    memcpy(word, src->text + loc->start, len);
+    word[len] = '\0';
+    const char *best = NULL;
+    unsigned bd = 3;
+    for (int i = 0; i < n_all; i++) {
+        const char *k = yysymbol_name(all[i]);
+        if (rg_keyword(k, strlen(k)) < 0)
+            continue; /* keywords only (their names are the words themselves), not "name" or "number" */
+        unsigned d = rg_edit_distance(word, k);
+        if (d < bd && d < strlen(k)) {
+            bd = d;
+            best = k;
+        }
+    }
+    if (!best)
+        return NULL;
+    snprintf(buf, cap, _("did you mean '%s'?"), best);
+    return buf;
+}
+
 static int
 yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ctx)
 {
@@ -688,6 +735,15 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
         n = 0;
     char want[512] = "";
     size_t used = 0;
+    const char *slip = n == 0 ? slip_hint(yyctx, look, loc, ctx, all, n_all, has_oper, want, sizeof want) : NULL;
+    if (slip) {
+        ctx->n_errors++;
+        const rg_source *s = rg_diag_source(ctx->diag, loc->file);
+        int len = (int)(loc->end - loc->start);
+        rg_report(ctx->diag, RG_SEV_ERROR, *loc, slip, _("syntax error at or near '%.*s'"), len > 40 ? 40 : len,
+                  s ? s->text + loc->start : "");
+        return 0;
+    }
     if (n > 0) {
         used += (size_t)snprintf(want, sizeof want, "%s", _("expected "));
         for (int i = 0; i < n && used < sizeof want; i++)
