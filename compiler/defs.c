@@ -115,9 +115,18 @@ static void add_impl(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_decl *d, ui
         if (declares(d)) {
             const rg_source *src = rg_diag_source(pk->diag, def->root->name_loc.file);
             char hint[300];
-            snprintf(hint, sizeof hint, _("to override it, write `%s %s %s` without the %s"), def_noun(d), d->name,
-                     d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
-                     d->kind == RG_D_TABLE ? _("type and inputs") : _("type"));
+            int same_kind = (def->kind == RG_DEF_TABLE) == (d->kind == RG_D_TABLE) &&
+                            (def->kind == RG_DEF_DECIDE) == (d->kind == RG_D_DECIDE);
+            if (def->owner == p)
+                snprintf(hint, sizeof hint, _("%s declares it twice: keep one of them"), p->name);
+            else if (!same_kind)
+                snprintf(hint, sizeof hint, _("give the new one a name of its own; '%s' is a %s there, overridden as one"),
+                         d->name, def->kind == RG_DEF_TABLE ? _("table") : def->kind == RG_DEF_DECIDE ? _("decision")
+                                                                                                   : _("value"));
+            else
+                snprintf(hint, sizeof hint, _("to override it, write `%s %s %s` without the %s"), def_noun(d), d->name,
+                         d->kind == RG_D_TABLE ? "{ rows }" : d->kind == RG_D_DECIDE ? "{ arms }" : "= …",
+                         d->kind == RG_D_TABLE ? _("type and inputs") : _("type"));
             rgc_error_related(pk, d->name_loc, hint, def->root->name_loc, _("declared here"),
                               _("'%s' is already declared by %s (%s:%u)"), d->name,
                       def->owner ? def->owner->name : pk->root->name, src ? src->path : "?",

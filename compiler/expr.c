@@ -977,6 +977,8 @@ static rgc_ty arith(rgc_pack *pk, rg_expr *e)
         op = RG_OP_DIV;
         if (a == RG_T_INT && b == RG_T_INT)
             res = RG_T_INT;
+        else if (a == RG_T_MONEY && b == RG_T_MONEY)
+            hint = _("a share of one amount in another is not computed: compare amounts, or take a share with pct(amount, 50%)");
         else if (a == RG_T_MONEY)
             hint = _("dividing money needs a rounding rule: use pct(amount, 50%)");
         break;
