@@ -521,11 +521,19 @@ int rgc_load_catalogs(rgc_pack *pk)
                 t.aux = (uint32_t)rgc_enum_by_name(pk, m->type->name);
             }
             if (t.k == RGC_K_ERROR) {
-                char msg[160];
+                char msg[160], hint[160];
                 rg_sb b;
                 rg_sb_fixed(&b, msg, sizeof msg);
                 rgc_type_list(&b, RG_T_DURATION);
-                rgc_error(pk, m->type->loc, NULL, _("a catalog column is %s or an enum"), msg);
+                const char *cands[64];
+                uint32_t n = 0;
+                for (uint32_t e = 0; e < pk->prog->n_enums && n < 64; e++)
+                    cands[n++] = rgc_str_text(pk, pk->prog->enums[e].name);
+                const char *best = m->type->name ? rgc_closest(m->type->name, cands, n) : NULL;
+                if (best)
+                    snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
+                rgc_error(pk, m->type->loc, best ? hint : _("a CSV cell holds a plain value: write one of these types"),
+                          _("a catalog column is %s or an enum"), msg);
                 rc = -1;
                 continue;
             }

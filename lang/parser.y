@@ -640,28 +640,29 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
     rg_report(ctx->diag, RG_SEV_ERROR, *loc, NULL, "%s", msg);
 }
 
-/* A hint for a slip, where the tokens that could come are too many to list:
- * `=` for `==`, a thousands separator, a misspelt keyword. NULL when none
- * fits; buf holds a hint that is formatted. */
+/* A hint for a slip: `<>` for `!=`; and where the tokens that could come are
+ * too many to list (n_listed 0), `=` for `==`, a thousands separator, a
+ * misspelt keyword. NULL when none fits; buf holds a hint that is formatted. */
 static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, const YYLTYPE *loc, rg_parse_ctx *ctx,
-                             const yysymbol_kind_t *all, int n_all, int has_oper, char *buf, size_t cap)
+                             const yysymbol_kind_t *all, int n_all, int n_listed, char *buf, size_t cap)
 {
     (void)yyctx;
+    const rg_source *src = rg_diag_source(ctx->diag, loc->file);
+    const char *name = yysymbol_name(look);
+    if (strcmp(name, "'>'") == 0 && src && loc->start > 0 && src->text[loc->start - 1] == '<')
+        return _("write != for 'not equal'");
+    if (n_listed > 0)
+        return NULL; /* the tokens that could come are hint enough */
     int expects_comma = 0, expects_eq = 0;
     for (int i = 0; i < n_all; i++) {
         expects_comma |= strcmp(yysymbol_name(all[i]), "','") == 0;
         expects_eq |= strcmp(yysymbol_name(all[i]), "'='") == 0;
     }
-    (void)has_oper;
-    const char *name = yysymbol_name(look);
     if (strcmp(name, "'='") == 0 && !expects_eq)
         return _("compare with ==: a single = gives a name its value");
     if (strcmp(name, "','") == 0 && !expects_comma)
         return _("write a number without thousands separators: ¥3200, or ¥3_200");
-    if (look != YYSYMBOL_IDENT)
-        return NULL;
-    const rg_source *src = rg_diag_source(ctx->diag, loc->file);
-    if (!src)
+    if (look != YYSYMBOL_IDENT || !src)
         return NULL;
     char word[64];
     size_t len = loc->end - loc->start;
@@ -735,7 +736,7 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
         n = 0;
     char want[512] = "";
     size_t used = 0;
-    const char *slip = n == 0 ? slip_hint(yyctx, look, loc, ctx, all, n_all, has_oper, want, sizeof want) : NULL;
+    const char *slip = slip_hint(yyctx, look, loc, ctx, all, n_all, n, want, sizeof want);
     if (slip) {
         ctx->n_errors++;
         const rg_source *s = rg_diag_source(ctx->diag, loc->file);
