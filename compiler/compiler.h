@@ -176,7 +176,7 @@ typedef struct rgc_pack {
     rgc_impl update_reads;  /* deps: the definitions the ledger updates read */
     rgc_impl key_reads;     /* deps: the definitions the ledger keys read */
     rgc_def *validate;      /* the definition that runs the `reject` rules, or NULL */
-    rg_vec skipped;         /* rg_loc*: text syntax errors made the parser skip (sources.c) */
+    rg_vec skipped;         /* rg_loc*: text syntax errors made the parser skip or the scanner misread (sources.c) */
     unsigned syntax_errors;
     int from_dir;           /* the pack is a directory: each policy in the file named after it */
     rg_vec member_owner;    /* members regions added: pairs (policy index, next pair for the same member or

@@ -39,6 +39,20 @@ static int follows_syntax_error(rgc_pack *pk, const char *msg)
     return 0;
 }
 
+/* Is loc on a line where a syntax error made the parser skip text? What the
+ * parser kept of that line is the start of something else written there, so
+ * an error about it would send the reader the wrong way. */
+static int on_a_broken_line(rgc_pack *pk, rg_loc loc)
+{
+    for (uint32_t i = 0; i < pk->skipped.n; i++) {
+        const rg_loc *l = pk->skipped.v[i];
+        if (l->file == loc.file && l->start > 0 &&
+            rg_diag_line(pk->diag, loc.file, loc.start) == rg_diag_line(pk->diag, l->file, l->start))
+            return 1;
+    }
+    return 0;
+}
+
 static void verror(rgc_pack *pk, rg_loc loc, const char *hint, const rg_loc *at, const char *what, const char *fmt,
                    va_list ap)
 {
@@ -48,7 +62,7 @@ static void verror(rgc_pack *pk, rg_loc loc, const char *hint, const rg_loc *at,
     }
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (follows_syntax_error(pk, msg))
+    if (follows_syntax_error(pk, msg) || on_a_broken_line(pk, loc))
         return;
     if (at)
         rg_report_related(pk->diag, RG_SEV_ERROR, loc, hint, *at, what, "%s", msg);

@@ -24,7 +24,7 @@ typedef struct {
     int eof_in_construct;   /* set when the input ended inside an unfinished construct */
     unsigned n_errors;
     uint32_t offset;        /* byte offset of the scanner in the source */
-    rg_vec *skipped;        /* when set: rg_loc* of the text syntax errors made the parser skip */
+    rg_vec *skipped;        /* when set: rg_loc* of the text syntax errors made the parser skip, or the scanner misread */
     uint32_t brackets;      /* '(' and '[' open at the scanner */
     int too_deep;           /* nesting past RG_MAX_NESTING was reported (once an input) */
 } rg_parse_ctx;
