@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "fullwidth.h"
 #include "i18n.h"
 #include "opcodes.h"
 #include "i18n.h"
@@ -315,18 +316,50 @@ static void collect_defs(rgc_pack *pk, rgc_policy *p, rgc_version *v, rg_vec *de
     }
 }
 
-/* Rows of table `def` as seen by policy p (version v or NULL). */
-/* Do rows a and b have the same cells, as written? */
+/* A cell's text read as the scanner reads it: full-width look-alikes as
+ * their ASCII characters, spaces outside strings skipped (a cell is the same
+ * however it is spaced). */
+typedef struct {
+    const char *t;
+    uint32_t i, end;
+    int quoted;
+} cell_cursor;
+
+static cell_cursor cell_at(rgc_pack *pk, const rg_pattern *x)
+{
+    return (cell_cursor){rg_diag_source(pk->diag, x->loc.file)->text, x->loc.start, x->loc.end, 0};
+}
+
+/* The cell's next character, '\0' at its end. */
+static char cell_char(cell_cursor *c)
+{
+    while (c->i < c->end) {
+        char ascii;
+        size_t n = c->quoted ? 0 : rg_fullwidth_at(c->t + c->i, c->end - c->i, &ascii);
+        char ch = n ? ascii : c->t[c->i];
+        c->i += n ? (uint32_t)n : 1;
+        if (ch == '"' && !(c->quoted && c->t[c->i - 2] == '\\'))
+            c->quoted = !c->quoted;
+        if (c->quoted || (ch != ' ' && ch != '\t'))
+            return ch;
+    }
+    return '\0';
+}
+
+/* Do rows a and b have the same cells, as the scanner reads them? */
 static int same_cells(rgc_pack *pk, const rg_row *a, const rg_row *b)
 {
     if (a->pats.n != b->pats.n)
         return 0;
-    for (uint32_t c = 0; c < a->pats.n; c++) {
-        const rg_pattern *x = a->pats.v[c], *y = b->pats.v[c];
-        const rg_source *sx = rg_diag_source(pk->diag, x->loc.file), *sy = rg_diag_source(pk->diag, y->loc.file);
-        size_t lx = x->loc.end - x->loc.start, ly = y->loc.end - y->loc.start;
-        if (lx != ly || memcmp(sx->text + x->loc.start, sy->text + y->loc.start, lx) != 0)
-            return 0;
+    for (uint32_t k = 0; k < a->pats.n; k++) {
+        cell_cursor x = cell_at(pk, a->pats.v[k]), y = cell_at(pk, b->pats.v[k]);
+        for (;;) {
+            char cx = cell_char(&x), cy = cell_char(&y);
+            if (cx != cy)
+                return 0;
+            if (!cx)
+                break;
+        }
     }
     return 1;
 }
@@ -334,11 +367,10 @@ static int same_cells(rgc_pack *pk, const rg_row *a, const rg_row *b)
 static uint32_t cells_hash(rgc_pack *pk, const rg_row *r)
 {
     uint32_t h = 2166136261u ^ r->pats.n;
-    for (uint32_t c = 0; c < r->pats.n; c++) {
-        const rg_pattern *x = r->pats.v[c];
-        const char *t = rg_diag_source(pk->diag, x->loc.file)->text;
-        for (uint32_t i = x->loc.start; i < x->loc.end; i++)
-            h = (h ^ (unsigned char)t[i]) * 16777619u;
+    for (uint32_t k = 0; k < r->pats.n; k++) {
+        cell_cursor x = cell_at(pk, r->pats.v[k]);
+        for (char ch; (ch = cell_char(&x));)
+            h = (h ^ (unsigned char)ch) * 16777619u;
         h = (h ^ 0x1f) * 16777619u; /* between cells */
     }
     return h;

@@ -1,0 +1,4 @@
+policy LN extends CN
+table ratio {
+  |   L1 ,specialty   -> 70%
+}
