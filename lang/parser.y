@@ -688,6 +688,49 @@ static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, co
     return buf;
 }
 
+/* Where the text before offset `at` ends, comments and blanks left out, and
+ * whether a line ends between there and `at`. */
+static uint32_t content_end_before(const rg_source *s, uint32_t at, int *crossed)
+{
+    uint32_t i = at;
+    *crossed = 0;
+    for (;;) {
+        while (i > 0 && strchr(" \t\r\n", s->text[i - 1])) {
+            *crossed |= s->text[i - 1] == '\n';
+            i--;
+        }
+        uint32_t ls = i;
+        while (ls > 0 && s->text[ls - 1] != '\n')
+            ls--;
+        uint32_t comment = i;
+        int quoted = 0;
+        for (uint32_t k = ls; k < i && comment == i; k++) {
+            if (s->text[k] == '"' && (k == ls || s->text[k - 1] != '\\'))
+                quoted = !quoted;
+            else if (s->text[k] == '#' && !quoted)
+                comment = k;
+        }
+        if (comment == i || i == 0)
+            return i;
+        i = comment; /* the comment left out: the text before it, maybe on a line before */
+    }
+}
+
+/* Does this token start a declaration (so that an error at it, first on its
+ * line where no declaration may come, is the line before ending too soon)? */
+static int starts_declaration(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_DEF: case YYSYMBOL_PARAM: case YYSYMBOL_TABLE: case YYSYMBOL_DECIDE: case YYSYMBOL_LEDGER:
+    case YYSYMBOL_UPDATE: case YYSYMBOL_REJECT: case YYSYMBOL_VERSION: case YYSYMBOL_TEST: case YYSYMBOL_ENUM:
+    case YYSYMBOL_RECORD: case YYSYMBOL_CATALOG: case YYSYMBOL_BRACKETS: case YYSYMBOL_POLICY: case YYSYMBOL_RESULT:
+    case YYSYMBOL_SELECT: case YYSYMBOL_SAMPLE: case YYSYMBOL_EXTERN: case YYSYMBOL_FOR: /* not claim: an expression may start with it */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int
 yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ctx)
 {
@@ -757,11 +800,24 @@ yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, rg_parse_ctx *ct
         rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error: unexpected end of input"));
     } else {
         const rg_source *s = rg_diag_source(ctx->diag, loc->file);
-        int len = (int)(loc->end - loc->start);
+        int len = (int)(loc->end - loc->start), crossed = 0;
         if (len > 40)
             len = 40;
-        rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error at or near '%.*s'"), len,
-                  s ? s->text + loc->start : "");
+        int declaration_may_come = 0; /* then the construct before is complete, and this one is out of place */
+        for (int i = 0; i < n_all; i++)
+            declaration_may_come |= starts_declaration(all[i]);
+        uint32_t end = s && starts_declaration(look) && !declaration_may_come
+                           ? content_end_before(s, loc->start, &crossed)
+                           : 0;
+        if (crossed && end > 0) { /* what the line before began is not finished: say so there */
+            YYLTYPE at = {loc->file, end - 1, end};
+            rg_report(ctx->diag, RG_SEV_ERROR, at, n > 0 ? want : NULL,
+                      _("syntax error: this line ends before what it begins is complete (the next line starts "
+                        "'%.*s')"), len, s->text + loc->start);
+        } else {
+            rg_report(ctx->diag, RG_SEV_ERROR, *loc, n > 0 ? want : NULL, _("syntax error at or near '%.*s'"), len,
+                      s ? s->text + loc->start : "");
+        }
     }
     return 0;
 }

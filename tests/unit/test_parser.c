@@ -437,14 +437,34 @@ static void test_syntax_errors_recover(void **state)
                       "def fine = 2\n");
     assert_null(P->f);
     assert_int_equal(P->diag.n_errors, 3);
-    assert_int_equal(count_of(P->msgs, "error: syntax error at or near"), 3);
-    assert_non_null(strstr(P->msgs, "p.rg:3:1: error: syntax error at or near 'def'"));
+    assert_int_equal(count_of(P->msgs, "error: syntax error"), 3);
+    /* a line that ends too soon is said where it ends, not at the next line's declaration */
+    assert_non_null(strstr(P->msgs, "p.rg:2:11: error: syntax error: this line ends before what it begins is "
+                                    "complete (the next line starts 'def')"));
+    assert_non_null(strstr(P->msgs, "    2 | def a = x +\n      |           ^\n"));
     assert_non_null(strstr(P->msgs, "hint: expected an expression"));
     assert_non_null(strstr(P->msgs, "p.rg:4:11: error: syntax error at or near '='"));
     assert_non_null(strstr(P->msgs, "p.rg:7:7: error: syntax error at or near '='"));
     assert_non_null(strstr(P->msgs, "hint: expected -> or '|'"));
     /* the source line and a caret under the token */
     assert_non_null(strstr(P->msgs, "    4 | param c = = 3\n      |           ^\n"));
+    done(P);
+}
+
+static void test_line_ends_too_soon(void **state)
+{
+    (void)state;
+    /* the end is found past a comment and blank lines */
+    parsed *P = parse("policy CN\nreject \"r\"  # no when\n\n# more\ndef b = 1\n");
+    assert_null(P->f);
+    assert_non_null(strstr(P->msgs, "p.rg:2:10: error: syntax error: this line ends before what it begins is complete "
+                                    "(the next line starts 'def')"));
+    assert_non_null(strstr(P->msgs, "hint: expected when"));
+    done(P);
+    /* a declaration where none may come, after a complete one: said where it stands */
+    P = parse("policy CN\ndef a = 1\nextends\n");
+    assert_null(P->f);
+    assert_non_null(strstr(P->msgs, "p.rg:3:1: error: syntax error at or near 'extends'"));
     done(P);
 }
 
@@ -700,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_result_update_test_blocks),
         cmocka_unit_test(test_expressions),
         cmocka_unit_test(test_syntax_errors_recover),
+        cmocka_unit_test(test_line_ends_too_soon),
         cmocka_unit_test(test_unexpected_end),
         cmocka_unit_test(test_lexical_errors_fail_the_parse),
         cmocka_unit_test(test_repl_items),
