@@ -350,6 +350,35 @@ static void flatten(rgc_pack *pk, rg_vec *members, int32_t parent, const char *p
     }
 }
 
+/* May a declaration of this kind stand in a version? (a `reject` rule and a
+ * `for` block are refused where they are checked, with their own reasons) */
+static int in_a_version(rg_decl_kind k)
+{
+    return k == RG_D_PARAM || k == RG_D_DEF || k == RG_D_TABLE || k == RG_D_DECIDE || k == RG_D_REJECT ||
+           k == RG_D_EACH;
+}
+
+/* A declaration's kind as its keyword and what it declares, for messages. */
+static const char *decl_noun(rg_decl_kind k)
+{
+    switch (k) {
+    case RG_D_ENUM: return _("an enumeration (`enum`)");
+    case RG_D_RECORD: return _("a record");
+    case RG_D_CLAIM: return _("the claim");
+    case RG_D_BRACKETS: return _("brackets");
+    case RG_D_CATALOG: return _("a catalog");
+    case RG_D_LEDGER: return _("a ledger");
+    case RG_D_UPDATE: return _("a ledger update (`update`)");
+    case RG_D_RESULT: return _("the result");
+    case RG_D_SELECT: return _("the policy selector (`select policy`)");
+    case RG_D_SAMPLE: return _("the sample claim");
+    case RG_D_TEST: return _("a test");
+    case RG_D_VERSION: return _("another version");
+    case RG_D_EXTERN: return _("a host function (`extern fn`)");
+    default: return _("this declaration");
+    }
+}
+
 static int root_only(rgc_pack *pk, rgc_policy *p, rg_decl *d, const char *what)
 {
     if (p == pk->root)
@@ -652,6 +681,13 @@ int rgc_declare(rgc_pack *pk)
                 rg_vec_push(&pk->versions, v);
                 for (uint32_t j = 0; j < d->decls.n; j++) {
                     rg_decl *x = d->decls.v[j];
+                    if (!in_a_version(x->kind)) {
+                        rgc_error(pk, x->loc,
+                                  _("write it outside the version: a version changes param, def, table and decide for "
+                                    "its dates"),
+                                  _("a version cannot hold %s"), decl_noun(x->kind));
+                        continue;
+                    }
                     if (x->kind == RG_D_REJECT || (x->kind == RG_D_EACH && x->decls.n))
                         for (uint32_t q = 0; q < (x->kind == RG_D_EACH ? x->decls.n : 1); q++)
                             if ((x->kind == RG_D_EACH ? ((rg_decl *)x->decls.v[q])->kind : x->kind) == RG_D_REJECT) {
