@@ -141,6 +141,9 @@ rgc_ty rgc_decide_body(rgc_pack *pk, rgc_impl *im, rg_vec *ends);
 void rgc_patch_ends(rgc_pack *pk, rg_vec *ends);
 /* Static checks of a table's merged rows (table_check.c). */
 void rgc_check_table(rgc_pack *pk, rgc_impl *im);
+/* For each region that adds members to an enumeration: do the tables it
+ * inherits without rows of its own cover them? */
+void rgc_check_inherited_tables(rgc_pack *pk);
 /* Decision im's arms read for what they mean (subsume.c): reports the arms
  * earlier ones cover, and a missing otherwise where a case is left out;
  * 1 when the arms are proved to cover every case. */

@@ -177,6 +177,7 @@ void rgc_check(rgc_pack *pk)
         if (im->def->kind == RG_DEF_TABLE)
             rgc_check_table(pk, im);
     }
+    rgc_check_inherited_tables(pk);
     rgc_emit_entries(pk); /* the updates' reads counted: the update chunk reads for update_reads */
     /* outputs are computed by a call (rg_vm_eval_outputs): expr.c inlines no read of them */
     if (pk->result)

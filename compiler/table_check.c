@@ -285,8 +285,58 @@ static int pair_add(pair_set *s, uint64_t key) /* 1 when it was not there */
     return 1;
 }
 
+/* The declaration by which policy p adds members to enumeration en, or NULL. */
+static rg_decl *extension_of(rgc_pack *pk, const rgc_policy *p, uint32_t en)
+{
+    const char *name = rgc_str_text(pk, pk->prog->enums[en].name);
+    for (uint32_t k = 0; k < p->ast->decls.n; k++) {
+        rg_decl *d = p->ast->decls.v[k];
+        if (d->kind == RG_D_ENUM && d->extend && strcmp(d->name, name) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static void check_table(rgc_pack *pk, rgc_impl *im, rgc_policy *adder);
+
 void rgc_check_table(rgc_pack *pk, rgc_impl *im)
 {
+    check_table(pk, im, NULL);
+}
+
+void rgc_check_inherited_tables(rgc_pack *pk)
+{
+    for (uint32_t i = 0; i < pk->policies.n; i++) {
+        rgc_policy *p = pk->policies.v[i];
+        int extends = 0;
+        for (uint32_t k = 0; k < p->ast->decls.n && !extends; k++)
+            extends = ((rg_decl *)p->ast->decls.v[k])->kind == RG_D_ENUM && ((rg_decl *)p->ast->decls.v[k])->extend;
+        if (!extends || p == pk->root)
+            continue;
+        for (uint32_t t = 0; t < pk->defs.n; t++) {
+            rgc_def *d = pk->defs.v[t];
+            if (d->kind != RG_DEF_TABLE || rgc_impl_get(&p->impl, d->slot) || (d->owner && !rgc_policy_within(p, d->owner)))
+                continue; /* its own rows were checked as its own */
+            for (rgc_policy *q = p->parent; q; q = q->parent) {
+                rgc_impl *im = rgc_impl_get(&q->impl, d->slot);
+                if (im) {
+                    check_table(pk, im, p);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/* The checks of table im, or when adder is set, only whether the rows it
+ * inherits cover the members adder adds to the table's enumerations (it
+ * writes no rows of its own): said at adder's `enum … += { … }`. */
+static void check_table(rgc_pack *pk, rgc_impl *im_in, rgc_policy *adder)
+{
+    rgc_impl as = *im_in;
+    rgc_impl *im = &as;
+    if (adder)
+        as.policy = adder;
     rg_decl *root = im->def->root;
     uint32_t n_in = root->inputs.n;
     if (n_in == 0 || n_in > 16 || im->rows.n == 0) {
@@ -305,6 +355,12 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
         pk->cur.impl = saved_impl;
     }
+    rg_decl *ext = NULL; /* adder's declaration that adds to one of the inputs' enumerations */
+    for (uint32_t i = 0; i < n_in && adder && !ext; i++)
+        if (itys[i].k == RGC_K_SCALAR && itys[i].scalar == RG_T_ENUM)
+            ext = extension_of(pk, adder, itys[i].aux);
+    if (adder && !ext)
+        return;
     for (uint32_t i = 0; i < n_in && !skip; i++)
         skip = build_axis(pk, im, i, &itys[i], &axes[i]) != 0;
     uint64_t total = 1;
@@ -349,7 +405,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                 if (first < 0) {
                     first = (int)r;
                     first_hit[r] = 1;
-                } else if (!hit_first && pair_add(&reported, (uint64_t)first << 32 | r)) {
+                } else if (!hit_first && !adder && pair_add(&reported, (uint64_t)first << 32 | r)) {
                     char where[400];
                     describe_point(pk, im, itys, pt, where, sizeof where);
                     rg_row *fr = im->rows.v[first], *row = im->rows.v[r];
@@ -376,7 +432,13 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
                 idx[i] = 0;
             }
         }
-        if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
+        if (uncovered && !rgc_def_type(pk, im->def).optional && adder) {
+            char hint[1400];
+            snprintf(hint, sizeof hint, _("no row of it matches %s: add %s in %s (`table %s { | … -> … }`)"), gaps,
+                     uncovered > 1 ? _("rows for these") : _("a row for it"), adder->name, im->def->name);
+            rgc_error(pk, ext->loc, hint, _("%s adds members that the table '%s' it inherits does not cover"),
+                      adder->name, im->def->name);
+        } else if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
             char hint[1400];
             snprintf(hint, sizeof hint, _("no row matches %s: add %s, or a row of `_` wildcards"), gaps,
                      uncovered > 1 ? _("rows for these") : _("a row for it"));
@@ -384,7 +446,7 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
         }
         uint8_t *after_inherited = NULL;
         for (uint32_t r = 0; r < im->rows.n; r++)
-            if (!first_hit[r] && hit_first) {
+            if (!first_hit[r] && hit_first && !adder) {
                 rg_row *row = im->rows.v[r];
                 if (!after_inherited && im->decl != root)
                     after_inherited = inherited_before(im);
