@@ -498,28 +498,50 @@ static void add_extern(rgc_pack *pk, rg_decl *d)
         rgc_push_externs(pk, &x, 1);
 }
 
+/* A constant of a tier, of type want: 1, or 0 after saying what it must be. */
+static int tier_part(rgc_pack *pk, rg_expr *e, const rgc_ty *want, int64_t *v, const char *hint)
+{
+    rgc_ty ty;
+    if (rgc_const_expr(pk, e, want, v, &ty, 1) != 0)
+        return 0;
+    if (!rgc_ty_same(&ty, want) || ty.optional) {
+        char a[96], b[96];
+        rgc_ty_name(pk, want, a, sizeof a);
+        rgc_ty_name(pk, &ty, b, sizeof b);
+        rgc_error(pk, e->loc, hint, _("this part of a tier must be %s, this is %s"), a, b);
+        return 0;
+    }
+    return 1;
+}
+
 static void add_brackets(rgc_pack *pk, rg_decl *d)
 {
     rg_bracket b = {rgc_str(pk, d->name), pk->prog->n_tiers, 0};
     int64_t prev_hi = 0;
+    int prev_known = 1; /* the tier before was read: where it ends is known */
     rgc_ty money = rgc_ty_scalar(RG_T_MONEY), pct = rgc_ty_scalar(RG_T_PERCENT);
     for (uint32_t i = 0; i < d->rows.n; i++) {
         rg_tier_ast *t = d->rows.v[i];
         rg_tier tier;
-        rgc_ty ty;
-        if (rgc_const_expr(pk, t->from, &money, &tier.lo, &ty, 1) != 0 ||
-            rgc_const_expr(pk, t->pct, &pct, &tier.pct, &ty, 1) != 0)
-            continue;
         tier.hi = RG_NONE;
-        if (t->below && rgc_const_expr(pk, t->below, &money, &tier.hi, &ty, 1) != 0)
+        int ok = tier_part(pk, t->from, &money, &tier.lo, _("a tier starts at an amount of money: from ¥0"));
+        ok &= tier_part(pk, t->pct, &pct, &tier.pct, _("a tier pays a percentage of the money in it: -> 60%"));
+        if (t->below)
+            ok &= tier_part(pk, t->below, &money, &tier.hi, _("a tier ends below an amount of money: below ¥100_000"));
+        int known = prev_known;
+        prev_known = ok;
+        if (!ok)
             continue;
-        if (tier.lo != prev_hi)
+        if (tier.lo != prev_hi && known)
             rgc_error(pk, t->loc, _("tiers run from ¥0 upwards, each starting where the previous one ends"),
-                      _("tier %u of '%s' starts at a gap or an overlap"), i + 1, d->name);
+                      tier.lo > prev_hi ? _("tier %u of '%s' starts after the previous one ends: a gap")
+                                        : _("tier %u of '%s' starts before the previous one ends: an overlap"),
+                      i + 1, d->name);
         if (tier.hi != RG_NONE && tier.hi <= tier.lo)
-            rgc_error(pk, t->loc, NULL, _("a tier must end above where it starts"));
+            rgc_error(pk, t->loc, _("write `below` an amount above `from`"), _("a tier must end above where it starts"));
         if (tier.hi == RG_NONE && i + 1 < d->rows.n)
-            rgc_error(pk, t->loc, NULL, _("only the last tier may be open-ended"));
+            rgc_error(pk, t->loc, _("give this tier its `below`, or make it the last"),
+                      _("only the last tier may be open-ended"));
         prev_hi = tier.hi;
         rgc_push_tiers(pk, &tier, 1);
     }
@@ -629,7 +651,7 @@ int rgc_declare(rgc_pack *pk)
             case RG_D_LEDGER:
                 break;
             case RG_D_BRACKETS:
-                if (root_only(pk, pol, d, "brackets"))
+                if (root_only(pk, pol, d, _("a bracket schedule (`brackets`)")))
                     add_brackets(pk, d);
                 break;
             case RG_D_EXTERN:
