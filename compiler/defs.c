@@ -464,9 +464,22 @@ static void result_defs(rgc_pack *pk)
     for (uint32_t i = 0; i < pk->result->assigns.n; i++) {
         rg_assign *a = pk->result->assigns.v[i];
         if (a->path.n != 1) {
-            rgc_error(pk, a->loc, NULL, _("a result field is a plain name"));
+            rgc_error(pk, a->loc, _("name the field of the result line: result { fund = fund }"),
+                      _("a result field is a plain name"));
             continue;
         }
+        int twice = 0;
+        for (uint32_t k = 0; k < i && !twice; k++) {
+            rg_assign *o = pk->result->assigns.v[k];
+            if (o->path.n == 1 && strcmp(o->path.v[0], a->path.v[0]) == 0) {
+                rgc_error_related(pk, a->loc, _("a result line has each field once: keep one of them"), o->loc,
+                                  _("first given here"), _("the result field '%s' is given twice"),
+                                  (const char *)a->path.v[0]);
+                twice = 1;
+            }
+        }
+        if (twice)
+            continue;
         rgc_def *d = NULL;
         if (a->value->kind == RG_E_NAME)
             d = rgc_find_def(pk, a->value->name);

@@ -342,14 +342,43 @@ static void expects(rgc_pack *pk, const rgc_test *t)
     }
 }
 
+/* A name given twice in one list of assignments: the second would hide the
+ * first. msg has one %s, the name. */
+static void twice(rgc_pack *pk, const rg_vec *as, const char *msg)
+{
+    for (uint32_t i = 0; i < as->n; i++) {
+        const rg_assign *a = as->v[i];
+        for (uint32_t k = 0; k < i; k++) {
+            const rg_assign *o = as->v[k];
+            uint32_t j = 0;
+            while (j < a->path.n && j < o->path.n && strcmp(a->path.v[j], o->path.v[j]) == 0)
+                j++;
+            if (j < a->path.n || j < o->path.n)
+                continue;
+            char full[200];
+            rg_sb b;
+            rg_sb_fixed(&b, full, sizeof full);
+            for (uint32_t m = 0; m < a->path.n; m++)
+                rg_sb_printf(&b, "%s%s", m ? "." : "", (const char *)a->path.v[m]);
+            rgc_error_related(pk, a->loc, _("keep one of them: the later would hide the first"), o->loc,
+                              _("first written here"), msg, full);
+            break;
+        }
+    }
+}
+
 void rgc_check_tests(rgc_pack *pk)
 {
-    if (pk->sample)
+    if (pk->sample) {
         claim_assigns(pk, &pk->sample->assigns);
+        twice(pk, &pk->sample->assigns, _("'%s' is given twice"));
+    }
     for (uint32_t i = 0; i < pk->tests.n; i++) {
         const rgc_test *t = pk->tests.v[i];
         claim_assigns(pk, &t->decl->assigns);
+        twice(pk, &t->decl->assigns, _("'%s' is given twice"));
         ledger_assigns(pk, &t->decl->ledger_given);
         expects(pk, t);
+        twice(pk, &t->decl->expects, _("'%s' is expected twice"));
     }
 }
