@@ -189,7 +189,8 @@ uint32_t rgc_list_field(rgc_pack *pk, const char *path)
 static uint32_t each_block_list(rgc_pack *pk, rg_decl *d, uint32_t nested, rgc_version *v)
 {
     if (nested != RG_NO_INDEX || v) {
-        rgc_error(pk, d->loc, NULL, _("`for %s in %s` blocks cannot nest or sit in a version"), d->var, d->list);
+        rgc_error(pk, d->loc, _("write the block at the top of the policy, outside any other block"),
+                  _("`for %s in %s` blocks cannot nest or sit in a version"), d->var, d->list);
         return RG_NO_INDEX;
     }
     uint32_t lf = rgc_list_field(pk, d->list);

@@ -636,7 +636,10 @@ static void mismatch(rgc_pack *pk, rg_expr *e, const rgc_ty *a, const rgc_ty *b,
         case RG_OPR_COALESCE: hint = _("after ??, give a value of the type before it, for when that one is absent"); break;
         case RG_OPR_IN: case RG_OPR_NOT_IN: hint = _("look for a value of the list's type: x in [a, b], x in visit.documents"); break;
         case RG_OPR_EQ: case RG_OPR_NE: case RG_OPR_LT: case RG_OPR_LE: case RG_OPR_GT: case RG_OPR_GE:
-            hint = _("compare two values of one type; `== none` and `!= none` test whether one is absent");
+            if ((is_scalar(a, RG_T_DATE) && is_scalar(b, RG_T_INT)) || (is_scalar(a, RG_T_INT) && is_scalar(b, RG_T_DATE)))
+                hint = _("write a date with four, two and two digits: 2024-01-05 (2024-1-5 is a subtraction)");
+            else
+                hint = _("compare two values of one type; `== none` and `!= none` test whether one is absent");
             break;
         default: hint = _("docs/language.md, \"Expressions\", lists the types each operator takes"); break;
         }

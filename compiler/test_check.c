@@ -88,8 +88,11 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
         rgc_error(pk, e->loc, example_of(want), _("%s is %s, this value is %s"), what, wn, gn);
         return;
     }
-    if (want->has_range && (v < want->lo || v > want->hi))
-        rgc_error(pk, e->loc, NULL, _("%s is %s, and %lld is outside that range"), what, wn, (long long)v);
+    if (want->has_range && (v < want->lo || v > want->hi)) {
+        char hint[160];
+        snprintf(hint, sizeof hint, _("give a value from %lld to %lld"), (long long)want->lo, (long long)want->hi);
+        rgc_error(pk, e->loc, hint, _("%s is %s, and %lld is outside that range"), what, wn, (long long)v);
+    }
 }
 
 /* ---- given claim { … } and the sample claim ---- */
