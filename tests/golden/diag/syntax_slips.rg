@@ -13,3 +13,4 @@ def code_ok: bool = 'D0001' in ["D0001"]
 def differs: bool = amount <> ¥1
 param share: percent = 0.12
 def early: bool = date > 2024-1-5
+def curly: bool = "a" in [“invoice”, "b"]
