@@ -91,6 +91,8 @@ void rgc_bind_each(rgc_pack *pk, const char *var, uint32_t list, uint32_t row);
 rgc_ty rgc_cond(rgc_pack *pk, rg_expr *e);
 rgc_ty rgc_def_type(rgc_pack *pk, rgc_def *d);
 int rgc_enum_by_name(rgc_pack *pk, const char *name);
+/* The enumeration named most like name (a "did you mean"), or NULL. */
+const char *rgc_closest_enum(rgc_pack *pk, const char *name);
 int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
 /* Does policy p (NULL: the base policy) have member m of enumeration en (one a region
  * added is its own and its regions')? (declare.c) */

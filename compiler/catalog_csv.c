@@ -525,11 +525,7 @@ int rgc_load_catalogs(rgc_pack *pk)
                 rg_sb b;
                 rg_sb_fixed(&b, msg, sizeof msg);
                 rgc_type_list(&b, RG_T_DURATION);
-                const char *cands[64];
-                uint32_t n = 0;
-                for (uint32_t e = 0; e < pk->prog->n_enums && n < 64; e++)
-                    cands[n++] = rgc_str_text(pk, pk->prog->enums[e].name);
-                const char *best = m->type->name ? rgc_closest(m->type->name, cands, n) : NULL;
+                const char *best = rgc_closest_enum(pk, m->type->name);
                 if (best)
                     snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
                 rgc_error(pk, m->type->loc, best ? hint : _("a CSV cell holds a plain value: write one of these types"),

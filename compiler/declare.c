@@ -17,6 +17,15 @@ int rgc_enum_by_name(rgc_pack *pk, const char *name)
     return e == RG_NO_INDEX ? -1 : (int)pk->enum_names.ents[e].value;
 }
 
+const char *rgc_closest_enum(rgc_pack *pk, const char *name)
+{
+    const char *cands[64];
+    uint32_t n = 0;
+    for (uint32_t e = 0; e < pk->prog->n_enums && n < 64; e++)
+        cands[n++] = rgc_str_text(pk, pk->prog->enums[e].name);
+    return name ? rgc_closest(name, cands, n) : NULL;
+}
+
 int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name)
 {
     const rg_enum *e = &pk->prog->enums[en];
@@ -585,11 +594,7 @@ int rgc_declare(rgc_pack *pk)
                 if (d->extend && pol == root)
                     rgc_error(pk, d->loc, _("declare its members in the enumeration itself"), _("the base policy adds to its own enumeration '%s'"), d->name);
                 else if (d->extend && rgc_enum_by_name(pk, d->name) < 0) {
-                    const char *cands[64];
-                    uint32_t n = 0;
-                    for (uint32_t e = 0; e < pk->prog->n_enums && n < 64; e++)
-                        cands[n++] = rgc_str_text(pk, pk->prog->enums[e].name);
-                    const char *best = rgc_closest(d->name, cands, n);
+                    const char *best = rgc_closest_enum(pk, d->name);
                     char hint[200];
                     if (best)
                         snprintf(hint, sizeof hint, _("did you mean '%s'?"), best);
