@@ -292,6 +292,15 @@ typedef struct {
     uint32_t n;
 } names;
 
+/* a's path as written: visit.date */
+static void path_text(const rg_assign *a, char *buf, size_t cap)
+{
+    rg_sb b;
+    rg_sb_fixed(&b, buf, cap);
+    for (uint32_t k = 0; k < a->path.n; k++)
+        rg_sb_printf(&b, "%s%s", k ? "." : "", (const char *)a->path.v[k]);
+}
+
 static void expects(rgc_pack *pk, const rgc_test *t)
 {
     const rg_vec *ex = &t->decl->expects;
@@ -319,10 +328,7 @@ static void expects(rgc_pack *pk, const rgc_test *t)
                     c.v[c.n++] = n;
             }
             char full[200];
-            rg_sb b;
-            rg_sb_fixed(&b, full, sizeof full);
-            for (uint32_t k = 0; k < a->path.n; k++)
-                rg_sb_printf(&b, "%s%s", k ? "." : "", (const char *)a->path.v[k]);
+            path_text(a, full, sizeof full);
             const char *best = c.v ? rgc_closest(full, c.v, c.n) : NULL;
             char hint[200];
             snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
@@ -359,10 +365,7 @@ static void twice(rgc_pack *pk, const rg_vec *as, const char *msg)
             if (j < a->path.n || j < o->path.n)
                 continue;
             char full[200];
-            rg_sb b;
-            rg_sb_fixed(&b, full, sizeof full);
-            for (uint32_t m = 0; m < a->path.n; m++)
-                rg_sb_printf(&b, "%s%s", m ? "." : "", (const char *)a->path.v[m]);
+            path_text(a, full, sizeof full);
             rgc_error_related(pk, a->loc, _("keep one of them: the later would hide the first"), o->loc,
                               _("first written here"), msg, full);
             break;

@@ -42,6 +42,15 @@ rg_file *rg_parse_file(rg_arena *arena, rg_diag *diag, uint32_t file)
     return ctx.result;
 }
 
+void rg_parse_note_skipped(rg_parse_ctx *ctx, rg_loc l)
+{
+    if (!ctx->skipped)
+        return;
+    rg_loc *at = rg_arena_alloc(ctx->arena, sizeof *at);
+    *at = l;
+    rg_vec_apush(ctx->arena, ctx->skipped, at);
+}
+
 rg_file *rg_parse_file_recovering(rg_arena *arena, rg_diag *diag, uint32_t file, rg_vec *skipped, unsigned *n_errors)
 {
     rg_parse_ctx ctx = {.arena = arena, .diag = diag, .file = file, .start_token = START_FILE, .skipped = skipped};

@@ -29,6 +29,10 @@ typedef struct {
     int too_deep;           /* nesting past RG_MAX_NESTING was reported (once an input) */
 } rg_parse_ctx;
 
+/* Note text at l as skipped (ctx->skipped, when kept): what error recovery
+ * passed over, or what the scanner could not read as written. */
+void rg_parse_note_skipped(rg_parse_ctx *ctx, rg_loc l);
+
 /* Parse a policy file already in diag's source set. Returns the file's AST, or
  * NULL when there were syntax errors (all of them reported). */
 rg_file *rg_parse_file(rg_arena *arena, rg_diag *diag, uint32_t file);

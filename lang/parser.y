@@ -31,7 +31,6 @@ int yylex(YYSTYPE *yylval, YYLTYPE *yylloc, void *scanner);
 }
 %code {
 static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *msg);
-static void note_skipped(rg_parse_ctx *ctx, YYLTYPE at);
 static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l);
 }
 
@@ -223,7 +222,7 @@ repl_decl
 decls
     : %empty { $$ = newvec(ctx); }
     | decls decl { $$ = $1; rg_vec_apush(ctx->arena, $$, $2); }
-    | decls error { $$ = $1; note_skipped(ctx, @2); }
+    | decls error { $$ = $1; rg_parse_note_skipped(ctx, @2); } /* a name declared there is not missing */
     ;
 
 decl
@@ -611,17 +610,6 @@ static const char *loc_text(rg_parse_ctx *ctx, YYLTYPE l)
     if (!src || l.end > src->len || l.end < l.start)
         return "";
     return rg_arena_strndup(ctx->arena, src->text + l.start, l.end - l.start);
-}
-
-/* The text error recovery skipped, for those who keep the declarations
- * around it: a name declared there is not missing. */
-static void note_skipped(rg_parse_ctx *ctx, YYLTYPE at)
-{
-    if (!ctx->skipped)
-        return;
-    rg_loc *l = rg_arena_alloc(ctx->arena, sizeof *l);
-    *l = at;
-    rg_vec_apush(ctx->arena, ctx->skipped, l);
 }
 
 /* Bison calls this for one thing besides syntax errors: its stack is full
