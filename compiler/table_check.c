@@ -299,6 +299,34 @@ static rg_decl *extension_of(rgc_pack *pk, const rgc_policy *p, uint32_t en)
 
 static void check_table(rgc_pack *pk, rgc_impl *im, rgc_policy *adder);
 
+/* The types of table root's inputs (at most 16), compiled in the check pass, writing no code. */
+static void input_types(rgc_pack *pk, const rg_decl *root, rgc_ty *itys)
+{
+    for (uint32_t i = 0; i < root->inputs.n && i < 16; i++) {
+        rgc_chunk_begin(pk);
+        rgc_impl *saved_impl = pk->cur.impl;
+        pk->cur.impl = NULL;
+        itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
+        pk->cur.impl = saved_impl;
+    }
+}
+
+/* Does some region add members to an enumeration one of table d's inputs takes? */
+static int takes_an_extended_enum(rgc_pack *pk, const rgc_def *d)
+{
+    rgc_ty itys[16];
+    const rg_decl *root = d->root;
+    if (root->inputs.n == 0 || root->inputs.n > 16)
+        return 0;
+    input_types(pk, root, itys);
+    for (uint32_t i = 0; i < root->inputs.n; i++)
+        if (itys[i].k == RGC_K_SCALAR && itys[i].scalar == RG_T_ENUM)
+            for (uint32_t q = 0; q < pk->policies.n; q++)
+                if (extension_of(pk, pk->policies.v[q], itys[i].aux))
+                    return 1;
+    return 0;
+}
+
 void rgc_check_table(rgc_pack *pk, rgc_impl *im)
 {
     check_table(pk, im, NULL);
@@ -306,6 +334,9 @@ void rgc_check_table(rgc_pack *pk, rgc_impl *im)
 
 void rgc_check_inherited_tables(rgc_pack *pk)
 {
+    uint8_t *takes = calloc(pk->defs.n ? pk->defs.n : 1, 1); /* per table: 0 not known yet, 1 yes, 2 no */
+    if (!takes)
+        abort();
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
         int extends = 0;
@@ -317,6 +348,10 @@ void rgc_check_inherited_tables(rgc_pack *pk)
             rgc_def *d = pk->defs.v[t];
             if (d->kind != RG_DEF_TABLE || rgc_impl_get(&p->impl, d->slot) || (d->owner && !rgc_policy_within(p, d->owner)))
                 continue; /* its own rows were checked as its own */
+            if (!takes[t])
+                takes[t] = takes_an_extended_enum(pk, d) ? 1 : 2;
+            if (takes[t] == 2)
+                continue;
             for (rgc_policy *q = p->parent; q; q = q->parent) {
                 rgc_impl *im = rgc_impl_get(&q->impl, d->slot);
                 if (im) {
@@ -326,6 +361,7 @@ void rgc_check_inherited_tables(rgc_pack *pk)
             }
         }
     }
+    free(takes);
 }
 
 /* The checks of table im, or when adder is set, only whether the rows it
@@ -347,14 +383,7 @@ static void check_table(rgc_pack *pk, rgc_impl *im_in, rgc_policy *adder)
     rgc_ty itys[16];
     axis axes[16] = {{0}};
     int skip = 0;
-    /* input types: the inputs compiled in the check pass, writing no code */
-    for (uint32_t i = 0; i < n_in; i++) {
-        rgc_chunk_begin(pk);
-        rgc_impl *saved_impl = pk->cur.impl;
-        pk->cur.impl = NULL;
-        itys[i] = rgc_expr(pk, root->inputs.v[i], NULL);
-        pk->cur.impl = saved_impl;
-    }
+    input_types(pk, root, itys);
     rg_decl *ext = NULL; /* adder's declaration that adds to one of the inputs' enumerations */
     for (uint32_t i = 0; i < n_in && adder && !ext; i++)
         if (itys[i].k == RGC_K_SCALAR && itys[i].scalar == RG_T_ENUM)
