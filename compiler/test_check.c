@@ -373,6 +373,252 @@ static void twice(rgc_pack *pk, const rg_vec *as, const char *msg)
     }
 }
 
+/* ---- the claim a test settles has every field it must ---- */
+
+/* What a claim's assignments leave written: a dotted path ("person.id") and
+ * its value, a record's fields each under its own path beside the record's. */
+typedef struct {
+    struct given {
+        char *path;
+        const rg_expr *e;
+    } *v;
+    uint32_t n, cap;
+} givens;
+
+static int path_under(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(path, top, n) == 0 && path[n] == '.';
+}
+
+static void givens_put(givens *g, const char *path, const rg_expr *e)
+{
+    /* the value replaces what was under it, and a none written above it (the claim's objects are made on the way) */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        struct given x = g->v[i];
+        if (strcmp(x.path, path) == 0 || path_under(x.path, path) || (path_under(path, x.path) && x.e->kind == RG_E_NONE))
+            free(x.path);
+        else
+            g->v[k++] = x;
+    }
+    g->n = k;
+    if (g->n == g->cap) {
+        uint32_t cap = g->cap ? 2 * g->cap : 32;
+        struct given *v = realloc(g->v, cap * sizeof *v);
+        if (!v)
+            return;
+        g->v = v;
+        g->cap = cap;
+    }
+    char *copy = strdup(path);
+    if (!copy)
+        return;
+    g->v[g->n++] = (struct given){copy, e};
+    if (e->kind != RG_E_RECORD)
+        return;
+    for (uint32_t i = 0; i < e->keys.n; i++) {
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", (const char *)e->keys.v[i]);
+        givens_put(g, sub, e->args.v[i]);
+    }
+}
+
+static void givens_apply(givens *g, const rg_vec *assigns)
+{
+    for (uint32_t i = 0; i < assigns->n; i++) {
+        const rg_assign *a = assigns->v[i];
+        char path[512];
+        path_text(a, path, sizeof path);
+        givens_put(g, path, a->value);
+    }
+}
+
+static void givens_free(givens *g)
+{
+    for (uint32_t i = 0; i < g->n; i++)
+        free(g->v[i].path);
+    free(g->v);
+    *g = (givens){0};
+}
+
+/* The value written at path; NULL when nothing is (none counts as written). */
+static const rg_expr *given_at(const givens *g, const char *path)
+{
+    for (uint32_t i = 0; i < g->n; i++)
+        if (strcmp(g->v[i].path, path) == 0)
+            return g->v[i].e;
+    return NULL;
+}
+
+static int given_under(const givens *g, const char *path)
+{
+    for (uint32_t i = 0; i < g->n; i++)
+        if (path_under(g->v[i].path, path))
+            return 1;
+    return 0;
+}
+
+/* What a claim lacks: a field it must have (or a list that must have an element), as the binder would say it. */
+typedef struct {
+    char path[8][256];
+    uint8_t empty[8]; /* a list without the element it must have */
+    uint32_t n;
+} lacking;
+
+static void lack(lacking *l, const char *path, int empty)
+{
+    if (l->n < 8) {
+        snprintf(l->path[l->n], sizeof l->path[0], "%s", path);
+        l->empty[l->n++] = (uint8_t)empty;
+    }
+}
+
+/* Field f's value as the binder would hold it, for a condition; 0 when it is not a constant here. */
+static int given_value(rgc_pack *pk, const givens *g, uint32_t f, const char *path, rg_value *v)
+{
+    const rg_field *fd = &pk->prog->fields[f];
+    const rg_expr *e = given_at(g, path);
+    if (!e || e->kind == RG_E_NONE) {
+        *v = fd->has_default ? fd->default_value : RG_NONE;
+        return 1;
+    }
+    rgc_ty want = rgc_ty_from_packed(fd->type), got;
+    want.optional = 1;
+    return rgc_const_expr(pk, (rg_expr *)e, &want, v, &got, 0) == 0;
+}
+
+/* The fields under parent (a record, or a list's element) that the claim
+ * written in g lacks, with the binder's rules: a field is required unless
+ * optional or defaulted, a conditional one while its condition holds. Paths
+ * are written after prefix ("person.", "items[1]."). */
+static void lacks(rgc_pack *pk, const givens *g, int32_t parent, const char *prefix, const char *shown,
+                  lacking *l)
+{
+    const rg_program *p = pk->prog;
+    for (uint32_t j = (uint32_t)(parent + 1); j < p->n_fields; j++) {
+        const rg_field *fd = &p->fields[j];
+        if (fd->parent != parent)
+            continue;
+        const char *key = rgc_str_text(pk, fd->key);
+        char path[256], seen[256];
+        snprintf(path, sizeof path, "%s%s", prefix, key);
+        snprintf(seen, sizeof seen, "%s%s", shown, key);
+        rg_type_kind k = RG_TYPE_KIND(fd->type);
+        const rg_expr *e = given_at(g, path);
+        int present = (e && e->kind != RG_E_NONE) || (k == RG_T_RECORD && given_under(g, path));
+        int required = !fd->optional;
+        if (fd->cond_op) {
+            char cpath[256];
+            rg_value cv;
+            if (fd->cond_field < 0)
+                continue;
+            snprintf(cpath, sizeof cpath, "%s%s", prefix, rgc_str_text(pk, p->fields[fd->cond_field].key));
+            if (!given_value(pk, g, (uint32_t)fd->cond_field, cpath, &cv))
+                continue; /* not a constant here: `regula test` decides */
+            int holds = fd->cond_op == 1 ? cv == fd->cond_value : cv != fd->cond_value;
+            if (!holds && fd->cond_only)
+                continue;
+            required = required && holds;
+        }
+        if (!present) {
+            if (required && !fd->has_default)
+                lack(l, seen, 0);
+            continue;
+        }
+        if (k == RG_T_RECORD) {
+            char sub[300], subshown[300];
+            snprintf(sub, sizeof sub, "%s.", path);
+            snprintf(subshown, sizeof subshown, "%s.", seen);
+            lacks(pk, g, (int32_t)j, sub, subshown, l);
+        } else if (k == RG_T_LIST && e && e->kind == RG_E_LIST) {
+            if (fd->nonempty && e->args.n == 0)
+                lack(l, seen, 1);
+            for (uint32_t i = 0; i < e->args.n; i++) {
+                const rg_expr *el = e->args.v[i];
+                if (el->kind != RG_E_RECORD)
+                    continue; /* a plain list's value, or an error check_value tells */
+                givens eg = {0};
+                givens_put(&eg, "", el);
+                char elshown[300];
+                snprintf(elshown, sizeof elshown, "%s[%u].", seen, (unsigned)i);
+                lacks(pk, &eg, (int32_t)j, "", elshown, l);
+                givens_free(&eg);
+            }
+        }
+    }
+}
+
+static int expects_error(const rgc_test *t)
+{
+    for (uint32_t i = 0; i < t->decl->expects.n; i++) {
+        const rg_assign *a = t->decl->expects.v[i];
+        if (a->path.n == 1 && strcmp(a->path.v[0], "error") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Each test that expects values settles the sample claim with its changes:
+ * that claim must have every field a claim must (`regula test` would find it
+ * an error line). What the sample lacks is told once, at the sample; what a
+ * test's changes take away or make required, at the test. */
+static void tests_claims_complete(rgc_pack *pk)
+{
+    givens sample = {0};
+    lacking by_sample = {0};
+    uint8_t told[8] = {0};
+    if (pk->sample) {
+        givens_apply(&sample, &pk->sample->assigns);
+        lacks(pk, &sample, -1, "", "", &by_sample);
+    }
+    for (uint32_t i = 0; i < pk->tests.n; i++) {
+        const rgc_test *t = pk->tests.v[i];
+        if (expects_error(t))
+            continue;
+        givens g = {0};
+        for (uint32_t k = 0; k < sample.n; k++)
+            givens_put(&g, sample.v[k].path, sample.v[k].e);
+        givens_apply(&g, &t->decl->assigns);
+        lacking l = {0};
+        lacks(pk, &g, -1, "", "", &l);
+        for (uint32_t k = 0; k < l.n; k++) {
+            uint32_t s = 0;
+            while (s < by_sample.n && strcmp(by_sample.path[s], l.path[k]) != 0)
+                s++;
+            char hint[600];
+            if (s < by_sample.n) {
+                if (told[s])
+                    continue;
+                told[s] = 1;
+                rg_loc at = pk->sample->loc;
+                at.end = at.start + 6; /* `sample` */
+                snprintf(hint, sizeof hint,
+                         _("give it here, or in each test that expects values: test '%s' settles this claim"),
+                         t->decl->name);
+                if (l.empty[k])
+                    rgc_error(pk, at, hint, _("the sample claim's '%s' is an empty list, and must have an element"),
+                              l.path[k]);
+                else
+                    rgc_error(pk, at, hint, _("the sample claim has no '%s', which every claim must have"), l.path[k]);
+                continue;
+            }
+            snprintf(hint, sizeof hint,
+                     _("give it in the test, or expect the error line: expect { error = \"missing field %s\" }"),
+                     l.path[k]);
+            if (l.empty[k])
+                rgc_error(pk, t->decl->name_loc, _("give the list an element in the test"),
+                          _("test '%s': the claim's '%s' is an empty list, and must have an element"), t->decl->name,
+                          l.path[k]);
+            else
+                rgc_error(pk, t->decl->name_loc, hint, _("test '%s': the claim has no '%s', which it must have here"),
+                          t->decl->name, l.path[k]);
+        }
+        givens_free(&g);
+    }
+    givens_free(&sample);
+}
+
 void rgc_check_tests(rgc_pack *pk)
 {
     if (pk->sample) {
@@ -387,4 +633,5 @@ void rgc_check_tests(rgc_pack *pk)
         expects(pk, t);
         twice(pk, &t->decl->expects, _("'%s' is expected twice"));
     }
+    tests_claims_complete(pk);
 }
