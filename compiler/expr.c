@@ -52,10 +52,20 @@ static void unknown_name(rgc_pack *pk, rg_expr *e)
             return;
         }
     }
+    /* a loop's variable written short (`it` for `item`) is the likeliest meaning */
+    size_t len = strlen(e->name);
+    for (uint32_t i = pk->cur.n_scope; len >= 2 && i-- > 0;)
+        if (strncmp(pk->cur.scope[i].name, e->name, len) == 0) {
+            char hint[160];
+            snprintf(hint, sizeof hint, _("did you mean '%s'?"), pk->cur.scope[i].name);
+            rgc_error(pk, e->loc, hint, _("unknown name '%s'"), e->name);
+            return;
+        }
     rg_vec cands = {0};
+    const rgc_def *self = pk->cur.impl ? pk->cur.impl->def : NULL; /* not the definition being written */
     for (uint32_t i = 0; i < pk->defs.n; i++) {
         rgc_def *d = pk->defs.v[i];
-        if (!d->per_item && !d->hidden && (!d->owner || rgc_policy_within(here, d->owner)))
+        if (!d->per_item && !d->hidden && d != self && (!d->owner || rgc_policy_within(here, d->owner)))
             rg_vec_push(&cands, (void *)d->name);
     }
     for (uint32_t i = 0; i < pk->cur.n_scope; i++)

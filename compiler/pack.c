@@ -104,7 +104,7 @@ const char *rgc_closest(const char *name, const char *const *cands, uint32_t n)
 {
     const char *best = NULL;
     unsigned bd = 99;
-    size_t len = strlen(name);
+    size_t len = rg_utf8_chars(name);
     unsigned limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
     for (uint32_t i = 0; i < n; i++) {
         if (!cands[i] || strcmp(cands[i], name) == 0)

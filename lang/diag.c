@@ -309,9 +309,33 @@ void rg_report_plain(rg_diag *d, rg_severity sev, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Text s as up to 64 characters, each its UTF-8 bytes in a word; the count, or 65 when longer. */
+static size_t utf8_units(const char *s, uint32_t *u)
+{
+    size_t n = 0;
+    while (*s) {
+        if (n == 64)
+            return 65;
+        uint32_t c = (unsigned char)*s++;
+        for (int k = 1; k < 4 && c >= 0xC0 && ((unsigned char)*s & 0xC0) == 0x80; k++)
+            c = c << 8 | (unsigned char)*s++;
+        u[n++] = c;
+    }
+    return n;
+}
+
+size_t rg_utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 unsigned rg_edit_distance(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
+    uint32_t ua[65], ub[65];
+    size_t la = utf8_units(a, ua), lb = utf8_units(b, ub);
     if (la > 64 || lb > 64)
         return 99;
     unsigned row[65];
@@ -322,7 +346,7 @@ unsigned rg_edit_distance(const char *a, const char *b)
         row[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
             unsigned cur = row[j];
-            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned cost = ua[i - 1] == ub[j - 1] ? 0 : 1;
             unsigned best = prev + cost;
             if (row[j] + 1 < best)
                 best = row[j] + 1;

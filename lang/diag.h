@@ -109,7 +109,10 @@ void rg_report_plain(rg_diag *d, rg_severity sev, const char *fmt, ...)
  * places are not rendered (the messages that have them name them). */
 void rg_diag_render(const rg_diag *d, const rg_diag_record *r, const rg_diag_style *style, FILE *out);
 
-/* Levenshtein distance on bytes, for "did you mean". */
+/* Levenshtein distance on characters (UTF-8: 参素 is one from 参数), for "did you mean". */
 unsigned rg_edit_distance(const char *a, const char *b);
+
+/* The characters of UTF-8 text s (a byte that is no sequence's counts as one). */
+size_t rg_utf8_chars(const char *s);
 
 #endif

@@ -658,16 +658,24 @@ static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, co
         return NULL;
     memcpy(word, src->text + loc->start, len);
     word[len] = '\0';
+    /* a word in Chinese is compared with the Chinese aliases of the keywords that could come */
+    int chinese = (unsigned char)word[0] >= 0x80;
     const char *best = NULL;
     unsigned bd = 3;
     for (int i = 0; i < n_all; i++) {
-        const char *k = yysymbol_name(all[i]);
-        if (rg_keyword(k, strlen(k)) < 0)
+        const char *name = yysymbol_name(all[i]);
+        int tok = rg_keyword(name, strlen(name));
+        if (tok < 0)
             continue; /* keywords only (their names are the words themselves), not "name" or "number" */
-        unsigned d = rg_edit_distance(word, k);
-        if (d < bd && d < strlen(k)) {
-            bd = d;
-            best = k;
+        for (size_t a = 0; chinese ? rg_keyword_at(a) != NULL : a == 0; a++) {
+            const char *k = chinese ? rg_keyword_at(a) : name;
+            if (chinese && ((unsigned char)k[0] < 0x80 || rg_keyword(k, strlen(k)) != tok))
+                continue;
+            unsigned d = rg_edit_distance(word, k);
+            if (d < bd && d < rg_utf8_chars(k)) {
+                bd = d;
+                best = k;
+            }
         }
     }
     if (!best)

@@ -1,7 +1,8 @@
 /* test_diag.c — unit tests of diagnostics as records (lang/diag.c): a report
  * is one record with its place in lines, characters and bytes, handed to a
  * sink or rendered; the renderer's styles for text a tool added; a related
- * place; an overlay's text read in place of a file's.
+ * place; an overlay's text read in place of a file's; the edit distance of
+ * "did you mean", in characters.
  * Runs lang/ alone: no grammar, no compiler. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,12 +165,26 @@ static void test_overlay(void **state)
     rg_diag_free(&d);
 }
 
+/* A Chinese character is one edit, not up to three bytes' worth. */
+static void test_edit_distance_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(rg_edit_distance("parm", "param"), 1);
+    assert_int_equal(rg_edit_distance("it", "item"), 2);
+    assert_int_equal(rg_edit_distance("\xe5\x8f\x82\xe7\xb4\xa0", "\xe5\x8f\x82\xe6\x95\xb0"), 1); /* 参素, 参数 */
+    assert_int_equal(rg_edit_distance("\xe8\xb5\xb7\xe4\xbb\x98", "\xe8\xb5\xb7\xe4\xbb\x98\xe7\xba\xbf"), 1); /* 起付, 起付线 */
+    assert_int_equal(rg_edit_distance("", "\xe8\xa1\xa8"), 1); /* 表 */
+    assert_int_equal(rg_utf8_chars("\xe8\xb5\xb7\xe4\xbb\x98\xe7\xba\xbf"), 3);
+    assert_int_equal(rg_utf8_chars("a\xe8\xa1\xa8" "b"), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_to_sink),
         cmocka_unit_test(test_render_styles),
         cmocka_unit_test(test_overlay),
+        cmocka_unit_test(test_edit_distance_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
