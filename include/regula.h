@@ -282,9 +282,9 @@ regula_status regula_ledger_commit(regula_ctx *ctx, regula_ledger *ledger);
  * claim reads first (its ledger keys are computed now, once), and changes
  * nothing. Bind the next claim on a second context and call this before the
  * current claim settles: the look-up's memory misses then overlap that work.
- * Called again on the same claim, it asks for the records its first call's
- * index slots name: worth it once those slots have come (`regula run` calls
- * it when it reads a claim, and again as the claim before it settles).
+ * Called again on the same claim, it asks again (a commit since may have
+ * moved the records): `regula run` calls it when it reads a claim, and again
+ * as the claim before it settles.
  * REGULA_OK, or the claim's failure. */
 regula_status regula_ledger_prefetch(regula_ctx *ctx, const regula_ledger *ledger);
 

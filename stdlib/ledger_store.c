@@ -1,8 +1,9 @@
 /* ledger_store.c — the in-memory ledger of `regula run` and `regula bench`: per ledger scope, one record of field values per key (person id, year, …), found by the keys' encoded text through an open-addressing index.
  * Must not compute anything: keys and first values come from the VM (rg_vm_claim_keys, rg_vm_ledger_init), new values from its updates; once warm it allocates only for keys never seen.
- * The records lie side by side in blocks that never move (head, key, values: 64 bytes for a year's six fields); the index holds 8 bytes a slot (a hash tag and the record's number), at most half full. A person-year costs ≈ 80 bytes, not the ≈ 190 of records kept in the slots themselves; a look-up of a key not in cache costs two misses, the scopes' overlapped (docs/performance.md). */
+ * The records are the open-addressing table itself (head, key, values: 64 bytes for a year's six fields, never across two cache lines), at most three quarters full, so that a look-up of a key not in cache costs one miss, the scopes' overlapped; the table doubles in place, never beside a copy of itself (docs/performance.md). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "rg_stdlib.h"
 
@@ -12,22 +13,22 @@
 
 /* A record: a 32-bit head, then `inl` bytes of key, then the n_fields values
  * (unaligned: they are copied with memcpy only). The head is the low 24 bits
- * of the key's hash (those that index tables of up to 2^24 slots, so that a
+ * of the key's hash (those that index tables of up to 2^24 records, so that a
  * rehash need not hash again) over a length byte: the key's length + 1, or
  * LONG_KEY for a key longer than inl, whose key bytes then hold its offset
- * into the store's arena (8 bytes) and its length (4). An index slot is 0
- * (empty) or the key hash's high 32 bits over the record's number + 1. */
+ * into the store's arena (8 bytes) and its length (4). A record not in use
+ * has the head 0. */
 typedef uint32_t head_t;
 
-#define BLOCK_SHIFT 12 /* 4096 records a block */
-#define BLOCK ((uint32_t)1 << BLOCK_SHIFT)
+/* A key's home is its hash's low bits; a probe goes up from it, never round
+ * to the start: the table has TAIL records past the last home, and a key
+ * that would probe past them makes it grow. */
+#define TAIL 1024u
 
 typedef struct {
     uint32_t first_field, n_fields, first_key, n_keys;
-    uint64_t *slots;   /* mask + 1 index slots */
-    uint32_t mask, n;  /* n records, numbered 0 .. n - 1 */
-    char **blocks;     /* the records, BLOCK a block */
-    uint32_t n_blocks, cap_blocks;
+    char *table;       /* mask + 1 + TAIL records of stride bytes, mapped */
+    uint32_t mask, n;  /* n of them in use */
     uint32_t stride, inl;
     uint32_t n_long;   /* records whose key is in the arena */
     uint32_t long_fit; /* the longest of them up to KEY_INLINE_MAX, since the layout was chosen */
@@ -36,10 +37,9 @@ typedef struct {
     int applies;       /* every key part present: the claim has a record here (else it reads
                         * first values, and nothing is kept) */
     int found;
-    char *rec;         /* the record found */
-    uint32_t slot;     /* its slot, or the empty slot that ended the probe */
-    uint32_t slot_mask; /* mask when slot was found: a rehash since moved the slots */
-    uint64_t hash;     /* the index is its low bits, a slot's tag its high ones */
+    char *rec;         /* the record found, or the empty one that ended the probe */
+    uint32_t rec_mask; /* mask when rec was found: a rehash since moved the records */
+    uint64_t hash;     /* the home record is its low bits */
     head_t head;       /* the record's head */
     const char *key;   /* its key text, in the loaded rg_ledger_keys */
     uint32_t key_len;
@@ -70,11 +70,9 @@ struct rg_ledger_store {
     int loaded;
 };
 
-static inline char *rec_at(const scope_t *sc, uint32_t i)
-{
-    return sc->blocks[i >> BLOCK_SHIFT] + (size_t)(i & (BLOCK - 1)) * sc->stride;
-}
-static inline uint32_t slot_tag(uint64_t h) { return (uint32_t)(h >> 32); }
+static inline char *rec_at(const scope_t *sc, uint32_t i) { return sc->table + (size_t)i * sc->stride; }
+static inline uint32_t n_recs(uint32_t mask) { return mask + 1 + TAIL; }
+static inline size_t table_bytes(uint32_t mask, uint32_t stride) { return (size_t)n_recs(mask) * stride; }
 static inline head_t rec_head(const char *rc)
 {
     head_t h;
@@ -96,23 +94,39 @@ static const char *rec_key(const rg_ledger_store *s, const char *rc, uint32_t *l
     return s->arena + off;
 }
 
-/* Room for record number n: its block exists. 0, or -1 when out of memory. */
-static int record_room(scope_t *sc, uint32_t n)
+/* A table for mask, none of its records in use: mapped, so page-aligned
+ * (records of 16, 32 or 64 bytes each sit in one cache line), zeroed, and
+ * grown in place by mremap. */
+static char *table_new(uint32_t mask, uint32_t stride)
 {
-    uint32_t b = n >> BLOCK_SHIFT;
-    if (b < sc->n_blocks) return 0;
-    if (sc->n_blocks == sc->cap_blocks) {
-        uint32_t cap = sc->cap_blocks ? sc->cap_blocks * 2 : 8;
-        char **nb = realloc(sc->blocks, cap * sizeof *nb);
-        if (!nb) return -1;
-        sc->blocks = nb;
-        sc->cap_blocks = cap;
-    }
-    /* aligned so that records of up to 64 bytes (strides of 16, 32, 64) each sit in one cache line */
-    char *blk = aligned_alloc(64, (size_t)BLOCK * sc->stride); /* a multiple of 64: stride % 8 == 0 */
-    if (!blk) return -1;
-    sc->blocks[sc->n_blocks++] = blk;
-    return 0;
+    void *t = mmap(NULL, table_bytes(mask, stride), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return t == MAP_FAILED ? NULL : t;
+}
+
+/* The mapping t of old bytes grown to new ones, zeroed past the old; NULL (t
+ * unchanged) when out of memory. In place, never beside a copy of itself;
+ * ThreadSanitizer does not follow mremap (an address it moved from, mapped
+ * again, looks written by the thread that had it), so its builds copy. */
+static char *table_grow(char *t, size_t old, size_t new)
+{
+#if defined(__SANITIZE_THREAD__)
+    char *n = mmap(NULL, new, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (n == MAP_FAILED)
+        return NULL;
+    memcpy(n, t, old);
+    munmap(t, old);
+    return n;
+#else
+    void *n = mremap(t, old, new, MREMAP_MAYMOVE);
+    return n == MAP_FAILED ? NULL : n;
+#endif
+}
+
+static void table_free(scope_t *sc)
+{
+    if (sc->table)
+        munmap(sc->table, table_bytes(sc->mask, sc->stride));
+    sc->table = NULL;
 }
 
 static int grow(char **buf, size_t *cap, size_t need)
@@ -167,7 +181,7 @@ static inline uint64_t get_leb(const unsigned char **u)
 }
 
 /* The hash of a key text as rg_ledger_store_keys made it, from the text
- * alone (a rehash into a table of more slots than a record's head keeps). */
+ * alone (a rehash into a table of more records than a record's head keeps). */
 static uint64_t text_hash(const rg_ledger_store *s, const scope_t *sc, const char *t)
 {
     const unsigned char *u = (const unsigned char *)t;
@@ -191,7 +205,7 @@ static uint64_t text_hash(const rg_ledger_store *s, const scope_t *sc, const cha
  * bytes (never across two cache lines), else a multiple of 8 (its lines are
  * fetched together). The rounding goes to the key, so inl is 12 to 67 and a
  * length + 1 never reaches LONG_KEY. Records of another size are moved to it
- * (relayout) before another is written. */
+ * as the table doubles (reserve). */
 static void set_layout(scope_t *sc, uint32_t key)
 {
     size_t need = sizeof(head_t) + key + (size_t)sc->n_fields * sizeof(rg_value);
@@ -233,8 +247,8 @@ rg_ledger_store *rg_ledger_store_new(const rg_program *p)
         if (sc->n_fields > (UINT32_MAX / 2 - 64) / sizeof(rg_value)) goto fail;
         set_layout(sc, KEY_INLINE_MIN);
         sc->mask = 63;
-        sc->slots = calloc((size_t)sc->mask + 1, sizeof *sc->slots);
-        if (!sc->slots) goto fail;
+        sc->table = table_new(sc->mask, sc->stride);
+        if (!sc->table) goto fail;
     }
     return s;
 fail:
@@ -246,10 +260,7 @@ void rg_ledger_store_free(rg_ledger_store *s)
 {
     if (!s) return;
     for (uint32_t i = 0; s->scopes && i < s->n_scopes; i++) {
-        scope_t *sc = &s->scopes[i];
-        for (uint32_t b = 0; b < sc->n_blocks; b++) free(sc->blocks[b]);
-        free(sc->blocks);
-        free(sc->slots);
+        table_free(&s->scopes[i]);
     }
     free(s->scopes);
     free(s->arena);
@@ -263,7 +274,7 @@ void rg_ledger_store_clear(rg_ledger_store *s)
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         sc->n = sc->n_long = sc->long_fit = 0;
-        memset(sc->slots, 0, ((size_t)sc->mask + 1) * sizeof *sc->slots); /* the blocks stay for the next records */
+        memset(sc->table, 0, table_bytes(sc->mask, sc->stride)); /* the table stays for the next records */
     }
     s->n_arena = 0;
     s->loaded = 0;
@@ -303,29 +314,29 @@ static inline size_t key_room(int is_str, rg_value v)
     return 10 + (is_str ? rg_str_len((const char *)(uintptr_t)v) : 0);
 }
 
-/* Finds the key of sc's last load: sets rec to its record and slot to its
- * slot (returns 1), or slot to the empty slot where it would go (returns 0). */
+/* Finds the key of sc's last load: sets rec to its record (returns 1), or to
+ * the record not in use where it would go, NULL past the tail (returns 0). */
 static int probe(const rg_ledger_store *s, scope_t *sc)
 {
-    sc->slot_mask = sc->mask;
-    const uint32_t tag = slot_tag(sc->hash);
-    for (uint32_t i = (uint32_t)sc->hash & sc->mask;; i = (i + 1) & sc->mask) {
-        uint64_t sl = sc->slots[i];
-        if (!sl) {
-            sc->slot = i;
+    sc->rec_mask = sc->mask;
+    sc->rec = NULL;
+    for (uint32_t i = (uint32_t)sc->hash & sc->mask, end = n_recs(sc->mask); i < end; i++) {
+        char *rc = rec_at(sc, i);
+        head_t h = rec_head(rc);
+        if (!h) {
+            sc->rec = rc;
             return 0;
         }
-        if ((uint32_t)(sl >> 32) != tag) continue;
-        char *rc = rec_at(sc, (uint32_t)sl - 1);
-        if (rec_head(rc) != sc->head) continue;
+        if (h != sc->head)
+            continue;
         uint32_t len;
         const char *k = rec_key(s, rc, &len);
         if (len == sc->key_len && memcmp(k, sc->key, len) == 0) {
             sc->rec = rc;
-            sc->slot = i;
             return 1;
         }
     }
+    return 0;
 }
 
 rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
@@ -396,8 +407,7 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
         k->off[i] = at;
         k->len[i] = (uint32_t)(k->n - at);
         k->hash[i] = hash_finish(h);
-        /* the home slot; the record it names is asked for once it is read (rg_ledger_store_load_keys) */
-        __builtin_prefetch(&sc->slots[(uint32_t)k->hash[i] & sc->mask]);
+        __builtin_prefetch(rec_at(sc, (uint32_t)k->hash[i] & sc->mask)); /* the home record */
     }
     return RG_OK;
 }
@@ -407,8 +417,9 @@ void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_
     if (k->n_scopes != s->n_scopes) return;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
-        uint64_t sl = sc->slots[(uint32_t)k->hash[i] & sc->mask];
-        if (sl) __builtin_prefetch(rec_at(sc, (uint32_t)sl - 1));
+        const char *home = rec_at(sc, (uint32_t)k->hash[i] & sc->mask);
+        __builtin_prefetch(home);
+        __builtin_prefetch(home + sc->stride); /* a key's record is the home's or a later one */
     }
 }
 
@@ -453,94 +464,139 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *ke
     return st != RG_OK ? st : rg_ledger_store_load_keys(s, vm, s->own);
 }
 
-/* sc's records moved to a layout of at least long_fit bytes of inline key
- * (their numbers, hence the index, unchanged): a key the old records kept in
- * the arena comes back inline. 0, or -1 (nothing changed) when out of memory. */
+/* The home of record rc (head h) in a table of that mask. */
+static uint32_t home_of(const rg_ledger_store *s, const scope_t *sc, const char *rc, head_t h, uint32_t mask)
+{
+    if (mask > s->head_mask) { /* more bits than the head keeps */
+        uint32_t len;
+        return (uint32_t)text_hash(s, sc, rec_key(s, rc, &len)) & mask;
+    }
+    return (h >> 8) & mask;
+}
+
+/* Record rc, of a table of the old layout (inl bytes of key), put at the
+ * first free record from its home in sc's table and layout: a key the old
+ * layout kept in the arena comes back inline when it fits (its text stays in
+ * the arena until a clear). The records of a table put in the order of their
+ * places into one twice as large never probe further from their homes than
+ * they did (those before one in its new run were before it in its old one),
+ * so never past the tail. */
+static void put_record(const rg_ledger_store *s, scope_t *sc, const char *rc, uint32_t inl)
+{
+    head_t h = rec_head(rc);
+    uint32_t len, i = home_of(s, sc, rc, h, sc->mask), end = n_recs(sc->mask);
+    const char *k = rec_key(s, rc, &len);
+    while (i < end && rec_head(rec_at(sc, i)))
+        i++;
+    if (i == end)
+        abort(); /* cannot be: see above */
+    char *to = rec_at(sc, i);
+    if ((h & 0xff) == LONG_KEY && len <= sc->inl) {
+        h = (h & ~(head_t)0xff) | (len + 1);
+        sc->n_long--;
+    }
+    memcpy(to, &h, sizeof h);
+    memcpy(to + sizeof h, (h & 0xff) == LONG_KEY ? rc + sizeof h : k, (h & 0xff) == LONG_KEY ? 12 : len);
+    memcpy(rec_vals(sc, to), rc + sizeof(head_t) + inl, sc->n_fields * sizeof(rg_value));
+}
+
+/* sc's table doubled and laid out for its longest keys (up to KEY_INLINE_MAX)
+ * in a new mapping, the old one's records put into it. 0, or -1 when out of
+ * memory (nothing changed). */
 static int relayout(const rg_ledger_store *s, scope_t *sc)
 {
-    uint32_t stride = sc->stride, inl = sc->inl, long_fit = sc->long_fit; /* the old layout */
-    char **old = sc->blocks;
-    uint32_t n_old = sc->n_blocks, need = (sc->n + BLOCK - 1) >> BLOCK_SHIFT;
+    uint32_t stride = sc->stride, inl = sc->inl, long_fit = sc->long_fit, mask = sc->mask; /* the old layout */
+    char *old = sc->table;
     set_layout(sc, sc->long_fit);
-    char **blocks = malloc((size_t)(sc->cap_blocks ? sc->cap_blocks : 1) * sizeof *blocks);
-    uint32_t got = 0;
-    while (blocks && got < need && (blocks[got] = aligned_alloc(64, (size_t)BLOCK * sc->stride)) != NULL) got++;
-    if (!blocks || got < need) {
-        for (uint32_t b = 0; blocks && b < got; b++) free(blocks[b]);
-        free(blocks);
+    sc->mask = mask * 2 + 1;
+    sc->table = table_new(sc->mask, sc->stride);
+    if (!sc->table) {
         sc->stride = stride;
         sc->inl = inl;
         sc->long_fit = long_fit;
+        sc->mask = mask;
+        sc->table = old;
         return -1;
     }
-    sc->blocks = blocks;
-    sc->n_blocks = need;
-    for (uint32_t r = 0; r < sc->n; r++) {
-        const char *rc = old[r >> BLOCK_SHIFT] + (size_t)(r & (BLOCK - 1)) * stride;
-        char *to = rec_at(sc, r);
-        head_t h = rec_head(rc);
-        uint32_t len;
-        const char *k = rec_key(s, rc, &len);
-        if ((h & 0xff) == LONG_KEY && len <= sc->inl) { /* inline now; its text stays in the arena until a clear */
-            h = (h & ~(head_t)0xff) | (len + 1);
-            sc->n_long--;
-        }
-        memcpy(to, &h, sizeof h);
-        memcpy(to + sizeof h, (h & 0xff) == LONG_KEY ? rc + sizeof h : k, (h & 0xff) == LONG_KEY ? 12 : len);
-        memcpy(rec_vals(sc, to), rc + sizeof(head_t) + inl, sc->n_fields * sizeof(rg_value));
-    }
-    for (uint32_t b = 0; b < n_old; b++) free(old[b]);
-    free(old);
-    sc->head = make_head(sc, sc->hash, sc->key_len); /* the last load's, for insert */
+    for (uint32_t i = 0; i < n_recs(mask); i++)
+        if (rec_head(old + (size_t)i * stride))
+            put_record(s, sc, old + (size_t)i * stride, inl);
+    munmap(old, table_bytes(mask, stride));
     return 0;
 }
 
-/* Room for one more record of sc (its key text excepted): the index doubles
- * before it is half full (a key not in it probes ≈ 2.5 slots, in one or two
- * cache lines), and the record's block is there. When a quarter of the keys
- * have gone to the arena (a third miss each), the records are laid out anew
- * with room for them (up to KEY_INLINE_MAX) as the index doubles. 0, or -1
- * when out of memory (the records are what they were). */
-static int reserve(const rg_ledger_store *s, scope_t *sc)
+/* sc's table doubled in place: its mapping grown, the records of the tail
+ * lifted out, each other one that has a new home (its old one or mask + 1
+ * above it) moved there, scanning up, then the lifted ones put back. 0, or
+ * -1 when out of memory (nothing changed). */
+static int grow_in_place(const rg_ledger_store *s, scope_t *sc)
 {
-    uint32_t size = sc->mask + 1;
-    if ((uint64_t)(sc->n + 1) * 2 > (uint64_t)size) {
-        if (size > UINT32_MAX / 2) return -1;
-        if ((uint64_t)sc->n_long * 4 >= sc->n && sc->long_fit > sc->inl && relayout(s, sc)) return -1;
-        uint32_t mask = size * 2 - 1;
-        uint64_t *slots = calloc((size_t)mask + 1, sizeof *slots);
-        if (!slots) return -1;
-        for (uint32_t i = 0; i < size; i++) {
-            uint64_t sl = sc->slots[i];
-            if (!sl) continue;
-            const char *rc = rec_at(sc, (uint32_t)sl - 1);
-            uint32_t j = rec_head(rc) >> 8;
-            if (mask > s->head_mask) { /* more bits than the head keeps */
-                uint32_t len;
-                j = (uint32_t)text_hash(s, sc, rec_key(s, rc, &len));
-            }
-            j &= mask;
-            while (slots[j]) j = (j + 1) & mask;
-            slots[j] = sl;
-        }
-        free(sc->slots);
-        sc->slots = slots;
-        sc->mask = mask;
+    uint32_t old_mask = sc->mask, mask = old_mask * 2 + 1, stride = sc->stride;
+    char *lifted = malloc((size_t)(TAIL + 1) * stride), *one = lifted + (size_t)TAIL * stride;
+    char *t = lifted ? table_grow(sc->table, table_bytes(old_mask, stride), table_bytes(mask, stride)) : NULL;
+    if (!t) {
+        free(lifted);
+        return -1;
     }
-    return record_room(sc, sc->n);
+    sc->table = t;
+    sc->mask = mask;
+    uint32_t n_lifted = 0;
+    for (uint32_t i = old_mask + 1; i < n_recs(old_mask); i++) {
+        char *rc = rec_at(sc, i);
+        if (rec_head(rc)) {
+            memcpy(lifted + (size_t)n_lifted++ * stride, rc, stride);
+            memset(rc, 0, stride);
+        }
+    }
+    for (uint32_t i = 0; i <= old_mask; i++) {
+        char *rc = rec_at(sc, i);
+        head_t h = rec_head(rc);
+        if (!h || home_of(s, sc, rc, h, mask) == (i & mask))
+            continue;
+        memcpy(one, rc, stride);
+        memset(rc, 0, stride);
+        put_record(s, sc, one, sc->inl);
+    }
+    for (uint32_t i = 0; i < n_lifted; i++)
+        put_record(s, sc, lifted + (size_t)i * stride, sc->inl);
+    free(lifted);
+    return 0;
 }
 
-/* A new record for the key of the last load, in room made by reserve(). */
+/* Room for the key of sc's last load, which it did not find: the table
+ * doubles before it is three quarters full (a key not in it probes ≈ 2.5
+ * records at half full, 8.5 at three quarters; one in it 1.5 and 2.5), and
+ * again while the key would probe past the tail. When a quarter of the keys
+ * have gone to the arena (a second miss each), the records are laid out anew
+ * with room for them as the table doubles. Then rec is where the key goes.
+ * 0, or -1 when out of memory (the records are what they were). */
+static int reserve(const rg_ledger_store *s, scope_t *sc)
+{
+    for (;;) {
+        int crowded = (uint64_t)(sc->n + 1) * 4 > (uint64_t)(sc->mask + 1) * 3;
+        if (!crowded && sc->rec && sc->rec_mask == sc->mask)
+            return 0;
+        if (crowded || !sc->rec) {
+            if (sc->mask > UINT32_MAX / 4)
+                return -1;
+            int relay = (uint64_t)sc->n_long * 4 >= sc->n && sc->long_fit > sc->inl;
+            if (relay ? relayout(s, sc) : grow_in_place(s, sc))
+                return -1;
+        }
+        /* where the key goes now */
+        sc->head = make_head(sc, sc->hash, sc->key_len);
+        sc->rec_mask = sc->mask;
+        sc->rec = NULL;
+        for (uint32_t i = (uint32_t)sc->hash & sc->mask, end = n_recs(sc->mask); i < end && !sc->rec; i++)
+            if (!rec_head(rec_at(sc, i)))
+                sc->rec = rec_at(sc, i);
+    }
+}
+
+/* A new record for the key of the last load, where reserve() made room. */
 static void insert(rg_ledger_store *s, scope_t *sc)
 {
-    if (sc->slot_mask != sc->mask) { /* the index grew since the load */
-        uint32_t i = (uint32_t)sc->hash & sc->mask;
-        while (sc->slots[i]) i = (i + 1) & sc->mask;
-        sc->slot = i;
-        sc->slot_mask = sc->mask;
-    }
-    uint32_t r = sc->n;
-    char *rc = rec_at(sc, r);
+    char *rc = sc->rec;
     memcpy(rc, &sc->head, sizeof sc->head);
     if (sc->key_len <= sc->inl) {
         memcpy(rc + sizeof(head_t), sc->key, sc->key_len);
@@ -553,8 +609,6 @@ static void insert(rg_ledger_store *s, scope_t *sc)
         memcpy(s->arena + s->n_arena, sc->key, sc->key_len);
         s->n_arena += sc->key_len;
     }
-    sc->slots[sc->slot] = (uint64_t)slot_tag(sc->hash) << 32 | (r + 1);
-    sc->rec = rc;
     sc->n++;
 }
 

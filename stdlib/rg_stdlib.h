@@ -145,7 +145,7 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *ke
 /* A claim's keys made ahead of its load (a look-ahead: the next claim's,
  * while this one settles): rg_ledger_store_keys encodes and hashes each
  * scope's key from the key values (as rg_ledger_store_load takes them) and
- * asks the memory for the index slots its load reads first, changing nothing
+ * asks the memory for the home records its load reads first, changing nothing
  * in s (RG_OK or RG_ERR_MEMORY); rg_ledger_store_load_keys is
  * rg_ledger_store_load with them, on a store of the same program. */
 typedef struct rg_ledger_keys rg_ledger_keys;
@@ -153,8 +153,8 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
 void rg_ledger_keys_free(rg_ledger_keys *k);
 rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k);
 rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
-/* Asks the memory for the records k's home slots name now (their slots asked
- * for by rg_ledger_store_keys a while before): a hint, changes nothing. */
+/* Asks the memory for k's home records again (a commit since
+ * rg_ledger_store_keys may have moved the table): a hint, changes nothing. */
 void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k);
 /* Stores vm->ledger_out under the keys of the last load (records created as
  * needed). RG_OK, RG_ERR_MEMORY, or RG_ERR_USAGE without a successful load. */
