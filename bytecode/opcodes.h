@@ -176,7 +176,8 @@
     X(CONCAT, NONE, NONE, 2, 1, NEXT, "the string x followed by the string y") \
     X(REJECT, NONE, NONE, 1, 0, END, "stop: the claim is invalid, and string x says why") \
     X(FIELD_SOME, FIELD, NONE, 0, 1, NEXT, "push whether claim field A is present (not none)") /* LOAD_FIELD; PUSH_NONE; NE */ \
-    X(JUMP_IF_FIELD_NONE, FIELD, JUMP, 0, 0, NEXT, "go to B if claim field A is absent") /* FIELD_SOME; JUMP_IF_FALSE */
+    X(JUMP_IF_FIELD_NONE, FIELD, JUMP, 0, 0, NEXT, "go to B if claim field A is absent") /* FIELD_SOME; JUMP_IF_FALSE */ \
+    X(IN_LISTS, NONE, NONE, 2, 1, NEXT, "is string x in the list of strings whose id is y")
 
 typedef enum {
 #define RG_X_OPK(name, width) RG_OPK_##name,

@@ -426,6 +426,21 @@ static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, 
         if (table[h].key == key) return rg_row_value(table[h].cells);
     }
 }
+/* Is string x (none is not) one of those of list l, a list of strings (its
+ * values string numbers; l and they verified in range)? Heads compared first. */
+static inline int rg_in_strings(const rg_program *p, uint32_t l, rg_value x)
+{
+    if (x == RG_NONE)
+        return 0;
+    const char *s = (const char *)(intptr_t)x;
+    const rg_list *li = &p->lists[l];
+    for (uint32_t i = 0; i < li->count; i++) {
+        const char *t = p->str[p->list_values[li->first + i]];
+        if (rg_str_hash(t) == rg_str_hash(s) && rg_str_len(t) == rg_str_len(s) && memcmp(t, s, rg_str_len(s)) == 0)
+            return 1;
+    }
+    return 0;
+}
 /* The word for type t's kind ("money", "catalog row"), "?" for none. */
 const char *rg_type_kind_name(rg_type t);
 /* Is policy pol the policy anc or one of the regions under it (both in range,

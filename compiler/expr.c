@@ -714,8 +714,17 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
     }
     for (uint32_t i = 0; i < e->args.n; i++) {
         rgc_ty t;
-        if (rgc_const_expr(pk, e->args.v[i], have ? &elem : NULL, &vals[i], &t, 1) != 0)
+        rg_expr *x = e->args.v[i];
+        if (x->kind == RG_E_STRING) { /* its value is its number among the pack's strings (IN_LISTS) */
+            t = rgc_ty_scalar(RG_T_STRING);
+            vals[i] = rgc_writes_code(pk) ? rgc_str(pk, x->text) : 0;
+        } else if (have && is_scalar(&elem, RG_T_STRING)) {
+            rgc_error(pk, x->loc, _("write each element as a string literal: x in [\"a\", \"b\"]"),
+                      _("list elements must all be string literals, this one is not"));
             return T_ERROR;
+        } else if (rgc_const_expr(pk, x, have ? &elem : NULL, &vals[i], &t, 1) != 0) {
+            return T_ERROR;
+        }
         if (!have) {
             elem = t;
             have = 1;
@@ -783,46 +792,6 @@ static rgc_ty in_claim_list(rgc_pack *pk, rg_expr *e, const rgc_ty *l, uint32_t 
     return rgc_ty_scalar(RG_T_BOOL);
 }
 
-/* A string, on the stack, in a list literal of strings: compared with each
- * (IN_LIST compares the values themselves, and a string's is where it is). */
-static rgc_ty in_strings(rgc_pack *pk, rg_expr *list)
-{
-    for (uint32_t i = 0; i < list->args.n; i++) {
-        rg_expr *a = list->args.v[i];
-        if (a->kind != RG_E_STRING) {
-            rgc_ty t = rgc_expr(pk, a, NULL);
-            if (is_err(&t))
-                return t;
-            char b[96];
-            name_of(pk, &t, b);
-            rgc_error(pk, a->loc, _("write each element as a string literal: x in [\"a\", \"b\"]"),
-                      _("list elements must all be string, this one is %s"), b);
-            return T_ERROR;
-        }
-    }
-    if (!list->args.n) {
-        rgc_emit(pk, RG_OP_POP, 0, 0);
-        rgc_emit_value(pk, 0);
-        return rgc_ty_scalar(RG_T_BOOL);
-    }
-    uint32_t x = rgc_local(pk), acc = rgc_local(pk);
-    rgc_emit(pk, RG_OP_STORE_LOCAL, x, 0);
-    rgc_emit_value(pk, 0);
-    rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
-    for (uint32_t i = 0; i < list->args.n; i++) {
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, x, 0);
-        const char *text = ((rg_expr *)list->args.v[i])->text;
-        rgc_emit(pk, RG_OP_PUSH_STR, rgc_writes_code(pk) ? rgc_str(pk, text) : 0, 0);
-        rgc_emit(pk, RG_OP_STR_EQ, 0, 0);
-        uint32_t skip = rgc_emit(pk, RG_OP_JUMP_IF_FALSE, 0, 0);
-        rgc_emit_value(pk, 1);
-        rgc_emit(pk, RG_OP_STORE_LOCAL, acc, 0);
-        rgc_patch(pk, skip, 0, rgc_here(pk));
-    }
-    rgc_emit(pk, RG_OP_LOAD_LOCAL, acc, 0);
-    return rgc_ty_scalar(RG_T_BOOL);
-}
-
 static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
@@ -835,8 +804,7 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
                   _("%s is not a plain value that `in` could look for"), ln);
         return T_ERROR;
     }
-    if (e->rhs->kind == RG_E_LIST && is_scalar(&l, RG_T_STRING))
-        return in_strings(pk, e->rhs);
+    int strings = is_scalar(&l, RG_T_STRING); /* compared by their texts: IN_LISTS */
     if (e->rhs->kind == RG_E_LIST) {
         rgc_ty elem = l;
         elem.optional = 0;
@@ -844,7 +812,12 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
         rgc_ty lt = list_literal(pk, e->rhs, &elem);
         if (is_err(&lt))
             return lt;
-        rgc_emit(pk, RG_OP_IN_LIST, (uint32_t)e->rhs->ival, 0);
+        if (strings) {
+            rgc_emit_value(pk, e->rhs->ival);
+            rgc_emit(pk, RG_OP_IN_LISTS, 0, 0);
+        } else {
+            rgc_emit(pk, RG_OP_IN_LIST, (uint32_t)e->rhs->ival, 0);
+        }
         return rgc_ty_scalar(RG_T_BOOL);
     }
     rgc_ty r = rgc_expr(pk, e->rhs, NULL);
@@ -861,7 +834,7 @@ static rgc_ty in_expr(rgc_pack *pk, rg_expr *e)
                   _("'in' needs a list of %s on its right, this is %s"), a, b);
         return T_ERROR;
     }
-    rgc_emit(pk, RG_OP_IN_LISTV, 0, 0);
+    rgc_emit(pk, strings ? RG_OP_IN_LISTS : RG_OP_IN_LISTV, 0, 0);
     return rgc_ty_scalar(RG_T_BOOL);
 }
 

@@ -101,7 +101,7 @@ int rgc_const_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect, rg_value *v, 
             rgc_error(pk, e->loc, hint_or, _("'%s' is no region nor a member of an enumeration"), e->name);
     } else if (report && e->kind == RG_E_STRING) {
         rgc_error(pk, e->loc, _("test a string where it is read instead: code in [\"D0001\", \"D0002\"]"),
-                  _("a string is no constant of a table cell or a list parameter"));
+                  _("a string is no constant of a table cell"));
     } else if (report) {
         rgc_error(pk, e->loc, _("write a literal, an enumeration member or a region here"),
                   _("this must be a constant"));

@@ -240,6 +240,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
         break;
     }
     case RG_OP_IN_LISTV: P("{ int f_; RGN_FAIL_IF(rgn_in_list(x, s%d, s%d, &f_)); s%d = f_; }", t, u, u); break;
+    case RG_OP_IN_LISTS: P("{ int f_; RGN_FAIL_IF(rgn_in_strings(x, s%d, s%d, &f_)); s%d = f_; }", t, u, u); break;
     case RG_OP_FIND: P("s%d = rgn_find(x, %u, s%d, s%d);", u, a, u, t); break;
     case RG_OP_CAT_COL: P("s%d = rgn_cell(s%d, %u);", t, t, b); break;
     case RG_OP_TIERED: tiered(g, a, d); break;

@@ -98,13 +98,21 @@ static inline int rgn_str_eq(rg_value a, rg_value b)
 /* Is v in the program's constant list l (a list value: checked first)? */
 static inline int rgn_in_list(const rgn_x *x, rg_value l, rg_value v, int *found)
 {
-    if (l < 0 || (uint64_t)l >= x->p->n_lists)
+    if (l < 0 || (uint64_t)l >= x->p->n_lists || RG_TYPE_KIND(x->p->lists[l].type) == RG_T_STRING)
         return 1;
     const rg_list *li = &x->p->lists[l];
     const int64_t *lv = x->p->list_values + li->first;
     *found = 0;
     for (uint32_t i = 0; i < li->count && !*found; i++)
         *found = lv[i] == v;
+    return 0;
+}
+
+static inline int rgn_in_strings(const rgn_x *x, rg_value l, rg_value v, int *found)
+{
+    if (l < 0 || (uint64_t)l >= x->p->n_lists || RG_TYPE_KIND(x->p->lists[l].type) != RG_T_STRING)
+        return 1;
+    *found = rg_in_strings(x->p, (uint32_t)l, v);
     return 0;
 }
 

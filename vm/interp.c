@@ -764,7 +764,8 @@ next:
             len = 3;
         } else {
             rg_value lv = POP();
-            if (UNLIKELY(lv < 0 || (uint64_t)lv >= p->n_lists))
+            /* a list of strings holds string numbers: IN_LISTS compares their texts */
+            if (UNLIKELY(lv < 0 || (uint64_t)lv >= p->n_lists || RG_TYPE_KIND(p->lists[lv].type) == RG_T_STRING))
                 FAIL_AT(RG_ERR_RUNTIME, "bad list");
             l = (uint32_t)lv;
             len = 1;
@@ -1113,6 +1114,14 @@ next:
         if (vm->claim[rd16(ip + 1)] != RG_NONE)
             NEXT(7);
         JUMP_TO(rd32(ip + 3));
+    TARGET(IN_LISTS) {
+        b = POP();
+        a = POP();
+        if (UNLIKELY(b < 0 || (uint64_t)b >= p->n_lists || RG_TYPE_KIND(p->lists[b].type) != RG_T_STRING))
+            FAIL_AT(RG_ERR_RUNTIME, "bad list");
+        PUSH(rg_in_strings(p, (uint32_t)b, a));
+        NEXT(1);
+    }
     TARGET(JUMP_UNLESS_FIELD) {
         uint32_t fv = rd32(ip + 1);
         if (vm->claim[fv >> 16] == (rg_value)(fv & 0xFFFFu))

@@ -1,5 +1,5 @@
 /* value_text.c — a value of any scalar type as the plain text people read (REPL, explain, ledger keys): "12.34", "85%", "2025-03-14", "LN-CY", "employee".
- * Must not quote or escape (that is JSON's business, stdlib/result_json.c) and must not allocate. */
+ * Must not escape (that is JSON's business, stdlib/result_json.c) nor quote but a list's strings, and must not allocate. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,9 +63,27 @@ int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, siz
     case RG_T_ELEM:
         n = snprintf(tmp, sizeof tmp, "element row %" PRId64, v);
         return put(buf, cap, tmp, (size_t)n);
-    case RG_T_LIST:
-        n = snprintf(tmp, sizeof tmp, "list %" PRId64, v);
-        return put(buf, cap, tmp, (size_t)n);
+    case RG_T_LIST: { /* [a, b]: a list of strings holds the strings' numbers */
+        if (v < 0 || (uint64_t)v >= p->n_lists || !p->str) break;
+        const rg_list *l = &p->lists[v];
+        n = put_s(buf, cap, "[");
+        for (uint32_t i = 0; i < l->count; i++) {
+            rg_value e = p->list_values[l->first + i];
+            size_t room = cap > (size_t)n ? cap - (size_t)n : 0;
+            if (i) {
+                n += put_s(buf ? buf + n : NULL, room, ", ");
+                room = cap > (size_t)n ? cap - (size_t)n : 0;
+            }
+            if (RG_TYPE_KIND(l->type) == RG_T_STRING) { /* in quotes, so that "" shows */
+                n += put_s(buf ? buf + n : NULL, room, "\"");
+                room = cap > (size_t)n ? cap - (size_t)n : 0;
+                n += e >= 0 && (uint64_t)e < p->n_strings ? put_s(buf ? buf + n : NULL, room, p->str[e]) : 0;
+                n += put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, "\"");
+            } else
+                n += rg_value_text(p, l->type, e, buf ? buf + n : NULL, room);
+        }
+        return n + put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, "]");
+    }
     default:
         break;
     }

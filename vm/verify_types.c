@@ -364,6 +364,11 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     case RG_OP_LOAD_PCONST: /* the constant, or (explaining) the definition's value */
         out = tag_join(def_read(t, p, ci, in->a), tag_value(p->consts[in->b]));
         break;
+    case RG_OP_IN_LISTS:
+        if (need_tag(v, ci, off, in, arg[0], T_STR, "the value"))
+            return -1;
+        out = tag_below(2);
+        break;
     case RG_OP_STR_EQ: case RG_OP_STR_NE:
         if (need_tag(v, ci, off, in, arg[0], T_STR, "its first operand") ||
             need_tag(v, ci, off, in, arg[1], T_STR, "its second operand"))

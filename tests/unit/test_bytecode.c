@@ -1001,6 +1001,13 @@ static void test_value_classes(void **state)
     emit(&c, RG_OP_RET, 0, 0);
     expect_code_error(&c, 0, 2, "chunk 0 at offset 10: STR_EQ: its first operand may be a number");
 
+    c.n = 0; /* a number looked for in a list of strings, whose texts IN_LISTS compares */
+    emit(&c, RG_OP_PUSH_INT, 5, 0);
+    emit(&c, RG_OP_PUSH_INT, 0, 0);
+    emit(&c, RG_OP_IN_LISTS, 0, 0);
+    emit(&c, RG_OP_RET, 0, 0);
+    expect_code_error(&c, 0, 2, "chunk 0 at offset 10: IN_LISTS: the value may be a number");
+
     c.n = 0; /* a number read as a catalog row */
     emit(&c, RG_OP_PUSH_INT, 1, 0);
     emit(&c, RG_OP_CAT_COL, 0, 1);
