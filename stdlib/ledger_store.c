@@ -417,9 +417,7 @@ void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_
     if (k->n_scopes != s->n_scopes) return;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
-        const char *home = rec_at(sc, (uint32_t)k->hash[i] & sc->mask);
-        __builtin_prefetch(home);
-        __builtin_prefetch(home + sc->stride); /* a key's record is the home's or a later one */
+        __builtin_prefetch(rec_at(sc, (uint32_t)k->hash[i] & sc->mask));
     }
 }
 
