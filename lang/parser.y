@@ -628,6 +628,8 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
     rg_report(ctx->diag, RG_SEV_ERROR, *loc, NULL, "%s", msg);
 }
 
+static int starts_declaration(yysymbol_kind_t k);
+
 /* A hint for a slip: `<>` for `!=`; and where the tokens that could come are
  * too many to list (n_listed 0), `=` for `==`, a thousands separator, a
  * misspelt keyword. NULL when none fits; buf holds a hint that is formatted. */
@@ -639,6 +641,16 @@ static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, co
     const char *name = yysymbol_name(look);
     if (strcmp(name, "'>'") == 0 && src && loc->start > 0 && src->text[loc->start - 1] == '<')
         return _("write != for 'not equal'");
+    int name_may_come = 0;
+    for (int i = 0; i < n_all; i++)
+        name_may_come |= all[i] == YYSYMBOL_IDENT;
+    /* not a declaration's first word: that is most often a line before that ends too soon */
+    if (name_may_come && src && rg_keyword(name, strlen(name)) >= 0 && !starts_declaration(look) &&
+        loc->end - loc->start < 64) {
+        snprintf(buf, cap, _("'%.*s' is a keyword of the language, no name: choose another"),
+                 (int)(loc->end - loc->start), src->text + loc->start);
+        return buf;
+    }
     if (n_listed > 0)
         return NULL; /* the tokens that could come are hint enough */
     int expects_comma = 0, expects_eq = 0;
