@@ -1189,6 +1189,64 @@ static void test_ledger_store(void **state)
     T.p.n_ledger_scopes = 0;
 }
 
+/* A model of the store: 60,000 claims of persons drawn from a pool that
+ * grows to 15,000 (a third of them with ids longer than a record holds, so
+ * that the records are laid out anew as the tables double), six years each,
+ * mostly persons seen before; every load compared with what plain arrays
+ * kept, every commit kept in both. Run with the heads' hash bits (tables
+ * doubled in place) and with every home made again from the key texts. */
+static void test_ledger_model(void **state)
+{
+    (void)state;
+    enum { PERSONS = 15000, YEARS = 6, CLAIMS = 60000 };
+    static rg_value balance[PERSONS], y1[PERSONS][YEARS], y2[PERSONS][YEARS];
+    static uint8_t seen[PERSONS], seen_year[PERSONS][YEARS];
+    static char ids[PERSONS][80];
+    for (int i = 0; i < PERSONS; i++) {
+        if (i % 3 == 0)
+            snprintf(ids[i], sizeof ids[i], "%040d-long", i);
+        else
+            snprintf(ids[i], sizeof ids[i], "P%d", i);
+    }
+    for (int from_text = 0; from_text < 2; from_text++) {
+        person_and_yearly();
+        rg_ledger_store *s = rg_ledger_store_new(&T.p);
+        assert_non_null(s);
+        if (from_text)
+            rg_ledger_store_rehash_from_text(s);
+        memset(seen, 0, sizeof seen);
+        memset(seen_year, 0, sizeof seen_year);
+        uint64_t x = 88172645463325252ull;
+        int pool = 1;
+        for (int c = 0; c < CLAIMS; c++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+            if (pool < PERSONS && x % 4 == 0)
+                pool++; /* a new person, now and then */
+            int who = x % 3 == 0 ? pool - 1 : (int)((x >> 8) % (uint64_t)pool), year = (int)((x >> 40) % YEARS);
+            claim_keys(ids[who], 2020 + year);
+            assert_int_equal(rg_ledger_store_load(s, VM, NULL), RG_OK);
+            assert_int_equal(VM->ledger_in[0], seen[who] ? balance[who] : 80000);
+            assert_int_equal(VM->ledger_in[1], seen_year[who][year] ? y1[who][year] : 0);
+            assert_int_equal(VM->ledger_in[2], seen_year[who][year] ? y2[who][year] : 0);
+            balance[who] = (seen[who] ? balance[who] : 80000) - c % 7;
+            y1[who][year] = c;
+            y2[who][year] = -c;
+            seen[who] = seen_year[who][year] = 1;
+            commit_values(s, balance[who], c, -c);
+        }
+        uint32_t persons = 0, person_years = 0;
+        for (int i = 0; i < PERSONS; i++) {
+            persons += seen[i];
+            for (int y = 0; y < YEARS; y++)
+                person_years += seen_year[i][y];
+        }
+        assert_int_equal(rg_ledger_store_count(s, 0), persons);
+        assert_int_equal(rg_ledger_store_count(s, 1), person_years);
+        rg_ledger_store_free(s);
+        T.p.n_ledger_scopes = 0;
+    }
+}
+
 /* Keys are told apart by every byte of their text (a NUL inside included),
  * and a table rehashed from the stored key texts (as one of more than 2^24
  * slots is) finds every record again: the hash made from the keys' words and
@@ -1364,6 +1422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_value_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_model, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_keys_given, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_keys_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_key_texts, setup, teardown),
