@@ -535,8 +535,8 @@ int rg_program_verify(const rg_program *p, char *err, size_t errlen)
     if (err && errlen) err[0] = '\0';
     if (check_strings(&v) || check_enums(&v) || check_schema(&v) || check_defs(&v) || check_chunk_table(&v) ||
         check_policies(&v) || check_versions(&v) || check_catalogs(&v) || check_brackets(&v) || check_lists(&v) ||
-        check_ledgers(&v) || check_externs(&v) || check_outputs_notes(&v) || check_lines(&v) || check_entries(&v) ||
-        rg_verify_code(&v) || rg_verify_types(&v))
+        check_ledgers(&v) || check_externs(&v) || check_outputs_notes(&v) || check_lines(&v) || check_entries(&v))
         return -1;
-    return 0;
+    rg_types *t = rg_verify_types_begin(&v);
+    return !t ? -1 : rg_verify_types_end(&v, t, rg_verify_code(&v, t) == 0);
 }

@@ -1,7 +1,8 @@
 /* verify.h — the bytecode verifier's shared state: the context every check
  * reports through, and the checks one part needs from another (verify.c:
- * tables and cross-references; verify_code.c: operands, jumps, stack depths;
- * verify_types.c: value classes). Must not be included outside those files. */
+ * tables and cross-references; verify_code.c: operands, jumps, termination;
+ * verify_types.c: stack depths and value classes). Must not be included
+ * outside those files. */
 #ifndef RG_VERIFY_H
 #define RG_VERIFY_H
 
@@ -43,9 +44,17 @@ void rg_vcode_decode(const rg_program *p, uint32_t ci, rg_vcode *vc);
 int rg_verify_type_ok(const rg_program *p, uint32_t t);
 /* Length of the longest chunk (1 at least): the size of per-offset scratch arrays. */
 uint32_t rg_verify_longest_chunk(const rg_program *p);
-/* Every chunk's code: decoding, operand bounds, jump targets, termination, stack depths (verify_code.c). */
-int rg_verify_code(vctx *v);
-/* The class of every value along every path of every chunk (verify_types.c). */
-int rg_verify_types(vctx *v);
+/* The walk of every path of every chunk (verify_types.c): the depth of the
+ * stack and the class of every value. Begun once (NULL when it fails), given
+ * each chunk as verify_code.c has decoded and checked it, ended once: when
+ * all went well (ok), with the passes that follow row definitions' classes;
+ * frees t. */
+typedef struct rg_types rg_types;
+rg_types *rg_verify_types_begin(vctx *v);
+int rg_verify_types_chunk(vctx *v, rg_types *t, uint32_t ci, const rg_vcode *vc);
+int rg_verify_types_end(vctx *v, rg_types *t, int ok);
+/* Every chunk's code: decoding, operand bounds, jump targets, termination
+ * (verify_code.c); each chunk then given to the walk t. */
+int rg_verify_code(vctx *v, rg_types *t);
 
 #endif

@@ -1,7 +1,7 @@
 /* verify_code.c — the verifier's pass over each chunk's code: decoding,
- * operand bounds, TABLE blocks, where ledger writes may stand, jump targets,
- * termination and stack depths along every path. Must not modify the program
- * nor follow value classes (verify_types.c). */
+ * operand bounds, TABLE blocks, where ledger writes may stand, jump targets
+ * and termination. Must not modify the program nor follow what the stack
+ * holds along the paths: its depths and value classes (verify_types.c). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,9 +9,9 @@
 
 typedef struct {
     rg_vcode vc;      /* the chunk decoded */
-    int32_t *depth;   /* stack depth on entry to each instruction, -1 = not reached */
-    uint32_t *work;   /* instructions still to propagate from */
     uint8_t *role;    /* per chunk: ROLE_PLAN, ROLE_UPDATE */
+    uint32_t below[RG_OPK__COUNT]; /* per operand kind, the count (the pack's, or the chunk's locals or
+                                    * bytes) an operand below which is good; 0: check_operand decides */
 } scratch;
 
 enum { ROLE_PLAN = 1, ROLE_UPDATE = 2 };
@@ -153,6 +153,8 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
     rg_vcode *vc = &s->vc;
     uint32_t off = 0;
     vcode_reset(vc);
+    s->below[RG_OPK_LOCAL] = s->below[RG_OPK_ROWSRC] = c->n_locals; /* the chunk's own bounds */
+    s->below[RG_OPK_JUMP] = c->len;
     while (off < c->len) {
         rg_insn *in = &vc->in[vc->n];
         int r = rg_decode(code + off, c->len - off, in);
@@ -161,9 +163,10 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
         NEED(r != -2, "chunk %u at offset %u: %s needs %u bytes but only %u are left in the chunk", ci, off,
              rg_opinfo_table[in->op].name, rg_op_length(in->op), c->len - off);
         const rg_opinfo *oi = &rg_opinfo_table[in->op];
-        if ((oi->a > RG_OPK_IMM && check_operand(v, ci, off, in, 1)) ||
-            (oi->b > RG_OPK_IMM && check_operand(v, ci, off, in, 2)))
-            return -1; /* NONE and IMM: nothing to check */
+        /* NONE and IMM: nothing to check; a count of the pack's: below it, else check_operand says why */
+        if ((oi->a > RG_OPK_IMM && !(in->a < s->below[oi->a]) && check_operand(v, ci, off, in, 1)) ||
+            (oi->b > RG_OPK_IMM && !(in->b < s->below[oi->b]) && check_operand(v, ci, off, in, 2)))
+            return -1;
         NEED((in->op != RG_OP_LOAD_IDEF && in->op != RG_OP_STORE_IDEF) || v->p->defs[in->a].per_item,
              "chunk %u at offset %u: %s of definition %u, which is not per-item", ci, off, rg_opinfo_table[in->op].name,
              in->a);
@@ -234,51 +237,6 @@ static int check_targets(vctx *v, uint32_t ci, const scratch *s)
     return 0;
 }
 
-static int merge(vctx *v, uint32_t ci, scratch *s, uint32_t *n_work, uint32_t from, uint32_t to, int32_t depth)
-{
-    if (s->depth[to] < 0) {
-        s->depth[to] = depth;
-        s->work[(*n_work)++] = to;
-        return 0;
-    }
-    NEED(s->depth[to] == depth,
-         "chunk %u at offset %u: stack depth %d arriving from offset %u, but %d on another path (inconsistent stack at "
-         "a merge)",
-         ci, s->vc.off[to], (int)depth, s->vc.off[from], (int)s->depth[to]);
-    return 0;
-}
-
-/* Pass 3: stack depths along every path from the first instruction (each is
- * queued once, when its depth is first set, so the work list never overflows). */
-static int check_stack(vctx *v, uint32_t ci, scratch *s)
-{
-    const rg_chunk *c = &v->p->chunks[ci];
-    const rg_vcode *vc = &s->vc;
-    uint32_t n_work = 0;
-    for (uint32_t i = 0; i < vc->n; i++) s->depth[i] = -1;
-    s->depth[0] = 0;
-    s->work[n_work++] = 0;
-    while (n_work) {
-        uint32_t i = s->work[--n_work];
-        int32_t d = s->depth[i];
-        const rg_insn *in = &vc->in[i];
-        const rg_opinfo *oi = &rg_opinfo_table[in->op];
-        int pops = rg_insn_pops(v->p, in->op, in->a); /* operands were checked by decode_chunk */
-        NEED(d >= pops, "chunk %u at offset %u: %s pops %d but the stack holds %d (stack underflow)", ci, vc->off[i],
-             oi->name, pops, (int)d);
-        int32_t nd = d - pops + oi->pushes;
-        NEED(nd <= c->max_stack, "chunk %u at offset %u: %s grows the stack to %d, above the chunk's max_stack %u", ci,
-             vc->off[i], oi->name, (int)nd, (unsigned)c->max_stack);
-        uint32_t t = rg_insn_target(in);
-        /* JUMP_IF_SOME and JUMP_KEEP_*: the value they test goes along on the jump */
-        if (t != RG_NO_INDEX && merge(v, ci, s, &n_work, i, vc->at[t], rg_jump_keeps(in->op) ? d : nd)) return -1;
-        /* not a terminator, so not the last instruction: i + 1 is inside */
-        if (!rg_op_ends_block(in->op) && merge(v, ci, s, &n_work, i, i + 1, rg_falls_bare(in->op) ? d : nd))
-            return -1;
-    }
-    return 0;
-}
-
 int rg_vcode_alloc(rg_vcode *vc, uint32_t longest)
 {
     vc->in = malloc((size_t)longest * sizeof *vc->in);
@@ -319,14 +277,23 @@ uint32_t rg_verify_longest_chunk(const rg_program *p)
     return longest;
 }
 
-int rg_verify_code(vctx *v)
+int rg_verify_code(vctx *v, rg_types *t)
 {
     const rg_program *p = v->p;
     uint32_t longest = rg_verify_longest_chunk(p);
-    scratch s = {{0}, malloc(longest * sizeof(int32_t)), malloc(longest * sizeof(uint32_t)), calloc(p->n_chunks + 1, 1)};
+    scratch s = {{0}, calloc(p->n_chunks + 1, 1), {0}};
     int r = 0;
-    if (rg_vcode_alloc(&s.vc, longest) || !s.depth || !s.work || !s.role)
+    if (rg_vcode_alloc(&s.vc, longest) || !s.role)
         r = VFAIL(v, "out of memory verifying the code");
+    const uint32_t counts[][2] = {{RG_OPK_CONST, p->n_consts},       {RG_OPK_STR, p->n_strings},
+                                  {RG_OPK_FIELD, p->n_claim_slots},  {RG_OPK_IFIELD, p->n_item_slots},
+                                  {RG_OPK_DEF, p->n_defs},           {RG_OPK_LEDGER, p->n_ledger_fields},
+                                  {RG_OPK_CAT, p->n_catalogs},       {RG_OPK_BRK, p->n_brackets},
+                                  {RG_OPK_LIST, p->n_lists},         {RG_OPK_NOTE, p->n_notes},
+                                  {RG_OPK_VSEL, p->n_vselectors},    {RG_OPK_EXTERN, p->n_externs},
+                                  {RG_OPK_CLIST, p->n_claim_lists}};
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+        s.below[counts[k][0]] = counts[k][1];
     /* entries were checked: the plans and the update chunks are in range */
     for (uint32_t i = 0; r == 0 && i < p->n_plans; i++)
         if (p->plans[i] != RG_NO_INDEX) s.role[p->plans[i]] |= ROLE_PLAN;
@@ -336,16 +303,16 @@ int rg_verify_code(vctx *v)
         if (p->chunks[i].len == 0)
             r = VFAIL(v, "chunk %u is empty (a chunk must end with RET, JUMP, FAIL or VSELECT)", i);
         else
-            r = decode_chunk(v, i, &s) || check_targets(v, i, &s) || check_stack(v, i, &s) ? -1 : 0;
+            r = decode_chunk(v, i, &s) || check_targets(v, i, &s) ? -1 : 0;
         /* each instruction pushes at most one value more than it pops, and takes a byte at least:
          * a larger max_stack would only make every context allocate for nothing */
         if (r == 0 && p->chunks[i].max_stack > p->chunks[i].len)
             r = VFAIL(v, "chunk %u: max_stack %u is more than its %u bytes of code can push", i,
                       (unsigned)p->chunks[i].max_stack, p->chunks[i].len);
+        if (r == 0)
+            r = rg_verify_types_chunk(v, t, i, &s.vc);
     }
     rg_vcode_free(&s.vc);
-    free(s.depth);
-    free(s.work);
     free(s.role);
     return r;
 }

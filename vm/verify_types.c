@@ -1,8 +1,9 @@
-/* verify_types.c — the verifier's value classes: a class (string, row of
- * catalog c, number — below a bound, or any —, none) for every stack slot and
- * local along every path, and a rule per opcode. Must not modify the program;
- * it runs on code verify_code.c has checked (operands in range, jumps on
- * instructions). */
+/* verify_types.c — the verifier's walk of every path: the stack's depth
+ * (never below what an instruction pops nor above max_stack, the same
+ * wherever paths meet) and a value class (string, row of catalog c, number —
+ * below a bound, or any —, none) for every stack slot and local, with a rule
+ * per opcode. Must not modify the program; it runs on code verify_code.c has
+ * checked (operands in range, jumps on instructions, every chunk ending). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,7 +109,7 @@ static const char *tag_name(uint32_t t)
     return t & T_STR ? "string" : t & T_ROW ? "catalog row" : "number";
 }
 
-typedef struct {
+struct rg_types {
     uint32_t *claim_slot, *item_slot; /* the class each slot's values have */
     uint32_t *def_tag;                /* the class a definition's values have (rows: what its chunks returned) */
     uint8_t *want;                    /* per chunk: the classes it may return */
@@ -116,7 +117,8 @@ typedef struct {
     uint8_t *reads_row;               /* per chunk: it reads a row definition's class (which a pass may widen) */
     int changed;                      /* a row definition's catalog changed in this pass */
     /* per chunk */
-    rg_vcode vc;                      /* the chunk decoded */
+    const rg_vcode *vc;               /* the chunk decoded: by verify_code.c in the first pass, into own after */
+    rg_vcode own;
     uint32_t *leader_of;              /* instruction -> leader number, RG_NO_INDEX */
     uint32_t *states;                 /* per leader: height (RG_NO_INDEX: not reached), stack, locals */
     uint8_t *queued;
@@ -129,7 +131,8 @@ typedef struct {
     uint8_t *flat_read;               /* per local: read since it last grew */
     int flat_stale;                   /* a local grew after it was read: walk again */
     int flat_mixed;                   /* a local holds two classes (or two catalogs' rows): walk exactly */
-} tyctx;
+};
+typedef rg_types tyctx;
 
 #define FLAT_UNSET UINT32_MAX
 
@@ -242,15 +245,19 @@ static uint32_t join_slots(uint32_t *d, const uint32_t *s, uint32_t from, uint32
     return grew;
 }
 
-/* Join state s (height h) into that of the leader instruction `to`, queueing it when it grew. */
-static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t to, const uint32_t *s, uint32_t *n_work)
+/* Join state s (height s[0]), arriving from instruction `from`, into that of the leader instruction `to`,
+ * queueing it when it grew. */
+static int ty_merge(vctx *v, tyctx *t, uint32_t ci, uint32_t from, uint32_t to, const uint32_t *s, uint32_t *n_work)
 {
     uint32_t l = t->leader_of[to], *d = t->states + (size_t)l * t->width, grew = 0;
     if (d[0] == RG_NO_INDEX) {
         memcpy(d, s, t->width * sizeof *d);
         grew = 1;
     } else {
-        NEED(d[0] == s[0], "chunk %u at offset %u: stack depth %u and %u meet", ci, t->vc.off[to], d[0], s[0]);
+        NEED(d[0] == s[0],
+             "chunk %u at offset %u: stack depth %u arriving from offset %u, but %u on another path (inconsistent "
+             "stack at a merge)",
+             ci, t->vc->off[to], s[0], t->vc->off[from], d[0]);
         /* the stack up to its height, and the locals (the flat walk: the locals stored on both ways); the
          * slots above the height are never read */
         uint32_t locals = 1 + v->p->chunks[ci].max_stack;
@@ -285,7 +292,13 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     const rg_program *p = v->p;
     const rg_chunk *c = &p->chunks[ci];
     uint32_t *stk = s + 1, *loc = s + 1 + c->max_stack;
-    int pops = rg_insn_pops(p, in->op, in->a);
+    int pops = rg_insn_pops(p, in->op, in->a); /* operands were checked by verify_code.c */
+    const rg_opinfo *oi = &rg_opinfo_table[in->op];
+    NEED(s[0] >= (uint32_t)pops, "chunk %u at offset %u: %s pops %d but the stack holds %d (stack underflow)", ci, off,
+         oi->name, pops, (int)s[0]);
+    NEED(s[0] - pops + oi->pushes <= c->max_stack,
+         "chunk %u at offset %u: %s grows the stack to %d, above the chunk's max_stack %u", ci, off, oi->name,
+         (int)(s[0] - pops + oi->pushes), (unsigned)c->max_stack);
     uint32_t *arg = stk + s[0] - pops, out = T_NUMBER;
     switch ((rg_opcode)in->op) {
     case RG_OP_NOP: case RG_OP_POP: case RG_OP_JUMP: case RG_OP_JUMP_IF_FALSE: case RG_OP_JUMP_IF_TRUE: case RG_OP_LEDGER_BEGIN:
@@ -502,7 +515,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
     } else if (in->op == RG_OP_LOAD_LOCAL2) {
         stk[s[0]++] = loc_get(t, loc, in->a);
         stk[s[0]++] = loc_get(t, loc, in->b);
-    } else if (rg_opinfo_table[in->op].pushes) {
+    } else if (oi->pushes) {
         stk[s[0]++] = out;
     }
     return 0;
@@ -513,7 +526,7 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
 static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
 {
     const rg_chunk *c = &v->p->chunks[ci];
-    const rg_vcode *vc = &t->vc;
+    const rg_vcode *vc = t->vc;
     uint32_t n_work = 0, locals = 1 + c->max_stack;
     t->width = locals + (t->flat ? (c->n_locals + 31u) / 32u : c->n_locals);
     NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
@@ -532,7 +545,7 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
     /* locals hold what the stack last held there (the flat walk: no local stored yet) */
     for (uint32_t k = locals; k < t->width; k++)
         s[k] = t->flat ? 0 : T_TOP;
-    if (ty_merge(v, t, ci, 0, s, &n_work))
+    if (ty_merge(v, t, ci, 0, 0, s, &n_work))
         return -1;
     while (n_work) {
         uint32_t i = t->work[--n_work];
@@ -543,11 +556,11 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
             uint32_t to = rg_insn_target(in);
             if (to != RG_NO_INDEX)
                 to = vc->at[to];
-            if (to != RG_NO_INDEX && rg_jump_keeps(in->op) && ty_merge(v, t, ci, to, s, &n_work))
+            if (to != RG_NO_INDEX && rg_jump_keeps(in->op) && ty_merge(v, t, ci, i, to, s, &n_work))
                 return -1;
             if (ty_step(v, t, ci, vc->off[i], in, s))
                 return -1;
-            if (to != RG_NO_INDEX && !rg_jump_keeps(in->op) && ty_merge(v, t, ci, to, s, &n_work))
+            if (to != RG_NO_INDEX && !rg_jump_keeps(in->op) && ty_merge(v, t, ci, i, to, s, &n_work))
                 return -1;
             if (rg_falls_bare(in->op)) /* its value went along the jump only */
                 s[0]--;
@@ -555,7 +568,7 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
                 break;
             i++;
             if (t->leader_of[i] != RG_NO_INDEX) {
-                if (ty_merge(v, t, ci, i, s, &n_work))
+                if (ty_merge(v, t, ci, i - 1, i, s, &n_work))
                     return -1;
                 break;
             }
@@ -570,12 +583,11 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
  * (a plan has dozens). That accepts only what the exact walk accepts when no
  * local holds two classes; when one does, or the flat walk refuses, the exact
  * walk (a class a local a state) decides, and says why. */
-static int ty_chunk(vctx *v, tyctx *t, uint32_t ci)
+static int ty_chunk(vctx *v, tyctx *t, uint32_t ci, const rg_vcode *vc)
 {
     const rg_chunk *c = &v->p->chunks[ci];
-    rg_vcode *vc = &t->vc;
     uint32_t n_leaders = 0;
-    rg_vcode_decode(v->p, ci, vc);
+    t->vc = vc;
     for (uint32_t i = 0; i < vc->n; i++)
         t->leader_of[i] = RG_NO_INDEX;
     t->leader_of[0] = n_leaders++;
@@ -637,49 +649,79 @@ static int ty_setup(vctx *v, tyctx *t)
     return 0;
 }
 
-int rg_verify_types(vctx *v)
+static void types_free(rg_types *t)
+{
+    if (!t)
+        return;
+    free(t->claim_slot);
+    free(t->item_slot);
+    free(t->def_tag);
+    free(t->want);
+    free(t->want_type);
+    free(t->reads_row);
+    free(t->leader_of);
+    rg_vcode_free(&t->own);
+    free(t->work);
+    free(t->flat_tag);
+    free(t->flat_read);
+    free(t->states);
+    free(t->queued);
+    free(t);
+}
+
+rg_types *rg_verify_types_begin(vctx *v)
 {
     const rg_program *p = v->p;
     uint32_t longest = rg_verify_longest_chunk(p);
-    tyctx t = {0};
-    t.claim_slot = malloc((p->n_claim_slots + 1) * sizeof *t.claim_slot);
-    t.item_slot = malloc((p->n_item_slots + 1) * sizeof *t.item_slot);
-    t.def_tag = malloc((p->n_defs + 1) * sizeof *t.def_tag);
-    t.want = malloc(p->n_chunks + 1);
-    t.want_type = calloc(p->n_chunks + 1, sizeof *t.want_type);
-    t.reads_row = calloc(p->n_chunks + 1, 1);
-    t.leader_of = malloc(longest * sizeof *t.leader_of);
-    int vc_failed = rg_vcode_alloc(&t.vc, longest);
-    t.work = malloc(longest * sizeof *t.work);
-    t.flat_tag = malloc(65536 * sizeof *t.flat_tag); /* n_locals is 16 bits */
-    t.flat_read = malloc(65536);
-    int r = 0;
-    if (vc_failed || !t.claim_slot || !t.item_slot || !t.def_tag || !t.want || !t.want_type || !t.reads_row || !t.leader_of ||
-        !t.work || !t.flat_tag || !t.flat_read)
-        r = VFAIL(v, "out of memory verifying the code");
-    else
-        r = ty_setup(v, &t);
-    /* each pass can only widen a row definition's class, at most twice each; after the first, only the chunks
-     * that read a row definition's class can come out otherwise (nothing else a chunk reads changes between passes) */
-    for (uint32_t pass = 0; r == 0 && pass < 2 * p->n_defs + 2; pass++) {
-        t.changed = 0;
-        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++)
-            if (pass == 0 || t.reads_row[i])
-                r = ty_chunk(v, &t, i);
-        if (!t.changed) break;
+    rg_types *t = calloc(1, sizeof *t);
+    if (!t) {
+        VFAIL(v, "out of memory verifying the code");
+        return NULL;
     }
-    free(t.claim_slot);
-    free(t.item_slot);
-    free(t.def_tag);
-    free(t.want);
-    free(t.want_type);
-    free(t.reads_row);
-    free(t.leader_of);
-    rg_vcode_free(&t.vc);
-    free(t.work);
-    free(t.flat_tag);
-    free(t.flat_read);
-    free(t.states);
-    free(t.queued);
+    t->claim_slot = malloc((p->n_claim_slots + 1) * sizeof *t->claim_slot);
+    t->item_slot = malloc((p->n_item_slots + 1) * sizeof *t->item_slot);
+    t->def_tag = malloc((p->n_defs + 1) * sizeof *t->def_tag);
+    t->want = malloc(p->n_chunks + 1);
+    t->want_type = calloc(p->n_chunks + 1, sizeof *t->want_type);
+    t->reads_row = calloc(p->n_chunks + 1, 1);
+    t->leader_of = malloc(longest * sizeof *t->leader_of);
+    int vc_failed = rg_vcode_alloc(&t->own, longest);
+    t->work = malloc(longest * sizeof *t->work);
+    t->flat_tag = malloc(65536 * sizeof *t->flat_tag); /* n_locals is 16 bits */
+    t->flat_read = malloc(65536);
+    if (vc_failed || !t->claim_slot || !t->item_slot || !t->def_tag || !t->want || !t->want_type || !t->reads_row ||
+        !t->leader_of || !t->work || !t->flat_tag || !t->flat_read) {
+        VFAIL(v, "out of memory verifying the code");
+        types_free(t);
+        return NULL;
+    }
+    if (ty_setup(v, t)) {
+        types_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int rg_verify_types_chunk(vctx *v, rg_types *t, uint32_t ci, const rg_vcode *vc)
+{
+    return ty_chunk(v, t, ci, vc);
+}
+
+/* Each pass can only widen a row definition's class, at most twice each;
+ * after the first, only the chunks that read a row definition's class can
+ * come out otherwise (nothing else a chunk reads changes between passes). */
+int rg_verify_types_end(vctx *v, rg_types *t, int ok)
+{
+    const rg_program *p = v->p;
+    int r = ok ? 0 : -1;
+    for (uint32_t pass = 1; r == 0 && t->changed && pass < 2 * p->n_defs + 2; pass++) {
+        t->changed = 0;
+        for (uint32_t i = 0; i < p->n_chunks && r == 0; i++)
+            if (t->reads_row[i]) {
+                rg_vcode_decode(p, i, &t->own);
+                r = ty_chunk(v, t, i, &t->own);
+            }
+    }
+    types_free(t);
     return r;
 }
