@@ -572,8 +572,13 @@ static int changes_nothing_required(rgc_pack *pk, const givens *sample, const rg
             }
             if ((f = rgc_child_field(pk, parent, a->path.v[k])) == RG_NO_INDEX)
                 return 0;
-            n += (size_t)snprintf(path + n, n < sizeof path ? sizeof path - n : 0, "%s%s", k ? "." : "",
-                                  (const char *)a->path.v[k]);
+            size_t len = strlen(a->path.v[k]);
+            if (n + len + 2 > sizeof path)
+                return 0;
+            if (k)
+                path[n++] = '.';
+            memcpy(path + n, a->path.v[k], len + 1);
+            n += len;
             parent = (int32_t)f;
         }
         rg_type_kind kind = RG_TYPE_KIND(pk->prog->fields[f].type);
