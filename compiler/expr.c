@@ -733,7 +733,7 @@ static rgc_ty list_literal(rgc_pack *pk, rg_expr *e, const rgc_ty *elem_expect)
             name_of(pk, &elem, a);
             name_of(pk, &t, b);
             char hint[200];
-            snprintf(hint, sizeof hint, _("write a %s here, as the list's other elements are"), a);
+            snprintf(hint, sizeof hint, _("write an element of type %s here, as the list's other elements are"), a);
             rgc_error(pk, ((rg_expr *)e->args.v[i])->loc, hint, _("list elements must all be %s, this one is %s"), a,
                       b);
             return T_ERROR;
