@@ -530,12 +530,13 @@ static int relayout(const rg_ledger_store *s, scope_t *sc)
 static int grow_in_place(const rg_ledger_store *s, scope_t *sc)
 {
     uint32_t old_mask = sc->mask, mask = old_mask * 2 + 1, stride = sc->stride;
-    char *lifted = malloc((size_t)(TAIL + 1) * stride), *one = lifted + (size_t)TAIL * stride;
+    char *lifted = malloc((size_t)(TAIL + 1) * stride); /* the tail's records, and one being moved */
     char *t = lifted ? table_grow(sc->table, table_bytes(old_mask, stride), table_bytes(mask, stride)) : NULL;
     if (!t) {
         free(lifted);
         return -1;
     }
+    char *one = lifted + (size_t)TAIL * stride;
     sc->table = t;
     sc->mask = mask;
     uint32_t n_lifted = 0;
@@ -549,7 +550,7 @@ static int grow_in_place(const rg_ledger_store *s, scope_t *sc)
     for (uint32_t i = 0; i <= old_mask; i++) {
         char *rc = rec_at(sc, i);
         head_t h = rec_head(rc);
-        if (!h || home_of(s, sc, rc, h, mask) == (i & mask))
+        if (!h || home_of(s, sc, rc, h, mask) == i)
             continue;
         memcpy(one, rc, stride);
         memset(rc, 0, stride);
