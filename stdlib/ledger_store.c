@@ -97,10 +97,23 @@ static const char *rec_key(const rg_ledger_store *s, const char *rc, uint32_t *l
 /* A table for mask, none of its records in use: mapped, so page-aligned
  * (records of 16, 32 or 64 bytes each sit in one cache line), zeroed, and
  * grown in place by mremap. */
+/* Huge pages asked for a table of 2 MiB or more (a hint: without transparent
+ * huge pages, 4 KiB ones): its records are read at random, a TLB miss each. */
+static void huge_pages(void *t, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    if (bytes >= ((size_t)2 << 20))
+        (void)madvise(t, bytes, MADV_HUGEPAGE);
+#endif
+}
+
 static char *table_new(uint32_t mask, uint32_t stride)
 {
     void *t = mmap(NULL, table_bytes(mask, stride), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return t == MAP_FAILED ? NULL : t;
+    if (t == MAP_FAILED)
+        return NULL;
+    huge_pages(t, table_bytes(mask, stride));
+    return t;
 }
 
 /* The mapping t of old bytes grown to new ones, zeroed past the old; NULL (t
@@ -118,7 +131,10 @@ static char *table_grow(char *t, size_t old, size_t new)
     return n;
 #else
     void *n = mremap(t, old, new, MREMAP_MAYMOVE);
-    return n == MAP_FAILED ? NULL : n;
+    if (n == MAP_FAILED)
+        return NULL;
+    huge_pages(n, new);
+    return n;
 #endif
 }
 
