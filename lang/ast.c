@@ -24,12 +24,21 @@ static void out_of_memory(void)
 #define BLOCK_SECOND ((size_t)2 << 20)
 #define BLOCK_LAST ((size_t)4 << 20)
 
+/* Blocks the kernel maps are not the heap that LeakSanitizer reads for
+ * pointers, nor does AddressSanitizer watch them: its builds take every
+ * block from malloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAPPED_BLOCKS 0
+#else
+#define MAPPED_BLOCKS 1
+#endif
+
 /* A block of size bytes, zeroed: the first from malloc, cleared; a larger
  * one mapped (the kernel's pages come zeroed, each when first touched) on a
  * 2 MiB boundary and advised as huge pages. NULL when out of memory. */
 static rg_arena_block *block_new(size_t size)
 {
-    if (size < BLOCK_SECOND) {
+    if (size < BLOCK_SECOND || !MAPPED_BLOCKS) {
         rg_arena_block *b = malloc(size);
         if (b)
             memset(b, 0, size);
@@ -51,7 +60,7 @@ static rg_arena_block *block_new(size_t size)
 
 static void block_free(rg_arena_block *b)
 {
-    if (b->size < BLOCK_SECOND)
+    if (b->size < BLOCK_SECOND || !MAPPED_BLOCKS)
         free(b);
     else
         munmap(b, b->size);
