@@ -27,9 +27,14 @@ static void out_of_memory(void)
 /* Blocks the kernel maps are not the heap that LeakSanitizer reads for
  * pointers, nor does AddressSanitizer watch them: its builds take every
  * block from malloc. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define MAPPED_BLOCKS 0
-#else
+#elif defined(__has_feature) /* clang: the fuzz targets */
+#if __has_feature(address_sanitizer)
+#define MAPPED_BLOCKS 0
+#endif
+#endif
+#ifndef MAPPED_BLOCKS
 #define MAPPED_BLOCKS 1
 #endif
 

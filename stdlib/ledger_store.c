@@ -116,13 +116,24 @@ static char *table_new(uint32_t mask, uint32_t stride)
     return t;
 }
 
+#if defined(__SANITIZE_THREAD__) /* gcc */
+#define COPY_TO_GROW 1
+#elif defined(__has_feature) /* clang */
+#if __has_feature(thread_sanitizer)
+#define COPY_TO_GROW 1
+#endif
+#endif
+#ifndef COPY_TO_GROW
+#define COPY_TO_GROW 0
+#endif
+
 /* The mapping t of old bytes grown to new ones, zeroed past the old; NULL (t
  * unchanged) when out of memory. In place, never beside a copy of itself;
  * ThreadSanitizer does not follow mremap (an address it moved from, mapped
  * again, looks written by the thread that had it), so its builds copy. */
 static char *table_grow(char *t, size_t old, size_t new)
 {
-#if defined(__SANITIZE_THREAD__)
+#if COPY_TO_GROW
     char *n = mmap(NULL, new, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (n == MAP_FAILED)
         return NULL;

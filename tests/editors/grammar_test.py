@@ -48,7 +48,7 @@ def node_engine(modules):
 def keywords():
     """The words of lang/keywords.c's table, its \\x escapes decoded."""
     src = open(os.path.join(ROOT, "lang", "keywords.c"), encoding="utf-8").read()
-    words = re.findall(r'^\s*\{"((?:[^"\\]|\\x[0-9a-f]{2})+)", [A-Z_]+\}', src, re.M)
+    words = re.findall(r'^\s*K\("((?:[^"\\]|\\x[0-9a-f]{2})+)", [A-Z_]+\)', src, re.M)
     return [re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]), w.encode()).decode("utf-8")
             for w in words]
 
