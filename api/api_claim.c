@@ -396,20 +396,16 @@ static regula_status check_one(regula_ctx *c, uint32_t j, uint32_t end, rg_value
     const rg_program *p = c->pack->prog;
     const rg_field *f = &p->fields[j];
     rg_type_kind k = RG_TYPE_KIND(f->type);
-    int required = !f->optional;
-    if (f->cond_op) {
-        rg_value gv = *slot_of(c, &p->fields[f->cond_field], row);
-        int holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
-        if (!holds && f->cond_only) {
-            clear_fields(c, j, end, row);
-            return REGULA_OK;
-        }
-        required = required && holds;
+    rg_field_need need = rg_field_need_of(f, f->cond_op ? *slot_of(c, &p->fields[f->cond_field], row) : RG_NONE);
+    if (need == RG_FIELD_IGNORED) {
+        clear_fields(c, j, end, row);
+        return REGULA_OK;
     }
+    int required = need == RG_FIELD_REQUIRED;
     rg_value *slot = slot_of(c, f, row);
     if (k == RG_T_LIST) {
         uint32_t l = f->list, n = c->vm->list_count[l];
-        if (*slot == RG_NONE && required && !f->has_default)
+        if (*slot == RG_NONE && required)
             return missing_fail(c, f, item);
         if (*slot != RG_NONE && f->nonempty && n == 0)
             return input_fail(c, f, item, "%s", f->message != RG_NO_INDEX ? p->str[f->message] : "expected a non-empty array");

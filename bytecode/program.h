@@ -92,6 +92,21 @@ typedef struct {
     uint32_t elem_message; /* a list of records: the same for an element that is no object */
 } rg_field;
 
+/* How a claim holds field f when its condition reads cond (the bound value
+ * of cond_field; unused without a condition): ignored (a cond_only field
+ * whose condition fails: absent, whatever is given), required (absent is an
+ * error: not optional, no default, its condition holds) or optional. The
+ * JSON binder, the API's claim builder and the check of tests' claims read
+ * a claim so. */
+typedef enum { RG_FIELD_OPTIONAL, RG_FIELD_REQUIRED, RG_FIELD_IGNORED } rg_field_need;
+static inline rg_field_need rg_field_need_of(const rg_field *f, int64_t cond)
+{
+    int holds = f->cond_op == 0 || (f->cond_op == 1 ? cond == f->cond_value : cond != f->cond_value);
+    if (!holds && f->cond_only)
+        return RG_FIELD_IGNORED;
+    return !f->optional && holds && !f->has_default ? RG_FIELD_REQUIRED : RG_FIELD_OPTIONAL;
+}
+
 typedef enum { RG_DEF_PARAM, RG_DEF_DEF, RG_DEF_TABLE, RG_DEF_DECIDE } rg_def_kind;
 
 typedef struct {

@@ -507,22 +507,20 @@ static void lacks(rgc_pack *pk, const givens *g, int32_t parent, const char *pre
         rg_type_kind k = RG_TYPE_KIND(fd->type);
         const rg_expr *e = given_at(g, path);
         int present = (e && e->kind != RG_E_NONE) || (k == RG_T_RECORD && given_under(g, path));
-        int required = !fd->optional;
+        rg_value cv = RG_NONE;
         if (fd->cond_op) {
             char cpath[256];
-            rg_value cv;
             if (fd->cond_field < 0)
                 continue;
             snprintf(cpath, sizeof cpath, "%s%s", prefix, rgc_str_text(pk, p->fields[fd->cond_field].key));
             if (!given_value(pk, g, (uint32_t)fd->cond_field, cpath, &cv))
                 continue; /* not a constant here: `regula test` decides */
-            int holds = fd->cond_op == 1 ? cv == fd->cond_value : cv != fd->cond_value;
-            if (!holds && fd->cond_only)
-                continue;
-            required = required && holds;
         }
+        rg_field_need need = rg_field_need_of(fd, cv);
+        if (need == RG_FIELD_IGNORED)
+            continue;
         if (!present) {
-            if (required && !fd->has_default)
+            if (need == RG_FIELD_REQUIRED)
                 lack(l, seen, 0);
             continue;
         }

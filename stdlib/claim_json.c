@@ -654,21 +654,19 @@ static rg_status bind_field(bctx *c, uint32_t j, uint32_t end, const rg_jv *obj,
 {
     const rg_program *p = c->p;
     const rg_field *f = &p->fields[j];
-    bool required = !f->optional;
+    rg_value gv = RG_NONE;
     if (f->cond_op) {
         if (f->cond_field < 0 || (uint32_t)f->cond_field >= j) return fail_at(c, f, "bad condition (bad program)");
-        const rg_field *g = &p->fields[f->cond_field];
-        rg_value *gs = slot_of(c, g, row);
-        rg_value gv = gs ? *gs : RG_NONE;
-        bool holds = f->cond_op == 1 ? gv == f->cond_value : gv != f->cond_value;
-        if (!holds && f->cond_only) return set_none(c, j, end, row);
-        required = required && holds;
+        rg_value *gs = slot_of(c, &p->fields[f->cond_field], row);
+        gv = gs ? *gs : RG_NONE;
     }
+    rg_field_need need = rg_field_need_of(f, gv);
+    if (need == RG_FIELD_IGNORED) return set_none(c, j, end, row);
 
     const rg_jv *x = jv(c, c->t->members[obj->aux + c->t->pos[j]]);
     if (x && x->kind == RG_JV_NULL) x = NULL;
     if (!x) {
-        if (required && !f->has_default) return fail_missing(c, f);
+        if (need == RG_FIELD_REQUIRED) return fail_missing(c, f);
         rg_status st = set_none(c, j, end, row);
         rg_value *slot = slot_of(c, f, row);
         if (st == RG_OK && f->has_default && slot) *slot = f->default_value;
