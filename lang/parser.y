@@ -630,6 +630,16 @@ static void yyerror(YYLTYPE *loc, void *scanner, rg_parse_ctx *ctx, const char *
 
 static int starts_declaration(yysymbol_kind_t k);
 
+/* Keyword kw in *best when word is nearer to it than to *best (*bd characters), and not all of it changed. */
+static void nearer_keyword(const char *word, const char *kw, const char **best, unsigned *bd)
+{
+    unsigned d = rg_edit_distance(word, kw);
+    if (d < *bd && d < rg_utf8_chars(kw)) {
+        *bd = d;
+        *best = kw;
+    }
+}
+
 /* A hint for a slip: `<>` for `!=`; and where the tokens that could come are
  * too many to list (n_listed 0), `=` for `==`, a thousands separator, a
  * misspelt keyword. NULL when none fits; buf holds a hint that is formatted. */
@@ -675,20 +685,17 @@ static const char *slip_hint(const yypcontext_t *yyctx, yysymbol_kind_t look, co
     const char *best = NULL;
     unsigned bd = 3;
     for (int i = 0; i < n_all; i++) {
-        const char *name = yysymbol_name(all[i]);
-        int tok = rg_keyword(name, strlen(name));
+        const char *kw = yysymbol_name(all[i]);
+        int tok = rg_keyword(kw, strlen(kw));
         if (tok < 0)
             continue; /* keywords only (their names are the words themselves), not "name" or "number" */
-        for (size_t a = 0; chinese ? rg_keyword_at(a) != NULL : a == 0; a++) {
-            const char *k = chinese ? rg_keyword_at(a) : name;
-            if (chinese && ((unsigned char)k[0] < 0x80 || rg_keyword(k, strlen(k)) != tok))
-                continue;
-            unsigned d = rg_edit_distance(word, k);
-            if (d < bd && d < rg_utf8_chars(k)) {
-                bd = d;
-                best = k;
-            }
+        if (!chinese) {
+            nearer_keyword(word, kw, &best, &bd);
+            continue;
         }
+        for (size_t a = 0; (kw = rg_keyword_at(a)) != NULL; a++)
+            if ((unsigned char)kw[0] >= 0x80 && rg_keyword(kw, strlen(kw)) == tok)
+                nearer_keyword(word, kw, &best, &bd);
     }
     if (!best)
         return NULL;
