@@ -21,17 +21,53 @@ static void drop_derived(rg_program *p);
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (n >= HUGE_PAGE)
+        (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: without transparent huge pages, 4 KiB ones */
+#endif
+}
+
 void *rg_block_alloc(size_t n)
 {
     if (n < HUGE_PAGE / 2)
         return malloc(n ? n : 1);
     size_t cap = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     void *b = aligned_alloc(HUGE_PAGE, cap);
-#ifdef MADV_HUGEPAGE
     if (b)
-        (void)madvise(b, cap, MADV_HUGEPAGE); /* a hint: without transparent huge pages, 4 KiB ones */
-#endif
+        advise_huge(b, cap);
     return b;
+}
+
+void *rg_pages_new(size_t n)
+{
+    size_t align = n >= HUGE_PAGE ? HUGE_PAGE : 0;
+    char *m = mmap(NULL, n + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *p = align ? (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1)) : m;
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (align)
+        munmap(p + n, (size_t)(m + align - p));
+    advise_huge(p, n);
+    return p;
+}
+
+void *rg_pages_grow(void *p, size_t old, size_t n)
+{
+    void *g = mremap(p, old, n, MREMAP_MAYMOVE);
+    if (g == MAP_FAILED)
+        return NULL;
+    advise_huge(g, n);
+    return g;
+}
+
+void rg_pages_free(void *p, size_t n)
+{
+    if (p)
+        munmap(p, n);
 }
 
 void rg_program_free(rg_program *p)

@@ -353,6 +353,14 @@ typedef struct rg_program {
  * docs/performance.md). Not cleared; free() frees it; NULL when out of
  * memory. */
 void *rg_block_alloc(size_t n);
+/* n bytes of pages from the kernel, zeroed (each as it is first touched):
+ * from 2 MiB on, on a 2 MiB boundary and advised as huge pages. Grown by
+ * rg_pages_grow (in place where the kernel can: never beside a copy; the
+ * bytes past old zeroed), freed by rg_pages_free with their size. NULL when
+ * out of memory (grown: p unchanged). */
+void *rg_pages_new(size_t n);
+void *rg_pages_grow(void *p, size_t old, size_t n);
+void rg_pages_free(void *p, size_t n);
 
 /* A chunk as the interpreter enters it (derived; one load for all it needs). */
 typedef struct rg_chunk_rt {

@@ -1,12 +1,11 @@
 /* ast.c — the arena and vector that hold the syntax tree.
  * Allocation only; no knowledge of what the nodes mean. */
 #include "ast.h"
+#include "program.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 struct rg_arena_block {
     rg_arena_block *next;
@@ -39,8 +38,8 @@ static void out_of_memory(void)
 #endif
 
 /* A block of size bytes, zeroed: the first from malloc, cleared; a larger
- * one mapped (the kernel's pages come zeroed, each when first touched) on a
- * 2 MiB boundary and advised as huge pages. NULL when out of memory. */
+ * one the kernel's pages in huge pages (rg_pages_new). NULL when out of
+ * memory. */
 static rg_arena_block *block_new(size_t size)
 {
     if (size < BLOCK_SECOND || !MAPPED_BLOCKS) {
@@ -49,18 +48,7 @@ static rg_arena_block *block_new(size_t size)
             memset(b, 0, size);
         return b;
     }
-    size_t align = BLOCK_SECOND;
-    char *m = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED)
-        return NULL;
-    char *b = (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
-    if (b > m)
-        munmap(m, (size_t)(b - m));
-    munmap(b + size, (size_t)(m + align - b));
-#ifdef MADV_HUGEPAGE
-    (void)madvise(b, size, MADV_HUGEPAGE); /* a hint: without transparent huge pages, 4 KiB ones */
-#endif
-    return (rg_arena_block *)b;
+    return rg_pages_new(size);
 }
 
 static void block_free(rg_arena_block *b)
@@ -68,7 +56,7 @@ static void block_free(rg_arena_block *b)
     if (b->size < BLOCK_SECOND || !MAPPED_BLOCKS)
         free(b);
     else
-        munmap(b, b->size);
+        rg_pages_free(b, b->size);
 }
 
 /* The first block 64 KiB (a small pack's whole tree), then blocks of 2 and

@@ -3,7 +3,6 @@
  * The records are the open-addressing table itself (head, key, values: 64 bytes for a year's six fields, never across two cache lines), at most three quarters full, so that a look-up of a key not in cache costs one miss, the scopes' overlapped; the table doubles in place, never beside a copy of itself (docs/performance.md). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "rg_stdlib.h"
 
@@ -94,26 +93,13 @@ static const char *rec_key(const rg_ledger_store *s, const char *rc, uint32_t *l
     return s->arena + off;
 }
 
-/* A table for mask, none of its records in use: mapped, so page-aligned
- * (records of 16, 32 or 64 bytes each sit in one cache line), zeroed, and
- * grown in place by mremap. */
-/* Huge pages asked for a table of 2 MiB or more (a hint: without transparent
- * huge pages, 4 KiB ones): its records are read at random, a TLB miss each. */
-static void huge_pages(void *t, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    if (bytes >= ((size_t)2 << 20))
-        (void)madvise(t, bytes, MADV_HUGEPAGE);
-#endif
-}
-
+/* A table for mask, none of its records in use: pages from the kernel
+ * (rg_pages_new: zeroed, page-aligned so that records of 16, 32 or 64 bytes
+ * each sit in one cache line, huge from 2 MiB on, its records read at random),
+ * grown in place. */
 static char *table_new(uint32_t mask, uint32_t stride)
 {
-    void *t = mmap(NULL, table_bytes(mask, stride), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (t == MAP_FAILED)
-        return NULL;
-    huge_pages(t, table_bytes(mask, stride));
-    return t;
+    return rg_pages_new(table_bytes(mask, stride));
 }
 
 #if defined(__SANITIZE_THREAD__) /* gcc */
@@ -134,25 +120,20 @@ static char *table_new(uint32_t mask, uint32_t stride)
 static char *table_grow(char *t, size_t old, size_t new)
 {
 #if COPY_TO_GROW
-    char *n = mmap(NULL, new, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (n == MAP_FAILED)
-        return NULL;
-    memcpy(n, t, old);
-    munmap(t, old);
+    char *n = rg_pages_new(new);
+    if (n) {
+        memcpy(n, t, old);
+        rg_pages_free(t, old);
+    }
     return n;
 #else
-    void *n = mremap(t, old, new, MREMAP_MAYMOVE);
-    if (n == MAP_FAILED)
-        return NULL;
-    huge_pages(n, new);
-    return n;
+    return rg_pages_grow(t, old, new);
 #endif
 }
 
 static void table_free(scope_t *sc)
 {
-    if (sc->table)
-        munmap(sc->table, table_bytes(sc->mask, sc->stride));
+    rg_pages_free(sc->table, table_bytes(sc->mask, sc->stride));
     sc->table = NULL;
 }
 
@@ -546,7 +527,7 @@ static int relayout(const rg_ledger_store *s, scope_t *sc)
     for (uint32_t i = 0; i < n_recs(mask); i++)
         if (rec_head(old + (size_t)i * stride))
             put_record(s, sc, old + (size_t)i * stride, inl);
-    munmap(old, table_bytes(mask, stride));
+    rg_pages_free(old, table_bytes(mask, stride));
     return 0;
 }
 
