@@ -89,23 +89,35 @@ static int check_strings(vctx *v)
 
 /* The n names (string ids, `stride` bytes apart from `first`) are distinct
  * texts: a result line has one key an output, an enumeration one member a
- * name, a pack one region a code. O(n^2) compares of short names, which
- * lengths mostly settle. */
+ * name, a pack one region a code. Each is looked up among those before it by
+ * the hash of its text. */
 static int distinct_names(vctx *v, const char *what, const void *first, size_t stride, uint32_t n)
 {
     const rg_program *p = v->p;
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t cap = 16;
+    while (cap < 2 * (uint64_t)n) cap *= 2;
+    uint32_t *slot = malloc(cap * sizeof *slot); /* the names seen, by hash */
+    NEED(slot, "out of memory verifying the names");
+    memset(slot, 0xFF, cap * sizeof *slot);
+    int r = 0;
+    for (uint32_t i = 0; i < n && r == 0; i++) {
         uint32_t a;
         memcpy(&a, (const char *)first + i * stride, 4);
-        for (uint32_t j = 0; j < i; j++) {
-            uint32_t b;
+        const rg_strent *x = &p->strings[a];
+        uint32_t h = rg_str_hash_text(p->blob + x->offset, x->len) & (cap - 1);
+        for (; slot[h] != RG_NO_INDEX; h = (h + 1) & (cap - 1)) {
+            uint32_t j = slot[h], b;
             memcpy(&b, (const char *)first + j * stride, 4);
-            const rg_strent *x = &p->strings[a], *y = &p->strings[b];
-            NEED(x->len != y->len || memcmp(p->blob + x->offset, p->blob + y->offset, x->len) != 0,
-                 "%s %u and %u are both called '%s'", what, j, i, p->blob + x->offset);
+            const rg_strent *y = &p->strings[b];
+            if (x->len == y->len && memcmp(p->blob + x->offset, p->blob + y->offset, x->len) == 0) {
+                r = VFAIL(v, "%s %u and %u are both called '%s'", what, j, i, p->blob + x->offset);
+                break;
+            }
         }
+        slot[h] = i;
     }
-    return 0;
+    free(slot);
+    return r;
 }
 
 static int check_enums(vctx *v)
@@ -275,8 +287,12 @@ static int check_policies(vctx *v)
         OPT_REF("policy", i, "update", pol->update, p->n_chunks, "chunks");
         NEED(pol->update == RG_NO_INDEX || p->chunks[pol->update].def == RG_NO_INDEX,
              "policy %u: update chunk %u computes a definition", i, pol->update);
+        if (!p->n_defs) continue;
+        /* a child's row where it is its parent's (checked before it) needs no second look */
+        const uint32_t *row = p->vtable + pol->vtable;
+        const uint32_t *up = pol->parent < i ? p->vtable + p->policies[pol->parent].vtable : NULL;
         for (uint32_t d = 0; d < p->n_defs; d++)
-            NEED(p->chunks[p->vtable[pol->vtable + d]].def == d,
+            NEED((up && row[d] == up[d]) || p->chunks[p->vtable[pol->vtable + d]].def == d,
                  "policy %u: definition %u runs chunk %u, which computes definition %u", i, d,
                  p->vtable[pol->vtable + d], p->chunks[p->vtable[pol->vtable + d]].def);
     }
