@@ -43,6 +43,10 @@ extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record
 #define RG_HDR_N_SECTIONS 44u   /* u32 */
 #define RG_HDR_SIZE 48u
 #define RG_SECTION_HDR_SIZE 8u  /* u32 count, u32 element size */
+/* The vtable section's first word (docs/bytecode.md, "The vtable in the file"). */
+#define RG_VTABLE_AS_IS 0u      /* the vtable follows as it is */
+#define RG_VTABLE_BY_PARENT 1u  /* per policy: a root's row; a child's count, then (slot, chunk) each */
+#define RG_VTABLE_MAX_GROWTH 64u /* form 1's vtable is at most this many times the file's bytes (and 1 MiB) */
 #define RG_CHECKSUM_SIZE 8u     /* u64 FNV-1a 64 of every byte before it */
 
 /* A signed pack (docs/bytecode.md, "Signature"): header flag RG_FLAG_SIGNED,
@@ -124,6 +128,33 @@ static inline uint64_t rg_fnv1a64_str(const char *s, size_t *n)
     return h;
 }
 
+/* The bytes of code a program loaded from the image has: its code section
+ * and its copies' chunks (the section leaves those out). 0 when the image's
+ * sections do not fit it or a copy names no chunk; the loader says why. */
+static inline uint64_t rg_image_code_len(const uint8_t *b, size_t len)
+{
+    size_t at[RG_N_SECTIONS], pos = RG_HDR_SIZE;
+    uint32_t count[RG_N_SECTIONS];
+    if (len < RG_HDR_SIZE || rg_rd32(b + RG_HDR_N_SECTIONS) != RG_N_SECTIONS) return 0;
+    for (unsigned i = 0; i < RG_N_SECTIONS; i++) {
+        if (len - pos < RG_SECTION_HDR_SIZE || rg_rd32(b + pos + 4) != rg_section_elem_size[i]) return 0;
+        count[i] = rg_rd32(b + pos);
+        at[i] = pos + RG_SECTION_HDR_SIZE;
+        if ((uint64_t)count[i] * rg_section_elem_size[i] > len - at[i]) return 0;
+        pos = at[i] + (size_t)count[i] * rg_section_elem_size[i];
+    }
+    uint64_t n = count[RG_SEC_code];
+    for (uint32_t k = 0; k < count[RG_SEC_copies]; k++) {
+        rg_copy cp;
+        rg_chunk c;
+        memcpy(&cp, b + at[RG_SEC_copies] + (size_t)k * sizeof cp, sizeof cp);
+        if (cp.chunk >= count[RG_SEC_chunks]) return 0;
+        memcpy(&c, b + at[RG_SEC_chunks] + (size_t)cp.chunk * sizeof c, sizeof c);
+        n += c.len;
+    }
+    return n;
+}
+
 /* One decoded instruction. Operands are zero when absent; IMM operands are
  * stored as their 32-bit pattern (cast to int32_t to read them). */
 typedef struct {
@@ -138,6 +169,30 @@ static inline uint32_t rg_rd_operand(const uint8_t *p, unsigned kind)
     case 2: return rg_rd16(p);
     case 4: return rg_rd32(p);
     default: return 0;
+    }
+}
+
+/* Where operand `which` (1: A, 2: B) of opcode op starts in its instruction. */
+static inline unsigned rg_operand_at(unsigned op, int which)
+{
+    return which == 1 ? 1u : 1u + rg_operand_width[rg_opinfo_table[op].a];
+}
+
+/* May a copy (rg_copy) have its own operand `which` of opcode op? An
+ * immediate, or what names a definition, a string, a note, a ledger field,
+ * a version selector, or the constant PUSH_CONST pushes, LOAD_PCONST stands
+ * for or TABLE's block starts at: never a jump, a local, a slot, a catalog
+ * or a packed operand. The verifier has a rule for each kind this lets
+ * through (vm/verify_copies.c); compiler/share.c patches nothing else. */
+static inline int rg_operand_patchable(unsigned op, int which)
+{
+    switch (which == 1 ? rg_opinfo_table[op].a : rg_opinfo_table[op].b) {
+    case RG_OPK_IMM: case RG_OPK_DEF: case RG_OPK_STR: case RG_OPK_NOTE: case RG_OPK_LEDGER: case RG_OPK_VSEL:
+        return 1;
+    case RG_OPK_CONST:
+        return op == RG_OP_PUSH_CONST || op == RG_OP_LOAD_PCONST || op == RG_OP_TABLE;
+    default:
+        return 0;
     }
 }
 

@@ -170,18 +170,28 @@ static int build_chunk_rt(rg_program *p)
     p->chunk_rt = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_rt);
     p->def_item = malloc((p->n_defs ? p->n_defs : 1) * sizeof *p->def_item);
     if (!p->chunk_rt || !p->def_item) return -1;
+    /* a copy has its chunk's instructions (its patches change operands only), counted once */
+    uint32_t *cost_of = calloc(p->n_chunks + 1, sizeof *cost_of);
+    if (!cost_of) return -1;
+    for (uint32_t k = 0; k < p->n_copies; k++) {
+        const rg_copy *cp = &p->copies[k];
+        if (cp->chunk < p->n_chunks && cp->of < p->n_chunks && p->chunks[cp->of].len == p->chunks[cp->chunk].len)
+            cost_of[cp->chunk] = cp->of + 1;
+    }
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *c = &p->chunks[i];
-        uint32_t year;
+        uint32_t year, of = cost_of[i];
+        cost_of[i] = of && of - 1 < i ? p->chunk_rt[of - 1].cost : 0;
         uint32_t field = chunk_field(p, c, &year);
         p->chunk_rt[i] = (rg_chunk_rt){.value = chunk_value(p, c),
                                        .code = p->code + (c->start < p->n_code ? c->start : 0),
                                        .n_locals = c->n_locals,
                                        .frame = (uint32_t)c->n_locals + c->max_stack,
-                                       .cost = chunk_cost(p, c),
+                                       .cost = cost_of[i] ? cost_of[i] : chunk_cost(p, c),
                                        .field = field,
                                        .year = year};
     }
+    free(cost_of);
     for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
     return 0;
 }
@@ -429,20 +439,53 @@ uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len)
     return RG_NO_INDEX;
 }
 
-uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
+uint32_t rg_lines_from(const rg_lineent *lines, uint32_t n, uint32_t off)
 {
-    uint32_t lo = 0, hi = p->n_lines; /* find the first entry past off */
+    uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (p->lines[mid].offset <= off) lo = mid + 1;
+        if (lines[mid].offset < off) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == 0) {
-        if (file) *file = RG_NO_INDEX;
-        return 0;
+    return lo;
+}
+
+/* The last line entry at or before off; RG_NO_INDEX if none. */
+static uint32_t line_at(const rg_program *p, uint32_t off)
+{
+    uint32_t first_past = off == UINT32_MAX ? p->n_lines : rg_lines_from(p->lines, p->n_lines, off + 1);
+    return first_past ? first_past - 1 : RG_NO_INDEX;
+}
+
+const rg_copy *rg_copy_at(const rg_program *p, uint32_t off)
+{
+    uint32_t lo = 0, hi = p->n_copies;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->copies[mid].chunk < p->n_chunks && p->chunks[p->copies[mid].chunk].start <= off) lo = mid + 1;
+        else hi = mid;
     }
-    if (file) *file = p->lines[lo - 1].file;
-    return p->lines[lo - 1].line;
+    if (lo == 0) return NULL;
+    const rg_copy *cp = &p->copies[lo - 1];
+    if (cp->chunk >= p->n_chunks || cp->of >= p->n_chunks) return NULL;
+    const rg_chunk *c = &p->chunks[cp->chunk];
+    return off - c->start < c->len ? cp : NULL;
+}
+
+uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
+{
+    const rg_copy *cp = rg_copy_at(p, off);
+    if (cp && cp->lines) { /* the chunk it repeats: its line, and the copy's file where it is that chunk's */
+        const rg_chunk *c = &p->chunks[cp->chunk], *of = &p->chunks[cp->of];
+        uint32_t e = line_at(p, of->start + (off - c->start));
+        if (e != RG_NO_INDEX && p->lines[e].offset >= of->start) {
+            if (file) *file = p->lines[e].file == of->file ? c->file : p->lines[e].file;
+            return p->lines[e].line;
+        }
+    }
+    uint32_t e = line_at(p, off);
+    if (file) *file = e == RG_NO_INDEX ? RG_NO_INDEX : p->lines[e].file;
+    return e == RG_NO_INDEX ? 0 : p->lines[e].line;
 }
 
 const char *rg_type_kind_name(rg_type t)

@@ -45,7 +45,7 @@ typedef uint32_t rg_type;
 #define RG_TYPE_AUX(t) ((uint32_t)(t) >> 8)
 
 #define RG_MAGIC "RGLA"
-#define RG_FORMAT_VERSION 3u
+#define RG_FORMAT_VERSION 4u
 #define RG_NO_INDEX 0xFFFFFFFFu
 
 typedef struct {
@@ -259,7 +259,31 @@ typedef struct {
                              * claim begins; RG_NO_INDEX: none */
 } rg_entries;
 
-/* plans (the last array): per policy, the chunk that computes its
+/* A chunk whose code repeats an earlier chunk's but for some operands (a
+ * city's plan is its province's with the city's own definitions, constants
+ * and ledger fields in places: compiler/share.c). The file's code section
+ * leaves out each copy's bytes, which the loader puts back from the chunk it
+ * repeats and its patches; in memory the code is whole. The verifier checks
+ * a copy through the chunk it repeats when the patches allow it
+ * (vm/verify_copies.c), else as any chunk. docs/bytecode.md, "Copies". */
+typedef struct {
+    uint32_t chunk;       /* the copy */
+    uint32_t of;          /* the chunk it repeats: earlier, and no copy itself */
+    uint32_t first_patch; /* its patches, patches[first_patch .. +n_patches), by offset */
+    uint32_t n_patches;
+    uint32_t lines;       /* 1: its line entries are those of the chunk it repeats at its own offsets,
+                           * an entry of that chunk's file naming the copy's file: the file's lines
+                           * section has none of its own, nor a loaded program's (rg_program_line
+                           * reads that chunk's); 0: its own */
+} rg_copy;
+
+typedef struct {
+    uint32_t at;      /* offset in the chunk of the instruction */
+    uint32_t operand; /* 1 (A) or 2 (B) */
+    uint32_t value;   /* the operand in the copy */
+} rg_patch;
+
+/* plans: per policy, the chunk that computes its
  * definitions ahead, in dependency order (compiler/plan.c), or RG_NO_INDEX;
  * empty when the pack has none. It runs before the outputs unless
  * explaining; when it fails, what it computed is forgotten and the outputs
@@ -296,7 +320,9 @@ typedef struct {
     X(uint8_t, code)                             \
     X(char, blob)                                \
     X(rg_extern, externs)                        \
-    X(uint32_t, plans)
+    X(uint32_t, plans)                           \
+    X(rg_copy, copies)                           \
+    X(rg_patch, patches)
 
 /* One slot of a catalog's open-addressed table (bytecode/program.c). */
 struct rg_cat_slot {
@@ -480,5 +506,15 @@ uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len);
  * last lines entry at or before off; its line, and its file string id in
  * *file. 0 (and *file = RG_NO_INDEX) if unknown. */
 uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file);
+/* The copy whose code holds code offset off (copies are in the order of their code), or NULL. */
+const rg_copy *rg_copy_at(const rg_program *p, uint32_t off);
+/* The first of the n line entries (by offset) whose offset is off or more; n if none. */
+uint32_t rg_lines_from(const rg_lineent *lines, uint32_t n, uint32_t off);
+/* Is entry e, of chunk `of`, entry d of copy c of it moved to c's code (rg_copy.lines)? */
+static inline int rg_line_moved(const rg_chunk *of, const rg_chunk *c, const rg_lineent *e, const rg_lineent *d)
+{
+    return d->offset - c->start == e->offset - of->start && d->line == e->line &&
+           d->file == (e->file == of->file ? c->file : e->file);
+}
 
 #endif

@@ -42,6 +42,9 @@ RG_ASSERT_NO_PAD(rg_output, MSZ(rg_output, name) + MSZ(rg_output, def) + MSZ(rg_
 RG_ASSERT_NO_PAD(rg_note, MSZ(rg_note, kind) + MSZ(rg_note, def) + MSZ(rg_note, index) + MSZ(rg_note, line) +
                               MSZ(rg_note, file));
 RG_ASSERT_NO_PAD(rg_lineent, MSZ(rg_lineent, offset) + MSZ(rg_lineent, line) + MSZ(rg_lineent, file));
+RG_ASSERT_NO_PAD(rg_copy, MSZ(rg_copy, chunk) + MSZ(rg_copy, of) + MSZ(rg_copy, first_patch) + MSZ(rg_copy, n_patches) +
+                              MSZ(rg_copy, lines));
+RG_ASSERT_NO_PAD(rg_patch, MSZ(rg_patch, at) + MSZ(rg_patch, operand) + MSZ(rg_patch, value));
 
 /* rg_field: 4 bytes of padding after cond_field (offset 28), before the int64s. */
 #define FIELD_HOLE_AT (offsetof(rg_field, cond_field) + MSZ(rg_field, cond_field))
@@ -55,13 +58,116 @@ RG_ASSERT_NO_PAD(rg_field, MSZ(rg_field, key) + MSZ(rg_field, path) + MSZ(rg_fie
                                MSZ(rg_field, message) + MSZ(rg_field, elem_message));
 _Static_assert(FIELD_HOLE_AT == 28 && FIELD_HOLE_LEN == 4, "rg_field's padding moved: update docs/bytecode.md");
 
-static size_t image_size(const rg_program *p)
+/* What the file leaves out (docs/bytecode.md, "Copies" and "The vtable in
+ * the file"): the bytes of the copies' code, and each child policy's vtable
+ * row where it is its parent's. Each copy's code must lie after the one
+ * before it. */
+typedef struct {
+    uint32_t code;   /* left out */
+    uint32_t vtable; /* the vtable section's words */
+} left_out;
+
+/* Are the vtable's rows the policies' in order (row i policy i's), each
+ * child after its parent? Then the file holds a child's row as its
+ * differences from its parent's. */
+static int vtable_in_order(const rg_program *p)
 {
-    size_t n = RG_HDR_SIZE + RG_CHECKSUM_SIZE;
+    if (p->n_vtable != (uint64_t)p->n_policies * p->n_defs) return 0;
+    for (uint32_t i = 0; i < p->n_policies; i++) {
+        const rg_policy *pol = &p->policies[i];
+        if (pol->vtable != (uint64_t)i * p->n_defs || (pol->parent != RG_NO_INDEX && pol->parent >= i)) return 0;
+    }
+    return 1;
+}
+
+/* The words of the vtable section (docs/bytecode.md, "The vtable in the
+ * file"), written at out unless it is NULL; how many. RG_VTABLE_AS_IS, then
+ * the vtable; or RG_VTABLE_BY_PARENT, then for each policy a root's row, a
+ * child's count of slots it differs from its parent's in, then each (slot,
+ * chunk). */
+static uint64_t vtable_words(const rg_program *p, uint8_t *out)
+{
+    uint64_t n = 1;
+    uint32_t w = (uint32_t)p->n_defs;
+    if (!vtable_in_order(p)) {
+        if (out) rg_wr32(out, RG_VTABLE_AS_IS);
+        if (out && p->n_vtable) memcpy(out + 4, p->vtable, (size_t)p->n_vtable * sizeof *p->vtable);
+        return n + p->n_vtable;
+    }
+    if (out) rg_wr32(out, RG_VTABLE_BY_PARENT);
+    for (uint32_t i = 0; i < p->n_policies && w; i++) {
+        const rg_policy *pol = &p->policies[i];
+        const uint32_t *row = p->vtable + pol->vtable;
+        if (pol->parent == RG_NO_INDEX) {
+            if (out) memcpy(out + 4 * n, row, (size_t)w * sizeof *row);
+            n += w;
+            continue;
+        }
+        const uint32_t *up = p->vtable + p->policies[pol->parent].vtable;
+        uint64_t count_at = n++, k = 0;
+        for (uint32_t d = 0; d < w; d++)
+            if (row[d] != up[d]) {
+                if (out) rg_wr32(out + 4 * n, d), rg_wr32(out + 4 * n + 4, row[d]);
+                n += 2;
+                k++;
+            }
+        if (out) rg_wr32(out + 4 * count_at, (uint32_t)k);
+    }
+    return n;
+}
+
+static int copies_left_out(const rg_program *p, left_out *out)
+{
+    uint64_t code = 0, end = 0;
+    for (uint32_t k = 0; k < p->n_copies; k++) {
+        if (p->copies[k].chunk >= p->n_chunks) return -1;
+        const rg_chunk *c = &p->chunks[p->copies[k].chunk];
+        if (c->start < end || (uint64_t)c->start + c->len > p->n_code) return -1;
+        end = (uint64_t)c->start + c->len;
+        code += c->len;
+    }
+    uint64_t words = vtable_words(p, NULL);
+    if (words > UINT32_MAX / 4)
+        return -1;
+    *out = (left_out){(uint32_t)code, (uint32_t)words};
+    return 0;
+}
+
+static size_t image_size(const rg_program *p, left_out out)
+{
+    size_t n = (size_t)RG_HDR_SIZE + RG_CHECKSUM_SIZE - out.code - (size_t)p->n_vtable * sizeof(uint32_t) +
+               (size_t)out.vtable * sizeof(uint32_t);
 #define RG_X_SIZE(type, name) n += RG_SECTION_HDR_SIZE + (size_t)p->n_##name * sizeof(type);
     RG_PROGRAM_ARRAYS(RG_X_SIZE)
 #undef RG_X_SIZE
     return n;
+}
+
+/* The code section: the code without the copies' bytes. */
+static uint8_t *put_code(uint8_t *w, const rg_program *p, left_out out)
+{
+    rg_wr32(w, p->n_code - out.code);
+    rg_wr32(w + 4, 1);
+    w += RG_SECTION_HDR_SIZE;
+    uint32_t from = 0;
+    for (uint32_t k = 0; k <= p->n_copies; k++) {
+        const rg_chunk *c = k < p->n_copies ? &p->chunks[p->copies[k].chunk] : NULL;
+        uint32_t to = c ? c->start : p->n_code;
+        memcpy(w, p->code + from, to - from);
+        w += to - from;
+        if (c) from = c->start + c->len;
+    }
+    return w;
+}
+
+/* The vtable section: as it is, or each child policy's row as its differences from its parent's. */
+static uint8_t *put_vtable(uint8_t *w, const rg_program *p, left_out out)
+{
+    rg_wr32(w, out.vtable);
+    rg_wr32(w + 4, sizeof(uint32_t));
+    w += RG_SECTION_HDR_SIZE;
+    vtable_words(p, w);
+    return w + (size_t)out.vtable * sizeof(uint32_t);
 }
 
 static int arrays_present(const rg_program *p)
@@ -112,8 +218,9 @@ int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    if (!arrays_present(p)) return -1;
-    size_t size = image_size(p);
+    left_out out;
+    if (!arrays_present(p) || copies_left_out(p, &out)) return -1;
+    size_t size = image_size(p, out);
     uint8_t *b = malloc(size);
     if (!b) return -1;
     put_header(b, p);
@@ -121,7 +228,9 @@ int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)
 #define RG_X_PUT(type, name)                                                  \
     {                                                                         \
         uint8_t *records = w + RG_SECTION_HDR_SIZE;                           \
-        w = put_section(w, p->name, p->n_##name, sizeof(type));               \
+        if (RG_SEC_##name == RG_SEC_code) w = put_code(w, p, out);            \
+        else if (RG_SEC_##name == RG_SEC_vtable) w = put_vtable(w, p, out);   \
+        else w = put_section(w, p->name, p->n_##name, sizeof(type));          \
         if (RG_SEC_##name == RG_SEC_fields) zero_field_holes(records, p->n_##name); \
     }
     RG_PROGRAM_ARRAYS(RG_X_PUT)
@@ -159,7 +268,8 @@ int rgc_program_write_signed(const rg_program *p, const char *path, const uint8_
     uint8_t *buf;
     size_t len;
     if (rgc_program_write(p, &buf, &len))
-        return rg_errf(err, errlen, "cannot encode the bytecode for '%s': out of memory, or an array has a count but no storage",
+        return rg_errf(err, errlen, "cannot encode the bytecode for '%s': out of memory, an array has a count but no storage, "
+                       "or a copy's code is out of order",
                        path);
     if (seed && rgc_image_sign(&buf, &len, seed, err, errlen)) {
         free(buf);

@@ -126,6 +126,9 @@ rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im);
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d);
 /* Each policy's plan: its definitions computed ahead (plan.c). */
 void rgc_emit_plans(rgc_pack *pk);
+/* Each chunk that repeats an earlier one but for operands a copy may have of
+ * its own recorded as a copy of it, with its patches (share.c). */
+void rgc_share_code(rgc_pack *pk);
 /* The ledger updates' statements (the update chunk's code; a plan's last part). */
 /* The ledger updates of pol and the policies it extends, base policy first. */
 void rgc_emit_updates(rgc_pack *pk, rgc_policy *pol);

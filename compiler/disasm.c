@@ -141,8 +141,12 @@ static void put_chunk_header(const rg_program *p, uint32_t ci, FILE *out)
     else put_entry_role(p, ci, out);
     if (c->policy < p->n_policies) fprintf(out, " in %s", str_of(p, p->policies[c->policy].name));
     if (c->version < p->n_versions) fprintf(out, " version %s", str_of(p, p->versions[c->version].name));
-    fprintf(out, " (%s:%u), locals %u, stack %u\n", c->file == RG_NO_INDEX ? "?" : str_of(p, c->file), c->line,
+    fprintf(out, " (%s:%u), locals %u, stack %u", c->file == RG_NO_INDEX ? "?" : str_of(p, c->file), c->line,
             (unsigned)c->n_locals, (unsigned)c->max_stack);
+    const rg_copy *cp = c->len ? rg_copy_at(p, c->start) : NULL;
+    if (cp && cp->chunk == ci)
+        fprintf(out, ", the code of chunk %u but for %u patch%s", cp->of, cp->n_patches, cp->n_patches == 1 ? "" : "es");
+    fputc('\n', out);
 }
 
 /* Path of the schema field holding claim slot (or item slot when in_list). */

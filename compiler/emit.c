@@ -404,6 +404,8 @@ void rgc_emit_pack(rgc_pack *pk)
             rgc_push_outputs(pk, &o, 1);
         }
     }
-    if (pk->make == RGC_MAKE_ALL)
+    if (pk->make == RGC_MAKE_ALL) {
         rgc_emit_plans(pk);
+        rgc_share_code(pk);
+    }
 }

@@ -86,8 +86,9 @@ void rgd_native_report(const regula_pack *pk, const char *cmd, int always);
 /* For a pack loaded with RGD_NATIVE_LATER (else nothing): attach the native
  * code this machine has built for it (RGD_NATIVE_CACHED: claims are coming;
  * hashing the image costs ≈ 1.6 ms a MB), or build it first when missing
- * (RGD_NATIVE_BUILD; not for an image over RGD_NATIVE_BUILD_MAX bytes, whose
- * C takes the compiler minutes: ≈ 90 s for a 3.5 MB province of 300 cities),
+ * (RGD_NATIVE_BUILD; not for a pack of over RGD_NATIVE_BUILD_MAX bytes of
+ * code, whose C takes the compiler minutes: ≈ 90 s for the 1.2 MB of a
+ * province of 300 cities),
  * or neither (RGD_NATIVE_DROP); then the kept image is freed. Quiet: without
  * native code the pack settles the same. */
 enum { RGD_NATIVE_DROP, RGD_NATIVE_CACHED, RGD_NATIVE_BUILD };

@@ -204,7 +204,7 @@ static void keep_image(const regula_pack *pk, void *image, size_t len)
 
 void rgd_native_settle(regula_pack *pk, int how)
 {
-    if (how == RGD_NATIVE_BUILD && later.len > RGD_NATIVE_BUILD_MAX)
+    if (how == RGD_NATIVE_BUILD && rg_image_code_len(later.image, later.len) > RGD_NATIVE_BUILD_MAX)
         how = RGD_NATIVE_CACHED; /* its C would take the compiler minutes: built only when asked (--native) */
     if (pk && later.pk == pk && how != RGD_NATIVE_DROP)
         regula_pack_native_attach(pk, later.image, later.len, how == RGD_NATIVE_BUILD);

@@ -53,8 +53,30 @@ typedef struct rg_types rg_types;
 rg_types *rg_verify_types_begin(vctx *v);
 int rg_verify_types_chunk(vctx *v, rg_types *t, uint32_t ci, const rg_vcode *vc);
 int rg_verify_types_end(vctx *v, rg_types *t, int ok);
+/* Do chunks a and b return the same classes to the same bounds (their
+ * definitions', ledger keys', ledger fields' first values)? */
+int rg_verify_types_alike(const rg_types *t, uint32_t a, uint32_t b);
+/* Did the walk of chunk ci read a row definition's class (so that a later
+ * pass walks it again)? */
+int rg_verify_types_reads_row(const rg_types *t, uint32_t ci);
+/* Operand `which` of in becomes value when the class it gives (an
+ * immediate's, a constant's, a TABLE block's cells') is the wider. */
+void rg_verify_types_widen(const rg_program *p, rg_insn *in, int which, uint32_t value);
+/* The TABLE block at constant at, for chunk ci's instruction at offset off (verify_code.c). */
+int rg_verify_table_block(vctx *v, uint32_t ci, uint32_t off, uint32_t at);
 /* Every chunk's code: decoding, operand bounds, jump targets, termination
- * (verify_code.c); each chunk then given to the walk t. */
+ * (verify_code.c); each chunk then given to the walk t, with the copies
+ * checked with it (verify_copies.c). */
 int rg_verify_code(vctx *v, rg_types *t);
+
+/* The copies (verify_copies.c): begun once (NULL when out of memory), freed once. */
+typedef struct rg_vcopies rg_vcopies;
+rg_vcopies *rg_vcopies_begin(vctx *v);
+void rg_vcopies_free(rg_vcopies *cs);
+/* Was chunk ci checked with the chunk it repeats? */
+int rg_vcopies_done(const rg_vcopies *cs, uint32_t ci);
+/* Chunk ci (decoded and checked in vc; role: per chunk, verify_code.c's)
+ * walked, with the copies of it that can be checked with it. */
+int rg_vcopies_walk(vctx *v, rg_vcopies *cs, rg_types *t, const uint8_t *role, uint32_t ci, rg_vcode *vc);
 
 #endif

@@ -134,8 +134,6 @@ static int check_operand(vctx *v, uint32_t ci, uint32_t off, const rg_insn *in, 
     return 0;
 }
 
-static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at);
-
 /* No instruction starts anywhere again: only the entries the last chunk set
  * are cleared, not an entry a byte of the next chunk. */
 static void vcode_reset(rg_vcode *vc)
@@ -173,7 +171,7 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
         NEED((in->op != RG_OP_STORE_DEF && in->op != RG_OP_MEMO_DEF) || !v->p->defs[in->a].per_item,
              "chunk %u at offset %u: %s of definition %u, which is per-item", ci, off, rg_opinfo_table[in->op].name,
              in->a);
-        if (in->op == RG_OP_TABLE && check_table(v, ci, off, in->a)) return -1;
+        if (in->op == RG_OP_TABLE && rg_verify_table_block(v, ci, off, in->a)) return -1;
         /* the ledger after the claim is written by the updates, run by the
          * update chunk or computed by a plan: by no definition */
         NEED(in->op != RG_OP_LEDGER_BEGIN || (s->role[ci] & ROLE_PLAN),
@@ -195,7 +193,7 @@ static int decode_chunk(vctx *v, uint32_t ci, scratch *s)
 
 /* A TABLE block (opcodes.h): inside the constants, its inputs locals of the
  * chunk, a product of at most RG_TABLE_MAX_CELLS cells, matched flags 0 or 1. */
-static int check_table(vctx *v, uint32_t ci, uint32_t off, uint32_t at)
+int rg_verify_table_block(vctx *v, uint32_t ci, uint32_t off, uint32_t at)
 {
     const rg_program *p = v->p;
     const int64_t *k = p->consts + at;
@@ -282,8 +280,9 @@ int rg_verify_code(vctx *v, rg_types *t)
     const rg_program *p = v->p;
     uint32_t longest = rg_verify_longest_chunk(p);
     scratch s = {{0}, calloc(p->n_chunks + 1, 1), {0}};
-    int r = 0;
-    if (rg_vcode_alloc(&s.vc, longest) || !s.role)
+    rg_vcopies *cs = rg_vcopies_begin(v);
+    int r = cs ? 0 : -1;
+    if (r == 0 && (rg_vcode_alloc(&s.vc, longest) || !s.role))
         r = VFAIL(v, "out of memory verifying the code");
     const uint32_t counts[][2] = {{RG_OPK_CONST, p->n_consts},       {RG_OPK_STR, p->n_strings},
                                   {RG_OPK_FIELD, p->n_claim_slots},  {RG_OPK_IFIELD, p->n_item_slots},
@@ -300,6 +299,8 @@ int rg_verify_code(vctx *v, rg_types *t)
     for (uint32_t i = 0; r == 0 && i < p->n_policies; i++)
         if (p->policies[i].update != RG_NO_INDEX) s.role[p->policies[i].update] |= ROLE_UPDATE;
     for (uint32_t i = 0; i < p->n_chunks && r == 0; i++) {
+        if (rg_vcopies_done(cs, i))
+            continue;
         if (p->chunks[i].len == 0)
             r = VFAIL(v, "chunk %u is empty (a chunk must end with RET, JUMP, FAIL or VSELECT)", i);
         else
@@ -310,8 +311,9 @@ int rg_verify_code(vctx *v, rg_types *t)
             r = VFAIL(v, "chunk %u: max_stack %u is more than its %u bytes of code can push", i,
                       (unsigned)p->chunks[i].max_stack, p->chunks[i].len);
         if (r == 0)
-            r = rg_verify_types_chunk(v, t, i, &s.vc);
+            r = rg_vcopies_walk(v, cs, t, s.role, i, &s.vc);
     }
+    rg_vcopies_free(cs);
     rg_vcode_free(&s.vc);
     free(s.role);
     return r;

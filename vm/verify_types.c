@@ -286,6 +286,52 @@ static uint32_t def_read(tyctx *t, const rg_program *p, uint32_t ci, uint32_t d)
     return t->def_tag[d];
 }
 
+/* The class of the cells of the TABLE block at constant a (checked) that apply. */
+static uint32_t table_tag(const rg_program *p, uint32_t a)
+{
+    const int64_t *k = p->consts + a;
+    uint64_t cells = 1, first = 1 + 3 * (uint64_t)k[0];
+    for (int64_t i = 0; i < k[0]; i++)
+        cells *= (uint64_t)k[1 + 3 * i + 2];
+    uint32_t cell = 0;
+    for (uint64_t j = 0; j < cells; j++)
+        if (k[first + 2 * j])
+            cell = tag_join(cell, tag_value(k[first + 2 * j + 1]));
+    return cell;
+}
+
+/* The class operand `which` of in gives when it is x: an immediate's or a
+ * constant's number, a TABLE block's cells; 0 for any other operand. */
+static uint32_t operand_tag(const rg_program *p, const rg_insn *in, int which, uint32_t x)
+{
+    switch (which == 1 ? rg_opinfo_table[in->op].a : rg_opinfo_table[in->op].b) {
+    case RG_OPK_IMM: return tag_value((int32_t)x);
+    case RG_OPK_CONST: return in->op == RG_OP_TABLE ? table_tag(p, x) : tag_value(p->consts[x]);
+    default: return 0;
+    }
+}
+
+/* The classes of immediates, constants and TABLE blocks' cells are a chain
+ * (none, then numbers below a bound, then any number): of two, the join is
+ * one of them. */
+void rg_verify_types_widen(const rg_program *p, rg_insn *in, int which, uint32_t value)
+{
+    uint32_t *op = which == 1 ? &in->a : &in->b;
+    uint32_t now = operand_tag(p, in, which, *op), then = operand_tag(p, in, which, value);
+    if (tag_join(now, then) == then && then != now)
+        *op = value;
+}
+
+int rg_verify_types_alike(const rg_types *t, uint32_t a, uint32_t b)
+{
+    return t->want[a] == t->want[b] && t->want_type[a] == t->want_type[b];
+}
+
+int rg_verify_types_reads_row(const rg_types *t, uint32_t ci)
+{
+    return t->reads_row[ci];
+}
+
 /* What instruction in does to state s (s[0] height, then the stack, then the locals). */
 static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *in, uint32_t *s)
 {
@@ -490,19 +536,10 @@ static int ty_step(vctx *v, tyctx *t, uint32_t ci, uint32_t off, const rg_insn *
         if (ret_tag(v, t, ci, off, in, tag_value((int32_t)in->a)))
             return -1;
         break;
-    case RG_OP_TABLE: { /* return one of the table's cells (verify_code.c checked the block) */
-        const int64_t *k = p->consts + in->a;
-        uint64_t cells = 1, first = 1 + 3 * (uint64_t)k[0];
-        for (int64_t i = 0; i < k[0]; i++)
-            cells *= (uint64_t)k[1 + 3 * i + 2];
-        uint32_t cell = 0;
-        for (uint64_t j = 0; j < cells; j++)
-            if (k[first + 2 * j])
-                cell = tag_join(cell, tag_value(k[first + 2 * j + 1]));
-        if (ret_tag(v, t, ci, off, in, cell))
+    case RG_OP_TABLE: /* return one of the table's cells (verify_code.c checked the block) */
+        if (ret_tag(v, t, ci, off, in, table_tag(p, in->a)))
             return -1;
         break;
-    }
     case RG_OP__COUNT:
         break;
     }

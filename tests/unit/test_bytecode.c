@@ -499,8 +499,9 @@ static void test_truncated_everywhere(void **state)
     /* the message names the section and the sizes */
     char err[512];
     rg_program *q;
-    /* the last 28 bytes: the headers of 'externs' and 'plans' (empty), the checksum and 4 bytes of the blob */
-    assert_int_equal(rg_program_load(buf, len - 28, &q, err, sizeof err), -1);
+    /* the last 44 bytes: the headers of 'externs', 'plans', 'copies' and 'patches' (empty), the checksum and 4
+     * bytes of the blob */
+    assert_int_equal(rg_program_load(buf, len - 44, &q, err, sizeof err), -1);
     assert_non_null(strstr(err, "bytecode file is truncated: section 'blob' needs"));
     free(buf);
     rg_program_free(p);
@@ -557,7 +558,7 @@ static void test_bad_magic_and_version(void **state)
     expect_load_error((const uint8_t *)"RX", 2, "bad magic");
     uint8_t *copy = dup_mem(buf, len);
     rg_wr16(copy + RG_HDR_VERSION, 7);
-    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 3: recompile the pack");
+    expect_load_error(copy, len, "bytecode format version 7, this VM reads version 4: recompile the pack");
     expect_load_error(copy, 10, "bytecode format version 7"); /* a short file of another version */
     free(copy);
     expect_load_error(NULL, 0, "empty");
@@ -1331,14 +1332,14 @@ static void test_value_classes(void **state)
 /* ---- the disassembler ---- */
 
 static const char k_listing[] =
-    "; regula bytecode, format version 3\n"
+    "; regula bytecode, format version 4\n"
     "; source hash 0123456789abcdef\n"
     "; strings 24, member_names 2, enums 1, fields 1, defs 1, chunks 2\n"
     "; policies 1, vtable 1, versions 1, vselectors 0, vsel_entries 0, columns 2\n"
     "; catalogs 1, cat_index 1, cat_rows 3, cat_values 6, brackets 0, tiers 0\n"
     "; lists 0, list_values 0, ledger_scopes 0, ledger_keys 0, ledger_key_types 0, ledger_fields 0\n"
     "; outputs 1, notes 0, consts 1, lines 2, code 18, blob 160\n"
-    "; externs 0, plans 0\n"
+    "; externs 0, plans 0, copies 0, patches 0\n"
     "; entries: select_policy chunk 1, asof chunk 1, validate def -\n"
     "; claim slots 1, item slots 1, claim lists 0, per-item definitions 0\n"
     "\n"
@@ -1472,6 +1473,348 @@ static void test_result_bounds(void **state)
     assert_non_null(strstr(err, "field 0: its default 2 is not a value of its type"));
     p->fields[0].default_value = 1;
     assert_int_equal(rg_program_verify(p, err, sizeof err), 0);
+    rg_program_free(p);
+}
+
+/* ---- copies: a chunk stored as another's code and patches ---- */
+
+/* `if scheme == resident then x else y`: 22 bytes, max_stack 1, RET_IMM x at
+ * offset 12 and RET_IMM y at 17, the jump's target at 8. */
+static codebuf arms(int32_t x, int32_t y)
+{
+    codebuf c = {{0}, 0};
+    emit(&c, RG_OP_FIELD_EQ, 0, 1);
+    uint32_t jf = emit(&c, RG_OP_JUMP_IF_FALSE, 0, 0);
+    emit(&c, RG_OP_RET_IMM, (uint32_t)x, 0);
+    uint32_t other = emit(&c, RG_OP_RET_IMM, (uint32_t)y, 0);
+    rg_wr32(c.b + jf + 1, other);
+    return c;
+}
+
+/* Chunk c appended to p: 'total' as LN-CY (policy 1, file "LN-CY") computes
+ * it, with a line entry of its own. Its chunk number. */
+static uint32_t add_chunk(rg_program *p, const codebuf *c, uint16_t max_stack)
+{
+    uint32_t at = p->n_code;
+    p->code = realloc(p->code, at + c->n);
+    p->chunks = realloc(p->chunks, (p->n_chunks + 1) * sizeof *p->chunks);
+    p->lines = realloc(p->lines, (p->n_lines + 1) * sizeof *p->lines);
+    assert_true(p->code && p->chunks && p->lines);
+    memcpy(p->code + at, c->b, c->n);
+    p->n_code += c->n;
+    p->chunks[p->n_chunks] = (rg_chunk){at, c->n, 0, max_stack, 0, 1, RG_NO_INDEX, 3, S_LNCY};
+    p->lines[p->n_lines++] = (rg_lineent){at, 3, S_LNCY};
+    return p->n_chunks++;
+}
+
+/* LN and LN-CY extending it, each computing 'total' (of enumeration
+ * 'scheme'): chunk 0 LN's (code a), chunk 1 the entry, chunk 2 LN-CY's (code
+ * b, at offset 28 when a is arms()). No copies: each test records its own. */
+static rg_program *build_pair(const codebuf *a, const codebuf *b, uint16_t max_stack)
+{
+    rg_program *p = build(a, 0, max_stack, 0);
+    p->defs[0].type = p->outputs[0].type = RG_TYPE(RG_T_ENUM, 0);
+    free(p->policies);
+    SET(p, policies, rg_policy, {S_LN, RG_NO_INDEX, S_MAIN, 0, RG_NO_INDEX}, {S_LNCY, 0, S_LNCY, 1, RG_NO_INDEX});
+    free(p->cat_index);
+    SET(p, cat_index, rg_cat_index, {0, 3}, {0, 3});
+    free(p->vtable);
+    SET(p, vtable, uint32_t, 0, add_chunk(p, b, max_stack));
+    return p;
+}
+
+/* Where the records of section idx of image buf start (its count 8 bytes before). */
+static size_t section_at(const uint8_t *buf, unsigned idx)
+{
+    size_t pos = RG_HDR_SIZE;
+    for (unsigned i = 0; i < idx; i++) pos += RG_SECTION_HDR_SIZE + (size_t)rg_rd32(buf + pos) * rg_rd32(buf + pos + 4);
+    return pos + RG_SECTION_HDR_SIZE;
+}
+
+static void expect_verified(const rg_program *p)
+{
+    char err[512];
+    int r = rg_program_verify(p, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+}
+
+/* A copy is checked through the chunk it repeats, yet each copy's values are
+ * held to its definition's bounds, and an error names the chunk it is in. */
+static void test_copies_verified(void **state)
+{
+    (void)state;
+    codebuf a = arms(0, 1), b = arms(1, 0);
+    rg_program *p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 2, 0});
+    SET(p, patches, rg_patch, {12, 1, 1}, {17, 1, 0});
+    expect_verified(p);
+    rg_program_free(p);
+
+    /* LN-CY's second arm is no member: the walk was LN's chunk's, the error is the copy's */
+    b = arms(1, 2);
+    p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 2, 0});
+    SET(p, patches, rg_patch, {12, 1, 1}, {17, 1, 2});
+    expect_table_error(p, "chunk 2 at offset 17: RET_IMM: the value returned may be as large as 2 where a member "
+                          "of enumeration 'scheme' (0 .. 1) is needed");
+
+    /* the chunk repeated answers for its own */
+    a = arms(0, 2);
+    b = arms(1, 2);
+    p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 1, 0});
+    SET(p, patches, rg_patch, {12, 1, 1});
+    expect_table_error(p, "chunk 0 at offset 17: RET_IMM: the value returned may be as large as 2");
+
+    /* of two copies, the walk covers the wider: the bad one, listed first, is found */
+    a = arms(0, 1);
+    b = arms(0, 2);
+    codebuf c = arms(0, 0);
+    p = build_pair(&a, &b, 1);
+    assert_int_equal(add_chunk(p, &c, 1), 3);
+    SET(p, copies, rg_copy, {2, 0, 0, 1, 0}, {3, 0, 1, 1, 0});
+    SET(p, patches, rg_patch, {17, 1, 2}, {17, 1, 0});
+    expect_table_error(p, "chunk 2 at offset 17: RET_IMM: the value returned may be as large as 2");
+
+    /* bytes that differ where no patch says: a copy that is not what its record says is refused (the file
+     * would hold other code than the program's) */
+    b = arms(1, 2);
+    p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 1, 0});
+    SET(p, patches, rg_patch, {12, 1, 1});
+    char err[512];
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "copy 0: chunk 2 is not chunk 0's code with its patches (after offset 17)"));
+    rg_program_free(p);
+
+    /* a patch on an operand no copy may have of its own (a jump) */
+    b = arms(0, 1);
+    rg_wr32(b.b + 8, 9999);
+    p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 1, 0});
+    SET(p, patches, rg_patch, {7, 1, 9999});
+    assert_int_equal(rg_program_verify(p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "copy 0: patch 0 is not on an operand of an instruction of chunk 0 that a copy may change"));
+    rg_program_free(p);
+
+    /* a copy of a copy, and a copy of another length */
+    b = arms(0, 1);
+    p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 1, 0, 0, 0});
+    expect_table_error(p, "copy 0: chunk 2 has 22 bytes, chunk 1 it repeats 6");
+}
+
+/* The file leaves a copy's code out; the loader puts it back from the chunk
+ * it repeats and its patches, refusing copies it cannot place. */
+static void test_copies_loaded(void **state)
+{
+    (void)state;
+    codebuf a = arms(0, 1), b = arms(1, 0);
+    rg_program *p = build_pair(&a, &b, 1);
+    uint8_t *whole, *buf;
+    size_t whole_len, len;
+    image_of(p, &whole, &whole_len);
+    SET(p, copies, rg_copy, {2, 0, 0, 2, 0});
+    SET(p, patches, rg_patch, {12, 1, 1}, {17, 1, 0});
+    image_of(p, &buf, &len);
+    /* the code section without the copy's 22 bytes; a copy and two patches instead */
+    assert_int_equal(rg_rd32(buf + section_at(buf, RG_SEC_code) - 8), p->n_code - b.n);
+    assert_int_equal(len, whole_len - b.n + sizeof(rg_copy) + 2 * sizeof(rg_patch));
+    char err[512];
+    rg_program *q = NULL;
+    int r = rg_program_load(buf, len, &q, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    assert_int_equal(q->n_code, p->n_code);
+    assert_memory_equal(q->code, p->code, p->n_code);
+#define CMP_ARRAY(type, name)                                                           \
+    assert_int_equal(q->n_##name, p->n_##name);                                         \
+    if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
+    RG_PROGRAM_ARRAYS(CMP_ARRAY)
+#undef CMP_ARRAY
+    rg_program_free(q);
+    free(whole);
+
+    /* copies out of the order of their code: the entry chunk (its code LN's: PUSH_INT 0; RET) put after
+     * LN-CY's */
+    codebuf zero = {{0}, 0}, one = {{0}, 0};
+    emit(&zero, RG_OP_PUSH_INT, 0, 0);
+    emit(&zero, RG_OP_RET, 0, 0);
+    emit(&one, RG_OP_PUSH_INT, 1, 0);
+    emit(&one, RG_OP_RET, 0, 0);
+    rg_program *two = build_pair(&zero, &one, 1);
+    SET(two, copies, rg_copy, {1, 0, 0, 0, 0}, {2, 0, 0, 1, 0});
+    SET(two, patches, rg_patch, {0, 1, 1});
+    expect_verified(two);
+    uint8_t *swapped;
+    size_t swapped_len;
+    image_of(two, &swapped, &swapped_len);
+    assert_int_equal(rg_program_load(swapped, swapped_len, &q, err, sizeof err), 0); /* in order, it loads */
+    rg_program_free(q);
+    size_t at = section_at(swapped, RG_SEC_copies);
+    memcpy(swapped + at, &two->copies[1], sizeof(rg_copy));
+    memcpy(swapped + at + sizeof(rg_copy), &two->copies[0], sizeof(rg_copy));
+    reseal(swapped, swapped_len);
+    expect_load_error(swapped, swapped_len, "invalid bytecode: copy 1: chunk 1's code is before the previous copy's");
+    free(swapped);
+    rg_program_free(two);
+
+    /* a copy of the 6-byte entry chunk */
+    p->copies[0].of = 1;
+    free(buf);
+    image_of(p, &buf, &len);
+    expect_load_error(buf, len, "invalid bytecode: copy 0: chunk 2 has 22 bytes, chunk 1 it repeats 6");
+    p->copies[0].of = 0;
+
+    /* patches past the table */
+    p->copies[0].first_patch = 1;
+    free(buf);
+    image_of(p, &buf, &len);
+    expect_load_error(buf, len, "invalid bytecode: copy 0: patches 1+2 run past the 2 patches");
+    p->copies[0].first_patch = 0;
+
+    /* a patch where chunk 0 has no such operand: RET_IMM's B, inside an immediate (a 0 byte: NOP), past the
+     * chunk, a 2-byte operand given a wider value */
+    const rg_patch bad[] = {{12, 2, 1}, {13, 1, 1}, {22, 1, 1}, {0, 1, 0x10000}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p->patches[0] = bad[i];
+        free(buf);
+        image_of(p, &buf, &len);
+        expect_load_error(buf, len, "invalid bytecode: copy 0: patch 0 is not an operand of an instruction of chunk 0");
+    }
+    free(buf);
+    rg_program_free(p);
+}
+
+/* The vtable section: a child's row as its differences from its parent's
+ * when the rows are the policies' in order, else as it is. */
+static void test_vtable_forms(void **state)
+{
+    (void)state;
+    codebuf a = arms(0, 1), b = arms(1, 0);
+    rg_program *p = build_pair(&a, &b, 1);
+    const struct {
+        uint32_t vtable[2], row[2], parent[2]; /* the vtable; policies 0 and 1's rows and parents */
+        uint32_t n_words, words[3];            /* the section: how many words, the first ones */
+    } cases[] = {
+        /* LN's row; LN-CY's one difference, (0, 2) */
+        {{0, 2}, {0, 1}, {RG_NO_INDEX, 0}, 5, {RG_VTABLE_BY_PARENT, 0, 1}},
+        /* LN-CY's row is LN's */
+        {{2, 2}, {0, 1}, {RG_NO_INDEX, 0}, 3, {RG_VTABLE_BY_PARENT, 2, 0}},
+        /* LN's row after LN-CY's */
+        {{2, 0}, {1, 0}, {RG_NO_INDEX, 0}, 3, {RG_VTABLE_AS_IS, 2, 0}},
+        /* LN extends LN-CY, which comes after it */
+        {{0, 2}, {0, 1}, {1, RG_NO_INDEX}, 3, {RG_VTABLE_AS_IS, 0, 2}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(p->vtable, cases[i].vtable, sizeof cases[i].vtable);
+        p->policies[0].vtable = cases[i].row[0];
+        p->policies[1].vtable = cases[i].row[1];
+        p->policies[0].parent = cases[i].parent[0];
+        p->policies[1].parent = cases[i].parent[1];
+        expect_verified(p);
+        uint8_t *buf;
+        size_t len;
+        image_of(p, &buf, &len);
+        size_t at = section_at(buf, RG_SEC_vtable);
+        assert_int_equal(rg_rd32(buf + at - 8), cases[i].n_words);
+        for (int w = 0; w < 3; w++) assert_int_equal(rg_rd32(buf + at + 4 * w), cases[i].words[w]);
+        char err[512];
+        rg_program *q = NULL;
+        int r = rg_program_load(buf, len, &q, err, sizeof err);
+        if (r) print_error("%s\n", err);
+        assert_int_equal(r, 0);
+        assert_int_equal(q->n_vtable, 2);
+        assert_memory_equal(q->vtable, cases[i].vtable, sizeof cases[i].vtable);
+        assert_memory_equal(q->policies, p->policies, 2 * sizeof *p->policies);
+        rg_program_free(q);
+        /* a form the loader does not know */
+        rg_wr32(buf + at, 2);
+        reseal(buf, len);
+        expect_load_error(buf, len, "the vtable section does not start with its form (0 or 1)");
+        free(buf);
+    }
+    /* a child's slot past the definitions */
+    memcpy(p->vtable, cases[0].vtable, sizeof cases[0].vtable);
+    p->policies[0] = (rg_policy){S_LN, RG_NO_INDEX, S_MAIN, 0, RG_NO_INDEX};
+    p->policies[1] = (rg_policy){S_LNCY, 0, S_LNCY, 1, RG_NO_INDEX};
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    rg_wr32(buf + section_at(buf, RG_SEC_vtable) + 12, 5);
+    reseal(buf, len);
+    expect_load_error(buf, len, "invalid bytecode: policy 1: vtable slot 5 is out of range (1 definitions)");
+    free(buf);
+
+    /* 2,000 cities of one province and 2,000 definitions: a row a word in the file, 16 MB of vtable from a
+     * file of ≈ 80 KB, more than a small file may make the loader allocate */
+    enum { P = 2000, D = 2000 };
+    free(p->policies);
+    free(p->defs);
+    free(p->vtable);
+    p->policies = calloc(P, sizeof *p->policies);
+    p->defs = calloc(D, sizeof *p->defs);
+    p->vtable = calloc((size_t)P * D, sizeof *p->vtable);
+    assert_true(p->policies && p->defs && p->vtable);
+    for (uint32_t i = 0; i < P; i++)
+        p->policies[i] = (rg_policy){S_LN, i ? 0 : RG_NO_INDEX, S_MAIN, i * D, RG_NO_INDEX};
+    p->n_policies = P;
+    p->n_defs = D;
+    p->n_vtable = P * D;
+    image_of(p, &buf, &len);
+    assert_true(len < 100000);
+    expect_load_error(buf, len, "invalid bytecode: a vtable of 2000 policies x 2000 definitions is more than 64 times "
+                                "the file's size");
+    free(buf);
+    rg_program_free(p);
+}
+
+/* A copy whose lines are moved from the chunk it repeats has no line entries:
+ * it has that chunk's lines, in its own file where they were that chunk's. */
+static void test_copy_lines(void **state)
+{
+    (void)state;
+    codebuf a = arms(0, 1), b = arms(1, 0);
+    rg_program *p = build_pair(&a, &b, 1);
+    SET(p, copies, rg_copy, {2, 0, 0, 2, 1});
+    SET(p, patches, rg_patch, {12, 1, 1}, {17, 1, 0});
+    /* LN's chunk: line 3, its second arm line 9 of another file (as an inlined function's); the entry line 1;
+     * LN-CY's chunk (28..49) none */
+    free(p->lines);
+    SET(p, lines, rg_lineent, {0, 3, S_MAIN}, {17, 9, S_TAX}, {22, 1, S_MAIN});
+    expect_verified(p);
+    uint8_t *buf;
+    size_t len;
+    image_of(p, &buf, &len);
+    char err[512];
+    rg_program *q = NULL;
+    int r = rg_program_load(buf, len, &q, err, sizeof err);
+    if (r) print_error("%s\n", err);
+    assert_int_equal(r, 0);
+    const rg_program *both[] = {p, q}; /* built or loaded, the same lines */
+    for (int i = 0; i < 2; i++) {
+        uint32_t file = 0;
+        assert_int_equal(rg_program_line(both[i], 28, &file), 3);
+        assert_int_equal(file, S_LNCY);
+        assert_int_equal(rg_program_line(both[i], 28 + 16, &file), 3);
+        assert_int_equal(file, S_LNCY);
+        assert_int_equal(rg_program_line(both[i], 28 + 17, &file), 9);
+        assert_int_equal(file, S_TAX);
+        assert_int_equal(rg_program_line(both[i], 28 + 21, &file), 9);
+        assert_int_equal(file, S_TAX);
+        assert_int_equal(rg_program_line(both[i], 27, &file), 1); /* the entry chunk's, before the copy */
+        assert_int_equal(file, S_MAIN);
+        assert_int_equal(rg_program_line(both[i], 17, &file), 9); /* LN's own */
+        assert_int_equal(file, S_TAX);
+    }
+    /* lines 0: the copy's own entries, and it has none: the last one before it */
+    p->copies[0].lines = 0;
+    uint32_t file = 0;
+    assert_int_equal(rg_program_line(p, 28, &file), 1);
+    assert_int_equal(file, S_MAIN);
+    rg_program_free(q);
+    free(buf);
     rg_program_free(p);
 }
 
@@ -1723,6 +2066,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_value_classes),
         cmocka_unit_test(test_result_bounds),
+        cmocka_unit_test(test_copies_verified),
+        cmocka_unit_test(test_copies_loaded),
+        cmocka_unit_test(test_vtable_forms),
+        cmocka_unit_test(test_copy_lines),
         cmocka_unit_test(test_signatures),
         cmocka_unit_test(test_disasm),
         cmocka_unit_test(test_disasm_operands),
