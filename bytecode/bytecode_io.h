@@ -46,7 +46,11 @@ extern const uint32_t rg_section_elem_size[RG_N_SECTIONS];  /* sizeof the record
 /* The vtable section's first word (docs/bytecode.md, "The vtable in the file"). */
 #define RG_VTABLE_AS_IS 0u      /* the vtable follows as it is */
 #define RG_VTABLE_BY_PARENT 1u  /* per policy: a root's row; a child's count, then (slot, chunk) each */
-#define RG_VTABLE_MAX_GROWTH 64u /* form 1's vtable is at most this many times the file's bytes (and 1 MiB) */
+/* What the loader puts back of what a file leaves out (the copies' code, form
+ * 1's vtable) may each take at most this many times the file's bytes, and
+ * 1 MiB: a small file must not make it allocate gigabytes. */
+#define RG_IMAGE_MAX_GROWTH 64u
+#define RG_IMAGE_MAX_PUT_BACK(len) (RG_IMAGE_MAX_GROWTH * (uint64_t)(len) + (1u << 20))
 #define RG_CHECKSUM_SIZE 8u     /* u64 FNV-1a 64 of every byte before it */
 
 /* A signed pack (docs/bytecode.md, "Signature"): header flag RG_FLAG_SIGNED,

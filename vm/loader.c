@@ -112,8 +112,8 @@ static void read_scalars(const uint8_t *b, rg_program *p)
 /* The bytes the copies' code takes (the file's code section leaves them out:
  * docs/bytecode.md, "Copies"), read from the file's chunks and copies: each
  * copy a chunk of the pack, in the order of their code. */
-static int copied_bytes(const uint8_t *b, const size_t *at, const rg_program *p, uint32_t *copied, char *err,
-                        size_t errlen)
+static int copied_bytes(const uint8_t *b, size_t len, const size_t *at, const rg_program *p, uint32_t *copied,
+                        char *err, size_t errlen)
 {
     uint64_t total = 0, prev_start = 0;
     for (uint32_t k = 0; k < p->n_copies; k++) {
@@ -130,8 +130,9 @@ static int copied_bytes(const uint8_t *b, const size_t *at, const rg_program *p,
         prev_start = c.start;
         total += c.len;
     }
-    if (total + p->n_code > UINT32_MAX)
-        return rg_errf(err, errlen, "invalid bytecode: the copies' code makes the code longer than 4 GiB");
+    if (total + p->n_code > UINT32_MAX || total > RG_IMAGE_MAX_PUT_BACK(len))
+        return rg_errf(err, errlen, "invalid bytecode: the copies' code (%llu bytes) is more than %u times the file's size",
+                       (unsigned long long)total, (unsigned)RG_IMAGE_MAX_GROWTH);
     *copied = (uint32_t)total;
     return 0;
 }
@@ -263,7 +264,7 @@ int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_prog
     RG_PROGRAM_ARRAYS(RG_X_FIND)
 #undef RG_X_FIND
     uint32_t copied = 0;
-    if (copied_bytes(b, at, p, &copied, err, errlen)) goto fail;
+    if (copied_bytes(b, len, at, p, &copied, err, errlen)) goto fail;
     total += array_room(p->n_code + copied, RG_SEC_code) - array_room(p->n_code, RG_SEC_code);
     uint32_t vtable_words = p->n_vtable;
     if (vtable_words == 0 || rg_rd32(b + at[RG_SEC_vtable]) > RG_VTABLE_BY_PARENT) {
@@ -272,10 +273,9 @@ int rg_program_load_key(const void *buf, size_t len, const uint8_t *key, rg_prog
     }
     if (rg_rd32(b + at[RG_SEC_vtable]) == RG_VTABLE_AS_IS) {
         p->n_vtable = vtable_words - 1;
-    } else if ((uint64_t)p->n_policies * p->n_defs * sizeof(uint32_t) > RG_VTABLE_MAX_GROWTH * (uint64_t)len + (1u << 20)) {
-        /* a row a word in the file: bound what a small file can make the loader allocate */
+    } else if ((uint64_t)p->n_policies * p->n_defs * sizeof(uint32_t) > RG_IMAGE_MAX_PUT_BACK(len)) {
         rg_errf(err, errlen, "invalid bytecode: a vtable of %u policies x %u definitions is more than %u times the "
-                "file's size", p->n_policies, p->n_defs, (unsigned)RG_VTABLE_MAX_GROWTH);
+                "file's size", p->n_policies, p->n_defs, (unsigned)RG_IMAGE_MAX_GROWTH);
         goto fail;
     } else {
         p->n_vtable = p->n_policies * p->n_defs;

@@ -1667,6 +1667,14 @@ static void test_copies_loaded(void **state)
     expect_load_error(buf, len, "invalid bytecode: copy 0: chunk 2 has 22 bytes, chunk 1 it repeats 6");
     p->copies[0].of = 0;
 
+    /* a copy's chunk claiming 2 GB: more code than a 1 KB file may make the loader put back */
+    free(buf);
+    image_of(p, &buf, &len);
+    rg_wr32(buf + section_at(buf, RG_SEC_chunks) + 2 * sizeof(rg_chunk) + offsetof(rg_chunk, len), 0x7FFFFFFF);
+    reseal(buf, len);
+    expect_load_error(buf, len, "invalid bytecode: the copies' code (2147483647 bytes) is more than 64 times the "
+                                "file's size");
+
     /* patches past the table */
     p->copies[0].first_patch = 1;
     free(buf);
