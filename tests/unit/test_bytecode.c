@@ -13,6 +13,7 @@
 #include "bytecode_io.h"
 #include "disasm.h"
 #include "keyfile.h"
+#include "program_eq.h"
 #include "text.h"
 #include "vm.h"
 
@@ -1626,13 +1627,7 @@ static void test_copies_loaded(void **state)
     int r = rg_program_load(buf, len, &q, err, sizeof err);
     if (r) print_error("%s\n", err);
     assert_int_equal(r, 0);
-    assert_int_equal(q->n_code, p->n_code);
-    assert_memory_equal(q->code, p->code, p->n_code);
-#define CMP_ARRAY(type, name)                                                           \
-    assert_int_equal(q->n_##name, p->n_##name);                                         \
-    if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
-    RG_PROGRAM_ARRAYS(CMP_ARRAY)
-#undef CMP_ARRAY
+    assert_programs_equal(p, q);
     rg_program_free(q);
     free(whole);
 

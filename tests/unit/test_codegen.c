@@ -11,6 +11,7 @@
 
 #include "bcwrite.h"
 #include "bytecode_io.h"
+#include "program_eq.h"
 #include "vm.h"
 #include "compiler.h"
 #include "disasm.h"
@@ -286,11 +287,7 @@ static void test_verify_write_load(void **state)
     if (r)
         print_error("%s\n", err);
     assert_int_equal(r, 0);
-#define CMP_ARRAY(type, name)                                                           \
-    assert_int_equal(q->n_##name, p->n_##name);                                         \
-    if (p->n_##name) assert_memory_equal(q->name, p->name, p->n_##name * sizeof(type));
-    RG_PROGRAM_ARRAYS(CMP_ARRAY)
-#undef CMP_ARRAY
+    assert_programs_equal(p, q);
     rg_program_free(q);
     /* compiling the same sources again gives the same bytes */
     fx_pack *R2 = compile_family();
