@@ -121,6 +121,7 @@ struct rg_types {
     rg_vcode own;
     uint32_t *leader_of;              /* instruction -> leader number, RG_NO_INDEX */
     uint32_t *states;                 /* per leader: height (RG_NO_INDEX: not reached), stack, locals */
+    size_t states_cap;                /* words states has room for */
     uint8_t *queued;
     uint32_t *work, *cur;
     uint32_t width;
@@ -568,9 +569,14 @@ static int ty_walk(vctx *v, tyctx *t, uint32_t ci, uint32_t n_leaders)
     t->width = locals + (t->flat ? (c->n_locals + 31u) / 32u : c->n_locals);
     NEED((uint64_t)n_leaders * t->width <= (1u << 22), "chunk %u is too large to verify (%u jump targets, %u slots)",
          ci, n_leaders, t->width);
-    uint32_t *states = realloc(t->states, ((size_t)n_leaders * t->width + t->width) * sizeof *states);
-    if (states) t->states = states;
-    NEED(states, "out of memory verifying the code");
+    size_t need = (size_t)n_leaders * t->width + t->width;
+    if (need > t->states_cap) { /* grown, never shrunk: a chunk after another needs no new room */
+        size_t cap = need > 2 * t->states_cap ? need : 2 * t->states_cap;
+        uint32_t *states = realloc(t->states, cap * sizeof *states);
+        NEED(states, "out of memory verifying the code");
+        t->states = states;
+        t->states_cap = cap;
+    }
     t->cur = t->states + (size_t)n_leaders * t->width;
     for (uint32_t l = 0; l < n_leaders; l++)
         t->states[(size_t)l * t->width] = RG_NO_INDEX;
