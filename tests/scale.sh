@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scale.sh REGULA — the compiler at a province's size (docs/performance.md,
 # "Compiling large packs"): a pack of 300 generated cities (bench/province) and
-# one with a 100,000-row table compile and pass their tests, and so do 300
+# one with a 100,000-row table compile and pass their tests (the first's
+# cities' code stored once, settling as its sources), and so do 300
 # cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
 # `hit first` table every row is reachable but one that earlier rows shadow,
 # which alone is reported. Closing line: "scale: N passed, M failed".
@@ -16,6 +17,24 @@ bad() { failed=$((failed + 1)); echo "FAILED  $1"; [ -f "$tmp/out" ] && head -20
 if "$R" test "$tmp/province" >"$tmp/out" 2>&1 && tail -1 "$tmp/out" | grep -qx '694 passed, 0 failed'; then
   ok "300 cities: regula test"
 else bad "300 cities: regula test"; fi
+
+# its cities' chunks are copies of one another's (docs/bytecode.md, "Copies"):
+# the file holds their code once, and settles and explains as the sources do
+"$R" compile "$tmp/province" -o "$tmp/province.rgc" >"$tmp/out" 2>&1
+copies=$("$R" disasm "$tmp/province.rgc" 2>/dev/null | sed -n 's/.*, copies \([0-9]*\),.*/\1/p')
+sed -e 's/"region": "[A-Z-]*"/"region": "LN-C017"/g' -e 's/"insured_region": "[A-Z-]*"/"insured_region": "LN-C250"/' \
+    "$root/../shared/conformance/claims.jsonl" > "$tmp/cities.jsonl" 2>/dev/null ||
+  sed -e 's/"region": "[A-Z-]*"/"region": "LN-C017"/g' "$root/tests/native/claims.jsonl" > "$tmp/cities.jsonl"
+"$R" run --no-native --explain --pack "$tmp/province" "$tmp/cities.jsonl" > "$tmp/src.out" 2>&1
+"$R" run --no-native --explain --pack "$tmp/province.rgc" "$tmp/cities.jsonl" > "$tmp/rgc.out" 2>&1
+size=$(stat -c %s "$tmp/province.rgc")
+# the steps of the city whose chunks are copies are at its own file, not the copied one's
+own=$(grep -o '"policy": "LN-C250", "at": "[^"]*"' "$tmp/rgc.out" | grep -c '/LN-C250\.rg:17"')
+other=$(grep -o '"policy": "LN-C250", "at": "[^"]*"' "$tmp/rgc.out" | grep -vc '/LN-C250\.rg:')
+if [ "${copies:-0}" -gt 2000 ] && [ "$size" -lt 1500000 ] && [ "$own" -gt 0 ] && [ "$other" -eq 0 ] &&
+   cmp -s "$tmp/src.out" "$tmp/rgc.out"; then
+  ok "300 cities: $copies chunks stored as copies, a $size-byte pack that settles and explains as its sources"
+else bad "300 cities: $copies copies, $size bytes; the .rgc settles or explains otherwise than the sources"; fi
 
 "$root/bench/province" "$tmp/rows" --cities 0 --rows 100000
 if "$R" check "$tmp/rows" >"$tmp/out" 2>&1; then ok "a 100,000-row table: regula check"
