@@ -19,6 +19,10 @@ static int put(char *buf, size_t cap, const char *s, size_t n)
 
 static int put_s(char *buf, size_t cap, const char *s) { return put(buf, cap, s, strlen(s)); }
 
+/* buf's room from byte n on (NULL, 0 when buf is NULL or full). */
+static char *at_n(char *buf, int n) { return buf ? buf + n : NULL; }
+static size_t room_n(size_t cap, int n) { return cap > (size_t)n ? cap - (size_t)n : 0; }
+
 int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, size_t cap)
 {
     char tmp[64];
@@ -57,8 +61,8 @@ int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, siz
         rg_value key = row == RG_NO_INDEX ? -1 : p->cat_values[(size_t)row * p->catalogs[c].n_columns];
         if (!p->str || key < 0 || (uint64_t)key >= p->n_strings) return put_s(buf, cap, "row ?");
         n = put_s(buf, cap, p->str[p->catalogs[c].name]);
-        n += put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, " row ");
-        return n + put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, p->str[key]);
+        n += put_s(at_n(buf, n), room_n(cap, n), " row ");
+        return n + put_s(at_n(buf, n), room_n(cap, n), p->str[key]);
     }
     case RG_T_ELEM:
         n = snprintf(tmp, sizeof tmp, "element row %" PRId64, v);
@@ -69,20 +73,17 @@ int rg_value_text(const rg_program *p, uint32_t type, rg_value v, char *buf, siz
         n = put_s(buf, cap, "[");
         for (uint32_t i = 0; i < l->count; i++) {
             rg_value e = p->list_values[l->first + i];
-            size_t room = cap > (size_t)n ? cap - (size_t)n : 0;
-            if (i) {
-                n += put_s(buf ? buf + n : NULL, room, ", ");
-                room = cap > (size_t)n ? cap - (size_t)n : 0;
-            }
+            if (i)
+                n += put_s(at_n(buf, n), room_n(cap, n), ", ");
             if (RG_TYPE_KIND(l->type) == RG_T_STRING) { /* in quotes, so that "" shows */
-                n += put_s(buf ? buf + n : NULL, room, "\"");
-                room = cap > (size_t)n ? cap - (size_t)n : 0;
-                n += e >= 0 && (uint64_t)e < p->n_strings ? put_s(buf ? buf + n : NULL, room, p->str[e]) : 0;
-                n += put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, "\"");
+                n += put_s(at_n(buf, n), room_n(cap, n), "\"");
+                if (e >= 0 && (uint64_t)e < p->n_strings)
+                    n += put_s(at_n(buf, n), room_n(cap, n), p->str[e]);
+                n += put_s(at_n(buf, n), room_n(cap, n), "\"");
             } else
-                n += rg_value_text(p, l->type, e, buf ? buf + n : NULL, room);
+                n += rg_value_text(p, l->type, e, at_n(buf, n), room_n(cap, n));
         }
-        return n + put_s(buf ? buf + n : NULL, cap > (size_t)n ? cap - (size_t)n : 0, "]");
+        return n + put_s(at_n(buf, n), room_n(cap, n), "]");
     }
     default:
         break;
