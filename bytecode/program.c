@@ -170,28 +170,30 @@ static int build_chunk_rt(rg_program *p)
     p->chunk_rt = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *p->chunk_rt);
     p->def_item = malloc((p->n_defs ? p->n_defs : 1) * sizeof *p->def_item);
     if (!p->chunk_rt || !p->def_item) return -1;
-    /* a copy has its chunk's instructions (its patches change operands only), counted once */
-    uint32_t *cost_of = calloc(p->n_chunks + 1, sizeof *cost_of);
-    if (!cost_of) return -1;
+    /* a copy has the instructions of the earlier chunk it repeats (its patches change operands only): not
+     * counted again */
+    uint32_t *repeats = malloc((p->n_chunks ? p->n_chunks : 1) * sizeof *repeats);
+    if (!repeats) return -1;
+    memset(repeats, 0xFF, p->n_chunks * sizeof *repeats); /* RG_NO_INDEX */
     for (uint32_t k = 0; k < p->n_copies; k++) {
         const rg_copy *cp = &p->copies[k];
-        if (cp->chunk < p->n_chunks && cp->of < p->n_chunks && p->chunks[cp->of].len == p->chunks[cp->chunk].len)
-            cost_of[cp->chunk] = cp->of + 1;
+        if (cp->chunk < p->n_chunks && cp->of < cp->chunk && p->chunks[cp->of].len == p->chunks[cp->chunk].len)
+            repeats[cp->chunk] = cp->of;
     }
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *c = &p->chunks[i];
-        uint32_t year, of = cost_of[i];
-        cost_of[i] = of && of - 1 < i ? p->chunk_rt[of - 1].cost : 0;
+        uint32_t year;
         uint32_t field = chunk_field(p, c, &year);
         p->chunk_rt[i] = (rg_chunk_rt){.value = chunk_value(p, c),
                                        .code = p->code + (c->start < p->n_code ? c->start : 0),
                                        .n_locals = c->n_locals,
                                        .frame = (uint32_t)c->n_locals + c->max_stack,
-                                       .cost = cost_of[i] ? cost_of[i] : chunk_cost(p, c),
+                                       .cost = repeats[i] != RG_NO_INDEX ? p->chunk_rt[repeats[i]].cost
+                                                                         : chunk_cost(p, c),
                                        .field = field,
                                        .year = year};
     }
-    free(cost_of);
+    free(repeats);
     for (uint32_t d = 0; d < p->n_defs; d++) p->def_item[d] = p->defs[d].per_item ? p->defs[d].item_index : RG_NO_INDEX;
     return 0;
 }
