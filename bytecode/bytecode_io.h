@@ -132,6 +132,28 @@ static inline uint64_t rg_fnv1a64_str(const char *s, size_t *n)
     return h;
 }
 
+/* The bytes of the chunks the n copies at `copies` name (the code the
+ * loader puts back), read from a file's copies and its n_chunks chunks at
+ * `chunks`; in *bad the first copy that names no chunk, or n. */
+static inline uint64_t rg_copies_code_len(const uint8_t *copies, uint32_t n, const uint8_t *chunks, uint32_t n_chunks,
+                                          uint32_t *bad)
+{
+    uint64_t len = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        rg_copy cp;
+        rg_chunk c;
+        memcpy(&cp, copies + (size_t)k * sizeof cp, sizeof cp);
+        if (cp.chunk >= n_chunks) {
+            *bad = k;
+            return len;
+        }
+        memcpy(&c, chunks + (size_t)cp.chunk * sizeof c, sizeof c);
+        len += c.len;
+    }
+    *bad = n;
+    return len;
+}
+
 /* The bytes of code a program loaded from the image has: its code section
  * and its copies' chunks (the section leaves those out). 0 when the image's
  * sections do not fit it or a copy names no chunk; the loader says why. */
@@ -147,16 +169,10 @@ static inline uint64_t rg_image_code_len(const uint8_t *b, size_t len)
         if ((uint64_t)count[i] * rg_section_elem_size[i] > len - at[i]) return 0;
         pos = at[i] + (size_t)count[i] * rg_section_elem_size[i];
     }
-    uint64_t n = count[RG_SEC_code];
-    for (uint32_t k = 0; k < count[RG_SEC_copies]; k++) {
-        rg_copy cp;
-        rg_chunk c;
-        memcpy(&cp, b + at[RG_SEC_copies] + (size_t)k * sizeof cp, sizeof cp);
-        if (cp.chunk >= count[RG_SEC_chunks]) return 0;
-        memcpy(&c, b + at[RG_SEC_chunks] + (size_t)cp.chunk * sizeof c, sizeof c);
-        n += c.len;
-    }
-    return n;
+    uint32_t bad;
+    uint64_t n = rg_copies_code_len(b + at[RG_SEC_copies], count[RG_SEC_copies], b + at[RG_SEC_chunks],
+                                    count[RG_SEC_chunks], &bad);
+    return bad < count[RG_SEC_copies] ? 0 : count[RG_SEC_code] + n;
 }
 
 /* One decoded instruction. Operands are zero when absent; IMM operands are

@@ -110,25 +110,18 @@ static void read_scalars(const uint8_t *b, rg_program *p)
 }
 
 /* The bytes the copies' code takes (the file's code section leaves them out:
- * docs/bytecode.md, "Copies"), read from the file's chunks and copies: each
- * copy a chunk of the pack, in the order of their code. */
+ * docs/bytecode.md, "Copies"): each copy a chunk of the pack, all of them
+ * within what a file may make the loader put back. */
 static int copied_bytes(const uint8_t *b, size_t len, const size_t *at, const rg_program *p, uint32_t *copied,
                         char *err, size_t errlen)
 {
-    uint64_t total = 0, prev_start = 0;
-    for (uint32_t k = 0; k < p->n_copies; k++) {
+    uint32_t bad;
+    uint64_t total = rg_copies_code_len(b + at[RG_SEC_copies], p->n_copies, b + at[RG_SEC_chunks], p->n_chunks, &bad);
+    if (bad < p->n_copies) {
         rg_copy cp;
-        rg_chunk c;
-        memcpy(&cp, b + at[RG_SEC_copies] + (size_t)k * sizeof cp, sizeof cp);
-        if (cp.chunk >= p->n_chunks)
-            return rg_errf(err, errlen, "invalid bytecode: copy %u: chunk %u is out of range (%u chunks)", k, cp.chunk,
-                           p->n_chunks);
-        memcpy(&c, b + at[RG_SEC_chunks] + (size_t)cp.chunk * sizeof c, sizeof c);
-        if (k && c.start < prev_start)
-            return rg_errf(err, errlen, "invalid bytecode: copy %u: chunk %u's code is before the previous copy's", k,
-                           cp.chunk);
-        prev_start = c.start;
-        total += c.len;
+        memcpy(&cp, b + at[RG_SEC_copies] + (size_t)bad * sizeof cp, sizeof cp);
+        return rg_errf(err, errlen, "invalid bytecode: copy %u: chunk %u is out of range (%u chunks)", bad, cp.chunk,
+                       p->n_chunks);
     }
     if (total + p->n_code > UINT32_MAX || total > RG_IMAGE_MAX_PUT_BACK(len))
         return rg_errf(err, errlen, "invalid bytecode: the copies' code (%llu bytes) is more than %u times the file's size",
@@ -193,8 +186,8 @@ static int put_back_copies(rg_program *p, uint32_t copied, char *err, size_t err
     for (uint32_t k = 0; k < p->n_copies; k++) { /* each after the one before, all inside the code */
         const rg_chunk *c = &p->chunks[p->copies[k].chunk];
         if (c->start < end || (uint64_t)c->start + c->len > full)
-            return rg_errf(err, errlen, "invalid bytecode: copy %u: chunk %u's code %u+%u overlaps the previous copy's or "
-                           "runs past the code", k, p->copies[k].chunk, c->start, c->len);
+            return rg_errf(err, errlen, "invalid bytecode: copy %u: chunk %u's code %u+%u is not after the previous copy's, "
+                           "or runs past the code (%u bytes)", k, p->copies[k].chunk, c->start, c->len, full);
         end = (uint64_t)c->start + c->len;
     }
     /* from the last copy down: the code after it moves to its place */

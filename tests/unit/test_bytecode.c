@@ -1651,7 +1651,8 @@ static void test_copies_loaded(void **state)
     memcpy(swapped + at, &two->copies[1], sizeof(rg_copy));
     memcpy(swapped + at + sizeof(rg_copy), &two->copies[0], sizeof(rg_copy));
     reseal(swapped, swapped_len);
-    expect_load_error(swapped, swapped_len, "invalid bytecode: copy 1: chunk 1's code is before the previous copy's");
+    expect_load_error(swapped, swapped_len,
+                      "invalid bytecode: copy 1: chunk 1's code 6+6 is not after the previous copy's, or runs past the code");
     free(swapped);
     rg_program_free(two);
 
