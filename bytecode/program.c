@@ -459,16 +459,22 @@ static uint32_t line_at(const rg_program *p, uint32_t off)
     return first_past ? first_past - 1 : RG_NO_INDEX;
 }
 
-const rg_copy *rg_copy_at(const rg_program *p, uint32_t off)
+uint32_t rg_copies_before(const rg_program *p, uint64_t end)
 {
     uint32_t lo = 0, hi = p->n_copies;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (p->copies[mid].chunk < p->n_chunks && p->chunks[p->copies[mid].chunk].start <= off) lo = mid + 1;
+        if (p->copies[mid].chunk < p->n_chunks && p->chunks[p->copies[mid].chunk].start < end) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == 0) return NULL;
-    const rg_copy *cp = &p->copies[lo - 1];
+    return lo;
+}
+
+const rg_copy *rg_copy_at(const rg_program *p, uint32_t off)
+{
+    uint32_t k = rg_copies_before(p, (uint64_t)off + 1);
+    if (k == 0) return NULL;
+    const rg_copy *cp = &p->copies[k - 1];
     if (cp->chunk >= p->n_chunks || cp->of >= p->n_chunks) return NULL;
     const rg_chunk *c = &p->chunks[cp->chunk];
     return off - c->start < c->len ? cp : NULL;

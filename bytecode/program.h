@@ -506,7 +506,9 @@ uint32_t rg_policy_by_name(const rg_program *p, const char *name, size_t len);
  * last lines entry at or before off; its line, and its file string id in
  * *file. 0 (and *file = RG_NO_INDEX) if unknown. */
 uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file);
-/* The copy whose code holds code offset off (copies are in the order of their code), or NULL. */
+/* How many copies' code starts before code offset end (copies are in the order of their code). */
+uint32_t rg_copies_before(const rg_program *p, uint64_t end);
+/* The copy whose code holds code offset off, or NULL. */
 const rg_copy *rg_copy_at(const rg_program *p, uint32_t off);
 /* The first of the n line entries (by offset) whose offset is off or more; n if none. */
 uint32_t rg_lines_from(const rg_lineent *lines, uint32_t n, uint32_t off);

@@ -31,14 +31,9 @@ void rg_vcopies_free(rg_vcopies *cs)
 /* Does chunk c's code overlap a copy's (copies in the order of their code)? */
 static int overlaps_a_copy(const rg_program *p, const rg_chunk *c)
 {
-    uint32_t lo = 0, hi = p->n_copies; /* the copies that start before c ends: [0, lo) */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p->chunks[p->copies[mid].chunk].start < (uint64_t)c->start + c->len) lo = mid + 1;
-        else hi = mid;
-    }
-    if (lo == 0) return 0;
-    const rg_chunk *last = &p->chunks[p->copies[lo - 1].chunk];
+    uint32_t k = rg_copies_before(p, (uint64_t)c->start + c->len); /* the last of them ends after c starts? */
+    if (k == 0) return 0;
+    const rg_chunk *last = &p->chunks[p->copies[k - 1].chunk];
     return (uint64_t)last->start + last->len > c->start;
 }
 
