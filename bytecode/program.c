@@ -487,7 +487,7 @@ uint32_t rg_program_line(const rg_program *p, uint32_t off, uint32_t *file)
         const rg_chunk *c = &p->chunks[cp->chunk], *of = &p->chunks[cp->of];
         uint32_t e = line_at(p, of->start + (off - c->start));
         if (e != RG_NO_INDEX && p->lines[e].offset >= of->start) {
-            if (file) *file = p->lines[e].file == of->file ? c->file : p->lines[e].file;
+            if (file) *file = rg_moved_file(of, c, p->lines[e].file);
             return p->lines[e].line;
         }
     }

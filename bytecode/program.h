@@ -512,11 +512,16 @@ uint32_t rg_copies_before(const rg_program *p, uint64_t end);
 const rg_copy *rg_copy_at(const rg_program *p, uint32_t off);
 /* The first of the n line entries (by offset) whose offset is off or more; n if none. */
 uint32_t rg_lines_from(const rg_lineent *lines, uint32_t n, uint32_t off);
-/* Is entry e, of chunk `of`, entry d of copy c of it moved to c's code (rg_copy.lines)? */
+/* The file a line entry of chunk `of` names in copy c of it (rg_copy.lines):
+ * c's where it is of's. */
+static inline uint32_t rg_moved_file(const rg_chunk *of, const rg_chunk *c, uint32_t file)
+{
+    return file == of->file ? c->file : file;
+}
+/* Is entry e, of chunk `of`, entry d of copy c of it moved to c's code? */
 static inline int rg_line_moved(const rg_chunk *of, const rg_chunk *c, const rg_lineent *e, const rg_lineent *d)
 {
-    return d->offset - c->start == e->offset - of->start && d->line == e->line &&
-           d->file == (e->file == of->file ? c->file : e->file);
+    return d->offset - c->start == e->offset - of->start && d->line == e->line && d->file == rg_moved_file(of, c, e->file);
 }
 
 #endif
