@@ -521,7 +521,8 @@ static inline uint32_t rg_moved_file(const rg_chunk *of, const rg_chunk *c, uint
 /* Is entry e, of chunk `of`, entry d of copy c of it moved to c's code? */
 static inline int rg_line_moved(const rg_chunk *of, const rg_chunk *c, const rg_lineent *e, const rg_lineent *d)
 {
-    return d->offset - c->start == e->offset - of->start && d->line == e->line && d->file == rg_moved_file(of, c, e->file);
+    return d->offset - c->start == e->offset - of->start && d->line == e->line &&
+           d->file == rg_moved_file(of, c, e->file);
 }
 
 #endif

@@ -45,7 +45,8 @@ static int repeats(rgc_pack *pk, const rg_chunk *t, const rg_chunk *c, uint32_t 
         if (*tc != in.op)
             goto differ;
         for (int which = 1; which <= 2; which++) {
-            unsigned kind = which == 1 ? rg_opinfo_table[in.op].a : rg_opinfo_table[in.op].b, at = rg_operand_at(in.op, which);
+            unsigned kind = which == 1 ? rg_opinfo_table[in.op].a : rg_opinfo_table[in.op].b;
+            unsigned at = rg_operand_at(in.op, which);
             uint32_t cv = which == 1 ? in.a : in.b;
             if (rg_rd_operand(tc + at, kind) == cv)
                 continue;
