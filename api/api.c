@@ -749,7 +749,7 @@ regula_status regula_claim_json(regula_ctx *c, const char *text, size_t len, lon
     return rg_api_begin_claim(c);
 }
 
-regula_status rg_api_need_bound(regula_ctx *c, const char *what)
+regula_status rg_api_make_bound(regula_ctx *c, const char *what)
 {
     if (c->state == CLAIM_BUILDING) {
         regula_status st = regula_claim_end(c);

@@ -86,7 +86,12 @@ regula_status rg_api_claim_fail(regula_ctx *c, regula_status st, const char *msg
 regula_status rg_api_begin_claim(regula_ctx *c);
 /* The claim in the state the ledger calls and settling need (a built claim
  * is finished first, the keys made): RG_OK, or the claim's failure or a
- * usage error. */
-regula_status rg_api_need_bound(regula_ctx *c, const char *what);
+ * usage error. Every ledger call and the settle ask, so the answer for a
+ * claim already there takes no call. */
+regula_status rg_api_make_bound(regula_ctx *c, const char *what);
+static inline regula_status rg_api_need_bound(regula_ctx *c, const char *what)
+{
+    return c->state == CLAIM_BOUND && c->keys_ready ? REGULA_OK : rg_api_make_bound(c, what);
+}
 
 #endif

@@ -295,6 +295,48 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
+/* n bytes from b to a, and whether n bytes at a and b are equal: a key's
+ * text is a few bytes, where memcpy and memcmp of a length the compiler
+ * cannot see are calls. Up to 16 bytes take two loads each, which overlap. */
+static inline void copy_key(unsigned char *a, const unsigned char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+        memcpy(&x, b, 8);
+        memcpy(&y, b + n - 8, 8);
+        memcpy(a, &x, 8);
+        memcpy(a + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+        memcpy(&x, b, 4);
+        memcpy(&y, b + n - 4, 4);
+        memcpy(a, &x, 4);
+        memcpy(a + n - 4, &y, 4);
+    } else {
+        memcpy(a, b, n);
+    }
+}
+static inline int key_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* Appends one key at d and returns the end; its hash word in *word. Only
  * present keys are encoded (a scope with an absent key part has no record).
  * The encoding ends itself given the key position's type (one type per
@@ -308,7 +350,7 @@ static inline unsigned char *put_key(unsigned char *d, int is_str, rg_value v, u
         const char *t = (const char *)(uintptr_t)v;
         uint32_t n = rg_str_len(t);
         d = put_leb(d, n);
-        memcpy(d, t, n);
+        copy_key(d, (const unsigned char *)t, n);
         *word = str_word(n, rg_str_hash(t));
         return d + n;
     }
@@ -339,7 +381,7 @@ static int probe(const rg_ledger_store *s, scope_t *sc)
             continue;
         uint32_t len;
         const char *k = rec_key(s, rc, &len);
-        if (len == sc->key_len && memcmp(k, sc->key, len) == 0) {
+        if (len == sc->key_len && key_eq(k, sc->key, len)) {
             sc->rec = rc;
             return 1;
         }
@@ -398,13 +440,13 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
         uint64_t h = sc->n_keys, w;
         int absent = 0;
         size_t room = at;
-        for (uint32_t f = 0; f < sc->n_keys; f++)
-            absent |= vals[f] == RG_NONE;
+        for (uint32_t f = 0; f < sc->n_keys && !absent; f++) {
+            absent = vals[f] == RG_NONE;
+            room += absent ? 0 : key_room(is_str[f], vals[f]);
+        }
         k->absent[i] = (uint8_t)absent;
         if (!absent) { /* no record, no key to make */
-            for (uint32_t f = 0; f < sc->n_keys; f++)
-                room += key_room(is_str[f], vals[f]);
-            if (grow(&k->text, &k->cap, room)) return RG_ERR_MEMORY;
+            if (room > k->cap && grow(&k->text, &k->cap, room)) return RG_ERR_MEMORY;
             unsigned char *const start = (unsigned char *)k->text, *d = start + at;
             for (uint32_t f = 0; f < sc->n_keys; f++) {
                 d = put_key(d, is_str[f], vals[f], &w);
@@ -437,12 +479,15 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
     rg_ledger_store_prefetch_records(s, k);
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
-        sc->key = k->text + k->off[i];
-        sc->key_len = k->len[i];
-        sc->hash = k->hash[i];
-        sc->head = make_head(sc, k->hash[i], sc->key_len);
         sc->applies = !k->absent[i];
-        sc->found = sc->applies && probe(s, sc);
+        sc->found = 0;
+        if (sc->applies) {
+            sc->key = k->text + k->off[i];
+            sc->key_len = k->len[i];
+            sc->hash = k->hash[i];
+            sc->head = make_head(sc, k->hash[i], sc->key_len);
+            sc->found = probe(s, sc);
+        }
         if (sc->found) {
             memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, sc->rec), sc->n_fields * sizeof(rg_value));
         } else if (sc->zero_init) {
@@ -606,7 +651,7 @@ static void insert(rg_ledger_store *s, scope_t *sc)
     char *rc = sc->rec;
     memcpy(rc, &sc->head, sizeof sc->head);
     if (sc->key_len <= sc->inl) {
-        memcpy(rc + sizeof(head_t), sc->key, sc->key_len);
+        copy_key((unsigned char *)rc + sizeof(head_t), (const unsigned char *)sc->key, sc->key_len);
     } else {
         sc->n_long++;
         if (sc->key_len <= KEY_INLINE_MAX && sc->key_len > sc->long_fit) sc->long_fit = sc->key_len;

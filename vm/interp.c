@@ -97,6 +97,24 @@ rg_vm *rg_vm_new_alloc(const rg_program *p, const rg_alloc *alloc)
             vm->scope_cost[i] += c->cost;
         }
     }
+    /* the policies whose claims read every key in one loop: the scopes' keys in order, each direct, each
+     * scope owned by the policy or an ancestor */
+    vm->keys_direct = zalloc(&a, p->n_policies + 1);
+    if (!vm->keys_direct) {
+        rg_vm_free(vm);
+        return NULL;
+    }
+    int in_order = 1;
+    for (uint32_t i = 0, next = 0; i < p->n_ledger_scopes; next += p->ledger_scopes[i++].n_keys)
+        in_order &= p->ledger_scopes[i].first_key == next && vm->scope_cost[i] != UINT64_MAX &&
+                    vm->scope_cost[i] <= UINT64_MAX / 2 / (p->n_ledger_scopes + 1);
+    for (uint32_t i = 0; in_order && i < p->n_ledger_scopes; i++)
+        vm->keys_cost += vm->scope_cost[i];
+    for (uint32_t pol = 0; in_order && pol < p->n_policies; pol++) {
+        vm->keys_direct[pol] = 1;
+        for (uint32_t i = 0; i < p->n_ledger_scopes; i++)
+            vm->keys_direct[pol] &= rg_policy_within(p, pol, p->ledger_scopes[i].owner);
+    }
     for (uint32_t i = 0; i < p->n_outputs; i++)
         if (RG_TYPE_KIND(p->outputs[i].type) == RG_T_DATE) {
             if (vm->date_outputs_end == 0)
@@ -123,7 +141,7 @@ void rg_vm_free(rg_vm *vm)
     rg_alloc a = vm->alloc;
     void *blocks[] = {vm->stack, vm->own_claim, vm->own_items, vm->defs, vm->def_state, vm->idefs,
                       vm->idef_state, vm->ledger_in, vm->ledger_out, vm->trace, vm->frames,
-                      vm->list_first, vm->list_count, vm->key_src, vm->scope_cost};
+                      vm->list_first, vm->list_count, vm->key_src, vm->scope_cost, vm->keys_direct};
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         rg_mem(&a, blocks[i], 0);
     free_strblocks(&a, (strblock *)vm->strbuf);
@@ -1460,6 +1478,17 @@ rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys)
     const rg_program *p = vm->prog;
     const rg_value *claim = vm->claim;
     const uint64_t budget = vm->budget;
+    if (vm->policy < p->n_policies && vm->keys_direct[vm->policy] &&
+        (!budget || (vm->used < budget && budget - vm->used >= vm->keys_cost))) {
+        /* every scope's keys, as the loop below reads them when each scope's cost fits */
+        vm->used += vm->keys_cost;
+        const uint32_t *src = vm->key_src;
+        for (uint32_t f = 0; f < p->n_ledger_keys; f++) {
+            const rg_value v = claim[src[f] >> 1];
+            keys[f] = src[f] & 1 ? rg_cal_year_of_days(v) : v;
+        }
+        return RG_OK;
+    }
     for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *s = &p->ledger_scopes[i];
         rg_value *k = keys + s->first_key;

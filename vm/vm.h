@@ -99,6 +99,8 @@ typedef struct rg_vm {
     uint32_t date_outputs_first, date_outputs_end; /* the outputs of type date lie within */
     uint32_t *key_src;        /* per ledger key of a scope read in one loop: its claim slot << 1 | 1 for its year */
     uint64_t *scope_cost;     /* per scope: the budget its keys' chunks charge, UINT64_MAX when one is not such */
+    uint8_t *keys_direct;     /* per policy: every scope's keys read in one loop, every scope within it */
+    uint64_t keys_cost;       /* the budget all scopes' keys charge then */
 
     uint64_t budget;          /* instructions per claim; 0 = unlimited */
     uint64_t used;
