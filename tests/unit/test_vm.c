@@ -1094,6 +1094,54 @@ static void test_ledger_updates(void **state)
     stop(M);
 }
 
+/* Every scope's keys at once (rg_vm_claim_keys): one loop for a policy all
+ * of whose scopes apply to it, giving the keys and charging the budget as
+ * asking for each scope in turn does; a region's own ledger has no key for
+ * the claims of another region; a budget that the keys exceed gives the
+ * same failure either way. */
+static void test_claim_keys_at_once(void **state)
+{
+    (void)state;
+    const char *files[] = {"CN.rg", HEAD "ledger yearly by person, year(date) {\n  paid: money\n}\n",
+                           "A.rg", "policy A extends CN\nledger mine by person {\n  n: int\n}\n",
+                           "B.rg", "policy B extends CN\n", NULL};
+    machine *M = start(files);
+    assert_int_equal(M->p->n_ledger_scopes, 2);
+    assert_int_equal(M->p->n_ledger_keys, 3);
+    const char *regions[] = {"A", "B", "CN"};
+    for (int r = 0; r < 3; r++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"person\": \"P7\", \"region\": \"%s\", \"date\": \"2024-03-05\", "
+                 "\"amount\": \"1\", \"items\": []}", regions[r]);
+        for (uint64_t room = 0; room <= 12; room++) { /* budgets from none left to enough, and unlimited */
+            rg_value each[3] = {0, 0, 0}, all[3] = {0, 0, 0};
+            claim(M, json);
+            const uint64_t used = M->vm->used;
+            M->vm->budget = room == 12 ? 0 : used + room;
+            rg_status se = rg_vm_ledger_keys(M->vm, 0, each);
+            if (se == RG_OK)
+                se = rg_vm_ledger_keys(M->vm, 1, each + 2);
+            const uint64_t used_each = M->vm->used;
+            M->vm->used = used;
+            rg_status sa = rg_vm_claim_keys(M->vm, all);
+            assert_int_equal(sa, se);
+            assert_int_equal(M->vm->used, used_each);
+            for (int k = 0; se == RG_OK && k < 3; k++)
+                assert_true(all[k] == each[k]);
+            if (room == 12) {
+                assert_string_equal((const char *)(uintptr_t)all[0], "P7");
+                assert_int_equal(all[1], 2024);
+                if (r == 0)
+                    assert_string_equal((const char *)(uintptr_t)all[2], "P7");
+                else
+                    assert_true(all[2] == RG_NONE);
+            }
+            M->vm->budget = 0;
+        }
+    }
+    stop(M);
+}
+
 static void test_no_allocation_when_warm(void **state)
 {
     (void)state;
@@ -1174,6 +1222,7 @@ int main(void)
         cmocka_unit_test(test_plan_child_item_name),
         cmocka_unit_test(test_per_item_definitions),
         cmocka_unit_test(test_ledger_updates),
+        cmocka_unit_test(test_claim_keys_at_once),
         cmocka_unit_test(test_packed_pairs),
         cmocka_unit_test(test_summed_differences),
         cmocka_unit_test(test_program_strings),
