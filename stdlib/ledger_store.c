@@ -298,43 +298,44 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
 /* n bytes from b to a, and whether n bytes at a and b are equal: a key's
  * text is a few bytes, where memcpy and memcmp of a length the compiler
  * cannot see are calls. Up to 16 bytes take two loads each, which overlap. */
+/* The w bytes (4 or 8) at p, as a word, and stored at p. */
+static inline uint64_t word_at(const void *p, size_t w)
+{
+    if (w == 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        return x;
+    }
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+static inline void word_to(void *p, uint64_t x, size_t w)
+{
+    if (w == 8) {
+        memcpy(p, &x, 8);
+    } else {
+        uint32_t y = (uint32_t)x;
+        memcpy(p, &y, 4);
+    }
+}
 static inline void copy_key(unsigned char *a, const unsigned char *b, size_t n)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t x, y;
-        memcpy(&x, b, 8);
-        memcpy(&y, b + n - 8, 8);
-        memcpy(a, &x, 8);
-        memcpy(a + n - 8, &y, 8);
-    } else if (n >= 4 && n < 8) {
-        uint32_t x, y;
-        memcpy(&x, b, 4);
-        memcpy(&y, b + n - 4, 4);
-        memcpy(a, &x, 4);
-        memcpy(a + n - 4, &y, 4);
-    } else {
+    if (n < 4 || n > 16) {
         memcpy(a, b, n);
+        return;
     }
+    const size_t w = n >= 8 ? 8 : 4;
+    const uint64_t first = word_at(b, w), last = word_at(b + n - w, w);
+    word_to(a, first, w);
+    word_to(a + n - w, last, w);
 }
 static inline int key_eq(const char *a, const char *b, size_t n)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
-        memcpy(&a0, a, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n >= 4 && n < 8) {
-        uint32_t a0, a1, b0, b1;
-        memcpy(&a0, a, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    return memcmp(a, b, n) == 0;
+    if (n < 4 || n > 16)
+        return memcmp(a, b, n) == 0;
+    const size_t w = n >= 8 ? 8 : 4;
+    return ((word_at(a, w) ^ word_at(b, w)) | (word_at(a + n - w, w) ^ word_at(b + n - w, w))) == 0;
 }
 
 /* Appends one key at d and returns the end; its hash word in *word. Only
