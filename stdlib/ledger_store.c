@@ -295,9 +295,6 @@ uint32_t rg_ledger_store_count(const rg_ledger_store *s, uint32_t scope)
     return scope < s->n_scopes ? s->scopes[scope].n : 0;
 }
 
-/* n bytes from b to a, and whether n bytes at a and b are equal: a key's
- * text is a few bytes, where memcpy and memcmp of a length the compiler
- * cannot see are calls. Up to 16 bytes take two loads each, which overlap. */
 /* The w bytes (4 or 8) at p, as a word, and stored at p. */
 static inline uint64_t word_at(const void *p, size_t w)
 {
@@ -319,6 +316,9 @@ static inline void word_to(void *p, uint64_t x, size_t w)
         memcpy(p, &y, 4);
     }
 }
+/* n bytes from b to a, and whether n bytes at a and b are equal: a key's
+ * text is a few bytes, where memcpy and memcmp of a length the compiler
+ * cannot see are calls. 4 to 16 bytes take two loads each, which overlap. */
 static inline void copy_key(unsigned char *a, const unsigned char *b, size_t n)
 {
     if (n < 4 || n > 16) {

@@ -1377,6 +1377,24 @@ out:
         *ran = chunk;
     return status;
 }
+/* Whether cost more instructions fit the claim's budget. */
+static inline int budget_fits(const rg_vm *vm, uint64_t cost)
+{
+    return !vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= cost);
+}
+
+/* n ledger keys read straight from the claim: each a field, or its year
+ * (key_src: the slot << 1 | 1 for the year, as YEAR does); inlined, as the
+ * one loop over every key is on each claim's path. */
+__attribute__((always_inline)) static inline void direct_keys(const rg_value *claim, const uint32_t *src, uint32_t n,
+                                                              rg_value *keys)
+{
+    for (uint32_t f = 0; f < n; f++) {
+        const rg_value v = claim[src[f] >> 1];
+        keys[f] = src[f] & 1 ? rg_cal_year_of_days(v) : v;
+    }
+}
+
 
 /* ---- the calls a host makes ---- */
 
@@ -1393,7 +1411,7 @@ static inline rg_status run_entry(rg_vm *vm, uint32_t chunk, rg_value *out)
      * date, a person's id) or the year of one (a ledger key): read without
      * running the interpreter, charged the budget as running it would be */
     const rg_chunk_rt *c = &p->chunk_rt[chunk];
-    if (LIKELY(c->field) && (!vm->budget || (vm->used < vm->budget && vm->budget - vm->used >= c->cost))) {
+    if (LIKELY(c->field) && budget_fits(vm, c->cost)) {
         vm->used += c->cost;
         rg_value v = vm->claim[c->field - 1];
         if (c->year) /* as YEAR does */
@@ -1477,31 +1495,20 @@ rg_status rg_vm_claim_keys(rg_vm *vm, rg_value *keys)
 {
     const rg_program *p = vm->prog;
     const rg_value *claim = vm->claim;
-    const uint64_t budget = vm->budget;
-    if (vm->policy < p->n_policies && vm->keys_direct[vm->policy] &&
-        (!budget || (vm->used < budget && budget - vm->used >= vm->keys_cost))) {
+    if (vm->policy < p->n_policies && vm->keys_direct[vm->policy] && budget_fits(vm, vm->keys_cost)) {
         /* every scope's keys, as the loop below reads them when each scope's cost fits */
         vm->used += vm->keys_cost;
-        const uint32_t *src = vm->key_src;
-        for (uint32_t f = 0; f < p->n_ledger_keys; f++) {
-            const rg_value v = claim[src[f] >> 1];
-            keys[f] = src[f] & 1 ? rg_cal_year_of_days(v) : v;
-        }
+        direct_keys(claim, vm->key_src, p->n_ledger_keys, keys);
         return RG_OK;
     }
     for (uint32_t i = 0; i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *s = &p->ledger_scopes[i];
         rg_value *k = keys + s->first_key;
-        const uint64_t cost = vm->scope_cost[i], used = vm->used;
+        const uint64_t cost = vm->scope_cost[i];
         /* as run_entry reads each key, the budget charged as running them would */
-        if (cost != UINT64_MAX && (!budget || (used < budget && budget - used >= cost)) &&
-            rg_policy_within(p, vm->policy, s->owner)) {
-            vm->used = used + cost;
-            const uint32_t *src = vm->key_src + s->first_key;
-            for (uint32_t f = 0; f < s->n_keys; f++) {
-                const rg_value v = claim[src[f] >> 1];
-                k[f] = src[f] & 1 ? rg_year_of_days(v) : v;
-            }
+        if (cost != UINT64_MAX && budget_fits(vm, cost) && rg_policy_within(p, vm->policy, s->owner)) {
+            vm->used += cost;
+            direct_keys(claim, vm->key_src + s->first_key, s->n_keys, k);
             continue;
         }
         rg_status st = scope_keys(vm, s, k);
