@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "compiler.h"
+#include "opcodes.h"
 #include "text.h"
 
 #define RGC_X_PUSHDECL(type, name) uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n);
@@ -30,6 +31,30 @@ void rgc_emit_value(rgc_pack *pk, int64_t v);
 /* The chunk being generated, its jumps threaded and common sequences fused
  * into superinstructions (peephole.c); rgc_chunk_end calls it. */
 void rgc_peephole(rgc_pack *pk);
+/* Opcodes whose operands the peephole pass never reads nor changes, and which
+ * it moves as they are: peephole.c must name none of them in a pattern. They
+ * carry what a city's copy of a chunk has of its own (its definitions,
+ * constants, strings, ledger fields), so that the pass's work on a chunk
+ * serves every chunk of the same shape (peephole_memo.c). */
+static inline int rgc_peephole_opaque(unsigned op)
+{
+    switch (op) {
+    case RG_OP_LOAD_DEF: case RG_OP_LOAD_PCONST: case RG_OP_PUSH_CONST: case RG_OP_PUSH_STR:
+    case RG_OP_LEDGER_ADD: case RG_OP_LEDGER_SET: case RG_OP_TABLE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+/* The pass's result kept for a chunk of the same shape (peephole_memo.c):
+ * rgc_peep_memo_reuse puts it in place of the chunk being generated (1), or
+ * (0) notes the chunk as emitted, for rgc_peep_memo_keep to keep with the
+ * pass's result: its code (out, when changed), and where it moved each
+ * instruction's start (moved[k], and the end last). */
+typedef struct rgc_peep_memo rgc_peep_memo;
+int rgc_peep_memo_reuse(rgc_pack *pk, int plan);
+void rgc_peep_memo_keep(rgc_pack *pk, const uint32_t *moved, const uint8_t *out, uint32_t out_len, int changed);
+void rgc_peep_memo_free(rgc_peep_memo *m);
 
 /* ---- the phases, in the order pack.c runs them ---- */
 /* sources.c: the files read and parsed (*hash: FNV-1a of their text), the

@@ -194,6 +194,10 @@ typedef struct rgc_pack {
     uint32_t *const_hash;
     uint32_t const_hash_cap, consts_hashed;
 
+    /* the peephole pass's results, by the shape of the code they came from (peephole_memo.c) */
+    struct rgc_peep_memo *peep_memo;
+    int no_peep_memo;       /* REGULA_NO_PEEPHOLE_MEMO: every chunk passed over anew */
+
     /* string interning: open addressing over string ids */
     uint32_t *str_hash;
     uint32_t str_hash_cap;

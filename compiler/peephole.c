@@ -586,38 +586,49 @@ void rgc_peephole(rgc_pack *pk)
     uint32_t start = pk->cur.start;
     if (!rgc_writes_code(pk) || p->n_code <= start)
         return;
+    int plan = pk->cur.plan_policy != NULL;
+    if (rgc_peep_memo_reuse(pk, plan))
+        return;
     chunk_t c = {0};
     uint32_t len0 = p->n_code - start, at_cap = 2 * len0 + 1;
     c.in = malloc(len0 * sizeof *c.in);
     c.at = malloc(at_cap * sizeof *c.at);
     c.pinned = malloc(len0);
     pinsn *out = malloc(len0 * sizeof *out), *was = malloc(len0 * sizeof *was);
-    uint32_t *newoff = NULL;
+    uint32_t *newoff = NULL, *moved = malloc((len0 + 1) * sizeof *moved);
     uint8_t *bytes = NULL;
-    if (!c.in || !c.at || !c.pinned || !out || !was)
+    if (!c.in || !c.at || !c.pinned || !out || !was || !moved)
         goto done; /* the chunk simply stays as it was */
     const uint8_t *code = p->code + start;
     for (uint32_t off = 0; off < len0;) {
         rg_insn d;
         if (rg_decode(code + off, len0 - off, &d) != 0)
             goto done;
+        moved[c.n] = off;
         c.in[c.n++] = (pinsn){d.op, d.a, d.b, off};
         off += d.len;
     }
+    uint32_t n0 = c.n;
+    moved[n0] = len0;
     if (renumber(&c, &at_cap) != 0)
         goto done;
-    c.plan = pk->cur.plan_policy != NULL;
-    int changed = 0;
+    c.plan = plan;
+    int changed = 0, whole = 1; /* whole: every pass ran to its end (the result may be kept) */
     for (int k = 0; k < 4; k++) {
-        if (!(newoff = realloc(newoff, (c.len + 1) * sizeof *newoff)))
+        if (!(newoff = realloc(newoff, (c.len + 1) * sizeof *newoff))) {
+            whole = 0;
             break;
+        }
         memcpy(was, c.in, c.n * sizeof *was);
         uint32_t n_out;
         int r = peephole_pass(pk, &c, out, &n_out, newoff);
         if (r < 0) { /* the code as this pass found it */
             memcpy(c.in, was, c.n * sizeof *was);
+            whole = 0;
             break;
         }
+        for (uint32_t j = 0; j <= n0; j++)
+            moved[j] = newoff[moved[j]];
         if (same_code(out, n_out, was, c.n))
             break;
         changed = 1;
@@ -625,13 +636,19 @@ void rgc_peephole(rgc_pack *pk)
         c.in = out;
         out = t;
         c.n = n_out;
-        if (renumber(&c, &at_cap) != 0)
+        if (renumber(&c, &at_cap) != 0) {
+            whole = 0;
             break; /* out of memory: this pass's code is written (the line table moved with it) */
+        }
     }
+    uint32_t o = 0;
     if (changed && (bytes = malloc(c.len ? c.len : 1))) {
-        uint32_t o = 0;
         for (uint32_t j = 0; j < c.n; j++)
             o += rg_encode(bytes + o, c.in[j].op, c.in[j].a, c.in[j].b);
+    }
+    if (whole && (bytes || !changed))
+        rgc_peep_memo_keep(pk, moved, bytes, o, changed);
+    if (bytes) {
         p->n_code = start;
         rgc_push_code(pk, bytes, o);
     }
@@ -642,5 +659,6 @@ done:
     free(out);
     free(was);
     free(newoff);
+    free(moved);
     free(bytes);
 }

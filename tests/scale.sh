@@ -2,7 +2,9 @@
 # scale.sh REGULA — the compiler at a province's size (docs/performance.md,
 # "Compiling large packs"): a pack of 300 generated cities (bench/province) and
 # one with a 100,000-row table compile and pass their tests (the first's
-# cities' code stored once, settling as its sources), and so do 300
+# cities' code stored once, settling as its sources; the peephole pass's work
+# reused for the cities' chunks of one shape, byte for byte what it makes
+# anew), and so do 300
 # cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
 # `hit first` table every row is reachable but one that earlier rows shadow,
 # which alone is reported. Closing line: "scale: N passed, M failed".
@@ -35,6 +37,15 @@ if [ "${copies:-0}" -gt 2000 ] && [ "$size" -lt 1500000 ] && [ "$own" -gt 0 ] &&
    cmp -s "$tmp/src.out" "$tmp/rgc.out"; then
   ok "300 cities: $copies chunks stored as copies, a $size-byte pack that settles and explains as its sources"
 else bad "300 cities: $copies copies, $size bytes; the .rgc settles or explains otherwise than the sources"; fi
+
+# the peephole pass's results kept by shape and reused (compiler/peephole_memo.c)
+# give the pack it makes chunk by chunk, here and for the seed pack
+REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$tmp/province" -o "$tmp/anew.rgc" >"$tmp/out" 2>&1
+"$R" compile "$root/policies" -o "$tmp/seed.rgc" >>"$tmp/out" 2>&1
+REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$root/policies" -o "$tmp/seed-anew.rgc" >>"$tmp/out" 2>&1
+if cmp -s "$tmp/province.rgc" "$tmp/anew.rgc" && cmp -s "$tmp/seed.rgc" "$tmp/seed-anew.rgc"; then
+  ok "300 cities and the seed pack: the peephole's reused results are what it makes anew, byte for byte"
+else bad "300 cities or the seed pack: the peephole's reused results differ from what it makes anew"; fi
 
 "$root/bench/province" "$tmp/rows" --cities 0 --rows 100000
 if "$R" check "$tmp/rows" >"$tmp/out" 2>&1; then ok "a 100,000-row table: regula check"
