@@ -214,9 +214,11 @@ uint32_t rgc_emit(rgc_pack *pk, int op, uint32_t a, uint32_t b)
             pk->cur.max_depth = pk->cur.depth;
         return 0;
     }
-    uint32_t at = pk->prog->n_code - pk->cur.start;
-    uint8_t insn[16];
-    rgc_push_code(pk, insn, rg_encode(insn, (unsigned)op, a, b));
+    rg_program *p = pk->prog;
+    uint32_t at = p->n_code - pk->cur.start;
+    if (p->n_code + oi->len > pk->caps.code)
+        p->code = grow(p->code, &pk->caps.code, p->n_code + oi->len, 1);
+    p->n_code += rg_encode(p->code + p->n_code, (unsigned)op, a, b);
     pk->cur.depth += oi->pushes - pops;
     if (pk->cur.depth > pk->cur.max_depth)
         pk->cur.max_depth = pk->cur.depth;

@@ -6,25 +6,72 @@
  * (docs/bytecode.md, "Copies").
  * Must not change the code or what it means: it only says what is there. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "builder.h"
 #include "bytecode_io.h"
 
+/* Per opcode, masks over its instruction's bytes (the first eight in lo, the
+ * ninth in hi): `all` its bytes, `fixed` those a copy must have as its chunk
+ * has (the opcode, the operands no patch may change). */
+typedef struct {
+    uint64_t lo;
+    uint8_t hi;
+} byte_mask;
+typedef struct {
+    byte_mask all[RG_OP__COUNT], fixed[RG_OP__COUNT];
+} op_masks;
+
+static byte_mask mask_of(const uint8_t bytes[9])
+{
+    byte_mask m = {0, bytes[8]};
+    memcpy(&m.lo, bytes, 8);
+    return m;
+}
+
+static void make_masks(op_masks *m)
+{
+    for (unsigned op = 0; op < RG_OP__COUNT; op++) {
+        uint8_t all[9] = {0}, fixed[9];
+        memset(all, 0xFF, rg_op_length(op) < 9 ? rg_op_length(op) : 9);
+        memcpy(fixed, all, 9);
+        for (int which = 1; which <= 2; which++)
+            if (rg_operand_patchable(op, which))
+                memset(fixed + rg_operand_at(op, which), 0,
+                       rg_operand_width[which == 1 ? rg_opinfo_table[op].a : rg_opinfo_table[op].b]);
+        m->all[op] = mask_of(all);
+        m->fixed[op] = mask_of(fixed);
+    }
+}
+
+/* The instruction at code (avail bytes of chunk from there) under mask k:
+ * its first eight bytes in *lo, its ninth returned. */
+static inline uint8_t masked(const uint8_t *code, uint32_t avail, byte_mask k, uint64_t *lo)
+{
+    uint64_t w = 0;
+    if (avail >= 8)
+        memcpy(&w, code, 8);
+    else
+        memcpy(&w, code, avail);
+    *lo = w & k.lo;
+    return k.hi ? code[8] & k.hi : 0;
+}
+
 /* The hash of what a copy must have as its chunk has: the length, locals,
  * stack and definition, and each instruction's opcode and the operands no
  * patch may change. 0: code that does not decode (never shared). */
-static uint64_t shape_hash(const rg_program *p, const rg_chunk *c)
+static uint64_t shape_hash(const rg_program *p, const rg_chunk *c, const op_masks *m)
 {
     uint64_t h = rg_sum_step(rg_sum_step(1, (uint64_t)c->len << 32 | c->def),
                              (uint64_t)c->n_locals << 16 | c->max_stack);
     const uint8_t *code = p->code + c->start;
-    rg_insn in;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        if (rg_decode(code + off, c->len - off, &in) != 0)
+    for (uint32_t off = 0, n; off < c->len; off += n) {
+        unsigned op = code[off];
+        if (op >= RG_OP__COUNT || (n = rg_op_length(op)) > c->len - off)
             return 0;
-        uint64_t a = rg_operand_patchable(in.op, 1) ? 0 : in.a, b = rg_operand_patchable(in.op, 2) ? 0 : in.b;
-        h = rg_sum_step(h, (uint64_t)in.op << 32 ^ a);
-        h = rg_sum_step(h, b);
+        uint64_t lo;
+        uint8_t hi = masked(code + off, c->len - off, m->fixed[op], &lo);
+        h = rg_sum_step(h, lo ^ (uint64_t)hi << 56);
     }
     return h | 1;
 }
@@ -32,7 +79,7 @@ static uint64_t shape_hash(const rg_program *p, const rg_chunk *c)
 /* Does chunk c repeat chunk t but for operands a copy may have of its own?
  * Then each operand that differs pushed as a patch (in the order of their
  * offsets), and how many in *n_patches; else nothing pushed. */
-static int repeats(rgc_pack *pk, const rg_chunk *t, const rg_chunk *c, uint32_t *n_patches)
+static int repeats(rgc_pack *pk, const op_masks *m, const rg_chunk *t, const rg_chunk *c, uint32_t *n_patches)
 {
     rg_program *p = pk->prog;
     if (t->len != c->len || t->n_locals != c->n_locals || t->max_stack != c->max_stack || t->def != c->def)
@@ -41,6 +88,10 @@ static int repeats(rgc_pack *pk, const rg_chunk *t, const rg_chunk *c, uint32_t 
     rg_insn in;
     for (uint32_t off = 0; off < c->len; off += in.len) {
         const uint8_t *tc = p->code + t->start + off, *cc = p->code + c->start + off;
+        uint64_t tlo, clo;
+        in.len = rg_op_length(*cc);
+        if (masked(tc, c->len - off, m->all[*cc], &tlo) == masked(cc, c->len - off, m->all[*cc], &clo) && tlo == clo)
+            continue; /* the same bytes */
         rg_decode(cc, c->len - off, &in);
         if (*tc != in.op)
             goto differ;
@@ -101,24 +152,27 @@ void rgc_share_code(rgc_pack *pk)
         cap *= 2;
     uint32_t *slot = malloc(cap * sizeof *slot);       /* chunks that are no copy, by shape */
     uint64_t *hash = malloc((p->n_chunks + 1) * sizeof *hash);
-    if (!slot || !hash) {
+    op_masks *masks = malloc(sizeof *masks);
+    if (!slot || !hash || !masks) {
         free(slot);
         free(hash);
+        free(masks);
         return; /* sharing is only a saving: without memory, none */
     }
     for (uint32_t k = 0; k < cap; k++)
         slot[k] = RG_NO_INDEX;
+    make_masks(masks);
     uint64_t code_end = 0; /* the copies' code must come in order (the file leaves it out in that order) */
     for (uint32_t i = 0; i < p->n_chunks; i++) {
         const rg_chunk *c = &p->chunks[i];
-        hash[i] = shape_hash(p, c);
+        hash[i] = shape_hash(p, c, masks);
         if (!hash[i])
             continue;
         uint32_t k = (uint32_t)hash[i] & (cap - 1), n_patches = 0;
         for (; slot[k] != RG_NO_INDEX; k = (k + 1) & (cap - 1)) {
             uint32_t t = slot[k];
             uint32_t first = p->n_patches;
-            if (hash[t] != hash[i] || !repeats(pk, &p->chunks[t], c, &n_patches))
+            if (hash[t] != hash[i] || !repeats(pk, masks, &p->chunks[t], c, &n_patches))
                 continue;
             /* a copy only where it takes less room than the code */
             if (c->start >= code_end && c->len > sizeof(rg_copy) + (uint64_t)n_patches * sizeof(rg_patch)) {
@@ -135,5 +189,6 @@ void rgc_share_code(rgc_pack *pk)
     }
     free(slot);
     free(hash);
+    free(masks);
     drop_moved_lines(p);
 }
