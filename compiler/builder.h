@@ -52,6 +52,28 @@ static inline int rgc_peephole_opaque(unsigned op)
  * pass's result: its code (out, when changed), and where it moved each
  * instruction's start (moved[k], and the end last). */
 typedef struct rgc_peep_memo rgc_peep_memo;
+/* A body in a plan compiled once per shape (plan_memo.c): what is the
+ * implementation computed (plan.c emit_def) or the policy whose ledger
+ * updates are emitted (emit.c own_updates). rgc_plan_memo_reuse puts the code
+ * kept from another plan in place (1) when it started in the same state and
+ * the questions it asked (rgc_seen) get the same answers here; else (0) the
+ * body is compiled between rgc_plan_memo_watch and rgc_plan_memo_done, which
+ * keep it. */
+typedef struct rgc_plan_memo rgc_plan_memo;
+int rgc_plan_memo_reuse(rgc_pack *pk, const void *what);
+void rgc_plan_memo_watch(rgc_pack *pk, const void *what);
+void rgc_plan_memo_done(rgc_pack *pk);
+void rgc_plan_memo_free(rgc_plan_memo *m);
+/* The questions of expr.c whose answers depend on the policy whose plan is
+ * compiled: which definition a name means there (key the name), which
+ * per-element one (key the name, a the list), whether member b of
+ * enumeration a is seen there, whether a ledger's owner (key) is it or above
+ * it, whether parameter key is one constant there (answer its value), which
+ * local holds definition a already (answer it). rgc_seen_answer answers one
+ * now: whether (yes) and what (*answer); rgc_seen notes one asked. */
+typedef enum { RGC_SEEN_DEF, RGC_SEEN_ELEM_DEF, RGC_SEEN_MEMBER, RGC_SEEN_LEDGER, RGC_SEEN_PCONST, RGC_SEEN_LOCAL } rgc_seen_kind;
+int rgc_seen_answer(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, uint64_t *answer);
+void rgc_seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, int yes, uint64_t answer);
 int rgc_peep_memo_reuse(rgc_pack *pk, int plan);
 void rgc_peep_memo_keep(rgc_pack *pk, const uint32_t *moved, const uint8_t *out, uint32_t out_len, int changed);
 void rgc_peep_memo_free(rgc_peep_memo *m);

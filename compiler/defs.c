@@ -652,6 +652,9 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
         else
             pk->pass = pass;
         pk->cur.policy = q; /* and read as where it is written */
+        if (rgc_plan_memo_reuse(pk, &q->rejects)) /* the same rules, compiled for another region under q */
+            continue;
+        rgc_plan_memo_watch(pk, &q->rejects);
         for (uint32_t i = 0; i < q->rejects.n; i++) {
             rg_decl *d = q->rejects.v[i];
             if (d->kind == RG_D_REJECT) {
@@ -680,6 +683,7 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
             rgc_patch(pk, loop, 1, body);
             rgc_patch(pk, next, 1, rgc_here(pk));
         }
+        rgc_plan_memo_done(pk);
     }
     pk->pass = pass;
     pk->cur.policy = im->policy;

@@ -111,6 +111,19 @@ static void note_dep(rgc_pack *pk, rgc_def *d)
         push_once(&im->strict_deps, d);
 }
 
+/* A question whose answer depends on the policy whose plan this is
+ * (rgc_seen_answer), answered, and noted for plan_memo.c: whether, and what
+ * in *answer when answer is not NULL. */
+static int seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, uint64_t *answer)
+{
+    uint64_t what = 0;
+    int yes = rgc_seen_answer(pk, kind, key, a, b, &what);
+    rgc_seen(pk, kind, key, a, b, yes, what);
+    if (answer)
+        *answer = what;
+    return yes;
+}
+
 /* Implementation im of a parameter of scalar type want is a literal: its value in *v. */
 static int literal_impl(rgc_pack *pk, const rgc_ty *want, const rgc_impl *im, rg_value *v)
 {
@@ -288,20 +301,22 @@ static rgc_ty load_def(rgc_pack *pk, rg_expr *e, rgc_def *d, uint32_t rowsrc)
     if (rgc_counts_reads(pk))
         d->n_reads++;
     rgc_ty t = rgc_def_type(pk, d);
-    const uint32_t *pl = pk->cur.plan_local;
-    if (pl && pl[d->slot] != RG_NO_INDEX && (!d->per_item || rowsrc == pk->cur.plan_row)) {
+    uint64_t local = RG_NO_INDEX;
+    if (pk->cur.plan_local)
+        seen(pk, RGC_SEEN_LOCAL, NULL, d->slot, 0, &local);
+    if (local != RG_NO_INDEX && (!d->per_item || rowsrc == pk->cur.plan_row)) {
         /* a plan computed it already, into a local */
-        rgc_emit(pk, RG_OP_LOAD_LOCAL, pl[d->slot], 0);
+        rgc_emit(pk, RG_OP_LOAD_LOCAL, (uint32_t)local, 0);
         return t;
     }
-    rg_value v = 0;
+    uint64_t v = 0;
     rg_expr *body = inline_body(pk, d);
     if (body)
         inline_def(pk, d, body, rowsrc);
     else if (d->per_item)
         rgc_emit(pk, RG_OP_LOAD_IDEF, d->slot, rowsrc);
-    else if (param_constant(pk, d, &v))
-        rgc_emit(pk, RG_OP_LOAD_PCONST, d->slot, rgc_const(pk, v));
+    else if (seen(pk, RGC_SEEN_PCONST, d, 0, 0, &v))
+        rgc_emit(pk, RG_OP_LOAD_PCONST, d->slot, rgc_const(pk, (rg_value)v));
     else
         rgc_emit(pk, RG_OP_LOAD_DEF, d->slot, 0);
     return t;
@@ -369,7 +384,7 @@ static rgc_ty use_field(rgc_pack *pk, rg_expr *e, uint32_t fi, int parent_option
 /* Member m of enumeration en, named by e: one a region added is known in that region and those under it. */
 static int member_here(rgc_pack *pk, rg_expr *e, uint32_t en, uint32_t m)
 {
-    if (rgc_member_visible(pk, en, m, pk->cur.policy))
+    if (seen(pk, RGC_SEEN_MEMBER, NULL, en, m, NULL))
         return 1;
     uint32_t last = rgc_last_owner(pk, en, m);
     const char *who = last != RG_NO_INDEX ? rgc_owner_policy(pk, last)->name : _("another region");
@@ -439,7 +454,9 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         return enum_member(pk, e, expect, &found);
     }
     /* 3. definitions; inside `for x in LIST`, x's per-element siblings too */
-    rgc_def *d = rgc_find_def_in(pk, n, pk->cur.policy);
+    uint64_t found_def = 0;
+    seen(pk, RGC_SEEN_DEF, n, 0, 0, &found_def);
+    rgc_def *d = (rgc_def *)(uintptr_t)found_def;
     if (d && (!d->per_item || (pk->cur.in_each && d->list == pk->cur.each_list)))
         return load_def(pk, e, d, pk->cur.each_row);
     if (d && d->per_item) {
@@ -467,7 +484,7 @@ static rgc_ty name_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
         }
         rgc_policy *owner = pk->policies.v[p->ledger_scopes[i].owner];
         rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
-        if (!rgc_policy_within(here, owner)) {
+        if (!seen(pk, RGC_SEEN_LEDGER, owner, 0, 0, NULL)) {
             char hint[200];
             snprintf(hint, sizeof hint, _("read it in %s or a region under it"), owner->name);
             rgc_error(pk, e->loc, hint, _("the ledger '%s' belongs to %s and the regions under it, not to %s"), n,
@@ -508,6 +525,22 @@ static rgc_def *per_elem_def(rgc_pack *pk, const char *n, uint32_t list)
     return NULL;
 }
 
+int rgc_seen_answer(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, uint64_t *answer)
+{
+    const rgc_policy *here = pk->cur.policy ? pk->cur.policy : pk->root;
+    rg_value v = 0;
+    int yes = 0;
+    switch (kind) {
+    case RGC_SEEN_DEF: *answer = (uintptr_t)rgc_find_def_in(pk, key, pk->cur.policy); return *answer != 0;
+    case RGC_SEEN_ELEM_DEF: *answer = (uintptr_t)per_elem_def(pk, key, a); return *answer != 0;
+    case RGC_SEEN_MEMBER: *answer = 0; return rgc_member_visible(pk, a, b, pk->cur.policy);
+    case RGC_SEEN_LEDGER: *answer = 0; return rgc_policy_within(here, key);
+    case RGC_SEEN_PCONST: yes = param_constant(pk, (rgc_def *)(uintptr_t)key, &v); *answer = yes ? (uint64_t)v : 0; return yes;
+    case RGC_SEEN_LOCAL: *answer = pk->cur.plan_local[a]; return *answer != RG_NO_INDEX;
+    }
+    return 0;
+}
+
 static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
 {
     rgc_ty l = rgc_expr(pk, e->lhs, NULL);
@@ -530,7 +563,10 @@ static rgc_ty field_expr(rgc_pack *pk, rg_expr *e)
         int value = l.k != RGC_K_ITEM;
         uint32_t list = value ? l.aux : l.list;
         uint32_t fi = rgc_child_field(pk, (int32_t)list, n);
-        rgc_def *d = fi == RG_NO_INDEX ? per_elem_def(pk, n, list) : NULL;
+        uint64_t elem_def = 0;
+        if (fi == RG_NO_INDEX)
+            seen(pk, RGC_SEEN_ELEM_DEF, n, list, 0, &elem_def);
+        rgc_def *d = (rgc_def *)(uintptr_t)elem_def;
         if (value && (fi != RG_NO_INDEX || d)) {
             if (fi != RG_NO_INDEX) {
                 rgc_ty t = field_type(pk, fi, l.optional);

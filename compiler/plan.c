@@ -182,10 +182,14 @@ static void emit_decision(rgc_pack *pk, rgc_impl *im)
 static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, uint32_t row, int memo)
 {
     rgc_ty want = rgc_def_type(pk, d);
-    if (d->kind == RG_DEF_DECIDE)
-        emit_decision(pk, im);
-    else
-        rgc_expr(pk, im->decl->value, &want);
+    if (!rgc_plan_memo_reuse(pk, im)) { /* the same body, compiled in another city's plan */
+        rgc_plan_memo_watch(pk, im);
+        if (d->kind == RG_DEF_DECIDE)
+            emit_decision(pk, im);
+        else
+            rgc_expr(pk, im->decl->value, &want);
+        rgc_plan_memo_done(pk);
+    }
     uint32_t l = rgc_local(pk);
     if (memo && !d->per_item) {
         rgc_emit(pk, RG_OP_STORE_DEF, d->slot, l);

@@ -2,9 +2,9 @@
 # scale.sh REGULA — the compiler at a province's size (docs/performance.md,
 # "Compiling large packs"): a pack of 300 generated cities (bench/province) and
 # one with a 100,000-row table compile and pass their tests (the first's
-# cities' code stored once, settling as its sources; the peephole pass's work
-# reused for the cities' chunks of one shape, byte for byte what it makes
-# anew), and so do 300
+# cities' code stored once, settling as its sources; code the compiler made
+# for one city reused for the others', byte for byte what it makes anew), and
+# so do 300
 # cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
 # `hit first` table every row is reachable but one that earlier rows shadow,
 # which alone is reported. Closing line: "scale: N passed, M failed".
@@ -38,14 +38,25 @@ if [ "${copies:-0}" -gt 2000 ] && [ "$size" -lt 1500000 ] && [ "$own" -gt 0 ] &&
   ok "300 cities: $copies chunks stored as copies, a $size-byte pack that settles and explains as its sources"
 else bad "300 cities: $copies copies, $size bytes; the .rgc settles or explains otherwise than the sources"; fi
 
-# the peephole pass's results kept by shape and reused (compiler/peephole_memo.c)
-# give the pack it makes chunk by chunk, here and for the seed pack
+# the peephole pass's results and a plan's bodies kept by shape and reused
+# (compiler/peephole_memo.c, plan_memo.c) give the pack it makes chunk by
+# chunk, here and for the seed pack
 REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$tmp/province" -o "$tmp/anew.rgc" >"$tmp/out" 2>&1
 "$R" compile "$root/policies" -o "$tmp/seed.rgc" >>"$tmp/out" 2>&1
 REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$root/policies" -o "$tmp/seed-anew.rgc" >>"$tmp/out" 2>&1
-if cmp -s "$tmp/province.rgc" "$tmp/anew.rgc" && cmp -s "$tmp/seed.rgc" "$tmp/seed-anew.rgc"; then
-  ok "300 cities and the seed pack: the peephole's reused results are what it makes anew, byte for byte"
-else bad "300 cities or the seed pack: the peephole's reused results differ from what it makes anew"; fi
+# and with cities that change what the nation's bodies read: a parameter made
+# another constant, a definition the others read overridden, two at once
+cp -r "$tmp/province" "$tmp/mixed"
+printf '\nparam max_ratio = 90%%\n' >> "$tmp/mixed/LN-C002.rg"
+printf '\nparam waiting_period = 30 days\ndef chronic = visit.chronic_disease != none and institution.level != 1\n' >> "$tmp/mixed/LN-C003.rg"
+printf '\ndef manual = visit.channel == manual and institution.level != 3\n' >> "$tmp/mixed/LN-C005.rg"
+printf '\nparam max_ratio = 90%%\nparam outpatient_retiree_bonus = 12%%\n' >> "$tmp/mixed/LN-C006.rg"
+"$R" compile "$tmp/mixed" -o "$tmp/mixed.rgc" >>"$tmp/out" 2>&1
+REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$tmp/mixed" -o "$tmp/mixed-anew.rgc" >>"$tmp/out" 2>&1
+if cmp -s "$tmp/province.rgc" "$tmp/anew.rgc" && cmp -s "$tmp/seed.rgc" "$tmp/seed-anew.rgc" &&
+   cmp -s "$tmp/mixed.rgc" "$tmp/mixed-anew.rgc"; then
+  ok "300 cities (also mixed) and the seed pack: code reused by shape is what the compiler makes anew, byte for byte"
+else bad "300 cities (also mixed) or the seed pack: code reused by shape differs from what the compiler makes anew"; fi
 
 "$root/bench/province" "$tmp/rows" --cities 0 --rows 100000
 if "$R" check "$tmp/rows" >"$tmp/out" 2>&1; then ok "a 100,000-row table: regula check"
