@@ -58,10 +58,11 @@ typedef struct rgc_peep_memo rgc_peep_memo;
  * kept from another plan in place (1) when it started in the same state and
  * the questions it asked (rgc_seen) get the same answers here; else (0) the
  * body is compiled between rgc_plan_memo_watch and rgc_plan_memo_done, which
- * keep it. */
+ * keep it when it may serve again: when the policy that owns what (whose
+ * implementation, updates or rules it is) has regions under it. */
 typedef struct rgc_plan_memo rgc_plan_memo;
-int rgc_plan_memo_reuse(rgc_pack *pk, const void *what);
-void rgc_plan_memo_watch(rgc_pack *pk, const void *what);
+int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner);
+void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner);
 void rgc_plan_memo_done(rgc_pack *pk);
 void rgc_plan_memo_free(rgc_plan_memo *m);
 /* The questions of expr.c whose answers depend on the policy whose plan is

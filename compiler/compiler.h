@@ -72,6 +72,9 @@ struct rgc_def {
     int output;             /* a result field: computed by a call whatever its readers do */
     uint32_t n_impls;       /* implementations of it in the whole pack (rgc_add_impl) */
     rgc_impl *first_impl;
+    int constant;           /* a parameter every implementation gives one literal: 0 not asked yet,
+                             * 1 it is (constant_value), -1 it is not (expr.c param_constant) */
+    int64_t constant_value;
 };
 
 /* Implementations by definition slot (impl_map.c): what one policy or version writes. */
@@ -97,6 +100,7 @@ struct rgc_policy {
     rg_file *ast;
     uint32_t index;
     rgc_policy *parent;
+    uint32_t n_children;    /* policies that extend it */
     rgc_impl_map impl;      /* by slot: the policy's own top-level impls */
     rg_vec versions;        /* rgc_version* */
     rg_vec catalogs;        /* rg_decl* overlays declared here */

@@ -652,9 +652,9 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
         else
             pk->pass = pass;
         pk->cur.policy = q; /* and read as where it is written */
-        if (rgc_plan_memo_reuse(pk, &q->rejects)) /* the same rules, compiled for another region under q */
+        if (rgc_plan_memo_reuse(pk, &q->rejects, q)) /* the same rules, compiled for another region under q */
             continue;
-        rgc_plan_memo_watch(pk, &q->rejects);
+        rgc_plan_memo_watch(pk, &q->rejects, q);
         for (uint32_t i = 0; i < q->rejects.n; i++) {
             rg_decl *d = q->rejects.v[i];
             if (d->kind == RG_D_REJECT) {

@@ -81,11 +81,11 @@ static void own_updates(rgc_pack *pk, rgc_policy *q)
 {
     rgc_policy *reader = pk->cur.policy;
     pk->cur.policy = q;
-    if (rgc_plan_memo_reuse(pk, q)) { /* the same updates, compiled in another city's plan */
+    if (rgc_plan_memo_reuse(pk, q, q)) { /* the same updates, compiled in another city's plan */
         pk->cur.policy = reader;
         return;
     }
-    rgc_plan_memo_watch(pk, q);
+    rgc_plan_memo_watch(pk, q, q);
     for (uint32_t u = 0; u < q->updates.n; u++) {
         rg_decl *d = q->updates.v[u];
         uint32_t skip = RG_NO_INDEX;

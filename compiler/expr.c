@@ -157,6 +157,9 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     if (pk->cur.plan_policy) {
         rgc_effective_impls(pk->cur.plan_policy, d->slot, &own);
         impls = &own;
+    } else if (d->constant) { /* every policy's: the same answer each time (the implementations are all made) */
+        *v = d->constant_value;
+        return d->constant > 0;
     }
     int seen = 0, ok = 1;
     for (uint32_t i = 0; i < impls->n && ok; i++) {
@@ -169,6 +172,10 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
         seen = 1;
     }
     rg_vec_free(&own);
+    if (!pk->cur.plan_policy) {
+        d->constant = ok && seen ? 1 : -1;
+        d->constant_value = *v;
+    }
     return ok && seen;
 }
 

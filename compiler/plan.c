@@ -182,8 +182,8 @@ static void emit_decision(rgc_pack *pk, rgc_impl *im)
 static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, uint32_t row, int memo)
 {
     rgc_ty want = rgc_def_type(pk, d);
-    if (!rgc_plan_memo_reuse(pk, im)) { /* the same body, compiled in another city's plan */
-        rgc_plan_memo_watch(pk, im);
+    if (!rgc_plan_memo_reuse(pk, im, im->policy)) { /* the same body, compiled in another city's plan */
+        rgc_plan_memo_watch(pk, im, im->policy);
         if (d->kind == RG_DEF_DECIDE)
             emit_decision(pk, im);
         else

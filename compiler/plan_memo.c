@@ -166,11 +166,11 @@ static uint32_t *slot_of(rgc_plan_memo *m, const void *what)
     return &m->slot[i];
 }
 
-int rgc_plan_memo_reuse(rgc_pack *pk, const void *what)
+int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
     rgc_plan_memo *m = pk->plan_memo;
     start_t at;
-    if (pk->no_peep_memo || !m || !m->slot_cap || !start_of(pk, &at))
+    if (pk->no_peep_memo || !owner->n_children || !m || !m->slot_cap || !start_of(pk, &at))
         return 0;
     uint32_t i = *slot_of(m, what);
     for (; i != RG_NO_INDEX; i = m->bodies[i].next) {
@@ -199,10 +199,10 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what)
     return 0;
 }
 
-void rgc_plan_memo_watch(rgc_pack *pk, const void *what)
+void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
-    if (pk->no_peep_memo)
-        return;
+    if (pk->no_peep_memo || (!owner->n_children && !(pk->plan_memo && pk->plan_memo->watching)))
+        return; /* compiled for this policy alone: never again */
     if (!pk->plan_memo && !(pk->plan_memo = calloc(1, sizeof *pk->plan_memo)))
         return;
     rgc_plan_memo *m = pk->plan_memo;

@@ -333,6 +333,8 @@ int rgc_build_policies(rgc_pack *pk)
             continue;
         }
         p->parent = policy_by_name(&all, &by_name, p->ast->parent);
+        if (p->parent)
+            p->parent->n_children++;
         if (!p->parent) {
             const char *cands[256];
             uint32_t n = 0;
