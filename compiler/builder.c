@@ -189,6 +189,8 @@ void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
 {
     if (!rgc_writes_code(pk))
         return;
+    if (pk->plan_memo)
+        rgc_plan_memo_line(pk, line, file);
     if (pk->cur.line_known && pk->cur.last_line == line && pk->cur.last_file == file)
         return;
     pk->cur.line_known = 1;

@@ -118,7 +118,19 @@ static int seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, u
 {
     uint64_t what = 0;
     int yes = rgc_seen_answer(pk, kind, key, a, b, &what);
-    rgc_seen(pk, kind, key, a, b, yes, what);
+    /* not noted where every policy gets the same answer: a name no region
+     * declares a definition of, a member or ledger of the base policy, a
+     * parameter's constancy over every policy */
+    uint32_t e;
+    int depends = kind == RGC_SEEN_DEF      ? (e = rgc_names_find(&pk->def_names, key)) != RG_NO_INDEX &&
+                                                  (pk->def_names.ents[e].next != RG_NO_INDEX ||
+                                                   ((rgc_def *)pk->defs.v[pk->def_names.ents[e].value])->owner)
+                  : kind == RGC_SEEN_MEMBER ? rgc_last_owner(pk, a, b) != RG_NO_INDEX
+                  : kind == RGC_SEEN_LEDGER ? key != pk->root
+                  : kind == RGC_SEEN_PCONST ? pk->cur.plan_policy != NULL
+                                            : 1;
+    if (depends)
+        rgc_seen(pk, kind, key, a, b, yes, what);
     if (answer)
         *answer = what;
     return yes;

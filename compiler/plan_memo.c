@@ -45,6 +45,10 @@ typedef struct {
     uint32_t seen, n_seen;        /* seen[…]: the questions asked, in order, with their answers */
     uint32_t n_locals, last_line, last_file;
     int depth, peak, line_known;
+    /* the body's first line set (rgc_set_line), which the line the compiler
+     * was at decides: where it is that line already, it adds no entry */
+    int sets_line, first_kept;
+    uint32_t first_line, first_file;
     uint32_t next;                /* the next body kept for the same implementation, or RG_NO_INDEX */
 } body_t;
 
@@ -138,7 +142,6 @@ static int start_of(const rgc_pack *pk, start_t *s)
 static int same_start(const start_t *a, const start_t *b)
 {
     return a->off == b->off && a->n_locals == b->n_locals && a->depth == b->depth &&
-           a->line_known == b->line_known && a->last_line == b->last_line && a->last_file == b->last_file &&
            a->in_each == b->in_each && a->plan == b->plan && a->each_list == b->each_list && a->each_row == b->each_row &&
            a->plan_row == b->plan_row && a->n_scope == b->n_scope &&
            (!a->n_scope || (a->scope0.name == b->scope0.name && a->scope0.local == b->scope0.local &&
@@ -158,6 +161,23 @@ static int same_answers(rgc_pack *pk, const rgc_plan_memo *m, const body_t *b)
     return 1;
 }
 
+/* Is the line the compiler is at (start at) the first one body b sets? */
+static int line_kept(const start_t *at, const body_t *b)
+{
+    return at->line_known && at->last_line == b->first_line && at->last_file == b->first_file;
+}
+
+void rgc_plan_memo_line(rgc_pack *pk, uint32_t line, uint32_t file)
+{
+    rgc_plan_memo *m = pk->plan_memo;
+    if (!m->watching || m->cur.sets_line)
+        return;
+    m->cur.sets_line = 1;
+    m->cur.first_line = line;
+    m->cur.first_file = file;
+    m->cur.first_kept = line_kept(&m->cur.at, &m->cur);
+}
+
 static uint32_t *slot_of(rgc_plan_memo *m, const void *what)
 {
     uint32_t i = (uint32_t)(((uintptr_t)what >> 4) * 0x9e3779b1u) & (m->slot_cap - 1);
@@ -175,7 +195,8 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
     uint32_t i = *slot_of(m, what);
     for (; i != RG_NO_INDEX; i = m->bodies[i].next) {
         const body_t *b = &m->bodies[i];
-        if (!same_start(&b->at, &at) || !same_answers(pk, m, b))
+        if (!same_start(&b->at, &at) || (b->sets_line && line_kept(&at, b) != b->first_kept) ||
+            !same_answers(pk, m, b))
             continue;
         rg_program *p = pk->prog;
         uint32_t base = p->n_code;
@@ -191,9 +212,11 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
         if (at.depth + b->peak > pk->cur.max_depth)
             pk->cur.max_depth = at.depth + b->peak;
         pk->cur.depth = b->depth;
-        pk->cur.line_known = b->line_known;
-        pk->cur.last_line = b->last_line;
-        pk->cur.last_file = b->last_file;
+        if (b->sets_line) { /* else the line stays where it was */
+            pk->cur.line_known = b->line_known;
+            pk->cur.last_line = b->last_line;
+            pk->cur.last_file = b->last_file;
+        }
         return 1;
     }
     return 0;
