@@ -15,6 +15,7 @@ static void check_impl(rgc_pack *pk, rgc_impl *im)
     pk->cur.impl = im;
     rgc_ty t = rgc_body(pk, im);
     pk->cur.impl = NULL;
+    im->checked = 1;
     rgc_ty want = rgc_def_type(pk, im->def);
     if (t.k == RGC_K_ERROR || want.k == RGC_K_ERROR || im->def->kind == RG_DEF_TABLE || im->def->kind == RG_DEF_DECIDE)
         return;

@@ -52,7 +52,7 @@ struct rgc_impl {
                              * right of and, or, ?? or in a decision's result (plan.c) */
     rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
-    int checked;
+    int checked;            /* the check pass compiled it: its deps are known */
     int arms_cover;         /* decisions: the check pass proved the arms cover every case */
 };
 

@@ -636,6 +636,20 @@ static void reject_rule(rgc_pack *pk, rg_decl *d)
 /* The validation definition of policy im->policy: every `reject` rule from
  * the base policy's down to its own, in file order; rules in a `for x in
  * LIST` block run for each element in turn. Its value is true. */
+/* The validation the policy above im's runs, when the check pass checked it
+ * already: what it reads is what the rules above im's policy read, found in
+ * the same order. NULL when there is none or it is not one implementation. */
+static const rgc_impl *validation_above(const rgc_impl *im)
+{
+    if (!im->policy->parent || im->version)
+        return NULL;
+    rg_vec impls = {0};
+    rgc_effective_impls(im->policy->parent, im->def->slot, &impls);
+    const rgc_impl *above = impls.n == 1 && !((rgc_impl *)impls.v[0])->version ? impls.v[0] : NULL;
+    rg_vec_free(&impls);
+    return above && above->checked ? above : NULL;
+}
+
 static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
 {
     rgc_policy *chain[256];
@@ -643,6 +657,17 @@ static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
     for (rgc_policy *q = im->policy; q && n < 256; q = q->parent)
         chain[n++] = q;
     rgc_pass pass = pk->pass;
+    /* checking, the rules above the policy's own are compiled only for what
+     * they read (their errors are told where they are written): the check of
+     * the validation above found that already */
+    const rgc_impl *above = pass == RGC_PASS_CHECK && pk->cur.impl == im && !im->deps.n ? validation_above(im) : NULL;
+    if (above) {
+        for (uint32_t k = 0; k < above->deps.n; k++)
+            rg_vec_push(&im->deps, above->deps.v[k]);
+        for (uint32_t k = 0; k < above->strict_deps.n; k++)
+            rg_vec_push(&im->strict_deps, above->strict_deps.v[k]);
+        n = 1;
+    }
     while (n-- > 0) {
         rgc_policy *q = chain[n];
         /* a rule is checked, and its errors told, where it is written; in the
