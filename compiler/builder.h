@@ -120,6 +120,13 @@ void rgc_names_add(rgc_names *t, const char *name, uint32_t value);
 /* The first entry of name (t->ents[i]: .value, .next), or RG_NO_INDEX. */
 uint32_t rgc_names_find(const rgc_names *t, const char *name);
 void rgc_names_free(rgc_names *t);
+/* The slots policy pol or one of its versions implements, in slot order,
+ * once each, into l (its array grown as needed; the caller frees l->v). */
+typedef struct {
+    uint32_t *v;
+    uint32_t n, cap;
+} rgc_slot_list;
+void rgc_written_slots(const rgc_policy *pol, rgc_slot_list *l);
 /* Record implementation im of im->def in the pack (defs.c). */
 void rgc_add_impl(rgc_pack *pk, rgc_impl *im);
 

@@ -86,9 +86,21 @@ static void check_cycles(rgc_pack *pk)
     uint32_t n = pk->defs.n;
     uint8_t *state = calloc(n + 1, 1);
     uint32_t *stack = calloc(n + 2, sizeof *stack);
+    rgc_slot_list written = {0};
     for (uint32_t i = 0; i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
         memset(state, 0, n + 1);
+        if (p->parent) {
+            /* a definition p and its versions do not write has its parent's
+             * implementations, so a cycle p has and its parent has not goes
+             * through one p writes (its parent's were looked for already):
+             * it is told from there, at p's own implementation */
+            rgc_written_slots(p, &written);
+            for (uint32_t k = 0; k < written.n; k++)
+                if (state[written.v[k]] == 0 && dfs(pk, p, written.v[k], state, stack, 0))
+                    break;
+            continue;
+        }
         for (uint32_t s = 0; s < n; s++) {
             const rgc_def *d = pk->defs.v[s];
             if (d->owner && !rgc_policy_within(p, d->owner))
@@ -99,6 +111,7 @@ static void check_cycles(rgc_pack *pk)
     }
     free(state);
     free(stack);
+    free(written.v);
 }
 
 /* ---- what runs before the ledger is read ---- */

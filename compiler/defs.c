@@ -587,6 +587,42 @@ void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out)
         rgc_effective_impls(p->parent, slot, out);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_keys(rgc_slot_list *l, const rgc_impl_map *m)
+{
+    for (uint32_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i])
+            continue;
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 64;
+            l->v = realloc(l->v, l->cap * sizeof *l->v);
+            if (!l->v)
+                abort(); /* as the compiler's arena does */
+        }
+        l->v[l->n++] = m->keys[i] - 1;
+    }
+}
+
+void rgc_written_slots(const rgc_policy *pol, rgc_slot_list *l)
+{
+    l->n = 0;
+    add_keys(l, &pol->impl);
+    for (uint32_t k = 0; k < pol->versions.n; k++)
+        add_keys(l, &((const rgc_version *)pol->versions.v[k])->impl);
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, cmp_u32);
+    uint32_t u = 0;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (u == 0 || l->v[u - 1] != l->v[i])
+            l->v[u++] = l->v[i];
+    l->n = u;
+}
+
 /* ---- typing of definitions ---- */
 
 /* Bind a per-element body's variable (`for p in LIST`) to row source row. */

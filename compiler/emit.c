@@ -311,48 +311,6 @@ static uint32_t vtable_entry(rgc_pack *pk, rgc_policy *pol, uint32_t s, uint32_t
     return rgc_chunk_end(pk, s, pol->index, RG_NO_INDEX, rgc_line(pk, at), file_str(pk, at.file));
 }
 
-typedef struct {
-    uint32_t *v;
-    uint32_t n, cap;
-} slot_list;
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void add_keys(slot_list *l, const rgc_impl_map *m)
-{
-    for (uint32_t i = 0; i < m->cap; i++) {
-        if (!m->keys[i])
-            continue;
-        if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 64;
-            l->v = realloc(l->v, l->cap * sizeof *l->v);
-            if (!l->v)
-                abort(); /* as the compiler's arena does */
-        }
-        l->v[l->n++] = m->keys[i] - 1;
-    }
-}
-
-/* The slots pol or one of its versions implements, in slot order, once each. */
-static void written_slots(const rgc_policy *pol, slot_list *l)
-{
-    l->n = 0;
-    add_keys(l, &pol->impl);
-    for (uint32_t k = 0; k < pol->versions.n; k++)
-        add_keys(l, &((const rgc_version *)pol->versions.v[k])->impl);
-    if (l->n > 1)
-        qsort(l->v, l->n, sizeof *l->v, cmp_u32);
-    uint32_t u = 0;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (u == 0 || l->v[u - 1] != l->v[i])
-            l->v[u++] = l->v[i];
-    l->n = u;
-}
-
 void rgc_emit_pack(rgc_pack *pk)
 {
     rg_program *p = pk->prog;
@@ -374,7 +332,7 @@ void rgc_emit_pack(rgc_pack *pk)
         im->chunk = emit_impl(pk, im);
     }
     uint32_t *elsewhere = malloc((n + 1) * sizeof *elsewhere); /* per slot: the chunk of policies without it */
-    slot_list slots = {0};
+    rgc_slot_list slots = {0};
     for (uint32_t s = 0; s < n; s++)
         elsewhere[s] = RG_NO_INDEX;
     for (uint32_t i = 0; i < pk->policies.n; i++) {
@@ -389,7 +347,7 @@ void rgc_emit_pack(rgc_pack *pk)
             /* the parent's row, then the slots the policy or its versions write */
             if (n)
                 memcpy(p->vtable + vt, p->vtable + p->policies[pol->parent->index].vtable, n * sizeof *p->vtable);
-            written_slots(pol, &slots);
+            rgc_written_slots(pol, &slots);
             for (uint32_t k = 0; k < slots.n; k++)
                 p->vtable[vt + slots.v[k]] = vtable_entry(pk, pol, slots.v[k], elsewhere);
         }

@@ -1,0 +1,2 @@
+policy JL extends CN
+def b = ¥3

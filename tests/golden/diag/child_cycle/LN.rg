@@ -1,0 +1,2 @@
+policy LN extends CN
+def b = c - ¥1
