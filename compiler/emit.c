@@ -156,7 +156,9 @@ void rgc_emit_updates(rgc_pack *pk, rgc_policy *pol)
 static uint32_t update_chunk(rgc_pack *pk, rgc_policy *pol, int whole)
 {
     rgc_chunk_begin(pk);
-    pk->cur.impl = &pk->update_reads; /* a plan memoises what the updates read (plan.c) */
+    /* the check pass collects what the updates read (a plan memoises it,
+     * plan.c); the code pass compiles the same bodies, which read the same */
+    pk->cur.impl = rgc_writes_code(pk) ? NULL : &pk->update_reads;
     rg_decl *first = NULL;
     for (rgc_policy *q = pol; q; q = q->parent)
         if (q->updates.n)
