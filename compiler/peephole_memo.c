@@ -38,6 +38,13 @@ struct rgc_peep_memo {
     int has_staged;
     uint8_t *scratch;          /* a chunk's own code while the kept result replaces it */
     size_t cap_scratch;
+    /* the chunk's opaque instructions, as shape_hash found them */
+    struct opaque_at {
+        uint32_t off, index;
+    } *opq;
+    size_t n_opq, cap_opq;
+    uint8_t len[256];          /* per opcode byte: its instruction's length, 0 for none */
+    uint8_t opaque[256];       /* rgc_peephole_opaque */
 };
 
 static void *room(void *a, size_t *cap, size_t need, size_t elem)
@@ -62,6 +69,7 @@ void rgc_peep_memo_free(rgc_peep_memo *m)
     free(m->bytes);
     free(m->words);
     free(m->scratch);
+    free(m->opq);
     free(m);
 }
 
@@ -88,38 +96,32 @@ static uint64_t hash_bytes(uint64_t h, const uint8_t *b, size_t n)
     return h;
 }
 
-/* The offset of the first opaque instruction from off (rgc_peephole_opaque),
- * or len when there is none; the instructions up to it, it included, counted
- * in *n. UINT32_MAX when the code does not decode. */
-static uint32_t next_opaque(const uint8_t *code, uint32_t off, uint32_t len, uint32_t *n)
-{
-    while (off < len) {
-        unsigned op = code[off];
-        if (op >= RG_OP__COUNT || rg_op_length(op) > len - off)
-            return UINT32_MAX;
-        ++*n;
-        if (rgc_peephole_opaque(op))
-            return off;
-        off += rg_op_length(op);
-    }
-    return len;
-}
-
 /* The hash of the chunk's shape: each instruction's opcode and the operands
  * the pass reads, whether it is a plan, and (not in a plan) where its lines
- * start. Sets *n_insns; 0 when the code does not decode (never kept). */
-static uint64_t shape_hash(const rg_program *p, uint32_t start, int plan, uint32_t *n_insns)
+ * start. Sets *n_insns and m->opq; 0 when the code does not decode (never
+ * kept) or out of memory. */
+static uint64_t shape_hash(rgc_peep_memo *m, const rg_program *p, uint32_t start, int plan, uint32_t *n_insns)
 {
     const uint8_t *code = p->code + start;
-    uint32_t len = p->n_code - start, n = 0;
+    uint32_t len = p->n_code - start, n = 0, seg = 0; /* the bytes the pass reads from seg on */
     uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len << 1 | (uint64_t)plan);
-    for (uint32_t off = 0; off < len;) { /* the bytes the pass reads: all but the opaque operands */
-        uint32_t at = next_opaque(code, off, len, &n);
-        if (at == UINT32_MAX)
+    m->n_opq = 0;
+    for (uint32_t off = 0; off < len; n++) {
+        unsigned il = m->len[code[off]];
+        if (!il || il > len - off)
             return 0;
-        h = hash_bytes(h, code + off, (at < len ? at + 1 : len) - off);
-        off = at < len ? at + rg_op_length(code[at]) : len;
+        if (m->opaque[code[off]]) {
+            struct opaque_at *o = room(m->opq, &m->cap_opq, m->n_opq + 1, sizeof *o);
+            if (!o)
+                return 0;
+            m->opq = o;
+            m->opq[m->n_opq++] = (struct opaque_at){off, n};
+            h = hash_bytes(h, code + seg, off + 1 - seg);
+            seg = off + il;
+        }
+        off += il;
     }
+    h = hash_bytes(h, code + seg, len - seg);
     if (!plan)
         for (uint32_t l = first_line(p, start); l < p->n_lines; l++)
             h = (h ^ (p->lines[l].offset - start)) * 0x100000001b3ull;
@@ -127,21 +129,23 @@ static uint64_t shape_hash(const rg_program *p, uint32_t start, int plan, uint32
     return h | 1;
 }
 
-/* Is the chunk at start kept shape s but for operands the pass never reads? */
+/* Is the chunk at start kept shape s but for operands the pass never reads
+ * (m->opq: where they are)? */
 static int same_shape(const rgc_peep_memo *m, const shape_t *s, const rg_program *p, uint32_t start, int plan,
                       uint32_t n_insns)
 {
-    uint32_t len = p->n_code - start, n = 0;
+    uint32_t len = p->n_code - start, seg = 0;
     if (s->plan != plan || s->raw_len != len || s->n_insns != n_insns)
         return 0;
     const uint8_t *code = p->code + start, *kept = m->bytes + s->raw;
-    for (uint32_t off = 0; off < len;) {
-        uint32_t at = next_opaque(code, off, len, &n); /* decodes: shape_hash walked it */
-        uint32_t end = at < len ? at + 1 : len;
-        if (memcmp(code + off, kept + off, end - off) != 0)
+    for (size_t k = 0; k < m->n_opq; k++) {
+        uint32_t off = m->opq[k].off;
+        if (memcmp(code + seg, kept + seg, off + 1 - seg) != 0)
             return 0;
-        off = at < len ? at + rg_op_length(code[at]) : len;
+        seg = off + m->len[code[off]];
     }
+    if (memcmp(code + seg, kept + seg, len - seg) != 0)
+        return 0;
     uint32_t l0 = first_line(p, start);
     if (!plan && p->n_lines - l0 != s->n_lines)
         return 0;
@@ -175,12 +179,9 @@ static int reuse(rgc_pack *pk, rgc_peep_memo *m, const shape_t *s, uint32_t star
         return 0;
     p->n_code = start;
     rgc_push_code(pk, m->bytes + s->out, s->out_len);
-    k = 0;
-    for (off = 0; off < len; k++) {
-        unsigned op = own[off], n = rg_op_length(op);
-        if (rgc_peephole_opaque(op))
-            memcpy(p->code + start + moved[k] + 1, own + off + 1, n - 1);
-        off += n;
+    for (size_t j = 0; j < m->n_opq; j++) {
+        const struct opaque_at *o = &m->opq[j];
+        memcpy(p->code + start + moved[o->index] + 1, own + o->off + 1, m->len[own[o->off]] - 1u);
     }
     return 0;
 }
@@ -191,11 +192,17 @@ int rgc_peep_memo_reuse(rgc_pack *pk, int plan)
     uint32_t start = pk->cur.start, n_insns = 0;
     if (pk->no_peep_memo)
         return 0;
-    if (!pk->peep_memo && !(pk->peep_memo = calloc(1, sizeof *pk->peep_memo)))
-        return 0;
+    if (!pk->peep_memo) {
+        if (!(pk->peep_memo = calloc(1, sizeof *pk->peep_memo)))
+            return 0;
+        for (unsigned op = 0; op < RG_OP__COUNT; op++) {
+            pk->peep_memo->len[op] = (uint8_t)rg_op_length(op);
+            pk->peep_memo->opaque[op] = (uint8_t)rgc_peephole_opaque(op);
+        }
+    }
     rgc_peep_memo *m = pk->peep_memo;
     m->has_staged = 0;
-    uint64_t h = shape_hash(p, start, plan, &n_insns);
+    uint64_t h = shape_hash(m, p, start, plan, &n_insns);
     if (!h)
         return 0;
     for (uint32_t i = m->slot_cap ? (uint32_t)h & (m->slot_cap - 1) : 0; m->slot_cap && m->slot[i] != RG_NO_INDEX;
