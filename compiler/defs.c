@@ -14,10 +14,11 @@
 
 int rgc_policy_within(const rgc_policy *p, const rgc_policy *ancestor)
 {
-    for (; p; p = p->parent)
-        if (p == ancestor)
-            return 1;
-    return 0;
+    if (!ancestor)
+        return 0;
+    while (p && p->depth > ancestor->depth) /* only a policy as deep as it can be it */
+        p = p->parent;
+    return p == ancestor;
 }
 
 int rgc_def_visible(rgc_pack *pk, const char *name, const char *policy)
