@@ -201,7 +201,7 @@ typedef struct rgc_pack {
     /* the peephole pass's results, by the shape of the code they came from (peephole_memo.c) */
     struct rgc_peep_memo *peep_memo;
     struct rgc_plan_memo *plan_memo; /* and a plan's bodies', by the state they start in (plan_memo.c) */
-    int no_peep_memo;       /* REGULA_NO_PEEPHOLE_MEMO: every chunk passed over, every plan's body compiled, anew */
+    int compile_anew;       /* REGULA_COMPILE_ANEW: every chunk passed over, every plan's body compiled, anew */
 
     /* string interning: open addressing over string ids */
     uint32_t *str_hash;

@@ -174,8 +174,8 @@ static rgc_pack *compile(const char *path, rg_diag *diag, const rgc_extra *extra
     rgc_pack *pk = calloc(1, sizeof *pk);
     pk->make = make;
     pk->diag = diag;
-    const char *no_memo = getenv("REGULA_NO_PEEPHOLE_MEMO");
-    pk->no_peep_memo = no_memo && *no_memo && strcmp(no_memo, "0") != 0;
+    const char *anew = getenv("REGULA_COMPILE_ANEW");
+    pk->compile_anew = anew && *anew && strcmp(anew, "0") != 0;
     pk->prog = calloc(1, sizeof *pk->prog);
     pk->prog->owns_arrays = 1;
     uint64_t hash = 0;

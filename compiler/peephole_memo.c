@@ -7,7 +7,7 @@
  * instruction with such an operand unchanged. So a chunk whose code is a kept
  * one's but for those operands is the kept result with its own operands put
  * back, and its lines moved as the kept one's were.
- * Must give byte for byte what the pass would (REGULA_NO_PEEPHOLE_MEMO=1
+ * Must give byte for byte what the pass would (REGULA_COMPILE_ANEW=1
  * compiles without it, for tests/scale.sh to compare). */
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +190,7 @@ int rgc_peep_memo_reuse(rgc_pack *pk, int plan)
 {
     rg_program *p = pk->prog;
     uint32_t start = pk->cur.start, n_insns = 0;
-    if (pk->no_peep_memo)
+    if (pk->compile_anew)
         return 0;
     if (!pk->peep_memo) {
         if (!(pk->peep_memo = calloc(1, sizeof *pk->peep_memo)))

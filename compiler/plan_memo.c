@@ -14,7 +14,7 @@
  * takes the kept code and lines instead of compiling it again.
  * Kept only from a body that added nothing to the program but code and lines
  * (no new string, constant or list: their ids would be another body's), so
- * the result is byte for byte the compiled one (REGULA_NO_PEEPHOLE_MEMO=1
+ * the result is byte for byte the compiled one (REGULA_COMPILE_ANEW=1
  * compiles every body, for tests/scale.sh to compare). */
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +190,7 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
     rgc_plan_memo *m = pk->plan_memo;
     start_t at;
-    if (pk->no_peep_memo || !owner->n_children || !m || !m->slot_cap || !start_of(pk, &at))
+    if (pk->compile_anew || !owner->n_children || !m || !m->slot_cap || !start_of(pk, &at))
         return 0;
     uint32_t i = *slot_of(m, what);
     for (; i != RG_NO_INDEX; i = m->bodies[i].next) {
@@ -224,7 +224,7 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 
 void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
-    if (pk->no_peep_memo || (!owner->n_children && !(pk->plan_memo && pk->plan_memo->watching)))
+    if (pk->compile_anew || (!owner->n_children && !(pk->plan_memo && pk->plan_memo->watching)))
         return; /* compiled for this policy alone: never again */
     if (!pk->plan_memo && !(pk->plan_memo = calloc(1, sizeof *pk->plan_memo)))
         return;

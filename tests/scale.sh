@@ -41,9 +41,9 @@ else bad "300 cities: $copies copies, $size bytes; the .rgc settles or explains 
 # the peephole pass's results and a plan's bodies kept by shape and reused
 # (compiler/peephole_memo.c, plan_memo.c) give the pack it makes chunk by
 # chunk, here and for the seed pack
-REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$tmp/province" -o "$tmp/anew.rgc" >"$tmp/out" 2>&1
+REGULA_COMPILE_ANEW=1 "$R" compile "$tmp/province" -o "$tmp/anew.rgc" >"$tmp/out" 2>&1
 "$R" compile "$root/policies" -o "$tmp/seed.rgc" >>"$tmp/out" 2>&1
-REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$root/policies" -o "$tmp/seed-anew.rgc" >>"$tmp/out" 2>&1
+REGULA_COMPILE_ANEW=1 "$R" compile "$root/policies" -o "$tmp/seed-anew.rgc" >>"$tmp/out" 2>&1
 # and with cities that change what the nation's bodies read: a parameter made
 # another constant, a definition the others read overridden, two at once
 cp -r "$tmp/province" "$tmp/mixed"
@@ -52,7 +52,7 @@ printf '\nparam waiting_period = 30 days\ndef chronic = visit.chronic_disease !=
 printf '\ndef manual = visit.channel == manual and institution.level != 3\n' >> "$tmp/mixed/LN-C005.rg"
 printf '\nparam max_ratio = 90%%\nparam outpatient_retiree_bonus = 12%%\n' >> "$tmp/mixed/LN-C006.rg"
 "$R" compile "$tmp/mixed" -o "$tmp/mixed.rgc" >>"$tmp/out" 2>&1
-REGULA_NO_PEEPHOLE_MEMO=1 "$R" compile "$tmp/mixed" -o "$tmp/mixed-anew.rgc" >>"$tmp/out" 2>&1
+REGULA_COMPILE_ANEW=1 "$R" compile "$tmp/mixed" -o "$tmp/mixed-anew.rgc" >>"$tmp/out" 2>&1
 if cmp -s "$tmp/province.rgc" "$tmp/anew.rgc" && cmp -s "$tmp/seed.rgc" "$tmp/seed-anew.rgc" &&
    cmp -s "$tmp/mixed.rgc" "$tmp/mixed-anew.rgc"; then
   ok "300 cities (also mixed) and the seed pack: code reused by shape is what the compiler makes anew, byte for byte"
