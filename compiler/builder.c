@@ -31,6 +31,19 @@ static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
     return n;
 }
 
+void *rgc_room(void *a, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return a;
+    size_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(a, c * elem);
+    if (n)
+        *cap = c;
+    return n;
+}
+
 #define RGC_X_PUSH(type, name)                                                              \
     uint32_t rgc_push_##name(rgc_pack *pk, const type *v, uint32_t n)                       \
     {                                                                                       \

@@ -15,6 +15,10 @@
 RG_PROGRAM_ARRAYS(RGC_X_PUSHDECL)
 #undef RGC_X_PUSHDECL
 
+/* Array a (*cap elements of elem bytes) with room for need, doubling: the
+ * array (maybe moved), or NULL when out of memory (a and *cap unchanged). The
+ * compiler's own tables; the program's arrays grow by rgc_push_*, which abort. */
+void *rgc_room(void *a, size_t *cap, size_t need, size_t elem);
 uint32_t rgc_str(rgc_pack *pk, const char *s);
 const char *rgc_str_text(const rgc_pack *pk, uint32_t id);
 uint32_t rgc_const(rgc_pack *pk, int64_t v);

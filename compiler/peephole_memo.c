@@ -47,19 +47,6 @@ struct rgc_peep_memo {
     uint8_t opaque[256];       /* rgc_peephole_opaque */
 };
 
-static void *room(void *a, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return a;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(a, c * elem);
-    if (n)
-        *cap = c;
-    return n;
-}
-
 void rgc_peep_memo_free(rgc_peep_memo *m)
 {
     if (!m)
@@ -111,7 +98,7 @@ static uint64_t shape_hash(rgc_peep_memo *m, const rg_program *p, uint32_t start
         if (!il || il > len - off)
             return 0;
         if (m->opaque[code[off]]) {
-            struct opaque_at *o = room(m->opq, &m->cap_opq, m->n_opq + 1, sizeof *o);
+            struct opaque_at *o = rgc_room(m->opq, &m->cap_opq, m->n_opq + 1, sizeof *o);
             if (!o)
                 return 0;
             m->opq = o;
@@ -162,7 +149,7 @@ static int reuse(rgc_pack *pk, rgc_peep_memo *m, const shape_t *s, uint32_t star
 {
     rg_program *p = pk->prog;
     uint32_t len = s->raw_len;
-    uint8_t *own = room(m->scratch, &m->cap_scratch, len, 1);
+    uint8_t *own = rgc_room(m->scratch, &m->cap_scratch, len, 1);
     if (!own)
         return -1;
     m->scratch = own;
@@ -213,10 +200,10 @@ int rgc_peep_memo_reuse(rgc_pack *pk, int plan)
     }
     /* not kept: the code and lines as emitted, before the pass changes them */
     uint32_t len = p->n_code - start, l0 = first_line(p, start), n_lines = plan ? 0 : p->n_lines - l0;
-    uint8_t *bytes = room(m->bytes, &m->cap_bytes, m->n_bytes + len, 1);
+    uint8_t *bytes = rgc_room(m->bytes, &m->cap_bytes, m->n_bytes + len, 1);
     if (bytes)
         m->bytes = bytes;
-    uint32_t *words = room(m->words, &m->cap_words, m->n_words + n_lines, sizeof *words);
+    uint32_t *words = rgc_room(m->words, &m->cap_words, m->n_words + n_lines, sizeof *words);
     if (words)
         m->words = words;
     if (!bytes || !words)
@@ -263,13 +250,13 @@ void rgc_peep_memo_keep(rgc_pack *pk, const uint32_t *moved, const uint8_t *out,
     shape_t s = m->staged;
     if (!changed)
         out_len = 0;
-    uint8_t *bytes = room(m->bytes, &m->cap_bytes, m->n_bytes + s.raw_len + out_len, 1);
+    uint8_t *bytes = rgc_room(m->bytes, &m->cap_bytes, m->n_bytes + s.raw_len + out_len, 1);
     if (bytes)
         m->bytes = bytes;
-    uint32_t *words = room(m->words, &m->cap_words, m->n_words + s.n_lines + s.n_insns + 1, sizeof *words);
+    uint32_t *words = rgc_room(m->words, &m->cap_words, m->n_words + s.n_lines + s.n_insns + 1, sizeof *words);
     if (words)
         m->words = words;
-    shape_t *shapes = room(m->shapes, &m->cap, m->n + 1, sizeof *shapes);
+    shape_t *shapes = rgc_room(m->shapes, &m->cap, m->n + 1, sizeof *shapes);
     if (shapes)
         m->shapes = shapes;
     if (!bytes || !words || !shapes || put_slot(m, s.hash, (uint32_t)m->n) != 0)

@@ -72,19 +72,6 @@ struct rgc_plan_memo {
     int max_depth;                /* the chunk's deepest stack before it (the body's own is measured) */
 };
 
-static void *room(void *a, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return a;
-    size_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    void *n = realloc(a, c * elem);
-    if (n)
-        *cap = c;
-    return n;
-}
-
 void rgc_plan_memo_free(rgc_plan_memo *m)
 {
     if (!m)
@@ -250,7 +237,7 @@ void rgc_seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uin
     rgc_plan_memo *m = pk->plan_memo;
     if (!m || !m->watching)
         return;
-    seen_t *s = room(m->seen, &m->cap_seen, m->n_seen + 1, sizeof *s);
+    seen_t *s = rgc_room(m->seen, &m->cap_seen, m->n_seen + 1, sizeof *s);
     if (!s) {
         m->watching = 0;
         return;
@@ -306,13 +293,13 @@ void rgc_plan_memo_done(rgc_pack *pk)
         l0--;
     b->code_len = p->n_code - start;
     b->n_lines = p->n_lines - l0;
-    uint8_t *bytes = room(m->bytes, &m->cap_bytes, m->n_bytes + b->code_len, 1);
+    uint8_t *bytes = rgc_room(m->bytes, &m->cap_bytes, m->n_bytes + b->code_len, 1);
     if (bytes)
         m->bytes = bytes;
-    rg_lineent *lines = room(m->lines, &m->cap_lines, m->n_lines + b->n_lines, sizeof *lines);
+    rg_lineent *lines = rgc_room(m->lines, &m->cap_lines, m->n_lines + b->n_lines, sizeof *lines);
     if (lines)
         m->lines = lines;
-    body_t *bodies = room(m->bodies, &m->cap, m->n + 1, sizeof *bodies);
+    body_t *bodies = rgc_room(m->bodies, &m->cap, m->n + 1, sizeof *bodies);
     if (bodies)
         m->bodies = bodies;
     if (!bytes || !lines || !bodies) {
