@@ -1,17 +1,17 @@
-/* plan_memo.c — a plan's definitions compiled once per shape. A province's
- * cities each compute the nation's and the province's definitions in their
- * plans, at the same place in the same order: the code of such a body is the
- * same in every city, unless what the body's names mean differs there. What
- * a body emits is decided by the compiler's state where it starts (the code
- * offset, the locals, the stack, the line, the element bound) and by the few
- * questions whose answer depends on the policy the plan is for: which
- * definition a name means, whether a member or a ledger is seen, whether a
- * parameter is one constant, which local holds a definition already
- * computed (expr.c asks them through rgc_seen). The same holds for the
- * ledger updates of each policy a plan's runs (emit.c own_updates). So a body's code is kept with
- * the state it started from and the answers it was given, and a later plan
- * that starts the same body in the same state and gets the same answers
- * takes the kept code and lines instead of compiling it again.
+/* plan_memo.c — bodies compiled once per shape. A province's cities each
+ * compute the nation's and the province's definitions in their plans, at
+ * the same place in the same order, run the nation's reject rules and its
+ * ledger updates: such a body compiles to the same code in every city unless
+ * what its names mean differs there. What a body emits is decided by the
+ * compiler's state where it starts (the code offset, the locals, the stack,
+ * the element bound, whether the compiler is at the body's first line) and
+ * by the few questions whose answer depends on the policy it is compiled
+ * for: which definition a name means, whether a member or a ledger is seen,
+ * whether a parameter is one constant, which local holds a definition the
+ * plan computed (expr.c asks them through rgc_seen). So a body's code is
+ * kept with the state it started from and the answers it was given, and a
+ * later chunk that starts the same body in the same state and gets the same
+ * answers takes the kept code and lines instead of compiling it again.
  * Kept only from a body that added nothing to the program but code and lines
  * (no new string, constant or list: their ids would be another body's), so
  * the result is byte for byte the compiled one (REGULA_COMPILE_ANEW=1
