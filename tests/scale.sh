@@ -4,8 +4,7 @@
 # one with a 100,000-row table compile and pass their tests (the first's
 # cities' code stored once, settling as its sources; code the compiler made
 # for one city reused for the others', byte for byte what it makes anew), and
-# so do 300
-# cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
+# so do 300 cities with a 100,000-drug catalog, in a pack under 20 MB; in a 5,000-row
 # `hit first` table every row is reachable but one that earlier rows shadow,
 # which alone is reported; the peephole pass names none of the opcodes it
 # is taken never to read. Closing line: "scale: N passed, M failed".
