@@ -75,6 +75,7 @@ struct rgc_def {
     int constant;           /* a parameter every implementation gives one literal: 0 not asked yet,
                              * 1 it is (constant_value), -1 it is not (expr.c param_constant) */
     int64_t constant_value;
+    int inlined;            /* the code pass's rgc_def_inlined: 0 not asked yet, 1 it is, -1 it is not */
 };
 
 /* Implementations by definition slot (impl_map.c): what one policy or version writes. */

@@ -264,6 +264,8 @@ static rg_expr *inline_body(rgc_pack *pk, rgc_def *d)
  * an aggregate, compiles its body)? A plan need not compute it ahead. */
 int rgc_def_inlined(rgc_pack *pk, rgc_def *d)
 {
+    if (d->inlined && rgc_writes_code(pk)) /* the code pass's answer, the same each time it asks */
+        return d->inlined > 0;
     /* inline_body only reads these: not all of pk->cur (368 bytes) copied twice, 212,000 calls for 300 cities */
     __typeof__(pk->cur.in_each) in_each = pk->cur.in_each;
     __typeof__(pk->cur.n_scope) n_scope = pk->cur.n_scope;
@@ -275,6 +277,8 @@ int rgc_def_inlined(rgc_pack *pk, rgc_def *d)
     pk->cur.in_each = in_each;
     pk->cur.n_scope = n_scope;
     pk->cur.inline_depth = inline_depth;
+    if (rgc_writes_code(pk))
+        d->inlined = r ? 1 : -1;
     return r;
 }
 
