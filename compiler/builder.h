@@ -69,8 +69,10 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner);
 void rgc_plan_memo_done(rgc_pack *pk);
 /* rgc_set_line tells it each line set: a body's first, and whether the
- * compiler was at it already, decide its line entries */
+ * compiler was at it already, decide its line entries; and expr.c tells it
+ * when the line the compiler is at is read (inline_def goes back to it) */
 void rgc_plan_memo_line(rgc_pack *pk, uint32_t line, uint32_t file);
+void rgc_plan_memo_line_read(rgc_pack *pk);
 void rgc_plan_memo_free(rgc_plan_memo *m);
 /* The questions of expr.c whose answers depend on the policy whose plan is
  * compiled: which definition a name means there (key the name), which

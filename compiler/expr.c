@@ -286,6 +286,8 @@ int rgc_def_inlined(rgc_pack *pk, rgc_def *d)
  * records the step a call would have recorded). */
 static void inline_def(rgc_pack *pk, rgc_def *d, rg_expr *body, uint32_t rowsrc)
 {
+    if (pk->plan_memo)
+        rgc_plan_memo_line_read(pk); /* the line it goes back to is the one it is at */
     __typeof__(pk->cur) saved = pk->cur;
     pk->cur.inline_depth++;
     pk->cur.in_each = 0;

@@ -46,8 +46,9 @@ typedef struct {
     uint32_t n_locals, last_line, last_file;
     int depth, peak, line_known;
     /* the body's first line set (rgc_set_line), which the line the compiler
-     * was at decides: where it is that line already, it adds no entry */
-    int sets_line, first_kept;
+     * was at decides: where it is that line already, it adds no entry; or
+     * (reads_line) the body read the line it started at before it set one */
+    int sets_line, first_kept, reads_line;
     uint32_t first_line, first_file;
     uint32_t next;                /* the next body kept for the same implementation, or RG_NO_INDEX */
 } body_t;
@@ -148,6 +149,11 @@ static int same_answers(rgc_pack *pk, const rgc_plan_memo *m, const body_t *b)
     return 1;
 }
 
+static int same_line(const start_t *a, const start_t *b)
+{
+    return a->line_known == b->line_known && a->last_line == b->last_line && a->last_file == b->last_file;
+}
+
 /* Is the line the compiler is at (start at) the first one body b sets? */
 static int line_kept(const start_t *at, const body_t *b)
 {
@@ -163,6 +169,13 @@ void rgc_plan_memo_line(rgc_pack *pk, uint32_t line, uint32_t file)
     m->cur.first_line = line;
     m->cur.first_file = file;
     m->cur.first_kept = line_kept(&m->cur.at, &m->cur);
+}
+
+void rgc_plan_memo_line_read(rgc_pack *pk)
+{
+    rgc_plan_memo *m = pk->plan_memo;
+    if (m->watching && !m->cur.sets_line)
+        m->cur.reads_line = 1;
 }
 
 static uint32_t *slot_of(rgc_plan_memo *m, const void *what)
@@ -183,7 +196,7 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
     for (; i != RG_NO_INDEX; i = m->bodies[i].next) {
         const body_t *b = &m->bodies[i];
         if (!same_start(&b->at, &at) || (b->sets_line && line_kept(&at, b) != b->first_kept) ||
-            !same_answers(pk, m, b))
+            (b->reads_line && !same_line(&b->at, &at)) || !same_answers(pk, m, b))
             continue;
         rg_program *p = pk->prog;
         uint32_t base = p->n_code;
