@@ -155,12 +155,18 @@ static int reuse(rgc_pack *pk, rgc_peep_memo *m, const shape_t *s, uint32_t star
     m->scratch = own;
     memcpy(own, p->code + start, len);
     const uint32_t *moved = m->words + s->moved;
-    uint32_t k = 0, off = 0;
-    for (uint32_t l = first_line(p, start); l < p->n_lines; l++) { /* each at an instruction or the end */
-        uint32_t at = p->lines[l].offset - start;
-        for (; off < at; k++)
-            off += rg_op_length(own[off]);
-        p->lines[l].offset = start + moved[k];
+    uint32_t l0 = first_line(p, start);
+    for (int apply = 0; apply < 2; apply++) { /* each line at an instruction or the end (else the pass, too, leaves the chunk) */
+        uint32_t k = 0, off = 0;
+        for (uint32_t l = l0; l < p->n_lines; l++) {
+            uint32_t at = p->lines[l].offset - start;
+            for (; off < at; k++)
+                off += m->len[own[off]];
+            if (off != at || at > len)
+                return -1;
+            if (apply)
+                p->lines[l].offset = start + moved[k];
+        }
     }
     if (!s->changed)
         return 0;
