@@ -53,6 +53,7 @@ struct rgc_impl {
     rg_loc ledger_at;       /* where it first reads the ledger itself (end 0: it does not) */
     uint32_t chunk;
     int checked;            /* the check pass compiled it: its deps are known */
+    rgc_impl *next_of_def;  /* the next implementation of the same definition (rgc_def.first_impl) */
     int arms_cover;         /* decisions: the check pass proved the arms cover every case */
 };
 
@@ -71,7 +72,7 @@ struct rgc_def {
     uint32_t n_reads;       /* places in the bodies that read it (counted by the check pass) */
     int output;             /* a result field: computed by a call whatever its readers do */
     uint32_t n_impls;       /* implementations of it in the whole pack (rgc_add_impl) */
-    rgc_impl *first_impl;
+    rgc_impl *first_impl, *last_impl; /* the others follow first_impl by next_of_def */
     int constant;           /* a parameter every implementation gives one literal: 0 not asked yet,
                              * 1 it is (constant_value), -1 it is not (expr.c param_constant) */
     int64_t constant_value;

@@ -49,8 +49,12 @@ rgc_def *rgc_find_def_in(rgc_pack *pk, const char *name, const rgc_policy *p)
 void rgc_add_impl(rgc_pack *pk, rgc_impl *im)
 {
     rg_vec_push(&pk->impls, im);
+    im->next_of_def = NULL;
     if (!im->def->n_impls++)
         im->def->first_impl = im;
+    else
+        im->def->last_impl->next_of_def = im;
+    im->def->last_impl = im;
 }
 
 static rgc_def *new_def(rgc_pack *pk, rg_decl *d, uint32_t list, rgc_policy *owner)

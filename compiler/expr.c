@@ -153,6 +153,17 @@ static int literal_impl(rgc_pack *pk, const rgc_ty *want, const rgc_impl *im, rg
     return rgc_const_expr(pk, x, want, v, &t, 0) == 0;
 }
 
+/* Is implementation im of a parameter a literal, the same as those seen
+ * before it (*seen)? Its value in *v. */
+static int same_literal(rgc_pack *pk, const rgc_ty *want, const rgc_impl *im, rg_value *v, int *seen)
+{
+    rg_value x = 0;
+    int ok = literal_impl(pk, want, im, &x) && (!*seen || x == *v);
+    *v = x;
+    *seen = 1;
+    return ok;
+}
+
 /* A parameter whose every implementation — in every policy and version —
  * is the same literal: its value in *v. Reading it needs no lookup, in any
  * policy (LOAD_PCONST). Inside a policy's plan, the implementations of that
@@ -164,26 +175,21 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     rgc_ty want = rgc_def_type(pk, d);
     if (want.k != RGC_K_SCALAR)
         return 0;
-    rg_vec own = {0};
-    const rg_vec *impls = &pk->impls;
-    if (pk->cur.plan_policy) {
-        rgc_effective_impls(pk->cur.plan_policy, d->slot, &own);
-        impls = &own;
-    } else if (d->constant) { /* every policy's: the same answer each time (the implementations are all made) */
+    if (!pk->cur.plan_policy && d->constant) { /* every policy's: the same answer each time (the implementations are all made) */
         *v = d->constant_value;
         return d->constant > 0;
     }
     int seen = 0, ok = 1;
-    for (uint32_t i = 0; i < impls->n && ok; i++) {
-        rgc_impl *im = impls->v[i];
-        rg_value x_v = 0;
-        if (im->def != d)
-            continue;
-        ok = literal_impl(pk, &want, im, &x_v) && (!seen || x_v == *v);
-        *v = x_v;
-        seen = 1;
+    if (pk->cur.plan_policy) { /* the plan's policy's implementations */
+        rg_vec own = {0};
+        rgc_effective_impls(pk->cur.plan_policy, d->slot, &own);
+        for (uint32_t i = 0; i < own.n && ok; i++)
+            ok = same_literal(pk, &want, own.v[i], v, &seen);
+        rg_vec_free(&own);
+    } else { /* every one of d */
+        for (const rgc_impl *im = d->first_impl; im && ok; im = im->next_of_def)
+            ok = same_literal(pk, &want, im, v, &seen);
     }
-    rg_vec_free(&own);
     if (!pk->cur.plan_policy) {
         d->constant = ok && seen ? 1 : -1;
         d->constant_value = *v;
