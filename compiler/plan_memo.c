@@ -203,11 +203,9 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
         if (at.pending)
             p->n_lines--; /* the body's lines have it, or what replaced it */
         rgc_push_code(pk, m->bytes + b->code, b->code_len);
-        for (uint32_t k = 0; k < b->n_lines; k++) {
-            rg_lineent e = m->lines[b->lines + k];
-            e.offset += base;
-            rgc_push_lines(pk, &e, 1);
-        }
+        uint32_t l0 = rgc_push_lines(pk, m->lines + b->lines, b->n_lines);
+        for (uint32_t k = 0; k < b->n_lines; k++)
+            p->lines[l0 + k].offset += base;
         pk->cur.n_locals = b->n_locals;
         if (at.depth + b->peak > pk->cur.max_depth)
             pk->cur.max_depth = at.depth + b->peak;
