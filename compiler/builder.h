@@ -181,9 +181,19 @@ void rgc_place(rgc_pack *pk, rg_loc here, rg_loc there, char *buf, size_t cap);
 /* Compile an expression: type-check it and (when the pass writes code) emit
  * code that leaves its value on the stack. `expect` guides enum members and none. */
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect);
-/* The implementations of slot policy p may run, into out: its versions' and
- * the first top-level one up its chain of parents (defs.c). */
-void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out);
+/* The implementations of slot policy p may run, one by one (defs.c): each
+ * of its versions' that writes it, then its own top-level one, else the same
+ * up its chain of parents.
+ *   for (rgc_impls it = rgc_impls_of(p, slot); (im = rgc_impls_next(&it));) */
+typedef struct {
+    const rgc_policy *p; /* the policy looked at, NULL past the last */
+    uint32_t slot, k;    /* k: its next version */
+} rgc_impls;
+static inline rgc_impls rgc_impls_of(const rgc_policy *p, uint32_t slot) { return (rgc_impls){p, slot, 0}; }
+rgc_impl *rgc_impls_next(rgc_impls *it);
+/* The one implementation of slot policy p runs whatever the date (none of a
+ * version), or NULL. */
+rgc_impl *rgc_the_impl(const rgc_policy *p, uint32_t slot);
 /* Type-check (and when the pass writes code, emit) implementation im's body in the current chunk (defs.c). */
 rgc_ty rgc_body(rgc_pack *pk, rgc_impl *im);
 /* Is d's body compiled at its readers rather than called? (expr.c) */

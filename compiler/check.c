@@ -59,24 +59,19 @@ static int dfs(rgc_pack *pk, rgc_policy *p, uint32_t slot, uint8_t *state, uint3
         for (uint32_t i = from; i <= depth; i++)
             rg_sb_printf(&m, "%s%s", i > from ? " -> " : "", ((rgc_def *)pk->defs.v[stack[i]])->name);
         rgc_def *d = pk->defs.v[slot];
-        rg_vec impls = {0};
-        rgc_effective_impls(p, slot, &impls);
-        rg_loc loc = impls.n ? ((rgc_impl *)impls.v[0])->decl->name_loc : d->root->name_loc;
-        rg_vec_free(&impls);
+        rgc_impls it = rgc_impls_of(p, slot);
+        const rgc_impl *first = rgc_impls_next(&it);
+        rg_loc loc = first ? first->decl->name_loc : d->root->name_loc;
         rgc_error(pk, loc, _("a definition cannot depend on itself, directly or through others"),
                   _("definition cycle in %s: %s"), p->name, msg);
         return 1;
     }
     state[slot] = 1;
-    rg_vec impls = {0};
-    rgc_effective_impls(p, slot, &impls);
     int found = 0;
-    for (uint32_t i = 0; i < impls.n && !found; i++) {
-        rgc_impl *im = impls.v[i];
+    rgc_impls it = rgc_impls_of(p, slot);
+    for (const rgc_impl *im; !found && (im = rgc_impls_next(&it));)
         for (uint32_t k = 0; k < im->deps.n && !found; k++)
             found = dfs(pk, p, ((rgc_def *)im->deps.v[k])->slot, state, stack, depth + 1);
-    }
-    rg_vec_free(&impls);
     state[slot] = 2;
     return found;
 }
@@ -128,11 +123,9 @@ static const rgc_impl *ledger_reader(rgc_policy *p, const rgc_impl *im, uint8_t 
         if (seen[d->slot])
             continue;
         seen[d->slot] = 1;
-        rg_vec impls = {0};
-        rgc_effective_impls(p, d->slot, &impls);
-        for (uint32_t i = 0; i < impls.n && !found; i++)
-            found = ledger_reader(p, impls.v[i], seen);
-        rg_vec_free(&impls);
+        rgc_impls it = rgc_impls_of(p, d->slot);
+        for (const rgc_impl *i; !found && (i = rgc_impls_next(&it));)
+            found = ledger_reader(p, i, seen);
     }
     return found;
 }
@@ -148,12 +141,11 @@ static void check_ledger_order(rgc_pack *pk)
     for (uint32_t i = 0; seen && i < pk->policies.n; i++) {
         rgc_policy *p = pk->policies.v[i];
         if (pk->validate && !rejects_told) {
-            rg_vec impls = {0};
-            rgc_effective_impls(p, pk->validate->slot, &impls);
             memset(seen, 0, n + 1);
             const rgc_impl *r = NULL;
-            for (uint32_t k = 0; k < impls.n && !r; k++)
-                r = ledger_reader(p, impls.v[k], seen);
+            rgc_impls it = rgc_impls_of(p, pk->validate->slot);
+            for (const rgc_impl *im; !r && (im = rgc_impls_next(&it));)
+                r = ledger_reader(p, im, seen);
             if (r && r->def == pk->validate)
                 rgc_error(pk, r->ledger_at, _("decide a reason by the claim; what depends on the ledger belongs in the amounts"),
                           _("a `reject` rule cannot read the ledger: a claim's reasons are decided before its ledger is read"));
@@ -162,7 +154,6 @@ static void check_ledger_order(rgc_pack *pk)
                           _("the `reject` rules of %s depend on '%s', which reads the ledger: a claim's reasons are decided "
                           "before its ledger is read"), p->name, r->def->name);
             rejects_told = r != NULL;
-            rg_vec_free(&impls);
         }
         if (!keys_told) {
             memset(seen, 0, n + 1);

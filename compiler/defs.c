@@ -579,17 +579,29 @@ void rgc_define(rgc_pack *pk)
     table_rows(pk);
 }
 
-void rgc_effective_impls(rgc_policy *p, uint32_t slot, rg_vec *out)
+rgc_impl *rgc_impls_next(rgc_impls *it)
 {
-    for (uint32_t k = 0; k < p->versions.n; k++) {
-        rgc_version *v = p->versions.v[k];
-        if (rgc_impl_get(&v->impl, slot))
-            rg_vec_push(out, rgc_impl_get(&v->impl, slot));
+    while (it->p) {
+        const rgc_policy *p = it->p;
+        while (it->k < p->versions.n) {
+            rgc_impl *im = rgc_impl_get(&((const rgc_version *)p->versions.v[it->k++])->impl, it->slot);
+            if (im)
+                return im;
+        }
+        rgc_impl *own = rgc_impl_get(&p->impl, it->slot);
+        it->p = own ? NULL : p->parent; /* its own top-level one is the last */
+        it->k = 0;
+        if (own)
+            return own;
     }
-    if (rgc_impl_get(&p->impl, slot))
-        rg_vec_push(out, rgc_impl_get(&p->impl, slot));
-    else if (p->parent)
-        rgc_effective_impls(p->parent, slot, out);
+    return NULL;
+}
+
+rgc_impl *rgc_the_impl(const rgc_policy *p, uint32_t slot)
+{
+    rgc_impls it = rgc_impls_of(p, slot);
+    rgc_impl *im = rgc_impls_next(&it);
+    return im && !im->version && !rgc_impls_next(&it) ? im : NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -684,10 +696,7 @@ static const rgc_impl *validation_above(const rgc_impl *im)
 {
     if (!im->policy->parent || im->version)
         return NULL;
-    rg_vec impls = {0};
-    rgc_effective_impls(im->policy->parent, im->def->slot, &impls);
-    const rgc_impl *above = impls.n == 1 && !((rgc_impl *)impls.v[0])->version ? impls.v[0] : NULL;
-    rg_vec_free(&impls);
+    const rgc_impl *above = rgc_the_impl(im->policy->parent, im->def->slot);
     return above && above->checked ? above : NULL;
 }
 

@@ -181,11 +181,9 @@ static int param_constant(rgc_pack *pk, rgc_def *d, rg_value *v)
     }
     int seen = 0, ok = 1;
     if (pk->cur.plan_policy) { /* the plan's policy's implementations */
-        rg_vec own = {0};
-        rgc_effective_impls(pk->cur.plan_policy, d->slot, &own);
-        for (uint32_t i = 0; i < own.n && ok; i++)
-            ok = same_literal(pk, &want, own.v[i], v, &seen);
-        rg_vec_free(&own);
+        rgc_impls it = rgc_impls_of(pk->cur.plan_policy, d->slot);
+        for (const rgc_impl *im; ok && (im = rgc_impls_next(&it));)
+            ok = same_literal(pk, &want, im, v, &seen);
     } else { /* every one of d */
         for (const rgc_impl *im = d->first_impl; im && ok; im = im->next_of_def)
             ok = same_literal(pk, &want, im, v, &seen);

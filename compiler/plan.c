@@ -49,21 +49,10 @@ typedef struct {
 } plan_walk;
 
 /* Is any implementation in impls versioned (which one runs depends on the date)? */
-static int versioned(const rg_vec *impls)
-{
-    for (uint32_t i = 0; i < impls->n; i++)
-        if (((rgc_impl *)impls->v[i])->version)
-            return 1;
-    return 0;
-}
-
 /* The one implementation a plan may compute in place of a call, or NULL. */
 static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
 {
-    rg_vec impls = {0};
-    rgc_effective_impls(pol, d->slot, &impls);
-    rgc_impl *im = impls.n == 1 && !versioned(&impls) ? impls.v[0] : NULL;
-    rg_vec_free(&impls);
+    rgc_impl *im = rgc_the_impl(pol, d->slot);
     if (!im || !im->decl)
         return NULL;
     if (!(d->kind == RG_DEF_DEF && im->decl->value) && d->kind != RG_DEF_DECIDE)
@@ -84,14 +73,10 @@ static void mark_strict(plan_walk *w, uint32_t s, uint8_t mark)
     if (w->needed[s])
         return;
     w->needed[s] = mark;
-    rg_vec impls = {0};
-    rgc_effective_impls(w->pol, s, &impls);
-    for (uint32_t i = 0; i < impls.n; i++) {
-        rgc_impl *im = impls.v[i];
+    rgc_impls it = rgc_impls_of(w->pol, s);
+    for (const rgc_impl *im; (im = rgc_impls_next(&it));)
         for (uint32_t k = 0; k < im->strict_deps.n; k++)
             mark_strict(w, ((rgc_def *)im->strict_deps.v[k])->slot, mark);
-    }
-    rg_vec_free(&impls);
 }
 
 /* The order the plan computes the needed definitions in: a dependency
@@ -102,11 +87,9 @@ static void walk(plan_walk *w, uint32_t s)
         return; /* done, or on the walk: the checker refused cycles, so only through a version */
     w->state[s] = 1;
     rgc_def *d = w->pk->defs.v[s];
-    rg_vec impls = {0};
-    rgc_effective_impls(w->pol, s, &impls);
     w->item_dep[s] = (uint8_t)d->per_item;
-    for (uint32_t i = 0; i < impls.n; i++) {
-        rgc_impl *im = impls.v[i];
+    rgc_impls it = rgc_impls_of(w->pol, s);
+    for (const rgc_impl *im; (im = rgc_impls_next(&it));)
         for (uint32_t k = 0; k < im->deps.n; k++) {
             uint32_t dep = ((rgc_def *)im->deps.v[k])->slot;
             if (w->needed[dep] != 1)
@@ -114,8 +97,6 @@ static void walk(plan_walk *w, uint32_t s)
             walk(w, dep);
             w->item_dep[s] |= w->item_dep[dep];
         }
-    }
-    rg_vec_free(&impls);
     w->state[s] = 2;
     w->order[w->n_order++] = s;
 }
@@ -151,14 +132,10 @@ static void mark_memo(rgc_pack *pk, plan_walk *w, rgc_impl **planned, uint8_t *m
         /* a body compiled at its readers: they read what it reads */
         if (planned[t] || rgc_def_inlined(pk, pk->defs.v[t]))
             continue;
-        rg_vec impls = {0};
-        rgc_effective_impls(w->pol, t, &impls);
-        for (uint32_t i = 0; i < impls.n; i++) {
-            rgc_impl *im = impls.v[i];
+        rgc_impls it = rgc_impls_of(w->pol, t);
+        for (const rgc_impl *im; (im = rgc_impls_next(&it));)
             for (uint32_t k = 0; k < im->deps.n; k++)
                 memo[((rgc_def *)im->deps.v[k])->slot] = 1;
-        }
-        rg_vec_free(&impls);
     }
 }
 
