@@ -38,6 +38,8 @@ struct rgc_peep_memo {
     int has_staged;
     uint8_t *scratch;          /* a chunk's own code while the kept result replaces it */
     size_t cap_scratch;
+    uint32_t *line_to;         /* where its lines go */
+    size_t cap_line_to;
     /* the chunk's opaque instructions, as shape_hash found them */
     struct opaque_at {
         uint32_t off, index;
@@ -56,6 +58,7 @@ void rgc_peep_memo_free(rgc_peep_memo *m)
     free(m->bytes);
     free(m->words);
     free(m->scratch);
+    free(m->line_to);
     free(m->opq);
     free(m);
 }
@@ -155,19 +158,21 @@ static int reuse(rgc_pack *pk, rgc_peep_memo *m, const shape_t *s, uint32_t star
     m->scratch = own;
     memcpy(own, p->code + start, len);
     const uint32_t *moved = m->words + s->moved;
-    uint32_t l0 = first_line(p, start);
-    for (int apply = 0; apply < 2; apply++) { /* each line at an instruction or the end (else the pass, too, leaves the chunk) */
-        uint32_t k = 0, off = 0;
-        for (uint32_t l = l0; l < p->n_lines; l++) {
-            uint32_t at = p->lines[l].offset - start;
-            for (; off < at; k++)
-                off += m->len[own[off]];
-            if (off != at || at > len)
-                return -1;
-            if (apply)
-                p->lines[l].offset = start + moved[k];
-        }
+    uint32_t l0 = first_line(p, start), k = 0, off = 0;
+    uint32_t *to = rgc_room(m->line_to, &m->cap_line_to, p->n_lines - l0 + 1, sizeof *to);
+    if (!to)
+        return -1;
+    m->line_to = to;
+    for (uint32_t l = l0; l < p->n_lines; l++) { /* each at an instruction or the end (else the pass, too, leaves the chunk) */
+        uint32_t at = p->lines[l].offset - start;
+        for (; off < at; k++)
+            off += m->len[own[off]];
+        if (off != at || at > len)
+            return -1;
+        to[l - l0] = start + moved[k];
     }
+    for (uint32_t l = l0; l < p->n_lines; l++)
+        p->lines[l].offset = to[l - l0];
     if (!s->changed)
         return 0;
     p->n_code = start;
