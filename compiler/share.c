@@ -11,36 +11,28 @@
 #include "builder.h"
 #include "bytecode_io.h"
 
-/* Per opcode, masks over its instruction's bytes (the first eight in lo, the
- * ninth in hi): `all` its bytes, `fixed` those a copy must have as its chunk
- * has (the opcode, the operands no patch may change). */
+/* Per opcode, a mask over its instruction's bytes (the first eight in lo,
+ * the ninth in hi): those a copy must have as its chunk has (the opcode, the
+ * operands no patch may change). */
 typedef struct {
     uint64_t lo;
     uint8_t hi;
 } byte_mask;
 typedef struct {
-    byte_mask all[RG_OP__COUNT], fixed[RG_OP__COUNT];
+    byte_mask fixed[RG_OP__COUNT];
 } op_masks;
-
-static byte_mask mask_of(const uint8_t bytes[9])
-{
-    byte_mask m = {0, bytes[8]};
-    memcpy(&m.lo, bytes, 8);
-    return m;
-}
 
 static void make_masks(op_masks *m)
 {
     for (unsigned op = 0; op < RG_OP__COUNT; op++) {
-        uint8_t all[9] = {0}, fixed[9];
-        memset(all, 0xFF, rg_op_length(op) < 9 ? rg_op_length(op) : 9);
-        memcpy(fixed, all, 9);
+        uint8_t fixed[9] = {0};
+        memset(fixed, 0xFF, rg_op_length(op) < 9 ? rg_op_length(op) : 9);
         for (int which = 1; which <= 2; which++)
             if (rg_operand_patchable(op, which))
                 memset(fixed + rg_operand_at(op, which), 0,
                        rg_operand_width[which == 1 ? rg_opinfo_table[op].a : rg_opinfo_table[op].b]);
-        m->all[op] = mask_of(all);
-        m->fixed[op] = mask_of(fixed);
+        m->fixed[op] = (byte_mask){0, fixed[8]};
+        memcpy(&m->fixed[op].lo, fixed, 8);
     }
 }
 
@@ -76,22 +68,37 @@ static uint64_t shape_hash(const rg_program *p, const rg_chunk *c, const op_mask
     return h | 1;
 }
 
+/* The first offset from off where the len bytes at a and b differ, or len. */
+static uint32_t first_difference(const uint8_t *a, const uint8_t *b, uint32_t off, uint32_t len)
+{
+    for (; off + 8 <= len; off += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + off, 8);
+        memcpy(&y, b + off, 8);
+        if (x != y)
+            break;
+    }
+    while (off < len && a[off] == b[off])
+        off++;
+    return off;
+}
+
 /* Does chunk c repeat chunk t but for operands a copy may have of its own?
  * Then each operand that differs pushed as a patch (in the order of their
  * offsets), and how many in *n_patches; else nothing pushed. */
-static int repeats(rgc_pack *pk, const op_masks *m, const rg_chunk *t, const rg_chunk *c, uint32_t *n_patches)
+static int repeats(rgc_pack *pk, const rg_chunk *t, const rg_chunk *c, uint32_t *n_patches)
 {
     rg_program *p = pk->prog;
     if (t->len != c->len || t->n_locals != c->n_locals || t->max_stack != c->max_stack || t->def != c->def)
         return 0;
     uint32_t before = p->n_patches;
+    const uint8_t *tcode = p->code + t->start, *ccode = p->code + c->start;
     rg_insn in;
-    for (uint32_t off = 0; off < c->len; off += in.len) {
-        const uint8_t *tc = p->code + t->start + off, *cc = p->code + c->start + off;
-        uint64_t tlo, clo;
-        in.len = rg_op_length(*cc);
-        if (masked(tc, c->len - off, m->all[*cc], &tlo) == masked(cc, c->len - off, m->all[*cc], &clo) && tlo == clo)
-            continue; /* the same bytes */
+    for (uint32_t off = 0, d; (d = first_difference(tcode, ccode, off, c->len)) < c->len; off += in.len) {
+        /* to the instruction the difference is in (shape_hash decoded them) */
+        while (off + rg_op_length(ccode[off]) <= d)
+            off += rg_op_length(ccode[off]);
+        const uint8_t *tc = tcode + off, *cc = ccode + off;
         rg_decode(cc, c->len - off, &in);
         if (*tc != in.op)
             goto differ;
@@ -172,7 +179,7 @@ void rgc_share_code(rgc_pack *pk)
         for (; slot[k] != RG_NO_INDEX; k = (k + 1) & (cap - 1)) {
             uint32_t t = slot[k];
             uint32_t first = p->n_patches;
-            if (hash[t] != hash[i] || !repeats(pk, masks, &p->chunks[t], c, &n_patches))
+            if (hash[t] != hash[i] || !repeats(pk, &p->chunks[t], c, &n_patches))
                 continue;
             /* a copy only where it takes less room than the code */
             if (c->start >= code_end && c->len > sizeof(rg_copy) + (uint64_t)n_patches * sizeof(rg_patch)) {
