@@ -19,7 +19,7 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
 
 static void drop_derived(rg_program *p);
 
-#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_PAGE RG_HUGE_PAGE
 
 static void advise_huge(void *p, size_t n)
 {

@@ -221,7 +221,7 @@ int rgc_program_write(const rg_program *p, uint8_t **buf, size_t *len)
     left_out out;
     if (!arrays_present(p) || copies_left_out(p, &out)) return -1;
     size_t size = image_size(p, out);
-    uint8_t *b = malloc(size);
+    uint8_t *b = rg_block_alloc(size); /* written once: huge pages from 1 MiB on */
     if (!b) return -1;
     put_header(b, p);
     uint8_t *w = b + RG_HDR_SIZE;
