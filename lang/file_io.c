@@ -6,27 +6,40 @@
 #include "program.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 char *rg_read_file_max(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* read(2), not stdio: a pack's hundreds of files each took a stream's
+     * buffer beside the text kept */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
     /* a regular file's size known, its buffer is allocated once (doubling from 64 KiB, a 4 MB pack was
      * copied six times on the way), in huge pages when large (rg_block_alloc: a 4 MB pack's 4 KiB pages
      * faulted one by one cost ≈ 11 ms) */
     struct stat st;
-    size_t cap = 1 << 16, n = 0, got;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= max)
+    size_t cap = 1 << 16, n = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uintmax_t)st.st_size <= max)
         cap = (size_t)st.st_size + 1; /* + 1: the end is seen without a second buffer */
     char *buf = rg_block_alloc(cap + 1);
     int err = 0;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
+    while (buf) {
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            err = errno ? errno : EIO; /* EISDIR for a directory */
+            break;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
         if (n > max) {
             err = EFBIG;
             break;
@@ -39,9 +52,7 @@ char *rg_read_file_max(const char *path, size_t max, size_t *len)
             cap *= 2;
         }
     }
-    if (!err && ferror(f))
-        err = errno ? errno : EIO; /* EISDIR for a directory */
-    fclose(f);
+    close(fd);
     if (!buf || err) {
         free(buf);
         errno = err ? err : ENOMEM;
