@@ -7,6 +7,25 @@
 #include "builder.h"
 #include "bytecode_io.h"
 
+/* Array a, old bytes of it in use, moved to room for *bytes: from 256 KiB on
+ * in whole blocks of huge pages (*bytes rounded up to them), as a province's
+ * code, line table, vtable and the compiler's memos took a page fault every
+ * 4 KiB they grew, and one costs ≈ 11 µs on the machine of
+ * docs/performance.md. NULL when out of memory (a unchanged). */
+static void *resize(void *a, size_t old, size_t *bytes)
+{
+    if (*bytes < ((size_t)256 << 10))
+        return realloc(a, *bytes);
+    *bytes = (*bytes + RG_HUGE_PAGE - 1) & ~(RG_HUGE_PAGE - 1);
+    void *n = rg_block_alloc(*bytes);
+    if (n) {
+        if (a)
+            memcpy(n, a, old);
+        free(a);
+    }
+    return n;
+}
+
 static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap)
@@ -14,25 +33,13 @@ static void *grow(void *arr, uint32_t *cap, uint32_t need, size_t elem)
     uint32_t c = *cap ? *cap : 16;
     while (c < need)
         c *= 2;
-    /* from 256 KiB on, whole blocks of huge pages: a province's code, line
-     * table and vtable took a page fault every 4 KiB they grew, and one
-     * costs ≈ 11 µs on the machine of docs/performance.md */
-    size_t bytes = (size_t)c * elem, huge = (size_t)256 << 10;
-    if (bytes >= huge) {
-        bytes = (bytes + RG_HUGE_PAGE - 1) & ~(RG_HUGE_PAGE - 1);
-        c = bytes / elem > UINT32_MAX ? UINT32_MAX : (uint32_t)(bytes / elem);
-    }
-    void *n = bytes >= huge ? rg_block_alloc(bytes) : realloc(arr, bytes);
+    size_t bytes = (size_t)c * elem;
+    void *n = resize(arr, (size_t)*cap * elem, &bytes);
     if (!n) {
         fputs("regula: out of memory\n", stderr);
         abort();
     }
-    if (bytes >= huge) {
-        if (arr)
-            memcpy(n, arr, (size_t)*cap * elem);
-        free(arr);
-    }
-    *cap = c;
+    *cap = bytes / elem > UINT32_MAX ? UINT32_MAX : (uint32_t)(bytes / elem);
     return n;
 }
 
@@ -43,9 +50,10 @@ void *rgc_room(void *a, size_t *cap, size_t need, size_t elem)
     size_t c = *cap ? *cap : 256;
     while (c < need)
         c *= 2;
-    void *n = realloc(a, c * elem);
+    size_t bytes = c * elem;
+    void *n = resize(a, *cap * elem, &bytes);
     if (n)
-        *cap = c;
+        *cap = bytes / elem;
     return n;
 }
 

@@ -148,6 +148,11 @@ static int process(rgc_pack *pk)
     pk->pass = RGC_PASS_EMIT;
     if (pk->make != RGC_MAKE_NONE)
         rgc_emit_pack(pk);
+    /* what was kept to reuse while writing code: not for the pack's life (a REPL's, a language server's) */
+    rgc_peep_memo_free(pk->peep_memo);
+    rgc_plan_memo_free(pk->plan_memo);
+    pk->peep_memo = NULL;
+    pk->plan_memo = NULL;
     pk->pass = RGC_PASS_CHECK; /* rgc_const_eval reports its errors */
     return phase_errors(pk, before) ? -1 : 0;
 }
