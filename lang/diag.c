@@ -27,30 +27,25 @@ void rg_diag_free(rg_diag *d)
     d->n_files = d->cap_files = 0;
 }
 
-uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size_t len)
+/* Source text (len bytes, NUL after them, to free()) kept as file n_files. */
+static uint32_t keep_source(rg_diag *d, const char *path, char *text, size_t len)
 {
     rg_source *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path)) || !(s->text = malloc(len + 1))) {
+    if (!s || !(s->path = strdup(path))) {
         fputs("regula: out of memory\n", stderr);
         abort();
     }
-    memcpy(s->text, text, len);
-    s->text[len] = '\0';
+    s->text = text;
     s->len = len;
-    uint32_t cap = 64;
-    s->line_starts = malloc(cap * sizeof *s->line_starts);
+    uint32_t n = 1;
+    for (const char *c = text, *end = text + len; (c = memchr(c, '\n', (size_t)(end - c))); c++)
+        n++;
+    s->line_starts = malloc(n * sizeof *s->line_starts);
+    if (!s->line_starts)
+        abort();
     s->line_starts[s->n_lines++] = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\n') {
-            if (s->n_lines == cap) {
-                cap *= 2;
-                s->line_starts = realloc(s->line_starts, cap * sizeof *s->line_starts);
-                if (!s->line_starts)
-                    abort();
-            }
-            s->line_starts[s->n_lines++] = (uint32_t)(i + 1);
-        }
-    }
+    for (const char *c = text, *end = text + len; (c = memchr(c, '\n', (size_t)(end - c))); c++)
+        s->line_starts[s->n_lines++] = (uint32_t)(c - text + 1);
     if (d->n_files == d->cap_files) {
         d->cap_files = d->cap_files ? d->cap_files * 2 : 8;
         d->files = realloc(d->files, d->cap_files * sizeof *d->files);
@@ -61,17 +56,30 @@ uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size
     return d->n_files++;
 }
 
+uint32_t rg_diag_add_source(rg_diag *d, const char *path, const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        fputs("regula: out of memory\n", stderr);
+        abort();
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    return keep_source(d, path, copy, len);
+}
+
 int rg_diag_load_file(rg_diag *d, const char *path)
 {
     size_t len;
     char *buf = NULL;
-    if (!d->overlay || !d->overlay(d->overlay_ud, path, &buf, &len))
-        buf = rg_read_file(path, &len);
-    if (!buf)
+    if (d->overlay && d->overlay(d->overlay_ud, path, &buf, &len)) { /* an editor's text: kept as a copy */
+        uint32_t idx = rg_diag_add_source(d, path, buf, len);
+        free(buf);
+        return (int)idx;
+    }
+    if (!(buf = rg_read_file(path, &len)))
         return -1;
-    uint32_t idx = rg_diag_add_source(d, path, buf, len);
-    free(buf);
-    return (int)idx;
+    return (int)keep_source(d, path, buf, len); /* the text read is the one kept */
 }
 
 const rg_source *rg_diag_source(const rg_diag *d, uint32_t file)
