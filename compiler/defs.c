@@ -686,9 +686,6 @@ static void reject_rule(rgc_pack *pk, rg_decl *d)
     (void)c;
 }
 
-/* The validation definition of policy im->policy: every `reject` rule from
- * the base policy's down to its own, in file order; rules in a `for x in
- * LIST` block run for each element in turn. Its value is true. */
 /* The validation the policy above im's runs, when the check pass checked it
  * already: what it reads is what the rules above im's policy read, found in
  * the same order. NULL when there is none or it is not one implementation. */
@@ -700,6 +697,9 @@ static const rgc_impl *validation_above(const rgc_impl *im)
     return above && above->checked ? above : NULL;
 }
 
+/* The validation definition of policy im->policy: every `reject` rule from
+ * the base policy's down to its own, in file order; rules in a `for x in
+ * LIST` block run for each element in turn. Its value is true. */
 static rgc_ty reject_rules(rgc_pack *pk, rgc_impl *im)
 {
     rgc_policy *chain[256];
