@@ -42,8 +42,8 @@ size_t rg_fullwidth_at(const char *s, size_t n, char *ascii)
 size_t rg_fullwidth_find(const char *s, size_t n)
 {
     char c;
-    for (size_t i = 0; i < n; i++)
-        if (rg_fullwidth_at(s + i, n - i, &c))
+    for (size_t i = 0; i < n; i++) /* every one is three bytes, the first 0xE0 or above */
+        if ((unsigned char)s[i] >= 0xE0 && rg_fullwidth_at(s + i, n - i, &c))
             return i;
     return n;
 }
