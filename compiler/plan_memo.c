@@ -50,6 +50,7 @@ typedef struct {
      * (reads_line) the body read the line it started at before it set one */
     int sets_line, first_kept, reads_line;
     uint32_t first_line, first_file;
+    int spoiled;                  /* out of memory while it was watched: not kept */
     uint32_t next;                /* the next body kept for the same implementation, or RG_NO_INDEX */
 } body_t;
 
@@ -190,7 +191,8 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
     rgc_plan_memo *m = pk->plan_memo;
     start_t at;
-    if (pk->compile_anew || !owner->n_children || !m || !m->slot_cap || !start_of(pk, &at))
+    /* not inside a body being watched: the questions the kept one asked would not be noted with its */
+    if (pk->compile_anew || !owner->n_children || !m || !m->slot_cap || m->watching || !start_of(pk, &at))
         return 0;
     uint32_t i = *slot_of(m, what);
     for (; i != RG_NO_INDEX; i = m->bodies[i].next) {
@@ -250,7 +252,7 @@ void rgc_seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uin
         return;
     seen_t *s = rgc_room(m->seen, &m->cap_seen, m->n_seen + 1, sizeof *s);
     if (!s) {
-        m->watching = 0;
+        m->cur.spoiled = 1; /* a question not noted: not kept (still watched, so that done restores the stack's depth) */
         return;
     }
     m->seen = s;
@@ -295,7 +297,7 @@ void rgc_plan_memo_done(rgc_pack *pk)
     if (m->max_depth > pk->cur.max_depth)
         pk->cur.max_depth = m->max_depth;
     uint32_t start = pk->cur.start + b->at.off;
-    if (other_arrays(p) != m->arrays || pk->quiet_errors != m->quiet_errors || p->n_code < start) {
+    if (b->spoiled || other_arrays(p) != m->arrays || pk->quiet_errors != m->quiet_errors || p->n_code < start) {
         m->n_seen = b->seen; /* not kept: the next body's questions go where its went */
         return;
     }
