@@ -19,22 +19,20 @@ const uint32_t rg_section_elem_size[RG_N_SECTIONS] = {
 
 static void drop_derived(rg_program *p);
 
-#define HUGE_PAGE RG_HUGE_PAGE
-
 static void advise_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    if (n >= HUGE_PAGE)
+    if (n >= RG_HUGE_PAGE)
         (void)madvise(p, n, MADV_HUGEPAGE); /* a hint: without transparent huge pages, 4 KiB ones */
 #endif
 }
 
 void *rg_block_alloc(size_t n)
 {
-    if (n < HUGE_PAGE / 2)
+    if (n < RG_HUGE_PAGE / 2)
         return malloc(n ? n : 1);
-    size_t cap = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    void *b = aligned_alloc(HUGE_PAGE, cap);
+    size_t cap = (n + RG_HUGE_PAGE - 1) & ~(RG_HUGE_PAGE - 1);
+    void *b = aligned_alloc(RG_HUGE_PAGE, cap);
     if (b)
         advise_huge(b, cap);
     return b;
@@ -42,7 +40,7 @@ void *rg_block_alloc(size_t n)
 
 void *rg_pages_new(size_t n)
 {
-    size_t align = n >= HUGE_PAGE ? HUGE_PAGE : 0;
+    size_t align = n >= RG_HUGE_PAGE ? RG_HUGE_PAGE : 0;
     char *m = mmap(NULL, n + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return NULL;

@@ -379,7 +379,7 @@ typedef struct rg_program {
  * docs/performance.md). Not cleared; free() frees it; NULL when out of
  * memory. */
 void *rg_block_alloc(size_t n);
-#define RG_HUGE_PAGE ((size_t)2 << 20)
+#define RG_HUGE_PAGE ((size_t)2 << 20) /* the huge page those blocks are made of */
 /* n bytes of pages from the kernel, zeroed (each as it is first touched):
  * from 2 MiB on, on a 2 MiB boundary and advised as huge pages. Grown by
  * rg_pages_grow (in place where the kernel can: never beside a copy; the

@@ -56,14 +56,18 @@ static inline int rgc_peephole_opaque(unsigned op)
  * pass's result: its code (out, when changed), and where it moved each
  * instruction's start (moved[k], and the end last). */
 typedef struct rgc_peep_memo rgc_peep_memo;
-/* A body in a plan compiled once per shape (plan_memo.c): what is the
- * implementation computed (plan.c emit_def) or the policy whose ledger
- * updates are emitted (emit.c own_updates). rgc_plan_memo_reuse puts the code
- * kept from another plan in place (1) when it started in the same state and
- * the questions it asked (rgc_seen) get the same answers here; else (0) the
- * body is compiled between rgc_plan_memo_watch and rgc_plan_memo_done, which
- * keep it when it may serve again: when the policy that owns what (whose
- * implementation, updates or rules it is) has regions under it. */
+int rgc_peep_memo_reuse(rgc_pack *pk, int plan);
+void rgc_peep_memo_keep(rgc_pack *pk, const uint32_t *moved, const uint8_t *out, uint32_t out_len, int changed);
+void rgc_peep_memo_free(rgc_peep_memo *m);
+/* A body compiled once per shape (plan_memo.c): what is the implementation
+ * a plan computes (plan.c emit_def), the policy whose ledger updates are
+ * emitted (emit.c own_updates), or a policy's reject rules (&rejects, defs.c
+ * reject_rules). rgc_plan_memo_reuse puts the code kept from another chunk
+ * in place (1) when it started in the same state and the questions it asked
+ * (rgc_seen) get the same answers here; else (0) the body is compiled
+ * between rgc_plan_memo_watch and rgc_plan_memo_done, which keep it when it
+ * may serve again: when owner (whose implementation, updates or rules it is)
+ * has regions under it. */
 typedef struct rgc_plan_memo rgc_plan_memo;
 int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner);
 void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner);
@@ -84,9 +88,6 @@ void rgc_plan_memo_free(rgc_plan_memo *m);
 typedef enum { RGC_SEEN_DEF, RGC_SEEN_ELEM_DEF, RGC_SEEN_MEMBER, RGC_SEEN_LEDGER, RGC_SEEN_PCONST, RGC_SEEN_LOCAL } rgc_seen_kind;
 int rgc_seen_answer(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, uint64_t *answer);
 void rgc_seen(rgc_pack *pk, rgc_seen_kind kind, const void *key, uint32_t a, uint32_t b, int yes, uint64_t answer);
-int rgc_peep_memo_reuse(rgc_pack *pk, int plan);
-void rgc_peep_memo_keep(rgc_pack *pk, const uint32_t *moved, const uint8_t *out, uint32_t out_len, int changed);
-void rgc_peep_memo_free(rgc_peep_memo *m);
 
 /* ---- the phases, in the order pack.c runs them ---- */
 /* sources.c: the files read and parsed (*hash: FNV-1a of their text), the

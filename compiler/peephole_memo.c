@@ -163,7 +163,8 @@ static int reuse(rgc_pack *pk, rgc_peep_memo *m, const shape_t *s, uint32_t star
     if (!to)
         return -1;
     m->line_to = to;
-    for (uint32_t l = l0; l < p->n_lines; l++) { /* each at an instruction or the end (else the pass, too, leaves the chunk) */
+    /* each line at an instruction or the end (else the pass, too, leaves the chunk as it is) */
+    for (uint32_t l = l0; l < p->n_lines; l++) {
         uint32_t at = p->lines[l].offset - start;
         for (; off < at; k++)
             off += m->len[own[off]];

@@ -48,7 +48,6 @@ typedef struct {
     uint32_t n_order;
 } plan_walk;
 
-/* Is any implementation in impls versioned (which one runs depends on the date)? */
 /* The one implementation a plan may compute in place of a call, or NULL. */
 static rgc_impl *planned_impl(rgc_pack *pk, rgc_policy *pol, rgc_def *d)
 {

@@ -1377,6 +1377,7 @@ out:
         *ran = chunk;
     return status;
 }
+
 /* Whether cost more instructions fit the claim's budget. */
 static inline int budget_fits(const rg_vm *vm, uint64_t cost)
 {
@@ -1394,7 +1395,6 @@ __attribute__((always_inline)) static inline void direct_keys(const rg_value *cl
         keys[f] = src[f] & 1 ? rg_cal_year_of_days(v) : v;
     }
 }
-
 
 /* ---- the calls a host makes ---- */
 
