@@ -224,8 +224,8 @@ int rgc_plan_memo_reuse(rgc_pack *pk, const void *what, const rgc_policy *owner)
 
 void rgc_plan_memo_watch(rgc_pack *pk, const void *what, const rgc_policy *owner)
 {
-    if (pk->compile_anew || (!owner->n_children && !(pk->plan_memo && pk->plan_memo->watching)))
-        return; /* compiled for this policy alone: never again */
+    if (pk->compile_anew || !rgc_writes_code(pk) || (!owner->n_children && !(pk->plan_memo && pk->plan_memo->watching)))
+        return; /* no code, or code for this policy alone: never again */
     if (!pk->plan_memo && !(pk->plan_memo = calloc(1, sizeof *pk->plan_memo)))
         return;
     rgc_plan_memo *m = pk->plan_memo;
