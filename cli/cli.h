@@ -14,6 +14,10 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/* The rest of the command allocates from a heap in transparent huge pages
+ * (heap.c): for the batch commands, called before they start. */
+void cli_heap_in_huge_pages(void);
+
 /* True when option `arg` is `name` or `name=VALUE`; *value set for the latter
  * or taken from the next argument. */
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);

@@ -13,18 +13,19 @@ static const struct {
     const char *name;
     int (*fn)(int, char **);
     const char *summary;
+    int batch; /* compiles a pack or settles a file, then ends: its heap in huge pages */
 } commands[] = {
-    {"check", cmd_check, N_("compile a pack and report every error, writing nothing")},
-    {"compile", cmd_compile, N_("compile a pack to a bytecode file (-o pack.rgc)")},
-    {"disasm", cmd_disasm, N_("list a pack's bytecode with the source line of each instruction")},
-    {"run", cmd_run, N_("settle JSON Lines claims with a pack (--explain for where amounts come from)")},
-    {"test", cmd_test, N_("run the `test` blocks of a pack: prints N passed, N failed")},
-    {"repl", cmd_repl, N_("interactive what-if sessions on a pack")},
-    {"fmt", cmd_fmt, N_("lay out policy files canonically (-w rewrites, --check lists)")},
-    {"diff", cmd_diff, N_("settle a claims file with two packs and report what changes (--html for a page)")},
-    {"bench", cmd_bench, N_("measure settlement speed on a claims file")},
-    {"lsp", cmd_lsp, N_("the language server for editors (LSP on standard input and output)")},
-    {"keygen", cmd_keygen, N_("make a key pair for signing packs (compile --sign, run --public-key)")},
+    {"check", cmd_check, N_("compile a pack and report every error, writing nothing"), 1},
+    {"compile", cmd_compile, N_("compile a pack to a bytecode file (-o pack.rgc)"), 1},
+    {"disasm", cmd_disasm, N_("list a pack's bytecode with the source line of each instruction"), 1},
+    {"run", cmd_run, N_("settle JSON Lines claims with a pack (--explain for where amounts come from)"), 1},
+    {"test", cmd_test, N_("run the `test` blocks of a pack: prints N passed, N failed"), 1},
+    {"repl", cmd_repl, N_("interactive what-if sessions on a pack"), 0},
+    {"fmt", cmd_fmt, N_("lay out policy files canonically (-w rewrites, --check lists)"), 0},
+    {"diff", cmd_diff, N_("settle a claims file with two packs and report what changes (--html for a page)"), 1},
+    {"bench", cmd_bench, N_("measure settlement speed on a claims file"), 1},
+    {"lsp", cmd_lsp, N_("the language server for editors (LSP on standard input and output)"), 0},
+    {"keygen", cmd_keygen, N_("make a key pair for signing packs (compile --sign, run --public-key)"), 0},
 };
 
 static void usage(FILE *out)
@@ -84,8 +85,11 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (commands[i].batch)
+                cli_heap_in_huge_pages();
             return commands[i].fn(argc - 1, argv + 1);
+        }
     fprintf(stderr, _("regula: unknown command '%s'\n\n"), argv[1]);
     usage(stderr);
     return EXIT_USAGE;
