@@ -162,6 +162,9 @@ int rgc_enum_member(rgc_pack *pk, uint32_t en, const char *name);
 /* Does policy p (NULL: the base policy) have member m of enumeration en (one a region
  * added is its own and its regions')? (declare.c) */
 int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_policy *p);
+/* The ordinals of en's members known in p (NULL: the base policy), ascending,
+ * into out (room for all of en's members); their number. */
+uint32_t rgc_visible_members(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint32_t *out);
 /* The last region to add member m of en (a pair in member_owner), or RG_NO_INDEX; its policy. */
 uint32_t rgc_last_owner(const rgc_pack *pk, uint32_t en, uint32_t m);
 const rgc_policy *rgc_owner_policy(const rgc_pack *pk, uint32_t pair);

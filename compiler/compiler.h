@@ -110,6 +110,8 @@ struct rgc_policy {
     int depth;
     rg_vec rejects;         /* its own `reject` rules and `for` blocks holding some, in file order */
     rg_vec updates;         /* its own ledger `update` blocks, in file order */
+    rg_vec added_members;   /* the members it adds to enumerations (`enum NAME += {…}`): their indexes in
+                             * the program's member_names, uintptr_t */
 };
 
 typedef struct {

@@ -3,13 +3,13 @@
  * tests, and what belongs to the base policy only. Must not compile a
  * definition's body (defs.c, check.c) nor emit code (emit.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
 #include "i18n.h"
 #include "values.h"
 #include "parse.h"
-#include "i18n.h"
 
 int rgc_enum_by_name(rgc_pack *pk, const char *name)
 {
@@ -87,6 +87,33 @@ int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_po
     return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+uint32_t rgc_visible_members(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint32_t *out)
+{
+    const rg_enum *e = &pk->prog->enums[en];
+    uint32_t n = 0;
+    while (n < e->n_members && first_owner(pk, en, n) == RG_NO_INDEX)
+        out[n] = n, n++; /* the base policy's come first */
+    uint32_t base = n;
+    for (const rgc_policy *q = p ? p : pk->root; q; q = q->parent)
+        for (uint32_t i = 0; i < q->added_members.n; i++) {
+            uint32_t gm = (uint32_t)(uintptr_t)q->added_members.v[i];
+            if (gm >= e->first_member && gm - e->first_member < e->n_members)
+                out[n++] = gm - e->first_member;
+        }
+    qsort(out + base, n - base, sizeof *out, cmp_u32);
+    uint32_t k = base;
+    for (uint32_t i = base; i < n; i++)
+        if (k == base || out[k - 1] != out[i]) /* a member a region and one above it both add */
+            out[k++] = out[i];
+    return k;
+}
+
 uint32_t rgc_last_owner(const rgc_pack *pk, uint32_t en, uint32_t m)
 {
     uint32_t i = first_owner(pk, en, m);
@@ -145,6 +172,7 @@ static void add_enum(rgc_pack *pk, rg_decl *d)
                 else
                     pk->member_owner.v[2 * prev + 1] = (void *)pair;
                 last.v[at] = (void *)pair;
+                rg_vec_push(&pol->added_members, (void *)(uintptr_t)(e.first_member + at));
             }
         }
     }

@@ -219,6 +219,7 @@ void rgc_pack_free(rgc_pack *pk)
         rg_vec_free(&p->catalogs);
         rg_vec_free(&p->rejects);
         rg_vec_free(&p->updates);
+        rg_vec_free(&p->added_members);
     }
     for (uint32_t i = 0; i < pk->versions.n; i++)
         rgc_impl_map_free(&((rgc_version *)pk->versions.v[i])->impl);

@@ -11,7 +11,6 @@
 #include "i18n.h"
 #include "text.h"
 #include "values.h"
-#include "i18n.h"
 
 /* Past this many combinations a table is not checked (each costs a look at the
  * rows that can match it: the rows with its value on the most varied input,
@@ -83,9 +82,12 @@ static int build_axis(rgc_pack *pk, rgc_impl *im, uint32_t i, const rgc_ty *t, a
         axis_add(ax, 0);
         axis_add(ax, 1);
     } else if (t->scalar == RG_T_ENUM) {
-        for (uint32_t m = 0; m < pk->prog->enums[t->aux].n_members; m++)
-            if (rgc_member_visible(pk, t->aux, m, im->policy))
-                axis_add(ax, m);
+        uint32_t *ms = malloc((pk->prog->enums[t->aux].n_members + 1) * sizeof *ms);
+        if (!ms)
+            abort();
+        for (uint32_t k = 0, n = rgc_visible_members(pk, t->aux, im->policy, ms); k < n; k++)
+            axis_add(ax, ms[k]);
+        free(ms);
     } else if (t->scalar == RG_T_REGION) {
         for (uint32_t m = 0; m < pk->policies.n; m++)
             axis_add(ax, m);
