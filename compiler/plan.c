@@ -46,6 +46,13 @@ typedef struct {
                          * 2 computed before the plan runs (checking the claim reads it) */
     uint32_t *order;    /* post-order of the walk: a dependency before its readers */
     uint32_t n_order;
+    /* per slot, for the plan being written, cleared after it (emit_plan) */
+    uint32_t *locals;   /* the local that holds it, or RG_NO_INDEX */
+    rgc_impl **im;      /* the implementation the plan computes, or NULL */
+    rg_expr **sum;      /* a plain sum over the items, accumulated in the rows' loop */
+    uint32_t *acc;      /* that sum's local */
+    uint8_t *memo;      /* memoised: read outside the plan */
+    uint32_t *planned;  /* the slots with an implementation, ascending */
 } plan_walk;
 
 /* The one implementation a plan may compute in place of a call, or NULL. */
@@ -177,33 +184,44 @@ static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, u
     locals[d->slot] = l;
 }
 
+static int cmp_slot(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The plan's per-slot arrays as they were before it: for the next policy's. */
+static void clear_plan(plan_walk *w, uint32_t n_planned)
+{
+    for (uint32_t k = 0; k < n_planned; k++) {
+        uint32_t s = w->planned[k];
+        w->locals[s] = RG_NO_INDEX;
+        w->im[s] = NULL;
+        w->sum[s] = NULL;
+    }
+    memset(w->memo, 0, w->pk->defs.n + 1);
+}
+
 static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
 {
-    uint32_t n = pk->defs.n;
-    uint32_t *locals = malloc((n + 1) * sizeof *locals);
-    rgc_impl **im = calloc(n + 1, sizeof *im);
-    rg_expr **sum = calloc(n + 1, sizeof *sum);
-    uint32_t *acc = malloc((n + 1) * sizeof *acc);
-    uint8_t *memo = calloc(n + 1, 1);
-    if (!locals || !im || !sum || !acc || !memo) {
-        free(locals), free(im), free(sum), free(acc), free(memo);
-        return RG_NO_INDEX;
-    }
+    uint32_t *locals = w->locals, *acc = w->acc;
+    rgc_impl **im = w->im;
+    rg_expr **sum = w->sum;
+    uint8_t *memo = w->memo;
     uint32_t planned = 0, n_item = 0, n_sum = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        locals[i] = RG_NO_INDEX;
-        rgc_def *d = pk->defs.v[i];
-        if (w->state[i] != 2 || !(im[i] = planned_impl(pk, pol, d)))
+    for (uint32_t k = 0; k < w->n_order; k++) {
+        uint32_t s = w->order[k];
+        rgc_def *d = pk->defs.v[s];
+        if (!(im[s] = planned_impl(pk, pol, d)))
             continue;
-        planned++;
+        w->planned[planned++] = s;
         n_item += d->per_item;
-        if (!d->per_item && (sum[i] = plain_item_sum(pk, im[i]->decl->value)))
+        if (!d->per_item && (sum[s] = plain_item_sum(pk, im[s]->decl->value)))
             n_sum++;
     }
-    if (planned == 0) {
-        free(locals), free(im), free(sum), free(acc), free(memo);
+    if (planned == 0)
         return RG_NO_INDEX;
-    }
+    qsort(w->planned, planned, sizeof *w->planned, cmp_slot);
     mark_memo(pk, w, im, memo);
 
     uint32_t errors = pk->quiet_errors;
@@ -228,8 +246,9 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     if (n_item || n_sum) {
         uint32_t row = rgc_local(pk);
         rgc_local(pk); /* row + 1: the end of the rows (ITER_START) */
-        for (uint32_t s = 0; s < n; s++)
-            if (sum[s]) {
+        for (uint32_t k = 0; k < planned; k++)
+            if (sum[w->planned[k]]) {
+                uint32_t s = w->planned[k];
                 acc[s] = rgc_local(pk);
                 rgc_emit_value(pk, 0);
                 rgc_emit(pk, RG_OP_STORE_LOCAL, acc[s], 0);
@@ -262,7 +281,8 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
         uint32_t loop = rgc_emit(pk, RG_OP_ITER_LOOP, row, 0);
         rgc_patch(pk, loop, 1, body);
         rgc_patch(pk, next, 1, rgc_here(pk));
-        for (uint32_t s = 0; s < n; s++) {
+        for (uint32_t k = 0; k < planned; k++) {
+            uint32_t s = w->planned[k];
             rgc_def *d = pk->defs.v[s];
             if (d->per_item)
                 locals[s] = RG_NO_INDEX; /* they held the last row's values */
@@ -296,7 +316,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     uint32_t c = rgc_chunk_end(pk, RG_NO_INDEX, pol->index, RG_NO_INDEX, rgc_line(pk, at),
                                rgc_str(pk, rg_diag_source(pk->diag, at.file)->path));
     pk->cur.plan_policy = NULL; /* after the peephole pass, which fuses across a plan's lines */
-    free(locals), free(im), free(sum), free(acc), free(memo);
+    clear_plan(w, planned);
     /* a body that does not compile here as it did in its own chunk: no plan
      * (the chunk stays, unused; the lazy path computes this policy) */
     return pk->quiet_errors == errors ? c : RG_NO_INDEX;
@@ -309,8 +329,13 @@ void rgc_emit_plans(rgc_pack *pk)
         return;
     uint32_t n = pk->defs.n;
     plan_walk w = {pk, NULL, calloc(n + 1, 1), calloc(n + 1, 1), calloc(n + 1, 1),
-                   malloc((n + 1) * sizeof *w.order), 0};
-    if (w.state && w.item_dep && w.needed && w.order)
+                   malloc((n + 1) * sizeof *w.order), 0,
+                   malloc((n + 1) * sizeof *w.locals), calloc(n + 1, sizeof *w.im), calloc(n + 1, sizeof *w.sum),
+                   malloc((n + 1) * sizeof *w.acc), calloc(n + 1, 1), malloc((n + 1) * sizeof *w.planned)};
+    if (w.locals)
+        for (uint32_t s = 0; s <= n; s++)
+            w.locals[s] = RG_NO_INDEX;
+    if (w.state && w.item_dep && w.needed && w.order && w.locals && w.im && w.sum && w.acc && w.memo && w.planned)
         for (uint32_t i = 0; i < pk->policies.n; i++) {
             w.pol = pk->policies.v[i];
             memset(w.state, 0, n + 1);
@@ -342,4 +367,5 @@ void rgc_emit_plans(rgc_pack *pk)
     free(w.item_dep);
     free(w.needed);
     free(w.order);
+    free(w.locals), free(w.im), free(w.sum), free(w.acc), free(w.memo), free(w.planned);
 }
