@@ -13,6 +13,8 @@ typedef struct {
 } keyword;
 
 #define K(word, token) {word, sizeof word - 1, token}
+/* no keyword is longer (rg_keywords_sorted checks): most names are, and are no keyword at once */
+#define KEYWORD_MAX_LEN 9
 
 static const keyword keywords[] = {
     K("all", ALL),
@@ -106,6 +108,8 @@ static const keyword keywords[] = {
 int rg_keyword(const char *s, size_t len)
 {
     size_t lo = 0, hi = sizeof keywords / sizeof keywords[0];
+    if (len > KEYWORD_MAX_LEN)
+        return -1;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const char *w = keywords[mid].word;
@@ -133,8 +137,8 @@ const char *rg_keyword_at(size_t i)
 
 int rg_keywords_sorted(void)
 {
-    for (size_t i = 1; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strcmp(keywords[i - 1].word, keywords[i].word) >= 0)
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (keywords[i].len > KEYWORD_MAX_LEN || (i > 0 && strcmp(keywords[i - 1].word, keywords[i].word) >= 0))
             return 0;
     return 1;
 }

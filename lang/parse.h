@@ -62,7 +62,8 @@ int rg_parse_template(rg_arena *arena, rg_diag *diag, rg_loc loc, rg_vec *parts)
 int rg_keyword(const char *s, size_t len);
 /* The i-th keyword of that table (English, then Chinese), NULL past the last: for completion. */
 const char *rg_keyword_at(size_t i);
-/* 1 when that table is sorted by bytes, as the look-up needs (unit tests). */
+/* 1 when that table is sorted by bytes and holds no word longer than the look-up tries, as it
+ * needs (unit tests). */
 int rg_keywords_sorted(void);
 
 #endif
