@@ -29,16 +29,22 @@ static const char *example_of(const rgc_ty *t)
 
 /* Value e for something (WHAT, e.g. "'ratio'") of type want: reports what is
  * wrong with it. */
+/* Type t's name in buf (96 bytes). */
+static const char *type_text(rgc_pack *pk, const rgc_ty *t, char *buf)
+{
+    rgc_ty_name(pk, t, buf, 96);
+    return buf;
+}
+
 static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char *what)
 {
-    char wn[96], gn[96];
-    rgc_ty_name(pk, want, wn, sizeof wn);
+    char wn[96], gn[96]; /* the types' names, made only for a message */
     if (want->k != RGC_K_SCALAR)
         return;
     if (e->kind == RG_E_NONE && !(want->scalar == RG_T_ENUM && rgc_enum_member(pk, want->aux, "none") >= 0)) {
         if (!want->optional)
             rgc_error(pk, e->loc, _("write a value, or make it optional (TYPE?) where it is declared"),
-                      _("%s is %s, never none"), what, wn);
+                      _("%s is %s, never none"), what, type_text(pk, want, wn));
         return;
     }
     if (want->scalar == RG_T_STRING) {
@@ -47,7 +53,7 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
         return;
     }
     if (e->kind == RG_E_STRING) {
-        rgc_error(pk, e->loc, example_of(want), _("%s is %s, not a string"), what, wn);
+        rgc_error(pk, e->loc, example_of(want), _("%s is %s, not a string"), what, type_text(pk, want, wn));
         return;
     }
     if (e->kind == RG_E_NAME && want->scalar == RG_T_ENUM && rgc_enum_member(pk, want->aux, e->name) < 0 &&
@@ -62,7 +68,8 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
         const char *best = rgc_closest(e->name, cands, n);
         char hint[160];
         snprintf(hint, sizeof hint, _("did you mean '%s'?"), best ? best : "");
-        rgc_error(pk, e->loc, best ? hint : NULL, _("%s is %s, and '%s' is no member of it"), what, wn, e->name);
+        rgc_error(pk, e->loc, best ? hint : NULL, _("%s is %s, and '%s' is no member of it"), what,
+                  type_text(pk, want, wn), e->name);
         return;
     }
     if (e->kind == RG_E_NAME && want->scalar == RG_T_REGION && rgc_policy_index(pk, e->name) < 0) {
@@ -85,13 +92,14 @@ static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char
         return;
     if (got.k != RGC_K_SCALAR || !rgc_ty_same(&got, want)) {
         rgc_ty_name(pk, &got, gn, sizeof gn);
-        rgc_error(pk, e->loc, example_of(want), _("%s is %s, this value is %s"), what, wn, gn);
+        rgc_error(pk, e->loc, example_of(want), _("%s is %s, this value is %s"), what, type_text(pk, want, wn), gn);
         return;
     }
     if (want->has_range && (v < want->lo || v > want->hi)) {
         char hint[160];
         snprintf(hint, sizeof hint, _("give a value from %lld to %lld"), (long long)want->lo, (long long)want->hi);
-        rgc_error(pk, e->loc, hint, _("%s is %s, and %lld is outside that range"), what, wn, (long long)v);
+        rgc_error(pk, e->loc, hint, _("%s is %s, and %lld is outside that range"), what, type_text(pk, want, wn),
+                  (long long)v);
     }
 }
 
