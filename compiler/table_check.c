@@ -418,6 +418,7 @@ static void check_table(rgc_pack *pk, rgc_impl *im_in, rgc_policy *adder)
         unsigned uncovered = 0;
         char gaps[1300] = "";
         int hit_first = root->hit_first == 1;
+        int gaps_wrong = !rgc_def_type(pk, im->def).optional; /* a table of T? answers none there */
         for (uint64_t k = 0; k < total; k++) {
             for (uint32_t i = 0; i < n_in; i++)
                 pt[i] = axes[i].pts[idx[i]];
@@ -450,7 +451,7 @@ static void check_table(rgc_pack *pk, rgc_impl *im_in, rgc_policy *adder)
                     rgc_error(pk, row->loc, hint, _("rows of table '%s' overlap"), im->def->name);
                 }
             }
-            if (first < 0 && uncovered < 3) { /* one error, naming up to three of the inputs no row matches */
+            if (first < 0 && gaps_wrong && uncovered < 3) { /* one error, naming up to three inputs no row matches */
                 char where[400];
                 describe_point(pk, im, itys, pt, where, sizeof where);
                 size_t used = strlen(gaps);
@@ -463,13 +464,13 @@ static void check_table(rgc_pack *pk, rgc_impl *im_in, rgc_policy *adder)
                 idx[i] = 0;
             }
         }
-        if (uncovered && !rgc_def_type(pk, im->def).optional && adder) {
+        if (uncovered && adder) {
             char hint[1400];
             snprintf(hint, sizeof hint, _("no row of it matches %s: add %s in %s (`table %s { | … -> … }`)"), gaps,
                      uncovered > 1 ? _("rows for these") : _("a row for it"), adder->name, im->def->name);
             rgc_error(pk, ext->loc, hint, _("%s adds members that the table '%s' it inherits does not cover"),
                       adder->name, im->def->name);
-        } else if (uncovered && !rgc_def_type(pk, im->def).optional) { /* a table of T? answers none there */
+        } else if (uncovered) {
             char hint[1400];
             snprintf(hint, sizeof hint, _("no row matches %s: add %s, or a row of `_` wildcards"), gaps,
                      uncovered > 1 ? _("rows for these") : _("a row for it"));
