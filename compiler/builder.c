@@ -211,6 +211,28 @@ uint32_t rgc_local(rgc_pack *pk)
     return pk->cur.n_locals++;
 }
 
+/* The string id of diagnostics file `file`'s path, which the line table names
+ * files by; asked once per file. */
+static uint32_t path_str(rgc_pack *pk, uint32_t file)
+{
+    if (file < pk->n_path_strs && pk->path_strs[file] != RG_NO_INDEX)
+        return pk->path_strs[file];
+    const rg_source *src = rg_diag_source(pk->diag, file);
+    uint32_t id = rgc_str(pk, src ? src->path : "");
+    if (src && file >= pk->n_path_strs) {
+        uint32_t n = file + 1 > 2 * pk->n_path_strs ? file + 1 : 2 * pk->n_path_strs;
+        uint32_t *grown = realloc(pk->path_strs, n * sizeof *grown);
+        if (!grown)
+            return id;
+        memset(grown + pk->n_path_strs, 0xFF, (n - pk->n_path_strs) * sizeof *grown); /* RG_NO_INDEX */
+        pk->path_strs = grown;
+        pk->n_path_strs = n;
+    }
+    if (src)
+        pk->path_strs[file] = id;
+    return id;
+}
+
 void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
 {
     if (!rgc_writes_code(pk))
@@ -223,8 +245,7 @@ void rgc_set_line(rgc_pack *pk, uint32_t line, uint32_t file)
     pk->cur.last_line = line;
     pk->cur.last_file = file;
     /* callers give the diagnostics' file index; the line table holds the file's name (a string id) */
-    const rg_source *src = rg_diag_source(pk->diag, file);
-    rg_lineent e = {pk->prog->n_code, line, src ? rgc_str(pk, src->path) : rgc_str(pk, "")};
+    rg_lineent e = {pk->prog->n_code, line, path_str(pk, file)};
     rg_program *p = pk->prog;
     if (p->n_lines && p->lines[p->n_lines - 1].offset == e.offset)
         p->lines[p->n_lines - 1] = e;

@@ -238,6 +238,7 @@ void rgc_pack_free(rgc_pack *pk)
         rgc_names_free(tables[i]);
     free(pk->const_hash);
     free(pk->str_hash);
+    free(pk->path_strs);
     rgc_peep_memo_free(pk->peep_memo); /* when compiling stopped before process freed them */
     rgc_plan_memo_free(pk->plan_memo);
     rg_arena_free(&pk->arena);
