@@ -1647,7 +1647,9 @@ static rgc_ty call(rgc_pack *pk, rg_expr *e)
 
 rgc_ty rgc_expr(rgc_pack *pk, rg_expr *e, const rgc_ty *expect)
 {
-    rgc_set_line(pk, rgc_line(pk, e->loc), e->loc.file);
+    if (!e->line)
+        e->line = rgc_line(pk, e->loc);
+    rgc_set_line(pk, e->line, e->loc.file);
     switch (e->kind) {
     case RG_E_INT: case RG_E_MONEY: case RG_E_PERCENT: case RG_E_DATE: case RG_E_DURATION: case RG_E_BOOL: {
         static const rg_type_kind literal_type[] = {RG_T_INT, RG_T_MONEY, RG_T_PERCENT,

@@ -81,6 +81,7 @@ struct rg_expr {
     rg_vec keys;         /* RG_E_RECORD: const char* keys, parallel to args */
     void *sema;          /* the checker's annotation */
     uint32_t depth;      /* levels of operands below it (0: a leaf), set by the parser */
+    uint32_t line;       /* the line loc starts on, 0 until the compiler first asks (compiler/expr.c) */
 };
 
 /* ---- table patterns ---- */
