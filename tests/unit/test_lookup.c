@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "builder.h"
 #include "compiler.h"
 #include "pack_fixture.h"
 
@@ -167,12 +168,42 @@ static void test_names(void **state)
     fx_free(R);
 }
 
+/* The members a policy knows, ascending (what a table's checks enumerate),
+ * are those rgc_member_visible says it has: the base policy's, its own, those
+ * of the regions above it, a member two of them add once. */
+static void test_visible_members(void **state)
+{
+    (void)state;
+    const char *files[] = {"CN.rg", cn, "AA.rg", aa, "BB.rg", "policy BB extends CN\nenum scheme += { student }\n",
+                           "AA-X.rg", "policy AA-X extends AA\nenum scheme += { retiree, farmer }\n", NULL};
+    fx_pack *R = fx_compile_ok(files);
+    int en = rgc_enum_by_name(R->pk, "scheme");
+    assert_true(en >= 0);
+    uint32_t n_members = R->pk->prog->enums[en].n_members, out[8];
+    assert_int_equal(n_members, 5);
+    const char *who[] = {"CN", "AA", "BB", "AA-X"};
+    const uint32_t expect_n[] = {2, 3, 3, 4};
+    for (int k = 0; k < 4; k++) {
+        const rgc_policy *p = R->pk->policies.v[rgc_policy_index(R->pk, who[k])];
+        uint32_t n = rgc_visible_members(R->pk, (uint32_t)en, p, out), j = 0;
+        assert_int_equal(n, expect_n[k]);
+        for (uint32_t m = 0; m < n_members; m++)
+            if (rgc_member_visible(R->pk, (uint32_t)en, m, p)) {
+                assert_true(j < n);
+                assert_int_equal(out[j++], m);
+            }
+        assert_int_equal(j, n);
+    }
+    fx_free(R);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookup_names),
         cmocka_unit_test(test_def_written),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_visible_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
