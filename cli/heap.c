@@ -1,18 +1,19 @@
 /* heap.c — the heap of a batch command in huge pages.
  *
  * A page fault costs about 11 µs on the machines Regula is measured on, and a
- * province's compile touches some 20 MB of heap: in 4 KiB pages that was a
+ * province's compile touches some 25 MB of heap: in 4 KiB pages that was a
  * thousand faults, a sixth of the compile. glibc's malloc can be told to use
  * transparent huge pages only through an environment tunable read at start
- * (glibc.malloc.hugetlb), so the command does it itself: it grows the heap by
- * CLI_HEAP_RESERVE at once, in blocks below the mmap threshold (raised so they
- * come from the heap), marks that span MADV_HUGEPAGE, and gives the blocks back
- * to malloc, which then carves what the command allocates from huge pages. The
- * heap up to the first 2 MiB boundary is held by one untouched block, so the
- * first allocations do not land in the small pages below it. Only a hint: where
- * the span is not one piece (another allocator, as under ASan) nothing is
- * marked. Used by the commands that compile a pack or settle a file, not by the
- * library, the REPL or the language server. */
+ * (glibc.malloc.hugetlb), so the command does it itself, before it allocates
+ * much: with mmap off (every block from the heap), it grows the heap by
+ * CLI_HEAP_RESERVE in one block, marks the whole 2 MiB pages of that block
+ * MADV_HUGEPAGE before anything is written there (a 2 MiB page with one small
+ * page in it stays small pages), then shrinks the block, in place, to what
+ * lies below the first of them: that part stays held, untouched, so the
+ * allocations that follow are carved from huge pages. Only a hint: without
+ * transparent huge pages, or under another allocator (ASan's), the heap is as
+ * it was. Used by the commands that compile a pack or settle a file, not by
+ * the library, the REPL or the language server. */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,8 +21,7 @@
 
 #include "cli.h"
 
-#define CLI_HEAP_RESERVE ((size_t)64 << 20)
-#define CLI_HEAP_BLOCK ((size_t)16 << 20)
+#define CLI_HEAP_RESERVE ((size_t)96 << 20)
 #define CLI_HUGE_PAGE ((uintptr_t)2 << 20)
 
 static void *below_first_huge_page; /* held for the process's life, never touched */
@@ -29,26 +29,19 @@ static void *below_first_huge_page; /* held for the process's life, never touche
 void cli_heap_in_huge_pages(void)
 {
 #ifdef MADV_HUGEPAGE
-    enum { N_BLOCKS = CLI_HEAP_RESERVE / CLI_HEAP_BLOCK };
-    mallopt(M_MMAP_THRESHOLD, (int)(2 * CLI_HEAP_BLOCK));
-    mallopt(M_TRIM_THRESHOLD, (int)(4 * CLI_HEAP_RESERVE));
-    char *probe = malloc(CLI_HEAP_BLOCK);
-    if (!probe)
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, (int)(2 * CLI_HEAP_RESERVE));
+    char *block = malloc(CLI_HEAP_RESERVE);
+    if (!block)
         return;
-    uintptr_t first = (uintptr_t)probe, start = (first + CLI_HUGE_PAGE - 1) & ~(CLI_HUGE_PAGE - 1);
-    if (start - first > 4096)
-        below_first_huge_page = realloc(probe, start - first - 64); /* shrunk in place */
-    else
-        free(probe);
-    char *block[N_BLOCKS];
-    int n = 0, one_piece = 1;
-    for (; n < N_BLOCKS && (block[n] = malloc(CLI_HEAP_BLOCK)) != NULL; n++)
-        if (n > 0 && (uintptr_t)(block[n] - (block[n - 1] + CLI_HEAP_BLOCK)) > 64)
-            one_piece = 0;
-    uintptr_t end = n > 0 ? ((uintptr_t)block[n - 1] + CLI_HEAP_BLOCK) & ~(CLI_HUGE_PAGE - 1) : 0;
-    if (one_piece && n > 0 && (uintptr_t)block[0] <= start && start < end)
+    uintptr_t first = (uintptr_t)block, start = (first + CLI_HUGE_PAGE - 1) & ~(CLI_HUGE_PAGE - 1);
+    /* malloc writes the next chunk's head just past the block: not in a page marked */
+    uintptr_t end = (first + CLI_HEAP_RESERVE - 4096) & ~(CLI_HUGE_PAGE - 1);
+    if (start < end)
         (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-    while (n > 0)
-        free(block[--n]);
+    if (start - first > 4096)
+        below_first_huge_page = realloc(block, start - first - 64); /* shrunk in place */
+    else
+        free(block);
 #endif
 }
