@@ -134,6 +134,8 @@ typedef struct {
     uint32_t n, cap;
 } rgc_slot_list;
 void rgc_written_slots(const rgc_policy *pol, rgc_slot_list *l);
+/* v[0 … n) in ascending order. */
+void rgc_sort_u32(uint32_t *v, size_t n);
 /* Record implementation im of im->def in the pack (defs.c). */
 void rgc_add_impl(rgc_pack *pk, rgc_impl *im);
 

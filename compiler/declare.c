@@ -3,7 +3,6 @@
  * tests, and what belongs to the base policy only. Must not compile a
  * definition's body (defs.c, check.c) nor emit code (emit.c). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
@@ -87,12 +86,6 @@ int rgc_member_visible(const rgc_pack *pk, uint32_t en, uint32_t m, const rgc_po
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 uint32_t rgc_visible_members(const rgc_pack *pk, uint32_t en, const rgc_policy *p, uint32_t *out)
 {
     const rg_enum *e = &pk->prog->enums[en];
@@ -106,7 +99,7 @@ uint32_t rgc_visible_members(const rgc_pack *pk, uint32_t en, const rgc_policy *
             if (gm >= e->first_member && gm - e->first_member < e->n_members)
                 out[n++] = gm - e->first_member;
         }
-    qsort(out + base, n - base, sizeof *out, cmp_u32);
+    rgc_sort_u32(out + base, n - base);
     uint32_t k = base;
     for (uint32_t i = base; i < n; i++)
         if (k == base || out[k - 1] != out[i]) /* a member a region and one above it both add */

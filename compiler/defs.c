@@ -610,6 +610,11 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+void rgc_sort_u32(uint32_t *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_u32);
+}
+
 static void add_keys(rgc_slot_list *l, const rgc_impl_map *m)
 {
     for (uint32_t i = 0; i < m->cap; i++) {
@@ -632,7 +637,7 @@ void rgc_written_slots(const rgc_policy *pol, rgc_slot_list *l)
     for (uint32_t k = 0; k < pol->versions.n; k++)
         add_keys(l, &((const rgc_version *)pol->versions.v[k])->impl);
     if (l->n > 1)
-        qsort(l->v, l->n, sizeof *l->v, cmp_u32);
+        rgc_sort_u32(l->v, l->n);
     uint32_t u = 0;
     for (uint32_t i = 0; i < l->n; i++)
         if (u == 0 || l->v[u - 1] != l->v[i])

@@ -184,12 +184,6 @@ static void emit_def(rgc_pack *pk, rgc_def *d, rgc_impl *im, uint32_t *locals, u
     locals[d->slot] = l;
 }
 
-static int cmp_slot(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* The plan's per-slot arrays as they were before it: for the next policy's. */
 static void clear_plan(plan_walk *w, uint32_t n_planned)
 {
@@ -221,7 +215,7 @@ static uint32_t emit_plan(rgc_pack *pk, rgc_policy *pol, plan_walk *w)
     }
     if (planned == 0)
         return RG_NO_INDEX;
-    qsort(w->planned, planned, sizeof *w->planned, cmp_slot);
+    rgc_sort_u32(w->planned, planned);
     mark_memo(pk, w, im, memo);
 
     uint32_t errors = pk->quiet_errors;
