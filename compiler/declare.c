@@ -95,16 +95,16 @@ uint32_t rgc_visible_members(const rgc_pack *pk, uint32_t en, const rgc_policy *
     uint32_t base = n;
     for (const rgc_policy *q = p ? p : pk->root; q; q = q->parent)
         for (uint32_t i = 0; i < q->added_members.n; i++) {
-            uint32_t gm = (uint32_t)(uintptr_t)q->added_members.v[i];
-            if (gm >= e->first_member && gm - e->first_member < e->n_members)
-                out[n++] = gm - e->first_member;
+            uint32_t gm = (uint32_t)(uintptr_t)q->added_members.v[i], m = gm - e->first_member, k = base;
+            if (gm < e->first_member || m >= e->n_members)
+                continue; /* another enumeration's */
+            while (k < n && out[k] != m) /* a member a region and one above it both add: once */
+                k++;
+            if (k == n)
+                out[n++] = m;
         }
     rgc_sort_u32(out + base, n - base);
-    uint32_t k = base;
-    for (uint32_t i = base; i < n; i++)
-        if (k == base || out[k - 1] != out[i]) /* a member a region and one above it both add */
-            out[k++] = out[i];
-    return k;
+    return n;
 }
 
 uint32_t rgc_last_owner(const rgc_pack *pk, uint32_t en, uint32_t m)
