@@ -27,8 +27,6 @@ static const char *example_of(const rgc_ty *t)
     }
 }
 
-/* Value e for something (WHAT, e.g. "'ratio'") of type want: reports what is
- * wrong with it. */
 /* Type t's name in buf (96 bytes). */
 static const char *type_text(rgc_pack *pk, const rgc_ty *t, char *buf)
 {
@@ -36,6 +34,8 @@ static const char *type_text(rgc_pack *pk, const rgc_ty *t, char *buf)
     return buf;
 }
 
+/* Value e for something (WHAT, e.g. "'ratio'") of type want: reports what is
+ * wrong with it. */
 static void check_value(rgc_pack *pk, rg_expr *e, const rgc_ty *want, const char *what)
 {
     char wn[96], gn[96]; /* the types' names, made only for a message */
