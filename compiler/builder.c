@@ -220,8 +220,8 @@ static uint32_t path_str(rgc_pack *pk, uint32_t file)
     const rg_source *src = rg_diag_source(pk->diag, file);
     uint32_t id = rgc_str(pk, src ? src->path : "");
     if (src && file >= pk->n_path_strs) {
-        uint32_t n = file + 1 > 2 * pk->n_path_strs ? file + 1 : 2 * pk->n_path_strs;
-        uint32_t *grown = realloc(pk->path_strs, n * sizeof *grown);
+        size_t n = pk->n_path_strs;
+        uint32_t *grown = rgc_room(pk->path_strs, &n, (size_t)file + 1, sizeof *grown);
         if (!grown)
             return id;
         memset(grown + pk->n_path_strs, 0xFF, (n - pk->n_path_strs) * sizeof *grown); /* RG_NO_INDEX */

@@ -211,7 +211,7 @@ typedef struct rgc_pack {
     uint32_t *str_hash;
     uint32_t str_hash_cap;
     uint32_t *path_strs;    /* per diagnostics file: its path's string id, RG_NO_INDEX not yet asked */
-    uint32_t n_path_strs;
+    size_t n_path_strs;
 
     /* the chunk being generated */
     struct {
