@@ -22,7 +22,6 @@
 #include "cli.h"
 
 #define CLI_HEAP_RESERVE ((size_t)96 << 20)
-#define CLI_HUGE_PAGE ((uintptr_t)2 << 20)
 
 static void *below_first_huge_page; /* held for the process's life, never touched */
 
@@ -34,9 +33,9 @@ void cli_heap_in_huge_pages(void)
     char *block = malloc(CLI_HEAP_RESERVE);
     if (!block)
         return;
-    uintptr_t first = (uintptr_t)block, start = (first + CLI_HUGE_PAGE - 1) & ~(CLI_HUGE_PAGE - 1);
+    uintptr_t first = (uintptr_t)block, start = (first + RG_HUGE_PAGE - 1) & ~(uintptr_t)(RG_HUGE_PAGE - 1);
     /* malloc writes the next chunk's head just past the block: not in a page marked */
-    uintptr_t end = (first + CLI_HEAP_RESERVE - 4096) & ~(CLI_HUGE_PAGE - 1);
+    uintptr_t end = (first + CLI_HEAP_RESERVE - 4096) & ~(uintptr_t)(RG_HUGE_PAGE - 1);
     if (start < end)
         (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
     if (start - first > 4096)
