@@ -96,6 +96,60 @@ static int depths(cgen *g, uint32_t c)
     return 0;
 }
 
+/* Whether plans a and b are one plan but for their figures: the same
+ * instructions, operands and frame, LOAD_PCONST's constant aside. Such plans
+ * (a region that changes only parameters) share one function, so that a
+ * claim of one region does not evict another's plan from the instruction
+ * cache. */
+static int same_shape(const rg_program *p, uint32_t a, uint32_t b)
+{
+    const rg_chunk *ca = &p->chunks[a], *cb = &p->chunks[b];
+    if (ca->len != cb->len || ca->max_stack != cb->max_stack || ca->n_locals != cb->n_locals ||
+        p->chunk_rt[a].cost != p->chunk_rt[b].cost)
+        return 0;
+    rg_insn x, y;
+    for (uint32_t off = 0; off < ca->len; off += x.len) {
+        rg_decode(p->code + ca->start + off, ca->len - off, &x);
+        rg_decode(p->code + cb->start + off, cb->len - off, &y);
+        if (x.op != y.op || x.len != y.len || x.a != y.a || (x.b != y.b && x.op != RG_OP_LOAD_PCONST))
+            return 0;
+    }
+    return 1;
+}
+
+/* A hash of what same_shape compares, so that plans of other shapes are
+ * told apart without it. */
+static uint64_t shape_hash(const rg_program *p, uint32_t c)
+{
+    const rg_chunk *ch = &p->chunks[c];
+    uint64_t h = (uint64_t)ch->len << 32 ^ ch->max_stack << 16 ^ ch->n_locals ^ (uint64_t)p->chunk_rt[c].cost << 48;
+    rg_insn in;
+    for (uint32_t off = 0; off < ch->len; off += in.len) {
+        rg_decode(p->code + ch->start + off, ch->len - off, &in);
+        uint64_t w = (uint64_t)in.op << 56 ^ (uint64_t)in.a << 24 ^ (in.op == RG_OP_LOAD_PCONST ? 0 : in.b);
+        h = (h ^ w) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Plan c's figures, its LOAD_PCONSTs' constants in order, as the array K<c>. */
+static void figures(cgen *g, uint32_t c)
+{
+    const rg_program *p = g->p;
+    const rg_chunk *ch = &p->chunks[c];
+    rg_insn in;
+    uint32_t n = 0;
+    P("static const rg_value K%u[] = {", c);
+    for (uint32_t off = 0; off < ch->len; off += in.len) {
+        rg_decode(p->code + ch->start + off, ch->len - off, &in);
+        if (in.op == RG_OP_LOAD_PCONST) {
+            P("%s", n++ ? ", " : "");
+            rgn_lit(g->o, p->consts[in.b]);
+        }
+    }
+    P("%s};\n", n ? "" : "0");
+}
+
 /* Chunk c as `static int c<c>(rgn_x *x, int32_t row, rg_value *out)`. */
 static int function(cgen *g, uint32_t c)
 {
@@ -105,6 +159,8 @@ static int function(cgen *g, uint32_t c)
     g->chunk = c;
     if (depths(g, c))
         return -1;
+    g->shared = g->shared_plan[c];
+    g->n_pk = 0;
     P("\nstatic int c%u(rgn_x *x, int32_t row, rg_value *out)\n{\n", c);
     for (uint32_t i = 0; i < ch->max_stack; i++)
         P("%s s%u = 0", i ? "," : "    rg_value", i);
@@ -131,7 +187,8 @@ static int function(cgen *g, uint32_t c)
     return 0;
 }
 
-/* The entry: the claim's policy's plan, with the interpreter's budget. */
+/* The entry: the claim's policy's plan, with the interpreter's budget (a
+ * shared plan with the policy's figures). */
 static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
 {
     const rg_program *p = g->p;
@@ -142,14 +199,20 @@ static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
     P("}};\n");
     P("RGN_EXPORT int rgn_init(const rg_native_host *h)\n{\n    H = h;\n    return 0;\n}\n");
     P("RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)\n{\n"
-      "    rgn_fn f;\n    uint32_t cost;\n    switch (vm->policy) {\n");
-    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++)
-        if (p->plans[i] != RG_NO_INDEX && g->want[p->plans[i]])
-            P("    case %u: f = c%u; cost = %u; break;\n", i, p->plans[i], p->chunk_rt[p->plans[i]].cost);
+      "    rgn_fn f;\n    uint32_t cost;\n    const rg_value *pk = 0;\n    switch (vm->policy) {\n");
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
+        uint32_t c = p->plans[i];
+        if (c == RG_NO_INDEX || !g->want[c])
+            continue;
+        P("    case %u: f = c%u; cost = %u;", i, g->shape[c], p->chunk_rt[c].cost);
+        if (g->shape[c] != c || g->shared_plan[c])
+            P(" pk = K%u;", c);
+        P(" break;\n");
+    }
     P("    default: return 2;\n    }\n");
     P("    const rg_program *p = vm->prog;\n"
       "    rgn_x x = {vm, p, vm->claim, vm->items, vm->n_items, vm->defs, vm->def_state, vm->idefs,\n"
-      "               vm->idef_state, p->vtable + p->policies[vm->policy].vtable, H, FN, *left, 0,\n"
+      "               vm->idef_state, p->vtable + p->policies[vm->policy].vtable, H, FN, pk, *left, 0,\n"
       "               vm->max_depth > vm->depth + 1 ? vm->max_depth - vm->depth - 1 : 0};\n"
       "    if (x.max_depth > RG_NATIVE_MAX_NEST)\n        x.max_depth = RG_NATIVE_MAX_NEST;\n"
       "    rg_value ignored;\n    int r = 1;\n"
@@ -166,17 +229,22 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
         if (p->chunks[i].len > longest)
             longest = p->chunks[i].len;
     cgen gen = {p, out, calloc(p->n_chunks + 1, 1), malloc((p->n_chunks + 1) * sizeof(uint32_t)),
-                malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t)), 0, 0};
+                malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t)), 0, 0, 0, 0,
+                malloc((p->n_chunks + 1) * sizeof(uint32_t)), calloc(p->n_chunks + 1, 1)};
     cgen *g = &gen;
     uint8_t *seen = malloc(p->n_chunks + 1);
     uint32_t *stack = malloc((p->n_chunks + 1) * sizeof *stack);
+    uint64_t *hash = malloc((p->n_policies + 1) * sizeof *hash);
     int rc = -1;
-    if (!g->want || !g->pol || !g->depth || !g->target || !g->work || !seen || !stack) {
+    if (!g->want || !g->pol || !g->depth || !g->target || !g->work || !g->shape || !g->shared_plan || !seen ||
+        !stack || !hash) {
         rg_errf(err, errlen, "out of memory generating native code");
         goto done;
     }
-    for (uint32_t i = 0; i < p->n_chunks; i++)
+    for (uint32_t i = 0; i < p->n_chunks; i++) {
         g->pol[i] = RG_NO_INDEX;
+        g->shape[i] = i;
+    }
     for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
         if (p->plans[i] == RG_NO_INDEX)
             continue;
@@ -188,6 +256,32 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
         rg_errf(err, errlen, "the pack has no plans (docs/bytecode.md): nothing to compile natively");
         goto done;
     }
+    /* each plan to the first of its shape, when both are only plans (not a
+     * definition's chunk, which runs with other figures) */
+    uint8_t *called = seen;
+    memset(called, 0, p->n_chunks);
+    for (uint32_t i = 0; i < p->n_vtable; i++)
+        if (p->vtable[i] < p->n_chunks)
+            called[p->vtable[i]] = 1;
+    for (uint32_t i = 0; i < p->n_vselectors; i++)
+        if (p->vselectors[i].fallback < p->n_chunks)
+            called[p->vselectors[i].fallback] = 1;
+    for (uint32_t i = 0; i < p->n_vsel_entries; i++)
+        if (p->vsel_entries[i].chunk < p->n_chunks)
+            called[p->vsel_entries[i].chunk] = 1;
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++)
+        hash[i] = p->plans[i] == RG_NO_INDEX ? 0 : shape_hash(p, p->plans[i]);
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
+        uint32_t c = p->plans[i];
+        for (uint32_t j = 0; c != RG_NO_INDEX && !called[c] && j < i && g->shape[c] == c; j++) {
+            uint32_t r = p->plans[j];
+            if (r != RG_NO_INDEX && r != c && !called[r] && g->shape[r] == r && hash[j] == hash[i] &&
+                same_shape(p, r, c)) {
+                g->shape[c] = r;
+                g->shared_plan[r] = 1;
+            }
+        }
+    }
     P("/* Native code of a Regula pack, written by regula's generator %d (native/cgen.c) from the\n"
       " * pack's verified bytecode. Do not edit: it is generated again. */\n",
       RGN_GENERATOR_VERSION);
@@ -196,18 +290,21 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
     P("\nstatic const rg_native_host *H;\n"
       "int rgn_pct_wide_(int64_t x, int64_t p, int64_t *r) { return H->pct_wide(x, p, r); }\n\n");
     for (uint32_t c = 0; c < p->n_chunks; c++)
-        if (g->want[c])
+        if (g->want[c] && g->shape[c] == c)
             P("static int c%u(rgn_x *x, int32_t row, rg_value *out);\n", c);
     P("static const rgn_fn FN[%u] = {", p->n_chunks);
     for (uint32_t c = 0, k = 0; c < p->n_chunks; c++)
-        if (g->want[c])
+        if (g->want[c] && g->shape[c] == c)
             P("%s[%u] = c%u", k++ ? ", " : "", c, c);
     P("};\n");
-    for (uint32_t c = 0; c < p->n_chunks; c++)
-        if (g->want[c] && function(g, c)) {
+    for (uint32_t c = 0; c < p->n_chunks; c++) {
+        if (g->want[c] && (g->shape[c] != c || g->shared_plan[c]))
+            figures(g, c);
+        if (g->want[c] && g->shape[c] == c && function(g, c)) {
             rg_errf(err, errlen, "chunk %u cannot be compiled natively", c);
             goto done;
         }
+    }
     entry(g, n_plans, id);
     rc = out->oom ? rg_errf(err, errlen, "out of memory generating native code") : 0;
 done:
@@ -216,7 +313,10 @@ done:
     free(g->depth);
     free(g->target);
     free(g->work);
+    free(g->shape);
+    free(g->shared_plan);
     free(seen);
     free(stack);
+    free(hash);
     return rc;
 }

@@ -21,6 +21,13 @@ typedef struct {
     uint32_t *work;
     uint32_t chunk;      /* the chunk being written */
     uint32_t n_tables;   /* TABLE blocks written so far (each gets its arrays) */
+    int shared;          /* writing a plan several policies share: their figures
+                          * (LOAD_PCONST) read from x->pk in order, their calls
+                          * made through the claim's policy's vtable */
+    uint32_t n_pk;       /* LOAD_PCONSTs written so far in the shared plan */
+    uint32_t *shape;     /* per plan chunk: the plan whose function it runs (itself, or
+                          * the first of the same shape: same_shape); per other chunk itself */
+    uint8_t *shared_plan; /* per chunk: a plan whose function other plans run too */
 } cgen;
 
 /* C for the instruction in at chunk offset off, the stack holding d values

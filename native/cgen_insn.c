@@ -45,7 +45,7 @@ static void call_def(cgen *g, uint32_t slot, const char *row, const char *val, c
     rg_sb *o = g->o;
     const rg_program *p = g->p;
     uint32_t pol = g->pol[g->chunk];
-    if (pol == RGN_MULTI) {
+    if (pol == RGN_MULTI || g->shared) {
         P("RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s));", slot, row, val, st);
         return;
     }
@@ -176,6 +176,10 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_LOAD_DEF:
     case RG_OP_LOAD_PCONST:
         if (in->op == RG_OP_LOAD_PCONST) { /* never explaining: the constant */
+            if (g->shared) {
+                P("s%d = x->pk[%u];", d, g->n_pk++);
+                break;
+            }
             P("s%d = ", d);
             rgn_lit(o, p->consts[b]);
             P(";");

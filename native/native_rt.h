@@ -34,6 +34,7 @@ struct rgn_x {
     const uint32_t *vt;        /* the claim's policy's vtable */
     const rg_native_host *h;
     const rgn_fn *fn;          /* per chunk: its function, NULL when it has none */
+    const rg_value *pk;        /* a shared plan's figures for the claim's policy, in order */
     uint64_t left;             /* budget left, charged as the interpreter charges it */
     uint32_t depth, max_depth; /* definitions being computed, and how many may nest */
 };

@@ -5,7 +5,8 @@
 # (tests/native/pack: the interpreter takes those claims over and words the
 # errors), from source and from a .rgc; native code is refused when it was
 # generated from another pack, regula bench builds it unless told not to and
-# regula run takes it built, and REGULA_NATIVE=0 turns it off. Skips, and
+# regula run takes it built, regions that change only figures share one plan
+# function, and REGULA_NATIVE=0 turns it off. Skips, and
 # says why, when there is no C compiler. Closing line
 # "nativetest: N passed, M failed".
 set -u
@@ -71,6 +72,20 @@ same "plans that fail at run time" "$root/tests/native/pack" "$root/tests/native
 ran "failing plans given back" "$root/tests/native/pack" "$root/tests/native/claims.jsonl" some
 "$R" compile "$root/policies" -o "$tmp/pack.rgc" >/dev/null || exit 2
 same "a .rgc" "$tmp/pack.rgc" "$conf/part2-claims.jsonl"
+
+# regions that change only figures share one plan function, each with its figures
+rm -rf "$tmp/keep"
+REGULA_NATIVE_CACHE=$tmp/keep REGULA_NATIVE_KEEP=1 "$R" bench --only settle --passes 1 --pack "$root/policies" \
+  "$conf/claims.jsonl" >/dev/null 2>&1
+gen=$(ls "$tmp"/keep/*.c 2>/dev/null | head -1)
+cases=$(grep -c '^    case [0-9]*: f = c' "$gen" 2>/dev/null)
+fns=$(grep '^    case [0-9]*: f = c' "$gen" 2>/dev/null | sed 's/.*f = \(c[0-9]*\);.*/\1/' | sort -u | wc -l)
+figured=$(grep -c '^    case [0-9]*: f = c[0-9]*; cost = [0-9]*; pk = K[0-9]*; break;' "$gen" 2>/dev/null)
+if [ -z "$gen" ]; then bad "no generated C kept (REGULA_NATIVE_KEEP)"
+elif [ "$cases" -lt 9 ] || [ "$fns" -gt 2 ] || [ "$figured" -lt 8 ]; then
+  bad "the seed pack's $cases plans run on $fns functions, $figured with their figures (want 9 plans on at most 2, 8 with figures)"
+else ok "the seed pack's $cases plans run on $fns functions, $figured of them shared with their own figures"
+fi
 
 # an object generated from another pack, put where this pack's belongs, is refused
 "$R" compile "$root/tests/native/pack" -o "$tmp/other.rgc" >/dev/null || exit 2
