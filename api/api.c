@@ -1001,8 +1001,7 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
                                        : rg_ledger_store_load(l->store, c->vm, c->keys);
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
-    memset(c->given, 1, c->pack->prog->n_ledger_fields);
-    c->all_given = 1;
+    c->all_given = 1; /* given[] is read only without it */
     l->loaded_by = c;
     l->serial = c->serial;
     return REGULA_OK;

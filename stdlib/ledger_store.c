@@ -463,21 +463,28 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
     return RG_OK;
 }
 
-void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k)
+static inline void prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k)
 {
-    if (k->n_scopes != s->n_scopes) return;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         const scope_t *sc = &s->scopes[i];
         __builtin_prefetch(rec_at(sc, (uint32_t)k->hash[i] & sc->mask));
     }
 }
 
-rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k)
+{
+    if (k->n_scopes == s->n_scopes)
+        prefetch_records(s, k);
+}
+
+/* The load of k's records; a scope that does not apply reads its fields'
+ * first values when firsts is set, else is left as the caller set it. */
+static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k, int firsts)
 {
     s->loaded = 0;
     if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
     /* every scope's home record asked for before any is read: their misses overlap */
-    rg_ledger_store_prefetch_records(s, k);
+    prefetch_records(s, k);
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         sc->applies = !k->absent[i];
@@ -488,6 +495,8 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
             sc->hash = k->hash[i];
             sc->head = make_head(sc, k->hash[i], sc->key_len);
             sc->found = probe(s, sc);
+        } else if (!firsts) {
+            continue;
         }
         if (sc->found) {
             memcpy(vm->ledger_in + sc->first_field, rec_vals(sc, sc->rec), sc->n_fields * sizeof(rg_value));
@@ -504,6 +513,11 @@ rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledg
     return RG_OK;
 }
 
+rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k)
+{
+    return load_keys(s, vm, k, 0);
+}
+
 rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k)
 {
     return make_keys(s, NULL, keys, k);
@@ -513,7 +527,7 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *ke
 {
     s->loaded = 0;
     rg_status st = make_keys(s, vm, keys, s->own);
-    return st != RG_OK ? st : rg_ledger_store_load_keys(s, vm, s->own);
+    return st != RG_OK ? st : load_keys(s, vm, s->own, 1);
 }
 
 /* The home of record rc (head h) in a table of that mask. */

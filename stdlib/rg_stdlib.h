@@ -147,7 +147,9 @@ rg_status rg_ledger_store_load(rg_ledger_store *s, rg_vm *vm, const rg_value *ke
  * scope's key from the key values (as rg_ledger_store_load takes them) and
  * asks the memory for the home records its load reads first, changing nothing
  * in s (RG_OK or RG_ERR_MEMORY); rg_ledger_store_load_keys is
- * rg_ledger_store_load with them, on a store of the same program. */
+ * rg_ledger_store_load with them, on a store of the same program, but for a
+ * scope that does not apply: its fields are left as they are (the caller
+ * gave their first values when it made the keys, as the API does). */
 typedef struct rg_ledger_keys rg_ledger_keys;
 rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
 void rg_ledger_keys_free(rg_ledger_keys *k);
