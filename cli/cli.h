@@ -104,8 +104,9 @@ void diff_print_text(FILE *out, const diff_report *d);
 int diff_write_html(const char *path, const diff_report *d);
 
 /* `regula run`'s loop, which `regula bench` times too: the lines of in read
- * CLI_RUN_BATCH at a time, each on its own context (regula_claim_json,
- * regula_ledger_prefetch), then settled in input order (regula_settle_bound;
+ * CLI_RUN_BATCH at a time, each on its own context (regula_claim_json), then
+ * their ledger keys made (regula_ledger_prefetch), then the claims settled in
+ * input order (regula_settle_bound;
  * the contexts and the ledger on one pack, set up alike), each output line
  * written to out in input order. 0, or -1 on a read error or when a line's
  * output could not be made (after a message). */

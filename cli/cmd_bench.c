@@ -174,9 +174,9 @@ static void settle_timed(regula_ctx *ctx, regula_ledger *ledger, unsigned last, 
 }
 
 /* One pass of settlement alone over the file, on an emptied ledger, as
- * `regula run` reads it (cli_run_lines): a batch of claims read, each with
- * its ledger records asked for, then settled in input order. -1 on an I/O
- * error. */
+ * `regula run` reads it (cli_run_lines): a batch of claims read, then each
+ * one's ledger keys made (its records' index slots asked for), then the
+ * claims settled in input order. -1 on an I/O error. */
 static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, FILE *in,
                            double overhead, settle_pass *sp)
 {
@@ -200,11 +200,13 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[CLI_RUN_BATCH]
                 sp->bad++;
                 continue;
             }
-            /* its ledger keys are made here: settlement's work, timed with it */
-            uint64_t t0 = ticks();
-            regula_ledger_prefetch(ctx[n], ledger);
-            add_interval(sp, t0, limit);
             n++;
+        }
+        if (n) { /* the batch's ledger keys: settlement's work, timed with it */
+            uint64_t t0 = ticks();
+            for (unsigned k = 0; k < n; k++)
+                regula_ledger_prefetch(ctx[k], ledger);
+            add_interval(sp, t0, limit);
         }
         for (unsigned k = 0; k < n; k++) {
             if (k + 1 < n) {

@@ -109,13 +109,13 @@ int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, F
     rgd_lines_start(&l, in, "regula run");
     if (!progress)
         l.pg.on = 0;
-    /* Lines are read a batch at a time, each claim on its own context with
-     * the index slots of its ledger records asked for, then the batch settles
-     * in input order, each claim asking for the next one's records (which
-     * those slots name) as it settles: the reader's code and the settler's
-     * each stay in the instruction cache for a batch rather than evicting
-     * each other at every claim, and the look-ups' memory misses overlap
-     * other work. */
+    /* Lines are read a batch at a time, each claim on its own context; then
+     * each claim's ledger keys are made, the index slots of its records asked
+     * for; then the batch settles in input order, each claim asking for the
+     * next one's records (which those slots name) as it settles: the
+     * reader's code, the keys' and the settler's each stay in the
+     * instruction cache for a batch rather than evicting each other at every
+     * claim, and the look-ups' memory misses overlap other work. */
     long line_of[CLI_RUN_BATCH];
     size_t too_long[CLI_RUN_BATCH];
     for (int more = 1; more;) {
@@ -125,10 +125,13 @@ int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, F
             line_of[n] = l.lineno;
             too_long[n] = l.too_long;
             /* a claim that fails to read is settled as failed: its error line in its place */
-            if (!l.too_long && regula_claim_json(ctx[n], l.line, l.len, l.lineno) == REGULA_OK)
-                regula_ledger_prefetch(ctx[n], ledger);
+            if (!l.too_long)
+                regula_claim_json(ctx[n], l.line, l.len, l.lineno);
             n++;
         }
+        for (unsigned k = 0; k < n; k++) /* each claim's keys, their index slots asked for (a failed claim: none) */
+            if (!too_long[k])
+                regula_ledger_prefetch(ctx[k], ledger);
         for (unsigned k = 0; k < n; k++) {
             if (k + 1 < n && !too_long[k + 1]) /* the next claim's records, its index slots having come */
                 regula_ledger_prefetch(ctx[k + 1], ledger);
