@@ -38,18 +38,38 @@ static void rowsrc(rg_sb *o, uint32_t src)
         P("l%u", src);
 }
 
+/* The chunk slot names for every policy whose plan runs the shared plan
+ * being written, or RG_NO_INDEX when they differ. */
+static uint32_t shared_callee(const cgen *g, uint32_t slot)
+{
+    const rg_program *p = g->p;
+    uint32_t callee = RG_NO_INDEX;
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
+        uint32_t c = p->plans[i];
+        if (c == RG_NO_INDEX || g->shape[c] != g->chunk)
+            continue;
+        uint32_t k = p->vtable[p->policies[i].vtable + slot];
+        if (callee != RG_NO_INDEX && k != callee)
+            return RG_NO_INDEX;
+        callee = k;
+    }
+    return callee;
+}
+
 /* Compute definition slot for row (a C expression) into val/st, which are
- * not done: a call the chunk's one policy decides, or through the vtable. */
+ * not done: a call the chunk's one policy (or every policy of a shared plan)
+ * decides, or through the vtable. */
 static void call_def(cgen *g, uint32_t slot, const char *row, const char *val, const char *st)
 {
     rg_sb *o = g->o;
     const rg_program *p = g->p;
     uint32_t pol = g->pol[g->chunk];
-    if (pol == RGN_MULTI || g->shared) {
+    uint32_t callee = g->shared ? shared_callee(g, slot) : pol == RGN_MULTI ? RG_NO_INDEX
+                                                                            : p->vtable[p->policies[pol].vtable + slot];
+    if (callee == RG_NO_INDEX) {
         P("RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s));", slot, row, val, st);
         return;
     }
-    uint32_t callee = p->vtable[p->policies[pol].vtable + slot];
     const rg_chunk_rt *rt = &p->chunk_rt[callee];
     if (rt->value != RG_CHUNK_NOT_CONST) {
         P("RGN_FAIL_IF(rgn_const(x, ");

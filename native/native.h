@@ -13,9 +13,10 @@
 #include "program.h"
 #include "text.h"
 
-/* Bumped when the generator's C changes meaning without its text changing
- * (the cache key holds the text's hash anyway). */
-#define RGN_GENERATOR_VERSION 2
+/* Bumped whenever the generator writes other C for the same pack: the cache
+ * key holds the pack's id and the run-time header's text (native_rt.h and
+ * the rest of rgn_abi_text), not the generated C. */
+#define RGN_GENERATOR_VERSION 3
 
 /* The flags every native object is built with (part of its cache key). */
 #define RGN_CFLAGS "-std=gnu11 -O2 -shared -fPIC -fvisibility=hidden -w"
