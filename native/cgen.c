@@ -187,8 +187,8 @@ static int function(cgen *g, uint32_t c)
     return 0;
 }
 
-/* The entry: the claim's policy's plan, with the interpreter's budget (a
- * shared plan with the policy's figures). */
+/* The entries: the claim's policy's plan, with the interpreter's budget (a
+ * shared plan with the policy's figures), and the outputs' copy. */
 static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
 {
     const rg_program *p = g->p;
@@ -218,6 +218,19 @@ static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
       "    rg_value ignored;\n    int r = 1;\n"
       "    if (x.left >= cost) {\n        x.left -= cost;\n        r = f(&x, -1, &ignored);\n    }\n"
       "    *left = x.left;\n    return r;\n}\n");
+    /* the outputs: each definition's state checked, then each value copied */
+    P("RGN_EXPORT int rgn_outputs(const rg_vm *vm, rg_value *out)\n{\n");
+    if (p->outputs_bad || !p->n_outputs) {
+        P("    (void)vm; (void)out;\n    return 0;\n}\n");
+        return;
+    }
+    P("    const uint8_t *st = vm->def_state;\n    const rg_value *d = vm->defs;\n    if ((");
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        P("%s(st[%u] ^ 2)", i ? " | " : "", p->outputs[i].def);
+    P(") != 0)\n        return 0;\n");
+    for (uint32_t i = 0; i < p->n_outputs; i++)
+        P("    out[%u] = d[%u];\n", i, p->outputs[i].def);
+    P("    return 1;\n}\n");
 }
 
 int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_sb *out, char *err, size_t errlen)

@@ -1604,12 +1604,17 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
     if (!p->n_outputs)
         return RG_OK;
     run_plan(vm);
-    /* every output computed (by the plan): copied, without running the interpreter */
+    /* every output computed (by the plan): copied, without running the
+     * interpreter (by native code, where there is some: straight-line) */
     const rg_output *o = p->outputs;
     const uint8_t *st = vm->def_state;
     const rg_value *defs = vm->defs;
     uint32_t i = 0, n = p->n_outputs;
-    if (!p->outputs_bad)
+    if (p->outputs_bad)
+        ;
+    else if (p->native && !vm->no_native)
+        i = p->native->outputs(vm, out) ? n : 0;
+    else
         for (; i < n; i++) {
             uint32_t d = o[i].def;
             if (st[d] != 2)

@@ -35,8 +35,9 @@ int rg_native_attach(rg_program *p, const char *path, const uint8_t *id, char *e
     const rg_native_info *info = dlsym(dl, RG_NATIVE_SYM_INFO);
     rg_native_init_fn init = (rg_native_init_fn)dlsym(dl, RG_NATIVE_SYM_INIT);
     rg_native_plan_fn plan = (rg_native_plan_fn)dlsym(dl, RG_NATIVE_SYM_PLAN);
+    rg_native_outputs_fn outputs = (rg_native_outputs_fn)dlsym(dl, RG_NATIVE_SYM_OUTPUTS);
     struct rg_native *n = NULL;
-    if (!info || !init || !plan) {
+    if (!info || !init || !plan || !outputs) {
         rg_errf(err, errlen, "'%s' is not a pack's native code", path);
         goto fail;
     }
@@ -52,6 +53,7 @@ int rg_native_attach(rg_program *p, const char *path, const uint8_t *id, char *e
     }
     n->handle = dl;
     n->plan = plan;
+    n->outputs = outputs;
     p->native = n;
     return 0;
 fail:

@@ -213,10 +213,12 @@ int rg_signature_check(const uint8_t *b, size_t len, size_t end, const uint8_t *
 
 /* ---- native code (vm/native_load.c, vm/native_abi.h) ---- */
 
-/* A program's plans as native code: the object, and its entry. */
+/* A program's plans as native code: the object, its entry, and its copy of
+ * the outputs (native_abi.h). */
 struct rg_native {
     void *handle;
     int (*plan)(struct rg_vm *vm, uint64_t *left);
+    int (*outputs)(const struct rg_vm *vm, rg_value *out);
 };
 /* Load the native object at path (native/'s cache) for verified program p,
  * whose image has identity id (RG_NATIVE_ID_BYTES bytes, native_abi.h): only

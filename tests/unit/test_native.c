@@ -203,9 +203,10 @@ static void test_seed_pack(void **state)
     same_on_claims("policies", path, 50);
 }
 
-/* The C: one exported entry and information block naming the image's
- * identity, a function per chunk a plan reaches, nothing for a pack that
- * calls host functions. */
+/* The C: the exported entries and information block naming the image's
+ * identity, a function per chunk a plan reaches (or, for a plan of the same
+ * shape as another, its figures), each output copied from its definition,
+ * nothing for a pack that calls host functions. */
 static void test_generated_c(void **state)
 {
     (void)state;
@@ -216,14 +217,20 @@ static void test_generated_c(void **state)
     const char *s = rg_sb_str(&c);
     assert_non_null(strstr(s, "RGN_EXPORT const rg_native_info rgn_info = {RG_NATIVE_ABI"));
     assert_non_null(strstr(s, "RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)"));
-    char want[64];
+    assert_non_null(strstr(s, "RGN_EXPORT int rgn_outputs(const rg_vm *vm, rg_value *out)"));
+    char want[64], figures[64];
     snprintf(want, sizeof want, "{%u,%u,%u,", B->id[0], B->id[1], B->id[2]);
     assert_non_null(strstr(s, want));
     for (uint32_t i = 0; i < B->p->n_plans; i++)
         if (B->p->plans[i] != RG_NO_INDEX) {
             snprintf(want, sizeof want, "static int c%u(rgn_x *x", B->p->plans[i]);
-            assert_non_null(strstr(s, want));
+            snprintf(figures, sizeof figures, "static const rg_value K%u[]", B->p->plans[i]);
+            assert_true(strstr(s, want) || strstr(s, figures));
         }
+    for (uint32_t i = 0; i < B->p->n_outputs; i++) {
+        snprintf(want, sizeof want, "    out[%u] = d[%u];\n", i, B->p->outputs[i].def);
+        assert_non_null(strstr(s, want));
+    }
     rg_sb_free(&c);
     unbuild(B);
 
