@@ -170,7 +170,9 @@ static int function(cgen *g, uint32_t c)
         P("%s l%u = 0", i ? "," : "    rg_value", i);
     if (ch->n_locals)
         P(";\n");
-    P("    (void)x; (void)row; (void)out;\n");
+    /* the claim's slots in a local: the stores to memo states (bytes) may
+     * alias anything, so x->claim would be loaded again at every read */
+    P("    const rg_value *const C = x->claim;\n    (void)x; (void)row; (void)out; (void)C;\n");
     rg_insn in;
     for (uint32_t off = 0; off < ch->len; off += in.len) {
         rg_decode(code + off, ch->len - off, &in);

@@ -187,7 +187,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_DUP: P("s%d = s%d;", d, t); break;
     case RG_OP_LOAD_LOCAL: P("s%d = l%u;", d, a); break;
     case RG_OP_STORE_LOCAL: P("l%u = s%d;", a, t); break;
-    case RG_OP_LOAD_FIELD: P("s%d = x->claim[%u];", d, a); break;
+    case RG_OP_LOAD_FIELD: P("s%d = C[%u];", d, a); break;
     case RG_OP_LOAD_IFIELD:
         P("RGN_FAIL_IF(rgn_row_field(x, ");
         rowsrc(o, b);
@@ -282,7 +282,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_EQ_IMM: P("s%d = s%d == %d;", t, t, ia); break;
     case RG_OP_IN_SET_IMM: P("s%d = (uint64_t)s%d < 32 && (UINT32_C(%u) >> s%d & 1);", t, t, a, t); break;
     case RG_OP_JUMP_IF_NE: P("if (s%d != %d) { ", t, ia); jump(g, off, b); P(" }"); break;
-    case RG_OP_FIELD_EQ: P("s%d = x->claim[%u] == %d;", d, a, ib); break;
+    case RG_OP_FIELD_EQ: P("s%d = C[%u] == %d;", d, a, ib); break;
     case RG_OP_SET_LOCAL: P("l%u = %d;", a, ib); break;
     case RG_OP_RET_IMM: P("*out = %d; return 0;", ia); break;
     case RG_OP_MIN_IMM: P("if (s%d > %d) s%d = %d;", t, ia, t, ia); break;
@@ -323,7 +323,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
           p->n_ledger_fields);
         break;
     case RG_OP_JUMP_UNLESS_FIELD:
-        P("if (x->claim[%u] != %u) { ", rg_hi16(a), rg_lo16(a));
+        P("if (C[%u] != %u) { ", rg_hi16(a), rg_lo16(a));
         jump(g, off, b);
         P(" }");
         break;
@@ -402,8 +402,8 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
           "(const char *)(intptr_t)s%d); RGN_FAIL_IF(s%d == RG_NONE);",
           u, u, u, t, t, u);
         break;
-    case RG_OP_FIELD_SOME: P("s%d = x->claim[%u] != RG_NONE;", d, a); break;
-    case RG_OP_JUMP_IF_FIELD_NONE: P("if (x->claim[%u] == RG_NONE) { ", a); jump(g, off, b); P(" }"); break;
+    case RG_OP_FIELD_SOME: P("s%d = C[%u] != RG_NONE;", d, a); break;
+    case RG_OP_JUMP_IF_FIELD_NONE: P("if (C[%u] == RG_NONE) { ", a); jump(g, off, b); P(" }"); break;
     case RG_OP_CALL_EXTERN:
     case RG_OP__COUNT:
         return -1; /* a host function need not be pure: its packs have no plans, and no native code */
