@@ -472,8 +472,8 @@ static inline rg_value rg_catalog_find_owned(const rg_program *p, uint32_t cat, 
     const struct rg_cat_slot *table = p->cat_hash + p->cat_hash_start[k];
     uint32_t mask = p->cat_hash_mask[k];
     for (uint32_t h = rg_str_hash(key) & mask;; h = (h + 1) & mask) {
+        if (table[h].key == key) return rg_row_value(table[h].cells); /* an empty slot's key is NULL */
         if (!table[h].cells) return RG_NONE;
-        if (table[h].key == key) return rg_row_value(table[h].cells);
     }
 }
 /* Is string x (none is not) one of those of list l, a list of strings (its

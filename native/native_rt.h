@@ -99,7 +99,7 @@ static inline rg_value rgn_cell(rg_value r, uint32_t col)
 static inline rg_value rgn_find(const rgn_x *x, uint32_t cat, rg_value pol, rg_value key)
 {
     const rg_program *p = x->p;
-    if (pol < 0 || (uint64_t)pol >= p->n_policies || key == RG_NONE)
+    if ((uint64_t)pol >= p->n_policies || key == RG_NONE) /* a negative pol too */
         return RG_NONE;
     const char *k = (const char *)(intptr_t)key;
     if (RGN_LIKELY(rg_program_owns(p, k)))
