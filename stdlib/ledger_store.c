@@ -483,8 +483,6 @@ static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *
 {
     s->loaded = 0;
     if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
-    /* every scope's home record asked for before any is read: their misses overlap */
-    prefetch_records(s, k);
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         sc->applies = !k->absent[i];
