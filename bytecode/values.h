@@ -58,7 +58,9 @@ static inline int rg_mul(int64_t a, int64_t b, int64_t *r) { return __builtin_mu
 int rg_pct_wide(int64_t x, int64_t p, int64_t *r);
 static inline int rg_pct(int64_t x, int64_t p, int64_t *r)
 {
-    if (x > -((int64_t)1 << 40) && x < ((int64_t)1 << 40) && p > -((int64_t)1 << 22) && p < ((int64_t)1 << 22)) {
+    /* -2^40 < x < 2^40 and -2^22 < p < 2^22, each as one unsigned comparison */
+    if ((uint64_t)x + (((uint64_t)1 << 40) - 1) < ((uint64_t)1 << 41) - 1 &&
+        (uint64_t)p + (((uint64_t)1 << 22) - 1) < ((uint64_t)1 << 23) - 1) {
         const int64_t d = 1000000, n = x * p; /* 100 %: values.c asserts it is 100 * RG_PERCENT_ONE */
         *r = n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d);
         return 0;

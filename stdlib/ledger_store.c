@@ -688,7 +688,7 @@ rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
         if (reserve(s, sc)) return RG_ERR_MEMORY;
         if (sc->key_len > sc->inl) keys += sc->key_len;
     }
-    if (grow(&s->arena, &s->cap_arena, s->n_arena + keys + 1)) return RG_ERR_MEMORY;
+    if (keys && grow(&s->arena, &s->cap_arena, s->n_arena + keys + 1)) return RG_ERR_MEMORY;
     for (uint32_t i = 0; i < s->n_scopes; i++) {
         scope_t *sc = &s->scopes[i];
         if (!sc->applies)
