@@ -668,7 +668,7 @@ void regula_host_fail(regula_ctx *c, const char *message)
 static int scope_applies(const regula_ctx *c, unsigned s)
 {
     const rg_ledger_scope *sc = &c->pack->prog->ledger_scopes[s];
-    for (uint32_t k = 0; k < sc->n_keys; k++)
+    for (uint32_t k = sc->n_keys; k-- > 0;) /* last first: an optional part is a later one */
         if (c->keys[sc->first_key + k] == RG_NONE)
             return 0;
     return 1;

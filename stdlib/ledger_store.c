@@ -441,7 +441,7 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
         uint64_t h = sc->n_keys, w;
         int absent = 0;
         size_t room = at;
-        for (uint32_t f = 0; f < sc->n_keys && !absent; f++) {
+        for (uint32_t f = sc->n_keys; f-- > 0 && !absent;) { /* last first: an optional part is a later one */
             absent = vals[f] == RG_NONE;
             room += absent ? 0 : key_room(is_str[f], vals[f]);
         }
