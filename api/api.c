@@ -697,14 +697,14 @@ regula_status rg_api_begin_claim(regula_ctx *c)
  * asked about (they are the settlement's, not the reading's: regula bench
  * times them with it). A scope one of whose key parts is absent has no
  * record: its fields read their first values. */
-static regula_status claim_keys(regula_ctx *c)
+static regula_status claim_keys(regula_ctx *c, const uint8_t *absent)
 {
     rg_vm *vm = c->vm;
     const rg_program *p = c->pack->prog;
-    rg_status s = rg_vm_claim_keys(vm, c->keys);
+    rg_status s = absent ? RG_OK : rg_vm_claim_keys(vm, c->keys);
     for (uint32_t i = 0; s == RG_OK && i < p->n_ledger_scopes; i++) {
         const rg_ledger_scope *sc = &p->ledger_scopes[i];
-        if (!scope_applies(c, i))
+        if (absent ? absent[i] : !scope_applies(c, i))
             for (uint32_t f = sc->first_field; s == RG_OK && f < sc->first_field + sc->n_fields; f++) {
                 s = rg_vm_ledger_init(vm, f, &vm->ledger_in[f]);
                 c->given[f] = 1;
@@ -757,7 +757,7 @@ regula_status rg_api_make_bound(regula_ctx *c, const char *what)
             return st;
     }
     switch (c->state) {
-    case CLAIM_BOUND: return c->keys_ready ? REGULA_OK : claim_keys(c);
+    case CLAIM_BOUND: return c->keys_ready ? REGULA_OK : claim_keys(c, NULL);
     case CLAIM_FAILED: return c->claim_status; /* the claim's failure, message unchanged */
     case CLAIM_SETTLED:
         return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the claim is already settled; bind the next one first", what);
@@ -1009,17 +1009,27 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
 
 regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
 {
-    regula_status st = keys_call(c, l, "regula_ledger_prefetch");
+    /* a claim bound, its keys not made: they are made here, once, for the
+     * claim and for the ledger, which says which scopes do not apply */
+    int first = c && l && l->pack == c->pack && c->state == CLAIM_BOUND && !c->keys_ready;
+    regula_status st = first ? REGULA_OK : keys_call(c, l, "regula_ledger_prefetch");
     if (st != REGULA_OK)
         return st;
     if (c->ledger_keys_ready) { /* again: the records its slots name, the slots having come meanwhile */
         rg_ledger_store_prefetch_records(l->store, c->ledger_keys);
         return REGULA_OK;
     }
+    if (first) {
+        rg_status s = rg_vm_claim_keys(c->vm, c->keys);
+        if (s != RG_OK)
+            return rg_api_claim_fail(c, (regula_status)s, c->vm->error);
+    }
     if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
         return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
     if (rg_ledger_store_keys(l->store, c->keys, c->ledger_keys) != RG_OK)
         return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    if (first && (st = claim_keys(c, rg_ledger_keys_absent(c->ledger_keys))) != REGULA_OK)
+        return st;
     c->ledger_keys_ready = 1;
     return REGULA_OK;
 }

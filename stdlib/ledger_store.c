@@ -409,6 +409,8 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s)
     return k;
 }
 
+const uint8_t *rg_ledger_keys_absent(const rg_ledger_keys *k) { return k->absent; }
+
 void rg_ledger_keys_free(rg_ledger_keys *k)
 {
     if (!k) return;

@@ -155,6 +155,9 @@ rg_ledger_keys *rg_ledger_keys_new(const rg_ledger_store *s);
 void rg_ledger_keys_free(rg_ledger_keys *k);
 rg_status rg_ledger_store_keys(const rg_ledger_store *s, const rg_value *keys, rg_ledger_keys *k);
 rg_status rg_ledger_store_load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *k);
+/* Per scope, 1 when the keys made (rg_ledger_store_keys) have a part absent:
+ * the scope does not apply to the claim. */
+const uint8_t *rg_ledger_keys_absent(const rg_ledger_keys *k);
 /* Asks the memory for k's home records again (a commit since
  * rg_ledger_store_keys may have moved the table): a hint, changes nothing. */
 void rg_ledger_store_prefetch_records(const rg_ledger_store *s, const rg_ledger_keys *k);
