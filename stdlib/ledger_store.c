@@ -435,10 +435,15 @@ static rg_status make_keys(const rg_ledger_store *s, rg_vm *vm, const rg_value *
         if (st != RG_OK) return st;
         keyvals = k->vals;
     }
-    for (uint32_t i = 0; i < s->n_scopes; i++) {
-        const scope_t *sc = &s->scopes[i];
+    /* in locals: the key bytes are stored through a char pointer, which may
+     * alias anything */
+    const scope_t *const scopes = s->scopes;
+    const uint8_t *const key_str = s->key_str;
+    const uint32_t n_scopes = s->n_scopes;
+    for (uint32_t i = 0; i < n_scopes; i++) {
+        const scope_t *sc = &scopes[i];
         const rg_value *vals = keyvals + sc->first_key;
-        const uint8_t *is_str = s->key_str + sc->first_key;
+        const uint8_t *is_str = key_str + sc->first_key;
         const size_t at = k->n;
         uint64_t h = sc->n_keys, w;
         int absent = 0;
@@ -485,8 +490,11 @@ static rg_status load_keys(rg_ledger_store *s, rg_vm *vm, const rg_ledger_keys *
 {
     s->loaded = 0;
     if (k->n_scopes != s->n_scopes) return RG_ERR_USAGE;
-    for (uint32_t i = 0; i < s->n_scopes; i++) {
-        scope_t *sc = &s->scopes[i];
+    /* in locals: the copies below may alias anything, as far as the compiler knows */
+    scope_t *const scopes = s->scopes;
+    const uint32_t n_scopes = s->n_scopes;
+    for (uint32_t i = 0; i < n_scopes; i++) {
+        scope_t *sc = &scopes[i];
         sc->applies = !k->absent[i];
         sc->found = 0;
         if (sc->applies) {
@@ -682,17 +690,21 @@ static void insert(rg_ledger_store *s, scope_t *sc)
 rg_status rg_ledger_store_commit(rg_ledger_store *s, rg_vm *vm)
 {
     if (!s->loaded) return RG_ERR_USAGE;
-    /* every allocation first, so that a failure changes nothing */
+    /* every allocation first, so that a failure changes nothing (the
+     * scopes in locals: the copies below may alias anything, as far as the
+     * compiler knows) */
+    scope_t *const scopes = s->scopes;
+    const uint32_t n_scopes = s->n_scopes;
     size_t keys = 0;
-    for (uint32_t i = 0; i < s->n_scopes; i++) {
-        scope_t *sc = &s->scopes[i];
+    for (uint32_t i = 0; i < n_scopes; i++) {
+        scope_t *sc = &scopes[i];
         if (sc->found || !sc->applies) continue;
         if (reserve(s, sc)) return RG_ERR_MEMORY;
         if (sc->key_len > sc->inl) keys += sc->key_len;
     }
     if (keys && grow(&s->arena, &s->cap_arena, s->n_arena + keys + 1)) return RG_ERR_MEMORY;
-    for (uint32_t i = 0; i < s->n_scopes; i++) {
-        scope_t *sc = &s->scopes[i];
+    for (uint32_t i = 0; i < n_scopes; i++) {
+        scope_t *sc = &scopes[i];
         if (!sc->applies)
             continue; /* a key part is absent: the claim has no record here */
         if (!sc->found) {
