@@ -200,18 +200,26 @@ static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
         P("%s%u", i ? "," : "", id[i]);
     P("}};\n");
     P("RGN_EXPORT int rgn_init(const rg_native_host *h)\n{\n    H = h;\n    return 0;\n}\n");
-    P("RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)\n{\n"
-      "    rgn_fn f;\n    uint32_t cost;\n    const rg_value *pk = 0;\n    switch (vm->policy) {\n");
+    /* each policy's plan function, cost and figures in a table, not a
+     * switch: claims of one region and the next take one path, where a
+     * jump through a switch's table is mispredicted as the region changes */
+    P("typedef struct { rgn_fn f; uint32_t cost; const rg_value *pk; } rgn_entry;\n"
+      "static const rgn_entry PLAN[%u] = {", p->n_policies ? p->n_policies : 1);
     for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
         uint32_t c = p->plans[i];
         if (c == RG_NO_INDEX || !g->want[c])
             continue;
-        P("    case %u: f = c%u; cost = %u;", i, g->shape[c], p->chunk_rt[c].cost);
+        P("\n    [%u] = {c%u, %u, ", i, g->shape[c], p->chunk_rt[c].cost);
         if (g->shape[c] != c || g->shared_plan[c])
-            P(" pk = K%u;", c);
-        P(" break;\n");
+            P("K%u},", c);
+        else
+            P("0},");
     }
-    P("    default: return 2;\n    }\n");
+    P("};\n");
+    P("RGN_EXPORT int rgn_plan(rg_vm *vm, uint64_t *left)\n{\n"
+      "    if (vm->policy >= %uu || !PLAN[vm->policy].f)\n        return 2;\n"
+      "    const rgn_fn f = PLAN[vm->policy].f;\n    const uint32_t cost = PLAN[vm->policy].cost;\n"
+      "    const rg_value *pk = PLAN[vm->policy].pk;\n", p->n_policies ? p->n_policies : 1);
     P("    const rg_program *p = vm->prog;\n"
       "    rgn_x x = {vm, p, vm->claim, vm->items, vm->n_items, vm->defs, vm->def_state, vm->idefs,\n"
       "               vm->idef_state, p->vtable + p->policies[vm->policy].vtable, H, FN, pk, *left, 0,\n"

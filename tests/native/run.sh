@@ -78,9 +78,9 @@ rm -rf "$tmp/keep"
 REGULA_NATIVE_CACHE=$tmp/keep REGULA_NATIVE_KEEP=1 "$R" bench --only settle --passes 1 --pack "$root/policies" \
   "$conf/claims.jsonl" >/dev/null 2>&1
 gen=$(ls "$tmp"/keep/*.c 2>/dev/null | head -1)
-cases=$(grep -c '^    case [0-9]*: f = c' "$gen" 2>/dev/null)
-fns=$(grep '^    case [0-9]*: f = c' "$gen" 2>/dev/null | sed 's/.*f = \(c[0-9]*\);.*/\1/' | sort -u | wc -l)
-figured=$(grep -c '^    case [0-9]*: f = c[0-9]*; cost = [0-9]*; pk = K[0-9]*; break;' "$gen" 2>/dev/null)
+cases=$(grep -c '^    \[[0-9]*\] = {c[0-9]*, ' "$gen" 2>/dev/null)
+fns=$(grep '^    \[[0-9]*\] = {c[0-9]*, ' "$gen" 2>/dev/null | sed 's/.*{\(c[0-9]*\),.*/\1/' | sort -u | wc -l)
+figured=$(grep -c '^    \[[0-9]*\] = {c[0-9]*, [0-9]*, K[0-9]*},' "$gen" 2>/dev/null)
 if [ -z "$gen" ]; then bad "no generated C kept (REGULA_NATIVE_KEEP)"
 elif [ "$cases" -lt 9 ] || [ "$fns" -gt 2 ] || [ "$figured" -lt 8 ]; then
   bad "the seed pack's $cases plans run on $fns functions, $figured with their figures (want 9 plans on at most 2, 8 with figures)"
