@@ -38,39 +38,12 @@ static void rowsrc(rg_sb *o, uint32_t src)
         P("l%u", src);
 }
 
-/* The chunk slot names for every policy whose plan runs the shared plan
- * being written, or RG_NO_INDEX when they differ. */
-static uint32_t shared_callee(const cgen *g, uint32_t slot)
-{
-    const rg_program *p = g->p;
-    uint32_t callee = RG_NO_INDEX;
-    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
-        uint32_t c = p->plans[i];
-        if (c == RG_NO_INDEX || g->shape[c] != g->chunk)
-            continue;
-        uint32_t k = p->vtable[p->policies[i].vtable + slot];
-        if (callee != RG_NO_INDEX && k != callee)
-            return RG_NO_INDEX;
-        callee = k;
-    }
-    return callee;
-}
-
-/* Compute definition slot for row (a C expression) into val/st, which are
- * not done: a call the chunk's one policy (or every policy of a shared plan)
- * decides, or through the vtable. */
-static void call_def(cgen *g, uint32_t slot, const char *row, const char *val, const char *st)
+/* The call of chunk callee for slot (known at generation): its constant, or
+ * its function by name. */
+static void call_known(cgen *g, uint32_t callee, const char *row, const char *val, const char *st)
 {
     rg_sb *o = g->o;
-    const rg_program *p = g->p;
-    uint32_t pol = g->pol[g->chunk];
-    uint32_t callee = g->shared ? shared_callee(g, slot) : pol == RGN_MULTI ? RG_NO_INDEX
-                                                                            : p->vtable[p->policies[pol].vtable + slot];
-    if (callee == RG_NO_INDEX) {
-        P("RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s));", slot, row, val, st);
-        return;
-    }
-    const rg_chunk_rt *rt = &p->chunk_rt[callee];
+    const rg_chunk_rt *rt = &g->p->chunk_rt[callee];
     if (rt->value != RG_CHUNK_NOT_CONST) {
         P("RGN_FAIL_IF(rgn_const(x, ");
         rgn_lit(o, rt->value);
@@ -78,6 +51,62 @@ static void call_def(cgen *g, uint32_t slot, const char *row, const char *val, c
     } else {
         P("RGN_FAIL_IF(rgn_call(x, c%u, %u, %s, %s, %s));", callee, rt->cost, row, val, st);
     }
+}
+
+/* The chunks that slot names for the policies whose plans run the shared plan
+ * being written, each once, in *n (up to max; more: *n is max + 1). */
+static void shared_callees(const cgen *g, uint32_t slot, uint32_t *callee, uint32_t max, uint32_t *n)
+{
+    const rg_program *p = g->p;
+    *n = 0;
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans && *n <= max; i++) {
+        uint32_t c = p->plans[i];
+        if (c == RG_NO_INDEX || g->shape[c] != g->chunk)
+            continue;
+        uint32_t k = p->vtable[p->policies[i].vtable + slot], j = 0;
+        while (j < *n && callee[j] != k)
+            j++;
+        if (j == *n && (*n)++ < max)
+            callee[j] = k;
+    }
+}
+
+/* Compute definition slot for row (a C expression) into val/st, which are
+ * not done: a call the chunk's one policy (or every policy of a shared plan)
+ * decides; in a shared plan whose policies name a few chunks, a test of the
+ * claim's policy's chunk before each call by name (conditional branches,
+ * which the claim's other tests help predict, where a call through the
+ * vtable is an indirect one whose target changes with the region); else a
+ * call through the vtable. */
+static void call_def(cgen *g, uint32_t slot, const char *row, const char *val, const char *st)
+{
+    rg_sb *o = g->o;
+    const rg_program *p = g->p;
+    uint32_t pol = g->pol[g->chunk];
+    if (g->shared) {
+        enum { FEW = 4 };
+        uint32_t callee[FEW], n;
+        shared_callees(g, slot, callee, FEW, &n);
+        if (n == 1) {
+            call_known(g, callee[0], row, val, st);
+        } else if (n <= FEW) {
+            P("{ const uint32_t c_ = x->vt[%u];", slot);
+            for (uint32_t i = 0; i < n; i++) {
+                P(" %sif (c_ == %uu) { ", i ? "else " : "", callee[i]);
+                call_known(g, callee[i], row, val, st);
+                P(" }");
+            }
+            P(" else RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s)); }", slot, row, val, st);
+        } else {
+            P("RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s));", slot, row, val, st);
+        }
+        return;
+    }
+    if (pol == RGN_MULTI) {
+        P("RGN_FAIL_IF(rgn_call_dyn(x, %u, %s, %s, %s));", slot, row, val, st);
+        return;
+    }
+    call_known(g, p->vtable[p->policies[pol].vtable + slot], row, val, st);
 }
 
 /* The row that row source src names, checked as ITEM_ROW checks it, into r_. */
