@@ -139,8 +139,11 @@ static inline int rgn_in_strings(const rgn_x *x, rg_value l, rg_value v, int *fo
  * (the chunk that implements it for the claim's policy) of cost instructions,
  * for item row `row`: the interpreter's `enter` — a definition being computed
  * read again fails, as does nesting past the limit; the budget is charged
- * the chunk's cost. */
-static inline int rgn_call(rgn_x *x, rgn_fn f, uint32_t cost, int32_t row, rg_value *val, uint8_t *st)
+ * the chunk's cost. Always inline: where f is a chunk named at the call, the
+ * call is then a direct one (an out-of-line copy would make every
+ * definition's call an indirect one through it). */
+__attribute__((always_inline)) static inline int rgn_call(rgn_x *x, rgn_fn f, uint32_t cost, int32_t row,
+                                                          rg_value *val, uint8_t *st)
 {
     if (*st == 1 || x->depth >= x->max_depth || !f)
         return 1;
