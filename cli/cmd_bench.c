@@ -208,14 +208,8 @@ static int settle_pass_run(regula_pack *pk, regula_ctx *const ctx[CLI_RUN_BATCH]
                 regula_ledger_prefetch(ctx[k], ledger);
             add_interval(sp, t0, limit);
         }
-        for (unsigned k = 0; k < n; k++) {
-            if (k + 1 < n) {
-                uint64_t t0 = ticks();
-                regula_ledger_prefetch(ctx[k + 1], ledger);
-                add_interval(sp, t0, limit);
-            }
+        for (unsigned k = 0; k < n; k++)
             settle_timed(ctx[k], ledger, last, limit, sp);
-        }
         if (limit == UINT64_MAX && sp->claims >= 1000) {
             /* the clock's rate, from the first claims */
             double ns_per_tick = (mono_ns() - m0) / (double)(ticks() - k0);

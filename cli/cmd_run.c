@@ -110,12 +110,11 @@ int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, F
     if (!progress)
         l.pg.on = 0;
     /* Lines are read a batch at a time, each claim on its own context; then
-     * each claim's ledger keys are made, the index slots of its records asked
-     * for; then the batch settles in input order, each claim asking for the
-     * next one's records (which those slots name) as it settles: the
-     * reader's code, the keys' and the settler's each stay in the
-     * instruction cache for a batch rather than evicting each other at every
-     * claim, and the look-ups' memory misses overlap other work. */
+     * each claim's ledger keys are made, the home records of its look-ups
+     * asked for; then the batch settles in input order: the reader's code,
+     * the keys' and the settler's each stay in the instruction cache for a
+     * batch rather than evicting each other at every claim, and the
+     * look-ups' memory misses overlap the claims settled before them. */
     long line_of[CLI_RUN_BATCH];
     size_t too_long[CLI_RUN_BATCH];
     for (int more = 1; more;) {
@@ -133,8 +132,6 @@ int cli_run_lines(regula_ctx *const ctx[CLI_RUN_BATCH], regula_ledger *ledger, F
             if (!too_long[k])
                 regula_ledger_prefetch(ctx[k], ledger);
         for (unsigned k = 0; k < n; k++) {
-            if (k + 1 < n && !too_long[k + 1]) /* the next claim's records, its index slots having come */
-                regula_ledger_prefetch(ctx[k + 1], ledger);
             if (too_long[k]) { /* one input line, one output line: this one's error */
                 char msg[200];
                 snprintf(msg, sizeof msg, "line %ld: the line has %zu bytes, more than the %zu MiB a claim may have: "

@@ -283,8 +283,8 @@ regula_status regula_ledger_commit(regula_ctx *ctx, regula_ledger *ledger);
  * nothing. Bind the next claim on a second context and call this before the
  * current claim settles: the look-up's memory misses then overlap that work.
  * Called again on the same claim, it asks again (a commit since may have
- * moved the records): `regula run` calls it when it reads a claim, and again
- * as the claim before it settles.
+ * moved the records): `regula run` reads four claims, then calls it for
+ * each, then settles them.
  * REGULA_OK, or the claim's failure. */
 regula_status regula_ledger_prefetch(regula_ctx *ctx, const regula_ledger *ledger);
 
