@@ -992,13 +992,28 @@ static regula_status keys_call(regula_ctx *c, const regula_ledger *l, const char
     return rg_api_need_bound(c, what);
 }
 
+/* The bound claim's keys (c->keys) made for ledger l's store: encoded,
+ * hashed, the home records asked for. REGULA_OK, or the claim's failure. */
+static regula_status ledger_keys(regula_ctx *c, const regula_ledger *l)
+{
+    if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
+        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    if (rg_ledger_store_keys(l->store, c->keys, c->ledger_keys) != RG_OK)
+        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
+    c->ledger_keys_ready = 1;
+    return REGULA_OK;
+}
+
 regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
 {
     regula_status st = keys_call(c, l, "regula_ledger_load");
     if (st != REGULA_OK)
         return st;
-    rg_status s = c->ledger_keys_ready ? rg_ledger_store_load_keys(l->store, c->vm, c->ledger_keys)
-                                       : rg_ledger_store_load(l->store, c->vm, c->keys);
+    /* the keys made for the ledger now when no prefetch made them; the
+     * scopes that do not apply have their first values (claim_keys) */
+    if (!c->ledger_keys_ready && (st = ledger_keys(c, l)) != REGULA_OK)
+        return st;
+    rg_status s = rg_ledger_store_load_keys(l->store, c->vm, c->ledger_keys);
     if (s != RG_OK)
         return rg_api_claim_fail(c, (regula_status)s, s == RG_ERR_MEMORY ? "out of memory" : c->vm->error);
     c->all_given = 1; /* given[] is read only without it */
@@ -1024,14 +1039,9 @@ regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
         if (s != RG_OK)
             return rg_api_claim_fail(c, (regula_status)s, c->vm->error);
     }
-    if (!c->ledger_keys && !(c->ledger_keys = rg_ledger_keys_new(l->store)))
-        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
-    if (rg_ledger_store_keys(l->store, c->keys, c->ledger_keys) != RG_OK)
-        return rg_api_claim_fail(c, REGULA_ERR_MEMORY, "out of memory");
-    if (first && (st = claim_keys(c, rg_ledger_keys_absent(c->ledger_keys))) != REGULA_OK)
+    if ((st = ledger_keys(c, l)) != REGULA_OK)
         return st;
-    c->ledger_keys_ready = 1;
-    return REGULA_OK;
+    return first ? claim_keys(c, rg_ledger_keys_absent(c->ledger_keys)) : REGULA_OK;
 }
 
 regula_status regula_ledger_commit(regula_ctx *c, regula_ledger *l)

@@ -313,6 +313,71 @@ static void test_look_ahead(regula_pack *pk, const char *claims_file, const char
     free(et);
 }
 
+/* Whether claim settles on a fresh ledger with budget instructions, its
+ * records asked for ahead (regula_ledger_prefetch) or not. */
+static int settles_within(regula_pack *pk, const char *claim, int prefetch, uint64_t budget)
+{
+    regula_ctx *ctx;
+    regula_ledger *led;
+    if (regula_ctx_new(pk, &ctx) != REGULA_OK)
+        return 0;
+    if (regula_ledger_new(pk, &led) != REGULA_OK) {
+        regula_ctx_free(ctx);
+        return 0;
+    }
+    regula_ctx_set_limits(ctx, budget, 0);
+    const char *out = NULL;
+    size_t len = 0;
+    if (regula_claim_json(ctx, claim, strlen(claim), 1) == REGULA_OK && prefetch)
+        regula_ledger_prefetch(ctx, led);
+    regula_status st = regula_settle_bound(ctx, led, &out, &len);
+    regula_ledger_free(led);
+    regula_ctx_free(ctx);
+    return st == REGULA_OK;
+}
+
+/* The least instruction budget with which claim settles (a claim that
+ * settles with b settles with more), searched up to 100,000; 0 when it
+ * never does. */
+static uint64_t least_budget(regula_pack *pk, const char *claim, int prefetch)
+{
+    uint64_t lo = 1, hi = 100000;
+    if (!settles_within(pk, claim, prefetch, hi))
+        return 0;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (settles_within(pk, claim, prefetch, mid))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* A scope with an optional key part and a first value from a chunk: a
+ * claim without the part computes the first value once, the same whether
+ * its records were asked for ahead or not (the same least budget), and one
+ * with the part the same. */
+static void test_first_values_once(void)
+{
+    regula_pack *pk = load("firsts.rgc", NULL);
+    if (!pk)
+        return;
+    const char *without = "{\"claim_id\": \"a\", \"person_id\": \"p\", \"start\": \"5\", \"date\": \"2024-01-01\"}";
+    const char *with = "{\"claim_id\": \"b\", \"person_id\": \"p\", \"disease\": \"DM\", \"start\": \"5\", "
+                       "\"date\": \"2024-01-01\"}";
+    uint64_t a = least_budget(pk, without, 0), b = least_budget(pk, without, 1);
+    CHECK(a && a == b, "no disease: least budget %llu without a prefetch, %llu with one", (unsigned long long)a,
+          (unsigned long long)b);
+    uint64_t c = least_budget(pk, with, 0), d = least_budget(pk, with, 1);
+    CHECK(c && c == d, "a disease: least budget %llu without a prefetch, %llu with one", (unsigned long long)c,
+          (unsigned long long)d);
+    /* the first value computed once either way: for the scope that does not
+     * apply (when the keys are made) as for the new record (at the load) */
+    CHECK(a == c, "least budget %llu without a disease, %llu with one", (unsigned long long)a, (unsigned long long)c);
+    regula_pack_free(pk);
+}
+
 /* A ledger update that fails: the claim's one line is its error line, and the
  * ledger keeps nothing of it (issue 21: never the result and then an error). */
 static void test_update_fails(void)
@@ -1011,6 +1076,7 @@ int main(int argc, char **argv)
     test_region_ledgers();
     test_externs();
     test_update_fails();
+    test_first_values_once();
     test_allocator_limits();
     printf("api_test: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

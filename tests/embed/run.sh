@@ -92,6 +92,7 @@ check "regula test --allow-extern" "$R" test --allow-extern "$D/libhost.so" test
 
 # ---- one input line, one output line, even when a ledger update fails (issue 21) ----
 check "compile the update pack" "$R" compile tests/embed/update_pack/U.rg -o "$D/update.rgc"
+check "compile the first-values pack" "$R" compile tests/embed/firsts_pack/F.rg -o "$D/firsts.rgc"
 cp tests/embed/update_pack/claims.jsonl "$D/update_claims.jsonl"
 "$R" run --pack "$D/update.rgc" "$D/update_claims.jsonl" > "$W/upd.jsonl" 2> "$W/out"
 st=$?
