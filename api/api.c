@@ -696,7 +696,9 @@ regula_status rg_api_begin_claim(regula_ctx *c)
 /* The bound claim's ledger keys, each scope's, made when the ledger is first
  * asked about (they are the settlement's, not the reading's: regula bench
  * times them with it). A scope one of whose key parts is absent has no
- * record: its fields read their first values. */
+ * record: its fields read their first values. absent: NULL, or which scopes
+ * do not apply when the keys were made already (c->keys, by
+ * regula_ledger_prefetch for the in-memory ledger). */
 static regula_status claim_keys(regula_ctx *c, const uint8_t *absent)
 {
     rg_vm *vm = c->vm;
@@ -981,15 +983,22 @@ void regula_ledger_clear(regula_ledger *l)
     l->loaded_by = NULL;
 }
 
-/* The checks of a call that reads the bound claim's keys for ledger l:
- * REGULA_OK, the wrong call's status, or the claim's failure. */
-static regula_status keys_call(regula_ctx *c, const regula_ledger *l, const char *what)
+/* The checks of a call on ledger l: REGULA_OK or the wrong call's status. */
+static regula_status ledger_call(regula_ctx *c, const regula_ledger *l, const char *what)
 {
     if (!c)
         return REGULA_ERR_USAGE;
     if (!l || l->pack != c->pack)
         return rg_api_fail(c, REGULA_ERR_USAGE, "%s: the ledger belongs to another pack", what);
-    return rg_api_need_bound(c, what);
+    return REGULA_OK;
+}
+
+/* The checks of a call that reads the bound claim's keys for ledger l:
+ * REGULA_OK, the wrong call's status, or the claim's failure. */
+static regula_status keys_call(regula_ctx *c, const regula_ledger *l, const char *what)
+{
+    regula_status st = ledger_call(c, l, what);
+    return st != REGULA_OK ? st : rg_api_need_bound(c, what);
 }
 
 /* The bound claim's keys (c->keys) made for ledger l's store: encoded,
@@ -1024,11 +1033,13 @@ regula_status regula_ledger_load(regula_ctx *c, regula_ledger *l)
 
 regula_status regula_ledger_prefetch(regula_ctx *c, const regula_ledger *l)
 {
+    regula_status st = ledger_call(c, l, "regula_ledger_prefetch");
+    if (st != REGULA_OK)
+        return st;
     /* a claim bound, its keys not made: they are made here, once, for the
      * claim and for the ledger, which says which scopes do not apply */
-    int first = c && l && l->pack == c->pack && c->state == CLAIM_BOUND && !c->keys_ready;
-    regula_status st = first ? REGULA_OK : keys_call(c, l, "regula_ledger_prefetch");
-    if (st != REGULA_OK)
+    int first = c->state == CLAIM_BOUND && !c->keys_ready;
+    if (!first && (st = rg_api_need_bound(c, "regula_ledger_prefetch")) != REGULA_OK)
         return st;
     if (c->ledger_keys_ready) { /* again: the records its slots name, the slots having come meanwhile */
         rg_ledger_store_prefetch_records(l->store, c->ledger_keys);

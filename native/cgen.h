@@ -22,8 +22,9 @@ typedef struct {
     uint32_t chunk;      /* the chunk being written */
     uint32_t n_tables;   /* TABLE blocks written so far (each gets its arrays) */
     int shared;          /* writing a plan several policies share: their figures
-                          * (LOAD_PCONST) read from x->pk in order, their calls
-                          * made through the claim's policy's vtable */
+                          * (LOAD_PCONST) read from x->pk in order, a call their
+                          * policies make to other chunks chosen by the claim's
+                          * policy's vtable entry (call_def) */
     uint32_t n_pk;       /* LOAD_PCONSTs written so far in the shared plan */
     uint32_t *shape;     /* per plan chunk: the plan whose function it runs (itself, or
                           * the first of the same shape: same_shape); per other chunk itself */

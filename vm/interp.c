@@ -1610,11 +1610,9 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
     const uint8_t *st = vm->def_state;
     const rg_value *defs = vm->defs;
     uint32_t i = 0, n = p->n_outputs;
-    if (p->outputs_bad)
-        ;
-    else if (p->native && !vm->no_native)
+    if (!p->outputs_bad && p->native && !vm->no_native)
         i = p->native->outputs(vm, out) ? n : 0;
-    else
+    else if (!p->outputs_bad)
         for (; i < n; i++) {
             uint32_t d = o[i].def;
             if (st[d] != 2)
