@@ -96,6 +96,64 @@ static int depths(cgen *g, uint32_t c)
     return 0;
 }
 
+/* The definitions plan chunk c has done on every path to its return (a
+ * STORE_DEF or MEMO_DEF of it, or a LOAD_DEF that computes it), ANDed into
+ * must (a bit per definition): after the plan returns, the outputs' copy
+ * need not check their states. A forward analysis over c's instructions,
+ * a definition's bit in an offset's set kept only if every path to the
+ * offset has it; a path that fails ends the plan and counts for nothing.
+ * 0, or -1 out of memory. */
+static int must_store(cgen *g, uint32_t c, uint64_t *must)
+{
+    const rg_program *p = g->p;
+    const rg_chunk *ch = &p->chunks[c];
+    const uint8_t *code = p->code + ch->start;
+    const size_t w = (p->n_defs + 63) / 64;
+    uint64_t *in = malloc((size_t)ch->len * w * sizeof *in), *out = malloc(w * sizeof *out);
+    uint8_t *seen = calloc(ch->len, 1);
+    if (!in || !out || !seen || depths(g, c)) {
+        free(in), free(out), free(seen);
+        return -1;
+    }
+    memset(in, 0, w * sizeof *in);
+    seen[0] = 1;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        rg_insn ins;
+        for (uint32_t off = 0; off < ch->len; off += ins.len) {
+            rg_decode(code + off, ch->len - off, &ins);
+            if (!seen[off])
+                continue;
+            memcpy(out, in + off * w, w * sizeof *out);
+            if (ins.op == RG_OP_STORE_DEF || ins.op == RG_OP_MEMO_DEF || ins.op == RG_OP_LOAD_DEF)
+                out[ins.a / 64] |= (uint64_t)1 << (ins.a % 64);
+            if (ins.op == RG_OP_RET || ins.op == RG_OP_RET_IMM)
+                for (size_t i = 0; i < w; i++)
+                    must[i] &= out[i];
+            uint32_t to[2], k = 0, t = rg_insn_target(&ins);
+            if (t != RG_NO_INDEX)
+                to[k++] = t;
+            if (!rg_op_ends_block(ins.op))
+                to[k++] = off + ins.len;
+            for (uint32_t j = 0; j < k; j++) {
+                uint64_t *set = in + (size_t)to[j] * w;
+                if (!seen[to[j]]) {
+                    seen[to[j]] = 1;
+                    memcpy(set, out, w * sizeof *set);
+                    changed = 1;
+                    continue;
+                }
+                for (size_t i = 0; i < w; i++) {
+                    changed |= (set[i] & ~out[i]) != 0;
+                    set[i] &= out[i];
+                }
+            }
+        }
+    }
+    free(in), free(out), free(seen);
+    return 0;
+}
+
 /* Whether plans a and b are one plan but for their figures: the same
  * instructions, operands and frame, LOAD_PCONST's constant aside. Such plans
  * (a region that changes only parameters) share one function, so that a
@@ -190,8 +248,9 @@ static int function(cgen *g, uint32_t c)
 }
 
 /* The entries: the claim's policy's plan, with the interpreter's budget (a
- * shared plan with the policy's figures), and the outputs' copy. */
-static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
+ * shared plan with the policy's figures), and the outputs' copy (must: room
+ * for a bit per definition). 0, or -1 out of memory. */
+static int entry(cgen *g, uint32_t n_plans, const uint8_t *id, uint64_t *must)
 {
     const rg_program *p = g->p;
     P("\n#define RGN_EXPORT __attribute__((visibility(\"default\")))\n");
@@ -228,19 +287,33 @@ static void entry(cgen *g, uint32_t n_plans, const uint8_t *id)
       "    rg_value ignored;\n    int r = 1;\n"
       "    if (x.left >= cost) {\n        x.left -= cost;\n        r = f(&x, -1, &ignored);\n    }\n"
       "    *left = x.left;\n    return r;\n}\n");
-    /* the outputs: each definition's state checked, then each value copied */
+    /* the outputs, after a plan of this object returned 0: the state of a
+     * definition some plan may leave undone checked, then each value copied */
     P("RGN_EXPORT int rgn_outputs(const rg_vm *vm, rg_value *out)\n{\n");
     if (p->outputs_bad || !p->n_outputs) {
         P("    (void)vm; (void)out;\n    return 0;\n}\n");
-        return;
+        return 0;
     }
-    P("    const uint8_t *st = vm->def_state;\n    const rg_value *d = vm->defs;\n    if ((");
-    for (uint32_t i = 0; i < p->n_outputs; i++)
-        P("%s(st[%u] ^ 2)", i ? " | " : "", p->outputs[i].def);
-    P(") != 0)\n        return 0;\n");
+    for (size_t i = 0; i < (p->n_defs + 63) / 64; i++)
+        must[i] = ~(uint64_t)0;
+    for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
+        uint32_t c = p->plans[i];
+        if (c != RG_NO_INDEX && g->want[c] && must_store(g, g->shape[c], must))
+            return -1;
+    }
+    P("    const uint8_t *st = vm->def_state;\n    const rg_value *d = vm->defs;\n    (void)st;\n");
+    uint32_t n_checked = 0;
+    for (uint32_t i = 0; i < p->n_outputs; i++) {
+        uint32_t d = p->outputs[i].def;
+        if (!(must[d / 64] >> (d % 64) & 1))
+            P("%s(st[%u] ^ 2)", n_checked++ ? " | " : "    if ((", d);
+    }
+    if (n_checked)
+        P(") != 0)\n        return 0;\n");
     for (uint32_t i = 0; i < p->n_outputs; i++)
         P("    out[%u] = d[%u];\n", i, p->outputs[i].def);
     P("    return 1;\n}\n");
+    return 0;
 }
 
 int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_sb *out, char *err, size_t errlen)
@@ -258,9 +331,10 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
     uint8_t *seen = malloc(p->n_chunks + 1);
     uint32_t *stack = malloc((p->n_chunks + 1) * sizeof *stack);
     uint64_t *hash = malloc((p->n_policies + 1) * sizeof *hash);
+    uint64_t *must = malloc(((p->n_defs + 63) / 64 + 1) * sizeof *must);
     int rc = -1;
     if (!g->want || !g->pol || !g->depth || !g->target || !g->work || !g->shape || !g->shared_plan || !seen ||
-        !stack || !hash) {
+        !stack || !hash || !must) {
         rg_errf(err, errlen, "out of memory generating native code");
         goto done;
     }
@@ -328,7 +402,10 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
             goto done;
         }
     }
-    entry(g, n_plans, id);
+    if (entry(g, n_plans, id, must)) {
+        rg_errf(err, errlen, "out of memory generating native code");
+        goto done;
+    }
     rc = out->oom ? rg_errf(err, errlen, "out of memory generating native code") : 0;
 done:
     free(g->want);
@@ -341,5 +418,6 @@ done:
     free(seen);
     free(stack);
     free(hash);
+    free(must);
     return rc;
 }

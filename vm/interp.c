@@ -1547,6 +1547,7 @@ rg_status rg_vm_eval_def(rg_vm *vm, uint32_t def, rg_value *out)
 static void run_plan(rg_vm *vm)
 {
     const rg_program *p = vm->prog;
+    vm->planned_natively = 0;
     if (vm->explain || vm->policy >= p->n_plans || p->plans[vm->policy] == RG_NO_INDEX)
         return;
     uint64_t used = vm->used;
@@ -1562,6 +1563,7 @@ static void run_plan(rg_vm *vm)
             vm->used = used + (start - left);
             vm->updates_done = vm->updates_begun;
             vm->native_runs++;
+            vm->planned_natively = 1;
             return;
         }
         if (r == 1) {
@@ -1605,12 +1607,12 @@ rg_status rg_vm_eval_outputs(rg_vm *vm, rg_value *out)
         return RG_OK;
     run_plan(vm);
     /* every output computed (by the plan): copied, without running the
-     * interpreter (by native code, where there is some: straight-line) */
+     * interpreter (by native code after its plan: straight-line) */
     const rg_output *o = p->outputs;
     const uint8_t *st = vm->def_state;
     const rg_value *defs = vm->defs;
     uint32_t i = 0, n = p->n_outputs;
-    if (!p->outputs_bad && p->native && !vm->no_native)
+    if (!p->outputs_bad && vm->planned_natively)
         i = p->native->outputs(vm, out) ? n : 0;
     else if (!p->outputs_bad)
         for (; i < n; i++) {

@@ -11,7 +11,7 @@
 
 /* Bumped with any change to this file or to what generated code may assume of
  * vm.h and program.h; a native object of another ABI is refused. */
-#define RG_NATIVE_ABI 2
+#define RG_NATIVE_ABI 3
 
 /* What the VM lends the generated code: the rare operations whose code lives
  * in the VM (a 128-bit percent, catalog keys the program does not own, text
@@ -48,11 +48,13 @@ typedef int (*rg_native_init_fn)(const rg_native_host *host);
  * writes no message: the interpreter, the reference, reports errors. */
 typedef int (*rg_native_plan_fn)(rg_vm *vm, uint64_t *left);
 
-/* RG_NATIVE_SYM_OUTPUTS: after a plan, every output's value copied from the
- * memo of its definition into out (the program's order), as the interpreter
- * copies them (vm/interp.c rg_vm_eval_outputs), when each of those
- * definitions is done: 1; else 0, out unchanged (the interpreter computes
- * them). Straight-line code: the definitions are the program's constants. */
+/* RG_NATIVE_SYM_OUTPUTS: called only right after RG_NATIVE_SYM_PLAN returned
+ * 0 for the claim: every output's value copied from the memo of its
+ * definition into out (the program's order), as the interpreter copies them
+ * (vm/interp.c rg_vm_eval_outputs), when each of those definitions is done:
+ * 1; else 0, out unchanged (the interpreter computes them). Straight-line
+ * code: the definitions are the program's constants, and the state of one
+ * that every plan does on every path to its return is not checked. */
 typedef int (*rg_native_outputs_fn)(const rg_vm *vm, rg_value *out);
 
 #define RG_NATIVE_SYM_INFO "rgn_info"

@@ -112,6 +112,7 @@ typedef struct rg_vm {
     uint64_t native_fallbacks; /* claims whose plan native code gave back to the interpreter */
     int updates_begun;        /* the running plan reached its updates (LEDGER_BEGIN) */
     int updates_done;         /* the claim's plan computed ledger_out: rg_vm_run_updates has nothing to run */
+    int planned_natively;     /* the last plan run was native code's, done (its outputs' copy may follow) */
     rg_trace_ent *trace;
     uint32_t n_trace, cap_trace;
 

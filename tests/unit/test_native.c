@@ -203,6 +203,43 @@ static void test_seed_pack(void **state)
     same_on_claims("policies", path, 50);
 }
 
+/* tests/native/undone_pack: a plan that leaves outputs to the lazy path */
+static void test_outputs_left_undone(void **state)
+{
+    (void)state;
+    if (!have_cc())
+        skip();
+    same_on_claims("tests/native/undone_pack", "tests/native/undone_claims.jsonl", 3);
+}
+
+/* The outputs' copy after a plan checks the state of exactly the outputs
+ * that some plan may leave undone (must_store): none in the seed pack, whose
+ * plans compute every output; the parameter's and the table's in
+ * tests/native/undone_pack, not the one its plan computes. */
+static void test_outputs_checked(void **state)
+{
+    (void)state;
+    const char *packs[] = {"policies", "tests/native/undone_pack"};
+    for (int k = 0; k < 2; k++) {
+        built *B = build(packs[k], 0);
+        rg_sb c = {0};
+        char err[256], want[64];
+        assert_int_equal(rgn_generate(B->p, B->id, &c, err, sizeof err), 0);
+        const char *outputs = strstr(rg_sb_str(&c), "RGN_EXPORT int rgn_outputs(");
+        assert_non_null(outputs);
+        for (uint32_t i = 0; i < B->p->n_outputs; i++) {
+            const char *name = B->p->str[B->p->outputs[i].name];
+            snprintf(want, sizeof want, "(st[%u] ^ 2)", B->p->outputs[i].def);
+            int undone = k == 1 && (strcmp(name, "r") == 0 || strcmp(name, "t") == 0);
+            if ((strstr(outputs, want) != NULL) != undone)
+                print_error("%s: output %s %s\n", packs[k], name, undone ? "not checked" : "checked");
+            assert_int_equal(strstr(outputs, want) != NULL, undone);
+        }
+        rg_sb_free(&c);
+        unbuild(B);
+    }
+}
+
 /* The C: the exported entries and information block naming the image's
  * identity, a function per chunk a plan reaches (or, for a plan of the same
  * shape as another, its figures), each output copied from its definition,
@@ -329,6 +366,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_c),
+        cmocka_unit_test(test_outputs_checked),
+        cmocka_unit_test(test_outputs_left_undone),
         cmocka_unit_test(test_failing_plans),
         cmocka_unit_test(test_seed_pack),
         cmocka_unit_test(test_other_image_refused),
