@@ -303,7 +303,6 @@ const char *rg_program_string(const rg_program *p, const char *s, size_t len, ui
     return id == RG_NO_INDEX ? NULL : p->str[id];
 }
 
-/* Table sizes: a power of two at least twice the row count, so probes end. */
 /* Does policy pol see the rows of catalog c its parent sees (it overlays none)?
  * Then the two share one look-up table: a province's cities need no copy of
  * its catalog each. Parents come first, so the parent's is made already. */
@@ -317,6 +316,11 @@ static int same_rows_as_parent(const rg_program *p, uint32_t c, uint32_t pol)
     return a->start == b->start && a->count == b->count;
 }
 
+/* Table sizes: a power of two at least twice the row count, so probes end;
+ * a small table up to eight times, so that a key nearly always sits at its
+ * home slot (a probe that goes on is a branch the next key mispredicts), as
+ * long as it stays a small part of the first-level cache. */
+#define SPARSE_TABLE_BYTES 8192
 static int size_catalog_tables(rg_program *p, size_t *total)
 {
     size_t n_pairs = (size_t)p->n_catalogs * p->n_policies;
@@ -335,6 +339,7 @@ static int size_catalog_tables(rg_program *p, size_t *total)
             uint64_t count = p->cat_index[p->catalogs[c].first_index + pol].count;
             uint64_t size = 1;
             while (size < 2 * count) size <<= 1;
+            while (size < 8 * count && 2 * size * sizeof(struct rg_cat_slot) <= SPARSE_TABLE_BYTES) size <<= 1;
             if (*total + size > UINT32_MAX) return -1;
             p->cat_hash_start[(size_t)c * p->n_policies + pol] = (uint32_t)*total;
             p->cat_hash_mask[(size_t)c * p->n_policies + pol] = (uint32_t)(size - 1);
