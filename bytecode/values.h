@@ -56,13 +56,22 @@ static inline int rg_mul(int64_t a, int64_t b, int64_t *r) { return __builtin_mu
  * and percentages below 2^22 (419 %), whose product fits 62 bits; the rest
  * take rg_pct_wide's 128-bit division (a libgcc call). */
 int rg_pct_wide(int64_t x, int64_t p, int64_t *r);
+/* u / 1000000 for every u < 2^64, as a multiply by the reciprocal: the
+ * compiler would write it so where it takes the code for hot, but emits a
+ * division (tens of cycles) in a block it takes for cold, as the positive
+ * branch of rg_pct inlined into a long function can be. Exact: 0x431B…DB is
+ * 2^82 / 10^6 rounded up, its error times 2^64 under 2^82. */
+static inline uint64_t rg_div_million(uint64_t u)
+{
+    return (uint64_t)(((unsigned __int128)u * UINT64_C(0x431BDE82D7B634DB)) >> 82);
+}
 static inline int rg_pct(int64_t x, int64_t p, int64_t *r)
 {
     /* -2^40 < x < 2^40 and -2^22 < p < 2^22, each as one unsigned comparison */
     if ((uint64_t)x + (((uint64_t)1 << 40) - 1) < ((uint64_t)1 << 41) - 1 &&
         (uint64_t)p + (((uint64_t)1 << 22) - 1) < ((uint64_t)1 << 23) - 1) {
-        const int64_t d = 1000000, n = x * p; /* 100 %: values.c asserts it is 100 * RG_PERCENT_ONE */
-        *r = n >= 0 ? (n + d / 2) / d : -((-n + d / 2) / d);
+        const int64_t n = x * p; /* 100 % is 1000000: values.c asserts it is 100 * RG_PERCENT_ONE */
+        *r = n >= 0 ? (int64_t)rg_div_million((uint64_t)n + 500000) : -(int64_t)rg_div_million((uint64_t)-n + 500000);
         return 0;
     }
     return rg_pct_wide(x, p, r);

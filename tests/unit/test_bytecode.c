@@ -15,6 +15,7 @@
 #include "keyfile.h"
 #include "program_eq.h"
 #include "text.h"
+#include "values.h"
 #include "vm.h"
 
 /* ---- building a small program by hand ---- */
@@ -2049,11 +2050,45 @@ static void test_string_builder(void **state)
     assert_int_equal(rg_errf(NULL, 0, "ignored"), -1);
 }
 
+/* rg_pct's inline path (a multiply by the reciprocal of a million) gives
+ * what the 128-bit reference gives, at the edges of its range and between;
+ * rg_div_million is u / 1000000 for every u, the largest included. */
+static void test_pct_inline(void **state)
+{
+    (void)state;
+    const uint64_t us[] = {0, 1, 499999, 500000, 999999, 1000000, 1000001, 123456789012345, (uint64_t)1 << 62,
+                           INT64_MAX, (uint64_t)INT64_MAX + 1, UINT64_MAX - 1, UINT64_MAX};
+    for (size_t i = 0; i < sizeof us / sizeof us[0]; i++)
+        assert_true(rg_div_million(us[i]) == us[i] / 1000000);
+    const int64_t xs[] = {0, 1, -1, 49, 50, 51, 99, 100, 101, 12345, -12345, 999999, ((int64_t)1 << 40) - 1,
+                          -(((int64_t)1 << 40) - 1)};
+    const int64_t ps[] = {0, 1, -1, 5000, 10000, 333333, 500000, 700000, 1000000, 1234567, ((int64_t)1 << 22) - 1,
+                          -(((int64_t)1 << 22) - 1)};
+    uint64_t seed = 1;
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++)
+        for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++)
+            for (int k = 0; k < 200; k++) {
+                int64_t x = xs[i], p = ps[j];
+                if (k) { /* and near them */
+                    seed = seed * 6364136223846793005u + 1442695040888963407u;
+                    x += (int64_t)(seed >> 54) - 512;
+                    p += (int64_t)(seed >> 20 & 1023) - 512;
+                }
+                int64_t a = 0, b = 0;
+                int ra = rg_pct(x, p, &a), rb = rg_pct_wide(x, p, &b);
+                assert_int_equal(ra, rb);
+                if (a != b) print_error("pct(%lld, %lld): %lld, wide %lld\n", (long long)x, (long long)p, (long long)a,
+                                        (long long)b);
+                assert_true(a == b);
+            }
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_pct_inline),
         cmocka_unit_test(test_rich_program),
         cmocka_unit_test(test_line_lookup_edges),
         cmocka_unit_test(test_write_is_deterministic),
