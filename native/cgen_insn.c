@@ -266,7 +266,9 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
         P("RGN_FAIL_IF(s%d == 0 || (s%d == -1 && s%d <= INT64_MIN + 1)); s%d = s%d / s%d;", t, t, u, u, u, t);
         break;
     case RG_OP_NEG: P("RGN_FAIL_IF(s%d == RG_NONE); s%d = -s%d;", t, t, t); break;
-    case RG_OP_PCT: P("RGN_FAIL_IF(rg_pct(s%d, s%d, &s%d));", u, t, u); break;
+    case RG_OP_PCT: /* into a temporary: a slot whose address went to rg_pct_wide (a call) would live in memory */
+        P("{ rg_value r_; RGN_FAIL_IF(rg_pct(s%d, s%d, &r_)); s%d = r_; }", u, t, u);
+        break;
     case RG_OP_MIN: P("if (s%d > s%d) s%d = s%d;", u, t, u, t); break;
     case RG_OP_MAX: P("if (s%d < s%d) s%d = s%d;", u, t, u, t); break;
     case RG_OP_EQ: P("s%d = s%d == s%d;", u, u, t); break;
