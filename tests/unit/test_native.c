@@ -180,13 +180,15 @@ done:
     unbuild(B);
 }
 
-/* tests/native/pack: plans that fail at run time in several ways */
-static void test_failing_plans(void **state)
+/* tests/native/pack: plans that fail at run time in several ways;
+ * tests/native/undone_pack: a plan that leaves outputs to the lazy path */
+static void test_fixture_packs(void **state)
 {
     (void)state;
     if (!have_cc())
         skip();
     same_on_claims("tests/native/pack", "tests/native/claims.jsonl", 8);
+    same_on_claims("tests/native/undone_pack", "tests/native/undone_claims.jsonl", 3);
 }
 
 /* the seed pack on the conformance claims, Part 1 and Part 2 */
@@ -201,15 +203,6 @@ static void test_seed_pack(void **state)
     same_on_claims("policies", path, 50);
     snprintf(path, sizeof path, "%s/part2-claims.jsonl", conf);
     same_on_claims("policies", path, 50);
-}
-
-/* tests/native/undone_pack: a plan that leaves outputs to the lazy path */
-static void test_outputs_left_undone(void **state)
-{
-    (void)state;
-    if (!have_cc())
-        skip();
-    same_on_claims("tests/native/undone_pack", "tests/native/undone_claims.jsonl", 3);
 }
 
 /* The outputs' copy after a plan checks the state of exactly the outputs
@@ -367,8 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_c),
         cmocka_unit_test(test_outputs_checked),
-        cmocka_unit_test(test_outputs_left_undone),
-        cmocka_unit_test(test_failing_plans),
+        cmocka_unit_test(test_fixture_packs),
         cmocka_unit_test(test_seed_pack),
         cmocka_unit_test(test_other_image_refused),
         cmocka_unit_test(test_attach_later),
