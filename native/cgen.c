@@ -101,7 +101,8 @@ static int depths(cgen *g, uint32_t c)
  * must (a bit per definition): after the plan returns, the outputs' copy
  * need not check their states. A forward analysis over c's instructions,
  * a definition's bit in an offset's set kept only if every path to the
- * offset has it; a path that fails ends the plan and counts for nothing.
+ * offset has it; a path that fails (FAIL, REJECT) counts for nothing, any
+ * other end of the chunk for what it has done.
  * 0, or -1 out of memory. */
 static int must_store(cgen *g, uint32_t c, uint64_t *must)
 {
@@ -127,10 +128,12 @@ static int must_store(cgen *g, uint32_t c, uint64_t *must)
             memcpy(out, in + off * w, w * sizeof *out);
             if (ins.op == RG_OP_STORE_DEF || ins.op == RG_OP_MEMO_DEF || ins.op == RG_OP_LOAD_DEF)
                 out[ins.a / 64] |= (uint64_t)1 << (ins.a % 64);
-            if (ins.op == RG_OP_RET || ins.op == RG_OP_RET_IMM)
+            uint32_t to[2], k = 0, t = rg_insn_target(&ins);
+            /* where the chunk ends but by failing (RET, or VSELECT's other
+             * chunk, whose definitions it does not count) */
+            if (rg_op_ends_block(ins.op) && t == RG_NO_INDEX && ins.op != RG_OP_FAIL && ins.op != RG_OP_REJECT)
                 for (size_t i = 0; i < w; i++)
                     must[i] &= out[i];
-            uint32_t to[2], k = 0, t = rg_insn_target(&ins);
             if (t != RG_NO_INDEX)
                 to[k++] = t;
             if (!rg_op_ends_block(ins.op))
