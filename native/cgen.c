@@ -112,7 +112,7 @@ static int must_store(cgen *g, uint32_t c, uint64_t *must)
     const size_t w = (p->n_defs + 63) / 64;
     uint64_t *in = malloc((size_t)ch->len * w * sizeof *in), *out = malloc(w * sizeof *out);
     uint8_t *seen = calloc(ch->len, 1);
-    if (!in || !out || !seen || depths(g, c)) {
+    if (!in || !out || !seen) {
         free(in), free(out), free(seen);
         return -1;
     }
@@ -300,8 +300,8 @@ static int entry(cgen *g, uint32_t n_plans, const uint8_t *id, uint64_t *must)
     for (size_t i = 0; i < (p->n_defs + 63) / 64; i++)
         must[i] = ~(uint64_t)0;
     for (uint32_t i = 0; i < p->n_policies && i < p->n_plans; i++) {
-        uint32_t c = p->plans[i];
-        if (c != RG_NO_INDEX && g->want[c] && must_store(g, g->shape[c], must))
+        uint32_t c = p->plans[i]; /* a plan of another's shape runs that one's function: analysed with it */
+        if (c != RG_NO_INDEX && g->want[c] && g->shape[c] == c && must_store(g, c, must))
             return -1;
     }
     P("    const uint8_t *st = vm->def_state;\n    const rg_value *d = vm->defs;\n    (void)st;\n");
