@@ -1,12 +1,13 @@
 /* opcodes.c — the tables derived from opcodes.h's X-macros: each opcode's name,
- * operand kinds, stack effect, flow and synopsis, each operand kind's width, each flow's name. Nothing else. */
+ * operand kinds, stack effect, flow, whether it is speculable and synopsis,
+ * each operand kind's width, each flow's name. Nothing else. */
 #include "opcodes.h"
 
 _Static_assert(RG_OP__COUNT <= 256, "opcodes are one byte");
 
 const rg_opinfo rg_opinfo_table[RG_OP__COUNT] = {
-#define RG_X_OP(name, a, b, pops, pushes, flow, syn)                                                         \
-    {#name, RG_OPK_##a, RG_OPK_##b, pops, pushes, RG_FLOW_##flow, syn, 1 + RG_OPW_##a + RG_OPW_##b,          \
+#define RG_X_OP(name, a, b, pops, pushes, flow, spec, syn)                                                   \
+    {#name, RG_OPK_##a, RG_OPK_##b, pops, pushes, RG_FLOW_##flow, RG_SPEC_##spec, syn, 1 + RG_OPW_##a + RG_OPW_##b, \
      RG_OPK_##a == RG_OPK_JUMP ? 1 : RG_OPK_##b == RG_OPK_JUMP ? 2 : 0},
     RG_OPCODES(RG_X_OP)
 #undef RG_X_OP

@@ -25,8 +25,8 @@ static void sections(void)
 
 static void opcodes(void)
 {
-    puts("| code | name | operand A | operand B | length | pops | pushes | flow | effect |");
-    puts("|---|---|---|---|---|---|---|---|---|");
+    puts("| code | name | operand A | operand B | length | pops | pushes | flow | spec | effect |");
+    puts("|---|---|---|---|---|---|---|---|---|---|");
     for (unsigned op = 0; op < RG_OP__COUNT; op++) {
         const rg_opinfo *oi = &rg_opinfo_table[op];
         char pops[8];
@@ -34,8 +34,9 @@ static void opcodes(void)
             snprintf(pops, sizeof pops, "n");
         else
             snprintf(pops, sizeof pops, "%d", oi->pops);
-        printf("| %u | `%s` | %s | %s | %u | %s | %d | %s | ", op, oi->name, kind(oi->a), kind(oi->b), rg_op_length(op),
-               pops, oi->pushes, oi->flow == RG_FLOW_NEXT ? "—" : rg_flow_name[oi->flow]);
+        printf("| %u | `%s` | %s | %s | %u | %s | %d | %s | %s | ", op, oi->name, kind(oi->a), kind(oi->b),
+               rg_op_length(op), pops, oi->pushes, oi->flow == RG_FLOW_NEXT ? "—" : rg_flow_name[oi->flow],
+               oi->spec == RG_SPEC_YES ? "yes" : "—");
         for (const char *s = oi->synopsis; *s; s++) {
             if (*s == '|')
                 putchar('\\');
