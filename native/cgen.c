@@ -66,6 +66,7 @@ static int depths(cgen *g, uint32_t c)
     for (uint32_t i = 0; i < ch->len; i++) {
         g->depth[i] = -1;
         g->target[i] = 0;
+        g->in_loop[i] = 0;
     }
     g->depth[0] = 0;
     g->work[n++] = 0;
@@ -79,7 +80,9 @@ static int depths(cgen *g, uint32_t c)
         uint32_t to[2], dd[2], k = 0;
         uint32_t t = rg_insn_target(&in);
         if (t != RG_NO_INDEX) {
-            g->target[t] = 1;
+            g->target[t] += g->target[t] < 255;
+            if (t <= off)
+                memset(g->in_loop + t, 1, off + 1 - t);
             to[k] = t, dd[k++] = (uint32_t)(rg_jump_keeps(in.op) ? d : nd);
         }
         if (!rg_op_ends_block(in.op))
@@ -235,16 +238,28 @@ static int function(cgen *g, uint32_t c)
      * alias anything, so x->claim would be loaded again at every read */
     P("    const rg_value *const C = x->claim;\n    (void)x; (void)row; (void)out; (void)C;\n");
     rg_insn in;
-    for (uint32_t off = 0; off < ch->len; off += in.len) {
+    for (uint32_t off = 0; off < ch->len;) {
         rg_decode(code + off, ch->len - off, &in);
-        if (g->depth[off] < 0)
+        if (g->depth[off] < 0) {
+            off += in.len;
             continue; /* no path reaches it */
+        }
         if (g->target[off])
             P("  L%u:;\n", off);
         P("    ");
+        uint32_t join;
+        int sel = rgn_emit_select(g, off, &join);
+        if (sel < 0)
+            return -1;
+        if (sel) {
+            P("\n");
+            off = join;
+            continue;
+        }
         if (rgn_emit_insn(g, off, &in, g->depth[off]))
             return -1;
         P(" /* %s */\n", rg_opinfo_table[in.op].name);
+        off += in.len;
     }
     P("    return 1;\n}\n");
     return 0;
@@ -328,16 +343,17 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
         if (p->chunks[i].len > longest)
             longest = p->chunks[i].len;
     cgen gen = {p, out, calloc(p->n_chunks + 1, 1), malloc((p->n_chunks + 1) * sizeof(uint32_t)),
-                malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest * sizeof(uint32_t)), 0, 0, 0, 0,
-                malloc((p->n_chunks + 1) * sizeof(uint32_t)), calloc(p->n_chunks + 1, 1)};
+                malloc(longest * sizeof(int32_t)), malloc(longest), malloc(longest),
+                malloc(longest * sizeof(uint32_t)), 0, 0, 0, 0, malloc((p->n_chunks + 1) * sizeof(uint32_t)),
+                calloc(p->n_chunks + 1, 1), RGN_GOTO, 0};
     cgen *g = &gen;
     uint8_t *seen = malloc(p->n_chunks + 1);
     uint32_t *stack = malloc((p->n_chunks + 1) * sizeof *stack);
     uint64_t *hash = malloc((p->n_policies + 1) * sizeof *hash);
     uint64_t *must = malloc(((p->n_defs + 63) / 64 + 1) * sizeof *must);
     int rc = -1;
-    if (!g->want || !g->pol || !g->depth || !g->target || !g->work || !g->shape || !g->shared_plan || !seen ||
-        !stack || !hash || !must) {
+    if (!g->want || !g->pol || !g->depth || !g->target || !g->in_loop || !g->work || !g->shape ||
+        !g->shared_plan || !seen || !stack || !hash || !must) {
         rg_errf(err, errlen, "out of memory generating native code");
         goto done;
     }
@@ -387,6 +403,11 @@ int rgn_generate(const rg_program *p, const uint8_t id[RG_NATIVE_ID_BYTES], rg_s
       RGN_GENERATOR_VERSION);
     P("#define rg_pct_wide rgn_pct_wide_ /* the VM's, lent (native_abi.h) */\n");
     rg_sb_put(out, rgn_abi_text, rgn_abi_text_len);
+    uint32_t widest = 1;
+    for (uint32_t i = 0; i < p->n_catalogs; i++)
+        if (p->catalogs[i].n_columns > widest)
+            widest = p->catalogs[i].n_columns;
+    P("const rg_value rgn_none_row[%u] = {[0 ... %u] = RG_NONE};\n", widest, widest - 1);
     P("\nstatic const rg_native_host *H;\n"
       "int rgn_pct_wide_(int64_t x, int64_t p, int64_t *r) { return H->pct_wide(x, p, r); }\n\n");
     for (uint32_t c = 0; c < p->n_chunks; c++)
@@ -415,6 +436,7 @@ done:
     free(g->pol);
     free(g->depth);
     free(g->target);
+    free(g->in_loop);
     free(g->work);
     free(g->shape);
     free(g->shared_plan);

@@ -5,6 +5,7 @@
  * interpreter computes, budget included; messages are the interpreter's to
  * give (the plan is run again there when native code fails). */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cgen.h"
@@ -20,13 +21,37 @@ void rgn_lit(rg_sb *o, int64_t v)
         rg_sb_printf(o, "INT64_C(%" PRId64 ")", v);
 }
 
-/* "goto L<t>", charging the chunk again when the jump goes back (JUMP_TO). */
+/* "goto L<t>", charging the chunk again when the jump goes back (JUMP_TO);
+ * nothing unless g->jumps is RGN_GOTO. */
 static void jump(cgen *g, uint32_t off, uint32_t t)
 {
     rg_sb *o = g->o;
+    if (g->jumps != RGN_GOTO)
+        return;
     if (t <= off)
         P("RGN_CHARGE(x, %u); ", g->p->chunk_rt[g->chunk].cost);
     P("goto L%u;", t);
+}
+
+/* A conditional jump to t, taken when the C condition (printf's format and
+ * arguments) holds: "if (cond) { goto L<t>; }", or with g->jumps RGN_FLAG the
+ * condition into the flag, without a branch. */
+static void branch(cgen *g, uint32_t off, uint32_t t, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void branch(cgen *g, uint32_t off, uint32_t t, const char *fmt, ...)
+{
+    rg_sb *o = g->o;
+    char cond[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cond, sizeof cond, fmt, ap);
+    va_end(ap);
+    if (g->jumps == RGN_FLAG) {
+        P("j%u_ = %s;", g->flag, cond);
+        return;
+    }
+    P("if (%s) { ", cond);
+    jump(g, off, t);
+    P(" }");
 }
 
 /* The row a ROWSRC operand names: the function's row, or a local. */
@@ -281,8 +306,8 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_STR_NE: P("s%d = !rgn_str_eq(s%d, s%d);", u, u, t); break;
     case RG_OP_NOT: P("s%d = !s%d;", t, t); break;
     case RG_OP_JUMP: jump(g, off, a); break;
-    case RG_OP_JUMP_IF_FALSE: P("if (!s%d) { ", t); jump(g, off, a); P(" }"); break;
-    case RG_OP_JUMP_IF_TRUE: P("if (s%d) { ", t); jump(g, off, a); P(" }"); break;
+    case RG_OP_JUMP_IF_FALSE: branch(g, off, a, "!s%d", t); break;
+    case RG_OP_JUMP_IF_TRUE: branch(g, off, a, "s%d", t); break;
     case RG_OP_YEAR: P("s%d = rg_cal_year_of_days(s%d);", t, t); break;
     case RG_OP_IN_LIST: {
         const rg_list *l = &p->lists[a];
@@ -300,8 +325,8 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_CAT_COL: P("s%d = rgn_cell(s%d, %u);", t, t, b); break;
     case RG_OP_TIERED: tiered(g, a, d); break;
     case RG_OP_LIST_COUNT: P("s%d = x->vm->list_count[%u];", d, a); break;
-    case RG_OP_ITER_NEXT: P("if (!(++l%u < l%u)) { ", a, a + 1); jump(g, off, b); P(" }"); break;
-    case RG_OP_ITER_LOOP: P("if (++l%u < l%u) { ", a, a + 1); jump(g, off, b); P(" }"); break;
+    case RG_OP_ITER_NEXT: branch(g, off, b, "!(++l%u < l%u)", a, a + 1); break;
+    case RG_OP_ITER_LOOP: branch(g, off, b, "++l%u < l%u", a, a + 1); break;
     case RG_OP_FAIL: case RG_OP_REJECT: P("return 1;"); break;
     case RG_OP_VSELECT: vselect(g, a); break;
     case RG_OP_LEDGER_ADD:
@@ -311,16 +336,16 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_LEDGER_SET: P("x->vm->ledger_out[%u] = s%d;", a, t); break;
     case RG_OP_RET: P("*out = s%d; return 0;", t); break;
     case RG_OP_EQ_IMM: P("s%d = s%d == %d;", t, t, ia); break;
-    case RG_OP_IN_SET_IMM: P("s%d = (uint64_t)s%d < 32 && (UINT32_C(%u) >> s%d & 1);", t, t, a, t); break;
-    case RG_OP_JUMP_IF_NE: P("if (s%d != %d) { ", t, ia); jump(g, off, b); P(" }"); break;
+    case RG_OP_IN_SET_IMM: P("s%d = ((uint64_t)s%d < 32) & (UINT32_C(%u) >> (s%d & 31));", t, t, a, t); break;
+    case RG_OP_JUMP_IF_NE: branch(g, off, b, "s%d != %d", t, ia); break;
     case RG_OP_FIELD_EQ: P("s%d = C[%u] == %d;", d, a, ib); break;
     case RG_OP_SET_LOCAL: P("l%u = %d;", a, ib); break;
     case RG_OP_RET_IMM: P("*out = %d; return 0;", ia); break;
     case RG_OP_MIN_IMM: P("if (s%d > %d) s%d = %d;", t, ia, t, ia); break;
     case RG_OP_MAX_IMM: P("if (s%d < %d) s%d = %d;", t, ia, t, ia); break;
-    case RG_OP_JUMP_IF_SOME: P("if (s%d != RG_NONE) { ", t); jump(g, off, a); P(" }"); break;
-    case RG_OP_JUMP_KEEP_FALSE: P("if (!s%d) { ", t); jump(g, off, a); P(" }"); break;
-    case RG_OP_JUMP_KEEP_TRUE: P("if (s%d) { ", t); jump(g, off, a); P(" }"); break;
+    case RG_OP_JUMP_IF_SOME: branch(g, off, a, "s%d != RG_NONE", t); break;
+    case RG_OP_JUMP_KEEP_FALSE: branch(g, off, a, "!s%d", t); break;
+    case RG_OP_JUMP_KEEP_TRUE: branch(g, off, a, "s%d", t); break;
     case RG_OP_ACC_ADD: P("RGN_FAIL_IF(rgn_add(l%u, s%d, &l%u));", a, t, a); break;
     case RG_OP_TABLE: table(g, off, a); break;
     case RG_OP_STORE_DEF: P("x->defs[%u] = s%d; x->st[%u] = 2; l%u = s%d;", a, t, a, b, t); break;
@@ -331,8 +356,8 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
           p->def_item[a], t);
         break;
     case RG_OP_LOCAL_COL: P("s%d = rgn_cell(l%u, %u);", d, a, rg_lo16(b)); break;
-    case RG_OP_JUMP_IF_LOCAL_FALSE: P("if (!l%u) { ", a); jump(g, off, b); P(" }"); break;
-    case RG_OP_JUMP_IF_LOCAL_TRUE: P("if (l%u) { ", a); jump(g, off, b); P(" }"); break;
+    case RG_OP_JUMP_IF_LOCAL_FALSE: branch(g, off, b, "!l%u", a); break;
+    case RG_OP_JUMP_IF_LOCAL_TRUE: branch(g, off, b, "l%u", a); break;
     case RG_OP_SUB_LOCAL: P("RGN_FAIL_IF(rgn_sub(s%d, l%u, &s%d));", t, a, t); break;
     case RG_OP_LOAD_LOCAL2: P("s%d = l%u; s%d = l%u;", d, a, d + 1, b); break;
     case RG_OP_LOCAL_ACC_ADD: P("RGN_FAIL_IF(rgn_add(l%u, l%u, &l%u));", b, a, b); break;
@@ -344,8 +369,8 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
     case RG_OP_SUB_LOCALS: P("RGN_FAIL_IF(rgn_sub(l%u, l%u, &s%d));", a, b, d); break;
     case RG_OP_FIND_LOCAL: P("l%u = rgn_find(x, %u, s%d, s%d);", b, a, u, t); break;
     case RG_OP_MIN_STORE_JUMP: P("l%u = s%d < s%d ? s%d : s%d; ", a, u, t, u, t); jump(g, off, b); break;
-    case RG_OP_STORE_JUMP_IF_FALSE: P("l%u = s%d; if (!l%u) { ", a, t, a); jump(g, off, b); P(" }"); break;
-    case RG_OP_JUMP_UNLESS_EQ: P("if (s%d != s%d) { ", u, t); jump(g, off, a); P(" }"); break;
+    case RG_OP_STORE_JUMP_IF_FALSE: P("l%u = s%d; ", a, t); branch(g, off, b, "!l%u", a); break;
+    case RG_OP_JUMP_UNLESS_EQ: branch(g, off, a, "s%d != s%d", u, t); break;
     case RG_OP_SUB_MAX_IMM:
         P("{ rg_value r_; RGN_FAIL_IF(rgn_sub(s%d, s%d, &r_)); s%d = r_ > %d ? r_ : %d; }", u, t, u, ia, ia);
         break;
@@ -353,11 +378,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
         P("memcpy(x->vm->ledger_out, x->vm->ledger_in, %u * sizeof(rg_value)); x->vm->updates_begun = 1;",
           p->n_ledger_fields);
         break;
-    case RG_OP_JUMP_UNLESS_FIELD:
-        P("if (C[%u] != %u) { ", rg_hi16(a), rg_lo16(a));
-        jump(g, off, b);
-        P(" }");
-        break;
+    case RG_OP_JUMP_UNLESS_FIELD: branch(g, off, b, "C[%u] != %u", rg_hi16(a), rg_lo16(a)); break;
     case RG_OP_IFIELD_ACC_ADD:
         P("{ rg_value v_; RGN_FAIL_IF(rgn_row_field(x, ");
         rowsrc(o, rg_hi16(b));
@@ -374,24 +395,21 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
         P("{ rg_value r_; RGN_FAIL_IF(rgn_sub(l%u, l%u, &r_)); RGN_FAIL_IF(rgn_add(l%u, r_, &l%u)); }", rg_hi16(a),
           rg_lo16(a), b, b);
         break;
-    case RG_OP_LOCAL_COL_IF_SOME: {
+    case RG_OP_LOCAL_COL_IF_SOME: { /* falling through, s<d> is above the stack: written either way */
         rg_rowcol rc = rg_rowcol_of(RG_OPK_ROWCOL, a);
-        P("{ rg_value v_ = rgn_cell(l%u, %u); if (v_ != RG_NONE) { s%d = v_; ", rc.local, rc.col, d);
-        jump(g, off, b);
-        P(" } }");
+        P("s%d = rgn_cell(l%u, %u); ", d, rc.local, rc.col);
+        branch(g, off, b, "s%d != RG_NONE", d);
         break;
     }
     case RG_OP_LOCAL_COL_IN_SET: {
         rg_rowcol rc = rg_rowcol_of(RG_OPK_ROWCOL, a);
-        P("{ rg_value v_ = rgn_cell(l%u, %u); s%d = (uint64_t)v_ < 32 && (UINT32_C(%u) >> v_ & 1); }", rc.local,
+        P("{ rg_value v_ = rgn_cell(l%u, %u); s%d = ((uint64_t)v_ < 32) & (UINT32_C(%u) >> (v_ & 31)); }", rc.local,
           rc.col, d, b);
         break;
     }
     case RG_OP_JUMP_UNLESS_COL: {
         rg_rowcol rc = rg_rowcol_of(RG_OPK_ROWCOLV, a);
-        P("if (rgn_cell(l%u, %u) != %u) { ", rc.local, rc.col, rc.value);
-        jump(g, off, b);
-        P(" }");
+        branch(g, off, b, "rgn_cell(l%u, %u) != %u", rc.local, rc.col, rc.value);
         break;
     }
     case RG_OP_FIND_ILOCAL:
@@ -434,7 +452,7 @@ int rgn_emit_insn(cgen *g, uint32_t off, const rg_insn *in, int d)
           u, u, u, t, t, u);
         break;
     case RG_OP_FIELD_SOME: P("s%d = C[%u] != RG_NONE;", d, a); break;
-    case RG_OP_JUMP_IF_FIELD_NONE: P("if (C[%u] == RG_NONE) { ", a); jump(g, off, b); P(" }"); break;
+    case RG_OP_JUMP_IF_FIELD_NONE: branch(g, off, b, "C[%u] == RG_NONE", a); break;
     case RG_OP_CALL_EXTERN:
     case RG_OP__COUNT:
         return -1; /* a host function need not be pure: its packs have no plans, and no native code */

@@ -16,7 +16,7 @@
 /* Bumped whenever the generator writes other C for the same pack: the cache
  * key holds the pack's id and the run-time header's text (native_rt.h and
  * the rest of rgn_abi_text), not the generated C. */
-#define RGN_GENERATOR_VERSION 9
+#define RGN_GENERATOR_VERSION 10
 
 /* The flags every native object is built with (part of its cache key). */
 #define RGN_CFLAGS "-std=gnu11 -O2 -shared -fPIC -fvisibility=hidden -w"

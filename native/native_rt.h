@@ -89,10 +89,15 @@ static inline int rgn_row_field(const rgn_x *x, rg_value r, uint32_t n_slots, ui
     return 0;
 }
 
+/* A row of absent cells, as wide as the pack's widest catalog (the
+ * generated code defines it): read in place of an absent row, a column is
+ * read without a branch. */
+extern const rg_value rgn_none_row[];
+
 /* Column col of catalog row r, absent when r is. */
 static inline rg_value rgn_cell(rg_value r, uint32_t col)
 {
-    return r == RG_NONE ? RG_NONE : rg_row_cells(r)[col];
+    return (r == RG_NONE ? rgn_none_row : rg_row_cells(r))[col];
 }
 
 /* The row of catalog cat for region pol whose key is the string key, or absent. */

@@ -181,7 +181,8 @@ done:
 }
 
 /* tests/native/pack: plans that fail at run time in several ways;
- * tests/native/undone_pack: a plan that leaves outputs to the lazy path */
+ * tests/native/undone_pack: a plan that leaves outputs to the lazy path;
+ * tests/native/select_pack: short branches in an item loop computed both ways */
 static void test_fixture_packs(void **state)
 {
     (void)state;
@@ -189,6 +190,69 @@ static void test_fixture_packs(void **state)
         skip();
     same_on_claims("tests/native/pack", "tests/native/claims.jsonl", 8);
     same_on_claims("tests/native/undone_pack", "tests/native/undone_claims.jsonl", 3);
+    same_on_claims("tests/native/select_pack", "tests/native/select_claims.jsonl", 5);
+}
+
+/* How many regions of a pack's generated C compute both ways (not counting
+ * those inside another: each outermost one starts a line). */
+static int both_ways(const char *pack)
+{
+    built *B = build(pack, 0);
+    rg_sb c = {0};
+    char err[256];
+    assert_int_equal(rgn_generate(B->p, B->id, &c, err, sizeof err), 0);
+    int n = 0;
+    for (const char *s = rg_sb_str(&c); (s = strstr(s, "\n    { int j")) != NULL; s++)
+        n++;
+    rg_sb_free(&c);
+    unbuild(B);
+    return n;
+}
+
+/* The item loops' branches on an item's data are written as selects
+ * (native/cgen_select.c): the fixture's four (not its claim-level one,
+ * outside a loop) and the seed pack's; a way not taken that overflows gives
+ * the claim back to the interpreter, whose result stands, and a claim whose
+ * ways do not fail settles natively. */
+static void test_select_both_ways(void **state)
+{
+    (void)state;
+    assert_int_equal(both_ways("tests/native/select_pack"), 4);
+    assert_true(both_ways("policies") >= 2);
+    if (!have_cc())
+        return;
+    built *B = build("tests/native/select_pack", 1);
+    rg_vm *vm = rg_vm_new(B->p);
+    rg_claim_reader *rd = rg_claim_reader_new(B->p, NULL);
+    assert_non_null(vm);
+    assert_non_null(rd);
+    char *claims = slurp("tests/native/select_claims.jsonl");
+    assert_non_null(claims);
+    const char *untaken = strstr(claims, "{\"claim_id\":\"untaken-overflows\"");
+    const char *both = strstr(claims, "{\"claim_id\":\"both\"");
+    assert_non_null(untaken);
+    assert_non_null(both);
+    char line[1024];
+    snprintf(line, sizeof line, "%.*s", (int)(strchr(untaken, '\n') - untaken), untaken);
+    vm->no_native = 1;
+    outcome a = settle(B->p, vm, rd, line, 0);
+    vm->no_native = 0;
+    uint64_t fallbacks = vm->native_fallbacks;
+    outcome b = settle(B->p, vm, rd, line, 0);
+    same(&a, &b, line, 0);
+    assert_int_equal(a.st, RG_OK);
+    assert_int_equal(vm->native_fallbacks, fallbacks + 1);
+    snprintf(line, sizeof line, "%.*s", (int)(strchr(both, '\n') - both), both);
+    uint64_t runs = vm->native_runs;
+    fallbacks = vm->native_fallbacks;
+    b = settle(B->p, vm, rd, line, 0);
+    assert_int_equal(b.st, RG_OK);
+    assert_int_equal(vm->native_runs, runs + 1);
+    assert_int_equal(vm->native_fallbacks, fallbacks);
+    free(claims);
+    rg_claim_reader_free(rd);
+    rg_vm_free(vm);
+    unbuild(B);
 }
 
 /* the seed pack on the conformance claims, Part 1 and Part 2 */
@@ -361,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_generated_c),
         cmocka_unit_test(test_outputs_checked),
         cmocka_unit_test(test_fixture_packs),
+        cmocka_unit_test(test_select_both_ways),
         cmocka_unit_test(test_seed_pack),
         cmocka_unit_test(test_other_image_refused),
         cmocka_unit_test(test_attach_later),
